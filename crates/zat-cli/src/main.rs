@@ -1,0 +1,2 @@
+//! The `zat` binary.
+fn main() {}

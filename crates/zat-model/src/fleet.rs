@@ -1,0 +1,603 @@
+//! The fleet and everything in it, from security databases down to AT-TLS rules.
+//!
+//! Names of z/OS objects keep the case the user wrote: labels and ring names are
+//! case-sensitive in RACF, and the validator, not the model, decides what is legal.
+//! Numbers that a script can get wrong (ports, sizes) are wide integers here so that the
+//! validator can report an out-of-range value at the line it was written, instead of the
+//! script runtime failing on a conversion.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::Origin;
+
+/// A whole fleet: site defaults, security databases, reusable security levels, z/OS Connect
+/// servers and LPARs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Fleet {
+    pub name: String,
+    pub defaults: SiteDefaults,
+    pub security_databases: Vec<SecurityDatabase>,
+    pub security_levels: Vec<SecurityLevel>,
+    pub zos_connect_servers: Vec<ZosConnectServer>,
+    pub lpars: Vec<Lpar>,
+    pub origin: Origin,
+}
+
+impl Fleet {
+    pub fn security_database(&self, name: &str) -> Option<&SecurityDatabase> {
+        self.security_databases.iter().find(|db| db.name == name)
+    }
+
+    pub fn security_level(&self, name: &str) -> Option<&SecurityLevel> {
+        self.security_levels.iter().find(|level| level.name == name)
+    }
+
+    pub fn zos_connect_server(&self, name: &str) -> Option<&ZosConnectServer> {
+        self.zos_connect_servers.iter().find(|server| server.name == name)
+    }
+
+    pub fn lpar(&self, name: &str) -> Option<&Lpar> {
+        self.lpars.iter().find(|lpar| lpar.name == name)
+    }
+
+    /// The LPARs that use the named security database, in fleet order.
+    pub fn lpars_of<'a>(&'a self, database: &'a str) -> impl Iterator<Item = &'a Lpar> + 'a {
+        self.lpars.iter().filter(move |lpar| lpar.security_database == database)
+    }
+}
+
+/// Site-wide settings every emitter may use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SiteDefaults {
+    pub job: JobCard,
+    /// High-level qualifier for data sets zat names (exports, OBEYFILE members).
+    pub hlq: String,
+    /// z/OS UNIX directory for Policy Agent files when an LPAR does not name its own.
+    pub pagent_dir: String,
+    /// Data set that holds TCP/IP profile members (`TCPCONFIG TTLS` snippet, OBEYFILE member).
+    pub tcpparms: String,
+    /// Emit `WHEN(PROGRAM(PAGENT,EZAPAGEN))` conditional permits (off by default, as DESIGN §7 asks).
+    pub program_conditional_permits: bool,
+    /// Emit the one-time job with site-wide switches (`SETROPTS CLASSACT(...)`, `GENERIC`).
+    pub activate_classes: bool,
+    /// Date format for ACF2 `EXPIRE`/`ACTIVE` (site dependent), e.g. `mm/dd/yy`.
+    pub acf2_date_format: String,
+}
+
+/// Fields of the JOB card. There is never a password: the card carries no `PASSWORD=`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JobCard {
+    /// Prefix of generated job names (1-5 characters; emitters add a suffix up to 8).
+    pub name_prefix: String,
+    pub accounting: String,
+    pub programmer: String,
+    pub class: String,
+    pub msgclass: String,
+    /// `NOTIFY=` value, e.g. `&SYSUID`; none when absent.
+    pub notify: Option<String>,
+}
+
+/// External security manager of a security database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Esm {
+    Racf,
+    Acf2,
+    Tss,
+}
+
+impl Esm {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Esm::Racf => "racf",
+            Esm::Acf2 => "acf2",
+            Esm::Tss => "tss",
+        }
+    }
+}
+
+/// A security database (RACF, ACF2 or Top Secret). Certificates and key rings belong here:
+/// LPARs that share a database share them, and their jobs are emitted once per database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SecurityDatabase {
+    pub name: String,
+    pub esm: Esm,
+    /// Certificate authorities and end-entity certificates, in creation order (a signer comes
+    /// before what it signs).
+    pub certificates: Vec<Certificate>,
+    pub keyrings: Vec<Keyring>,
+    pub origin: Origin,
+}
+
+impl SecurityDatabase {
+    pub fn certificate(&self, label: &str) -> Option<&Certificate> {
+        self.certificates.iter().find(|cert| cert.label == label)
+    }
+
+    pub fn keyring(&self, owner: &str, name: &str) -> Option<&Keyring> {
+        self.keyrings.iter().find(|ring| ring.owner == owner && ring.name == name)
+    }
+}
+
+/// Who owns a certificate in the security database.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CertOwner {
+    Certauth,
+    Site,
+    User(String),
+}
+
+impl std::fmt::Display for CertOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertOwner::Certauth => f.write_str("CERTAUTH"),
+            CertOwner::Site => f.write_str("SITE"),
+            CertOwner::User(id) => f.write_str(id),
+        }
+    }
+}
+
+/// Subject distinguished name parts, as RACDCERT `SUBJECTSDN` takes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DistinguishedName {
+    pub cn: Option<String>,
+    pub t: Option<String>,
+    pub ou: Vec<String>,
+    pub o: Option<String>,
+    pub l: Option<String>,
+    pub sp: Option<String>,
+    pub c: Option<String>,
+}
+
+/// Subject alternative name: RACDCERT takes at most one DOMAIN and one IP.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AltName {
+    pub domain: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyAlgorithm {
+    Rsa,
+    Nistecc,
+    Bpecc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyUsage {
+    Handshake,
+    Dataencrypt,
+    Docsign,
+    Certsign,
+    Keyagree,
+}
+
+impl KeyUsage {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            KeyUsage::Handshake => "HANDSHAKE",
+            KeyUsage::Dataencrypt => "DATAENCRYPT",
+            KeyUsage::Docsign => "DOCSIGN",
+            KeyUsage::Certsign => "CERTSIGN",
+            KeyUsage::Keyagree => "KEYAGREE",
+        }
+    }
+}
+
+/// Where a certificate comes from: generated on z/OS, or added from a data set (a partner's CA).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CertSource {
+    Generate,
+    Import { dsn: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Certder,
+    Certb64,
+    Pkcs7der,
+    Pkcs7b64,
+    Pkcs12der,
+    Pkcs12b64,
+}
+
+impl ExportFormat {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ExportFormat::Certder => "CERTDER",
+            ExportFormat::Certb64 => "CERTB64",
+            ExportFormat::Pkcs7der => "PKCS7DER",
+            ExportFormat::Pkcs7b64 => "PKCS7B64",
+            ExportFormat::Pkcs12der => "PKCS12DER",
+            ExportFormat::Pkcs12b64 => "PKCS12B64",
+        }
+    }
+
+    /// PKCS#12 packages carry the private key and need a password.
+    pub fn has_private_key(self) -> bool {
+        matches!(self, ExportFormat::Pkcs12der | ExportFormat::Pkcs12b64)
+    }
+}
+
+/// An export of a certificate to a data set. A PKCS#12 password is never in the model: only the
+/// name of the environment variable that holds it at build time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CertExport {
+    pub dsn: String,
+    pub format: ExportFormat,
+    pub password_env: Option<String>,
+}
+
+/// A certificate authority or end-entity certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Certificate {
+    /// Label, at most 32 characters, case kept.
+    pub label: String,
+    pub owner: CertOwner,
+    pub subject: DistinguishedName,
+    pub alt_name: AltName,
+    pub algorithm: KeyAlgorithm,
+    pub size: i64,
+    /// `yyyy-mm-dd`.
+    pub not_before: Option<String>,
+    /// `yyyy-mm-dd`.
+    pub not_after: Option<String>,
+    /// Label of the CERTAUTH certificate that signs this one; none for a self-signed CA.
+    pub signer: Option<String>,
+    pub key_usage: Vec<KeyUsage>,
+    pub source: CertSource,
+    pub export: Option<CertExport>,
+    pub origin: Origin,
+}
+
+impl Certificate {
+    pub fn is_ca(&self) -> bool {
+        self.owner == CertOwner::Certauth
+    }
+}
+
+/// How users other than the ring owner get at a ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RingAccess {
+    /// FACILITY `IRR.DIGTCERT.LIST` / `IRR.DIGTCERT.LISTRING`.
+    Facility,
+    /// RDATALIB `OWNER.RING.LST` (lets readers use the owner's private key).
+    Rdatalib,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Usage {
+    Personal,
+    Certauth,
+    Site,
+}
+
+impl Usage {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Usage::Personal => "PERSONAL",
+            Usage::Certauth => "CERTAUTH",
+            Usage::Site => "SITE",
+        }
+    }
+}
+
+/// A certificate connected to a key ring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RingConnection {
+    pub label: String,
+    pub cert_owner: CertOwner,
+    pub usage: Usage,
+    pub default: bool,
+    pub origin: Origin,
+}
+
+/// A key ring owned by a user ID.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Keyring {
+    pub owner: String,
+    /// Ring name, case kept.
+    pub name: String,
+    pub connections: Vec<RingConnection>,
+    pub access: RingAccess,
+    /// User IDs other than the owner that open this ring (expansion adds API requesters' users).
+    pub readers: Vec<String>,
+    pub origin: Origin,
+}
+
+impl Keyring {
+    pub fn reference(&self) -> RingRef {
+        RingRef { owner: self.owner.clone(), name: self.name.clone() }
+    }
+
+    /// The personal certificate connected as DEFAULT, if any.
+    pub fn default_connection(&self) -> Option<&RingConnection> {
+        self.connections.iter().find(|c| c.default)
+    }
+}
+
+/// A reference to a key ring: `owner/name` as AT-TLS and Liberty write it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct RingRef {
+    pub owner: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for RingRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// An LPAR: one z/OS system image with its Policy Agent, syslogd and TCP/IP stacks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Lpar {
+    /// MVS system name (&SYSNAME), 1-8 characters.
+    pub name: String,
+    pub security_database: String,
+    pub pagent: PagentSettings,
+    pub syslog: SyslogSettings,
+    pub stacks: Vec<Stack>,
+    pub origin: Origin,
+}
+
+/// Policy Agent settings of one LPAR (one PAGENT serves every stack).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PagentSettings {
+    pub jobname: String,
+    pub userid: String,
+    /// z/OS UNIX directory for the main, image and policy files.
+    pub config_dir: String,
+    pub log_level: i64,
+    pub flush: bool,
+    pub purge: bool,
+    /// File-change check interval in seconds.
+    pub refresh_interval: i64,
+}
+
+/// syslogd settings of one LPAR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SyslogSettings {
+    pub jobname: String,
+    /// z/OS UNIX path of the configuration file.
+    pub config_path: String,
+    /// File that receives AT-TLS messages (daemon facility, TCP/IP job names).
+    pub attls_log: String,
+    /// Priority for AT-TLS messages (`emerg` ... `debug`).
+    pub attls_level: String,
+    /// File that receives Policy Agent messages.
+    pub pagent_log: String,
+    pub pagent_level: String,
+    /// Optional catch-all file for `*.err`.
+    pub error_log: Option<String>,
+}
+
+/// A TCP/IP stack on an LPAR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Stack {
+    /// TCP/IP procedure / job name, 1-8 characters.
+    pub name: String,
+    pub ttls: bool,
+    /// Users permitted READ to `EZB.INITSTACK.<sysname>.<tcpname>` besides the Policy Agent user.
+    pub initstack_users: Vec<String>,
+    /// Emit `AUTOLOG PAGENT` in the profile snippet.
+    pub autolog_pagent: bool,
+    /// Emit a `PORT 514 UDP <syslogd job>` reservation.
+    pub syslogd_port: bool,
+    pub rules: Vec<Rule>,
+    pub api_requesters: Vec<ApiRequester>,
+    pub origin: Origin,
+}
+
+/// TLS protocol switches; every one is written explicitly to the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Protocols {
+    pub sslv2: bool,
+    pub sslv3: bool,
+    pub tlsv1: bool,
+    pub tlsv1_1: bool,
+    pub tlsv1_2: bool,
+    pub tlsv1_3: bool,
+}
+
+/// A reusable set of TLS settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SecurityLevel {
+    pub name: String,
+    pub protocols: Protocols,
+    /// Cipher suites as System SSL 4-character codes, in order of preference.
+    pub ciphers: Vec<String>,
+    /// Signature algorithm pairs as 4-hex-digit codes (`0401`); empty = System SSL default.
+    pub signature_pairs: Vec<String>,
+    /// Client elliptic curves / key share groups as 4-digit codes (`0023`); empty = default.
+    pub curves: Vec<String>,
+    pub handshake_timeout: Option<i64>,
+    pub fips: bool,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+    Both,
+}
+
+impl Direction {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Direction::Inbound => "Inbound",
+            Direction::Outbound => "Outbound",
+            Direction::Both => "Both",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandshakeRole {
+    Client,
+    Server,
+    ServerWithClientAuth,
+}
+
+impl HandshakeRole {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            HandshakeRole::Client => "Client",
+            HandshakeRole::Server => "Server",
+            HandshakeRole::ServerWithClientAuth => "ServerWithClientAuth",
+        }
+    }
+}
+
+/// An inclusive port range; a single port has `low == high`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct PortRange {
+    pub low: i64,
+    pub high: i64,
+}
+
+impl PortRange {
+    pub fn single(port: i64) -> Self {
+        PortRange { low: port, high: port }
+    }
+
+    pub fn overlaps(&self, other: &PortRange) -> bool {
+        self.low <= other.high && other.low <= self.high
+    }
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.low == self.high {
+            write!(f, "{}", self.low)
+        } else {
+            write!(f, "{}-{}", self.low, self.high)
+        }
+    }
+}
+
+/// Why a rule exists: written in the script, or derived by expansion from a higher-level object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSource {
+    Script,
+    ApiRequester(String),
+    ZosConnectServer(String),
+}
+
+/// An AT-TLS rule on a stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Rule {
+    /// Rule name, at most 32 characters.
+    pub name: String,
+    pub direction: Direction,
+    /// Address, `addr/prefix` or `addr-addr`; none means any.
+    pub local_addr: Option<String>,
+    pub remote_addr: Option<String>,
+    pub local_port: Option<PortRange>,
+    pub remote_port: Option<PortRange>,
+    /// Job name filter, trailing `*` allowed.
+    pub jobname: Option<String>,
+    /// User ID filter, trailing `*` allowed.
+    pub userid: Option<String>,
+    /// Explicit priority (higher wins); expansion assigns one when the script did not.
+    pub priority: Option<i64>,
+    /// `TTLSEnabled On`; a rule with `false` makes clear text explicit.
+    pub enabled: bool,
+    pub role: HandshakeRole,
+    pub keyring: Option<RingRef>,
+    /// Certificate label to present instead of the ring's DEFAULT.
+    pub certificate_label: Option<String>,
+    /// Name of the security level.
+    pub level: String,
+    /// AT-TLS trace mask (0-255).
+    pub trace: i64,
+    pub source: RuleSource,
+    pub origin: Origin,
+}
+
+/// A z/OS Connect server that API requesters call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ZosConnectServer {
+    pub name: String,
+    pub host: String,
+    pub ip: Option<String>,
+    pub http_port: i64,
+    pub https_port: i64,
+    /// An inbound AT-TLS policy protects the server's HTTP port (Liberty sees plain HTTP).
+    pub inbound_attls: bool,
+    /// LPAR and stack the server runs on, when it is in the fleet.
+    pub lpar: Option<String>,
+    pub stack: Option<String>,
+    /// Server job name and user ID (for its inbound rule and ring access).
+    pub jobname: Option<String>,
+    pub userid: Option<String>,
+    /// The server's own ring (server.xml keyStore/trustStore, or its inbound rule).
+    pub keyring: Option<RingRef>,
+    /// Label of the server's certificate in its ring (`serverKeyAlias`).
+    pub server_label: Option<String>,
+    /// Ask clients for a certificate (`ServerWithClientAuth`, Liberty `clientAuthentication`).
+    pub client_auth: bool,
+    /// Security level for the inbound rule.
+    pub level: Option<String>,
+    pub origin: Origin,
+}
+
+impl ZosConnectServer {
+    /// BAQPORT for a requester, by the seed's rule: with an inbound AT-TLS policy the server's
+    /// HTTP port (AT-TLS does TLS, Liberty listens in clear), otherwise its HTTPS port.
+    pub fn requester_port(&self) -> i64 {
+        if self.inbound_attls { self.http_port } else { self.https_port }
+    }
+}
+
+/// Where a requester's basic-auth credentials come from; never the password itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BasicAuth {
+    /// User name sent as `BAQUSERNAME` (not a secret).
+    pub username: String,
+    /// Name of the JCL symbol or variable that supplies `BAQPASSWORD` at run time.
+    pub password_from: String,
+}
+
+/// A z/OS application that calls a z/OS Connect server as an API requester.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiRequester {
+    pub name: String,
+    pub jobname: String,
+    pub userid: String,
+    /// Name of the z/OS Connect server it calls.
+    pub server: String,
+    pub keyring: RingRef,
+    pub level: String,
+    /// Client certificate to present when the server asks for one.
+    pub client_label: Option<String>,
+    pub priority: Option<i64>,
+    /// Emit `POSIX(ON)` in CEEOPTS.
+    pub posix: bool,
+    pub basic_auth: Option<BasicAuth>,
+    /// Filled in by expansion: the derived rule and the CEEOPTS values.
+    pub expansion: Option<RequesterExpansion>,
+    pub origin: Origin,
+}
+
+/// What expansion derived from an API requester; the same numbers reach every emitter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RequesterExpansion {
+    /// Name of the outbound rule on the requester's stack.
+    pub rule: String,
+    pub baquri: String,
+    /// Equals the outbound rule's remote port.
+    pub baqport: i64,
+}

@@ -1,0 +1,108 @@
+//! Where each built-in emitter puts its files in the bundle, and where they go on z/OS.
+//!
+//! One place for the layout, so that the runbook (and any plugin that refers to another
+//! emitter's files) names exactly the paths the other emitters write.
+//! Paths are bundle-relative and use `/`.
+
+use zat_model::{Esm, Lpar, Stack};
+
+/// Folder of one security database's jobs for its ESM: `security/<DB>/<esm>`.
+pub fn security_dir(database: &str, esm: Esm) -> String {
+    format!("security/{database}/{}", esm.as_str())
+}
+
+/// Folder of one LPAR: `lpars/<LPAR>`.
+pub fn lpar_dir(lpar: &str) -> String {
+    format!("lpars/{lpar}")
+}
+
+/// The security setup job of a database (certificates, rings, connects, ring access).
+pub fn security_setup_job(database: &str, esm: Esm) -> String {
+    format!("{}/SETUP.jcl", security_dir(database, esm))
+}
+
+/// The back-out job that undoes [`security_setup_job`].
+pub fn security_backout_job(database: &str, esm: Esm) -> String {
+    format!("{}/BACKOUT.jcl", security_dir(database, esm))
+}
+
+/// The one-time job with site-wide class switches (only when the fleet asks for it).
+pub fn security_classes_job(database: &str, esm: Esm) -> String {
+    format!("{}/CLASSES.jcl", security_dir(database, esm))
+}
+
+/// The per-LPAR security job (SERVAUTH `EZB.INITSTACK` for the LPAR's stacks).
+pub fn lpar_security_job(lpar: &str, esm: Esm) -> String {
+    format!("{}/{}/SERVAUTH.jcl", lpar_dir(lpar), esm.as_str())
+}
+
+/// The per-LPAR back-out of [`lpar_security_job`].
+pub fn lpar_security_backout_job(lpar: &str, esm: Esm) -> String {
+    format!("{}/{}/SERVAUTH-BACKOUT.jcl", lpar_dir(lpar), esm.as_str())
+}
+
+/// Policy Agent main configuration file.
+pub fn pagent_main(lpar: &str) -> String {
+    format!("{}/pagent/pagent.conf", lpar_dir(lpar))
+}
+
+/// Policy Agent image file of one stack.
+pub fn pagent_image(lpar: &str, stack: &str) -> String {
+    format!("{}/pagent/{stack}.image", lpar_dir(lpar))
+}
+
+/// AT-TLS policy file of one stack.
+pub fn pagent_policy(lpar: &str, stack: &str) -> String {
+    format!("{}/pagent/{stack}.policy", lpar_dir(lpar))
+}
+
+/// z/OS UNIX path of the Policy Agent main file.
+pub fn pagent_main_target(lpar: &Lpar) -> String {
+    format!("{}/pagent.conf", lpar.pagent.config_dir.trim_end_matches('/'))
+}
+
+/// z/OS UNIX path of a stack's image file.
+pub fn pagent_image_target(lpar: &Lpar, stack: &Stack) -> String {
+    format!("{}/{}.image", lpar.pagent.config_dir.trim_end_matches('/'), stack.name)
+}
+
+/// z/OS UNIX path of a stack's AT-TLS policy file.
+pub fn pagent_policy_target(lpar: &Lpar, stack: &Stack) -> String {
+    format!("{}/{}.policy", lpar.pagent.config_dir.trim_end_matches('/'), stack.name)
+}
+
+/// TCPIP PROFILE snippet of one stack (`TCPCONFIG TTLS`, to include in the initial profile).
+pub fn tcpip_profile(lpar: &str, stack: &str) -> String {
+    format!("{}/tcpip/{stack}.profile", lpar_dir(lpar))
+}
+
+/// OBEYFILE member of one stack (turns TTLS on without a restart).
+pub fn tcpip_obeyfile(lpar: &str, stack: &str) -> String {
+    format!("{}/tcpip/{stack}.obey", lpar_dir(lpar))
+}
+
+/// syslogd configuration of one LPAR.
+pub fn syslog_conf(lpar: &str) -> String {
+    format!("{}/syslog/syslog.conf", lpar_dir(lpar))
+}
+
+/// CEEOPTS in-stream data of one API requester.
+pub fn ceeopts(lpar: &str, requester: &str) -> String {
+    format!("{}/apps/{requester}.ceeopts", lpar_dir(lpar))
+}
+
+/// Liberty `server.xml` snippet of one z/OS Connect server.
+pub fn zosconnect_server_xml(lpar: &str, server: &str) -> String {
+    format!("{}/zosconnect/{server}.server.xml", lpar_dir(lpar))
+}
+
+/// The operator runbook of one LPAR.
+pub fn runbook(lpar: &str) -> String {
+    format!("{}/RUNBOOK.md", lpar_dir(lpar))
+}
+
+/// The fleet-level index at the bundle root.
+pub const FLEET_README: &str = "README.md";
+
+/// The manifest at the bundle root (written by the host, never by a plugin).
+pub const MANIFEST: &str = "MANIFEST.json";

@@ -1,0 +1,1 @@
+//! CEEOPTS emitter: BAQURI/BAQPORT in-stream data for API requesters.

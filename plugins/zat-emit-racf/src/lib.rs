@@ -1,0 +1,1 @@
+//! RACF emitter: batch TSO jobs for certificates, key rings, ring access and SERVAUTH profiles.

@@ -1,0 +1,1 @@
+//! Runbook emitter: the ordered operator steps per LPAR and the fleet index.

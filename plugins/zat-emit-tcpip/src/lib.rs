@@ -1,0 +1,1 @@
+//! TCPIP PROFILE emitter: TCPCONFIG TTLS snippets and OBEYFILE members per stack.

@@ -1,0 +1,1 @@
+//! End-to-end suite: one test binary, one module per area.

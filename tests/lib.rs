@@ -1,0 +1,1 @@
+//! Package for the end-to-end suite; the tests live in `it/`.
