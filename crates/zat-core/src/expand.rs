@@ -1,7 +1,313 @@
-//! Expansion: API requesters and z/OS Connect servers become rules, ring readers and CEEOPTS data.
+//! Expansion: z/OS Connect servers and API requesters become rules, ring readers, CA
+//! connections and CEEOPTS data, once, so that every emitter sees the same low-level model.
+//!
+//! The port rule comes from the seed page: BAQPORT is the server's HTTP port when the server
+//! has an inbound AT-TLS policy (AT-TLS does the TLS, Liberty listens in clear), otherwise its
+//! HTTPS port; the requester's outbound rule has that same remote port.
 
-use zat_model::{Diagnostic, Fleet};
+use zat_model::{
+    CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange,
+    RequesterExpansion, RingConnection, RingRef, Rule, RuleSource, Usage,
+};
 
-pub(crate) fn expand(fleet: Fleet, _diagnostics: &mut Vec<Diagnostic>) -> Fleet {
+/// Priority bands: a rule with more conditions is more specific and must be matched first,
+/// because Policy Agent takes the first matching rule, not the most specific one.
+const BAND: i64 = 100_000;
+/// Gap between automatically numbered rules of one band, so a site can slot rules in between.
+const STEP: i64 = 10;
+
+pub(crate) fn expand(mut fleet: Fleet, diagnostics: &mut Vec<Diagnostic>) -> Fleet {
+    add_server_rules(&mut fleet, diagnostics);
+    add_requester_rules(&mut fleet, diagnostics);
+    add_ring_readers(&mut fleet);
+    assign_priorities(&mut fleet);
     fleet
+}
+
+/// A z/OS Connect server with an inbound AT-TLS policy gets its inbound rule on the stack it
+/// runs on: AT-TLS terminates TLS on the HTTP port and hands Liberty clear text.
+fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
+    let servers = fleet.zos_connect_servers.clone();
+    for server in servers.iter().filter(|s| s.inbound_attls) {
+        let object = format!("zos_connect_server {}", server.name);
+        let (Some(lpar_name), Some(stack_name)) = (&server.lpar, &server.stack) else {
+            // Outside the fleet: the inbound rule is the partner site's business.
+            continue;
+        };
+        let Some(stack) = fleet
+            .lpars
+            .iter_mut()
+            .find(|l| &l.name == lpar_name)
+            .and_then(|l| l.stacks.iter_mut().find(|s| &s.name == stack_name))
+        else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "ZAT0131",
+                    format!("z/OS Connect server runs on lpar {lpar_name} stack {stack_name}, which the fleet does not define"),
+                )
+                .object(object)
+                .at(&server.origin)
+                .help("define the LPAR and stack, or leave `lpar`/`stack` out for a server outside the fleet"),
+            );
+            continue;
+        };
+        let Some(level) = server.level.clone() else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "ZAT0132",
+                    "a z/OS Connect server with an inbound AT-TLS policy needs a security level",
+                )
+                .object(object)
+                .at(&server.origin)
+                .help("give the server `level: <security level>`"),
+            );
+            continue;
+        };
+        let role = if server.client_auth {
+            HandshakeRole::ServerWithClientAuth
+        } else {
+            HandshakeRole::Server
+        };
+        stack.rules.push(Rule {
+            name: derived_name(&server.name, "_IN"),
+            direction: Direction::Inbound,
+            local_addr: None,
+            remote_addr: None,
+            local_port: Some(PortRange::single(server.http_port)),
+            remote_port: None,
+            jobname: server.jobname.clone(),
+            userid: None,
+            priority: None,
+            enabled: true,
+            role,
+            keyring: server.keyring.clone(),
+            certificate_label: server.server_label.clone(),
+            level,
+            trace: 2,
+            source: RuleSource::ZosConnectServer(server.name.clone()),
+            origin: server.origin.clone(),
+        });
+    }
+}
+
+/// Every API requester becomes an outbound rule on its stack plus the CEEOPTS values, and
+/// when the server is in the same security database, the two sides' CAs are connected into
+/// each other's rings (DESIGN §4, "trust between the two sides").
+fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
+    let servers = fleet.zos_connect_servers.clone();
+    let mut ca_links: Vec<(String, RingRef, CaLink)> = Vec::new();
+    for lpar in &mut fleet.lpars {
+        for stack in &mut lpar.stacks {
+            for requester in &mut stack.api_requesters {
+                let object =
+                    format!("lpar {} / stack {} / api_requester {}", lpar.name, stack.name, requester.name);
+                let Some(server) = servers.iter().find(|s| s.name == requester.server) else {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "ZAT0130",
+                            format!("api requester calls z/OS Connect server `{}`, which the fleet does not define", requester.server),
+                        )
+                        .object(object)
+                        .at(&requester.origin)
+                        .help("define it with `site.zos_connect_server(...)` and pass that server"),
+                    );
+                    continue;
+                };
+                let port = server.requester_port();
+                let rule_name = derived_name(&requester.name, "_OUT");
+                stack.rules.push(Rule {
+                    name: rule_name.clone(),
+                    direction: Direction::Outbound,
+                    local_addr: None,
+                    remote_addr: server.ip.clone(),
+                    local_port: None,
+                    remote_port: Some(PortRange::single(port)),
+                    jobname: Some(requester.jobname.clone()),
+                    userid: Some(requester.userid.clone()),
+                    priority: requester.priority,
+                    enabled: true,
+                    role: HandshakeRole::Client,
+                    keyring: Some(requester.keyring.clone()),
+                    certificate_label: requester.client_label.clone(),
+                    level: requester.level.clone(),
+                    trace: 2,
+                    source: RuleSource::ApiRequester(requester.name.clone()),
+                    origin: requester.origin.clone(),
+                });
+                requester.expansion =
+                    Some(RequesterExpansion { rule: rule_name, baquri: server.host.clone(), baqport: port });
+                // Whether the server's ring is in this database is checked in `link_cas`.
+                if let (Some(server_ring), Some(_)) = (&server.keyring, &server.lpar) {
+                    ca_links.push((
+                        lpar.security_database.clone(),
+                        requester.keyring.clone(),
+                        CaLink { other_ring: server_ring.clone(), origin: requester.origin.clone() },
+                    ));
+                }
+            }
+        }
+    }
+    link_cas(fleet, ca_links);
+}
+
+/// A pending exchange of CA certificates between a requester's ring and its server's ring.
+struct CaLink {
+    other_ring: RingRef,
+    origin: zat_model::Origin,
+}
+
+/// Connects each side's CERTAUTH certificates into the other side's ring, when both rings
+/// are in the same security database and the certificate is not there yet.
+fn link_cas(fleet: &mut Fleet, links: Vec<(String, RingRef, CaLink)>) {
+    for (database, requester_ring, link) in links {
+        let server_db = fleet
+            .zos_connect_servers
+            .iter()
+            .find(|s| s.keyring.as_ref() == Some(&link.other_ring))
+            .and_then(|s| s.lpar.as_ref())
+            .and_then(|l| fleet.lpar(l))
+            .map(|l| l.security_database.clone());
+        if server_db.as_deref() != Some(database.as_str()) {
+            continue;
+        }
+        let Some(db) = fleet.security_databases.iter_mut().find(|d| d.name == database) else {
+            continue;
+        };
+        let server_side_cas = ring_cas(db, &link.other_ring);
+        let requester_side_cas = ring_cas(db, &requester_ring);
+        connect_all(db, &requester_ring, &server_side_cas, &link.origin);
+        connect_all(db, &link.other_ring, &requester_side_cas, &link.origin);
+    }
+}
+
+/// The CAs one side of a connection trusts and is signed by: the CERTAUTH certificates in its
+/// ring plus the signers of its personal certificates.
+fn ring_cas(db: &zat_model::SecurityDatabase, ring: &RingRef) -> Vec<String> {
+    let Some(ring) = db.keyring(&ring.owner, &ring.name) else { return Vec::new() };
+    let mut labels: Vec<String> = Vec::new();
+    for connection in &ring.connections {
+        let label = match connection.usage {
+            Usage::Certauth => Some(connection.label.clone()),
+            _ => db.certificate(&connection.label).and_then(|c| c.signer.clone()),
+        };
+        if let Some(label) = label
+            && !labels.contains(&label)
+        {
+            labels.push(label);
+        }
+    }
+    labels
+}
+
+fn connect_all(
+    db: &mut zat_model::SecurityDatabase,
+    ring: &RingRef,
+    labels: &[String],
+    origin: &zat_model::Origin,
+) {
+    let known: Vec<String> =
+        labels.iter().filter(|l| db.certificate(l).is_some_and(|c| c.is_ca())).cloned().collect();
+    let Some(target) = db.keyrings.iter_mut().find(|r| r.owner == ring.owner && r.name == ring.name) else {
+        return;
+    };
+    for label in known {
+        if target.connections.iter().any(|c| c.label == label) {
+            continue;
+        }
+        target.connections.push(RingConnection {
+            label,
+            cert_owner: CertOwner::Certauth,
+            usage: Usage::Certauth,
+            default: false,
+            origin: origin.clone(),
+        });
+    }
+}
+
+/// Users other than the owner that open a ring through a rule get read access to it.
+fn add_ring_readers(fleet: &mut Fleet) {
+    let mut wanted: Vec<(String, RingRef, String)> = Vec::new();
+    for lpar in &fleet.lpars {
+        for stack in &lpar.stacks {
+            for rule in &stack.rules {
+                let (Some(ring), Some(user)) = (&rule.keyring, &rule.userid) else { continue };
+                if user.contains('*') || user == &ring.owner {
+                    continue;
+                }
+                wanted.push((lpar.security_database.clone(), ring.clone(), user.clone()));
+            }
+        }
+    }
+    for server in &fleet.zos_connect_servers {
+        let (Some(ring), Some(user), Some(lpar)) = (&server.keyring, &server.userid, &server.lpar) else {
+            continue;
+        };
+        if user != &ring.owner
+            && let Some(db) = fleet.lpar(lpar).map(|l| l.security_database.clone())
+        {
+            wanted.push((db, ring.clone(), user.clone()));
+        }
+    }
+    for (database, ring, user) in wanted {
+        let ring = fleet
+            .security_databases
+            .iter_mut()
+            .find(|d| d.name == database)
+            .and_then(|d| d.keyrings.iter_mut().find(|r| r.owner == ring.owner && r.name == ring.name));
+        if let Some(ring) = ring
+            && !ring.readers.contains(&user)
+        {
+            ring.readers.push(user);
+        }
+    }
+}
+
+/// Gives every rule without an explicit priority one that is unique on its stack: more
+/// specific rules (more conditions) get a higher band, and within a band earlier rules win.
+fn assign_priorities(fleet: &mut Fleet) {
+    for lpar in &mut fleet.lpars {
+        for stack in &mut lpar.stacks {
+            let mut used: Vec<i64> = stack.rules.iter().filter_map(|r| r.priority).collect();
+            let count = stack.rules.len() as i64;
+            for (index, rule) in stack.rules.iter_mut().enumerate() {
+                if rule.priority.is_some() {
+                    continue;
+                }
+                let mut priority = (specificity(rule) + 1) * BAND + (count - index as i64) * STEP;
+                while used.contains(&priority) {
+                    priority += 1;
+                }
+                used.push(priority);
+                rule.priority = Some(priority);
+            }
+        }
+    }
+}
+
+fn specificity(rule: &Rule) -> i64 {
+    let exact = |v: &Option<String>| match v {
+        Some(s) if s.contains('*') => 1,
+        Some(_) => 2,
+        None => 0,
+    };
+    let port = |p: &Option<PortRange>| match p {
+        Some(p) if p.low == p.high => 2,
+        Some(_) => 1,
+        None => 0,
+    };
+    let addr = |a: &Option<String>| i64::from(a.is_some()) * 2;
+    exact(&rule.jobname)
+        + exact(&rule.userid)
+        + port(&rule.local_port)
+        + port(&rule.remote_port)
+        + addr(&rule.local_addr)
+        + addr(&rule.remote_addr)
+}
+
+/// A derived policy name: the object's name plus a suffix, cut so the whole fits 32 characters.
+fn derived_name(base: &str, suffix: &str) -> String {
+    let room = 32usize.saturating_sub(suffix.len());
+    let mut name: String = base.chars().take(room).collect();
+    name.push_str(suffix);
+    name
 }

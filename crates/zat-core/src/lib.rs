@@ -2,6 +2,7 @@
 //! sees, and writes bundles atomically.
 
 mod expand;
+pub mod fixtures;
 mod validate;
 
 use zat_model::{Diagnostic, Fleet};

@@ -1,0 +1,91 @@
+//! Expansion: the seed's port rule, derived rules, ring readers, CA exchange, priorities.
+
+use zat_core::{fixtures, prepare};
+use zat_model::{Direction, RuleSource, Usage};
+
+fn requester_rule_port(fleet: &zat_model::Fleet) -> (i64, i64) {
+    let stack = &fleet.lpars[0].stacks[0];
+    let requester = &stack.api_requesters[0];
+    let expansion = requester.expansion.as_ref().expect("expansion fills every requester");
+    let rule = stack.rules.iter().find(|r| r.name == expansion.rule).expect("derived rule exists");
+    assert_eq!(rule.direction, Direction::Outbound);
+    assert_eq!(rule.source, RuleSource::ApiRequester(requester.name.clone()));
+    (expansion.baqport, rule.remote_port.expect("outbound rule has a remote port").low)
+}
+
+#[test]
+fn seed_baqport_is_http_port_with_inbound_attls_and_equals_rule_port() {
+    let prepared = fixtures::seed();
+    assert!(!prepared.has_errors(), "{:#?}", prepared.diagnostics);
+    assert_eq!(requester_rule_port(&prepared.fleet), (9080, 9080));
+}
+
+#[test]
+fn flipping_inbound_attls_flips_both_ports_to_https() {
+    let mut raw = fixtures::seed_raw();
+    raw.zos_connect_servers[0].inbound_attls = false;
+    let prepared = prepare(raw);
+    assert_eq!(requester_rule_port(&prepared.fleet), (9443, 9443));
+}
+
+#[test]
+fn seed_baquri_is_the_server_host() {
+    let prepared = fixtures::seed();
+    let requester = &prepared.fleet.lpars[0].stacks[0].api_requesters[0];
+    assert_eq!(requester.expansion.as_ref().map(|e| e.baquri.as_str()), Some("zceeserver.mycom.com"));
+}
+
+#[test]
+fn server_with_inbound_attls_in_the_fleet_gets_an_inbound_rule_on_its_stack() {
+    let prepared = fixtures::multi();
+    let sysa = prepared.fleet.lpar("SYSA").expect("SYSA");
+    let inbound = sysa.stacks[0]
+        .rules
+        .iter()
+        .find(|r| r.source == RuleSource::ZosConnectServer("ZCEEA".into()))
+        .expect("inbound rule for ZCEEA");
+    assert_eq!(inbound.direction, Direction::Inbound);
+    assert_eq!(inbound.local_port.map(|p| p.low), Some(9080));
+    // ZCEEB does TLS in Liberty: no inbound rule anywhere.
+    assert!(prepared.fleet.lpars.iter().flat_map(|l| &l.stacks).flat_map(|s| &s.rules).all(|r| {
+        r.source != RuleSource::ZosConnectServer("ZCEEB".into())
+    }));
+}
+
+#[test]
+fn cas_are_exchanged_between_requester_and_server_rings_in_one_database() {
+    let prepared = fixtures::multi();
+    let db = prepared.fleet.security_database("PLEXA").expect("PLEXA");
+    let server_ring = db.keyring("ZCSRV", "ZCSRVRING").expect("server ring");
+    assert!(
+        server_ring.connections.iter().any(|c| c.label == "PLEXACA" && c.usage == Usage::Certauth),
+        "server ring trusts the requester's CA: {:#?}",
+        server_ring.connections
+    );
+}
+
+#[test]
+fn every_rule_gets_a_unique_priority_per_stack() {
+    let prepared = fixtures::multi();
+    for lpar in &prepared.fleet.lpars {
+        for stack in &lpar.stacks {
+            let mut priorities: Vec<i64> =
+                stack.rules.iter().map(|r| r.priority.expect("assigned")).collect();
+            let count = priorities.len();
+            priorities.sort_unstable();
+            priorities.dedup();
+            assert_eq!(priorities.len(), count, "ties on {}/{}", lpar.name, stack.name);
+        }
+    }
+}
+
+#[test]
+fn a_more_specific_rule_outranks_a_general_one() {
+    let prepared = fixtures::multi();
+    let sysa = prepared.fleet.lpar("SYSA").expect("SYSA");
+    let rules = &sysa.stacks[0].rules;
+    let inbound = rules.iter().find(|r| r.direction == Direction::Inbound).expect("inbound");
+    let outbound = rules.iter().find(|r| r.direction == Direction::Outbound).expect("outbound");
+    // The outbound rule names job, user, address and port; the inbound one job and port.
+    assert!(outbound.priority > inbound.priority);
+}

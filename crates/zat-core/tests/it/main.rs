@@ -1,0 +1,3 @@
+//! Integration tests of zat-core: expansion, validation and the fixture fleets.
+
+mod expand;
