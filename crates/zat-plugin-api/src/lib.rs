@@ -4,6 +4,7 @@
 //! entry point the host loads. Data crosses the boundary only as JSON bytes: a
 //! [`RenderRequest`] in, a [`RenderResponse`] out. This crate does no I/O.
 
+pub mod abi;
 mod emitter;
 pub mod layout;
 mod protocol;
