@@ -6,8 +6,8 @@
 //! HTTPS port; the requester's outbound rule has that same remote port.
 
 use zat_model::{
-    CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange,
-    RequesterExpansion, RingConnection, RingRef, Rule, RuleSource, Usage,
+    CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange, RequesterExpansion,
+    RingConnection, RingRef, Rule, RuleSource, Usage,
 };
 
 /// Priority bands: a rule with more conditions is more specific and must be matched first,
@@ -99,8 +99,10 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     for lpar in &mut fleet.lpars {
         for stack in &mut lpar.stacks {
             for requester in &mut stack.api_requesters {
-                let object =
-                    format!("lpar {} / stack {} / api_requester {}", lpar.name, stack.name, requester.name);
+                let object = format!(
+                    "lpar {} / stack {} / api_requester {}",
+                    lpar.name, stack.name, requester.name
+                );
                 let Some(server) = servers.iter().find(|s| s.name == requester.server) else {
                     diagnostics.push(
                         Diagnostic::error(
@@ -134,14 +136,20 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                     source: RuleSource::ApiRequester(requester.name.clone()),
                     origin: requester.origin.clone(),
                 });
-                requester.expansion =
-                    Some(RequesterExpansion { rule: rule_name, baquri: server.host.clone(), baqport: port });
+                requester.expansion = Some(RequesterExpansion {
+                    rule: rule_name,
+                    baquri: server.host.clone(),
+                    baqport: port,
+                });
                 // Whether the server's ring is in this database is checked in `link_cas`.
                 if let (Some(server_ring), Some(_)) = (&server.keyring, &server.lpar) {
                     ca_links.push((
                         lpar.security_database.clone(),
                         requester.keyring.clone(),
-                        CaLink { other_ring: server_ring.clone(), origin: requester.origin.clone() },
+                        CaLink {
+                            other_ring: server_ring.clone(),
+                            origin: requester.origin.clone(),
+                        },
                     ));
                 }
             }
@@ -207,7 +215,9 @@ fn connect_all(
 ) {
     let known: Vec<String> =
         labels.iter().filter(|l| db.certificate(l).is_some_and(|c| c.is_ca())).cloned().collect();
-    let Some(target) = db.keyrings.iter_mut().find(|r| r.owner == ring.owner && r.name == ring.name) else {
+    let Some(target) =
+        db.keyrings.iter_mut().find(|r| r.owner == ring.owner && r.name == ring.name)
+    else {
         return;
     };
     for label in known {
@@ -239,7 +249,8 @@ fn add_ring_readers(fleet: &mut Fleet) {
         }
     }
     for server in &fleet.zos_connect_servers {
-        let (Some(ring), Some(user), Some(lpar)) = (&server.keyring, &server.userid, &server.lpar) else {
+        let (Some(ring), Some(user), Some(lpar)) = (&server.keyring, &server.userid, &server.lpar)
+        else {
             continue;
         };
         if user != &ring.owner
@@ -249,11 +260,9 @@ fn add_ring_readers(fleet: &mut Fleet) {
         }
     }
     for (database, ring, user) in wanted {
-        let ring = fleet
-            .security_databases
-            .iter_mut()
-            .find(|d| d.name == database)
-            .and_then(|d| d.keyrings.iter_mut().find(|r| r.owner == ring.owner && r.name == ring.name));
+        let ring = fleet.security_databases.iter_mut().find(|d| d.name == database).and_then(|d| {
+            d.keyrings.iter_mut().find(|r| r.owner == ring.owner && r.name == ring.name)
+        });
         if let Some(ring) = ring
             && !ring.readers.contains(&user)
         {

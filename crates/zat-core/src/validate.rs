@@ -1,5 +1,1019 @@
-//! Validation of the expanded model: names, ports, references, priorities, TLS settings.
+//! Validation of the expanded model: names, ports, addresses, duplicates, references,
+//! certificates, rings, priorities and TLS settings. Every problem is reported, not just the
+//! first, each with a stable code (ZAT01xx-ZAT02xx), the object path and the script origin.
 
-use zat_model::{Diagnostic, Fleet};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
 
-pub(crate) fn validate(_fleet: &Fleet, _diagnostics: &mut Vec<Diagnostic>) {}
+use zat_model::{
+    CertOwner, CertSource, Certificate, Diagnostic, Fleet, HandshakeRole, KeyAlgorithm, KeyUsage,
+    Keyring, Origin, PortRange, Rule, SecurityDatabase, SecurityLevel, Usage,
+};
+
+pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
+    let mut v = Validator { out };
+    v.defaults(fleet);
+    v.unique(
+        "security database",
+        fleet.security_databases.iter().map(|d| (d.name.as_str(), &d.origin)),
+        "fleet",
+    );
+    v.unique("lpar", fleet.lpars.iter().map(|l| (l.name.as_str(), &l.origin)), "fleet");
+    v.unique(
+        "security level",
+        fleet.security_levels.iter().map(|l| (l.name.as_str(), &l.origin)),
+        "fleet",
+    );
+    v.unique(
+        "z/OS Connect server",
+        fleet.zos_connect_servers.iter().map(|s| (s.name.as_str(), &s.origin)),
+        "fleet",
+    );
+    for db in &fleet.security_databases {
+        v.database(db);
+    }
+    for level in &fleet.security_levels {
+        v.level(level);
+    }
+    for server in &fleet.zos_connect_servers {
+        let object = format!("zos_connect_server {}", server.name);
+        v.port(server.http_port, &object, "http_port", &server.origin);
+        v.port(server.https_port, &object, "https_port", &server.origin);
+        if server.host.is_empty() || server.host.contains(char::is_whitespace) {
+            v.error("ZAT0112", "host name is empty or contains blanks", &object, &server.origin);
+        }
+        if let Some(ip) = &server.ip {
+            v.ip(ip, &object, &server.origin);
+        }
+        if let Some(job) = &server.jobname {
+            v.mvs_name(job, "job name", true, &object, &server.origin);
+        }
+        if let Some(user) = &server.userid {
+            v.mvs_name(user, "user ID", false, &object, &server.origin);
+        }
+        if let Some(level) = &server.level
+            && fleet.security_level(level).is_none()
+        {
+            v.missing_level(level, &object, &server.origin);
+        }
+    }
+    for lpar in &fleet.lpars {
+        let object = format!("lpar {}", lpar.name);
+        v.mvs_name(&lpar.name, "system name", false, &object, &lpar.origin);
+        v.mvs_name(&lpar.pagent.jobname, "Policy Agent job name", false, &object, &lpar.origin);
+        v.mvs_name(&lpar.pagent.userid, "Policy Agent user ID", false, &object, &lpar.origin);
+        v.mvs_name(&lpar.syslog.jobname, "syslogd job name", false, &object, &lpar.origin);
+        v.unix_path(&lpar.pagent.config_dir, "Policy Agent config_dir", &object, &lpar.origin);
+        v.unix_path(&lpar.syslog.config_path, "syslog config_path", &object, &lpar.origin);
+        v.unix_path(&lpar.syslog.attls_log, "syslog attls_log", &object, &lpar.origin);
+        v.unix_path(&lpar.syslog.pagent_log, "syslog pagent_log", &object, &lpar.origin);
+        for level in [&lpar.syslog.attls_level, &lpar.syslog.pagent_level] {
+            v.syslog_level(level, &object, &lpar.origin);
+        }
+        if !(0..=511).contains(&lpar.pagent.log_level) {
+            v.error(
+                "ZAT0113",
+                "Policy Agent log level must be 0-511 (a sum of 1, 2, 4 ... 256)",
+                &object,
+                &lpar.origin,
+            );
+        }
+        if !(1..=2_147_483_647).contains(&lpar.pagent.refresh_interval) {
+            v.error(
+                "ZAT0113",
+                "Policy Agent refresh interval must be 1-2147483647 seconds",
+                &object,
+                &lpar.origin,
+            );
+        }
+        if fleet.security_database(&lpar.security_database).is_none() {
+            v.error(
+                "ZAT0130",
+                &format!(
+                    "lpar uses security database `{}`, which the fleet does not define",
+                    lpar.security_database
+                ),
+                &object,
+                &lpar.origin,
+            );
+        }
+        v.unique("stack", lpar.stacks.iter().map(|s| (s.name.as_str(), &s.origin)), &object);
+        for stack in &lpar.stacks {
+            let object = format!("lpar {} / stack {}", lpar.name, stack.name);
+            v.mvs_name(&stack.name, "TCP/IP job name", false, &object, &stack.origin);
+            for user in &stack.initstack_users {
+                v.mvs_name(user, "EZB.INITSTACK user ID", false, &object, &stack.origin);
+            }
+            v.unique("rule", stack.rules.iter().map(|r| (r.name.as_str(), &r.origin)), &object);
+            v.unique(
+                "api requester",
+                stack.api_requesters.iter().map(|r| (r.name.as_str(), &r.origin)),
+                &object,
+            );
+            for requester in &stack.api_requesters {
+                let object = format!("{object} / api_requester {}", requester.name);
+                v.mvs_name(&requester.jobname, "job name", true, &object, &requester.origin);
+                v.mvs_name(&requester.userid, "user ID", false, &object, &requester.origin);
+                v.policy_name(&requester.name, &object, &requester.origin);
+                v.requester_ports(fleet, stack, requester, &object);
+            }
+            for rule in &stack.rules {
+                v.rule(fleet, lpar.security_database.as_str(), rule, &object);
+            }
+            v.priority_ties(&stack.rules, &object);
+        }
+    }
+}
+
+struct Validator<'a> {
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, code: &str, message: &str, object: &str, origin: &Origin) {
+        self.out.push(Diagnostic::error(code, message).object(object).at(origin));
+    }
+
+    fn warning(&mut self, code: &str, message: &str, object: &str, origin: &Origin) {
+        self.out.push(Diagnostic::warning(code, message).object(object).at(origin));
+    }
+
+    fn defaults(&mut self, fleet: &Fleet) {
+        let job = &fleet.defaults.job;
+        let object = "fleet defaults";
+        if job.name_prefix.is_empty() || job.name_prefix.len() > 5 || !is_mvs_name(&job.name_prefix)
+        {
+            self.error(
+                "ZAT0101",
+                &format!("job name prefix `{}` must be 1-5 characters A-Z 0-9 @ # $, not starting with a digit", job.name_prefix),
+                object,
+                &fleet.origin,
+            );
+        }
+        for (field, value, max) in [("class", &job.class, 8), ("msgclass", &job.msgclass, 1)] {
+            if value.is_empty()
+                || value.len() > max
+                || !value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
+                self.error(
+                    "ZAT0101",
+                    &format!("job card {field} `{value}` is not valid"),
+                    object,
+                    &fleet.origin,
+                );
+            }
+        }
+        if job.programmer.chars().count() > 20 {
+            self.error(
+                "ZAT0101",
+                "job card programmer name is longer than 20 characters",
+                object,
+                &fleet.origin,
+            );
+        }
+        if !is_dsn(&fleet.defaults.tcpparms) {
+            self.error(
+                "ZAT0114",
+                &format!("`{}` is not a valid data set name", fleet.defaults.tcpparms),
+                object,
+                &fleet.origin,
+            );
+        }
+        if !is_dsn(&fleet.defaults.hlq) {
+            self.error(
+                "ZAT0114",
+                &format!("high-level qualifier `{}` is not valid", fleet.defaults.hlq),
+                object,
+                &fleet.origin,
+            );
+        }
+    }
+
+    /// System names, job names and user IDs: 1-8 characters A-Z 0-9 @ # $, not starting
+    /// with a digit; filters may end in `*`.
+    fn mvs_name(&mut self, name: &str, what: &str, wildcard: bool, object: &str, origin: &Origin) {
+        let core = if wildcard { name.strip_suffix('*').unwrap_or(name) } else { name };
+        let ok = (!core.is_empty() || (wildcard && name == "*"))
+            && name.len() <= 8
+            && (core.is_empty() || is_mvs_name(core));
+        if !ok {
+            let star = if wildcard { " (a trailing `*` is allowed)" } else { "" };
+            self.error(
+                "ZAT0101",
+                &format!("{what} `{name}` must be 1-8 characters A-Z 0-9 @ # $, not starting with a digit{star}"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    /// Names that become Policy Agent object names: 1-32 characters, no blanks.
+    fn policy_name(&mut self, name: &str, object: &str, origin: &Origin) {
+        if name.is_empty() || name.chars().count() > 32 || !name.chars().all(is_policy_char) {
+            self.error(
+                "ZAT0104",
+                &format!("name `{name}` must be 1-32 characters A-Z a-z 0-9 _ - . @ # $ (it becomes a Policy Agent name)"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn label(&mut self, label: &str, object: &str, origin: &Origin) {
+        if label.is_empty() || label.chars().count() > 32 {
+            self.error(
+                "ZAT0103",
+                &format!("certificate label `{label}` must be 1-32 characters"),
+                object,
+                origin,
+            );
+        } else if !label.chars().all(is_policy_char) {
+            // RACF accepts blanks in quoted labels, but Policy Agent reads only the first word
+            // of a value and ACF2/Top Secret quoting of blanks is unconfirmed.
+            self.error(
+                "ZAT0103",
+                &format!("certificate label `{label}` may hold only A-Z a-z 0-9 _ - . @ # $ (no blanks: Policy Agent would read only the first word)"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn ring_name(&mut self, name: &str, object: &str, origin: &Origin) {
+        if name.is_empty() || name.len() > 237 || !name.chars().all(is_policy_char) {
+            self.error(
+                "ZAT0105",
+                &format!("key ring name `{name}` must be 1-237 characters A-Z a-z 0-9 _ - . @ # $"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn port(&mut self, port: i64, object: &str, what: &str, origin: &Origin) {
+        if !(1..=65535).contains(&port) {
+            self.error(
+                "ZAT0110",
+                &format!("{what} {port} is not a port: use 1-65535"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn port_range(&mut self, range: &PortRange, object: &str, what: &str, origin: &Origin) {
+        self.port(range.low, object, what, origin);
+        if range.high != range.low {
+            self.port(range.high, object, what, origin);
+        }
+        if range.low > range.high {
+            self.error(
+                "ZAT0110",
+                &format!("{what} {}-{} runs backwards", range.low, range.high),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn ip(&mut self, text: &str, object: &str, origin: &Origin) {
+        if text.parse::<IpAddr>().is_err() {
+            self.error("ZAT0111", &format!("`{text}` is not an IP address"), object, origin);
+        }
+    }
+
+    /// `addr`, `addr/prefix` or `addr-addr` (AT-TLS accepts only `-` in address ranges).
+    fn address(&mut self, text: &str, object: &str, origin: &Origin) {
+        let ok = if let Some((addr, prefix)) = text.split_once('/') {
+            match (addr.parse::<IpAddr>(), prefix.parse::<u8>()) {
+                (Ok(IpAddr::V4(_)), Ok(p)) => p <= 32,
+                (Ok(IpAddr::V6(_)), Ok(p)) => p <= 128,
+                _ => false,
+            }
+        } else if let Some((low, high)) = text.split_once('-') {
+            matches!(
+                (low.parse::<IpAddr>(), high.parse::<IpAddr>()),
+                (Ok(IpAddr::V4(a)), Ok(IpAddr::V4(b))) if a <= b
+            ) || matches!(
+                (low.parse::<IpAddr>(), high.parse::<IpAddr>()),
+                (Ok(IpAddr::V6(a)), Ok(IpAddr::V6(b))) if a <= b
+            )
+        } else {
+            text.parse::<IpAddr>().is_ok()
+        };
+        if !ok {
+            self.error(
+                "ZAT0111",
+                &format!("`{text}` is not an address, `address/prefix` or `low-high` range"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn unix_path(&mut self, path: &str, what: &str, object: &str, origin: &Origin) {
+        if !path.starts_with('/') || path.contains(char::is_whitespace) || path.len() > 1023 {
+            self.error(
+                "ZAT0115",
+                &format!("{what} `{path}` must be an absolute z/OS UNIX path without blanks"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn syslog_level(&mut self, level: &str, object: &str, origin: &Origin) {
+        const LEVELS: [&str; 9] =
+            ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", "none"];
+        if !LEVELS.contains(&level) {
+            self.error(
+                "ZAT0116",
+                &format!("syslog priority `{level}` is not one of {}", LEVELS.join(", ")),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn missing_level(&mut self, level: &str, object: &str, origin: &Origin) {
+        self.out.push(
+            Diagnostic::error("ZAT0130", format!("security level `{level}` is not defined"))
+                .object(object)
+                .at(origin)
+                .help("define it with `site.security_level(...)`"),
+        );
+    }
+
+    fn unique<'o>(
+        &mut self,
+        what: &str,
+        items: impl Iterator<Item = (&'o str, &'o Origin)>,
+        parent: &str,
+    ) {
+        let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+        for (name, origin) in items {
+            if let Some(first) = seen.get(name) {
+                self.out.push(
+                    Diagnostic::error(
+                        "ZAT0120",
+                        format!("{what} `{name}` is defined twice in {parent}"),
+                    )
+                    .object(format!("{parent} / {what} {name}"))
+                    .at(origin)
+                    .help(format!("the first definition is at {first}")),
+                );
+            } else {
+                seen.insert(name, origin);
+            }
+        }
+    }
+
+    fn database(&mut self, db: &SecurityDatabase) {
+        let object = format!("security_database {}", db.name);
+        if db.name.is_empty() || db.name.len() > 8 || !is_mvs_name(&db.name) {
+            self.error(
+                "ZAT0101",
+                &format!("security database name `{}` must be 1-8 characters A-Z 0-9 @ # $ (it names bundle folders and jobs)", db.name),
+                &object,
+                &db.origin,
+            );
+        }
+        self.unique(
+            "certificate",
+            db.certificates.iter().map(|c| (c.label.as_str(), &c.origin)),
+            &object,
+        );
+        let rings: Vec<(String, &Origin)> =
+            db.keyrings.iter().map(|r| (format!("{}/{}", r.owner, r.name), &r.origin)).collect();
+        self.unique("key ring", rings.iter().map(|(n, o)| (n.as_str(), *o)), &object);
+        for (index, cert) in db.certificates.iter().enumerate() {
+            self.certificate(db, index, cert, &object);
+        }
+        for ring in &db.keyrings {
+            self.keyring(db, ring, &object);
+        }
+    }
+
+    fn certificate(
+        &mut self,
+        db: &SecurityDatabase,
+        index: usize,
+        cert: &Certificate,
+        parent: &str,
+    ) {
+        let object = format!("{parent} / certificate {}", cert.label);
+        let origin = &cert.origin;
+        self.label(&cert.label, &object, origin);
+        if let CertOwner::User(user) = &cert.owner {
+            self.mvs_name(user, "certificate owner", false, &object, origin);
+        }
+        if let CertSource::Import { dsn } = &cert.source {
+            if !is_dsn(dsn) {
+                self.error(
+                    "ZAT0114",
+                    &format!("`{dsn}` is not a valid data set name"),
+                    &object,
+                    origin,
+                );
+            }
+            return;
+        }
+        let sizes: &[i64] = match cert.algorithm {
+            KeyAlgorithm::Rsa => &[1024, 2048, 3072, 4096],
+            KeyAlgorithm::Nistecc => &[192, 224, 256, 384, 521],
+            KeyAlgorithm::Bpecc => &[160, 192, 224, 256, 320, 384, 512],
+        };
+        if !sizes.contains(&cert.size) {
+            self.error(
+                "ZAT0160",
+                &format!(
+                    "key size {} is not valid for this key type; use one of {sizes:?}",
+                    cert.size
+                ),
+                &object,
+                origin,
+            );
+        } else if cert.algorithm == KeyAlgorithm::Rsa && cert.size < 2048 {
+            self.warning("ZAT0161", "RSA keys shorter than 2048 bits are weak", &object, origin);
+        }
+        self.subject(&cert.subject, &object, origin);
+        if let Some(ip) = &cert.alt_name.ip {
+            self.ip(ip, &object, origin);
+        }
+        let mut dates = Vec::new();
+        for date in [&cert.not_before, &cert.not_after].into_iter().flatten() {
+            match parse_date(date) {
+                Some(d) => dates.push(d),
+                None => self.error(
+                    "ZAT0162",
+                    &format!("date `{date}` must be yyyy-mm-dd"),
+                    &object,
+                    origin,
+                ),
+            }
+        }
+        if let (Some(before), Some(after)) = (&cert.not_before, &cert.not_after)
+            && let (Some(b), Some(a)) = (parse_date(before), parse_date(after))
+            && b >= a
+        {
+            self.error("ZAT0162", "not_before must be earlier than not_after", &object, origin);
+        }
+        if let Some(after) = cert.not_after.as_deref().and_then(parse_date) {
+            if after < today() {
+                self.error(
+                    "ZAT0163",
+                    "the certificate would already have expired (not_after is in the past)",
+                    &object,
+                    origin,
+                );
+            }
+            if after > (2049, 12, 31) {
+                // RACF's handling of dates past 2049 (UTCTime) is unconfirmed: stay safe.
+                self.warning(
+                    "ZAT0164",
+                    "not_after past 2049-12-31 may not be accepted; check on a test system",
+                    &object,
+                    origin,
+                );
+            }
+        }
+        let allowed: &[KeyUsage] = match cert.algorithm {
+            KeyAlgorithm::Rsa => {
+                &[KeyUsage::Handshake, KeyUsage::Docsign, KeyUsage::Certsign, KeyUsage::Dataencrypt]
+            }
+            _ => &[KeyUsage::Handshake, KeyUsage::Docsign, KeyUsage::Certsign, KeyUsage::Keyagree],
+        };
+        for usage in &cert.key_usage {
+            if !allowed.contains(usage) {
+                self.error(
+                    "ZAT0165",
+                    &format!("key usage {} is not valid for this key type", usage.keyword()),
+                    &object,
+                    origin,
+                );
+            }
+        }
+        if cert.is_ca() && !cert.key_usage.contains(&KeyUsage::Certsign) {
+            self.error(
+                "ZAT0165",
+                "a certificate authority needs key usage CERTSIGN",
+                &object,
+                origin,
+            );
+        }
+        match &cert.signer {
+            Some(signer) => {
+                let position = db.certificates.iter().position(|c| &c.label == signer);
+                match position.map(|p| (p, &db.certificates[p])) {
+                    None => self.error(
+                        "ZAT0133",
+                        &format!("signer `{signer}` is not a certificate in security database {}", db.name),
+                        &object,
+                        origin,
+                    ),
+                    Some((_, ca)) if !ca.is_ca() => self.error(
+                        "ZAT0133",
+                        &format!("signer `{signer}` is not a certificate authority (owner CERTAUTH)"),
+                        &object,
+                        origin,
+                    ),
+                    Some((p, _)) if p > index => self.error(
+                        "ZAT0133",
+                        &format!("signer `{signer}` is created after the certificate it signs; define it first"),
+                        &object,
+                        origin,
+                    ),
+                    Some(_) => {}
+                }
+            }
+            None if !cert.is_ca() => self.warning(
+                "ZAT0166",
+                "certificate is self-signed; peers will not trust it unless they hold it: give it `signed_by` a CA",
+                &object,
+                origin,
+            ),
+            None => {}
+        }
+        if let Some(export) = &cert.export {
+            if !is_dsn(&export.dsn) {
+                self.error(
+                    "ZAT0114",
+                    &format!("export data set `{}` is not a valid data set name", export.dsn),
+                    &object,
+                    origin,
+                );
+            }
+            if export.format.has_private_key() && export.password_env.is_none() {
+                self.warning(
+                    "ZAT0167",
+                    "a PKCS#12 export needs a password: name the environment variable with `password_env`, or the job will carry a placeholder",
+                    &object,
+                    origin,
+                );
+            }
+        }
+    }
+
+    fn subject(&mut self, dn: &zat_model::DistinguishedName, object: &str, origin: &Origin) {
+        let parts = [("CN", &dn.cn), ("T", &dn.t), ("O", &dn.o), ("L", &dn.l), ("SP", &dn.sp)];
+        let ous = dn.ou.iter().map(|ou| ("OU", ou));
+        for (key, value) in parts.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).chain(ous)
+        {
+            if value.is_empty() || value.chars().count() > 64 {
+                self.error(
+                    "ZAT0168",
+                    &format!("subject {key} must be 1-64 characters"),
+                    object,
+                    origin,
+                );
+            }
+            if !value.chars().all(is_dn_char) {
+                self.error(
+                    "ZAT0168",
+                    &format!("subject {key} `{value}` holds characters that do not survive code page 1047 jobs; use A-Z a-z 0-9 blank ' ( ) + , - . / : = ?"),
+                    object,
+                    origin,
+                );
+            }
+        }
+        if let Some(c) = &dn.c
+            && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()))
+        {
+            self.error(
+                "ZAT0168",
+                &format!("subject C `{c}` must be a two-letter country code in upper case"),
+                object,
+                origin,
+            );
+        }
+    }
+
+    fn keyring(&mut self, db: &SecurityDatabase, ring: &Keyring, parent: &str) {
+        let object = format!("{parent} / keyring {}/{}", ring.owner, ring.name);
+        let origin = &ring.origin;
+        self.mvs_name(&ring.owner, "key ring owner", false, &object, origin);
+        self.ring_name(&ring.name, &object, origin);
+        for reader in &ring.readers {
+            self.mvs_name(reader, "key ring reader", false, &object, origin);
+        }
+        let defaults: Vec<_> = ring.connections.iter().filter(|c| c.default).collect();
+        if defaults.len() > 1 {
+            self.error(
+                "ZAT0170",
+                &format!(
+                    "{} certificates are connected as DEFAULT; a ring has at most one",
+                    defaults.len()
+                ),
+                &object,
+                &defaults[1].origin,
+            );
+        }
+        self.unique(
+            "connection",
+            ring.connections.iter().map(|c| (c.label.as_str(), &c.origin)),
+            &object,
+        );
+        for connection in &ring.connections {
+            let Some(cert) = db.certificate(&connection.label) else {
+                self.error(
+                    "ZAT0134",
+                    &format!(
+                        "certificate `{}` is not in security database {}",
+                        connection.label, db.name
+                    ),
+                    &object,
+                    &connection.origin,
+                );
+                continue;
+            };
+            if connection.default
+                && (connection.usage != Usage::Personal
+                    || matches!(cert.source, CertSource::Import { .. }))
+            {
+                self.error(
+                    "ZAT0171",
+                    &format!("DEFAULT certificate `{}` must be a personal certificate with its private key", connection.label),
+                    &object,
+                    &connection.origin,
+                );
+            }
+        }
+    }
+
+    fn level(&mut self, level: &SecurityLevel) {
+        let object = format!("security_level {}", level.name);
+        let origin = &level.origin;
+        self.policy_name(&level.name, &object, origin);
+        let p = &level.protocols;
+        if !(p.sslv2 || p.sslv3 || p.tlsv1 || p.tlsv1_1 || p.tlsv1_2 || p.tlsv1_3) {
+            self.error("ZAT0150", "every TLS protocol version is off", &object, origin);
+        }
+        for (on, name) in
+            [(p.sslv2, "SSLv2"), (p.sslv3, "SSLv3"), (p.tlsv1, "TLSv1.0"), (p.tlsv1_1, "TLSv1.1")]
+        {
+            if on {
+                self.warning("ZAT0151", &format!("{name} is obsolete and insecure; turn it on only if a peer cannot do better"), &object, origin);
+            }
+        }
+        if level.ciphers.is_empty() {
+            self.error(
+                "ZAT0152",
+                "a security level needs at least one cipher suite",
+                &object,
+                origin,
+            );
+        }
+        let mut usable = false;
+        for cipher in &level.ciphers {
+            let valid = cipher.len() == 4
+                && cipher.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase());
+            if !valid {
+                self.error(
+                    "ZAT0152",
+                    &format!("cipher suite `{cipher}` must be a 4-character upper-case hex code such as C02F or 1301"),
+                    &object,
+                    origin,
+                );
+                continue;
+            }
+            let tls13 = cipher.starts_with("13");
+            if tls13 && !p.tlsv1_3 {
+                self.error(
+                    "ZAT0153",
+                    &format!("cipher suite {cipher} is a TLS 1.3 suite but TLSv1.3 is off"),
+                    &object,
+                    origin,
+                );
+            } else if !(tls13 || p.tlsv1_2 || p.tlsv1_1 || p.tlsv1 || p.sslv3) {
+                self.error(
+                    "ZAT0153",
+                    &format!("cipher suite {cipher} needs TLSv1.2 (or older) on, which is off"),
+                    &object,
+                    origin,
+                );
+            } else {
+                usable = true;
+            }
+            if level.fips && cipher == "1303" {
+                self.error(
+                    "ZAT0154",
+                    "CHACHA20 (1303) is not allowed in FIPS 140 mode",
+                    &object,
+                    origin,
+                );
+            }
+        }
+        if p.tlsv1_3 && !level.ciphers.iter().any(|c| c.starts_with("13")) && usable {
+            self.warning(
+                "ZAT0153",
+                "TLSv1.3 is on but no TLS 1.3 cipher suite (13xx) is listed, so it cannot be used",
+                &object,
+                origin,
+            );
+        }
+        if p.tlsv1_2 && !level.ciphers.iter().any(|c| !c.starts_with("13")) && usable {
+            self.warning(
+                "ZAT0153",
+                "TLSv1.2 is on but no TLS 1.2 cipher suite is listed, so it cannot be used",
+                &object,
+                origin,
+            );
+        }
+        for code in level.signature_pairs.iter().chain(&level.curves) {
+            if !(code.len() == 4 && code.chars().all(|c| c.is_ascii_hexdigit())) {
+                self.error("ZAT0155", &format!("`{code}` must be a 4-digit code"), &object, origin);
+            }
+        }
+        if let Some(timeout) = level.handshake_timeout
+            && !(0..=600).contains(&timeout)
+        {
+            // The upper bound is unconfirmed in the reference; 600 s is the safe reading.
+            self.error("ZAT0156", "handshake timeout must be 0-600 seconds", &object, origin);
+        }
+    }
+
+    fn rule(&mut self, fleet: &Fleet, database: &str, rule: &Rule, parent: &str) {
+        let object = format!("{parent} / rule {}", rule.name);
+        let origin = &rule.origin;
+        self.policy_name(&rule.name, &object, origin);
+        if let Some(job) = &rule.jobname {
+            self.mvs_name(job, "job name filter", true, &object, origin);
+        }
+        if let Some(user) = &rule.userid {
+            self.mvs_name(user, "user ID filter", true, &object, origin);
+        }
+        if let Some(range) = &rule.local_port {
+            self.port_range(range, &object, "local port", origin);
+        }
+        if let Some(range) = &rule.remote_port {
+            self.port_range(range, &object, "remote port", origin);
+        }
+        for addr in [&rule.local_addr, &rule.remote_addr].into_iter().flatten() {
+            self.address(addr, &object, origin);
+        }
+        let conditions = [
+            rule.local_addr.is_some(),
+            rule.remote_addr.is_some(),
+            rule.local_port.is_some(),
+            rule.remote_port.is_some(),
+            rule.jobname.is_some(),
+            rule.userid.is_some(),
+        ];
+        if !conditions.contains(&true) {
+            self.error(
+                "ZAT0140",
+                "a rule needs at least one condition (address, port, job name or user ID); without one it would catch every connection",
+                &object,
+                origin,
+            );
+        }
+        if let Some(priority) = rule.priority
+            && !(1..=2_000_000_000).contains(&priority)
+        {
+            self.error(
+                "ZAT0141",
+                &format!("priority {priority} must be 1-2000000000"),
+                &object,
+                origin,
+            );
+        }
+        if !(0..=255).contains(&rule.trace) {
+            self.error("ZAT0142", "trace must be 0-255", &object, origin);
+        }
+        if !rule.enabled {
+            return;
+        }
+        if fleet.security_level(&rule.level).is_none() {
+            self.missing_level(&rule.level, &object, origin);
+        }
+        match &rule.keyring {
+            None => self.error("ZAT0143", "an AT-TLS rule needs a key ring", &object, origin),
+            Some(ring_ref) => {
+                let ring = fleet
+                    .security_database(database)
+                    .and_then(|db| db.keyring(&ring_ref.owner, &ring_ref.name));
+                if let Some(ring) = ring {
+                    let is_server = matches!(
+                        rule.role,
+                        HandshakeRole::Server | HandshakeRole::ServerWithClientAuth
+                    );
+                    if is_server
+                        && rule.certificate_label.is_none()
+                        && ring.default_connection().is_none()
+                    {
+                        self.error(
+                            "ZAT0172",
+                            &format!("server rule uses ring {ring_ref}, which has no DEFAULT certificate and the rule names no label"),
+                            &object,
+                            origin,
+                        );
+                    }
+                }
+                // A ring or label missing from the database is a cross-artefact check
+                // (consistency.rs), reported there with its own code.
+            }
+        }
+    }
+
+    /// Policy Agent orders equal priorities alphabetically, so two rules that can match the
+    /// same connection must not share a priority.
+    fn priority_ties(&mut self, rules: &[Rule], parent: &str) {
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[i + 1..] {
+                if a.priority.is_some() && a.priority == b.priority && may_overlap(a, b) {
+                    self.out.push(
+                        Diagnostic::error(
+                            "ZAT0144",
+                            format!(
+                                "rules `{}` and `{}` can match the same connection and share priority {}",
+                                a.name,
+                                b.name,
+                                a.priority.unwrap_or_default()
+                            ),
+                        )
+                        .object(format!("{parent} / rule {}", b.name))
+                        .at(&b.origin)
+                        .help(format!("give one of them another priority (the other is at {})", a.origin)),
+                    );
+                }
+            }
+        }
+    }
+
+    fn requester_ports(
+        &mut self,
+        fleet: &Fleet,
+        stack: &zat_model::Stack,
+        requester: &zat_model::ApiRequester,
+        object: &str,
+    ) {
+        let (Some(expansion), Some(server)) =
+            (&requester.expansion, fleet.zos_connect_server(&requester.server))
+        else {
+            return;
+        };
+        if expansion.baqport != server.requester_port() {
+            self.error(
+                "ZAT0180",
+                &format!(
+                    "BAQPORT {} does not follow the server's AT-TLS setting (expected {})",
+                    expansion.baqport,
+                    server.requester_port()
+                ),
+                object,
+                &requester.origin,
+            );
+        }
+        let rule_port =
+            stack.rules.iter().find(|r| r.name == expansion.rule).and_then(|r| r.remote_port);
+        if rule_port != Some(PortRange::single(expansion.baqport)) {
+            self.error(
+                "ZAT0180",
+                &format!(
+                    "the outbound rule's remote port does not equal BAQPORT {}",
+                    expansion.baqport
+                ),
+                object,
+                &requester.origin,
+            );
+        }
+    }
+}
+
+fn may_overlap(a: &Rule, b: &Rule) -> bool {
+    use zat_model::Direction::{Inbound, Outbound};
+    let directions =
+        !matches!((a.direction, b.direction), (Inbound, Outbound) | (Outbound, Inbound));
+    let ports = |x: &Option<PortRange>, y: &Option<PortRange>| match (x, y) {
+        (Some(x), Some(y)) => x.overlaps(y),
+        _ => true,
+    };
+    let names = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => wildcard_overlap(x, y),
+        _ => true,
+    };
+    let addrs = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => x == y || x.contains(['/', '-']) || y.contains(['/', '-']),
+        _ => true,
+    };
+    directions
+        && ports(&a.local_port, &b.local_port)
+        && ports(&a.remote_port, &b.remote_port)
+        && names(&a.jobname, &b.jobname)
+        && names(&a.userid, &b.userid)
+        && addrs(&a.local_addr, &b.local_addr)
+        && addrs(&a.remote_addr, &b.remote_addr)
+}
+
+/// Two filters with trailing `*` wildcards can match one name when one's fixed part is a
+/// prefix of the other's.
+fn wildcard_overlap(a: &str, b: &str) -> bool {
+    match (a.strip_suffix('*'), b.strip_suffix('*')) {
+        (Some(pa), Some(pb)) => pa.starts_with(pb) || pb.starts_with(pa),
+        (Some(pa), None) => b.starts_with(pa),
+        (None, Some(pb)) => a.starts_with(pb),
+        (None, None) => a == b,
+    }
+}
+
+fn is_mvs_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let national = |c: char| matches!(c, '@' | '#' | '$');
+    chars.next().is_some_and(|c| c.is_ascii_uppercase() || national(c))
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || national(c))
+}
+
+/// A data set name: qualifiers of 1-8 characters, 44 in all, optionally with a `(MEMBER)`.
+fn is_dsn(dsn: &str) -> bool {
+    let (name, member) = match dsn.split_once('(') {
+        Some((name, rest)) => (name, rest.strip_suffix(')')),
+        None => (dsn, Some("")),
+    };
+    let Some(member) = member else { return false };
+    (member.is_empty() || (member.len() <= 8 && is_mvs_name(member)))
+        && !name.is_empty()
+        && name.len() <= 44
+        && name.split('.').all(|q| !q.is_empty() && q.len() <= 8 && is_mvs_name(q))
+}
+
+fn is_policy_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | '#' | '$')
+}
+
+fn is_dn_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)
+}
+
+fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    (1..=12).contains(&m).then_some(())?;
+    (1..=days[m as usize - 1]).contains(&d).then_some((y, m, d))
+}
+
+/// Today's date (UTC) from the system clock: only used to warn about expired certificates,
+/// never written into any output.
+fn today() -> (i32, u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    civil_from_days((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_only_when_real() {
+        assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
+        assert_eq!(parse_date("2027-02-29"), None);
+        assert_eq!(parse_date("2027-13-01"), None);
+        assert_eq!(parse_date("27-01-01"), None);
+    }
+
+    #[test]
+    fn civil_dates_from_epoch_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
+    }
+
+    #[test]
+    fn data_set_names() {
+        assert!(is_dsn("SYS1.TCPPARMS"));
+        assert!(is_dsn("SYS1.TCPPARMS(TTLSON)"));
+        assert!(!is_dsn("SYS1..X"));
+        assert!(!is_dsn("1SYS.X"));
+        assert!(!is_dsn("SYS1.TOOLONGQUAL"));
+        assert!(!is_dsn("SYS1.X(MEM"));
+    }
+
+    #[test]
+    fn wildcards_overlap_by_prefix() {
+        assert!(wildcard_overlap("PAY*", "PAYROLL"));
+        assert!(wildcard_overlap("PAY*", "P*"));
+        assert!(!wildcard_overlap("PAY*", "BILL*"));
+        assert!(!wildcard_overlap("PAYA", "PAYB"));
+    }
+}

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::Origin;
 
 /// How bad a diagnostic is. Errors stop a build; warnings and notes do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

@@ -79,7 +79,9 @@ pub struct JobCard {
 }
 
 /// External security manager of a security database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Esm {
     Racf,
@@ -121,7 +123,9 @@ impl SecurityDatabase {
 }
 
 /// Who owns a certificate in the security database.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CertOwner {
     Certauth,
@@ -166,7 +170,9 @@ pub enum KeyAlgorithm {
     Bpecc,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyUsage {
     Handshake,
@@ -325,7 +331,9 @@ impl Keyring {
 }
 
 /// A reference to a key ring: `owner/name` as AT-TLS and Liberty write it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct RingRef {
     pub owner: String,
     pub name: String,
@@ -461,7 +469,9 @@ impl HandshakeRole {
 }
 
 /// An inclusive port range; a single port has `low == high`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct PortRange {
     pub low: i64,
     pub high: i64,

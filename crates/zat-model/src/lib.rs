@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 pub const MODEL_VERSION: u32 = 1;
 
 /// Where in a script an object was made: file as the user named it, 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Origin {
     pub file: String,
     pub line: u32,

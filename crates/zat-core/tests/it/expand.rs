@@ -32,7 +32,10 @@ fn flipping_inbound_attls_flips_both_ports_to_https() {
 fn seed_baquri_is_the_server_host() {
     let prepared = fixtures::seed();
     let requester = &prepared.fleet.lpars[0].stacks[0].api_requesters[0];
-    assert_eq!(requester.expansion.as_ref().map(|e| e.baquri.as_str()), Some("zceeserver.mycom.com"));
+    assert_eq!(
+        requester.expansion.as_ref().map(|e| e.baquri.as_str()),
+        Some("zceeserver.mycom.com")
+    );
 }
 
 #[test]
@@ -47,9 +50,15 @@ fn server_with_inbound_attls_in_the_fleet_gets_an_inbound_rule_on_its_stack() {
     assert_eq!(inbound.direction, Direction::Inbound);
     assert_eq!(inbound.local_port.map(|p| p.low), Some(9080));
     // ZCEEB does TLS in Liberty: no inbound rule anywhere.
-    assert!(prepared.fleet.lpars.iter().flat_map(|l| &l.stacks).flat_map(|s| &s.rules).all(|r| {
-        r.source != RuleSource::ZosConnectServer("ZCEEB".into())
-    }));
+    assert!(
+        prepared
+            .fleet
+            .lpars
+            .iter()
+            .flat_map(|l| &l.stacks)
+            .flat_map(|s| &s.rules)
+            .all(|r| { r.source != RuleSource::ZosConnectServer("ZCEEB".into()) })
+    );
 }
 
 #[test]

@@ -1,0 +1,205 @@
+//! Validation: each rule breaks once and is reported with its code and script origin.
+
+use zat_core::{fixtures, prepare};
+use zat_model::{Diagnostic, Fleet, PortRange, Rule};
+
+/// Applies `change` to the raw seed fleet and returns the error diagnostics.
+fn errors_after(change: impl FnOnce(&mut Fleet)) -> Vec<Diagnostic> {
+    let mut fleet = fixtures::seed_raw();
+    change(&mut fleet);
+    prepare(fleet).diagnostics.into_iter().filter(Diagnostic::is_error).collect()
+}
+
+#[track_caller]
+fn check(change: impl FnOnce(&mut Fleet), code: &str, line: u32) {
+    let errors = errors_after(change);
+    assert!(
+        errors.iter().any(|d| d.code == code && d.origin.as_ref().map(|o| o.line) == Some(line)),
+        "expected {code} at line {line}, got {errors:#?}"
+    );
+}
+
+fn extra_rule<'a>(fleet: &'a mut Fleet, name: &str, line: u32) -> &'a mut Rule {
+    let stack = &mut fleet.lpars[0].stacks[0];
+    stack.rules.push(Rule {
+        name: name.into(),
+        direction: zat_model::Direction::Inbound,
+        local_addr: None,
+        remote_addr: None,
+        local_port: Some(PortRange::single(8443)),
+        remote_port: None,
+        jobname: None,
+        userid: None,
+        priority: Some(500),
+        enabled: true,
+        role: zat_model::HandshakeRole::Server,
+        keyring: Some(zat_model::RingRef {
+            owner: "OMVSADM".into(),
+            name: "ZOSCONN-APIR-KEYRING".into(),
+        }),
+        certificate_label: None,
+        level: "MODERN".into(),
+        trace: 2,
+        source: zat_model::RuleSource::Script,
+        origin: zat_model::Origin::new("seed.rhai", line, 5),
+    });
+    stack.rules.last_mut().expect("just pushed")
+}
+
+#[test]
+fn seed_is_clean() {
+    assert_eq!(errors_after(|_| {}), Vec::new());
+}
+
+#[test]
+fn system_name_longer_than_8() {
+    check(|f| f.lpars[0].name = "SYSTEMABC".into(), "ZAT0101", 19);
+}
+
+#[test]
+fn port_out_of_range() {
+    check(|f| f.zos_connect_servers[0].http_port = 70000, "ZAT0110", 16);
+}
+
+#[test]
+fn duplicate_rule_name() {
+    check(
+        |f| {
+            extra_rule(f, "DUP", 30);
+            extra_rule(f, "DUP", 31).local_port = Some(PortRange::single(8444));
+        },
+        "ZAT0120",
+        31,
+    );
+}
+
+#[test]
+fn three_independent_errors_are_all_reported() {
+    let errors = errors_after(|f| {
+        f.lpars[0].name = "SYSTEMABC".into();
+        f.zos_connect_servers[0].https_port = 0;
+        f.security_databases[0].certificates[0].size = 1000;
+    });
+    let codes: Vec<&str> = errors.iter().map(|d| d.code.as_str()).collect();
+    for code in ["ZAT0101", "ZAT0110", "ZAT0160"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+}
+
+#[test]
+fn rule_without_condition() {
+    check(
+        |f| {
+            let rule = extra_rule(f, "CATCHALL", 33);
+            rule.local_port = None;
+        },
+        "ZAT0140",
+        33,
+    );
+}
+
+#[test]
+fn priority_tie_between_overlapping_rules() {
+    check(
+        |f| {
+            extra_rule(f, "FIRST", 34);
+            extra_rule(f, "SECOND", 35);
+        },
+        "ZAT0144",
+        35,
+    );
+}
+
+#[test]
+fn no_tie_when_ports_differ() {
+    let errors = errors_after(|f| {
+        extra_rule(f, "FIRST", 34);
+        extra_rule(f, "SECOND", 35).local_port = Some(PortRange::single(9000));
+    });
+    assert!(errors.iter().all(|d| d.code != "ZAT0144"), "{errors:#?}");
+}
+
+#[test]
+fn unknown_security_level() {
+    check(|f| f.lpars[0].stacks[0].api_requesters[0].level = "NOPE".into(), "ZAT0130", 21);
+}
+
+#[test]
+fn unknown_server() {
+    check(|f| f.lpars[0].stacks[0].api_requesters[0].server = "NOPE".into(), "ZAT0130", 21);
+}
+
+#[test]
+fn tls13_cipher_with_tls13_off() {
+    check(|f| f.security_levels[0].protocols.tlsv1_3 = false, "ZAT0153", 2);
+}
+
+#[test]
+fn bad_cipher_code() {
+    check(|f| f.security_levels[0].ciphers.push("c02f".into()), "ZAT0152", 2);
+}
+
+#[test]
+fn two_default_certificates_in_a_ring() {
+    check(
+        |f| {
+            let ring = &mut f.security_databases[0].keyrings[0];
+            ring.connections[0].default = true;
+        },
+        "ZAT0170",
+        14,
+    );
+}
+
+#[test]
+fn signer_must_be_a_ca_defined_first() {
+    check(|f| f.security_databases[0].certificates[1].signer = Some("NOCA".into()), "ZAT0133", 8);
+    check(|f| f.security_databases[0].certificates.swap(0, 1), "ZAT0133", 8);
+}
+
+#[test]
+fn label_with_blank() {
+    check(|f| f.security_databases[0].certificates[1].label = "Zowe Server".into(), "ZAT0103", 8);
+}
+
+#[test]
+fn expired_certificate() {
+    check(
+        |f| f.security_databases[0].certificates[0].not_after = Some("2001-01-01".into()),
+        "ZAT0163",
+        4,
+    );
+}
+
+#[test]
+fn server_rule_needs_default_or_label() {
+    check(
+        |f| {
+            f.security_databases[0].keyrings[0].connections[1].default = false;
+            extra_rule(f, "SRV", 36);
+        },
+        "ZAT0172",
+        36,
+    );
+}
+
+#[test]
+fn bad_address() {
+    check(|f| extra_rule(f, "ADDR", 37).remote_addr = Some("10.1.1.300".into()), "ZAT0111", 37);
+}
+
+#[test]
+fn obsolete_protocol_is_a_warning_not_an_error() {
+    let mut fleet = fixtures::seed_raw();
+    fleet.security_levels[0].protocols.tlsv1 = true;
+    let prepared = prepare(fleet);
+    assert!(!prepared.has_errors());
+    assert!(prepared.diagnostics.iter().any(|d| d.code == "ZAT0151"));
+}
+
+#[test]
+fn multi_is_clean() {
+    let prepared = fixtures::multi();
+    let errors: Vec<_> = prepared.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
