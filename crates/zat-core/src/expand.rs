@@ -276,17 +276,17 @@ fn add_ring_readers(fleet: &mut Fleet) {
 fn assign_priorities(fleet: &mut Fleet) {
     for lpar in &mut fleet.lpars {
         for stack in &mut lpar.stacks {
-            let mut used: Vec<i64> = stack.rules.iter().filter_map(|r| r.priority).collect();
+            let mut used: std::collections::BTreeSet<i64> =
+                stack.rules.iter().filter_map(|r| r.priority).collect();
             let count = stack.rules.len() as i64;
             for (index, rule) in stack.rules.iter_mut().enumerate() {
                 if rule.priority.is_some() {
                     continue;
                 }
                 let mut priority = (specificity(rule) + 1) * BAND + (count - index as i64) * STEP;
-                while used.contains(&priority) {
+                while !used.insert(priority) {
                     priority += 1;
                 }
-                used.push(priority);
                 rule.priority = Some(priority);
             }
         }
