@@ -1,1 +1,21 @@
 //! Finds, checks and loads emitter plugins (linked-in and dlopen'ed) and calls them through the plugin ABI.
+//!
+//! A built-in emitter and a plugin library are called the same way: the request is serialised
+//! once to JSON bytes, handed to the plugin table's `render`, and the bytes that come back are
+//! parsed here. So a built-in exercises exactly the path a site plugin takes.
+//!
+//! Invariants: the host checks a library's ABI version before it reads or calls anything else;
+//! a library, once opened, is never unloaded; every failure of a plugin is a [`PluginError`]
+//! naming the plugin and where it came from. The only `unsafe` on the host side is in
+//! `plugin.rs`.
+
+mod error;
+mod plugin;
+mod set;
+
+pub use error::{HostError, HostErrors, PluginError};
+pub use plugin::{Plugin, PluginOrigin};
+pub use set::{Choice, PluginSet, PluginSetBuilder, Rendered, parse_choice};
+
+/// The environment variable with extra plugin folders, separated by `:` (`;` on Windows).
+pub const PLUGIN_PATH_ENV: &str = "ZAT_PLUGIN_PATH";
