@@ -24,6 +24,44 @@ pub fn multi() -> Prepared {
     prepare(multi_raw())
 }
 
+/// A large fleet for benchmarks and stress tests: the multi fleet's databases, levels and
+/// servers, with `lpars` LPARs of four stacks each and ten API requesters per stack
+/// (DESIGN §10 sizes its target at 1,000 LPARs, about 40,000 rules).
+pub fn scaled_raw(lpars: usize) -> Fleet {
+    let mut fleet = multi_raw();
+    let template = fleet.lpars[0].clone();
+    fleet.lpars.clear();
+    for index in 0..lpars {
+        let mut lpar = template.clone();
+        lpar.name = format!("S{index:05}");
+        lpar.security_database = if index % 2 == 0 { "PLEXA" } else { "PLEXB" }.into();
+        let requester = template.stacks[0].api_requesters[0].clone();
+        lpar.stacks = (0..4)
+            .map(|s| {
+                let mut stack = template.stacks[0].clone();
+                stack.name = format!("TCPIP{s}");
+                stack.api_requesters = (0..10)
+                    .map(|r| {
+                        let mut requester = requester.clone();
+                        requester.name = format!("APP{r}");
+                        requester.jobname = format!("APP{r}*");
+                        requester.server = if index % 2 == 0 { "ZCEEA" } else { "ZCEEB" }.into();
+                        requester
+                    })
+                    .collect();
+                stack
+            })
+            .collect();
+        fleet.lpars.push(lpar);
+    }
+    // The servers run on the first two LPARs of the scaled fleet.
+    for (server, lpar) in fleet.zos_connect_servers.iter_mut().zip(["S00000", "S00001"]) {
+        server.lpar = Some(lpar.into());
+        server.stack = Some("TCPIP0".into());
+    }
+    fleet
+}
+
 /// The seed scenario before expansion.
 pub fn seed_raw() -> Fleet {
     let o = |line| Origin::new("seed.rhai", line, 1);

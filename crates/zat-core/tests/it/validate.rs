@@ -203,3 +203,14 @@ fn multi_is_clean() {
     let errors: Vec<_> = prepared.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn scaled_fleet_is_clean_and_has_the_expected_size() {
+    let prepared = prepare(fixtures::scaled_raw(3));
+    let errors: Vec<_> = prepared.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let rules: usize =
+        prepared.fleet.lpars.iter().flat_map(|l| &l.stacks).map(|s| s.rules.len()).sum();
+    // 3 LPARs x 4 stacks x 10 requesters, plus the inbound rule of the one server with AT-TLS.
+    assert_eq!(rules, 3 * 4 * 10 + 1);
+}
