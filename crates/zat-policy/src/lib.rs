@@ -1,1 +1,22 @@
 //! Policy Agent policy syntax: statement tree, printer, parser and keyword whitelist; no I/O.
+//!
+//! - [`parse`] reads any text (main file, image file or AT-TLS policy) into [`Statement`]s plus
+//!   every [`ParseDiagnostic`], and never panics.
+//! - [`print`] writes statements back: one attribute per line, braces on their own lines,
+//!   values aligned in one column, `#` comments.
+//! - [`keywords`] is the whitelist: per statement type the attributes Policy Agent accepts, in
+//!   canonical spelling (`keywords::canonical("TTLSRule", "jobname") == Some("Jobname")`).
+//!
+//! Emitters build a tree and print it, never concatenate policy text; `zat lint` and
+//! `zat import` parse with the same rules.
+
+mod diagnostic;
+pub mod keywords;
+mod parse;
+mod print;
+mod tree;
+
+pub use diagnostic::{DiagnosticKind, ParseDiagnostic, Severity};
+pub use parse::parse;
+pub use print::print;
+pub use tree::{Attribute, Entry, Span, Statement};

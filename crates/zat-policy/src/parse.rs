@@ -1,0 +1,515 @@
+//! The tolerant parser: any text in, a statement tree and every problem found out.
+//!
+//! It never panics and never stops at the first problem. It reads the way Policy Agent does:
+//! one attribute per line, `#` starts a comment, keywords in any case, words after a value
+//! ignored (but reported). It recovers from a missing `}` when a rule or action starts inside
+//! another block, since those can never be nested.
+//! The parser is iterative (no recursion), and nesting deeper than [`MAX_DEPTH`] is flattened,
+//! so hostile input cannot exhaust the stack.
+
+use crate::diagnostic::{DiagnosticKind as Kind, ParseDiagnostic};
+use crate::keywords::{self, Arity, Form};
+use crate::tree::{Attribute, Entry, Span, Statement};
+
+/// Deepest nesting kept in the tree; real policies nest at most three levels.
+const MAX_DEPTH: usize = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(String),
+    Open,
+    Close,
+    Comment(String),
+    Newline,
+}
+
+#[derive(Debug)]
+struct Token {
+    tok: Tok,
+    span: Span,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn lex(text: &str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for (index, raw) in text.split('\n').enumerate() {
+        let line_no = to_u32(index + 1);
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let mut word = String::new();
+        let mut word_start = Span::new(line_no, 1);
+        let mut reported_bad = false;
+        let mut chars = line.chars().enumerate().peekable();
+        while let Some((col, c)) = chars.next() {
+            let span = Span::new(line_no, to_u32(col + 1));
+            if !reported_bad && ((c.is_control() && c != '\t') || u32::from(c) > 0xFF) {
+                reported_bad = true;
+                diagnostics.push(ParseDiagnostic::warning(
+                    Kind::BadCharacter,
+                    span,
+                    format!(
+                        "character U+{:04X} is a control character or not in code page IBM-1047",
+                        u32::from(c)
+                    ),
+                ));
+            }
+            let ends_word = c.is_whitespace() || c == '{' || c == '}' || c == '#';
+            if ends_word && !word.is_empty() {
+                tokens.push(Token { tok: Tok::Word(std::mem::take(&mut word)), span: word_start });
+            }
+            match c {
+                '#' => {
+                    let rest: String = chars.by_ref().map(|(_, c)| c).collect();
+                    tokens.push(Token { tok: Tok::Comment(rest.trim().to_owned()), span });
+                }
+                '{' => tokens.push(Token { tok: Tok::Open, span }),
+                '}' => tokens.push(Token { tok: Tok::Close, span }),
+                c if c.is_whitespace() => {}
+                c => {
+                    if word.is_empty() {
+                        word_start = span;
+                    }
+                    word.push(c);
+                }
+            }
+        }
+        if !word.is_empty() {
+            tokens.push(Token { tok: Tok::Word(word), span: word_start });
+        }
+        tokens.push(Token { tok: Tok::Newline, span: Span::new(line_no, to_u32(line.len() + 1)) });
+    }
+    tokens
+}
+
+#[derive(Debug)]
+struct Frame {
+    statement: Statement,
+    /// A `{` with no header: its entries are merged into the enclosing block when it closes.
+    anonymous: bool,
+    open: Span,
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    stack: Vec<Frame>,
+    top: Vec<Statement>,
+    pending: Vec<String>,
+    diagnostics: Vec<ParseDiagnostic>,
+}
+
+/// Parses Policy Agent text (main file, image file or AT-TLS policy) into statements, with
+/// every problem found. Never panics.
+///
+/// Comments before a statement or attribute are kept with it; comments after the last
+/// statement of the text are dropped.
+pub fn parse(text: &str) -> (Vec<Statement>, Vec<ParseDiagnostic>) {
+    let mut diagnostics = Vec::new();
+    let tokens = lex(text, &mut diagnostics);
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        stack: Vec::new(),
+        top: Vec::new(),
+        pending: Vec::new(),
+        diagnostics,
+    };
+    parser.run();
+    (parser.top, parser.diagnostics)
+}
+
+fn describe(statement: &Statement) -> String {
+    match &statement.name {
+        Some(name) => format!("{} {name}", statement.keyword),
+        None => statement.keyword.clone(),
+    }
+}
+
+impl Parser {
+    fn peek(&self, at: usize) -> Option<&Tok> {
+        self.tokens.get(at).map(|t| &t.tok)
+    }
+
+    fn run(&mut self) {
+        while let Some(token) = self.tokens.get(self.pos) {
+            let span = token.span;
+            match &token.tok {
+                Tok::Newline => self.pos += 1,
+                Tok::Comment(text) => {
+                    self.pending.push(text.clone());
+                    self.pos += 1;
+                }
+                Tok::Close => {
+                    self.pos += 1;
+                    self.close(span);
+                    self.skip_trailing_comment();
+                }
+                Tok::Open => {
+                    self.pos += 1;
+                    self.diagnostics.push(ParseDiagnostic::error(
+                        Kind::StrayOpen,
+                        span,
+                        "'{' does not follow a statement header; put the statement type and name on the line before it",
+                    ));
+                    self.open(Statement::block("", None), true, span);
+                    self.skip_trailing_comment();
+                }
+                Tok::Word(_) => self.line(),
+            }
+        }
+        self.finish();
+    }
+
+    fn skip_trailing_comment(&mut self) {
+        if let Some(Tok::Comment(text)) = self.peek(self.pos) {
+            self.pending.push(text.clone());
+            self.pos += 1;
+        }
+    }
+
+    fn open(&mut self, statement: Statement, anonymous: bool, open: Span) {
+        let anonymous = anonymous || self.stack.len() >= MAX_DEPTH;
+        if anonymous && !statement.keyword.is_empty() {
+            self.diagnostics.push(ParseDiagnostic::error(
+                Kind::UnclosedBlock,
+                open,
+                format!("blocks nest more than {MAX_DEPTH} deep; a '}}' is probably missing"),
+            ));
+        }
+        self.stack.push(Frame { statement, anonymous, open });
+    }
+
+    /// Closes the innermost block at a `}`.
+    fn close(&mut self, span: Span) {
+        let Some(mut frame) = self.stack.pop() else {
+            self.diagnostics.push(ParseDiagnostic::error(
+                Kind::UnmatchedClose,
+                span,
+                "'}' has no matching '{'; remove it or add the missing statement header",
+            ));
+            self.pending.clear();
+            return;
+        };
+        frame.statement.end_comments.append(&mut self.pending);
+        self.attach(frame);
+    }
+
+    fn attach(&mut self, frame: Frame) {
+        let Frame { statement, anonymous, .. } = frame;
+        if anonymous {
+            let entries = statement.body.unwrap_or_default();
+            match self.stack.last_mut() {
+                Some(parent) => parent.statement.body.get_or_insert_with(Vec::new).extend(entries),
+                None => {
+                    for entry in entries {
+                        if let Entry::Statement(s) = entry {
+                            self.top.push(s);
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        match self.stack.last_mut() {
+            Some(parent) => {
+                parent
+                    .statement
+                    .body
+                    .get_or_insert_with(Vec::new)
+                    .push(Entry::Statement(statement));
+            }
+            None => self.top.push(statement),
+        }
+    }
+
+    /// Closes every open block with a diagnostic naming each.
+    fn close_all(&mut self, before: Option<(&str, Span)>) {
+        while let Some(frame) = self.stack.pop() {
+            if !frame.anonymous {
+                let what = describe(&frame.statement);
+                let message = match before {
+                    Some((keyword, at)) => format!(
+                        "'{what}' opened at line {} is not closed before '{keyword}' at line {}; add '}}'",
+                        frame.open.line, at.line
+                    ),
+                    None => format!(
+                        "'{what}' opened at line {} is not closed at the end of the text; add '}}'",
+                        frame.open.line
+                    ),
+                };
+                self.diagnostics.push(ParseDiagnostic::error(
+                    Kind::UnclosedBlock,
+                    frame.open,
+                    message,
+                ));
+            }
+            self.attach(frame);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(frame) = self.stack.last_mut() {
+            frame.statement.end_comments.append(&mut self.pending);
+        }
+        self.close_all(None);
+    }
+
+    /// One line that starts with a word: a statement header, a one-line statement or an
+    /// attribute.
+    fn line(&mut self) {
+        let mut words: Vec<(String, Span)> = Vec::new();
+        while let Some(Token { tok: Tok::Word(word), span }) = self.tokens.get(self.pos) {
+            words.push((word.clone(), *span));
+            self.pos += 1;
+        }
+        let Some((keyword, at)) = words.first().cloned() else {
+            return;
+        };
+        let mut trailing = None;
+        let mut open_at = None;
+        match self.peek(self.pos) {
+            Some(Tok::Open) => open_at = Some(self.pos),
+            Some(Tok::Comment(text)) => {
+                trailing = Some(text.clone());
+                self.pos += 1;
+            }
+            _ => {}
+        }
+        if open_at.is_none() {
+            // A header's '{' may sit on a later line, after blank or comment lines.
+            let mut q = self.pos;
+            while matches!(self.peek(q), Some(Tok::Newline | Tok::Comment(_))) {
+                q += 1;
+            }
+            if matches!(self.peek(q), Some(Tok::Open)) {
+                open_at = Some(q);
+            }
+        }
+        let comments = std::mem::take(&mut self.pending);
+        match open_at {
+            Some(q) => {
+                // Comments between the header and its '{' go to the first entry.
+                for token in &self.tokens[self.pos..q] {
+                    if let Tok::Comment(text) = &token.tok {
+                        self.pending.push(text.clone());
+                    }
+                }
+                self.pos = q + 1;
+                self.header(&keyword, &words, comments, trailing, at);
+                self.skip_trailing_comment();
+            }
+            None => self.flat(words, comments, trailing, keyword, at),
+        }
+    }
+
+    fn header(
+        &mut self,
+        keyword: &str,
+        words: &[(String, Span)],
+        comments: Vec<String>,
+        trailing: Option<String>,
+        at: Span,
+    ) {
+        let spec = keywords::statement_spec(keyword);
+        if spec.is_some_and(|s| s.global_only) && !self.stack.is_empty() {
+            self.close_all(Some((keyword, at)));
+        }
+        match self.stack.last().map(|f| f.statement.keyword.clone()) {
+            None => {
+                if spec.is_none() {
+                    self.diagnostics.push(ParseDiagnostic::warning(
+                        Kind::UnknownStatement,
+                        at,
+                        format!("unknown statement type '{keyword}'; Policy Agent may ignore it"),
+                    ));
+                }
+            }
+            Some(parent) => self.check_inline(&parent, keyword, at),
+        }
+        if let Some(s) = spec.filter(|s| s.form == Form::Line) {
+            self.diagnostics.push(ParseDiagnostic::error(
+                Kind::MissingBraces,
+                at,
+                format!("'{}' is a one-line statement and takes no braces", s.name),
+            ));
+        }
+        let name = words.get(1).map(|(w, _)| w.clone());
+        if let Some((extra, span)) = words.get(2) {
+            self.diagnostics.push(ParseDiagnostic::warning(
+                Kind::ExtraWords,
+                *span,
+                format!("words after the name are ignored, starting at '{extra}'; names cannot contain blanks"),
+            ));
+        }
+        if name.is_none() && self.stack.is_empty() {
+            self.diagnostics.push(ParseDiagnostic::error(
+                Kind::MissingName,
+                at,
+                format!(
+                    "global '{keyword}' statement needs a name (only inline statements may omit it)"
+                ),
+            ));
+        }
+        let mut statement = Statement::block(keyword, name);
+        statement.comments = comments;
+        statement.trailing_comment = trailing;
+        statement.span = Some(at);
+        self.open(statement, false, at);
+    }
+
+    /// Checks that `keyword` may be nested inside a `parent` block.
+    fn check_inline(&mut self, parent: &str, keyword: &str, at: Span) {
+        let Some(parent_spec) = keywords::statement_spec(parent) else {
+            return;
+        };
+        if parent_spec.attrs.is_none() {
+            return;
+        }
+        match keywords::attr_spec(parent_spec, keyword) {
+            Some(attr) if attr.arity == Arity::Inline => {}
+            Some(attr) => self.diagnostics.push(ParseDiagnostic::error(
+                Kind::UnknownStatement,
+                at,
+                format!(
+                    "'{}' is an attribute of {}, not a statement; remove the braces",
+                    attr.name, parent_spec.name
+                ),
+            )),
+            None => self.diagnostics.push(ParseDiagnostic::warning(
+                Kind::UnknownStatement,
+                at,
+                format!(
+                    "'{keyword}' cannot be nested in {}; Policy Agent may ignore it",
+                    parent_spec.name
+                ),
+            )),
+        }
+    }
+
+    /// A line without braces: an attribute inside a block, or a one-line statement.
+    fn flat(
+        &mut self,
+        words: Vec<(String, Span)>,
+        comments: Vec<String>,
+        trailing: Option<String>,
+        keyword: String,
+        at: Span,
+    ) {
+        let values: Vec<String> = words.iter().skip(1).map(|(w, _)| w.clone()).collect();
+        let Some(parent) = self.stack.last().map(|f| f.statement.keyword.clone()) else {
+            self.top_line(&words, keyword, values, comments, trailing, at);
+            return;
+        };
+        if let Some(parent_spec) = keywords::statement_spec(&parent).filter(|s| s.attrs.is_some()) {
+            match keywords::attr_spec(parent_spec, &keyword) {
+                None if keywords::form(&keyword) == Some(Form::Block) => {
+                    self.missing_braces(&keyword, at);
+                }
+                None => self.diagnostics.push(ParseDiagnostic::warning(
+                    Kind::UnknownAttribute,
+                    at,
+                    format!(
+                        "'{keyword}' is not an attribute of {}; Policy Agent ignores it silently and uses the default",
+                        parent_spec.name
+                    ),
+                )),
+                Some(attr) => match attr.arity {
+                    Arity::Inline => self.missing_braces(attr.name, at),
+                    Arity::One => self.check_words(&words, 1, 1, attr.name),
+                    Arity::Range => self.check_words(&words, 1, 2, attr.name),
+                    Arity::MaybeEmpty => {
+                        if words.len() == 1 {
+                            self.diagnostics.push(ParseDiagnostic::warning(
+                                Kind::MissingValue,
+                                at,
+                                format!("'{}' has no value; whether Policy Agent accepts an empty value is unconfirmed", attr.name),
+                            ));
+                        }
+                        self.check_words(&words, 0, 1, attr.name);
+                    }
+                },
+            }
+        }
+        let attribute =
+            Attribute { keyword, values, comments, trailing_comment: trailing, span: Some(at) };
+        if let Some(frame) = self.stack.last_mut() {
+            frame.statement.body.get_or_insert_with(Vec::new).push(Entry::Attribute(attribute));
+        }
+    }
+
+    fn top_line(
+        &mut self,
+        words: &[(String, Span)],
+        keyword: String,
+        values: Vec<String>,
+        comments: Vec<String>,
+        trailing: Option<String>,
+        at: Span,
+    ) {
+        match keywords::statement_spec(&keyword) {
+            Some(spec) if spec.form == Form::Line => {
+                let (least, most) = spec.words;
+                self.check_words(words, least, most, spec.name);
+            }
+            Some(spec) => self.missing_braces(spec.name, at),
+            None => {
+                let is_attribute =
+                    keywords::statements().any(|s| keywords::canonical(s, &keyword).is_some());
+                if is_attribute {
+                    self.diagnostics.push(ParseDiagnostic::error(
+                        Kind::AttributeOutsideBlock,
+                        at,
+                        format!("attribute '{keyword}' is outside any statement; a '{{' or an extra '}}' is probably misplaced"),
+                    ));
+                } else {
+                    self.diagnostics.push(ParseDiagnostic::warning(
+                        Kind::UnknownStatement,
+                        at,
+                        format!("unknown statement '{keyword}'; Policy Agent may ignore it"),
+                    ));
+                }
+            }
+        }
+        let mut statement = Statement::line(keyword, values);
+        statement.comments = comments;
+        statement.trailing_comment = trailing;
+        statement.span = Some(at);
+        self.top.push(statement);
+    }
+
+    fn missing_braces(&mut self, keyword: &str, at: Span) {
+        self.diagnostics.push(ParseDiagnostic::error(
+            Kind::MissingBraces,
+            at,
+            format!("'{keyword}' is a statement: its attributes go between '{{' and '}}' on the lines after it"),
+        ));
+    }
+
+    /// Checks the number of words after the keyword.
+    fn check_words(&mut self, words: &[(String, Span)], least: usize, most: usize, name: &str) {
+        let count = words.len().saturating_sub(1);
+        if count < least {
+            let at = words.first().map(|(_, s)| *s).unwrap_or_default();
+            self.diagnostics.push(ParseDiagnostic::error(
+                Kind::MissingValue,
+                at,
+                format!("'{name}' needs a value"),
+            ));
+        } else if let Some((extra, at)) = words.get(most + 1) {
+            let kept: Vec<&str> =
+                words.iter().skip(1).take(most).map(|(w, _)| w.as_str()).collect();
+            let takes =
+                if most == 1 { "one value".to_owned() } else { format!("at most {most} values") };
+            self.diagnostics.push(ParseDiagnostic::warning(
+                Kind::ExtraWords,
+                *at,
+                format!(
+                    "'{name}' takes {takes}; Policy Agent ignores the words from '{extra}' on and reads '{}'",
+                    kept.join(" ")
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The printer: one attribute per line, braces on their own lines, values in one column.
+//!
+//! The value column is the same for the whole text: one blank after the longest indented
+//! keyword, so a policy reads as a table. Blocks are separated by a blank line.
+//! Comments are written as `# text`, full-line before their statement or attribute and
+//! after two blanks at the end of a line.
+
+use crate::tree::{Attribute, Entry, Statement};
+
+const INDENT: usize = 2;
+
+/// Prints statements as Policy Agent text, ending with a newline (empty text for no
+/// statements). Deterministic: the same tree always gives the same bytes.
+pub fn print(statements: &[Statement]) -> String {
+    let mut column = 0;
+    for statement in statements {
+        widest(statement, 0, &mut column);
+    }
+    let mut printer = Printer { out: String::new(), column: column + 1 };
+    let mut previous_block = false;
+    for (index, statement) in statements.iter().enumerate() {
+        let block = statement.body.is_some();
+        if index > 0 && (block || previous_block || !statement.comments.is_empty()) {
+            printer.out.push('\n');
+        }
+        printer.statement(statement, 0);
+        previous_block = block;
+    }
+    printer.out
+}
+
+/// The widest indented keyword that has a value beside it.
+fn widest(statement: &Statement, depth: usize, column: &mut usize) {
+    if statement.name.is_some() || !statement.values.is_empty() {
+        *column = (*column).max(depth * INDENT + statement.keyword.len());
+    }
+    for entry in statement.entries() {
+        match entry {
+            Entry::Attribute(attribute) if !attribute.values.is_empty() => {
+                *column = (*column).max((depth + 1) * INDENT + attribute.keyword.len());
+            }
+            Entry::Attribute(_) => {}
+            Entry::Statement(inner) => widest(inner, depth + 1, column),
+        }
+    }
+}
+
+struct Printer {
+    out: String,
+    column: usize,
+}
+
+impl Printer {
+    fn comments(&mut self, comments: &[String], depth: usize) {
+        for comment in comments {
+            self.indent(depth);
+            if comment.is_empty() {
+                self.out.push('#');
+            } else {
+                self.out.push_str("# ");
+                self.out.push_str(comment);
+            }
+            self.out.push('\n');
+        }
+    }
+
+    fn indent(&mut self, depth: usize) {
+        self.out.extend(std::iter::repeat_n(' ', depth * INDENT));
+    }
+
+    /// `keyword<pad>words  # trailing` on one line.
+    fn line<'a>(
+        &mut self,
+        depth: usize,
+        keyword: &str,
+        words: impl Iterator<Item = &'a str>,
+        trailing: Option<&str>,
+    ) {
+        let start = self.out.len();
+        self.indent(depth);
+        self.out.push_str(keyword);
+        let mut first = true;
+        for word in words {
+            if first {
+                let used = self.out.len() - start;
+                let pad = self.column.saturating_sub(used).max(1);
+                self.out.extend(std::iter::repeat_n(' ', pad));
+                first = false;
+            } else {
+                self.out.push(' ');
+            }
+            self.out.push_str(word);
+        }
+        if let Some(comment) = trailing {
+            self.out.push_str("  #");
+            if !comment.is_empty() {
+                self.out.push(' ');
+                self.out.push_str(comment);
+            }
+        }
+        self.out.push('\n');
+    }
+
+    fn statement(&mut self, statement: &Statement, depth: usize) {
+        self.comments(&statement.comments, depth);
+        let words = statement.name.iter().chain(statement.values.iter()).map(String::as_str);
+        self.line(depth, &statement.keyword, words, statement.trailing_comment.as_deref());
+        let Some(body) = &statement.body else {
+            return;
+        };
+        self.indent(depth);
+        self.out.push_str("{\n");
+        for entry in body {
+            match entry {
+                Entry::Attribute(attribute) => self.attribute(attribute, depth + 1),
+                Entry::Statement(inner) => self.statement(inner, depth + 1),
+            }
+        }
+        self.comments(&statement.end_comments, depth + 1);
+        self.indent(depth);
+        self.out.push_str("}\n");
+    }
+
+    fn attribute(&mut self, attribute: &Attribute, depth: usize) {
+        self.comments(&attribute.comments, depth);
+        let words = attribute.values.iter().map(String::as_str);
+        self.line(depth, &attribute.keyword, words, attribute.trailing_comment.as_deref());
+    }
+}
