@@ -8,6 +8,7 @@ pub mod abi;
 mod emitter;
 pub mod layout;
 mod protocol;
+pub mod zos;
 
 pub use emitter::{EmitError, Emitter};
 pub use protocol::{OutputFile, PluginInfo, RenderRequest, RenderResponse};
