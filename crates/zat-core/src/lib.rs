@@ -1,10 +1,15 @@
 //! Expansion, validation and bundle assembly: turns a scripted fleet into what every emitter
 //! sees, and writes bundles atomically.
 
+mod bundle;
 mod expand;
 pub mod fixtures;
 mod validate;
 
+pub use bundle::{
+    Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, check_path, drift,
+    read_tree, sha256_hex,
+};
 use zat_model::{Diagnostic, Fleet};
 
 /// A fleet after expansion, with every diagnostic validation found.

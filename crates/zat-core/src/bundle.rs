@@ -1,0 +1,546 @@
+//! Bundle assembly: checks every path emitters return, builds the tree with its manifest in a
+//! temporary sibling of the output folder, and swaps it into place atomically.
+//!
+//! Invariants: nothing outside the output folder's parent is ever touched; a bundle on disk is
+//! always complete (the old one or the new one, even if the process is killed at any moment);
+//! the same files give byte-identical trees (sorted, no timestamps, no absolute paths).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Name of the manifest at the bundle root; no emitter may write it.
+pub const MANIFEST_FILE: &str = "MANIFEST.json";
+
+/// Prefix of the temporary siblings of an output folder `out`: `.out.zat-…`.
+const TEMP_MARK: &str = ".zat-";
+
+/// One file an emitter wants in the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleFile {
+    /// Bundle-relative path with `/` separators.
+    pub path: String,
+    pub content: Vec<u8>,
+    /// Where the file goes on z/OS, for the manifest.
+    pub target: Option<String>,
+    /// Name of the emitter that wrote it.
+    pub emitter: String,
+}
+
+/// Why a path an emitter returned is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathProblem {
+    #[error("the path is empty")]
+    Empty,
+    #[error("the path is absolute; paths are relative to the bundle root")]
+    Absolute,
+    #[error("the path starts with a drive letter; paths are relative to the bundle root")]
+    DriveLetter,
+    #[error("the path contains a backslash; separate folders with `/`")]
+    Backslash,
+    #[error("the path contains a NUL or another control character")]
+    Control,
+    #[error("the path has an empty component (`//` or a trailing `/`)")]
+    EmptyComponent,
+    #[error("the path has a `{0}` component; paths must be normalised and stay inside the bundle")]
+    Dot(String),
+    #[error("`{MANIFEST_FILE}` is written by zat itself")]
+    Manifest,
+}
+
+/// Checks that `path` is relative, normalised, and confined to the bundle.
+pub fn check_path(path: &str) -> Result<(), PathProblem> {
+    if path.is_empty() {
+        return Err(PathProblem::Empty);
+    }
+    if path.chars().any(char::is_control) {
+        return Err(PathProblem::Control);
+    }
+    if path.contains('\\') {
+        return Err(PathProblem::Backslash);
+    }
+    if path.starts_with('/') {
+        return Err(PathProblem::Absolute);
+    }
+    let bytes = path.as_bytes();
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Err(PathProblem::DriveLetter);
+    }
+    for component in path.split('/') {
+        match component {
+            "" => return Err(PathProblem::EmptyComponent),
+            "." | ".." => return Err(PathProblem::Dot(component.to_owned())),
+            _ => {}
+        }
+    }
+    // Case-insensitively, so that the bundle also unpacks on case-insensitive file systems.
+    if path.eq_ignore_ascii_case(MANIFEST_FILE) {
+        return Err(PathProblem::Manifest);
+    }
+    Ok(())
+}
+
+/// A problem with the files or with writing the bundle.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("emitter `{emitter}` returned the path {path:?}, which is refused: {problem}")]
+    BadPath { emitter: String, path: String, problem: PathProblem },
+    #[error(
+        "the path {path:?} is written twice (by `{first}` and by `{second}`); each file needs exactly one emitter"
+    )]
+    Duplicate { path: String, first: String, second: String },
+    #[error(
+        "the path {path:?} (from `{emitter}`) is a file, but `{other}` (from `{other_emitter}`) needs it to be a folder"
+    )]
+    FileIsFolder { path: String, emitter: String, other: String, other_emitter: String },
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io { action: &'static str, path: PathBuf, source: io::Error },
+    #[error("{} is not a zat bundle (no {MANIFEST_FILE}) and not empty; refusing to replace it, choose another output folder", path.display())]
+    NotABundle { path: PathBuf },
+    #[error("{} cannot be an output folder; name a folder such as `out`", path.display())]
+    BadOutput { path: PathBuf },
+}
+
+fn io_error<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> BundleError + 'a {
+    move |source| BundleError::Io { action, path: path.to_owned(), source }
+}
+
+/// Checked files, sorted by path, ready to be written.
+#[derive(Debug, Clone, Default)]
+pub struct Bundle {
+    files: BTreeMap<String, BundleFile>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    zat_version: &'a str,
+    files: Vec<ManifestEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct ManifestEntry<'a> {
+    path: &'a str,
+    size: usize,
+    sha256: String,
+    target: Option<&'a str>,
+    emitter: &'a str,
+}
+
+impl Bundle {
+    /// Checks every path and collects every problem, not just the first.
+    pub fn new(files: impl IntoIterator<Item = BundleFile>) -> Result<Bundle, Vec<BundleError>> {
+        let mut errors = Vec::new();
+        let mut map: BTreeMap<String, BundleFile> = BTreeMap::new();
+        for file in files {
+            if let Err(problem) = check_path(&file.path) {
+                errors.push(BundleError::BadPath {
+                    emitter: file.emitter,
+                    path: file.path,
+                    problem,
+                });
+                continue;
+            }
+            if let Some(first) = map.get(&file.path) {
+                errors.push(BundleError::Duplicate {
+                    path: file.path.clone(),
+                    first: first.emitter.clone(),
+                    second: file.emitter,
+                });
+                continue;
+            }
+            map.insert(file.path.clone(), file);
+        }
+        // A file may not sit where another file needs a folder (`a/b` and `a/b/c`).
+        for (path, file) in &map {
+            let prefix = format!("{path}/");
+            if let Some((other, other_file)) = map.range(prefix.clone()..).next()
+                && other.starts_with(&prefix)
+            {
+                errors.push(BundleError::FileIsFolder {
+                    path: path.clone(),
+                    emitter: file.emitter.clone(),
+                    other: other.clone(),
+                    other_emitter: other_file.emitter.clone(),
+                });
+            }
+        }
+        if errors.is_empty() { Ok(Bundle { files: map }) } else { Err(errors) }
+    }
+
+    /// The files, sorted by path (without the manifest).
+    pub fn files(&self) -> impl Iterator<Item = &BundleFile> {
+        self.files.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// `MANIFEST.json`: every file's path, size, sha256, z/OS target and emitter, and the zat
+    /// version; sorted by path, no timestamps, ending in a newline.
+    pub fn manifest(&self) -> Vec<u8> {
+        let manifest = Manifest {
+            zat_version: env!("CARGO_PKG_VERSION"),
+            files: self
+                .files
+                .values()
+                .map(|f| ManifestEntry {
+                    path: &f.path,
+                    size: f.content.len(),
+                    sha256: sha256_hex(&f.content),
+                    target: f.target.as_deref(),
+                    emitter: &f.emitter,
+                })
+                .collect(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&manifest)
+            .expect("the manifest holds only strings and numbers, which always serialise");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// The whole tree as it would be on disk: every file plus the manifest.
+    pub fn tree(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut tree: BTreeMap<String, Vec<u8>> =
+            self.files.values().map(|f| (f.path.clone(), f.content.clone())).collect();
+        tree.insert(MANIFEST_FILE.to_owned(), self.manifest());
+        tree
+    }
+
+    /// Writes the bundle to `out` atomically: builds it in a temporary sibling folder, syncs
+    /// it, then swaps it into place, so `out` is always either the old bundle or the new one.
+    ///
+    /// An existing `out` must be a bundle (it has a manifest) or empty; anything else is
+    /// refused, so a mistyped `-o` cannot replace a folder zat did not make.
+    pub fn write(&self, out: &Path) -> Result<(), BundleError> {
+        let (parent, name) = split_output(out)?;
+        fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
+        remove_stale(&parent, &name);
+        let old_kind = existing_kind(out)?;
+        let temp = parent.join(temp_name(&name, "new"));
+        if temp.exists() {
+            fs::remove_dir_all(&temp).map_err(io_error("remove", &temp))?;
+        }
+        let result = self.write_tree(&temp).and_then(|()| match old_kind {
+            Existing::Missing => {
+                fs::rename(&temp, out).map_err(io_error("move the new bundle into place at", out))
+            }
+            Existing::Bundle => swap(&temp, out),
+        });
+        // After a swap `temp` holds the old bundle; after a failure it holds a partial new one.
+        // Either way it goes; if removing fails, the next run removes it as stale.
+        let _ = fs::remove_dir_all(&temp);
+        result?;
+        sync_dir(&parent);
+        Ok(())
+    }
+
+    fn write_tree(&self, root: &Path) -> Result<(), BundleError> {
+        fs::create_dir(root).map_err(io_error("create", root))?;
+        let mut dirs = vec![root.to_owned()];
+        for file in self.files.values() {
+            let path = root.join(&file.path);
+            if let Some(dir) = path.parent()
+                && !dir.exists()
+            {
+                fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+                let mut d = dir.to_owned();
+                while d != root && !dirs.contains(&d) {
+                    dirs.push(d.clone());
+                    if !d.pop() {
+                        break;
+                    }
+                }
+            }
+            write_synced(&path, &file.content)?;
+        }
+        // The manifest last: a tree with a manifest was written completely.
+        write_synced(&root.join(MANIFEST_FILE), &self.manifest())?;
+        for dir in &dirs {
+            sync_dir(dir);
+        }
+        Ok(())
+    }
+}
+
+fn write_synced(path: &Path, content: &[u8]) -> Result<(), BundleError> {
+    let mut file = fs::File::create(path).map_err(io_error("create", path))?;
+    file.write_all(content).map_err(io_error("write", path))?;
+    file.sync_all().map_err(io_error("sync", path))
+}
+
+/// Best effort: makes a folder's entries durable. Not needed for a kill (the kernel keeps
+/// them), only for a power loss, and not possible on every platform.
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+enum Existing {
+    Missing,
+    Bundle,
+}
+
+fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
+    match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Existing::Missing),
+        Err(e) => Err(BundleError::Io { action: "inspect", path: out.to_owned(), source: e }),
+        Ok(meta) if !meta.is_dir() => Err(BundleError::NotABundle { path: out.to_owned() }),
+        Ok(_) => {
+            let has_manifest = out.join(MANIFEST_FILE).is_file();
+            let empty = fs::read_dir(out).map_err(io_error("read", out))?.next().is_none();
+            if has_manifest || empty {
+                Ok(Existing::Bundle)
+            } else {
+                Err(BundleError::NotABundle { path: out.to_owned() })
+            }
+        }
+    }
+}
+
+/// Exchanges `new` and `out` in one step (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE).map_err(|e| BundleError::Io {
+        action: "swap the new bundle into place at",
+        path: out.to_owned(),
+        source: e.into(),
+    })
+}
+
+/// Elsewhere there is no atomic exchange of folders: move the old one aside, then the new one
+/// in. A kill between the two renames leaves the old bundle in `.NAME.zat-old-PID`.
+#[cfg(not(target_os = "linux"))]
+fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
+    let (parent, name) = split_output(out)?;
+    let old = parent.join(temp_name(&name, "old"));
+    fs::rename(out, &old).map_err(io_error("move aside", out))?;
+    fs::rename(new, out).map_err(io_error("move the new bundle into place at", out))?;
+    fs::rename(&old, new).map_err(io_error("move", &old))
+}
+
+fn split_output(out: &Path) -> Result<(PathBuf, String), BundleError> {
+    let bad = || BundleError::BadOutput { path: out.to_owned() };
+    let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(bad)?.to_owned();
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+fn temp_name(name: &str, kind: &str) -> String {
+    format!(".{name}{TEMP_MARK}{kind}-{}", std::process::id())
+}
+
+/// Removes temporary siblings that earlier runs left behind when they were killed, unless
+/// the process that made them is still running.
+fn remove_stale(parent: &Path, name: &str) {
+    let prefix = format!(".{name}{TEMP_MARK}");
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let Some(pid) = rest.strip_prefix("new-").or_else(|| rest.strip_prefix("old-")) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && process_alive(pid) {
+            continue;
+        }
+        let _ = fs::remove_dir_all(entry.path());
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: u32) -> bool {
+    false
+}
+
+/// Hex sha256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        hex.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+    }
+    hex
+}
+
+/// Reads a bundle on disk as path → bytes (relative paths with `/`); empty if it is missing.
+pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
+    let mut tree = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(tree);
+    }
+    let mut stack = vec![(dir.to_owned(), String::new())];
+    while let Some((folder, prefix)) = stack.pop() {
+        for entry in fs::read_dir(&folder).map_err(io_error("read", &folder))? {
+            let entry = entry.map_err(io_error("read", &folder))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push((path, rel));
+            } else {
+                let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+                tree.insert(rel, bytes);
+            }
+        }
+    }
+    Ok(tree)
+}
+
+/// How a bundle on disk differs from the one a build would write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// In the new bundle, not on disk.
+    pub added: Vec<String>,
+    /// On disk, not in the new bundle.
+    pub removed: Vec<String>,
+    /// In both, with different bytes.
+    pub changed: Vec<String>,
+}
+
+impl Drift {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Compares the tree a build would write with the tree on disk.
+pub fn drift(new: &BTreeMap<String, Vec<u8>>, on_disk: &BTreeMap<String, Vec<u8>>) -> Drift {
+    let mut drift = Drift::default();
+    for (path, bytes) in new {
+        match on_disk.get(path) {
+            None => drift.added.push(path.clone()),
+            Some(old) if old != bytes => drift.changed.push(path.clone()),
+            Some(_) => {}
+        }
+    }
+    drift.removed = on_disk.keys().filter(|p| !new.contains_key(*p)).cloned().collect();
+    drift
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, content: &str, emitter: &str) -> BundleFile {
+        BundleFile {
+            path: path.to_owned(),
+            content: content.as_bytes().to_vec(),
+            target: None,
+            emitter: emitter.to_owned(),
+        }
+    }
+
+    #[test]
+    fn legal_and_illegal_paths() {
+        let check = |path: &str, expected: Option<PathProblem>| {
+            assert_eq!(check_path(path).err(), expected, "{path:?}");
+        };
+        check("lpars/SYSA/pagent/pagent.conf", None);
+        check("README.md", None);
+        check("", Some(PathProblem::Empty));
+        check("/etc/passwd", Some(PathProblem::Absolute));
+        check("C:/x", Some(PathProblem::DriveLetter));
+        check("c:x", Some(PathProblem::DriveLetter));
+        check("a\\b", Some(PathProblem::Backslash));
+        check("a\0b", Some(PathProblem::Control));
+        check("a//b", Some(PathProblem::EmptyComponent));
+        check("a/", Some(PathProblem::EmptyComponent));
+        check("../escape", Some(PathProblem::Dot("..".into())));
+        check("a/../../b", Some(PathProblem::Dot("..".into())));
+        check("./a", Some(PathProblem::Dot(".".into())));
+        check("MANIFEST.json", Some(PathProblem::Manifest));
+        check("manifest.JSON", Some(PathProblem::Manifest));
+        check("sub/MANIFEST.json", None);
+    }
+
+    #[test]
+    fn duplicates_and_file_folder_clashes_are_refused() {
+        let errors = Bundle::new([
+            file("a", "1", "x"),
+            file("a", "2", "y"),
+            file("b/c", "", "x"),
+            file("b", "", "y"),
+        ])
+        .expect_err("must be refused");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(matches!(&errors[0], BundleError::Duplicate { path, .. } if path == "a"));
+        assert!(matches!(&errors[1], BundleError::FileIsFolder { path, .. } if path == "b"));
+    }
+
+    #[test]
+    fn manifest_is_sorted_and_stable() {
+        let bundle =
+            Bundle::new([file("z.txt", "z", "e"), file("a/b.txt", "ab", "e")]).expect("legal");
+        let manifest = String::from_utf8(bundle.manifest()).expect("utf-8");
+        let a = manifest.find("a/b.txt").expect("listed");
+        let z = manifest.find("z.txt").expect("listed");
+        assert!(a < z);
+        assert_eq!(bundle.manifest(), bundle.manifest());
+        assert!(manifest.ends_with("}\n"));
+    }
+
+    #[test]
+    fn write_replaces_and_cleans_up() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let one = Bundle::new([file("a/one.txt", "1", "e")]).expect("legal");
+        let two = Bundle::new([file("b/two.txt", "2", "e")]).expect("legal");
+        one.write(&out).expect("first write");
+        assert_eq!(read_tree(&out).expect("read"), one.tree());
+        // A stale sibling from a killed run (pid 0 is never a user process).
+        fs::create_dir(dir.path().join(".out.zat-new-0")).expect("stale");
+        two.write(&out).expect("second write");
+        assert_eq!(read_tree(&out).expect("read"), two.tree());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["out".to_owned()]);
+    }
+
+    #[test]
+    fn refuses_to_replace_a_folder_that_is_not_a_bundle() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("precious.txt"), "keep").expect("write");
+        let bundle = Bundle::new([file("a.txt", "1", "e")]).expect("legal");
+        let error = bundle.write(dir.path()).expect_err("refused");
+        assert!(matches!(error, BundleError::NotABundle { .. }));
+        assert!(dir.path().join("precious.txt").exists());
+    }
+
+    #[test]
+    fn drift_lists_added_removed_changed() {
+        let new: BTreeMap<_, _> =
+            [("a".to_owned(), b"1".to_vec()), ("b".to_owned(), b"2".to_vec())].into();
+        let old: BTreeMap<_, _> =
+            [("b".to_owned(), b"x".to_vec()), ("c".to_owned(), b"3".to_vec())].into();
+        let d = drift(&new, &old);
+        assert_eq!(d.added, vec!["a"]);
+        assert_eq!(d.changed, vec!["b"]);
+        assert_eq!(d.removed, vec!["c"]);
+    }
+}
