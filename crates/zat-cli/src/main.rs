@@ -1,2 +1,112 @@
-//! The `zat` binary.
-fn main() {}
+//! The `zat` binary: AT-TLS configuration as code for z/OS fleets.
+//!
+//! One module per command (`check.rs`, `model.rs`, ...); each parses its own arguments with
+//! clap derive and returns an [`Exit`]. Diagnostics are rendered in one place, `report.rs`.
+//!
+//! Exit codes:
+//! - 0: success (warnings do not change it);
+//! - 1: errors in the input: the script failed, or the model has diagnostics of severity error;
+//! - 2: usage error (bad arguments) or internal failure (I/O, a bug).
+
+mod check;
+mod common;
+mod completions;
+mod explain;
+mod model;
+mod report;
+mod schema;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// How a command ended; `main` turns it into the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// Everything went fine (warnings allowed).
+    Ok,
+    /// The input has errors (script or model diagnostics of severity error).
+    InputErrors,
+    /// Usage error or internal failure.
+    Failure,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        match exit {
+            Exit::Ok => ExitCode::SUCCESS,
+            Exit::InputErrors => ExitCode::from(1),
+            Exit::Failure => ExitCode::from(2),
+        }
+    }
+}
+
+/// AT-TLS configuration as code for z/OS fleets.
+///
+/// Describe your fleet once in a rhai script (fleet.rhai); zat checks it and generates
+/// RACF jobs, Policy Agent files, TCP/IP profile snippets, syslogd configuration and CEEOPTS.
+#[derive(Debug, Parser)]
+#[command(
+    name = "zat",
+    version,
+    propagate_version = true,
+    after_help = "Examples:\n  zat check fleet.rhai\n  zat model fleet.rhai --set lpars=40 > model.json\n  zat explain ZAT0003\n\nExit codes: 0 ok, 1 errors in the input, 2 usage or internal failure."
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) log: common::LogArgs,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Every `zat` subcommand; add yours here and in `run`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the fleet script and validate the model; write nothing.
+    #[command(
+        after_help = "Examples:\n  zat check fleet.rhai\n  zat check scripts/fleet.rhai --lib site/lib --set lpars=12"
+    )]
+    Check(check::Args),
+    /// Print the expanded fleet model as JSON (what plugins receive).
+    #[command(
+        after_help = "Examples:\n  zat model fleet.rhai\n  zat model fleet.rhai --set lpars=3 | jq '.lpars[].name'"
+    )]
+    Model(model::Args),
+    /// Print the JSON Schema of the fleet model.
+    #[command(after_help = "Example:\n  zat schema > zat-model.schema.json")]
+    Schema(schema::Args),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  zat completions bash > /etc/bash_completion.d/zat\n  zat completions zsh > ~/.zfunc/_zat"
+    )]
+    Completions(completions::Args),
+    /// Explain a diagnostic code in detail.
+    #[command(after_help = "Examples:\n  zat explain ZAT0003\n  zat explain --list")]
+    Explain(explain::Args),
+}
+
+fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Model(args) => model::run(&args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Explain(args) => explain::run(&args),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version on stdout with exit 0, usage errors on stderr with 2.
+            let code = if err.use_stderr() { Exit::Failure } else { Exit::Ok };
+            let _ = err.print();
+            return code.into();
+        }
+    };
+    common::init_logging(&cli.log);
+    report::install_hook();
+    run(cli).into()
+}

@@ -1,1 +1,129 @@
 //! The rhai script runtime: a sandboxed engine with typed builders that turns fleet.rhai into the fleet model.
+//!
+//! A script calls `fleet(name)` once and builds everything from the handle it returns
+//! (`site.security_database(...)`, `site.lpar(...)`, `lpar.stack(...)`, ...). Builders are
+//! typed: a misspelt method or an argument of the wrong type fails at the line it was written,
+//! and every key of an options map is checked against the keys that builder accepts.
+//! Every object records the script position it was made at, so later validation can point there.
+//!
+//! The engine is a sandbox: explicit limits (the same in debug and release builds), a
+//! wall-clock deadline, no `eval`, no file or network access, and `import` only from the
+//! script's own folder and the configured library folders.
+
+mod builders;
+mod diagnose;
+mod engine;
+mod error;
+mod handles;
+mod options;
+mod params;
+mod resolver;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use zat_model::{Diagnostic, Fleet};
+
+pub use diagnose::CODES;
+
+/// Code of the diagnostic reported when the script file cannot be read (a usage failure, not
+/// an error in the script).
+pub const CODE_CANNOT_READ: &str = diagnose::CANNOT_READ;
+
+/// Sandbox limits. [`Limits::default`] is what `zat` uses; every value is set explicitly on the
+/// engine so debug and release builds accept the same scripts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations (roughly: expressions evaluated) before the script is stopped.
+    pub max_operations: u64,
+    /// Nesting of function calls (stops unbounded recursion).
+    pub max_call_depth: usize,
+    /// Nesting of expressions at the top level.
+    pub max_expr_depth: usize,
+    /// Nesting of expressions inside functions.
+    pub max_function_expr_depth: usize,
+    /// Length of one string, in bytes.
+    pub max_string_size: usize,
+    /// Items in one array (nested arrays count in total).
+    pub max_array_size: usize,
+    /// Entries in one object map.
+    pub max_map_size: usize,
+    /// Modules imported in one run.
+    pub max_modules: usize,
+    /// Variables alive at once.
+    pub max_variables: usize,
+    /// Functions defined by the script and its libraries.
+    pub max_functions: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 200_000_000,
+            max_call_depth: 64,
+            max_expr_depth: 64,
+            max_function_expr_depth: 64,
+            max_string_size: 1 << 20,
+            max_array_size: 100_000,
+            max_map_size: 10_000,
+            max_modules: 64,
+            max_variables: 10_000,
+            max_functions: 1_000,
+        }
+    }
+}
+
+/// How to run a fleet script.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptOptions {
+    /// `--set KEY=VALUE` parameters, as given; the script reads them with `param(KEY, default)`
+    /// or `params.KEY`.
+    pub params: BTreeMap<String, String>,
+    /// Extra folders `import` may resolve from (after the script's own folder).
+    pub lib_dirs: Vec<PathBuf>,
+    /// Wall-clock deadline for running the script.
+    pub timeout: Duration,
+    pub limits: Limits,
+}
+
+impl Default for ScriptOptions {
+    fn default() -> Self {
+        ScriptOptions {
+            params: BTreeMap::new(),
+            lib_dirs: Vec::new(),
+            timeout: Duration::from_secs(10),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Runs the fleet script at `path` and returns the fleet it describes (not yet expanded or
+/// validated: pass it to `zat_core::prepare`). Origins name the file as `path` spells it.
+///
+/// On failure, the diagnostics say what went wrong and where (codes ZAT0001-ZAT0099).
+pub fn run_file(path: &Path, options: &ScriptOptions) -> Result<Fleet, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|err| {
+        vec![
+            Diagnostic::error(diagnose::CANNOT_READ, format!("cannot read `{name}`: {err}"))
+                .help("check the path of the fleet script"),
+        ]
+    })?;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    run_source(&name, &source, &folder, options)
+}
+
+/// Runs a script given as text. `name` is used in origins and diagnostics; `folder` is the
+/// script's own folder, the first root for `import`.
+pub fn run_source(
+    name: &str,
+    source: &str,
+    folder: &Path,
+    options: &ScriptOptions,
+) -> Result<Fleet, Vec<Diagnostic>> {
+    engine::run(name, source, folder, options)
+}

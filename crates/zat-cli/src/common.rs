@@ -1,0 +1,135 @@
+//! Arguments and helpers shared by commands: logging flags, script inputs, stdout writing.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tracing_subscriber::EnvFilter;
+use zat_script::ScriptOptions;
+
+use crate::{Exit, report};
+
+/// Verbosity flags, global to every command. `RUST_LOG` overrides them.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LogArgs {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+}
+
+/// The fleet script and how to run it; shared by every command that runs a script.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ScriptArgs {
+    /// The fleet script, e.g. fleet.rhai.
+    #[arg(value_name = "FLEET.rhai")]
+    pub(crate) script: PathBuf,
+    /// Set a script parameter, visible as `params.KEY` and `param("KEY", default)` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub(crate) set: Vec<(String, String)>,
+    /// Also resolve `import` from this folder (repeatable; the script's own folder always is).
+    #[arg(long = "lib", value_name = "DIR")]
+    pub(crate) lib: Vec<PathBuf>,
+    /// Wall-clock limit for running the script, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub(crate) timeout: f64,
+}
+
+impl ScriptArgs {
+    pub(crate) fn options(&self) -> Result<ScriptOptions, String> {
+        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 86_400.0) {
+            return Err(format!(
+                "--timeout must be a number of seconds between 0 and 86400, not {}",
+                self.timeout
+            ));
+        }
+        let mut options = ScriptOptions {
+            lib_dirs: self.lib.clone(),
+            timeout: Duration::from_secs_f64(self.timeout),
+            ..ScriptOptions::default()
+        };
+        for (key, value) in &self.set {
+            options.params.insert(key.clone(), value.clone());
+        }
+        Ok(options)
+    }
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    let Some((key, value)) = text.split_once('=') else {
+        return Err(format!("expected KEY=VALUE, got `{text}`"));
+    };
+    let key = key.trim();
+    let valid = !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !key.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return Err(format!(
+            "parameter name `{key}` must be letters, digits and `_`, not starting with a digit"
+        ));
+    }
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+/// Sets up `tracing` on stderr: `RUST_LOG` wins, else `-v`/`-q` pick the level.
+pub(crate) fn init_logging(args: &LogArgs) {
+    let default = if args.quiet {
+        "error"
+    } else {
+        match args.verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(report::use_color())
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// Runs the script and the core's expansion and validation, reporting every diagnostic on
+/// stderr. Returns the prepared fleet when there is one (even with warnings) and no errors.
+pub(crate) fn prepare(args: &ScriptArgs) -> Result<zat_core::Prepared, Exit> {
+    let options = match args.options() {
+        Ok(options) => options,
+        Err(message) => {
+            report::usage_error(&message);
+            return Err(Exit::Failure);
+        }
+    };
+    let fleet = match zat_script::run_file(&args.script, &options) {
+        Ok(fleet) => fleet,
+        Err(diagnostics) => {
+            report::diagnostics(&diagnostics);
+            let failed = diagnostics.iter().any(|d| d.code == zat_script::CODE_CANNOT_READ);
+            return Err(if failed { Exit::Failure } else { Exit::InputErrors });
+        }
+    };
+    let prepared = zat_core::prepare(fleet);
+    report::diagnostics(&prepared.diagnostics);
+    if prepared.has_errors() {
+        return Err(Exit::InputErrors);
+    }
+    Ok(prepared)
+}
+
+/// Writes data to stdout; a closed pipe (`zat model x | head`) ends quietly with success.
+pub(crate) fn write_stdout(text: &str) -> Exit {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Exit::Ok,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+        Err(err) => {
+            report::usage_error(&format!("cannot write to stdout: {err}"));
+            Exit::Failure
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! `zat model`: print the expanded fleet model as pretty JSON on stdout.
+
+use crate::Exit;
+use crate::common::{self, ScriptArgs};
+use crate::report;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) script: ScriptArgs,
+}
+
+pub(crate) fn run(args: &Args) -> Exit {
+    let prepared = match common::prepare(&args.script) {
+        Ok(prepared) => prepared,
+        Err(exit) => return exit,
+    };
+    match serde_json::to_string_pretty(&prepared.fleet) {
+        Ok(json) => common::write_stdout(&(json + "\n")),
+        Err(err) => {
+            report::usage_error(&format!("cannot serialise the model: {err}"));
+            Exit::Failure
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Renders diagnostics on stderr with miette: code, message, and a source excerpt with a caret
+//! at the line and column recorded in the diagnostic's origin.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::IsTerminal;
+
+use miette::{LabeledSpan, MietteHandlerOpts, NamedSource, SourceSpan};
+use zat_model::{Diagnostic, Origin, Severity};
+
+/// True when stderr output may carry colour: a terminal, and `NO_COLOR` unset or empty.
+pub(crate) fn use_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
+/// Installs the miette handler once: colour only when [`use_color`], no line wrapping when
+/// stderr is not a terminal (so logs and tests see whole messages).
+pub(crate) fn install_hook() {
+    let color = use_color();
+    let terminal = std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        let mut opts = MietteHandlerOpts::new().color(color).context_lines(1);
+        if !color {
+            opts = opts.unicode(terminal);
+        }
+        if !terminal {
+            opts = opts.wrap_lines(false).width(200);
+        }
+        Box::new(opts.build())
+    }));
+}
+
+/// A usage or internal failure: one line on stderr.
+pub(crate) fn usage_error(message: &str) {
+    eprintln!("error: {message}");
+}
+
+/// Renders every diagnostic (all of them, not just the first), then a one-line summary when
+/// there is more than one.
+pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
+    let mut sources = SourceCache::default();
+    for diagnostic in diagnostics {
+        let rendered = Rendered::new(diagnostic, &mut sources);
+        eprintln!("{:?}", miette::Report::new(rendered));
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    if errors + warnings > 1 {
+        eprintln!("{}", summary(errors, warnings));
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("found {} and {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+/// Script files read once per report, keyed by the name in the origin.
+#[derive(Default)]
+struct SourceCache {
+    files: BTreeMap<String, Option<String>>,
+}
+
+impl SourceCache {
+    fn get(&mut self, file: &str) -> Option<String> {
+        self.files
+            .entry(file.to_owned())
+            .or_insert_with(|| std::fs::read_to_string(file).ok())
+            .clone()
+    }
+}
+
+/// One diagnostic in the shape miette renders.
+#[derive(Debug)]
+struct Rendered {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+}
+
+impl Rendered {
+    fn new(diagnostic: &Diagnostic, sources: &mut SourceCache) -> Self {
+        let severity = match diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        };
+        let mut message = diagnostic.message.clone();
+        let mut source = None;
+        let mut label = None;
+        if let Some(origin) = &diagnostic.origin {
+            let located = sources.get(&origin.file).and_then(|text| {
+                let span = span_at(&text, origin)?;
+                Some((text, span))
+            });
+            match located {
+                Some((text, span)) => {
+                    let text_label = if diagnostic.object.is_empty() {
+                        "here".to_owned()
+                    } else {
+                        diagnostic.object.clone()
+                    };
+                    label = Some(LabeledSpan::new_with_span(Some(text_label), span));
+                    source = Some(NamedSource::new(&origin.file, text));
+                }
+                // No excerpt (file gone or position outside it): still say where.
+                None => message = format!("{message}\n  at {origin}"),
+            }
+        }
+        if diagnostic.origin.is_none() && !diagnostic.object.is_empty() {
+            message = format!("{message} ({})", diagnostic.object);
+        }
+        Rendered {
+            message,
+            code: diagnostic.code.clone(),
+            severity,
+            help: diagnostic.help.clone(),
+            source,
+            label,
+        }
+    }
+}
+
+/// The byte span of the token that starts at the origin's 1-based line and column (columns
+/// count characters). An identifier or number spans its whole length; anything else is one
+/// character wide.
+fn span_at(text: &str, origin: &Origin) -> Option<SourceSpan> {
+    let line_index = usize::try_from(origin.line).ok()?.checked_sub(1)?;
+    let mut offset = 0;
+    let mut line_text = None;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        if index == line_index {
+            line_text = Some(line);
+            break;
+        }
+        offset += line.len();
+    }
+    let line_text = line_text?;
+    let column = usize::try_from(origin.column).ok()?.max(1) - 1;
+    let (start, rest) = match line_text.char_indices().nth(column) {
+        Some((byte, _)) => (byte, &line_text[byte..]),
+        None => (line_text.trim_end().len(), ""),
+    };
+    let word: usize =
+        rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum();
+    let len = if word > 0 { word } else { rest.chars().next().map_or(0, char::len_utf8) };
+    Some(SourceSpan::new((offset + start).into(), len))
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let explain = format!("`zat explain {}` tells more", self.code);
+        Some(Box::new(match &self.help {
+            Some(help) => format!("{help}\n{explain}"),
+            None => explain,
+        }))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label.clone().map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = _>>)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str, line: u32, column: u32) -> Option<(usize, usize)> {
+        span_at(text, &Origin::new("f", line, column)).map(|s| (s.offset(), s.len()))
+    }
+
+    #[test]
+    fn spans_cover_the_identifier_at_the_position() {
+        let text = "let a = 1;\nsite.lpar(\"X\");\n";
+        assert_eq!(span(text, 2, 6), Some((16, 4)));
+        assert_eq!(span(text, 2, 5), Some((15, 1)));
+        assert_eq!(span(text, 1, 1), Some((0, 3)));
+        assert_eq!(span(text, 9, 1), None);
+        assert_eq!(span(text, 0, 1), None);
+    }
+
+    #[test]
+    fn summary_counts_errors_and_warnings() {
+        assert_eq!(summary(1, 2), "found 1 error and 2 warnings");
+    }
+}

@@ -1,0 +1,260 @@
+//! Turns rhai errors into diagnostics with a stable code (ZAT0001-ZAT0099) and the position
+//! the user wrote, unwinding calls into functions and libraries into a "called from" trail.
+
+use rhai::{EvalAltResult, ParseErrorType, Position};
+use zat_model::{Diagnostic, Origin};
+
+use crate::ScriptOptions;
+use crate::builders::USAGE;
+use crate::engine::DEADLINE_TOKEN;
+use crate::error::BuilderError;
+
+pub(crate) const CANNOT_READ: &str = "ZAT0001";
+pub(crate) const SYNTAX: &str = "ZAT0002";
+pub(crate) const NO_SUCH_FUNCTION: &str = "ZAT0003";
+pub(crate) const UNKNOWN_OPTION: &str = "ZAT0004";
+pub(crate) const WRONG_TYPE: &str = "ZAT0005";
+pub(crate) const NOT_ALLOWED: &str = "ZAT0006";
+pub(crate) const MISSING: &str = "ZAT0007";
+pub(crate) const NO_FLEET: &str = "ZAT0008";
+pub(crate) const SECOND_FLEET: &str = "ZAT0009";
+pub(crate) const BAD_PARAM: &str = "ZAT0010";
+pub(crate) const OTHER_DATABASE: &str = "ZAT0011";
+pub(crate) const TOO_MANY_OPERATIONS: &str = "ZAT0020";
+pub(crate) const DEADLINE: &str = "ZAT0021";
+pub(crate) const TOO_DEEP: &str = "ZAT0022";
+pub(crate) const TOO_LARGE: &str = "ZAT0023";
+pub(crate) const EXPR_TOO_DEEP: &str = "ZAT0024";
+pub(crate) const TOO_MANY_MODULES: &str = "ZAT0025";
+pub(crate) const IMPORT_REFUSED: &str = "ZAT0030";
+pub(crate) const IMPORT_NOT_FOUND: &str = "ZAT0031";
+pub(crate) const SCRIPT_ERROR: &str = "ZAT0040";
+pub(crate) const THROWN: &str = "ZAT0041";
+
+/// Every code the script runtime emits; `zat explain` has a row for each.
+pub const CODES: &[&str] = &[
+    CANNOT_READ,
+    SYNTAX,
+    NO_SUCH_FUNCTION,
+    UNKNOWN_OPTION,
+    WRONG_TYPE,
+    NOT_ALLOWED,
+    MISSING,
+    NO_FLEET,
+    SECOND_FLEET,
+    BAD_PARAM,
+    OTHER_DATABASE,
+    TOO_MANY_OPERATIONS,
+    DEADLINE,
+    TOO_DEEP,
+    TOO_LARGE,
+    EXPR_TOO_DEEP,
+    TOO_MANY_MODULES,
+    IMPORT_REFUSED,
+    IMPORT_NOT_FOUND,
+    SCRIPT_ERROR,
+    THROWN,
+];
+
+pub(crate) fn no_fleet(name: &str) -> Diagnostic {
+    Diagnostic::error(NO_FLEET, format!("`{name}` never calls fleet(name)"))
+        .at(&Origin::new(name, 1, 1))
+        .help("start the script with `let site = fleet(\"NAME\");`")
+}
+
+fn origin_of(file: &str, position: Position) -> Option<Origin> {
+    let line = u32::try_from(position.line()?).ok()?;
+    let column = position.position().map_or(1, |c| u32::try_from(c).unwrap_or(1));
+    Some(Origin::new(file, line, column))
+}
+
+fn at(file: &str, position: Position) -> String {
+    match origin_of(file, position) {
+        Some(origin) => origin.to_string(),
+        None => file.to_owned(),
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The diagnostic for a failed script run, located in the innermost file and position.
+pub(crate) fn diagnostic(err: &EvalAltResult, main: &str, options: &ScriptOptions) -> Diagnostic {
+    let mut file = main.to_owned();
+    let mut trail = Vec::new();
+    let mut outer_position = Position::NONE;
+    let mut err = err;
+    loop {
+        match err {
+            EvalAltResult::ErrorInFunctionCall(function, source, inner, position) => {
+                if !position.is_none() {
+                    trail.push(format!("in {function}(), called at {}", at(&file, *position)));
+                    outer_position = *position;
+                }
+                if !source.is_empty() {
+                    file = source.clone();
+                }
+                err = inner;
+            }
+            EvalAltResult::ErrorInModule(module, inner, position) => {
+                if !position.is_none() {
+                    trail.push(format!(
+                        "in library `{module}`, imported at {}",
+                        at(&file, *position)
+                    ));
+                    outer_position = *position;
+                }
+                if !module.is_empty() {
+                    file = module.clone();
+                }
+                err = inner;
+            }
+            _ => break,
+        }
+    }
+    let position = if err.position().is_none() { outer_position } else { err.position() };
+    let (code, message, help) = describe(err, options);
+    let mut diagnostic = Diagnostic::error(code, message);
+    if let Some(origin) = origin_of(&file, position) {
+        diagnostic = diagnostic.at(&origin);
+    }
+    let mut help_lines: Vec<String> = help.into_iter().collect();
+    help_lines.extend(trail.into_iter().rev());
+    if !help_lines.is_empty() {
+        diagnostic = diagnostic.help(help_lines.join("\n"));
+    }
+    diagnostic
+}
+
+fn describe(
+    err: &EvalAltResult,
+    options: &ScriptOptions,
+) -> (&'static str, String, Option<String>) {
+    let limits = &options.limits;
+    match err {
+        EvalAltResult::ErrorRuntime(value, _) => {
+            if let Some(builder) = value.read_lock::<BuilderError>() {
+                return (builder.code(), builder.to_string(), builder.help());
+            }
+            (THROWN, format!("the script threw: {value}"), None)
+        }
+        EvalAltResult::ErrorParsing(ParseErrorType::Reserved(word), _) if word == "eval" => (
+            SYNTAX,
+            "`eval` is disabled in fleet scripts".to_owned(),
+            Some("call functions, or import a site library, instead of evaluating text".to_owned()),
+        ),
+        EvalAltResult::ErrorParsing(ParseErrorType::ExprTooDeep, _) => (
+            EXPR_TOO_DEEP,
+            format!("an expression is nested deeper than {} levels", limits.max_expr_depth),
+            Some("split it with `let` variables or functions".to_owned()),
+        ),
+        EvalAltResult::ErrorParsing(kind, _) => (SYNTAX, format!("syntax error: {}", lower_first(&kind.to_string())), None),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => not_found(signature),
+        EvalAltResult::ErrorTooManyOperations(_) => (
+            TOO_MANY_OPERATIONS,
+            format!("the script ran too long: more than {} operations", limits.max_operations),
+            Some("check for a loop that never ends".to_owned()),
+        ),
+        EvalAltResult::ErrorTerminated(token, _) if token.to_string() == DEADLINE_TOKEN => (
+            DEADLINE,
+            format!("the script ran too long: it passed its deadline of {:.1} s", options.timeout.as_secs_f64()),
+            Some("check for a loop that never ends; for a very large fleet raise --timeout".to_owned()),
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => (
+            TOO_DEEP,
+            format!("function calls are nested deeper than {} levels", limits.max_call_depth),
+            Some("is there unbounded recursion? a function that calls itself needs a condition that stops it".to_owned()),
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => (
+            TOO_LARGE,
+            format!(
+                "a value grew too large ({}); the limits are {} bytes per string, {} items per array, {} entries per map",
+                lower_first(what),
+                limits.max_string_size,
+                limits.max_array_size,
+                limits.max_map_size
+            ),
+            None,
+        ),
+        EvalAltResult::ErrorTooManyModules(_) => (
+            TOO_MANY_MODULES,
+            format!("the script imports more than {} modules", limits.max_modules),
+            None,
+        ),
+        EvalAltResult::ErrorModuleNotFound(path, _) => (
+            IMPORT_NOT_FOUND,
+            format!("import \"{path}\" not found"),
+            Some("pass the library's folder with --lib DIR".to_owned()),
+        ),
+        other => (SCRIPT_ERROR, lower_first(&other.to_string()), None),
+    }
+}
+
+/// "no function or method ...", with a "did you mean" from the builder API.
+fn not_found(signature: &str) -> (&'static str, String, Option<String>) {
+    let name = signature.split(['(', ' ']).next().unwrap_or(signature).trim();
+    let message = format!("no function or method `{name}` takes these arguments: {signature}");
+    let help = match USAGE.iter().find(|(builder, _)| *builder == name) {
+        Some((_, usage)) => Some(format!("`{name}` is written: {usage}")),
+        None => closest(name, USAGE.iter().map(|(builder, _)| *builder)).map(|near| {
+            let usage = USAGE.iter().find(|(b, _)| *b == near).map_or("", |(_, u)| *u);
+            format!("did you mean `{near}`? it is written: {usage}")
+        }),
+    };
+    (NO_SUCH_FUNCTION, message, help)
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .map(|candidate| (distance(&word.to_lowercase(), &candidate.to_lowercase()), candidate))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, candidate)| candidate)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_find_the_builder_meant() {
+        let builders = || USAGE.iter().map(|(b, _)| *b);
+        assert_eq!(closest("security_databse", builders()), Some("security_database"));
+        assert_eq!(closest("stakc", builders()), Some("stack"));
+        assert_eq!(closest("completely_else", builders()), None);
+    }
+
+    #[test]
+    fn codes_are_unique_and_in_the_script_range() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in CODES {
+            assert!(seen.insert(code), "{code} twice");
+            assert!(code.starts_with("ZAT00") && code.len() == 7, "{code}");
+        }
+    }
+}

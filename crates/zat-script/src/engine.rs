@@ -1,0 +1,79 @@
+//! The sandboxed engine: explicit limits, a wall-clock deadline, no `eval`, `print` and
+//! `debug` into `tracing`, imports through [`SandboxResolver`] only; and one script run.
+
+use std::path::Path;
+use std::time::Instant;
+
+use rhai::{Dynamic, Engine, Scope};
+use zat_model::{Diagnostic, Fleet};
+
+use crate::handles::shared;
+use crate::resolver::SandboxResolver;
+use crate::{ScriptOptions, builders, diagnose, params};
+
+/// How often (in operations) the deadline is checked; reading the clock on every operation
+/// would slow scripts down for nothing.
+const CLOCK_EVERY: u64 = 1024;
+
+/// Value the progress callback stops the script with when the deadline passes.
+pub(crate) const DEADLINE_TOKEN: &str = "zat-deadline";
+
+fn sandboxed_engine(name: &str, folder: &Path, options: &ScriptOptions) -> Engine {
+    let limits = &options.limits;
+    let mut engine = Engine::new();
+    // Every limit set explicitly: rhai's defaults differ between debug and release builds.
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_depth)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_modules(limits.max_modules)
+        .set_max_variables(limits.max_variables)
+        .set_max_functions(limits.max_functions);
+    engine.disable_symbol("eval");
+    engine.set_default_tag(Dynamic::from(name.to_owned()));
+    engine.set_module_resolver(SandboxResolver::new(folder, &options.lib_dirs));
+
+    let script = name.to_owned();
+    engine.on_print(move |text| tracing::info!(target: "zat::script", "{script}: {text}"));
+    let script = name.to_owned();
+    engine.on_debug(move |text, source, position| {
+        let file = source.unwrap_or(&script);
+        tracing::debug!(target: "zat::script", "{file}:{position}: {text}");
+    });
+
+    let deadline = Instant::now() + options.timeout;
+    engine.on_progress(move |operations| {
+        (operations % CLOCK_EVERY == 0 && Instant::now() >= deadline)
+            .then(|| Dynamic::from(DEADLINE_TOKEN))
+    });
+    engine
+}
+
+pub(crate) fn run(
+    name: &str,
+    source: &str,
+    folder: &Path,
+    options: &ScriptOptions,
+) -> Result<Fleet, Vec<Diagnostic>> {
+    let mut engine = sandboxed_engine(name, folder, options);
+    let slot = shared(None);
+    builders::register(&mut engine, slot.clone());
+    params::register(&mut engine, &options.params);
+
+    let diagnose = |err: Box<rhai::EvalAltResult>| vec![diagnose::diagnostic(&err, name, options)];
+    let mut ast = engine.compile(source).map_err(|err| diagnose(err.into()))?;
+    ast.set_source(name);
+
+    let mut scope = Scope::new();
+    scope.push_constant("params", params::params_map(&options.params));
+    engine.run_ast_with_scope(&mut scope, &ast).map_err(diagnose)?;
+
+    let created = crate::handles::lock(&slot).clone();
+    match created {
+        Some((fleet, _)) => Ok(fleet.finish()),
+        None => Err(vec![diagnose::no_fleet(name)]),
+    }
+}

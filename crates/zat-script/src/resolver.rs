@@ -1,0 +1,135 @@
+//! The import resolver: `import "lib/x" as x;` loads `lib/x.rhai` from the script's own folder
+//! or a `--lib` folder, and nowhere else.
+//!
+//! Paths are refused when absolute or when they use `..`; a file found under a root is
+//! canonicalised and refused when it lies outside that root (a symbolic link pointing out).
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rhai::module_resolvers::ModuleResolver;
+use rhai::{Engine, EvalAltResult, Module, Position, Scope, Shared};
+
+type SharedModule = Shared<Module>;
+
+use crate::error::BuilderError;
+use crate::handles::lock;
+
+/// A folder imports may come from: as the user named it (for messages and origins), and
+/// canonicalised (for containment checks). `canonical` is `None` when the folder is missing.
+struct Root {
+    shown: PathBuf,
+    canonical: Option<PathBuf>,
+}
+
+pub(crate) struct SandboxResolver {
+    roots: Vec<Root>,
+    /// Modules already loaded, by canonical path: each library runs once per script run.
+    cache: Mutex<BTreeMap<PathBuf, SharedModule>>,
+}
+
+impl SandboxResolver {
+    /// `folder` is the script's own folder; `libs` are the `--lib` folders, in order.
+    pub(crate) fn new(folder: &Path, libs: &[PathBuf]) -> Self {
+        let roots = std::iter::once(folder)
+            .chain(libs.iter().map(PathBuf::as_path))
+            .map(|dir| Root { shown: dir.to_path_buf(), canonical: dir.canonicalize().ok() })
+            .collect();
+        SandboxResolver { roots, cache: Mutex::new(BTreeMap::new()) }
+    }
+
+    fn relative(path: &str) -> Result<PathBuf, BuilderError> {
+        let refuse = |reason: &str| BuilderError::ImportRefused {
+            path: path.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let mut relative = PathBuf::new();
+        for component in Path::new(path).components() {
+            match component {
+                Component::Normal(part) => relative.push(part),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    return Err(refuse("`..` may not be used in an import path"));
+                }
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(refuse("absolute paths may not be imported"));
+                }
+            }
+        }
+        if relative.as_os_str().is_empty() {
+            return Err(refuse("the path is empty"));
+        }
+        if relative.extension().is_none() {
+            relative.set_extension("rhai");
+        }
+        Ok(relative)
+    }
+
+    fn find(&self, path: &str) -> Result<(PathBuf, String), BuilderError> {
+        let relative = Self::relative(path)?;
+        for root in &self.roots {
+            let Some(canonical_root) = &root.canonical else { continue };
+            let candidate = canonical_root.join(&relative);
+            if !candidate.is_file() {
+                continue;
+            }
+            let file = candidate.canonicalize().map_err(|err| BuilderError::ImportUnreadable {
+                file: candidate.display().to_string(),
+                reason: err.to_string(),
+            })?;
+            if !file.starts_with(canonical_root) {
+                return Err(BuilderError::ImportRefused {
+                    path: path.to_owned(),
+                    reason: format!(
+                        "`{}` is a link to `{}`, outside `{}`",
+                        root.shown.join(&relative).display(),
+                        file.display(),
+                        root.shown.display()
+                    ),
+                });
+            }
+            let shown = if root.shown == Path::new(".") {
+                relative.clone()
+            } else {
+                root.shown.join(&relative)
+            };
+            return Ok((file, shown.display().to_string()));
+        }
+        let looked = self
+            .roots
+            .iter()
+            .map(|root| format!("`{}`", root.shown.join(&relative).display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(BuilderError::ImportNotFound { path: path.to_owned(), looked })
+    }
+}
+
+impl ModuleResolver for SandboxResolver {
+    fn resolve(
+        &self,
+        engine: &Engine,
+        _source: Option<&str>,
+        path: &str,
+        position: Position,
+    ) -> Result<SharedModule, Box<EvalAltResult>> {
+        let (file, shown) = self.find(path).map_err(|err| err.into_rhai(position))?;
+        if let Some(module) = lock(&self.cache).get(&file) {
+            return Ok(Arc::clone(module));
+        }
+        let text = std::fs::read_to_string(&file).map_err(|err| {
+            BuilderError::ImportUnreadable { file: shown.clone(), reason: err.to_string() }
+                .into_rhai(position)
+        })?;
+        let in_module = |err: Box<EvalAltResult>| {
+            Box::new(EvalAltResult::ErrorInModule(shown.clone(), err, position))
+        };
+        let mut ast = engine.compile(&text).map_err(|err| in_module(err.into()))?;
+        ast.set_source(shown.as_str());
+        let module: SharedModule =
+            Arc::new(Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(in_module)?);
+        lock(&self.cache).insert(file, Arc::clone(&module));
+        Ok(module)
+    }
+}
