@@ -42,7 +42,8 @@ pub(crate) const CODES: &[Code] = &[
          called on, or passes arguments of the wrong type (for example a number where a\n\
          name is expected, or a key ring where a certificate is expected).\n\
          Check the spelling against the builder API: fleet(), defaults(), security_database(),\n\
-         certificate_authority(), certificate(), import_ca(), export(), keyring(), connect(),\n\
+         certificate_authority(), certificate(), import_ca(), export_to(), keyring(), connect(),
+         connect_default(),\n\
          security_level(), zos_connect_server(), lpar(), stack(), rule(), api_requester().",
     ),
     row(

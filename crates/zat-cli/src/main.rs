@@ -8,11 +8,14 @@
 //! - 1: errors in the input: the script failed, or the model has diagnostics of severity error;
 //! - 2: usage error (bad arguments) or internal failure (I/O, a bug).
 
+mod build;
 mod check;
 mod common;
 mod completions;
+mod diff;
 mod explain;
 mod model;
+mod plugins;
 mod report;
 mod schema;
 
@@ -84,6 +87,18 @@ pub(crate) enum Command {
     /// Explain a diagnostic code in detail.
     #[command(after_help = "Examples:\n  zat explain ZAT0003\n  zat explain --list")]
     Explain(explain::Args),
+    /// Run the script, call every plugin, and write the bundle atomically (or check it).
+    #[command(
+        after_help = "Examples:\n  zat build fleet.rhai -o out\n  zat build fleet.rhai -o out --check\n  zat build fleet.rhai -o out --only SYSA --plugin-dir site/plugins --plugin acf2=site/plugins/libacf2.so\n\nExit codes: 0 ok (or no drift), 1 errors in the input or drift (--check), 2 usage error, plugin failure or I/O failure."
+    )]
+    Build(build::Args),
+    /// Show, as a unified diff, what `zat build` would change in the bundle on disk.
+    #[command(
+        after_help = "Examples:\n  zat diff fleet.rhai -o out\n  zat diff fleet.rhai -o out --only SYSA | less"
+    )]
+    Diff(diff::Args),
+    /// List the plugins zat would use, or run a plugin library through the conformance checks.
+    Plugins(plugins::Args),
 }
 
 fn run(cli: Cli) -> Exit {
@@ -93,6 +108,9 @@ fn run(cli: Cli) -> Exit {
         Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Plugins(args) => plugins::run(&args),
     }
 }
 

@@ -39,8 +39,9 @@ pub(crate) const USAGE: &[(&str, &str)] = &[
     ("certificate", "db.certificate(owner, label, #{ subject, signed_by, size, alt_domain, ... })"),
     ("import_ca", "db.import_ca(label, #{ dsn })"),
     ("keyring", "db.keyring(owner, name)"),
-    ("export", "cert.export(#{ dsn, format, password_env })"),
-    ("connect", "ring.connect(cert) or ring.connect(cert, #{ default: true, usage })"),
+    ("export_to", "cert.export_to(#{ dsn, format, password_env })"),
+    ("connect", "ring.connect(cert) or ring.connect(cert, #{ usage })"),
+    ("connect_default", "ring.connect_default(cert) (connects it as the ring's DEFAULT)"),
     ("stack", "lpar.stack(name, #{ ttls, initstack_users, autolog_pagent })"),
     (
         "rule",
@@ -78,7 +79,9 @@ const SUBJECT_KEYS: &[&str] = &["CN", "T", "OU", "O", "L", "SP", "C"];
 const IMPORT_KEYS: &[&str] = &["dsn"];
 const EXPORT_KEYS: &[&str] = &["dsn", "format", "password_env"];
 const KEYRING_KEYS: &[&str] = &["access", "readers"];
+// `default` is a rhai keyword: scripts write `ring.connect_default(cert)`, or quote the key.
 const CONNECT_KEYS: &[&str] = &["default", "usage"];
+const CONNECT_DEFAULT_KEYS: &[&str] = &["usage"];
 const LEVEL_KEYS: &[&str] = &[
     "tls",
     "sslv2",
@@ -243,9 +246,10 @@ fn builder_keys(name: &str) -> &'static [&'static str] {
         "certificate_authority" => CA_KEYS,
         "certificate" => CERT_KEYS,
         "import_ca" => IMPORT_KEYS,
-        "export" => EXPORT_KEYS,
+        "export_to" => EXPORT_KEYS,
         "keyring" => KEYRING_KEYS,
         "connect" => CONNECT_KEYS,
+        "connect_default" => CONNECT_DEFAULT_KEYS,
         "security_level" => LEVEL_KEYS,
         "zos_connect_server" => SERVER_KEYS,
         "lpar" => LPAR_KEYS,
@@ -281,8 +285,9 @@ pub(crate) fn register(engine: &mut Engine, slot: Shared<Option<(FleetHandle, Or
     register!(engine, "certificate", certificate, (db: DatabaseHandle, owner: ImmutableString, label: ImmutableString));
     register!(engine, "import_ca", import_ca, (db: DatabaseHandle, label: ImmutableString));
     register!(engine, "keyring", keyring, (db: DatabaseHandle, owner: ImmutableString, name: ImmutableString));
-    register!(engine, "export", export, (cert: CertificateHandle));
+    register!(engine, "export_to", export, (cert: CertificateHandle));
     register!(engine, "connect", connect, (ring: KeyringHandle, cert: CertificateHandle));
+    register!(engine, "connect_default", connect_default, (ring: KeyringHandle, cert: CertificateHandle));
     register!(engine, "stack", stack, (lpar: LparHandle, name: ImmutableString));
     register!(engine, "rule", rule, (stack: StackHandle, name: ImmutableString));
     register!(engine, "api_requester", api_requester, (stack: StackHandle, name: ImmutableString));
@@ -586,11 +591,30 @@ fn keyring(
     Ok(handle)
 }
 
+fn connect_default(
+    origin: Origin,
+    ring: KeyringHandle,
+    cert: CertificateHandle,
+    opts: Options,
+) -> Result<KeyringHandle, BuilderError> {
+    connect_as(origin, ring, cert, opts, true)
+}
+
 fn connect(
     origin: Origin,
     ring: KeyringHandle,
     cert: CertificateHandle,
+    opts: Options,
+) -> Result<KeyringHandle, BuilderError> {
+    connect_as(origin, ring, cert, opts, false)
+}
+
+fn connect_as(
+    origin: Origin,
+    ring: KeyringHandle,
+    cert: CertificateHandle,
     mut opts: Options,
+    default: bool,
 ) -> Result<KeyringHandle, BuilderError> {
     let (label, owner) = {
         let cert = lock(&cert.cert);
@@ -613,7 +637,7 @@ fn connect(
         label,
         cert_owner: owner,
         usage: opts.word("usage", USAGE_WORDS)?.unwrap_or(default_usage),
-        default: opts.bool("default")?.unwrap_or(false),
+        default: default || opts.bool("default")?.unwrap_or(false),
         origin,
     };
     lock(&ring.ring).connections.push(connection);
@@ -679,12 +703,9 @@ fn ring_ref(opts: &mut Options, key: &str) -> Result<Option<RingRef>, BuilderErr
 
 /// A security level given as a handle or by name.
 fn level_name(opts: &mut Options, key: &str) -> Result<Option<String>, BuilderError> {
-    opts.handle_or_name::<LevelHandle, String>(
-        key,
-        "a security level or its name",
-        |level| level.name.clone(),
-        Some(&|name: &str| Some(name.to_owned())),
-    )
+    opts.handle_or_name::<LevelHandle>(key, "a security level or its name", |level| {
+        level.name.clone()
+    })
 }
 
 fn zos_connect_server(
@@ -695,13 +716,9 @@ fn zos_connect_server(
 ) -> Result<ServerHandle, BuilderError> {
     let host = opts.string("host")?;
     let host = opts.required("host", host)?;
-    let by_name = |name: &str| Some(name.to_owned());
-    let lpar = opts.handle_or_name::<LparHandle, String>(
-        "lpar",
-        "an LPAR or its name",
-        |lpar| lock(&lpar.0).lpar.name.clone(),
-        Some(&by_name),
-    )?;
+    let lpar = opts.handle_or_name::<LparHandle>("lpar", "an LPAR or its name", |lpar| {
+        lock(&lpar.0).lpar.name.clone()
+    })?;
     let stack_value = opts.raw("stack");
     let (stack, stack_lpar) = match stack_value {
         None => (None, None),
@@ -742,11 +759,10 @@ fn lpar(
     name: ImmutableString,
     mut opts: Options,
 ) -> Result<LparHandle, BuilderError> {
-    let database = opts.handle_or_name::<DatabaseHandle, String>(
+    let database = opts.handle_or_name::<DatabaseHandle>(
         "security_database",
         "a security database or its name",
         database_name,
-        Some(&|name: &str| Some(name.to_owned())),
     )?;
     let database = match database {
         Some(database) => database,
@@ -842,10 +858,10 @@ fn port(opts: &mut Options, key: &str) -> Result<Option<PortRange>, BuilderError
         return Ok(Some(PortRange::single(port)));
     }
     if let Some(items) = value.read_lock::<rhai::Array>() {
-        if let [low, high] = items.as_slice() {
-            if let (Ok(low), Ok(high)) = (low.as_int(), high.as_int()) {
-                return Ok(Some(PortRange { low, high }));
-            }
+        if let [low, high] = items.as_slice()
+            && let (Ok(low), Ok(high)) = (low.as_int(), high.as_int())
+        {
+            return Ok(Some(PortRange { low, high }));
         }
         return Err(opts.wrong_type(key, EXPECTED, &value));
     }
@@ -908,11 +924,10 @@ fn api_requester(
     let jobname = opts.required("jobname", jobname)?;
     let userid = opts.string("userid")?;
     let userid = opts.required("userid", userid)?;
-    let server = opts.handle_or_name::<ServerHandle, String>(
+    let server = opts.handle_or_name::<ServerHandle>(
         "server",
         "a z/OS Connect server or its name",
         |server| server.name.clone(),
-        Some(&|name: &str| Some(name.to_owned())),
     )?;
     let server = opts.required("server", server)?;
     let keyring = ring_ref(&mut opts, "keyring")?;

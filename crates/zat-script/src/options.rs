@@ -208,22 +208,19 @@ impl Options {
             })
     }
 
-    /// A handle of type `T`, or a name (string) when `by_name` converts one.
-    pub(crate) fn handle_or_name<T: Clone + 'static, R>(
+    /// A handle of type `T` (turned into its name), or a name given as a string.
+    pub(crate) fn handle_or_name<T: Clone + 'static>(
         &mut self,
         key: &str,
         expected: &'static str,
-        from_handle: impl Fn(&T) -> R,
-        by_name: Option<&dyn Fn(&str) -> Option<R>>,
-    ) -> Result<Option<R>, BuilderError> {
+        name_of: impl Fn(&T) -> String,
+    ) -> Result<Option<String>, BuilderError> {
         let Some(value) = self.take(key) else { return Ok(None) };
         if let Some(handle) = value.read_lock::<T>() {
-            return Ok(Some(from_handle(&handle)));
+            return Ok(Some(name_of(&handle)));
         }
-        if let (Some(by_name), true) = (by_name, value.is_string()) {
-            if let Some(found) = by_name(&value.to_string()) {
-                return Ok(Some(found));
-            }
+        if value.is_string() {
+            return Ok(Some(value.to_string()));
         }
         Err(self.wrong(key, expected, &value))
     }
