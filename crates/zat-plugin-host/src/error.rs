@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::PluginOrigin;
 
 /// What went wrong with one plugin.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum PluginError {
     #[error("cannot open plugin library {path}: {message}")]
     Open { path: PathBuf, message: String },

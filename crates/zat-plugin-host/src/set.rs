@@ -85,14 +85,21 @@ impl PluginSetBuilder {
         self
     }
 
-    /// Loads every library, checks it, and resolves name clashes. Reports every problem.
-    pub fn build(self) -> Result<PluginSet, HostErrors> {
+    /// Loads every library and checks it, without resolving name clashes: every candidate
+    /// (sorted by name, then origin) and every problem. `zat plugins list` shows this.
+    pub fn load_all(self) -> (Vec<Plugin>, Vec<HostError>) {
+        let (mut candidates, errors) = self.load();
+        candidates.sort_by(|a, b| (a.name(), a.origin()).cmp(&(b.name(), b.origin())));
+        (candidates, errors)
+    }
+
+    fn load(&self) -> (Vec<Plugin>, Vec<HostError>) {
         let mut errors = Vec::new();
         let mut candidates: Vec<Plugin> = Vec::new();
-        for builtin in self.builtins {
+        for builtin in &self.builtins {
             match builtin {
-                Ok(plugin) => candidates.push(plugin),
-                Err(e) => errors.push(e.into()),
+                Ok(plugin) => candidates.push(plugin.clone()),
+                Err(e) => errors.push(HostError::Plugin(e.clone())),
             }
         }
         let mut files = Vec::new();
@@ -122,6 +129,12 @@ impl PluginSetBuilder {
             }
         }
 
+        (candidates, errors)
+    }
+
+    /// Loads every library, checks it, and resolves name clashes. Reports every problem.
+    pub fn build(self) -> Result<PluginSet, HostErrors> {
+        let (candidates, mut errors) = self.load();
         let mut by_name: BTreeMap<String, Vec<Plugin>> = BTreeMap::new();
         for plugin in candidates {
             by_name.entry(plugin.name().to_owned()).or_default().push(plugin);

@@ -1,0 +1,231 @@
+//! `zat plugins list|test` and the plugin flags shared by `build` and `diff`: which plugins
+//! run (built-ins, plugin folders, explicit choices) and the conformance checks.
+
+use std::path::{Path, PathBuf};
+
+use zat_core::{Bundle, BundleFile};
+use zat_plugin_api::{ABI_VERSION, RenderRequest, RenderResponse};
+use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
+
+use crate::{Exit, common, report};
+
+/// Registers every emitter linked into the zat binary. Each is called through its C table
+/// with JSON bytes, exactly as a library from a plugin folder is.
+fn builtins(builder: PluginSetBuilder) -> PluginSetBuilder {
+    builder
+}
+
+/// Where plugins come from; shared by `build`, `diff` and `plugins list`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PluginArgs {
+    /// Also load plugin libraries (*.so, *.dylib, *.dll) from DIR (repeatable). Folders in
+    /// ZAT_PLUGIN_PATH (separated by `:`) are searched too; the current directory never is.
+    #[arg(long = "plugin-dir", value_name = "DIR")]
+    pub(crate) plugin_dir: Vec<PathBuf>,
+    /// Pick one of several plugins with the same name, or turn one off: NAME=builtin,
+    /// NAME=off or NAME=PATH (a library, loaded even outside the plugin folders). Repeatable.
+    /// Without it, two plugins with one name are an error.
+    #[arg(long = "plugin", value_name = "NAME=CHOICE", value_parser = parse_choice)]
+    pub(crate) plugin: Vec<(String, Choice)>,
+}
+
+impl PluginArgs {
+    pub(crate) fn builder(&self) -> PluginSetBuilder {
+        let mut builder = builtins(PluginSetBuilder::new());
+        for dir in &self.plugin_dir {
+            builder = builder.plugin_dir(dir);
+        }
+        builder =
+            builder.plugin_path(std::env::var_os(zat_plugin_host::PLUGIN_PATH_ENV).as_deref());
+        for (name, choice) in &self.plugin {
+            builder = builder.choose(name, choice.clone());
+        }
+        builder
+    }
+}
+
+/// What `zat plugins` does.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    pub(crate) command: PluginsCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum PluginsCommand {
+    /// List every plugin found: name, version, ABI, and built-in or the library's path.
+    #[command(
+        after_help = "Examples:\n  zat plugins list\n  zat plugins list --plugin-dir site/plugins"
+    )]
+    List(ListArgs),
+    /// Run a plugin library through the conformance checks: it loads, its table is sound,
+    /// it renders a fixture fleet twice with identical output and only legal paths.
+    #[command(after_help = "Examples:\n  zat plugins test site/plugins/libzat_emit_acf2.so")]
+    Test(TestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ListArgs {
+    #[command(flatten)]
+    pub(crate) plugins: PluginArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct TestArgs {
+    /// The plugin library to check.
+    #[arg(value_name = "LIB")]
+    pub(crate) library: PathBuf,
+}
+
+pub(crate) fn run(args: &Args) -> Exit {
+    match &args.command {
+        PluginsCommand::List(list) => run_list(list),
+        PluginsCommand::Test(test) => run_test(&test.library),
+    }
+}
+
+fn run_list(args: &ListArgs) -> Exit {
+    let (plugins, errors) = args.plugins.builder().load_all();
+    let mut text = String::from("NAME\tVERSION\tABI\tSOURCE\n");
+    for plugin in &plugins {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            plugin.name(),
+            plugin.version(),
+            plugin.abi_version(),
+            plugin.origin()
+        ));
+    }
+    let exit = common::write_stdout(&text);
+    for error in &errors {
+        report::usage_error(&error.to_string());
+    }
+    if errors.is_empty() { exit } else { Exit::Failure }
+}
+
+/// The request every plugin gets: the expanded fleet and the run's options.
+pub(crate) fn request(fleet: zat_model::Fleet, only_lpars: Vec<String>) -> RenderRequest {
+    RenderRequest {
+        abi_version: ABI_VERSION,
+        model_version: zat_model::MODEL_VERSION,
+        zat_version: env!("CARGO_PKG_VERSION").to_owned(),
+        fleet,
+        only_lpars,
+        options: Default::default(),
+    }
+}
+
+/// Turns one plugin's files into bundle files tagged with the plugin's name.
+pub(crate) fn bundle_files(plugin: &str, response: RenderResponse) -> Vec<BundleFile> {
+    response
+        .files
+        .into_iter()
+        .map(|f| BundleFile {
+            path: f.path,
+            content: f.content.into_bytes(),
+            target: f.target,
+            emitter: plugin.to_owned(),
+        })
+        .collect()
+}
+
+/// Conformance checks of one library; prints one line per check on stdout.
+fn run_test(path: &Path) -> Exit {
+    let mut lines = Vec::new();
+    let passed = conformance(path, &mut lines);
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text.push_str(if passed { "conformance: passed\n" } else { "conformance: FAILED\n" });
+    let exit = common::write_stdout(&text);
+    if passed {
+        exit
+    } else {
+        report::usage_error(&format!(
+            "{} does not pass the plugin conformance checks; see the FAIL lines above",
+            path.display()
+        ));
+        Exit::InputErrors
+    }
+}
+
+fn conformance(path: &Path, lines: &mut Vec<String>) -> bool {
+    let ok = |lines: &mut Vec<String>, what: String| lines.push(format!("ok    {what}"));
+    let fail = |lines: &mut Vec<String>, what: String| lines.push(format!("FAIL  {what}"));
+
+    let plugin = match Plugin::load(path) {
+        Ok(plugin) => plugin,
+        Err(error) => {
+            fail(lines, format!("load: {error}"));
+            return false;
+        }
+    };
+    ok(lines, format!("load: {} exports zat_plugin_entry", path.display()));
+    ok(
+        lines,
+        format!(
+            "table: ABI {}, name `{}`, version `{}`, info agrees",
+            plugin.abi_version(),
+            plugin.name(),
+            plugin.version()
+        ),
+    );
+
+    let mut passed = true;
+    match plugin.render(b"this is not a render request") {
+        Err(zat_plugin_host::PluginError::Failed { status, .. }) => {
+            ok(lines, format!("bad request: refused with status {status}"));
+        }
+        Err(error) => {
+            fail(lines, format!("bad request: expected an error status, got: {error}"));
+            passed = false;
+        }
+        Ok(_) => {
+            fail(lines, "bad request: answered a malformed request with success".to_owned());
+            passed = false;
+        }
+    }
+
+    let prepared = zat_core::fixtures::multi();
+    let request = request(prepared.fleet, Vec::new());
+    let bytes = match serde_json::to_vec(&request) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            fail(lines, format!("fixture: cannot serialise the request: {error}"));
+            return false;
+        }
+    };
+    let first = plugin.render(&bytes);
+    let second = plugin.render(&bytes);
+    let (first, second) = match (first, second) {
+        (Ok(first), Ok(second)) => (first, second),
+        (Err(error), _) | (_, Err(error)) => {
+            fail(lines, format!("render: {error}"));
+            return false;
+        }
+    };
+    ok(
+        lines,
+        format!("render: {} files, {} diagnostics", first.files.len(), first.diagnostics.len()),
+    );
+    if first == second {
+        ok(lines, "deterministic: two renders gave identical output".to_owned());
+    } else {
+        let differing =
+            first.files.iter().zip(&second.files).find(|(a, b)| a != b).map_or_else(
+                || "the file lists or diagnostics".to_owned(),
+                |(a, _)| a.path.clone(),
+            );
+        fail(lines, format!("deterministic: two renders differ (first at {differing})"));
+        passed = false;
+    }
+    match Bundle::new(bundle_files(plugin.name(), first)) {
+        Ok(bundle) => ok(lines, format!("paths: all {} paths legal and distinct", bundle.len())),
+        Err(errors) => {
+            for error in errors {
+                fail(lines, format!("paths: {error}"));
+            }
+            passed = false;
+        }
+    }
+    passed
+}
