@@ -18,5 +18,5 @@ mod tree;
 
 pub use diagnostic::{DiagnosticKind, ParseDiagnostic, Severity};
 pub use parse::parse;
-pub use print::print;
+pub use print::{print, print_with_header};
 pub use tree::{Attribute, Entry, Span, Statement};

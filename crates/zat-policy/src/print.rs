@@ -29,6 +29,21 @@ pub fn print(statements: &[Statement]) -> String {
     printer.out
 }
 
+/// Prints a block of `#` comment lines, a blank line, then the statements: the shape of a
+/// generated file's header. With no statements the text is the header alone.
+pub fn print_with_header(header: &[String], statements: &[Statement]) -> String {
+    let mut printer = Printer { out: String::new(), column: 0 };
+    printer.comments(header, 0);
+    let body = print(statements);
+    if !body.is_empty() {
+        if !header.is_empty() {
+            printer.out.push('\n');
+        }
+        printer.out.push_str(&body);
+    }
+    printer.out
+}
+
 /// The widest indented keyword that has a value beside it.
 fn widest(statement: &Statement, depth: usize, column: &mut usize) {
     if statement.name.is_some() || !statement.values.is_empty() {

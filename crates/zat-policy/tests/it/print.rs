@@ -1,6 +1,6 @@
 //! The printer: layout, alignment, comments, and parse/print round trips.
 
-use zat_policy::{Attribute, Statement, parse, print};
+use zat_policy::{Attribute, Statement, parse, print, print_with_header};
 
 use crate::{fixture, strip_spans};
 
@@ -38,6 +38,12 @@ TTLSEnvironmentAction E1
     assert_eq!(text, expected);
     assert_eq!(print(&main), "LogLevel 31\nTcpImage TCPIP /x\n");
     assert_eq!(print(&[]), "");
+    let header = ["generated".to_owned(), String::new()];
+    assert_eq!(
+        print_with_header(&header, &main),
+        "# generated\n#\n\nLogLevel 31\nTcpImage TCPIP /x\n"
+    );
+    assert_eq!(print_with_header(&header, &[]), "# generated\n#\n");
 }
 
 fn round_trip(name: &str) {
