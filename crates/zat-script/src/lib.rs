@@ -127,3 +127,6 @@ pub fn run_source(
 ) -> Result<Fleet, Vec<Diagnostic>> {
     engine::run(name, source, folder, options)
 }
+
+#[cfg(test)]
+mod tests;
