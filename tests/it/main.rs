@@ -1,1 +1,2 @@
 //! End-to-end suite: one test binary, one module per area.
+mod pagent;
