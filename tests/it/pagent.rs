@@ -6,10 +6,8 @@ use std::path::Path;
 use zat_emit_pagent::PagentEmitter;
 use zat_plugin_api::{Emitter, RenderRequest};
 
-const SCRIPTS: &[(&str, &str)] = &[
-    ("example", "examples/zos-connect-requester/fleet.rhai"),
-    ("scripts", "scripts/fleet.rhai"),
-];
+const SCRIPTS: &[(&str, &str)] =
+    &[("example", "examples/zos-connect-requester/fleet.rhai"), ("scripts", "scripts/fleet.rhai")];
 
 #[test]
 fn pagent_files_of_every_script() {
