@@ -169,11 +169,16 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let explain = format!("`zat explain {}` tells more", self.code);
-        Some(Box::new(match &self.help {
-            Some(help) => format!("{help}\n{explain}"),
-            None => explain,
-        }))
+        // Point at `zat explain` only for codes that have a row there.
+        let explain = crate::explain::find(&self.code)
+            .map(|_| format!("`zat explain {}` tells more", self.code));
+        let text = match (&self.help, explain) {
+            (Some(help), Some(explain)) => format!("{help}\n{explain}"),
+            (Some(help), None) => help.clone(),
+            (None, Some(explain)) => explain,
+            (None, None) => return None,
+        };
+        Some(Box::new(text))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

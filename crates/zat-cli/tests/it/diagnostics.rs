@@ -1,0 +1,42 @@
+//! Errors in scripts are reported with their code, file, line and a source excerpt.
+
+use crate::zat;
+
+#[test]
+fn a_misspelt_method_is_reported_at_its_line_with_an_excerpt() {
+    let out = zat(&["check", "misspelt.rhai"]);
+    out.expect_code(1)
+        .stderr_has("ZAT0003")
+        .stderr_has("misspelt.rhai:4:")
+        .stderr_has("let ca = db.certificate_authorty(\"IMSCA\");")
+        .stderr_has("^")
+        .stderr_has("did you mean `certificate_authority`");
+}
+
+#[test]
+fn an_unknown_option_key_is_reported_at_its_line() {
+    let out = zat(&["check", "unknown_key.rhai"]);
+    out.expect_code(1)
+        .stderr_has("ZAT0004")
+        .stderr_has("unknown_key.rhai:3:")
+        .stderr_has("`pagnet`")
+        .stderr_has("did you mean `pagent`");
+}
+
+/// Needs the core's validation: system name length, port range and duplicate rule names.
+#[test]
+fn three_independent_model_errors_are_all_reported() {
+    let out = zat(&["check", "three_errors.rhai"]);
+    out.expect_code(1);
+    out.stderr_has("three_errors.rhai:6:").stderr_has("SYSTEMTOOLONG");
+    out.stderr_has("three_errors.rhai:9:").stderr_has("70000");
+    out.stderr_has("three_errors.rhai:11:").stderr_has("DUP");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn warnings_are_shown_but_do_not_change_the_exit_code() {
+    let out = zat(&["check", "warning_only.rhai"]);
+    out.expect_code(0).stderr_has("warning_only.rhai:5:").stderr_has("TLSv1.0");
+    assert!(!out.stderr.contains(" x "), "no error expected:\n{}", out.stderr);
+}

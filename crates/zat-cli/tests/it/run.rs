@@ -1,0 +1,108 @@
+//! The happy paths: check, model, schema, explain, help, --set and --lib.
+
+use crate::{repo, zat, zat_in};
+
+#[test]
+fn check_passes_on_the_seed_example() {
+    let out = zat_in(&repo(), &["check", "examples/zos-connect-requester/fleet.rhai"]);
+    out.expect_code(0);
+    assert!(out.stdout.is_empty(), "check writes nothing on stdout: {}", out.stdout);
+    assert!(!out.stderr.contains("error"), "{}", out.stderr);
+}
+
+#[test]
+fn check_passes_on_the_fleet_script_at_any_size() {
+    zat_in(&repo(), &["check", "scripts/fleet.rhai"]).expect_code(0);
+    zat_in(&repo(), &["check", "scripts/fleet.rhai", "--set", "lpars=40"]).expect_code(0);
+}
+
+#[test]
+fn model_prints_the_expanded_model_as_json() {
+    let out = zat_in(&repo(), &["model", "examples/zos-connect-requester/fleet.rhai"]);
+    out.expect_code(0);
+    let model: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(model["name"], "MYCOM");
+    assert_eq!(model["lpars"][0]["name"], "SYSA");
+    let ring = &model["security_databases"][0]["keyrings"][0];
+    assert_eq!(ring["name"], "ZOSCONN-APIR-KEYRING");
+    assert_eq!(ring["owner"], "OMVSADM");
+    // The seed's rule: without inbound AT-TLS, BAQPORT is the HTTPS port.
+    let requester = &model["lpars"][0]["stacks"][0]["api_requesters"][0];
+    assert_eq!(requester["expansion"]["baqport"], 9443);
+    assert!(!out.stdout.contains("imsmobile"), "no PKCS#12 password in the model");
+}
+
+#[test]
+fn set_reaches_the_script() {
+    let out = zat(&["model", "small.rhai", "--set", "name=FROMCLI"]);
+    out.expect_code(0);
+    let model: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(model["name"], "FROMCLI");
+    let out = zat(&["model", "small.rhai"]);
+    let model: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(model["name"], "SMALL");
+}
+
+#[test]
+fn scaled_fleet_has_the_lpars_asked_for() {
+    let out = zat_in(&repo(), &["model", "scripts/fleet.rhai", "--set", "lpars=7"]);
+    out.expect_code(0);
+    let model: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(model["lpars"].as_array().map(Vec::len), Some(7));
+}
+
+#[test]
+fn lib_folders_are_import_roots() {
+    zat(&["check", "import_lib.rhai", "--lib", "site-lib"]).expect_code(0);
+    zat(&["check", "import_lib.rhai"]).expect_code(1).stderr_has("ZAT0031");
+}
+
+#[test]
+fn schema_prints_a_json_schema() {
+    let out = zat(&["schema"]);
+    out.expect_code(0);
+    let schema: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(schema["title"], "Fleet");
+    assert!(schema["properties"]["lpars"].is_object());
+}
+
+#[test]
+fn help_lists_the_commands_with_examples() {
+    let out = zat(&["--help"]);
+    out.expect_code(0);
+    for command in ["check", "model", "schema", "completions", "explain", "Exit codes"] {
+        assert!(out.stdout.contains(command), "--help lacks {command}:\n{}", out.stdout);
+    }
+    let out = zat(&["check", "--help"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains("--set")
+            && out.stdout.contains("--timeout")
+            && out.stdout.contains("Examples")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    zat(&["check"]).expect_code(2);
+    zat(&["check", "small.rhai", "--set", "novalue"]).expect_code(2);
+    zat(&["check", "does-not-exist.rhai"]).expect_code(2).stderr_has("ZAT0001");
+}
+
+#[test]
+fn explain_gives_the_long_help_of_a_code() {
+    let out = zat(&["explain", "zat0004"]);
+    out.expect_code(0);
+    assert!(out.stdout.starts_with("ZAT0004: unknown option key"), "{}", out.stdout);
+    zat(&["explain", "ZAT9999"]).expect_code(2);
+    let out = zat(&["explain", "--list"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("ZAT0030"));
+}
+
+#[test]
+fn completions_are_generated() {
+    let out = zat(&["completions", "bash"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("zat"));
+}
