@@ -74,8 +74,9 @@ fn skip(lpar: &Lpar, stack: &Stack, rule: &Rule, why: impl Into<String>) -> Diag
 }
 
 /// Whether a value can be written as one policy word: not empty, printable ASCII (which
-/// exists in IBM-1047), no blank (Policy Agent reads only the first word), no `#` (starts a
-/// comment), no brace (opens or closes a block).
+/// exists in IBM-1047), no blank (Policy Agent reads only the first word; whether quotes would
+/// help is unconfirmed, so zat refuses the value instead of quoting it), no `#` (starts a
+/// comment, even inside a RACF user ID), no brace (opens or closes a block).
 fn unsafe_value(value: &str) -> Option<String> {
     if value.is_empty() {
         return Some("is empty".into());

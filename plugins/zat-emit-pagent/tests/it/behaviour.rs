@@ -253,3 +253,23 @@ fn a_ttls_stack_without_rules_gets_a_policy_with_its_header_only() {
     let policy = file(&response, &layout::pagent_policy("SYSA", "TCPIP"));
     assert!(policy.content.lines().all(|l| l.starts_with('#')), "{}", policy.content);
 }
+
+#[test]
+fn a_scaled_fleet_renders_clean_policies() {
+    let prepared = zat_core::prepare(zat_core::fixtures::scaled_raw(25));
+    assert!(!prepared.has_errors(), "{:#?}", prepared.diagnostics);
+    let response = render(&prepared.fleet);
+    assert!(response.diagnostics.is_empty(), "{:#?}", response.diagnostics);
+    // Per LPAR: the main file, and an image and a policy per stack.
+    assert_eq!(response.files.len(), 25 * (1 + 4 * 2));
+    for lpar in &prepared.fleet.lpars {
+        for stack in &lpar.stacks {
+            let policy = file(&response, &layout::pagent_policy(&lpar.name, &stack.name));
+            let (statements, diagnostics) = parse(&policy.content);
+            assert!(diagnostics.is_empty(), "{}: {diagnostics:#?}", policy.path);
+            let rules = statements.iter().filter(|s| s.is("TTLSRule")).count();
+            assert_eq!(rules, stack.rules.len(), "{}", policy.path);
+            assert!(rules >= 10, "{}", policy.path);
+        }
+    }
+}
