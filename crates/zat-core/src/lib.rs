@@ -2,6 +2,7 @@
 //! sees, and writes bundles atomically.
 
 mod bundle;
+mod consistency;
 mod expand;
 pub mod fixtures;
 mod validate;
@@ -31,5 +32,6 @@ pub fn prepare(fleet: Fleet) -> Prepared {
     let mut diagnostics = Vec::new();
     let fleet = expand::expand(fleet, &mut diagnostics);
     validate::validate(&fleet, &mut diagnostics);
+    consistency::check(&fleet, &mut diagnostics);
     Prepared { fleet, diagnostics }
 }

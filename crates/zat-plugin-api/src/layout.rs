@@ -4,7 +4,7 @@
 //! emitter's files) names exactly the paths the other emitters write.
 //! Paths are bundle-relative and use `/`.
 
-use zat_model::{Esm, Lpar, Stack};
+use zat_model::{ApiRequester, Esm, Lpar, SiteDefaults, Stack, ZosConnectServer};
 
 /// Folder of one security database's jobs for its ESM: `security/<DB>/<esm>`.
 pub fn security_dir(database: &str, esm: Esm) -> String {
@@ -81,6 +81,46 @@ pub fn tcpip_obeyfile(lpar: &str, stack: &str) -> String {
     format!("{}/tcpip/{stack}.obey", lpar_dir(lpar))
 }
 
+/// Member name, in `SiteDefaults.tcpparms`, of a stack's PROFILE snippet: `TP` and six
+/// characters derived from the LPAR and stack names.
+///
+/// One data set holds the members of the whole fleet, so the name must differ per LPAR and
+/// stack, stay stable when LPARs are added, and fit 8 characters: a hash does all three.
+/// The TCP/IP emitter reports the (unlikely) case of two stacks getting the same name.
+pub fn tcpip_profile_member(lpar: &str, stack: &str) -> String {
+    format!("TP{}", member_hash(lpar, stack))
+}
+
+/// Member name, in `SiteDefaults.tcpparms`, of a stack's OBEYFILE member: `TO` and the same
+/// six characters as [`tcpip_profile_member`].
+pub fn tcpip_obeyfile_member(lpar: &str, stack: &str) -> String {
+    format!("TO{}", member_hash(lpar, stack))
+}
+
+/// `DSN(MEMBER)` of a member in the site's TCP/IP parameter data set.
+pub fn tcpparms_target(defaults: &SiteDefaults, member: &str) -> String {
+    format!("{}({member})", defaults.tcpparms.to_ascii_uppercase())
+}
+
+/// Six characters `A-Z0-9` from a 64-bit FNV-1a hash of `LPAR.STACK` (upper-cased), so the
+/// same names give the same member on every build and every platform.
+fn member_hash(lpar: &str, stack: &str) -> String {
+    const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let key = format!("{}.{}", lpar.to_ascii_uppercase(), stack.to_ascii_uppercase());
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (0..6)
+        .map(|_| {
+            let digit = (hash % 36) as usize;
+            hash /= 36;
+            char::from(ALPHABET[digit])
+        })
+        .collect()
+}
+
 /// syslogd configuration of one LPAR.
 pub fn syslog_conf(lpar: &str) -> String {
     format!("{}/syslog/syslog.conf", lpar_dir(lpar))
@@ -91,9 +131,24 @@ pub fn ceeopts(lpar: &str, requester: &str) -> String {
     format!("{}/apps/{requester}.ceeopts", lpar_dir(lpar))
 }
 
+/// z/OS target of [`syslog_conf`]: the LPAR's configured syslogd configuration path.
+pub fn syslog_conf_target(lpar: &Lpar) -> String {
+    lpar.syslog.config_path.clone()
+}
+
+/// Where [`ceeopts`] goes: the records follow `//CEEOPTS DD *` in the requester's job.
+pub fn ceeopts_target(requester: &ApiRequester) -> String {
+    format!("in-stream after //CEEOPTS DD * in the JCL of job {}", requester.jobname)
+}
+
 /// Liberty `server.xml` snippet of one z/OS Connect server.
 pub fn zosconnect_server_xml(lpar: &str, server: &str) -> String {
     format!("{}/zosconnect/{server}.server.xml", lpar_dir(lpar))
+}
+
+/// Where [`zosconnect_server_xml`] goes: included from the Liberty server's `server.xml`.
+pub fn zosconnect_server_xml_target(server: &ZosConnectServer) -> String {
+    format!("include from the server.xml of z/OS Connect server {}", server.name)
 }
 
 /// The operator runbook of one LPAR.

@@ -1,1 +1,293 @@
 //! Runbook emitter: the ordered operator steps per LPAR and the fleet index.
+//!
+//! Per LPAR of the run, `RUNBOOK.md` ([`layout::runbook`]): the security setup job of the
+//! LPAR's database (and which other LPARs share it), the LPAR's SERVAUTH job, every file the
+//! other emitters write for the LPAR with its z/OS target, syslogd, the PROFILE/OBEYFILE
+//! step, Policy Agent, verification, the console messages to expect and what the failure
+//! messages mean. At the bundle root, `README.md` ([`layout::FLEET_README`]) indexes the
+//! databases and LPARs.
+//!
+//! Every bundle path comes from [`layout`], and the choice of which files exist mirrors the
+//! other emitters (tested by running them), so the runbook never names a file the bundle
+//! does not hold.
+
+use std::collections::BTreeSet;
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
+use zat_plugin_api::layout;
+use zat_plugin_api::model::{Esm, Fleet, Lpar, RingRef, Stack};
+use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
+
+const RUNBOOK_TEMPLATE: &str = include_str!("../templates/runbook.md");
+const README_TEMPLATE: &str = include_str!("../templates/readme.md");
+
+/// The runbook emitter (`runbook`).
+#[derive(Debug, Default)]
+pub struct RunbookEmitter;
+
+impl Emitter for RunbookEmitter {
+    const NAME: &'static str = "runbook";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
+        let env = environment()?;
+        let fleet = &request.fleet;
+        let mut response = RenderResponse::default();
+        for lpar in fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
+            let view = runbook_view(fleet, lpar);
+            let content =
+                env.get_template("runbook").and_then(|t| t.render(view)).map_err(template_error)?;
+            response.files.push(OutputFile {
+                path: layout::runbook(&lpar.name),
+                content,
+                target: Some("read by the operator; stays in the bundle".to_owned()),
+            });
+        }
+        let content = env
+            .get_template("readme")
+            .and_then(|t| t.render(readme_view(request)))
+            .map_err(template_error)?;
+        response.files.push(OutputFile {
+            path: layout::FLEET_README.to_owned(),
+            content,
+            target: Some("read by the fleet owner; stays in the bundle".to_owned()),
+        });
+        Ok(response)
+    }
+}
+
+fn environment() -> Result<Environment<'static>, EmitError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    // Runbooks sit in `lpars/<LPAR>/`: links climb back to the bundle root.
+    let depth = layout::runbook("X").matches('/').count();
+    let up = "../".repeat(depth);
+    env.add_function("link", move |path: String| format!("[`{path}`]({up}{path})"));
+    env.add_template("runbook", RUNBOOK_TEMPLATE).map_err(template_error)?;
+    env.add_template("readme", README_TEMPLATE).map_err(template_error)?;
+    Ok(env)
+}
+
+fn template_error(error: minijinja::Error) -> EmitError {
+    EmitError::Template(error.to_string())
+}
+
+fn ttls_stacks(lpar: &Lpar) -> impl Iterator<Item = &Stack> {
+    lpar.stacks.iter().filter(|stack| stack.ttls)
+}
+
+fn esm_of(fleet: &Fleet, lpar: &Lpar) -> Esm {
+    fleet.security_database(&lpar.security_database).map_or(Esm::Racf, |db| db.esm)
+}
+
+/// Every file the other emitters write for this LPAR, with its z/OS target, in install order.
+/// The conditions mirror those emitters; the runbook tests run them to keep it so.
+fn lpar_files(fleet: &Fleet, lpar: &Lpar) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let has_ttls = ttls_stacks(lpar).next().is_some();
+    if has_ttls {
+        files.push((layout::pagent_main(&lpar.name), layout::pagent_main_target(lpar)));
+        for stack in ttls_stacks(lpar) {
+            files.push((
+                layout::pagent_image(&lpar.name, &stack.name),
+                layout::pagent_image_target(lpar, stack),
+            ));
+            files.push((
+                layout::pagent_policy(&lpar.name, &stack.name),
+                layout::pagent_policy_target(lpar, stack),
+            ));
+        }
+        files.push((layout::syslog_conf(&lpar.name), layout::syslog_conf_target(lpar)));
+    }
+    for stack in ttls_stacks(lpar) {
+        let member = layout::tcpip_profile_member(&lpar.name, &stack.name);
+        files.push((
+            layout::tcpip_profile(&lpar.name, &stack.name),
+            layout::tcpparms_target(&fleet.defaults, &member),
+        ));
+        let member = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
+        files.push((
+            layout::tcpip_obeyfile(&lpar.name, &stack.name),
+            layout::tcpparms_target(&fleet.defaults, &member),
+        ));
+    }
+    for requester in lpar.stacks.iter().flat_map(|stack| &stack.api_requesters) {
+        files.push((
+            layout::ceeopts(&lpar.name, &requester.name),
+            layout::ceeopts_target(requester),
+        ));
+    }
+    for server in
+        fleet.zos_connect_servers.iter().filter(|s| s.lpar.as_deref() == Some(lpar.name.as_str()))
+    {
+        if server.inbound_attls || (server.keyring.is_some() && server.server_label.is_some()) {
+            files.push((
+                layout::zosconnect_server_xml(&lpar.name, &server.name),
+                layout::zosconnect_server_xml_target(server),
+            ));
+        }
+    }
+    files
+}
+
+/// Key rings this LPAR's AT-TLS rules, API requesters and z/OS Connect servers open.
+fn lpar_rings(fleet: &Fleet, lpar: &Lpar) -> BTreeSet<RingRef> {
+    let mut rings = BTreeSet::new();
+    for stack in ttls_stacks(lpar) {
+        rings.extend(stack.rules.iter().filter_map(|rule| rule.keyring.clone()));
+    }
+    for stack in &lpar.stacks {
+        rings.extend(stack.api_requesters.iter().map(|requester| requester.keyring.clone()));
+    }
+    for server in
+        fleet.zos_connect_servers.iter().filter(|s| s.lpar.as_deref() == Some(lpar.name.as_str()))
+    {
+        rings.extend(server.keyring.clone());
+    }
+    rings
+}
+
+fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
+    let esm = esm_of(fleet, lpar);
+    let database = &lpar.security_database;
+    let shared_with: Vec<&str> = fleet
+        .lpars_of(database)
+        .filter(|other| other.name != lpar.name)
+        .map(|other| other.name.as_str())
+        .collect();
+    let stacks: Vec<Value> = ttls_stacks(lpar)
+        .map(|stack| {
+            let mut users = vec![format!("the Policy Agent user {}", lpar.pagent.userid)];
+            users.extend(stack.initstack_users.iter().filter(|u| **u != lpar.pagent.userid).cloned());
+            let profile = layout::tcpip_profile_member(&lpar.name, &stack.name);
+            let obey = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
+            context! {
+                name => stack.name,
+                initstack_users => join_and(&users),
+                profile_target => layout::tcpparms_target(&fleet.defaults, &profile),
+                obey_target => layout::tcpparms_target(&fleet.defaults, &obey),
+                rules => stack.rules.iter().map(|rule| rule.name.as_str()).collect::<Vec<_>>().join(", "),
+            }
+        })
+        .collect();
+    let has_xml = lpar_files(fleet, lpar).iter().any(|(path, _)| path.ends_with(".xml"));
+    let files: Vec<Value> = lpar_files(fleet, lpar)
+        .into_iter()
+        .map(|(path, target)| context! { path => path, target => target })
+        .collect();
+    let syslog = &lpar.syslog;
+    let log_files: BTreeSet<&str> =
+        [Some(&syslog.attls_log), Some(&syslog.pagent_log), syslog.error_log.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+    let log_dirs: BTreeSet<&str> = log_files
+        .iter()
+        .filter_map(|file| file.rsplit_once('/').map(|(dir, _)| dir))
+        .filter(|dir| !dir.is_empty())
+        .collect();
+    let database_model = fleet.security_database(database);
+    let rings: Vec<Value> = lpar_rings(fleet, lpar)
+        .into_iter()
+        .map(|ring| {
+            let labels: Vec<String> = database_model
+                .and_then(|db| db.keyring(&ring.owner, &ring.name))
+                .map(|found| found.connections.iter().map(|c| c.label.clone()).collect())
+                .unwrap_or_default();
+            let command = match esm {
+                Esm::Racf => format!("RACDCERT ID({}) LISTRING({})", ring.owner, ring.name),
+                Esm::Acf2 | Esm::Tss => format!("{} command to list ring {ring}", esm.as_str().to_ascii_uppercase()),
+            };
+            context! {
+                name => ring.to_string(),
+                command => command,
+                labels => if labels.is_empty() { "the certificates the fleet connects to it".to_owned() } else { join_and(&labels) },
+            }
+        })
+        .collect();
+    let has_ttls = !stacks.is_empty();
+    context! {
+        fleet => fleet.name,
+        lpar => lpar.name,
+        database => database,
+        esm_upper => esm.as_str().to_ascii_uppercase(),
+        classes_job => fleet.defaults.activate_classes.then(|| layout::security_classes_job(database, esm)),
+        setup_job => layout::security_setup_job(database, esm),
+        setup_backout_job => layout::security_backout_job(database, esm),
+        shared_with => match shared_with.len() {
+            0 => String::new(),
+            1 => format!("LPAR {} uses", shared_with[0]),
+            _ => format!("LPARs {} use", join_and(&shared_with)),
+        },
+        servauth_job => layout::lpar_security_job(&lpar.name, esm),
+        servauth_backout_job => layout::lpar_security_backout_job(&lpar.name, esm),
+        stacks => stacks,
+        files => files,
+        has_xml => has_xml,
+        syslog => has_ttls,
+        log_dirs => log_dirs,
+        log_files => log_files,
+        syslogd_job => syslog.jobname,
+        syslog_conf => layout::syslog_conf_target(lpar),
+        attls_log => syslog.attls_log,
+        pagent_log => syslog.pagent_log,
+        pagent_job => lpar.pagent.jobname,
+        pagent_user => lpar.pagent.userid,
+        rings => rings,
+    }
+}
+
+fn readme_view(request: &RenderRequest) -> Value {
+    let fleet = &request.fleet;
+    let databases: Vec<Value> = fleet
+        .security_databases
+        .iter()
+        .filter(|db| request.includes_database(&db.name))
+        .map(|db| {
+            let lpars: Vec<&str> = fleet
+                .lpars_of(&db.name)
+                .filter(|lpar| request.includes_lpar(&lpar.name))
+                .map(|lpar| lpar.name.as_str())
+                .collect();
+            context! {
+                name => db.name,
+                esm => db.esm.as_str().to_ascii_uppercase(),
+                lpars => lpars.join(", "),
+                setup_job => layout::security_setup_job(&db.name, db.esm),
+                backout_job => layout::security_backout_job(&db.name, db.esm),
+            }
+        })
+        .collect();
+    let lpars: Vec<Value> = fleet
+        .lpars
+        .iter()
+        .filter(|lpar| request.includes_lpar(&lpar.name))
+        .map(|lpar| {
+            let stacks: Vec<&str> = ttls_stacks(lpar).map(|stack| stack.name.as_str()).collect();
+            context! {
+                name => lpar.name,
+                database => lpar.security_database,
+                stacks => if stacks.is_empty() { "none".to_owned() } else { stacks.join(", ") },
+                runbook => layout::runbook(&lpar.name),
+                servauth_job => layout::lpar_security_job(&lpar.name, esm_of(fleet, lpar)),
+            }
+        })
+        .collect();
+    context! { fleet => fleet.name, databases => databases, lpars => lpars }
+}
+
+/// `A`, `A and B`, `A, B and C`.
+fn join_and<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
