@@ -342,22 +342,36 @@ fn render_database(
         );
         if export.format.has_private_key() {
             // Never a password in clear: the command stays a comment with a visible
-            // placeholder, so the job cannot export the key under a known password.
-            setup.comment("PKCS#12 export: replace the placeholder with the password and");
-            setup.comment("remove the leading '* ' of the next line before you submit.");
-            setup.lines.push(format!("* {command} PASSWORD(<PKCS12-PASSWORD>)"));
-            let from = export.password_env.as_deref().map_or_else(
-                || "a password you choose".to_owned(),
-                |var| format!("the password in environment variable {var}"),
+            // placeholder (the RACF emitter's), so the job cannot export the key under a
+            // known password; a person edits and uncomments it.
+            let (placeholder, from) = match &export.password_env {
+                Some(var) => (
+                    format!("<<SET-FROM-ENV:{var}>>"),
+                    format!("the value of environment variable {var}"),
+                ),
+                None => ("<<SET-PASSWORD>>".to_owned(), "a password you choose".to_owned()),
+            };
+            setup.comment(&format!(
+                "PKCS#12 export: replace {placeholder} with {from} and remove the leading * of the next lines before you submit."
+            ));
+            setup.commented(
+                &format!("{command} PASSWORD({placeholder})"),
+                &cert_object,
+                &cert.origin,
             );
             response.diagnostics.push(
                 Diagnostic::warning(
                     CODE_PASSWORD,
-                    format!("the PKCS#12 export of `{}` is commented out with a password placeholder", cert.label),
+                    format!(
+                        "the PKCS#12 export of `{}` is commented out with the placeholder {placeholder} instead of a password",
+                        cert.label
+                    ),
                 )
                 .object(&cert_object)
                 .at(&cert.origin)
-                .help(format!("zat never writes passwords: edit the job, put {from} in place of <PKCS12-PASSWORD>, and uncomment the EXPORT")),
+                .help(format!(
+                    "zat never writes passwords: edit the job on z/OS, put {from} in place of the placeholder, and uncomment the EXPORT"
+                )),
             );
         } else {
             setup.command(&command, &cert_object, &cert.origin);

@@ -28,6 +28,20 @@ impl Stream {
         }
     }
 
+    /// A command written as comment lines: wrapped one column narrower, each line prefixed
+    /// with `*`, so that deleting the `*` gives the runnable command back.
+    pub fn commented(&mut self, command: &str, object: &str, origin: &Origin) {
+        let narrower = TsoFormatter { width: zos::TSO_COLUMNS - 1, ..TsoFormatter::default() };
+        match narrower.format(command) {
+            Ok(lines) => self.lines.extend(lines.into_iter().map(|l| format!("*{l}"))),
+            Err(error) => self.diagnostics.push(
+                Diagnostic::error(CODE_TEXT, format!("cannot write an ACF2 command: {error}"))
+                    .object(object)
+                    .at(origin),
+            ),
+        }
+    }
+
     /// A literal line (`ACF`, `END`).
     pub fn raw(&mut self, line: &str) {
         self.lines.push(line.to_owned());

@@ -126,10 +126,13 @@ fn pkcs12_export_has_a_placeholder_and_a_warning() {
         password_env: Some("P12PW".into()),
     });
     let response = render(&request(acf2(raw)));
+    assert_eq!(errors(&response), Vec::<String>::new());
     let setup = &response.files[0].content;
-    let line = setup.lines().find(|l| l.contains("FORMAT(PKCS12B64)")).expect("export line");
-    assert!(line.starts_with("* EXPORT"), "commented out: {line}");
-    assert!(line.contains("PASSWORD(<PKCS12-PASSWORD>)"), "{line}");
+    let at = setup.lines().position(|l| l.contains("EXPORT OMVSADM.")).expect("export line");
+    let lines: Vec<&str> = setup.lines().skip(at).take(2).collect();
+    assert!(lines.iter().all(|l| l.starts_with('*')), "commented out: {lines:?}");
+    assert!(lines.join(" ").contains("PASSWORD(<<SET-FROM-ENV:P12PW>>)"), "{lines:?}");
+    assert!(!setup.lines().any(|l| l.starts_with(" EXPORT OMVSADM.")));
     let warning = response.diagnostics.iter().find(|d| d.code == "ZAT0372").expect("warning");
     assert_eq!(warning.severity, Severity::Warning);
     assert!(warning.help.as_deref().unwrap_or("").contains("P12PW"));

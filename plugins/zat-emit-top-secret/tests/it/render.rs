@@ -1,0 +1,211 @@
+//! Snapshots of the Top Secret jobs, the batch-rule scan of every line, and the error cases.
+
+use std::collections::BTreeMap;
+
+use zat_core::fixtures;
+use zat_emit_top_secret::TssEmitter;
+use zat_plugin_api::model::{CertExport, Esm, ExportFormat, Fleet, Severity};
+use zat_plugin_api::zos::{self, CheckOptions, TextKind};
+use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
+
+fn request(fleet: Fleet) -> RenderRequest {
+    RenderRequest {
+        abi_version: zat_plugin_api::ABI_VERSION,
+        model_version: zat_plugin_api::model::MODEL_VERSION,
+        zat_version: "test".into(),
+        fleet,
+        only_lpars: Vec::new(),
+        options: BTreeMap::new(),
+    }
+}
+
+/// A raw fixture with every database switched to Top Secret, prepared like the host does.
+fn tss(mut raw: Fleet) -> Fleet {
+    for db in &mut raw.security_databases {
+        db.esm = Esm::Tss;
+    }
+    let prepared = zat_core::prepare(raw);
+    assert!(!prepared.has_errors(), "{:?}", prepared.diagnostics);
+    prepared.fleet
+}
+
+fn render(request: &RenderRequest) -> RenderResponse {
+    TssEmitter.render(request).expect("renders")
+}
+
+fn files(response: &RenderResponse) -> String {
+    let mut out = String::new();
+    for file in &response.files {
+        out.push_str(&format!(
+            "==> {} ({})\n{}",
+            file.path,
+            file.target.as_deref().unwrap_or(""),
+            file.content
+        ));
+    }
+    out
+}
+
+fn errors(response: &RenderResponse) -> Vec<String> {
+    response
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn seed_jobs() {
+    let response = render(&request(tss(fixtures::seed_raw())));
+    assert_eq!(errors(&response), Vec::<String>::new());
+    insta::assert_snapshot!("seed", files(&response));
+}
+
+#[test]
+fn multi_jobs() {
+    let response = render(&request(tss(fixtures::multi_raw())));
+    assert_eq!(errors(&response), Vec::<String>::new());
+    insta::assert_snapshot!("multi", files(&response));
+}
+
+#[test]
+fn every_line_follows_the_batch_rules() {
+    for raw in [fixtures::seed_raw(), fixtures::multi_raw()] {
+        let response = render(&request(tss(raw)));
+        assert!(!response.files.is_empty());
+        for file in &response.files {
+            let findings = zos::check(&file.content, TextKind::Job, &CheckOptions::default());
+            assert!(findings.is_empty(), "{}: {findings:?}", file.path);
+            for (n, line) in file.content.lines().enumerate() {
+                let limit = if line.starts_with("//") { 71 } else { 72 };
+                assert!(line.len() <= limit, "{}:{}: {line}", file.path, n + 1);
+                assert!(!line.contains('\t'), "{}:{}", file.path, n + 1);
+                assert!(line.chars().all(zos::is_safe_char), "{}:{}: {line}", file.path, n + 1);
+            }
+            assert!(!file.content.contains("PASSWORD="), "{}", file.path);
+        }
+    }
+}
+
+#[test]
+fn racf_databases_get_nothing() {
+    let response = render(&request(fixtures::seed().fleet));
+    assert!(response.files.is_empty());
+    assert!(response.diagnostics.is_empty());
+}
+
+#[test]
+fn only_lpars_limits_the_output() {
+    let mut req = request(tss(fixtures::multi_raw()));
+    req.only_lpars = vec!["SYSC".into()];
+    let paths: Vec<String> = render(&req).files.into_iter().map(|f| f.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "security/PLEXB/tss/SETUP.jcl",
+            "security/PLEXB/tss/BACKOUT.jcl",
+            "lpars/SYSC/tss/SERVAUTH.jcl",
+            "lpars/SYSC/tss/SERVAUTH-BACKOUT.jcl",
+        ]
+    );
+}
+
+#[test]
+fn deterministic() {
+    let req = request(tss(fixtures::multi_raw()));
+    assert_eq!(render(&req), render(&req));
+}
+
+#[test]
+fn pkcs12_export_has_a_placeholder_and_a_warning() {
+    let mut raw = fixtures::seed_raw();
+    raw.security_databases[0].certificates[1].export = Some(CertExport {
+        dsn: "ATTLS.SERVER.P12".into(),
+        format: ExportFormat::Pkcs12b64,
+        password_env: Some("P12PW".into()),
+    });
+    let response = render(&request(tss(raw)));
+    assert_eq!(errors(&response), Vec::<String>::new());
+    let setup = &response.files[0].content;
+    let commands: Vec<&str> = setup.lines().filter(|l| l.starts_with(" TSS ")).collect();
+    assert!(!commands.iter().any(|l| l.contains("EXPORT(OMVSADM)")), "not run: {commands:?}");
+    let comment: Vec<&str> = setup.lines().filter(|l| l.starts_with(" /*")).collect();
+    assert!(comment.join(" ").contains("PKCSPASS(<<SET-FROM-ENV:P12PW>>)"), "{comment:?}");
+    let warning = response.diagnostics.iter().find(|d| d.code == "ZAT0382").expect("warning");
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(warning.help.as_deref().unwrap_or("").contains("P12PW"));
+    assert!(warning.origin.is_some());
+}
+
+#[test]
+fn record_name_collisions_are_errors_with_the_origin() {
+    let mut raw = fixtures::seed_raw();
+    let db = &mut raw.security_databases[0];
+    // A CA labelled with exactly the hashed record name of IMSCA's sibling would collide.
+    let hashed = zat_emit_top_secret::record_suffix("ZOSCONNCERT");
+    let mut twin = db.certificates[1].clone();
+    twin.label = hashed;
+    twin.origin = zat_plugin_api::model::Origin::new("seed.rhai", 99, 1);
+    db.certificates.push(twin);
+    let fleet = tss_unchecked(raw);
+    let response = render(&request(fleet));
+    let error = response.diagnostics.iter().find(|d| d.code == "ZAT0380").expect("collision");
+    assert_eq!(error.origin.as_ref().map(|o| o.line), Some(99));
+}
+
+fn tss_unchecked(mut raw: Fleet) -> Fleet {
+    for db in &mut raw.security_databases {
+        db.esm = Esm::Tss;
+    }
+    zat_core::prepare(raw).fleet
+}
+
+#[test]
+fn date_format_and_options() {
+    let mut req = request(tss(fixtures::multi_raw()));
+    req.options.insert("tss.date_format".into(), "yyyy/mm/dd".into());
+    req.options.insert("tss.servauth_owner".into(), "secdept".into());
+    let response = render(&req);
+    assert_eq!(errors(&response), Vec::<String>::new());
+    let setup = &response.files[0].content;
+    assert!(setup.contains("NADATE(2035/12/31)"), "{setup}");
+    let servauth = response.files.iter().find(|f| f.path == "lpars/SYSA/tss/SERVAUTH.jcl").unwrap();
+    assert!(
+        servauth.content.contains(" TSS ADDTO(SECDEPT) SERVAUTH(EZB.)\n"),
+        "{}",
+        servauth.content
+    );
+
+    let mut bad = request(tss(fixtures::seed_raw()));
+    bad.options.insert("tss.date_format".into(), "mm/yy".into());
+    let response = render(&bad);
+    assert!(response.files.is_empty());
+    assert_eq!(response.diagnostics[0].code, "ZAT0384");
+}
+
+#[test]
+fn blanks_in_labels_are_refused_and_mixed_case_warned() {
+    let mut raw = fixtures::multi_raw();
+    raw.security_databases[0].certificates[0].label = "PLEXA CA".into();
+    for ring in &mut raw.security_databases[0].keyrings {
+        for c in &mut ring.connections {
+            if c.label == "PLEXACA" {
+                c.label = "PLEXA CA".into();
+            }
+        }
+    }
+    for cert in &mut raw.security_databases[0].certificates {
+        if cert.signer.as_deref() == Some("PLEXACA") {
+            cert.signer = Some("PLEXA CA".into());
+        }
+    }
+    let response = render(&request(tss_unchecked(raw)));
+    assert!(response.diagnostics.iter().any(|d| d.code == "ZAT0383" && d.is_error()));
+    assert!(
+        response
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "ZAT0383" && !d.is_error() && d.message.contains("PayRing"))
+    );
+}
