@@ -2,7 +2,7 @@
 //!
 //! - [`parse`] reads any text (main file, image file or AT-TLS policy) into [`Statement`]s plus
 //!   every [`ParseDiagnostic`], and never panics.
-//! - [`print`] writes statements back: one attribute per line, braces on their own lines,
+//! - [`print()`] writes statements back: one attribute per line, braces on their own lines,
 //!   values aligned in one column, `#` comments; [`print_with_header`] puts a comment block
 //!   first, as generated files have.
 //! - [`keywords`] is the whitelist: per statement type the attributes Policy Agent accepts, in
