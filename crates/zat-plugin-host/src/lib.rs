@@ -9,10 +9,12 @@
 //! naming the plugin and where it came from. The only `unsafe` on the host side is in
 //! `plugin.rs`.
 
+mod coverage;
 mod error;
 mod plugin;
 mod set;
 
+pub use coverage::{CODE_NO_ESM_EMITTER, esm_capability, esm_coverage};
 pub use error::{HostError, HostErrors, PluginError};
 pub use plugin::{Plugin, PluginOrigin};
 pub use set::{Choice, PluginSet, PluginSetBuilder, Rendered, parse_choice};
