@@ -78,19 +78,26 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
                 .from(p.object.clone(), &p.origin),
         );
     }
-    let mut refresh = Step::new(
-        "REFRESH",
-        Mode::Tolerant,
-        "STEP REFRESH: REFRESH THE IN-STORAGE SERVAUTH PROFILES.",
-    );
-    let mut refresh_commands = Vec::new();
+    // One refresh per step, so that each step's RC is its refresh's.
+    let mut refresh_steps = Vec::new();
     if options.raclisted.contains("SERVAUTH") {
-        refresh_commands.push(Command::new(racdcert::refresh(&["SERVAUTH"])));
+        let mut step = Step::new(
+            "REFRSERV",
+            Mode::Tolerant,
+            "STEP REFRSERV: REFRESH THE IN-STORAGE SERVAUTH PROFILES.",
+        );
+        step.commands.push(Command::new(racdcert::refresh(&["SERVAUTH"])));
+        refresh_steps.push(step);
     }
     if conditional {
-        refresh_commands.push(Command::new("SETROPTS WHEN(PROGRAM) REFRESH"));
+        let mut step = Step::new(
+            "REFRPGM",
+            Mode::Tolerant,
+            "STEP REFRPGM: REFRESH PROGRAM-CONDITIONAL ACCESS (WHEN(PROGRAM)).",
+        );
+        step.commands.push(Command::new("SETROPTS WHEN(PROGRAM) REFRESH"));
+        refresh_steps.push(step);
     }
-    refresh.commands = refresh_commands.clone();
     let mut verify = Step::new(
         "VERIFY",
         Mode::Tolerant,
@@ -100,9 +107,7 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
         verify.commands.push(Command::new(racdcert::rlist("SERVAUTH", profile)));
     }
     let mut steps = vec![define, permit];
-    if !refresh.commands.is_empty() {
-        steps.push(refresh);
-    }
+    steps.extend(refresh_steps.iter().cloned());
     let stacks: Vec<&str> =
         lpar.stacks.iter().filter(|s| s.ttls).map(|s| s.name.as_str()).collect();
     let mut users: Vec<&str> = Vec::new();
@@ -144,7 +149,8 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
                 .to_owned(),
             format!(
                 "HOW IT RUNS: STEP PERMIT RUNS UNDER {} AND STOPS AT THE FIRST FAILING \
-                 COMMAND; THE REFRESH RUNS ONLY IF IT ENDED WITH RC 0. VERIFY ALWAYS RUNS.",
+                 COMMAND; THE REFRESHES RUN ONLY IF IT ENDED WITH RC 0, ONE PER STEP SO \
+                 EACH STEP RC IS ITS OWN. VERIFY ALWAYS RUNS.",
                 options.strict_tmp
             ),
             format!("HOW TO UNDO: SUBMIT JOB {backout_name} (SERVAUTH-BACKOUT IN THE SAME FOLDER)."),
@@ -166,15 +172,7 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
             .push(Command::new(racdcert::permit_delete("SERVAUTH", &p.profile, &p.id, p.when)));
     }
     let mut steps = vec![delete];
-    if !refresh_commands.is_empty() {
-        let mut refresh = Step::new(
-            "REFRESH",
-            Mode::Tolerant,
-            "STEP REFRESH: REFRESH THE IN-STORAGE SERVAUTH PROFILES.",
-        );
-        refresh.commands = refresh_commands;
-        steps.push(refresh);
-    }
+    steps.extend(refresh_steps);
     let backout = Job {
         path: layout::lpar_security_backout_job(&lpar.name, Esm::Racf),
         name: backout_name,
