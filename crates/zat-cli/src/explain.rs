@@ -155,6 +155,231 @@ pub(crate) const CODES: &[Code] = &[
         "the script threw an error",
         "The script (or a site library) ran `throw`. The message is the thrown value.",
     ),
+    // ---- model validation (zat-core) ----
+    row(
+        "ZAT0101",
+        "name is not a valid z/OS name",
+        "System names, job names, user IDs, security database names and the job name prefix are\n\
+         1-8 characters (the prefix 1-5) from A-Z 0-9 @ # $, not starting with a digit, in upper case.\n\
+         Job name and user ID filters in rules may end with `*`. JOB card CLASS and MSGCLASS must be\n\
+         upper-case letters or digits, and the programmer name at most 20 characters.",
+    ),
+    row(
+        "ZAT0103",
+        "certificate label is not usable",
+        "A label is 1-32 characters. zat also refuses blanks and special characters: RACF accepts\n\
+         them inside quotes, but Policy Agent reads only the first word of a value, so a label\n\
+         with a blank would silently name another certificate in the AT-TLS policy.",
+    ),
+    row(
+        "ZAT0104",
+        "policy name is not usable",
+        "Rule, security level and API requester names become Policy Agent object names: 1-32\n\
+         characters A-Z a-z 0-9 _ - . @ # $, no blanks. Longer AT-TLS names make Policy Agent\n\
+         reject the whole policy.",
+    ),
+    row(
+        "ZAT0105",
+        "key ring name is not usable",
+        "A ring name is 1-237 characters; zat accepts A-Z a-z 0-9 _ - . @ # $ so that the same name\n\
+         works in RACDCERT, in an RDATALIB profile, in `Keyring owner/ring` and in `safkeyring://`.",
+    ),
+    row("ZAT0110", "port out of range", "Ports are 1-65535; a range must run from low to high."),
+    row(
+        "ZAT0111",
+        "not an IP address",
+        "Addresses are written as `a.b.c.d`, an IPv6 address, `address/prefix` or `low-high`\n\
+         (AT-TLS accepts only `-` in address ranges).",
+    ),
+    row(
+        "ZAT0112",
+        "host name is not usable",
+        "A z/OS Connect host name must not be empty or contain blanks; it goes into BAQURI.",
+    ),
+    row(
+        "ZAT0113",
+        "Policy Agent setting out of range",
+        "LogLevel is a sum of 1, 2, 4 ... 256 (0-511); the refresh interval is 1-2147483647 seconds.",
+    ),
+    row(
+        "ZAT0114",
+        "not a valid data set name",
+        "Data set names are qualifiers of 1-8 characters A-Z 0-9 @ # $ (not starting with a\n\
+         digit), separated by dots, at most 44 characters, optionally with a (MEMBER).",
+    ),
+    row(
+        "ZAT0115",
+        "not a usable z/OS UNIX path",
+        "Policy Agent and syslogd paths must be absolute z/OS UNIX paths without blanks.",
+    ),
+    row(
+        "ZAT0116",
+        "unknown syslog priority",
+        "syslogd priorities are emerg, alert, crit, err, warning, notice, info, debug or none.",
+    ),
+    row(
+        "ZAT0120",
+        "defined twice",
+        "Two objects of the same kind share a name in the same scope. Policy Agent keeps the last\n\
+         of two AT-TLS statements with one name, silently; RACF fails on the second GENCERT or\n\
+         ADDRING. The help line points at the first definition.",
+    ),
+    row(
+        "ZAT0130",
+        "reference to something not defined",
+        "An LPAR names a security database, a rule or requester names a security level, or a\n\
+         requester names a z/OS Connect server that the fleet does not define.",
+    ),
+    row(
+        "ZAT0131",
+        "z/OS Connect server placed on an unknown LPAR or stack",
+        "The server says it runs on an LPAR and stack the fleet does not define, so its inbound\n\
+         AT-TLS rule has nowhere to go. Define them, or leave `lpar`/`stack` out for a server\n\
+         outside the fleet.",
+    ),
+    row(
+        "ZAT0132",
+        "inbound AT-TLS server without a security level",
+        "A z/OS Connect server with `inbound_attls: true` in the fleet gets an inbound rule, which\n\
+         needs a security level.",
+    ),
+    row(
+        "ZAT0133",
+        "certificate signer is not usable",
+        "A certificate's signer must be a certificate authority (owner CERTAUTH) of the same\n\
+         security database, created before the certificate it signs.",
+    ),
+    row(
+        "ZAT0134",
+        "ring connects a certificate the database does not have",
+        "Every certificate connected to a ring must be defined (or imported) in the same security\n\
+         database.",
+    ),
+    row(
+        "ZAT0140",
+        "rule without a condition",
+        "A rule needs at least one of: local or remote address, local or remote port, job name,\n\
+         user ID. Without one it would catch every connection of the stack.",
+    ),
+    row("ZAT0141", "priority out of range", "Rule priorities are 1-2000000000; higher wins."),
+    row("ZAT0142", "trace out of range", "The AT-TLS trace mask is 0-255."),
+    row(
+        "ZAT0143",
+        "AT-TLS rule without a key ring",
+        "A rule that turns AT-TLS on needs a key ring.",
+    ),
+    row(
+        "ZAT0144",
+        "priority tie between overlapping rules",
+        "Policy Agent takes the first matching rule in priority order and orders equal priorities\n\
+         alphabetically by name, so two rules that can match the same connection with one\n\
+         priority depend on their names. Give the more specific rule the higher priority.",
+    ),
+    row(
+        "ZAT0150",
+        "no TLS version is on",
+        "A security level must turn at least one protocol version on.",
+    ),
+    row(
+        "ZAT0151",
+        "obsolete protocol version on",
+        "SSLv2, SSLv3, TLSv1.0 and TLSv1.1 are insecure; this is a warning so a site can still\n\
+         reach an old peer on purpose.",
+    ),
+    row(
+        "ZAT0152",
+        "cipher suite list is not usable",
+        "Cipher suites are System SSL 4-character codes in upper-case hex (C02F, 1301), in order\n\
+         of preference; a level needs at least one.",
+    ),
+    row(
+        "ZAT0153",
+        "cipher suites and TLS versions disagree",
+        "TLS 1.3 suites (13xx) need TLSv1.3 on; the others need TLSv1.2 or older on. A version\n\
+         with no suite of its own cannot be negotiated (warning).",
+    ),
+    row(
+        "ZAT0154",
+        "cipher not allowed in FIPS mode",
+        "In FIPS 140 mode CHACHA20 (1303) is not available.",
+    ),
+    row(
+        "ZAT0155",
+        "signature pair or curve code is not usable",
+        "Signature pairs and curves are 4-digit codes (0401, 0023).",
+    ),
+    row("ZAT0156", "handshake timeout out of range", "The handshake timeout is 0-600 seconds."),
+    row(
+        "ZAT0160",
+        "key size not valid for the key type",
+        "RSA keys are 1024-4096 bits (2048 or more recommended); NIST ECC keys 192, 224, 256, 384\n\
+         or 521; Brainpool keys 160-512.",
+    ),
+    row("ZAT0161", "weak RSA key", "RSA keys shorter than 2048 bits are weak (warning)."),
+    row(
+        "ZAT0162",
+        "certificate dates are not usable",
+        "Dates are yyyy-mm-dd and not_before must be earlier than not_after.",
+    ),
+    row(
+        "ZAT0163",
+        "certificate already expired",
+        "not_after lies in the past; the certificate would be useless on arrival.",
+    ),
+    row(
+        "ZAT0164",
+        "certificate valid past 2049",
+        "Whether RACF accepts a NOTAFTER past 2049-12-31 is unconfirmed; check on a test system\n\
+         (warning).",
+    ),
+    row(
+        "ZAT0165",
+        "key usage not valid",
+        "RSA keys allow HANDSHAKE, DOCSIGN, CERTSIGN, DATAENCRYPT; ECC keys HANDSHAKE, DOCSIGN,\n\
+         CERTSIGN, KEYAGREE. A certificate authority needs CERTSIGN.",
+    ),
+    row(
+        "ZAT0166",
+        "self-signed end-entity certificate",
+        "A certificate with no signer is self-signed; peers will not trust it unless they hold it\n\
+         (warning). Give it `signed_by` a CA.",
+    ),
+    row(
+        "ZAT0167",
+        "PKCS#12 export without a password source",
+        "A PKCS#12 package carries the private key and needs a password. zat never writes one in\n\
+         clear: name the environment variable with `password_env`, or the job carries a visible\n\
+         placeholder to replace by hand (warning).",
+    ),
+    row(
+        "ZAT0168",
+        "subject name part is not usable",
+        "Subject parts are 1-64 characters from A-Z a-z 0-9 blank ' ( ) + , - . / : = ? (characters\n\
+         that survive code page 1047 jobs); C is a two-letter upper-case country code.",
+    ),
+    row(
+        "ZAT0170",
+        "more than one DEFAULT certificate in a ring",
+        "A ring has at most one DEFAULT certificate.",
+    ),
+    row(
+        "ZAT0171",
+        "DEFAULT certificate without its private key",
+        "The DEFAULT certificate of a ring is what AT-TLS presents; it must be a personal\n\
+         certificate with its private key, not a CA or an imported certificate.",
+    ),
+    row(
+        "ZAT0172",
+        "server rule without a certificate to present",
+        "A rule with a server role uses a ring that has no DEFAULT certificate and names no label,\n\
+         so the handshake would fail.",
+    ),
+    row(
+        "ZAT0180",
+        "BAQPORT disagrees with the server or the rule",
+        "BAQPORT must be the server's HTTP port when it has an inbound AT-TLS policy, otherwise\n\
+         its HTTPS port, and must equal the remote port of the requester's outbound rule.",
+    ),
 ];
 
 #[derive(Debug, clap::Args)]
