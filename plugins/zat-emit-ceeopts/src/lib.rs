@@ -282,3 +282,5 @@ mod tests {
         assert!(!is_jcl_symbol(""));
     }
 }
+
+zat_plugin_api::export_emitter!(CeeoptsEmitter);

@@ -169,3 +169,5 @@ fn check_settings(lpar: &Lpar, diagnostics: &mut Vec<Diagnostic>) -> bool {
     }
     ok
 }
+
+zat_plugin_api::export_emitter!(SyslogEmitter);

@@ -157,3 +157,5 @@ mod tests {
         assert_eq!(xml_text("RING--X"), "RING- -X");
     }
 }
+
+zat_plugin_api::export_emitter!(ZosConnectEmitter);
