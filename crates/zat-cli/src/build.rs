@@ -1,9 +1,10 @@
 //! `zat build`: run the script, call every plugin, check their paths, and write the bundle
 //! atomically; with `--check`, compare with the bundle on disk instead and write nothing.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use zat_core::{Bundle, Drift};
+use zat_core::{Bundle, BundleError, Drift};
 
 use crate::common::{self, ScriptArgs};
 use crate::plugins::{self, PluginArgs};
@@ -125,6 +126,13 @@ pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle
             return Err(Exit::Failure);
         }
     };
+    // Every security database needs a plugin that provides `esm:<its ESM>` (ZAT0390).
+    let provided = set.plugins().iter().flat_map(|p| p.info().provides.iter().cloned()).collect();
+    let uncovered = zat_plugin_host::esm_coverage(&prepared.fleet, &run.only, &provided);
+    if !uncovered.is_empty() {
+        report::diagnostics(&uncovered);
+        return Err(Exit::InputErrors);
+    }
     if set.is_empty() {
         report::usage_error("no plugins to run; give --plugin-dir DIR or set ZAT_PLUGIN_PATH");
         return Err(Exit::Failure);
@@ -168,9 +176,22 @@ pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle
     if diagnostics.iter().any(zat_model::Diagnostic::is_error) {
         return Err(Exit::InputErrors);
     }
+    let origins: BTreeMap<&str, String> =
+        set.plugins().iter().map(|p| (p.name(), p.origin().to_string())).collect();
     Bundle::new(files).map_err(|errors| {
         for error in &errors {
-            report::usage_error(&error.to_string());
+            let emitter = match error {
+                BundleError::BadPath { emitter, .. } => Some(emitter),
+                BundleError::Duplicate { second, .. } => Some(second),
+                BundleError::FileIsFolder { emitter, .. } => Some(emitter),
+                _ => None,
+            };
+            match emitter.and_then(|e| origins.get(e.as_str()).map(|o| (e, o))) {
+                Some((name, origin)) => {
+                    report::usage_error(&format!("{error} (plugin `{name}`: {origin})"))
+                }
+                None => report::usage_error(&error.to_string()),
+            }
         }
         Exit::Failure
     })

@@ -27,11 +27,17 @@ pub(crate) struct PluginArgs {
     /// Without it, two plugins with one name are an error.
     #[arg(long = "plugin", value_name = "NAME=CHOICE", value_parser = parse_choice)]
     pub(crate) plugin: Vec<(String, Choice)>,
+    /// Leave out the emitters built into zat: run only plugin libraries.
+    #[arg(long = "no-builtin")]
+    pub(crate) no_builtin: bool,
 }
 
 impl PluginArgs {
     pub(crate) fn builder(&self) -> PluginSetBuilder {
-        let mut builder = builtins(PluginSetBuilder::new());
+        let mut builder = PluginSetBuilder::new();
+        if !self.no_builtin {
+            builder = builtins(builder);
+        }
         for dir in &self.plugin_dir {
             builder = builder.plugin_dir(dir);
         }
