@@ -10,9 +10,17 @@ use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
 use crate::{Exit, common, report};
 
 /// Registers every emitter linked into the zat binary. Each is called through its C table
-/// with JSON bytes, exactly as a library from a plugin folder is.
+/// with JSON bytes, exactly as a library from a plugin folder is. The ACF2 and Top Secret
+/// emitters are site plugins: loaded from a plugin folder, never linked in (DESIGN.md §8).
 fn builtins(builder: PluginSetBuilder) -> PluginSetBuilder {
     builder
+        .builtin::<zat_emit_racf::RacfEmitter>()
+        .builtin::<zat_emit_pagent::PagentEmitter>()
+        .builtin::<zat_emit_tcpip::TcpipEmitter>()
+        .builtin::<zat_emit_syslog::SyslogEmitter>()
+        .builtin::<zat_emit_ceeopts::CeeoptsEmitter>()
+        .builtin::<zat_emit_zosconnect::ZosConnectEmitter>()
+        .builtin::<zat_emit_runbook::RunbookEmitter>()
 }
 
 /// Where plugins come from; shared by `build`, `diff` and `plugins list`.
