@@ -1,5 +1,7 @@
 //! End-to-end suite: one test binary, one module per area.
-mod pagent;
-mod bundle;
-mod plugins;
 mod artefacts;
+mod bundle;
+mod pagent;
+mod plugins;
+mod racf;
+mod support;
