@@ -376,9 +376,10 @@ pub(crate) const CODES: &[Code] = &[
     ),
     row(
         "ZAT0180",
-        "BAQPORT disagrees with the server or the rule",
-        "BAQPORT must be the server's HTTP port when it has an inbound AT-TLS policy, otherwise\n\
-         its HTTPS port, and must equal the remote port of the requester's outbound rule.",
+        "BAQPORT does not follow the server's AT-TLS setting",
+        "BAQPORT must be the server's HTTP port when it has an inbound AT-TLS policy (AT-TLS does\n\
+         the TLS and Liberty listens in clear), otherwise its HTTPS port. That the requester's\n\
+         outbound rule has the same remote port is checked as ZAT0309.",
     ),
 ];
 

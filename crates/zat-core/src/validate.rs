@@ -115,7 +115,7 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
                 v.mvs_name(&requester.jobname, "job name", true, &object, &requester.origin);
                 v.mvs_name(&requester.userid, "user ID", false, &object, &requester.origin);
                 v.policy_name(&requester.name, &object, &requester.origin);
-                v.requester_ports(fleet, stack, requester, &object);
+                v.requester_ports(fleet, requester, &object);
             }
             for rule in &stack.rules {
                 v.rule(fleet, lpar.security_database.as_str(), rule, &object);
@@ -843,7 +843,6 @@ impl Validator<'_> {
     fn requester_ports(
         &mut self,
         fleet: &Fleet,
-        stack: &zat_model::Stack,
         requester: &zat_model::ApiRequester,
         object: &str,
     ) {
@@ -864,19 +863,8 @@ impl Validator<'_> {
                 &requester.origin,
             );
         }
-        let rule_port =
-            stack.rules.iter().find(|r| r.name == expansion.rule).and_then(|r| r.remote_port);
-        if rule_port != Some(PortRange::single(expansion.baqport)) {
-            self.error(
-                "ZAT0180",
-                &format!(
-                    "the outbound rule's remote port does not equal BAQPORT {}",
-                    expansion.baqport
-                ),
-                object,
-                &requester.origin,
-            );
-        }
+        // That the outbound rule's remote port equals BAQPORT is a cross-artefact check
+        // (consistency.rs, ZAT0309).
     }
 }
 

@@ -32,7 +32,7 @@ pub const PROTOCOL_OPTION: &str = "zosconnect.ssl_protocol";
 pub const ENDPOINT_OPTION: &str = "zosconnect.endpoint_id";
 
 /// Diagnostic: a server without inbound AT-TLS has no key ring or label, so no TLS snippet.
-const NO_TLS: &str = "ZAT0370";
+const NO_TLS: &str = "ZAT0365";
 
 /// The z/OS Connect emitter (`zosconnect`).
 #[derive(Debug, Default)]

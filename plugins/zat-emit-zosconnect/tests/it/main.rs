@@ -95,7 +95,7 @@ fn a_liberty_tls_server_without_ring_is_reported() {
     fleet.zos_connect_servers[1].keyring = None;
     let response = render::<ZosConnectEmitter>(&request(fleet));
     assert_eq!(response.files.len(), 1);
-    assert_eq!(response.diagnostics[0].code, "ZAT0370");
+    assert_eq!(response.diagnostics[0].code, "ZAT0365");
     assert_eq!(response.diagnostics[0].origin.as_ref().map(|o| o.line), Some(45));
 }
 
