@@ -1,6 +1,8 @@
 //! End-to-end suite: one test binary, one module per area.
 mod artefacts;
 mod bundle;
+mod c_plugin;
+mod esm_intent;
 mod pagent;
 mod plugins;
 mod racf;
