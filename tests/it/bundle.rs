@@ -8,14 +8,13 @@ use std::time::{Duration, Instant};
 
 use crate::plugins::{fleet_script, plugin_dir, text, zat, zat_binary};
 
-/// `zat build` of the fleet script with only the inventory plugin; returns the args.
+/// `zat build` of the fleet script with the built-in emitters and the inventory plugin.
 fn build_args(out: &Path, plugins: &Path, lpars: usize, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = vec![
         "build".into(),
         fleet_script().to_string_lossy().into_owned(),
         "-o".into(),
         out.to_string_lossy().into_owned(),
-        "--no-builtin".into(),
         "--plugin-dir".into(),
         plugins.to_string_lossy().into_owned(),
         "--set".into(),
@@ -92,11 +91,24 @@ fn check_is_clean_after_a_build_and_fails_after_one_byte_changes() {
     );
 }
 
-/// Whether a build is writing its new tree beside the bundle right now.
-fn writing(parent: &Path) -> bool {
-    std::fs::read_dir(parent).is_ok_and(|entries| {
-        entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with(".out.zat-new-"))
-    })
+/// The new tree a build is writing beside the bundle, if there is one right now.
+fn temp_dir(parent: &Path) -> Option<std::path::PathBuf> {
+    let entries = std::fs::read_dir(parent).ok()?;
+    entries
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with(".out.zat-new-"))
+        .map(|e| e.path())
+}
+
+/// Polls `ready` until it holds, the child exits, or `limit` passes.
+fn wait_for(child: &mut std::process::Child, limit: Duration, ready: impl Fn() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !ready() && Instant::now() < deadline {
+        if child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(50));
+    }
 }
 
 /// Reads a bundle and checks it against its own manifest: every listed file exists with its
@@ -136,7 +148,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_bundle() {
     let work = tempfile::tempdir().expect("temp dir");
     let out = work.path().join("out");
     // Two fleets of different sizes give two different bundles, A and B.
-    let sizes = [80, 84];
+    let sizes = [30, 32];
     let mut manifests = Vec::new();
     let mut duration = Duration::ZERO;
     for lpars in sizes {
@@ -147,11 +159,27 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_bundle() {
         manifests.push(verified_manifest(&out));
     }
     assert_ne!(manifests[0], manifests[1]);
+    // How long a build runs once its new tree has appeared (writing, syncing, swapping).
+    let mut tail = Duration::ZERO;
+    for lpars in [sizes[0], sizes[1]] {
+        let mut child = Command::new(zat_binary())
+            .args(build_args(&out, plugins.path(), lpars, &[]))
+            .env_remove("ZAT_PLUGIN_PATH")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start zat");
+        wait_for(&mut child, duration * 4, || temp_dir(work.path()).is_some());
+        let appeared = Instant::now();
+        let status = child.wait().expect("wait for zat");
+        assert!(status.success());
+        tail = tail.max(appeared.elapsed());
+    }
     let mut on_disk = 1; // B is in place now.
-    // Half the rounds kill after a delay spread over the whole build; the other half wait
-    // until the new tree starts to appear beside the bundle and kill a few milliseconds into
-    // writing or swapping, where a non-atomic writer would leave a mix.
-    let rounds = 24u32;
+    // A third of the rounds kill after a delay spread over the whole build; the others wait
+    // for the new tree to appear beside the bundle (or for its manifest, written just before
+    // the swap) and kill shortly after, where a non-atomic writer would leave a mix.
+    let rounds = 18u32;
     let mut saw_old = 0;
     let mut saw_new = 0;
     for round in 0..rounds {
@@ -164,18 +192,15 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_bundle() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start zat");
-        if round % 2 == 0 {
+        if round % 3 == 0 {
             let fraction = f64::from(round) / f64::from(rounds) * 1.5;
             std::thread::sleep(duration.mul_f64(fraction));
         } else {
-            let deadline = Instant::now() + duration * 4;
-            while !writing(work.path()) && Instant::now() < deadline {
-                if child.try_wait().ok().flatten().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_micros(200));
-            }
-            std::thread::sleep(Duration::from_millis(u64::from(round % 8) * 3));
+            // From the moment the new tree appears, kill at 40% to 115% of the time the rest
+            // of a build takes: through writing, syncing and the swap at its end.
+            wait_for(&mut child, duration * 4, || temp_dir(work.path()).is_some());
+            let fraction = 0.4 + 0.75 * f64::from(round) / f64::from(rounds);
+            std::thread::sleep(tail.mul_f64(fraction));
         }
         let _ = child.kill(); // SIGKILL on Unix; it may have finished already.
         let _ = child.wait();

@@ -147,7 +147,6 @@ fn two_libraries_with_one_name_clash_in_zat_unless_chosen() {
             script.to_str().expect("utf-8 path"),
             "-o",
             out_dir.to_str().expect("utf-8 path"),
-            "--no-builtin",
             "--plugin-dir",
             dir.path().to_str().expect("utf-8 path"),
         ];
@@ -180,9 +179,18 @@ const BAD_PLUGINS: &[(&str, &[&str])] = &[
     ),
     (
         "zat_testplug_escape",
-        &["`testplug-escape`", "\"../escape\"", "\"/tmp/zat-escape\"", "refused", "libzat_testplug_escape"],
+        &[
+            "`testplug-escape`",
+            "\"../escape\"",
+            "\"/tmp/zat-escape\"",
+            "refused",
+            "libzat_testplug_escape",
+        ],
     ),
-    ("zat_testplug_dupe", &["\"dupe/same.txt\"", "written twice", "`testplug-dupe`", "libzat_testplug_dupe"]),
+    (
+        "zat_testplug_dupe",
+        &["\"dupe/same.txt\"", "written twice", "`testplug-dupe`", "libzat_testplug_dupe"],
+    ),
 ];
 
 #[test]
@@ -198,7 +206,6 @@ fn every_bad_plugin_fails_cleanly_and_leaves_the_bundle_untouched() {
         script,
         "-o",
         out_arg,
-        "--no-builtin",
         "--plugin-dir",
         good.path().to_str().expect("utf-8"),
     ]);
@@ -213,7 +220,6 @@ fn every_bad_plugin_fails_cleanly_and_leaves_the_bundle_untouched() {
             script,
             "-o",
             out_arg,
-            "--no-builtin",
             "--plugin-dir",
             dir.path().to_str().expect("utf-8"),
         ]);
