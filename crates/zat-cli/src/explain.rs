@@ -381,6 +381,267 @@ pub(crate) const CODES: &[Code] = &[
          the TLS and Liberty listens in clear), otherwise its HTTPS port. That the requester's\n\
          outbound rule has the same remote port is checked as ZAT0309.",
     ),
+    // ---- consistency (zat-core) and emitters ----
+    row(
+        "ZAT0301",
+        "a rule's key ring is not in the LPAR's security database",
+        "A rule names a key ring (owner/name) that the security database of its LPAR does not\n\
+         define, so the RACF job would not create it and AT-TLS could not open it (System SSL\n\
+         RC 202). Define the ring in that database, or point the rule at a ring that exists.",
+    ),
+    row(
+        "ZAT0302",
+        "a rule's certificate label is not in its ring",
+        "The label a rule presents is not connected to the rule's key ring. Connect the\n\
+         certificate to the ring, or use the label of a certificate that is connected.",
+    ),
+    row(
+        "ZAT0303",
+        "an API requester's key ring is not in the LPAR's security database",
+        "The requester's ring (owner/name) is not defined in the security database of the LPAR\n\
+         the requester runs on.",
+    ),
+    row(
+        "ZAT0304",
+        "an API requester's client label is not in its ring",
+        "The client certificate label of the requester is not connected to its key ring.",
+    ),
+    row(
+        "ZAT0305",
+        "a z/OS Connect server's key ring is not in its LPAR's security database",
+        "The ring named for the server (server.xml keyStore, or its inbound rule) is not defined\n\
+         in the security database of the LPAR it runs on.",
+    ),
+    row(
+        "ZAT0306",
+        "a z/OS Connect server's label is not in its ring",
+        "The server's certificate label (serverKeyAlias) is not connected to its key ring.",
+    ),
+    row(
+        "ZAT0307",
+        "an API requester was not expanded",
+        "The requester has no derived outbound rule and no CEEOPTS values, usually because an\n\
+         earlier error (an unknown server) stopped its expansion. Fix that error first.",
+    ),
+    row(
+        "ZAT0308",
+        "an API requester's outbound rule is missing or not usable",
+        "The outbound rule derived for the requester is missing from its stack, or is not an\n\
+         enabled outbound rule, so the call would go out in clear text.",
+    ),
+    row(
+        "ZAT0309",
+        "BAQPORT differs from the outbound rule's remote port",
+        "The CEEOPTS BAQPORT of a requester and the remote port of its outbound AT-TLS rule must\n\
+         be the same port, or the connection is not protected by the rule.",
+    ),
+    row(
+        "ZAT0310",
+        "an API requester's stack has TTLS off",
+        "The requester's stack does not run AT-TLS (TCPCONFIG NOTTLS), so its outbound rule never\n\
+         applies and the call goes out in clear text. Turn TTLS on for that stack.",
+    ),
+    row(
+        "ZAT0311",
+        "a stack with TTLS on has no rules",
+        "Policy Agent installs an empty policy (EZZ4249I) and every connection of the stack runs\n\
+         without AT-TLS (warning).",
+    ),
+    row(
+        "ZAT0312",
+        "no Policy Agent user to permit to EZB.INITSTACK",
+        "A stack has TTLS on but the LPAR's Policy Agent has no user ID, so no one can be\n\
+         permitted to EZB.INITSTACK and the stack would wait for a policy forever (EZZ4248E).",
+    ),
+    row(
+        "ZAT0313",
+        "an inbound AT-TLS server runs on a stack with TTLS off",
+        "The server relies on an inbound AT-TLS rule, but its stack has TTLS off: clients would\n\
+         send TLS to a clear-text listener.",
+    ),
+    row(
+        "ZAT0314",
+        "a Liberty-TLS server has no key ring or label",
+        "A z/OS Connect server that does TLS in Liberty (no inbound AT-TLS) needs its key ring and\n\
+         server certificate label for the server.xml keyStore.",
+    ),
+    row(
+        "ZAT0315",
+        "the LPAR's security database is not defined",
+        "Nothing the LPAR names (rings, labels) can be checked against a database that the fleet\n\
+         does not define.",
+    ),
+    row(
+        "ZAT0340",
+        "JOB card cannot be written",
+        "The site defaults do not give a valid JOB card (job name prefix, class, message class,\n\
+         programmer name). Fix `site.defaults(#{ job: ... })`.",
+    ),
+    row(
+        "ZAT0341",
+        "a RACF command cannot be laid out",
+        "A value is too long for a 71-column line or holds a character that is not safe in code\n\
+         page 1047, so the command cannot be written. Shorten the value or drop the character.",
+    ),
+    row(
+        "ZAT0342",
+        "PKCS#12 export password left as a placeholder",
+        "zat never writes a password. The job carries <<SET-FROM-ENV:NAME>> and a statement that\n\
+         stops it with a JCL error until someone replaces the placeholder with the value of the\n\
+         named environment variable on z/OS and deletes that statement (warning).",
+    ),
+    row(
+        "ZAT0343",
+        "a key ring has more than one DEFAULT certificate",
+        "The RACF emitter connects only the first; a ring has at most one DEFAULT.",
+    ),
+    row(
+        "ZAT0344",
+        "unknown or invalid racf option",
+        "A `racf.*` plugin option has a name or value the RACF emitter does not know.",
+    ),
+    row(
+        "ZAT0350",
+        "two stacks derive the same TCPIP member name",
+        "The member names of PROFILE and OBEYFILE snippets are derived from LPAR and stack names\n\
+         by a hash; two stacks got the same one. Rename one stack, or set another tcpparms data set.",
+    ),
+    row(
+        "ZAT0355",
+        "syslog priority not known",
+        "syslogd priorities are emerg, alert, crit, err, warning, notice, info, debug or none.",
+    ),
+    row(
+        "ZAT0356",
+        "syslog log file path not usable",
+        "A log file path must be an absolute z/OS UNIX path without blanks.",
+    ),
+    row(
+        "ZAT0360",
+        "CEEOPTS without expansion",
+        "The requester was not expanded, so there is no BAQURI or BAQPORT to write.",
+    ),
+    row(
+        "ZAT0361",
+        "value cannot go into a CEEOPTS ENVAR string",
+        "The value holds a quote or a character that is not safe in code page 1047.",
+    ),
+    row(
+        "ZAT0362",
+        "CEEOPTS ENVAR string longer than one record",
+        "LE reads CEEOPTS records up to column 72 and a quoted value must not be split; shorten it.",
+    ),
+    row(
+        "ZAT0363",
+        "BAQPASSWORD comes from a JCL symbol",
+        "The CEEOPTS carry `&NAME.` for the password; the job must set that symbol and use\n\
+         SYMBOLS=JCLONLY on the CEEOPTS DD (note).",
+    ),
+    row(
+        "ZAT0364",
+        "BAQPASSWORD is a placeholder",
+        "The CEEOPTS carry a visible placeholder for the password, to be replaced by hand on z/OS\n\
+         (warning).",
+    ),
+    row(
+        "ZAT0365",
+        "z/OS Connect server without TLS settings",
+        "A server without inbound AT-TLS needs a key ring and a label for its server.xml TLS\n\
+         snippet; none is written until it has them.",
+    ),
+    row(
+        "ZAT0370",
+        "ACF2 record names collide",
+        "Two labels or two rings of one owner would get the same ACF2 record name (logonid.suffix).",
+    ),
+    row(
+        "ZAT0371",
+        "an ACF2 command cannot be written",
+        "A value is too long for a line or holds an unsafe character.",
+    ),
+    row(
+        "ZAT0372",
+        "ACF2 PKCS#12 export left for a person",
+        "zat never writes a password, so the export is written as a comment to complete by hand\n\
+         (warning).",
+    ),
+    row(
+        "ZAT0373",
+        "name ACF2 may not take as written",
+        "A label or ring name in mixed case or with special characters; ACF2's handling is\n\
+         unconfirmed, check on a test system (warning).",
+    ),
+    row(
+        "ZAT0374",
+        "invalid acf2 option",
+        "An `acf2.*` plugin option has a value the ACF2 emitter cannot use.",
+    ),
+    row(
+        "ZAT0380",
+        "Top Secret record names collide",
+        "Two labels or two rings of one ACID would get the same DIGICERT or KEYRING name.",
+    ),
+    row(
+        "ZAT0381",
+        "a Top Secret command cannot be written",
+        "A value is too long for a line or holds an unsafe character.",
+    ),
+    row(
+        "ZAT0382",
+        "Top Secret PKCS#12 export left for a person",
+        "zat never writes a password, so the export is written as a comment to complete by hand\n\
+         (warning).",
+    ),
+    row(
+        "ZAT0383",
+        "name Top Secret may not take as written",
+        "A label, ring name or DN value Top Secret may not accept as written (warning).",
+    ),
+    row(
+        "ZAT0384",
+        "invalid tss option",
+        "A `tss.*` plugin option has a value the Top Secret emitter cannot use.",
+    ),
+    row(
+        "ZAT0390",
+        "no emitter for a security database's ESM",
+        "A security database uses ACF2 or Top Secret, and no loaded plugin provides `esm:acf2` or\n\
+         `esm:tss`. Load one with `--plugin-dir DIR` or ZAT_PLUGIN_PATH (the libraries are\n\
+         libzat_emit_acf2 and libzat_emit_top_secret). Nothing is written.",
+    ),
+    row(
+        "ZAT0540",
+        "AT-TLS rule left out of the policy",
+        "A rule could not be written (a missing level or ring, or an unsafe value), so the\n\
+         emitter left it out and reports why. Policy Agent would reject the whole file otherwise.",
+    ),
+    row(
+        "ZAT0541",
+        "rule priority derived by the emitter",
+        "The rule had no priority; the emitter gave it one below every explicit priority (warning).",
+    ),
+    row(
+        "ZAT0542",
+        "value not safe in a policy file",
+        "A value holds a blank, `#`, a brace or a non-ASCII character; Policy Agent would read it\n\
+         differently, so it is refused.",
+    ),
+    row("ZAT0543", "policy line too long", "A generated line is longer than 72 columns."),
+    row(
+        "ZAT0544",
+        "stack with TTLS off",
+        "A stack has TTLS off, so Policy Agent gets no image or policy file for it (note).",
+    ),
+    row(
+        "ZAT0545",
+        "rules on a stack with TTLS off",
+        "The stack has rules but TTLS is off, so none of them applies (warning).",
+    ),
+    row(
+        "ZAT0546",
+        "text not safe for code page 1047",
+        "A generated policy text holds a character that does not survive code page 1047.",
+    ),
 ];
 
 #[derive(Debug, clap::Args)]
@@ -436,6 +697,32 @@ mod tests {
         for pair in CODES.windows(2) {
             assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
         }
+    }
+
+    /// Every `"ZATnnnn"` literal in the sources of the crates and plugins has a row, so a
+    /// user who meets a code can always ask `zat explain` about it.
+    #[test]
+    fn every_code_in_the_sources_is_explained() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut missing = Vec::new();
+        for top in ["crates", "plugins"] {
+            for krate in std::fs::read_dir(root.join(top)).expect("workspace folder") {
+                let src = krate.expect("entry").path().join("src");
+                let Ok(files) = std::fs::read_dir(&src) else { continue };
+                for file in files {
+                    let path = file.expect("entry").path();
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    for (index, _) in text.match_indices("\"ZAT") {
+                        let code = &text[index + 1..text.len().min(index + 8)];
+                        let numeric = code[3..].chars().all(|c| c.is_ascii_digit());
+                        if code.len() == 7 && numeric && code != "ZAT9999" && find(code).is_none() {
+                            missing.push(format!("{code} in {}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "codes without a row in explain.rs: {missing:#?}");
     }
 
     #[test]
