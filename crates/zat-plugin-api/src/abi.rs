@@ -265,10 +265,12 @@ macro_rules! export_emitter {
 
             /// The plugin's entry point: a pointer to its static table.
             // SAFETY: `no_mangle` is unsafe because the symbol name must be unique in the
-            // final library; `export_emitter!` is used once per plugin crate, and the host
-            // calls a built-in emitter through `builtin_table`, never through this symbol.
-            // The function takes nothing, cannot panic, and returns a pointer to immutable
-            // static data that lives as long as the library.
+            // final library. A plugin's cdylib holds exactly one `export_emitter!`. An
+            // executable that links several emitter rlibs meets the symbol once per emitter;
+            // it links with `--allow-multiple-definition` (see crates/zat-cli/build.rs) and
+            // never calls the symbol: built-ins are called through `builtin_table`. The
+            // function takes nothing, cannot panic, and returns a pointer to immutable static
+            // data that lives as long as the library.
             #[allow(unsafe_code)]
             #[unsafe(no_mangle)]
             pub extern "C" fn zat_plugin_entry() -> *const $crate::abi::PluginTable {
@@ -305,6 +307,69 @@ mod tests {
                 diagnostics: vec![],
             })
         }
+    }
+
+    /// The C header states the same contract as this module.
+    #[test]
+    fn c_header_agrees_with_the_rust_constants() {
+        let header = include_str!("../include/zat_plugin.h");
+        let define = |name: &str| -> String {
+            header
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("#define {name} ")))
+                .and_then(|rest| rest.split_whitespace().next())
+                .unwrap_or_else(|| panic!("{name} is not defined in zat_plugin.h"))
+                .to_owned()
+        };
+        assert_eq!(define("ZAT_ABI_VERSION"), format!("{}u", crate::ABI_VERSION));
+        assert_eq!(define("ZAT_ENTRY_SYMBOL"), format!("\"{ENTRY_SYMBOL}\""));
+        for (name, value) in [
+            ("ZAT_STATUS_OK", STATUS_OK),
+            ("ZAT_STATUS_EMIT_ERROR", STATUS_EMIT_ERROR),
+            ("ZAT_STATUS_BAD_REQUEST", STATUS_BAD_REQUEST),
+            ("ZAT_STATUS_PANIC", STATUS_PANIC),
+            ("ZAT_STATUS_INTERNAL", STATUS_INTERNAL),
+        ] {
+            assert_eq!(define(name), value.to_string(), "{name}");
+        }
+        let fields: Vec<&str> = header
+            .split("typedef struct zat_plugin_table {")
+            .nth(1)
+            .and_then(|rest| rest.split('}').next())
+            .expect("the table struct")
+            .lines()
+            .filter_map(|l| l.split(';').next()?.split_whitespace().last())
+            .map(|f| f.trim_start_matches('*'))
+            .collect();
+        assert_eq!(fields, ["abi_version", "name", "version", "info", "render", "free"]);
+    }
+
+    #[derive(Default)]
+    struct Boom;
+
+    impl Emitter for Boom {
+        const NAME: &'static str = "boom";
+        const VERSION: &'static str = "0";
+        fn render(&self, _: &RenderRequest) -> Result<RenderResponse, EmitError> {
+            Ok(RenderResponse::default())
+        }
+        #[allow(clippy::panic)]
+        fn info() -> crate::PluginInfo {
+            panic!("boom in info")
+        }
+    }
+
+    #[test]
+    fn panics_become_a_status_and_a_message() {
+        let mut out = ZatBuffer::empty();
+        // SAFETY: `out` is a valid local buffer.
+        let status = unsafe { info_impl::<Boom>(&mut out) };
+        assert_eq!(status, STATUS_PANIC);
+        // SAFETY: the buffer was just written by info_impl.
+        let message = unsafe { std::slice::from_raw_parts(out.ptr, out.len) }.to_vec();
+        // SAFETY: written by this module, freed once.
+        unsafe { free_impl(out) };
+        assert_eq!(String::from_utf8_lossy(&message), "panicked: boom in info");
     }
 
     #[test]

@@ -286,3 +286,40 @@ impl PluginSet {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_parse() {
+        assert_eq!(parse_choice("racf=builtin"), Ok(("racf".to_owned(), Choice::Builtin)));
+        assert_eq!(parse_choice("acf2=off"), Ok(("acf2".to_owned(), Choice::Off)));
+        assert_eq!(
+            parse_choice("acf2=site/libacf2.so"),
+            Ok(("acf2".to_owned(), Choice::Library(PathBuf::from("site/libacf2.so"))))
+        );
+        assert!(parse_choice("acf2").is_err());
+        assert!(parse_choice("=builtin").is_err());
+        assert!(parse_choice("acf2=").is_err());
+    }
+
+    #[test]
+    fn a_missing_plugin_dir_is_an_error_but_a_missing_path_entry_is_not() {
+        let missing = std::env::temp_dir().join("zat-no-such-plugin-folder");
+        let errors = PluginSetBuilder::new().plugin_dir(&missing).build().expect_err("missing");
+        assert!(matches!(errors.0.as_slice(), [HostError::Folder { .. }]));
+        let set = PluginSetBuilder::new()
+            .plugin_path(Some(missing.as_os_str()))
+            .build()
+            .expect("a stale ZAT_PLUGIN_PATH entry is skipped");
+        assert!(set.is_empty());
+    }
+
+    #[test]
+    fn choosing_an_unknown_plugin_is_an_error() {
+        let errors =
+            PluginSetBuilder::new().choose("nope", Choice::Off).build().expect_err("unknown");
+        assert!(errors.to_string().contains("`--plugin nope=…` names no plugin"), "{errors}");
+    }
+}
