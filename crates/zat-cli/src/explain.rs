@@ -642,6 +642,193 @@ pub(crate) const CODES: &[Code] = &[
         "text not safe for code page 1047",
         "A generated policy text holds a character that does not survive code page 1047.",
     ),
+    // ---- zat lint (policy files) ----
+    row(
+        "ZAT0600",
+        "'}' without a matching '{'",
+        "A closing brace closes no open block. Policy Agent reports a syntax error and installs no new\n\
+         AT-TLS policy for the stack (EZZ8438I); the previous policy stays. Remove the brace or add the\n\
+         missing statement header.",
+    ),
+    row(
+        "ZAT0601",
+        "block not closed",
+        "A statement's block is still open at the end of the file, or when a rule or action starts\n\
+         (those cannot be nested, so a '}' is missing). Policy Agent rejects the policy (EZZ8438I).",
+    ),
+    row(
+        "ZAT0602",
+        "'{' without a statement header",
+        "A '{' does not follow a statement type and name. Put `StatementType name` on the line before it.",
+    ),
+    row(
+        "ZAT0603",
+        "braces in the wrong place",
+        "A block statement is written without braces, or a one-line statement (TcpImage, LogLevel,\n\
+         TTLSConfig) or an attribute is followed by braces. Put braces and attributes on their own lines,\n\
+         and only after statements that take a block.",
+    ),
+    row(
+        "ZAT0604",
+        "statement without a name",
+        "A global statement (one not nested in another) needs a name; only inline statements may omit\n\
+         it. Policy Agent rejects the policy.",
+    ),
+    row(
+        "ZAT0605",
+        "value missing",
+        "An attribute or one-line statement has no value where one is required.",
+    ),
+    row(
+        "ZAT0606",
+        "words after the value are ignored",
+        "Policy Agent reads one value per attribute and ignores the rest of the line silently:\n\
+         `CertificateLabel Zowe Server` uses the label `Zowe`. Values cannot contain blanks; put\n\
+         comments after a `#`.",
+    ),
+    row(
+        "ZAT0607",
+        "unknown statement type",
+        "A statement type Policy Agent does not know, or one that cannot be nested where it is. Policy\n\
+         Agent may ignore it. The help suggests the closest known statement.",
+    ),
+    row(
+        "ZAT0608",
+        "unknown keyword (misspelt)",
+        "No statement accepts this keyword. Policy Agent ignores unknown keywords silently and uses the\n\
+         default, so a typo such as `MiddleboxCompatibilityMode` (for `MiddleBoxCompatMode`) changes\n\
+         behaviour without any message. The help suggests the closest keyword of the statement.",
+    ),
+    row(
+        "ZAT0609",
+        "keyword in the wrong statement",
+        "The keyword exists, but in another statement: for example `ClientAuthType` belongs in\n\
+         TTLSEnvironmentAdvancedParms, not in TTLSEnvironmentAction. Policy Agent ignores it where it is\n\
+         and uses the default.",
+    ),
+    row(
+        "ZAT0610",
+        "attribute outside any block",
+        "An attribute appears at the top level of the file, usually after a misplaced '}'.",
+    ),
+    row(
+        "ZAT0611",
+        "character outside code page IBM-1047",
+        "Policy Agent reads files in IBM-1047 (unless a Codepage statement says otherwise). A control\n\
+         character or a character with no IBM-1047 code point will not survive the transfer to z/OS.\n\
+         Bytes that are not UTF-8 show up as U+FFFD.",
+    ),
+    row(
+        "ZAT0612",
+        "empty value",
+        "An attribute is written without a value (a published example does this for CertificateLabel).\n\
+         Whether Policy Agent accepts it or flags it is unconfirmed; leave the attribute out instead.",
+    ),
+    row(
+        "ZAT0613",
+        "statement in the wrong kind of file",
+        "Main file statements (TcpImage, LogLevel, CommonTTLSConfig) belong in the file given to\n\
+         `pagent -c`; TTLSConfig belongs in a stack's image file (or in the main file only when TcpImage\n\
+         names no image file); AT-TLS statements belong in the file TTLSConfig names. Elsewhere Policy\n\
+         Agent ignores them.",
+    ),
+    row(
+        "ZAT0614",
+        "nothing recognisable in the file",
+        "The file holds no statement Policy Agent knows; it would log a warning and skip the file.",
+    ),
+    row(
+        "ZAT0620",
+        "name defined twice",
+        "Two statements of the same type have the same name. For AT-TLS the last definition wins\n\
+         silently, so the earlier one is ignored. Files given to one `zat lint` share a name space, as a\n\
+         CommonTTLSConfig file and a stack's policy file do.",
+    ),
+    row(
+        "ZAT0621",
+        "reference to an undefined name",
+        "A `...Ref` attribute names nothing of that type in the files given. Policy Agent discards a\n\
+         rule whose actions do not resolve. Objects may live in the CommonTTLSConfig file: lint the common\n\
+         file and the stack's file together (`zat lint common.policy TCPIP.policy`). It is an error when\n\
+         the name differs only in case (names are case-sensitive) or when the main file given has no\n\
+         CommonTTLSConfig.",
+    ),
+    row(
+        "ZAT0623",
+        "rule without Direction",
+        "Every TTLSRule needs `Direction Inbound`, `Outbound` or `Both`.",
+    ),
+    row(
+        "ZAT0624",
+        "rule without a condition",
+        "A rule needs at least one condition: local or remote address, local or remote port, job name\n\
+         or user ID. Without one it catches every connection of its direction.",
+    ),
+    row("ZAT0625", "rule without a group action", "Every TTLSRule needs a TTLSGroupActionRef."),
+    row(
+        "ZAT0626",
+        "environment action missing",
+        "The rule's group action has `TTLSEnabled On`, so the rule needs a TTLSEnvironmentActionRef\n\
+         (key ring, handshake role, protocols). For explicit clear text use a group with TTLSEnabled Off.",
+    ),
+    row(
+        "ZAT0627",
+        "rules tie on priority",
+        "Two rules can match the same connection and have the same priority (or neither sets one).\n\
+         Policy Agent takes the first matching rule, not the most specific, and orders equal priorities\n\
+         by name, so the later name only gets what the earlier does not match. Give specific rules\n\
+         higher priorities and leave gaps.",
+    ),
+    row(
+        "ZAT0628",
+        "name longer than 32 characters",
+        "AT-TLS rule, action and parameter names are limited to 32 characters; a longer name is an\n\
+         error and the policy is not installed.",
+    ),
+    row(
+        "ZAT0629",
+        "PortRange with more than one Port",
+        "A PortRange holds exactly one Port (IBM fixed its own sample for this, APAR PI40723); only\n\
+         the last Port is used. Use a PortGroup with one PortRange per port, or a range `low-high`.",
+    ),
+    row(
+        "ZAT0630",
+        "IP address range written with ':'",
+        "Port ranges accept `-`, `:` or a blank as delimiter; IP address ranges accept only `-`.\n\
+         Write `10.1.1.1-10.1.1.9`.",
+    ),
+    row(
+        "ZAT0631",
+        "TLS 1.3 cipher suites that cannot be used",
+        "The cipher list has TLS 1.3 suites (13xx, TLS_AES_*, TLS_CHACHA20_*) but TLSv1.3 is Off, or\n\
+         not set (it defaults to Off), in the environment and connection advanced parms of the rule.",
+    ),
+    row(
+        "ZAT0632",
+        "protocol switches left to defaults",
+        "SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3 are not all written for an environment\n\
+         (its advanced parms and the connection's). Defaults differ by release and maintenance level;\n\
+         TLSv1.2 defaults to Off. Write every switch explicitly.",
+    ),
+    row(
+        "ZAT0633",
+        "single-valued keyword written twice",
+        "Most attributes take one value; when one is repeated, Policy Agent silently keeps the last.\n\
+         Cipher, curve and signature lists concatenate and are not reported.",
+    ),
+    row(
+        "ZAT0634",
+        "required attribute missing",
+        "A TTLSGroupAction needs TTLSEnabled; a TTLSEnvironmentAction needs HandshakeRole and a key\n\
+         ring (TTLSKeyringParms or TTLSKeyringParmsRef); a TTLSKeyringParms needs Keyring.",
+    ),
+    row(
+        "ZAT0637",
+        "value not accepted",
+        "The value is not one Policy Agent accepts for the keyword: Direction, HandshakeRole,\n\
+         ClientAuthType, On/Off switches, Priority 1-2000000000, Trace 0-255, ports 0-65535, TcpImage\n\
+         options, LogLevel.",
+    ),
 ];
 
 #[derive(Debug, clap::Args)]
@@ -723,6 +910,13 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "codes without a row in explain.rs: {missing:#?}");
+    }
+
+    #[test]
+    fn every_lint_code_is_explained() {
+        for code in zat_policy::lint::codes::ALL {
+            assert!(find(code).is_some(), "{code} has no row in explain.rs");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod common;
 mod completions;
 mod diff;
 mod explain;
+mod lint;
 mod model;
 mod plugins;
 mod report;
@@ -99,6 +100,11 @@ pub(crate) enum Command {
     Diff(diff::Args),
     /// List the plugins zat would use, or run a plugin library through the conformance checks.
     Plugins(plugins::Args),
+    /// Check existing Policy Agent files: what Policy Agent would reject or silently ignore.
+    #[command(
+        after_help = "Examples:\n  zat lint /etc/pagent/TCPIP.ttls.policy\n  zat lint common.policy TCPIP.policy --format json\n\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file cannot be read."
+    )]
+    Lint(lint::Args),
 }
 
 fn run(cli: Cli) -> Exit {
@@ -111,6 +117,7 @@ fn run(cli: Cli) -> Exit {
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Plugins(args) => plugins::run(&args),
+        Command::Lint(args) => lint::run(&args),
     }
 }
 

@@ -8,11 +8,16 @@
 //! - [`keywords`] is the whitelist: per statement type the attributes Policy Agent accepts, in
 //!   canonical spelling (`keywords::canonical("TTLSRule", "jobname") == Some("Jobname")`).
 //!
+//! - [`lint::lint`] checks a set of parsed files the way Policy Agent reads them and returns
+//!   `zat_model::Diagnostic`s (codes ZAT0600-ZAT0699).
+//!
 //! Emitters build a tree and print it, never concatenate policy text; `zat lint` and
 //! `zat import` parse with the same rules.
 
 mod diagnostic;
+mod index;
 pub mod keywords;
+pub mod lint;
 mod parse;
 mod print;
 mod tree;

@@ -1,0 +1,211 @@
+//! The objects of a set of parsed policy files, by statement type and name, and the helpers
+//! that follow `...Ref` attributes to them: shared by `lint` and `import`.
+//!
+//! All AT-TLS policy files given together share one name space, as a `CommonTTLSConfig` file
+//! and a stack's `TTLSConfig` file do on z/OS (the common file is prepended). When a name is
+//! defined twice, the last definition wins, as it does for Policy Agent.
+
+use std::collections::BTreeMap;
+
+use crate::keywords::{self, FileKind};
+use crate::{Attribute, Statement};
+
+/// A parsed file: where it came from, its statements and what kind of file it looks like.
+#[derive(Debug)]
+pub(crate) struct Parsed<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) statements: Vec<Statement>,
+    pub(crate) kind: Option<FileKind>,
+}
+
+/// One definition of a named global statement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Defined<'a> {
+    pub(crate) file: usize,
+    pub(crate) statement: &'a Statement,
+}
+
+/// Every named top-level statement of the policy files, keyed by canonical type and name
+/// (names are case-sensitive), every definition kept in order.
+#[derive(Debug, Default)]
+pub(crate) struct Index<'a> {
+    objects: BTreeMap<(&'static str, &'a str), Vec<Defined<'a>>>,
+}
+
+/// What kind of file the statements look like: the kind most of its top-level statements
+/// belong to (policy first on a tie); `None` when none is known.
+pub(crate) fn detect_kind(statements: &[Statement]) -> Option<FileKind> {
+    let mut counts = [0usize; 3];
+    for statement in statements {
+        match keywords::file_kind(&statement.keyword) {
+            Some(FileKind::Policy) => counts[0] += 1,
+            Some(FileKind::Main) => counts[1] += 1,
+            Some(FileKind::Image) => counts[2] += 1,
+            None => {}
+        }
+    }
+    let kinds = [FileKind::Policy, FileKind::Main, FileKind::Image];
+    let best = counts.iter().copied().max().unwrap_or(0);
+    if best == 0 {
+        return None;
+    }
+    counts.iter().position(|&count| count == best).map(|at| kinds[at])
+}
+
+impl<'a> Index<'a> {
+    pub(crate) fn new(files: &'a [Parsed<'a>]) -> Self {
+        let mut index = Index::default();
+        for (file, parsed) in files.iter().enumerate() {
+            for statement in &parsed.statements {
+                if statement.body.is_none() {
+                    continue;
+                }
+                let (Some(kind), Some(name)) =
+                    (keywords::canonical_statement(&statement.keyword), statement.name.as_deref())
+                else {
+                    continue;
+                };
+                index.objects.entry((kind, name)).or_default().push(Defined { file, statement });
+            }
+        }
+        index
+    }
+
+    /// The definition Policy Agent uses: the last one.
+    pub(crate) fn get(&self, kind: &str, name: &str) -> Option<Defined<'a>> {
+        let kind = keywords::canonical_statement(kind)?;
+        self.objects.get(&(kind, name)).and_then(|all| all.last().copied())
+    }
+
+    /// Every name defined more than once, with all its definitions in order.
+    pub(crate) fn duplicates(&self) -> impl Iterator<Item = (&'static str, &[Defined<'a>])> {
+        self.objects
+            .iter()
+            .filter(|(_, all)| all.len() > 1)
+            .map(|((kind, _), all)| (*kind, all.as_slice()))
+    }
+
+    /// Whether any definition of this type exists under another spelling of the name.
+    pub(crate) fn other_case(&self, kind: &str, name: &str) -> Option<&'a str> {
+        let kind = keywords::canonical_statement(kind)?;
+        self.objects
+            .keys()
+            .find(|(k, n)| *k == kind && *n != name && n.eq_ignore_ascii_case(name))
+            .map(|(_, n)| *n)
+    }
+
+    /// The statement type a `...Ref` attribute refers to, e.g. `LocalPortRangeRef` →
+    /// `PortRange`; `None` when the attribute is not a reference.
+    pub(crate) fn target_of(attribute: &str) -> Option<&'static str> {
+        let stem = attribute.get(..attribute.len().checked_sub(3)?)?;
+        if !attribute[stem.len()..].eq_ignore_ascii_case("ref") {
+            return None;
+        }
+        if let Some(kind) = keywords::canonical_statement(stem) {
+            return Some(kind);
+        }
+        let lower = stem.to_ascii_lowercase();
+        let rest = lower.strip_prefix("local").or_else(|| lower.strip_prefix("remote"))?;
+        match rest {
+            "addr" => Some("IpAddr"),
+            "addrset" => Some("IpAddrSet"),
+            "addrgroup" => Some("IpAddrGroup"),
+            "portrange" => Some("PortRange"),
+            "portgroup" => Some("PortGroup"),
+            _ => None,
+        }
+    }
+
+    /// A parameter statement of `parent`, written inline (`TTLSKeyringParms { ... }`) or as a
+    /// reference (`TTLSKeyringParmsRef name`); the last one written wins. `Err` carries the
+    /// reference attribute when it names nothing.
+    pub(crate) fn param(
+        &self,
+        parent: &'a Statement,
+        kind: &str,
+    ) -> Result<Option<&'a Statement>, &'a Attribute> {
+        let reference = format!("{kind}Ref");
+        let mut found = Ok(None);
+        for entry in parent.entries() {
+            match entry {
+                crate::Entry::Statement(inner) if inner.is(kind) => found = Ok(Some(inner)),
+                crate::Entry::Attribute(attr) if attr.is(&reference) => {
+                    found = match attr.values.first() {
+                        Some(name) => match self.get(kind, name) {
+                            Some(defined) => Ok(Some(defined.statement)),
+                            None => Err(attr),
+                        },
+                        None => Ok(None),
+                    };
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// The statement a reference attribute (`TTLSGroupActionRef name`) names, if defined.
+    pub(crate) fn follow(&self, statement: &Statement, reference: &str) -> Option<Defined<'a>> {
+        let attr = statement.attribute(reference)?;
+        let kind = Self::target_of(&attr.keyword)?;
+        self.get(kind, attr.values.first()?)
+    }
+}
+
+/// The first value of an attribute, when there is one.
+pub(crate) fn value<'s>(statement: &'s Statement, keyword: &str) -> Option<&'s str> {
+    statement.attribute(keyword).and_then(|attr| attr.values.first()).map(String::as_str)
+}
+
+/// `On`/`Off` (any case) as a boolean; `None` for anything else.
+pub(crate) fn on_off(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("on") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("off") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A port range as Policy Agent writes it: `n`, `n-m`, `n:m`, or the two words `n m`.
+/// `0` alone means any port; `None` when the text is not a port range.
+pub(crate) fn port_range(values: &[String]) -> Option<(u32, u32)> {
+    let parse = |s: &str| s.trim().parse::<u32>().ok().filter(|p| *p <= 65535);
+    match values {
+        [one] => match one.split_once(['-', ':']) {
+            Some((low, high)) => Some((parse(low)?, parse(high)?)),
+            None => parse(one).map(|p| (p, p)),
+        },
+        [low, high] => Some((parse(low)?, parse(high)?)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_name_their_statement_type() {
+        assert_eq!(Index::target_of("TTLSGroupActionRef"), Some("TTLSGroupAction"));
+        assert_eq!(Index::target_of("ttlskeyringparmsref"), Some("TTLSKeyringParms"));
+        assert_eq!(Index::target_of("LocalPortRangeRef"), Some("PortRange"));
+        assert_eq!(Index::target_of("RemoteAddrGroupRef"), Some("IpAddrGroup"));
+        assert_eq!(Index::target_of("IpAddrSetRef"), Some("IpAddrSet"));
+        assert_eq!(Index::target_of("Keyring"), None);
+        assert_eq!(Index::target_of("Ref"), None);
+        assert_eq!(Index::target_of("é"), None);
+    }
+
+    #[test]
+    fn port_ranges_take_every_delimiter() {
+        let v = |s: &[&str]| s.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(port_range(&v(&["443"])), Some((443, 443)));
+        assert_eq!(port_range(&v(&["7552-7558"])), Some((7552, 7558)));
+        assert_eq!(port_range(&v(&["1024:65535"])), Some((1024, 65535)));
+        assert_eq!(port_range(&v(&["1024", "2048"])), Some((1024, 2048)));
+        assert_eq!(port_range(&v(&["70000"])), None);
+        assert_eq!(port_range(&v(&["http"])), None);
+    }
+}

@@ -1,0 +1,1041 @@
+//! `zat lint`: what Policy Agent would reject in a set of policy files, and what it would
+//! silently ignore or get wrong. Pure: text in, [`Diagnostic`]s out, codes ZAT0600-ZAT0699.
+//!
+//! Errors are what makes Policy Agent refuse the whole AT-TLS policy of a stack (EZZ8438I),
+//! or a rule that can never work. Warnings are what it accepts without a word but reads
+//! differently from what the author meant: a misspelt keyword (the default is used), a word
+//! after a value (dropped), a duplicate name (the last one wins), equal priorities (ordered
+//! by name), protocol switches left to release-dependent defaults.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+use zat_model::{Diagnostic, Origin};
+
+use crate::index::{self, Defined, Index, Parsed, detect_kind, on_off, port_range};
+use crate::keywords::{self, FileKind, Form};
+use crate::{DiagnosticKind, Entry, ParseDiagnostic, Severity, Span, Statement};
+
+/// One file to lint: the path to show in diagnostics, and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyFile<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// The stable codes of `zat lint`, one per rule.
+pub mod codes {
+    /// A `}` with no open block.
+    pub const UNMATCHED_CLOSE: &str = "ZAT0600";
+    /// A block not closed.
+    pub const UNCLOSED_BLOCK: &str = "ZAT0601";
+    /// A `{` that follows no statement header.
+    pub const STRAY_OPEN: &str = "ZAT0602";
+    /// A statement without braces, or braces after a one-line statement or an attribute.
+    pub const BRACES: &str = "ZAT0603";
+    /// A global statement without a name.
+    pub const MISSING_NAME: &str = "ZAT0604";
+    /// An attribute or statement without the value it needs.
+    pub const MISSING_VALUE: &str = "ZAT0605";
+    /// Words after a single value, ignored by Policy Agent.
+    pub const EXTRA_WORDS: &str = "ZAT0606";
+    /// A statement type Policy Agent does not know.
+    pub const UNKNOWN_STATEMENT: &str = "ZAT0607";
+    /// An attribute no statement accepts (a misspelling).
+    pub const UNKNOWN_ATTRIBUTE: &str = "ZAT0608";
+    /// An attribute that belongs in another statement.
+    pub const WRONG_STATEMENT: &str = "ZAT0609";
+    /// An attribute outside any block.
+    pub const OUTSIDE_BLOCK: &str = "ZAT0610";
+    /// A character outside code page IBM-1047, or a control character.
+    pub const BAD_CHARACTER: &str = "ZAT0611";
+    /// An attribute written with no value.
+    pub const EMPTY_VALUE: &str = "ZAT0612";
+    /// A statement in a kind of file where Policy Agent ignores it.
+    pub const WRONG_FILE: &str = "ZAT0613";
+    /// A file with no statement Policy Agent recognises.
+    pub const NOTHING_RECOGNISED: &str = "ZAT0614";
+    /// A name defined twice; the last definition wins.
+    pub const DUPLICATE_NAME: &str = "ZAT0620";
+    /// A reference to a name nothing defines.
+    pub const DANGLING_REFERENCE: &str = "ZAT0621";
+    /// A rule without `Direction`.
+    pub const NO_DIRECTION: &str = "ZAT0623";
+    /// A rule without any condition.
+    pub const NO_CONDITION: &str = "ZAT0624";
+    /// A rule without `TTLSGroupActionRef`.
+    pub const NO_GROUP: &str = "ZAT0625";
+    /// A rule whose group has `TTLSEnabled On` but that has no environment action.
+    pub const NO_ENVIRONMENT: &str = "ZAT0626";
+    /// Two rules that can match the same connection with the same priority.
+    pub const PRIORITY_TIE: &str = "ZAT0627";
+    /// A name longer than 32 characters.
+    pub const NAME_TOO_LONG: &str = "ZAT0628";
+    /// A `PortRange` with more than one `Port`.
+    pub const PORT_RANGE_PORTS: &str = "ZAT0629";
+    /// An IP address range written with `:`.
+    pub const ADDRESS_RANGE_COLON: &str = "ZAT0630";
+    /// TLS 1.3 cipher suites while TLSv1.3 is off or not set.
+    pub const TLS13_SUITES_UNUSED: &str = "ZAT0631";
+    /// Protocol switches left to their defaults.
+    pub const PROTOCOL_DEFAULTS: &str = "ZAT0632";
+    /// A single-valued attribute written twice; the last one wins.
+    pub const REPEATED_ATTRIBUTE: &str = "ZAT0633";
+    /// A required attribute missing from an action or parameter statement.
+    pub const REQUIRED_MISSING: &str = "ZAT0634";
+    /// A value Policy Agent does not accept for its keyword.
+    pub const BAD_VALUE: &str = "ZAT0637";
+
+    /// Every code, sorted.
+    pub const ALL: &[&str] = &[
+        UNMATCHED_CLOSE,
+        UNCLOSED_BLOCK,
+        STRAY_OPEN,
+        BRACES,
+        MISSING_NAME,
+        MISSING_VALUE,
+        EXTRA_WORDS,
+        UNKNOWN_STATEMENT,
+        UNKNOWN_ATTRIBUTE,
+        WRONG_STATEMENT,
+        OUTSIDE_BLOCK,
+        BAD_CHARACTER,
+        EMPTY_VALUE,
+        WRONG_FILE,
+        NOTHING_RECOGNISED,
+        DUPLICATE_NAME,
+        DANGLING_REFERENCE,
+        NO_DIRECTION,
+        NO_CONDITION,
+        NO_GROUP,
+        NO_ENVIRONMENT,
+        PRIORITY_TIE,
+        NAME_TOO_LONG,
+        PORT_RANGE_PORTS,
+        ADDRESS_RANGE_COLON,
+        TLS13_SUITES_UNUSED,
+        PROTOCOL_DEFAULTS,
+        REPEATED_ATTRIBUTE,
+        REQUIRED_MISSING,
+        BAD_VALUE,
+    ];
+}
+
+use codes::*;
+
+/// Policy Agent limits rule, action and parameter names to 32 characters.
+const MAX_NAME: usize = 32;
+
+/// Misspellings seen in real files or documentation, and what they mean.
+const KNOWN_MISSPELLINGS: &[(&str, &str)] = &[
+    ("MiddleboxCompatibilityMode", "MiddleBoxCompatMode"),
+    ("MiddleBoxCompatibilityMode", "MiddleBoxCompatMode"),
+    ("IpGroup", "IpAddrGroup"),
+    ("IpGroupRef", "IpAddrGroupRef"),
+    ("JobName", "Jobname"),
+    ("KeyRing", "Keyring"),
+    ("TLSv1.0", "TLSv1"),
+];
+
+/// Attributes Policy Agent concatenates (or that a statement may hold several of): writing
+/// them twice is not a mistake.
+const REPEATABLE: &[&str] = &[
+    "V2CipherSuites",
+    "V3CipherSuites",
+    "V3CipherSuites4Char",
+    "ClientECurves",
+    "ClientKeyShareGroups",
+    "ServerKexECurves",
+    "ServerKeyShareGroups",
+    "SignaturePairs",
+    "SignaturePairsCert",
+    "ServerCertificateLabel",
+    "ClientHandshakeSNIList",
+    "ServerHandshakeSNIList",
+    "IpAddr",
+    "IpAddrRef",
+    "IpAddrSet",
+    "IpAddrSetRef",
+    "PortRange",
+    "PortRangeRef",
+];
+
+/// The rule attributes that are conditions (an unset condition matches anything).
+const CONDITIONS: &[&str] = &[
+    "LocalAddr",
+    "LocalAddrRef",
+    "LocalAddrSetRef",
+    "LocalAddrGroupRef",
+    "RemoteAddr",
+    "RemoteAddrRef",
+    "RemoteAddrSetRef",
+    "RemoteAddrGroupRef",
+    "LocalPortRange",
+    "LocalPortRangeRef",
+    "LocalPortGroupRef",
+    "RemotePortRange",
+    "RemotePortRangeRef",
+    "RemotePortGroupRef",
+    "Jobname",
+    "Userid",
+    "IpTimeCondition",
+    "IpTimeConditionRef",
+];
+
+const PROTOCOLS: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+/// Lints a set of files read together: references resolve across every AT-TLS policy file
+/// given (as a `CommonTTLSConfig` file and a stack's policy file do on z/OS). Returns every
+/// finding, file by file in line order, then the findings that span files.
+pub fn lint(files: &[PolicyFile<'_>]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut parsed = Vec::new();
+    for file in files {
+        let (statements, diagnostics) = crate::parse(file.text);
+        let kind = detect_kind(&statements);
+        for diagnostic in &diagnostics {
+            if let Some(finding) = from_parser(file, diagnostic) {
+                out.push(finding);
+            }
+        }
+        parsed.push(Parsed { path: file.path, statements, kind });
+    }
+    let common_known_absent = parsed.iter().any(|p| {
+        p.kind == Some(FileKind::Main)
+            && !p.statements.iter().any(|s| s.is("CommonTTLSConfig") && s.body.is_none())
+    });
+    let index = Index::new(&parsed);
+    let mut linter = Linter { index: &index, files: &parsed, out, common_known_absent };
+    for (at, file) in parsed.iter().enumerate() {
+        linter.file(at, file);
+    }
+    linter.duplicates();
+    linter.priority_ties();
+    let mut seen = BTreeSet::new();
+    for file in &parsed {
+        for rule in file.statements.iter().filter(|s| s.is("TTLSRule") && s.body.is_some()) {
+            linter.protocols(rule, &mut seen);
+        }
+    }
+    let Linter { mut out, .. } = linter;
+    // Rules that share an action would report it once each.
+    let mut seen = BTreeSet::new();
+    out.retain(|d| seen.insert((d.code.clone(), d.message.clone(), d.origin.clone())));
+    sort(&mut out, files);
+    out
+}
+
+/// Orders findings by file (in the order given), then line and column; stable otherwise.
+fn sort(out: &mut [Diagnostic], files: &[PolicyFile<'_>]) {
+    let position = |d: &Diagnostic| {
+        d.origin.as_ref().map(|o| {
+            let file = files.iter().position(|f| f.path == o.file).unwrap_or(usize::MAX);
+            (file, o.line, o.column)
+        })
+    };
+    out.sort_by_key(|d| position(d));
+}
+
+fn origin(path: &str, span: Option<Span>) -> Origin {
+    let span = span.unwrap_or_default();
+    Origin::new(path, span.line, span.column)
+}
+
+fn describe(statement: &Statement) -> String {
+    let keyword = keywords::canonical_statement(&statement.keyword).unwrap_or(&statement.keyword);
+    match &statement.name {
+        Some(name) => format!("{keyword} {name}"),
+        None => keyword.to_owned(),
+    }
+}
+
+/// The word of `text` that starts at `span`.
+fn word_at(text: &str, span: Span) -> Option<&str> {
+    let line = text.split('\n').nth(usize::try_from(span.line).ok()?.checked_sub(1)?)?;
+    let start = line
+        .char_indices()
+        .nth(usize::try_from(span.column).ok()?.checked_sub(1)?)
+        .map(|(at, _)| at)?;
+    let rest = &line[start..];
+    let end = rest.find(|c: char| c.is_whitespace() || c == '{' || c == '}' || c == '#');
+    Some(&rest[..end.unwrap_or(rest.len())])
+}
+
+/// A parser diagnostic as a lint finding; unknown attributes are left to the linter, which
+/// knows where they belong.
+fn from_parser(file: &PolicyFile<'_>, diagnostic: &ParseDiagnostic) -> Option<Diagnostic> {
+    let code = match diagnostic.kind {
+        DiagnosticKind::UnmatchedClose => UNMATCHED_CLOSE,
+        DiagnosticKind::UnclosedBlock => UNCLOSED_BLOCK,
+        DiagnosticKind::StrayOpen => STRAY_OPEN,
+        DiagnosticKind::MissingBraces => BRACES,
+        DiagnosticKind::MissingName => MISSING_NAME,
+        DiagnosticKind::MissingValue if diagnostic.severity == Severity::Warning => EMPTY_VALUE,
+        DiagnosticKind::MissingValue => MISSING_VALUE,
+        DiagnosticKind::ExtraWords => EXTRA_WORDS,
+        // An attribute written with braces is an error of form, not an unknown word.
+        DiagnosticKind::UnknownStatement if diagnostic.severity == Severity::Error => BRACES,
+        DiagnosticKind::UnknownStatement => UNKNOWN_STATEMENT,
+        DiagnosticKind::UnknownAttribute => return None,
+        DiagnosticKind::AttributeOutsideBlock => OUTSIDE_BLOCK,
+        DiagnosticKind::BadCharacter => BAD_CHARACTER,
+    };
+    let mut finding = match diagnostic.severity {
+        Severity::Error => Diagnostic::error(code, diagnostic.message.clone()),
+        Severity::Warning => Diagnostic::warning(code, diagnostic.message.clone()),
+    }
+    .at(&origin(file.path, Some(diagnostic.span)));
+    if code == UNKNOWN_STATEMENT
+        && let Some(word) = word_at(file.text, diagnostic.span)
+        && let Some(suggestion) = suggest(word, keywords::statements())
+    {
+        finding = finding.help(format!("did you mean `{suggestion}`?"));
+    }
+    if code == EXTRA_WORDS {
+        finding = finding.help(
+            "values cannot contain blanks: rename the label or ring so it has none, or move the comment after a `#`",
+        );
+    }
+    Some(finding)
+}
+
+/// Edit distance between two keywords, ignoring case.
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
+    let b: Vec<char> = b.to_ascii_lowercase().chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// The closest candidate to a misspelt keyword, if one is close enough to be what was meant.
+fn suggest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let candidates: Vec<&str> = candidates.collect();
+    for (wrong, right) in KNOWN_MISSPELLINGS {
+        if wrong.eq_ignore_ascii_case(word)
+            && let Some(found) = candidates.iter().find(|c| c.eq_ignore_ascii_case(right))
+        {
+            return Some(found);
+        }
+    }
+    candidates
+        .into_iter()
+        .map(|c| (distance(word, c), c))
+        .filter(|(d, c)| *d <= (word.len().max(c.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// What one rule can match, for priority ties: `None` in a field means any.
+#[derive(Debug)]
+struct Match<'a> {
+    name: &'a str,
+    file: usize,
+    span: Option<Span>,
+    priority: Option<i64>,
+    direction: Option<String>,
+    local_ports: Option<Vec<(u32, u32)>>,
+    remote_ports: Option<Vec<(u32, u32)>>,
+    jobname: Option<String>,
+    userid: Option<String>,
+    local_addr: Option<String>,
+    remote_addr: Option<String>,
+}
+
+struct Linter<'i, 'a> {
+    index: &'i Index<'a>,
+    files: &'a [Parsed<'a>],
+    out: Vec<Diagnostic>,
+    common_known_absent: bool,
+}
+
+impl<'a> Linter<'_, 'a> {
+    fn at(&self, file: usize, span: Option<Span>) -> Origin {
+        origin(self.files.get(file).map_or("", |f| f.path), span)
+    }
+
+    fn push(
+        &mut self,
+        diagnostic: Diagnostic,
+        file: usize,
+        span: Option<Span>,
+        statement: &Statement,
+    ) {
+        let origin = self.at(file, span);
+        self.out.push(diagnostic.at(&origin).object(describe(statement)));
+    }
+
+    fn file(&mut self, at: usize, file: &'a Parsed<'a>) {
+        let Some(kind) = file.kind else {
+            self.out.push(
+                Diagnostic::warning(
+                    NOTHING_RECOGNISED,
+                    "no statement Policy Agent recognises: it would skip this file with a warning in its log",
+                )
+                .at(&self.at(at, Some(Span::new(1, 1))))
+                .help("check that this is a Policy Agent main, image or AT-TLS policy file"),
+            );
+            return;
+        };
+        let main_is_image = kind == FileKind::Main
+            && !file.statements.iter().any(|s| {
+                (s.is("TcpImage") || s.is("PEPInstance"))
+                    && s.values.get(1).is_some_and(|v| v.starts_with('/'))
+            });
+        for statement in &file.statements {
+            self.placement(at, kind, main_is_image, statement);
+            match keywords::form(&statement.keyword) {
+                Some(Form::Line) => self.line_statement(at, statement),
+                Some(Form::Block) => self.block(at, statement, statement, true),
+                None => {}
+            }
+        }
+    }
+
+    /// Statements in a kind of file where Policy Agent does not read them.
+    fn placement(&mut self, at: usize, kind: FileKind, main_is_image: bool, statement: &Statement) {
+        let Some(belongs) = keywords::file_kind(&statement.keyword) else { return };
+        let message = match (kind, belongs) {
+            (FileKind::Policy, FileKind::Main | FileKind::Image) => format!(
+                "`{}` belongs in the Policy Agent {} file; in an AT-TLS policy file it is ignored",
+                keywords::canonical_statement(&statement.keyword).unwrap_or_default(),
+                if belongs == FileKind::Main { "main" } else { "image" },
+            ),
+            (FileKind::Main, FileKind::Image) if !main_is_image => "`TTLSConfig` in the main file is ignored because `TcpImage` names an image file; put it in that image file".to_owned(),
+            (FileKind::Image, FileKind::Main) => format!(
+                "`{}` belongs in the main file; in an image file it is ignored",
+                keywords::canonical_statement(&statement.keyword).unwrap_or_default(),
+            ),
+            (FileKind::Main | FileKind::Image, FileKind::Policy) => format!(
+                "AT-TLS policy statements belong in the file `TTLSConfig` names, not in the {} file",
+                if kind == FileKind::Main { "main" } else { "image" },
+            ),
+            _ => return,
+        };
+        self.push(Diagnostic::warning(WRONG_FILE, message), at, statement.span, statement);
+    }
+
+    fn line_statement(&mut self, at: usize, statement: &Statement) {
+        if statement.is("TcpImage") || statement.is("PEPInstance") {
+            if let Some(stack) = statement.values.first()
+                && (stack.len() > 8 || stack.starts_with('/'))
+            {
+                let d = Diagnostic::error(
+                    BAD_VALUE,
+                    format!(
+                        "`{stack}` is not a TCP/IP stack name (1-8 characters); Policy Agent rejects the TcpImage (EZZ8779I)"
+                    ),
+                );
+                self.push(d, at, statement.span, statement);
+            }
+            for word in statement.values.iter().skip(1) {
+                let known = word.starts_with('/')
+                    || ["FLUSH", "NOFLUSH", "PURGE", "NOPURGE"]
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(word))
+                    || word.parse::<u32>().is_ok();
+                if !known {
+                    let d = Diagnostic::error(
+                        BAD_VALUE,
+                        format!(
+                            "`{word}` is not an image file path, FLUSH, NOFLUSH, PURGE, NOPURGE or a refresh interval; Policy Agent rejects the TcpImage (EZZ8779I)"
+                        ),
+                    );
+                    self.push(d, at, statement.span, statement);
+                }
+            }
+        }
+        if statement.is("LogLevel")
+            && let Some(level) = statement.values.first()
+            && level.parse::<u32>().is_err()
+        {
+            let d = Diagnostic::error(BAD_VALUE, format!("LogLevel `{level}` is not a number"));
+            self.push(d, at, statement.span, statement);
+        }
+    }
+
+    /// Checks one block statement and, through it, its inline statements.
+    fn block(&mut self, at: usize, statement: &Statement, top: &Statement, global: bool) {
+        if let Some(name) = &statement.name
+            && name.chars().count() > MAX_NAME
+        {
+            let d = Diagnostic::error(
+                NAME_TOO_LONG,
+                format!(
+                    "name `{name}` has {} characters; Policy Agent allows at most {MAX_NAME} and rejects the policy",
+                    name.chars().count()
+                ),
+            )
+            .help("shorten the name, and every reference to it");
+            self.push(d, at, statement.span, statement);
+        }
+        self.attributes(at, statement, top);
+        self.repeats(at, statement);
+        self.required(at, statement);
+        if global && statement.is("TTLSRule") {
+            self.rule(at, statement);
+        }
+        for inner in statement.statements() {
+            self.block(at, inner, top, false);
+        }
+    }
+
+    /// Unknown and misplaced attributes, values, references and address ranges.
+    fn attributes(&mut self, at: usize, statement: &Statement, top: &Statement) {
+        let Some(kind) = keywords::canonical_statement(&statement.keyword) else { return };
+        let Some(accepted) = keywords::attributes(kind) else { return };
+        let accepted: Vec<&str> = accepted.collect();
+        for attr in statement.attributes() {
+            if keywords::canonical(kind, &attr.keyword).is_none() {
+                if keywords::form(&attr.keyword) != Some(Form::Block) {
+                    self.unknown_attribute(at, statement, kind, &accepted, attr);
+                }
+                continue;
+            }
+            self.value(at, statement, attr);
+            if let Some(target) = Index::target_of(&attr.keyword)
+                && let Some(name) = attr.values.first()
+            {
+                self.reference(at, top, attr, target, name);
+            }
+        }
+    }
+
+    fn unknown_attribute(
+        &mut self,
+        at: usize,
+        statement: &Statement,
+        kind: &str,
+        accepted: &[&str],
+        attr: &crate::Attribute,
+    ) {
+        let homes: Vec<&str> = keywords::statements()
+            .filter(|s| keywords::canonical(s, &attr.keyword).is_some())
+            .collect();
+        let diagnostic = if let Some(home) = homes.first() {
+            let canonical = keywords::canonical(home, &attr.keyword).unwrap_or(&attr.keyword);
+            let also = if homes.len() > 1 {
+                format!(" (or {})", homes[1..].join(", "))
+            } else {
+                String::new()
+            };
+            Diagnostic::warning(
+                WRONG_STATEMENT,
+                format!("`{canonical}` belongs in {home}{also}, not in {kind}; Policy Agent ignores it here and uses the default"),
+            )
+            .help(format!("move it into the {home} this {kind} uses"))
+        } else {
+            let mut d = Diagnostic::warning(
+                UNKNOWN_ATTRIBUTE,
+                format!(
+                    "`{}` is not a {kind} keyword; Policy Agent ignores it silently and uses the default",
+                    attr.keyword
+                ),
+            );
+            if let Some(suggestion) = suggest(&attr.keyword, accepted.iter().copied()) {
+                d = d.help(format!("did you mean `{suggestion}`?"));
+            }
+            d
+        };
+        self.push(diagnostic, at, attr.span, statement);
+    }
+
+    /// Values Policy Agent does not accept for the keyword.
+    fn value(&mut self, at: usize, statement: &Statement, attr: &crate::Attribute) {
+        let Some(first) = attr.values.first() else { return };
+        let canonical = keywords::canonical(&statement.keyword, &attr.keyword).unwrap_or_default();
+        let one_of = |words: &[&str]| {
+            (!words.iter().any(|w| w.eq_ignore_ascii_case(first))).then(|| words.join(", "))
+        };
+        let problem = match canonical {
+            "Direction" => one_of(&["Inbound", "Outbound", "Both"]),
+            "HandshakeRole" => one_of(&["Client", "Server", "ServerWithClientAuth"]),
+            "ClientAuthType" => one_of(&["Required", "PassThru", "Full", "SAFCheck"]),
+            "TTLSEnabled"
+            | "CtraceClearText"
+            | "SSLv2"
+            | "SSLv3"
+            | "TLSv1"
+            | "TLSv1.1"
+            | "TLSv1.2"
+            | "TLSv1.3"
+            | "MiddleBoxCompatMode"
+            | "ApplicationControlled"
+            | "SecondaryMap"
+            | "3DesKeyCheck"
+            | "RenegotiationCertCheck" => one_of(&["On", "Off"]),
+            "Priority" => first
+                .parse::<i64>()
+                .ok()
+                .filter(|p| (1..=2_000_000_000).contains(p))
+                .is_none()
+                .then(|| "a number from 1 to 2000000000".to_owned()),
+            "Trace" => first
+                .parse::<u32>()
+                .ok()
+                .filter(|t| *t <= 255)
+                .is_none()
+                .then(|| "a number from 0 to 255".to_owned()),
+            "LocalPortRange" | "RemotePortRange" | "Port" => port_range(&attr.values)
+                .filter(|(low, high)| low <= high)
+                .is_none()
+                .then(|| "a port 0-65535 or a range `low-high`".to_owned()),
+            "LocalAddr" | "RemoteAddr" | "Range" => {
+                self.address_range(at, statement, attr, first);
+                None
+            }
+            _ => None,
+        };
+        if let Some(expected) = problem {
+            let d = Diagnostic::error(
+                BAD_VALUE,
+                format!("`{first}` is not a valid value of {canonical}: expected {expected}"),
+            );
+            self.push(d, at, attr.span, statement);
+        }
+    }
+
+    /// `10.1.1.1:10.1.1.9`: ports take `:` as a range delimiter, IP addresses do not.
+    fn address_range(
+        &mut self,
+        at: usize,
+        statement: &Statement,
+        attr: &crate::Attribute,
+        text: &str,
+    ) {
+        let Some((low, high)) = text.split_once(':') else { return };
+        if low.parse::<Ipv4Addr>().is_ok() && high.parse::<Ipv4Addr>().is_ok() {
+            let d = Diagnostic::error(
+                ADDRESS_RANGE_COLON,
+                format!("address range `{text}` uses `:`; IP address ranges accept only `-`"),
+            )
+            .help(format!("write `{low}-{high}`"));
+            self.push(d, at, attr.span, statement);
+        }
+    }
+
+    fn reference(
+        &mut self,
+        at: usize,
+        top: &Statement,
+        attr: &crate::Attribute,
+        target: &str,
+        name: &str,
+    ) {
+        if self.index.get(target, name).is_some() {
+            return;
+        }
+        let keyword = keywords::statements()
+            .find_map(|s| keywords::canonical(s, &attr.keyword))
+            .unwrap_or(&attr.keyword);
+        let message = format!(
+            "`{keyword} {name}` names no {target} in the files given; Policy Agent discards a rule whose reference does not resolve"
+        );
+        let diagnostic = if let Some(other) = self.index.other_case(target, name) {
+            Diagnostic::error(DANGLING_REFERENCE, message)
+                .help(format!("names are case-sensitive: {target} `{other}` is defined"))
+        } else if self.common_known_absent {
+            Diagnostic::error(DANGLING_REFERENCE, message).help(format!(
+                "define {target} {name}; the main file given has no CommonTTLSConfig that could define it"
+            ))
+        } else {
+            Diagnostic::warning(DANGLING_REFERENCE, message).help(format!(
+                "if {target} {name} is defined in the CommonTTLSConfig file, lint both together: `zat lint COMMON-FILE THIS-FILE`"
+            ))
+        };
+        self.push(diagnostic, at, attr.span, top);
+    }
+
+    /// Single-valued attributes written twice: the last one wins, silently.
+    fn repeats(&mut self, at: usize, statement: &Statement) {
+        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+        for attr in statement.attributes() {
+            let Some(canonical) = keywords::canonical(&statement.keyword, &attr.keyword) else {
+                continue;
+            };
+            if REPEATABLE.contains(&canonical) {
+                continue;
+            }
+            let span = attr.span.unwrap_or_default();
+            let Some(first) = seen.insert(canonical.to_owned(), span) else { continue };
+            let d = if statement.is("PortRange") {
+                Diagnostic::warning(
+                    PORT_RANGE_PORTS,
+                    "a PortRange holds exactly one Port; Policy Agent uses only the last one",
+                )
+                .help("use a PortGroup with one PortRange per port, or one range `low-high`")
+            } else {
+                Diagnostic::warning(
+                    REPEATED_ATTRIBUTE,
+                    format!(
+                        "{canonical} is written again; Policy Agent keeps only this last value (the one at line {} is ignored)",
+                        first.line
+                    ),
+                )
+            };
+            self.push(d, at, attr.span, statement);
+        }
+    }
+
+    /// Attributes without which an action or parameter statement cannot work.
+    fn required(&mut self, at: usize, statement: &Statement) {
+        let missing: Vec<&str> = match keywords::canonical_statement(&statement.keyword) {
+            Some("TTLSGroupAction") if statement.attribute("TTLSEnabled").is_none() => {
+                vec!["TTLSEnabled"]
+            }
+            Some("TTLSEnvironmentAction") => {
+                let mut missing = Vec::new();
+                if statement.attribute("HandshakeRole").is_none() {
+                    missing.push("HandshakeRole");
+                }
+                let ring = statement.attribute("TTLSKeyringParmsRef").is_some()
+                    || statement.statements().any(|s| s.is("TTLSKeyringParms"));
+                if !ring {
+                    missing.push("TTLSKeyringParms or TTLSKeyringParmsRef");
+                }
+                missing
+            }
+            Some("TTLSKeyringParms") if statement.attribute("Keyring").is_none() => {
+                vec!["Keyring"]
+            }
+            _ => Vec::new(),
+        };
+        for attribute in missing {
+            let d = Diagnostic::error(
+                REQUIRED_MISSING,
+                format!(
+                    "{} needs {attribute}; Policy Agent rejects it without",
+                    describe(statement)
+                ),
+            );
+            self.push(d, at, statement.span, statement);
+        }
+    }
+
+    fn rule(&mut self, at: usize, rule: &Statement) {
+        if rule.attribute("Direction").is_none() {
+            let d = Diagnostic::error(
+                NO_DIRECTION,
+                "the rule has no Direction; Policy Agent requires Inbound, Outbound or Both",
+            )
+            .help("add `Direction Inbound` for a server (listening) socket, `Direction Outbound` for a client");
+            self.push(d, at, rule.span, rule);
+        }
+        let has_condition = CONDITIONS
+            .iter()
+            .any(|c| rule.attribute(c).is_some() || rule.statements().any(|s| s.is(c)));
+        if !has_condition {
+            let d = Diagnostic::error(
+                NO_CONDITION,
+                "the rule has no condition (address, port, job name or user ID); it would catch every connection of its direction",
+            )
+            .help("add at least a LocalPortRange, RemotePortRange or Jobname");
+            self.push(d, at, rule.span, rule);
+        }
+        let Some(group_ref) = rule.attribute("TTLSGroupActionRef") else {
+            let d = Diagnostic::error(
+                NO_GROUP,
+                "the rule has no TTLSGroupActionRef; Policy Agent requires one",
+            );
+            self.push(d, at, rule.span, rule);
+            return;
+        };
+        let Some(group) = self.index.follow(rule, "TTLSGroupActionRef") else { return };
+        let enabled = index::value(group.statement, "TTLSEnabled").and_then(on_off);
+        if enabled == Some(true) && rule.attribute("TTLSEnvironmentActionRef").is_none() {
+            let d = Diagnostic::error(
+                NO_ENVIRONMENT,
+                format!(
+                    "group action {} has TTLSEnabled On, but the rule names no TTLSEnvironmentActionRef",
+                    group_ref.value()
+                ),
+            )
+            .help("add a TTLSEnvironmentActionRef with the key ring and handshake role, or use a group with TTLSEnabled Off for clear text");
+            self.push(d, at, rule.span, rule);
+        }
+    }
+
+    /// The rule's protocol switches and cipher lists as the stack sees them: the environment
+    /// action's, overridden by the connection action's. Reports TLS 1.3 suites that cannot be
+    /// used and switches left to their defaults, once per environment and connection pair.
+    fn protocols(&mut self, rule: &Statement, seen: &mut BTreeSet<(usize, usize)>) {
+        let Some(environment) = self.index.follow(rule, "TTLSEnvironmentActionRef") else {
+            return;
+        };
+        let connection = self.index.follow(rule, "TTLSConnectionActionRef");
+        let pair = (
+            std::ptr::from_ref(environment.statement) as usize,
+            connection.map_or(0, |c| std::ptr::from_ref(c.statement) as usize),
+        );
+        if !seen.insert(pair) {
+            return;
+        }
+        let mut switches: BTreeMap<&str, bool> = BTreeMap::new();
+        let mut ciphers: Option<(usize, &Statement)> = None;
+        for action in std::iter::once(environment).chain(connection) {
+            let advanced = if action.statement.is("TTLSEnvironmentAction") {
+                "TTLSEnvironmentAdvancedParms"
+            } else {
+                "TTLSConnectionAdvancedParms"
+            };
+            if let Ok(Some(parms)) = self.index.param(action.statement, advanced) {
+                for protocol in PROTOCOLS {
+                    if let Some(on) = index::value(parms, protocol).and_then(on_off) {
+                        switches.insert(protocol, on);
+                    }
+                }
+            }
+            if let Ok(Some(parms)) = self.index.param(action.statement, "TTLSCipherParms") {
+                ciphers = Some((self.defining_file(action, parms), parms));
+            }
+        }
+        let unset: Vec<&str> =
+            PROTOCOLS.iter().copied().filter(|p| !switches.contains_key(p)).collect();
+        if !unset.is_empty()
+            && self.index.param(environment.statement, "TTLSEnvironmentAdvancedParms").is_ok()
+        {
+            let tls12 = if unset.contains(&"TLSv1.2") { " (TLSv1.2 defaults to Off)" } else { "" };
+            let left = if unset.len() == 1 {
+                "is left to its default"
+            } else {
+                "are left to their defaults"
+            };
+            let d = Diagnostic::warning(
+                PROTOCOL_DEFAULTS,
+                format!(
+                    "{} {left}{tls12} for environment action {}; defaults differ by release and maintenance level",
+                    unset.join(", "),
+                    environment.statement.name.as_deref().unwrap_or_default()
+                ),
+            )
+            .help("write every protocol switch in the TTLSEnvironmentAdvancedParms: SSLv2, SSLv3, TLSv1, TLSv1.1 Off, TLSv1.2 On, TLSv1.3 as wanted");
+            self.push(d, environment.file, environment.statement.span, environment.statement);
+        }
+        let tls13 = switches.get("TLSv1.3").copied();
+        if tls13 == Some(true) {
+            return;
+        }
+        let Some((file, parms)) = ciphers else { return };
+        let Some(attr) =
+            parms.attributes().find(|a| a.values.iter().any(|v| has_tls13_suite(&a.keyword, v)))
+        else {
+            return;
+        };
+        // Several rules may share the cipher parms: one finding per place.
+        let place = self.at(file, attr.span);
+        if self
+            .out
+            .iter()
+            .any(|d| d.code == TLS13_SUITES_UNUSED && d.origin.as_ref() == Some(&place))
+        {
+            return;
+        }
+        let state = if tls13 == Some(false) { "off" } else { "not set (it defaults to Off)" };
+        let d = Diagnostic::warning(
+            TLS13_SUITES_UNUSED,
+            format!(
+                "TLS 1.3 cipher suites are listed but TLSv1.3 is {state} for rule {}, so they are never used",
+                rule.name.as_deref().unwrap_or_default()
+            ),
+        )
+        .help("set `TLSv1.3 On` in the TTLSEnvironmentAdvancedParms, or drop the 13xx suites");
+        self.push(d, file, attr.span, parms);
+    }
+
+    /// The file a parameter statement was written in: its own definition when global,
+    /// otherwise the action's.
+    fn defining_file(&self, action: Defined<'a>, parms: &Statement) -> usize {
+        parms
+            .name
+            .as_deref()
+            .and_then(|name| self.index.get(&parms.keyword, name))
+            .filter(|d| std::ptr::eq(d.statement, parms))
+            .map_or(action.file, |d| d.file)
+    }
+
+    fn duplicates(&mut self) {
+        let mut found = Vec::new();
+        for (kind, all) in self.index.duplicates() {
+            let Some((last, earlier)) = all.split_last() else { continue };
+            for first in earlier {
+                let kept = self.at(last.file, last.statement.span);
+                found.push((
+                    Diagnostic::warning(
+                        DUPLICATE_NAME,
+                        format!(
+                            "{kind} {} is defined again later; Policy Agent keeps only the last definition and ignores this one",
+                            first.statement.name.as_deref().unwrap_or_default()
+                        ),
+                    )
+                    .help(format!("the definition used is at {kept}; rename or delete one")),
+                    first.file,
+                    first.statement,
+                ));
+            }
+        }
+        for (d, file, statement) in found {
+            self.push(d, file, statement.span, statement);
+        }
+    }
+
+    fn rule_match(&self, file: usize, rule: &'a Statement) -> Match<'a> {
+        let priority = index::value(rule, "Priority").and_then(|p| p.parse::<i64>().ok());
+        let upper = |k: &str| index::value(rule, k).map(str::to_ascii_uppercase);
+        Match {
+            name: rule.name.as_deref().unwrap_or_default(),
+            file,
+            span: rule.span,
+            priority,
+            direction: upper("Direction"),
+            local_ports: self.ports(rule, "Local"),
+            remote_ports: self.ports(rule, "Remote"),
+            jobname: upper("Jobname"),
+            userid: upper("Userid"),
+            local_addr: index::value(rule, "LocalAddr").map(str::to_owned),
+            remote_addr: index::value(rule, "RemoteAddr").map(str::to_owned),
+        }
+    }
+
+    /// The ports a rule's local or remote condition allows; `None` for any (or unknown).
+    fn ports(&self, rule: &Statement, side: &str) -> Option<Vec<(u32, u32)>> {
+        let any = |range: (u32, u32)| range == (0, 0);
+        if let Some(attr) = rule.attribute(&format!("{side}PortRange")) {
+            return port_range(&attr.values).filter(|r| !any(*r)).map(|r| vec![r]);
+        }
+        let single = |statement: &Statement| {
+            statement.attribute("Port").and_then(|attr| port_range(&attr.values))
+        };
+        if let Some(found) = self.index.follow(rule, &format!("{side}PortRangeRef")) {
+            return single(found.statement).filter(|r| !any(*r)).map(|r| vec![r]);
+        }
+        let group = self.index.follow(rule, &format!("{side}PortGroupRef"))?;
+        let mut ranges = Vec::new();
+        for entry in group.statement.entries() {
+            let range = match entry {
+                Entry::Statement(inline) if inline.is("PortRange") => single(inline),
+                Entry::Attribute(attr) if attr.is("PortRangeRef") => attr
+                    .values
+                    .first()
+                    .and_then(|n| self.index.get("PortRange", n))
+                    .and_then(|d| single(d.statement)),
+                _ => continue,
+            };
+            match range {
+                Some(range) if !any(range) => ranges.push(range),
+                _ => return None,
+            }
+        }
+        Some(ranges)
+    }
+
+    /// Rules that can match the same connection with the same priority: Policy Agent orders
+    /// them by name, so the later name only gets what the earlier one does not match.
+    fn priority_ties(&mut self) {
+        let mut rules: BTreeMap<&str, Match<'a>> = BTreeMap::new();
+        for (file, parsed) in self.files.iter().enumerate() {
+            for statement in &parsed.statements {
+                if statement.is("TTLSRule")
+                    && let Some(name) = statement.name.as_deref()
+                {
+                    // The last definition of a name is the one Policy Agent keeps.
+                    rules.insert(name, self.rule_match(file, statement));
+                }
+            }
+        }
+        let rules: Vec<&Match<'a>> = rules.values().collect();
+        for (i, b) in rules.iter().enumerate() {
+            let earlier: Vec<&&Match<'a>> =
+                rules[..i].iter().filter(|a| a.priority == b.priority && overlap(a, b)).collect();
+            let Some(first) = earlier.first() else { continue };
+            let names: Vec<&str> = earlier.iter().map(|a| a.name).collect();
+            let priority = match b.priority {
+                Some(p) => format!("priority {p}"),
+                None => "the default priority (no Priority is set)".to_owned(),
+            };
+            let d = Diagnostic::warning(
+                PRIORITY_TIE,
+                format!(
+                    "rule {} can match the same connections as {} with {priority}; Policy Agent orders equal priorities by name, so {} only gets what they do not match",
+                    b.name,
+                    names.join(", "),
+                    b.name,
+                ),
+            )
+            .help(format!(
+                "give the more specific rule a higher Priority ({} is at {})",
+                first.name,
+                self.at(first.file, first.span)
+            ))
+            .object(format!("TTLSRule {}", b.name));
+            self.out.push(d.at(&self.at(b.file, b.span)));
+        }
+    }
+}
+
+/// Whether a cipher attribute value lists a TLS 1.3 suite (13xx, or its name).
+fn has_tls13_suite(keyword: &str, value: &str) -> bool {
+    let upper = value.to_ascii_uppercase();
+    if upper.starts_with("TLS_AES_") || upper.starts_with("TLS_CHACHA20_") {
+        return true;
+    }
+    if keyword.eq_ignore_ascii_case("V3CipherSuites4Char") {
+        let codes: Vec<char> = upper.chars().collect();
+        let mut chunks = codes.chunks_exact(4);
+        let whole = chunks.remainder().is_empty();
+        return whole && chunks.any(|c| c.starts_with(&['1', '3']));
+    }
+    false
+}
+
+/// Whether two rules can match one connection.
+fn overlap(a: &Match<'_>, b: &Match<'_>) -> bool {
+    let directions = !matches!(
+        (a.direction.as_deref(), b.direction.as_deref()),
+        (Some("INBOUND"), Some("OUTBOUND")) | (Some("OUTBOUND"), Some("INBOUND"))
+    );
+    let ports = |x: &Option<Vec<(u32, u32)>>, y: &Option<Vec<(u32, u32)>>| match (x, y) {
+        (Some(x), Some(y)) => {
+            x.iter().any(|(xl, xh)| y.iter().any(|(yl, yh)| xl <= yh && yl <= xh))
+        }
+        _ => true,
+    };
+    let names = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => wildcard_overlap(x, y),
+        _ => true,
+    };
+    let addrs = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => {
+            let plain = |s: &str| !s.eq_ignore_ascii_case("all") && !s.contains(['/', '-', ':']);
+            x == y || !plain(x) || !plain(y)
+        }
+        _ => true,
+    };
+    directions
+        && ports(&a.local_ports, &b.local_ports)
+        && ports(&a.remote_ports, &b.remote_ports)
+        && names(&a.jobname, &b.jobname)
+        && names(&a.userid, &b.userid)
+        && addrs(&a.local_addr, &b.local_addr)
+        && addrs(&a.remote_addr, &b.remote_addr)
+}
+
+/// Whether two job name or user ID filters (trailing `*` allowed) can match one name.
+fn wildcard_overlap(a: &str, b: &str) -> bool {
+    match (a.strip_suffix('*'), b.strip_suffix('*')) {
+        (Some(x), Some(y)) => x.starts_with(y) || y.starts_with(x),
+        (Some(x), None) => b.starts_with(x),
+        (None, Some(y)) => a.starts_with(y),
+        (None, None) => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests;
