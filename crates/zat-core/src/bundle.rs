@@ -5,7 +5,7 @@
 //! always complete (the old one or the new one, even if the process is killed at any moment);
 //! the same files give byte-identical trees (sorted, no timestamps, no absolute paths).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -248,33 +248,60 @@ impl Bundle {
 
     fn write_tree(&self, root: &Path) -> Result<(), BundleError> {
         fs::create_dir(root).map_err(io_error("create", root))?;
-        let mut dirs = vec![root.to_owned()];
+        // Every folder once, parents before children (a `BTreeSet` of paths sorts that way).
+        let mut dirs = BTreeSet::new();
         for file in self.files.values() {
-            let path = root.join(&file.path);
-            if let Some(dir) = path.parent()
-                && !dir.exists()
-            {
-                fs::create_dir_all(dir).map_err(io_error("create", dir))?;
-                let mut d = dir.to_owned();
-                while d != root && !dirs.contains(&d) {
-                    dirs.push(d.clone());
-                    if !d.pop() {
-                        break;
-                    }
+            let mut dir = Path::new(&file.path).parent();
+            while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                if !dirs.insert(d) {
+                    break;
                 }
+                dir = d.parent();
             }
-            write_synced(&path, &file.content)?;
         }
-        // The manifest last: a tree with a manifest was written completely.
-        write_synced(&root.join(MANIFEST_FILE), &self.manifest())?;
         for dir in &dirs {
-            sync_dir(dir);
+            let path = root.join(dir);
+            fs::create_dir(&path).map_err(io_error("create", &path))?;
         }
+        self.write_files(root)?;
+        // The manifest last: a tree with a manifest was written completely.
+        write_file(&root.join(MANIFEST_FILE), &self.manifest())?;
+        for dir in dirs.iter().rev() {
+            sync_dir(&root.join(dir));
+        }
+        sync_dir(root);
         Ok(())
+    }
+
+    /// Writes and syncs every file, on a few threads: creating and syncing thousands of
+    /// small files is bound by file-system latency, not by the CPU, so they overlap well.
+    fn write_files(&self, root: &Path) -> Result<(), BundleError> {
+        let files: Vec<&BundleFile> = self.files.values().collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(2, 8);
+        let chunk = files.len().div_ceil(threads).max(64);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter().try_for_each(|f| write_file(&root.join(&f.path), &f.content))
+                    })
+                })
+                .collect();
+            workers.into_iter().try_for_each(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    Err(BundleError::Io {
+                        action: "write",
+                        path: root.to_owned(),
+                        source: io::Error::other("a writer thread panicked"),
+                    })
+                })
+            })
+        })
     }
 }
 
-fn write_synced(path: &Path, content: &[u8]) -> Result<(), BundleError> {
+fn write_file(path: &Path, content: &[u8]) -> Result<(), BundleError> {
     let mut file = fs::File::create(path).map_err(io_error("create", path))?;
     file.write_all(content).map_err(io_error("write", path))?;
     file.sync_all().map_err(io_error("sync", path))
