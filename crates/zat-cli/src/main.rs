@@ -5,8 +5,10 @@
 //!
 //! Exit codes:
 //! - 0: success (warnings do not change it);
-//! - 1: errors in the input: the script failed, or the model has diagnostics of severity error;
-//! - 2: usage error (bad arguments) or internal failure (I/O, a bug).
+//! - 1: errors in the input: the script failed, or the model (or a plugin) has diagnostics of
+//!   severity error; `build --check` also exits 1 when the bundle on disk drifted;
+//! - 2: usage error (bad arguments) or internal failure (I/O, a bug), including a plugin that
+//!   cannot be loaded or fails (wrong ABI, panic, error status, malformed JSON, illegal paths).
 
 mod build;
 mod check;
