@@ -8,6 +8,7 @@ pub mod abi;
 mod emitter;
 pub mod layout;
 mod protocol;
+pub mod security;
 pub mod zos;
 
 pub use emitter::{EmitError, Emitter};

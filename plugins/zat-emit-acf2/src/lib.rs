@@ -8,8 +8,6 @@
 //! emitter reference, section 2.1; what that reference marks unconfirmed is either written in
 //! the safe form or configurable through `--plugin-option acf2.KEY=VALUE` (see README.md).
 
-mod access;
-mod names;
 mod text;
 
 use std::collections::BTreeMap;
@@ -19,14 +17,12 @@ use zat_plugin_api::model::{
     CertOwner, CertSource, Certificate, Diagnostic, Esm, Fleet, KeyAlgorithm, Lpar, Origin,
     SecurityDatabase,
 };
+use zat_plugin_api::security::{self, Class, Grant, Registry};
 use zat_plugin_api::zos;
 use zat_plugin_api::{
     EmitError, Emitter, OutputFile, RenderRequest, RenderResponse, export_emitter,
 };
 
-use access::{Class, Grant};
-use names::Registry;
-pub use names::record_suffix;
 use text::{CODE_TEXT, Stream};
 
 /// Two labels or two rings of one owner would get the same record name.
@@ -183,11 +179,16 @@ fn db_object(db: &SecurityDatabase) -> String {
     format!("security database {}", db.name)
 }
 
+/// A record as ACF2 names it in commands and messages: `logonid.suffix`.
+fn record_name(logonid: &str, suffix: &str) -> String {
+    format!("{logonid}.{suffix}")
+}
+
 /// Assigns record names and reports collisions and names ACF2 may not take as written.
 fn records(db: &SecurityDatabase, diagnostics: &mut Vec<Diagnostic>) -> Records {
     let mut records = Records::default();
-    let mut cert_names = Registry::default();
-    let mut ring_names = Registry::default();
+    let mut cert_names = Registry::new(record_name);
+    let mut ring_names = Registry::new(record_name);
     let parent = db_object(db);
     for cert in &db.certificates {
         let object = format!("{parent} / certificate {}", cert.label);
@@ -204,7 +205,7 @@ fn records(db: &SecurityDatabase, diagnostics: &mut Vec<Diagnostic>) -> Records 
             Ok(suffix) => {
                 records.certificates.insert(
                     (cert.owner.to_string(), cert.label.clone()),
-                    format!("{logonid}.{suffix}"),
+                    record_name(logonid, &suffix),
                 );
             }
             Err(diagnostic) => diagnostics.push(*diagnostic),
@@ -224,7 +225,7 @@ fn records(db: &SecurityDatabase, diagnostics: &mut Vec<Diagnostic>) -> Records 
             Ok(suffix) => {
                 records.rings.insert(
                     (ring.owner.clone(), ring.name.clone()),
-                    format!("{}.{suffix}", ring.owner),
+                    record_name(&ring.owner, &suffix),
                 );
             }
             Err(diagnostic) => diagnostics.push(*diagnostic),
@@ -262,7 +263,7 @@ fn render_database(
 ) {
     let object = db_object(db);
     let records = records(db, &mut response.diagnostics);
-    let grants = access::ring_grants(db);
+    let grants = security::ring_grants(db);
 
     let mut setup = Stream::default();
     setup.raw("ACF");
@@ -623,7 +624,7 @@ fn operator_steps(rebuilds: &[String]) -> String {
 }
 
 fn render_lpar(fleet: &Fleet, lpar: &Lpar, settings: &Settings, response: &mut RenderResponse) {
-    let grants = access::initstack_grants(lpar);
+    let grants = security::initstack_grants(lpar);
     if grants.is_empty() {
         return;
     }

@@ -1,15 +1,15 @@
 //! The jobs of one RACF security database: SETUP, BACKOUT and the one-time CLASSES job.
 
+use std::collections::BTreeMap;
+
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{
     CertSource, Certificate, Diagnostic, Esm, Fleet, Keyring, Origin, RingAccess, SecurityDatabase,
 };
+use zat_plugin_api::security::{self, Class};
 
 use crate::job::{Command, Job, Mode, Step};
 use crate::{Options, codes, racdcert};
-
-/// The FACILITY profiles R_datalib callers (AT-TLS, System SSL, Liberty) are checked against.
-const FACILITY_PROFILES: [&str; 2] = ["IRR.DIGTCERT.LISTRING", "IRR.DIGTCERT.LIST"];
 
 /// One access-list entry SETUP adds (and BACKOUT removes).
 struct Grant {
@@ -36,70 +36,60 @@ fn cert_object(db: &SecurityDatabase, cert: &Certificate) -> String {
     format!("security database {} / certificate {}", db.name, cert.label)
 }
 
-/// RDATALIB profile of a ring: `OWNER.RING.LST`, upper case (RACF folds profile names).
-pub(crate) fn rdatalib_profile(ring: &Keyring) -> String {
-    format!("{}.{}.LST", ring.owner, ring.name).to_ascii_uppercase()
-}
-
+/// Ring access of a database from [`security::ring_grants`], the intent the ACF2 and Top Secret
+/// emitters write too (§1.10, §1.11): who gets which level is decided there, only the order of
+/// the commands here. The jobs list FACILITY `LISTRING` before `LIST`, then one RDATALIB profile
+/// per ring; within a profile the users come in the order the rings name them (owner, then
+/// readers), one PERMIT per user.
 fn access(db: &SecurityDatabase) -> Access {
-    let mut profiles = Vec::new();
-    let mut grants = Vec::new();
-    // FACILITY: one pair of site-wide profiles; each user gets the highest level any ring
-    // needs: READ to read its own ring, UPDATE to read another user's (§1.10).
-    let mut facility: Vec<(String, &'static str, String, Origin)> = Vec::new();
-    for ring in db.keyrings.iter().filter(|r| r.access == RingAccess::Facility) {
-        let mut users = vec![(ring.owner.clone(), "READ")];
-        users.extend(
-            ring.readers.iter().filter(|r| **r != ring.owner).map(|r| (r.clone(), "UPDATE")),
-        );
-        for (user, level) in users {
-            match facility.iter_mut().find(|(u, ..)| *u == user) {
-                Some(entry) => {
-                    if level == "UPDATE" {
-                        entry.1 = "UPDATE";
-                    }
-                }
-                None => facility.push((user, level, ring_object(db, ring), ring.origin.clone())),
-            }
-        }
+    let mut grants = security::ring_grants(db);
+    // A profile's place: FACILITY LISTRING, then LIST, then each RDATALIB profile at its first
+    // ring (the ring of its owner's grant, which that ring adds first).
+    let mut first_ring: BTreeMap<String, usize> = BTreeMap::new();
+    for grant in &grants {
+        let ring = first_ring.entry(grant.resource.clone()).or_insert(grant.ring);
+        *ring = (*ring).min(grant.ring);
     }
-    if !facility.is_empty() {
-        for profile in FACILITY_PROFILES {
-            profiles.push(("FACILITY", profile.to_owned()));
-            for (user, level, object, origin) in &facility {
-                grants.push(Grant {
-                    class: "FACILITY",
-                    profile: profile.to_owned(),
-                    id: user.clone(),
-                    access: level,
-                    object: object.clone(),
-                    origin: origin.clone(),
-                });
+    let profile_place = |grant: &security::Grant| match grant.class {
+        Class::Facility => usize::from(grant.resource != security::LISTRING),
+        Class::Rdatalib => first_ring.get(&grant.resource).copied().unwrap_or_default(),
+    };
+    // A user's place in a profile: where the fleet script first names them, the ring's owner
+    // before its readers.
+    let user_place = |grant: &security::Grant| {
+        let ring = &db.keyrings[grant.ring];
+        let within = if grant.user == ring.owner {
+            0
+        } else {
+            // A grant's ring always names its user as owner or reader.
+            ring.readers.iter().position(|r| *r == grant.user).map_or(usize::MAX, |i| i + 1)
+        };
+        (grant.ring, within)
+    };
+    grants.sort_by_cached_key(|g| (g.class, profile_place(g), g.resource.clone(), user_place(g)));
+
+    let mut profiles: Vec<(&'static str, String)> = Vec::new();
+    let grants = grants
+        .into_iter()
+        .map(|grant| {
+            let class = match grant.class {
+                Class::Facility => "FACILITY",
+                Class::Rdatalib => "RDATALIB",
+            };
+            if profiles.last().is_none_or(|(c, p)| *c != class || *p != grant.resource) {
+                profiles.push((class, grant.resource.clone()));
             }
-        }
-    }
-    // RDATALIB: one profile per ring; READ gives the ring and the owner's private keys, which
-    // is what the owner and every reader of a shared ring need (§1.11).
-    for ring in db.keyrings.iter().filter(|r| r.access == RingAccess::Rdatalib) {
-        let profile = rdatalib_profile(ring);
-        profiles.push(("RDATALIB", profile.clone()));
-        let mut users = vec![ring.owner.clone()];
-        for reader in &ring.readers {
-            if !users.contains(reader) {
-                users.push(reader.clone());
-            }
-        }
-        for user in users {
-            grants.push(Grant {
-                class: "RDATALIB",
-                profile: profile.clone(),
-                id: user,
-                access: "READ",
+            let ring = &db.keyrings[grant.ring];
+            Grant {
+                class,
+                profile: grant.resource,
+                id: grant.user,
+                access: grant.access.keyword(),
                 object: ring_object(db, ring),
                 origin: ring.origin.clone(),
-            });
-        }
-    }
+            }
+        })
+        .collect();
     Access { profiles, grants }
 }
 

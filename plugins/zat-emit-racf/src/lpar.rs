@@ -2,6 +2,7 @@
 
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, Origin};
+use zat_plugin_api::security;
 
 use crate::job::{Command, Job, Mode, Step};
 use crate::{Options, racdcert};
@@ -17,18 +18,15 @@ struct Permit {
     origin: Origin,
 }
 
+/// The INITSTACK profiles and their permits from [`security::initstack_grants`], the intent
+/// the ACF2 and Top Secret emitters write too (§1.12): one PERMIT per user, Policy Agent first.
 fn permits(fleet: &Fleet, lpar: &Lpar) -> (Vec<String>, Vec<Permit>) {
     let mut profiles = Vec::new();
     let mut permits = Vec::new();
-    for stack in lpar.stacks.iter().filter(|s| s.ttls) {
-        let profile = format!("EZB.INITSTACK.{}.{}", lpar.name, stack.name).to_ascii_uppercase();
+    // One entry per TTLS stack, in the stacks' order.
+    let stacks = lpar.stacks.iter().filter(|s| s.ttls);
+    for (stack, (profile, ids)) in stacks.zip(security::initstack_grants(lpar)) {
         let object = format!("lpar {} / stack {}", lpar.name, stack.name);
-        let mut ids = vec![lpar.pagent.userid.clone()];
-        for user in &stack.initstack_users {
-            if !ids.contains(user) {
-                ids.push(user.clone());
-            }
-        }
         for (index, id) in ids.into_iter().enumerate() {
             // Only the Policy Agent's own permit is made conditional on its programs.
             let when = (index == 0 && fleet.defaults.program_conditional_permits)

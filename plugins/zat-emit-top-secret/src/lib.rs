@@ -8,8 +8,6 @@
 //! emitter reference, section 2.2; what that reference marks unconfirmed is either written in
 //! the safe form or configurable through `--plugin-option tss.KEY=VALUE` (see README.md).
 
-mod access;
-mod names;
 mod text;
 
 use std::collections::BTreeMap;
@@ -19,14 +17,12 @@ use zat_plugin_api::model::{
     CertOwner, CertSource, Certificate, Diagnostic, Esm, Fleet, KeyAlgorithm, Lpar, Origin,
     SecurityDatabase,
 };
+use zat_plugin_api::security::{self, Class, Grant, Registry};
 use zat_plugin_api::zos;
 use zat_plugin_api::{
     EmitError, Emitter, OutputFile, RenderRequest, RenderResponse, export_emitter,
 };
 
-use access::{Class, Grant};
-use names::Registry;
-pub use names::record_suffix;
 use text::{CODE_TEXT, Stream};
 
 /// Two labels or two rings of one ACID would get the same DIGICERT or KEYRING name.
@@ -141,10 +137,16 @@ fn db_object(db: &SecurityDatabase) -> String {
     format!("security database {}", db.name)
 }
 
+/// A record as Top Secret names it in `DIGICERT()` and `KEYRING()`: the name alone, the ACID
+/// is a separate operand.
+fn record_name(_acid: &str, name: &str) -> String {
+    name.to_owned()
+}
+
 fn records(db: &SecurityDatabase, diagnostics: &mut Vec<Diagnostic>) -> Records {
     let mut records = Records::default();
-    let mut cert_names = Registry::default();
-    let mut ring_names = Registry::default();
+    let mut cert_names = Registry::new(record_name);
+    let mut ring_names = Registry::new(record_name);
     let parent = db_object(db);
     for cert in &db.certificates {
         let object = format!("{parent} / certificate {}", cert.label);
@@ -218,7 +220,7 @@ fn render_database(
 ) {
     let object = db_object(db);
     let records = records(db, &mut response.diagnostics);
-    let grants = access::ring_grants(db);
+    let grants = security::ring_grants(db);
 
     let mut setup = Stream::default();
     setup.comment(&format!(
@@ -558,7 +560,7 @@ fn certificate_command(
 }
 
 fn render_lpar(fleet: &Fleet, lpar: &Lpar, settings: &Settings, response: &mut RenderResponse) {
-    let grants = access::initstack_grants(lpar);
+    let grants = security::initstack_grants(lpar);
     if grants.is_empty() {
         return;
     }

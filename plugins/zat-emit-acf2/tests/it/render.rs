@@ -144,7 +144,7 @@ fn record_name_collisions_are_errors_with_the_origin() {
     let mut raw = fixtures::seed_raw();
     let db = &mut raw.security_databases[0];
     // A CA labelled with exactly the hashed record name of IMSCA's sibling would collide.
-    let hashed = zat_emit_acf2::record_suffix("ZOSCONNCERT");
+    let hashed = zat_plugin_api::security::record_suffix("ZOSCONNCERT");
     let mut twin = db.certificates[1].clone();
     twin.label = hashed;
     twin.origin = zat_plugin_api::model::Origin::new("seed.rhai", 99, 1);
