@@ -636,3 +636,62 @@ pub(crate) fn classes_job(fleet: &Fleet, db: &SecurityDatabase) -> Job {
         stop: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring(owner: &str, name: &str, access: RingAccess, readers: &[&str]) -> Keyring {
+        Keyring {
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+            connections: Vec::new(),
+            access,
+            readers: readers.iter().map(|r| (*r).to_owned()).collect(),
+            origin: Origin::new("f.rhai", 1, 1),
+        }
+    }
+
+    /// The shared grants come sorted by user; the jobs keep the order the fleet script names
+    /// the users in, LISTRING before LIST, one PERMIT per user.
+    #[test]
+    fn permits_follow_the_rings_order() {
+        let db = SecurityDatabase {
+            name: "PLEX".to_owned(),
+            esm: Esm::Racf,
+            certificates: Vec::new(),
+            keyrings: vec![
+                ring("SRV", "Ring1", RingAccess::Facility, &["ZED", "SRV", "APP"]),
+                ring("APP", "Ring2", RingAccess::Facility, &[]),
+                ring("ZED", "Shared", RingAccess::Rdatalib, &["BOB"]),
+            ],
+            origin: Origin::new("f.rhai", 1, 1),
+        };
+        let access = access(&db);
+        let profiles: Vec<String> =
+            access.profiles.iter().map(|(c, p)| format!("{c} {p}")).collect();
+        assert_eq!(
+            profiles,
+            [
+                "FACILITY IRR.DIGTCERT.LISTRING",
+                "FACILITY IRR.DIGTCERT.LIST",
+                "RDATALIB ZED.SHARED.LST"
+            ]
+        );
+        let grants: Vec<String> =
+            access.grants.iter().map(|g| format!("{} {} {}", g.profile, g.id, g.access)).collect();
+        assert_eq!(
+            grants,
+            [
+                "IRR.DIGTCERT.LISTRING SRV READ",
+                "IRR.DIGTCERT.LISTRING ZED UPDATE",
+                "IRR.DIGTCERT.LISTRING APP UPDATE",
+                "IRR.DIGTCERT.LIST SRV READ",
+                "IRR.DIGTCERT.LIST ZED UPDATE",
+                "IRR.DIGTCERT.LIST APP UPDATE",
+                "ZED.SHARED.LST ZED READ",
+                "ZED.SHARED.LST BOB READ",
+            ]
+        );
+    }
+}
