@@ -829,6 +829,37 @@ pub(crate) const CODES: &[Code] = &[
          ClientAuthType, On/Off switches, Priority 1-2000000000, Trace 0-255, ports 0-65535, TcpImage\n\
          options, LogLevel.",
     ),
+    row(
+        "ZAT0650",
+        "not carried over by zat import",
+        "The policy sets something the fleet model has no place for (for example\n\
+         ApplicationControlled On, EnvironmentUserInstance, SNI or GSK parameters, ClientAuthType other than\n\
+         Required). The generated script notes it in a `// zat import: not carried over:` comment above\n\
+         the rule that uses it; the regenerated policy will not have it. Values equal to Policy Agent's\n\
+         default are not reported.",
+    ),
+    row(
+        "ZAT0651",
+        "rule left out by zat import",
+        "The rule uses something the fleet model cannot state: an address or port group, a time\n\
+         condition, a virtual ring (*AUTH*/*, *SITE*/*), a key database or token, no valid Direction or\n\
+         handshake role, or actions not in the files given. Importing it without that condition would make\n\
+         it match more connections than before, so it is left out, with a comment in its place.",
+    ),
+    row(
+        "ZAT0652",
+        "value assumed by zat import",
+        "A value was filled in or changed so the fleet model accepts it: protocol switches the policy\n\
+         leaves unset take their documented defaults (check them against your release), a key ring without\n\
+         an owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case,\n\
+         names with characters zat does not accept have them replaced by `_`.",
+    ),
+    row(
+        "ZAT0653",
+        "file without AT-TLS policy given to zat import",
+        "A main or image file holds no rules; import skips it. Give the file TTLSConfig or\n\
+         CommonTTLSConfig names.",
+    ),
 ];
 
 #[derive(Debug, clap::Args)]
@@ -914,7 +945,7 @@ mod tests {
 
     #[test]
     fn every_lint_code_is_explained() {
-        for code in zat_policy::lint::codes::ALL {
+        for code in zat_policy::lint::codes::ALL.iter().chain(zat_policy::import::codes::ALL) {
             assert!(find(code).is_some(), "{code} has no row in explain.rs");
         }
     }

@@ -16,6 +16,7 @@ mod common;
 mod completions;
 mod diff;
 mod explain;
+mod import;
 mod lint;
 mod model;
 mod plugins;
@@ -107,6 +108,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat lint /etc/pagent/TCPIP.ttls.policy\n  zat lint common.policy TCPIP.policy --format json\n\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file cannot be read."
     )]
     Lint(lint::Args),
+    /// Turn existing AT-TLS policy into a fleet script that rebuilds it.
+    #[command(
+        after_help = "Examples:\n  zat import /etc/pagent/TCPIP.ttls.policy -o fleet.rhai\n  zat import common.policy TCPIP.policy --lpar SYS1 --stack TCPIP --database PLEX1 > fleet.rhai\n\nExit codes: 0 script written (warnings allowed), 1 no rule found, 2 a file cannot be read or written."
+    )]
+    Import(import::Args),
 }
 
 fn run(cli: Cli) -> Exit {
@@ -120,6 +126,7 @@ fn run(cli: Cli) -> Exit {
         Command::Diff(args) => diff::run(&args),
         Command::Plugins(args) => plugins::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }
 

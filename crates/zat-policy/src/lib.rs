@@ -9,12 +9,15 @@
 //!   canonical spelling (`keywords::canonical("TTLSRule", "jobname") == Some("Jobname")`).
 //!
 //! - [`lint::lint`] checks a set of parsed files the way Policy Agent reads them and returns
-//!   `zat_model::Diagnostic`s (codes ZAT0600-ZAT0699).
+//!   `zat_model::Diagnostic`s (codes ZAT0600-ZAT0649).
+//! - [`import::import`] reads AT-TLS policy into the rules, security levels and key rings the
+//!   fleet builders take, listing what it cannot carry over (codes ZAT0650-ZAT0699).
 //!
 //! Emitters build a tree and print it, never concatenate policy text; `zat lint` and
 //! `zat import` parse with the same rules.
 
 mod diagnostic;
+pub mod import;
 mod index;
 pub mod keywords;
 pub mod lint;

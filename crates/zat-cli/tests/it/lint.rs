@@ -85,3 +85,93 @@ fn every_lint_code_is_explained() {
     out.expect_code(0);
     assert!(out.stdout.contains("PortRange"), "{}", out.stdout);
 }
+
+/// What a rule must keep through import and build.
+fn rule_facts(text: &str, path: &str) -> Vec<String> {
+    let imported = zat_policy::import::import(&[zat_policy::lint::PolicyFile { path, text }]);
+    let mut facts: Vec<String> = imported
+        .rules
+        .iter()
+        .map(|r| {
+            let ring = r.ring.map(|at| {
+                let ring = &imported.rings[at];
+                format!("{}/{}", ring.owner, ring.name)
+            });
+            format!(
+                "{} {} local={:?} remote={:?} job={:?} user={:?} addr={:?}/{:?} priority={:?} enabled={} role={:?} ring={ring:?} label={:?}",
+                r.name,
+                r.direction,
+                r.local_port,
+                r.remote_port,
+                r.jobname,
+                r.userid,
+                r.local_addr,
+                r.remote_addr,
+                r.priority,
+                r.enabled,
+                r.role,
+                r.label
+            )
+        })
+        .collect();
+    facts.sort();
+    facts
+}
+
+#[test]
+fn import_check_build_round_trip_keeps_the_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("fleet.rhai");
+    let script_arg = script.to_str().expect("utf-8 path");
+    let out = zat_in(&policies(), &["import", "payroll.policy", "-o", script_arg]);
+    out.expect_code(0);
+    let text = std::fs::read_to_string(&script).expect("script written");
+    assert!(
+        text.contains("// zat import: not carried over:") || !out.stderr.contains("ZAT0650"),
+        "notes in the script match the warnings:\n{text}"
+    );
+    assert!(text.contains("db.keyring(\"PAYUSR\", \"PayRing\")"), "{text}");
+    zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(0);
+    zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out"]).expect_code(0);
+    let regenerated = dir.path().join("out/lpars/SYSA/pagent/TCPIP.policy");
+    let regenerated = std::fs::read_to_string(&regenerated).expect("policy built");
+    let (_, problems) = zat_policy::parse(&regenerated);
+    assert!(problems.is_empty(), "{problems:?}");
+    let original =
+        std::fs::read_to_string(policies().join("payroll.policy")).expect("fixture readable");
+    assert_eq!(rule_facts(&regenerated, "TCPIP.policy"), rule_facts(&original, "payroll.policy"));
+}
+
+#[test]
+fn import_notes_what_it_cannot_carry_and_uses_the_names_given() {
+    let out = zat_in(
+        &policies(),
+        &[
+            "import",
+            "common.policy",
+            "messy.policy",
+            "--lpar",
+            "SYS9",
+            "--stack",
+            "TCPAPP",
+            "--database",
+            "PLEX9",
+        ],
+    );
+    out.expect_code(0).stderr_has("ZAT0650").stderr_has("[messy.policy:");
+    assert!(out.stdout.contains("site.lpar(\"SYS9\""), "{}", out.stdout);
+    assert!(out.stdout.contains("lpar.stack(\"TCPAPP\")"), "{}", out.stdout);
+    assert!(out.stdout.contains("security_database(\"PLEX9\""), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("// zat import: not carried over: ClientAuthType PassThru"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("db.keyring(\"INVUSR\", \"InvRing\")"), "{}", out.stdout);
+}
+
+#[test]
+fn import_without_rules_exits_1() {
+    zat_in(&policies(), &["import", "pagent.conf"]).expect_code(1).stderr_has("ZAT0653");
+    zat_in(&policies(), &["import", "missing.policy"]).expect_code(2);
+}

@@ -1,0 +1,312 @@
+//! `zat import FILE… [-o fleet.rhai]`: turn existing AT-TLS policy into a fleet script that
+//! rebuilds it with the builder API, noting in comments whatever it cannot carry over.
+//!
+//! A policy file names no LPAR, stack or security database, so the script is a skeleton
+//! around the rules: those names come from options. Key rings the rules use are declared, and
+//! the certificates the rules present from them are declared as placeholders, so that
+//! `zat check` can follow every reference; each placeholder says it must be replaced.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use zat_policy::import::{Imported, Level, Rule, import};
+use zat_policy::lint::PolicyFile;
+
+use crate::{Exit, common, lint, report};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// AT-TLS policy files; a CommonTTLSConfig file and a stack's policy file may be given
+    /// together. Main and image files are skipped.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Write the script here instead of stdout.
+    #[arg(short, long, value_name = "FLEET.rhai")]
+    pub(crate) output: Option<PathBuf>,
+    /// Name of the fleet in the script.
+    #[arg(long, value_name = "NAME", default_value = "IMPORTED")]
+    pub(crate) fleet: String,
+    /// LPAR the rules go to.
+    #[arg(long, value_name = "NAME", default_value = "SYSA")]
+    pub(crate) lpar: String,
+    /// TCP/IP stack the rules go to.
+    #[arg(long, value_name = "NAME", default_value = "TCPIP")]
+    pub(crate) stack: String,
+    /// Security database that holds the key rings.
+    #[arg(long, value_name = "NAME", default_value = "PLEX1")]
+    pub(crate) database: String,
+}
+
+pub(crate) fn run(args: &Args) -> Exit {
+    let texts = match lint::read_files(&args.files) {
+        Ok(texts) => texts,
+        Err(exit) => return exit,
+    };
+    let files: Vec<PolicyFile<'_>> =
+        texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
+    let imported = import(&files);
+    report::diagnostics(&imported.diagnostics);
+    if imported.rules.is_empty() && imported.left_out.is_empty() {
+        report::usage_error("no TTLSRule found in the files given; nothing to import");
+        return Exit::InputErrors;
+    }
+    let script = script(&imported, args);
+    match &args.output {
+        None => common::write_stdout(&script),
+        Some(path) => match std::fs::write(path, script) {
+            Ok(()) => {
+                tracing::info!(
+                    "wrote {} with {} rules ({} left out)",
+                    path.display(),
+                    imported.rules.len(),
+                    imported.left_out.len()
+                );
+                Exit::Ok
+            }
+            Err(err) => {
+                report::usage_error(&format!("cannot write {}: {err}", path.display()));
+                Exit::Failure
+            }
+        },
+    }
+}
+
+/// A rhai string literal.
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text inside a `//` comment: one line.
+fn comment(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+fn port(range: (u32, u32)) -> String {
+    if range.0 == range.1 {
+        range.0.to_string()
+    } else {
+        quote(&format!("{}-{}", range.0, range.1))
+    }
+}
+
+/// A subject CN a certificate builder accepts, made from a label.
+fn common_name(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-.".contains(c) { c } else { '-' })
+        .collect()
+}
+
+fn level_script(out: &mut String, var: &str, level: &Level) {
+    const VERSIONS: [&str; 6] = ["sslv2", "sslv3", "1.0", "1.1", "1.2", "1.3"];
+    let on: Vec<String> =
+        VERSIONS.iter().zip(level.protocols).filter(|(_, on)| *on).map(|(v, _)| quote(v)).collect();
+    let list = |items: &[String]| items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(out, "let {var} = site.security_level({}, #{{", quote(&level.name));
+    let _ = writeln!(out, "    tls: [{}],", on.join(", "));
+    let _ = writeln!(out, "    ciphers: [{}],", list(&level.ciphers));
+    if !level.signature_pairs.is_empty() {
+        let _ = writeln!(out, "    signature_pairs: [{}],", list(&level.signature_pairs));
+    }
+    if !level.curves.is_empty() {
+        let _ = writeln!(out, "    curves: [{}],", list(&level.curves));
+    }
+    if let Some(timeout) = level.handshake_timeout {
+        let _ = writeln!(out, "    handshake_timeout: {timeout},");
+    }
+    if level.fips {
+        out.push_str("    fips: true,\n");
+    }
+    out.push_str("});\n");
+}
+
+fn rule_script(out: &mut String, rule: &Rule) {
+    let _ = writeln!(out, "// from {}:{}", comment(&rule.origin.file), rule.origin.line);
+    for note in &rule.not_carried {
+        let _ = writeln!(out, "// zat import: not carried over: {}", comment(note));
+    }
+    let _ = writeln!(out, "stack.rule({}, #{{", quote(&rule.name));
+    let _ = writeln!(out, "    direction: {},", quote(rule.direction));
+    let strings = [
+        ("local_addr", &rule.local_addr),
+        ("remote_addr", &rule.remote_addr),
+        ("jobname", &rule.jobname),
+        ("userid", &rule.userid),
+    ];
+    for (key, value) in strings {
+        if let Some(value) = value {
+            let _ = writeln!(out, "    {key}: {},", quote(value));
+        }
+    }
+    if let Some(range) = rule.local_port {
+        let _ = writeln!(out, "    local_port: {},", port(range));
+    }
+    if let Some(range) = rule.remote_port {
+        let _ = writeln!(out, "    remote_port: {},", port(range));
+    }
+    if let Some(priority) = rule.priority {
+        let _ = writeln!(out, "    priority: {priority},");
+    }
+    if !rule.enabled {
+        out.push_str("    enabled: false,\n");
+    }
+    if let Some(role) = rule.role {
+        let _ = writeln!(out, "    role: {},", quote(role));
+    }
+    if let Some(ring) = rule.ring {
+        let _ = writeln!(out, "    keyring: ring_{},", ring + 1);
+    }
+    if let Some(label) = &rule.label {
+        let _ = writeln!(out, "    label: {},", quote(label));
+    }
+    if let Some(level) = rule.level {
+        let _ = writeln!(out, "    level: level_{},", level + 1);
+    }
+    if let Some(trace) = rule.trace.filter(|t| *t != 2) {
+        let _ = writeln!(out, "    trace: {trace},");
+    }
+    out.push_str("});\n");
+}
+
+/// The fleet script for what was imported.
+pub(crate) fn script(imported: &Imported, args: &Args) -> String {
+    let mut out = String::new();
+    out.push_str("// Generated by `zat import` from:\n");
+    for source in &imported.sources {
+        let _ = writeln!(out, "//   {}", comment(source));
+    }
+    out.push_str(
+        "// A policy file names no LPAR, stack or security database: they come from --lpar,\n\
+         // --stack and --database. Review every `zat import:` comment, then run `zat check`.\n\n",
+    );
+    let _ = writeln!(out, "let site = fleet({});", quote(&args.fleet));
+    let _ = writeln!(
+        out,
+        "let db = site.security_database({}, #{{ esm: \"racf\" }});\n",
+        quote(&args.database)
+    );
+    if !imported.levels.is_empty() {
+        out.push_str("// Security levels: one per distinct set of TLS settings in the policy.\n");
+        for (at, level) in imported.levels.iter().enumerate() {
+            level_script(&mut out, &format!("level_{}", at + 1), level);
+        }
+        out.push('\n');
+    }
+    if !imported.rings.is_empty() {
+        out.push_str(
+            "// Key rings the rules use. They exist on z/OS already; zat needs to know what they hold.\n\
+             // zat import: connect each ring's certificates (its CA certificates, and the personal\n\
+             // certificates it presents) with ring.connect(...) and ring.connect_default(...).\n",
+        );
+    }
+    let mut certificates: Vec<String> = Vec::new();
+    for (at, ring) in imported.rings.iter().enumerate() {
+        let var = format!("ring_{}", at + 1);
+        let _ =
+            writeln!(out, "let {var} = db.keyring({}, {});", quote(&ring.owner), quote(&ring.name));
+        for label in &ring.labels {
+            let cert = match certificates.iter().position(|l| l == label) {
+                Some(found) => format!("cert_{}", found + 1),
+                None => {
+                    certificates.push(label.clone());
+                    let cert = format!("cert_{}", certificates.len());
+                    let _ = writeln!(
+                        out,
+                        "// zat import: placeholder for certificate {} that rules present from this ring;\n\
+                         // replace it with the real certificate (owner, subject, signer) before you build.\n\
+                         let {cert} = db.certificate({}, {}, #{{ subject: #{{ CN: {} }} }});",
+                        comment(label),
+                        quote(&ring.owner),
+                        quote(label),
+                        quote(&common_name(label)),
+                    );
+                    cert
+                }
+            };
+            let _ = writeln!(out, "{var}.connect({cert});");
+        }
+        if ring.needs_default {
+            let label = format!("DEFAULT-{}", ring.name);
+            let label: String = label.chars().take(32).collect();
+            let label = zat_label(&label);
+            certificates.push(label.clone());
+            let cert = format!("cert_{}", certificates.len());
+            let _ = writeln!(
+                out,
+                "// zat import: placeholder for the DEFAULT certificate of ring {}, which server rules present;\n\
+                 // replace it with the real certificate (label, owner, subject, signer) before you build.\n\
+                 let {cert} = db.certificate({}, {}, #{{ subject: #{{ CN: {} }} }});\n\
+                 {var}.connect_default({cert});",
+                comment(&ring.name),
+                quote(&ring.owner),
+                quote(&label),
+                quote(&common_name(&label)),
+            );
+        }
+    }
+    if !imported.rings.is_empty() {
+        out.push('\n');
+    }
+    let _ =
+        writeln!(out, "let lpar = site.lpar({}, #{{ security_database: db }});", quote(&args.lpar));
+    let _ = writeln!(out, "let stack = lpar.stack({});", quote(&args.stack));
+    for rule in &imported.rules {
+        out.push('\n');
+        rule_script(&mut out, rule);
+    }
+    for left in &imported.left_out {
+        let _ = writeln!(
+            out,
+            "\n// zat import: left out rule {} ({}:{}): {}",
+            comment(&left.name),
+            comment(&left.origin.file),
+            left.origin.line,
+            comment(&left.reason)
+        );
+    }
+    out
+}
+
+/// A label of characters the fleet model accepts.
+fn zat_label(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_-.@#$".contains(c) { c } else { '_' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_quoted_for_rhai() {
+        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(quote("x\u{1}"), "\"x\\u{1}\"");
+    }
+
+    #[test]
+    fn ports_are_numbers_or_ranges() {
+        assert_eq!(port((443, 443)), "443");
+        assert_eq!(port((7552, 7558)), "\"7552-7558\"");
+    }
+
+    #[test]
+    fn labels_become_acceptable_names() {
+        assert_eq!(common_name("Zowe_Srv#1"), "Zowe-Srv-1");
+        assert_eq!(zat_label("DEFAULT-ring/x"), "DEFAULT-ring_x");
+    }
+}

@@ -1,0 +1,235 @@
+//! Unit tests of import: what each policy shape becomes, and what is noted or left out.
+
+use super::*;
+
+fn read(text: &str) -> Imported {
+    import(&[PolicyFile { path: "p.policy", text }])
+}
+
+const POLICY: &str = "\
+TTLSRule PAY_OUT
+{
+  RemotePortRange 9443
+  Jobname pay*
+  Direction Outbound
+  Priority 500
+  TTLSGroupActionRef grp
+  TTLSEnvironmentActionRef envClient
+}
+TTLSRule LEDGER_IN
+{
+  LocalPortRange 8443
+  LocalAddr All
+  Jobname LEDGER1
+  Direction Inbound
+  Priority 400
+  TTLSGroupActionRef grp
+  TTLSEnvironmentActionRef envServer
+  TTLSConnectionActionRef con
+}
+TTLSRule LOOP
+{
+  RemoteAddr 127.0.0.1
+  Direction Both
+  Priority 900
+  TTLSGroupActionRef off
+}
+TTLSGroupAction grp
+{
+  TTLSEnabled On
+  Trace 6
+}
+TTLSGroupAction off
+{
+  TTLSEnabled Off
+}
+TTLSEnvironmentAction envClient
+{
+  HandshakeRole Client
+  TTLSKeyringParms
+  {
+    Keyring payusr/PayRing
+  }
+  TTLSEnvironmentAdvancedParmsRef modern
+  TTLSCipherParms
+  {
+    V3CipherSuites4Char 13021301C030
+  }
+}
+TTLSEnvironmentAction envServer
+{
+  HandshakeRole ServerWithClientAuth
+  EnvironmentUserInstance 0
+  TTLSKeyringParms
+  {
+    Keyring LEDGER/LedgerRing
+  }
+  TTLSEnvironmentAdvancedParmsRef modern
+  TTLSCipherParms
+  {
+    V3CipherSuites4Char 13021301C030
+  }
+}
+TTLSConnectionAction con
+{
+  TTLSConnectionAdvancedParms
+  {
+    CertificateLabel LEDGERSRV
+    ApplicationControlled On
+    SecondaryMap Off
+  }
+}
+TTLSEnvironmentAdvancedParms modern
+{
+  SSLv2 Off
+  SSLv3 Off
+  TLSv1 Off
+  TLSv1.1 Off
+  TLSv1.2 On
+  TLSv1.3 On
+  HandshakeTimeout 15
+}
+";
+
+#[test]
+fn rules_keep_direction_ports_jobs_priorities_rings_and_labels() {
+    let imported = read(POLICY);
+    let names: Vec<&str> = imported.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["PAY_OUT", "LEDGER_IN", "LOOP"]);
+    let pay = &imported.rules[0];
+    assert_eq!(pay.direction, "outbound");
+    assert_eq!(pay.remote_port, Some((9443, 9443)));
+    assert_eq!(pay.jobname.as_deref(), Some("PAY*"));
+    assert_eq!(pay.priority, Some(500));
+    assert_eq!(pay.role, Some("client"));
+    assert_eq!(pay.trace, Some(6));
+    let ring = &imported.rings[pay.ring.expect("ring")];
+    assert_eq!((ring.owner.as_str(), ring.name.as_str()), ("PAYUSR", "PayRing"));
+    let ledger = &imported.rules[1];
+    assert_eq!(ledger.local_addr, None, "All is no condition");
+    assert_eq!(ledger.role, Some("server_with_client_auth"));
+    assert_eq!(ledger.label.as_deref(), Some("LEDGERSRV"));
+    let ring = &imported.rings[ledger.ring.expect("ring")];
+    assert_eq!(ring.labels, ["LEDGERSRV"]);
+    assert!(!ring.needs_default);
+    let clear = &imported.rules[2];
+    assert!(!clear.enabled);
+    assert_eq!(clear.remote_addr.as_deref(), Some("127.0.0.1"));
+    assert_eq!(clear.ring, None);
+}
+
+#[test]
+fn levels_are_deduplicated() {
+    let imported = read(POLICY);
+    assert_eq!(imported.levels.len(), 1, "{:#?}", imported.levels);
+    let level = &imported.levels[0];
+    assert_eq!(level.name, "modern");
+    assert_eq!(level.protocols, [false, false, false, false, true, true]);
+    assert_eq!(level.ciphers, ["1302", "1301", "C030"]);
+    assert_eq!(level.handshake_timeout, Some(15));
+    assert_eq!(imported.rules[0].level, imported.rules[1].level);
+}
+
+#[test]
+fn what_the_model_cannot_hold_is_noted_and_warned() {
+    let imported = read(POLICY);
+    let ledger = &imported.rules[1];
+    assert!(
+        ledger
+            .not_carried
+            .contains(&"EnvironmentUserInstance 0 (TTLSEnvironmentAction envServer)".to_owned()),
+        "{:?}",
+        ledger.not_carried
+    );
+    assert!(ledger.not_carried.iter().any(|n| n.starts_with("ApplicationControlled On")));
+    // A value equal to the default is not worth a note.
+    assert!(!ledger.not_carried.iter().any(|n| n.starts_with("SecondaryMap")));
+    let warned: Vec<_> = imported.diagnostics.iter().filter(|d| d.code == NOT_CARRIED).collect();
+    assert_eq!(warned.len(), 2, "{warned:#?}");
+    assert!(imported.rules[0].not_carried.is_empty());
+    // The lower-case job name was made upper case, with a warning.
+    assert!(imported.diagnostics.iter().any(|d| d.code == ASSUMED && d.message.contains("`PAY*`")));
+}
+
+#[test]
+fn unset_protocols_take_documented_defaults_with_a_warning() {
+    let text = POLICY.replace("  TLSv1 Off\n  TLSv1.1 Off\n", "");
+    let imported = read(&text);
+    assert_eq!(imported.levels[0].protocols, [false, false, true, true, true, true]);
+    assert!(
+        imported
+            .diagnostics
+            .iter()
+            .any(|d| d.code == ASSUMED && d.message.contains("TLSv1 On, TLSv1.1 On"))
+    );
+}
+
+#[test]
+fn cipher_names_and_two_character_codes_become_four_character_codes() {
+    assert_eq!(cipher_codes("V3CipherSuites", "TLS_AES_256_GCM_SHA384"), ["1302"]);
+    assert_eq!(cipher_codes("V3CipherSuites", "9C9D"), ["009C", "009D"]);
+    assert_eq!(cipher_codes("V3CipherSuites4Char", "1301c02f"), ["1301", "C02F"]);
+    assert!(cipher_codes("V3CipherSuites", "TLS_UNKNOWN").is_empty());
+}
+
+#[test]
+fn rules_the_model_cannot_state_are_left_out_not_broadened() {
+    let text = POLICY.replace("  RemotePortRange 9443\n", "  RemotePortGroupRef ports\n");
+    let imported = read(&text);
+    assert!(imported.rules.iter().all(|r| r.name != "PAY_OUT"));
+    assert_eq!(imported.left_out.len(), 1);
+    assert!(imported.left_out[0].reason.contains("RemotePortGroupRef"));
+    assert!(imported.diagnostics.iter().any(|d| d.code == RULE_LEFT_OUT));
+    let text = POLICY.replace("payusr/PayRing", "*AUTH*/*");
+    let imported = read(&text);
+    assert!(
+        imported.left_out.iter().any(|l| l.name == "PAY_OUT" && l.reason.contains("virtual ring"))
+    );
+}
+
+#[test]
+fn rings_without_owner_take_the_user_id_or_a_placeholder() {
+    let text = POLICY.replace("payusr/PayRing", "PayRing");
+    let imported = read(&text);
+    let ring = &imported.rings[imported.rules[0].ring.expect("ring")];
+    assert_eq!(ring.owner, PLACEHOLDER_OWNER);
+    let text = text.replace("  Jobname pay*\n", "  Jobname pay*\n  Userid PAYUSR\n");
+    let imported = read(&text);
+    let ring = &imported.rings[imported.rules[0].ring.expect("ring")];
+    assert_eq!(ring.owner, "PAYUSR");
+}
+
+#[test]
+fn server_rules_without_a_label_need_the_ring_default() {
+    let text = POLICY.replace("    CertificateLabel LEDGERSRV\n", "");
+    let imported = read(&text);
+    let ring = &imported.rings[imported.rules[1].ring.expect("ring")];
+    assert!(ring.needs_default);
+}
+
+#[test]
+fn files_without_policy_are_skipped_with_a_warning() {
+    let imported = import(&[
+        PolicyFile { path: "pagent.conf", text: "TcpImage TCPIP /etc/x\n" },
+        PolicyFile { path: "p.policy", text: POLICY },
+    ]);
+    assert_eq!(imported.sources, ["p.policy"]);
+    assert!(imported.diagnostics.iter().any(|d| d.code == NO_POLICY));
+}
+
+#[test]
+fn names_are_made_acceptable() {
+    assert_eq!(sanitize("gAct1~ZSS"), "gAct1_ZSS");
+    assert_eq!(sanitize(&"x".repeat(40)).len(), 32);
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    for text in [
+        "}{",
+        "TTLSRule\n{\nDirection Both\n}\n",
+        "TTLSRule r\n{\nDirection Outbound\nTTLSGroupActionRef g\nTTLSEnvironmentActionRef e\n}\nTTLSGroupAction g\n{\nTTLSEnabled On\n}\nTTLSEnvironmentAction e\n{\nHandshakeRole Client\nTTLSKeyringParms\n{\nKeyring /\n}\n}\n",
+    ] {
+        let _ = read(text);
+    }
+}
