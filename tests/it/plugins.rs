@@ -265,6 +265,17 @@ fn plugins_test_passes_every_good_plugin_and_fails_every_bad_one() {
             text(&output.stderr)
         );
         assert!(stdout.contains("conformance: passed"), "{stdout}");
+        // An ESM plugin is tried on the fixture with its ESM, where it must write something.
+        let lib_name = lib.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        for (plugin, esm) in [("acf2", "acf2"), ("top_secret", "tss")] {
+            if lib_name.contains(&format!("zat_emit_{plugin}")) {
+                let line = stdout
+                    .lines()
+                    .find(|l| l.contains(&format!("multi on {esm}: render:")))
+                    .unwrap_or_else(|| panic!("{lib_name} not tried on {esm}: {stdout}"));
+                assert!(!line.contains("render: 0 files"), "{line}");
+            }
+        }
     }
     for (name, _) in BAD_PLUGINS {
         let lib = library(name);
@@ -321,4 +332,25 @@ fn the_current_directory_is_never_searched() {
         .output()
         .expect("run zat");
     assert!(text(&output.stdout).contains("inventory\t"), "{}", text(&output.stdout));
+}
+
+#[test]
+fn plugin_options_reach_the_plugins() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let bundle = out.path().join("out");
+    let script = fleet_script();
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", script.to_str().expect("utf-8"), "-o"];
+        args.push(bundle.to_str().expect("utf-8"));
+        args.extend_from_slice(extra);
+        let output = zat(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        std::fs::read_to_string(bundle.join("security/PLEX1/racf/SETUP.jcl")).expect("setup job")
+    };
+    assert!(build(&[]).contains("PGM=IKJEFT1B"));
+    let tolerant = build(&["--plugin-option", "racf.strict_tmp=IKJEFT01"]);
+    assert!(!tolerant.contains("PGM=IKJEFT1B"), "{tolerant}");
+    let refused = zat(&["build", script.to_str().expect("utf-8"), "--plugin-option", "no-equals"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("PLUGIN.KEY=VALUE"), "{}", text(&refused.stderr));
 }

@@ -36,8 +36,28 @@ pub(crate) struct RunArgs {
     /// How many plugins render at once (default: the number of CPUs).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) jobs: Option<u16>,
+    /// An option for a plugin, `PLUGIN.KEY=VALUE` (repeatable), e.g.
+    /// `--plugin-option racf.strict_tmp=IKJEFT01`; each plugin's README lists its options.
+    #[arg(long = "plugin-option", value_name = "PLUGIN.KEY=VALUE", value_parser = parse_option)]
+    pub(crate) options: Vec<(String, String)>,
     #[command(flatten)]
     pub(crate) plugins: PluginArgs,
+}
+
+/// `PLUGIN.KEY=VALUE` into (`PLUGIN.KEY`, `VALUE`).
+fn parse_option(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not PLUGIN.KEY=VALUE: the `=` is missing"))?;
+    let valid = |part: &str| {
+        !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    match key.split_once('.') {
+        Some((plugin, name)) if valid(plugin) && valid(name) => {
+            Ok((key.to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("`{key}` is not PLUGIN.KEY (for example racf.strict_tmp)")),
+    }
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
@@ -137,7 +157,8 @@ pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle
         report::usage_error("no plugins to run; give --plugin-dir DIR or set ZAT_PLUGIN_PATH");
         return Err(Exit::Failure);
     }
-    let request = plugins::request(prepared.fleet, run.only.clone());
+    let options: BTreeMap<String, String> = run.options.iter().cloned().collect();
+    let request = plugins::request(prepared.fleet, run.only.clone(), options);
     let jobs = run.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         usize::from,

@@ -1,9 +1,11 @@
 //! `zat plugins list|test` and the plugin flags shared by `build` and `diff`: which plugins
 //! run (built-ins, plugin folders, explicit choices) and the conformance checks.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use zat_core::{Bundle, BundleFile};
+use zat_plugin_api::zos::{self, CheckOptions, TextKind};
 use zat_plugin_api::{ABI_VERSION, RenderRequest, RenderResponse};
 use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
 
@@ -118,14 +120,18 @@ fn run_list(args: &ListArgs) -> Exit {
 }
 
 /// The request every plugin gets: the expanded fleet and the run's options.
-pub(crate) fn request(fleet: zat_model::Fleet, only_lpars: Vec<String>) -> RenderRequest {
+pub(crate) fn request(
+    fleet: zat_model::Fleet,
+    only_lpars: Vec<String>,
+    options: BTreeMap<String, String>,
+) -> RenderRequest {
     RenderRequest {
         abi_version: ABI_VERSION,
         model_version: zat_model::MODEL_VERSION,
         zat_version: env!("CARGO_PKG_VERSION").to_owned(),
         fleet,
         only_lpars,
-        options: Default::default(),
+        options,
     }
 }
 
@@ -199,8 +205,46 @@ fn conformance(path: &Path, lines: &mut Vec<String>) -> bool {
         }
     }
 
-    let prepared = zat_core::fixtures::multi();
-    let request = request(prepared.fleet, Vec::new());
+    for (fixture, fleet) in fixtures(&plugin.info().provides) {
+        passed &= render_fixture(&plugin, &fixture, fleet, lines);
+    }
+    passed
+}
+
+/// The fleets a plugin is tried on: the multi-LPAR fixture, and for every `esm:<name>` the
+/// plugin provides, the same fleet with every security database on that ESM (otherwise an
+/// ESM plugin would render nothing and pass without being tried).
+fn fixtures(provides: &[String]) -> Vec<(String, zat_model::Fleet)> {
+    let mut fleets = vec![("multi".to_owned(), zat_core::fixtures::multi().fleet)];
+    for esm in provides.iter().filter_map(|p| p.strip_prefix("esm:")) {
+        let esm = match esm {
+            "racf" => zat_model::Esm::Racf,
+            "acf2" => zat_model::Esm::Acf2,
+            "tss" => zat_model::Esm::Tss,
+            _ => continue,
+        };
+        let mut raw = zat_core::fixtures::multi_raw();
+        for db in &mut raw.security_databases {
+            db.esm = esm;
+        }
+        fleets.push((format!("multi on {}", esm.as_str()), zat_core::prepare(raw).fleet));
+    }
+    fleets
+}
+
+/// Renders one fixture twice: both answers must succeed and agree, every path must be legal
+/// and distinct, and every job must pass the z/OS text checks.
+fn render_fixture(
+    plugin: &Plugin,
+    fixture: &str,
+    fleet: zat_model::Fleet,
+    lines: &mut Vec<String>,
+) -> bool {
+    let ok = |lines: &mut Vec<String>, what: String| lines.push(format!("ok    {fixture}: {what}"));
+    let fail =
+        |lines: &mut Vec<String>, what: String| lines.push(format!("FAIL  {fixture}: {what}"));
+    let mut passed = true;
+    let request = request(fleet, Vec::new(), BTreeMap::new());
     let bytes = match serde_json::to_vec(&request) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -231,6 +275,13 @@ fn conformance(path: &Path, lines: &mut Vec<String>) -> bool {
             );
         fail(lines, format!("deterministic: two renders differ (first at {differing})"));
         passed = false;
+    }
+    for file in first.files.iter().filter(|f| f.path.ends_with(".jcl")) {
+        let findings = zos::check(&file.content, TextKind::Job, &CheckOptions::default());
+        if let Some(finding) = findings.first() {
+            fail(lines, format!("jcl: {} line {}: {:?}", file.path, finding.line, finding.problem));
+            passed = false;
+        }
     }
     match Bundle::new(bundle_files(plugin.name(), first)) {
         Ok(bundle) => ok(lines, format!("paths: all {} paths legal and distinct", bundle.len())),
