@@ -243,7 +243,8 @@ fn every_bad_plugin_fails_cleanly_and_leaves_the_bundle_untouched() {
 
 #[test]
 fn plugins_test_passes_every_good_plugin_and_fails_every_bad_one() {
-    let mut good: Vec<PathBuf> = vec![library("zat_testplug_inventory")];
+    let mut good: Vec<PathBuf> =
+        vec![library("zat_testplug_inventory"), library("zat_example_plugin")];
     // Every emitter library of this workspace that the build produced.
     for entry in std::fs::read_dir(target_dir()).expect("list the target dir") {
         let path = entry.expect("entry").path();
