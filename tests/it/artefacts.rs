@@ -1,31 +1,7 @@
 //! Snapshots of the tcpip, syslog, ceeopts, zosconnect and runbook artefacts over the real
 //! example fleet and the multi-LPAR script, run through the script runtime and the core.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
-use zat_plugin_api::model::MODEL_VERSION;
-use zat_plugin_api::{ABI_VERSION, Emitter, RenderRequest, RenderResponse};
-
-fn request(script: &str) -> RenderRequest {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(script);
-    let fleet = zat_script::run_file(&path, &zat_script::ScriptOptions::default())
-        .unwrap_or_else(|diagnostics| panic!("{script}: {diagnostics:#?}"));
-    let prepared = zat_core::prepare(fleet);
-    assert!(!prepared.has_errors(), "{script}: {:#?}", prepared.diagnostics);
-    RenderRequest {
-        abi_version: ABI_VERSION,
-        model_version: MODEL_VERSION,
-        zat_version: "test".to_owned(),
-        fleet: prepared.fleet,
-        only_lpars: Vec::new(),
-        options: BTreeMap::new(),
-    }
-}
-
-fn render<E: Emitter>(request: &RenderRequest) -> RenderResponse {
-    E::default().render(request).expect("renders")
-}
+use crate::support::{render, request};
 
 /// Every file of the five emitters, one snapshot each, plus the list with targets and the
 /// diagnostics.
