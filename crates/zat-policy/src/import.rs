@@ -587,16 +587,31 @@ impl<'a> Importer<'_, 'a> {
                 &["SignaturePairs", "ClientECurves", "ClientKeyShareGroups"],
                 notes,
             );
-            let four = |statement: &Statement, keyword: &str| -> Vec<String> {
-                statement
-                    .attributes()
-                    .filter(|a| a.is(keyword))
-                    .flat_map(|a| a.values.iter())
-                    .flat_map(|v| chunks(v, 4))
-                    .collect()
+            let mut odd = Vec::new();
+            let mut four = |keyword: &str| -> Vec<String> {
+                let mut codes = Vec::new();
+                for attr in parms.attributes().filter(|a| a.is(keyword)) {
+                    for value in &attr.values {
+                        let hex = value.chars().all(|c| c.is_ascii_hexdigit());
+                        let whole = value.as_bytes().chunks_exact(4).remainder().is_empty();
+                        if hex && whole && !value.is_empty() {
+                            codes.extend(chunks(value, 4));
+                        } else {
+                            odd.push(format!("{keyword} {value} ({})", describe(parms)));
+                        }
+                    }
+                }
+                codes
             };
-            effective.signature_pairs = four(parms, "SignaturePairs");
-            effective.curves = four(parms, "ClientECurves");
+            effective.signature_pairs = four("SignaturePairs");
+            effective.curves = four("ClientECurves");
+            for note in odd {
+                // `Any` and names are not codes: the level keeps System SSL's default list.
+                self.assumed(at, parms, format!("{note} is not a list of 4-digit codes; the security level uses System SSL's default list instead"));
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
         }
     }
 

@@ -233,3 +233,22 @@ fn hostile_input_never_panics() {
         let _ = read(text);
     }
 }
+
+#[test]
+fn curves_written_as_any_keep_the_default_list_with_a_warning() {
+    let text = POLICY.replace(
+        "  TTLSEnvironmentAdvancedParmsRef modern\n  TTLSCipherParms\n  {\n    V3CipherSuites4Char 13021301C030\n  }\n}\nTTLSEnvironmentAction envServer",
+        "  TTLSEnvironmentAdvancedParmsRef modern\n  TTLSCipherParms\n  {\n    V3CipherSuites4Char 13021301C030\n  }\n  TTLSSignatureParms\n  {\n    ClientECurves Any\n    SignaturePairs 06010401\n  }\n}\nTTLSEnvironmentAction envServer",
+    );
+    let imported = read(&text);
+    let level = &imported.levels[imported.rules[0].level.expect("level")];
+    assert!(level.curves.is_empty());
+    assert_eq!(level.signature_pairs, ["0601", "0401"]);
+    assert!(
+        imported
+            .diagnostics
+            .iter()
+            .any(|d| d.code == ASSUMED && d.message.contains("ClientECurves Any"))
+    );
+    assert!(imported.rules[0].not_carried.iter().any(|n| n.starts_with("ClientECurves Any")));
+}
