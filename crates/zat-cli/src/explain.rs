@@ -42,8 +42,8 @@ pub(crate) const CODES: &[Code] = &[
          called on, or passes arguments of the wrong type (for example a number where a\n\
          name is expected, or a key ring where a certificate is expected).\n\
          Check the spelling against the builder API: fleet(), defaults(), security_database(),\n\
-         certificate_authority(), certificate(), import_ca(), export_to(), keyring(), connect(),
-         connect_default(),\n\
+         certificate_authority(), certificate(), import_ca(), existing_certificate(),\n\
+         export_to(), keyring(), connect(), connect_default(),\n\
          security_level(), zos_connect_server(), lpar(), stack(), rule(), api_requester().",
     ),
     row(
@@ -358,6 +358,13 @@ pub(crate) const CODES: &[Code] = &[
          that survive code page 1047 jobs); C is a two-letter upper-case country code.",
     ),
     row(
+        "ZAT0169",
+        "export of an existing certificate",
+        "A certificate declared with existing_certificate() is already in the security database;\n\
+         zat never creates, exports or deletes it, only connects it to rings. Export it by hand,\n\
+         or let zat generate the certificate instead.",
+    ),
+    row(
         "ZAT0170",
         "more than one DEFAULT certificate in a ring",
         "A ring has at most one DEFAULT certificate.",
@@ -577,6 +584,14 @@ pub(crate) const CODES: &[Code] = &[
         "An `acf2.*` plugin option has a value the ACF2 emitter cannot use.",
     ),
     row(
+        "ZAT0375",
+        "ACF2 record name of an existing certificate assumed",
+        "A certificate that exists already is connected by its CERTDATA record name, which zat\n\
+         cannot know: it assumes logonid.label when the label is a valid record suffix, else the\n\
+         name zat would give it. Check the name with CHKCERT logonid LABEL(label) and edit the\n\
+         CONNECT before you submit (warning).",
+    ),
+    row(
         "ZAT0380",
         "Top Secret record names collide",
         "Two labels or two rings of one ACID would get the same DIGICERT or KEYRING name.",
@@ -601,6 +616,14 @@ pub(crate) const CODES: &[Code] = &[
         "ZAT0384",
         "invalid tss option",
         "A `tss.*` plugin option has a value the Top Secret emitter cannot use.",
+    ),
+    row(
+        "ZAT0385",
+        "Top Secret DIGICERT name of an existing certificate assumed",
+        "A certificate that exists already is connected by its DIGICERT name, which zat cannot\n\
+         know: it assumes the label when the label is a valid name, else the name zat would give\n\
+         it. Check it with TSS LIST(acid) DIGICERT(ALL) and edit the RINGDATA before you submit\n\
+         (warning).",
     ),
     row(
         "ZAT0390",

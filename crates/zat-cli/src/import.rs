@@ -3,8 +3,9 @@
 //!
 //! A policy file names no LPAR, stack or security database, so the script is a skeleton
 //! around the rules: those names come from options. Key rings the rules use are declared, and
-//! the certificates the rules present from them are declared as placeholders, so that
-//! `zat check` can follow every reference; each placeholder says it must be replaced.
+//! the certificates the rules present from them are declared with
+//! `db.existing_certificate(...)`: they exist on z/OS already, so the jobs only connect them
+//! and never create or delete them, and `zat check` can follow every reference.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -101,14 +102,6 @@ fn port(range: (u32, u32)) -> String {
     } else {
         quote(&format!("{}-{}", range.0, range.1))
     }
-}
-
-/// A subject CN a certificate builder accepts, made from a label.
-fn common_name(label: &str) -> String {
-    label
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-.".contains(c) { c } else { '-' })
-        .collect()
 }
 
 fn level_script(out: &mut String, var: &str, level: &Level) {
@@ -226,13 +219,13 @@ pub(crate) fn script(imported: &Imported, args: &Args) -> String {
                     let cert = format!("cert_{}", certificates.len());
                     let _ = writeln!(
                         out,
-                        "// zat import: placeholder for certificate {} that rules present from this ring;\n\
-                         // replace it with the real certificate (owner, subject, signer) before you build.\n\
-                         let {cert} = db.certificate({}, {}, #{{ subject: #{{ CN: {} }} }});",
+                        "// zat import: certificate {} that rules present from this ring is expected to exist\n\
+                         // on z/OS; zat will only connect it (never create or delete it). Its owner is taken\n\
+                         // to be the ring's owner: change it to \"CERTAUTH\", \"SITE\" or the right user ID.\n\
+                         let {cert} = db.existing_certificate({}, {});",
                         comment(label),
                         quote(&ring.owner),
                         quote(label),
-                        quote(&common_name(label)),
                     );
                     cert
                 }
@@ -247,14 +240,14 @@ pub(crate) fn script(imported: &Imported, args: &Args) -> String {
             let cert = format!("cert_{}", certificates.len());
             let _ = writeln!(
                 out,
-                "// zat import: placeholder for the DEFAULT certificate of ring {}, which server rules present;\n\
-                 // replace it with the real certificate (label, owner, subject, signer) before you build.\n\
-                 let {cert} = db.certificate({}, {}, #{{ subject: #{{ CN: {} }} }});\n\
+                "// zat import: the DEFAULT certificate of ring {}, which server rules present, is expected\n\
+                 // to exist on z/OS; zat will only connect it (never create or delete it). The policy does\n\
+                 // not name it: replace the label (and the owner, if not the ring's) with the real ones.\n\
+                 let {cert} = db.existing_certificate({}, {});\n\
                  {var}.connect_default({cert});",
                 comment(&ring.name),
                 quote(&ring.owner),
                 quote(&label),
-                quote(&common_name(&label)),
             );
         }
     }
@@ -306,7 +299,6 @@ mod tests {
 
     #[test]
     fn labels_become_acceptable_names() {
-        assert_eq!(common_name("Zowe_Srv#1"), "Zowe-Srv-1");
         assert_eq!(zat_label("DEFAULT-ring/x"), "DEFAULT-ring_x");
     }
 }

@@ -24,6 +24,13 @@ pub fn multi() -> Prepared {
     prepare(multi_raw())
 }
 
+/// The seed scenario at a site that has certificates already: besides the generated IMSCA,
+/// the ring connects an existing CA (`SITEROOTCA`) and uses an existing personal
+/// certificate (`SRVEXIST` of OMVSADM) as its DEFAULT instead of a generated one.
+pub fn existing() -> Prepared {
+    prepare(existing_raw())
+}
+
 /// A large fleet for benchmarks and stress tests: the multi fleet's databases, levels and
 /// servers, with `lpars` LPARs of four stacks each and ten API requesters per stack
 /// (DESIGN §10 sizes its target at 1,000 LPARs, about 40,000 rules).
@@ -43,7 +50,7 @@ pub fn scaled_raw(lpars: usize) -> Fleet {
                 stack.api_requesters = (0..10)
                     .map(|r| {
                         let mut requester = requester.clone();
-                        requester.name = format!("APP{r}");
+                        requester.name = format!("APP{s}{r}");
                         requester.jobname = format!("APP{r}*");
                         requester.server = if index % 2 == 0 { "ZCEEA" } else { "ZCEEB" }.into();
                         requester
@@ -132,6 +139,23 @@ pub fn seed_raw() -> Fleet {
         lpars: vec![lpar],
         origin: o(1),
     }
+}
+
+/// The existing-certificates scenario before expansion.
+pub fn existing_raw() -> Fleet {
+    let o = |line| Origin::new("existing.rhai", line, 1);
+    let mut fleet = seed_raw();
+    let db = &mut fleet.security_databases[0];
+    db.certificates.truncate(1);
+    db.certificates.push(existing_cert(CertOwner::Certauth, "SITEROOTCA", o(5)));
+    db.certificates.push(existing_cert(CertOwner::User("OMVSADM".into()), "SRVEXIST", o(6)));
+    let ring = &mut db.keyrings[0];
+    ring.connections = vec![
+        connect_ca("IMSCA", o(13)),
+        connect_ca("SITEROOTCA", o(14)),
+        connect_personal("OMVSADM", "SRVEXIST", true, o(15)),
+    ];
+    fleet
 }
 
 /// The multi-LPAR fleet before expansion.
@@ -357,6 +381,25 @@ fn personal(
         signer: Some(signer.into()),
         key_usage: vec![KeyUsage::Handshake],
         source: CertSource::Generate,
+        export: None,
+        origin,
+    }
+}
+
+/// A certificate that exists on z/OS, as `db.existing_certificate(owner, label)` makes it.
+fn existing_cert(owner: CertOwner, label: &str, origin: Origin) -> Certificate {
+    Certificate {
+        label: label.into(),
+        owner,
+        subject: DistinguishedName::default(),
+        alt_name: AltName::default(),
+        algorithm: KeyAlgorithm::Rsa,
+        size: 2048,
+        not_before: None,
+        not_after: None,
+        signer: None,
+        key_usage: Vec::new(),
+        source: CertSource::Existing,
         export: None,
         origin,
     }

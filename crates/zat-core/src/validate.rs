@@ -98,6 +98,15 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
             );
         }
         v.unique("stack", lpar.stacks.iter().map(|s| (s.name.as_str(), &s.origin)), &object);
+        // Requesters are unique per LPAR, not per stack: each gets one CEEOPTS file per LPAR.
+        v.unique(
+            "api requester",
+            lpar.stacks
+                .iter()
+                .flat_map(|s| &s.api_requesters)
+                .map(|r| (r.name.as_str(), &r.origin)),
+            &object,
+        );
         for stack in &lpar.stacks {
             let object = format!("lpar {} / stack {}", lpar.name, stack.name);
             v.mvs_name(&stack.name, "TCP/IP job name", false, &object, &stack.origin);
@@ -105,11 +114,6 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
                 v.mvs_name(user, "EZB.INITSTACK user ID", false, &object, &stack.origin);
             }
             v.unique("rule", stack.rules.iter().map(|r| (r.name.as_str(), &r.origin)), &object);
-            v.unique(
-                "api requester",
-                stack.api_requesters.iter().map(|r| (r.name.as_str(), &r.origin)),
-                &object,
-            );
             for requester in &stack.api_requesters {
                 let object = format!("{object} / api_requester {}", requester.name);
                 v.mvs_name(&requester.jobname, "job name", true, &object, &requester.origin);
@@ -407,16 +411,32 @@ impl Validator<'_> {
         if let CertOwner::User(user) = &cert.owner {
             self.mvs_name(user, "certificate owner", false, &object, origin);
         }
-        if let CertSource::Import { dsn } = &cert.source {
-            if !is_dsn(dsn) {
-                self.error(
-                    "ZAT0114",
-                    &format!("`{dsn}` is not a valid data set name"),
-                    &object,
-                    origin,
-                );
+        match &cert.source {
+            CertSource::Import { dsn } => {
+                if !is_dsn(dsn) {
+                    self.error(
+                        "ZAT0114",
+                        &format!("`{dsn}` is not a valid data set name"),
+                        &object,
+                        origin,
+                    );
+                }
+                return;
             }
-            return;
+            // Subject, key, dates and signer of a certificate that exists are not in the
+            // model; only what the jobs write for it (label, owner) is checked above.
+            CertSource::Existing => {
+                if cert.export.is_some() {
+                    self.error(
+                        "ZAT0169",
+                        "an existing certificate is never exported by zat",
+                        &object,
+                        origin,
+                    );
+                }
+                return;
+            }
+            CertSource::Generate => {}
         }
         let sizes: &[i64] = match cert.algorithm {
             KeyAlgorithm::Rsa => &[1024, 2048, 3072, 4096],

@@ -194,12 +194,30 @@ impl KeyUsage {
     }
 }
 
-/// Where a certificate comes from: generated on z/OS, or added from a data set (a partner's CA).
+/// Where a certificate comes from: generated on z/OS, added from a data set (a partner's CA),
+/// or already in the security database.
+///
+/// In JSON: `"generate"`, `{ "import": { "dsn": "..." } }` or `"existing"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CertSource {
     Generate,
-    Import { dsn: String },
+    Import {
+        dsn: String,
+    },
+    /// The certificate is already in the security database (the site made it, or an AT-TLS
+    /// policy that `zat import` read uses it). zat never creates, exports or deletes it: the
+    /// jobs only connect it to rings (and list it). Its label, owner and so whether it is a CA
+    /// are known; subject, key, dates and signer are not, so they are not checked. A personal
+    /// certificate that exists has its private key on z/OS and may be a ring's DEFAULT.
+    Existing,
+}
+
+impl CertSource {
+    /// True when zat creates the certificate (GENCERT or ADD) and so may also delete it.
+    pub fn is_created_by_zat(&self) -> bool {
+        !matches!(self, CertSource::Existing)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -38,6 +38,10 @@ pub(crate) const USAGE: &[(&str, &str)] = &[
     ),
     ("certificate", "db.certificate(owner, label, #{ subject, signed_by, size, alt_domain, ... })"),
     ("import_ca", "db.import_ca(label, #{ dsn })"),
+    (
+        "existing_certificate",
+        "db.existing_certificate(owner, label) (already on z/OS: zat only connects it)",
+    ),
     ("keyring", "db.keyring(owner, name)"),
     ("export_to", "cert.export_to(#{ dsn, format, password_env })"),
     ("connect", "ring.connect(cert) or ring.connect(cert, #{ usage })"),
@@ -77,6 +81,8 @@ const CA_KEYS: &[&str] = &[
 const CERT_KEYS: &[&str] = CA_KEYS;
 const SUBJECT_KEYS: &[&str] = &["CN", "T", "OU", "O", "L", "SP", "C"];
 const IMPORT_KEYS: &[&str] = &["dsn"];
+/// An existing certificate is named, never described: nothing about it goes into a job.
+const EXISTING_KEYS: &[&str] = &[];
 const EXPORT_KEYS: &[&str] = &["dsn", "format", "password_env"];
 const KEYRING_KEYS: &[&str] = &["access", "readers"];
 // `default` is a rhai keyword: scripts write `ring.connect_default(cert)`, or quote the key.
@@ -246,6 +252,7 @@ fn builder_keys(name: &str) -> &'static [&'static str] {
         "certificate_authority" => CA_KEYS,
         "certificate" => CERT_KEYS,
         "import_ca" => IMPORT_KEYS,
+        "existing_certificate" => EXISTING_KEYS,
         "export_to" => EXPORT_KEYS,
         "keyring" => KEYRING_KEYS,
         "connect" => CONNECT_KEYS,
@@ -284,6 +291,7 @@ pub(crate) fn register(engine: &mut Engine, slot: Shared<Option<(FleetHandle, Or
     register!(engine, "certificate_authority", certificate_authority, (db: DatabaseHandle, label: ImmutableString));
     register!(engine, "certificate", certificate, (db: DatabaseHandle, owner: ImmutableString, label: ImmutableString));
     register!(engine, "import_ca", import_ca, (db: DatabaseHandle, label: ImmutableString));
+    register!(engine, "existing_certificate", existing_certificate, (db: DatabaseHandle, owner: ImmutableString, label: ImmutableString));
     register!(engine, "keyring", keyring, (db: DatabaseHandle, owner: ImmutableString, name: ImmutableString));
     register!(engine, "export_to", export, (cert: CertificateHandle));
     register!(engine, "connect", connect, (ring: KeyringHandle, cert: CertificateHandle));
@@ -537,10 +545,34 @@ fn import_ca(
 ) -> Result<CertificateHandle, BuilderError> {
     let dsn = opts.string("dsn")?;
     let dsn = opts.required("dsn", dsn)?;
-    let database = database_name(&db);
+    named_certificate(origin, &db, CertOwner::Certauth, &label, CertSource::Import { dsn })
+}
+
+/// A certificate already in the security database (owner `CERTAUTH`, `SITE` or a user ID):
+/// rings connect it, the jobs never create, export or delete it.
+fn existing_certificate(
+    origin: Origin,
+    db: DatabaseHandle,
+    owner: ImmutableString,
+    label: ImmutableString,
+    _opts: Options,
+) -> Result<CertificateHandle, BuilderError> {
+    named_certificate(origin, &db, owner_of(&owner), &label, CertSource::Existing)
+}
+
+/// A certificate known by owner and label only (imported or existing): the rest of the
+/// model's fields keep neutral values that no job writes.
+fn named_certificate(
+    origin: Origin,
+    db: &DatabaseHandle,
+    owner: CertOwner,
+    label: &str,
+    source: CertSource,
+) -> Result<CertificateHandle, BuilderError> {
+    let database = database_name(db);
     let cert = Certificate {
-        label: label.to_string(),
-        owner: CertOwner::Certauth,
+        label: label.to_owned(),
+        owner,
         subject: DistinguishedName::default(),
         alt_name: AltName::default(),
         algorithm: KeyAlgorithm::Rsa,
@@ -549,7 +581,7 @@ fn import_ca(
         not_after: None,
         signer: None,
         key_usage: Vec::new(),
-        source: CertSource::Import { dsn },
+        source,
         export: None,
         origin,
     };

@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use zat_model::{CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange, Usage};
+use zat_model::{
+    CertOwner, CertSource, Diagnostic, Direction, Fleet, HandshakeRole, PortRange, Usage,
+};
 
 use crate::{ScriptOptions, run_source};
 
@@ -106,6 +108,41 @@ cert.export_to(#{{ dsn: \"C1.P12\", format: \"PKCS12DER\", password_env: \"P12_P
         db.certificate("CA1").map(|c| c.subject.ou.clone()),
         Some(vec!["A".to_owned(), "B".to_owned()])
     );
+}
+
+#[test]
+fn existing_certificates_are_named_by_owner_and_label_and_connect_like_others() {
+    let fleet = run_ok(&format!(
+        "{HEADER}let root = db.existing_certificate(\"certauth\", \"Site Root CA\");
+let server = db.existing_certificate(\"OMVSADM\", \"SERVER1\");
+let site_cert = db.existing_certificate(\"SITE\", \"SITECERT\", #{{}});
+let ring = db.keyring(\"OMVSADM\", \"RING\");
+ring.connect(root);
+ring.connect_default(server);
+ring.connect(site_cert);
+"
+    ));
+    let db = &fleet.security_databases[0];
+    let owners: Vec<(&str, &CertOwner, &CertSource)> =
+        db.certificates.iter().map(|c| (c.label.as_str(), &c.owner, &c.source)).collect();
+    assert_eq!(
+        owners,
+        [
+            ("Site Root CA", &CertOwner::Certauth, &CertSource::Existing),
+            ("SERVER1", &CertOwner::User("OMVSADM".to_owned()), &CertSource::Existing),
+            ("SITECERT", &CertOwner::Site, &CertSource::Existing),
+        ]
+    );
+    assert!(db.certificates[0].is_ca() && db.certificates.iter().all(|c| c.export.is_none()));
+    let usages: Vec<(Usage, bool)> =
+        db.keyrings[0].connections.iter().map(|c| (c.usage, c.default)).collect();
+    assert_eq!(usages, [(Usage::Certauth, false), (Usage::Personal, true), (Usage::Site, false)]);
+    // Nothing about an existing certificate goes into a job, so it takes no options.
+    let (code, line, message) = fail(&format!(
+        "{HEADER}db.existing_certificate(\"CERTAUTH\", \"CA\", #{{ size: 4096 }});\n"
+    ));
+    assert_eq!((code.as_str(), line), ("ZAT0004", 3));
+    assert!(message.contains("existing_certificate() has no option `size`"), "{message}");
 }
 
 #[test]

@@ -33,6 +33,8 @@ const CODE_PASSWORD: &str = "ZAT0372";
 const CODE_NAME: &str = "ZAT0373";
 /// An `acf2.*` plugin option has a value the emitter cannot use.
 const CODE_OPTION: &str = "ZAT0374";
+/// An existing certificate is connected by a record name zat assumes (warning).
+const CODE_EXISTING: &str = "ZAT0375";
 
 /// The ACF2 emitter. Stateless: every call renders from the request alone.
 #[derive(Debug, Default)]
@@ -287,9 +289,31 @@ fn render_database(
     setup.comment("Certificates, in creation order (a signer before what it signs).");
     setup.command("SET PROFILE(USER) DIVISION(CERTDATA)", &object, &db.origin);
     let mut exports = Vec::new();
+    let mut existing = Vec::new();
     for cert in &db.certificates {
         let Some(record) = records.certificate(&cert.owner, &cert.label) else { continue };
         let cert_object = format!("{object} / certificate {}", cert.label);
+        if !cert.source.is_created_by_zat() {
+            // Never inserted, exported or deleted: only connected (and checked) below.
+            existing.push(format!("{record} (label {})", cert.label));
+            response.diagnostics.push(
+                Diagnostic::warning(
+                    CODE_EXISTING,
+                    format!(
+                        "existing certificate `{}` is connected as record {record}, a name zat assumes",
+                        cert.label
+                    ),
+                )
+                .object(&cert_object)
+                .at(&cert.origin)
+                .help(format!(
+                    "check the record name with CHKCERT {} LABEL({}) and edit the CONNECT before you submit",
+                    cert_logonid(&cert.owner),
+                    cert.label
+                )),
+            );
+            continue;
+        }
         match certificate_command(cert, record, db, &records, settings) {
             Ok(command) => setup.command(&command, &cert_object, &cert.origin),
             Err(why) => response
@@ -299,6 +323,12 @@ fn render_database(
         if let Some(export) = &cert.export {
             exports.push((cert, record, export));
         }
+    }
+    if !existing.is_empty() {
+        setup.comment(&format!(
+            "Existing certificates, not created here and never deleted by the back-out, only connected: {}. zat assumes these record names: check each with CHKCERT logonid LABEL(label) before you submit.",
+            existing.join(", ")
+        ));
     }
     setup.comment("Connect certificates to the rings (USAGE and DEFAULT as in the fleet).");
     for ring in &db.keyrings {
@@ -456,8 +486,14 @@ fn render_database(
         }
     }
     backout.comment("Delete the certificates, signed ones before their signers.");
+    if !existing.is_empty() {
+        backout.comment(&format!(
+            "Kept: the existing certificates {} (the setup job only connected them; deleting the key ring records above disconnects them).",
+            existing.join(", ")
+        ));
+    }
     backout.command("SET PROFILE(USER) DIVISION(CERTDATA)", &object, &db.origin);
-    for cert in db.certificates.iter().rev() {
+    for cert in db.certificates.iter().rev().filter(|c| c.source.is_created_by_zat()) {
         if let Some(record) = records.certificate(&cert.owner, &cert.label) {
             backout.command(&format!("DELETE {record}"), &object, &cert.origin);
         }

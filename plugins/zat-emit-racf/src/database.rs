@@ -93,17 +93,26 @@ fn access(db: &SecurityDatabase) -> Access {
     Access { profiles, grants }
 }
 
-/// Certificates in creation order: generated CAs, then imports, then the certificates they
-/// sign. Within each group the model's order holds (a signer before what it signs).
+/// Certificates SETUP creates, in creation order: generated CAs, then imports, then the
+/// certificates they sign. Within each group the model's order holds (a signer before what it
+/// signs). Existing certificates are not among them: SETUP only connects them, BACKOUT never
+/// deletes them.
 fn creation_order(db: &SecurityDatabase) -> Vec<&Certificate> {
     let group = |cert: &Certificate| match (&cert.source, cert.is_ca()) {
         (CertSource::Generate, true) => 0,
         (CertSource::Import { .. }, _) => 1,
         (CertSource::Generate, false) => 2,
+        (CertSource::Existing, _) => 3,
     };
-    let mut certs: Vec<&Certificate> = db.certificates.iter().collect();
+    let mut certs: Vec<&Certificate> =
+        db.certificates.iter().filter(|c| c.source.is_created_by_zat()).collect();
     certs.sort_by_key(|c| group(c));
     certs
+}
+
+/// Certificates that exist on z/OS already, in the model's order.
+fn existing(db: &SecurityDatabase) -> Vec<&Certificate> {
+    db.certificates.iter().filter(|c| !c.source.is_created_by_zat()).collect()
 }
 
 fn refresh_steps(options: &Options, classes: &[(&'static str, &[&'static str])]) -> Vec<Step> {
@@ -198,6 +207,7 @@ fn setup(
             CertSource::Generate => {
                 ("CERTIFICATES SIGNED BY THE CAS ABOVE", racdcert::gencert(db, cert))
             }
+            CertSource::Existing => continue,
         };
         let mut command = Command::new(command).from(cert_object(db, cert), &cert.origin);
         if last_group != Some(group) {
@@ -268,7 +278,8 @@ fn setup(
          SET AND FAILS IF IT EXISTS: DELETE OLD COPIES FIRST.",
     );
     let mut placeholders = Vec::new();
-    for cert in &db.certificates {
+    // Model order; an existing certificate is never exported (validation refuses it too).
+    for cert in db.certificates.iter().filter(|c| c.source.is_created_by_zat()) {
         let Some(exp) = &cert.export else { continue };
         let password = exp.format.has_private_key().then(|| {
             let placeholder = match &exp.password_env {
@@ -376,7 +387,7 @@ fn setup(
         "STEP VERIFY (ALWAYS RUNS): LIST WHAT THE JOB CREATED. CHECK THE RINGS, THEIR \
          DEFAULT CERTIFICATE AND THE ACCESS LISTS IN SYSTSPRT.",
     );
-    for cert in creation_order(db) {
+    for cert in creation_order(db).into_iter().chain(existing(db)) {
         verify.commands.push(Command::new(racdcert::list(cert)));
     }
     for ring in &db.keyrings {
@@ -387,9 +398,18 @@ fn setup(
     }
 
     let mut changes = Vec::new();
-    if !db.certificates.is_empty() {
-        let labels: Vec<&str> = creation_order(db).iter().map(|c| c.label.as_str()).collect();
+    let created = creation_order(db);
+    if !created.is_empty() {
+        let labels: Vec<&str> = created.iter().map(|c| c.label.as_str()).collect();
         changes.push(format!("CREATES CERTIFICATES {}", labels.join(", ")));
+    }
+    let existing = existing(db);
+    if !existing.is_empty() {
+        let labels: Vec<&str> = existing.iter().map(|c| c.label.as_str()).collect();
+        changes.push(format!(
+            "CONNECTS EXISTING CERTIFICATES {} (IT NEVER CREATES, EXPORTS OR DELETES THEM)",
+            labels.join(", ")
+        ));
     }
     if !db.keyrings.is_empty() {
         let rings: Vec<String> =
@@ -401,6 +421,7 @@ fn setup(
         let dsns: Vec<String> = db
             .certificates
             .iter()
+            .filter(|c| c.source.is_created_by_zat())
             .filter_map(|c| c.export.as_ref())
             .map(|e| e.dsn.to_ascii_uppercase())
             .collect();
@@ -521,9 +542,18 @@ fn backout(
     let mut kept = vec![
         "PROFILES FACILITY IRR.DIGTCERT.* AND RDATALIB (ONLY THE ENTRIES ARE REMOVED)".to_owned(),
     ];
+    let existing = existing(db);
+    if !existing.is_empty() {
+        let labels: Vec<&str> = existing.iter().map(|c| c.label.as_str()).collect();
+        kept.push(format!(
+            "EXISTING CERTIFICATES {} (SETUP ONLY CONNECTED THEM; DELRING DISCONNECTS THEM)",
+            labels.join(", ")
+        ));
+    }
     let dsns: Vec<String> = db
         .certificates
         .iter()
+        .filter(|c| c.source.is_created_by_zat())
         .filter_map(|c| c.export.as_ref())
         .map(|e| e.dsn.to_ascii_uppercase())
         .collect();

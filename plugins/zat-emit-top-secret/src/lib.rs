@@ -33,6 +33,8 @@ const CODE_PASSWORD: &str = "ZAT0382";
 const CODE_NAME: &str = "ZAT0383";
 /// A `tss.*` plugin option has a value the emitter cannot use.
 const CODE_OPTION: &str = "ZAT0384";
+/// An existing certificate is connected by a DIGICERT name zat assumes (warning).
+const CODE_EXISTING: &str = "ZAT0385";
 
 /// The Top Secret emitter. Stateless: every call renders from the request alone.
 #[derive(Debug, Default)]
@@ -243,9 +245,30 @@ fn render_database(
     }
     setup.comment("Certificates, in creation order (a signer before what it signs).");
     let mut exports = Vec::new();
+    let mut existing = Vec::new();
     for cert in &db.certificates {
         let Some(name) = records.certificate(&cert.owner, &cert.label) else { continue };
         let cert_object = format!("{object} / certificate {}", cert.label);
+        if !cert.source.is_created_by_zat() {
+            // Never added, exported or removed: only connected (and listed) below.
+            let owner = acid(&cert.owner);
+            existing.push(format!("{owner} DIGICERT({name}) (label {})", cert.label));
+            response.diagnostics.push(
+                Diagnostic::warning(
+                    CODE_EXISTING,
+                    format!(
+                        "existing certificate `{}` is connected as {owner} DIGICERT({name}), a name zat assumes",
+                        cert.label
+                    ),
+                )
+                .object(&cert_object)
+                .at(&cert.origin)
+                .help(format!(
+                    "check the name with TSS LIST({owner}) DIGICERT(ALL) and edit the RINGDATA before you submit"
+                )),
+            );
+            continue;
+        }
         match certificate_command(cert, name, db, &records, settings) {
             Ok(pieces) => setup.command(&pieces, &cert_object, &cert.origin),
             Err(why) => response
@@ -255,6 +278,12 @@ fn render_database(
         if let Some(export) = &cert.export {
             exports.push((cert, name, export));
         }
+    }
+    if !existing.is_empty() {
+        setup.comment(&format!(
+            "Existing certificates, not created here and never removed by the back-out, only connected: {}. zat assumes these DIGICERT names: check each with TSS LIST(acid) DIGICERT(ALL) before you submit.",
+            existing.join(", ")
+        ));
     }
     setup.comment("Connect certificates to the rings (USAGE and DEFAULT as in the fleet).");
     for ring in &db.keyrings {
@@ -415,7 +444,13 @@ fn render_database(
         }
     }
     backout.comment("Remove the certificates, signed ones before their signers.");
-    for cert in db.certificates.iter().rev() {
+    if !existing.is_empty() {
+        backout.comment(&format!(
+            "Kept: the existing certificates {} (the setup job only connected them; removing the key rings above disconnects them).",
+            existing.join(", ")
+        ));
+    }
+    for cert in db.certificates.iter().rev().filter(|c| c.source.is_created_by_zat()) {
         if let Some(name) = records.certificate(&cert.owner, &cert.label) {
             backout.command(
                 &[p("TSS"), format!("REM({})", acid(&cert.owner)), format!("DIGICERT({name})")],

@@ -131,8 +131,19 @@ fn import_check_build_round_trip_keeps_the_rules() {
         "notes in the script match the warnings:\n{text}"
     );
     assert!(text.contains("db.keyring(\"PAYUSR\", \"PayRing\")"), "{text}");
+    // The rings' certificates exist on z/OS: declared as existing, never generated.
+    assert!(text.contains("db.existing_certificate(\"LEDGER\", \"LEDGERSRV\")"), "{text}");
+    assert!(!text.contains("db.certificate("), "{text}");
     zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(0);
     zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out"]).expect_code(0);
+    let setup = std::fs::read_to_string(dir.path().join("out/security/PLEX1/racf/SETUP.jcl"))
+        .expect("racf setup built");
+    let commands: Vec<&str> = setup.lines().filter(|l| l.starts_with(" RACDCERT")).collect();
+    assert!(commands.iter().any(|c| c.contains(" CONNECT(")), "{setup}");
+    assert!(!commands.iter().any(|c| c.contains(" GENCERT") || c.contains(" ADD(")), "{setup}");
+    let backout = std::fs::read_to_string(dir.path().join("out/security/PLEX1/racf/BACKOUT.jcl"))
+        .expect("racf backout built");
+    assert!(!backout.contains("DELETE(LABEL("), "{backout}");
     let regenerated = dir.path().join("out/lpars/SYSA/pagent/TCPIP.policy");
     let regenerated = std::fs::read_to_string(&regenerated).expect("policy built");
     let (_, problems) = zat_policy::parse(&regenerated);

@@ -52,6 +52,28 @@ fn seed_is_clean() {
 }
 
 #[test]
+fn existing_certificates_are_clean_and_never_exported() {
+    // An existing CA and an existing DEFAULT personal certificate: no subject, key, dates or
+    // signer to check, and the DEFAULT has its private key on z/OS.
+    let prepared = fixtures::existing();
+    let problems: Vec<&Diagnostic> =
+        prepared.diagnostics.iter().filter(|d| d.code.starts_with("ZAT01")).collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(!prepared.has_errors(), "{:#?}", prepared.diagnostics);
+    let mut fleet = fixtures::existing_raw();
+    fleet.security_databases[0].certificates[2].export = Some(zat_model::CertExport {
+        dsn: "ATTLS.SRV.P12".into(),
+        format: zat_model::ExportFormat::Pkcs12der,
+        password_env: Some("PW".into()),
+    });
+    let errors = prepare(fleet).diagnostics;
+    assert!(
+        errors.iter().any(|d| d.code == "ZAT0169" && d.origin.as_ref().map(|o| o.line) == Some(6)),
+        "{errors:#?}"
+    );
+}
+
+#[test]
 fn system_name_longer_than_8() {
     check(|f| f.lpars[0].name = "SYSTEMABC".into(), "ZAT0101", 19);
 }
@@ -213,4 +235,19 @@ fn scaled_fleet_is_clean_and_has_the_expected_size() {
         prepared.fleet.lpars.iter().flat_map(|l| &l.stacks).map(|s| s.rules.len()).sum();
     // 3 LPARs x 4 stacks x 10 requesters, plus the inbound rule of the one server with AT-TLS.
     assert_eq!(rules, 3 * 4 * 10 + 1);
+}
+
+#[test]
+fn requester_names_are_unique_per_lpar_because_ceeopts_files_are() {
+    let errors = errors_after(|f| {
+        let mut second = f.lpars[0].stacks[0].clone();
+        second.name = "TCPIPB".into();
+        second.rules.clear();
+        second.api_requesters[0].origin = zat_model::Origin::new("seed.rhai", 40, 3);
+        f.lpars[0].stacks.push(second);
+    });
+    assert!(
+        errors.iter().any(|d| d.code == "ZAT0120" && d.origin.as_ref().map(|o| o.line) == Some(40)),
+        "{errors:#?}"
+    );
 }

@@ -69,9 +69,54 @@ fn multi_jobs() {
     insta::assert_snapshot!("multi", files(&response));
 }
 
+/// Existing certificates: connected and checked, never inserted, exported or deleted; their
+/// record names are assumed, so each gets a warning.
+#[test]
+fn existing_certificates_jobs() {
+    let response = render(&request(acf2(fixtures::existing_raw())));
+    assert_eq!(errors(&response), Vec::<String>::new());
+    insta::assert_snapshot!("existing", files(&response));
+    let warnings: Vec<&str> = response
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "ZAT0375")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    let setup = &response.files[0].content;
+    let backout = &response.files[1].content;
+    let records: Vec<String> = ["SITEROOTCA", "SRVEXIST"]
+        .iter()
+        .map(|label| {
+            let line = setup
+                .lines()
+                .find(|l| {
+                    l.contains("CONNECT CERTDATA(") && l.contains(&format!(".{}", &label[..4]))
+                })
+                .unwrap_or_else(|| panic!("no CONNECT of {label}"));
+            line.split("CERTDATA(").nth(1).and_then(|r| r.split(')').next()).unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(records[1], "OMVSADM.SRVEXIST");
+    for record in &records {
+        let commands: Vec<&str> = setup
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('*') && l.contains(record.as_str()))
+            .collect();
+        assert!(
+            commands.iter().all(|c| c.starts_with("CONNECT ") || c.starts_with("CHKCERT ")),
+            "{commands:?}"
+        );
+        assert!(!backout.lines().any(|l| !l.starts_with('*') && l.contains(record.as_str())));
+    }
+    assert!(setup.contains("GENCERT CERTAUTH.IMSCA"));
+    assert!(backout.contains("DELETE CERTAUTH.IMSCA"));
+}
+
 #[test]
 fn every_line_follows_the_batch_rules() {
-    for raw in [fixtures::seed_raw(), fixtures::multi_raw()] {
+    for raw in [fixtures::seed_raw(), fixtures::multi_raw(), fixtures::existing_raw()] {
         let response = render(&request(acf2(raw)));
         assert!(!response.files.is_empty());
         for file in &response.files {

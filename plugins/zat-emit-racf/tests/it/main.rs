@@ -40,6 +40,13 @@ fn multi() -> Fleet {
     prepared.fleet
 }
 
+/// The seed at a site with certificates already: an existing CA and an existing DEFAULT.
+fn existing() -> Fleet {
+    let prepared = zat_core::fixtures::existing();
+    assert!(!prepared.has_errors(), "{:?}", prepared.diagnostics);
+    prepared.fleet
+}
+
 /// Every switch on: class job, conditional permits, a PKCS#12 export, an imported CA.
 fn everything() -> Fleet {
     let mut fleet = multi();
@@ -160,6 +167,39 @@ fn snapshots_everything() {
 }
 
 #[test]
+fn snapshots_existing() {
+    snapshot_all("existing", &render(existing()));
+}
+
+#[test]
+fn existing_certificates_are_connected_and_listed_never_created_or_deleted() {
+    let response = render(existing());
+    let setup = commands(&file(&response, "security/PLEX1/racf/SETUP.jcl").content);
+    let backout = commands(&file(&response, "security/PLEX1/racf/BACKOUT.jcl").content);
+    for (owner, label) in [("CERTAUTH", "'SITEROOTCA'"), ("ID(OMVSADM)", "'SRVEXIST'")] {
+        let about = |c: &&TsoCommand| c.text.contains(label);
+        let verbs: Vec<&str> =
+            setup.iter().filter(about).filter_map(|c| c.text.split_whitespace().nth(2)).collect();
+        assert!(
+            verbs.iter().all(|v| v.starts_with("CONNECT(") || v.starts_with("LIST(")),
+            "{verbs:?}"
+        );
+        one(&setup, &["RACDCERT", &format!("LIST(LABEL({label}))"), owner]);
+        assert!(!backout.iter().any(|c| about(&c)), "backout names {label}");
+    }
+    let connects: Vec<&str> =
+        setup.iter().filter(|c| c.text.contains(" CONNECT(")).map(|c| c.text.as_str()).collect();
+    assert_eq!(connects.len(), 3, "{connects:?}");
+    assert!(connects[1].contains("CONNECT(CERTAUTH LABEL('SITEROOTCA')"), "{connects:?}");
+    assert!(connects[2].contains("CONNECT(ID(OMVSADM) LABEL('SRVEXIST')"), "{connects:?}");
+    assert!(connects[2].contains("DEFAULT"), "{connects:?}");
+    // The generated CA of the same fleet is still created and deleted; the rings go whole.
+    one(&setup, &["RACDCERT", "CERTAUTH", "GENCERT"]);
+    one(&backout, &["RACDCERT", "CERTAUTH", "DELETE(LABEL('IMSCA'))"]);
+    one(&backout, &["RACDCERT", "ID(OMVSADM)", "DELRING(ZOSCONN-APIR-KEYRING)"]);
+}
+
+#[test]
 fn files_per_database_and_lpar() {
     let seed = render(seed());
     assert_eq!(
@@ -214,7 +254,13 @@ fn nothing_for_other_security_managers() {
 
 #[test]
 fn every_line_passes_the_zos_checks() {
-    for (name, fleet) in [("seed", seed()), ("multi", multi()), ("everything", everything())] {
+    let fleets = [
+        ("seed", seed()),
+        ("multi", multi()),
+        ("everything", everything()),
+        ("existing", existing()),
+    ];
+    for (name, fleet) in fleets {
         for options in [&[][..], &[("racf.strict_tmp", "IKJEFT01")][..]] {
             let response = render_with(fleet.clone(), options);
             for f in &response.files {

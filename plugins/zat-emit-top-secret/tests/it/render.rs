@@ -69,9 +69,43 @@ fn multi_jobs() {
     insta::assert_snapshot!("multi", files(&response));
 }
 
+/// Existing certificates: connected and listed, never added, exported or removed; their
+/// DIGICERT names are assumed, so each gets a warning.
+#[test]
+fn existing_certificates_jobs() {
+    let response = render(&request(tss(fixtures::existing_raw())));
+    assert_eq!(errors(&response), Vec::<String>::new());
+    insta::assert_snapshot!("existing", files(&response));
+    let warnings = response.diagnostics.iter().filter(|d| d.code == "ZAT0385").count();
+    assert_eq!(warnings, 2, "{:?}", response.diagnostics);
+    let setup = &response.files[0].content;
+    let backout = &response.files[1].content;
+    for (acid, name) in [("CERTAUTH", "SITE"), ("OMVSADM", "SRVEXIST")] {
+        let ringdata = format!("RINGDATA({acid},{name}");
+        assert!(setup.contains(&ringdata), "no {ringdata}");
+        let mentions: Vec<&str> = setup
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("/*") && l.contains(&format!("({name}")))
+            .collect();
+        assert!(
+            mentions.iter().all(|l| l.contains("RINGDATA(") || l.starts_with("TSS LIST(")),
+            "{mentions:?}"
+        );
+        assert!(
+            !backout
+                .lines()
+                .any(|l| !l.trim().starts_with("/*") && l.contains(&format!("DIGICERT({name}"))),
+            "backout removes {name}"
+        );
+    }
+    assert!(setup.contains("TSS GENCERT(CERTAUTH) DIGICERT(IMSCA)"));
+    assert!(backout.contains("TSS REM(CERTAUTH) DIGICERT(IMSCA)"));
+}
+
 #[test]
 fn every_line_follows_the_batch_rules() {
-    for raw in [fixtures::seed_raw(), fixtures::multi_raw()] {
+    for raw in [fixtures::seed_raw(), fixtures::multi_raw(), fixtures::existing_raw()] {
         let response = render(&request(tss(raw)));
         assert!(!response.files.is_empty());
         for file in &response.files {
