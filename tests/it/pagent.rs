@@ -19,3 +19,32 @@ fn pagent_files_of_every_script() {
         }
     }
 }
+
+/// What `zat lint` would say about the files zat writes: nothing. That covers keywords
+/// outside the whitelist or in the wrong statement, dangling references, duplicate names,
+/// priority ties and protocol switches left to defaults; the scan adds columns, tabs and
+/// code page 1047.
+#[test]
+fn pagent_files_of_every_script_lint_clean() {
+    use zat_plugin_api::zos::{self, CheckOptions, Problem, TextKind};
+    for (_, script) in SCRIPTS {
+        let response = render::<PagentEmitter>(&request(script));
+        for file in &response.files {
+            // Each file on its own: every policy file is complete, nothing comes from a
+            // common file.
+            let findings = zat_policy::lint::lint(&[zat_policy::lint::PolicyFile {
+                path: &file.path,
+                text: &file.content,
+            }]);
+            assert!(findings.is_empty(), "{script} {}: {findings:#?}", file.path);
+            // Braces are policy syntax; Policy Agent reads the files as IBM-1047, where they
+            // exist (they only move between EBCDIC code pages, a transfer setting).
+            let problems: Vec<_> =
+                zos::check(&file.content, TextKind::TsoData, &CheckOptions::default())
+                    .into_iter()
+                    .filter(|f| !matches!(f.problem, Problem::UnsafeCharacter('{' | '}')))
+                    .collect();
+            assert!(problems.is_empty(), "{script} {}: {problems:#?}", file.path);
+        }
+    }
+}
