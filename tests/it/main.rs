@@ -7,3 +7,4 @@ mod pagent;
 mod plugins;
 mod racf;
 mod support;
+mod zos_text;
