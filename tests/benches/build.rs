@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use zat_core::{Bundle, BundleFile, fixtures, prepare};
-use zat_plugin_api::{ABI_VERSION, RenderRequest};
+use zat_plugin_api::RenderRequest;
 use zat_plugin_host::PluginSetBuilder;
 
 fn main() {
@@ -35,14 +35,7 @@ fn main() {
             rules =
                 prepared.fleet.lpars.iter().flat_map(|l| &l.stacks).map(|s| s.rules.len()).sum();
             let prepared_at = start.elapsed().as_secs_f64();
-            let request = RenderRequest {
-                abi_version: ABI_VERSION,
-                model_version: zat_plugin_api::model::MODEL_VERSION,
-                zat_version: "bench".to_owned(),
-                fleet: prepared.fleet,
-                only_lpars: Vec::new(),
-                options: Default::default(),
-            };
+            let request = RenderRequest::new(prepared.fleet, "bench");
             let rendered = set.render_all(&request, jobs).expect("renders");
             let mut bundle_files = Vec::new();
             for answer in rendered {

@@ -87,14 +87,7 @@ fn snapshot(out: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
 
 fn inventory_request() -> Vec<u8> {
     let prepared = zat_core::fixtures::multi();
-    let request = zat_plugin_api::RenderRequest {
-        abi_version: zat_plugin_api::ABI_VERSION,
-        model_version: zat_model::MODEL_VERSION,
-        zat_version: "test".to_owned(),
-        fleet: prepared.fleet,
-        only_lpars: Vec::new(),
-        options: Default::default(),
-    };
+    let request = zat_plugin_api::RenderRequest::new(prepared.fleet, "test");
     serde_json::to_vec(&request).expect("the request serialises")
 }
 

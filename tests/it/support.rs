@@ -1,11 +1,11 @@
 //! Shared helpers: run a repository script through the script runtime and the core, and
 //! render it with a linked-in emitter.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use zat_plugin_api::model::MODEL_VERSION;
-use zat_plugin_api::{ABI_VERSION, Emitter, RenderRequest, RenderResponse};
+use zat_plugin_api::RenderRequest;
+
+pub(crate) use zat_test_support::render;
 
 /// The example and the multi-LPAR script, with the names their snapshots use.
 pub(crate) const SCRIPTS: &[(&str, &str)] =
@@ -18,16 +18,5 @@ pub(crate) fn request(script: &str) -> RenderRequest {
         .unwrap_or_else(|diagnostics| panic!("{script}: {diagnostics:#?}"));
     let prepared = zat_core::prepare(fleet);
     assert!(!prepared.has_errors(), "{script}: {:#?}", prepared.diagnostics);
-    RenderRequest {
-        abi_version: ABI_VERSION,
-        model_version: MODEL_VERSION,
-        zat_version: "test".to_owned(),
-        fleet: prepared.fleet,
-        only_lpars: Vec::new(),
-        options: BTreeMap::new(),
-    }
-}
-
-pub(crate) fn render<E: Emitter>(request: &RenderRequest) -> RenderResponse {
-    E::default().render(request).expect("renders")
+    zat_test_support::request(prepared.fleet)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use zat_core::{Bundle, BundleFile};
 use zat_plugin_api::zos::{self, CheckOptions, TextKind};
-use zat_plugin_api::{ABI_VERSION, RenderRequest, RenderResponse};
+use zat_plugin_api::{RenderRequest, RenderResponse};
 use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
 
 use crate::{Exit, common, report};
@@ -125,14 +125,7 @@ pub(crate) fn request(
     only_lpars: Vec<String>,
     options: BTreeMap<String, String>,
 ) -> RenderRequest {
-    RenderRequest {
-        abi_version: ABI_VERSION,
-        model_version: zat_model::MODEL_VERSION,
-        zat_version: env!("CARGO_PKG_VERSION").to_owned(),
-        fleet,
-        only_lpars,
-        options,
-    }
+    RenderRequest::new(fleet, env!("CARGO_PKG_VERSION")).with_only(only_lpars).with_options(options)
 }
 
 /// Turns one plugin's files into bundle files tagged with the plugin's name.

@@ -1,7 +1,9 @@
 //! The JSON messages between host and plugin.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
-use zat_model::{Diagnostic, Fleet};
+use zat_model::{Diagnostic, Fleet, MODEL_VERSION};
 
 /// What the host sends to every plugin: the same bytes for each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,10 +21,40 @@ pub struct RenderRequest {
     pub only_lpars: Vec<String>,
     /// Free-form options for plugins (`--plugin-option name.key=value`), sorted by key.
     #[serde(default)]
-    pub options: std::collections::BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
 }
 
 impl RenderRequest {
+    /// A request for the whole fleet with no plugin options, speaking this crate's
+    /// [`crate::ABI_VERSION`] and [`MODEL_VERSION`].
+    ///
+    /// `zat_version` is what the host calls itself (`env!("CARGO_PKG_VERSION")` in `zat`,
+    /// a fixed word in tests so that snapshots do not move with releases).
+    pub fn new(fleet: Fleet, zat_version: impl Into<String>) -> Self {
+        Self {
+            abi_version: crate::ABI_VERSION,
+            model_version: MODEL_VERSION,
+            zat_version: zat_version.into(),
+            fleet,
+            only_lpars: Vec::new(),
+            options: BTreeMap::new(),
+        }
+    }
+
+    /// Limits the run to these LPARs (`--only`); an empty list means every LPAR.
+    #[must_use]
+    pub fn with_only(mut self, only_lpars: Vec<String>) -> Self {
+        self.only_lpars = only_lpars;
+        self
+    }
+
+    /// Sets the plugin options (`--plugin-option name.key=value`), replacing any before.
+    #[must_use]
+    pub fn with_options(mut self, options: BTreeMap<String, String>) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Whether an LPAR is part of this run (`--only`).
     pub fn includes_lpar(&self, name: &str) -> bool {
         self.only_lpars.is_empty() || self.only_lpars.iter().any(|l| l == name)
@@ -68,4 +100,68 @@ pub struct PluginInfo {
     pub version: String,
     /// Capabilities, e.g. `esm:racf` for an emitter that writes a security manager's jobs.
     pub provides: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use zat_model::{JobCard, Origin, SiteDefaults};
+
+    use super::*;
+
+    /// The smallest fleet the type allows: nothing in it but its name and site defaults.
+    fn empty_fleet() -> Fleet {
+        Fleet {
+            name: "EMPTY".to_owned(),
+            defaults: SiteDefaults {
+                job: JobCard {
+                    name_prefix: "ZAT".to_owned(),
+                    accounting: "ACCT".to_owned(),
+                    programmer: "ZAT".to_owned(),
+                    class: "A".to_owned(),
+                    msgclass: "X".to_owned(),
+                    notify: None,
+                },
+                hlq: "ATTLS".to_owned(),
+                pagent_dir: "/etc/pagent".to_owned(),
+                tcpparms: "TCPIP.TCPPARMS".to_owned(),
+                program_conditional_permits: false,
+                activate_classes: false,
+                acf2_date_format: "mm/dd/yy".to_owned(),
+            },
+            security_databases: Vec::new(),
+            security_levels: Vec::new(),
+            zos_connect_servers: Vec::new(),
+            lpars: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+
+    #[test]
+    fn new_speaks_the_current_versions_for_the_whole_fleet() {
+        let request = RenderRequest::new(empty_fleet(), "9.9.9");
+        assert_eq!(
+            request,
+            RenderRequest {
+                abi_version: crate::ABI_VERSION,
+                model_version: MODEL_VERSION,
+                zat_version: "9.9.9".to_owned(),
+                fleet: empty_fleet(),
+                only_lpars: Vec::new(),
+                options: BTreeMap::new(),
+            }
+        );
+        assert!(request.includes_lpar("SYSA"));
+    }
+
+    #[test]
+    fn builders_set_only_and_options() {
+        let options = BTreeMap::from([("racf.owner".to_owned(), "SYS1".to_owned())]);
+        let request = RenderRequest::new(empty_fleet(), String::from("test"))
+            .with_only(vec!["SYSB".to_owned()])
+            .with_options(options.clone());
+        assert_eq!(request.only_lpars, ["SYSB"]);
+        assert_eq!(request.options, options);
+        assert!(request.includes_lpar("SYSB"));
+        assert!(!request.includes_lpar("SYSA"));
+    }
 }

@@ -1,7 +1,5 @@
 //! Snapshots of the ACF2 jobs, the batch-rule scan of every line, and the error cases.
 
-use std::collections::BTreeMap;
-
 use zat_core::fixtures;
 use zat_emit_acf2::Acf2Emitter;
 use zat_plugin_api::model::{CertExport, Esm, ExportFormat, Fleet, Severity};
@@ -9,14 +7,7 @@ use zat_plugin_api::zos::{self, CheckOptions, TextKind};
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
 
 fn request(fleet: Fleet) -> RenderRequest {
-    RenderRequest {
-        abi_version: zat_plugin_api::ABI_VERSION,
-        model_version: zat_plugin_api::model::MODEL_VERSION,
-        zat_version: "test".into(),
-        fleet,
-        only_lpars: Vec::new(),
-        options: BTreeMap::new(),
-    }
+    RenderRequest::new(fleet, "test")
 }
 
 /// A raw fixture with every database switched to ACF2, prepared like the host does.

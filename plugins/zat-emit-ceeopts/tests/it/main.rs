@@ -1,21 +1,19 @@
 //! Tests of the ceeopts emitter: snapshots, the seed's BAQURI/BAQPORT, fixed-format records,
 //! basic authentication without a password in clear, and refusals.
 
-mod common;
-
-use common::{fixture, render, request, snapshot_all, zos_findings};
 use zat_emit_ceeopts::{CEEOPTS_COLUMNS, CeeoptsEmitter, PASSWORD_FORM_OPTION};
 use zat_plugin_api::model::{BasicAuth, Fleet, Severity};
 use zat_plugin_api::{RenderResponse, layout};
+use zat_test_support::{fixture, render, request, snapshot_all, zos_findings};
 
 #[test]
 fn seed_snapshots() {
-    snapshot_all("seed", &render::<CeeoptsEmitter>(&request(fixture("seed"))));
+    snapshot_all!("seed", &render::<CeeoptsEmitter>(&request(fixture("seed"))));
 }
 
 #[test]
 fn multi_snapshots() {
-    snapshot_all("multi", &render::<CeeoptsEmitter>(&request(fixture("multi"))));
+    snapshot_all!("multi", &render::<CeeoptsEmitter>(&request(fixture("multi"))));
 }
 
 #[test]

@@ -15,14 +15,8 @@ fn render(fleet: &Fleet) -> RenderResponse {
 }
 
 fn render_only(fleet: &Fleet, only: &[&str]) -> RenderResponse {
-    let request = RenderRequest {
-        abi_version: zat_plugin_api::ABI_VERSION,
-        model_version: zat_plugin_api::model::MODEL_VERSION,
-        zat_version: "test".into(),
-        fleet: fleet.clone(),
-        only_lpars: only.iter().map(|s| (*s).to_owned()).collect(),
-        options: Default::default(),
-    };
+    let request = RenderRequest::new(fleet.clone(), "test")
+        .with_only(only.iter().map(|s| (*s).to_owned()).collect());
     PagentEmitter.render(&request).expect("render")
 }
 

@@ -10,14 +10,9 @@ use zat_plugin_api::zos::{self, CheckOptions, TextKind, TsoCommand};
 use zat_plugin_api::{Emitter, OutputFile, RenderRequest, RenderResponse};
 
 fn request(fleet: Fleet, only: &[&str], options: &[(&str, &str)]) -> RenderRequest {
-    RenderRequest {
-        abi_version: zat_plugin_api::ABI_VERSION,
-        model_version: zat_plugin_api::model::MODEL_VERSION,
-        zat_version: "test".into(),
-        fleet,
-        only_lpars: only.iter().map(|s| (*s).to_owned()).collect(),
-        options: options.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
-    }
+    RenderRequest::new(fleet, "test")
+        .with_only(only.iter().map(|s| (*s).to_owned()).collect())
+        .with_options(options.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
 }
 
 fn render_with(fleet: Fleet, options: &[(&str, &str)]) -> RenderResponse {

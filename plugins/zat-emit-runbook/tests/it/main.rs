@@ -1,23 +1,21 @@
 //! Tests of the runbook emitter: snapshots, and that every bundle path it names is a file the
 //! real emitters write (and every file they write for an LPAR is named in its runbook).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{fixture, render, request, snapshot_all};
 use zat_emit_runbook::RunbookEmitter;
 use zat_plugin_api::model::Fleet;
 use zat_plugin_api::{Emitter, OutputFile, RenderRequest, layout};
+use zat_test_support::{fixture, render, request, snapshot_all};
 
 #[test]
 fn seed_snapshots() {
-    snapshot_all("seed", &render::<RunbookEmitter>(&request(fixture("seed"))));
+    snapshot_all!("seed", &render::<RunbookEmitter>(&request(fixture("seed"))));
 }
 
 #[test]
 fn multi_snapshots() {
-    snapshot_all("multi", &render::<RunbookEmitter>(&request(fixture("multi"))));
+    snapshot_all!("multi", &render::<RunbookEmitter>(&request(fixture("multi"))));
 }
 
 /// Every file of every built-in emitter for this request, by bundle path.

@@ -1,19 +1,17 @@
 //! Tests of the syslog emitter: snapshots over the fixture fleets, options and refusals.
 
-mod common;
-
-use common::{fixture, render, request, snapshot_all};
 use zat_emit_syslog::{SyslogEmitter, WILDCARD_OPTION};
 use zat_plugin_api::layout;
+use zat_test_support::{fixture, render, request, snapshot_all, zos_findings};
 
 #[test]
 fn seed_snapshots() {
-    snapshot_all("seed", &render::<SyslogEmitter>(&request(fixture("seed"))));
+    snapshot_all!("seed", &render::<SyslogEmitter>(&request(fixture("seed"))));
 }
 
 #[test]
 fn multi_snapshots() {
-    snapshot_all("multi", &render::<SyslogEmitter>(&request(fixture("multi"))));
+    snapshot_all!("multi", &render::<SyslogEmitter>(&request(fixture("multi"))));
 }
 
 #[test]
@@ -69,7 +67,7 @@ fn lpars_without_ttls_get_no_file() {
 fn no_tabs_and_only_code_page_1047_safe_characters() {
     for name in ["seed", "multi"] {
         for file in render::<SyslogEmitter>(&request(fixture(name))).files {
-            let findings = common::zos_findings(&file.content, 255);
+            let findings = zos_findings(&file.content, 255);
             assert!(findings.is_empty(), "{}: {findings:?}", file.path);
         }
     }

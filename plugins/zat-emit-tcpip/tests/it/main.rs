@@ -1,19 +1,17 @@
 //! Tests of the tcpip emitter: snapshots over the fixture fleets and z/OS text checks.
 
-mod common;
-
-use common::{fixture, render, request, snapshot_all, zos_findings};
 use zat_emit_tcpip::{PROFILE_COLUMNS, TcpipEmitter};
 use zat_plugin_api::layout;
+use zat_test_support::{fixture, render, request, snapshot_all, zos_findings};
 
 #[test]
 fn seed_snapshots() {
-    snapshot_all("seed", &render::<TcpipEmitter>(&request(fixture("seed"))));
+    snapshot_all!("seed", &render::<TcpipEmitter>(&request(fixture("seed"))));
 }
 
 #[test]
 fn multi_snapshots() {
-    snapshot_all("multi", &render::<TcpipEmitter>(&request(fixture("multi"))));
+    snapshot_all!("multi", &render::<TcpipEmitter>(&request(fixture("multi"))));
 }
 
 #[test]

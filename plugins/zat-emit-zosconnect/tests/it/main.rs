@@ -1,11 +1,9 @@
 //! Tests of the zosconnect emitter: snapshots, rings and labels that match the security
 //! database, and no password but Liberty's documented dummy.
 
-mod common;
-
-use common::{fixture, render, request, snapshot_all};
 use zat_emit_zosconnect::ZosConnectEmitter;
 use zat_plugin_api::layout;
+use zat_test_support::{fixture, render, request, snapshot_all, zos_findings};
 
 #[test]
 fn seed_snapshots() {
@@ -13,12 +11,12 @@ fn seed_snapshots() {
     let response = render::<ZosConnectEmitter>(&request(fixture("seed")));
     assert!(response.files.is_empty());
     assert!(response.diagnostics.is_empty());
-    snapshot_all("seed", &response);
+    snapshot_all!("seed", &response);
 }
 
 #[test]
 fn multi_snapshots() {
-    snapshot_all("multi", &render::<ZosConnectEmitter>(&request(fixture("multi"))));
+    snapshot_all!("multi", &render::<ZosConnectEmitter>(&request(fixture("multi"))));
 }
 
 #[test]
@@ -105,7 +103,7 @@ fn no_tabs_and_only_safe_characters() {
         // `!` is a variant character, but XML comments need it; the include declares UTF-8
         // and is copied in binary (the runbook says so), so only `<!--` may hold it.
         let content = file.content.replace("<!--", "<--");
-        let findings = common::zos_findings(&content, 255);
+        let findings = zos_findings(&content, 255);
         assert!(findings.is_empty(), "{}: {findings:?}", file.path);
     }
 }
