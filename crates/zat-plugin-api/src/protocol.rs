@@ -114,11 +114,11 @@ mod tests {
             name: "EMPTY".to_owned(),
             defaults: SiteDefaults {
                 job: JobCard {
-                    name_prefix: "ZAT".to_owned(),
-                    accounting: "ACCT".to_owned(),
-                    programmer: "ZAT".to_owned(),
-                    class: "A".to_owned(),
-                    msgclass: "X".to_owned(),
+                    name_prefix: "UNIT".to_owned(),
+                    accounting: "0000".to_owned(),
+                    programmer: "PROTOCOL TEST".to_owned(),
+                    class: "B".to_owned(),
+                    msgclass: "H".to_owned(),
                     notify: None,
                 },
                 hlq: "ATTLS".to_owned(),
