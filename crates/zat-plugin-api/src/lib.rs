@@ -5,6 +5,7 @@
 //! [`RenderRequest`] in, a [`RenderResponse`] out. This crate does no I/O.
 
 pub mod abi;
+pub mod batch;
 mod emitter;
 pub mod layout;
 mod protocol;

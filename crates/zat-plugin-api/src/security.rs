@@ -20,7 +20,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Diagnostic, Lpar, Origin, RingAccess, SecurityDatabase};
+use crate::RenderRequest;
+use crate::batch::Subject;
+use crate::model::{
+    CertExport, CertOwner, Diagnostic, Esm, Lpar, Origin, RingAccess, RingConnection,
+    SecurityDatabase,
+};
 use crate::zos::is_valid_name;
 
 /// Access level of a grant; `Update` includes `Read`.
@@ -64,6 +69,26 @@ pub struct Grant {
 pub const LIST: &str = "IRR.DIGTCERT.LIST";
 /// FACILITY profile that guards reading key rings through R_datalib.
 pub const LISTRING: &str = "IRR.DIGTCERT.LISTRING";
+
+/// The security databases with ESM `esm` that the request includes, in fleet order: the ones
+/// an emitter for that ESM writes database jobs (certificates, rings, ring access) for.
+pub fn databases_of(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &SecurityDatabase> {
+    request
+        .fleet
+        .security_databases
+        .iter()
+        .filter(move |db| db.esm == esm && request.includes_database(&db.name))
+}
+
+/// The LPARs the request includes whose security database has ESM `esm`, in fleet order: the
+/// ones an emitter for that ESM writes per-LPAR jobs (stack initialisation access) for.
+pub fn lpars_on(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &Lpar> {
+    let fleet = &request.fleet;
+    fleet.lpars.iter().filter(move |lpar| {
+        let db = fleet.security_database(&lpar.security_database);
+        db.is_some_and(|d| d.esm == esm) && request.includes_lpar(&lpar.name)
+    })
+}
 
 /// Ring access grants of a database, sorted by class, resource and user, one per
 /// (resource, user) with the highest access any ring asks for.
@@ -218,6 +243,128 @@ impl Registry {
     }
 }
 
+/// How an ESM names certificate and key ring records, for [`Records::assign`].
+#[derive(Debug, Clone, Copy)]
+pub struct RecordNaming<'a> {
+    /// The owner a certificate record is filed under: the user, or the ESM's reserved id for
+    /// CA and site certificates (ACF2 `CERTAUTH`/`SITECERT`, Top Secret `CERTAUTH`/`CERTSITE`).
+    pub cert_owner: fn(&CertOwner) -> &str,
+    /// The record name of an owner and a [`record_suffix`], as commands and messages write it
+    /// (ACF2 `owner.suffix`, Top Secret the suffix alone).
+    pub record_name: fn(&str, &str) -> String,
+    /// Code of the error for two names of one owner that get the same record name.
+    pub collision_code: &'a str,
+    /// Checks a label (`what` = `label`) or ring name (`ring name`) before it gets a record
+    /// name, pushing what the ESM cannot take as written: `(what, name, object, origin, out)`.
+    pub check_name: fn(&str, &str, &str, &Origin, &mut Vec<Diagnostic>),
+}
+
+/// The record name of every certificate and key ring of one database, for ESMs with short
+/// record names (see the module documentation): what a GENCERT, a CONNECT and a back-out all
+/// refer to.
+#[derive(Debug, Default)]
+pub struct Records {
+    /// (owner as written in the model, label) -> record name.
+    certificates: BTreeMap<(String, String), String>,
+    /// (ring owner, ring name) -> record name.
+    rings: BTreeMap<(String, String), String>,
+}
+
+impl Records {
+    /// Names every certificate (in model order) and then every ring of `db`. For each, the
+    /// name check's findings come first, then a collision error; a colliding name gets no
+    /// record, so commands that need it are left out and the error says why. Diagnostics
+    /// name the object as `security database DB / certificate LABEL` or `... / keyring
+    /// OWNER/RING`.
+    pub fn assign(
+        db: &SecurityDatabase,
+        naming: &RecordNaming<'_>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Records {
+        let mut records = Records::default();
+        let mut cert_names = Registry::new(naming.record_name);
+        let mut ring_names = Registry::new(naming.record_name);
+        let parent = format!("security database {}", db.name);
+        for cert in &db.certificates {
+            let object = format!("{parent} / certificate {}", cert.label);
+            (naming.check_name)("label", &cert.label, &object, &cert.origin, diagnostics);
+            let owner = (naming.cert_owner)(&cert.owner);
+            let code = naming.collision_code;
+            match cert_names.assign(owner, &cert.label, "label", code, &object, &cert.origin) {
+                Ok(suffix) => {
+                    records.certificates.insert(
+                        (cert.owner.to_string(), cert.label.clone()),
+                        (naming.record_name)(owner, &suffix),
+                    );
+                }
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+        }
+        for ring in &db.keyrings {
+            let object = format!("{parent} / keyring {}/{}", ring.owner, ring.name);
+            (naming.check_name)("ring name", &ring.name, &object, &ring.origin, diagnostics);
+            let code = naming.collision_code;
+            match ring_names.assign(
+                &ring.owner,
+                &ring.name,
+                "key ring",
+                code,
+                &object,
+                &ring.origin,
+            ) {
+                Ok(suffix) => {
+                    records.rings.insert(
+                        (ring.owner.clone(), ring.name.clone()),
+                        (naming.record_name)(&ring.owner, &suffix),
+                    );
+                }
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+        }
+        records
+    }
+
+    /// The record name of the certificate `label` of `owner`, if it got one.
+    pub fn certificate(&self, owner: &CertOwner, label: &str) -> Option<&String> {
+        self.certificates.get(&(owner.to_string(), label.to_owned()))
+    }
+
+    /// The record name of the certificate a ring connection refers to, or an error for
+    /// `subject` (the connection) when it has none: the certificate is not defined in `db`,
+    /// or its name collided and the collision was reported already.
+    pub fn connected(
+        &self,
+        db: &SecurityDatabase,
+        connection: &RingConnection,
+        subject: Subject<'_>,
+    ) -> Result<&String, Box<Diagnostic>> {
+        self.certificate(&connection.cert_owner, &connection.label).ok_or_else(|| {
+            Box::new(subject.error(format!(
+                "certificate `{}` of `{}` is not defined in security database {}",
+                connection.label, connection.cert_owner, db.name
+            )))
+        })
+    }
+
+    /// The record name of the ring `name` of `owner`, if it got one.
+    pub fn ring(&self, owner: &str, name: &str) -> Option<&String> {
+        self.rings.get(&(owner.to_owned(), name.to_owned()))
+    }
+}
+
+/// What a job carries instead of a PKCS#12 password, and what a person puts in its place:
+/// `<<SET-FROM-ENV:VAR>>` and "the value of environment variable VAR" when the fleet names
+/// one, else `<<SET-PASSWORD>>` and "a password you choose". zat never writes a password; a
+/// visible placeholder makes the job fail (or stay commented out) until someone edits it in.
+pub fn password_placeholder(export: &CertExport) -> (String, String) {
+    match &export.password_env {
+        Some(var) => {
+            (format!("<<SET-FROM-ENV:{var}>>"), format!("the value of environment variable {var}"))
+        }
+        None => ("<<SET-PASSWORD>>".to_owned(), "a password you choose".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +447,124 @@ mod tests {
         assert_eq!(err.origin, Some(origin));
         assert!(err.message.contains("ABCDEFGHIJ"), "{}", err.message);
         assert!(err.message.contains(&format!("`U.{hashed}`")), "{}", err.message);
+    }
+
+    fn cert(owner: CertOwner, label: &str, line: u32) -> crate::model::Certificate {
+        crate::model::Certificate {
+            label: label.to_owned(),
+            owner,
+            subject: Default::default(),
+            alt_name: Default::default(),
+            algorithm: crate::model::KeyAlgorithm::Rsa,
+            size: 2048,
+            not_before: None,
+            not_after: None,
+            signer: None,
+            key_usage: Vec::new(),
+            source: crate::model::CertSource::Generate,
+            export: None,
+            origin: Origin::new("f.rhai", line, 1),
+        }
+    }
+
+    fn no_blanks(what: &str, name: &str, object: &str, origin: &Origin, out: &mut Vec<Diagnostic>) {
+        if name.contains(' ') {
+            out.push(
+                Diagnostic::error("ZAT9998", format!("{what} {name}")).object(object).at(origin),
+            );
+        }
+    }
+
+    #[test]
+    fn records_name_certificates_and_rings_and_report_in_model_order() {
+        let naming = RecordNaming {
+            cert_owner: |owner| match owner {
+                CertOwner::Certauth => "CERTAUTH",
+                CertOwner::Site => "SITECERT",
+                CertOwner::User(id) => id,
+            },
+            record_name: |owner, suffix| format!("{owner}.{suffix}"),
+            collision_code: "ZAT9999",
+            check_name: no_blanks,
+        };
+        let hashed = record_suffix("ZOSCONNCERT");
+        let mut db = SecurityDatabase {
+            name: "PLEX".to_owned(),
+            esm: Esm::Acf2,
+            certificates: vec![
+                cert(CertOwner::Certauth, "IMSCA", 1),
+                cert(CertOwner::User("SRV".into()), "ZOSCONNCERT", 2),
+                cert(CertOwner::User("SRV".into()), &hashed, 3),
+                cert(CertOwner::Site, "A B", 4),
+            ],
+            keyrings: vec![ring("SRV", "Ring1", RingAccess::Facility, &[])],
+            origin: Origin::new("f.rhai", 1, 1),
+        };
+        let mut out = Vec::new();
+        let records = Records::assign(&db, &naming, &mut out);
+        assert_eq!(
+            records.certificate(&CertOwner::Certauth, "IMSCA").map(String::as_str),
+            Some("CERTAUTH.IMSCA")
+        );
+        assert_eq!(
+            records.certificate(&CertOwner::User("SRV".into()), "ZOSCONNCERT"),
+            Some(&format!("SRV.{hashed}"))
+        );
+        assert_eq!(records.certificate(&CertOwner::User("SRV".into()), &hashed), None);
+        assert_eq!(records.ring("SRV", "Ring1"), Some(&format!("SRV.{}", record_suffix("Ring1"))));
+        let found: Vec<(&str, u32)> = out
+            .iter()
+            .map(|d| (d.code.as_str(), d.origin.as_ref().map_or(0, |o| o.line)))
+            .collect();
+        assert_eq!(found, [("ZAT9999", 3), ("ZAT9998", 4)]);
+        assert_eq!(out[1].object, "security database PLEX / certificate A B");
+        let connection = RingConnection {
+            label: "IMSCA".into(),
+            cert_owner: CertOwner::Certauth,
+            usage: crate::model::Usage::Certauth,
+            default: false,
+            origin: Origin::new("f.rhai", 9, 1),
+        };
+        let at = Origin::new("f.rhai", 9, 1);
+        let subject = Subject { code: "ZAT9997", object: "conn", origin: &at };
+        assert_eq!(
+            records.connected(&db, &connection, subject).map(String::as_str),
+            Ok("CERTAUTH.IMSCA")
+        );
+        let missing = RingConnection { label: "NOPE".into(), ..connection };
+        let error = records.connected(&db, &missing, subject).unwrap_err();
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str(), error.object.as_str()),
+            (
+                "ZAT9997",
+                "certificate `NOPE` of `CERTAUTH` is not defined in security database PLEX",
+                "conn"
+            )
+        );
+        db.certificates.clear();
+        assert!(
+            Records::assign(&db, &naming, &mut Vec::new())
+                .certificate(&CertOwner::Certauth, "IMSCA")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn password_placeholders() {
+        let mut export = CertExport {
+            dsn: "A.B".into(),
+            format: crate::model::ExportFormat::Pkcs12b64,
+            password_env: Some("P12PW".into()),
+        };
+        assert_eq!(
+            password_placeholder(&export),
+            ("<<SET-FROM-ENV:P12PW>>".into(), "the value of environment variable P12PW".into())
+        );
+        export.password_env = None;
+        assert_eq!(
+            password_placeholder(&export),
+            ("<<SET-PASSWORD>>".into(), "a password you choose".into())
+        );
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub enum ZosError {
     TrailingContinuation { token: String },
     #[error("unbalanced apostrophes in `{text}`")]
     UnbalancedApostrophes { text: String },
+    #[error("date `{date}` is not yyyy-mm-dd")]
+    InvalidDate { date: String },
+    #[error("date format `{format}` {reason}")]
+    InvalidDateFormat { format: String, reason: &'static str },
 }
 
 /// Whether a character is safe in text bound for code page 1047: printable ASCII except the
@@ -230,17 +234,82 @@ fn check_safe(field: &'static str, value: &str) -> Result<(), ZosError> {
 /// [`JCL_COLUMNS`]. A word longer than a line is left whole (the checker will flag it).
 /// An empty `text` gives one bare `//*` line.
 pub fn jcl_comment(text: &str) -> Vec<String> {
+    comment_lines("//*", text, JCL_COLUMNS)
+}
+
+/// Comment lines of at most `width` columns, each `lead`, a blank and words of `text`: how
+/// JCL (`//*`) and ACF2 command mode (`*`) write comments. An empty `text` gives one bare
+/// `lead` line; a word longer than a line is left whole (the checker will flag it).
+pub fn comment_lines(lead: &str, text: &str, width: usize) -> Vec<String> {
+    wrap_words(text, width.saturating_sub(lead.len() + 1))
+        .into_iter()
+        .map(|line| if line.is_empty() { lead.to_owned() } else { format!("{lead} {line}") })
+        .collect()
+}
+
+/// Wraps `text` at blanks into lines of at most `width` characters, words joined by one
+/// blank. A word longer than `width` stays whole on a line of its own; an empty `text` gives
+/// one empty line. For comment formats that frame the text themselves (`/* ... */`).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut line = String::from("//*");
+    let mut line = String::new();
     for word in text.split_whitespace() {
-        if line.len() > 3 && line.len() + 1 + word.len() > JCL_COLUMNS {
-            lines.push(std::mem::replace(&mut line, String::from("//*")));
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
         }
-        line.push(' ');
+        if !line.is_empty() {
+            line.push(' ');
+        }
         line.push_str(word);
     }
     lines.push(line);
     lines
+}
+
+/// A model date (`yyyy-mm-dd`) in a site date format made of the fields `yyyy`, `yy`, `mm`
+/// and `dd` (either case) with separators between them, e.g. `mm/dd/yy` gives `12/31/35`.
+/// ESMs other than RACF take dates in a format each site chooses (ACF2 `ACTIVE`/`EXPIRE`,
+/// Top Secret `NBDATE`/`NADATE`), so the format is data, not code. A separator must be a
+/// code-page-safe, non-blank, non-alphanumeric character, and there must be exactly three
+/// fields (meant as one year, one month and one day; a repeated field is not caught).
+pub fn format_date(date: &str, format: &str) -> Result<String, ZosError> {
+    let parts: Vec<&str> = date.split('-').collect();
+    let valid = parts.len() == 3
+        && [4, 2, 2].iter().zip(&parts).all(|(n, p)| p.len() == *n)
+        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
+    if !valid {
+        return Err(ZosError::InvalidDate { date: date.to_owned() });
+    }
+    let bad = |reason| ZosError::InvalidDateFormat { format: format.to_owned(), reason };
+    let lower = format.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut rest = lower.as_str();
+    let mut fields = 0;
+    while let Some(ch) = rest.chars().next() {
+        let (value, len) = if rest.starts_with("yyyy") {
+            (parts[0], 4)
+        } else if rest.starts_with("yy") {
+            (&parts[0][2..], 2)
+        } else if rest.starts_with("mm") {
+            (parts[1], 2)
+        } else if rest.starts_with("dd") {
+            (parts[2], 2)
+        } else {
+            if ch.is_ascii_alphanumeric() || !is_safe_char(ch) || ch == ' ' {
+                return Err(bad("may only hold yyyy, yy, mm, dd and separators"));
+            }
+            out.push(ch);
+            rest = &rest[ch.len_utf8()..];
+            continue;
+        };
+        out.push_str(value);
+        rest = &rest[len..];
+        fields += 1;
+    }
+    if fields != 3 {
+        return Err(bad("needs a year, a month and a day"));
+    }
+    Ok(out)
 }
 
 /// Wraps logical TSO commands into in-stream lines.
@@ -817,6 +886,51 @@ mod tests {
         assert!(matches!(job_card(&c, "ZATRS"), Err(ZosError::UnsafeCharacter { .. })));
         assert!(job_card(&card(), "zatrs").is_err());
         assert!(job_card(&card(), "TOOLONGNAME").is_err());
+    }
+
+    #[test]
+    fn dates_follow_the_site_format() {
+        assert_eq!(format_date("2035-12-31", "mm/dd/yy"), Ok("12/31/35".into()));
+        assert_eq!(format_date("2035-12-31", "DD/MM/YY"), Ok("31/12/35".into()));
+        assert_eq!(format_date("2035-01-02", "yyyy-mm-dd"), Ok("2035-01-02".into()));
+        assert_eq!(format_date("2035-01-02", "yy.mm.dd"), Ok("35.01.02".into()));
+        assert_eq!(format_date("2035-01-02", "yyyymmdd"), Ok("20350102".into()));
+        assert_eq!(
+            format_date("2035-1-2", "mm/dd/yy"),
+            Err(ZosError::InvalidDate { date: "2035-1-2".into() })
+        );
+        let needs = |format: &str| ZosError::InvalidDateFormat {
+            format: format.into(),
+            reason: "needs a year, a month and a day",
+        };
+        assert_eq!(format_date("2035-12-31", "mm/yy"), Err(needs("mm/yy")));
+        assert_eq!(format_date("2035-12-31", "yy/mm/dd/yy"), Err(needs("yy/mm/dd/yy")));
+        for bad in ["mm dd yy", "qq/mm/dd/yy", "mm[dd]yy"] {
+            let err = format_date("2035-12-31", bad).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("date format `{bad}` may only hold yyyy, yy, mm, dd and separators")
+            );
+        }
+        assert_eq!(
+            format_date("2035-12-31", "mm/yy").unwrap_err().to_string(),
+            "date format `mm/yy` needs a year, a month and a day"
+        );
+    }
+
+    #[test]
+    fn words_wrap_and_comment_lines_carry_their_lead() {
+        assert_eq!(wrap_words("aa bb  cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap_words("", 5), [""]);
+        assert_eq!(wrap_words("toolongword x", 5), ["toolongword", "x"]);
+        assert_eq!(comment_lines("*", "aa bb cc", 7), ["* aa bb", "* cc"]);
+        assert_eq!(comment_lines("*", "  ", 7), ["*"]);
+        let lines = comment_lines("*", &"word ".repeat(30), TSO_COLUMNS);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.len() <= TSO_COLUMNS && l.starts_with("* ")));
+        // Exactly full lines are kept: `* ` plus 69 characters is 71 columns.
+        let word = "w".repeat(TSO_COLUMNS - 2);
+        assert_eq!(comment_lines("*", &word, TSO_COLUMNS), [format!("* {word}")]);
     }
 
     #[test]

@@ -10,18 +10,15 @@
 
 mod text;
 
-use std::collections::BTreeMap;
-
+use zat_plugin_api::batch::{self, Subject};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{
     CertOwner, CertSource, Certificate, Diagnostic, Esm, Fleet, KeyAlgorithm, Lpar, Origin,
     SecurityDatabase,
 };
-use zat_plugin_api::security::{self, Class, Grant, Registry};
+use zat_plugin_api::security::{self, Class, Grant, RecordNaming, Records};
 use zat_plugin_api::zos;
-use zat_plugin_api::{
-    EmitError, Emitter, OutputFile, RenderRequest, RenderResponse, export_emitter,
-};
+use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse, export_emitter};
 
 use text::{CODE_TEXT, Stream};
 
@@ -55,19 +52,11 @@ impl Emitter for Acf2Emitter {
             }
         };
         let fleet = &request.fleet;
-        for db in &fleet.security_databases {
-            if db.esm != Esm::Acf2 || !request.includes_database(&db.name) {
-                continue;
-            }
+        for db in security::databases_of(request, Esm::Acf2) {
             render_database(fleet, db, &settings, &mut response);
         }
-        for lpar in &fleet.lpars {
-            let on_acf2 = fleet
-                .security_database(&lpar.security_database)
-                .is_some_and(|d| d.esm == Esm::Acf2);
-            if on_acf2 && request.includes_lpar(&lpar.name) {
-                render_lpar(fleet, lpar, &settings, &mut response);
-            }
+        for lpar in security::lpars_on(request, Esm::Acf2) {
+            render_lpar(fleet, lpar, &settings, &mut response);
         }
         Ok(response)
     }
@@ -132,8 +121,8 @@ impl Settings {
         let servauth_type = type_code("servauth_type", "SER")?;
         let rdatalib_type = type_code("rdatalib_type", "RDA")?;
         let date_format = request.fleet.defaults.acf2_date_format.clone();
-        if let Err(why) = text::format_date("2000-01-01", &date_format) {
-            return Err(Box::new(Diagnostic::error(CODE_OPTION, why).at(&request.fleet.origin).help(
+        if let Err(why) = zos::format_date("2000-01-01", &date_format) {
+            return Err(Box::new(Diagnostic::error(CODE_OPTION, why.to_string()).at(&request.fleet.origin).help(
                 "set the fleet's acf2_date_format to your site's ACF2 date format, e.g. mm/dd/yy",
             )));
         }
@@ -150,20 +139,10 @@ impl Settings {
     fn uid(&self, logonid: &str) -> String {
         self.uid_template.replace("{logonid}", logonid)
     }
-}
 
-/// The record name (`logonid.suffix`) of every certificate and key ring of a database.
-#[derive(Debug, Default)]
-struct Records {
-    /// (owner as written in the model, label) -> record.
-    certificates: BTreeMap<(String, String), String>,
-    /// (owner, ring name) -> record.
-    rings: BTreeMap<(String, String), String>,
-}
-
-impl Records {
-    fn certificate(&self, owner: &CertOwner, label: &str) -> Option<&String> {
-        self.certificates.get(&(owner.to_string(), label.to_owned()))
+    /// A model date in the site's ACF2 date format (checked when the settings were read).
+    fn date(&self, date: &str) -> Result<String, String> {
+        zos::format_date(date, &self.date_format).map_err(|e| e.to_string())
     }
 }
 
@@ -186,55 +165,13 @@ fn record_name(logonid: &str, suffix: &str) -> String {
     format!("{logonid}.{suffix}")
 }
 
-/// Assigns record names and reports collisions and names ACF2 may not take as written.
-fn records(db: &SecurityDatabase, diagnostics: &mut Vec<Diagnostic>) -> Records {
-    let mut records = Records::default();
-    let mut cert_names = Registry::new(record_name);
-    let mut ring_names = Registry::new(record_name);
-    let parent = db_object(db);
-    for cert in &db.certificates {
-        let object = format!("{parent} / certificate {}", cert.label);
-        check_name("label", &cert.label, &object, &cert.origin, diagnostics);
-        let logonid = cert_logonid(&cert.owner);
-        match cert_names.assign(
-            logonid,
-            &cert.label,
-            "label",
-            CODE_COLLISION,
-            &object,
-            &cert.origin,
-        ) {
-            Ok(suffix) => {
-                records.certificates.insert(
-                    (cert.owner.to_string(), cert.label.clone()),
-                    record_name(logonid, &suffix),
-                );
-            }
-            Err(diagnostic) => diagnostics.push(*diagnostic),
-        }
-    }
-    for ring in &db.keyrings {
-        let object = format!("{parent} / keyring {}/{}", ring.owner, ring.name);
-        check_name("ring name", &ring.name, &object, &ring.origin, diagnostics);
-        match ring_names.assign(
-            &ring.owner,
-            &ring.name,
-            "key ring",
-            CODE_COLLISION,
-            &object,
-            &ring.origin,
-        ) {
-            Ok(suffix) => {
-                records.rings.insert(
-                    (ring.owner.clone(), ring.name.clone()),
-                    record_name(&ring.owner, &suffix),
-                );
-            }
-            Err(diagnostic) => diagnostics.push(*diagnostic),
-        }
-    }
-    records
-}
+/// How ACF2 names certificate and key ring records.
+const NAMING: RecordNaming<'static> = RecordNaming {
+    cert_owner: cert_logonid,
+    record_name,
+    collision_code: CODE_COLLISION,
+    check_name,
+};
 
 /// Labels and ring names go unquoted into LABEL(), RINGNAME(): a blank cannot be written
 /// (quoting rules for blanks in ACF2 are unconfirmed, reference section 0 point 7), and mixed
@@ -264,7 +201,7 @@ fn render_database(
     response: &mut RenderResponse,
 ) {
     let object = db_object(db);
-    let records = records(db, &mut response.diagnostics);
+    let records = Records::assign(db, &NAMING, &mut response.diagnostics);
     let grants = security::ring_grants(db);
 
     let mut setup = Stream::default();
@@ -278,7 +215,7 @@ fn render_database(
         setup.command("SET PROFILE(USER) DIVISION(KEYRING)", &object, &db.origin);
     }
     for ring in &db.keyrings {
-        if let Some(record) = records.rings.get(&(ring.owner.clone(), ring.name.clone())) {
+        if let Some(record) = records.ring(&ring.owner, &ring.name) {
             setup.command(
                 &format!("INSERT {record} RINGNAME({})", ring.name),
                 &object,
@@ -332,26 +269,20 @@ fn render_database(
     }
     setup.comment("Connect certificates to the rings (USAGE and DEFAULT as in the fleet).");
     for ring in &db.keyrings {
-        let Some(ring_record) = records.rings.get(&(ring.owner.clone(), ring.name.clone())) else {
+        let Some(ring_record) = records.ring(&ring.owner, &ring.name) else {
             continue;
         };
         for connection in &ring.connections {
             let conn_object =
                 format!("{object} / keyring {}/{} / {}", ring.owner, ring.name, connection.label);
-            let Some(cert_record) = records.certificate(&connection.cert_owner, &connection.label)
-            else {
-                response.diagnostics.push(
-                    Diagnostic::error(
-                        CODE_TEXT,
-                        format!(
-                            "certificate `{}` of `{}` is not defined in security database {}",
-                            connection.label, connection.cert_owner, db.name
-                        ),
-                    )
-                    .object(&conn_object)
-                    .at(&connection.origin),
-                );
-                continue;
+            let subject =
+                Subject { code: CODE_TEXT, object: &conn_object, origin: &connection.origin };
+            let cert_record = match records.connected(db, connection, subject) {
+                Ok(record) => record,
+                Err(diagnostic) => {
+                    response.diagnostics.push(*diagnostic);
+                    continue;
+                }
             };
             let default = if connection.default { " DEFAULT" } else { "" };
             setup.command(
@@ -375,13 +306,7 @@ fn render_database(
             // Never a password in clear: the command stays a comment with a visible
             // placeholder (the RACF emitter's), so the job cannot export the key under a
             // known password; a person edits and uncomments it.
-            let (placeholder, from) = match &export.password_env {
-                Some(var) => (
-                    format!("<<SET-FROM-ENV:{var}>>"),
-                    format!("the value of environment variable {var}"),
-                ),
-                None => ("<<SET-PASSWORD>>".to_owned(), "a password you choose".to_owned()),
-            };
+            let (placeholder, from) = security::password_placeholder(export);
             setup.comment(&format!(
                 "PKCS#12 export: replace {placeholder} with {from} and remove the leading * of the next lines before you submit."
             ));
@@ -480,7 +405,7 @@ fn render_database(
         backout.comment("Delete the key ring records the setup job inserted.");
         backout.command("SET PROFILE(USER) DIVISION(KEYRING)", &object, &db.origin);
         for ring in &db.keyrings {
-            if let Some(record) = records.rings.get(&(ring.owner.clone(), ring.name.clone())) {
+            if let Some(record) = records.ring(&ring.owner, &ring.name) {
                 backout.command(&format!("DELETE {record}"), &object, &ring.origin);
             }
         }
@@ -505,38 +430,22 @@ fn render_database(
     let setup_header = vec![
         format!("ACF2 certificates, key rings and ring access rules for security database {} of fleet {}. Generated by zat (acf2 plugin {}); do not edit, change the fleet script instead.", db.name, fleet.name, Acf2Emitter::VERSION),
         "Run by: a security administrator with the ACF2 SECURITY attribute (or a scope covering the logonids and rules below), once per security database.".to_owned(),
-        format!("Undo: submit {} in the same folder.", file_name(&layout::security_backout_job(&db.name, Esm::Acf2))),
+        format!("Undo: submit {} in the same folder.", batch::file_name(&layout::security_backout_job(&db.name, Esm::Acf2))),
         "Result: the step condition code is the return code of the last command only; read SYSTSPRT for the ACF messages of every command. A re-run reports records that exist already.".to_owned(),
         "UID strings below come from the acf2.uid_template plugin option (default: the logonid); check them against your site's UID format.".to_owned(),
         operator.clone(),
     ];
     let backout_header = vec![
-        format!("Back-out of {} for security database {} of fleet {}: removes exactly the records and rule entries that job added. Generated by zat (acf2 plugin {}).", file_name(&layout::security_setup_job(&db.name, Esm::Acf2)), db.name, fleet.name, Acf2Emitter::VERSION),
+        format!("Back-out of {} for security database {} of fleet {}: removes exactly the records and rule entries that job added. Generated by zat (acf2 plugin {}).", batch::file_name(&layout::security_setup_job(&db.name, Esm::Acf2)), db.name, fleet.name, Acf2Emitter::VERSION),
         "Run by: a security administrator with the ACF2 SECURITY attribute. Stop the applications that use these rings first.".to_owned(),
         operator,
     ];
-    let setup_name = job_name(fleet, "AKS", &object, &db.origin, &mut response.diagnostics);
-    let backout_name = job_name(fleet, "AKB", &object, &db.origin, &mut response.diagnostics);
-    finish(
-        response,
-        fleet,
-        setup_name,
-        layout::security_setup_job(&db.name, Esm::Acf2),
-        &setup_header,
-        setup,
-        &object,
-        &db.origin,
-    );
-    finish(
-        response,
-        fleet,
-        backout_name,
-        layout::security_backout_job(&db.name, Esm::Acf2),
-        &backout_header,
-        backout,
-        &object,
-        &db.origin,
-    );
+    let jobs = vec![
+        setup.job(layout::security_setup_job(&db.name, Esm::Acf2), "AKS", setup_header),
+        backout.job(layout::security_backout_job(&db.name, Esm::Acf2), "AKB", backout_header),
+    ];
+    let subject = Subject { code: CODE_TEXT, object: &object, origin: &db.origin };
+    batch::emit_jobs(jobs, &fleet.defaults.job, "ACF2", subject, response);
 }
 
 /// The GENCERT (or, for an imported certificate, INSERT) command of one certificate.
@@ -581,10 +490,10 @@ fn certificate_command(
         KeyAlgorithm::Bpecc => command.push_str(" BPECC"),
     }
     if let Some(date) = &cert.not_before {
-        command.push_str(&format!(" ACTIVE({})", text::format_date(date, &settings.date_format)?));
+        command.push_str(&format!(" ACTIVE({})", settings.date(date)?));
     }
     if let Some(date) = &cert.not_after {
-        command.push_str(&format!(" EXPIRE({})", text::format_date(date, &settings.date_format)?));
+        command.push_str(&format!(" EXPIRE({})", settings.date(date)?));
     }
     if let Some(signer) = &cert.signer {
         let signer_cert = db.certificate(signer).ok_or_else(|| {
@@ -701,96 +610,28 @@ fn render_lpar(fleet: &Fleet, lpar: &Lpar, settings: &Settings, response: &mut R
         "Run by: a security administrator with the ACF2 SECURITY attribute.".to_owned(),
         format!(
             "Undo: submit {} in the same folder.",
-            file_name(&layout::lpar_security_backout_job(&lpar.name, Esm::Acf2))
+            batch::file_name(&layout::lpar_security_backout_job(&lpar.name, Esm::Acf2))
         ),
         operator.clone(),
     ];
     let backout_header = vec![
         format!(
             "Back-out of {} for LPAR {}: removes the rule entries that job added. Generated by zat (acf2 plugin {}). Take TTLS out of the initial profile first.",
-            file_name(&layout::lpar_security_job(&lpar.name, Esm::Acf2)),
+            batch::file_name(&layout::lpar_security_job(&lpar.name, Esm::Acf2)),
             lpar.name,
             Acf2Emitter::VERSION
         ),
         "Run by: a security administrator with the ACF2 SECURITY attribute.".to_owned(),
         operator,
     ];
-    let setup_name = job_name(fleet, "ASV", &object, &lpar.origin, &mut response.diagnostics);
-    let backout_name = job_name(fleet, "ASB", &object, &lpar.origin, &mut response.diagnostics);
-    finish(
-        response,
-        fleet,
-        setup_name,
-        layout::lpar_security_job(&lpar.name, Esm::Acf2),
-        &setup_header,
-        setup,
-        &object,
-        &lpar.origin,
-    );
-    finish(
-        response,
-        fleet,
-        backout_name,
-        layout::lpar_security_backout_job(&lpar.name, Esm::Acf2),
-        &backout_header,
-        backout,
-        &object,
-        &lpar.origin,
-    );
-}
-
-fn job_name(
-    fleet: &Fleet,
-    suffix: &str,
-    object: &str,
-    origin: &Origin,
-    out: &mut Vec<Diagnostic>,
-) -> Option<String> {
-    match zos::job_name(&fleet.defaults.job.name_prefix, suffix) {
-        Ok(name) => Some(name),
-        Err(error) => {
-            out.push(
-                Diagnostic::error(CODE_TEXT, format!("cannot name the ACF2 job: {error}"))
-                    .object(object)
-                    .at(origin)
-                    .help("the job name prefix may have at most 5 characters"),
-            );
-            None
-        }
-    }
-}
-
-/// Assembles a job, checks every line of it, and adds it to the response.
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    response: &mut RenderResponse,
-    fleet: &Fleet,
-    name: Option<String>,
-    path: String,
-    header: &[String],
-    stream: Stream,
-    object: &str,
-    origin: &Origin,
-) {
-    response.diagnostics.extend(stream.diagnostics);
-    let Some(name) = name else { return };
-    match text::job(&fleet.defaults.job, &name, header, &stream.lines) {
-        Ok(content) => {
-            response.diagnostics.extend(text::check_job(&path, &content, object, origin));
-            response.files.push(OutputFile {
-                path,
-                content,
-                target: Some("submit as a batch job".to_owned()),
-            });
-        }
-        Err(error) => response.diagnostics.push(
-            Diagnostic::error(CODE_TEXT, format!("cannot write the JOB card: {error}"))
-                .object(object)
-                .at(origin),
+    let jobs = vec![
+        setup.job(layout::lpar_security_job(&lpar.name, Esm::Acf2), "ASV", setup_header),
+        backout.job(
+            layout::lpar_security_backout_job(&lpar.name, Esm::Acf2),
+            "ASB",
+            backout_header,
         ),
-    }
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
+    ];
+    let subject = Subject { code: CODE_TEXT, object: &object, origin: &lpar.origin };
+    batch::emit_jobs(jobs, &fleet.defaults.job, "ACF2", subject, response);
 }

@@ -27,6 +27,7 @@ mod racdcert;
 use std::collections::BTreeSet;
 
 use zat_plugin_api::model::{Diagnostic, Esm};
+use zat_plugin_api::security;
 use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse};
 
 use crate::job::Renderer;
@@ -107,20 +108,13 @@ impl Emitter for RacfEmitter {
         let renderer = Renderer::new(options.strict_tmp.clone())?;
         let fleet = &request.fleet;
         let mut jobs = Vec::new();
-        for db in &fleet.security_databases {
-            if db.esm != Esm::Racf || !request.includes_database(&db.name) {
-                continue;
-            }
+        for db in security::databases_of(request, Esm::Racf) {
             if fleet.defaults.activate_classes {
                 jobs.push(database::classes_job(fleet, db));
             }
             jobs.extend(database::jobs(fleet, db, &options, &mut response.diagnostics));
         }
-        for lpar in &fleet.lpars {
-            let racf = fleet.security_database(&lpar.security_database).map(|db| db.esm);
-            if racf != Some(Esm::Racf) || !request.includes_lpar(&lpar.name) {
-                continue;
-            }
+        for lpar in security::lpars_on(request, Esm::Racf) {
             jobs.extend(lpar::jobs(fleet, lpar, &options));
         }
         for job in &jobs {

@@ -10,18 +10,15 @@
 
 mod text;
 
-use std::collections::BTreeMap;
-
+use zat_plugin_api::batch::{self, Subject};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{
     CertOwner, CertSource, Certificate, Diagnostic, Esm, Fleet, KeyAlgorithm, Lpar, Origin,
     SecurityDatabase,
 };
-use zat_plugin_api::security::{self, Class, Grant, Registry};
+use zat_plugin_api::security::{self, Class, Grant, RecordNaming, Records};
 use zat_plugin_api::zos;
-use zat_plugin_api::{
-    EmitError, Emitter, OutputFile, RenderRequest, RenderResponse, export_emitter,
-};
+use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse, export_emitter};
 
 use text::{CODE_TEXT, Stream};
 
@@ -55,17 +52,11 @@ impl Emitter for TssEmitter {
             }
         };
         let fleet = &request.fleet;
-        for db in &fleet.security_databases {
-            if db.esm == Esm::Tss && request.includes_database(&db.name) {
-                render_database(fleet, db, &settings, &mut response);
-            }
+        for db in security::databases_of(request, Esm::Tss) {
+            render_database(fleet, db, &settings, &mut response);
         }
-        for lpar in &fleet.lpars {
-            let on_tss =
-                fleet.security_database(&lpar.security_database).is_some_and(|d| d.esm == Esm::Tss);
-            if on_tss && request.includes_lpar(&lpar.name) {
-                render_lpar(fleet, lpar, &settings, &mut response);
-            }
+        for lpar in security::lpars_on(request, Esm::Tss) {
+            render_lpar(fleet, lpar, &settings, &mut response);
         }
         Ok(response)
     }
@@ -94,8 +85,8 @@ impl Settings {
             )
         };
         let date_format = option("date_format").unwrap_or_else(|| "mm/dd/yy".to_owned());
-        if let Err(why) = text::format_date("2000-01-01", &date_format) {
-            return Err(bad("date_format", &date_format, &why));
+        if let Err(why) = zos::format_date("2000-01-01", &date_format) {
+            return Err(bad("date_format", &date_format, &why.to_string()));
         }
         let servauth_owner = option("servauth_owner").map(|v| v.to_ascii_uppercase());
         if let Some(dept) = &servauth_owner
@@ -105,24 +96,10 @@ impl Settings {
         }
         Ok(Settings { date_format, servauth_owner })
     }
-}
 
-/// DIGICERT and KEYRING names of every certificate and ring of a database.
-#[derive(Debug, Default)]
-struct Records {
-    /// (owner as written in the model, label) -> DIGICERT name.
-    certificates: BTreeMap<(String, String), String>,
-    /// (owner, ring name) -> KEYRING name.
-    rings: BTreeMap<(String, String), String>,
-}
-
-impl Records {
-    fn certificate(&self, owner: &CertOwner, label: &str) -> Option<&String> {
-        self.certificates.get(&(owner.to_string(), label.to_owned()))
-    }
-
-    fn ring(&self, owner: &str, name: &str) -> Option<&String> {
-        self.rings.get(&(owner.to_owned(), name.to_owned()))
+    /// A model date in the `NBDATE`/`NADATE` format (checked when the settings were read).
+    fn date(&self, date: &str) -> Result<String, String> {
+        zos::format_date(date, &self.date_format).map_err(|e| e.to_string())
     }
 }
 
@@ -145,42 +122,9 @@ fn record_name(_acid: &str, name: &str) -> String {
     name.to_owned()
 }
 
-fn records(db: &SecurityDatabase, diagnostics: &mut Vec<Diagnostic>) -> Records {
-    let mut records = Records::default();
-    let mut cert_names = Registry::new(record_name);
-    let mut ring_names = Registry::new(record_name);
-    let parent = db_object(db);
-    for cert in &db.certificates {
-        let object = format!("{parent} / certificate {}", cert.label);
-        check_name("label", &cert.label, &object, &cert.origin, diagnostics);
-        let owner = acid(&cert.owner);
-        match cert_names.assign(owner, &cert.label, "label", CODE_COLLISION, &object, &cert.origin)
-        {
-            Ok(name) => {
-                records.certificates.insert((cert.owner.to_string(), cert.label.clone()), name);
-            }
-            Err(diagnostic) => diagnostics.push(*diagnostic),
-        }
-    }
-    for ring in &db.keyrings {
-        let object = format!("{parent} / keyring {}/{}", ring.owner, ring.name);
-        check_name("ring name", &ring.name, &object, &ring.origin, diagnostics);
-        match ring_names.assign(
-            &ring.owner,
-            &ring.name,
-            "key ring",
-            CODE_COLLISION,
-            &object,
-            &ring.origin,
-        ) {
-            Ok(name) => {
-                records.rings.insert((ring.owner.clone(), ring.name.clone()), name);
-            }
-            Err(diagnostic) => diagnostics.push(*diagnostic),
-        }
-    }
-    records
-}
+/// How TSS names certificate and key ring records.
+const NAMING: RecordNaming<'static> =
+    RecordNaming { cert_owner: acid, record_name, collision_code: CODE_COLLISION, check_name };
 
 /// `LABLCERT()` and `LABLRING()` are written unquoted: a blank cannot be (the samples show
 /// only blank-free labels; quoting unconfirmed, reference section 0 point 7). Mixed case is
@@ -221,7 +165,7 @@ fn render_database(
     response: &mut RenderResponse,
 ) {
     let object = db_object(db);
-    let records = records(db, &mut response.diagnostics);
+    let records = Records::assign(db, &NAMING, &mut response.diagnostics);
     let grants = security::ring_grants(db);
 
     let mut setup = Stream::default();
@@ -291,20 +235,14 @@ fn render_database(
         for connection in &ring.connections {
             let conn_object =
                 format!("{object} / keyring {}/{} / {}", ring.owner, ring.name, connection.label);
-            let Some(cert_name) = records.certificate(&connection.cert_owner, &connection.label)
-            else {
-                response.diagnostics.push(
-                    Diagnostic::error(
-                        CODE_TEXT,
-                        format!(
-                            "certificate `{}` of `{}` is not defined in security database {}",
-                            connection.label, connection.cert_owner, db.name
-                        ),
-                    )
-                    .object(&conn_object)
-                    .at(&connection.origin),
-                );
-                continue;
+            let subject =
+                Subject { code: CODE_TEXT, object: &conn_object, origin: &connection.origin };
+            let cert_name = match records.connected(db, connection, subject) {
+                Ok(record) => record,
+                Err(diagnostic) => {
+                    response.diagnostics.push(*diagnostic);
+                    continue;
+                }
             };
             let mut pieces = vec![
                 p("TSS"),
@@ -332,13 +270,7 @@ fn render_database(
             // Never a password in clear: the command is written as comments with the RACF
             // emitter's visible placeholder, so the job cannot export the key under a known
             // password; a person edits it in.
-            let (placeholder, from) = match &export.password_env {
-                Some(var) => (
-                    format!("<<SET-FROM-ENV:{var}>>"),
-                    format!("the value of environment variable {var}"),
-                ),
-                None => ("<<SET-PASSWORD>>".to_owned(), "a password you choose".to_owned()),
-            };
+            let (placeholder, from) = security::password_placeholder(export);
             pieces.push(format!("PKCSPASS({placeholder})"));
             setup.comment(&format!(
                 "PKCS#12 export, not run: to run it, write this command without the comment marks and with {from} in place of {placeholder}:"
@@ -463,35 +395,19 @@ fn render_database(
     let setup_header = vec![
         format!("Top Secret certificates, key rings and ring access permits for security database {} of fleet {}. Generated by zat (tss plugin {}); do not edit, change the fleet script instead.", db.name, fleet.name, TssEmitter::VERSION),
         "Run by: a Top Secret security administrator whose scope covers the ACIDs and resources below (CERTAUTH certificates need central authority), once per security database.".to_owned(),
-        format!("Undo: submit {} in the same folder.", file_name(&layout::security_backout_job(&db.name, Esm::Tss))),
+        format!("Undo: submit {} in the same folder.", batch::file_name(&layout::security_backout_job(&db.name, Esm::Tss))),
         "Result: the step condition code is the return code of the last command only; read SYSTSPRT for the TSS messages of every command. A re-run reports what exists already. Changes take effect without a refresh command (unconfirmed for every class); applications reopen their rings to see them.".to_owned(),
     ];
     let backout_header = vec![
-        format!("Back-out of {} for security database {} of fleet {}: revokes its permits and removes the key rings and certificates it added. Generated by zat (tss plugin {}).", file_name(&layout::security_setup_job(&db.name, Esm::Tss)), db.name, fleet.name, TssEmitter::VERSION),
+        format!("Back-out of {} for security database {} of fleet {}: revokes its permits and removes the key rings and certificates it added. Generated by zat (tss plugin {}).", batch::file_name(&layout::security_setup_job(&db.name, Esm::Tss)), db.name, fleet.name, TssEmitter::VERSION),
         "Run by: a Top Secret security administrator with the same scope. Stop the applications that use these rings first.".to_owned(),
     ];
-    let setup_name = job_name(fleet, "TKS", &object, &db.origin, &mut response.diagnostics);
-    let backout_name = job_name(fleet, "TKB", &object, &db.origin, &mut response.diagnostics);
-    finish(
-        response,
-        fleet,
-        setup_name,
-        layout::security_setup_job(&db.name, Esm::Tss),
-        &setup_header,
-        setup,
-        &object,
-        &db.origin,
-    );
-    finish(
-        response,
-        fleet,
-        backout_name,
-        layout::security_backout_job(&db.name, Esm::Tss),
-        &backout_header,
-        backout,
-        &object,
-        &db.origin,
-    );
+    let jobs = vec![
+        setup.job(layout::security_setup_job(&db.name, Esm::Tss), "TKS", setup_header),
+        backout.job(layout::security_backout_job(&db.name, Esm::Tss), "TKB", backout_header),
+    ];
+    let subject = Subject { code: CODE_TEXT, object: &object, origin: &db.origin };
+    batch::emit_jobs(jobs, &fleet.defaults.job, "TSS", subject, response);
 }
 
 /// The GENCERT (or, for an imported certificate, ADD ... DCDSN) pieces of one certificate.
@@ -562,10 +478,10 @@ fn certificate_command(
         KeyAlgorithm::Bpecc => pieces.push(p("BPECC")),
     }
     if let Some(date) = &cert.not_before {
-        pieces.push(format!("NBDATE({})", text::format_date(date, &settings.date_format)?));
+        pieces.push(format!("NBDATE({})", settings.date(date)?));
     }
     if let Some(date) = &cert.not_after {
-        pieces.push(format!("NADATE({})", text::format_date(date, &settings.date_format)?));
+        pieces.push(format!("NADATE({})", settings.date(date)?));
     }
     pieces.push(format!("LABLCERT({})", cert.label));
     if !cert.key_usage.is_empty() {
@@ -647,93 +563,21 @@ fn render_lpar(fleet: &Fleet, lpar: &Lpar, settings: &Settings, response: &mut R
     let setup_header = vec![
         format!("Top Secret SERVAUTH permits for the TCP/IP stacks of LPAR {} of fleet {}. Generated by zat (tss plugin {}); do not edit. Run it before TTLS goes into a stack's initial profile.", lpar.name, fleet.name, TssEmitter::VERSION),
         "Run by: a Top Secret security administrator whose scope covers the SERVAUTH resources below.".to_owned(),
-        format!("Undo: submit {} in the same folder.", file_name(&layout::lpar_security_backout_job(&lpar.name, Esm::Tss))),
+        format!("Undo: submit {} in the same folder.", batch::file_name(&layout::lpar_security_backout_job(&lpar.name, Esm::Tss))),
     ];
     let backout_header = vec![
         format!(
             "Back-out of {} for LPAR {}: revokes the permits that job gave. Generated by zat (tss plugin {}). Take TTLS out of the initial profile first.",
-            file_name(&layout::lpar_security_job(&lpar.name, Esm::Tss)),
+            batch::file_name(&layout::lpar_security_job(&lpar.name, Esm::Tss)),
             lpar.name,
             TssEmitter::VERSION
         ),
         "Run by: a Top Secret security administrator with the same scope.".to_owned(),
     ];
-    let setup_name = job_name(fleet, "TSV", &object, &lpar.origin, &mut response.diagnostics);
-    let backout_name = job_name(fleet, "TSB", &object, &lpar.origin, &mut response.diagnostics);
-    finish(
-        response,
-        fleet,
-        setup_name,
-        layout::lpar_security_job(&lpar.name, Esm::Tss),
-        &setup_header,
-        setup,
-        &object,
-        &lpar.origin,
-    );
-    finish(
-        response,
-        fleet,
-        backout_name,
-        layout::lpar_security_backout_job(&lpar.name, Esm::Tss),
-        &backout_header,
-        backout,
-        &object,
-        &lpar.origin,
-    );
-}
-
-fn job_name(
-    fleet: &Fleet,
-    suffix: &str,
-    object: &str,
-    origin: &Origin,
-    out: &mut Vec<Diagnostic>,
-) -> Option<String> {
-    match zos::job_name(&fleet.defaults.job.name_prefix, suffix) {
-        Ok(name) => Some(name),
-        Err(error) => {
-            out.push(
-                Diagnostic::error(CODE_TEXT, format!("cannot name the TSS job: {error}"))
-                    .object(object)
-                    .at(origin)
-                    .help("the job name prefix may have at most 5 characters"),
-            );
-            None
-        }
-    }
-}
-
-/// Assembles a job, checks every line of it, and adds it to the response.
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    response: &mut RenderResponse,
-    fleet: &Fleet,
-    name: Option<String>,
-    path: String,
-    header: &[String],
-    stream: Stream,
-    object: &str,
-    origin: &Origin,
-) {
-    response.diagnostics.extend(stream.diagnostics);
-    let Some(name) = name else { return };
-    match text::job(&fleet.defaults.job, &name, header, &stream.lines) {
-        Ok(content) => {
-            response.diagnostics.extend(text::check_job(&path, &content, object, origin));
-            response.files.push(OutputFile {
-                path,
-                content,
-                target: Some("submit as a batch job".to_owned()),
-            });
-        }
-        Err(error) => response.diagnostics.push(
-            Diagnostic::error(CODE_TEXT, format!("cannot write the JOB card: {error}"))
-                .object(object)
-                .at(origin),
-        ),
-    }
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
+    let jobs = vec![
+        setup.job(layout::lpar_security_job(&lpar.name, Esm::Tss), "TSV", setup_header),
+        backout.job(layout::lpar_security_backout_job(&lpar.name, Esm::Tss), "TSB", backout_header),
+    ];
+    let subject = Subject { code: CODE_TEXT, object: &object, origin: &lpar.origin };
+    batch::emit_jobs(jobs, &fleet.defaults.job, "TSS", subject, response);
 }

@@ -1,5 +1,5 @@
-//! Job text: TSS commands wrapped with `+`, TSO comments, the JCL frame, dates, and the final
-//! column and code-page check of every line.
+//! The TSS command stream of a job: commands wrapped with `+` and TSO comments. The JCL frame
+//! around it is [`zat_plugin_api::batch`]'s.
 //!
 //! Continuation is `+` (reference 2.2, as the Top Secret samples write it), not the `-` of the
 //! shared [`zos::TsoFormatter`]: a `SUBJECTN('CN="..." OU="..." ...')` value is often longer
@@ -8,8 +8,9 @@
 //! DN parts gives exactly one blank between them; with `-` the indentation would become part
 //! of the value. Commands are therefore built from explicit pieces that may be broken between.
 
-use zat_plugin_api::model::{Diagnostic, JobCard, Origin};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind};
+use zat_plugin_api::batch::{PlannedJob, Subject, TmpStep};
+use zat_plugin_api::model::Origin;
+use zat_plugin_api::zos;
 
 /// Code of every "cannot write this" error of this emitter.
 pub const CODE_TEXT: &str = "ZAT0381";
@@ -18,22 +19,30 @@ pub const CODE_TEXT: &str = "ZAT0381";
 const INDENT: usize = 1;
 const CONTINUATION_INDENT: usize = 4;
 
-/// The TSS command stream of one job, with the diagnostics found while writing it.
-#[derive(Debug, Default)]
-pub struct Stream {
-    pub lines: Vec<String>,
-    pub diagnostics: Vec<Diagnostic>,
+/// The TSS command stream of one job: the lines of its TMP step `TSS`, and the
+/// diagnostics of the commands that could not be written.
+#[derive(Debug)]
+pub struct Stream(TmpStep);
+
+impl Default for Stream {
+    fn default() -> Self {
+        Stream(TmpStep::new("TSS"))
+    }
 }
 
 impl Stream {
+    /// The job at `path` (job name suffix `suffix`) that runs this stream.
+    pub fn job(self, path: String, suffix: &str, header: Vec<String>) -> PlannedJob {
+        PlannedJob::new(path, suffix, header, self.0)
+    }
+
     /// One command from pieces; see [`layout`].
     pub fn command(&mut self, pieces: &[String], object: &str, origin: &Origin) {
         match layout(pieces, zos::TSO_COLUMNS) {
-            Ok(lines) => self.lines.extend(lines),
-            Err(why) => self.diagnostics.push(
-                Diagnostic::error(CODE_TEXT, format!("cannot write a TSS command: {why}"))
-                    .object(object)
-                    .at(origin),
+            Ok(lines) => self.0.extend(lines),
+            Err(why) => self.0.report(
+                Subject { code: CODE_TEXT, object, origin }
+                    .error(format!("cannot write a TSS command: {why}")),
             ),
         }
     }
@@ -41,28 +50,10 @@ impl Stream {
     /// TSO comment lines ` /* text */`, each closed on its own line.
     pub fn comment(&mut self, text: &str) {
         let width = zos::TSO_COLUMNS - " /* ".len() - " */".len();
-        for line in wrap(text, width) {
-            self.lines.push(format!(" /* {line:<width$} */"));
+        for line in zos::wrap_words(text, width) {
+            self.0.push(format!(" /* {line:<width$} */"));
         }
     }
-}
-
-/// Wraps `text` at word boundaries into lines of at most `width` characters (a longer word
-/// stays whole; the final check reports it).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    lines
 }
 
 /// Lays out a command: pieces joined by one blank, a line broken before a piece that would
@@ -100,92 +91,6 @@ pub fn layout(pieces: &[String], width: usize) -> Result<Vec<String>, String> {
     }
     lines.push(line);
     Ok(lines)
-}
-
-/// A whole job: JOB card, header comment paragraphs (the first line of each is prose and
-/// wrapped, further lines are copied one per comment line), and one IKJEFT01 step whose
-/// SYSTSIN is `stream` under `DD DATA,DLM=$$`.
-pub fn job(
-    card: &JobCard,
-    name: &str,
-    header: &[String],
-    stream: &[String],
-) -> Result<String, String> {
-    let mut out = zos::job_card(card, name).map_err(|e| e.to_string())?;
-    let rule = format!("//*{}", "-".repeat(zos::JCL_COLUMNS - 3));
-    out.push(rule.clone());
-    for (index, paragraph) in header.iter().enumerate() {
-        if index > 0 {
-            out.push("//*".to_owned());
-        }
-        let mut lines = paragraph.lines();
-        out.extend(zos::jcl_comment(lines.next().unwrap_or("")));
-        out.extend(lines.map(|line| format!("//*   {line}")));
-    }
-    out.push(rule);
-    out.push("//TSS      EXEC PGM=IKJEFT01,REGION=0M,DYNAMNBR=20".to_owned());
-    out.push("//SYSTSPRT DD SYSOUT=*".to_owned());
-    out.push(format!("//SYSTSIN  DD DATA,DLM={}", zos::DLM));
-    out.extend(stream.iter().cloned());
-    out.push(zos::DLM.to_owned());
-    let mut text = out.join("\n");
-    text.push('\n');
-    Ok(text)
-}
-
-/// Every line of a finished job against the batch rules; any finding is an error.
-pub fn check_job(path: &str, text: &str, object: &str, origin: &Origin) -> Vec<Diagnostic> {
-    zos::check(text, TextKind::Job, &CheckOptions::default())
-        .into_iter()
-        .map(|finding| {
-            Diagnostic::error(CODE_TEXT, format!("{path} breaks a batch rule: {finding}"))
-                .object(object)
-                .at(origin)
-        })
-        .collect()
-}
-
-/// A model date (`yyyy-mm-dd`) in a date format made of `yyyy`, `yy`, `mm` and `dd` with
-/// separators, e.g. `mm/dd/yy`.
-pub fn format_date(date: &str, format: &str) -> Result<String, String> {
-    let parts: Vec<&str> = date.split('-').collect();
-    let valid = parts.len() == 3
-        && [4, 2, 2].iter().zip(&parts).all(|(n, p)| p.len() == *n)
-        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
-    if !valid {
-        return Err(format!("date `{date}` is not yyyy-mm-dd"));
-    }
-    let lower = format.to_ascii_lowercase();
-    let mut out = String::new();
-    let mut rest = lower.as_str();
-    let mut fields = 0;
-    while let Some(ch) = rest.chars().next() {
-        let (value, len) = if rest.starts_with("yyyy") {
-            (parts[0], 4)
-        } else if rest.starts_with("yy") {
-            (&parts[0][2..], 2)
-        } else if rest.starts_with("mm") {
-            (parts[1], 2)
-        } else if rest.starts_with("dd") {
-            (parts[2], 2)
-        } else {
-            if ch.is_ascii_alphanumeric() || !zos::is_safe_char(ch) || ch == ' ' {
-                return Err(format!(
-                    "date format `{format}` may only hold yyyy, yy, mm, dd and separators"
-                ));
-            }
-            out.push(ch);
-            rest = &rest[ch.len_utf8()..];
-            continue;
-        };
-        out.push_str(value);
-        rest = &rest[len..];
-        fields += 1;
-    }
-    if fields != 3 {
-        return Err(format!("date format `{format}` needs a year, a month and a day"));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -243,18 +148,12 @@ mod tests {
     fn comments_are_closed_on_each_line() {
         let mut stream = Stream::default();
         stream.comment(&"word ".repeat(30));
-        assert!(stream.lines.len() > 1);
-        for line in &stream.lines {
+        assert!(stream.0.lines().len() > 1);
+        for line in stream.0.lines() {
             assert!(
                 line.starts_with(" /* ") && line.ends_with(" */") && line.len() <= 71,
                 "{line}"
             );
         }
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(format_date("2035-12-31", "mm/dd/yy"), Ok("12/31/35".into()));
-        assert!(format_date("2035-12-31", "mm/yy").is_err());
     }
 }
