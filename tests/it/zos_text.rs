@@ -3,23 +3,14 @@
 //! CEEOPTS records), tabs, and characters outside the code page 1047 safe set.
 
 use zat_plugin_api::RenderResponse;
-use zat_plugin_api::zos::{self, CheckOptions, Problem, TextKind};
 
 use crate::support::{SCRIPTS, render, request};
 
 fn scan(script: &str, response: &RenderResponse, columns: usize) -> usize {
-    let options = CheckOptions { jcl_columns: columns, data_columns: columns };
     for file in &response.files {
-        // TSO-only findings (apostrophes, continuations) do not apply to these formats.
-        let findings: Vec<_> = zos::check(&file.content, TextKind::TsoData, &options)
-            .into_iter()
-            .filter(|f| {
-                matches!(
-                    f.problem,
-                    Problem::TooLong { .. } | Problem::Tab | Problem::UnsafeCharacter(_)
-                )
-            })
-            .collect();
+        // Only columns, tabs and the code page: TSO-only findings (apostrophes,
+        // continuations) do not apply to these formats.
+        let findings = zat_test_support::zos_findings(&file.content, columns);
         assert!(findings.is_empty(), "{script} {}: {findings:#?}", file.path);
         for line in file.content.lines().filter(|l| !l.starts_with(';') && !l.starts_with('*')) {
             // Statements and options are upper case; only quoted ENVAR values keep theirs.

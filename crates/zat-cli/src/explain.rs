@@ -941,7 +941,8 @@ mod tests {
     }
 
     /// Every `"ZATnnnn"` literal in the sources of the crates and plugins has a row, so a
-    /// user who meets a code can always ask `zat explain` about it.
+    /// user who meets a code can always ask `zat explain` about it. ZAT99xx is kept for
+    /// unit tests and never emitted.
     #[test]
     fn every_code_in_the_sources_is_explained() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -956,7 +957,11 @@ mod tests {
                     for (index, _) in text.match_indices("\"ZAT") {
                         let code = &text[index + 1..text.len().min(index + 8)];
                         let numeric = code[3..].chars().all(|c| c.is_ascii_digit());
-                        if code.len() == 7 && numeric && code != "ZAT9999" && find(code).is_none() {
+                        if code.len() == 7
+                            && numeric
+                            && !code.starts_with("ZAT99")
+                            && find(code).is_none()
+                        {
                             missing.push(format!("{code} in {}", path.display()));
                         }
                     }
