@@ -897,7 +897,7 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
         _ => true,
     };
     let names = |x: &Option<String>, y: &Option<String>| match (x, y) {
-        (Some(x), Some(y)) => wildcard_overlap(x, y),
+        (Some(x), Some(y)) => zat_model::name_filters_overlap(x, y),
         _ => true,
     };
     let addrs = |x: &Option<String>, y: &Option<String>| match (x, y) {
@@ -911,17 +911,6 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
         && names(&a.userid, &b.userid)
         && addrs(&a.local_addr, &b.local_addr)
         && addrs(&a.remote_addr, &b.remote_addr)
-}
-
-/// Two filters with trailing `*` wildcards can match one name when one's fixed part is a
-/// prefix of the other's.
-fn wildcard_overlap(a: &str, b: &str) -> bool {
-    match (a.strip_suffix('*'), b.strip_suffix('*')) {
-        (Some(pa), Some(pb)) => pa.starts_with(pb) || pb.starts_with(pa),
-        (Some(pa), None) => b.starts_with(pa),
-        (None, Some(pb)) => a.starts_with(pb),
-        (None, None) => a == b,
-    }
 }
 
 fn is_mvs_name(name: &str) -> bool {
@@ -1015,13 +1004,5 @@ mod tests {
         assert!(!is_dsn("1SYS.X"));
         assert!(!is_dsn("SYS1.TOOLONGQUAL"));
         assert!(!is_dsn("SYS1.X(MEM"));
-    }
-
-    #[test]
-    fn wildcards_overlap_by_prefix() {
-        assert!(wildcard_overlap("PAY*", "PAYROLL"));
-        assert!(wildcard_overlap("PAY*", "P*"));
-        assert!(!wildcard_overlap("PAY*", "BILL*"));
-        assert!(!wildcard_overlap("PAYA", "PAYB"));
     }
 }

@@ -45,7 +45,33 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// Whether two job name or user ID filters (a trailing `*` is a wildcard) can match one
+/// name: AT-TLS rule matching and `zat lint` both need it to find rules that overlap.
+pub fn name_filters_overlap(a: &str, b: &str) -> bool {
+    match (a.strip_suffix('*'), b.strip_suffix('*')) {
+        (Some(x), Some(y)) => x.starts_with(y) || y.starts_with(x),
+        (Some(x), None) => b.starts_with(x),
+        (None, Some(y)) => a.starts_with(y),
+        (None, None) => a == b,
+    }
+}
+
 /// The JSON Schema of [`Fleet`], as `zat schema` prints it.
 pub fn json_schema() -> schemars::Schema {
     schemars::schema_for!(Fleet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_filters_overlap;
+
+    #[test]
+    fn name_filters_overlap_by_prefix() {
+        assert!(name_filters_overlap("PAY*", "PAYROLL"));
+        assert!(name_filters_overlap("PAYROLL", "PAY*"));
+        assert!(name_filters_overlap("PAY*", "P*"));
+        assert!(!name_filters_overlap("PAY*", "BILL*"));
+        assert!(!name_filters_overlap("PAYA", "PAYB"));
+        assert!(name_filters_overlap("PAYA", "PAYA"));
+    }
 }

@@ -1008,7 +1008,7 @@ fn overlap(a: &Match<'_>, b: &Match<'_>) -> bool {
         _ => true,
     };
     let names = |x: &Option<String>, y: &Option<String>| match (x, y) {
-        (Some(x), Some(y)) => wildcard_overlap(x, y),
+        (Some(x), Some(y)) => zat_model::name_filters_overlap(x, y),
         _ => true,
     };
     let addrs = |x: &Option<String>, y: &Option<String>| match (x, y) {
@@ -1025,16 +1025,6 @@ fn overlap(a: &Match<'_>, b: &Match<'_>) -> bool {
         && names(&a.userid, &b.userid)
         && addrs(&a.local_addr, &b.local_addr)
         && addrs(&a.remote_addr, &b.remote_addr)
-}
-
-/// Whether two job name or user ID filters (trailing `*` allowed) can match one name.
-fn wildcard_overlap(a: &str, b: &str) -> bool {
-    match (a.strip_suffix('*'), b.strip_suffix('*')) {
-        (Some(x), Some(y)) => x.starts_with(y) || y.starts_with(x),
-        (Some(x), None) => b.starts_with(x),
-        (None, Some(y)) => a.starts_with(y),
-        (None, None) => a == b,
-    }
 }
 
 #[cfg(test)]
