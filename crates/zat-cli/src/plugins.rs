@@ -76,7 +76,7 @@ pub(crate) enum PluginsCommand {
     List(ListArgs),
     /// Run a plugin library through the conformance checks: it loads, its table is sound,
     /// it renders a fixture fleet twice with identical output and only legal paths.
-    #[command(after_help = "Examples:\n  zat plugins test site/plugins/libzat_emit_acf2.so")]
+    #[command(after_help = "Examples:\n  zat plugins test site/plugins/libzat_acf2.so")]
     Test(TestArgs),
 }
 

@@ -52,9 +52,9 @@ pub fn esm_coverage(
 /// What to do about a missing ESM emitter, naming the library that provides it.
 fn how_to_load(esm: Esm) -> String {
     let (package, crate_name) = match esm {
-        Esm::Racf => ("zat-emit-racf", "zat_emit_racf"),
-        Esm::Acf2 => ("zat-emit-acf2", "zat_emit_acf2"),
-        Esm::Tss => ("zat-emit-top-secret", "zat_emit_top_secret"),
+        Esm::Racf => ("zat-emit-racf-cdylib", "zat_racf"),
+        Esm::Acf2 => ("zat-emit-acf2-cdylib", "zat_acf2"),
+        Esm::Tss => ("zat-emit-top-secret-cdylib", "zat_top_secret"),
     };
     let library =
         format!("{}{crate_name}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
@@ -171,9 +171,9 @@ mod tests {
         assert_eq!(acf2.object, "security database PLEXA");
         let help = acf2.help.as_deref().unwrap_or("");
         assert!(help.contains("--plugin-dir") && help.contains("ZAT_PLUGIN_PATH"), "{help}");
-        assert!(help.contains("zat_emit_acf2"), "{help}");
+        assert!(help.contains("zat_acf2"), "{help}");
         assert!(found[1].message.contains("PLEXT"));
-        assert!(found[1].help.as_deref().unwrap_or("").contains("zat_emit_top_secret"));
+        assert!(found[1].help.as_deref().unwrap_or("").contains("zat_top_secret"));
     }
 
     #[test]

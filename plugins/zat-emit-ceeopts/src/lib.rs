@@ -282,5 +282,3 @@ mod tests {
         assert!(!is_jcl_symbol(""));
     }
 }
-
-zat_plugin_api::export_emitter!(CeeoptsEmitter);

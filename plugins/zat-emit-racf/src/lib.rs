@@ -127,5 +127,3 @@ impl Emitter for RacfEmitter {
         Ok(response)
     }
 }
-
-zat_plugin_api::export_emitter!(RacfEmitter);

@@ -291,5 +291,3 @@ fn join_and<S: AsRef<str>>(items: &[S]) -> String {
         }
     }
 }
-
-zat_plugin_api::export_emitter!(RunbookEmitter);

@@ -213,5 +213,3 @@ mod tests {
         assert!(format_profile(&text).is_err());
     }
 }
-
-zat_plugin_api::export_emitter!(TcpipEmitter);

@@ -18,7 +18,7 @@ use zat_plugin_api::model::{
 };
 use zat_plugin_api::security::{self, Class, Grant, RecordNaming, Records};
 use zat_plugin_api::zos;
-use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse, export_emitter};
+use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse};
 
 use text::{CODE_TEXT, Stream};
 
@@ -61,8 +61,6 @@ impl Emitter for TssEmitter {
         Ok(response)
     }
 }
-
-export_emitter!(TssEmitter);
 
 /// Site-dependent choices, from `RenderRequest.options` (`tss.KEY`).
 #[derive(Debug)]
