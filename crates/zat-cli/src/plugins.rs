@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use zat_core::{Bundle, BundleFile};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind};
 use zat_plugin_api::{RenderRequest, RenderResponse};
 use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
+use zat_zos::{self as zos, CheckOptions, TextKind};
 
 use crate::{Exit, common, report};
 

@@ -102,23 +102,11 @@ pub fn tcpparms_target(defaults: &SiteDefaults, member: &str) -> String {
     format!("{}({member})", defaults.tcpparms.to_ascii_uppercase())
 }
 
-/// Six characters `A-Z0-9` from a 64-bit FNV-1a hash of `LPAR.STACK` (upper-cased), so the
-/// same names give the same member on every build and every platform.
+/// Six characters `A-Z0-9` from the stable hash of `LPAR.STACK` (upper-cased), so the same
+/// names give the same member on every build and every platform.
 fn member_hash(lpar: &str, stack: &str) -> String {
-    const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let key = format!("{}.{}", lpar.to_ascii_uppercase(), stack.to_ascii_uppercase());
-    for byte in key.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (0..6)
-        .map(|_| {
-            let digit = (hash % 36) as usize;
-            hash /= 36;
-            char::from(ALPHABET[digit])
-        })
-        .collect()
+    zat_zos::hash::base36_suffix(&key, 6)
 }
 
 /// syslogd configuration of one LPAR.

@@ -26,7 +26,7 @@ use crate::model::{
     CertExport, CertOwner, Diagnostic, Esm, Lpar, Origin, RingAccess, RingConnection,
     SecurityDatabase,
 };
-use crate::zos::is_valid_name;
+use zat_zos::is_valid_name;
 
 /// Access level of a grant; `Update` includes `Read`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -171,25 +171,8 @@ pub fn record_suffix(name: &str) -> String {
     if prefix.is_empty() {
         prefix.push('R');
     }
-    prefix.push_str(&hash4(name));
+    prefix.push_str(&zat_zos::hash::base36_suffix(name, 4));
     prefix
-}
-
-/// Four characters `A-Z0-9` of a 64-bit FNV-1a hash: the same on every platform and build.
-fn hash4(name: &str) -> String {
-    const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in name.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (0..4)
-        .map(|_| {
-            let digit = (hash % 36) as usize;
-            hash /= 36;
-            char::from(ALPHABET[digit])
-        })
-        .collect()
 }
 
 /// Record names handed out so far, per owner, in one name space (certificates or rings).

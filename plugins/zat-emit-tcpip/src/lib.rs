@@ -12,9 +12,10 @@
 //! and refuses any statement that would pass column 71.
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use zat_plugin_api::layout;
 use zat_plugin_api::model::{Diagnostic, Fleet, Lpar, Stack};
 use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
-use zat_plugin_api::{layout, zos};
+use zat_zos as zos;
 
 /// Last column a TCP/IP profile statement may use.
 pub const PROFILE_COLUMNS: usize = 71;

@@ -17,8 +17,8 @@ use zat_plugin_api::model::{
     SecurityDatabase,
 };
 use zat_plugin_api::security::{self, Class, Grant, RecordNaming, Records};
-use zat_plugin_api::zos;
 use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse};
+use zat_zos as zos;
 
 use text::{CODE_TEXT, Stream};
 

@@ -3,8 +3,8 @@
 use zat_core::fixtures;
 use zat_emit_acf2::Acf2Emitter;
 use zat_plugin_api::model::{CertExport, Esm, ExportFormat, Fleet, Severity};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind};
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
+use zat_zos::{self as zos, CheckOptions, TextKind};
 
 fn request(fleet: Fleet) -> RenderRequest {
     RenderRequest::new(fleet, "test")

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use zat_emit_racf::RacfEmitter;
 use zat_plugin_api::model::{CertExport, Diagnostic, Esm, ExportFormat, Fleet, Severity, Usage};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind, TsoCommand};
 use zat_plugin_api::{Emitter, OutputFile, RenderRequest, RenderResponse};
+use zat_zos::{self as zos, CheckOptions, TextKind, TsoCommand};
 
 fn request(fleet: Fleet, only: &[&str], options: &[(&str, &str)]) -> RenderRequest {
     RenderRequest::new(fleet, "test")
