@@ -210,15 +210,10 @@ fn conformance(path: &Path, lines: &mut Vec<String>) -> bool {
 fn fixtures(provides: &[String]) -> Vec<(String, zat_model::Fleet)> {
     let mut fleets = vec![("multi".to_owned(), zat_core::fixtures::multi().fleet)];
     for esm in provides.iter().filter_map(|p| p.strip_prefix("esm:")) {
-        let esm = match esm {
-            "racf" => zat_model::Esm::Racf,
-            "acf2" => zat_model::Esm::Acf2,
-            "tss" => zat_model::Esm::Tss,
-            _ => continue,
-        };
+        let esm = zat_model::Esm::new(esm);
         let mut raw = zat_core::fixtures::multi_raw();
         for db in &mut raw.security_databases {
-            db.esm = esm;
+            db.esm = esm.clone();
         }
         fleets.push((format!("multi on {}", esm.as_str()), zat_core::prepare(raw).fleet));
     }

@@ -23,8 +23,7 @@ use std::collections::BTreeMap;
 use crate::RenderRequest;
 use crate::batch::Subject;
 use crate::model::{
-    CertExport, CertOwner, Diagnostic, Esm, Lpar, Origin, RingAccess, RingConnection,
-    SecurityDatabase,
+    CertExport, CertOwner, Diagnostic, Lpar, Origin, RingAccess, RingConnection, SecurityDatabase,
 };
 use zat_zos::is_valid_name;
 
@@ -72,7 +71,10 @@ pub const LISTRING: &str = "IRR.DIGTCERT.LISTRING";
 
 /// The security databases with ESM `esm` that the request includes, in fleet order: the ones
 /// an emitter for that ESM writes database jobs (certificates, rings, ring access) for.
-pub fn databases_of(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &SecurityDatabase> {
+pub fn databases_of<'a>(
+    request: &'a RenderRequest,
+    esm: &'a str,
+) -> impl Iterator<Item = &'a SecurityDatabase> {
     request
         .fleet
         .security_databases
@@ -82,7 +84,7 @@ pub fn databases_of(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &
 
 /// The LPARs the request includes whose security database has ESM `esm`, in fleet order: the
 /// ones an emitter for that ESM writes per-LPAR jobs (stack initialisation access) for.
-pub fn lpars_on(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &Lpar> {
+pub fn lpars_on<'a>(request: &'a RenderRequest, esm: &'a str) -> impl Iterator<Item = &'a Lpar> {
     let fleet = &request.fleet;
     fleet.lpars.iter().filter(move |lpar| {
         let db = fleet.security_database(&lpar.security_database);
@@ -368,7 +370,7 @@ mod tests {
     fn ring_grants_take_the_highest_level_and_the_first_ring() {
         let db = SecurityDatabase {
             name: "PLEX".to_owned(),
-            esm: Esm::Racf,
+            esm: Esm::racf(),
             certificates: Vec::new(),
             keyrings: vec![
                 ring("SRV", "Ring1", RingAccess::Facility, &["SRV", "CLI"]),
@@ -473,7 +475,7 @@ mod tests {
         let hashed = record_suffix("ZOSCONNCERT");
         let mut db = SecurityDatabase {
             name: "PLEX".to_owned(),
-            esm: Esm::Acf2,
+            esm: Esm::new(Esm::ACF2),
             certificates: vec![
                 cert(CertOwner::Certauth, "IMSCA", 1),
                 cert(CertOwner::User("SRV".into()), "ZOSCONNCERT", 2),

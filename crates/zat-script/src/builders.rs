@@ -55,15 +55,8 @@ pub(crate) const USAGE: &[(&str, &str)] = &[
     ("param", "param(name, default)"),
 ];
 
-const DEFAULTS_KEYS: &[&str] = &[
-    "job",
-    "hlq",
-    "pagent_dir",
-    "tcpparms",
-    "program_conditional_permits",
-    "activate_classes",
-    "acf2_date_format",
-];
+const DEFAULTS_KEYS: &[&str] =
+    &["job", "hlq", "pagent_dir", "tcpparms", "program_conditional_permits", "activate_classes"];
 const JOB_KEYS: &[&str] =
     &["name_prefix", "accounting", "programmer", "class", "msgclass", "notify"];
 const DATABASE_KEYS: &[&str] = &["esm"];
@@ -159,7 +152,6 @@ const REQUESTER_KEYS: &[&str] = &[
 ];
 const BASIC_AUTH_KEYS: &[&str] = &["username", "password_from"];
 
-const ESM_WORDS: &[(&str, Esm)] = &[("racf", Esm::Racf), ("acf2", Esm::Acf2), ("tss", Esm::Tss)];
 const ALGORITHM_WORDS: &[(&str, KeyAlgorithm)] = &[
     ("rsa", KeyAlgorithm::Rsa),
     ("nistecc", KeyAlgorithm::Nistecc),
@@ -373,7 +365,6 @@ fn site_defaults() -> SiteDefaults {
         tcpparms: "SYS1.TCPPARMS".to_owned(),
         program_conditional_permits: false,
         activate_classes: false,
-        acf2_date_format: "mm/dd/yy".to_owned(),
     }
 }
 
@@ -394,7 +385,6 @@ fn defaults(
     let tcpparms = opts.string("tcpparms")?;
     let conditional = opts.bool("program_conditional_permits")?;
     let activate = opts.bool("activate_classes")?;
-    let date_format = opts.string("acf2_date_format")?;
     {
         let mut node = lock(&site.0);
         let defaults = &mut node.fleet.defaults;
@@ -414,7 +404,6 @@ fn defaults(
         set(&mut defaults.tcpparms, tcpparms);
         set(&mut defaults.program_conditional_permits, conditional);
         set(&mut defaults.activate_classes, activate);
-        set(&mut defaults.acf2_date_format, date_format);
     }
     Ok(site)
 }
@@ -425,7 +414,20 @@ fn security_database(
     name: ImmutableString,
     mut opts: Options,
 ) -> Result<DatabaseHandle, BuilderError> {
-    let esm = opts.word("esm", ESM_WORDS)?.unwrap_or(Esm::Racf);
+    // The set of ESMs is open: any name a plugin provides as `esm:<name>` (racf is built in,
+    // acf2 and tss ship as site plugins); the build says when no loaded plugin provides it.
+    let esm = match opts.string("esm")? {
+        None => Esm::racf(),
+        Some(name) if Esm::is_valid_name(&name.to_ascii_lowercase()) => Esm::new(&name),
+        Some(name) => {
+            return Err(opts.not_allowed(
+                "esm",
+                &name,
+                "racf, acf2, tss, or the name a site plugin provides as esm:<name> \
+                 (1-16 of a-z 0-9 _ -, starting with a letter)",
+            ));
+        }
+    };
     let database = SecurityDatabase {
         name: name.to_string(),
         esm,

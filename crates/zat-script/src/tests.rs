@@ -60,7 +60,7 @@ fn a_small_fleet_gets_the_documented_defaults() {
         ("info", "info")
     );
     assert!(lpar.stacks[0].ttls);
-    assert_eq!(fleet.security_databases[0].esm, zat_model::Esm::Racf);
+    assert_eq!(fleet.security_databases[0].esm, zat_model::Esm::RACF);
 }
 
 #[test]
@@ -226,7 +226,7 @@ fn option_values_of_the_wrong_type_or_word_are_errors() {
     assert_eq!((code.as_str(), line), ("ZAT0005", 3));
     assert!(message.contains("`http_port`") && message.contains("an integer"), "{message}");
     let (code, _, message) =
-        fail("let site = fleet(\"F\");\nsite.security_database(\"D\", #{ esm: \"racx\" });\n");
+        fail("let site = fleet(\"F\");\nsite.security_database(\"D\", #{ esm: \"rac f\" });\n");
     assert_eq!(code, "ZAT0006");
     assert!(message.contains("racf, acf2, tss"), "{message}");
     let (code, _, message) = fail("let site = fleet(\"F\");\nsite.zos_connect_server(\"Z\");\n");

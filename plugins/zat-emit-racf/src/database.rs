@@ -435,7 +435,7 @@ fn setup(
     changes.push("REFRESHES THE RACLISTED CLASSES IT CHANGED".to_owned());
 
     Job {
-        path: layout::security_setup_job(&db.name, Esm::Racf),
+        path: layout::security_setup_job(&db.name, Esm::RACF),
         name: name.to_owned(),
         target: "submit as a batch job (RACF security administrator)".to_owned(),
         header: vec![
@@ -565,7 +565,7 @@ fn backout(
     }
     kept.push("CLASS SETTINGS (ZAT NEVER DEACTIVATES A CLASS)".to_owned());
     Job {
-        path: layout::security_backout_job(&db.name, Esm::Racf),
+        path: layout::security_backout_job(&db.name, Esm::RACF),
         name: name.to_owned(),
         target: "submit as a batch job (RACF security administrator)".to_owned(),
         header: vec![
@@ -636,7 +636,7 @@ pub(crate) fn classes_job(fleet: &Fleet, db: &SecurityDatabase) -> Job {
         );
     }
     Job {
-        path: layout::security_classes_job(&db.name, Esm::Racf),
+        path: layout::security_classes_job(&db.name, Esm::RACF),
         name: format!("{}RC", fleet.defaults.job.name_prefix).to_ascii_uppercase(),
         target: "submit once as a batch job (RACF security administrator)".to_owned(),
         header: vec![
@@ -688,7 +688,7 @@ mod tests {
     fn permits_follow_the_rings_order() {
         let db = SecurityDatabase {
             name: "PLEX".to_owned(),
-            esm: Esm::Racf,
+            esm: Esm::racf(),
             certificates: Vec::new(),
             keyrings: vec![
                 ring("SRV", "Ring1", RingAccess::Facility, &["ZED", "SRV", "APP"]),

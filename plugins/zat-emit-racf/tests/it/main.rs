@@ -233,7 +233,7 @@ fn only_lpars_limits_databases_and_lpars() {
 #[test]
 fn nothing_for_other_security_managers() {
     let mut fleet = multi();
-    fleet.security_databases[0].esm = Esm::Acf2;
+    fleet.security_databases[0].esm = Esm::new(Esm::ACF2);
     let response = render(fleet);
     for path in paths(&response) {
         assert!(
@@ -243,7 +243,7 @@ fn nothing_for_other_security_managers() {
     }
     assert!(paths(&response).contains(&"lpars/SYSC/racf/SERVAUTH.jcl"));
     let mut fleet = seed();
-    fleet.security_databases[0].esm = Esm::Tss;
+    fleet.security_databases[0].esm = Esm::new(Esm::TSS);
     assert!(render(fleet).files.is_empty());
 }
 
