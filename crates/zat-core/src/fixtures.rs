@@ -329,6 +329,7 @@ fn database(name: &str, esm: Esm, origin: Origin) -> SecurityDatabase {
         esm,
         certificates: Vec::new(),
         keyrings: Vec::new(),
+        ring_access: Vec::new(),
         origin,
     }
 }
@@ -471,6 +472,7 @@ fn stack(name: &str, origin: Origin) -> Stack {
         syslogd_port: false,
         rules: Vec::new(),
         api_requesters: Vec::new(),
+        initstack: None,
         origin,
     }
 }

@@ -150,7 +150,67 @@ pub struct SecurityDatabase {
     /// before what it signs).
     pub certificates: Vec<Certificate>,
     pub keyrings: Vec<Keyring>,
+    /// Who needs which access to open the rings, filled in by expansion from the rings' owners,
+    /// readers and access kind: one grant per (profile, user) with the highest level any ring
+    /// asks for, sorted by class, profile and user. Every ESM emitter writes this list; none
+    /// computes it.
+    #[serde(default)]
+    pub ring_access: Vec<AccessGrant>,
     pub origin: Origin,
+}
+
+/// The resource class of a derived grant.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum GrantClass {
+    /// FACILITY `IRR.DIGTCERT.LIST` / `IRR.DIGTCERT.LISTRING`.
+    Facility,
+    /// RDATALIB `OWNER.RING.LST`.
+    Rdatalib,
+}
+
+/// An access level; `Update` includes `Read`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessLevel {
+    Read,
+    Update,
+}
+
+impl AccessLevel {
+    /// `READ` or `UPDATE`, as every ESM spells the level.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AccessLevel::Read => "READ",
+            AccessLevel::Update => "UPDATE",
+        }
+    }
+}
+
+/// One user's access to one profile, derived by expansion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AccessGrant {
+    pub class: GrantClass,
+    /// Full profile name, e.g. `IRR.DIGTCERT.LIST` or `ZCSRV.ZCSRVRING.LST`.
+    pub profile: String,
+    pub user: String,
+    pub access: AccessLevel,
+    /// The first ring (in the database's order) that asks for this grant.
+    pub ring: RingRef,
+}
+
+/// The stack-initialisation profile of a TTLS stack and who is permitted READ to it, filled in
+/// by expansion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct InitstackAccess {
+    /// `EZB.INITSTACK.<sysname>.<tcpname>`, upper case.
+    pub profile: String,
+    /// The Policy Agent user first, then the stack's `initstack_users`, without repeats.
+    pub users: Vec<String>,
 }
 
 impl SecurityDatabase {
@@ -461,6 +521,11 @@ pub struct Stack {
     pub syslogd_port: bool,
     pub rules: Vec<Rule>,
     pub api_requesters: Vec<ApiRequester>,
+    /// Filled in by expansion for a stack with TTLS on: the profile SAF checks while the stack
+    /// starts and the users every ESM emitter permits to it (and the TCP/IP profile and runbook
+    /// name).
+    #[serde(default)]
+    pub initstack: Option<InitstackAccess>,
     pub origin: Origin,
 }
 

@@ -96,6 +96,7 @@ mod tests {
             esm,
             certificates: Vec::new(),
             keyrings: Vec::new(),
+            ring_access: Vec::new(),
             origin: Origin::new("fleet.rhai", line, 1),
         }
     }

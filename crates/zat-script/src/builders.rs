@@ -433,6 +433,7 @@ fn security_database(
         esm,
         certificates: Vec::new(),
         keyrings: Vec::new(),
+        ring_access: Vec::new(),
         origin,
     };
     let handle = DatabaseHandle(shared(DatabaseNode {
@@ -876,6 +877,7 @@ fn stack(
         syslogd_port: opts.bool("syslogd_port")?.unwrap_or(false),
         rules: Vec::new(),
         api_requesters: Vec::new(),
+        initstack: None,
         origin,
     };
     let mut node = lock(&lpar.0);

@@ -686,17 +686,15 @@ mod tests {
     /// the users in, LISTRING before LIST, one PERMIT per user.
     #[test]
     fn permits_follow_the_rings_order() {
-        let db = SecurityDatabase {
-            name: "PLEX".to_owned(),
-            esm: Esm::racf(),
-            certificates: Vec::new(),
-            keyrings: vec![
-                ring("SRV", "Ring1", RingAccess::Facility, &["ZED", "SRV", "APP"]),
-                ring("APP", "Ring2", RingAccess::Facility, &[]),
-                ring("ZED", "Shared", RingAccess::Rdatalib, &["BOB"]),
-            ],
-            origin: Origin::new("f.rhai", 1, 1),
-        };
+        // The grants come from expansion in the core, as in a real build.
+        let mut raw = zat_core::fixtures::seed_raw();
+        raw.security_databases[0].keyrings = vec![
+            ring("SRV", "Ring1", RingAccess::Facility, &["ZED", "SRV", "APP"]),
+            ring("APP", "Ring2", RingAccess::Facility, &[]),
+            ring("ZED", "Shared", RingAccess::Rdatalib, &["BOB"]),
+        ];
+        let prepared = zat_core::prepare(raw);
+        let db = prepared.fleet.security_databases[0].clone();
         let access = access(&db);
         let profiles: Vec<String> =
             access.profiles.iter().map(|(c, p)| format!("{c} {p}")).collect();

@@ -160,8 +160,20 @@ fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
         .collect();
     let stacks: Vec<Value> = ttls_stacks(lpar)
         .map(|stack| {
-            let mut users = vec![format!("the Policy Agent user {}", lpar.pagent.userid)];
-            users.extend(stack.initstack_users.iter().filter(|u| **u != lpar.pagent.userid).cloned());
+            // The list expansion derived (Policy Agent first, no repeats), as every security
+            // emitter writes it.
+            let users: Vec<String> = stack
+                .initstack
+                .iter()
+                .flat_map(|access| access.users.iter())
+                .map(|user| {
+                    if *user == lpar.pagent.userid {
+                        format!("the Policy Agent user {user}")
+                    } else {
+                        user.clone()
+                    }
+                })
+                .collect();
             let profile = layout::tcpip_profile_member(&lpar.name, &stack.name);
             let obey = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
             context! {

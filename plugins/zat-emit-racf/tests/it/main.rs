@@ -629,9 +629,10 @@ fn multi_rings_access_and_stacks() {
 
 #[test]
 fn reader_of_another_users_ring_gets_update() {
-    let mut fleet = seed();
-    fleet.security_databases[0].keyrings[0].readers = vec!["APPUSER".into(), "OMVSADM".into()];
-    let response = render(fleet);
+    // Readers are set before expansion, which derives the grants from them.
+    let mut raw = zat_core::fixtures::seed_raw();
+    raw.security_databases[0].keyrings[0].readers = vec!["APPUSER".into(), "OMVSADM".into()];
+    let response = render(zat_core::prepare(raw).fleet);
     let setup = commands(&file(&response, "security/PLEX1/racf/SETUP.jcl").content);
     for profile in ["IRR.DIGTCERT.LIST", "IRR.DIGTCERT.LISTRING"] {
         one(&setup, &["PERMIT", profile, "ID(APPUSER)", "ACCESS(UPDATE)"]);
