@@ -162,7 +162,8 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Every API requester becomes an outbound rule on its stack plus the CEEOPTS values, and
 /// when the server is in the same security database, the two sides' CAs are connected into
-/// each other's rings (DESIGN §4, "trust between the two sides").
+/// each other's rings (the trust between the two sides that the seed procedure sets up by
+/// exporting and adding each side's CA).
 fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     let servers = fleet.zos_connect_servers.clone();
     let mut ca_links: Vec<(String, RingRef, CaLink)> = Vec::new();

@@ -33,7 +33,7 @@ pub fn existing() -> Prepared {
 
 /// A large fleet for benchmarks and stress tests: the multi fleet's databases, levels and
 /// servers, with `lpars` LPARs of four stacks each and ten API requesters per stack
-/// (DESIGN §10 sizes its target at 1,000 LPARs, about 40,000 rules).
+/// (1,000 LPARs give about 40,000 rules, the size of a large site).
 pub fn scaled_raw(lpars: usize) -> Fleet {
     let mut fleet = multi_raw();
     let template = fleet.lpars[0].clone();

@@ -57,7 +57,8 @@ pub struct SiteDefaults {
     pub pagent_dir: String,
     /// Data set that holds TCP/IP profile members (`TCPCONFIG TTLS` snippet, OBEYFILE member).
     pub tcpparms: String,
-    /// Emit `WHEN(PROGRAM(PAGENT,EZAPAGEN))` conditional permits (off by default, as DESIGN §7 asks).
+    /// Emit `WHEN(PROGRAM(PAGENT,EZAPAGEN))` conditional permits. Off by default: a conditional
+    /// permit needs the PROGRAM class and WHEN(PROGRAM) active, which a site may not have.
     pub program_conditional_permits: bool,
     /// Emit the one-time job with site-wide switches (`SETROPTS CLASSACT(...)`, `GENERIC`).
     pub activate_classes: bool,

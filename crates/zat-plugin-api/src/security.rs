@@ -2,16 +2,16 @@
 //! RACF PERMITs, ACF2 rules and Top Secret permits are all built from these grants, so the three emitters agree by construction.
 //! It also names records for ESMs that limit certificate and ring record names to eight characters.
 //!
-//! Ring access (emitter reference sections 1.10 and 1.11):
+//! Ring access (z/OS Security Server RACF Callable Services, R_datalib: "Authorization checks"; the model derives it, see `zat_model::AccessGrant`):
 //! - A ring with FACILITY access gives its owner READ on `IRR.DIGTCERT.LIST` and `IRR.DIGTCERT.LISTRING` (own ring, own private keys).
 //!   Every other reader gets UPDATE (another user's ring, certificates only).
 //! - A ring with RDATALIB access gives owner and readers READ on `OWNER.RING.LST`, upper case.
 //!   READ lets them use the private key of a certificate owned by the ring owner.
 //!   The FACILITY checks are not made when that profile exists, so the owner needs it too.
 //!
-//! Stack initialisation (section 1.12): per LPAR and TTLS stack, the Policy Agent user and the stack's `initstack_users` get READ on `EZB.INITSTACK.<sysname>.<tcpname>`.
+//! Stack initialisation (z/OS Communications Server IP Configuration Guide, "Stack initialization access control"): per LPAR and TTLS stack, the Policy Agent user and the stack's `initstack_users` get READ on `EZB.INITSTACK.<sysname>.<tcpname>`.
 //!
-//! Record names (section 2): ACF2 (`logonid.suffix`) and Top Secret (`DIGICERT(name)`, `KEYRING(name)`) allow eight characters, while labels have up to 32 and ring names up to 237.
+//! Record names (CA ACF2 and CA Top Secret command references): ACF2 (`logonid.suffix`) and Top Secret (`DIGICERT(name)`, `KEYRING(name)`) allow eight characters, while labels have up to 32 and ring names up to 237.
 //! A name must be the same on every build, since re-runs and back-out jobs refer to it, and must differ for different names of the same owner.
 //! [`record_suffix`] keeps a name that already is a valid record name (1-8 of `A-Z 0-9 @ # $`, not starting with a digit): `IMSCA` stays `IMSCA`.
 //! Any other name becomes up to four of its letters and digits (upper-cased, leading digits skipped, `R` when none is left) and four characters of a 64-bit FNV-1a hash of the exact name.

@@ -5,7 +5,7 @@
 //! zat. For every security database with ESM `acf2` it writes `SETUP.jcl` and `BACKOUT.jcl`
 //! under `security/<DB>/acf2/`, and for every LPAR on such a database with TTLS stacks
 //! `lpars/<LPAR>/acf2/SERVAUTH.jcl` and its back-out. Command syntax follows the project's
-//! emitter reference, section 2.1; what that reference marks unconfirmed is either written in
+//! ACF2 command reference (CERTDATA and KEYRING records, Broadcom documentation); what is not confirmed is either written in
 //! the safe form or configurable through `--plugin-option acf2.KEY=VALUE` (see README.md).
 
 mod text;
@@ -174,7 +174,7 @@ const NAMING: RecordNaming<'static> = RecordNaming {
 };
 
 /// Labels and ring names go unquoted into LABEL(), RINGNAME(): a blank cannot be written
-/// (quoting rules for blanks in ACF2 are unconfirmed, reference section 0 point 7), and mixed
+/// (how ACF2 quotes a blank is not confirmed), and mixed
 /// case is kept but whether every path preserves it is unconfirmed, so it is a warning.
 fn check_name(what: &str, name: &str, object: &str, origin: &Origin, out: &mut Vec<Diagnostic>) {
     if name.contains(' ') || name.contains('\'') {

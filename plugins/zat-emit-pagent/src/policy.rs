@@ -16,7 +16,8 @@ pub(crate) const DERIVED_PRIORITY: &str = "ZAT0541";
 pub(crate) const UNSAFE_VALUE: &str = "ZAT0542";
 
 /// Codes per `V3CipherSuites4Char` / `SignaturePairs` / `ClientECurves` line. Repeated lines of
-/// these attributes are concatenated by Policy Agent (reference §1.0, §4.7), so a long list is
+/// these attributes are concatenated by Policy Agent (IP Configuration Reference, TTLSCipherParms
+/// and TTLSSignatureParms statements), so a long list is
 /// split to keep every line within 72 columns: 8 codes are 32 characters after a value column
 /// of at most 34.
 const CODES_PER_LINE: usize = 8;

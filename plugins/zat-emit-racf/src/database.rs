@@ -37,7 +37,7 @@ fn cert_object(db: &SecurityDatabase, cert: &Certificate) -> String {
 }
 
 /// Ring access of a database from [`security::ring_grants`], the intent the ACF2 and Top Secret
-/// emitters write too (§1.10, §1.11): who gets which level is decided there, only the order of
+/// emitters write too (RACF Callable Services, R_datalib authorization checks): who gets which level is decided there, only the order of
 /// the commands here. The jobs list FACILITY `LISTRING` before `LIST`, then one RDATALIB profile
 /// per ring; within a profile the users come in the order the rings name them (owner, then
 /// readers), one PERMIT per user.

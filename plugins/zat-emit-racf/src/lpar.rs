@@ -18,7 +18,8 @@ struct Permit {
 }
 
 /// The INITSTACK profiles and their permits from [`security::initstack_grants`], the intent
-/// the ACF2 and Top Secret emitters write too (§1.12): one PERMIT per user, Policy Agent first.
+/// the ACF2 and Top Secret emitters write too (IP Configuration Guide, stack initialization access
+/// control): one PERMIT per user, Policy Agent first.
 fn permits(fleet: &Fleet, lpar: &Lpar) -> (Vec<String>, Vec<Permit>) {
     let mut profiles = Vec::new();
     let mut permits = Vec::new();

@@ -1,4 +1,5 @@
-//! RACF command text: one function per command form, from the emitter reference (§1).
+//! RACF command text: one function per command form (z/OS Security Server RACF Command
+//! Language Reference: RACDCERT, RDEFINE, PERMIT, SETROPTS).
 //!
 //! Each returns the logical command on one line; wrapping is done after rendering.
 //! Labels, DN values and data set names are quoted with apostrophes (embedded ones doubled);

@@ -5,7 +5,7 @@
 //! zat. For every security database with ESM `tss` it writes `SETUP.jcl` and `BACKOUT.jcl`
 //! under `security/<DB>/tss/`, and for every LPAR on such a database with TTLS stacks
 //! `lpars/<LPAR>/tss/SERVAUTH.jcl` and its back-out. Command syntax follows the project's
-//! emitter reference, section 2.2; what that reference marks unconfirmed is either written in
+//! Top Secret command reference (TSS ADD/PERMIT with DIGICERT and KEYRING, Broadcom documentation); what is not confirmed is either written in
 //! the safe form or configurable through `--plugin-option tss.KEY=VALUE` (see README.md).
 
 mod text;
@@ -124,8 +124,8 @@ fn record_name(_acid: &str, name: &str) -> String {
 const NAMING: RecordNaming<'static> =
     RecordNaming { cert_owner: acid, record_name, collision_code: CODE_COLLISION, check_name };
 
-/// `LABLCERT()` and `LABLRING()` are written unquoted: a blank cannot be (the samples show
-/// only blank-free labels; quoting unconfirmed, reference section 0 point 7). Mixed case is
+/// `LABLCERT()` and `LABLRING()` are written unquoted: a blank cannot be (the published samples show
+/// only blank-free labels; how to quote a blank is not confirmed). Mixed case is
 /// kept (LABLRING is case-sensitive, KB 255344) with a warning, as a tool that upper-cases
 /// the job would break it.
 fn check_name(what: &str, name: &str, object: &str, origin: &Origin, out: &mut Vec<Diagnostic>) {
