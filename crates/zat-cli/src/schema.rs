@@ -1,14 +1,25 @@
-//! `zat schema`: print the JSON Schema of the fleet model on stdout.
+//! `zat schema`: print the JSON Schema of the fleet model (or, with `--protocol`, of the
+//! plugin protocol) on stdout.
 
 use crate::Exit;
 use crate::common;
 use crate::report;
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Print the schema of the plugin protocol (render request, response, plugin info)
+    /// instead of the fleet model's; docs/plugin-protocol.schema.json is this output.
+    #[arg(long)]
+    pub(crate) protocol: bool,
+}
 
-pub(crate) fn run(_args: &Args) -> Exit {
-    match serde_json::to_string_pretty(&zat_model::json_schema()) {
+pub(crate) fn run(args: &Args) -> Exit {
+    let schema = if args.protocol {
+        zat_plugin_api::protocol_schema()
+    } else {
+        zat_model::json_schema()
+    };
+    match serde_json::to_string_pretty(&schema) {
         Ok(json) => common::write_stdout(&(json + "\n")),
         Err(err) => {
             report::usage_error(&format!("cannot serialise the schema: {err}"));

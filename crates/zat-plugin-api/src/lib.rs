@@ -13,7 +13,8 @@ pub mod security;
 
 pub use emitter::{EmitError, Emitter};
 pub use protocol::{
-    INDEX_PASS, IndexedFile, OutputFile, PluginInfo, RenderRequest, RenderResponse,
+    INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages, RenderRequest,
+    RenderResponse, protocol_schema,
 };
 pub use zat_model as model;
 

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zat_model::{Diagnostic, Fleet, MODEL_VERSION};
 
 /// What the host sends to every plugin: the same bytes for each.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RenderRequest {
     /// ABI version the host speaks ([`crate::ABI_VERSION`]).
     pub abi_version: u32,
@@ -30,12 +31,41 @@ pub struct RenderRequest {
     pub bundle: Vec<IndexedFile>,
 }
 
+/// The messages of the protocol in one document, for the JSON Schema: what `render` receives
+/// and returns, and what `info` returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProtocolMessages {
+    pub render_request: RenderRequest,
+    pub render_response: RenderResponse,
+    pub plugin_info: PluginInfo,
+}
+
+/// The JSON Schema of the plugin protocol (ABI [`crate::ABI_VERSION`]), generated from the
+/// types: `zat schema --protocol` prints it, and `docs/plugin-protocol.schema.json` is this
+/// text (a test fails when they drift).
+pub fn protocol_schema() -> schemars::Schema {
+    let mut schema = schemars::schema_for!(ProtocolMessages);
+    schema.insert(
+        "title".to_owned(),
+        format!("zat plugin protocol, ABI version {}, model version {MODEL_VERSION}", crate::ABI_VERSION)
+            .into(),
+    );
+    schema.insert(
+        "description".to_owned(),
+        "The JSON a zat plugin receives from render (RenderRequest) and returns from render \
+         (RenderResponse) and info (PluginInfo), generated from the types of zat-plugin-api and \
+         zat-model. Readers must ignore object members they do not know."
+            .into(),
+    );
+    schema
+}
+
 /// The capability of a plugin that indexes the bundle: the host renders it after every other
 /// plugin and hands it their files in [`RenderRequest::bundle`].
 pub const INDEX_PASS: &str = "pass:index";
 
 /// A file of the bundle as the index pass sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct IndexedFile {
     /// Bundle-relative path.
     pub path: String,
@@ -108,7 +138,7 @@ impl RenderRequest {
 }
 
 /// One file a plugin wants in the bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OutputFile {
     /// Bundle-relative path with `/` separators (see [`crate::layout`]).
     pub path: String,
@@ -121,7 +151,7 @@ pub struct OutputFile {
 }
 
 /// What a plugin sends back.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RenderResponse {
     pub files: Vec<OutputFile>,
     #[serde(default)]
@@ -129,7 +159,7 @@ pub struct RenderResponse {
 }
 
 /// What a plugin says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PluginInfo {
     pub name: String,
     pub version: String,
