@@ -137,7 +137,7 @@ pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle
         ));
         return Err(Exit::Failure);
     }
-    let set = match run.plugins.builder().build() {
+    let set = match run.plugins.builder_for(Some(&script.script)).build() {
         Ok(set) => set,
         Err(errors) => {
             for error in &errors.0 {
@@ -174,6 +174,7 @@ pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     for answer in rendered {
+        report::plugin_output(answer.plugin.name(), &answer.output);
         match answer.result {
             Ok(mut response) => {
                 for diagnostic in &mut response.diagnostics {

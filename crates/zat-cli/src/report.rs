@@ -36,6 +36,19 @@ pub(crate) fn usage_error(message: &str) {
     eprintln!("error: {message}");
 }
 
+/// What a plugin printed while it ran (captured in its worker process, control characters
+/// already replaced): on stderr, every line marked as the plugin's, never on stdout.
+pub(crate) fn plugin_output(plugin: &str, output: &str) {
+    if output.is_empty() {
+        return;
+    }
+    let mut text = format!("plugin `{plugin}` printed:\n");
+    for line in output.lines() {
+        text.push_str(&format!("  | {line}\n"));
+    }
+    eprint!("{text}");
+}
+
 /// Renders every diagnostic (all of them, not just the first), then a one-line summary when
 /// there is more than one.
 pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
