@@ -107,7 +107,8 @@ pub enum HostError {
     RelativeFolder { path: PathBuf, from: &'static str },
     #[error("refusing plugin folder {}: {reason}", path.display())]
     UnsafeFolder { path: PathBuf, reason: String },
-    #[error("refusing plugin library {}: {reason}", path.display())]
+    /// The path is quoted: a name with a newline must not forge a line of output.
+    #[error("refusing plugin library {path:?}: {reason}")]
     UnsafeLibrary { path: PathBuf, reason: String },
     #[error("cannot read the lock file {}: {message}", path.display())]
     LockFile { path: PathBuf, message: String },
