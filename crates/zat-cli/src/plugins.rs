@@ -116,7 +116,7 @@ pub(crate) struct Args {
 pub(crate) enum PluginsCommand {
     /// List every plugin found: name, version, ABI, and built-in or the library's path.
     #[command(
-        after_help = "Examples:\n  zat plugins list\n  zat plugins list --plugin-dir site/plugins"
+        after_help = "Examples:\n  zat plugins list\n  zat plugins list --plugin-dir /opt/zat/plugins"
     )]
     List(ListArgs),
     /// Run a plugin library through the conformance checks: it loads, its table is sound,

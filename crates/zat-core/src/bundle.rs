@@ -415,21 +415,24 @@ fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
             in_the_way: vec![out.display().to_string()],
         });
     }
-    let entries = walk(out)?;
-    if entries.is_empty() {
+    // The top level first: a folder that is not a bundle (a home folder, a source tree) is
+    // refused without walking all of it.
+    let top = list(out)?;
+    if top.is_empty() {
         return Ok(Existing::Bundle);
     }
     let not_ours = |reason: &str| BundleError::NotABundle {
         path: out.to_owned(),
         reason: reason.to_owned(),
-        in_the_way: entries.iter().map(|e| e.display()).collect(),
+        in_the_way: top.iter().map(Entry::display).collect(),
     };
-    let manifest = match entries.iter().find(|e| e.path == MANIFEST_FILE) {
+    let manifest = match top.iter().find(|e| e.path == MANIFEST_FILE) {
         Some(Entry { kind: Kind::File, .. }) => read_manifest(&out.join(MANIFEST_FILE))
             .ok_or_else(|| not_ours("its MANIFEST.json was not written by zat"))?,
         Some(_) => return Err(not_ours("its MANIFEST.json is not a regular file")),
         None => return Err(not_ours("it has no MANIFEST.json")),
     };
+    let entries = walk(out)?;
     let listed: BTreeMap<&str, &ManifestRead> =
         manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
     // Folders that hold a listed file; any other folder is the user's.
@@ -636,30 +639,45 @@ impl Entry {
     }
 }
 
+/// The entries of one folder, named `prefix/name` (just `name` at the top), unsorted.
+fn entries_of(folder: &Path, prefix: &str) -> Result<Vec<Entry>, BundleError> {
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(folder).map_err(io_error("read", folder))? {
+        let entry = entry.map_err(io_error("read", folder))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let path = entry.path();
+        let kind = entry.file_type().map_err(io_error("inspect", &path))?;
+        let kind = if kind.is_symlink() {
+            Kind::Link(fs::read_link(&path).unwrap_or_default())
+        } else if kind.is_dir() {
+            Kind::Dir
+        } else if kind.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        };
+        entries.push(Entry { path: rel, kind });
+    }
+    Ok(entries)
+}
+
+/// The entries directly in `dir`, sorted, links not followed.
+fn list(dir: &Path) -> Result<Vec<Entry>, BundleError> {
+    let mut entries = entries_of(dir, "")?;
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(entries)
+}
+
 /// Every entry under `dir` (files, folders, links, others), sorted by path, without following
 /// a link: a link to `/` or a link loop is one entry like any other.
 fn walk(dir: &Path) -> Result<Vec<Entry>, BundleError> {
     let mut entries = Vec::new();
-    let mut stack = vec![(dir.to_owned(), String::new())];
-    while let Some((folder, prefix)) = stack.pop() {
-        for entry in fs::read_dir(&folder).map_err(io_error("read", &folder))? {
-            let entry = entry.map_err(io_error("read", &folder))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-            let path = entry.path();
-            let kind = entry.file_type().map_err(io_error("inspect", &path))?;
-            let kind = if kind.is_symlink() {
-                Kind::Link(fs::read_link(&path).unwrap_or_default())
-            } else if kind.is_dir() {
-                stack.push((path, rel.clone()));
-                Kind::Dir
-            } else if kind.is_file() {
-                Kind::File
-            } else {
-                Kind::Other
-            };
-            entries.push(Entry { path: rel, kind });
-        }
+    let mut folders = vec![String::new()];
+    while let Some(prefix) = folders.pop() {
+        let found = entries_of(&dir.join(&prefix), &prefix)?;
+        folders.extend(found.iter().filter(|e| e.kind == Kind::Dir).map(|e| e.path.clone()));
+        entries.extend(found);
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(entries)
@@ -876,7 +894,7 @@ mod tests {
         fs::write(other.join("src/main.c"), "int main;").expect("write");
         let error = one.write(&other).expect_err("refused");
         assert!(error.to_string().contains("not written by zat"), "{error}");
-        assert!(in_the_way(&error).contains(&"src/main.c".to_owned()));
+        assert_eq!(in_the_way(&error), vec!["MANIFEST.json", "src/"]);
         assert!(other.join("src/main.c").exists());
     }
 

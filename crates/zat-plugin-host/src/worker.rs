@@ -508,7 +508,9 @@ pub fn serve_worker(args: &[OsString]) -> Result<(), ServeError> {
     let (Some(sync), Some(library)) = (sync, library) else { return Err(usage()) };
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        // A worker outlives no host: if zat is killed, so is the worker.
+        // A worker outlives no host: if zat is killed, so is the worker. Linux sends the
+        // signal when the *thread* that started the worker ends, so the host starts workers
+        // from the thread that builds the plugin set and lives as long as it.
         let _ =
             rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
     }
@@ -553,7 +555,9 @@ pub fn serve_worker(args: &[OsString]) -> Result<(), ServeError> {
 /// stderr, where the host captures whatever the plugin prints.
 #[cfg(unix)]
 fn protocol_channel() -> io::Result<std::fs::File> {
-    let answers = rustix::io::dup(io::stdout())?;
+    // Above the standard descriptors and closed on exec, so a program the plugin starts
+    // cannot write answers.
+    let answers = rustix::io::fcntl_dupfd_cloexec(io::stdout(), 3)?;
     rustix::stdio::dup2_stdout(io::stderr())?;
     Ok(std::fs::File::from(answers))
 }
