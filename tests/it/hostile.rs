@@ -182,6 +182,7 @@ const FAULTS: &[(&str, &str, &str)] = &[
     ("print", "FAULT_PRINT", "h-print"),
     ("flood", "FAULT_FLOOD", "h-flood"),
     ("origin", "FAULT_ORIGIN", "h-origin"),
+    ("ansi", "FAULT_ANSI", "h-ansi"),
     ("none", "FAULT_NONE", "h-none"),
     ("none2", "FAULT_NONE", "h-none2"),
     ("newline", "FAULT_NONE", "h-evil\\nNAME\\t9.9\\t1\\tbuilt-in"),
@@ -545,6 +546,28 @@ fn drift_and_links() {
             2,
             &["is a symbolic link"],
         ),
+        case(
+            "a file name with a newline cannot forge --check lines",
+            |s| {
+                s.bundle();
+                s.write("out/x\nchanged\tREADME.md", "");
+                s.compare("check", "out", &[])
+            },
+            1,
+            &["removed\tx\\u{a}changed\\u{9}README.md\n"],
+        )
+        .lacks(&["\nchanged\tREADME.md"]),
+        case(
+            "a file name with a newline is named escaped when it is in the way",
+            |s| {
+                s.bundle();
+                s.write("out/x\nerror: forged", "");
+                s.build("out", &[])
+            },
+            2,
+            &["`x\\u{a}error: forged`"],
+        )
+        .lacks(&["\nerror: forged"]),
         case(
             "--check with a file the user added",
             |s| {
@@ -925,6 +948,14 @@ fn plugin_faults() {
             2,
             &["refusing plugin library", "control"],
         )
+        .after(Scene::intact),
+        case(
+            "a failure message full of terminal escapes",
+            |s| build_with(s, &["ansi"]),
+            2,
+            &["plugin `h-ansi`", "failed (status 1): ?[2J?[31mboom?[0m ?"],
+        )
+        .lacks(&["\u{1b}", "\u{202e}"])
         .after(Scene::intact),
         case("a well-behaved C plugin next to the built-ins", |s| build_with(s, &["none"]), 0, &[]),
     ];

@@ -44,12 +44,37 @@ pub enum PathProblem {
     Backslash,
     #[error("the path contains a NUL or another control character")]
     Control,
+    #[error("the path contains a bidirectional formatting character, which can disguise it")]
+    Bidi,
     #[error("the path has an empty component (`//` or a trailing `/`)")]
     EmptyComponent,
     #[error("the path has a `{0}` component; paths must be normalised and stay inside the bundle")]
     Dot(String),
     #[error("`{MANIFEST_FILE}` is written by zat itself")]
     Manifest,
+}
+
+/// Unicode characters that reorder how text is displayed.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// A file name from disk as it may be printed: control and bidirectional formatting
+/// characters become `\u{…}` escapes, so a name cannot forge a line of `--check` or `diff`
+/// output. No bundle path holds such a character, so an escaped name never matches one.
+fn printable(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() || is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Checks that `path` is relative, normalised, and confined to the bundle.
@@ -59,6 +84,9 @@ pub fn check_path(path: &str) -> Result<(), PathProblem> {
     }
     if path.chars().any(char::is_control) {
         return Err(PathProblem::Control);
+    }
+    if path.chars().any(is_bidi_control) {
+        return Err(PathProblem::Bidi);
     }
     if path.contains('\\') {
         return Err(PathProblem::Backslash);
@@ -452,7 +480,7 @@ fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
         let ours = match (&entry.kind, listed.get(entry.path.as_str())) {
             (Kind::Dir, _) => folders.contains(entry.path.as_str()),
             (Kind::File, Some(want)) => {
-                let path = out.join(&entry.path);
+                let path = out.join(&entry.real);
                 let bytes = fs::read(&path).map_err(io_error("read", &path))?;
                 bytes.len() as u64 == want.size && sha256_hex(&bytes) == want.sha256
             }
@@ -625,7 +653,10 @@ enum Kind {
 
 #[derive(Debug, Clone)]
 struct Entry {
+    /// Relative path with `/`, printable (see [`printable`]).
     path: String,
+    /// The same path as it is on disk.
+    real: PathBuf,
     kind: Kind,
 }
 
@@ -634,17 +665,21 @@ impl Entry {
         match &self.kind {
             Kind::File | Kind::Other => self.path.clone(),
             Kind::Dir => format!("{}/", self.path),
-            Kind::Link(target) => format!("{} -> {}", self.path, target.display()),
+            Kind::Link(target) => {
+                format!("{} -> {}", self.path, printable(&target.to_string_lossy()))
+            }
         }
     }
 }
 
-/// The entries of one folder, named `prefix/name` (just `name` at the top), unsorted.
-fn entries_of(folder: &Path, prefix: &str) -> Result<Vec<Entry>, BundleError> {
+/// The entries of the folder `dir/real`, named `prefix/name` (just `name` at the top).
+fn entries_of(dir: &Path, real: &Path, prefix: &str) -> Result<Vec<Entry>, BundleError> {
+    let folder = dir.join(real);
     let mut entries = Vec::new();
-    for entry in fs::read_dir(folder).map_err(io_error("read", folder))? {
-        let entry = entry.map_err(io_error("read", folder))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for entry in fs::read_dir(&folder).map_err(io_error("read", &folder))? {
+        let entry = entry.map_err(io_error("read", &folder))?;
+        let file_name = entry.file_name();
+        let name = printable(&file_name.to_string_lossy());
         let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
         let path = entry.path();
         let kind = entry.file_type().map_err(io_error("inspect", &path))?;
@@ -657,14 +692,14 @@ fn entries_of(folder: &Path, prefix: &str) -> Result<Vec<Entry>, BundleError> {
         } else {
             Kind::Other
         };
-        entries.push(Entry { path: rel, kind });
+        entries.push(Entry { path: rel, real: real.join(file_name), kind });
     }
     Ok(entries)
 }
 
 /// The entries directly in `dir`, sorted, links not followed.
 fn list(dir: &Path) -> Result<Vec<Entry>, BundleError> {
-    let mut entries = entries_of(dir, "")?;
+    let mut entries = entries_of(dir, Path::new(""), "")?;
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(entries)
 }
@@ -673,10 +708,12 @@ fn list(dir: &Path) -> Result<Vec<Entry>, BundleError> {
 /// a link: a link to `/` or a link loop is one entry like any other.
 fn walk(dir: &Path) -> Result<Vec<Entry>, BundleError> {
     let mut entries = Vec::new();
-    let mut folders = vec![String::new()];
-    while let Some(prefix) = folders.pop() {
-        let found = entries_of(&dir.join(&prefix), &prefix)?;
-        folders.extend(found.iter().filter(|e| e.kind == Kind::Dir).map(|e| e.path.clone()));
+    let mut folders = vec![(PathBuf::new(), String::new())];
+    while let Some((real, prefix)) = folders.pop() {
+        let found = entries_of(dir, &real, &prefix)?;
+        folders.extend(
+            found.iter().filter(|e| e.kind == Kind::Dir).map(|e| (e.real.clone(), e.path.clone())),
+        );
         entries.extend(found);
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -724,10 +761,12 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
         let bytes = match entry.kind {
             Kind::Dir => continue,
             Kind::File => {
-                let path = dir.join(&entry.path);
+                let path = dir.join(&entry.real);
                 fs::read(&path).map_err(io_error("read", &path))?
             }
-            Kind::Link(target) => special(format!("symbolic link to {}", target.display())),
+            Kind::Link(target) => {
+                special(format!("symbolic link to {}", printable(&target.to_string_lossy())))
+            }
             Kind::Other => special("FIFO, socket or device, not a regular file".to_owned()),
         };
         tree.insert(entry.path, bytes);
@@ -792,6 +831,7 @@ mod tests {
         check("c:x", Some(PathProblem::DriveLetter));
         check("a\\b", Some(PathProblem::Backslash));
         check("a\0b", Some(PathProblem::Control));
+        check("a\u{202E}b", Some(PathProblem::Bidi));
         check("a//b", Some(PathProblem::EmptyComponent));
         check("a/", Some(PathProblem::EmptyComponent));
         check("../escape", Some(PathProblem::Dot("..".into())));
@@ -940,6 +980,17 @@ mod tests {
         let d = drift(&BTreeMap::from([("leak".to_owned(), b"root:x:0:0".to_vec())]), &tree);
         assert_eq!(d.changed, vec!["leak"]);
         assert_eq!(d.removed, vec!["loop", "root"]);
+    }
+
+    #[test]
+    fn names_on_disk_cannot_forge_lines() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        fs::create_dir(&out).expect("mkdir");
+        fs::write(out.join("a\nchanged\tREADME.md"), "x").expect("write");
+        let tree = read_tree(&out).expect("read");
+        assert_eq!(tree.keys().collect::<Vec<_>>(), vec!["a\\u{a}changed\\u{9}README.md"]);
+        assert_eq!(tree.values().next().map(Vec::as_slice), Some(&b"x"[..]));
     }
 
     #[test]

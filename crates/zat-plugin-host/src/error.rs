@@ -34,7 +34,7 @@ pub enum PluginError {
     )]
     Malformed { name: String, origin: PluginOrigin, error: String },
     #[error(
-        "plugin `{name}` ({origin}) calls itself `{info_name}` in its info; name and info must agree"
+        "plugin `{name}` ({origin}) calls itself {info_name:?} in its info; name and info must agree"
     )]
     NameMismatch { name: String, origin: PluginOrigin, info_name: String },
     #[error(
@@ -110,6 +110,8 @@ pub enum HostError {
     /// The path is quoted: a name with a newline must not forge a line of output.
     #[error("refusing plugin library {path:?}: {reason}")]
     UnsafeLibrary { path: PathBuf, reason: String },
+    #[error("cannot read plugin library {} to hash it: {message}", path.display())]
+    Hash { path: PathBuf, message: String },
     #[error("cannot read the lock file {}: {message}", path.display())]
     LockFile { path: PathBuf, message: String },
     #[error(

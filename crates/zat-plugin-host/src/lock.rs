@@ -73,10 +73,8 @@ impl Lock {
         let mut entries = Vec::new();
         for plugin in plugins {
             let PluginOrigin::Library(file) = plugin.origin() else { continue };
-            let sha256 = sha256_file(file).map_err(|e| HostError::Folder {
-                path: file.clone(),
-                message: format!("cannot read it to hash it: {e}"),
-            })?;
+            let sha256 = sha256_file(file)
+                .map_err(|e| HostError::Hash { path: file.clone(), message: e.to_string() })?;
             entries.push(LockEntry {
                 name: plugin.name().to_owned(),
                 version: plugin.version().to_owned(),

@@ -79,6 +79,22 @@ pub(crate) fn name_problem(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Text from a plugin as it may be shown: control characters other than newlines and tabs,
+/// and bidirectional formatting characters, become `?` (no terminal escapes, no hidden text).
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(
+            |c| {
+                if (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c) {
+                    '?'
+                } else {
+                    c
+                }
+            },
+        )
+        .collect()
+}
+
 /// Unicode characters that reorder how text is displayed.
 pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(
@@ -283,7 +299,7 @@ impl Plugin {
         status: i32,
         bytes: Vec<u8>,
     ) -> Result<T, PluginError> {
-        let message = || String::from_utf8_lossy(&bytes).into_owned();
+        let message = || printable(&String::from_utf8_lossy(&bytes));
         match status {
             abi::STATUS_OK => serde_json::from_slice(&bytes).map_err(|e| PluginError::Malformed {
                 name: self.name.clone(),

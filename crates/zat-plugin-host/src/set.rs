@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
 
-use crate::plugin::is_bidi_control;
+use crate::plugin::{is_bidi_control, printable};
 use crate::{HostError, HostErrors, Lock, Plugin, PluginError, PluginOrigin, WorkerConfig};
 
 /// Which of several plugins with one name to use (`--plugin NAME=builtin|off|PATH`).
@@ -203,7 +203,7 @@ impl PluginSetBuilder {
                         }
                     },
                     Err(e) => {
-                        errors.push(HostError::Folder { path: file, message: e.to_string() });
+                        errors.push(HostError::Hash { path: file, message: e.to_string() });
                         continue;
                     }
                 },
@@ -475,6 +475,10 @@ impl PluginSet {
                     });
                 if let Ok(response) = &mut result {
                     for diagnostic in &mut response.diagnostics {
+                        diagnostic.code = printable(&diagnostic.code);
+                        diagnostic.message = printable(&diagnostic.message);
+                        diagnostic.object = printable(&diagnostic.object);
+                        diagnostic.help = diagnostic.help.as_deref().map(printable);
                         let Some(origin) = &diagnostic.origin else { continue };
                         let allowed = allowed.get_or_insert_with(|| origin_files(request));
                         if !allowed.contains(&origin.file) {

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use zat_plugin_api::PluginInfo;
 
-use crate::plugin::{DEFAULT_MAX_RESPONSE, RawAnswer, is_bidi_control};
+use crate::plugin::{DEFAULT_MAX_RESPONSE, RawAnswer, printable};
 use crate::{Plugin, PluginError, PluginOrigin};
 
 /// The status a worker sends when the plugin claimed an answer over the limit; the bytes are
@@ -456,20 +456,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Output as it may be shown: no control characters but newlines and tabs, no bidirectional
-/// formatting, no trailing blank lines.
+/// Output as it may be shown (see [`printable`]), without trailing blank lines.
 fn clean(text: &str) -> String {
-    let cleaned: String =
-        text.chars()
-            .map(|c| {
-                if (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c) {
-                    '?'
-                } else {
-                    c
-                }
-            })
-            .collect();
-    cleaned.trim_end().to_owned()
+    printable(text).trim_end().to_owned()
 }
 
 /// Why [`serve_worker`] could not serve.

@@ -14,6 +14,7 @@
  *   FAULT_PRINT     render prints to stdout and stderr, then answers correctly
  *   FAULT_FLOOD     render prints 1 MiB to stdout, then answers correctly
  *   FAULT_ORIGIN    render answers a warning whose origin is /etc/passwd, line 1
+ *   FAULT_ANSI      render fails with a message and a diagnostic full of terminal escapes
  *   FAULT_NONE      a well-behaved plugin with no files (for names, folders and locks)
  *
  * NAME may hold a newline or a bidirectional override, to check that such names are refused.
@@ -44,6 +45,7 @@
 #define FAULT_PRINT 8
 #define FAULT_FLOOD 9
 #define FAULT_ORIGIN 10
+#define FAULT_ANSI 11
 
 #ifndef FAULT
 #define FAULT FAULT_NONE
@@ -110,6 +112,8 @@ static int32_t hostile_render(const uint8_t *request, size_t len, zat_buffer *ou
                 "\"message\":\"look here\",\"origin\":{\"file\":\"/etc/passwd\",\"line\":1,"
                 "\"column\":1}}]}",
                 ZAT_STATUS_OK);
+#elif FAULT == FAULT_ANSI
+    return give(out, "\033[2J\033[31mboom\033[0m \xe2\x80\xae", ZAT_STATUS_EMIT_ERROR);
 #endif
     return give(out, "{\"files\":[],\"diagnostics\":[]}", ZAT_STATUS_OK);
 }
