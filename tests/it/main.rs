@@ -3,6 +3,7 @@ mod artefacts;
 mod bundle;
 mod c_plugin;
 mod esm_intent;
+#[cfg(unix)]
 mod hostile;
 mod pagent;
 mod plugins;
