@@ -3,6 +3,8 @@ mod artefacts;
 mod bundle;
 mod c_plugin;
 mod esm_intent;
+#[cfg(unix)]
+mod hostile;
 mod index;
 mod pagent;
 mod plugins;

@@ -135,10 +135,13 @@ impl RunArgs {
 /// paths) gives exit 2. Nothing is written either way.
 pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle, Exit> {
     let inputs = run.inputs(script)?;
-    let outcome = zat_driver::build(&inputs, run.plugins.builder());
+    let outcome = zat_driver::build(&inputs, run.plugins.builder_for(Some(&script.script)));
     report::diagnostics(&outcome.diagnostics);
     for (plugin, took) in &outcome.timings.plugins {
         tracing::info!("plugin {plugin} rendered in {} ms", took.as_millis());
+    }
+    for (plugin, output) in &outcome.plugin_output {
+        report::plugin_output(plugin, output);
     }
     match outcome.result {
         Ok(built) => Ok(built.bundle),

@@ -19,8 +19,12 @@ pub(crate) fn run(args: &Args) -> Exit {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    let outcome = zat_driver::build(&inputs, args.run.plugins.builder());
+    let outcome =
+        zat_driver::build(&inputs, args.run.plugins.builder_for(Some(&args.script.script)));
     report::diagnostics(&outcome.diagnostics);
+    for (plugin, output) in &outcome.plugin_output {
+        report::plugin_output(plugin, output);
+    }
     match outcome.result {
         Ok(built) => {
             let fleet = &built.fleet;

@@ -47,6 +47,13 @@ pub(crate) fn run(args: &Args) -> Exit {
         }
         let old_name = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_owned() };
         let new_name = if current.is_some() { format!("b/{path}") } else { "/dev/null".to_owned() };
+        // A link or a FIFO in the bundle is described, never read through (`read_tree`).
+        if let Some(what) = old.and_then(|bytes| zat_core::special_entry(bytes)) {
+            text.push_str(&format!("diff a/{path} b/{path}\n"));
+            let verdict = if current.is_some() { "a regular file" } else { "nothing" };
+            text.push_str(&format!("a/{path} is a {what}; zat build would put {verdict} there\n"));
+            continue;
+        }
         let old_text = String::from_utf8_lossy(old.unwrap_or(&empty));
         let new_text = String::from_utf8_lossy(current.unwrap_or(&empty));
         let diff = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());

@@ -8,7 +8,7 @@
 //! and never create or delete them, and `zat check` can follow every reference.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use zat_policy::import::{Imported, Level, Rule, import};
 use zat_policy::lint::PolicyFile;
@@ -21,9 +21,13 @@ pub(crate) struct Args {
     /// together. Main and image files are skipped.
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
-    /// Write the script here instead of stdout.
+    /// Write the script here instead of stdout. An existing file is replaced only with
+    /// --force; a symbolic link or one of the input files never is.
     #[arg(short, long, value_name = "FLEET.rhai")]
     pub(crate) output: Option<PathBuf>,
+    /// Replace the file named by -o when it exists.
+    #[arg(long, requires = "output")]
+    pub(crate) force: bool,
     /// Name of the fleet in the script.
     #[arg(long, value_name = "NAME", default_value = "IMPORTED")]
     pub(crate) fleet: String,
@@ -39,6 +43,12 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
+    if let Some(output) = &args.output
+        && let Err(message) = output_allowed(output, &args.files, args.force)
+    {
+        report::usage_error(&message);
+        return Exit::Failure;
+    }
     let texts = match lint::read_files(&args.files) {
         Ok(texts) => texts,
         Err(exit) => return exit,
@@ -54,7 +64,7 @@ pub(crate) fn run(args: &Args) -> Exit {
     let script = script(&imported, args);
     match &args.output {
         None => common::write_stdout(&script),
-        Some(path) => match std::fs::write(path, script) {
+        Some(path) => match write_output(path, script.as_bytes(), args.force) {
             Ok(()) => {
                 tracing::info!(
                     "wrote {} with {} rules ({} left out)",
@@ -72,7 +82,77 @@ pub(crate) fn run(args: &Args) -> Exit {
     }
 }
 
-/// A rhai string literal.
+/// Why the script may not be written to `output`, if it may not: it is a link, not a regular
+/// file, one of the inputs, or it exists and `force` is off.
+fn output_allowed(output: &Path, inputs: &[PathBuf], force: bool) -> Result<(), String> {
+    let shown = output.display();
+    let meta = match std::fs::symlink_metadata(output) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot inspect {shown}: {e}")),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(format!(
+            "{shown} is a symbolic link; zat import never writes through a link, name the file itself"
+        ));
+    }
+    if !meta.is_file() {
+        return Err(format!("{shown} exists and is not a regular file; choose another -o"));
+    }
+    if let Some(input) = inputs.iter().find(|input| same_file(input, output)) {
+        return Err(format!(
+            "{shown} is the input file {}; writing the script there would destroy the policy, choose another -o",
+            input.display()
+        ));
+    }
+    if !force {
+        return Err(format!("{shown} exists; give --force to replace it, or choose another -o"));
+    }
+    Ok(())
+}
+
+/// True when both paths name one file (hard links and links among the inputs included).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b)
+    }
+}
+
+/// Writes `bytes` to `path`. Without `force` the file must not exist (`O_EXCL`, which also
+/// refuses a link that appeared meanwhile). With it, the script goes to a new sibling that
+/// is renamed over `path`, which replaces a link itself rather than what it points at.
+fn write_output(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let target = if force {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        path.with_file_name(format!(".{name}.zat-import-{}", std::process::id()))
+    } else {
+        path.to_owned()
+    };
+    // Fails, creating nothing, when `target` exists; so anything there after a failure below
+    // is this call's own partial file.
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&target)?;
+    let mut result = file.write_all(bytes).and_then(|()| file.sync_all());
+    if force && result.is_ok() {
+        result = std::fs::rename(&target, path);
+    }
+    if result.is_err() {
+        let _ = std::fs::remove_file(&target);
+    }
+    result
+}
+
+/// A rhai string literal. Control characters and bidirectional formatting characters are
+/// written as `\uXXXX` escapes, which rhai reads back (it has no `\u{…}` form).
 fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -81,8 +161,8 @@ fn quote(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            c if c.is_control() || is_bidi_control(c) => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
             }
             c => out.push(c),
         }
@@ -91,9 +171,14 @@ fn quote(text: &str) -> String {
     out
 }
 
-/// Text inside a `//` comment: one line.
+/// Characters that reorder how text is displayed (Unicode bidirectional controls).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text inside a `//` comment: one line, without characters that could hide code.
 fn comment(text: &str) -> String {
-    text.replace(['\n', '\r'], " ")
+    text.chars().map(|c| if c.is_control() || is_bidi_control(c) { ' ' } else { c }).collect()
 }
 
 fn port(range: (u32, u32)) -> String {
@@ -288,7 +373,9 @@ mod tests {
     #[test]
     fn strings_are_quoted_for_rhai() {
         assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-        assert_eq!(quote("x\u{1}"), "\"x\\u{1}\"");
+        assert_eq!(quote("x\u{1}"), "\"x\\u0001\"");
+        assert_eq!(quote("a\u{202E}b"), "\"a\\u202Eb\"");
+        assert_eq!(comment("a\rb\u{2066}c"), "a b c");
     }
 
     #[test]

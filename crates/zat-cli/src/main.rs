@@ -22,6 +22,7 @@ mod model;
 mod plugins;
 mod report;
 mod schema;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -113,6 +114,9 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat import /etc/pagent/TCPIP.ttls.policy -o fleet.rhai\n  zat import common.policy TCPIP.policy --lpar SYS1 --stack TCPIP --database PLEX1 > fleet.rhai\n\nExit codes: 0 script written (warnings allowed), 1 no rule found, 2 a file cannot be read or written."
     )]
     Import(import::Args),
+    /// Internal: runs one plugin library on behalf of a zat process (not for people).
+    #[command(name = "__plugin-worker", hide = true)]
+    PluginWorker(worker::Args),
 }
 
 fn run(cli: Cli) -> Exit {
@@ -127,6 +131,7 @@ fn run(cli: Cli) -> Exit {
         Command::Plugins(args) => plugins::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::PluginWorker(args) => worker::run(&args),
     }
 }
 

@@ -2,10 +2,11 @@
 //! run (built-ins, plugin folders, explicit choices) and the conformance checks.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use zat_core::Bundle;
 use zat_plugin_api::RenderRequest;
-use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
+use zat_plugin_host::{Choice, Lock, Plugin, PluginSetBuilder, parse_choice};
 use zat_zos::{self as zos, CheckOptions, TextKind};
 
 use crate::{Exit, common, report};
@@ -25,11 +26,55 @@ pub(crate) struct PluginArgs {
     /// Leave out the emitters built into zat: run only plugin libraries.
     #[arg(long = "no-builtin")]
     pub(crate) no_builtin: bool,
+    /// Deadline of each call of a plugin library, in seconds. Each library runs in its own
+    /// process; one that has not answered by then is stopped and the build fails.
+    #[arg(long = "plugin-timeout", value_name = "SECS", default_value = "60", value_parser = parse_timeout)]
+    pub(crate) plugin_timeout: Duration,
+    /// Load only plugin libraries listed, unchanged, in the lock file (see `zat plugins lock`).
+    #[arg(long)]
+    pub(crate) locked: bool,
+    /// The lock file (default: zat.lock beside the fleet script).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) lock: Option<PathBuf>,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => {
+            Ok(Duration::from_secs_f64(secs))
+        }
+        _ => Err(format!("`{text}` is not a number of seconds between 0 and 86400")),
+    }
 }
 
 impl PluginArgs {
+    /// The lock file these arguments name: `--lock`, else `zat.lock` beside the script.
+    pub(crate) fn lock_path(&self, script: Option<&Path>) -> Option<PathBuf> {
+        self.lock
+            .clone()
+            .or_else(|| script.map(|s| s.parent().unwrap_or(Path::new("")).join("zat.lock")))
+    }
+
+    /// The plugins of a run of `script` (whose folder holds the default lock file).
+    pub(crate) fn builder_for(&self, script: Option<&Path>) -> PluginSetBuilder {
+        let mut builder = self.builder();
+        if self.locked {
+            let lock = match self.lock_path(script) {
+                Some(path) => Lock::read(&path),
+                None => Err(zat_plugin_host::HostError::LockFile {
+                    path: PathBuf::from("zat.lock"),
+                    message: "--locked needs --lock FILE here".to_owned(),
+                }),
+            };
+            builder = builder.locked(lock);
+        }
+        builder
+    }
+
+    /// The plugins, without a lock; every library runs in a worker process.
     pub(crate) fn builder(&self) -> PluginSetBuilder {
-        let mut builder = PluginSetBuilder::new();
+        let mut builder =
+            PluginSetBuilder::new().isolate(crate::worker::config(self.plugin_timeout));
         if !self.no_builtin {
             builder = zat_driver::builtins(builder);
         }
@@ -56,13 +101,28 @@ pub(crate) struct Args {
 pub(crate) enum PluginsCommand {
     /// List every plugin found: name, version, ABI, and built-in or the library's path.
     #[command(
-        after_help = "Examples:\n  zat plugins list\n  zat plugins list --plugin-dir site/plugins"
+        after_help = "Examples:\n  zat plugins list\n  zat plugins list --plugin-dir /opt/zat/plugins"
     )]
     List(ListArgs),
     /// Run a plugin library through the conformance checks: it loads, its table is sound,
     /// it renders a fixture fleet twice with identical output and only legal paths.
     #[command(after_help = "Examples:\n  zat plugins test site/plugins/libzat_acf2.so")]
     Test(TestArgs),
+    /// Write the lock file: name, version and sha256 of every plugin library found, which
+    /// `zat build --locked` then requires.
+    #[command(
+        after_help = "Examples:\n  zat plugins lock fleet.rhai --plugin-dir /opt/zat/plugins\n  zat plugins lock --lock site/zat.lock --plugin-dir /opt/zat/plugins"
+    )]
+    Lock(LockArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct LockArgs {
+    /// The fleet script; the lock goes to zat.lock beside it (or to --lock FILE).
+    #[arg(value_name = "FLEET.rhai", required_unless_present = "lock")]
+    pub(crate) script: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) plugins: PluginArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,13 +136,55 @@ pub(crate) struct TestArgs {
     /// The plugin library to check.
     #[arg(value_name = "LIB")]
     pub(crate) library: PathBuf,
+    /// Deadline of each call, in seconds.
+    #[arg(long = "plugin-timeout", value_name = "SECS", default_value = "60", value_parser = parse_timeout)]
+    pub(crate) plugin_timeout: Duration,
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
     match &args.command {
         PluginsCommand::List(list) => run_list(list),
-        PluginsCommand::Test(test) => run_test(&test.library),
+        PluginsCommand::Test(test) => run_test(test),
+        PluginsCommand::Lock(lock) => run_lock(lock),
     }
+}
+
+fn run_lock(args: &LockArgs) -> Exit {
+    let Some(path) = args.plugins.lock_path(args.script.as_deref()) else {
+        report::usage_error("give the fleet script or --lock FILE");
+        return Exit::Failure;
+    };
+    let (plugins, errors) = args.plugins.builder().load_all();
+    for error in &errors {
+        report::usage_error(&error.to_string());
+    }
+    if !errors.is_empty() {
+        report::usage_error(&format!("{} not written", path.display()));
+        return Exit::Failure;
+    }
+    let lock = match Lock::of(&path, &plugins) {
+        Ok(lock) => lock,
+        Err(error) => {
+            report::usage_error(&error.to_string());
+            return Exit::Failure;
+        }
+    };
+    // A new file beside the lock, renamed over it: a reader sees the old lock or the new one.
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.zat-{}", std::process::id()));
+    let written =
+        std::fs::write(&temp, lock.to_bytes()).and_then(|()| std::fs::rename(&temp, &path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temp);
+        report::usage_error(&format!("cannot write {}: {error}", path.display()));
+        return Exit::Failure;
+    }
+    tracing::info!("locked {} plugin libraries in {}", lock.entries().len(), path.display());
+    let mut text = String::new();
+    for entry in lock.entries() {
+        text.push_str(&format!("{}\t{}\t{}\n", entry.name, entry.version, entry.sha256));
+    }
+    common::write_stdout(&text)
 }
 
 fn run_list(args: &ListArgs) -> Exit {
@@ -104,10 +206,13 @@ fn run_list(args: &ListArgs) -> Exit {
     if errors.is_empty() { exit } else { Exit::Failure }
 }
 
-/// Conformance checks of one library; prints one line per check on stdout.
-fn run_test(path: &Path) -> Exit {
+/// Conformance checks of one library, run in a worker process (so a crash, an exit or a hang
+/// is a verdict too); prints one line per check on stdout.
+fn run_test(args: &TestArgs) -> Exit {
+    let path = args.library.as_path();
+    let config = crate::worker::config(args.plugin_timeout);
     let mut lines = Vec::new();
-    let passed = conformance(path, &mut lines);
+    let passed = conformance(path, &config, &mut lines);
     let mut text = lines.join("\n");
     text.push('\n');
     text.push_str(if passed { "conformance: passed\n" } else { "conformance: FAILED\n" });
@@ -123,11 +228,16 @@ fn run_test(path: &Path) -> Exit {
     }
 }
 
-fn conformance(path: &Path, lines: &mut Vec<String>) -> bool {
+fn conformance(
+    path: &Path,
+    config: &zat_plugin_host::WorkerConfig,
+    lines: &mut Vec<String>,
+) -> bool {
     let ok = |lines: &mut Vec<String>, what: String| lines.push(format!("ok    {what}"));
     let fail = |lines: &mut Vec<String>, what: String| lines.push(format!("FAIL  {what}"));
 
-    let plugin = match Plugin::load(path) {
+    let plugin = match Plugin::spawn(&std::path::absolute(path).unwrap_or(path.to_owned()), config)
+    {
         Ok(plugin) => plugin,
         Err(error) => {
             fail(lines, format!("load: {error}"));
@@ -146,7 +256,18 @@ fn conformance(path: &Path, lines: &mut Vec<String>) -> bool {
     );
 
     let mut passed = true;
-    match plugin.render(b"this is not a render request") {
+    let (answer, output) = plugin.render_with_output(b"this is not a render request");
+    if !output.is_empty() {
+        ok(
+            lines,
+            format!(
+                "output: the plugin printed {} lines (shown on stderr, never on stdout)",
+                output.lines().count()
+            ),
+        );
+        report::plugin_output(plugin.name(), &output);
+    }
+    match answer {
         Err(zat_plugin_host::PluginError::Failed { status, .. }) => {
             ok(lines, format!("bad request: refused with status {status}"));
         }
@@ -202,8 +323,17 @@ fn render_fixture(
             return false;
         }
     };
-    let first = plugin.render(&bytes);
-    let second = plugin.render(&bytes);
+    let (first, printed) = plugin.render_with_output(&bytes);
+    let (second, again) = plugin.render_with_output(&bytes);
+    if !printed.is_empty() || !again.is_empty() {
+        let count = printed.lines().count() + again.lines().count();
+        ok(
+            lines,
+            format!("output: the plugin printed {count} lines (shown on stderr, never on stdout)"),
+        );
+        report::plugin_output(plugin.name(), &printed);
+        report::plugin_output(plugin.name(), &again);
+    }
     let (first, second) = match (first, second) {
         (Ok(first), Ok(second)) => (first, second),
         (Err(error), _) | (_, Err(error)) => {

@@ -36,6 +36,19 @@ pub(crate) fn usage_error(message: &str) {
     eprintln!("error: {message}");
 }
 
+/// What a plugin printed while it ran (captured in its worker process, control characters
+/// already replaced): on stderr, every line marked as the plugin's, never on stdout.
+pub(crate) fn plugin_output(plugin: &str, output: &str) {
+    if output.is_empty() {
+        return;
+    }
+    let mut text = format!("plugin `{plugin}` printed:\n");
+    for line in output.lines() {
+        text.push_str(&format!("  | {line}\n"));
+    }
+    eprint!("{text}");
+}
+
 /// Renders every diagnostic (all of them, not just the first), then a one-line summary when
 /// there is more than one.
 pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
@@ -56,7 +69,15 @@ fn summary(errors: usize, warnings: usize) -> String {
     format!("found {} and {}", plural(errors, "error"), plural(warnings, "warning"))
 }
 
+/// The largest source file an excerpt is taken from; a script is far smaller.
+const SOURCE_LIMIT: u64 = 16 << 20;
+
 /// Script files read once per report, keyed by the name in the origin.
+///
+/// Only a regular file of at most [`SOURCE_LIMIT`] bytes is read, so an origin naming a FIFO,
+/// a device or a huge file cannot block or flood the report. Which files may be named at all
+/// is decided before: the plugin host drops any origin a plugin returns that is not a file of
+/// the fleet's own script (see `zat_plugin_host::PluginSet::render_all`).
 #[derive(Default)]
 struct SourceCache {
     files: BTreeMap<String, Option<String>>,
@@ -64,11 +85,16 @@ struct SourceCache {
 
 impl SourceCache {
     fn get(&mut self, file: &str) -> Option<String> {
-        self.files
-            .entry(file.to_owned())
-            .or_insert_with(|| std::fs::read_to_string(file).ok())
-            .clone()
+        self.files.entry(file.to_owned()).or_insert_with(|| read_source(file)).clone()
     }
+}
+
+fn read_source(file: &str) -> Option<String> {
+    let meta = std::fs::metadata(file).ok()?;
+    if !meta.is_file() || meta.len() > SOURCE_LIMIT {
+        return None;
+    }
+    std::fs::read_to_string(file).ok()
 }
 
 /// One diagnostic in the shape miette renders.

@@ -14,11 +14,8 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
-    let schema = if args.protocol {
-        zat_plugin_api::protocol_schema()
-    } else {
-        zat_model::json_schema()
-    };
+    let schema =
+        if args.protocol { zat_plugin_api::protocol_schema() } else { zat_model::json_schema() };
     match serde_json::to_string_pretty(&schema) {
         Ok(json) => common::write_stdout(&(json + "\n")),
         Err(err) => {

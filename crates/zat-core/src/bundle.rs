@@ -44,12 +44,37 @@ pub enum PathProblem {
     Backslash,
     #[error("the path contains a NUL or another control character")]
     Control,
+    #[error("the path contains a bidirectional formatting character, which can disguise it")]
+    Bidi,
     #[error("the path has an empty component (`//` or a trailing `/`)")]
     EmptyComponent,
     #[error("the path has a `{0}` component; paths must be normalised and stay inside the bundle")]
     Dot(String),
     #[error("`{MANIFEST_FILE}` is written by zat itself")]
     Manifest,
+}
+
+/// Unicode characters that reorder how text is displayed.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// A file name from disk as it may be printed: control and bidirectional formatting
+/// characters become `\u{…}` escapes, so a name cannot forge a line of `--check` or `diff`
+/// output. No bundle path holds such a character, so an escaped name never matches one.
+fn printable(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() || is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Checks that `path` is relative, normalised, and confined to the bundle.
@@ -59,6 +84,9 @@ pub fn check_path(path: &str) -> Result<(), PathProblem> {
     }
     if path.chars().any(char::is_control) {
         return Err(PathProblem::Control);
+    }
+    if path.chars().any(is_bidi_control) {
+        return Err(PathProblem::Bidi);
     }
     if path.contains('\\') {
         return Err(PathProblem::Backslash);
@@ -99,10 +127,45 @@ pub enum BundleError {
     FileIsFolder { path: String, emitter: String, other: String, other_emitter: String },
     #[error("cannot {action} {}: {source}", path.display())]
     Io { action: &'static str, path: PathBuf, source: io::Error },
-    #[error("{} is not a zat bundle (no {MANIFEST_FILE}) and not empty; refusing to replace it, choose another output folder", path.display())]
-    NotABundle { path: PathBuf },
+    #[error(
+        "{} is not a bundle zat wrote and left alone ({reason}); refusing to replace it, which would delete: {}; move those files away or choose another output folder",
+        path.display(),
+        list_paths(in_the_way)
+    )]
+    NotABundle { path: PathBuf, reason: String, in_the_way: Vec<String> },
     #[error("{} cannot be an output folder; name a folder such as `out`", path.display())]
     BadOutput { path: PathBuf },
+    #[error(
+        "{} is inside the zat bundle {}; a bundle inside another would make the outer one drift, choose an output folder outside it",
+        path.display(),
+        bundle.display()
+    )]
+    InsideBundle { path: PathBuf, bundle: PathBuf },
+    #[error(
+        "{} is a symbolic link (to {}); zat does not write or read a bundle through a link, give the folder itself: `-o {}`",
+        path.display(),
+        target.display(),
+        target.display()
+    )]
+    OutputIsLink { path: PathBuf, target: PathBuf },
+    #[error(
+        "the new bundle is in place at {}, but the old one could not be removed from {}: {source}; remove it by hand",
+        out.display(),
+        leftover.display()
+    )]
+    Leftover { out: PathBuf, leftover: PathBuf, source: io::Error },
+}
+
+/// At most this many paths are named in a message; the rest are counted.
+const LISTED_PATHS: usize = 20;
+
+fn list_paths(paths: &[String]) -> String {
+    let mut text =
+        paths.iter().take(LISTED_PATHS).map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+    if paths.len() > LISTED_PATHS {
+        text.push_str(&format!(" and {} more", paths.len() - LISTED_PATHS));
+    }
+    text
 }
 
 fn io_error<'a>(
@@ -221,15 +284,20 @@ impl Bundle {
     /// Writes the bundle to `out` atomically: builds it in a temporary sibling folder, syncs
     /// it, then swaps it into place, so `out` is always either the old bundle or the new one.
     ///
-    /// An existing `out` must be a bundle (it has a manifest) or empty; anything else is
-    /// refused, so a mistyped `-o` cannot replace a folder zat did not make.
+    /// An existing `out` is replaced only when it is empty, or a bundle zat wrote that holds
+    /// exactly the files its manifest lists, unchanged; anything else is refused with the
+    /// paths that would be lost, so a mistyped `-o` or a file a user added is never deleted.
+    /// `out` may not be a symbolic link nor lie inside another bundle.
     pub fn write(&self, out: &Path) -> Result<(), BundleError> {
         let (parent, name) = split_output(out)?;
+        let old_kind = existing_kind(out)?;
+        if let Some(bundle) = enclosing_bundle(&parent) {
+            return Err(BundleError::InsideBundle { path: out.to_owned(), bundle });
+        }
         fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
         remove_stale(&parent, &name);
-        let old_kind = existing_kind(out)?;
         let temp = parent.join(temp_name(&name, "new"));
-        if temp.exists() {
+        if fs::symlink_metadata(&temp).is_ok() {
             fs::remove_dir_all(&temp).map_err(io_error("remove", &temp))?;
         }
         let result = self.write_tree(&temp).and_then(|()| match old_kind {
@@ -238,12 +306,24 @@ impl Bundle {
             }
             Existing::Bundle => swap(&temp, out),
         });
-        // After a swap `temp` holds the old bundle; after a failure it holds a partial new one.
-        // Either way it goes; if removing fails, the next run removes it as stale.
-        let _ = fs::remove_dir_all(&temp);
-        result?;
-        sync_dir(&parent);
-        Ok(())
+        match result {
+            Ok(()) => {
+                sync_dir(&parent);
+                // After a swap `temp` holds the old bundle; it must go, or say why not.
+                match fs::remove_dir_all(&temp) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                    Err(source) => {
+                        Err(BundleError::Leftover { out: out.to_owned(), leftover: temp, source })
+                    }
+                }
+            }
+            Err(error) => {
+                // A partial new tree; if removing it fails, the next run removes it as stale.
+                let _ = fs::remove_dir_all(&temp);
+                Err(error)
+            }
+        }
     }
 
     fn write_tree(&self, root: &Path) -> Result<(), BundleError> {
@@ -344,20 +424,144 @@ enum Existing {
 }
 
 fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
-    match fs::symlink_metadata(out) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Existing::Missing),
-        Err(e) => Err(BundleError::Io { action: "inspect", path: out.to_owned(), source: e }),
-        Ok(meta) if !meta.is_dir() => Err(BundleError::NotABundle { path: out.to_owned() }),
-        Ok(_) => {
-            let has_manifest = out.join(MANIFEST_FILE).is_file();
-            let empty = fs::read_dir(out).map_err(io_error("read", out))?.next().is_none();
-            if has_manifest || empty {
-                Ok(Existing::Bundle)
-            } else {
-                Err(BundleError::NotABundle { path: out.to_owned() })
-            }
+    let meta = match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Missing),
+        Err(e) => {
+            return Err(BundleError::Io { action: "inspect", path: out.to_owned(), source: e });
+        }
+        Ok(meta) => meta,
+    };
+    if meta.file_type().is_symlink() {
+        let target = fs::read_link(out).unwrap_or_default();
+        let target = out.parent().map_or_else(|| target.clone(), |p| p.join(&target));
+        return Err(BundleError::OutputIsLink { path: out.to_owned(), target });
+    }
+    if !meta.is_dir() {
+        return Err(BundleError::NotABundle {
+            path: out.to_owned(),
+            reason: "it is a file, not a folder".to_owned(),
+            in_the_way: vec![out.display().to_string()],
+        });
+    }
+    // The top level first: a folder that is not a bundle (a home folder, a source tree) is
+    // refused without walking all of it.
+    let top = list(out)?;
+    if top.is_empty() {
+        return Ok(Existing::Bundle);
+    }
+    let not_ours = |reason: &str| BundleError::NotABundle {
+        path: out.to_owned(),
+        reason: reason.to_owned(),
+        in_the_way: top.iter().map(Entry::display).collect(),
+    };
+    let manifest = match top.iter().find(|e| e.path == MANIFEST_FILE) {
+        Some(Entry { kind: Kind::File, .. }) => read_manifest(&out.join(MANIFEST_FILE))
+            .ok_or_else(|| not_ours("its MANIFEST.json was not written by zat"))?,
+        Some(_) => return Err(not_ours("its MANIFEST.json is not a regular file")),
+        None => return Err(not_ours("it has no MANIFEST.json")),
+    };
+    let entries = walk(out)?;
+    let listed: BTreeMap<&str, &ManifestRead> =
+        manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    // Folders that hold a listed file; any other folder is the user's.
+    let mut folders = BTreeSet::new();
+    for path in listed.keys() {
+        let mut rest = *path;
+        while let Some((dir, _)) = rest.rsplit_once('/') {
+            folders.insert(dir);
+            rest = dir;
         }
     }
+    let mut in_the_way = Vec::new();
+    for entry in &entries {
+        if entry.path == MANIFEST_FILE {
+            continue;
+        }
+        let ours = match (&entry.kind, listed.get(entry.path.as_str())) {
+            (Kind::Dir, _) => folders.contains(entry.path.as_str()),
+            (Kind::File, Some(want)) => {
+                let path = out.join(&entry.real);
+                let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+                bytes.len() as u64 == want.size && sha256_hex(&bytes) == want.sha256
+            }
+            _ => false,
+        };
+        if !ours {
+            let changed = listed.contains_key(entry.path.as_str());
+            in_the_way.push(if changed {
+                format!("{} (changed since zat wrote it)", entry.display())
+            } else {
+                entry.display()
+            });
+        }
+    }
+    if in_the_way.is_empty() {
+        Ok(Existing::Bundle)
+    } else {
+        Err(BundleError::NotABundle {
+            path: out.to_owned(),
+            reason: "it holds files its MANIFEST.json does not list, or changed ones".to_owned(),
+            in_the_way,
+        })
+    }
+}
+
+/// The largest manifest zat reads; a bundle of thousands of LPARs stays far below it.
+const MANIFEST_LIMIT: u64 = 256 << 20;
+
+/// A manifest as zat writes it; anything else (another tool's `MANIFEST.json`) does not parse.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFile {
+    zat_version: String,
+    files: Vec<ManifestRead>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestRead {
+    path: String,
+    size: u64,
+    sha256: String,
+    #[serde(rename = "target")]
+    _target: Option<String>,
+    #[serde(rename = "emitter")]
+    _emitter: String,
+}
+
+/// Reads `path` as a zat manifest without following a link; `None` when it is not one.
+fn read_manifest(path: &Path) -> Option<ManifestFile> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MANIFEST_LIMIT {
+        return None;
+    }
+    let bytes = fs::read(path).ok()?;
+    let manifest: ManifestFile = serde_json::from_slice(&bytes).ok()?;
+    let sound = !manifest.zat_version.is_empty()
+        && manifest.files.iter().all(|f| {
+            check_path(&f.path).is_ok()
+                && f.sha256.len() == 64
+                && f.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+    sound.then_some(manifest)
+}
+
+/// The nearest folder at or above `dir` that is a bundle zat wrote, if any. `dir` is taken
+/// as it will be resolved on disk (links in it followed), so a link cannot hide a bundle.
+fn enclosing_bundle(dir: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(dir).ok()?;
+    // The deepest existing ancestor, with its links resolved.
+    let mut existing = absolute.as_path();
+    let resolved = loop {
+        if let Ok(real) = fs::canonicalize(existing) {
+            break real;
+        }
+        existing = existing.parent()?;
+    };
+    resolved
+        .ancestors()
+        .find(|a| read_manifest(&a.join(MANIFEST_FILE)).is_some())
+        .map(Path::to_owned)
 }
 
 /// Exchanges `new` and `out` in one step (Linux `renameat2(RENAME_EXCHANGE)`).
@@ -436,26 +640,136 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex
 }
 
-/// Reads a bundle on disk as path → bytes (relative paths with `/`); empty if it is missing.
-pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
-    let mut tree = BTreeMap::new();
-    if !dir.exists() {
-        return Ok(tree);
-    }
-    let mut stack = vec![(dir.to_owned(), String::new())];
-    while let Some((folder, prefix)) = stack.pop() {
-        for entry in fs::read_dir(&folder).map_err(io_error("read", &folder))? {
-            let entry = entry.map_err(io_error("read", &folder))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push((path, rel));
-            } else {
-                let bytes = fs::read(&path).map_err(io_error("read", &path))?;
-                tree.insert(rel, bytes);
+/// What one entry of a folder on disk is; links are never followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+    /// A symbolic link, with what it points at.
+    Link(PathBuf),
+    /// A FIFO, socket or device: never opened (a FIFO would block).
+    Other,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Relative path with `/`, printable (see [`printable`]).
+    path: String,
+    /// The same path as it is on disk.
+    real: PathBuf,
+    kind: Kind,
+}
+
+impl Entry {
+    fn display(&self) -> String {
+        match &self.kind {
+            Kind::File | Kind::Other => self.path.clone(),
+            Kind::Dir => format!("{}/", self.path),
+            Kind::Link(target) => {
+                format!("{} -> {}", self.path, printable(&target.to_string_lossy()))
             }
         }
+    }
+}
+
+/// The entries of the folder `dir/real`, named `prefix/name` (just `name` at the top).
+fn entries_of(dir: &Path, real: &Path, prefix: &str) -> Result<Vec<Entry>, BundleError> {
+    let folder = dir.join(real);
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(&folder).map_err(io_error("read", &folder))? {
+        let entry = entry.map_err(io_error("read", &folder))?;
+        let file_name = entry.file_name();
+        let name = printable(&file_name.to_string_lossy());
+        let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let path = entry.path();
+        let kind = entry.file_type().map_err(io_error("inspect", &path))?;
+        let kind = if kind.is_symlink() {
+            Kind::Link(fs::read_link(&path).unwrap_or_default())
+        } else if kind.is_dir() {
+            Kind::Dir
+        } else if kind.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        };
+        entries.push(Entry { path: rel, real: real.join(file_name), kind });
+    }
+    Ok(entries)
+}
+
+/// The entries directly in `dir`, sorted, links not followed.
+fn list(dir: &Path) -> Result<Vec<Entry>, BundleError> {
+    let mut entries = entries_of(dir, Path::new(""), "")?;
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(entries)
+}
+
+/// Every entry under `dir` (files, folders, links, others), sorted by path, without following
+/// a link: a link to `/` or a link loop is one entry like any other.
+fn walk(dir: &Path) -> Result<Vec<Entry>, BundleError> {
+    let mut entries = Vec::new();
+    let mut folders = vec![(PathBuf::new(), String::new())];
+    while let Some((real, prefix)) = folders.pop() {
+        let found = entries_of(dir, &real, &prefix)?;
+        folders.extend(
+            found.iter().filter(|e| e.kind == Kind::Dir).map(|e| (e.real.clone(), e.path.clone())),
+        );
+        entries.extend(found);
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(entries)
+}
+
+/// First bytes of what [`read_tree`] gives for an entry that is not a regular file. They are
+/// not UTF-8, so they never equal a generated file (emitters write text).
+const SPECIAL_MARK: &[u8] = b"\xff\xfezat:";
+
+/// What [`read_tree`] stood in for an entry that is not a regular file (`symbolic link to
+/// /etc/shadow`), or `None` for the bytes of a regular file.
+pub fn special_entry(bytes: &[u8]) -> Option<String> {
+    let rest = bytes.strip_prefix(SPECIAL_MARK)?;
+    Some(String::from_utf8_lossy(rest).into_owned())
+}
+
+fn special(what: String) -> Vec<u8> {
+    let mut bytes = SPECIAL_MARK.to_vec();
+    bytes.extend_from_slice(what.as_bytes());
+    bytes
+}
+
+/// Reads a bundle on disk as path → bytes (relative paths with `/`); empty if it is missing.
+///
+/// Links are never followed, here or below: a symbolic link (to a file outside the bundle, or
+/// a loop) and any other entry that is not a regular file or folder stand as a short
+/// description (see [`special_entry`]), which differs from every generated file, so it shows
+/// as drift. `dir` itself may not be a link.
+pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
+    let mut tree = BTreeMap::new();
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(tree),
+        Err(e) => {
+            return Err(BundleError::Io { action: "inspect", path: dir.to_owned(), source: e });
+        }
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let target = fs::read_link(dir).unwrap_or_default();
+            let target = dir.parent().map_or_else(|| target.clone(), |p| p.join(&target));
+            return Err(BundleError::OutputIsLink { path: dir.to_owned(), target });
+        }
+        Ok(_) => {}
+    }
+    for entry in walk(dir)? {
+        let bytes = match entry.kind {
+            Kind::Dir => continue,
+            Kind::File => {
+                let path = dir.join(&entry.real);
+                fs::read(&path).map_err(io_error("read", &path))?
+            }
+            Kind::Link(target) => {
+                special(format!("symbolic link to {}", printable(&target.to_string_lossy())))
+            }
+            Kind::Other => special("FIFO, socket or device, not a regular file".to_owned()),
+        };
+        tree.insert(entry.path, bytes);
     }
     Ok(tree)
 }
@@ -517,6 +831,7 @@ mod tests {
         check("c:x", Some(PathProblem::DriveLetter));
         check("a\\b", Some(PathProblem::Backslash));
         check("a\0b", Some(PathProblem::Control));
+        check("a\u{202E}b", Some(PathProblem::Bidi));
         check("a//b", Some(PathProblem::EmptyComponent));
         check("a/", Some(PathProblem::EmptyComponent));
         check("../escape", Some(PathProblem::Dot("..".into())));
@@ -580,6 +895,102 @@ mod tests {
         let error = bundle.write(dir.path()).expect_err("refused");
         assert!(matches!(error, BundleError::NotABundle { .. }));
         assert!(dir.path().join("precious.txt").exists());
+    }
+
+    fn in_the_way(error: &BundleError) -> Vec<String> {
+        match error {
+            BundleError::NotABundle { in_the_way, .. } => in_the_way.clone(),
+            other => panic!("expected NotABundle, got {other}"),
+        }
+    }
+
+    #[test]
+    fn a_user_file_added_to_a_bundle_stops_the_rebuild() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let one = Bundle::new([file("a/one.txt", "1", "e")]).expect("legal");
+        one.write(&out).expect("first write");
+        fs::write(out.join("a/operator-notes.txt"), "mine").expect("write");
+        fs::create_dir(out.join("empty")).expect("mkdir");
+        let error = one.write(&out).expect_err("refused");
+        assert_eq!(in_the_way(&error), vec!["a/operator-notes.txt", "empty/"]);
+        assert!(error.to_string().contains("`a/operator-notes.txt`"), "{error}");
+        assert_eq!(fs::read(out.join("a/operator-notes.txt")).expect("kept"), b"mine");
+    }
+
+    #[test]
+    fn a_changed_file_or_a_foreign_manifest_stops_the_rebuild() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let one = Bundle::new([file("a.txt", "1", "e")]).expect("legal");
+        one.write(&out).expect("first write");
+        fs::write(out.join("a.txt"), "edited by hand").expect("write");
+        let error = one.write(&out).expect_err("refused");
+        assert_eq!(in_the_way(&error), vec!["a.txt (changed since zat wrote it)"]);
+
+        let other = dir.path().join("other");
+        fs::create_dir_all(other.join("src")).expect("mkdir");
+        fs::write(other.join(MANIFEST_FILE), "{\"name\": \"my web app\"}").expect("write");
+        fs::write(other.join("src/main.c"), "int main;").expect("write");
+        let error = one.write(&other).expect_err("refused");
+        assert!(error.to_string().contains("not written by zat"), "{error}");
+        assert_eq!(in_the_way(&error), vec!["MANIFEST.json", "src/"]);
+        assert!(other.join("src/main.c").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_bundle_inside_a_bundle_and_a_link_as_output_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let one = Bundle::new([file("a/one.txt", "1", "e")]).expect("legal");
+        one.write(&out).expect("first write");
+        let error = one.write(&out.join("a/inner")).expect_err("refused");
+        assert!(matches!(error, BundleError::InsideBundle { .. }), "{error}");
+        let error = one.write(&out.join("new/deeper")).expect_err("refused");
+        assert!(matches!(error, BundleError::InsideBundle { .. }), "{error}");
+        assert!(!out.join("new").exists());
+
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&out, &link).expect("symlink");
+        let error = one.write(&link).expect_err("refused");
+        assert!(matches!(error, BundleError::OutputIsLink { .. }), "{error}");
+        assert!(error.to_string().contains("out"), "{error}");
+        assert!(read_tree(&link).is_err());
+        assert_eq!(read_tree(&out).expect("read"), one.tree());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_tree_never_follows_a_link() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        fs::create_dir(&out).expect("mkdir");
+        fs::write(dir.path().join("secret"), "root:x:0:0").expect("write");
+        std::os::unix::fs::symlink(dir.path().join("secret"), out.join("leak")).expect("link");
+        std::os::unix::fs::symlink("loop", out.join("loop")).expect("loop");
+        std::os::unix::fs::symlink("/", out.join("root")).expect("link to /");
+        let tree = read_tree(&out).expect("links are drift, not errors");
+        assert_eq!(tree.len(), 3);
+        for bytes in tree.values() {
+            let what = special_entry(bytes).expect("described");
+            assert!(what.starts_with("symbolic link to"), "{what}");
+            assert!(!String::from_utf8_lossy(bytes).contains("root:x"));
+        }
+        let d = drift(&BTreeMap::from([("leak".to_owned(), b"root:x:0:0".to_vec())]), &tree);
+        assert_eq!(d.changed, vec!["leak"]);
+        assert_eq!(d.removed, vec!["loop", "root"]);
+    }
+
+    #[test]
+    fn names_on_disk_cannot_forge_lines() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        fs::create_dir(&out).expect("mkdir");
+        fs::write(out.join("a\nchanged\tREADME.md"), "x").expect("write");
+        let tree = read_tree(&out).expect("read");
+        assert_eq!(tree.keys().collect::<Vec<_>>(), vec!["a\\u{a}changed\\u{9}README.md"]);
+        assert_eq!(tree.values().next().map(Vec::as_slice), Some(&b"x"[..]));
     }
 
     #[test]

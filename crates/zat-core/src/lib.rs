@@ -9,7 +9,7 @@ mod validate;
 
 pub use bundle::{
     Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, check_path, drift,
-    read_tree, sha256_hex,
+    read_tree, sha256_hex, special_entry,
 };
 use zat_model::{Diagnostic, Fleet};
 

@@ -105,12 +105,15 @@ pub struct Outcome {
     /// Every diagnostic, in the order found: script, model, coverage, then plugins by name.
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Timings,
+    /// What plugins running in a worker process printed, by plugin name, for the caller to
+    /// show as theirs (never mixed into zat's own output).
+    pub plugin_output: Vec<(String, String)>,
     pub result: Result<Built, Failure>,
 }
 
 impl Outcome {
     fn failed(diagnostics: Vec<Diagnostic>, timings: Timings, failure: Failure) -> Self {
-        Outcome { diagnostics, timings, result: Err(failure) }
+        Outcome { diagnostics, timings, plugin_output: Vec::new(), result: Err(failure) }
     }
 }
 
@@ -185,7 +188,8 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
     let request = RenderRequest::new(fleet, inputs.zat_version.clone())
         .with_only(inputs.only.clone())
         .with_options(inputs.plugin_options.clone());
-    let rendered = render(&set, request, inputs.jobs.max(1), &mut timings);
+    let mut plugin_output = Vec::new();
+    let rendered = render(&set, request, inputs.jobs.max(1), &mut timings, &mut plugin_output);
     timings.render = started.elapsed();
     let (request, files) = match rendered {
         Ok(rendered) => rendered,
@@ -193,20 +197,24 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
             diagnostics.extend(plugin_diagnostics);
             let failure =
                 if failures.is_empty() { Failure::Input } else { Failure::Plugins(failures) };
-            return Outcome::failed(diagnostics, timings, failure);
+            let mut outcome = Outcome::failed(diagnostics, timings, failure);
+            outcome.plugin_output = plugin_output;
+            return outcome;
         }
     };
     let (plugin_diagnostics, files) = files;
     diagnostics.extend(plugin_diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Outcome::failed(diagnostics, timings, Failure::Input);
+        let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
+        outcome.plugin_output = plugin_output;
+        return outcome;
     }
     let origins: BTreeMap<&str, String> =
         set.plugins().iter().map(|p| (p.name(), p.origin().to_string())).collect();
     let result = Bundle::new(files)
         .map(|bundle| Built { fleet: request.fleet, bundle })
         .map_err(|errors| Failure::Plugins(bundle_errors(&errors, &origins)));
-    Outcome { diagnostics, timings, result }
+    Outcome { diagnostics, timings, plugin_output, result }
 }
 
 type Rendered = (RenderRequest, (Vec<Diagnostic>, Vec<BundleFile>));
@@ -218,21 +226,22 @@ fn render(
     request: RenderRequest,
     jobs: usize,
     timings: &mut Timings,
+    output: &mut Vec<(String, String)>,
 ) -> Result<Rendered, (Vec<Diagnostic>, Vec<String>)> {
     let is_index =
         |info: &zat_plugin_api::PluginInfo| info.provides.iter().any(|p| p == INDEX_PASS);
     let (first, second) = set.split(|plugin| !is_index(plugin.info()));
-    let mut diagnostics = Vec::new();
-    let mut failures = Vec::new();
-    let mut files = Vec::new();
-    collect(&first, &request, jobs, timings, &mut diagnostics, &mut failures, &mut files);
-    if !failures.is_empty() {
-        return Err((diagnostics, failures));
+    let mut sink =
+        Sink { diagnostics: Vec::new(), failures: Vec::new(), files: Vec::new(), output };
+    collect(&first, &request, jobs, timings, &mut sink);
+    if !sink.failures.is_empty() {
+        return Err((sink.diagnostics, sink.failures));
     }
     let request = if second.is_empty() {
         request
     } else {
-        let mut index: Vec<IndexedFile> = files
+        let mut index: Vec<IndexedFile> = sink
+            .files
             .iter()
             .map(|f: &BundleFile| IndexedFile {
                 path: f.path.clone(),
@@ -242,13 +251,21 @@ fn render(
             .collect();
         index.sort_by(|a, b| a.path.cmp(&b.path));
         let request = request.with_bundle(index);
-        collect(&second, &request, jobs, timings, &mut diagnostics, &mut failures, &mut files);
-        if !failures.is_empty() {
-            return Err((diagnostics, failures));
+        collect(&second, &request, jobs, timings, &mut sink);
+        if !sink.failures.is_empty() {
+            return Err((sink.diagnostics, sink.failures));
         }
         request.with_bundle(Vec::new())
     };
-    Ok((request, (diagnostics, files)))
+    Ok((request, (sink.diagnostics, sink.files)))
+}
+
+/// Where the answers of a pass go.
+struct Sink<'a> {
+    diagnostics: Vec<Diagnostic>,
+    failures: Vec<String>,
+    files: Vec<BundleFile>,
+    output: &'a mut Vec<(String, String)>,
 }
 
 fn collect(
@@ -256,9 +273,7 @@ fn collect(
     request: &RenderRequest,
     jobs: usize,
     timings: &mut Timings,
-    diagnostics: &mut Vec<Diagnostic>,
-    failures: &mut Vec<String>,
-    files: &mut Vec<BundleFile>,
+    sink: &mut Sink<'_>,
 ) {
     if set.is_empty() {
         return;
@@ -266,19 +281,23 @@ fn collect(
     let answers = match set.render_all(request, jobs) {
         Ok(answers) => answers,
         Err(error) => {
-            failures.push(error.to_string());
+            sink.failures.push(error.to_string());
             return;
         }
     };
     for answer in answers {
-        *timings.plugins.entry(answer.plugin.name().to_owned()).or_default() += answer.elapsed;
+        let name = answer.plugin.name().to_owned();
+        *timings.plugins.entry(name.clone()).or_default() += answer.elapsed;
+        if !answer.output.is_empty() {
+            sink.output.push((name.clone(), answer.output));
+        }
         match answer.result {
             Ok(response) => {
-                let (mut found, mut written) = bundle_files(answer.plugin.name(), response);
-                diagnostics.append(&mut found);
-                files.append(&mut written);
+                let (mut found, mut written) = bundle_files(&name, response);
+                sink.diagnostics.append(&mut found);
+                sink.files.append(&mut written);
             }
-            Err(error) => failures.push(error.to_string()),
+            Err(error) => sink.failures.push(error.to_string()),
         }
     }
 }

@@ -47,8 +47,11 @@ pub fn protocol_schema() -> schemars::Schema {
     let mut schema = schemars::schema_for!(ProtocolMessages);
     schema.insert(
         "title".to_owned(),
-        format!("zat plugin protocol, ABI version {}, model version {MODEL_VERSION}", crate::ABI_VERSION)
-            .into(),
+        format!(
+            "zat plugin protocol, ABI version {}, model version {MODEL_VERSION}",
+            crate::ABI_VERSION
+        )
+        .into(),
     );
     schema.insert(
         "description".to_owned(),

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use crate::PluginOrigin;
 
 /// What went wrong with one plugin.
-#[derive(Debug, Clone, thiserror::Error)]
+///
+/// Serialisable, because a worker process that loaded a library sends its load error to the
+/// host as it is.
+#[derive(Debug, Clone, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum PluginError {
     #[error("cannot open plugin library {path}: {message}")]
     Open { path: PathBuf, message: String },
@@ -31,9 +34,48 @@ pub enum PluginError {
     )]
     Malformed { name: String, origin: PluginOrigin, error: String },
     #[error(
-        "plugin `{name}` ({origin}) calls itself `{info_name}` in its info; name and info must agree"
+        "plugin `{name}` ({origin}) calls itself {info_name:?} in its info; name and info must agree"
     )]
     NameMismatch { name: String, origin: PluginOrigin, info_name: String },
+    #[error(
+        "{} crashed: {how}; nothing was written, the bundle on disk is unchanged{}",
+        who(name, origin),
+        tail(output)
+    )]
+    Crashed { name: String, origin: PluginOrigin, how: String, output: String },
+    #[error(
+        "{} did not answer within {seconds} s and was stopped; nothing was written, the bundle on disk is unchanged (raise --plugin-timeout if it is only slow){}",
+        who(name, origin),
+        tail(output)
+    )]
+    TimedOut { name: String, origin: PluginOrigin, seconds: u64, output: String },
+    #[error(
+        "{} answered with {claimed} bytes, more than the limit of {limit}; nothing was written, the bundle on disk is unchanged{}",
+        who(name, origin),
+        tail(output)
+    )]
+    Oversize { name: String, origin: PluginOrigin, claimed: u64, limit: u64, output: String },
+    #[error("cannot run plugin library {} in a worker process: {message}", path.display())]
+    Worker { path: PathBuf, message: String },
+}
+
+/// `plugin `NAME` (FILE)`, or `plugin library FILE` before the name is known.
+fn who(name: &str, origin: &PluginOrigin) -> String {
+    if name.is_empty() {
+        format!("plugin library {origin}")
+    } else {
+        format!("plugin `{name}` ({origin})")
+    }
+}
+
+/// What a plugin printed, as the end of an error message.
+fn tail(output: &str) -> String {
+    if output.is_empty() {
+        String::new()
+    } else {
+        let lines: Vec<String> = output.lines().map(|l| format!("\n  | {l}")).collect();
+        format!("; it printed:{}", lines.concat())
+    }
 }
 
 /// A problem assembling the plugin set.
@@ -58,6 +100,36 @@ pub enum HostError {
     ChoiceNameMismatch { name: String, path: PathBuf, found: String },
     #[error("cannot serialise the render request: {0}")]
     Request(String),
+    #[error(
+        "plugin folder {} is a relative path (from {from}); plugin folders must be absolute, so that the current directory is never searched",
+        path.display()
+    )]
+    RelativeFolder { path: PathBuf, from: &'static str },
+    #[error("refusing plugin folder {}: {reason}", path.display())]
+    UnsafeFolder { path: PathBuf, reason: String },
+    /// The path is quoted: a name with a newline must not forge a line of output.
+    #[error("refusing plugin library {path:?}: {reason}")]
+    UnsafeLibrary { path: PathBuf, reason: String },
+    #[error("cannot read plugin library {} to hash it: {message}", path.display())]
+    Hash { path: PathBuf, message: String },
+    #[error("cannot read the lock file {}: {message}", path.display())]
+    LockFile { path: PathBuf, message: String },
+    #[error(
+        "plugin library {} (sha256 {sha256}) is not in the lock file {}; it is new or it changed. If the change is intended, run `zat plugins lock` again",
+        path.display(),
+        lock.display()
+    )]
+    NotLocked { path: PathBuf, sha256: String, lock: PathBuf },
+    #[error(
+        "plugin library {} is locked as `{locked}`, but it now says it is `{found}`; run `zat plugins lock` again if that is intended",
+        path.display()
+    )]
+    LockMismatch { path: PathBuf, locked: String, found: String },
+    #[error(
+        "plugin `{name}` {version} is in the lock file {} but no plugin folder holds it; restore it or run `zat plugins lock` again",
+        lock.display()
+    )]
+    LockedMissing { name: String, version: String, lock: PathBuf },
 }
 
 fn list(origins: &[PluginOrigin]) -> String {

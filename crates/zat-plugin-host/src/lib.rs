@@ -4,20 +4,29 @@
 //! once to JSON bytes, handed to the plugin table's `render`, and the bytes that come back are
 //! parsed here. So a built-in exercises exactly the path a site plugin takes.
 //!
+//! A library can run in this process ([`Plugin::load`]) or, isolated, in a worker process
+//! ([`Plugin::spawn`], [`PluginSetBuilder::isolate`]): there a crash, an abort, an exit, a hang
+//! or an oversize answer is a [`PluginError`], and what the plugin prints is captured.
+//!
 //! Invariants: the host checks a library's ABI version before it reads or calls anything else;
 //! a library, once opened, is never unloaded; every failure of a plugin is a [`PluginError`]
-//! naming the plugin and where it came from. The only `unsafe` on the host side is in
+//! naming the plugin and where it came from; plugin folders are absolute and not writable by
+//! other users; this crate prints nothing. The only `unsafe` on the host side is in
 //! `plugin.rs`.
 
 mod coverage;
 mod error;
+mod lock;
 mod plugin;
 mod set;
+mod worker;
 
 pub use coverage::{CODE_NO_ESM_EMITTER, esm_capability, esm_coverage};
 pub use error::{HostError, HostErrors, PluginError};
-pub use plugin::{Plugin, PluginOrigin};
+pub use lock::{Lock, LockEntry, sha256_file};
+pub use plugin::{DEFAULT_MAX_RESPONSE, Plugin, PluginOrigin};
 pub use set::{Choice, PluginSet, PluginSetBuilder, Rendered, parse_choice};
+pub use worker::{DEFAULT_TIMEOUT, ServeError, WorkerConfig, serve_worker};
 
 /// The environment variable with extra plugin folders, separated by `:` (`;` on Windows).
 pub const PLUGIN_PATH_ENV: &str = "ZAT_PLUGIN_PATH";

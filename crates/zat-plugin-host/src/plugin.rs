@@ -1,4 +1,5 @@
-//! One plugin, linked in or loaded from a library, called through its C table with JSON bytes.
+//! One plugin, linked in or loaded from a library, called through its C table with JSON bytes,
+//! either in this process or in a worker process (see `worker.rs`).
 //!
 //! This file is the only place on the host side with `unsafe` code.
 
@@ -7,14 +8,20 @@
 use std::ffi::CStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use zat_plugin_api::abi::{self, EntryFn, PluginTable, ZatBuffer};
 use zat_plugin_api::{ABI_VERSION, Emitter, PluginInfo, RenderResponse};
 
 use crate::PluginError;
+use crate::worker::{Worker, WorkerConfig};
+
+/// The largest answer a plugin called in this process may claim; a claim above it is an error,
+/// not an allocation (1 GiB: a bundle of thousands of LPARs is a few hundred MB at most).
+pub const DEFAULT_MAX_RESPONSE: usize = 1 << 30;
 
 /// Where a plugin came from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum PluginOrigin {
     /// Linked into the zat binary.
     Builtin,
@@ -37,9 +44,63 @@ impl fmt::Display for PluginOrigin {
 pub struct Plugin {
     name: String,
     version: String,
+    abi_version: u32,
     info: PluginInfo,
     origin: PluginOrigin,
-    table: &'static PluginTable,
+    backend: Backend,
+}
+
+/// How a plugin's functions are reached.
+#[derive(Debug, Clone)]
+enum Backend {
+    /// Its table, in this process.
+    Table(&'static PluginTable),
+    /// A worker process that loaded the library (a crash there cannot take zat down).
+    Worker(Arc<Worker>),
+}
+
+/// What one call of a plugin returned: its status and the bytes of its buffer.
+pub(crate) type RawAnswer = (i32, Vec<u8>);
+
+/// Why a name or version from a plugin table is refused, if it is: empty, too long, or
+/// holding a control or bidirectional formatting character (which could forge lines or hide
+/// text in `zat plugins list` and in messages).
+pub(crate) fn name_problem(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        Some("it is empty")
+    } else if text.len() > 128 {
+        Some("it is longer than 128 bytes")
+    } else if text.chars().any(char::is_control) {
+        Some("it contains a control character (such as a newline)")
+    } else if text.chars().any(is_bidi_control) {
+        Some("it contains a bidirectional formatting character, which can disguise text")
+    } else {
+        None
+    }
+}
+
+/// Text from a plugin as it may be shown: control characters other than newlines and tabs,
+/// and bidirectional formatting characters, become `?` (no terminal escapes, no hidden text).
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(
+            |c| {
+                if (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c) {
+                    '?'
+                } else {
+                    c
+                }
+            },
+        )
+        .collect()
+}
+
+/// Unicode characters that reorder how text is displayed.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 impl Plugin {
@@ -53,6 +114,9 @@ impl Plugin {
     /// Opens a plugin library, checks its ABI version before anything else, then its table.
     /// The library is never unloaded: unloading code that may still run (thread-local
     /// destructors, threads it started) is unsound on most platforms.
+    ///
+    /// A plugin loaded this way runs inside this process: a crash or a hang there is zat's.
+    /// [`Plugin::spawn`] is the isolated form; this one serves tests and the worker itself.
     pub fn load(path: &Path) -> Result<Plugin, PluginError> {
         // SAFETY: opening a library runs its initialisers, which is as safe as calling an
         // unknown foreign function. That is the contract of a plugin folder: only libraries
@@ -106,25 +170,27 @@ impl Plugin {
         let name = static_str(table.name).ok_or_else(|| bad("the name is null or not UTF-8"))?;
         let version =
             static_str(table.version).ok_or_else(|| bad("the version is null or not UTF-8"))?;
-        if name.is_empty() {
-            return Err(bad("the name is empty"));
+        if let Some(problem) = name_problem(name) {
+            return Err(bad(&format!("the name is refused: {problem}")));
+        }
+        if let Some(problem) = name_problem(version) {
+            return Err(bad(&format!("the version is refused: {problem}")));
         }
         let mut plugin = Plugin {
             name: name.to_owned(),
             version: version.to_owned(),
+            abi_version: table.abi_version,
             info: PluginInfo {
                 name: name.to_owned(),
                 version: version.to_owned(),
                 provides: Vec::new(),
             },
             origin,
-            table,
+            backend: Backend::Table(table),
         };
-        let info: PluginInfo = plugin.call_json(|out| {
-            // SAFETY: `info` is non-null (checked above) and has the ABI's signature; `out` is
-            // a valid local buffer.
-            table.info.map_or(abi::STATUS_INTERNAL, |f| unsafe { f(out) })
-        })?;
+        let (status, bytes) = call_table(table, None, DEFAULT_MAX_RESPONSE)
+            .map_err(|claimed| plugin.oversize(claimed, DEFAULT_MAX_RESPONSE))?;
+        let info: PluginInfo = plugin.decode(status, bytes)?;
         if info.name != plugin.name {
             return Err(PluginError::NameMismatch {
                 name: plugin.name,
@@ -134,6 +200,36 @@ impl Plugin {
         }
         plugin.info = info;
         Ok(plugin)
+    }
+
+    /// Starts a worker process (`config.command`) that loads the library at `path` and
+    /// answers calls over pipes; the library never runs in this process. The worker applies
+    /// every check [`Plugin::load`] does and sends back what it found.
+    pub fn spawn(path: &Path, config: &WorkerConfig) -> Result<Plugin, PluginError> {
+        let (worker, hello) = Worker::start(path, config)?;
+        let origin = PluginOrigin::Library(path.to_owned());
+        let bad = |problem: String| PluginError::BadTable { origin: origin.clone(), problem };
+        if let Some(problem) = name_problem(&hello.name) {
+            return Err(bad(format!("the name is refused: {problem}")));
+        }
+        if let Some(problem) = name_problem(&hello.version) {
+            return Err(bad(format!("the version is refused: {problem}")));
+        }
+        if hello.info.name != hello.name {
+            return Err(PluginError::NameMismatch {
+                name: hello.name,
+                origin,
+                info_name: hello.info.name,
+            });
+        }
+        Ok(Plugin {
+            name: hello.name,
+            version: hello.version,
+            abi_version: hello.abi_version,
+            info: hello.info,
+            origin,
+            backend: Backend::Worker(Arc::new(worker)),
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -146,7 +242,12 @@ impl Plugin {
 
     /// The ABI version of the table (always this host's, or the plugin was refused).
     pub fn abi_version(&self) -> u32 {
-        self.table.abi_version
+        self.abi_version
+    }
+
+    /// True when the plugin runs in a worker process.
+    pub fn is_isolated(&self) -> bool {
+        matches!(self.backend, Backend::Worker(_))
     }
 
     pub fn origin(&self) -> &PluginOrigin {
@@ -160,26 +261,45 @@ impl Plugin {
 
     /// Calls `render` with a serialised [`zat_plugin_api::RenderRequest`] and parses the answer.
     pub fn render(&self, request: &[u8]) -> Result<RenderResponse, PluginError> {
-        let table = self.table;
-        self.call_json(|out| {
-            // SAFETY: `render` is non-null (checked at load) with the ABI's signature; the
-            // request slice is valid for the whole call and `out` is a valid local buffer.
-            table.render.map_or(abi::STATUS_INTERNAL, |f| unsafe {
-                f(request.as_ptr(), request.len(), out)
-            })
-        })
+        self.render_with_output(request).0
     }
 
-    /// Runs one table call, copies the plugin's buffer, frees it through the plugin, and
-    /// turns the status into a result.
-    fn call_json<T: serde::de::DeserializeOwned>(
+    /// Like [`Plugin::render`], and also what the plugin printed during the call (always
+    /// empty in this process, where its output is not captured).
+    pub fn render_with_output(
         &self,
-        call: impl FnOnce(*mut ZatBuffer) -> i32,
+        request: &[u8],
+    ) -> (Result<RenderResponse, PluginError>, String) {
+        match &self.backend {
+            Backend::Table(table) => {
+                let answer = call_table(table, Some(request), DEFAULT_MAX_RESPONSE)
+                    .map_err(|claimed| self.oversize(claimed, DEFAULT_MAX_RESPONSE));
+                (answer.and_then(|(status, bytes)| self.decode(status, bytes)), String::new())
+            }
+            Backend::Worker(worker) => {
+                let (answer, output) = worker.call(&self.name, request);
+                (answer.and_then(|(status, bytes)| self.decode(status, bytes)), output)
+            }
+        }
+    }
+
+    fn oversize(&self, claimed: usize, limit: usize) -> PluginError {
+        PluginError::Oversize {
+            name: self.name.clone(),
+            origin: self.origin.clone(),
+            claimed: claimed as u64,
+            limit: limit as u64,
+            output: String::new(),
+        }
+    }
+
+    /// Turns a status and the plugin's bytes into a result.
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        status: i32,
+        bytes: Vec<u8>,
     ) -> Result<T, PluginError> {
-        let mut out = ZatBuffer::empty();
-        let status = call(&mut out);
-        let bytes = self.take(out);
-        let message = || String::from_utf8_lossy(&bytes).into_owned();
+        let message = || printable(&String::from_utf8_lossy(&bytes));
         match status {
             abi::STATUS_OK => serde_json::from_slice(&bytes).map_err(|e| PluginError::Malformed {
                 name: self.name.clone(),
@@ -200,20 +320,55 @@ impl Plugin {
         }
     }
 
-    /// Copies a plugin-made buffer and hands it back to the plugin's `free`.
-    fn take(&self, buffer: ZatBuffer) -> Vec<u8> {
-        if buffer.ptr.is_null() {
-            return Vec::new();
+    /// The raw answer of this plugin's table (`info` when `request` is `None`), for the worker
+    /// process, which sends it to the host unparsed. `Err` holds a claimed length above
+    /// `limit`. Only for a plugin in this process.
+    pub(crate) fn call_raw(
+        &self,
+        request: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<RawAnswer, usize> {
+        match &self.backend {
+            Backend::Table(table) => call_table(table, request, limit),
+            // A worker-backed plugin is never served again from a worker.
+            Backend::Worker(_) => Ok((abi::STATUS_INTERNAL, b"nested worker".to_vec())),
         }
-        // SAFETY: the plugin wrote `ptr`/`len` as a buffer of `len` readable bytes that stays
-        // valid until it is passed to its `free`, which happens just below.
-        let bytes = unsafe { std::slice::from_raw_parts(buffer.ptr, buffer.len) }.to_vec();
-        if let Some(free) = self.table.free {
-            // SAFETY: the buffer came from this plugin and is freed exactly once.
-            unsafe { free(buffer) };
-        }
-        bytes
     }
+}
+
+/// Calls `info` (no request) or `render` of a table, copies the plugin's buffer and hands it
+/// back to the plugin's `free`. A buffer claiming more than `limit` bytes is neither read nor
+/// freed (its length is a lie, so freeing it could corrupt the heap): `Err(claimed)`.
+fn call_table(
+    table: &'static PluginTable,
+    request: Option<&[u8]>,
+    limit: usize,
+) -> Result<RawAnswer, usize> {
+    let mut out = ZatBuffer::empty();
+    let status = match request {
+        // SAFETY: `info` is non-null (checked at load) with the ABI's signature; `out` is a
+        // valid local buffer.
+        None => table.info.map_or(abi::STATUS_INTERNAL, |f| unsafe { f(&mut out) }),
+        // SAFETY: `render` is non-null (checked at load) with the ABI's signature; the request
+        // slice is valid for the whole call and `out` is a valid local buffer.
+        Some(request) => table.render.map_or(abi::STATUS_INTERNAL, |f| unsafe {
+            f(request.as_ptr(), request.len(), &mut out)
+        }),
+    };
+    if out.ptr.is_null() {
+        return Ok((status, Vec::new()));
+    }
+    if out.len > limit {
+        return Err(out.len);
+    }
+    // SAFETY: the plugin wrote `ptr`/`len` as a buffer of `len` readable bytes that stays
+    // valid until it is passed to its `free`, which happens just below.
+    let bytes = unsafe { std::slice::from_raw_parts(out.ptr, out.len) }.to_vec();
+    if let Some(free) = table.free {
+        // SAFETY: the buffer came from this plugin and is freed exactly once.
+        unsafe { free(out) };
+    }
+    Ok((status, bytes))
 }
 
 /// Reads a static NUL-terminated UTF-8 string from a plugin table.

@@ -1,6 +1,11 @@
 //! The set of plugins a run uses: built-ins, libraries from plugin folders, explicit choices.
+//!
+//! Plugin folders are absolute and not open to other users; a library must belong to the
+//! user or root and be writable by nobody else (the rules ssh applies to its key files),
+//! otherwise it is refused before it is opened. With a lock, a library must also hash to an
+//! entry of the lock file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -9,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
 
-use crate::{HostError, HostErrors, Plugin, PluginError, PluginOrigin};
+use crate::plugin::{is_bidi_control, printable};
+use crate::{HostError, HostErrors, Lock, Plugin, PluginError, PluginOrigin, WorkerConfig};
 
 /// Which of several plugins with one name to use (`--plugin NAME=builtin|off|PATH`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +48,11 @@ pub fn parse_choice(spec: &str) -> Result<(String, Choice), String> {
 #[derive(Debug, Default)]
 pub struct PluginSetBuilder {
     builtins: Vec<Result<Plugin, PluginError>>,
-    folders: Vec<(PathBuf, bool)>,
+    /// Each folder, whether it must exist, and where it was named.
+    folders: Vec<(PathBuf, bool, &'static str)>,
     choices: BTreeMap<String, Choice>,
+    worker: Option<WorkerConfig>,
+    lock: Option<Result<Lock, HostError>>,
 }
 
 impl PluginSetBuilder {
@@ -58,31 +67,56 @@ impl PluginSetBuilder {
         self
     }
 
-    /// Adds a plugin folder given on the command line; a missing folder is an error.
+    /// Adds a plugin folder given on the command line; a missing folder is an error, and so
+    /// is a relative one.
     #[must_use]
     pub fn plugin_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.folders.push((dir.into(), true));
+        self.folders.push((dir.into(), true, "--plugin-dir"));
         self
     }
 
     /// Adds the folders of a `ZAT_PLUGIN_PATH` value. Empty entries are skipped (they would
-    /// mean the current directory, which is never searched), and so are missing folders.
+    /// mean the current directory, which is never searched), and so are missing folders; a
+    /// relative entry is an error.
     #[must_use]
     pub fn plugin_path(mut self, value: Option<&OsStr>) -> Self {
         if let Some(value) = value {
             for dir in std::env::split_paths(value) {
                 if !dir.as_os_str().is_empty() {
-                    self.folders.push((dir, false));
+                    self.folders.push((dir, false, crate::PLUGIN_PATH_ENV));
                 }
             }
         }
         self
     }
 
-    /// Chooses which plugin named `name` runs when several are found (or turns it off).
+    /// Chooses which plugin named `name` runs when several are found (or turns it off). A
+    /// library path is made absolute against the current directory, so that the system's
+    /// library search never applies to it.
     #[must_use]
     pub fn choose(mut self, name: impl Into<String>, choice: Choice) -> Self {
+        let choice = match choice {
+            Choice::Library(path) => Choice::Library(std::path::absolute(&path).unwrap_or(path)),
+            other => other,
+        };
         self.choices.insert(name.into(), choice);
+        self
+    }
+
+    /// Runs every plugin library in a worker process made by `config` instead of in this
+    /// process; built-in emitters stay here.
+    #[must_use]
+    pub fn isolate(mut self, config: WorkerConfig) -> Self {
+        self.worker = Some(config);
+        self
+    }
+
+    /// Accepts only libraries whose sha256 is in the lock (checked before a library is
+    /// opened), with the name and version the lock gives; every locked plugin must be found.
+    /// An `Err` (the lock file could not be read) fails the build with that error.
+    #[must_use]
+    pub fn locked(mut self, lock: Result<Lock, HostError>) -> Self {
+        self.lock = Some(lock);
         self
     }
 
@@ -103,10 +137,36 @@ impl PluginSetBuilder {
                 Err(e) => errors.push(HostError::Plugin(e.clone())),
             }
         }
+        let lock = match &self.lock {
+            None => None,
+            Some(Ok(lock)) => Some(lock),
+            Some(Err(e)) => {
+                // The lock could not be read: load no library at all.
+                errors.push(match e {
+                    HostError::LockFile { path, message } => {
+                        HostError::LockFile { path: path.clone(), message: message.clone() }
+                    }
+                    other => {
+                        HostError::LockFile { path: PathBuf::new(), message: other.to_string() }
+                    }
+                });
+                return (candidates, errors);
+            }
+        };
         let mut files = Vec::new();
-        for (dir, required) in &self.folders {
+        for (dir, required, from) in &self.folders {
+            if !dir.is_absolute() {
+                errors.push(HostError::RelativeFolder { path: dir.clone(), from });
+                continue;
+            }
             match library_files(dir) {
-                Ok(found) => files.extend(found),
+                Ok(found) => {
+                    if let Some(reason) = folder_problem(dir) {
+                        errors.push(HostError::UnsafeFolder { path: dir.clone(), reason });
+                        continue;
+                    }
+                    files.extend(found);
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {}
                 Err(e) => {
                     errors.push(HostError::Folder { path: dir.clone(), message: e.to_string() })
@@ -120,16 +180,68 @@ impl PluginSetBuilder {
                 files.push(path.clone());
             }
         }
+        let mut locked_seen = BTreeSet::new();
         for file in files {
             if candidates.iter().any(|p| p.origin() == &PluginOrigin::Library(file.clone())) {
                 continue;
             }
-            match Plugin::load(&file) {
-                Ok(plugin) => candidates.push(plugin),
+            if let Some(reason) = library_problem(&file) {
+                errors.push(HostError::UnsafeLibrary { path: file, reason });
+                continue;
+            }
+            let entry = match lock {
+                None => None,
+                Some(lock) => match crate::lock::sha256_file(&file) {
+                    Ok(sha256) => match lock.find(&sha256) {
+                        Some(entry) => Some(entry),
+                        None => {
+                            errors.push(HostError::NotLocked {
+                                path: file,
+                                sha256,
+                                lock: lock.path().to_owned(),
+                            });
+                            continue;
+                        }
+                    },
+                    Err(e) => {
+                        errors.push(HostError::Hash { path: file, message: e.to_string() });
+                        continue;
+                    }
+                },
+            };
+            let loaded = match &self.worker {
+                Some(config) => Plugin::spawn(&file, config),
+                None => Plugin::load(&file),
+            };
+            match loaded {
+                Ok(plugin) => {
+                    if let Some(entry) = entry {
+                        locked_seen.insert(entry.sha256.clone());
+                        if entry.name != plugin.name() || entry.version != plugin.version() {
+                            errors.push(HostError::LockMismatch {
+                                path: file,
+                                locked: format!("{} {}", entry.name, entry.version),
+                                found: format!("{} {}", plugin.name(), plugin.version()),
+                            });
+                            continue;
+                        }
+                    }
+                    candidates.push(plugin);
+                }
                 Err(e) => errors.push(e.into()),
             }
         }
-
+        if let Some(lock) = lock {
+            for entry in lock.entries() {
+                if !locked_seen.contains(&entry.sha256) {
+                    errors.push(HostError::LockedMissing {
+                        name: entry.name.clone(),
+                        version: entry.version.clone(),
+                        lock: lock.path().to_owned(),
+                    });
+                }
+            }
+        }
         (candidates, errors)
     }
 
@@ -192,6 +304,78 @@ impl PluginSetBuilder {
     }
 }
 
+/// Why a plugin folder is refused, if it is: it (or a folder above it, unless that one has
+/// the sticky bit like `/tmp`) is writable by every user, or it belongs to another user.
+#[cfg(unix)]
+fn folder_problem(dir: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(dir).ok()?;
+    if meta.mode() & 0o002 != 0 {
+        return Some(format!(
+            "it is writable by every user (mode {:o}), so anyone could put a library there; run `chmod o-w {}`",
+            meta.mode() & 0o7777,
+            dir.display()
+        ));
+    }
+    if let Some(reason) = owner_problem(meta.uid()) {
+        return Some(reason);
+    }
+    let real = std::fs::canonicalize(dir).ok()?;
+    for above in real.ancestors().skip(1) {
+        let Ok(meta) = std::fs::metadata(above) else { continue };
+        if meta.mode() & 0o002 != 0 && meta.mode() & 0o1000 == 0 {
+            return Some(format!(
+                "the folder above it, {}, is writable by every user without the sticky bit, so anyone could replace the plugin folder",
+                above.display()
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(not(unix))]
+fn folder_problem(_dir: &Path) -> Option<String> {
+    None
+}
+
+/// Why a library file is refused, if it is: a control or bidirectional formatting character
+/// in its name, an owner other than the user or root, or write access for every user.
+fn library_problem(path: &Path) -> Option<String> {
+    let name = path.to_string_lossy();
+    if name.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Some(
+            "its path contains a control or bidirectional formatting character, which can disguise what is loaded"
+                .to_owned(),
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        // The file a link points at is what would be loaded.
+        let meta = std::fs::metadata(path).ok()?;
+        if meta.mode() & 0o002 != 0 {
+            return Some(format!(
+                "it is writable by every user (mode {:o}); run `chmod o-w {}`",
+                meta.mode() & 0o7777,
+                path.display()
+            ));
+        }
+        if let Some(reason) = owner_problem(meta.uid()) {
+            return Some(reason);
+        }
+    }
+    None
+}
+
+/// Plugin files and folders must belong to the user running zat or to root.
+#[cfg(unix)]
+fn owner_problem(uid: u32) -> Option<String> {
+    let me = rustix::process::geteuid().as_raw();
+    (uid != me && uid != 0).then(|| {
+        format!("it belongs to user id {uid}, neither you (user id {me}) nor root; check who put it there, then `chown` it")
+    })
+}
+
 /// Library files of one folder: regular files with this platform's dynamic-library suffix,
 /// sorted, so that the order of loading (and of any error) does not depend on the file system.
 fn library_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -221,15 +405,11 @@ pub struct PluginSet {
 pub struct Rendered<'a> {
     pub plugin: &'a Plugin,
     pub result: Result<RenderResponse, PluginError>,
+    /// What the plugin printed during the call (captured in its worker; control characters
+    /// replaced), to be shown as the plugin's. Empty for a plugin in this process.
+    pub output: String,
     /// How long the plugin took to answer.
     pub elapsed: Duration,
-}
-
-/// Renders with one plugin and times it.
-fn timed(plugin: &Plugin, bytes: &[u8]) -> (Result<RenderResponse, PluginError>, Duration) {
-    let started = Instant::now();
-    let result = plugin.render(bytes);
-    (result, started.elapsed())
 }
 
 impl PluginSet {
@@ -253,6 +433,10 @@ impl PluginSet {
 
     /// Serialises `request` once and sends the same bytes to every plugin, on up to `jobs`
     /// threads. Answers come back in plugin (name) order whatever the threads did.
+    ///
+    /// A diagnostic origin a plugin returns must name a file of the fleet's script (one that
+    /// appears as an origin in the request); any other is dropped, so that a plugin cannot
+    /// make zat show lines of an unrelated file.
     pub fn render_all(
         &self,
         request: &RenderRequest,
@@ -260,56 +444,96 @@ impl PluginSet {
     ) -> Result<Vec<Rendered<'_>>, HostError> {
         let bytes = serde_json::to_vec(request).map_err(|e| HostError::Request(e.to_string()))?;
         let jobs = jobs.clamp(1, self.plugins.len().max(1));
-        if jobs == 1 {
-            return Ok(self
-                .plugins
-                .iter()
-                .map(|plugin| {
-                    let (result, elapsed) = timed(plugin, &bytes);
-                    Rendered { plugin, result, elapsed }
-                })
-                .collect());
-        }
-        let next = AtomicUsize::new(0);
-        type Slot = Mutex<Option<(Result<RenderResponse, PluginError>, Duration)>>;
+        type Slot = Mutex<Option<(Result<RenderResponse, PluginError>, String, Duration)>>;
         let slots: Vec<Slot> = self.plugins.iter().map(|_| Mutex::new(None)).collect();
-        std::thread::scope(|scope| {
-            for _ in 0..jobs {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(plugin) = self.plugins.get(i) else { break };
-                        let answer = timed(plugin, &bytes);
-                        if let Ok(mut slot) = slots[i].lock() {
-                            *slot = Some(answer);
-                        }
-                    }
-                });
+        let next = AtomicUsize::new(0);
+        let work = || {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(plugin) = self.plugins.get(i) else { break };
+                let started = Instant::now();
+                let (result, output) = plugin.render_with_output(&bytes);
+                let answer = (result, output, started.elapsed());
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(answer);
+                }
             }
-        });
+        };
+        if jobs == 1 {
+            work();
+        } else {
+            std::thread::scope(|scope| {
+                for _ in 0..jobs {
+                    scope.spawn(work);
+                }
+            });
+        }
+        let mut allowed: Option<BTreeSet<String>> = None;
         Ok(self
             .plugins
             .iter()
             .zip(slots)
             .map(|(plugin, slot)| {
-                let (result, elapsed) = slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                    let error = PluginError::Failed {
-                        name: plugin.name().to_owned(),
-                        origin: plugin.origin().clone(),
-                        status: zat_plugin_api::abi::STATUS_INTERNAL,
-                        message: "the render thread stopped before it answered".to_owned(),
-                    };
-                    (Err(error), Duration::ZERO)
-                });
-                Rendered { plugin, result, elapsed }
+                let (mut result, output, elapsed) =
+                    slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                        let error = PluginError::Failed {
+                            name: plugin.name().to_owned(),
+                            origin: plugin.origin().clone(),
+                            status: zat_plugin_api::abi::STATUS_INTERNAL,
+                            message: "the render thread stopped before it answered".to_owned(),
+                        };
+                        (Err(error), String::new(), Duration::ZERO)
+                    });
+                if let Ok(response) = &mut result {
+                    for diagnostic in &mut response.diagnostics {
+                        diagnostic.code = printable(&diagnostic.code);
+                        diagnostic.message = printable(&diagnostic.message);
+                        diagnostic.object = printable(&diagnostic.object);
+                        diagnostic.help = diagnostic.help.as_deref().map(printable);
+                        let Some(origin) = &diagnostic.origin else { continue };
+                        let allowed = allowed.get_or_insert_with(|| origin_files(request));
+                        if !allowed.contains(&origin.file) {
+                            diagnostic.message = format!(
+                                "{} (the plugin placed this at {:?}, which is not a file of the fleet script; that origin is dropped)",
+                                diagnostic.message, origin.file
+                            );
+                            diagnostic.origin = None;
+                        }
+                    }
+                }
+                Rendered { plugin, result, output, elapsed }
             })
             .collect())
     }
 }
 
+/// Every file named by an origin in the request: the fleet script and its imports.
+fn origin_files(request: &RenderRequest) -> BTreeSet<String> {
+    fn walk(value: &serde_json::Value, files: &mut BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(file) =
+                    map.get("origin").and_then(|o| o.get("file")).and_then(|f| f.as_str())
+                {
+                    files.insert(file.to_owned());
+                }
+                map.values().for_each(|v| walk(v, files));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, files)),
+            _ => {}
+        }
+    }
+    let mut files = BTreeSet::new();
+    if let Ok(value) = serde_json::to_value(&request.fleet) {
+        walk(&value, &mut files);
+    }
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::name_problem;
 
     #[test]
     fn choices_parse() {
@@ -334,6 +558,38 @@ mod tests {
             .build()
             .expect("a stale ZAT_PLUGIN_PATH entry is skipped");
         assert!(set.is_empty());
+    }
+
+    #[test]
+    fn relative_plugin_folders_are_refused() {
+        let errors = PluginSetBuilder::new().plugin_dir("site/plugins").build().expect_err("rel");
+        assert!(errors.to_string().contains("--plugin-dir"), "{errors}");
+        let errors = PluginSetBuilder::new()
+            .plugin_path(Some(OsStr::new("plugins")))
+            .build()
+            .expect_err("relative");
+        assert!(errors.to_string().contains("ZAT_PLUGIN_PATH"), "{errors}");
+        assert!(errors.to_string().contains("must be absolute"), "{errors}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_world_writable_folder_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))
+            .expect("chmod");
+        let errors = PluginSetBuilder::new().plugin_dir(dir.path()).build().expect_err("o+w");
+        assert!(errors.to_string().contains("writable by every user"), "{errors}");
+    }
+
+    #[test]
+    fn names_with_control_or_bidi_characters_are_refused() {
+        assert_eq!(name_problem("acf2"), None);
+        assert!(name_problem("a\nb").is_some());
+        assert!(name_problem("a\u{202E}b").is_some());
+        assert!(name_problem("").is_some());
+        assert!(library_problem(Path::new("/x/lib\u{202E}os.so")).is_some());
     }
 
     #[test]

@@ -1,0 +1,1389 @@
+//! Hostile inputs and faults, end to end: the real `zat` binary against output folders full of
+//! user files, links and foreign manifests, imports aimed at their own input, and C plugins
+//! (`tests/plugins/c/hostile.c`, compiled here with `cc`) that hang, abort, crash, exit, lie
+//! about lengths and print. Each case is a row: what to do, the exit code, the fragments the
+//! output must (and must not) hold, and a check of the disk afterwards.
+//!
+//! The promises these rows prove are listed in RELIABILITY.md.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::plugins::{fleet_script, library, target_dir, text, zat_binary};
+
+/// A fresh folder for one case, with helpers to make bundles, plugin folders and files in it.
+struct Scene {
+    dir: tempfile::TempDir,
+    /// The bundle as `bundle()` left it, to compare with afterwards.
+    before: RefCell<Option<BTreeMap<String, Vec<u8>>>>,
+    /// Files made immutable (`chattr +i`), released when the scene ends.
+    pinned: RefCell<Vec<PathBuf>>,
+}
+
+impl Drop for Scene {
+    fn drop(&mut self) {
+        // A pinned file may have moved with the old bundle: release the whole scene.
+        if !self.pinned.borrow().is_empty() {
+            let _ = Command::new("chattr").arg("-R").arg("-i").arg(self.dir.path()).status();
+        }
+    }
+}
+
+thread_local! {
+    /// Set by a row that cannot run on this machine (see [`skip`]).
+    static SKIPPED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// What a row returns when this machine cannot set it up (not root, no `chattr`): the row is
+/// counted as skipped and named in the test's output, not passed.
+fn skip(why: &str) -> Output {
+    eprintln!("skipped: {why}");
+    SKIPPED.with(|s| s.set(true));
+    Command::new(zat_binary()).arg("--version").output().expect("run zat")
+}
+
+impl Scene {
+    fn new() -> Scene {
+        Scene {
+            dir: tempfile::tempdir().expect("temp dir"),
+            before: RefCell::new(None),
+            pinned: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn arg(&self, rel: &str) -> String {
+        self.path(rel).to_string_lossy().into_owned()
+    }
+
+    /// `zat ARGS` in the scene's folder, without ZAT_PLUGIN_PATH (unless `env` sets it).
+    fn zat_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(zat_binary());
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("ZAT_PLUGIN_PATH")
+            .env("NO_COLOR", "1");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().expect("run zat")
+    }
+
+    fn zat(&self, args: &[&str]) -> Output {
+        self.zat_env(args, &[])
+    }
+
+    /// `zat build` of the one-LPAR fleet into `out` (relative to the scene), plus `extra`.
+    fn build(&self, out: &str, extra: &[&str]) -> Output {
+        let script = fleet_script();
+        let mut args = vec!["build", script.to_str().expect("utf-8"), "--set", "lpars=1"];
+        args.extend(["-o", out]);
+        args.extend(extra);
+        self.zat(&args)
+    }
+
+    /// The same for `diff` and `build --check`.
+    fn compare(&self, command: &str, out: &str, extra: &[&str]) -> Output {
+        let script = fleet_script();
+        let mut args = vec![command, script.to_str().expect("utf-8"), "--set", "lpars=1"];
+        if command == "check" {
+            args[0] = "build";
+            args.push("--check");
+        }
+        args.extend(["-o", out]);
+        args.extend(extra);
+        self.zat(&args)
+    }
+
+    /// A bundle built at `out`, remembered for [`Scene::intact`].
+    fn bundle(&self) -> PathBuf {
+        let output = self.build("out", &[]);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let out = self.path("out");
+        *self.before.borrow_mut() = Some(zat_core::read_tree(&out).expect("read"));
+        out
+    }
+
+    /// Panics unless the bundle is what [`Scene::bundle`] wrote and nothing is beside it.
+    fn intact(&self) {
+        let before = self.before.borrow();
+        let before = before.as_ref().expect("the scene built a bundle first");
+        let now = zat_core::read_tree(&self.path("out")).expect("read");
+        assert!(&now == before, "the bundle changed");
+        let strays: Vec<String> = std::fs::read_dir(self.dir.path())
+            .expect("list")
+            .filter_map(|e| {
+                let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+                name.contains(".zat-").then_some(name)
+            })
+            .collect();
+        assert!(strays.is_empty(), "temporary folders left: {strays:?}");
+    }
+
+    /// A private plugin folder `plugins` holding the hostile libraries of these faults.
+    fn plugins(&self, faults: &[&str]) -> String {
+        let dir = self.path("plugins");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for fault in faults {
+            let from = hostile(fault);
+            std::fs::copy(&from, dir.join(from.file_name().expect("name"))).expect("copy");
+        }
+        dir.to_string_lossy().into_owned()
+    }
+
+    fn write(&self, rel: &str, content: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| format!("<{e}>"))
+    }
+
+    fn link(&self, target: &str, rel: &str) {
+        std::os::unix::fs::symlink(target, self.path(rel)).expect("symlink");
+    }
+
+    fn chmod(&self, rel: &str, mode: u32) {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(self.path(rel), std::fs::Permissions::from_mode(mode))
+            .expect("chmod");
+    }
+
+    /// Gives a file or folder to user id 4242; false where this user may not (not root).
+    fn give_away(&self, rel: &str) -> bool {
+        std::os::unix::fs::chown(self.path(rel), Some(4242), None).is_ok()
+    }
+
+    fn fifo(&self, rel: &str) {
+        let status = Command::new("mkfifo").arg(self.path(rel)).status().expect("run mkfifo");
+        assert!(status.success());
+    }
+}
+
+/// The faults `hostile.c` knows, with the plugin name each library gets.
+const FAULTS: &[(&str, &str, &str)] = &[
+    ("hang", "FAULT_HANG", "h-hang"),
+    ("hang_info", "FAULT_HANG_INFO", "h-hang-info"),
+    ("abort", "FAULT_ABORT", "h-abort"),
+    ("segv", "FAULT_SEGV", "h-segv"),
+    ("exit0", "FAULT_EXIT0", "h-exit0"),
+    ("exit_info", "FAULT_EXIT_INFO", "h-exit-info"),
+    ("huge", "FAULT_HUGE", "h-huge"),
+    ("print", "FAULT_PRINT", "h-print"),
+    ("flood", "FAULT_FLOOD", "h-flood"),
+    ("origin", "FAULT_ORIGIN", "h-origin"),
+    ("ansi", "FAULT_ANSI", "h-ansi"),
+    ("none", "FAULT_NONE", "h-none"),
+    ("none2", "FAULT_NONE", "h-none2"),
+    ("newline", "FAULT_NONE", "h-evil\\nNAME\\t9.9\\t1\\tbuilt-in"),
+    ("bidi", "FAULT_NONE", "h-\\xe2\\x80\\xae\" \"evil"),
+];
+
+/// Every hostile library, compiled once per test run into the target folder.
+fn hostile_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = target_dir().join("hostile-c-plugins");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/c/hostile.c");
+        let include =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/zat-plugin-api/include");
+        let children: Vec<_> = FAULTS
+            .iter()
+            .map(|(file, fault, name)| {
+                let library =
+                    dir.join(format!("libhostile_{file}{}", std::env::consts::DLL_SUFFIX));
+                let child = Command::new("cc")
+                    .args(["-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"])
+                    .arg("-D_POSIX_C_SOURCE=200809L")
+                    .arg(format!("-DFAULT={fault}"))
+                    .arg(format!("-DNAME=\"{name}\""))
+                    .arg("-I")
+                    .arg(&include)
+                    .arg("-o")
+                    .arg(&library)
+                    .arg(&source)
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("run the system C compiler `cc` (it must be on PATH)");
+                (file, child)
+            })
+            .collect();
+        for (file, child) in children {
+            let output = child.wait_with_output().expect("wait for cc");
+            assert!(output.status.success(), "cc {file}: {}", text(&output.stderr));
+        }
+        dir
+    })
+}
+
+fn hostile(fault: &str) -> PathBuf {
+    hostile_dir().join(format!("libhostile_{fault}{}", std::env::consts::DLL_SUFFIX))
+}
+
+/// One row: a name, what to run, the exit code, fragments of stdout+stderr that must be there
+/// and that must not, and a check of the scene afterwards.
+struct Case {
+    name: &'static str,
+    run: fn(&Scene) -> Output,
+    code: i32,
+    has: &'static [&'static str],
+    lacks: &'static [&'static str],
+    after: fn(&Scene),
+}
+
+const fn case(
+    name: &'static str,
+    run: fn(&Scene) -> Output,
+    code: i32,
+    has: &'static [&'static str],
+) -> Case {
+    Case { name, run, code, has, lacks: &[], after: |_| {} }
+}
+
+impl Case {
+    const fn lacks(mut self, lacks: &'static [&'static str]) -> Case {
+        self.lacks = lacks;
+        self
+    }
+
+    const fn after(mut self, after: fn(&Scene)) -> Case {
+        self.after = after;
+        self
+    }
+}
+
+/// Runs every row and reports every failing one, not just the first.
+fn check(category: &str, cases: &[Case]) {
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    for case in cases {
+        let scene = Scene::new();
+        let started = Instant::now();
+        let output = (case.run)(&scene);
+        let took = started.elapsed();
+        if SKIPPED.with(|s| s.replace(false)) {
+            skipped.push(case.name);
+            continue;
+        }
+        let stdout = text(&output.stdout);
+        let all = format!("{stdout}{}", text(&output.stderr));
+        let mut problems = Vec::new();
+        if output.status.code() != Some(case.code) {
+            problems.push(format!("exit {:?}, expected {}", output.status.code(), case.code));
+        }
+        for fragment in case.has {
+            if !all.contains(fragment) {
+                problems.push(format!("missing {fragment:?}"));
+            }
+        }
+        for fragment in case.lacks {
+            if all.contains(fragment) {
+                problems.push(format!("must not contain {fragment:?}"));
+            }
+        }
+        // Nothing a plugin prints ever reaches zat's stdout.
+        if stdout.contains("hostile-stdout") || stdout.contains("xxxxxxxx") {
+            problems.push("plugin output on zat's stdout".to_owned());
+        }
+        if took > Duration::from_secs(20) {
+            problems.push(format!("took {took:?}"));
+        }
+        let after = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (case.after)(&scene)));
+        if let Err(panic) = after {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            problems.push(format!("afterwards: {message}"));
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}\n--- output:\n{all}", case.name, problems.join("; ")));
+        }
+    }
+    eprintln!("{category}: {} cases, {} skipped {skipped:?}", cases.len(), skipped.len());
+    assert!(
+        failures.is_empty(),
+        "{category}: {} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+const BUILD_FLAGS: &[&str] = &["--plugin-timeout", "2"];
+
+/// `zat build` with the hostile libraries of `faults` in a plugin folder, over a bundle.
+fn build_with(scene: &Scene, faults: &[&str]) -> Output {
+    scene.bundle();
+    let plugins = scene.plugins(faults);
+    let mut extra = vec!["--plugin-dir", plugins.as_str()];
+    extra.extend(BUILD_FLAGS);
+    scene.build("out", &extra)
+}
+
+fn conformance(scene: &Scene, fault: &str) -> Output {
+    let library = hostile(fault);
+    scene.zat(&["plugins", "test", "--plugin-timeout", "1", library.to_str().expect("utf-8")])
+}
+
+#[test]
+fn output_folders() {
+    let cases = [
+        case("a clean rebuild over a bundle", |s| { s.bundle(); s.build("out", &[]) }, 0, &[]),
+        case("an empty folder", |s| { s.write("keep", ""); std::fs::create_dir(s.path("out")).expect("mkdir"); s.build("out", &[]) }, 0, &[]),
+        case("a file the user added to a bundle", |s| { s.bundle(); s.write("out/operator-notes.txt", "mine"); s.build("out", &[]) }, 2, &["`operator-notes.txt`", "not a bundle zat wrote"])
+            .after(|s| assert_eq!(s.read("out/operator-notes.txt"), "mine")),
+        case("a file added deep in a bundle", |s| { s.bundle(); s.write("out/lpars/SYS1/notes/todo.txt", "mine"); s.build("out", &[]) }, 2, &["`lpars/SYS1/notes/todo.txt`"])
+            .after(|s| assert_eq!(s.read("out/lpars/SYS1/notes/todo.txt"), "mine")),
+        case("a generated file edited by hand", |s| { s.bundle(); s.write("out/README.md", "my edits"); s.build("out", &[]) }, 2, &["`README.md (changed since zat wrote it)`"])
+            .after(|s| assert_eq!(s.read("out/README.md"), "my edits")),
+        case("an empty folder added to a bundle", |s| { s.bundle(); std::fs::create_dir(s.path("out/mine")).expect("mkdir"); s.build("out", &[]) }, 2, &["`mine/`"])
+            .after(|s| assert!(s.path("out/mine").is_dir())),
+        case("a link added to a bundle", |s| { s.bundle(); s.link("/etc/passwd", "out/leak"); s.build("out", &[]) }, 2, &["`leak -> /etc/passwd`"])
+            .lacks(&["root:x"])
+            .after(|s| assert!(s.path("out/leak").symlink_metadata().is_ok())),
+        case("a FIFO added to a bundle", |s| { s.bundle(); s.fifo("out/pipe"); s.build("out", &[]) }, 2, &["`pipe`"]),
+        case("a folder with a MANIFEST.json of another tool", |s| {
+            s.write("app/MANIFEST.json", "{\"name\": \"my-app\", \"version\": 3}");
+            s.write("app/notes.txt", "notes");
+            s.write("app/src/main.c", "int main(void) { return 0; }");
+            s.build("app", &[])
+        }, 2, &["was not written by zat", "`notes.txt`", "`src/`"])
+            .after(|s| { assert_eq!(s.read("app/notes.txt"), "notes"); assert!(s.path("app/src/main.c").exists()); }),
+        case("a zat-shaped manifest listing files that are not there as listed", |s| {
+            s.write("app/MANIFEST.json", &format!("{{\"zat_version\": \"0.1.0\", \"files\": [{{\"path\": \"notes.txt\", \"size\": 5, \"sha256\": \"{}\", \"target\": null, \"emitter\": \"x\"}}]}}", "0".repeat(64)));
+            s.write("app/notes.txt", "notes");
+            s.build("app", &[])
+        }, 2, &["`notes.txt (changed since zat wrote it)`"])
+            .after(|s| assert_eq!(s.read("app/notes.txt"), "notes")),
+        case("a manifest with a field zat never writes", |s| {
+            s.bundle();
+            let manifest = s.read("out/MANIFEST.json").replacen('{', "{\"tool\": \"other\",", 1);
+            s.write("out/MANIFEST.json", &manifest);
+            s.build("out", &[])
+        }, 2, &["was not written by zat"]),
+        case("a manifest listing a path outside the bundle", |s| {
+            s.write("app/MANIFEST.json", &format!("{{\"zat_version\": \"0.1.0\", \"files\": [{{\"path\": \"../x\", \"size\": 0, \"sha256\": \"{}\", \"target\": null, \"emitter\": \"x\"}}]}}", "0".repeat(64)));
+            s.build("app", &[])
+        }, 2, &["was not written by zat"]),
+        case("a folder without a manifest", |s| { s.write("docs/index.md", "# mine"); s.build("docs", &[]) }, 2, &["has no MANIFEST.json", "`index.md`"])
+            .after(|s| assert_eq!(s.read("docs/index.md"), "# mine")),
+        case("MANIFEST.json is a link to a real manifest", |s| {
+            s.bundle();
+            std::fs::rename(s.path("out/MANIFEST.json"), s.path("real.json")).expect("move");
+            s.link(&s.arg("real.json"), "out/MANIFEST.json");
+            s.build("out", &[])
+        }, 2, &["MANIFEST.json is not a regular file"]),
+        case("MANIFEST.json is a folder", |s| { std::fs::create_dir_all(s.path("app/MANIFEST.json")).expect("mkdir"); s.build("app", &[]) }, 2, &["MANIFEST.json is not a regular file"]),
+        case("-o names a file", |s| { s.write("fleet.txt", "text"); s.build("fleet.txt", &[]) }, 2, &["it is a file, not a folder"])
+            .after(|s| assert_eq!(s.read("fleet.txt"), "text")),
+        case("-o inside an existing bundle", |s| { s.bundle(); s.build("out/lpars/inner", &[]) }, 2, &["is inside the zat bundle"])
+            .after(|s| { assert!(!s.path("out/lpars/inner").exists()); s.intact(); }),
+        case("-o deep inside a bundle, folders missing", |s| { s.bundle(); s.build("out/a/b/c", &[]) }, 2, &["is inside the zat bundle"])
+            .after(|s| { assert!(!s.path("out/a").exists()); s.intact(); }),
+        case("-o the root of a bundle's subfolder through a link", |s| { s.bundle(); s.link(&s.arg("out/lpars"), "alias"); s.build("alias/inner", &[]) }, 2, &["is inside the zat bundle"])
+            .after(|s| s.intact()),
+        case("-o a link to a bundle", |s| { s.bundle(); s.link(&s.arg("out"), "current"); s.build("current", &[]) }, 2, &["is a symbolic link", "give the folder itself"])
+            .after(|s| s.intact()),
+        case("-o a dangling link", |s| { s.link("/nonexistent/zat-out", "gone"); s.build("gone", &[]) }, 2, &["is a symbolic link"])
+            .after(|_| assert!(!Path::new("/nonexistent/zat-out").exists())),
+        case("-o .", |s| s.build(".", &[]), 2, &["cannot be an output folder"]),
+        case("-o /", |s| s.build("/", &[]), 2, &["cannot be an output folder"]),
+        case("an old bundle that cannot be removed is reported", |s| {
+            s.bundle();
+            let pinned = s.path("out/README.md");
+            let status = Command::new("chattr").arg("+i").arg(&pinned).status();
+            if !status.is_ok_and(|st| st.success()) {
+                return skip("chattr +i is not available (not root, or not ext4)");
+            }
+            s.pinned.borrow_mut().push(pinned);
+            s.build("out", &["--set", "lpars=2"])
+        }, 2, &["the new bundle is in place", "could not be removed from"])
+            .after(|s| assert!(s.path("out/lpars/SYS2").exists(), "the new bundle is in place")),
+    ];
+    check("output folders", &cases);
+}
+
+#[test]
+fn drift_and_links() {
+    let cases = [
+        case(
+            "--check after a clean build",
+            |s| {
+                s.bundle();
+                s.compare("check", "out", &[])
+            },
+            0,
+            &[],
+        ),
+        case(
+            "--check with a link in place of a generated file",
+            |s| {
+                s.bundle();
+                std::fs::remove_file(s.path("out/README.md")).expect("rm");
+                s.link("/etc/passwd", "out/README.md");
+                s.compare("check", "out", &[])
+            },
+            1,
+            &["changed\tREADME.md"],
+        )
+        .lacks(&["root:x"]),
+        case(
+            "diff with a link in place of a generated file",
+            |s| {
+                s.bundle();
+                std::fs::remove_file(s.path("out/README.md")).expect("rm");
+                s.link("/etc/passwd", "out/README.md");
+                s.compare("diff", "out", &[])
+            },
+            0,
+            &["a/README.md is a symbolic link to /etc/passwd"],
+        )
+        .lacks(&["root:x"]),
+        case(
+            "diff with an extra link to a secret",
+            |s| {
+                s.bundle();
+                s.link("/etc/passwd", "out/shadow");
+                s.compare("diff", "out", &[])
+            },
+            0,
+            &["a/shadow is a symbolic link to /etc/passwd; zat build would put nothing there"],
+        )
+        .lacks(&["root:x"]),
+        case(
+            "--check with a link loop",
+            |s| {
+                s.bundle();
+                s.link("loop", "out/loop");
+                s.compare("check", "out", &[])
+            },
+            1,
+            &["removed\tloop"],
+        ),
+        case(
+            "diff with a link loop",
+            |s| {
+                s.bundle();
+                s.link("loop", "out/loop");
+                s.compare("diff", "out", &[])
+            },
+            0,
+            &["a/loop is a symbolic link to loop"],
+        ),
+        case(
+            "--check with a linked folder",
+            |s| {
+                s.bundle();
+                s.link("/etc", "out/etc");
+                s.compare("check", "out", &[])
+            },
+            1,
+            &["removed\tetc"],
+        )
+        .lacks(&["passwd"]),
+        case(
+            "--check with a FIFO (never opened)",
+            |s| {
+                s.bundle();
+                s.fifo("out/pipe");
+                s.compare("check", "out", &[])
+            },
+            1,
+            &["removed\tpipe"],
+        ),
+        case(
+            "diff with a FIFO (never opened)",
+            |s| {
+                s.bundle();
+                s.fifo("out/pipe");
+                s.compare("diff", "out", &[])
+            },
+            0,
+            &["a/pipe is a FIFO, socket or device"],
+        ),
+        case(
+            "MANIFEST.json a link to a secret",
+            |s| {
+                s.bundle();
+                std::fs::remove_file(s.path("out/MANIFEST.json")).expect("rm");
+                s.link("/etc/passwd", "out/MANIFEST.json");
+                s.compare("diff", "out", &[])
+            },
+            0,
+            &["a/MANIFEST.json is a symbolic link"],
+        )
+        .lacks(&["root:x"]),
+        case(
+            "--check through a link to the bundle",
+            |s| {
+                s.bundle();
+                s.link(&s.arg("out"), "current");
+                s.compare("check", "current", &[])
+            },
+            2,
+            &["is a symbolic link"],
+        ),
+        case(
+            "diff through a link to the bundle",
+            |s| {
+                s.bundle();
+                s.link(&s.arg("out"), "current");
+                s.compare("diff", "current", &[])
+            },
+            2,
+            &["is a symbolic link"],
+        ),
+        case(
+            "a file name with a newline cannot forge --check lines",
+            |s| {
+                s.bundle();
+                s.write("out/x\nchanged\tREADME.md", "");
+                s.compare("check", "out", &[])
+            },
+            1,
+            &["removed\tx\\u{a}changed\\u{9}README.md\n"],
+        )
+        .lacks(&["\nchanged\tREADME.md"]),
+        case(
+            "a file name with a newline is named escaped when it is in the way",
+            |s| {
+                s.bundle();
+                s.write("out/x\nerror: forged", "");
+                s.build("out", &[])
+            },
+            2,
+            &["`x\\u{a}error: forged`"],
+        )
+        .lacks(&["\nerror: forged"]),
+        case(
+            "--check with a file the user added",
+            |s| {
+                s.bundle();
+                s.write("out/operator-notes.txt", "mine");
+                s.compare("check", "out", &[])
+            },
+            1,
+            &["removed\toperator-notes.txt"],
+        ),
+    ];
+    check("diff and --check", &cases);
+}
+
+fn import_policy(s: &Scene) {
+    s.write(
+        "in.policy",
+        "TTLSRule R1\n{\n  RemotePortRange 9080\n  Direction Outbound\n  TTLSGroupActionRef g\n  TTLSEnvironmentActionRef e\n}\nTTLSGroupAction g\n{\n  TTLSEnabled On\n}\nTTLSEnvironmentAction e\n{\n  HandshakeRole Client\n  TTLSKeyringParms\n  {\n    Keyring USR/RING\u{1}X\n  }\n}\n",
+    );
+}
+
+const POLICY_START: &str = "TTLSRule R1";
+
+#[test]
+fn import_output() {
+    let cases = [
+        case(
+            "a new file",
+            |s| {
+                import_policy(s);
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai"])
+            },
+            0,
+            &[],
+        )
+        .after(|s| assert!(s.read("fleet.rhai").contains("stack.rule(\"R1\""))),
+        case(
+            "an existing file without --force",
+            |s| {
+                import_policy(s);
+                s.write("fleet.rhai", "mine");
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai"])
+            },
+            2,
+            &["exists; give --force"],
+        )
+        .after(|s| assert_eq!(s.read("fleet.rhai"), "mine")),
+        case(
+            "an existing file with --force",
+            |s| {
+                import_policy(s);
+                s.write("fleet.rhai", "mine");
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai", "--force"])
+            },
+            0,
+            &[],
+        )
+        .after(|s| {
+            assert!(s.read("fleet.rhai").contains("stack.rule"));
+            assert_eq!(std::fs::read_dir(s.dir.path()).expect("ls").count(), 2);
+        }),
+        case(
+            "its own input",
+            |s| {
+                import_policy(s);
+                s.zat(&["import", "in.policy", "-o", "in.policy"])
+            },
+            2,
+            &["is the input file"],
+        )
+        .after(|s| assert!(s.read("in.policy").starts_with(POLICY_START))),
+        case(
+            "its own input with --force",
+            |s| {
+                import_policy(s);
+                s.zat(&["import", "in.policy", "-o", "in.policy", "--force"])
+            },
+            2,
+            &["is the input file"],
+        )
+        .after(|s| assert!(s.read("in.policy").starts_with(POLICY_START))),
+        case(
+            "its own input by another path",
+            |s| {
+                import_policy(s);
+                std::fs::create_dir(s.path("d")).expect("mkdir");
+                s.zat(&["import", "in.policy", "-o", "d/../in.policy", "--force"])
+            },
+            2,
+            &["is the input file"],
+        )
+        .after(|s| assert!(s.read("in.policy").starts_with(POLICY_START))),
+        case(
+            "a hard link to its input",
+            |s| {
+                import_policy(s);
+                std::fs::hard_link(s.path("in.policy"), s.path("alias.rhai")).expect("ln");
+                s.zat(&["import", "in.policy", "-o", "alias.rhai", "--force"])
+            },
+            2,
+            &["is the input file"],
+        )
+        .after(|s| assert!(s.read("in.policy").starts_with(POLICY_START))),
+        case(
+            "a link to another file",
+            |s| {
+                import_policy(s);
+                s.write("victim", "precious");
+                s.link(&s.arg("victim"), "fleet.rhai");
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai"])
+            },
+            2,
+            &["is a symbolic link"],
+        )
+        .after(|s| assert_eq!(s.read("victim"), "precious")),
+        case(
+            "a link to another file with --force",
+            |s| {
+                import_policy(s);
+                s.write("victim", "precious");
+                s.link(&s.arg("victim"), "fleet.rhai");
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai", "--force"])
+            },
+            2,
+            &["is a symbolic link"],
+        )
+        .after(|s| assert_eq!(s.read("victim"), "precious")),
+        case(
+            "a dangling link",
+            |s| {
+                import_policy(s);
+                s.link(&s.arg("created-through-link"), "fleet.rhai");
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai"])
+            },
+            2,
+            &["is a symbolic link"],
+        )
+        .after(|s| assert!(!s.path("created-through-link").exists())),
+        case(
+            "a link to its input",
+            |s| {
+                import_policy(s);
+                s.link(&s.arg("in.policy"), "fleet.rhai");
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai", "--force"])
+            },
+            2,
+            &["is a symbolic link"],
+        )
+        .after(|s| assert!(s.read("in.policy").starts_with(POLICY_START))),
+        case(
+            "a folder",
+            |s| {
+                import_policy(s);
+                std::fs::create_dir(s.path("fleet.rhai")).expect("mkdir");
+                s.zat(&["import", "in.policy", "-o", "fleet.rhai", "--force"])
+            },
+            2,
+            &["not a regular file"],
+        ),
+        case(
+            "--force without -o",
+            |s| {
+                import_policy(s);
+                s.zat(&["import", "in.policy", "--force"])
+            },
+            2,
+            &["--output"],
+        ),
+        case(
+            "a control character in a ring name stays readable by rhai",
+            |s| {
+                import_policy(s);
+                let import = s.zat(&["import", "in.policy", "-o", "fleet.rhai"]);
+                assert_eq!(import.status.code(), Some(0), "{}", text(&import.stderr));
+                s.zat(&["check", "fleet.rhai"])
+            },
+            1,
+            &[],
+        )
+        .lacks(&["ZAT0002"])
+        .after(|s| assert!(s.read("fleet.rhai").contains("RING\\u0001X"))),
+    ];
+    check("import", &cases);
+}
+
+#[test]
+fn plugin_faults() {
+    let cases = [
+        case(
+            "render hangs",
+            |s| build_with(s, &["hang"]),
+            2,
+            &["plugin `h-hang`", "libhostile_hang.so", "did not answer within 2 s"],
+        )
+        .after(Scene::intact),
+        case(
+            "info hangs while loading",
+            |s| build_with(s, &["hang_info"]),
+            2,
+            &["libhostile_hang_info.so", "did not answer within 2 s"],
+        )
+        .after(Scene::intact),
+        case(
+            "render calls abort()",
+            |s| build_with(s, &["abort"]),
+            2,
+            &["plugin `h-abort`", "libhostile_abort.so", "SIGABRT"],
+        )
+        .after(Scene::intact),
+        case("render segfaults", |s| build_with(s, &["segv"]), 2, &["plugin `h-segv`", "SIGSEGV"])
+            .after(Scene::intact),
+        case(
+            "render calls exit(0)",
+            |s| build_with(s, &["exit0"]),
+            2,
+            &["plugin `h-exit0`", "exited with status 0 without answering"],
+        )
+        .after(Scene::intact),
+        case(
+            "info calls exit(3)",
+            |s| build_with(s, &["exit_info"]),
+            2,
+            &["libhostile_exit_info.so", "exited with status 3"],
+        )
+        .after(Scene::intact),
+        case(
+            "render claims 1 TiB",
+            |s| build_with(s, &["huge"]),
+            2,
+            &["plugin `h-huge`", "1099511627776 bytes, more than the limit"],
+        )
+        .after(Scene::intact),
+        case(
+            "two faulty plugins are both reported",
+            |s| build_with(s, &["abort", "segv"]),
+            2,
+            &["SIGABRT", "SIGSEGV"],
+        )
+        .after(Scene::intact),
+        case(
+            "a plugin prints to stdout and stderr",
+            |s| build_with(s, &["print"]),
+            0,
+            &["plugin `h-print` printed:", "  | hostile-stdout:", "  | hostile-stderr: ?[31mred"],
+        )
+        .lacks(&["\u{1b}["]),
+        case(
+            "diff stdout stays clean of plugin output",
+            |s| {
+                s.bundle();
+                let plugins = s.plugins(&["print"]);
+                let diff = s.compare("diff", "out", &["--plugin-dir", plugins.as_str()]);
+                assert_eq!(
+                    text(&diff.stdout),
+                    "",
+                    "the bundle did not change, so the diff is empty"
+                );
+                diff
+            },
+            0,
+            &["hostile-stdout"],
+        ),
+        case(
+            "a plugin floods stdout",
+            |s| build_with(s, &["flood"]),
+            0,
+            &["plugin `h-flood` printed:", "more bytes left out"],
+        )
+        .after(|_| {}),
+        case(
+            "a plugin places a diagnostic in /etc/passwd",
+            |s| build_with(s, &["origin"]),
+            0,
+            &["look here", "is not a file of the fleet script; that origin is dropped"],
+        )
+        .lacks(&["root:x"]),
+        case(
+            "diff with a crashing plugin",
+            |s| {
+                s.bundle();
+                let plugins = s.plugins(&["segv"]);
+                s.compare("diff", "out", &["--plugin-dir", plugins.as_str()])
+            },
+            2,
+            &["SIGSEGV"],
+        )
+        .after(Scene::intact),
+        case(
+            "--check with an aborting plugin",
+            |s| {
+                s.bundle();
+                let plugins = s.plugins(&["abort"]);
+                s.compare("check", "out", &["--plugin-dir", plugins.as_str()])
+            },
+            2,
+            &["SIGABRT"],
+        )
+        .after(Scene::intact),
+        case(
+            "a Rust plugin that panics",
+            |s| {
+                s.bundle();
+                let dir = s.path("plugins");
+                std::fs::create_dir(&dir).expect("mkdir");
+                let from = library("zat_testplug_panic");
+                std::fs::copy(&from, dir.join(from.file_name().expect("name"))).expect("copy");
+                s.build("out", &["--plugin-dir", dir.to_str().expect("utf-8")])
+            },
+            2,
+            &["panicked"],
+        )
+        .after(Scene::intact),
+        case(
+            "plugins list does not render",
+            |s| {
+                let p = s.plugins(&["segv", "hang"]);
+                s.zat(&["plugins", "list", "--plugin-dir", p.as_str()])
+            },
+            0,
+            &["h-segv\t1.0.0", "h-hang\t1.0.0"],
+        ),
+        case(
+            "plugins list with a library that exits while loading",
+            |s| {
+                let p = s.plugins(&["exit_info", "none"]);
+                s.zat(&["plugins", "list", "--plugin-dir", p.as_str()])
+            },
+            2,
+            &["h-none\t1.0.0", "exited with status 3"],
+        ),
+        case(
+            "a name with a newline is refused",
+            |s| build_with(s, &["newline"]),
+            2,
+            &["the name is refused", "control character"],
+        )
+        .after(Scene::intact),
+        case(
+            "plugins list cannot be forged by a name",
+            |s| {
+                let p = s.plugins(&["newline"]);
+                s.zat(&["plugins", "list", "--plugin-dir", p.as_str()])
+            },
+            2,
+            &["control character"],
+        )
+        .lacks(&["NAME\t9.9"]),
+        case(
+            "a name with a bidi override is refused",
+            |s| build_with(s, &["bidi"]),
+            2,
+            &["bidirectional formatting character"],
+        )
+        .after(Scene::intact),
+        case(
+            "a library file name with a bidi override is refused",
+            |s| {
+                s.bundle();
+                let dir = s.path("plugins");
+                std::fs::create_dir(&dir).expect("mkdir");
+                std::fs::copy(hostile("none"), dir.join("libevil\u{202E}os.so")).expect("copy");
+                s.build("out", &["--plugin-dir", dir.to_str().expect("utf-8")])
+            },
+            2,
+            &["refusing plugin library", "bidirectional formatting character"],
+        )
+        .after(Scene::intact),
+        case(
+            "a library file name with a newline is refused",
+            |s| {
+                s.bundle();
+                let dir = s.path("plugins");
+                std::fs::create_dir(&dir).expect("mkdir");
+                std::fs::copy(hostile("none"), dir.join("libevil\nerror: forged.so"))
+                    .expect("copy");
+                s.build("out", &["--plugin-dir", dir.to_str().expect("utf-8")])
+            },
+            2,
+            &["refusing plugin library", "control"],
+        )
+        .after(Scene::intact),
+        case(
+            "a failure message full of terminal escapes",
+            |s| build_with(s, &["ansi"]),
+            2,
+            &["plugin `h-ansi`", "failed (status 1): ?[2J?[31mboom?[0m ?"],
+        )
+        .lacks(&["\u{1b}", "\u{202e}"])
+        .after(Scene::intact),
+        case("a well-behaved C plugin next to the built-ins", |s| build_with(s, &["none"]), 0, &[]),
+    ];
+    check("plugin faults (build, diff, list)", &cases);
+}
+
+#[test]
+fn plugin_conformance_verdicts() {
+    let cases = [
+        case(
+            "test: render hangs",
+            |s| conformance(s, "hang"),
+            1,
+            &[
+                "FAIL  multi: render: plugin `h-hang`",
+                "did not answer within 1 s",
+                "conformance: FAILED",
+            ],
+        ),
+        case(
+            "test: info hangs",
+            |s| conformance(s, "hang_info"),
+            1,
+            &["FAIL  load:", "did not answer within 1 s", "conformance: FAILED"],
+        ),
+        case(
+            "test: abort",
+            |s| conformance(s, "abort"),
+            1,
+            &["FAIL  multi: render:", "SIGABRT", "conformance: FAILED"],
+        ),
+        case(
+            "test: segfault",
+            |s| conformance(s, "segv"),
+            1,
+            &["FAIL  multi: render:", "SIGSEGV", "conformance: FAILED"],
+        ),
+        case(
+            "test: exit(0)",
+            |s| conformance(s, "exit0"),
+            1,
+            &["FAIL  multi: render:", "exited with status 0", "conformance: FAILED"],
+        ),
+        case(
+            "test: exit in info",
+            |s| conformance(s, "exit_info"),
+            1,
+            &["FAIL  load:", "exited with status 3", "conformance: FAILED"],
+        ),
+        case(
+            "test: 1 TiB answer",
+            |s| conformance(s, "huge"),
+            1,
+            &["FAIL  multi: render:", "more than the limit", "conformance: FAILED"],
+        ),
+        case(
+            "test: printing plugin passes, output on stderr",
+            |s| conformance(s, "print"),
+            0,
+            &[
+                "ok    multi: output: the plugin printed",
+                "conformance: passed",
+                "  | hostile-stdout",
+            ],
+        ),
+        case(
+            "test: name with a newline",
+            |s| conformance(s, "newline"),
+            1,
+            &["FAIL  load:", "control character", "conformance: FAILED"],
+        ),
+        case(
+            "test: name with a bidi override",
+            |s| conformance(s, "bidi"),
+            1,
+            &["FAIL  load:", "bidirectional", "conformance: FAILED"],
+        ),
+        case(
+            "test: a well-behaved C plugin",
+            |s| conformance(s, "none"),
+            0,
+            &["conformance: passed"],
+        ),
+    ];
+    check("plugins test verdicts", &cases);
+}
+
+#[test]
+fn plugin_folders() {
+    let cases = [
+        case(
+            "a relative --plugin-dir",
+            |s| {
+                s.plugins(&["none"]);
+                s.build("out", &["--plugin-dir", "plugins"])
+            },
+            2,
+            &["plugin folder plugins is a relative path (from --plugin-dir)", "must be absolute"],
+        ),
+        case(
+            "a relative ZAT_PLUGIN_PATH entry",
+            |s| {
+                s.plugins(&["none"]);
+                let script = fleet_script();
+                s.zat_env(
+                    &["build", script.to_str().expect("utf-8"), "--set", "lpars=1"],
+                    &[("ZAT_PLUGIN_PATH", "plugins")],
+                )
+            },
+            2,
+            &["relative path (from ZAT_PLUGIN_PATH)"],
+        )
+        .after(|s| assert!(!s.path("out").exists())),
+        case(
+            "ZAT_PLUGIN_PATH=.",
+            |s| {
+                std::fs::copy(hostile("none"), s.path("libhere.so")).expect("copy");
+                s.zat_env(&["plugins", "list"], &[("ZAT_PLUGIN_PATH", ".")])
+            },
+            2,
+            &["relative path (from ZAT_PLUGIN_PATH)"],
+        )
+        .lacks(&["h-none"]),
+        case(
+            "a relative entry among absolute ones",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.zat_env(&["plugins", "list"], &[("ZAT_PLUGIN_PATH", &format!("{p}:lib"))])
+            },
+            2,
+            &["plugin folder lib is a relative path"],
+        ),
+        case(
+            "an empty ZAT_PLUGIN_PATH entry is skipped",
+            |s| s.zat_env(&["plugins", "list"], &[("ZAT_PLUGIN_PATH", ":")]),
+            0,
+            &["racf"],
+        ),
+        case(
+            "a world-writable folder",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.chmod("plugins", 0o777);
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            2,
+            &["refusing plugin folder", "writable by every user (mode 777)", "chmod o-w"],
+        ),
+        case(
+            "a world-writable folder with the sticky bit",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.chmod("plugins", 0o1777);
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            2,
+            &["writable by every user (mode 1777)"],
+        ),
+        case(
+            "a world-writable folder in ZAT_PLUGIN_PATH",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.chmod("plugins", 0o777);
+                s.zat_env(&["plugins", "list"], &[("ZAT_PLUGIN_PATH", &p)])
+            },
+            2,
+            &["writable by every user"],
+        )
+        .lacks(&["h-none"]),
+        case(
+            "a world-writable folder above, without the sticky bit",
+            |s| {
+                std::fs::create_dir(s.path("shared")).expect("mkdir");
+                s.chmod("shared", 0o777);
+                std::fs::create_dir(s.path("shared/plugins")).expect("mkdir");
+                std::fs::copy(hostile("none"), s.path("shared/plugins/libnone.so")).expect("copy");
+                s.build("out", &["--plugin-dir", &s.arg("shared/plugins")])
+            },
+            2,
+            &["is writable by every user without the sticky bit"],
+        ),
+        case(
+            "a world-writable library",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.chmod("plugins/libhostile_none.so", 0o777);
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            2,
+            &["refusing plugin library", "writable by every user"],
+        ),
+        case(
+            "a library of another user",
+            |s| {
+                let p = s.plugins(&["none"]);
+                if !s.give_away("plugins/libhostile_none.so") {
+                    return skip("not root: a file of another user cannot be made here");
+                }
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            2,
+            &["belongs to user id 4242"],
+        ),
+        case(
+            "a folder of another user",
+            |s| {
+                let p = s.plugins(&["none"]);
+                if !s.give_away("plugins") {
+                    return skip("not root: a file of another user cannot be made here");
+                }
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            2,
+            &["belongs to user id 4242"],
+        ),
+        case(
+            "a link to a library of another user",
+            |s| {
+                std::fs::create_dir(s.path("plugins")).expect("mkdir");
+                std::fs::copy(hostile("none"), s.path("theirs.so")).expect("copy");
+                if !s.give_away("theirs.so") {
+                    return skip("not root: a file of another user cannot be made here");
+                }
+                s.link(&s.arg("theirs.so"), "plugins/libmine.so");
+                s.build("out", &["--plugin-dir", &s.arg("plugins")])
+            },
+            2,
+            &["belongs to user id 4242"],
+        ),
+        case(
+            "a private folder of the user's",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.chmod("plugins", 0o700);
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            0,
+            &[],
+        ),
+    ];
+    check("plugin folders", &cases);
+}
+
+/// The plugin folder and lock of a scene: libraries `none` and `none2`, locked beside a copy
+/// of the fleet script.
+fn locked_scene(s: &Scene) -> String {
+    let plugins = s.plugins(&["none", "none2"]);
+    std::fs::copy(fleet_script(), s.path("fleet.rhai")).expect("copy");
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/lib");
+    let status = Command::new("cp").arg("-r").arg(lib).arg(s.path("lib")).status().expect("cp");
+    assert!(status.success());
+    let lock =
+        s.zat(&["plugins", "lock", "fleet.rhai", "--plugin-dir", plugins.as_str(), "--no-builtin"]);
+    assert_eq!(lock.status.code(), Some(0), "{}", text(&lock.stderr));
+    plugins
+}
+
+fn locked_build(s: &Scene, plugins: &str) -> Output {
+    s.zat(&[
+        "build",
+        "fleet.rhai",
+        "--set",
+        "lpars=1",
+        "-o",
+        "out",
+        "--plugin-dir",
+        plugins,
+        "--locked",
+    ])
+}
+
+#[test]
+fn lock_files() {
+    let cases = [
+        case(
+            "plugins lock writes zat.lock beside the script",
+            |s| {
+                let plugins = locked_scene(s);
+                s.zat(&["plugins", "lock", "fleet.rhai", "--plugin-dir", plugins.as_str()])
+            },
+            0,
+            &["h-none\t1.0.0\t", "h-none2\t1.0.0\t"],
+        )
+        .after(|s| {
+            let lock = s.read("zat.lock");
+            assert!(lock.contains("\"sha256\"") && lock.contains("libhostile_none.so"), "{lock}");
+            assert!(!lock.contains("racf"), "built-ins are not locked");
+        }),
+        case(
+            "build --locked with the locked libraries",
+            |s| {
+                let p = locked_scene(s);
+                locked_build(s, &p)
+            },
+            0,
+            &[],
+        ),
+        case(
+            "build --locked after a library changed",
+            |s| {
+                let p = locked_scene(s);
+                std::fs::copy(hostile("print"), s.path("plugins/libhostile_none.so"))
+                    .expect("swap the library");
+                locked_build(s, &p)
+            },
+            2,
+            &[
+                "libhostile_none.so (sha256",
+                "is not in the lock file",
+                "h-none` 1.0.0 is in the lock file",
+            ],
+        )
+        .lacks(&["hostile-stdout"])
+        .after(|s| assert!(!s.path("out").exists())),
+        case(
+            "build --locked with one byte appended to a library",
+            |s| {
+                let p = locked_scene(s);
+                let path = s.path("plugins/libhostile_none2.so");
+                let mut bytes = std::fs::read(&path).expect("read");
+                bytes.push(0);
+                std::fs::write(&path, bytes).expect("write");
+                locked_build(s, &p)
+            },
+            2,
+            &["libhostile_none2.so (sha256", "is not in the lock file"],
+        ),
+        case(
+            "build --locked with a new library",
+            |s| {
+                let p = locked_scene(s);
+                std::fs::copy(hostile("print"), s.path("plugins/libhostile_print.so"))
+                    .expect("copy");
+                locked_build(s, &p)
+            },
+            2,
+            &["libhostile_print.so", "is not in the lock file"],
+        ),
+        case(
+            "build --locked with a locked library gone",
+            |s| {
+                let p = locked_scene(s);
+                std::fs::remove_file(s.path("plugins/libhostile_none2.so")).expect("rm");
+                locked_build(s, &p)
+            },
+            2,
+            &["plugin `h-none2` 1.0.0 is in the lock file", "but no plugin folder holds it"],
+        ),
+        case(
+            "build --locked without a lock file",
+            |s| {
+                let p = locked_scene(s);
+                std::fs::remove_file(s.path("zat.lock")).expect("rm");
+                locked_build(s, &p)
+            },
+            2,
+            &["cannot read the lock file", "zat.lock"],
+        ),
+        case(
+            "build --locked with a lock file that is not one",
+            |s| {
+                let p = locked_scene(s);
+                s.write("zat.lock", "plugins = []");
+                locked_build(s, &p)
+            },
+            2,
+            &["is not a zat lock file"],
+        ),
+        case(
+            "build --locked with a lock that names the library otherwise",
+            |s| {
+                let p = locked_scene(s);
+                let lock = s.read("zat.lock").replace("\"h-none2\"", "\"renamed\"");
+                s.write("zat.lock", &lock);
+                locked_build(s, &p)
+            },
+            2,
+            &["is locked as `renamed 1.0.0`, but it now says it is `h-none2 1.0.0`"],
+        ),
+        case(
+            "build --locked --lock FILE",
+            |s| {
+                let p = locked_scene(s);
+                std::fs::rename(s.path("zat.lock"), s.path("site.lock")).expect("mv");
+                s.zat(&[
+                    "build",
+                    "fleet.rhai",
+                    "--set",
+                    "lpars=1",
+                    "-o",
+                    "out",
+                    "--plugin-dir",
+                    p.as_str(),
+                    "--locked",
+                    "--lock",
+                    "site.lock",
+                ])
+            },
+            0,
+            &[],
+        ),
+        case(
+            "a build without --locked ignores the lock",
+            |s| {
+                let p = locked_scene(s);
+                std::fs::copy(hostile("origin"), s.path("plugins/libhostile_none.so"))
+                    .expect("swap");
+                s.zat(&[
+                    "build",
+                    "fleet.rhai",
+                    "--set",
+                    "lpars=1",
+                    "-o",
+                    "out",
+                    "--plugin-dir",
+                    p.as_str(),
+                ])
+            },
+            0,
+            &["look here"],
+        )
+        .lacks(&["lock file"]),
+        case(
+            "plugins lock with nowhere to write",
+            |s| s.zat(&["plugins", "lock"]),
+            2,
+            &["FLEET.rhai"],
+        ),
+    ];
+    check("lock files", &cases);
+}
