@@ -15,9 +15,12 @@ mod diagnose;
 mod engine;
 mod error;
 mod handles;
+mod locate;
 mod options;
 mod params;
+mod reference;
 mod resolver;
+mod spec;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +29,10 @@ use std::time::Duration;
 use zat_model::{Diagnostic, Fleet};
 
 pub use diagnose::CODES;
+pub use reference::{
+    DEFINITIONS_COMMAND, MARKDOWN_COMMAND, builder_names as dsl_builders,
+    definitions as dsl_definitions, markdown as dsl_markdown, text as dsl_text,
+};
 
 /// Code of the diagnostic reported when the script file cannot be read (a usage failure, not
 /// an error in the script).
