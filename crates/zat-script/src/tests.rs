@@ -620,6 +620,23 @@ mod reference {
         }
     }
 
+    /// Every example of the reference runs, after a prelude that makes the handles the
+    /// examples use (`fleet` runs alone: a script calls it once).
+    #[test]
+    fn every_example_of_the_reference_runs() {
+        const PRELUDE: &str = "let site = fleet(\"MYCOM\");\nlet db = site.security_database(\"PLEX1\");\nlet ca = db.certificate_authority(\"CA0\");\nlet cert = db.certificate(\"OMVSADM\", \"C0\", #{ signed_by: ca });\nlet ring = db.keyring(\"OMVSADM\", \"R0\");\nlet sysa = site.lpar(\"SYSA\");\nlet tcpip = sysa.stack(\"TCPIP\");\nlet modern = site.security_level(\"MODERN\");\nlet zc = site.zos_connect_server(\"ZCEE1\", #{ host: \"h\" });\n";
+        for builder in BUILDERS {
+            let script = if builder.name == "fleet" {
+                builder.example.to_owned()
+            } else {
+                format!("{PRELUDE}{}\n", builder.example)
+            };
+            if let Err(diagnostics) = run(&script) {
+                panic!("example of {}:\n{script}\n{diagnostics:#?}", builder.name);
+            }
+        }
+    }
+
     /// Compares a committed generated file with what the table renders now; with
     /// `ZAT_UPDATE_DOCS=1` it rewrites the file instead.
     fn check_generated(relative: &str, generated: &str, command: &str) {
