@@ -31,7 +31,7 @@ fn run(args: &[String]) -> std::process::Output {
 
 #[test]
 fn two_builds_of_one_fleet_are_byte_identical() {
-    let plugins = plugin_dir(&["zat_testplug_inventory"]);
+    let plugins = plugin_dir(&["zat_testplug_inventory_lib"]);
     let work = tempfile::tempdir().expect("temp dir");
     let (one, two) = (work.path().join("one"), work.path().join("two"));
     for out in [&one, &two, &one] {
@@ -50,7 +50,7 @@ fn two_builds_of_one_fleet_are_byte_identical() {
 
 #[test]
 fn check_is_clean_after_a_build_and_fails_after_one_byte_changes() {
-    let plugins = plugin_dir(&["zat_testplug_inventory"]);
+    let plugins = plugin_dir(&["zat_testplug_inventory_lib"]);
     let work = tempfile::tempdir().expect("temp dir");
     let out = work.path().join("out");
     let before = run(&build_args(&out, plugins.path(), 3, &["--check"]));
@@ -144,7 +144,7 @@ fn verified_manifest(out: &Path) -> Vec<u8> {
 
 #[test]
 fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_bundle() {
-    let plugins = plugin_dir(&["zat_testplug_inventory"]);
+    let plugins = plugin_dir(&["zat_testplug_inventory_lib"]);
     let work = tempfile::tempdir().expect("temp dir");
     let out = work.path().join("out");
     // Two fleets of different sizes give two different bundles, A and B.

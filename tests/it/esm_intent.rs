@@ -368,7 +368,7 @@ fn racf_acf2_and_top_secret_jobs_carry_the_same_intent() {
     let work = tempfile::tempdir().expect("temp dir");
     let script = work.path().join("trio.rhai");
     std::fs::write(&script, SCRIPT).expect("write the script");
-    let plugins = plugin_dir(&["zat_emit_acf2", "zat_emit_top_secret"]);
+    let plugins = plugin_dir(&["zat_acf2", "zat_top_secret"]);
     let out = work.path().join("out");
     let output = zat(&[
         "build",
@@ -443,8 +443,8 @@ fn without_the_plugins_the_build_names_the_missing_esm_and_writes_nothing() {
         "esm:tss",
         "--plugin-dir",
         "ZAT_PLUGIN_PATH",
-        "zat_emit_acf2",
-        "zat_emit_top_secret",
+        "zat_acf2",
+        "zat_top_secret",
         "trio.rhai",
     ] {
         assert!(stderr.contains(needle), "`{needle}` missing from:\n{stderr}");
@@ -458,7 +458,7 @@ fn without_the_plugins_the_build_names_the_missing_esm_and_writes_nothing() {
     assert_eq!(siblings.len(), 1, "only the script: {siblings:?}");
 
     // With only the ACF2 plugin, the Top Secret database alone is reported.
-    let plugins = plugin_dir(&["zat_emit_acf2"]);
+    let plugins = plugin_dir(&["zat_acf2"]);
     let output = zat(&[
         "build",
         script.to_str().expect("utf-8"),
@@ -478,7 +478,7 @@ fn without_the_plugins_the_build_names_the_missing_esm_and_writes_nothing() {
 
 #[test]
 fn plugins_test_passes_on_both_esm_libraries() {
-    for name in ["zat_emit_acf2", "zat_emit_top_secret"] {
+    for name in ["zat_acf2", "zat_top_secret"] {
         let lib = crate::plugins::library(name);
         let output = zat(&["plugins", "test", lib.to_str().expect("utf-8")]);
         let stdout = text(&output.stdout);

@@ -26,7 +26,7 @@ fn pagent_files_of_every_script() {
 /// code page 1047.
 #[test]
 fn pagent_files_of_every_script_lint_clean() {
-    use zat_plugin_api::zos::{self, CheckOptions, Problem, TextKind};
+    use zat_zos::{self as zos, CheckOptions, Problem, TextKind};
     for (_, script) in SCRIPTS {
         let response = render::<PagentEmitter>(&request(script));
         for file in &response.files {

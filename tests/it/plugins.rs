@@ -93,7 +93,7 @@ fn inventory_request() -> Vec<u8> {
 
 #[test]
 fn loaded_library_gives_the_same_files_as_the_linked_in_emitter() {
-    let loaded = Plugin::load(&library("zat_testplug_inventory")).expect("load the cdylib");
+    let loaded = Plugin::load(&library("zat_testplug_inventory_lib")).expect("load the cdylib");
     let linked = Plugin::builtin::<InventoryEmitter>().expect("register the rlib");
     assert_eq!(loaded.name(), InventoryEmitter::NAME);
     assert_eq!(loaded.info(), linked.info());
@@ -111,11 +111,14 @@ fn loaded_library_gives_the_same_files_as_the_linked_in_emitter() {
 
 #[test]
 fn a_builtin_and_a_library_with_one_name_clash_unless_one_is_chosen() {
-    let dir = plugin_dir(&["zat_testplug_inventory"]);
+    let dir = plugin_dir(&["zat_testplug_inventory_lib"]);
     let builder = || PluginSetBuilder::new().builtin::<InventoryEmitter>().plugin_dir(dir.path());
     let error = builder().build().expect_err("two plugins named inventory").to_string();
     assert!(error.contains("two plugins are named `inventory`"), "{error}");
-    assert!(error.contains("built-in") && error.contains("libzat_testplug_inventory"), "{error}");
+    assert!(
+        error.contains("built-in") && error.contains("libzat_testplug_inventory_lib"),
+        "{error}"
+    );
 
     let set = builder()
         .choose("inventory", zat_plugin_host::Choice::Builtin)
@@ -127,8 +130,9 @@ fn a_builtin_and_a_library_with_one_name_clash_unless_one_is_chosen() {
 
 #[test]
 fn two_libraries_with_one_name_clash_in_zat_unless_chosen() {
-    let dir = plugin_dir(&["zat_testplug_inventory"]);
-    let original = dir.path().join(library("zat_testplug_inventory").file_name().expect("name"));
+    let dir = plugin_dir(&["zat_testplug_inventory_lib"]);
+    let original =
+        dir.path().join(library("zat_testplug_inventory_lib").file_name().expect("name"));
     let copy = dir.path().join(format!("libcopy_of_inventory{}", std::env::consts::DLL_SUFFIX));
     std::fs::copy(&original, &copy).expect("copy");
     let out = tempfile::tempdir().expect("temp dir");
@@ -193,7 +197,7 @@ fn every_bad_plugin_fails_cleanly_and_leaves_the_bundle_untouched() {
     let work = tempfile::tempdir().expect("temp dir");
     let out = work.path().join("out");
     let out_arg = out.to_str().expect("utf-8 path");
-    let good = plugin_dir(&["zat_testplug_inventory"]);
+    let good = plugin_dir(&["zat_testplug_inventory_lib"]);
     let first = zat(&[
         "build",
         script,
@@ -207,7 +211,7 @@ fn every_bad_plugin_fails_cleanly_and_leaves_the_bundle_untouched() {
     assert!(before.0.contains_key("MANIFEST.json"));
 
     for (name, expected) in BAD_PLUGINS {
-        let dir = plugin_dir(&["zat_testplug_inventory", name]);
+        let dir = plugin_dir(&["zat_testplug_inventory_lib", name]);
         let output = zat(&[
             "build",
             script,
@@ -234,19 +238,26 @@ fn every_bad_plugin_fails_cleanly_and_leaves_the_bundle_untouched() {
     }
 }
 
+/// The library name of every emitter's cdylib crate (`plugins/zat-emit-*-cdylib`).
+const EMITTER_LIBRARIES: &[&str] = &[
+    "zat_racf",
+    "zat_pagent",
+    "zat_tcpip",
+    "zat_syslog",
+    "zat_ceeopts",
+    "zat_zosconnect",
+    "zat_runbook",
+    "zat_acf2",
+    "zat_top_secret",
+];
+
 #[test]
 fn plugins_test_passes_every_good_plugin_and_fails_every_bad_one() {
     let mut good: Vec<PathBuf> =
-        vec![library("zat_testplug_inventory"), library("zat_example_plugin")];
-    // Every emitter library of this workspace that the build produced.
-    for entry in std::fs::read_dir(target_dir()).expect("list the target dir") {
-        let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        if name.starts_with(&format!("{}zat_emit_", std::env::consts::DLL_PREFIX))
-            && name.ends_with(std::env::consts::DLL_SUFFIX)
-        {
-            good.push(path);
-        }
+        vec![library("zat_testplug_inventory_lib"), library("zat_example_plugin")];
+    // Every emitter library of this workspace (the thin cdylib crates under plugins/).
+    for emitter in EMITTER_LIBRARIES {
+        good.push(library(emitter));
     }
     for lib in &good {
         let output = zat(&["plugins", "test", lib.to_str().expect("utf-8 path")]);
@@ -262,7 +273,7 @@ fn plugins_test_passes_every_good_plugin_and_fails_every_bad_one() {
         // An ESM plugin is tried on the fixture with its ESM, where it must write something.
         let lib_name = lib.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         for (plugin, esm) in [("acf2", "acf2"), ("top_secret", "tss")] {
-            if lib_name.contains(&format!("zat_emit_{plugin}")) {
+            if lib_name.contains(&format!("zat_{plugin}.")) {
                 let line = stdout
                     .lines()
                     .find(|l| l.contains(&format!("multi on {esm}: render:")))
@@ -285,7 +296,7 @@ fn plugins_test_passes_every_good_plugin_and_fails_every_bad_one() {
 
 #[test]
 fn plugins_list_names_version_abi_and_source() {
-    let dir = plugin_dir(&["zat_testplug_inventory"]);
+    let dir = plugin_dir(&["zat_testplug_inventory_lib"]);
     let output = zat(&[
         "plugins",
         "list",
@@ -297,12 +308,12 @@ fn plugins_list_names_version_abi_and_source() {
     let stdout = text(&output.stdout);
     let line = stdout.lines().find(|l| l.starts_with("inventory\t")).unwrap_or_default();
     assert!(line.starts_with("inventory\t0.1.0\t1\t"), "{stdout}");
-    assert!(line.contains("libzat_testplug_inventory"), "{stdout}");
+    assert!(line.contains("libzat_testplug_inventory_lib"), "{stdout}");
 }
 
 #[test]
 fn the_current_directory_is_never_searched() {
-    let dir = plugin_dir(&["zat_testplug_inventory"]);
+    let dir = plugin_dir(&["zat_testplug_inventory_lib"]);
     let output = Command::new(zat_binary())
         .args(["plugins", "list", "--no-builtin"])
         .current_dir(dir.path())

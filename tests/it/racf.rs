@@ -2,7 +2,7 @@
 //! what z/OS rejects, and the seed page's commands found in the example's job.
 
 use zat_emit_racf::RacfEmitter;
-use zat_plugin_api::zos::{self, CheckOptions, TextKind};
+use zat_zos::{self as zos, CheckOptions, TextKind};
 
 use crate::support::{SCRIPTS, render, request};
 

@@ -630,7 +630,7 @@ pub(crate) const CODES: &[Code] = &[
         "no emitter for a security database's ESM",
         "A security database uses ACF2 or Top Secret, and no loaded plugin provides `esm:acf2` or\n\
          `esm:tss`. Load one with `--plugin-dir DIR` or ZAT_PLUGIN_PATH (the libraries are\n\
-         libzat_emit_acf2 and libzat_emit_top_secret). Nothing is written.",
+         libzat_acf2 and libzat_top_secret). Nothing is written.",
     ),
     row(
         "ZAT0540",

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use zat_core::{Bundle, BundleFile};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind};
 use zat_plugin_api::{RenderRequest, RenderResponse};
 use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
+use zat_zos::{self as zos, CheckOptions, TextKind};
 
 use crate::{Exit, common, report};
 
@@ -76,7 +76,7 @@ pub(crate) enum PluginsCommand {
     List(ListArgs),
     /// Run a plugin library through the conformance checks: it loads, its table is sound,
     /// it renders a fixture fleet twice with identical output and only legal paths.
-    #[command(after_help = "Examples:\n  zat plugins test site/plugins/libzat_emit_acf2.so")]
+    #[command(after_help = "Examples:\n  zat plugins test site/plugins/libzat_acf2.so")]
     Test(TestArgs),
 }
 
@@ -210,15 +210,10 @@ fn conformance(path: &Path, lines: &mut Vec<String>) -> bool {
 fn fixtures(provides: &[String]) -> Vec<(String, zat_model::Fleet)> {
     let mut fleets = vec![("multi".to_owned(), zat_core::fixtures::multi().fleet)];
     for esm in provides.iter().filter_map(|p| p.strip_prefix("esm:")) {
-        let esm = match esm {
-            "racf" => zat_model::Esm::Racf,
-            "acf2" => zat_model::Esm::Acf2,
-            "tss" => zat_model::Esm::Tss,
-            _ => continue,
-        };
+        let esm = zat_model::Esm::new(esm);
         let mut raw = zat_core::fixtures::multi_raw();
         for db in &mut raw.security_databases {
-            db.esm = esm;
+            db.esm = esm.clone();
         }
         fleets.push((format!("multi on {}", esm.as_str()), zat_core::prepare(raw).fleet));
     }

@@ -21,7 +21,77 @@ pub(crate) fn expand(mut fleet: Fleet, diagnostics: &mut Vec<Diagnostic>) -> Fle
     add_requester_rules(&mut fleet, diagnostics);
     add_ring_readers(&mut fleet);
     assign_priorities(&mut fleet);
+    derive_access(&mut fleet);
     fleet
+}
+
+/// The access every ESM emitter writes, computed once (IBM: R_datalib callable service for
+/// ring access; IP Configuration Guide, "Stack initialization access" for EZB.INITSTACK):
+/// - A ring with FACILITY access gives its owner READ on `IRR.DIGTCERT.LIST` and
+///   `IRR.DIGTCERT.LISTRING` (own ring, own private keys); every other reader gets UPDATE
+///   (another user's ring, certificates only).
+/// - A ring with RDATALIB access gives owner and readers READ on `OWNER.RING.LST`: READ lets
+///   them use the private key of a certificate the ring owner owns. The FACILITY checks are
+///   not made when that profile exists, so the owner needs it too.
+/// - Each TTLS stack: the Policy Agent user and the stack's `initstack_users` get READ on
+///   `EZB.INITSTACK.<sysname>.<tcpname>`, Policy Agent first, no repeats.
+fn derive_access(fleet: &mut Fleet) {
+    use std::collections::BTreeMap;
+    use zat_model::{AccessGrant, AccessLevel, GrantClass, InitstackAccess, RingAccess, profiles};
+
+    for db in &mut fleet.security_databases {
+        let mut grants: BTreeMap<(GrantClass, String, String), (AccessLevel, usize)> =
+            BTreeMap::new();
+        let mut add = |class, profile: &str, user: &str, access, ring| {
+            let entry = grants
+                .entry((class, profile.to_owned(), user.to_owned()))
+                .or_insert((access, ring));
+            entry.0 = entry.0.max(access);
+        };
+        for (index, ring) in db.keyrings.iter().enumerate() {
+            match ring.access {
+                RingAccess::Facility => {
+                    for profile in [profiles::LIST, profiles::LISTRING] {
+                        add(GrantClass::Facility, profile, &ring.owner, AccessLevel::Read, index);
+                        for reader in ring.readers.iter().filter(|r| **r != ring.owner) {
+                            add(GrantClass::Facility, profile, reader, AccessLevel::Update, index);
+                        }
+                    }
+                }
+                RingAccess::Rdatalib => {
+                    let profile = profiles::rdatalib(&ring.owner, &ring.name);
+                    add(GrantClass::Rdatalib, &profile, &ring.owner, AccessLevel::Read, index);
+                    for reader in &ring.readers {
+                        add(GrantClass::Rdatalib, &profile, reader, AccessLevel::Read, index);
+                    }
+                }
+            }
+        }
+        db.ring_access = grants
+            .into_iter()
+            .map(|((class, profile, user), (access, ring))| AccessGrant {
+                class,
+                profile,
+                user,
+                access,
+                ring: db.keyrings[ring].reference(),
+            })
+            .collect();
+    }
+    for lpar in &mut fleet.lpars {
+        let pagent = lpar.pagent.userid.clone();
+        for stack in &mut lpar.stacks {
+            stack.initstack = stack.ttls.then(|| {
+                let mut users = vec![pagent.clone()];
+                for user in &stack.initstack_users {
+                    if !users.contains(user) {
+                        users.push(user.clone());
+                    }
+                }
+                InitstackAccess { profile: profiles::initstack(&lpar.name, &stack.name), users }
+            });
+        }
+    }
 }
 
 /// A z/OS Connect server with an inbound AT-TLS policy gets its inbound rule on the stack it

@@ -72,7 +72,7 @@ pub fn scaled_raw(lpars: usize) -> Fleet {
 /// The seed scenario before expansion.
 pub fn seed_raw() -> Fleet {
     let o = |line| Origin::new("seed.rhai", line, 1);
-    let mut db = database("PLEX1", Esm::Racf, o(3));
+    let mut db = database("PLEX1", Esm::racf(), o(3));
     db.certificates.push(ca("IMSCA", dn("IMSCA", &["ZCEE"], "US IBM SVL"), o(4)));
     db.certificates[0].export = Some(CertExport {
         dsn: "CERTAUTH.CERT".into(),
@@ -171,7 +171,7 @@ pub fn multi_raw() -> Fleet {
     let mut databases = Vec::new();
     for (index, name) in ["PLEXA", "PLEXB"].into_iter().enumerate() {
         let line = 10 + 10 * index as u32;
-        let mut db = database(name, Esm::Racf, o(line));
+        let mut db = database(name, Esm::racf(), o(line));
         let ca_label = format!("{name}CA");
         db.certificates.push(ca(&ca_label, dn(&ca_label, &["ATTLS"], "MYCOM"), o(line + 1)));
         db.certificates.push(personal(
@@ -300,7 +300,6 @@ fn defaults() -> SiteDefaults {
         tcpparms: "SYS1.TCPPARMS".into(),
         program_conditional_permits: false,
         activate_classes: false,
-        acf2_date_format: "mm/dd/yy".into(),
     }
 }
 
@@ -330,6 +329,7 @@ fn database(name: &str, esm: Esm, origin: Origin) -> SecurityDatabase {
         esm,
         certificates: Vec::new(),
         keyrings: Vec::new(),
+        ring_access: Vec::new(),
         origin,
     }
 }
@@ -472,6 +472,7 @@ fn stack(name: &str, origin: Origin) -> Stack {
         syslogd_port: false,
         rules: Vec::new(),
         api_requesters: Vec::new(),
+        initstack: None,
         origin,
     }
 }

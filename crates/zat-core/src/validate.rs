@@ -145,7 +145,9 @@ impl Validator<'_> {
     fn defaults(&mut self, fleet: &Fleet) {
         let job = &fleet.defaults.job;
         let object = "fleet defaults";
-        if job.name_prefix.is_empty() || job.name_prefix.len() > 5 || !is_mvs_name(&job.name_prefix)
+        if job.name_prefix.is_empty()
+            || job.name_prefix.len() > 5
+            || !zat_zos::is_valid_name(&job.name_prefix)
         {
             self.error(
                 "ZAT0101",
@@ -175,7 +177,7 @@ impl Validator<'_> {
                 &fleet.origin,
             );
         }
-        if !is_dsn(&fleet.defaults.tcpparms) {
+        if !zat_zos::is_valid_dsn(&fleet.defaults.tcpparms) {
             self.error(
                 "ZAT0114",
                 &format!("`{}` is not a valid data set name", fleet.defaults.tcpparms),
@@ -183,7 +185,7 @@ impl Validator<'_> {
                 &fleet.origin,
             );
         }
-        if !is_dsn(&fleet.defaults.hlq) {
+        if !zat_zos::is_valid_dsn(&fleet.defaults.hlq) {
             self.error(
                 "ZAT0114",
                 &format!("high-level qualifier `{}` is not valid", fleet.defaults.hlq),
@@ -199,7 +201,7 @@ impl Validator<'_> {
         let core = if wildcard { name.strip_suffix('*').unwrap_or(name) } else { name };
         let ok = (!core.is_empty() || (wildcard && name == "*"))
             && name.len() <= 8
-            && (core.is_empty() || is_mvs_name(core));
+            && (core.is_empty() || zat_zos::is_valid_name(core));
         if !ok {
             let star = if wildcard { " (a trailing `*` is allowed)" } else { "" };
             self.error(
@@ -374,7 +376,7 @@ impl Validator<'_> {
 
     fn database(&mut self, db: &SecurityDatabase) {
         let object = format!("security_database {}", db.name);
-        if db.name.is_empty() || db.name.len() > 8 || !is_mvs_name(&db.name) {
+        if db.name.is_empty() || db.name.len() > 8 || !zat_zos::is_valid_name(&db.name) {
             self.error(
                 "ZAT0101",
                 &format!("security database name `{}` must be 1-8 characters A-Z 0-9 @ # $ (it names bundle folders and jobs)", db.name),
@@ -413,7 +415,7 @@ impl Validator<'_> {
         }
         match &cert.source {
             CertSource::Import { dsn } => {
-                if !is_dsn(dsn) {
+                if !zat_zos::is_valid_dsn(dsn) {
                     self.error(
                         "ZAT0114",
                         &format!("`{dsn}` is not a valid data set name"),
@@ -555,7 +557,7 @@ impl Validator<'_> {
             None => {}
         }
         if let Some(export) = &cert.export {
-            if !is_dsn(&export.dsn) {
+            if !zat_zos::is_valid_dsn(&export.dsn) {
                 self.error(
                     "ZAT0114",
                     &format!("export data set `{}` is not a valid data set name", export.dsn),
@@ -913,26 +915,6 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
         && addrs(&a.remote_addr, &b.remote_addr)
 }
 
-fn is_mvs_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let national = |c: char| matches!(c, '@' | '#' | '$');
-    chars.next().is_some_and(|c| c.is_ascii_uppercase() || national(c))
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || national(c))
-}
-
-/// A data set name: qualifiers of 1-8 characters, 44 in all, optionally with a `(MEMBER)`.
-fn is_dsn(dsn: &str) -> bool {
-    let (name, member) = match dsn.split_once('(') {
-        Some((name, rest)) => (name, rest.strip_suffix(')')),
-        None => (dsn, Some("")),
-    };
-    let Some(member) = member else { return false };
-    (member.is_empty() || (member.len() <= 8 && is_mvs_name(member)))
-        && !name.is_empty()
-        && name.len() <= 44
-        && name.split('.').all(|q| !q.is_empty() && q.len() <= 8 && is_mvs_name(q))
-}
-
 fn is_policy_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | '#' | '$')
 }
@@ -998,11 +980,11 @@ mod tests {
 
     #[test]
     fn data_set_names() {
-        assert!(is_dsn("SYS1.TCPPARMS"));
-        assert!(is_dsn("SYS1.TCPPARMS(TTLSON)"));
-        assert!(!is_dsn("SYS1..X"));
-        assert!(!is_dsn("1SYS.X"));
-        assert!(!is_dsn("SYS1.TOOLONGQUAL"));
-        assert!(!is_dsn("SYS1.X(MEM"));
+        assert!(zat_zos::is_valid_dsn("SYS1.TCPPARMS"));
+        assert!(zat_zos::is_valid_dsn("SYS1.TCPPARMS(TTLSON)"));
+        assert!(!zat_zos::is_valid_dsn("SYS1..X"));
+        assert!(!zat_zos::is_valid_dsn("1SYS.X"));
+        assert!(!zat_zos::is_valid_dsn("SYS1.TOOLONGQUAL"));
+        assert!(!zat_zos::is_valid_dsn("SYS1.X(MEM"));
     }
 }

@@ -61,8 +61,6 @@ pub struct SiteDefaults {
     pub program_conditional_permits: bool,
     /// Emit the one-time job with site-wide switches (`SETROPTS CLASSACT(...)`, `GENERIC`).
     pub activate_classes: bool,
-    /// Date format for ACF2 `EXPIRE`/`ACTIVE` (site dependent), e.g. `mm/dd/yy`.
-    pub acf2_date_format: String,
 }
 
 /// Fields of the JOB card. There is never a password: the card carries no `PASSWORD=`.
@@ -78,24 +76,67 @@ pub struct JobCard {
     pub notify: Option<String>,
 }
 
-/// External security manager of a security database.
+/// The external security manager of a security database, by the name its plugin provides as
+/// the capability `esm:<name>`: `racf` (built into zat), `acf2` and `tss` (the example site
+/// plugins), or any name a site's own plugin provides. The set is open: a fourth ESM needs a
+/// plugin, not a change to zat. ESM-specific settings are that plugin's options.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
-#[serde(rename_all = "lowercase")]
-pub enum Esm {
-    Racf,
-    Acf2,
-    Tss,
-}
+#[serde(transparent)]
+pub struct Esm(String);
 
 impl Esm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Esm::Racf => "racf",
-            Esm::Acf2 => "acf2",
-            Esm::Tss => "tss",
-        }
+    /// IBM RACF, written by the built-in `racf` emitter.
+    pub const RACF: &'static str = "racf";
+    /// CA ACF2 (example site plugin).
+    pub const ACF2: &'static str = "acf2";
+    /// CA Top Secret (example site plugin).
+    pub const TSS: &'static str = "tss";
+
+    /// An ESM by name; the name is lower-cased. [`Esm::is_valid_name`] says whether a plugin
+    /// can provide it.
+    pub fn new(name: &str) -> Self {
+        Esm(name.to_ascii_lowercase())
+    }
+
+    pub fn racf() -> Self {
+        Esm(Esm::RACF.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The capability a plugin declares to write this ESM's jobs: `esm:<name>`.
+    pub fn capability(&self) -> String {
+        format!("esm:{}", self.0)
+    }
+
+    /// 1-16 of `a-z 0-9 _ -`, starting with a letter: the name is a bundle folder name too.
+    pub fn is_valid_name(name: &str) -> bool {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_ascii_lowercase())
+            && name.len() <= 16
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'))
+    }
+}
+
+impl PartialEq<str> for Esm {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Esm {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl std::fmt::Display for Esm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -109,7 +150,67 @@ pub struct SecurityDatabase {
     /// before what it signs).
     pub certificates: Vec<Certificate>,
     pub keyrings: Vec<Keyring>,
+    /// Who needs which access to open the rings, filled in by expansion from the rings' owners,
+    /// readers and access kind: one grant per (profile, user) with the highest level any ring
+    /// asks for, sorted by class, profile and user. Every ESM emitter writes this list; none
+    /// computes it.
+    #[serde(default)]
+    pub ring_access: Vec<AccessGrant>,
     pub origin: Origin,
+}
+
+/// The resource class of a derived grant.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum GrantClass {
+    /// FACILITY `IRR.DIGTCERT.LIST` / `IRR.DIGTCERT.LISTRING`.
+    Facility,
+    /// RDATALIB `OWNER.RING.LST`.
+    Rdatalib,
+}
+
+/// An access level; `Update` includes `Read`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessLevel {
+    Read,
+    Update,
+}
+
+impl AccessLevel {
+    /// `READ` or `UPDATE`, as every ESM spells the level.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AccessLevel::Read => "READ",
+            AccessLevel::Update => "UPDATE",
+        }
+    }
+}
+
+/// One user's access to one profile, derived by expansion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AccessGrant {
+    pub class: GrantClass,
+    /// Full profile name, e.g. `IRR.DIGTCERT.LIST` or `ZCSRV.ZCSRVRING.LST`.
+    pub profile: String,
+    pub user: String,
+    pub access: AccessLevel,
+    /// The first ring (in the database's order) that asks for this grant.
+    pub ring: RingRef,
+}
+
+/// The stack-initialisation profile of a TTLS stack and who is permitted READ to it, filled in
+/// by expansion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct InitstackAccess {
+    /// `EZB.INITSTACK.<sysname>.<tcpname>`, upper case.
+    pub profile: String,
+    /// The Policy Agent user first, then the stack's `initstack_users`, without repeats.
+    pub users: Vec<String>,
 }
 
 impl SecurityDatabase {
@@ -420,6 +521,11 @@ pub struct Stack {
     pub syslogd_port: bool,
     pub rules: Vec<Rule>,
     pub api_requesters: Vec<ApiRequester>,
+    /// Filled in by expansion for a stack with TTLS on: the profile SAF checks while the stack
+    /// starts and the users every ESM emitter permits to it (and the TCP/IP profile and runbook
+    /// name).
+    #[serde(default)]
+    pub initstack: Option<InitstackAccess>,
     pub origin: Origin,
 }
 

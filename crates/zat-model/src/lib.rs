@@ -8,20 +8,22 @@
 mod diagnostic;
 mod fleet;
 
+pub mod profiles;
+
 pub use diagnostic::{Diagnostic, Severity};
 pub use fleet::{
-    AltName, ApiRequester, BasicAuth, CertExport, CertOwner, CertSource, Certificate, Direction,
-    DistinguishedName, Esm, ExportFormat, Fleet, HandshakeRole, JobCard, KeyAlgorithm, KeyUsage,
-    Keyring, Lpar, PagentSettings, PortRange, Protocols, RequesterExpansion, RingAccess,
-    RingConnection, RingRef, Rule, RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults,
-    Stack, SyslogSettings, Usage, ZosConnectServer,
+    AccessGrant, AccessLevel, AltName, ApiRequester, BasicAuth, CertExport, CertOwner, CertSource,
+    Certificate, Direction, DistinguishedName, Esm, ExportFormat, Fleet, GrantClass, HandshakeRole,
+    InitstackAccess, JobCard, KeyAlgorithm, KeyUsage, Keyring, Lpar, PagentSettings, PortRange,
+    Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef, Rule, RuleSource,
+    SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage, ZosConnectServer,
 };
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of the model's JSON shape; part of every plugin request.
-pub const MODEL_VERSION: u32 = 1;
+pub const MODEL_VERSION: u32 = 2;
 
 /// Where in a script an object was made: file as the user named it, 1-based line and column.
 #[derive(

@@ -265,12 +265,11 @@ macro_rules! export_emitter {
 
             /// The plugin's entry point: a pointer to its static table.
             // SAFETY: `no_mangle` is unsafe because the symbol name must be unique in the
-            // final library. A plugin's cdylib holds exactly one `export_emitter!`. An
-            // executable that links several emitter rlibs meets the symbol once per emitter;
-            // it links with `--allow-multiple-definition` (see crates/zat-cli/build.rs) and
-            // never calls the symbol: built-ins are called through `builtin_table`. The
-            // function takes nothing, cannot panic, and returns a pointer to immutable static
-            // data that lives as long as the library.
+            // final library. The macro belongs in the root of a thin `cdylib` crate and
+            // nowhere else: emitter crates are rlibs without it, so an executable that links
+            // several emitters never meets the symbol, and a plugin library holds it once.
+            // The function takes nothing, cannot panic, and returns a pointer to immutable
+            // static data that lives as long as the library.
             #[allow(unsafe_code)]
             #[unsafe(no_mangle)]
             pub extern "C" fn zat_plugin_entry() -> *const $crate::abi::PluginTable {

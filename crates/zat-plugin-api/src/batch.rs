@@ -28,8 +28,8 @@
 //! into an error diagnostic: a job that breaks a batch rule would not run as shown.
 
 use crate::model::{Diagnostic, JobCard, Origin};
-use crate::zos::{self, CheckOptions, TextKind, ZosError};
 use crate::{OutputFile, RenderResponse};
+use zat_zos::{self as zos, CheckOptions, TextKind, ZosError};
 
 /// What the diagnostics about one job point at: the plugin's code for text it cannot write,
 /// the model object the job (or command) is for, and where the fleet script wrote it.

@@ -4,11 +4,11 @@
 //! emitter's files) names exactly the paths the other emitters write.
 //! Paths are bundle-relative and use `/`.
 
-use zat_model::{ApiRequester, Esm, Lpar, SiteDefaults, Stack, ZosConnectServer};
+use zat_model::{ApiRequester, Lpar, SiteDefaults, Stack, ZosConnectServer};
 
 /// Folder of one security database's jobs for its ESM: `security/<DB>/<esm>`.
-pub fn security_dir(database: &str, esm: Esm) -> String {
-    format!("security/{database}/{}", esm.as_str())
+pub fn security_dir(database: &str, esm: &str) -> String {
+    format!("security/{database}/{}", esm)
 }
 
 /// Folder of one LPAR: `lpars/<LPAR>`.
@@ -17,28 +17,28 @@ pub fn lpar_dir(lpar: &str) -> String {
 }
 
 /// The security setup job of a database (certificates, rings, connects, ring access).
-pub fn security_setup_job(database: &str, esm: Esm) -> String {
+pub fn security_setup_job(database: &str, esm: &str) -> String {
     format!("{}/SETUP.jcl", security_dir(database, esm))
 }
 
 /// The back-out job that undoes [`security_setup_job`].
-pub fn security_backout_job(database: &str, esm: Esm) -> String {
+pub fn security_backout_job(database: &str, esm: &str) -> String {
     format!("{}/BACKOUT.jcl", security_dir(database, esm))
 }
 
 /// The one-time job with site-wide class switches (only when the fleet asks for it).
-pub fn security_classes_job(database: &str, esm: Esm) -> String {
+pub fn security_classes_job(database: &str, esm: &str) -> String {
     format!("{}/CLASSES.jcl", security_dir(database, esm))
 }
 
 /// The per-LPAR security job (SERVAUTH `EZB.INITSTACK` for the LPAR's stacks).
-pub fn lpar_security_job(lpar: &str, esm: Esm) -> String {
-    format!("{}/{}/SERVAUTH.jcl", lpar_dir(lpar), esm.as_str())
+pub fn lpar_security_job(lpar: &str, esm: &str) -> String {
+    format!("{}/{}/SERVAUTH.jcl", lpar_dir(lpar), esm)
 }
 
 /// The per-LPAR back-out of [`lpar_security_job`].
-pub fn lpar_security_backout_job(lpar: &str, esm: Esm) -> String {
-    format!("{}/{}/SERVAUTH-BACKOUT.jcl", lpar_dir(lpar), esm.as_str())
+pub fn lpar_security_backout_job(lpar: &str, esm: &str) -> String {
+    format!("{}/{}/SERVAUTH-BACKOUT.jcl", lpar_dir(lpar), esm)
 }
 
 /// Policy Agent main configuration file.
@@ -102,23 +102,11 @@ pub fn tcpparms_target(defaults: &SiteDefaults, member: &str) -> String {
     format!("{}({member})", defaults.tcpparms.to_ascii_uppercase())
 }
 
-/// Six characters `A-Z0-9` from a 64-bit FNV-1a hash of `LPAR.STACK` (upper-cased), so the
-/// same names give the same member on every build and every platform.
+/// Six characters `A-Z0-9` from the stable hash of `LPAR.STACK` (upper-cased), so the same
+/// names give the same member on every build and every platform.
 fn member_hash(lpar: &str, stack: &str) -> String {
-    const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let key = format!("{}.{}", lpar.to_ascii_uppercase(), stack.to_ascii_uppercase());
-    for byte in key.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (0..6)
-        .map(|_| {
-            let digit = (hash % 36) as usize;
-            hash /= 36;
-            char::from(ALPHABET[digit])
-        })
-        .collect()
+    zat_zos::hash::base36_suffix(&key, 6)
 }
 
 /// syslogd configuration of one LPAR.

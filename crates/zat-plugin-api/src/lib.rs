@@ -10,7 +10,6 @@ mod emitter;
 pub mod layout;
 mod protocol;
 pub mod security;
-pub mod zos;
 
 pub use emitter::{EmitError, Emitter};
 pub use protocol::{OutputFile, PluginInfo, RenderRequest, RenderResponse};

@@ -126,7 +126,6 @@ mod tests {
                 tcpparms: "TCPIP.TCPPARMS".to_owned(),
                 program_conditional_permits: false,
                 activate_classes: false,
-                acf2_date_format: "mm/dd/yy".to_owned(),
             },
             security_databases: Vec::new(),
             security_levels: Vec::new(),

@@ -23,36 +23,16 @@ use std::collections::BTreeMap;
 use crate::RenderRequest;
 use crate::batch::Subject;
 use crate::model::{
-    CertExport, CertOwner, Diagnostic, Esm, Lpar, Origin, RingAccess, RingConnection,
-    SecurityDatabase,
+    CertExport, CertOwner, Diagnostic, Lpar, Origin, RingConnection, SecurityDatabase,
 };
-use crate::zos::is_valid_name;
+use zat_zos::is_valid_name;
 
-/// Access level of a grant; `Update` includes `Read`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Access {
-    Read,
-    Update,
-}
+pub use crate::model::AccessLevel as Access;
+pub use crate::model::GrantClass as Class;
+pub use crate::model::profiles::{LIST, LISTRING};
 
-impl Access {
-    /// `READ` or `UPDATE`, as every ESM spells the level.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Access::Read => "READ",
-            Access::Update => "UPDATE",
-        }
-    }
-}
-
-/// The resource class of a grant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Class {
-    Facility,
-    Rdatalib,
-}
-
-/// One user's access to one resource.
+/// One user's access to one resource: a view of [`crate::model::AccessGrant`] with the ring as
+/// an index, for emitters that write grants in ring order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     pub class: Class,
@@ -60,19 +40,16 @@ pub struct Grant {
     pub resource: String,
     pub user: String,
     pub access: Access,
-    /// Index in `SecurityDatabase::keyrings` of the first ring that asks for this grant: for
-    /// diagnostics, and for emitters that write grants in ring order.
+    /// Index in `SecurityDatabase::keyrings` of the first ring that asks for this grant.
     pub ring: usize,
 }
 
-/// FACILITY profile that guards reading certificates through R_datalib.
-pub const LIST: &str = "IRR.DIGTCERT.LIST";
-/// FACILITY profile that guards reading key rings through R_datalib.
-pub const LISTRING: &str = "IRR.DIGTCERT.LISTRING";
-
 /// The security databases with ESM `esm` that the request includes, in fleet order: the ones
 /// an emitter for that ESM writes database jobs (certificates, rings, ring access) for.
-pub fn databases_of(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &SecurityDatabase> {
+pub fn databases_of<'a>(
+    request: &'a RenderRequest,
+    esm: &'a str,
+) -> impl Iterator<Item = &'a SecurityDatabase> {
     request
         .fleet
         .security_databases
@@ -82,7 +59,7 @@ pub fn databases_of(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &
 
 /// The LPARs the request includes whose security database has ESM `esm`, in fleet order: the
 /// ones an emitter for that ESM writes per-LPAR jobs (stack initialisation access) for.
-pub fn lpars_on(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &Lpar> {
+pub fn lpars_on<'a>(request: &'a RenderRequest, esm: &'a str) -> impl Iterator<Item = &'a Lpar> {
     let fleet = &request.fleet;
     fleet.lpars.iter().filter(move |lpar| {
         let db = fleet.security_database(&lpar.security_database);
@@ -90,69 +67,40 @@ pub fn lpars_on(request: &RenderRequest, esm: Esm) -> impl Iterator<Item = &Lpar
     })
 }
 
-/// Ring access grants of a database, sorted by class, resource and user, one per
-/// (resource, user) with the highest access any ring asks for.
+/// Ring access grants of a database as expansion derived them (`SecurityDatabase::ring_access`),
+/// sorted by class, resource and user. A grant whose ring is not in the database (a request that
+/// skipped expansion) is left out.
 pub fn ring_grants(db: &SecurityDatabase) -> Vec<Grant> {
-    let mut grants: BTreeMap<(Class, String, String), (Access, usize)> = BTreeMap::new();
-    let mut add = |class, resource: &str, user: &str, access, ring| {
-        let entry =
-            grants.entry((class, resource.to_owned(), user.to_owned())).or_insert((access, ring));
-        entry.0 = entry.0.max(access);
-    };
-    for (index, ring) in db.keyrings.iter().enumerate() {
-        match ring.access {
-            RingAccess::Facility => {
-                for profile in [LIST, LISTRING] {
-                    add(Class::Facility, profile, &ring.owner, Access::Read, index);
-                    for reader in ring.readers.iter().filter(|r| **r != ring.owner) {
-                        add(Class::Facility, profile, reader, Access::Update, index);
-                    }
-                }
-            }
-            RingAccess::Rdatalib => {
-                let profile = rdatalib_profile(&ring.owner, &ring.name);
-                add(Class::Rdatalib, &profile, &ring.owner, Access::Read, index);
-                for reader in &ring.readers {
-                    add(Class::Rdatalib, &profile, reader, Access::Read, index);
-                }
-            }
-        }
-    }
-    grants
-        .into_iter()
-        .map(|((class, resource, user), (access, ring))| Grant {
-            class,
-            resource,
-            user,
-            access,
-            ring,
+    db.ring_access
+        .iter()
+        .filter_map(|grant| {
+            let ring = db
+                .keyrings
+                .iter()
+                .position(|r| r.owner == grant.ring.owner && r.name == grant.ring.name)?;
+            Some(Grant {
+                class: grant.class,
+                resource: grant.profile.clone(),
+                user: grant.user.clone(),
+                access: grant.access,
+                ring,
+            })
         })
         .collect()
 }
 
 /// `OWNER.RING.LST`, upper-cased as RDATALIB profile names are.
 pub fn rdatalib_profile(owner: &str, ring: &str) -> String {
-    format!("{owner}.{ring}.LST").to_ascii_uppercase()
+    crate::model::profiles::rdatalib(owner, ring)
 }
 
-/// The stack-initialisation profile of each TTLS stack of an LPAR with the users to permit
-/// (Policy Agent user first, then the stack's own list, without repeats).
+/// The stack-initialisation profile of each TTLS stack of an LPAR with the users to permit, as
+/// expansion derived them (`Stack::initstack`: Policy Agent user first, no repeats).
 pub fn initstack_grants(lpar: &Lpar) -> Vec<(String, Vec<String>)> {
     lpar.stacks
         .iter()
-        .filter(|stack| stack.ttls)
-        .map(|stack| {
-            let mut users = vec![lpar.pagent.userid.clone()];
-            for user in &stack.initstack_users {
-                if !users.contains(user) {
-                    users.push(user.clone());
-                }
-            }
-            // Validation keeps both names upper case already; folding here keeps the profile
-            // the one SAF checks even for a request that skipped it.
-            let profile = format!("EZB.INITSTACK.{}.{}", lpar.name, stack.name);
-            (profile.to_ascii_uppercase(), users)
-        })
+        .filter_map(|stack| stack.initstack.as_ref())
+        .map(|access| (access.profile.clone(), access.users.clone()))
         .collect()
 }
 
@@ -171,25 +119,8 @@ pub fn record_suffix(name: &str) -> String {
     if prefix.is_empty() {
         prefix.push('R');
     }
-    prefix.push_str(&hash4(name));
+    prefix.push_str(&zat_zos::hash::base36_suffix(name, 4));
     prefix
-}
-
-/// Four characters `A-Z0-9` of a 64-bit FNV-1a hash: the same on every platform and build.
-fn hash4(name: &str) -> String {
-    const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in name.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (0..4)
-        .map(|_| {
-            let digit = (hash % 36) as usize;
-            hash /= 36;
-            char::from(ALPHABET[digit])
-        })
-        .collect()
 }
 
 /// Record names handed out so far, per owner, in one name space (certificates or rings).
@@ -370,7 +301,12 @@ mod tests {
     use super::*;
     use crate::model::{Esm, Keyring};
 
-    fn ring(owner: &str, name: &str, access: RingAccess, readers: &[&str]) -> Keyring {
+    fn ring(
+        owner: &str,
+        name: &str,
+        access: crate::model::RingAccess,
+        readers: &[&str],
+    ) -> Keyring {
         Keyring {
             owner: owner.to_owned(),
             name: name.to_owned(),
@@ -382,32 +318,41 @@ mod tests {
     }
 
     #[test]
-    fn ring_grants_take_the_highest_level_and_the_first_ring() {
+    fn ring_grants_view_the_expanded_list_with_ring_indexes() {
+        use crate::model::{AccessGrant, RingAccess};
+        let grant =
+            |class, profile: &str, user: &str, access, owner: &str, name: &str| AccessGrant {
+                class,
+                profile: profile.to_owned(),
+                user: user.to_owned(),
+                access,
+                ring: crate::model::RingRef { owner: owner.to_owned(), name: name.to_owned() },
+            };
         let db = SecurityDatabase {
             name: "PLEX".to_owned(),
-            esm: Esm::Racf,
+            esm: Esm::racf(),
             certificates: Vec::new(),
             keyrings: vec![
-                ring("SRV", "Ring1", RingAccess::Facility, &["SRV", "CLI"]),
-                ring("CLI", "Ring2", RingAccess::Facility, &[]),
-                ring("SRV", "Shared", RingAccess::Rdatalib, &["SRV", "APP"]),
+                ring("SRV", "Ring1", RingAccess::Facility, &["CLI"]),
+                ring("SRV", "Shared", RingAccess::Rdatalib, &["APP"]),
+            ],
+            ring_access: vec![
+                grant(Class::Facility, LIST, "CLI", Access::Update, "SRV", "Ring1"),
+                grant(Class::Rdatalib, "SRV.SHARED.LST", "APP", Access::Read, "SRV", "Shared"),
+                // A grant of a ring the database does not hold is left out.
+                grant(Class::Facility, LIST, "X", Access::Read, "SRV", "Gone"),
             ],
             origin: Origin::new("f.rhai", 1, 1),
         };
-        let grants = ring_grants(&db);
-        let grants: Vec<(Class, &str, &str, Access, usize)> = grants
-            .iter()
-            .map(|g| (g.class, g.resource.as_str(), g.user.as_str(), g.access, g.ring))
+        let grants: Vec<(Class, String, String, Access, usize)> = ring_grants(&db)
+            .into_iter()
+            .map(|g| (g.class, g.resource, g.user, g.access, g.ring))
             .collect();
         assert_eq!(
             grants,
             vec![
-                (Class::Facility, LIST, "CLI", Access::Update, 0),
-                (Class::Facility, LIST, "SRV", Access::Read, 0),
-                (Class::Facility, LISTRING, "CLI", Access::Update, 0),
-                (Class::Facility, LISTRING, "SRV", Access::Read, 0),
-                (Class::Rdatalib, "SRV.SHARED.LST", "APP", Access::Read, 2),
-                (Class::Rdatalib, "SRV.SHARED.LST", "SRV", Access::Read, 2),
+                (Class::Facility, LIST.to_owned(), "CLI".to_owned(), Access::Update, 0),
+                (Class::Rdatalib, "SRV.SHARED.LST".to_owned(), "APP".to_owned(), Access::Read, 1),
             ]
         );
     }
@@ -490,14 +435,15 @@ mod tests {
         let hashed = record_suffix("ZOSCONNCERT");
         let mut db = SecurityDatabase {
             name: "PLEX".to_owned(),
-            esm: Esm::Acf2,
+            esm: Esm::new(Esm::ACF2),
             certificates: vec![
                 cert(CertOwner::Certauth, "IMSCA", 1),
                 cert(CertOwner::User("SRV".into()), "ZOSCONNCERT", 2),
                 cert(CertOwner::User("SRV".into()), &hashed, 3),
                 cert(CertOwner::Site, "A B", 4),
             ],
-            keyrings: vec![ring("SRV", "Ring1", RingAccess::Facility, &[])],
+            keyrings: vec![ring("SRV", "Ring1", crate::model::RingAccess::Facility, &[])],
+            ring_access: Vec::new(),
             origin: Origin::new("f.rhai", 1, 1),
         };
         let mut out = Vec::new();

@@ -10,8 +10,8 @@ use zat_plugin_api::model::{Diagnostic, Esm, Fleet};
 pub const CODE_NO_ESM_EMITTER: &str = "ZAT0390";
 
 /// The capability a plugin declares (`PROVIDES`) to write the jobs of a security manager.
-pub fn esm_capability(esm: Esm) -> String {
-    format!("esm:{}", esm.as_str())
+pub fn esm_capability(esm: &Esm) -> String {
+    esm.capability()
 }
 
 /// One error per security database in the run whose ESM no plugin provides: the database,
@@ -30,9 +30,9 @@ pub fn esm_coverage(
             only_lpars.is_empty()
                 || fleet.lpars_of(&db.name).any(|lpar| only_lpars.contains(&lpar.name))
         })
-        .filter(|db| !provided.contains(&esm_capability(db.esm)))
+        .filter(|db| !provided.contains(&esm_capability(&db.esm)))
         .map(|db| {
-            let capability = esm_capability(db.esm);
+            let capability = esm_capability(&db.esm);
             Diagnostic::error(
                 CODE_NO_ESM_EMITTER,
                 format!(
@@ -44,21 +44,31 @@ pub fn esm_coverage(
             )
             .object(format!("security database {}", db.name))
             .at(&db.origin)
-            .help(how_to_load(db.esm))
+            .help(how_to_load(&db.esm))
         })
         .collect()
 }
 
-/// What to do about a missing ESM emitter, naming the library that provides it.
-fn how_to_load(esm: Esm) -> String {
-    let (package, crate_name) = match esm {
-        Esm::Racf => ("zat-emit-racf", "zat_emit_racf"),
-        Esm::Acf2 => ("zat-emit-acf2", "zat_emit_acf2"),
-        Esm::Tss => ("zat-emit-top-secret", "zat_emit_top_secret"),
+/// What to do about a missing ESM emitter, naming the library that provides it when zat ships
+/// one, and what a site plugin must declare otherwise.
+fn how_to_load(esm: &Esm) -> String {
+    let shipped = match esm.as_str() {
+        Esm::RACF => Some(("zat-emit-racf-cdylib", "zat_racf")),
+        Esm::ACF2 => Some(("zat-emit-acf2-cdylib", "zat_acf2")),
+        Esm::TSS => Some(("zat-emit-top-secret-cdylib", "zat_top_secret")),
+        _ => None,
+    };
+    let Some((package, crate_name)) = shipped else {
+        return format!(
+            "load the site plugin that writes {esm} jobs (its info must list `{}` in \
+             provides) with `--plugin-dir DIR` or {}; `zat plugins list` shows what is loaded",
+            esm.capability(),
+            crate::PLUGIN_PATH_ENV
+        );
     };
     let library =
         format!("{}{crate_name}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
-    let builtin = if esm == Esm::Racf {
+    let builtin = if esm == Esm::RACF {
         "the RACF emitter is built into zat: do not turn it off (--no-builtin, --plugin racf=off), or "
     } else {
         ""
@@ -86,6 +96,7 @@ mod tests {
             esm,
             certificates: Vec::new(),
             keyrings: Vec::new(),
+            ring_access: Vec::new(),
             origin: Origin::new("fleet.rhai", line, 1),
         }
     }
@@ -134,12 +145,11 @@ mod tests {
                 tcpparms: "SYS1.TCPPARMS".into(),
                 program_conditional_permits: false,
                 activate_classes: false,
-                acf2_date_format: "mm/dd/yy".into(),
             },
             security_databases: vec![
-                database("PLEXR", Esm::Racf, 3),
-                database("PLEXA", Esm::Acf2, 4),
-                database("PLEXT", Esm::Tss, 5),
+                database("PLEXR", Esm::racf(), 3),
+                database("PLEXA", Esm::new(Esm::ACF2), 4),
+                database("PLEXT", Esm::new(Esm::TSS), 5),
             ],
             security_levels: Vec::new(),
             zos_connect_servers: Vec::new(),
@@ -171,9 +181,23 @@ mod tests {
         assert_eq!(acf2.object, "security database PLEXA");
         let help = acf2.help.as_deref().unwrap_or("");
         assert!(help.contains("--plugin-dir") && help.contains("ZAT_PLUGIN_PATH"), "{help}");
-        assert!(help.contains("zat_emit_acf2"), "{help}");
+        assert!(help.contains("zat_acf2"), "{help}");
         assert!(found[1].message.contains("PLEXT"));
-        assert!(found[1].help.as_deref().unwrap_or("").contains("zat_emit_top_secret"));
+        assert!(found[1].help.as_deref().unwrap_or("").contains("zat_top_secret"));
+    }
+
+    #[test]
+    fn a_site_esm_is_covered_by_whatever_plugin_provides_it() {
+        let mut fleet = fleet();
+        fleet.security_databases[2].esm = Esm::new("sitesec");
+        let all = provided(&["esm:racf", "esm:acf2"]);
+        let found = esm_coverage(&fleet, &[], &all);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("`esm:sitesec`"), "{}", found[0]);
+        let help = found[0].help.as_deref().unwrap_or("");
+        assert!(help.contains("site plugin") && help.contains("`esm:sitesec`"), "{help}");
+        let with_site = provided(&["esm:racf", "esm:acf2", "esm:sitesec"]);
+        assert!(esm_coverage(&fleet, &[], &with_site).is_empty());
     }
 
     #[test]

@@ -171,7 +171,6 @@ fn site_defaults(call: &Call) -> Result<SiteDefaults, BuilderError> {
         tcpparms: opts.text_or("tcpparms")?,
         program_conditional_permits: opts.flag_or("program_conditional_permits")?,
         activate_classes: opts.flag_or("activate_classes")?,
-        acf2_date_format: opts.text_or("acf2_date_format")?,
     })
 }
 
@@ -203,7 +202,6 @@ fn defaults(
     let hlq = text(&mut opts, "hlq")?;
     let pagent_dir = text(&mut opts, "pagent_dir")?;
     let tcpparms = text(&mut opts, "tcpparms")?;
-    let date_format = text(&mut opts, "acf2_date_format")?;
     let flag = |opts: &mut Options, key: &str| -> Result<Option<bool>, BuilderError> {
         Ok(if given(opts, key) { Some(opts.flag_or(key)?) } else { None })
     };
@@ -226,7 +224,6 @@ fn defaults(
     set(&mut defaults.tcpparms, tcpparms);
     set(&mut defaults.program_conditional_permits, conditional);
     set(&mut defaults.activate_classes, activate);
-    set(&mut defaults.acf2_date_format, date_format);
     drop(node);
     Ok(site)
 }
@@ -237,11 +234,21 @@ fn security_database(
     name: ImmutableString,
     mut opts: Options,
 ) -> Result<DatabaseHandle, BuilderError> {
+    // The set of ESMs is open: any name a plugin provides as `esm:<name>` (racf is built in,
+    // acf2 and tss ship as site plugins); the build says when no loaded plugin provides it.
+    let name_given = opts.text_or("esm")?;
+    let esm = if Esm::is_valid_name(&name_given.to_ascii_lowercase()) {
+        Esm::new(&name_given)
+    } else {
+        opts.refuse("esm", &name_given);
+        Esm::racf()
+    };
     let database = SecurityDatabase {
         name: name.to_string(),
-        esm: opts.word_or::<Esm>("esm")?,
+        esm,
         certificates: Vec::new(),
         keyrings: Vec::new(),
+        ring_access: Vec::new(),
         origin,
     };
     let handle = DatabaseHandle(shared(DatabaseNode {
@@ -670,6 +677,7 @@ fn stack(
         syslogd_port: opts.flag_or("syslogd_port")?,
         rules: Vec::new(),
         api_requesters: Vec::new(),
+        initstack: None,
         origin,
     };
     let mut node = lock(&lpar.0);

@@ -309,8 +309,12 @@ impl Options {
 
     /// A string without a literal default.
     pub(crate) fn text(&mut self, key: &str) -> Result<Option<String>, BuilderError> {
-        let opt =
-            self.declared(key, "a string", |k| matches!(k, Kind::Text), |d| !is_literal(d))?;
+        let opt = self.declared(
+            key,
+            "a string",
+            |k| matches!(k, Kind::Text | Kind::Name { .. }),
+            |d| !is_literal(d),
+        )?;
         Ok(self.text_value(opt))
     }
 
@@ -319,7 +323,7 @@ impl Options {
         let opt = self.declared(
             key,
             "a string with a default",
-            |k| matches!(k, Kind::Text),
+            |k| matches!(k, Kind::Text | Kind::Name { .. }),
             |d| matches!(d, Default::Text(_)),
         )?;
         let Default::Text(default) = opt.default else { return Ok(String::new()) };

@@ -35,6 +35,9 @@ fn default_text(default: &Default) -> String {
 }
 
 fn allowed_text(kind: &Kind) -> String {
+    if let Kind::Name { expected } = kind {
+        return (*expected).to_owned();
+    }
     kind.words()
         .map(|words| words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "))
         .unwrap_or_default()

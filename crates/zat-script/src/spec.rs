@@ -10,7 +10,7 @@
 use std::any::Any;
 
 use zat_model::{
-    Direction, Esm, ExportFormat, HandshakeRole, KeyAlgorithm, KeyUsage, RingAccess, Usage,
+    Direction, ExportFormat, HandshakeRole, KeyAlgorithm, KeyUsage, RingAccess, Usage,
 };
 
 use crate::diagnose;
@@ -64,6 +64,9 @@ pub(crate) enum Kind {
     Texts,
     /// One word out of a fixed list, case-insensitive.
     Word(&'static dyn WordList),
+    /// A name out of an open set (such as the ESMs plugins provide): a string of a fixed
+    /// shape, which `expected` describes.
+    Name { expected: &'static str },
     /// Several words out of a fixed list, case-insensitive.
     Words(&'static dyn WordList),
     /// A nested options map with its own keys.
@@ -111,8 +114,6 @@ impl<T: Sync + Send + 'static> WordList for &'static [(&'static str, T)] {
 /// The typed word list behind an option of kind [`Kind::Word`] or [`Kind::Words`].
 pub(crate) type Words<T> = &'static [(&'static str, T)];
 
-pub(crate) const ESM_WORDS: Words<Esm> =
-    &[("racf", Esm::Racf), ("acf2", Esm::Acf2), ("tss", Esm::Tss)];
 pub(crate) const ALGORITHM_WORDS: Words<KeyAlgorithm> = &[
     ("rsa", KeyAlgorithm::Rsa),
     ("nistecc", KeyAlgorithm::Nistecc),
@@ -236,12 +237,6 @@ const DEFAULTS_OPTIONS: &[Opt] = &[
         Kind::Bool,
         Bool(false),
         "Also write the one-time job with site-wide switches (`SETROPTS CLASSACT(...)`).",
-    ),
-    opt(
-        "acf2_date_format",
-        Kind::Text,
-        Text("mm/dd/yy"),
-        "Date format of ACF2 `EXPIRE` and `ACTIVE` (site dependent).",
     ),
 ];
 
@@ -596,8 +591,15 @@ pub(crate) const BUILDERS: &[Builder] = &[
         receiver: Some("Fleet"),
         args: &[NAME],
         returns: "SecurityDatabase",
-        doc: "A security database (RACF, ACF2 or Top Secret). Certificates and key rings belong to it; LPARs that share it share them.",
-        options: &[opt("esm", Kind::Word(&ESM_WORDS), Word("racf"), "External security manager.")],
+        doc: "A security database (RACF, ACF2, Top Secret, or another ESM a plugin writes jobs for). Certificates and key rings belong to it; LPARs that share it share them.",
+        options: &[opt(
+            "esm",
+            Kind::Name {
+                expected: "racf, acf2, tss, or the name a site plugin provides as esm:<name> (1-16 of a-z 0-9 _ -, starting with a letter)",
+            },
+            Text("racf"),
+            "External security manager: `racf` (built in), `acf2` or `tss` (site plugins), or the name another plugin provides as `esm:<name>`.",
+        )],
         takes_options: true,
         raises: &[],
         example: "let db = site.security_database(\"PLEX1\", #{ esm: \"racf\" });",
@@ -807,6 +809,7 @@ impl Kind {
             Kind::Bool => "true or false",
             Kind::Texts | Kind::Words(_) => "an array of strings",
             Kind::Word(_) => "a string",
+            Kind::Name { expected } => expected,
             Kind::Map(_) => "an object map `#{ ... }`",
             Kind::Port => "a port number, [low, high] or \"low-high\"",
             Kind::Handle { expected, .. } => expected,
@@ -816,7 +819,7 @@ impl Kind {
     /// How the reference writes the type.
     pub(crate) fn shape(&self) -> &'static str {
         match self {
-            Kind::Text | Kind::Word(_) => "string",
+            Kind::Text | Kind::Word(_) | Kind::Name { .. } => "string",
             Kind::Int => "int",
             Kind::Bool => "bool",
             Kind::Texts => "[string] or string",
@@ -889,7 +892,7 @@ pub(crate) fn raises(builder: &Builder) -> Vec<&'static str> {
     // Words, ports and a handle whose string form has a shape (quoted in its message) can be
     // of the right type and still not allowed.
     let shaped = |kind: &Kind| match kind {
-        Kind::Word(_) | Kind::Words(_) | Kind::Port => true,
+        Kind::Word(_) | Kind::Words(_) | Kind::Name { .. } | Kind::Port => true,
         Kind::Handle { expected, .. } => expected.contains('"'),
         _ => false,
     };

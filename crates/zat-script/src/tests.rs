@@ -60,7 +60,7 @@ fn a_small_fleet_gets_the_documented_defaults() {
         ("info", "info")
     );
     assert!(lpar.stacks[0].ttls);
-    assert_eq!(fleet.security_databases[0].esm, zat_model::Esm::Racf);
+    assert_eq!(fleet.security_databases[0].esm, zat_model::Esm::RACF);
 }
 
 #[test]
@@ -226,7 +226,7 @@ fn option_values_of_the_wrong_type_or_word_are_errors() {
     assert_eq!((code.as_str(), line), ("ZAT0005", 3));
     assert!(message.contains("`http_port`") && message.contains("an integer"), "{message}");
     let (code, _, message) =
-        fail("let site = fleet(\"F\");\nsite.security_database(\"D\", #{ esm: \"racx\" });\n");
+        fail("let site = fleet(\"F\");\nsite.security_database(\"D\", #{ esm: \"rac f\" });\n");
     assert_eq!(code, "ZAT0006");
     assert!(message.contains("racf, acf2, tss"), "{message}");
     let (code, _, message) = fail("let site = fleet(\"F\");\nsite.zos_connect_server(\"Z\");\n");
@@ -587,6 +587,7 @@ mod reference {
     fn sample(opt: &Opt) -> String {
         match &opt.kind {
             Kind::Text => "\"x\"".to_owned(),
+            Kind::Name { .. } => "\"acf2\"".to_owned(),
             Kind::Int => "1".to_owned(),
             Kind::Bool => "true".to_owned(),
             Kind::Texts => "[\"a\", \"b\"]".to_owned(),
@@ -671,7 +672,9 @@ mod reference {
                 assert!(markdown.contains(&format!("| `{key}` |")), "{}: {key}", builder.name);
             }
         }
-        assert!(markdown.contains("| `esm` | `string` | `\"racf\"` | `racf`, `acf2`, `tss` |"));
+        assert!(
+            markdown.contains("| `esm` | `string` | `\"racf\"` | racf, acf2, tss, or the name")
+        );
         assert!(markdown.contains("| `pagent.log_level` | `int` | `31` |"));
         let text = crate::dsl_text(Some("rule")).unwrap_or_default();
         assert!(
@@ -714,7 +717,8 @@ mod mistakes {
     #[test]
     fn three_independent_mistakes_give_three_diagnostics_at_key_and_values() {
         let script = "let site = fleet(\"MYCOM\");
-let db = site.security_database(\"PLEX1\", #{ esm: \"racx\" });
+let db = site.security_database(\"PLEX1\");
+let ring = db.keyring(\"OMVSADM\", \"ATTLS\", #{ access: \"public\" });
 let lpar = site.lpar(\"SYSA\", #{
     pagnet: #{ jobname: \"P\" },
 });
@@ -723,7 +727,7 @@ tcpip.rule(\"IN\", #{ direction: \"inbound\", local_port: 9443, trace: \"high\" 
 ";
         assert_eq!(
             found(script),
-            codes(&[("ZAT0006", 2, 50), ("ZAT0004", 4, 5), ("ZAT0005", 7, 68)])
+            codes(&[("ZAT0006", 3, 54), ("ZAT0004", 5, 5), ("ZAT0005", 8, 68)])
         );
         let diagnostics = run(script).err().unwrap_or_default();
         assert!(

@@ -3,8 +3,8 @@
 
 use zat_core::{Prepared, fixtures};
 use zat_plugin_api::model::Fleet;
-use zat_plugin_api::zos::{self, CheckOptions, Problem, TextKind};
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
+use zat_zos::{self as zos, CheckOptions, Problem, TextKind};
 
 /// The `zat_version` of every test request: a fixed word, so that snapshots do not move with
 /// releases.

@@ -4,7 +4,7 @@
 
 use zat_plugin_api::batch::{PlannedJob, Subject, TmpStep};
 use zat_plugin_api::model::Origin;
-use zat_plugin_api::zos::{self, TsoFormatter};
+use zat_zos::{self as zos, TsoFormatter};
 
 /// Code of every "cannot write this" error of this emitter.
 pub const CODE_TEXT: &str = "ZAT0371";

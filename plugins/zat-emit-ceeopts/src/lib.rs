@@ -17,9 +17,10 @@
 //! or with the option `ceeopts.password_form=placeholder`, the value is the visible
 //! placeholder `<NAME>`, which must be replaced by hand, and a warning says so.
 
+use zat_plugin_api::layout;
 use zat_plugin_api::model::{ApiRequester, BasicAuth, Diagnostic, Lpar, Severity, Stack};
 use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
-use zat_plugin_api::{layout, zos};
+use zat_zos as zos;
 
 /// Last column of CEEOPTS data Language Environment reads.
 pub const CEEOPTS_COLUMNS: usize = zos::DATA_COLUMNS;
@@ -282,5 +283,3 @@ mod tests {
         assert!(!is_jcl_symbol(""));
     }
 }
-
-zat_plugin_api::export_emitter!(CeeoptsEmitter);

@@ -52,8 +52,6 @@ impl Emitter for PagentEmitter {
     }
 }
 
-zat_plugin_api::export_emitter!(PagentEmitter);
-
 fn header(fleet: &Fleet, lpar: &Lpar, what: &str, target: &str) -> Vec<String> {
     vec![
         what.to_owned(),

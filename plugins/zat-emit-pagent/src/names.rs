@@ -32,17 +32,6 @@ fn sanitize(readable: &str) -> String {
         .collect()
 }
 
-/// FNV-1a, 32 bits: small, stable across platforms and releases, good enough to tell apart
-/// the handful of objects of one policy file (a clash is checked for, not assumed away).
-fn fnv1a(bytes: &[u8]) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in bytes {
-        hash ^= u32::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    hash
-}
-
 impl Namer {
     /// Claims a name given in the model (a rule name). Returns `false` when another identity
     /// already holds it.
@@ -76,7 +65,7 @@ impl Namer {
             || candidate.is_empty()
             || self.taken.contains_key(&candidate.to_ascii_lowercase())
         {
-            let hash = fnv1a(format!("{identity}\u{0}{salt}").as_bytes());
+            let hash = zat_zos::hash::fnv1a_32(format!("{identity}\u{0}{salt}").as_bytes());
             let room = MAX_NAME - HASH_DIGITS - 1;
             let stem: String = base.chars().take(room).collect();
             candidate = format!("{stem}_{hash:08X}");

@@ -435,7 +435,7 @@ fn setup(
     changes.push("REFRESHES THE RACLISTED CLASSES IT CHANGED".to_owned());
 
     Job {
-        path: layout::security_setup_job(&db.name, Esm::Racf),
+        path: layout::security_setup_job(&db.name, Esm::RACF),
         name: name.to_owned(),
         target: "submit as a batch job (RACF security administrator)".to_owned(),
         header: vec![
@@ -565,7 +565,7 @@ fn backout(
     }
     kept.push("CLASS SETTINGS (ZAT NEVER DEACTIVATES A CLASS)".to_owned());
     Job {
-        path: layout::security_backout_job(&db.name, Esm::Racf),
+        path: layout::security_backout_job(&db.name, Esm::RACF),
         name: name.to_owned(),
         target: "submit as a batch job (RACF security administrator)".to_owned(),
         header: vec![
@@ -636,7 +636,7 @@ pub(crate) fn classes_job(fleet: &Fleet, db: &SecurityDatabase) -> Job {
         );
     }
     Job {
-        path: layout::security_classes_job(&db.name, Esm::Racf),
+        path: layout::security_classes_job(&db.name, Esm::RACF),
         name: format!("{}RC", fleet.defaults.job.name_prefix).to_ascii_uppercase(),
         target: "submit once as a batch job (RACF security administrator)".to_owned(),
         header: vec![
@@ -686,17 +686,15 @@ mod tests {
     /// the users in, LISTRING before LIST, one PERMIT per user.
     #[test]
     fn permits_follow_the_rings_order() {
-        let db = SecurityDatabase {
-            name: "PLEX".to_owned(),
-            esm: Esm::Racf,
-            certificates: Vec::new(),
-            keyrings: vec![
-                ring("SRV", "Ring1", RingAccess::Facility, &["ZED", "SRV", "APP"]),
-                ring("APP", "Ring2", RingAccess::Facility, &[]),
-                ring("ZED", "Shared", RingAccess::Rdatalib, &["BOB"]),
-            ],
-            origin: Origin::new("f.rhai", 1, 1),
-        };
+        // The grants come from expansion in the core, as in a real build.
+        let mut raw = zat_core::fixtures::seed_raw();
+        raw.security_databases[0].keyrings = vec![
+            ring("SRV", "Ring1", RingAccess::Facility, &["ZED", "SRV", "APP"]),
+            ring("APP", "Ring2", RingAccess::Facility, &[]),
+            ring("ZED", "Shared", RingAccess::Rdatalib, &["BOB"]),
+        ];
+        let prepared = zat_core::prepare(raw);
+        let db = prepared.fleet.security_databases[0].clone();
         let access = access(&db);
         let profiles: Vec<String> =
             access.profiles.iter().map(|(c, p)| format!("{c} {p}")).collect();

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use zat_plugin_api::model::{Diagnostic, JobCard, Origin};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind, TsoFormatter};
 use zat_plugin_api::{EmitError, OutputFile};
+use zat_zos::{self as zos, CheckOptions, TextKind, TsoFormatter};
 
 use crate::codes;
 

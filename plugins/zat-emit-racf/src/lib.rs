@@ -108,13 +108,13 @@ impl Emitter for RacfEmitter {
         let renderer = Renderer::new(options.strict_tmp.clone())?;
         let fleet = &request.fleet;
         let mut jobs = Vec::new();
-        for db in security::databases_of(request, Esm::Racf) {
+        for db in security::databases_of(request, Esm::RACF) {
             if fleet.defaults.activate_classes {
                 jobs.push(database::classes_job(fleet, db));
             }
             jobs.extend(database::jobs(fleet, db, &options, &mut response.diagnostics));
         }
-        for lpar in security::lpars_on(request, Esm::Racf) {
+        for lpar in security::lpars_on(request, Esm::RACF) {
             jobs.extend(lpar::jobs(fleet, lpar, &options));
         }
         for job in &jobs {
@@ -127,5 +127,3 @@ impl Emitter for RacfEmitter {
         Ok(response)
     }
 }
-
-zat_plugin_api::export_emitter!(RacfEmitter);

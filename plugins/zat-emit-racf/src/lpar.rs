@@ -123,7 +123,7 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
         String::new()
     };
     let setup = Job {
-        path: layout::lpar_security_job(&lpar.name, Esm::Racf),
+        path: layout::lpar_security_job(&lpar.name, Esm::RACF),
         name: setup_name.clone(),
         target: "submit as a batch job before TCPCONFIG TTLS is in the stack's profile (RACF security administrator)"
             .to_owned(),
@@ -172,7 +172,7 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
     let mut steps = vec![delete];
     steps.extend(refresh_steps);
     let backout = Job {
-        path: layout::lpar_security_backout_job(&lpar.name, Esm::Racf),
+        path: layout::lpar_security_backout_job(&lpar.name, Esm::RACF),
         name: backout_name,
         target: "submit as a batch job only after TTLS is off on the LPAR's stacks (RACF security administrator)"
             .to_owned(),

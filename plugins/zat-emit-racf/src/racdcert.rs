@@ -8,7 +8,7 @@ use zat_plugin_api::model::{
     AltName, CertOwner, Certificate, DistinguishedName, KeyAlgorithm, KeyUsage, SecurityDatabase,
     Usage,
 };
-use zat_plugin_api::zos::quote;
+use zat_zos::quote;
 
 /// `CERTAUTH`, `SITE` or `ID(user)`: always explicit, never the issuer's own certificates.
 pub(crate) fn owner(owner: &CertOwner) -> String {

@@ -80,7 +80,7 @@ fn ttls_stacks(lpar: &Lpar) -> impl Iterator<Item = &Stack> {
 }
 
 fn esm_of(fleet: &Fleet, lpar: &Lpar) -> Esm {
-    fleet.security_database(&lpar.security_database).map_or(Esm::Racf, |db| db.esm)
+    fleet.security_database(&lpar.security_database).map_or_else(Esm::racf, |db| db.esm.clone())
 }
 
 /// Every file the other emitters write for this LPAR, with its z/OS target, in install order.
@@ -160,8 +160,20 @@ fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
         .collect();
     let stacks: Vec<Value> = ttls_stacks(lpar)
         .map(|stack| {
-            let mut users = vec![format!("the Policy Agent user {}", lpar.pagent.userid)];
-            users.extend(stack.initstack_users.iter().filter(|u| **u != lpar.pagent.userid).cloned());
+            // The list expansion derived (Policy Agent first, no repeats), as every security
+            // emitter writes it.
+            let users: Vec<String> = stack
+                .initstack
+                .iter()
+                .flat_map(|access| access.users.iter())
+                .map(|user| {
+                    if *user == lpar.pagent.userid {
+                        format!("the Policy Agent user {user}")
+                    } else {
+                        user.clone()
+                    }
+                })
+                .collect();
             let profile = layout::tcpip_profile_member(&lpar.name, &stack.name);
             let obey = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
             context! {
@@ -198,9 +210,10 @@ fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
                 .and_then(|db| db.keyring(&ring.owner, &ring.name))
                 .map(|found| found.connections.iter().map(|c| c.label.clone()).collect())
                 .unwrap_or_default();
-            let command = match esm {
-                Esm::Racf => format!("RACDCERT ID({}) LISTRING({})", ring.owner, ring.name),
-                Esm::Acf2 | Esm::Tss => format!("{} command to list ring {ring}", esm.as_str().to_ascii_uppercase()),
+            let command = if esm == Esm::RACF {
+                format!("RACDCERT ID({}) LISTRING({})", ring.owner, ring.name)
+            } else {
+                format!("{} command to list ring {ring}", esm.as_str().to_ascii_uppercase())
             };
             context! {
                 name => ring.to_string(),
@@ -215,16 +228,16 @@ fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
         lpar => lpar.name,
         database => database,
         esm_upper => esm.as_str().to_ascii_uppercase(),
-        classes_job => fleet.defaults.activate_classes.then(|| layout::security_classes_job(database, esm)),
-        setup_job => layout::security_setup_job(database, esm),
-        setup_backout_job => layout::security_backout_job(database, esm),
+        classes_job => fleet.defaults.activate_classes.then(|| layout::security_classes_job(database, esm.as_str())),
+        setup_job => layout::security_setup_job(database, esm.as_str()),
+        setup_backout_job => layout::security_backout_job(database, esm.as_str()),
         shared_with => match shared_with.len() {
             0 => String::new(),
             1 => format!("LPAR {} uses", shared_with[0]),
             _ => format!("LPARs {} use", join_and(&shared_with)),
         },
-        servauth_job => layout::lpar_security_job(&lpar.name, esm),
-        servauth_backout_job => layout::lpar_security_backout_job(&lpar.name, esm),
+        servauth_job => layout::lpar_security_job(&lpar.name, esm.as_str()),
+        servauth_backout_job => layout::lpar_security_backout_job(&lpar.name, esm.as_str()),
         stacks => stacks,
         files => files,
         has_xml => has_xml,
@@ -257,8 +270,8 @@ fn readme_view(request: &RenderRequest) -> Value {
                 name => db.name,
                 esm => db.esm.as_str().to_ascii_uppercase(),
                 lpars => lpars.join(", "),
-                setup_job => layout::security_setup_job(&db.name, db.esm),
-                backout_job => layout::security_backout_job(&db.name, db.esm),
+                setup_job => layout::security_setup_job(&db.name, db.esm.as_str()),
+                backout_job => layout::security_backout_job(&db.name, db.esm.as_str()),
             }
         })
         .collect();
@@ -273,7 +286,7 @@ fn readme_view(request: &RenderRequest) -> Value {
                 database => lpar.security_database,
                 stacks => if stacks.is_empty() { "none".to_owned() } else { stacks.join(", ") },
                 runbook => layout::runbook(&lpar.name),
-                servauth_job => layout::lpar_security_job(&lpar.name, esm_of(fleet, lpar)),
+                servauth_job => layout::lpar_security_job(&lpar.name, esm_of(fleet, lpar).as_str()),
             }
         })
         .collect();
@@ -291,5 +304,3 @@ fn join_and<S: AsRef<str>>(items: &[S]) -> String {
         }
     }
 }
-
-zat_plugin_api::export_emitter!(RunbookEmitter);

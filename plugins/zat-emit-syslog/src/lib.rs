@@ -169,5 +169,3 @@ fn check_settings(lpar: &Lpar, diagnostics: &mut Vec<Diagnostic>) -> bool {
     }
     ok
 }
-
-zat_plugin_api::export_emitter!(SyslogEmitter);

@@ -12,9 +12,10 @@
 //! and refuses any statement that would pass column 71.
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use zat_plugin_api::layout;
 use zat_plugin_api::model::{Diagnostic, Fleet, Lpar, Stack};
 use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
-use zat_plugin_api::{layout, zos};
+use zat_zos as zos;
 
 /// Last column a TCP/IP profile statement may use.
 pub const PROFILE_COLUMNS: usize = 71;
@@ -77,10 +78,10 @@ fn render_stack(
         &fleet.defaults,
         &layout::tcpip_obeyfile_member(&lpar.name, &stack.name),
     );
-    // The Policy Agent user is permitted by construction (the security emitters always add it);
-    // the stack's own list comes after it.
-    let mut users = vec![lpar.pagent.userid.clone()];
-    users.extend(stack.initstack_users.iter().filter(|u| **u != lpar.pagent.userid).cloned());
+    // The users expansion permits to EZB.INITSTACK (Policy Agent first, no repeats): the same
+    // list every security emitter writes.
+    let users: Vec<String> =
+        stack.initstack.as_ref().map(|access| access.users.clone()).unwrap_or_default();
     let view = context! {
         fleet => fleet.name,
         lpar => lpar.name,
@@ -213,5 +214,3 @@ mod tests {
         assert!(format_profile(&text).is_err());
     }
 }
-
-zat_plugin_api::export_emitter!(TcpipEmitter);

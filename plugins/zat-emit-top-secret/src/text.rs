@@ -10,7 +10,7 @@
 
 use zat_plugin_api::batch::{PlannedJob, Subject, TmpStep};
 use zat_plugin_api::model::Origin;
-use zat_plugin_api::zos;
+use zat_zos as zos;
 
 /// Code of every "cannot write this" error of this emitter.
 pub const CODE_TEXT: &str = "ZAT0381";

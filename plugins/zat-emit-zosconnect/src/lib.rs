@@ -157,5 +157,3 @@ mod tests {
         assert_eq!(xml_text("RING--X"), "RING- -X");
     }
 }
-
-zat_plugin_api::export_emitter!(ZosConnectEmitter);

@@ -27,9 +27,9 @@ fn an_unknown_option_key_is_reported_at_its_line() {
 fn three_mistakes_in_options_maps_are_all_reported_at_the_key_or_value() {
     let out = zat(&["check", "three_mistakes.rhai"]);
     out.expect_code(1);
-    out.stderr_has("three_mistakes.rhai:4:50").stderr_has("`racx`");
-    out.stderr_has("three_mistakes.rhai:7:5").stderr_has("`pagnet`");
-    out.stderr_has("three_mistakes.rhai:10:73").stderr_has("`trace`");
+    out.stderr_has("three_mistakes.rhai:5:54").stderr_has("`public`");
+    out.stderr_has("three_mistakes.rhai:8:5").stderr_has("`pagnet`");
+    out.stderr_has("three_mistakes.rhai:11:73").stderr_has("`trace`");
     out.stderr_has("found 3 errors and 0 warnings");
     // Nothing else: exactly three diagnostics, and carets under the key and values.
     let headers = out.stderr.lines().filter(|line| line.starts_with("ZAT00")).count();

@@ -98,3 +98,75 @@ fn a_more_specific_rule_outranks_a_general_one() {
     // The outbound rule names job, user, address and port; the inbound one job and port.
     assert!(outbound.priority > inbound.priority);
 }
+
+/// Ring access is derived once, in the model: the highest level any ring asks for, the first
+/// ring that asks, owners READ and other readers UPDATE on FACILITY, READ on RDATALIB.
+#[test]
+fn ring_access_takes_the_highest_level_and_the_first_ring() {
+    use zat_model::{AccessLevel, GrantClass, RingAccess, profiles};
+    let mut raw = fixtures::seed_raw();
+    let db = &mut raw.security_databases[0];
+    let owner = db.keyrings[0].owner.clone();
+    let mut second = db.keyrings[0].clone();
+    second.name = "Second".to_owned();
+    second.readers = vec!["CLI".to_owned()];
+    let mut shared = db.keyrings[0].clone();
+    shared.name = "Shared".to_owned();
+    shared.access = RingAccess::Rdatalib;
+    shared.readers = vec!["APP".to_owned()];
+    db.keyrings[0].readers = vec!["CLI".to_owned()];
+    db.keyrings.push(second);
+    db.keyrings.push(shared);
+    let prepared = prepare(raw);
+    let db = &prepared.fleet.security_databases[0];
+    let first = db.keyrings[0].reference();
+    let find = |profile: &str, user: &str| {
+        db.ring_access
+            .iter()
+            .find(|g| g.profile == profile && g.user == user)
+            .map(|g| (g.class, g.access, g.ring.clone()))
+    };
+    assert_eq!(
+        find(profiles::LIST, "CLI"),
+        Some((GrantClass::Facility, AccessLevel::Update, first.clone()))
+    );
+    assert_eq!(
+        find(profiles::LISTRING, &owner),
+        Some((GrantClass::Facility, AccessLevel::Read, first))
+    );
+    let lst = profiles::rdatalib(&owner, "Shared");
+    assert_eq!(lst, format!("{}.SHARED.LST", owner.to_ascii_uppercase()));
+    assert_eq!(
+        find(&lst, "APP").map(|g| (g.0, g.1)),
+        Some((GrantClass::Rdatalib, AccessLevel::Read))
+    );
+    assert_eq!(find(&lst, &owner).map(|g| g.1), Some(AccessLevel::Read));
+    // One grant per (profile, user), sorted.
+    let keys: Vec<_> = db.ring_access.iter().map(|g| (g.class, &g.profile, &g.user)).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(keys, sorted);
+}
+
+/// Every TTLS stack gets its EZB.INITSTACK profile with the Policy Agent user first and no
+/// repeats; a stack without TTLS gets none.
+#[test]
+fn initstack_access_is_expanded_per_ttls_stack() {
+    let mut raw = fixtures::seed_raw();
+    let pagent = raw.lpars[0].pagent.userid.clone();
+    raw.lpars[0].stacks[0].initstack_users =
+        vec!["OMPROUTE".to_owned(), pagent.clone(), "OMPROUTE".to_owned()];
+    let mut plain = raw.lpars[0].stacks[0].clone();
+    plain.name = "TCPB".to_owned();
+    plain.ttls = false;
+    plain.rules.clear();
+    plain.api_requesters.clear();
+    raw.lpars[0].stacks.push(plain);
+    let prepared = prepare(raw);
+    let lpar = &prepared.fleet.lpars[0];
+    let access = lpar.stacks[0].initstack.as_ref().expect("a TTLS stack has INITSTACK access");
+    assert_eq!(access.profile, format!("EZB.INITSTACK.{}.{}", lpar.name, lpar.stacks[0].name));
+    assert_eq!(access.users, vec![pagent, "OMPROUTE".to_owned()]);
+    assert_eq!(lpar.stacks[1].initstack, None);
+}

@@ -3,8 +3,8 @@
 use zat_core::fixtures;
 use zat_emit_acf2::Acf2Emitter;
 use zat_plugin_api::model::{CertExport, Esm, ExportFormat, Fleet, Severity};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind};
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
+use zat_zos::{self as zos, CheckOptions, TextKind};
 
 fn request(fleet: Fleet) -> RenderRequest {
     RenderRequest::new(fleet, "test")
@@ -13,7 +13,7 @@ fn request(fleet: Fleet) -> RenderRequest {
 /// A raw fixture with every database switched to ACF2, prepared like the host does.
 fn acf2(mut raw: Fleet) -> Fleet {
     for db in &mut raw.security_databases {
-        db.esm = Esm::Acf2;
+        db.esm = Esm::new(Esm::ACF2);
     }
     let prepared = zat_core::prepare(raw);
     assert!(!prepared.has_errors(), "{:?}", prepared.diagnostics);
@@ -193,16 +193,16 @@ fn record_name_collisions_are_errors_with_the_origin() {
 
 fn acf2_unchecked(mut raw: Fleet) -> Fleet {
     for db in &mut raw.security_databases {
-        db.esm = Esm::Acf2;
+        db.esm = Esm::new(Esm::ACF2);
     }
     zat_core::prepare(raw).fleet
 }
 
 #[test]
 fn date_format_and_options() {
-    let mut raw = fixtures::seed_raw();
-    raw.defaults.acf2_date_format = "dd/mm/yyyy".into();
+    let raw = fixtures::seed_raw();
     let mut req = request(acf2(raw));
+    req.options.insert("acf2.date_format".into(), "dd/mm/yyyy".into());
     req.options.insert("acf2.uid_template".into(), "****{logonid}".into());
     req.options.insert("acf2.rebuild".into(), "operator".into());
     let response = render(&req);

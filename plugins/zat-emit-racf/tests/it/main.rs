@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use zat_emit_racf::RacfEmitter;
 use zat_plugin_api::model::{CertExport, Diagnostic, Esm, ExportFormat, Fleet, Severity, Usage};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind, TsoCommand};
 use zat_plugin_api::{Emitter, OutputFile, RenderRequest, RenderResponse};
+use zat_zos::{self as zos, CheckOptions, TextKind, TsoCommand};
 
 fn request(fleet: Fleet, only: &[&str], options: &[(&str, &str)]) -> RenderRequest {
     RenderRequest::new(fleet, "test")
@@ -233,7 +233,7 @@ fn only_lpars_limits_databases_and_lpars() {
 #[test]
 fn nothing_for_other_security_managers() {
     let mut fleet = multi();
-    fleet.security_databases[0].esm = Esm::Acf2;
+    fleet.security_databases[0].esm = Esm::new(Esm::ACF2);
     let response = render(fleet);
     for path in paths(&response) {
         assert!(
@@ -243,7 +243,7 @@ fn nothing_for_other_security_managers() {
     }
     assert!(paths(&response).contains(&"lpars/SYSC/racf/SERVAUTH.jcl"));
     let mut fleet = seed();
-    fleet.security_databases[0].esm = Esm::Tss;
+    fleet.security_databases[0].esm = Esm::new(Esm::TSS);
     assert!(render(fleet).files.is_empty());
 }
 
@@ -629,9 +629,10 @@ fn multi_rings_access_and_stacks() {
 
 #[test]
 fn reader_of_another_users_ring_gets_update() {
-    let mut fleet = seed();
-    fleet.security_databases[0].keyrings[0].readers = vec!["APPUSER".into(), "OMVSADM".into()];
-    let response = render(fleet);
+    // Readers are set before expansion, which derives the grants from them.
+    let mut raw = zat_core::fixtures::seed_raw();
+    raw.security_databases[0].keyrings[0].readers = vec!["APPUSER".into(), "OMVSADM".into()];
+    let response = render(zat_core::prepare(raw).fleet);
     let setup = commands(&file(&response, "security/PLEX1/racf/SETUP.jcl").content);
     for profile in ["IRR.DIGTCERT.LIST", "IRR.DIGTCERT.LISTRING"] {
         one(&setup, &["PERMIT", profile, "ID(APPUSER)", "ACCESS(UPDATE)"]);

@@ -76,7 +76,7 @@ fn check_paths(fleet: Fleet, only: &[&str]) {
         }
         // And the other way round: every file of this LPAR and its database is named,
         // with the target its emitter gave it.
-        let esm = fleet.security_database(&lpar.security_database).expect("db").esm;
+        let esm = fleet.security_database(&lpar.security_database).expect("db").esm.as_str();
         let database_dir = layout::security_dir(&lpar.security_database, esm);
         for (file_path, file) in &files {
             let ours = file_path.starts_with(&format!("{}/", layout::lpar_dir(&lpar.name)))

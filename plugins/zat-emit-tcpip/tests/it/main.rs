@@ -60,7 +60,7 @@ fn members_are_valid_names_in_tcpparms() {
                 .strip_prefix("SYS1.TCPPARMS(")
                 .and_then(|rest| rest.strip_suffix(')'))
                 .expect("DSN(MEMBER)");
-            assert!(zat_plugin_api::zos::is_valid_name(member), "{member}");
+            assert!(zat_zos::is_valid_name(member), "{member}");
             assert!(file.content.contains(&target), "{}", file.path);
         }
     }

@@ -3,8 +3,8 @@
 use zat_core::fixtures;
 use zat_emit_top_secret::TssEmitter;
 use zat_plugin_api::model::{CertExport, Esm, ExportFormat, Fleet, Severity};
-use zat_plugin_api::zos::{self, CheckOptions, TextKind};
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
+use zat_zos::{self as zos, CheckOptions, TextKind};
 
 fn request(fleet: Fleet) -> RenderRequest {
     RenderRequest::new(fleet, "test")
@@ -13,7 +13,7 @@ fn request(fleet: Fleet) -> RenderRequest {
 /// A raw fixture with every database switched to Top Secret, prepared like the host does.
 fn tss(mut raw: Fleet) -> Fleet {
     for db in &mut raw.security_databases {
-        db.esm = Esm::Tss;
+        db.esm = Esm::new(Esm::TSS);
     }
     let prepared = zat_core::prepare(raw);
     assert!(!prepared.has_errors(), "{:?}", prepared.diagnostics);
@@ -181,7 +181,7 @@ fn record_name_collisions_are_errors_with_the_origin() {
 
 fn tss_unchecked(mut raw: Fleet) -> Fleet {
     for db in &mut raw.security_databases {
-        db.esm = Esm::Tss;
+        db.esm = Esm::new(Esm::TSS);
     }
     zat_core::prepare(raw).fleet
 }

@@ -6,9 +6,7 @@
 use std::fmt::Write as _;
 
 use zat_plugin_api::model::PortRange;
-use zat_plugin_api::{
-    EmitError, Emitter, OutputFile, RenderRequest, RenderResponse, export_emitter,
-};
+use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
 
 /// Writes `lpars/<LPAR>/inventory/rules.csv` for every LPAR in the run.
 #[derive(Debug, Default)]
@@ -60,5 +58,3 @@ fn ports(range: Option<&PortRange>) -> String {
         Some(r) => format!("{}-{}", r.low, r.high),
     }
 }
-
-export_emitter!(InventoryEmitter);

@@ -1,4 +1,4 @@
-//! z/OS text helpers for emitters of batch jobs: JOB cards, TSO command wrapping, and a checker.
+//! z/OS text of batch jobs: JOB cards, TSO command wrapping, MVS names, and a checker.
 //!
 //! Every ESM emitter (RACF here, ACF2 and Top Secret as site plugins) writes batch TSO jobs
 //! whose text must survive a transfer to an 80-byte, code page 1047 data set and parse the same
@@ -77,6 +77,19 @@ pub fn is_valid_name(name: &str) -> bool {
         && (first.is_ascii_uppercase() || matches!(first, '@' | '#' | '$'))
         && chars
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '@' | '#' | '$'))
+}
+
+/// A data set name: qualifiers of 1-8 characters, 44 in all, optionally with a `(MEMBER)`.
+pub fn is_valid_dsn(dsn: &str) -> bool {
+    let (name, member) = match dsn.split_once('(') {
+        Some((name, rest)) => (name, rest.strip_suffix(')')),
+        None => (dsn, Some("")),
+    };
+    let Some(member) = member else { return false };
+    (member.is_empty() || (member.len() <= 8 && is_valid_name(member)))
+        && !name.is_empty()
+        && name.len() <= 44
+        && name.split('.').all(|q| !q.is_empty() && q.len() <= 8 && is_valid_name(q))
 }
 
 /// A job name from the site prefix and an emitter's suffix, upper-cased and checked.
