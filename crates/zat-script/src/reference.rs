@@ -213,6 +213,9 @@ fn option_text(out: &mut String, key: &str, opt: &Opt) {
     if let Some(words) = opt.kind.words() {
         let _ = writeln!(out, "      one of: {}", words.join(", "));
     }
+    if let Kind::Name { expected } = opt.kind {
+        let _ = writeln!(out, "      allowed: {expected}");
+    }
     let _ = writeln!(out, "      {}", opt.doc.replace('`', ""));
 }
 

@@ -542,8 +542,6 @@ const REQUESTER_OPTIONS: &[Opt] = &[
     ),
 ];
 
-const NAME: Arg = arg("name", "string", "Name of the object.");
-
 /// Every builder and function of the script API, in the order the reference lists them.
 pub(crate) const BUILDERS: &[Builder] = &[
     Builder {
@@ -589,7 +587,7 @@ pub(crate) const BUILDERS: &[Builder] = &[
     Builder {
         name: "security_database",
         receiver: Some("Fleet"),
-        args: &[NAME],
+        args: &[arg("name", "string", "Name of the security database.")],
         returns: "SecurityDatabase",
         doc: "A security database (RACF, ACF2, Top Secret, or another ESM a plugin writes jobs for). Certificates and key rings belong to it; LPARs that share it share them.",
         options: &[opt(
@@ -607,7 +605,11 @@ pub(crate) const BUILDERS: &[Builder] = &[
     Builder {
         name: "security_level",
         receiver: Some("Fleet"),
-        args: &[NAME],
+        args: &[arg(
+            "name",
+            "string",
+            "Name of the level, which rules and requesters give as `level`.",
+        )],
         returns: "SecurityLevel",
         doc: "A reusable set of TLS settings that rules and API requesters name. Rules that name none use `DEFAULT`, created with the defaults below unless the script defines it.",
         options: LEVEL_OPTIONS,
@@ -618,7 +620,7 @@ pub(crate) const BUILDERS: &[Builder] = &[
     Builder {
         name: "zos_connect_server",
         receiver: Some("Fleet"),
-        args: &[NAME],
+        args: &[arg("name", "string", "Name of the server, which requesters give as `server`.")],
         returns: "ZosConnectServer",
         doc: "A z/OS Connect server that API requesters call, in the fleet or outside it.",
         options: SERVER_OPTIONS,
@@ -759,7 +761,7 @@ pub(crate) const BUILDERS: &[Builder] = &[
     Builder {
         name: "api_requester",
         receiver: Some("Stack"),
-        args: &[NAME],
+        args: &[arg("name", "string", "Name of the application.")],
         returns: "()",
         doc: "A z/OS application that calls a z/OS Connect server; expansion derives its outbound rule and CEEOPTS.",
         options: REQUESTER_OPTIONS,
