@@ -51,9 +51,11 @@ impl Mistakes {
     pub(crate) fn take(&self, fatal: Option<Diagnostic>) -> Vec<Diagnostic> {
         let mut all = std::mem::take(&mut *lock(&self.diagnostics));
         all.extend(fatal);
+        let mut seen = BTreeSet::new();
         let mut unique: Vec<Diagnostic> = Vec::new();
         for diagnostic in all {
-            if !unique.contains(&diagnostic) {
+            let origin = diagnostic.origin.as_ref().map(|o| (o.file.clone(), o.line, o.column));
+            if seen.insert((diagnostic.code.clone(), diagnostic.message.clone(), origin)) {
                 unique.push(diagnostic);
             }
         }
