@@ -23,7 +23,7 @@ use crate::handles::{
     ServerHandle, StackHandle, lock,
 };
 use crate::locate::{Part, locate};
-use crate::spec::{Default, Kind, Opt, Words};
+use crate::spec::{Absent, Kind, Opt, Words};
 
 /// The mistakes recorded during one script run, and the text of every file the run read (the
 /// main script and its libraries), to find keys in.
@@ -177,8 +177,8 @@ pub(crate) struct Options {
     given: bool,
 }
 
-fn is_literal(default: &Default) -> bool {
-    matches!(default, Default::Text(_) | Default::Int(_) | Default::Bool(_) | Default::Word(_))
+fn is_literal(default: &Absent) -> bool {
+    matches!(default, Absent::Text(_) | Absent::Int(_) | Absent::Bool(_) | Absent::Word(_))
 }
 
 impl Options {
@@ -234,7 +234,7 @@ impl Options {
         key: &str,
         reading: &str,
         kind: fn(&Kind) -> bool,
-        default: fn(&Default) -> bool,
+        default: fn(&Absent) -> bool,
     ) -> Result<&'static Opt, BuilderError> {
         self.spec
             .iter()
@@ -290,7 +290,7 @@ impl Options {
         key: &'static str,
         value: Option<T>,
     ) -> Result<Option<T>, BuilderError> {
-        self.declared(key, "a required option", |_| true, |d| matches!(d, Default::Required))?;
+        self.declared(key, "a required option", |_| true, |d| matches!(d, Absent::Required))?;
         if value.is_none() {
             self.missing(key);
         }
@@ -326,9 +326,9 @@ impl Options {
             key,
             "a string with a default",
             |k| matches!(k, Kind::Text | Kind::Name { .. }),
-            |d| matches!(d, Default::Text(_)),
+            |d| matches!(d, Absent::Text(_)),
         )?;
-        let Default::Text(default) = opt.default else { return Ok(String::new()) };
+        let Absent::Text(default) = opt.default else { return Ok(String::new()) };
         Ok(self.text_value(opt).unwrap_or_else(|| default.to_owned()))
     }
 
@@ -357,9 +357,9 @@ impl Options {
             key,
             "an integer with a default",
             |k| matches!(k, Kind::Int),
-            |d| matches!(d, Default::Int(_)),
+            |d| matches!(d, Absent::Int(_)),
         )?;
-        let Default::Int(default) = opt.default else { return Ok(0) };
+        let Absent::Int(default) = opt.default else { return Ok(0) };
         Ok(self.int_value(opt).unwrap_or(default))
     }
 
@@ -388,9 +388,9 @@ impl Options {
             key,
             "a boolean with a default",
             |k| matches!(k, Kind::Bool),
-            |d| matches!(d, Default::Bool(_)),
+            |d| matches!(d, Absent::Bool(_)),
         )?;
-        let Default::Bool(default) = opt.default else { return Ok(false) };
+        let Absent::Bool(default) = opt.default else { return Ok(false) };
         Ok(self.flag_value(opt).unwrap_or(default))
     }
 
@@ -481,7 +481,7 @@ impl Options {
     pub(crate) fn word_or<T: Copy + 'static>(&mut self, key: &str) -> Result<T, BuilderError> {
         let (opt, words) = self.word_list::<T>(key, false)?;
         let default = match opt.default {
-            Default::Word(word) => Self::pick(words, word),
+            Absent::Word(word) => Self::pick(words, word),
             _ => None,
         };
         let default = default.ok_or_else(|| BuilderError::Internal {
@@ -552,7 +552,7 @@ impl Options {
             key,
             "a handle, a name or a port",
             |k| matches!(k, Kind::Port | Kind::Handle { .. }),
-            |d| !matches!(d, Default::Int(_) | Default::Bool(_) | Default::Word(_)),
+            |d| !matches!(d, Absent::Int(_) | Absent::Bool(_) | Absent::Word(_)),
         )?;
         Ok(self.take(key))
     }
@@ -607,9 +607,9 @@ impl Options {
             key,
             "a handle with a default name",
             |k| matches!(k, Kind::Handle { .. }),
-            |d| matches!(d, Default::Text(_)),
+            |d| matches!(d, Absent::Text(_)),
         )?;
-        let Default::Text(default) = opt.default else { return Ok(String::new()) };
+        let Absent::Text(default) = opt.default else { return Ok(String::new()) };
         Ok(self.handle_or_name(key, name_of)?.unwrap_or_else(|| default.to_owned()))
     }
 }

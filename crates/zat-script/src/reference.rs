@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::diagnose;
-use crate::spec::{self, BUILDERS, Builder, Default, Kind, Opt, PROPERTIES, TYPES};
+use crate::spec::{self, Absent, BUILDERS, Builder, Kind, Opt, PROPERTIES, TYPES};
 
 /// The command that regenerates `docs/dsl.md`.
 pub const MARKDOWN_COMMAND: &str =
@@ -22,15 +22,15 @@ pub fn builder_names() -> Vec<&'static str> {
     BUILDERS.iter().map(|builder| builder.name).collect()
 }
 
-fn default_text(default: &Default) -> String {
+fn default_text(default: &Absent) -> String {
     match default {
-        Default::Required => "required".to_owned(),
-        Default::Unset => "not set".to_owned(),
-        Default::Derived(text) => (*text).to_owned(),
-        Default::Text(text) => format!("`\"{text}\"`"),
-        Default::Int(number) => format!("`{number}`"),
-        Default::Bool(flag) => format!("`{flag}`"),
-        Default::Word(word) => format!("`\"{word}\"`"),
+        Absent::Required => "required".to_owned(),
+        Absent::Unset => "not set".to_owned(),
+        Absent::Derived(text) => (*text).to_owned(),
+        Absent::Text(text) => format!("`\"{text}\"`"),
+        Absent::Int(number) => format!("`{number}`"),
+        Absent::Bool(flag) => format!("`{flag}`"),
+        Absent::Word(word) => format!("`\"{word}\"`"),
     }
 }
 

@@ -2,7 +2,7 @@
 //! default, allowed words) and the diagnostics it raises.
 //!
 //! The runtime reads this table to check options maps (`options.rs` accepts only the keys listed
-//! here, checks each value against its [`Kind`], and takes defaults from [`Default`]), and the
+//! here, checks each value against its [`Kind`], and takes defaults from [`Absent`]), and the
 //! reference generator (`reference.rs`) renders the same rows into `docs/dsl.md`, `zat docs`
 //! and the rhai definitions file. A builder reading an option this table does not declare, or
 //! reading it as another kind, is an internal error that the tests catch.
@@ -48,7 +48,7 @@ pub(crate) struct Arg {
 pub(crate) struct Opt {
     pub(crate) key: &'static str,
     pub(crate) kind: Kind,
-    pub(crate) default: Default,
+    pub(crate) default: Absent,
     pub(crate) doc: &'static str,
 }
 
@@ -79,7 +79,7 @@ pub(crate) enum Kind {
 }
 
 /// What an option is when the script leaves it out.
-pub(crate) enum Default {
+pub(crate) enum Absent {
     /// The builder fails without it.
     Required,
     /// Nothing: the model field stays empty.
@@ -164,7 +164,7 @@ pub(crate) const TLS_WORDS: Words<usize> = &[
     ("1.3", 5),
 ];
 
-const fn opt(key: &'static str, kind: Kind, default: Default, doc: &'static str) -> Opt {
+const fn opt(key: &'static str, kind: Kind, default: Absent, doc: &'static str) -> Opt {
     Opt { key, kind, default, doc }
 }
 
@@ -179,7 +179,7 @@ const KEYRING_REF: Kind = Kind::Handle {
 const LEVEL_REF: Kind =
     Kind::Handle { shape: "SecurityLevel or string", expected: "a security level or its name" };
 
-use Default::{Bool, Derived, Int, Required, Text, Unset, Word};
+use Absent::{Bool, Derived, Int, Required, Text, Unset, Word};
 use Kind::{Handle, Map, Port, Texts, Words as WordsOf};
 
 const JOB_OPTIONS: &[Opt] = &[
@@ -901,7 +901,7 @@ pub(crate) fn raises(builder: &Builder) -> Vec<&'static str> {
     if rows.iter().any(|(_, opt)| shaped(&opt.kind)) {
         codes.push(diagnose::NOT_ALLOWED);
     }
-    if rows.iter().any(|(_, opt)| matches!(opt.default, Default::Required)) {
+    if rows.iter().any(|(_, opt)| matches!(opt.default, Absent::Required)) {
         codes.push(diagnose::MISSING);
     }
     for code in builder.raises {

@@ -416,7 +416,7 @@ mod reference {
 
     use super::*;
     use crate::handles::DEFAULT_LEVEL;
-    use crate::spec::{self, BUILDERS, Builder, Default, Kind, Opt, PROPERTIES, TYPES};
+    use crate::spec::{self, Absent, BUILDERS, Builder, Kind, Opt, PROPERTIES, TYPES};
 
     #[test]
     fn every_builder_argument_and_option_has_a_description() {
@@ -436,7 +436,7 @@ mod reference {
                 if let Some(words) = opt.kind.words() {
                     assert!(!words.is_empty(), "{key}");
                 }
-                if let (Default::Word(word), Some(words)) = (&opt.default, opt.kind.words()) {
+                if let (Absent::Word(word), Some(words)) = (&opt.default, opt.kind.words()) {
                     assert!(words.contains(word), "{key}: default `{word}` is not a word");
                 }
             }
@@ -450,7 +450,7 @@ mod reference {
         }
         let rule = spec::builder("rule").map(|b| b.options).unwrap_or_default();
         let level = rule.iter().find(|opt| opt.key == "level").map(|opt| &opt.default);
-        assert!(matches!(level, Some(Default::Text(name)) if *name == DEFAULT_LEVEL));
+        assert!(matches!(level, Some(Absent::Text(name)) if *name == DEFAULT_LEVEL));
     }
 
     /// Parses `name(_: A, _: &mut B) -> R` into the name and parameter types.
