@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use rhai::{Dynamic, Map, NativeCallContext};
 use zat_model::{Diagnostic, Origin};
 
+use crate::diagnose::closest;
 use crate::error::BuilderError;
 use crate::handles::{
     CertificateHandle, DatabaseHandle, FleetHandle, KeyringHandle, LevelHandle, LparHandle,
@@ -195,7 +196,8 @@ impl Options {
         map: Map,
         given: bool,
     ) -> Self {
-        let options = Options { builder, path, spec, map, call, faulty: BTreeSet::new(), given };
+        let mut options =
+            Options { builder, path, spec, map, call, faulty: BTreeSet::new(), given };
         let unknown: Vec<String> = options
             .map
             .keys()
@@ -211,6 +213,11 @@ impl Options {
                 accepted: spec.iter().map(|opt| opt.key).collect(),
             };
             options.call.report(&err, &path, Some(Part::Key));
+            // A misspelt key is the option it was meant to be: that option is not missing
+            // too (`hots: "h"` is one mistake, not also "needs the option `host`").
+            if let Some(meant) = closest(&key, spec.iter().map(|opt| opt.key)) {
+                options.faulty.insert(meant);
+            }
         }
         options
     }

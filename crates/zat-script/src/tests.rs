@@ -768,6 +768,16 @@ t.api_requester(\"P\", #{ jobname: \"P\", server: \"Z\", keyring: \"U/R\", basic
     }
 
     #[test]
+    fn a_misspelt_required_key_is_one_mistake_not_also_a_missing_option() {
+        let script = "let site = fleet(\"F\");\nsite.zos_connect_server(\"Z\", #{ hots: \"h\" });\nsite.zos_connect_server(\"Y\", #{ nickname: 1 });\n";
+        // `hots` is `host` misspelt; `nickname` is near no option, so `host` is missing there.
+        assert_eq!(
+            found(script),
+            codes(&[("ZAT0004", 2, 33), ("ZAT0007", 3, 6), ("ZAT0004", 3, 33)])
+        );
+    }
+
+    #[test]
     fn a_map_held_in_a_variable_points_at_the_call() {
         let script = "let site = fleet(\"F\");\nsite.security_database(\"D\");\nlet opts = #{ pagnet: 1 };\nsite.lpar(\"SYSA\", opts);\n";
         assert_eq!(found(script), codes(&[("ZAT0004", 4, 6)]));
