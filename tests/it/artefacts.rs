@@ -1,30 +1,32 @@
 //! Snapshots of the tcpip, syslog, ceeopts, zosconnect and runbook artefacts over the real
 //! example fleet and the multi-LPAR script, run through the script runtime and the core.
 
-use crate::support::{render, request};
+use std::path::Path;
 
 /// Every file of the five emitters, one snapshot each, plus the list with targets and the
-/// diagnostics.
+/// diagnostics. Built by the pipeline `zat build` runs ([`zat_driver::build`]), so the
+/// runbook is rendered in the index pass with the real bundle.
 fn check(name: &str, script: &str) {
-    let request = request(script);
-    let responses = [
-        render::<zat_emit_tcpip::TcpipEmitter>(&request),
-        render::<zat_emit_syslog::SyslogEmitter>(&request),
-        render::<zat_emit_ceeopts::CeeoptsEmitter>(&request),
-        render::<zat_emit_zosconnect::ZosConnectEmitter>(&request),
-        render::<zat_emit_runbook::RunbookEmitter>(&request),
-    ];
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(script);
+    let mut inputs = zat_driver::Inputs::new(path);
+    inputs.zat_version = zat_test_support::ZAT_VERSION.to_owned();
+    let outcome =
+        zat_driver::build(&inputs, zat_driver::builtins(zat_plugin_host::PluginSet::builder()));
+    let built =
+        outcome.result.unwrap_or_else(|f| panic!("{script}: {f:?} {:#?}", outcome.diagnostics));
     let mut listing = String::new();
-    for response in &responses {
-        for file in &response.files {
+    for emitter in ["tcpip", "syslog", "ceeopts", "zosconnect", "runbook"] {
+        for file in built.bundle.files().filter(|f| f.emitter == emitter) {
             let target = file.target.as_deref().unwrap_or("-");
             listing.push_str(&format!("{} -> {target}\n", file.path));
             insta::assert_snapshot!(
                 format!("{name}__{}", file.path.replace('/', "__")),
-                file.content
+                String::from_utf8_lossy(&file.content)
             );
         }
-        for diagnostic in &response.diagnostics {
+        for diagnostic in
+            outcome.diagnostics.iter().filter(|d| d.object == format!("plugin {emitter}"))
+        {
             listing.push_str(&format!("{diagnostic}\n"));
         }
     }

@@ -1,13 +1,12 @@
 //! `zat build`: run the script, call every plugin, check their paths, and write the bundle
 //! atomically; with `--check`, compare with the bundle on disk instead and write nothing.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use zat_core::{Bundle, BundleError, Drift};
+use zat_core::{Bundle, Drift};
 
 use crate::common::{self, ScriptArgs};
-use crate::plugins::{self, PluginArgs};
+use crate::plugins::PluginArgs;
 use crate::{Exit, report};
 
 #[derive(Debug, clap::Args)]
@@ -116,104 +115,33 @@ fn drift_listing(drift: &Drift) -> String {
     text
 }
 
-/// Runs the script, stops on any error before a plugin runs, calls every plugin with the same
-/// request, reports every diagnostic and plugin failure, and checks the returned paths.
+impl RunArgs {
+    /// The pipeline's inputs: the script and how to run it, and this run's choices.
+    pub(crate) fn inputs(&self, script: &ScriptArgs) -> Result<zat_driver::Inputs, Exit> {
+        let mut inputs = script.inputs()?;
+        inputs.only.clone_from(&self.only);
+        inputs.plugin_options = self.options.iter().cloned().collect();
+        if let Some(jobs) = self.jobs {
+            inputs.jobs = usize::from(jobs);
+        }
+        Ok(inputs)
+    }
+}
+
+/// Runs the whole pipeline ([`zat_driver::build`]) and reports every diagnostic and failure.
 ///
 /// Errors in the script or the model, and error diagnostics from plugins, give exit 1; a
 /// plugin that cannot be loaded or fails (panic, error status, malformed JSON, illegal
 /// paths) gives exit 2. Nothing is written either way.
 pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle, Exit> {
-    let prepared = common::prepare(script)?;
-    let unknown: Vec<&str> = run
-        .only
-        .iter()
-        .filter(|name| prepared.fleet.lpar(name).is_none())
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        report::usage_error(&format!(
-            "--only names no LPAR of the fleet: {}; `zat model` lists the LPARs",
-            unknown.join(", ")
-        ));
-        return Err(Exit::Failure);
+    let inputs = run.inputs(script)?;
+    let outcome = zat_driver::build(&inputs, run.plugins.builder());
+    report::diagnostics(&outcome.diagnostics);
+    for (plugin, took) in &outcome.timings.plugins {
+        tracing::info!("plugin {plugin} rendered in {} ms", took.as_millis());
     }
-    let set = match run.plugins.builder().build() {
-        Ok(set) => set,
-        Err(errors) => {
-            for error in &errors.0 {
-                report::usage_error(&error.to_string());
-            }
-            return Err(Exit::Failure);
-        }
-    };
-    // Every security database needs a plugin that provides `esm:<its ESM>` (ZAT0390).
-    let provided = set.plugins().iter().flat_map(|p| p.info().provides.iter().cloned()).collect();
-    let uncovered = zat_plugin_host::esm_coverage(&prepared.fleet, &run.only, &provided);
-    if !uncovered.is_empty() {
-        report::diagnostics(&uncovered);
-        return Err(Exit::InputErrors);
+    match outcome.result {
+        Ok(built) => Ok(built.bundle),
+        Err(failure) => Err(common::report_failure(&failure)),
     }
-    if set.is_empty() {
-        report::usage_error("no plugins to run; give --plugin-dir DIR or set ZAT_PLUGIN_PATH");
-        return Err(Exit::Failure);
-    }
-    let options: BTreeMap<String, String> = run.options.iter().cloned().collect();
-    let request = plugins::request(prepared.fleet, run.only.clone(), options);
-    let jobs = run.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        usize::from,
-    );
-    let rendered = match set.render_all(&request, jobs) {
-        Ok(rendered) => rendered,
-        Err(error) => {
-            report::usage_error(&error.to_string());
-            return Err(Exit::Failure);
-        }
-    };
-    let mut failures = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut files = Vec::new();
-    for answer in rendered {
-        match answer.result {
-            Ok(mut response) => {
-                for diagnostic in &mut response.diagnostics {
-                    if diagnostic.object.is_empty() {
-                        diagnostic.object = format!("plugin {}", answer.plugin.name());
-                    }
-                }
-                diagnostics.append(&mut response.diagnostics);
-                files.extend(plugins::bundle_files(answer.plugin.name(), response));
-            }
-            Err(error) => failures.push(error.to_string()),
-        }
-    }
-    report::diagnostics(&diagnostics);
-    for failure in &failures {
-        report::usage_error(failure);
-    }
-    if !failures.is_empty() {
-        return Err(Exit::Failure);
-    }
-    if diagnostics.iter().any(zat_model::Diagnostic::is_error) {
-        return Err(Exit::InputErrors);
-    }
-    let origins: BTreeMap<&str, String> =
-        set.plugins().iter().map(|p| (p.name(), p.origin().to_string())).collect();
-    Bundle::new(files).map_err(|errors| {
-        for error in &errors {
-            let emitter = match error {
-                BundleError::BadPath { emitter, .. } => Some(emitter),
-                BundleError::Duplicate { second, .. } => Some(second),
-                BundleError::FileIsFolder { emitter, .. } => Some(emitter),
-                _ => None,
-            };
-            match emitter.and_then(|e| origins.get(e.as_str()).map(|o| (e, o))) {
-                Some((name, origin)) => {
-                    report::usage_error(&format!("{error} (plugin `{name}`: {origin})"))
-                }
-                None => report::usage_error(&error.to_string()),
-            }
-        }
-        Exit::Failure
-    })
 }

@@ -95,30 +95,40 @@ pub(crate) fn init_logging(args: &LogArgs) {
         .try_init();
 }
 
-/// Runs the script and the core's expansion and validation, reporting every diagnostic on
-/// stderr. Returns the prepared fleet when there is one (even with warnings) and no errors.
-pub(crate) fn prepare(args: &ScriptArgs) -> Result<zat_core::Prepared, Exit> {
-    let options = match args.options() {
-        Ok(options) => options,
-        Err(message) => {
+impl ScriptArgs {
+    /// The pipeline's inputs for this script (the whole fleet, built-in defaults otherwise).
+    pub(crate) fn inputs(&self) -> Result<zat_driver::Inputs, Exit> {
+        let options = self.options().map_err(|message| {
             report::usage_error(&message);
-            return Err(Exit::Failure);
-        }
-    };
-    let fleet = match zat_script::run_file(&args.script, &options) {
-        Ok(fleet) => fleet,
-        Err(diagnostics) => {
-            report::diagnostics(&diagnostics);
-            let failed = diagnostics.iter().any(|d| d.code == zat_script::CODE_CANNOT_READ);
-            return Err(if failed { Exit::Failure } else { Exit::InputErrors });
-        }
-    };
-    let prepared = zat_core::prepare(fleet);
-    report::diagnostics(&prepared.diagnostics);
-    if prepared.has_errors() {
-        return Err(Exit::InputErrors);
+            Exit::Failure
+        })?;
+        let mut inputs = zat_driver::Inputs::new(&self.script);
+        inputs.script_options = options;
+        Ok(inputs)
     }
-    Ok(prepared)
+}
+
+/// Runs the script and the core's expansion and validation ([`zat_driver::prepare`]),
+/// reporting every diagnostic on stderr. Returns the expanded fleet when there is one (even
+/// with warnings) and no errors.
+pub(crate) fn prepare(args: &ScriptArgs) -> Result<zat_model::Fleet, Exit> {
+    let inputs = args.inputs()?;
+    let run = zat_driver::prepare(&inputs);
+    report::diagnostics(&run.diagnostics);
+    run.result.map_err(|failure| report_failure(&failure))
+}
+
+/// Reports a pipeline failure's messages and gives its exit code.
+pub(crate) fn report_failure(failure: &zat_driver::Failure) -> Exit {
+    match failure {
+        zat_driver::Failure::Input => Exit::InputErrors,
+        zat_driver::Failure::Usage(messages) | zat_driver::Failure::Plugins(messages) => {
+            for message in messages {
+                report::usage_error(message);
+            }
+            Exit::Failure
+        }
+    }
 }
 
 /// Writes data to stdout; a closed pipe (`zat model x | head`) ends quietly with success.

@@ -11,11 +11,11 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
-    let prepared = match common::prepare(&args.script) {
-        Ok(prepared) => prepared,
+    let fleet = match common::prepare(&args.script) {
+        Ok(fleet) => fleet,
         Err(exit) => return exit,
     };
-    match serde_json::to_string_pretty(&prepared.fleet) {
+    match serde_json::to_string_pretty(&fleet) {
         Ok(json) => common::write_stdout(&(json + "\n")),
         Err(err) => {
             report::usage_error(&format!("cannot serialise the model: {err}"));

@@ -1,29 +1,14 @@
 //! `zat plugins list|test` and the plugin flags shared by `build` and `diff`: which plugins
 //! run (built-ins, plugin folders, explicit choices) and the conformance checks.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use zat_core::{Bundle, BundleFile};
-use zat_plugin_api::{RenderRequest, RenderResponse};
+use zat_core::Bundle;
+use zat_plugin_api::RenderRequest;
 use zat_plugin_host::{Choice, Plugin, PluginSetBuilder, parse_choice};
 use zat_zos::{self as zos, CheckOptions, TextKind};
 
 use crate::{Exit, common, report};
-
-/// Registers every emitter linked into the zat binary. Each is called through its C table
-/// with JSON bytes, exactly as a library from a plugin folder is. The ACF2 and Top Secret
-/// emitters are site plugins: loaded from a plugin folder, never linked in (DESIGN.md §8).
-fn builtins(builder: PluginSetBuilder) -> PluginSetBuilder {
-    builder
-        .builtin::<zat_emit_racf::RacfEmitter>()
-        .builtin::<zat_emit_pagent::PagentEmitter>()
-        .builtin::<zat_emit_tcpip::TcpipEmitter>()
-        .builtin::<zat_emit_syslog::SyslogEmitter>()
-        .builtin::<zat_emit_ceeopts::CeeoptsEmitter>()
-        .builtin::<zat_emit_zosconnect::ZosConnectEmitter>()
-        .builtin::<zat_emit_runbook::RunbookEmitter>()
-}
 
 /// Where plugins come from; shared by `build`, `diff` and `plugins list`.
 #[derive(Debug, clap::Args)]
@@ -46,7 +31,7 @@ impl PluginArgs {
     pub(crate) fn builder(&self) -> PluginSetBuilder {
         let mut builder = PluginSetBuilder::new();
         if !self.no_builtin {
-            builder = builtins(builder);
+            builder = zat_driver::builtins(builder);
         }
         for dir in &self.plugin_dir {
             builder = builder.plugin_dir(dir);
@@ -117,29 +102,6 @@ fn run_list(args: &ListArgs) -> Exit {
         report::usage_error(&error.to_string());
     }
     if errors.is_empty() { exit } else { Exit::Failure }
-}
-
-/// The request every plugin gets: the expanded fleet and the run's options.
-pub(crate) fn request(
-    fleet: zat_model::Fleet,
-    only_lpars: Vec<String>,
-    options: BTreeMap<String, String>,
-) -> RenderRequest {
-    RenderRequest::new(fleet, env!("CARGO_PKG_VERSION")).with_only(only_lpars).with_options(options)
-}
-
-/// Turns one plugin's files into bundle files tagged with the plugin's name.
-pub(crate) fn bundle_files(plugin: &str, response: RenderResponse) -> Vec<BundleFile> {
-    response
-        .files
-        .into_iter()
-        .map(|f| BundleFile {
-            path: f.path,
-            content: f.content.into_bytes(),
-            target: f.target,
-            emitter: plugin.to_owned(),
-        })
-        .collect()
 }
 
 /// Conformance checks of one library; prints one line per check on stdout.
@@ -232,7 +194,7 @@ fn render_fixture(
     let fail =
         |lines: &mut Vec<String>, what: String| lines.push(format!("FAIL  {fixture}: {what}"));
     let mut passed = true;
-    let request = request(fleet, Vec::new(), BTreeMap::new());
+    let request = RenderRequest::new(fleet, env!("CARGO_PKG_VERSION"));
     let bytes = match serde_json::to_vec(&request) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -271,7 +233,7 @@ fn render_fixture(
             passed = false;
         }
     }
-    match Bundle::new(bundle_files(plugin.name(), first)) {
+    match Bundle::new(zat_driver::bundle_files(plugin.name(), first).1) {
         Ok(bundle) => ok(lines, format!("paths: all {} paths legal and distinct", bundle.len())),
         Err(errors) => {
             for error in errors {

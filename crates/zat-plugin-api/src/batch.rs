@@ -1,31 +1,40 @@
-//! Batch TSO jobs for ESM plugins: JOB card, header comments and TMP steps of in-stream
-//! commands, rendered, checked against the batch rules and added to a response.
+//! The one frame of every batch TSO job an ESM plugin writes (RACF, ACF2, Top Secret or a
+//! third party's): JOB card, header comments, TMP steps of in-stream commands in phases,
+//! rendered, checked against the batch rules and added to a response.
 //!
-//! An ESM plugin (ACF2, Top Secret, or a third party's) writes its commands in its own syntax
-//! (continuation character, comment form, an `ACF` ... `END` frame) and hands the finished
-//! in-stream lines to a [`BatchJob`]; this module owns the frame around them, which every such
-//! job shares:
+//! A plugin writes its commands in its own syntax (continuation character, comment form, an
+//! `ACF` ... `END` frame) and hands the finished in-stream lines to a [`TmpStep`]; this module
+//! owns the frame around them:
 //!
 //! ```text
-//! //ZATAKS   JOB (ACCT),'PROGRAMMER',CLASS=A,MSGCLASS=H,MSGLEVEL=(1,1)   <- zos::job_card
+//! //ZATRS    JOB (ACCT),'PROGRAMMER',CLASS=A,MSGCLASS=H,MSGLEVEL=(1,1)   <- zos::job_card
 //! //*-------------------------------------------------------------------
-//! //* What the job changes, wrapped prose.                             <- one paragraph each
+//! //* What the job changes, wrapped prose.                             <- one paragraph each,
+//! //*-------------------------------------------------------------------   a rule after each
 //! //*
-//! //* Operator steps after the job:                                     <- first line: prose
-//! //*   F ACF2,REBUILD(FAC)                                             <- further lines: as is
-//! //*-------------------------------------------------------------------
-//! //ACF2     EXEC PGM=IKJEFT01,REGION=0M,DYNAMNBR=20                    <- one per TmpStep
+//! //* STEP CERTS (STRICT): what the step does.                         <- the step's `about`
+//! //CERTS    EXEC PGM=IKJEFT1B,REGION=0M,DYNAMNBR=20                    <- strict: IKJEFT1B
 //! //SYSTSPRT DD SYSOUT=*
 //! //SYSTSIN  DD DATA,DLM=$$
 //!  ...the plugin's lines...
 //! $$
+//! // IF (CERTS.RC = 0) THEN                                           <- after a strict step
+//!  ...later phases...
+//! // ENDIF
+//!  ...tail steps, which always run (listings, verification)...
 //! ```
 //!
-//! `DD DATA,DLM=$$` rather than `DD *`, so that a `/*` or `//` in column 1 of the commands
-//! cannot end the data early. Further lines of a header paragraph are copied one per comment
-//! line and never wrapped, so that an operator can copy a command whole.
-//! [`BatchJob::emit`] renders, runs [`zos::check`] over every line and turns every problem
-//! into an error diagnostic: a job that breaks a batch rule would not run as shown.
+//! - A strict step runs under IKJEFT1B (configurable: [`BatchJob::strict_program`]), which
+//!   stops at the first command that fails; every later step runs only if it ended with RC 0.
+//!   A tolerant step runs under IKJEFT01, which runs every command (its RC is the last
+//!   command's), for define-if-missing, refreshes and listings.
+//! - `DD DATA,DLM=$$` rather than `DD *`, so that a `/*` or `//` in column 1 of the commands
+//!   cannot end the data early.
+//! - Further lines of a header paragraph are copied one per comment line and never wrapped, so
+//!   that an operator can copy a command whole.
+//! - [`BatchJob::emit`] renders, optionally wraps TSO commands at column 71 with `-`
+//!   ([`BatchJob::wrap_tso`]), runs [`zos::check`] over every line and turns every finding into
+//!   an error diagnostic: a job that breaks a batch rule would not run as shown.
 
 use crate::model::{Diagnostic, JobCard, Origin};
 use crate::{OutputFile, RenderResponse};
@@ -52,27 +61,69 @@ impl Subject<'_> {
 pub enum JobError {
     #[error("cannot write the JOB card: {0}")]
     Card(ZosError),
+    #[error("cannot wrap the TSO commands: {0}")]
+    Layout(ZosError),
+    #[error("`{0}` is not a TSO terminal monitor program (IKJEFT01, IKJEFT1A or IKJEFT1B)")]
+    Program(String),
     #[error(
         "cannot write step `{0}`: a step name is 1-8 of A-Z 0-9 @ # $, not starting with a digit"
     )]
     StepName(String),
 }
 
-/// One TMP (IKJEFT01) step being written: its name, the in-stream lines of its `SYSTSIN` as
-/// the plugin writes them (in its ESM's syntax), and the diagnostics of what the plugin could
-/// not write into it. Under IKJEFT01 every command runs and the step condition code is the
-/// return code of the last one, so plugins usually end a step with a harmless listing.
+/// How a step treats a failing command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepMode {
+    /// Every command must work: the strict TMP stops at the first non-zero RC, and later
+    /// phases run only if the step ends with RC 0.
+    Strict,
+    /// Failures are expected or independent (define-if-missing, refreshes, listings,
+    /// back-out): IKJEFT01 runs every command and nothing later depends on the RC.
+    Tolerant,
+}
+
+/// One TMP step being written: its name and mode, what it does (a comment above it), the
+/// in-stream lines of its `SYSTSIN` as the plugin writes them (in its ESM's syntax), and the
+/// diagnostics of what the plugin could not write into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TmpStep {
     name: String,
+    mode: StepMode,
+    about: Option<String>,
     lines: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl TmpStep {
-    /// An empty step named `name` (an MVS name, checked when the job is rendered).
+    /// An empty tolerant step named `name` (an MVS name, checked when the job is rendered).
     pub fn new(name: impl Into<String>) -> Self {
-        TmpStep { name: name.into(), lines: Vec::new(), diagnostics: Vec::new() }
+        TmpStep {
+            name: name.into(),
+            mode: StepMode::Tolerant,
+            about: None,
+            lines: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// An empty strict step named `name`.
+    pub fn strict(name: impl Into<String>) -> Self {
+        TmpStep { mode: StepMode::Strict, ..TmpStep::new(name) }
+    }
+
+    /// What the step does, written as wrapped comment lines above its EXEC statement.
+    #[must_use]
+    pub fn about(mut self, text: impl Into<String>) -> Self {
+        self.about = Some(text.into());
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn mode(&self) -> StepMode {
+        self.mode
     }
 
     /// Appends one in-stream line as it is.
@@ -102,6 +153,15 @@ impl TmpStep {
     }
 }
 
+/// A JCL statement that stops the whole job with a JCL error until a person edits the job
+/// (for a value zat never writes, such as a password), placed before the step it protects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stop {
+    before: String,
+    about: String,
+    statement: String,
+}
+
 /// A batch job being built: `BatchJob::new(name).paragraph(..).step(..)`, then
 /// [`render`](BatchJob::render) or [`emit`](BatchJob::emit).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,12 +169,70 @@ pub struct BatchJob {
     name: String,
     header: Vec<String>,
     steps: Vec<TmpStep>,
+    tail: Vec<TmpStep>,
+    stop: Option<Stop>,
+    strict_program: String,
+    wrap_tso: bool,
+    target: String,
 }
 
 impl BatchJob {
     /// A job named `name` (see [`zos::job_name`]) with no header and no steps yet.
     pub fn new(name: impl Into<String>) -> Self {
-        BatchJob { name: name.into(), header: Vec::new(), steps: Vec::new() }
+        BatchJob {
+            name: name.into(),
+            header: Vec::new(),
+            steps: Vec::new(),
+            tail: Vec::new(),
+            stop: None,
+            strict_program: "IKJEFT1B".to_owned(),
+            wrap_tso: false,
+            target: "submit as a batch job".to_owned(),
+        }
+    }
+
+    /// Adds a step that always runs, after every phase and outside their `IF` blocks.
+    #[must_use]
+    pub fn tail(mut self, step: TmpStep) -> Self {
+        self.tail.push(step);
+        self
+    }
+
+    /// Puts `statement` (with the comment `about`) before the step named `before`: a JCL
+    /// statement that makes the job fail until a person edits it.
+    #[must_use]
+    pub fn stop_before(
+        mut self,
+        before: impl Into<String>,
+        about: impl Into<String>,
+        statement: impl Into<String>,
+    ) -> Self {
+        self.stop =
+            Some(Stop { before: before.into(), about: about.into(), statement: statement.into() });
+        self
+    }
+
+    /// The program of strict steps: IKJEFT1B (the default) stops at the first failing
+    /// command; a site may choose IKJEFT1A or IKJEFT01.
+    #[must_use]
+    pub fn strict_program(mut self, program: impl Into<String>) -> Self {
+        self.strict_program = program.into();
+        self
+    }
+
+    /// Wraps TSO commands at column 71 with `-` after rendering ([`zos::TsoFormatter`]): for
+    /// plugins that write one logical command per line.
+    #[must_use]
+    pub fn wrap_tso(mut self) -> Self {
+        self.wrap_tso = true;
+        self
+    }
+
+    /// The manifest target of the job file (default "submit as a batch job").
+    #[must_use]
+    pub fn target(mut self, target: impl Into<String>) -> Self {
+        self.target = target.into();
+        self
     }
 
     /// Adds a header paragraph: its first line is prose, wrapped into `//*` comment lines;
@@ -141,31 +259,63 @@ impl BatchJob {
     /// the site's values cannot make and on an invalid step name; the lines themselves are
     /// checked by [`emit`](BatchJob::emit) (or [`zos::check`]).
     pub fn render(&self, card: &JobCard) -> Result<String, JobError> {
-        if let Some(step) = self.steps.iter().find(|s| !zos::is_valid_name(&s.name)) {
+        if let Some(step) =
+            self.steps.iter().chain(&self.tail).find(|s| !zos::is_valid_name(&s.name))
+        {
             return Err(JobError::StepName(step.name.clone()));
         }
+        if !matches!(self.strict_program.as_str(), "IKJEFT01" | "IKJEFT1A" | "IKJEFT1B") {
+            return Err(JobError::Program(self.strict_program.clone()));
+        }
         let mut out = zos::job_card(card, &self.name).map_err(JobError::Card)?;
-        let rule = format!("//*{}", "-".repeat(zos::JCL_COLUMNS - 3));
+        // 70 columns: a rule that stays clear of column 71 in every editor.
+        let rule = format!("//*{}", "-".repeat(zos::JCL_COLUMNS - 4));
         out.push(rule.clone());
-        for (index, paragraph) in self.header.iter().enumerate() {
-            if index > 0 {
-                out.push("//*".to_owned());
-            }
+        for paragraph in &self.header {
             let mut lines = paragraph.lines();
             out.extend(zos::jcl_comment(lines.next().unwrap_or("")));
             out.extend(lines.map(|command| format!("//*   {command}")));
+            out.push(rule.clone());
         }
-        out.push(rule);
-        for step in &self.steps {
-            out.push(format!("//{:<8} EXEC PGM=IKJEFT01,REGION=0M,DYNAMNBR=20", step.name));
-            out.push("//SYSTSPRT DD SYSOUT=*".to_owned());
-            out.push(format!("//SYSTSIN  DD DATA,DLM={}", zos::DLM));
-            out.extend(step.lines.iter().cloned());
-            out.push(zos::DLM.to_owned());
+        let mut open = 0;
+        for (index, step) in self.steps.iter().enumerate() {
+            if let Some(stop) = self.stop.as_ref().filter(|stop| stop.before == step.name) {
+                out.push("//*".to_owned());
+                out.extend(zos::jcl_comment(&stop.about));
+                out.push(stop.statement.clone());
+            }
+            self.step_lines(step, &mut out);
+            if step.mode == StepMode::Strict && index + 1 < self.steps.len() {
+                out.push(format!("// IF ({}.RC = 0) THEN", step.name));
+                open += 1;
+            }
+        }
+        out.extend(std::iter::repeat_n("// ENDIF".to_owned(), open));
+        for step in &self.tail {
+            self.step_lines(step, &mut out);
         }
         let mut text = out.join("\n");
         text.push('\n');
+        if self.wrap_tso {
+            text = zos::TsoFormatter::default().wrap_job(&text).map_err(JobError::Layout)?;
+        }
         Ok(text)
+    }
+
+    fn step_lines(&self, step: &TmpStep, out: &mut Vec<String>) {
+        if let Some(about) = &step.about {
+            out.push("//*".to_owned());
+            out.extend(zos::jcl_comment(about));
+        }
+        let program = match step.mode {
+            StepMode::Strict => self.strict_program.as_str(),
+            StepMode::Tolerant => "IKJEFT01",
+        };
+        out.push(format!("//{:<8} EXEC PGM={program},REGION=0M,DYNAMNBR=20", step.name));
+        out.push("//SYSTSPRT DD SYSOUT=*".to_owned());
+        out.push(format!("//SYSTSIN  DD DATA,DLM={}", zos::DLM));
+        out.extend(step.lines.iter().cloned());
+        out.push(zos::DLM.to_owned());
     }
 
     /// Reports what its steps recorded, renders the job, checks every line, and adds it to
@@ -180,7 +330,8 @@ impl BatchJob {
         response: &mut RenderResponse,
     ) {
         let rendered = self.render(card);
-        for step in self.steps {
+        let target = self.target;
+        for step in self.steps.into_iter().chain(self.tail) {
             response.diagnostics.extend(step.diagnostics);
         }
         match rendered {
@@ -190,11 +341,7 @@ impl BatchJob {
                         |finding| subject.error(format!("{path} breaks a batch rule: {finding}")),
                     ),
                 );
-                response.files.push(OutputFile {
-                    path,
-                    content,
-                    target: Some("submit as a batch job".to_owned()),
-                });
+                response.files.push(OutputFile { path, content, target: Some(target) });
             }
             Err(error) => response.diagnostics.push(subject.error(error.to_string())),
         }
@@ -313,12 +460,12 @@ mod tests {
             .paragraphs(["Operator steps:\nF ACF2,REBUILD(FAC)\nF ACF2,REBUILD(RDA)"])
             .step(step("ACF2", &["ACF", " LIST X", "END"]))
             .step(step("CHECK", &[" LISTCAT"]));
-        let rule = format!("//*{}", "-".repeat(68));
+        let rule = format!("//*{}", "-".repeat(67));
         let expected = [
             "//ZATAKS   JOB (ACCT),'ZAT',CLASS=A,MSGCLASS=H,MSGLEVEL=(1,1)",
             &rule,
             "//* What the job does.",
-            "//*",
+            &rule,
             "//* Operator steps:",
             "//*   F ACF2,REBUILD(FAC)",
             "//*   F ACF2,REBUILD(RDA)",
@@ -342,6 +489,48 @@ mod tests {
         let commands = zos::tso_commands(&text);
         assert_eq!(commands.len(), 4);
         assert_eq!((commands[3].step.as_str(), commands[3].text.as_str()), ("CHECK", "LISTCAT"));
+    }
+
+    /// Strict steps run under the strict program and gate every later phase with IF/THEN;
+    /// tolerant steps do not; tail steps run outside the IF blocks; a stop statement comes
+    /// before its step; TSO commands are wrapped when asked.
+    #[test]
+    fn phases_gate_later_steps_and_the_tail_always_runs() {
+        let long = format!(" RACDCERT ID(A) {}", "KEYWORD(VALUE) ".repeat(6));
+        let mut certs = TmpStep::strict("CERTS").about("STEP CERTS: create.");
+        certs.push(long.trim_end());
+        let mut rings = TmpStep::strict("RINGS");
+        rings.push(" RACDCERT ID(A) ADDRING(R)");
+        let mut define = TmpStep::new("DEFINE");
+        define.push(" RDEFINE FACILITY X UACC(NONE)");
+        let mut verify = TmpStep::new("VERIFY");
+        verify.push(" RACDCERT ID(A) LISTRING(R)");
+        let job = BatchJob::new("ZATRS")
+            .step(certs)
+            .step(rings)
+            .step(define)
+            .tail(verify)
+            .stop_before("RINGS", "Edit the password first.", "//ZATSTOP EXEC PGM=NOTEDITED")
+            .wrap_tso();
+        let text = job.render(&card()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let at = |needle: &str| {
+            lines.iter().position(|l| l.starts_with(needle)).unwrap_or_else(|| panic!("{needle}"))
+        };
+        assert!(lines[at("//CERTS")].contains("PGM=IKJEFT1B"));
+        assert!(lines[at("//DEFINE")].contains("PGM=IKJEFT01"));
+        assert!(at("// IF (CERTS.RC = 0) THEN") < at("//ZATSTOP"));
+        assert!(at("//ZATSTOP") < at("//RINGS"));
+        assert!(at("// IF (RINGS.RC = 0) THEN") < at("//DEFINE"));
+        assert_eq!(lines.iter().filter(|l| **l == "// ENDIF").count(), 2);
+        assert!(at("// ENDIF") < at("//VERIFY"));
+        assert!(text.contains("//* STEP CERTS: create."), "{text}");
+        assert!(lines.iter().any(|l| l.ends_with(" -")), "long commands are wrapped: {text}");
+        assert!(zos::check(&text, TextKind::Job, &CheckOptions::default()).is_empty(), "{text}");
+        let strict01 = BatchJob::new("ZATRS").step(TmpStep::strict("A")).strict_program("IKJEFT01");
+        assert!(strict01.render(&card()).unwrap().contains("//A        EXEC PGM=IKJEFT01"));
+        let bad = BatchJob::new("ZATRS").strict_program("IEFBR14");
+        assert_eq!(bad.render(&card()), Err(JobError::Program("IEFBR14".into())));
     }
 
     #[test]
@@ -390,8 +579,8 @@ mod tests {
             messages,
             [
                 "left out a command",
-                "a/B.jcl breaks a batch rule: line 8: 81 columns, more than 72",
-                "a/B.jcl breaks a batch rule: line 9: data line starts with the delimiter",
+                "a/B.jcl breaks a batch rule: line 7: 81 columns, more than 72",
+                "a/B.jcl breaks a batch rule: line 8: data line starts with the delimiter",
             ]
         );
         let first = &response.diagnostics[1];

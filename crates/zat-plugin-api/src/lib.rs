@@ -12,7 +12,9 @@ mod protocol;
 pub mod security;
 
 pub use emitter::{EmitError, Emitter};
-pub use protocol::{OutputFile, PluginInfo, RenderRequest, RenderResponse};
+pub use protocol::{
+    INDEX_PASS, IndexedFile, OutputFile, PluginInfo, RenderRequest, RenderResponse,
+};
 pub use zat_model as model;
 
 /// Version of the C ABI and of the JSON protocol carried over it.

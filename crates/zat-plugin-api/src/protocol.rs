@@ -22,6 +22,28 @@ pub struct RenderRequest {
     /// Free-form options for plugins (`--plugin-option name.key=value`), sorted by key.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// The files every other plugin rendered, sorted by path: filled only for plugins that
+    /// provide [`INDEX_PASS`], which the host calls in a second pass after all others, so that
+    /// an index (a runbook, a README) names exactly the files the bundle holds. Empty for
+    /// every other plugin.
+    #[serde(default)]
+    pub bundle: Vec<IndexedFile>,
+}
+
+/// The capability of a plugin that indexes the bundle: the host renders it after every other
+/// plugin and hands it their files in [`RenderRequest::bundle`].
+pub const INDEX_PASS: &str = "pass:index";
+
+/// A file of the bundle as the index pass sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedFile {
+    /// Bundle-relative path.
+    pub path: String,
+    /// Name of the plugin that wrote it.
+    pub emitter: String,
+    /// Where it goes on z/OS, as that plugin said.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 impl RenderRequest {
@@ -38,7 +60,20 @@ impl RenderRequest {
             fleet,
             only_lpars: Vec::new(),
             options: BTreeMap::new(),
+            bundle: Vec::new(),
         }
+    }
+
+    /// Hands an index plugin the files of the bundle (see [`INDEX_PASS`]).
+    #[must_use]
+    pub fn with_bundle(mut self, bundle: Vec<IndexedFile>) -> Self {
+        self.bundle = bundle;
+        self
+    }
+
+    /// Whether the bundle of an index pass holds `path`.
+    pub fn bundle_has(&self, path: &str) -> bool {
+        self.bundle.binary_search_by(|f| f.path.as_str().cmp(path)).is_ok()
     }
 
     /// Limits the run to these LPARs (`--only`); an empty list means every LPAR.
@@ -147,6 +182,7 @@ mod tests {
                 fleet: empty_fleet(),
                 only_lpars: Vec::new(),
                 options: BTreeMap::new(),
+                bundle: Vec::new(),
             }
         );
         assert!(request.includes_lpar("SYSA"));

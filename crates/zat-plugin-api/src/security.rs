@@ -99,6 +99,7 @@ pub fn rdatalib_profile(owner: &str, ring: &str) -> String {
 pub fn initstack_grants(lpar: &Lpar) -> Vec<(String, Vec<String>)> {
     lpar.stacks
         .iter()
+        .filter(|stack| stack.ttls)
         .filter_map(|stack| stack.initstack.as_ref())
         .map(|access| (access.profile.clone(), access.users.clone()))
         .collect()

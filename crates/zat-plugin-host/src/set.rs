@@ -5,6 +5,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
 
@@ -220,6 +221,15 @@ pub struct PluginSet {
 pub struct Rendered<'a> {
     pub plugin: &'a Plugin,
     pub result: Result<RenderResponse, PluginError>,
+    /// How long the plugin took to answer.
+    pub elapsed: Duration,
+}
+
+/// Renders with one plugin and times it.
+fn timed(plugin: &Plugin, bytes: &[u8]) -> (Result<RenderResponse, PluginError>, Duration) {
+    let started = Instant::now();
+    let result = plugin.render(bytes);
+    (result, started.elapsed())
 }
 
 impl PluginSet {
@@ -235,6 +245,12 @@ impl PluginSet {
         self.plugins.is_empty()
     }
 
+    /// The plugins for which `first` holds, and the others, each in name order.
+    pub fn split(&self, first: impl Fn(&Plugin) -> bool) -> (PluginSet, PluginSet) {
+        let (a, b) = self.plugins.iter().cloned().partition(|p| first(p));
+        (PluginSet { plugins: a }, PluginSet { plugins: b })
+    }
+
     /// Serialises `request` once and sends the same bytes to every plugin, on up to `jobs`
     /// threads. Answers come back in plugin (name) order whatever the threads did.
     pub fn render_all(
@@ -248,21 +264,24 @@ impl PluginSet {
             return Ok(self
                 .plugins
                 .iter()
-                .map(|plugin| Rendered { plugin, result: plugin.render(&bytes) })
+                .map(|plugin| {
+                    let (result, elapsed) = timed(plugin, &bytes);
+                    Rendered { plugin, result, elapsed }
+                })
                 .collect());
         }
         let next = AtomicUsize::new(0);
-        let slots: Vec<Mutex<Option<Result<RenderResponse, PluginError>>>> =
-            self.plugins.iter().map(|_| Mutex::new(None)).collect();
+        type Slot = Mutex<Option<(Result<RenderResponse, PluginError>, Duration)>>;
+        let slots: Vec<Slot> = self.plugins.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..jobs {
                 scope.spawn(|| {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(plugin) = self.plugins.get(i) else { break };
-                        let result = plugin.render(&bytes);
+                        let answer = timed(plugin, &bytes);
                         if let Ok(mut slot) = slots[i].lock() {
-                            *slot = Some(result);
+                            *slot = Some(answer);
                         }
                     }
                 });
@@ -273,15 +292,16 @@ impl PluginSet {
             .iter()
             .zip(slots)
             .map(|(plugin, slot)| {
-                let result = slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                    Err(PluginError::Failed {
+                let (result, elapsed) = slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                    let error = PluginError::Failed {
                         name: plugin.name().to_owned(),
                         origin: plugin.origin().clone(),
                         status: zat_plugin_api::abi::STATUS_INTERNAL,
                         message: "the render thread stopped before it answered".to_owned(),
-                    })
+                    };
+                    (Err(error), Duration::ZERO)
                 });
-                Rendered { plugin, result }
+                Rendered { plugin, result, elapsed }
             })
             .collect())
     }

@@ -106,3 +106,43 @@ pub mod __private {
         out
     }
 }
+
+/// Bundle paths a Markdown file of the bundle mentions: code spans and link targets that start with a
+/// bundle folder (link targets relative to `base`, the file's folder).
+///
+/// # Panics
+///
+/// When a link leaves the bundle.
+pub fn mentioned_paths(markdown: &str, base: &str) -> std::collections::BTreeSet<String> {
+    let looks_like_path = |s: &str| {
+        (s.starts_with("lpars/")
+            || s.starts_with("security/")
+            || s == zat_plugin_api::layout::FLEET_README)
+            && !s.contains(' ')
+    };
+    let mut paths = std::collections::BTreeSet::new();
+    for (index, span) in markdown.split('`').enumerate() {
+        if index % 2 == 1 && looks_like_path(span) {
+            paths.insert(span.to_owned());
+        }
+    }
+    for (_, rest) in markdown.match_indices("](").map(|(at, _)| ((), &markdown[at + 2..])) {
+        let target = rest.split(')').next().unwrap_or_default();
+        let mut resolved: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+        for part in target.split('/') {
+            match part {
+                ".." => {
+                    assert!(
+                        resolved.pop().is_some(),
+                        "link {target} from {base} leaves the bundle"
+                    );
+                }
+                part => resolved.push(part),
+            }
+        }
+        let resolved = resolved.join("/");
+        assert!(!target.contains("://"), "link {target} from {base} leaves the bundle");
+        paths.insert(resolved);
+    }
+    paths
+}

@@ -1,19 +1,15 @@
-//! A batch TSO job as a flat, ordered view, and its rendering: template, wrapping, checking.
+//! A RACF batch job as a flat, ordered plan, rendered in the plugin API's one batch frame.
 //!
-//! The emitter decides what goes in which step and how steps are gated; the template only lays
-//! the view out; [`TsoFormatter::wrap_job`] then wraps the commands, and [`zos::check`] refuses
-//! any line that would break on z/OS.
+//! The emitter decides what goes in which step and how steps are gated; the frame
+//! ([`zat_plugin_api::batch`]) lays the job out, wraps the commands and refuses any line that
+//! would break on z/OS, as it does for every ESM plugin.
 
-use std::collections::BTreeMap;
-
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use zat_plugin_api::RenderResponse;
+use zat_plugin_api::batch::{BatchJob, Subject, TmpStep};
 use zat_plugin_api::model::{Diagnostic, JobCard, Origin};
-use zat_plugin_api::{EmitError, OutputFile};
-use zat_zos::{self as zos, CheckOptions, TextKind, TsoFormatter};
+use zat_zos::TsoFormatter;
 
 use crate::codes;
-
-const JOB_TEMPLATE: &str = include_str!("../templates/job.jcl");
 
 /// One TSO command with the object it came from (for diagnostics).
 #[derive(Debug, Clone)]
@@ -83,49 +79,23 @@ pub(crate) struct Job {
     pub(crate) stop: Option<(&'static str, String, String)>,
 }
 
-/// Shared rendering context.
+/// Renders RACF jobs in the one batch frame of the plugin API ([`batch::BatchJob`]).
 pub(crate) struct Renderer {
-    env: Environment<'static>,
     formatter: TsoFormatter,
     /// Program of strict steps (`IKJEFT1B` unless the site chose otherwise).
     pub(crate) strict_tmp: String,
 }
 
 impl Renderer {
-    pub(crate) fn new(strict_tmp: String) -> Result<Self, EmitError> {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|_| AutoEscape::None);
-        env.set_keep_trailing_newline(true);
-        env.set_trim_blocks(true);
-        env.add_template("job", JOB_TEMPLATE).map_err(|e| EmitError::Template(e.to_string()))?;
-        Ok(Renderer { env, formatter: TsoFormatter::default(), strict_tmp })
+    pub(crate) fn new(strict_tmp: String) -> Self {
+        Renderer { formatter: TsoFormatter::default(), strict_tmp }
     }
 
-    /// Renders a job; problems with the user's data become diagnostics (and no file), a
-    /// generated line that breaks a z/OS rule is an internal error.
-    pub(crate) fn render(
-        &self,
-        card: &JobCard,
-        job: &Job,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Result<Option<OutputFile>, EmitError> {
+    /// Renders a job into `response`; problems with the user's data (a JOB card the site's
+    /// values cannot make, a command that cannot be laid out) become diagnostics and no file,
+    /// and a generated line that breaks a batch rule is an error naming the file and line.
+    pub(crate) fn render(&self, card: &JobCard, job: &Job, response: &mut RenderResponse) {
         let mut ok = true;
-        let card_lines = match zos::job_card(card, &job.name) {
-            Ok(lines) => lines,
-            Err(error) => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        codes::JOB_CARD,
-                        format!("cannot write the JOB card: {error}"),
-                    )
-                    .object(format!("job {}", job.path))
-                    .help("fix the site defaults (`defaults.job`) in the fleet script"),
-                );
-                ok = false;
-                Vec::new()
-            }
-        };
         for command in job.steps.iter().chain(&job.tail).flat_map(|s| &s.commands) {
             if let Err(error) = self.formatter.format(&command.text) {
                 let mut diagnostic = Diagnostic::error(
@@ -137,97 +107,47 @@ impl Renderer {
                 if let Some(origin) = &command.origin {
                     diagnostic = diagnostic.at(origin);
                 }
-                diagnostics.push(diagnostic);
+                response.diagnostics.push(diagnostic);
                 ok = false;
             }
         }
         if !ok {
-            return Ok(None);
+            return;
         }
-
-        let header: Vec<Value> =
-            job.header.iter().map(|p| Value::from(zos::jcl_comment(p))).collect();
-        let items = self.items(job);
-        let context = Value::from_iter([
-            ("card", Value::from(card_lines)),
-            ("header", Value::from(header)),
-            ("items", Value::from(items)),
-        ]);
-        let template =
-            self.env.get_template("job").map_err(|e| EmitError::Template(e.to_string()))?;
-        let text = template.render(context).map_err(|e| EmitError::Template(e.to_string()))?;
-        let text = self
-            .formatter
-            .wrap_job(&text)
-            .map_err(|e| EmitError::Message(format!("{}: {e}", job.path)))?;
-        let findings = zos::check(&text, TextKind::Job, &CheckOptions::default());
-        if let Some(finding) = findings.first() {
-            return Err(EmitError::Message(format!(
-                "{}: generated text breaks a z/OS rule at {finding}",
-                job.path
-            )));
+        let mut batch = BatchJob::new(&job.name)
+            .paragraphs(job.header.iter().cloned())
+            .strict_program(&self.strict_tmp)
+            .wrap_tso()
+            .target(&job.target);
+        for step in &job.steps {
+            batch = batch.step(tmp_step(step));
         }
-        Ok(Some(OutputFile {
-            path: job.path.clone(),
-            content: text,
-            target: Some(job.target.clone()),
-        }))
+        for step in &job.tail {
+            batch = batch.tail(tmp_step(step));
+        }
+        if let Some((before, about, statement)) = &job.stop {
+            batch = batch.stop_before(*before, about, statement);
+        }
+        let origin = Origin::default();
+        let object = format!("job {}", job.path);
+        let subject = Subject { code: codes::JOB_CARD, object: &object, origin: &origin };
+        batch.emit(card, job.path.clone(), subject, response);
     }
+}
 
-    fn items(&self, job: &Job) -> Vec<Value> {
-        let mut items = Vec::new();
-        let mut open = 0;
-        let count = job.steps.len();
-        for (index, step) in job.steps.iter().enumerate() {
-            if let Some((before, about, statement)) = &job.stop
-                && *before == step.name
-            {
-                items.push(Value::from_iter([
-                    ("kind", Value::from("stop")),
-                    ("about", Value::from(zos::jcl_comment(about))),
-                    ("statement", Value::from(statement.as_str())),
-                ]));
-            }
-            items.push(self.step_item(step));
-            if step.mode == Mode::Strict && index + 1 < count {
-                items.push(Value::from_iter([
-                    ("kind", Value::from("if")),
-                    ("condition", Value::from(format!("{}.RC = 0", step.name))),
-                ]));
-                open += 1;
-            }
-        }
-        for _ in 0..open {
-            items.push(Value::from_iter([("kind", Value::from("endif"))]));
-        }
-        items.extend(job.tail.iter().map(|step| self.step_item(step)));
-        items
+/// A RACF step as a TMP step of the batch frame: comments as ` /* ... */` lines, one logical
+/// command per line (the frame wraps them).
+fn tmp_step(step: &Step) -> TmpStep {
+    let mut tmp = match step.mode {
+        Mode::Strict => TmpStep::strict(step.name),
+        Mode::Tolerant => TmpStep::new(step.name),
     }
-
-    fn step_item(&self, step: &Step) -> Value {
-        let program = match step.mode {
-            Mode::Strict => self.strict_tmp.as_str(),
-            Mode::Tolerant => "IKJEFT01",
-        };
-        let commands: Vec<Value> = step
-            .commands
-            .iter()
-            .map(|c| {
-                let mut map = BTreeMap::new();
-                map.insert(
-                    "comment",
-                    c.comment.clone().map(Value::from).unwrap_or(Value::from(())),
-                );
-                map.insert("text", Value::from(c.text.as_str()));
-                Value::from(map)
-            })
-            .collect();
-        Value::from_iter([
-            ("kind", Value::from("step")),
-            ("name_field", Value::from(format!("{:<8}", step.name))),
-            ("program", Value::from(program)),
-            ("about", Value::from(zos::jcl_comment(&step.about))),
-            ("commands", Value::from(commands)),
-        ])
+    .about(&step.about);
+    for command in &step.commands {
+        if let Some(comment) = &command.comment {
+            tmp.push(format!(" /* {comment} */"));
+        }
+        tmp.push(format!(" {}", command.text));
     }
+    tmp
 }

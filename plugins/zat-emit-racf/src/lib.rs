@@ -105,7 +105,7 @@ impl Emitter for RacfEmitter {
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut response = RenderResponse::default();
         let options = Options::from_request(request, &mut response.diagnostics);
-        let renderer = Renderer::new(options.strict_tmp.clone())?;
+        let renderer = Renderer::new(options.strict_tmp.clone());
         let fleet = &request.fleet;
         let mut jobs = Vec::new();
         for db in security::databases_of(request, Esm::RACF) {
@@ -118,11 +118,7 @@ impl Emitter for RacfEmitter {
             jobs.extend(lpar::jobs(fleet, lpar, &options));
         }
         for job in &jobs {
-            if let Some(file) =
-                renderer.render(&fleet.defaults.job, job, &mut response.diagnostics)?
-            {
-                response.files.push(file);
-            }
+            renderer.render(&fleet.defaults.job, job, &mut response);
         }
         Ok(response)
     }

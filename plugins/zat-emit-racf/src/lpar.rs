@@ -2,7 +2,6 @@
 
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, Origin};
-use zat_plugin_api::security;
 
 use crate::job::{Command, Job, Mode, Step};
 use crate::{Options, racdcert};
@@ -24,8 +23,9 @@ fn permits(fleet: &Fleet, lpar: &Lpar) -> (Vec<String>, Vec<Permit>) {
     let mut profiles = Vec::new();
     let mut permits = Vec::new();
     // One entry per TTLS stack, in the stacks' order.
-    let stacks = lpar.stacks.iter().filter(|s| s.ttls);
-    for (stack, (profile, ids)) in stacks.zip(security::initstack_grants(lpar)) {
+    for stack in lpar.stacks.iter().filter(|s| s.ttls) {
+        let Some(access) = &stack.initstack else { continue };
+        let (profile, ids) = (access.profile.clone(), access.users.clone());
         let object = format!("lpar {} / stack {}", lpar.name, stack.name);
         for (index, id) in ids.into_iter().enumerate() {
             // Only the Policy Agent's own permit is made conditional on its programs.

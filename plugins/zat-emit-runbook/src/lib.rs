@@ -7,16 +7,18 @@
 //! messages mean. At the bundle root, `README.md` ([`layout::FLEET_README`]) indexes the
 //! databases and LPARs.
 //!
-//! Every bundle path comes from [`layout`], and the choice of which files exist mirrors the
-//! other emitters (tested by running them), so the runbook never names a file the bundle
-//! does not hold.
+//! The runbook is an index of the bundle, so it runs in the host's index pass (it provides
+//! [`INDEX_PASS`]): the request then lists every file the other plugins wrote, and the runbook
+//! names exactly those. A step whose file no plugin wrote (an emitter turned off or replaced)
+//! says so instead of naming a missing file, and every file of the LPAR, a site plugin's
+//! included, appears in the copy table with the target its plugin gave it.
 
 use std::collections::BTreeSet;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, RingRef, Stack};
-use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
+use zat_plugin_api::{EmitError, Emitter, INDEX_PASS, OutputFile, RenderRequest, RenderResponse};
 
 const RUNBOOK_TEMPLATE: &str = include_str!("../templates/runbook.md");
 const README_TEMPLATE: &str = include_str!("../templates/readme.md");
@@ -28,13 +30,14 @@ pub struct RunbookEmitter;
 impl Emitter for RunbookEmitter {
     const NAME: &'static str = "runbook";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const PROVIDES: &'static [&'static str] = &[INDEX_PASS];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let env = environment()?;
         let fleet = &request.fleet;
         let mut response = RenderResponse::default();
         for lpar in fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
-            let view = runbook_view(fleet, lpar);
+            let view = runbook_view(request, lpar);
             let content =
                 env.get_template("runbook").and_then(|t| t.render(view)).map_err(template_error)?;
             response.files.push(OutputFile {
@@ -83,54 +86,57 @@ fn esm_of(fleet: &Fleet, lpar: &Lpar) -> Esm {
     fleet.security_database(&lpar.security_database).map_or_else(Esm::racf, |db| db.esm.clone())
 }
 
-/// Every file the other emitters write for this LPAR, with its z/OS target, in install order.
-/// The conditions mirror those emitters; the runbook tests run them to keep it so.
-fn lpar_files(fleet: &Fleet, lpar: &Lpar) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    let has_ttls = ttls_stacks(lpar).next().is_some();
-    if has_ttls {
-        files.push((layout::pagent_main(&lpar.name), layout::pagent_main_target(lpar)));
-        for stack in ttls_stacks(lpar) {
-            files.push((
-                layout::pagent_image(&lpar.name, &stack.name),
-                layout::pagent_image_target(lpar, stack),
-            ));
-            files.push((
-                layout::pagent_policy(&lpar.name, &stack.name),
-                layout::pagent_policy_target(lpar, stack),
-            ));
-        }
-        files.push((layout::syslog_conf(&lpar.name), layout::syslog_conf_target(lpar)));
+/// Every file of this LPAR's folder that the other plugins wrote (the index pass's bundle), with
+/// its z/OS target: the files of the built-in emitters in install order (Policy Agent, syslogd,
+/// TCP/IP, CEEOPTS, server.xml), then any other in path order. The jobs that steps 1 and 2
+/// submit are not among them, nor is the runbook itself.
+fn lpar_files(request: &RenderRequest, lpar: &Lpar) -> Vec<(String, String)> {
+    let fleet = &request.fleet;
+    let folder = format!("{}/", layout::lpar_dir(&lpar.name));
+    let esm = esm_of(fleet, lpar);
+    let submitted = [
+        layout::lpar_security_job(&lpar.name, esm.as_str()),
+        layout::lpar_security_backout_job(&lpar.name, esm.as_str()),
+    ];
+    let order = install_order(fleet, lpar);
+    let rank = |path: &str| order.iter().position(|known| known == path).unwrap_or(order.len());
+    let mut files: Vec<(String, String)> = request
+        .bundle
+        .iter()
+        .filter(|file| file.path.starts_with(&folder) && !submitted.contains(&file.path))
+        .map(|file| {
+            let target = file.target.clone().unwrap_or_else(|| "stays in the bundle".to_owned());
+            (file.path.clone(), target)
+        })
+        .collect();
+    files.sort_by_key(|(path, _)| (rank(path), path.clone()));
+    files
+}
+
+/// The paths the built-in emitters write for an LPAR, in the order an operator installs them.
+fn install_order(fleet: &Fleet, lpar: &Lpar) -> Vec<String> {
+    let mut paths = vec![layout::pagent_main(&lpar.name)];
+    for stack in &lpar.stacks {
+        paths.push(layout::pagent_image(&lpar.name, &stack.name));
+        paths.push(layout::pagent_policy(&lpar.name, &stack.name));
     }
-    for stack in ttls_stacks(lpar) {
-        let member = layout::tcpip_profile_member(&lpar.name, &stack.name);
-        files.push((
-            layout::tcpip_profile(&lpar.name, &stack.name),
-            layout::tcpparms_target(&fleet.defaults, &member),
-        ));
-        let member = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
-        files.push((
-            layout::tcpip_obeyfile(&lpar.name, &stack.name),
-            layout::tcpparms_target(&fleet.defaults, &member),
-        ));
+    paths.push(layout::syslog_conf(&lpar.name));
+    for stack in &lpar.stacks {
+        paths.push(layout::tcpip_profile(&lpar.name, &stack.name));
+        paths.push(layout::tcpip_obeyfile(&lpar.name, &stack.name));
     }
     for requester in lpar.stacks.iter().flat_map(|stack| &stack.api_requesters) {
-        files.push((
-            layout::ceeopts(&lpar.name, &requester.name),
-            layout::ceeopts_target(requester),
-        ));
+        paths.push(layout::ceeopts(&lpar.name, &requester.name));
     }
-    for server in
-        fleet.zos_connect_servers.iter().filter(|s| s.lpar.as_deref() == Some(lpar.name.as_str()))
-    {
-        if server.inbound_attls || (server.keyring.is_some() && server.server_label.is_some()) {
-            files.push((
-                layout::zosconnect_server_xml(&lpar.name, &server.name),
-                layout::zosconnect_server_xml_target(server),
-            ));
-        }
+    for server in &fleet.zos_connect_servers {
+        paths.push(layout::zosconnect_server_xml(&lpar.name, &server.name));
     }
-    files
+    paths
+}
+
+/// `path` when the bundle holds it.
+fn present(request: &RenderRequest, path: String) -> Option<String> {
+    request.bundle_has(&path).then_some(path)
 }
 
 /// Key rings this LPAR's AT-TLS rules, API requesters and z/OS Connect servers open.
@@ -150,7 +156,8 @@ fn lpar_rings(fleet: &Fleet, lpar: &Lpar) -> BTreeSet<RingRef> {
     rings
 }
 
-fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
+fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
+    let fleet = &request.fleet;
     let esm = esm_of(fleet, lpar);
     let database = &lpar.security_database;
     let shared_with: Vec<&str> = fleet
@@ -159,6 +166,7 @@ fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
         .map(|other| other.name.as_str())
         .collect();
     let stacks: Vec<Value> = ttls_stacks(lpar)
+        .filter(|stack| request.bundle_has(&layout::tcpip_obeyfile(&lpar.name, &stack.name)))
         .map(|stack| {
             // The list expansion derived (Policy Agent first, no repeats), as every security
             // emitter writes it.
@@ -185,8 +193,9 @@ fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
             }
         })
         .collect();
-    let has_xml = lpar_files(fleet, lpar).iter().any(|(path, _)| path.ends_with(".xml"));
-    let files: Vec<Value> = lpar_files(fleet, lpar)
+    let lpar_files = lpar_files(request, lpar);
+    let has_xml = lpar_files.iter().any(|(path, _)| path.ends_with(".xml"));
+    let files: Vec<Value> = lpar_files
         .into_iter()
         .map(|(path, target)| context! { path => path, target => target })
         .collect();
@@ -222,26 +231,30 @@ fn runbook_view(fleet: &Fleet, lpar: &Lpar) -> Value {
             }
         })
         .collect();
-    let has_ttls = !stacks.is_empty();
+    let has_ttls = ttls_stacks(lpar).next().is_some();
+    let has_syslog = request.bundle_has(&layout::syslog_conf(&lpar.name));
+    let has_pagent = request.bundle_has(&layout::pagent_main(&lpar.name));
     context! {
         fleet => fleet.name,
         lpar => lpar.name,
         database => database,
         esm_upper => esm.as_str().to_ascii_uppercase(),
-        classes_job => fleet.defaults.activate_classes.then(|| layout::security_classes_job(database, esm.as_str())),
-        setup_job => layout::security_setup_job(database, esm.as_str()),
-        setup_backout_job => layout::security_backout_job(database, esm.as_str()),
+        classes_job => present(request, layout::security_classes_job(database, esm.as_str())),
+        setup_job => present(request, layout::security_setup_job(database, esm.as_str())),
+        setup_backout_job => present(request, layout::security_backout_job(database, esm.as_str())),
         shared_with => match shared_with.len() {
             0 => String::new(),
             1 => format!("LPAR {} uses", shared_with[0]),
             _ => format!("LPARs {} use", join_and(&shared_with)),
         },
-        servauth_job => layout::lpar_security_job(&lpar.name, esm.as_str()),
-        servauth_backout_job => layout::lpar_security_backout_job(&lpar.name, esm.as_str()),
+        servauth_job => present(request, layout::lpar_security_job(&lpar.name, esm.as_str())),
+        servauth_backout_job => present(request, layout::lpar_security_backout_job(&lpar.name, esm.as_str())),
         stacks => stacks,
         files => files,
         has_xml => has_xml,
-        syslog => has_ttls,
+        has_ttls => has_ttls,
+        syslog => has_syslog,
+        pagent => has_pagent,
         log_dirs => log_dirs,
         log_files => log_files,
         syslogd_job => syslog.jobname,
@@ -270,8 +283,8 @@ fn readme_view(request: &RenderRequest) -> Value {
                 name => db.name,
                 esm => db.esm.as_str().to_ascii_uppercase(),
                 lpars => lpars.join(", "),
-                setup_job => layout::security_setup_job(&db.name, db.esm.as_str()),
-                backout_job => layout::security_backout_job(&db.name, db.esm.as_str()),
+                setup_job => present(request, layout::security_setup_job(&db.name, db.esm.as_str())),
+                backout_job => present(request, layout::security_backout_job(&db.name, db.esm.as_str())),
             }
         })
         .collect();
@@ -286,11 +299,28 @@ fn readme_view(request: &RenderRequest) -> Value {
                 database => lpar.security_database,
                 stacks => if stacks.is_empty() { "none".to_owned() } else { stacks.join(", ") },
                 runbook => layout::runbook(&lpar.name),
-                servauth_job => layout::lpar_security_job(&lpar.name, esm_of(fleet, lpar).as_str()),
+                servauth_job => present(request, layout::lpar_security_job(&lpar.name, esm_of(fleet, lpar).as_str())),
             }
         })
         .collect();
-    context! { fleet => fleet.name, databases => databases, lpars => lpars }
+    // Files outside the LPAR folders and the databases' job folders (a site plugin's
+    // inventory, say), so that the README names every file of the bundle but the runbooks'.
+    let named_elsewhere = |path: &str| {
+        path.starts_with("lpars/")
+            || fleet.security_databases.iter().any(|db| {
+                let dir = format!("{}/", layout::security_dir(&db.name, db.esm.as_str()));
+                path.starts_with(&dir)
+                    && (path == layout::security_setup_job(&db.name, db.esm.as_str())
+                        || path == layout::security_backout_job(&db.name, db.esm.as_str()))
+            })
+    };
+    let others: Vec<Value> = request
+        .bundle
+        .iter()
+        .filter(|file| !named_elsewhere(&file.path))
+        .map(|file| context! { path => file.path, emitter => file.emitter, target => file.target.clone().unwrap_or_else(|| "stays in the bundle".to_owned()) })
+        .collect();
+    context! { fleet => fleet.name, databases => databases, lpars => lpars, others => others }
 }
 
 /// `A`, `A and B`, `A, B and C`.

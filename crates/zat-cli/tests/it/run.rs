@@ -7,7 +7,11 @@ fn check_passes_on_the_seed_example() {
     let out = zat_in(&repo(), &["check", "examples/zos-connect-requester/fleet.rhai"]);
     out.expect_code(0);
     assert!(out.stdout.is_empty(), "check writes nothing on stdout: {}", out.stdout);
-    assert!(!out.stderr.contains("error"), "{}", out.stderr);
+    let errors = out.stderr.lines().filter(|l| l.trim_start().starts_with(['x', '\u{d7}']));
+    assert_eq!(errors.count(), 0, "no error diagnostic: {}", out.stderr);
+    // check runs the plugins in memory, so it reports the RACF emitter's warning about the
+    // PKCS#12 password placeholder, as build does.
+    assert!(out.stderr.contains("ZAT0342"), "{}", out.stderr);
 }
 
 #[test]
@@ -105,4 +109,20 @@ fn completions_are_generated() {
     let out = zat(&["completions", "bash"]);
     out.expect_code(0);
     assert!(out.stdout.contains("zat"));
+}
+
+/// `check` catches everything `build` would: a security database whose ESM no loaded plugin
+/// writes is an error (ZAT0390), as in `build`, though nothing is written either way.
+#[test]
+fn check_fails_on_a_database_whose_esm_no_plugin_provides() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let seed = std::fs::read_to_string(repo().join("examples/zos-connect-requester/fleet.rhai"))
+        .expect("read the seed example");
+    let acf2 = seed.replace("esm: \"racf\"", "esm: \"acf2\"");
+    assert_ne!(acf2, seed, "the example names its ESM");
+    std::fs::write(dir.path().join("fleet.rhai"), acf2).expect("write the script");
+    let out = zat_in(dir.path(), &["check", "fleet.rhai"]);
+    out.expect_code(1);
+    assert!(out.stderr.contains("ZAT0390") && out.stderr.contains("`esm:acf2`"), "{}", out.stderr);
+    assert!(out.stderr.contains("--plugin-dir"), "{}", out.stderr);
 }

@@ -1,71 +1,71 @@
 //! Tests of the runbook emitter: snapshots, and that every bundle path it names is a file the
 //! real emitters write (and every file they write for an LPAR is named in its runbook).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use zat_emit_runbook::RunbookEmitter;
 use zat_plugin_api::model::Fleet;
-use zat_plugin_api::{Emitter, OutputFile, RenderRequest, layout};
-use zat_test_support::{fixture, render, request, snapshot_all};
+use zat_plugin_api::{Emitter, IndexedFile, OutputFile, RenderRequest, layout};
+use zat_test_support::{fixture, mentioned_paths, render, request, snapshot_all};
 
 #[test]
 fn seed_snapshots() {
-    snapshot_all!("seed", &render::<RunbookEmitter>(&request(fixture("seed"))));
+    let request = indexed(&request(fixture("seed")), &ALL).0;
+    snapshot_all!("seed", &render::<RunbookEmitter>(&request));
 }
 
 #[test]
 fn multi_snapshots() {
-    snapshot_all!("multi", &render::<RunbookEmitter>(&request(fixture("multi"))));
+    let request = indexed(&request(fixture("multi")), &ALL).0;
+    snapshot_all!("multi", &render::<RunbookEmitter>(&request));
 }
 
-/// Every file of every built-in emitter for this request, by bundle path.
-fn bundle(request: &RenderRequest) -> BTreeMap<String, OutputFile> {
+/// The render pass of the built-in emitters other than the runbook, by name.
+type Pass = fn(&RenderRequest) -> (&'static str, Vec<OutputFile>);
+const ALL: [Pass; 6] = [
+    |r| ("racf", render::<zat_emit_racf::RacfEmitter>(r).files),
+    |r| ("pagent", render::<zat_emit_pagent::PagentEmitter>(r).files),
+    |r| ("tcpip", render::<zat_emit_tcpip::TcpipEmitter>(r).files),
+    |r| ("syslog", render::<zat_emit_syslog::SyslogEmitter>(r).files),
+    |r| ("ceeopts", render::<zat_emit_ceeopts::CeeoptsEmitter>(r).files),
+    |r| ("zosconnect", render::<zat_emit_zosconnect::ZosConnectEmitter>(r).files),
+];
+
+/// What the host's index pass hands the runbook: the request with the files of the render
+/// pass of `emitters`, and those files.
+fn indexed(request: &RenderRequest, emitters: &[Pass]) -> (RenderRequest, Vec<OutputFile>) {
     let mut files = Vec::new();
-    files.extend(render::<zat_emit_racf::RacfEmitter>(request).files);
-    files.extend(render::<zat_emit_pagent::PagentEmitter>(request).files);
-    files.extend(render::<zat_emit_tcpip::TcpipEmitter>(request).files);
-    files.extend(render::<zat_emit_syslog::SyslogEmitter>(request).files);
-    files.extend(render::<zat_emit_ceeopts::CeeoptsEmitter>(request).files);
-    files.extend(render::<zat_emit_zosconnect::ZosConnectEmitter>(request).files);
-    files.extend(RunbookEmitter.render(request).expect("renders").files);
+    let mut index = Vec::new();
+    for pass in emitters {
+        let (name, written) = pass(request);
+        for file in written {
+            index.push(IndexedFile {
+                path: file.path.clone(),
+                emitter: name.to_owned(),
+                target: file.target.clone(),
+            });
+            files.push(file);
+        }
+    }
+    index.sort_by(|a, b| a.path.cmp(&b.path));
+    (request.clone().with_bundle(index), files)
+}
+
+/// Every file of the emitters' render pass and the runbook's index pass, by bundle path.
+fn bundle_of(request: &RenderRequest, emitters: &[Pass]) -> BTreeMap<String, OutputFile> {
+    let (request, mut files) = indexed(request, emitters);
+    files.extend(RunbookEmitter.render(&request).expect("renders").files);
     files.into_iter().map(|file| (file.path.clone(), file)).collect()
 }
 
-/// Bundle paths a Markdown file mentions: code spans and link targets that start with a
-/// bundle folder (link targets relative to `base`, the file's folder).
-fn mentioned_paths(markdown: &str, base: &str) -> BTreeSet<String> {
-    let looks_like_path = |s: &str| {
-        (s.starts_with("lpars/") || s.starts_with("security/") || s == layout::FLEET_README)
-            && !s.contains(' ')
-    };
-    let mut paths = BTreeSet::new();
-    for (index, span) in markdown.split('`').enumerate() {
-        if index % 2 == 1 && looks_like_path(span) {
-            paths.insert(span.to_owned());
-        }
-    }
-    for (_, rest) in markdown.match_indices("](").map(|(at, _)| ((), &markdown[at + 2..])) {
-        let target = rest.split(')').next().unwrap_or_default();
-        let mut resolved: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
-        for part in target.split('/') {
-            match part {
-                ".." => {
-                    resolved.pop();
-                }
-                part => resolved.push(part),
-            }
-        }
-        let resolved = resolved.join("/");
-        assert!(looks_like_path(&resolved), "link {target} from {base} leaves the bundle");
-        paths.insert(resolved);
-    }
-    paths
+fn check_paths(fleet: Fleet, only: &[&str]) {
+    check_paths_with(fleet, only, &ALL);
 }
 
-fn check_paths(fleet: Fleet, only: &[&str]) {
+fn check_paths_with(fleet: Fleet, only: &[&str], emitters: &[Pass]) {
     let mut request = request(fleet);
     request.only_lpars = only.iter().map(|s| (*s).to_owned()).collect();
-    let files = bundle(&request);
+    let files = bundle_of(&request, emitters);
     let fleet = &request.fleet;
     for lpar in fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
         let path = layout::runbook(&lpar.name);
@@ -121,6 +121,50 @@ fn runbook_paths_with_a_stack_without_ttls() {
     check_paths(fleet, &[]);
 }
 
+/// With an emitter turned off (`--plugin syslog=off`) or left out, the runbook names none of
+/// its files and still names every file that is there.
+#[test]
+fn runbook_paths_follow_the_bundle_when_emitters_are_off() {
+    for off in ["syslog", "racf", "pagent", "tcpip"] {
+        let emitters: Vec<Pass> =
+            ALL.iter().copied().filter(|pass| pass(&request(fixture("seed"))).0 != off).collect();
+        check_paths_with(fixture("multi"), &[], &emitters);
+        check_paths_with(fixture("seed"), &[], &emitters);
+    }
+    let emitters: Vec<Pass> =
+        ALL.iter().copied().filter(|pass| pass(&request(fixture("seed"))).0 != "syslog").collect();
+    let files = bundle_of(&request(fixture("seed")), &emitters);
+    let runbook = &files[&layout::runbook("SYSA")].content;
+    assert!(!runbook.contains("syslog.conf`"), "{runbook}");
+    assert!(runbook.contains("no syslogd configuration"), "{runbook}");
+}
+
+/// A site plugin's file in an LPAR folder is in the copy table with the target it gave, and a
+/// file outside the LPAR and database folders is in the README.
+#[test]
+fn site_plugin_files_are_indexed() {
+    let (mut request, _) = indexed(&request(fixture("seed")), &ALL);
+    request.bundle.push(IndexedFile {
+        path: "lpars/SYSA/site/inventory.csv".to_owned(),
+        emitter: "inventory".to_owned(),
+        target: Some("/u/site/inventory.csv".to_owned()),
+    });
+    request.bundle.push(IndexedFile {
+        path: "site/fleet.csv".to_owned(),
+        emitter: "inventory".to_owned(),
+        target: None,
+    });
+    request.bundle.sort_by(|a, b| a.path.cmp(&b.path));
+    let response = render::<RunbookEmitter>(&request);
+    let runbook = &response.files[0].content;
+    assert!(
+        runbook.contains("| [`lpars/SYSA/site/inventory.csv`](../../lpars/SYSA/site/inventory.csv) | /u/site/inventory.csv |"),
+        "{runbook}"
+    );
+    let readme = &response.files.last().expect("readme").content;
+    assert!(readme.contains("[`site/fleet.csv`](site/fleet.csv) | inventory |"), "{readme}");
+}
+
 #[test]
 fn shared_database_names_the_other_lpars() {
     let response = render::<RunbookEmitter>(&request(fixture("multi")));
@@ -136,8 +180,9 @@ fn shared_database_names_the_other_lpars() {
 
 #[test]
 fn one_sentence_per_line_and_deterministic() {
-    let first = render::<RunbookEmitter>(&request(fixture("multi")));
-    let second = render::<RunbookEmitter>(&request(fixture("multi")));
+    let request = indexed(&request(fixture("multi")), &ALL).0;
+    let first = render::<RunbookEmitter>(&request);
+    let second = render::<RunbookEmitter>(&request);
     assert_eq!(first, second);
     for file in &first.files {
         let prose = |l: &&str| !l.starts_with('|') && !l.starts_with('#');
