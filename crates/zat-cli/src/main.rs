@@ -15,6 +15,7 @@ mod check;
 mod common;
 mod completions;
 mod diff;
+mod docs;
 mod explain;
 mod import;
 mod lint;
@@ -89,6 +90,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat completions bash > /etc/bash_completion.d/zat\n  zat completions zsh > ~/.zfunc/_zat"
     )]
     Completions(completions::Args),
+    /// Show the fleet script reference: every builder, option, default and diagnostic.
+    #[command(
+        after_help = "Examples:\n  zat docs\n  zat docs rule\n  zat docs --format markdown > docs/dsl.md\n  zat docs --format rhai > docs/zat.d.rhai"
+    )]
+    Docs(docs::Args),
     /// Explain a diagnostic code in detail.
     #[command(after_help = "Examples:\n  zat explain ZAT0003\n  zat explain --list")]
     Explain(explain::Args),
@@ -125,6 +131,7 @@ fn run(cli: Cli) -> Exit {
         Command::Model(args) => model::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Docs(args) => docs::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),

@@ -3,7 +3,11 @@
 //! Each builder is a Rust function taking the call's [`Origin`], the handle it is called on,
 //! its positional arguments and a checked options map. Every builder is registered twice,
 //! with and without the options map, so `lpar.stack("TCPIP")` and
-//! `lpar.stack("TCPIP", #{ ttls: true })` both work.
+//! `lpar.stack("TCPIP", #{ ttls: true })` both work. Which options a builder takes, their
+//! kinds and defaults are in its row of `spec.rs`; the builder reads them through [`Options`],
+//! which records mistakes and hands back the default, so a builder always makes its object.
+
+use std::sync::Arc;
 
 use rhai::{Engine, ImmutableString, Map, NativeCallContext};
 use zat_model::{
@@ -15,253 +19,44 @@ use zat_model::{
 
 use crate::error::BuilderError;
 use crate::handles::{
-    CertificateHandle, DEFAULT_LEVEL, DatabaseHandle, DatabaseNode, FleetHandle, FleetNode,
-    KeyringHandle, LevelHandle, LparHandle, LparNode, ServerHandle, Shared, StackHandle,
-    default_level, lock, shared,
+    CertificateHandle, DatabaseHandle, DatabaseNode, FleetHandle, FleetNode, KeyringHandle,
+    LevelHandle, LparHandle, LparNode, ServerHandle, Shared, StackHandle, default_level, lock,
+    shared,
 };
-use crate::options::Options;
+use crate::options::{Call, Mistakes, Options};
+use crate::spec;
 
-/// Every builder and how it is written, for "did you mean" help and `zat explain`.
-pub(crate) const USAGE: &[(&str, &str)] = &[
-    ("fleet", "let site = fleet(name)"),
-    ("defaults", "site.defaults(#{ job: #{ ... }, hlq, pagent_dir, tcpparms, ... })"),
-    ("security_database", "site.security_database(name, #{ esm })"),
-    ("security_level", "site.security_level(name, #{ tls: [\"1.2\", \"1.3\"], ciphers: [...] })"),
-    (
-        "zos_connect_server",
-        "site.zos_connect_server(name, #{ host, http_port, https_port, inbound_attls, ... })",
-    ),
-    ("lpar", "site.lpar(name, #{ security_database, pagent: #{ ... }, syslog: #{ ... } })"),
-    (
-        "certificate_authority",
-        "db.certificate_authority(label, #{ subject: #{ CN, OU, O, C }, size, ... })",
-    ),
-    ("certificate", "db.certificate(owner, label, #{ subject, signed_by, size, alt_domain, ... })"),
-    ("import_ca", "db.import_ca(label, #{ dsn })"),
-    (
-        "existing_certificate",
-        "db.existing_certificate(owner, label) (already on z/OS: zat only connects it)",
-    ),
-    ("keyring", "db.keyring(owner, name)"),
-    ("export_to", "cert.export_to(#{ dsn, format, password_env })"),
-    ("connect", "ring.connect(cert) or ring.connect(cert, #{ usage })"),
-    ("connect_default", "ring.connect_default(cert) (connects it as the ring's DEFAULT)"),
-    ("stack", "lpar.stack(name, #{ ttls, initstack_users, autolog_pagent })"),
-    (
-        "rule",
-        "stack.rule(name, #{ direction, local_port, remote_port, role, keyring, level, ... })",
-    ),
-    ("api_requester", "stack.api_requester(name, #{ jobname, userid, server, keyring, level })"),
-    ("param", "param(name, default)"),
-];
-
-const DEFAULTS_KEYS: &[&str] =
-    &["job", "hlq", "pagent_dir", "tcpparms", "program_conditional_permits", "activate_classes"];
-const JOB_KEYS: &[&str] =
-    &["name_prefix", "accounting", "programmer", "class", "msgclass", "notify"];
-const DATABASE_KEYS: &[&str] = &["esm"];
-const CA_KEYS: &[&str] = &[
-    "subject",
-    "algorithm",
-    "size",
-    "not_before",
-    "not_after",
-    "key_usage",
-    "signed_by",
-    "alt_domain",
-    "alt_ip",
-];
-const CERT_KEYS: &[&str] = CA_KEYS;
-const SUBJECT_KEYS: &[&str] = &["CN", "T", "OU", "O", "L", "SP", "C"];
-const IMPORT_KEYS: &[&str] = &["dsn"];
-/// An existing certificate is named, never described: nothing about it goes into a job.
-const EXISTING_KEYS: &[&str] = &[];
-const EXPORT_KEYS: &[&str] = &["dsn", "format", "password_env"];
-const KEYRING_KEYS: &[&str] = &["access", "readers"];
-// `default` is a rhai keyword: scripts write `ring.connect_default(cert)`, or quote the key.
-const CONNECT_KEYS: &[&str] = &["default", "usage"];
-const CONNECT_DEFAULT_KEYS: &[&str] = &["usage"];
-const LEVEL_KEYS: &[&str] = &[
-    "tls",
-    "sslv2",
-    "sslv3",
-    "tlsv1",
-    "tlsv1_1",
-    "tlsv1_2",
-    "tlsv1_3",
-    "ciphers",
-    "signature_pairs",
-    "curves",
-    "handshake_timeout",
-    "fips",
-];
-const SERVER_KEYS: &[&str] = &[
-    "host",
-    "ip",
-    "http_port",
-    "https_port",
-    "inbound_attls",
-    "lpar",
-    "stack",
-    "jobname",
-    "userid",
-    "keyring",
-    "server_label",
-    "client_auth",
-    "level",
-];
-const LPAR_KEYS: &[&str] = &["security_database", "pagent", "syslog"];
-const PAGENT_KEYS: &[&str] =
-    &["jobname", "userid", "config_dir", "log_level", "flush", "purge", "refresh_interval"];
-const SYSLOG_KEYS: &[&str] = &[
-    "jobname",
-    "config_path",
-    "attls_log",
-    "attls_level",
-    "pagent_log",
-    "pagent_level",
-    "error_log",
-];
-const STACK_KEYS: &[&str] = &["ttls", "initstack_users", "autolog_pagent", "syslogd_port"];
-const RULE_KEYS: &[&str] = &[
-    "direction",
-    "local_addr",
-    "remote_addr",
-    "local_port",
-    "remote_port",
-    "jobname",
-    "userid",
-    "priority",
-    "enabled",
-    "role",
-    "keyring",
-    "label",
-    "level",
-    "trace",
-];
-const REQUESTER_KEYS: &[&str] = &[
-    "jobname",
-    "userid",
-    "server",
-    "keyring",
-    "level",
-    "client_label",
-    "priority",
-    "posix",
-    "basic_auth",
-];
-const BASIC_AUTH_KEYS: &[&str] = &["username", "password_from"];
-
-const ALGORITHM_WORDS: &[(&str, KeyAlgorithm)] = &[
-    ("rsa", KeyAlgorithm::Rsa),
-    ("nistecc", KeyAlgorithm::Nistecc),
-    ("bpecc", KeyAlgorithm::Bpecc),
-];
-const KEY_USAGE_WORDS: &[(&str, KeyUsage)] = &[
-    ("handshake", KeyUsage::Handshake),
-    ("dataencrypt", KeyUsage::Dataencrypt),
-    ("docsign", KeyUsage::Docsign),
-    ("certsign", KeyUsage::Certsign),
-    ("keyagree", KeyUsage::Keyagree),
-];
-const FORMAT_WORDS: &[(&str, ExportFormat)] = &[
-    ("certder", ExportFormat::Certder),
-    ("certb64", ExportFormat::Certb64),
-    ("pkcs7der", ExportFormat::Pkcs7der),
-    ("pkcs7b64", ExportFormat::Pkcs7b64),
-    ("pkcs12der", ExportFormat::Pkcs12der),
-    ("pkcs12b64", ExportFormat::Pkcs12b64),
-];
-const ACCESS_WORDS: &[(&str, RingAccess)] =
-    &[("facility", RingAccess::Facility), ("rdatalib", RingAccess::Rdatalib)];
-const USAGE_WORDS: &[(&str, Usage)] =
-    &[("personal", Usage::Personal), ("certauth", Usage::Certauth), ("site", Usage::Site)];
-const DIRECTION_WORDS: &[(&str, Direction)] = &[
-    ("inbound", Direction::Inbound),
-    ("outbound", Direction::Outbound),
-    ("both", Direction::Both),
-];
-const ROLE_WORDS: &[(&str, HandshakeRole)] = &[
-    ("client", HandshakeRole::Client),
-    ("server", HandshakeRole::Server),
-    ("server_with_client_auth", HandshakeRole::ServerWithClientAuth),
-];
-
-/// TLS versions as a `tls: [...]` list may name them; the index is the switch it turns on.
-const TLS_WORDS: &[(&str, usize)] = &[
-    ("sslv2", 0),
-    ("sslv3", 1),
-    ("tlsv1", 2),
-    ("tlsv1.0", 2),
-    ("1.0", 2),
-    ("tlsv1.1", 3),
-    ("1.1", 3),
-    ("tlsv1.2", 4),
-    ("1.2", 4),
-    ("tlsv1.3", 5),
-    ("1.3", 5),
-];
-
-/// The call's position in the file that holds the call (a library's functions report their
-/// own file). The engine's tag holds the main script's name for calls without a source.
-fn origin(ctx: &NativeCallContext) -> Origin {
-    let position = ctx.call_position();
-    let file = ctx
-        .call_source()
-        .map(str::to_owned)
-        .or_else(|| {
-            ctx.tag()
-                .and_then(|tag| tag.clone().into_immutable_string().ok())
-                .map(|s| s.to_string())
-        })
-        .unwrap_or_default();
-    let number = |n: Option<usize>| n.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX));
-    Origin::new(file, number(position.line()), number(position.position()))
-}
-
-/// Registers `$name` twice: with a trailing options map, and without (an empty map).
+/// Registers `$name` twice: with a trailing options map, and without (an empty map). The
+/// options are those of the builder's row in `spec.rs`.
 macro_rules! register {
-    ($engine:expr, $name:literal, $builder:expr, ($($arg:ident: $ty:ty),*)) => {{
+    ($engine:expr, $mistakes:expr, $name:literal, $builder:expr, ($($arg:ident: $ty:ty),*)) => {{
         let builder = $builder;
         let with_map = builder.clone();
+        let options = spec::builder($name).map_or(&[][..], |row| row.options);
+        let mistakes = Arc::clone($mistakes);
         $engine.register_fn($name, move |ctx: NativeCallContext, $($arg: $ty,)* map: Map| {
-            with_map(origin(&ctx), $($arg,)* Options::new($name, map, builder_keys($name))
-                .map_err(|e| e.into_rhai(ctx.call_position()))?)
+            let call = Call::new(&ctx, &mistakes);
+            let opts = Options::new(&call, $name, options, map);
+            with_map(call.origin, $($arg,)* opts)
                 .map_err(|e: BuilderError| e.into_rhai(ctx.call_position()))
         });
+        let mistakes = Arc::clone($mistakes);
         $engine.register_fn($name, move |ctx: NativeCallContext, $($arg: $ty),*| {
-            builder(origin(&ctx), $($arg,)* Options::new($name, Map::new(), &[])
-                .map_err(|e| e.into_rhai(ctx.call_position()))?)
+            let call = Call::new(&ctx, &mistakes);
+            let opts = Options::new(&call, $name, options, Map::new());
+            builder(call.origin, $($arg,)* opts)
                 .map_err(|e: BuilderError| e.into_rhai(ctx.call_position()))
         });
     }};
 }
 
-fn builder_keys(name: &str) -> &'static [&'static str] {
-    match name {
-        "defaults" => DEFAULTS_KEYS,
-        "security_database" => DATABASE_KEYS,
-        "certificate_authority" => CA_KEYS,
-        "certificate" => CERT_KEYS,
-        "import_ca" => IMPORT_KEYS,
-        "existing_certificate" => EXISTING_KEYS,
-        "export_to" => EXPORT_KEYS,
-        "keyring" => KEYRING_KEYS,
-        "connect" => CONNECT_KEYS,
-        "connect_default" => CONNECT_DEFAULT_KEYS,
-        "security_level" => LEVEL_KEYS,
-        "zos_connect_server" => SERVER_KEYS,
-        "lpar" => LPAR_KEYS,
-        "stack" => STACK_KEYS,
-        "rule" => RULE_KEYS,
-        "api_requester" => REQUESTER_KEYS,
-        _ => &[],
-    }
-}
-
 /// Registers the handle types and every builder on `engine`. `slot` receives the fleet the
-/// script creates.
-pub(crate) fn register(engine: &mut Engine, slot: Shared<Option<(FleetHandle, Origin)>>) {
+/// script creates; `mistakes` the mistakes builders record.
+pub(crate) fn register(
+    engine: &mut Engine,
+    slot: Shared<Option<(FleetHandle, Origin)>>,
+    mistakes: &Arc<Mistakes>,
+) {
     engine
         .register_type_with_name::<FleetHandle>("Fleet")
         .register_type_with_name::<DatabaseHandle>("SecurityDatabase")
@@ -272,30 +67,33 @@ pub(crate) fn register(engine: &mut Engine, slot: Shared<Option<(FleetHandle, Or
         .register_type_with_name::<LparHandle>("Lpar")
         .register_type_with_name::<StackHandle>("Stack");
 
+    let fleet_mistakes = Arc::clone(mistakes);
     engine.register_fn("fleet", move |ctx: NativeCallContext, name: ImmutableString| {
-        new_fleet(&slot, origin(&ctx), &name).map_err(|e| e.into_rhai(ctx.call_position()))
+        let call = Call::new(&ctx, &fleet_mistakes);
+        new_fleet(&slot, &call, &name).map_err(|e| e.into_rhai(ctx.call_position()))
     });
-    register!(engine, "defaults", defaults, (site: FleetHandle));
-    register!(engine, "security_database", security_database, (site: FleetHandle, name: ImmutableString));
-    register!(engine, "security_level", security_level, (site: FleetHandle, name: ImmutableString));
-    register!(engine, "zos_connect_server", zos_connect_server, (site: FleetHandle, name: ImmutableString));
-    register!(engine, "lpar", lpar, (site: FleetHandle, name: ImmutableString));
-    register!(engine, "certificate_authority", certificate_authority, (db: DatabaseHandle, label: ImmutableString));
-    register!(engine, "certificate", certificate, (db: DatabaseHandle, owner: ImmutableString, label: ImmutableString));
-    register!(engine, "import_ca", import_ca, (db: DatabaseHandle, label: ImmutableString));
-    register!(engine, "existing_certificate", existing_certificate, (db: DatabaseHandle, owner: ImmutableString, label: ImmutableString));
-    register!(engine, "keyring", keyring, (db: DatabaseHandle, owner: ImmutableString, name: ImmutableString));
-    register!(engine, "export_to", export, (cert: CertificateHandle));
-    register!(engine, "connect", connect, (ring: KeyringHandle, cert: CertificateHandle));
-    register!(engine, "connect_default", connect_default, (ring: KeyringHandle, cert: CertificateHandle));
-    register!(engine, "stack", stack, (lpar: LparHandle, name: ImmutableString));
-    register!(engine, "rule", rule, (stack: StackHandle, name: ImmutableString));
-    register!(engine, "api_requester", api_requester, (stack: StackHandle, name: ImmutableString));
+    register!(engine, mistakes, "defaults", defaults, (site: FleetHandle));
+    register!(engine, mistakes, "security_database", security_database, (site: FleetHandle, name: ImmutableString));
+    register!(engine, mistakes, "security_level", security_level, (site: FleetHandle, name: ImmutableString));
+    register!(engine, mistakes, "zos_connect_server", zos_connect_server, (site: FleetHandle, name: ImmutableString));
+    register!(engine, mistakes, "lpar", lpar, (site: FleetHandle, name: ImmutableString));
+    register!(engine, mistakes, "certificate_authority", certificate_authority, (db: DatabaseHandle, label: ImmutableString));
+    register!(engine, mistakes, "certificate", certificate, (db: DatabaseHandle, owner: ImmutableString, label: ImmutableString));
+    register!(engine, mistakes, "import_ca", import_ca, (db: DatabaseHandle, label: ImmutableString));
+    register!(engine, mistakes, "existing_certificate", existing_certificate, (db: DatabaseHandle, owner: ImmutableString, label: ImmutableString));
+    register!(engine, mistakes, "keyring", keyring, (db: DatabaseHandle, owner: ImmutableString, name: ImmutableString));
+    register!(engine, mistakes, "export_to", export, (cert: CertificateHandle));
+    register!(engine, mistakes, "connect", connect, (ring: KeyringHandle, cert: CertificateHandle));
+    register!(engine, mistakes, "connect_default", connect_default, (ring: KeyringHandle, cert: CertificateHandle));
+    register!(engine, mistakes, "stack", stack, (lpar: LparHandle, name: ImmutableString));
+    register!(engine, mistakes, "rule", rule, (stack: StackHandle, name: ImmutableString));
+    register!(engine, mistakes, "api_requester", api_requester, (stack: StackHandle, name: ImmutableString));
 
     register_getters(engine);
 }
 
 /// Read-only properties, handy in loops and `print`: `site.name`, `cert.label`, `ring.owner`.
+/// Each has a row in `spec::PROPERTIES`.
 fn register_getters(engine: &mut Engine) {
     engine.register_get("name", |h: &mut FleetHandle| lock(&h.0).fleet.name.clone());
     engine.register_get("name", |h: &mut DatabaseHandle| lock(&h.0).database.name.clone());
@@ -320,23 +118,26 @@ fn register_getters(engine: &mut Engine) {
     });
 }
 
+/// Creates the fleet. A second call is recorded and answered with the first fleet, so the
+/// rest of the script still runs against one fleet.
 fn new_fleet(
     slot: &Shared<Option<(FleetHandle, Origin)>>,
-    origin: Origin,
+    call: &Call,
     name: &str,
 ) -> Result<FleetHandle, BuilderError> {
     let mut slot = lock(slot);
-    if let Some((_, first)) = slot.as_ref() {
-        return Err(BuilderError::SecondFleet { first: first.to_string() });
+    if let Some((first, at)) = slot.as_ref() {
+        call.report(&BuilderError::SecondFleet { first: at.to_string() }, &[], None);
+        return Ok(first.clone());
     }
     let fleet = Fleet {
         name: name.to_owned(),
-        defaults: site_defaults(),
+        defaults: site_defaults(call)?,
         security_databases: Vec::new(),
         security_levels: Vec::new(),
         zos_connect_servers: Vec::new(),
         lpars: Vec::new(),
-        origin: origin.clone(),
+        origin: call.origin.clone(),
     };
     let node = FleetNode {
         fleet,
@@ -346,26 +147,31 @@ fn new_fleet(
         lpars: Vec::new(),
     };
     let handle = FleetHandle(shared(node));
-    *slot = Some((handle.clone(), origin));
+    *slot = Some((handle.clone(), call.origin.clone()));
     Ok(handle)
 }
 
-fn site_defaults() -> SiteDefaults {
-    SiteDefaults {
+/// The site defaults before any `site.defaults(..)`: the defaults of that builder's row.
+fn site_defaults(call: &Call) -> Result<SiteDefaults, BuilderError> {
+    let rows = spec::builder("defaults").map_or(&[][..], |row| row.options);
+    let mut opts = Options::new(call, "defaults", rows, Map::new());
+    let mut job = opts.nested("job")?;
+    let notify = job.text_or("notify")?;
+    Ok(SiteDefaults {
         job: JobCard {
-            name_prefix: "ZAT".to_owned(),
-            accounting: "ACCT".to_owned(),
-            programmer: "ZAT".to_owned(),
-            class: "A".to_owned(),
-            msgclass: "X".to_owned(),
-            notify: Some("&SYSUID".to_owned()),
+            name_prefix: job.text_or("name_prefix")?,
+            accounting: job.text_or("accounting")?,
+            programmer: job.text_or("programmer")?,
+            class: job.text_or("class")?,
+            msgclass: job.text_or("msgclass")?,
+            notify: (!notify.is_empty()).then_some(notify),
         },
-        hlq: "ZAT".to_owned(),
-        pagent_dir: "/etc/pagent".to_owned(),
-        tcpparms: "SYS1.TCPPARMS".to_owned(),
-        program_conditional_permits: false,
-        activate_classes: false,
-    }
+        hlq: opts.text_or("hlq")?,
+        pagent_dir: opts.text_or("pagent_dir")?,
+        tcpparms: opts.text_or("tcpparms")?,
+        program_conditional_permits: opts.flag_or("program_conditional_permits")?,
+        activate_classes: opts.flag_or("activate_classes")?,
+    })
 }
 
 fn set<T>(target: &mut T, value: Option<T>) {
@@ -374,37 +180,51 @@ fn set<T>(target: &mut T, value: Option<T>) {
     }
 }
 
+/// Changes only the options given: `defaults` may be called several times.
 fn defaults(
     _origin: Origin,
     site: FleetHandle,
     mut opts: Options,
 ) -> Result<FleetHandle, BuilderError> {
-    let job = opts.nested("job", JOB_KEYS)?;
-    let hlq = opts.string("hlq")?;
-    let pagent_dir = opts.string("pagent_dir")?;
-    let tcpparms = opts.string("tcpparms")?;
-    let conditional = opts.bool("program_conditional_permits")?;
-    let activate = opts.bool("activate_classes")?;
-    {
-        let mut node = lock(&site.0);
-        let defaults = &mut node.fleet.defaults;
-        if let Some(mut job) = job {
-            let card = &mut defaults.job;
-            set(&mut card.name_prefix, job.string("name_prefix")?);
-            set(&mut card.accounting, job.string("accounting")?);
-            set(&mut card.programmer, job.string("programmer")?);
-            set(&mut card.class, job.string("class")?);
-            set(&mut card.msgclass, job.string("msgclass")?);
-            if let Some(notify) = job.string("notify")? {
-                card.notify = if notify.is_empty() { None } else { Some(notify) };
-            }
-        }
-        set(&mut defaults.hlq, hlq);
-        set(&mut defaults.pagent_dir, pagent_dir);
-        set(&mut defaults.tcpparms, tcpparms);
-        set(&mut defaults.program_conditional_permits, conditional);
-        set(&mut defaults.activate_classes, activate);
+    let given = |opts: &Options, key: &str| opts.has(key);
+    let mut job = opts.nested("job")?;
+    let text = |opts: &mut Options, key: &str| -> Result<Option<String>, BuilderError> {
+        Ok(if given(opts, key) { Some(opts.text_or(key)?) } else { None })
+    };
+    let card = [
+        text(&mut job, "name_prefix")?,
+        text(&mut job, "accounting")?,
+        text(&mut job, "programmer")?,
+        text(&mut job, "class")?,
+        text(&mut job, "msgclass")?,
+        text(&mut job, "notify")?,
+    ];
+    let hlq = text(&mut opts, "hlq")?;
+    let pagent_dir = text(&mut opts, "pagent_dir")?;
+    let tcpparms = text(&mut opts, "tcpparms")?;
+    let flag = |opts: &mut Options, key: &str| -> Result<Option<bool>, BuilderError> {
+        Ok(if given(opts, key) { Some(opts.flag_or(key)?) } else { None })
+    };
+    let conditional = flag(&mut opts, "program_conditional_permits")?;
+    let activate = flag(&mut opts, "activate_classes")?;
+    let mut node = lock(&site.0);
+    let defaults = &mut node.fleet.defaults;
+    let [name_prefix, accounting, programmer, class, msgclass, notify] = card;
+    let job = &mut defaults.job;
+    set(&mut job.name_prefix, name_prefix);
+    set(&mut job.accounting, accounting);
+    set(&mut job.programmer, programmer);
+    set(&mut job.class, class);
+    set(&mut job.msgclass, msgclass);
+    if let Some(notify) = notify {
+        job.notify = (!notify.is_empty()).then_some(notify);
     }
+    set(&mut defaults.hlq, hlq);
+    set(&mut defaults.pagent_dir, pagent_dir);
+    set(&mut defaults.tcpparms, tcpparms);
+    set(&mut defaults.program_conditional_permits, conditional);
+    set(&mut defaults.activate_classes, activate);
+    drop(node);
     Ok(site)
 }
 
@@ -416,17 +236,12 @@ fn security_database(
 ) -> Result<DatabaseHandle, BuilderError> {
     // The set of ESMs is open: any name a plugin provides as `esm:<name>` (racf is built in,
     // acf2 and tss ship as site plugins); the build says when no loaded plugin provides it.
-    let esm = match opts.string("esm")? {
-        None => Esm::racf(),
-        Some(name) if Esm::is_valid_name(&name.to_ascii_lowercase()) => Esm::new(&name),
-        Some(name) => {
-            return Err(opts.not_allowed(
-                "esm",
-                &name,
-                "racf, acf2, tss, or the name a site plugin provides as esm:<name> \
-                 (1-16 of a-z 0-9 _ -, starting with a letter)",
-            ));
-        }
+    let name_given = opts.text_or("esm")?;
+    let esm = if Esm::is_valid_name(&name_given.to_ascii_lowercase()) {
+        Esm::new(&name_given)
+    } else {
+        opts.refuse("esm", &name_given);
+        Esm::racf()
     };
     let database = SecurityDatabase {
         name: name.to_string(),
@@ -450,38 +265,39 @@ fn database_name(db: &DatabaseHandle) -> String {
 }
 
 fn subject(opts: &mut Options) -> Result<DistinguishedName, BuilderError> {
-    let Some(mut parts) = opts.nested("subject", SUBJECT_KEYS)? else {
-        return Ok(DistinguishedName::default());
-    };
+    let mut parts = opts.nested("subject")?;
     Ok(DistinguishedName {
-        cn: parts.string("CN")?,
-        t: parts.string("T")?,
-        ou: parts.strings("OU")?.unwrap_or_default(),
-        o: parts.string("O")?,
-        l: parts.string("L")?,
-        sp: parts.string("SP")?,
-        c: parts.string("C")?,
+        cn: parts.text("CN")?,
+        t: parts.text("T")?,
+        ou: parts.texts("OU")?.unwrap_or_default(),
+        o: parts.text("O")?,
+        l: parts.text("L")?,
+        sp: parts.text("SP")?,
+        c: parts.text("C")?,
     })
 }
 
 /// `signed_by`: a CA handle of the same database, or the label of one.
 fn signer(opts: &mut Options, database: &str) -> Result<Option<String>, BuilderError> {
-    let Some(value) = opts.raw("signed_by") else { return Ok(None) };
+    let Some(value) = opts.raw("signed_by")? else { return Ok(None) };
     if let Some(ca) = value.read_lock::<CertificateHandle>() {
         let label = lock(&ca.cert).label.clone();
         if ca.database != database {
-            return Err(BuilderError::OtherDatabase {
+            let err = BuilderError::OtherDatabase {
                 what: format!("signer {label}"),
                 theirs: ca.database.clone(),
                 ours: database.to_owned(),
-            });
+            };
+            opts.fault_value("signed_by", &err);
+            return Ok(None);
         }
         return Ok(Some(label));
     }
     if value.is_string() {
         return Ok(Some(value.to_string()));
     }
-    Err(opts.wrong_type("signed_by", "a certificate authority or its label", &value))
+    opts.reject("signed_by", &value);
+    Ok(None)
 }
 
 fn new_certificate(
@@ -497,13 +313,13 @@ fn new_certificate(
         label: label.to_owned(),
         owner,
         subject: subject(opts)?,
-        alt_name: AltName { domain: opts.string("alt_domain")?, ip: opts.string("alt_ip")? },
-        algorithm: opts.word("algorithm", ALGORITHM_WORDS)?.unwrap_or(KeyAlgorithm::Rsa),
-        size: opts.int("size")?.unwrap_or(2048),
-        not_before: opts.string("not_before")?,
-        not_after: opts.string("not_after")?,
+        alt_name: AltName { domain: opts.text("alt_domain")?, ip: opts.text("alt_ip")? },
+        algorithm: opts.word_or::<KeyAlgorithm>("algorithm")?,
+        size: opts.int_or("size")?,
+        not_before: opts.text("not_before")?,
+        not_after: opts.text("not_after")?,
         signer: signer(opts, &database)?,
-        key_usage: opts.words("key_usage", KEY_USAGE_WORDS)?.unwrap_or(default_usage),
+        key_usage: opts.words::<KeyUsage>("key_usage")?.unwrap_or(default_usage),
         source: CertSource::Generate,
         export: None,
         origin,
@@ -546,8 +362,8 @@ fn import_ca(
     label: ImmutableString,
     mut opts: Options,
 ) -> Result<CertificateHandle, BuilderError> {
-    let dsn = opts.string("dsn")?;
-    let dsn = opts.required("dsn", dsn)?;
+    let dsn = opts.text("dsn")?;
+    let dsn = opts.required("dsn", dsn)?.unwrap_or_default();
     named_certificate(origin, &db, CertOwner::Certauth, &label, CertSource::Import { dsn })
 }
 
@@ -598,10 +414,10 @@ fn export(
     cert: CertificateHandle,
     mut opts: Options,
 ) -> Result<CertificateHandle, BuilderError> {
-    let dsn = opts.string("dsn")?;
-    let dsn = opts.required("dsn", dsn)?;
-    let format = opts.word("format", FORMAT_WORDS)?.unwrap_or(ExportFormat::Certb64);
-    let password_env = opts.string("password_env")?;
+    let dsn = opts.text("dsn")?;
+    let dsn = opts.required("dsn", dsn)?.unwrap_or_default();
+    let format = opts.word_or::<ExportFormat>("format")?;
+    let password_env = opts.text("password_env")?;
     lock(&cert.cert).export = Some(CertExport { dsn, format, password_env });
     Ok(cert)
 }
@@ -617,8 +433,8 @@ fn keyring(
         owner: owner.to_string(),
         name: name.to_string(),
         connections: Vec::new(),
-        access: opts.word("access", ACCESS_WORDS)?.unwrap_or(RingAccess::Facility),
-        readers: opts.strings("readers")?.unwrap_or_default(),
+        access: opts.word_or::<RingAccess>("access")?,
+        readers: opts.texts("readers")?.unwrap_or_default(),
         origin,
     };
     let handle = KeyringHandle { ring: shared(ring), database: database_name(&db) };
@@ -639,11 +455,13 @@ fn connect(
     origin: Origin,
     ring: KeyringHandle,
     cert: CertificateHandle,
-    opts: Options,
+    mut opts: Options,
 ) -> Result<KeyringHandle, BuilderError> {
-    connect_as(origin, ring, cert, opts, false)
+    let default = opts.flag_or("default")?;
+    connect_as(origin, ring, cert, opts, default)
 }
 
+/// Connects `cert` to `ring`; a certificate of another database is recorded and left out.
 fn connect_as(
     origin: Origin,
     ring: KeyringHandle,
@@ -655,13 +473,15 @@ fn connect_as(
         let cert = lock(&cert.cert);
         (cert.label.clone(), cert.owner.clone())
     };
+    let usage = opts.word::<Usage>("usage")?;
     if cert.database != ring.database {
         let ring_name = lock(&ring.ring).name.clone();
-        return Err(BuilderError::OtherDatabase {
+        opts.report(&BuilderError::OtherDatabase {
             what: format!("certificate {label} (connected to ring {ring_name})"),
             theirs: cert.database.clone(),
             ours: ring.database.clone(),
         });
+        return Ok(ring);
     }
     let default_usage = match owner {
         CertOwner::Certauth => Usage::Certauth,
@@ -671,8 +491,8 @@ fn connect_as(
     let connection = RingConnection {
         label,
         cert_owner: owner,
-        usage: opts.word("usage", USAGE_WORDS)?.unwrap_or(default_usage),
-        default: default || opts.bool("default")?.unwrap_or(false),
+        usage: usage.unwrap_or(default_usage),
+        default,
         origin,
     };
     lock(&ring.ring).connections.push(connection);
@@ -694,16 +514,18 @@ fn security_level(
         level.protocols.tlsv1_2,
         level.protocols.tlsv1_3,
     ];
-    if let Some(versions) = opts.words("tls", TLS_WORDS)? {
+    if let Some(versions) = opts.words::<usize>("tls")? {
         switches = [false; 6];
         for index in versions {
-            switches[index] = true;
+            if let Some(switch) = switches.get_mut(index) {
+                *switch = true;
+            }
         }
     }
     for (index, key) in
         ["sslv2", "sslv3", "tlsv1", "tlsv1_1", "tlsv1_2", "tlsv1_3"].into_iter().enumerate()
     {
-        set(&mut switches[index], opts.bool(key)?);
+        set(&mut switches[index], opts.flag(key)?);
     }
     let [sslv2, sslv3, tlsv1, tlsv1_1, tlsv1_2, tlsv1_3] = switches;
     level.protocols = zat_model::Protocols { sslv2, sslv3, tlsv1, tlsv1_1, tlsv1_2, tlsv1_3 };
@@ -711,18 +533,18 @@ fn security_level(
     let tls13 = level.protocols.tlsv1_3;
     let older = sslv2 || sslv3 || tlsv1 || tlsv1_1 || tlsv1_2;
     level.ciphers.retain(|suite| if suite.starts_with("13") { tls13 } else { older });
-    set(&mut level.ciphers, opts.strings("ciphers")?);
-    set(&mut level.signature_pairs, opts.strings("signature_pairs")?);
-    set(&mut level.curves, opts.strings("curves")?);
+    set(&mut level.ciphers, opts.texts("ciphers")?);
+    set(&mut level.signature_pairs, opts.texts("signature_pairs")?);
+    set(&mut level.curves, opts.texts("curves")?);
     level.handshake_timeout = opts.int("handshake_timeout")?;
-    set(&mut level.fips, opts.bool("fips")?);
+    level.fips = opts.flag_or("fips")?;
     lock(&site.0).levels.push(level);
     Ok(LevelHandle { name: name.to_string() })
 }
 
 /// A key ring given as a handle, or as `"OWNER/NAME"` for a ring outside the fleet.
 fn ring_ref(opts: &mut Options, key: &str) -> Result<Option<RingRef>, BuilderError> {
-    let Some(value) = opts.raw(key) else { return Ok(None) };
+    let Some(value) = opts.raw(key)? else { return Ok(None) };
     if let Some(ring) = value.read_lock::<KeyringHandle>() {
         return Ok(Some(lock(&ring.ring).reference()));
     }
@@ -731,16 +553,15 @@ fn ring_ref(opts: &mut Options, key: &str) -> Result<Option<RingRef>, BuilderErr
         if let Some((owner, name)) = text.split_once('/') {
             return Ok(Some(RingRef { owner: owner.to_owned(), name: name.to_owned() }));
         }
-        return Err(opts.not_allowed(key, &text, "a key ring handle or \"OWNER/RINGNAME\""));
+        opts.refuse(key, &text);
+        return Ok(None);
     }
-    Err(opts.wrong_type(key, "a key ring or \"OWNER/RINGNAME\"", &value))
+    opts.reject(key, &value);
+    Ok(None)
 }
 
-/// A security level given as a handle or by name.
-fn level_name(opts: &mut Options, key: &str) -> Result<Option<String>, BuilderError> {
-    opts.handle_or_name::<LevelHandle>(key, "a security level or its name", |level| {
-        level.name.clone()
-    })
+fn level_name(level: &LevelHandle) -> String {
+    level.name.clone()
 }
 
 fn zos_connect_server(
@@ -749,13 +570,10 @@ fn zos_connect_server(
     name: ImmutableString,
     mut opts: Options,
 ) -> Result<ServerHandle, BuilderError> {
-    let host = opts.string("host")?;
-    let host = opts.required("host", host)?;
-    let lpar = opts.handle_or_name::<LparHandle>("lpar", "an LPAR or its name", |lpar| {
-        lock(&lpar.0).lpar.name.clone()
-    })?;
-    let stack_value = opts.raw("stack");
-    let (stack, stack_lpar) = match stack_value {
+    let host = opts.text("host")?;
+    let host = opts.required("host", host)?.unwrap_or_default();
+    let lpar = opts.handle_or_name::<LparHandle>("lpar", |lpar| lock(&lpar.0).lpar.name.clone())?;
+    let (stack, stack_lpar) = match opts.raw("stack")? {
         None => (None, None),
         Some(value) => {
             if let Some(stack) = value.read_lock::<StackHandle>() {
@@ -763,25 +581,26 @@ fn zos_connect_server(
             } else if value.is_string() {
                 (Some(value.to_string()), None)
             } else {
-                return Err(opts.wrong_type("stack", "a TCP/IP stack or its name", &value));
+                opts.reject("stack", &value);
+                (None, None)
             }
         }
     };
     let server = ZosConnectServer {
         name: name.to_string(),
         host,
-        ip: opts.string("ip")?,
-        http_port: opts.int("http_port")?.unwrap_or(9080),
-        https_port: opts.int("https_port")?.unwrap_or(9443),
-        inbound_attls: opts.bool("inbound_attls")?.unwrap_or(false),
+        ip: opts.text("ip")?,
+        http_port: opts.int_or("http_port")?,
+        https_port: opts.int_or("https_port")?,
+        inbound_attls: opts.flag_or("inbound_attls")?,
         lpar: lpar.or(stack_lpar),
         stack,
-        jobname: opts.string("jobname")?,
-        userid: opts.string("userid")?,
+        jobname: opts.text("jobname")?,
+        userid: opts.text("userid")?,
         keyring: ring_ref(&mut opts, "keyring")?,
-        server_label: opts.string("server_label")?,
-        client_auth: opts.bool("client_auth")?.unwrap_or(false),
-        level: level_name(&mut opts, "level")?,
+        server_label: opts.text("server_label")?,
+        client_auth: opts.flag_or("client_auth")?,
+        level: opts.handle_or_name::<LevelHandle>("level", level_name)?,
         origin,
     };
     lock(&site.0).servers.push(server);
@@ -794,62 +613,42 @@ fn lpar(
     name: ImmutableString,
     mut opts: Options,
 ) -> Result<LparHandle, BuilderError> {
-    let database = opts.handle_or_name::<DatabaseHandle>(
-        "security_database",
-        "a security database or its name",
-        database_name,
-    )?;
+    let database = opts.handle_or_name::<DatabaseHandle>("security_database", database_name)?;
     let database = match database {
         Some(database) => database,
         // With a single database, LPARs need not name it.
         None => {
-            let node = lock(&site.0);
-            match node.databases.as_slice() {
-                [only] => database_name(only),
-                _ => return Err(opts.missing("security_database")),
+            let only = match lock(&site.0).databases.as_slice() {
+                [only] => Some(database_name(only)),
+                _ => None,
+            };
+            if only.is_none() {
+                opts.missing("security_database");
             }
+            only.unwrap_or_default()
         }
     };
-    let mut pagent = PagentSettings {
-        jobname: "PAGENT".to_owned(),
-        userid: "PAGENT".to_owned(),
-        config_dir: String::new(),
-        log_level: 31,
-        flush: true,
-        purge: false,
-        refresh_interval: 1800,
+    let mut p = opts.nested("pagent")?;
+    let config_dir = p.text("config_dir")?;
+    let pagent = PagentSettings {
+        jobname: p.text_or("jobname")?,
+        userid: p.text_or("userid")?,
+        config_dir: config_dir.clone().unwrap_or_default(),
+        log_level: p.int_or("log_level")?,
+        flush: p.flag_or("flush")?,
+        purge: p.flag_or("purge")?,
+        refresh_interval: p.int_or("refresh_interval")?,
     };
-    let mut config_dir_given = false;
-    if let Some(mut p) = opts.nested("pagent", PAGENT_KEYS)? {
-        set(&mut pagent.jobname, p.string("jobname")?);
-        set(&mut pagent.userid, p.string("userid")?);
-        if let Some(dir) = p.string("config_dir")? {
-            pagent.config_dir = dir;
-            config_dir_given = true;
-        }
-        set(&mut pagent.log_level, p.int("log_level")?);
-        set(&mut pagent.flush, p.bool("flush")?);
-        set(&mut pagent.purge, p.bool("purge")?);
-        set(&mut pagent.refresh_interval, p.int("refresh_interval")?);
-    }
-    let mut syslog = SyslogSettings {
-        jobname: "SYSLOGD".to_owned(),
-        config_path: "/etc/syslog.conf".to_owned(),
-        attls_log: "/var/log/attls.log".to_owned(),
-        attls_level: "info".to_owned(),
-        pagent_log: "/var/log/pagent.log".to_owned(),
-        pagent_level: "info".to_owned(),
-        error_log: None,
+    let mut s = opts.nested("syslog")?;
+    let syslog = SyslogSettings {
+        jobname: s.text_or("jobname")?,
+        config_path: s.text_or("config_path")?,
+        attls_log: s.text_or("attls_log")?,
+        attls_level: s.text_or("attls_level")?,
+        pagent_log: s.text_or("pagent_log")?,
+        pagent_level: s.text_or("pagent_level")?,
+        error_log: s.text("error_log")?,
     };
-    if let Some(mut s) = opts.nested("syslog", SYSLOG_KEYS)? {
-        set(&mut syslog.jobname, s.string("jobname")?);
-        set(&mut syslog.config_path, s.string("config_path")?);
-        set(&mut syslog.attls_log, s.string("attls_log")?);
-        set(&mut syslog.attls_level, s.string("attls_level")?);
-        set(&mut syslog.pagent_log, s.string("pagent_log")?);
-        set(&mut syslog.pagent_level, s.string("pagent_level")?);
-        syslog.error_log = s.string("error_log")?;
-    }
     let lpar = Lpar {
         name: name.to_string(),
         security_database: database,
@@ -858,6 +657,7 @@ fn lpar(
         stacks: Vec::new(),
         origin,
     };
+    let config_dir_given = config_dir.is_some();
     let handle = LparHandle(shared(LparNode { lpar, config_dir_given, stacks: Vec::new() }));
     lock(&site.0).lpars.push(handle.clone());
     Ok(handle)
@@ -871,10 +671,10 @@ fn stack(
 ) -> Result<StackHandle, BuilderError> {
     let stack = Stack {
         name: name.to_string(),
-        ttls: opts.bool("ttls")?.unwrap_or(true),
-        initstack_users: opts.strings("initstack_users")?.unwrap_or_default(),
-        autolog_pagent: opts.bool("autolog_pagent")?.unwrap_or(false),
-        syslogd_port: opts.bool("syslogd_port")?.unwrap_or(false),
+        ttls: opts.flag_or("ttls")?,
+        initstack_users: opts.texts("initstack_users")?.unwrap_or_default(),
+        autolog_pagent: opts.flag_or("autolog_pagent")?,
+        syslogd_port: opts.flag_or("syslogd_port")?,
         rules: Vec::new(),
         api_requesters: Vec::new(),
         initstack: None,
@@ -888,8 +688,7 @@ fn stack(
 
 /// A port: `9443`, `[9000, 9010]` or `"9000-9010"`.
 fn port(opts: &mut Options, key: &str) -> Result<Option<PortRange>, BuilderError> {
-    const EXPECTED: &str = "a port number, [low, high] or \"low-high\"";
-    let Some(value) = opts.raw(key) else { return Ok(None) };
+    let Some(value) = opts.raw(key)? else { return Ok(None) };
     if let Ok(port) = value.as_int() {
         return Ok(Some(PortRange::single(port)));
     }
@@ -899,9 +698,7 @@ fn port(opts: &mut Options, key: &str) -> Result<Option<PortRange>, BuilderError
         {
             return Ok(Some(PortRange { low, high }));
         }
-        return Err(opts.wrong_type(key, EXPECTED, &value));
-    }
-    if value.is_string() {
+    } else if value.is_string() {
         let text = value.to_string();
         let parse = |s: &str| s.trim().parse::<i64>().ok();
         let range = match text.split_once('-') {
@@ -910,9 +707,13 @@ fn port(opts: &mut Options, key: &str) -> Result<Option<PortRange>, BuilderError
             }
             None => parse(&text).map(PortRange::single),
         };
-        return range.map(Some).ok_or_else(|| opts.not_allowed(key, &text, EXPECTED));
+        if range.is_none() {
+            opts.refuse(key, &text);
+        }
+        return Ok(range);
     }
-    Err(opts.wrong_type(key, EXPECTED, &value))
+    opts.reject(key, &value);
+    Ok(None)
 }
 
 fn rule(
@@ -921,8 +722,10 @@ fn rule(
     name: ImmutableString,
     mut opts: Options,
 ) -> Result<(), BuilderError> {
-    let direction = opts.word("direction", DIRECTION_WORDS)?;
-    let direction = opts.required("direction", direction)?;
+    let direction = opts.word::<Direction>("direction")?;
+    // A rule without a direction is still made (as inbound), so the script goes on; the
+    // missing direction is reported and the run fails.
+    let direction = opts.required("direction", direction)?.unwrap_or(Direction::Inbound);
     let default_role = match direction {
         Direction::Outbound => HandshakeRole::Client,
         Direction::Inbound | Direction::Both => HandshakeRole::Server,
@@ -930,19 +733,19 @@ fn rule(
     let rule = Rule {
         name: name.to_string(),
         direction,
-        local_addr: opts.string("local_addr")?,
-        remote_addr: opts.string("remote_addr")?,
+        local_addr: opts.text("local_addr")?,
+        remote_addr: opts.text("remote_addr")?,
         local_port: port(&mut opts, "local_port")?,
         remote_port: port(&mut opts, "remote_port")?,
-        jobname: opts.string("jobname")?,
-        userid: opts.string("userid")?,
+        jobname: opts.text("jobname")?,
+        userid: opts.text("userid")?,
         priority: opts.int("priority")?,
-        enabled: opts.bool("enabled")?.unwrap_or(true),
-        role: opts.word("role", ROLE_WORDS)?.unwrap_or(default_role),
+        enabled: opts.flag_or("enabled")?,
+        role: opts.word::<HandshakeRole>("role")?.unwrap_or(default_role),
         keyring: ring_ref(&mut opts, "keyring")?,
-        certificate_label: opts.string("label")?,
-        level: level_name(&mut opts, "level")?.unwrap_or_else(|| DEFAULT_LEVEL.to_owned()),
-        trace: opts.int("trace")?.unwrap_or(2),
+        certificate_label: opts.text("label")?,
+        level: opts.handle_or_name_or::<LevelHandle>("level", level_name)?,
+        trace: opts.int_or("trace")?,
         source: RuleSource::Script,
         origin,
     };
@@ -956,28 +759,26 @@ fn api_requester(
     name: ImmutableString,
     mut opts: Options,
 ) -> Result<(), BuilderError> {
-    let jobname = opts.string("jobname")?;
-    let jobname = opts.required("jobname", jobname)?;
-    let userid = opts.string("userid")?;
-    let userid = opts.required("userid", userid)?;
-    let server = opts.handle_or_name::<ServerHandle>(
-        "server",
-        "a z/OS Connect server or its name",
-        |server| server.name.clone(),
-    )?;
-    let server = opts.required("server", server)?;
+    let jobname = opts.text("jobname")?;
+    let jobname = opts.required("jobname", jobname)?.unwrap_or_default();
+    let userid = opts.text("userid")?;
+    let userid = opts.required("userid", userid)?.unwrap_or_default();
+    let server = opts.handle_or_name::<ServerHandle>("server", |server| server.name.clone())?;
+    let server = opts.required("server", server)?.unwrap_or_default();
     let keyring = ring_ref(&mut opts, "keyring")?;
-    let keyring = opts.required("keyring", keyring)?;
-    let basic_auth = match opts.nested("basic_auth", BASIC_AUTH_KEYS)? {
-        None => None,
-        Some(mut auth) => {
-            let username = auth.string("username")?;
-            let password_from = auth.string("password_from")?;
-            Some(BasicAuth {
-                username: auth.required("username", username)?,
-                password_from: auth.required("password_from", password_from)?,
-            })
-        }
+    let keyring = opts
+        .required("keyring", keyring)?
+        .unwrap_or_else(|| RingRef { owner: String::new(), name: String::new() });
+    let mut auth = opts.nested("basic_auth")?;
+    let basic_auth = if auth.given() {
+        let username = auth.text("username")?;
+        let password_from = auth.text("password_from")?;
+        Some(BasicAuth {
+            username: auth.required("username", username)?.unwrap_or_default(),
+            password_from: auth.required("password_from", password_from)?.unwrap_or_default(),
+        })
+    } else {
+        None
     };
     let requester = ApiRequester {
         name: name.to_string(),
@@ -985,10 +786,10 @@ fn api_requester(
         userid,
         server,
         keyring,
-        level: level_name(&mut opts, "level")?.unwrap_or_else(|| DEFAULT_LEVEL.to_owned()),
-        client_label: opts.string("client_label")?,
+        level: opts.handle_or_name_or::<LevelHandle>("level", level_name)?,
+        client_label: opts.text("client_label")?,
         priority: opts.int("priority")?,
-        posix: opts.bool("posix")?.unwrap_or(true),
+        posix: opts.flag_or("posix")?,
         basic_auth,
         expansion: None,
         origin,

@@ -5,9 +5,9 @@ use rhai::{EvalAltResult, ParseErrorType, Position};
 use zat_model::{Diagnostic, Origin};
 
 use crate::ScriptOptions;
-use crate::builders::USAGE;
 use crate::engine::DEADLINE_TOKEN;
 use crate::error::BuilderError;
+use crate::spec::{BUILDERS, usage};
 
 pub(crate) const CANNOT_READ: &str = "ZAT0001";
 pub(crate) const SYNTAX: &str = "ZAT0002";
@@ -55,6 +55,20 @@ pub const CODES: &[&str] = &[
     SCRIPT_ERROR,
     THROWN,
 ];
+
+/// A few words on what a code a builder raises means, for the reference.
+pub(crate) fn title(code: &str) -> &'static str {
+    match code {
+        UNKNOWN_OPTION => "an options map has a key the builder does not take",
+        WRONG_TYPE => "an option's value has the wrong type",
+        NOT_ALLOWED => "an option's value is not one the option allows",
+        MISSING => "a required option is missing",
+        SECOND_FLEET => "`fleet(name)` is called a second time",
+        BAD_PARAM => "a `--set` value does not convert to the type of the default",
+        OTHER_DATABASE => "a certificate of another security database",
+        _ => "see `zat explain`",
+    }
+}
 
 pub(crate) fn no_fleet(name: &str) -> Diagnostic {
     Diagnostic::error(NO_FLEET, format!("`{name}` never calls fleet(name)"))
@@ -199,11 +213,11 @@ fn describe(
 fn not_found(signature: &str) -> (&'static str, String, Option<String>) {
     let name = signature.split(['(', ' ']).next().unwrap_or(signature).trim();
     let message = format!("no function or method `{name}` takes these arguments: {signature}");
-    let help = match USAGE.iter().find(|(builder, _)| *builder == name) {
-        Some((_, usage)) => Some(format!("`{name}` is written: {usage}")),
-        None => closest(name, USAGE.iter().map(|(builder, _)| *builder)).map(|near| {
-            let usage = USAGE.iter().find(|(b, _)| *b == near).map_or("", |(_, u)| *u);
-            format!("did you mean `{near}`? it is written: {usage}")
+    let help = match BUILDERS.iter().find(|builder| builder.name == name) {
+        Some(builder) => Some(format!("`{name}` is written: {}", usage(builder))),
+        None => closest(name, BUILDERS.iter().map(|builder| builder.name)).and_then(|near| {
+            let builder = BUILDERS.iter().find(|b| b.name == near)?;
+            Some(format!("did you mean `{near}`? it is written: {}", usage(builder)))
         }),
     };
     (NO_SUCH_FUNCTION, message, help)
@@ -243,7 +257,7 @@ mod tests {
 
     #[test]
     fn typos_find_the_builder_meant() {
-        let builders = || USAGE.iter().map(|(b, _)| *b);
+        let builders = || BUILDERS.iter().map(|b| b.name);
         assert_eq!(closest("security_databse", builders()), Some("security_database"));
         assert_eq!(closest("stakc", builders()), Some("stack"));
         assert_eq!(closest("completely_else", builders()), None);

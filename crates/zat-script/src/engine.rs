@@ -2,12 +2,14 @@
 //! `debug` into `tracing`, imports through [`SandboxResolver`] only; and one script run.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rhai::{Dynamic, Engine, Scope};
 use zat_model::{Diagnostic, Fleet};
 
 use crate::handles::shared;
+use crate::options::Mistakes;
 use crate::resolver::SandboxResolver;
 use crate::{ScriptOptions, builders, diagnose, params};
 
@@ -18,7 +20,12 @@ const CLOCK_EVERY: u64 = 1024;
 /// Value the progress callback stops the script with when the deadline passes.
 pub(crate) const DEADLINE_TOKEN: &str = "zat-deadline";
 
-fn sandboxed_engine(name: &str, folder: &Path, options: &ScriptOptions) -> Engine {
+fn sandboxed_engine(
+    name: &str,
+    folder: &Path,
+    options: &ScriptOptions,
+    mistakes: &Arc<Mistakes>,
+) -> Engine {
     let limits = &options.limits;
     let mut engine = Engine::new();
     // Every limit set explicitly: rhai's defaults differ between debug and release builds.
@@ -34,7 +41,7 @@ fn sandboxed_engine(name: &str, folder: &Path, options: &ScriptOptions) -> Engin
         .set_max_functions(limits.max_functions);
     engine.disable_symbol("eval");
     engine.set_default_tag(Dynamic::from(name.to_owned()));
-    engine.set_module_resolver(SandboxResolver::new(folder, &options.lib_dirs));
+    engine.set_module_resolver(SandboxResolver::new(folder, &options.lib_dirs, mistakes));
 
     let script = name.to_owned();
     engine.on_print(move |text| tracing::info!(target: "zat::script", "{script}: {text}"));
@@ -52,28 +59,38 @@ fn sandboxed_engine(name: &str, folder: &Path, options: &ScriptOptions) -> Engin
     engine
 }
 
+/// Runs the script. Mistakes builders record do not stop it; they, and the error that did
+/// stop it if any, come back together, in source order.
 pub(crate) fn run(
     name: &str,
     source: &str,
     folder: &Path,
     options: &ScriptOptions,
 ) -> Result<Fleet, Vec<Diagnostic>> {
-    let mut engine = sandboxed_engine(name, folder, options);
+    let mistakes = Arc::new(Mistakes::default());
+    mistakes.add_source(name, source);
+    let mut engine = sandboxed_engine(name, folder, options, &mistakes);
     let slot = shared(None);
-    builders::register(&mut engine, slot.clone());
-    params::register(&mut engine, &options.params);
+    builders::register(&mut engine, slot.clone(), &mistakes);
+    params::register(&mut engine, &options.params, &mistakes);
 
-    let diagnose = |err: Box<rhai::EvalAltResult>| vec![diagnose::diagnostic(&err, name, options)];
-    let mut ast = engine.compile(source).map_err(|err| diagnose(err.into()))?;
+    let diagnose = |err: Box<rhai::EvalAltResult>| diagnose::diagnostic(&err, name, options);
+    let mut ast = engine.compile(source).map_err(|err| vec![diagnose(err.into())])?;
     ast.set_source(name);
 
     let mut scope = Scope::new();
     scope.push_constant("params", params::params_map(&options.params));
-    engine.run_ast_with_scope(&mut scope, &ast).map_err(diagnose)?;
+    let stopped = engine.run_ast_with_scope(&mut scope, &ast).err().map(diagnose);
 
     let created = crate::handles::lock(&slot).clone();
+    let fatal = match (stopped, &created) {
+        (Some(stopped), _) => Some(stopped),
+        (None, None) => Some(diagnose::no_fleet(name)),
+        (None, Some(_)) => None,
+    };
+    let diagnostics = mistakes.take(fatal);
     match created {
-        Some((fleet, _)) => Ok(fleet.finish()),
-        None => Err(vec![diagnose::no_fleet(name)]),
+        Some((fleet, _)) if diagnostics.is_empty() => Ok(fleet.finish()),
+        _ => Err(diagnostics),
     }
 }

@@ -38,6 +38,10 @@ pub(crate) enum BuilderError {
 
     #[error("cannot read library `{file}`: {reason}")]
     ImportUnreadable { file: String, reason: String },
+
+    /// A builder and its reference row disagree: a bug in zat, not in the script.
+    #[error("internal error: {message}")]
+    Internal { message: String },
 }
 
 impl BuilderError {
@@ -54,6 +58,7 @@ impl BuilderError {
             BuilderError::ImportNotFound { .. } | BuilderError::ImportUnreadable { .. } => {
                 diagnose::IMPORT_NOT_FOUND
             }
+            BuilderError::Internal { .. } => diagnose::SCRIPT_ERROR,
         }
     }
 
@@ -89,6 +94,9 @@ impl BuilderError {
             BuilderError::ImportNotFound { .. } => Some(
                 "check the name (without .rhai), or pass the library's folder with --lib DIR".to_owned(),
             ),
+            BuilderError::Internal { .. } => {
+                Some("please report this as a bug in zat, with the script that shows it".to_owned())
+            }
             _ => None,
         }
     }

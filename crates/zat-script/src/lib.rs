@@ -6,6 +6,13 @@
 //! and every key of an options map is checked against the keys that builder accepts.
 //! Every object records the script position it was made at, so later validation can point there.
 //!
+//! One table (`spec.rs`) lists every builder, argument and option with its kind, default and
+//! description: the runtime checks options maps against it, and [`dsl_markdown`],
+//! [`dsl_text`] and [`dsl_definitions`] render it as the reference (`docs/dsl.md`, `zat docs`,
+//! `docs/zat.d.rhai`), so the reference cannot drift from what scripts may write.
+//! A mistake in an options map does not stop the script: it is recorded at the key or value at
+//! fault, the option takes its default, and the run fails at the end with every such mistake.
+//!
 //! The engine is a sandbox: explicit limits (the same in debug and release builds), a
 //! wall-clock deadline, no `eval`, no file or network access, and `import` only from the
 //! script's own folder and the configured library folders.
@@ -15,9 +22,12 @@ mod diagnose;
 mod engine;
 mod error;
 mod handles;
+mod locate;
 mod options;
 mod params;
+mod reference;
 mod resolver;
+mod spec;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +36,10 @@ use std::time::Duration;
 use zat_model::{Diagnostic, Fleet};
 
 pub use diagnose::CODES;
+pub use reference::{
+    DEFINITIONS_COMMAND, MARKDOWN_COMMAND, builder_names as dsl_builders,
+    definitions as dsl_definitions, markdown as dsl_markdown, text as dsl_text,
+};
 
 /// Code of the diagnostic reported when the script file cannot be read (a usage failure, not
 /// an error in the script).

@@ -15,6 +15,7 @@ type SharedModule = Shared<Module>;
 
 use crate::error::BuilderError;
 use crate::handles::lock;
+use crate::options::Mistakes;
 
 /// A folder imports may come from: as the user named it (for messages and origins), and
 /// canonicalised (for containment checks). `canonical` is `None` when the folder is missing.
@@ -27,16 +28,22 @@ pub(crate) struct SandboxResolver {
     roots: Vec<Root>,
     /// Modules already loaded, by canonical path: each library runs once per script run.
     cache: Mutex<BTreeMap<PathBuf, SharedModule>>,
+    /// Receives the text of every library loaded, so builders can point into it.
+    mistakes: Arc<Mistakes>,
 }
 
 impl SandboxResolver {
     /// `folder` is the script's own folder; `libs` are the `--lib` folders, in order.
-    pub(crate) fn new(folder: &Path, libs: &[PathBuf]) -> Self {
+    pub(crate) fn new(folder: &Path, libs: &[PathBuf], mistakes: &Arc<Mistakes>) -> Self {
         let roots = std::iter::once(folder)
             .chain(libs.iter().map(PathBuf::as_path))
             .map(|dir| Root { shown: dir.to_path_buf(), canonical: dir.canonicalize().ok() })
             .collect();
-        SandboxResolver { roots, cache: Mutex::new(BTreeMap::new()) }
+        SandboxResolver {
+            roots,
+            cache: Mutex::new(BTreeMap::new()),
+            mistakes: Arc::clone(mistakes),
+        }
     }
 
     fn relative(path: &str) -> Result<PathBuf, BuilderError> {
@@ -125,6 +132,7 @@ impl ModuleResolver for SandboxResolver {
         let in_module = |err: Box<EvalAltResult>| {
             Box::new(EvalAltResult::ErrorInModule(shown.clone(), err, position))
         };
+        self.mistakes.add_source(&shown, &text);
         let mut ast = engine.compile(&text).map_err(|err| in_module(err.into()))?;
         ast.set_source(shown.as_str());
         let module: SharedModule =

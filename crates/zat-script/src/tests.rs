@@ -304,9 +304,17 @@ fn params_reach_the_script_typed_by_their_default() {
     let fleet = run_source("t.rhai", script, Path::new("."), &options).expect("runs");
     assert_eq!((fleet.name.as_str(), fleet.lpars.len()), ("PROD", 4));
 
+    // A value that does not convert is reported, and the script goes on with the default
+    // (here it then throws, by its own check).
     options.params.insert("lpars".to_owned(), "many".to_owned());
-    let (code, line, message) = fail_with(script, &options);
-    assert_eq!((code.as_str(), line), ("ZAT0010", 3));
+    let diagnostics =
+        run_source("t.rhai", script, Path::new("."), &options).err().unwrap_or_default();
+    let found: Vec<(&str, u32)> = diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.origin.as_ref().map_or(0, |o| o.line)))
+        .collect();
+    assert_eq!(found, [("ZAT0010", 3), ("ZAT0041", 5)]);
+    let message = &diagnostics[0].message;
     assert!(message.contains("`lpars`") && message.contains("many"), "{message}");
 }
 
@@ -320,7 +328,7 @@ mod imports {
         std::fs::write(path, text).expect("write");
     }
 
-    const LIB: &str = "fn level(site) { site.security_level(\"LIB\") }\nfn broken(site) { site.lpar(\"X\", #{ nope: 1 }) }\n";
+    const LIB: &str = "fn level(site) { site.security_level(\"LIB\") }\nfn broken(site) { site.lpar(\"X\", #{ nope: 1 }) }\nfn fatal(site) { site.lparr(\"X\") }\n";
 
     #[test]
     fn libraries_load_from_the_script_folder_and_lib_folders() {
@@ -341,14 +349,19 @@ mod imports {
     fn errors_inside_a_library_point_into_the_library() {
         let dir = tempfile::tempdir().expect("tempdir");
         write(&dir.path().join("lib/levels.rhai"), LIB);
-        let script =
-            "import \"lib/levels\" as levels;\nlet site = fleet(\"F\");\nlevels::broken(site);\n";
+        let script = "import \"lib/levels\" as levels;\nlet site = fleet(\"F\");\nsite.security_database(\"D\");\nlevels::broken(site);\nlevels::fatal(site);\n";
         let diagnostics =
             run_source("fleet.rhai", script, dir.path(), &options()).err().unwrap_or_default();
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:#?}");
+        // A mistake the script goes on after points at the key in the library.
         let origin = diagnostics[0].origin.clone().expect("origin");
         assert!(origin.file.ends_with("lib/levels.rhai"), "{origin}");
-        assert_eq!((diagnostics[0].code.as_str(), origin.line), ("ZAT0004", 2));
-        assert!(diagnostics[0].help.as_deref().unwrap_or_default().contains("fleet.rhai:3"));
+        assert_eq!((diagnostics[0].code.as_str(), origin.line, origin.column), ("ZAT0004", 2, 37));
+        // An error that stops the script also says where the library was called from.
+        let origin = diagnostics[1].origin.clone().expect("origin");
+        assert!(origin.file.ends_with("lib/levels.rhai"), "{origin}");
+        assert_eq!((diagnostics[1].code.as_str(), origin.line), ("ZAT0003", 3));
+        assert!(diagnostics[1].help.as_deref().unwrap_or_default().contains("fleet.rhai:5"));
     }
 
     fn refused(import: &str, folder: &Path) -> (String, u32, String) {
@@ -393,5 +406,407 @@ mod imports {
         let (code, _, message) = refused("link", &dir.path().join("fleet"));
         assert_eq!(code, "ZAT0030", "{message}");
         assert!(message.contains("link"), "{message}");
+    }
+}
+
+/// The builder table is complete, matches what the engine registers, and is what the
+/// builders read; the committed reference files are generated from it.
+mod reference {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::handles::DEFAULT_LEVEL;
+    use crate::spec::{self, Absent, BUILDERS, Builder, Kind, Opt, PROPERTIES, TYPES};
+
+    #[test]
+    fn every_builder_argument_and_option_has_a_description() {
+        let described = |text: &str| text.trim().len() > 3 && text.ends_with(['.', ')']);
+        let mut names = BTreeSet::new();
+        for builder in BUILDERS {
+            assert!(names.insert(builder.name), "{} twice", builder.name);
+            assert!(described(builder.doc), "{}: no description", builder.name);
+            assert!(builder.example.contains(&format!("{}(", builder.name)), "{}", builder.name);
+            for arg in builder.args {
+                assert!(described(arg.doc), "{}({}): no description", builder.name, arg.name);
+            }
+            let mut keys = BTreeSet::new();
+            for (key, opt) in spec::flatten(builder.options) {
+                assert!(keys.insert(key.clone()), "{}: `{key}` twice", builder.name);
+                assert!(described(opt.doc), "{} option `{key}`: no description", builder.name);
+                if let Some(words) = opt.kind.words() {
+                    assert!(!words.is_empty(), "{key}");
+                }
+                if let (Absent::Word(word), Some(words)) = (&opt.default, opt.kind.words()) {
+                    assert!(words.contains(word), "{key}: default `{word}` is not a word");
+                }
+            }
+            assert!(builder.takes_options || builder.options.is_empty(), "{}", builder.name);
+        }
+        for (ty, doc) in TYPES {
+            assert!(described(doc), "type {ty}");
+        }
+        for (ty, name, doc) in PROPERTIES {
+            assert!(TYPES.iter().any(|(t, _)| t == ty) && described(doc), "{ty}.{name}");
+        }
+        let rule = spec::builder("rule").map(|b| b.options).unwrap_or_default();
+        let level = rule.iter().find(|opt| opt.key == "level").map(|opt| &opt.default);
+        assert!(matches!(level, Some(Absent::Text(name)) if *name == DEFAULT_LEVEL));
+    }
+
+    /// Parses `name(_: A, _: &mut B) -> R` into the name and parameter types.
+    fn parse(signature: &str) -> Option<(String, Vec<String>)> {
+        let (name, rest) = signature.split_once('(')?;
+        let params = rest.split_once(')')?.0;
+        let types = params
+            .split(", ")
+            .filter(|p| !p.is_empty())
+            .map(|p| p.trim_start_matches("_: ").trim_start_matches("&mut ").to_owned())
+            .collect();
+        Some((name.to_owned(), types))
+    }
+
+    fn rhai_type(ty: &str) -> Vec<String> {
+        ty.split(" | ")
+            .map(|t| match t {
+                "int" => "i64".to_owned(),
+                "float" => "f64".to_owned(),
+                other => other.to_owned(),
+            })
+            .collect()
+    }
+
+    /// The signatures a builder row stands for: one per type of a union argument, with and
+    /// without the options map.
+    fn expected(builder: &Builder) -> Vec<(String, Vec<String>)> {
+        let mut lists: Vec<Vec<String>> =
+            vec![builder.receiver.map(str::to_owned).into_iter().collect()];
+        for arg in builder.args {
+            lists = lists
+                .into_iter()
+                .flat_map(|list| {
+                    rhai_type(arg.ty).into_iter().map(move |ty| {
+                        let mut list = list.clone();
+                        list.push(ty);
+                        list
+                    })
+                })
+                .collect();
+        }
+        let mut all = Vec::new();
+        for list in lists {
+            if builder.takes_options {
+                let mut with = list.clone();
+                with.push("map".to_owned());
+                all.push((builder.name.to_owned(), with));
+            }
+            all.push((builder.name.to_owned(), list));
+        }
+        all
+    }
+
+    #[test]
+    fn the_engine_registers_exactly_the_functions_of_the_table() {
+        let mut engine = rhai::Engine::new();
+        let mistakes = std::sync::Arc::new(crate::options::Mistakes::default());
+        crate::builders::register(&mut engine, crate::handles::shared(None), &mistakes);
+        crate::params::register(&mut engine, &std::collections::BTreeMap::new(), &mistakes);
+        let registered: BTreeSet<(String, Vec<String>)> = engine
+            .gen_fn_signatures(false)
+            .iter()
+            .filter_map(|s| parse(s))
+            // `to_string` is rhai's own conversion, for `print` and string interpolation.
+            .filter(|(name, _)| name != "to_string")
+            .collect();
+        let mut table: BTreeSet<(String, Vec<String>)> =
+            BUILDERS.iter().flat_map(expected).collect();
+        table.extend(
+            PROPERTIES.iter().map(|(ty, name, _)| (format!("get${name}"), vec![(*ty).to_owned()])),
+        );
+        let missing: Vec<_> = registered.difference(&table).collect();
+        assert!(missing.is_empty(), "registered without a row in spec.rs: {missing:?}");
+        let unregistered: Vec<_> = table.difference(&registered).collect();
+        assert!(unregistered.is_empty(), "rows of spec.rs the engine lacks: {unregistered:?}");
+    }
+
+    const SETUP: &str = "let site = fleet(\"F\");\nlet db = site.security_database(\"D\");\nlet ca = db.certificate_authority(\"CA\");\nlet cert = db.certificate(\"U\", \"C\", #{ signed_by: ca });\nlet ring = db.keyring(\"U\", \"R\");\nlet lpar = site.lpar(\"SYSA\");\nlet stack = lpar.stack(\"TCPIP\");\nlet level = site.security_level(\"L\");\nlet server = site.zos_connect_server(\"Z\", #{ host: \"h\" });\n";
+
+    fn call(builder: &Builder, map: &str) -> String {
+        let receiver =
+            builder.receiver.map(|ty| format!("{}.", spec::variable(ty))).unwrap_or_default();
+        let mut args: Vec<String> = builder
+            .args
+            .iter()
+            .map(|arg| if arg.ty == "Certificate" { "cert".to_owned() } else { "\"X\"".to_owned() })
+            .collect();
+        args.push(map.to_owned());
+        format!("{receiver}{}({});\n", builder.name, args.join(", "))
+    }
+
+    /// A map giving every option (nested ones too) a value from `value`.
+    fn map_of(options: &[Opt], value: &dyn Fn(&Opt) -> String) -> String {
+        let entries: Vec<String> = options
+            .iter()
+            .map(|opt| match opt.kind {
+                Kind::Map(inner) => format!("\"{}\": {}", opt.key, map_of(inner, value)),
+                _ => format!("\"{}\": {}", opt.key, value(opt)),
+            })
+            .collect();
+        format!("#{{ {} }}", entries.join(", "))
+    }
+
+    /// Giving every option a function pointer (which no option takes) must give one
+    /// diagnostic per option, each at its value: proof that each builder reads every option
+    /// its row declares, with the kind declared, and reports the value where it is written.
+    #[test]
+    fn every_declared_option_is_read_and_a_wrong_value_reported_at_the_value() {
+        for builder in BUILDERS.iter().filter(|b| !b.options.is_empty()) {
+            let script = format!(
+                "{SETUP}{}",
+                call(builder, &map_of(builder.options, &|_| "Fn(\"nothing\")".to_owned()))
+            );
+            let diagnostics = run(&script).err().unwrap_or_default();
+            let leaves = spec::flatten(builder.options)
+                .iter()
+                .filter(|(_, opt)| !matches!(opt.kind, Kind::Map(_)))
+                .count();
+            assert_eq!(diagnostics.len(), leaves, "{}: {diagnostics:#?}", builder.name);
+            let last = script.lines().last().unwrap_or_default();
+            for d in &diagnostics {
+                let origin = d.origin.as_ref().expect("origin");
+                let at: String = last.chars().skip(origin.column as usize - 1).take(3).collect();
+                assert_eq!(
+                    (d.code.as_str(), at.as_str()),
+                    ("ZAT0005", "Fn("),
+                    "{}: {d:?}",
+                    builder.name
+                );
+            }
+        }
+    }
+
+    fn sample(opt: &Opt) -> String {
+        match &opt.kind {
+            Kind::Text => "\"x\"".to_owned(),
+            Kind::Name { .. } => "\"acf2\"".to_owned(),
+            Kind::Int => "1".to_owned(),
+            Kind::Bool => "true".to_owned(),
+            Kind::Texts => "[\"a\", \"b\"]".to_owned(),
+            Kind::Word(list) => format!("\"{}\"", list.words()[0]),
+            Kind::Words(list) => format!("[\"{}\"]", list.words()[0]),
+            Kind::Map(_) => "#{}".to_owned(),
+            Kind::Port => "\"9000-9010\"".to_owned(),
+            Kind::Handle { expected, .. } if expected.contains("OWNER/RINGNAME") => {
+                "\"U/R\"".to_owned()
+            }
+            Kind::Handle { .. } => "\"X\"".to_owned(),
+        }
+    }
+
+    /// Every option takes a value of its kind, and every word of its list.
+    #[test]
+    fn every_option_accepts_its_kind_and_every_allowed_word() {
+        for builder in BUILDERS.iter().filter(|b| !b.options.is_empty()) {
+            let mut script = format!("{SETUP}{}", call(builder, &map_of(builder.options, &sample)));
+            for (key, opt) in spec::flatten(builder.options) {
+                for word in opt.kind.words().unwrap_or_default() {
+                    let map = map_of(builder.options, &|o: &Opt| {
+                        if std::ptr::eq(o, opt) { format!("\"{word}\"") } else { sample(o) }
+                    });
+                    script.push_str(&format!("// {key}\n{}", call(builder, &map)));
+                }
+            }
+            if let Err(diagnostics) = run(&script) {
+                panic!("{}:\n{script}\n{diagnostics:#?}", builder.name);
+            }
+        }
+    }
+
+    /// Every example of the reference runs, after a prelude that makes the handles the
+    /// examples use (`fleet` runs alone: a script calls it once).
+    #[test]
+    fn every_example_of_the_reference_runs() {
+        const PRELUDE: &str = "let site = fleet(\"MYCOM\");\nlet db = site.security_database(\"PLEX1\");\nlet ca = db.certificate_authority(\"CA0\");\nlet cert = db.certificate(\"OMVSADM\", \"C0\", #{ signed_by: ca });\nlet ring = db.keyring(\"OMVSADM\", \"R0\");\nlet sysa = site.lpar(\"SYSA\");\nlet tcpip = sysa.stack(\"TCPIP\");\nlet modern = site.security_level(\"MODERN\");\nlet zc = site.zos_connect_server(\"ZCEE1\", #{ host: \"h\" });\n";
+        for builder in BUILDERS {
+            let script = if builder.name == "fleet" {
+                builder.example.to_owned()
+            } else {
+                format!("{PRELUDE}{}\n", builder.example)
+            };
+            if let Err(diagnostics) = run(&script) {
+                panic!("example of {}:\n{script}\n{diagnostics:#?}", builder.name);
+            }
+        }
+    }
+
+    /// Compares a committed generated file with what the table renders now; with
+    /// `ZAT_UPDATE_DOCS=1` it rewrites the file instead.
+    fn check_generated(relative: &str, generated: &str, command: &str) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative);
+        if std::env::var_os("ZAT_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, generated).expect("write the reference");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{relative} is out of date with the builder table; refresh it with:\n  {command}\n(or run the tests with ZAT_UPDATE_DOCS=1)"
+        );
+    }
+
+    #[test]
+    fn docs_dsl_md_is_generated_from_the_table() {
+        check_generated("docs/dsl.md", &crate::dsl_markdown(), crate::MARKDOWN_COMMAND);
+    }
+
+    #[test]
+    fn docs_zat_d_rhai_is_generated_from_the_table() {
+        check_generated("docs/zat.d.rhai", &crate::dsl_definitions(), crate::DEFINITIONS_COMMAND);
+    }
+
+    #[test]
+    fn the_reference_shows_every_option_with_type_default_and_words() {
+        let markdown = crate::dsl_markdown();
+        for builder in BUILDERS {
+            assert!(markdown.contains(&format!("### `{}`", builder.name)), "{}", builder.name);
+            for (key, _) in spec::flatten(builder.options) {
+                assert!(markdown.contains(&format!("| `{key}` |")), "{}: {key}", builder.name);
+            }
+        }
+        assert!(
+            markdown.contains("| `esm` | `string` | `\"racf\"` | racf, acf2, tss, or the name")
+        );
+        assert!(markdown.contains("| `pagent.log_level` | `int` | `31` |"));
+        let text = crate::dsl_text(Some("rule")).unwrap_or_default();
+        assert!(
+            text.contains("direction: string  (default: required)")
+                && text.contains("one of: inbound, outbound, both"),
+            "{text}"
+        );
+        assert!(crate::dsl_text(Some("nope")).is_none());
+        assert!(
+            crate::dsl_definitions()
+                .contains("fn lpar(this: Fleet, name: String, options: Map) -> Lpar;")
+        );
+    }
+}
+
+/// Mistakes in options maps: all reported in one run, each at the key or value at fault, and
+/// nothing about what the defaults that replaced them lead to.
+mod mistakes {
+    use super::*;
+
+    /// (code, line, column) of every diagnostic of a failing script.
+    fn found(script: &str) -> Vec<(String, u32, u32)> {
+        match run(script) {
+            Ok(_) => panic!("script should fail:\n{script}"),
+            Err(diagnostics) => diagnostics
+                .iter()
+                .map(|d| {
+                    let origin =
+                        d.origin.clone().unwrap_or_else(|| zat_model::Origin::new("", 0, 0));
+                    (d.code.clone(), origin.line, origin.column)
+                })
+                .collect(),
+        }
+    }
+
+    fn codes(expected: &[(&str, u32, u32)]) -> Vec<(String, u32, u32)> {
+        expected.iter().map(|(c, l, k)| ((*c).to_owned(), *l, *k)).collect()
+    }
+
+    #[test]
+    fn three_independent_mistakes_give_three_diagnostics_at_key_and_values() {
+        let script = "let site = fleet(\"MYCOM\");
+let db = site.security_database(\"PLEX1\");
+let ring = db.keyring(\"OMVSADM\", \"ATTLS\", #{ access: \"public\" });
+let lpar = site.lpar(\"SYSA\", #{
+    pagnet: #{ jobname: \"P\" },
+});
+let tcpip = lpar.stack(\"TCPIP\");
+tcpip.rule(\"IN\", #{ direction: \"inbound\", local_port: 9443, trace: \"high\" });
+";
+        assert_eq!(
+            found(script),
+            codes(&[("ZAT0006", 3, 54), ("ZAT0004", 5, 5), ("ZAT0005", 8, 68)])
+        );
+        let diagnostics = run(script).err().unwrap_or_default();
+        assert!(
+            diagnostics[1].help.as_deref().unwrap_or_default().contains("did you mean `pagent`")
+        );
+    }
+
+    #[test]
+    fn a_value_at_fault_does_not_also_count_as_missing() {
+        let script = "let site = fleet(\"F\");
+let a = site.security_database(\"A\");
+let b = site.security_database(\"B\");
+site.lpar(\"SYSA\", #{ security_database: 42 }).stack(\"TCPIP\").rule(\"R\", #{ direction: \"sideways\" });
+let s = site.lpar(\"SYSB\", #{ security_database: a }).stack(\"TCPIP\");
+s.api_requester(\"P\", #{ jobname: \"P\", userid: 7, server: \"Z\", keyring: \"NOSLASH\", basic_auth: \"secret\" });
+";
+        assert_eq!(
+            found(script),
+            codes(&[
+                ("ZAT0005", 4, 41),
+                ("ZAT0006", 4, 86),
+                ("ZAT0005", 6, 47),
+                ("ZAT0006", 6, 72),
+                ("ZAT0005", 6, 95),
+            ])
+        );
+    }
+
+    #[test]
+    fn missing_options_are_reported_at_the_call_or_the_nested_key() {
+        let script = "let site = fleet(\"F\");
+let s = site.security_database(\"D\");
+s.keyring(\"U\", \"R\");
+let t = site.lpar(\"SYSA\").stack(\"TCPIP\");
+t.api_requester(\"P\", #{ jobname: \"P\", server: \"Z\", keyring: \"U/R\", basic_auth: #{ username: \"u\" } });
+";
+        assert_eq!(found(script), codes(&[("ZAT0007", 5, 3), ("ZAT0007", 5, 68)]));
+    }
+
+    #[test]
+    fn a_misspelt_required_key_is_one_mistake_not_also_a_missing_option() {
+        let script = "let site = fleet(\"F\");\nsite.zos_connect_server(\"Z\", #{ hots: \"h\" });\nsite.zos_connect_server(\"Y\", #{ nickname: 1 });\n";
+        // `hots` is `host` misspelt; `nickname` is near no option, so `host` is missing there.
+        assert_eq!(
+            found(script),
+            codes(&[("ZAT0004", 2, 33), ("ZAT0007", 3, 6), ("ZAT0004", 3, 33)])
+        );
+    }
+
+    #[test]
+    fn a_map_held_in_a_variable_points_at_the_call() {
+        let script = "let site = fleet(\"F\");\nsite.security_database(\"D\");\nlet opts = #{ pagnet: 1 };\nsite.lpar(\"SYSA\", opts);\n";
+        assert_eq!(found(script), codes(&[("ZAT0004", 4, 6)]));
+    }
+
+    #[test]
+    fn a_mistake_in_a_loop_is_reported_once() {
+        let script = "let site = fleet(\"F\");\nsite.security_database(\"D\");\nfor i in 1..=3 { site.lpar(`S${i}`, #{ pagnet: 1 }); }\n";
+        assert_eq!(found(script), codes(&[("ZAT0004", 3, 40)]));
+    }
+
+    #[test]
+    fn a_second_fleet_and_a_foreign_certificate_do_not_stop_the_script() {
+        let script = "let site = fleet(\"F\");
+let again = fleet(\"G\");
+let a = again.security_database(\"A\");
+let b = site.security_database(\"B\");
+let ca = a.certificate_authority(\"CA\");
+b.keyring(\"U\", \"R\").connect(ca);
+b.certificate(\"U\", \"C\", #{ signed_by: ca, size: \"big\" });
+";
+        assert_eq!(
+            found(script),
+            codes(&[
+                ("ZAT0009", 2, 13),
+                ("ZAT0011", 6, 21),
+                ("ZAT0011", 7, 39),
+                ("ZAT0005", 7, 49)
+            ])
+        );
     }
 }

@@ -18,9 +18,24 @@ fn an_unknown_option_key_is_reported_at_its_line() {
     let out = zat(&["check", "unknown_key.rhai"]);
     out.expect_code(1)
         .stderr_has("ZAT0004")
-        .stderr_has("unknown_key.rhai:3:")
+        .stderr_has("unknown_key.rhai:5:5")
         .stderr_has("`pagnet`")
         .stderr_has("did you mean `pagent`");
+}
+
+#[test]
+fn three_mistakes_in_options_maps_are_all_reported_at_the_key_or_value() {
+    let out = zat(&["check", "three_mistakes.rhai"]);
+    out.expect_code(1);
+    out.stderr_has("three_mistakes.rhai:5:54").stderr_has("`public`");
+    out.stderr_has("three_mistakes.rhai:8:5").stderr_has("`pagnet`");
+    out.stderr_has("three_mistakes.rhai:11:73").stderr_has("`trace`");
+    out.stderr_has("found 3 errors and 0 warnings");
+    // Nothing else: exactly three diagnostics, and carets under the key and values.
+    let headers = out.stderr.lines().filter(|line| line.starts_with("ZAT00")).count();
+    assert_eq!(headers, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("    ^^^|^^"), "a caret under `pagnet`:\n{}", out.stderr);
+    assert!(out.stdout.is_empty());
 }
 
 /// Needs the core's validation: system name length, port range and duplicate rule names.

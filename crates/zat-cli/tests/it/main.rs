@@ -1,6 +1,7 @@
 //! Integration tests of the `zat` binary, run as a user runs it: exit code, stdout, stderr.
 
 mod diagnostics;
+mod docs;
 mod lint;
 mod run;
 mod sandbox;
