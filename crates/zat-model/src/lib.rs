@@ -9,6 +9,7 @@ mod diagnostic;
 mod fleet;
 
 pub mod profiles;
+mod suggest;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use fleet::{
@@ -18,6 +19,7 @@ pub use fleet::{
     Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef, Rule, RuleSource,
     SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage, ZosConnectServer,
 };
+pub use suggest::closest;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
