@@ -1,0 +1,1 @@
+//! The simulator's RACF commands one at a time: effects, messages and return codes.

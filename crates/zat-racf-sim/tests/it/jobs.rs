@@ -1,0 +1,88 @@
+//! The RACF emitter's jobs, executed: what they reach from an empty database, and that every
+//! command they contain is one the simulator executes.
+
+use zat_racf_sim::{DataSets, diff, lowered_access, missing, removed};
+
+use crate::support::{World, bundle, delivered, empty, setup_order};
+
+const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
+const FLEET: &str = "scripts/fleet.rhai";
+
+/// No command of any generated job is rejected as unknown syntax: a TSO parse error (IKJ) in
+/// the simulator means the job uses a command or operand it does not model.
+#[test]
+fn every_generated_command_is_simulated() {
+    for script in [SEED, FLEET] {
+        let bundle = bundle(script);
+        for (path, text) in &bundle.files {
+            let mut racf = zat_racf_sim::Racf::new(empty(), Default::default());
+            let run = racf.run_job(&crate::support::as_submitted(text), &mut delivered());
+            assert_eq!(run.jcl_error, None, "{script} {path}");
+            assert!(!run.steps.is_empty(), "{script} {path}: no step");
+            for (step, command) in run.commands() {
+                assert!(
+                    command.rc != 12,
+                    "{script} {path} step {step}: `{}` -> {:?}",
+                    command.text.trim(),
+                    command.output
+                );
+            }
+        }
+    }
+}
+
+/// The seed on an empty database, with the z/OS Connect CA delivered: every step runs, every
+/// command ends with RC 0, and the database holds what the fleet asks for.
+#[test]
+fn seed_from_empty_reaches_the_intended_state() {
+    let bundle = bundle(SEED);
+    let mut world = World::new(&bundle, &empty(), delivered());
+    for db in bundle.databases() {
+        let expected = bundle.expected(&db);
+        assert!(
+            expected.grants.len() >= 3 && !expected.connections.is_empty(),
+            "{db}: {expected:?}"
+        );
+        assert_eq!(
+            missing(&world.state(&db), &expected).len(),
+            expected.certificates.len()
+                + expected.rings.len()
+                + expected.connections.len()
+                + expected.grants.len(),
+            "{db}: before the jobs nothing is there"
+        );
+    }
+    let runs = world.run(&bundle, &setup_order(&bundle));
+    assert_eq!(runs.len(), 2, "SETUP and the SERVAUTH job of SYSA");
+    for run in &runs {
+        assert!(
+            run.clean(),
+            "{}: {:#?}",
+            run.job,
+            run.steps.iter().map(|s| (&s.name, s.rc)).collect::<Vec<_>>()
+        );
+    }
+    for db in bundle.databases() {
+        let after = world.state(&db);
+        assert_eq!(missing(&after, &bundle.expected(&db)), Vec::<String>::new(), "{db}");
+        assert_eq!(lowered_access(&empty(), &after), vec![], "{db}");
+        assert_eq!(removed(&empty(), &after), vec![], "{db}");
+        assert!(world.dbs[&db].pending_refresh().is_empty(), "{db}: changes not refreshed");
+    }
+    // The CA export is written for the partner.
+    assert!(world.data_sets.contains_key("CERTAUTH.CERT"));
+}
+
+/// A job with the `//ZATSTOP` line still in place is a JCL error: nothing runs, nothing changes.
+#[test]
+fn the_pkcs12_stop_line_keeps_the_whole_job_from_running() {
+    let bundle = bundle(SEED);
+    let setup = &bundle.files["security/PLEX1/racf/SETUP.jcl"];
+    assert!(setup.contains("//ZATSTOP "), "the seed exports a PKCS#12 file");
+    let mut racf = zat_racf_sim::Racf::new(empty(), Default::default());
+    let mut ds = DataSets::new();
+    let run = racf.run_job(setup, &mut ds);
+    assert!(run.jcl_error.is_some());
+    assert!(run.steps.is_empty());
+    assert_eq!(diff(&empty(), &racf.state()), vec![]);
+}

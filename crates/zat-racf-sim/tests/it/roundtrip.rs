@@ -1,0 +1,1 @@
+//! DISCOVER listings written by the simulator read back by the parser.
