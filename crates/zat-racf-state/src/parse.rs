@@ -243,6 +243,7 @@ fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 }
 
 fn is_fingerprint(text: &str) -> bool {
+    let text = text.trim_end_matches(':');
     !text.is_empty()
         && text.split(':').all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
