@@ -3,7 +3,7 @@
 
 use zat_racf_sim::{DataSets, diff, lowered_access, missing, removed};
 
-use crate::support::{World, bundle, delivered, empty, setup_order};
+use crate::support::{World, backout_order, bundle, delivered, empty, setup_order};
 
 const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
 const FLEET: &str = "scripts/fleet.rhai";
@@ -85,4 +85,31 @@ fn the_pkcs12_stop_line_keeps_the_whole_job_from_running() {
     assert!(run.jcl_error.is_some());
     assert!(run.steps.is_empty());
     assert_eq!(diff(&empty(), &racf.state()), vec![]);
+}
+
+/// From an empty database, the back-out jobs take away every certificate, ring and access entry
+/// the setup gave the fleet's users.
+#[test]
+fn seed_backout_from_empty_removes_what_setup_created() {
+    let bundle = bundle(SEED);
+    let mut world = World::new(&bundle, &empty(), delivered());
+    world.run(&bundle, &setup_order(&bundle));
+    let runs = world.run(&bundle, &backout_order(&bundle));
+    assert_eq!(runs.len(), 2, "SERVAUTH-BACKOUT of SYSA and BACKOUT");
+    for run in &runs {
+        assert!(run.jcl_error.is_none() && run.steps.iter().all(|s| s.executed), "{}", run.job);
+    }
+    for db in bundle.databases() {
+        let after = world.state(&db);
+        assert!(after.certificates.is_empty(), "{db}: {:?}", after.certificates.keys());
+        assert!(after.rings.is_empty(), "{db}: {:?}", after.rings.keys());
+        let expected = bundle.expected(&db);
+        for grant in &expected.grants {
+            let entry = after
+                .profiles
+                .get(&zat_racf_state::ProfileRef::new(grant.class.clone(), grant.resource.clone()))
+                .and_then(|p| p.access.get(&grant.id));
+            assert_eq!(entry, None, "{db}: {grant:?}");
+        }
+    }
 }

@@ -5,5 +5,4 @@
 mod commands;
 mod jobs;
 mod roundtrip;
-#[allow(dead_code)] // the starting states other than empty come in the next commit
 mod support;
