@@ -8,8 +8,8 @@ use zat_racf_state::{
     Access, CertRef, Condition, Decision, ProfileRef, RacfState, RingRef, RingUsage,
 };
 
-use crate::jcl::JobRun;
-use crate::racf::{DataSets, Effect};
+use crate::jcl::{JobRun, logical_commands, parse_job};
+use crate::racf::{DataSetUse, DataSets, Effect, data_set_use};
 
 /// An access a plan must give: `id` gets at least `access` to `resource` of `class` (while
 /// running `program`, for a conditional permit).
@@ -335,6 +335,59 @@ pub fn waits(runs: &[JobRun], labels: &[String], initial: &DataSets) -> Vec<Wait
                 }
             }
         }
+    }
+    out
+}
+
+/// A read of a data set that, in the given job order, nobody has written yet.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrderWait {
+    /// The job (its label) and step that read it.
+    pub job: String,
+    pub step: String,
+    pub dsn: String,
+    /// Jobs later in the order, or steps later in the same job, that write it (`job step`);
+    /// empty when only someone outside the run can deliver it.
+    pub writers: Vec<String>,
+}
+
+/// Reads the jobs' JCL (without running it) and returns every RACDCERT ADD of a data set that
+/// neither the starting catalog nor an earlier step of the order writes. `jobs` are
+/// (label, JCL) in submission order; `issuer` prefixes unquoted names. A job whose JCL does not
+/// parse is skipped (running it reports the JCL error).
+pub fn order_waits(jobs: &[(String, String)], initial: &DataSets, issuer: &str) -> Vec<OrderWait> {
+    let mut flow: Vec<(usize, String, DataSetUse, String)> = Vec::new();
+    for (i, (_, jcl)) in jobs.iter().enumerate() {
+        let Ok(job) = parse_job(jcl) else { continue };
+        for (step, records) in job.steps() {
+            for (text, _) in logical_commands(records) {
+                if let Some((usage, dsn)) = data_set_use(&text, issuer) {
+                    flow.push((i, step.to_owned(), usage, dsn));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (at, (job, step, usage, dsn)) in flow.iter().enumerate() {
+        if *usage != DataSetUse::Read || initial.contains_key(dsn) {
+            continue;
+        }
+        let written_before =
+            flow[..at].iter().any(|(_, _, u, d)| *u == DataSetUse::Write && d == dsn);
+        if written_before {
+            continue;
+        }
+        let writers = flow[at + 1..]
+            .iter()
+            .filter(|(_, _, u, d)| *u == DataSetUse::Write && d == dsn)
+            .map(|(j, s, _, _)| format!("{} {s}", jobs[*j].0))
+            .collect();
+        out.push(OrderWait {
+            job: jobs[*job].0.clone(),
+            step: step.clone(),
+            dsn: dsn.clone(),
+            writers,
+        });
     }
     out
 }

@@ -65,6 +65,26 @@ pub struct Job {
     body: Vec<Stmt>,
 }
 
+impl Job {
+    /// Every step in JCL order, whatever IF logic would decide, with its SYSTSIN records.
+    pub fn steps(&self) -> Vec<(&str, &[String])> {
+        fn walk<'a>(body: &'a [Stmt], out: &mut Vec<(&'a str, &'a [String])>) {
+            for stmt in body {
+                match stmt {
+                    Stmt::Step(s) => out.push((s.name.as_str(), s.systsin.as_slice())),
+                    Stmt::If { then, otherwise, .. } => {
+                        walk(then, out);
+                        walk(otherwise, out);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.body, &mut out);
+        out
+    }
+}
+
 /// One step as it ran, or did not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepRun {

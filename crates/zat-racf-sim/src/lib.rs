@@ -10,7 +10,8 @@ mod listing;
 mod racf;
 
 pub use checks::{
-    Change, Expected, Grant, Lowered, Object, Wait, diff, lowered_access, missing, removed, waits,
+    Change, Expected, Grant, Lowered, Object, OrderWait, Wait, diff, lowered_access, missing,
+    order_waits, removed, waits,
 };
 pub use jcl::{JclError, Job, JobRun, Program, StepRun, logical_commands, parse_job};
-pub use racf::{CommandRun, Config, DataSet, DataSets, Effect, Racf};
+pub use racf::{CommandRun, Config, DataSet, DataSetUse, DataSets, Effect, Racf, data_set_use};

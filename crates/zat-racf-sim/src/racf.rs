@@ -85,6 +85,10 @@ pub struct Racf {
     pub config: Config,
     /// RACLISTed classes changed since their last refresh.
     pending_refresh: BTreeSet<String>,
+    /// Certificates generated so far: each GENCERT without NOTBEFORE starts one second after
+    /// the previous one, so that a certificate generated again (a new key) differs from the
+    /// one it replaces, as it would on a real system.
+    generated: u32,
 }
 
 const RC_NOT_FOUND: u16 = 4;
@@ -102,7 +106,7 @@ impl Racf {
     pub fn new(mut state: RacfState, config: Config) -> Racf {
         state.setropts.get_or_insert_with(Setropts::default);
         state.sync_associations();
-        Racf { state, config, pending_refresh: BTreeSet::new() }
+        Racf { state, config, pending_refresh: BTreeSet::new(), generated: 0 }
     }
 
     /// The database as it is now, with every certificate's ring associations up to date.
@@ -300,8 +304,13 @@ impl Racf {
         let start =
             match cmd.find("NOTBEFORE").and_then(|o| o.find("DATE")).and_then(Operand::single) {
                 Some(d) => format!("{} 00:00:00", d.replace('-', "/")),
-                None => self.config.today.clone(),
+                None => {
+                    let n = self.generated;
+                    let day = self.config.today.split(' ').next().unwrap_or_default();
+                    format!("{day} {:02}:{:02}:{:02}", n / 3600 % 24, n / 60 % 60, n % 60)
+                }
             };
+        self.generated += 1;
         let end = match cmd.find("NOTAFTER").and_then(|o| o.find("DATE")).and_then(Operand::single)
         {
             Some(d) => format!("{} 23:59:59", d.replace('-', "/")),
@@ -332,12 +341,7 @@ impl Racf {
     }
 
     fn dsn(&self, op: &Operand) -> Option<String> {
-        let [v] = op.list() else { return None };
-        Some(if v.quoted {
-            v.word.to_ascii_uppercase()
-        } else {
-            format!("{}.{}", self.config.issuer, v.word.to_ascii_uppercase())
-        })
+        resolve_dsn(op, &self.config.issuer)
     }
 
     fn add(
@@ -1008,6 +1012,44 @@ impl Racf {
         }
         Ok(0)
     }
+}
+
+/// The data set name of `ADD(...)` or `DSN(...)`: a quoted name as it is, an unquoted one
+/// under the issuer's prefix (TSO's rule for data set names).
+fn resolve_dsn(op: &Operand, issuer: &str) -> Option<String> {
+    let [v] = op.list() else { return None };
+    Some(if v.quoted {
+        v.word.to_ascii_uppercase()
+    } else {
+        format!("{issuer}.{}", v.word.to_ascii_uppercase())
+    })
+}
+
+/// Whether a command reads or writes a data set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataSetUse {
+    /// RACDCERT ADD reads it.
+    Read,
+    /// RACDCERT EXPORT writes it.
+    Write,
+}
+
+/// The data set a command reads or writes, read from its text alone (without running it).
+pub fn data_set_use(text: &str, issuer: &str) -> Option<(DataSetUse, String)> {
+    let cmd = parse_command(text).ok()??;
+    if cmd.verb != "RACDCERT" {
+        return None;
+    }
+    if let Some(add) = cmd.find("ADD") {
+        return resolve_dsn(add, issuer).map(|d| (DataSetUse::Read, d));
+    }
+    if cmd.has("EXPORT") {
+        return cmd
+            .find("DSN")
+            .and_then(|d| resolve_dsn(d, issuer))
+            .map(|d| (DataSetUse::Write, d));
+    }
+    None
 }
 
 /// A command or operand the simulator does not know: TSO rejects it (RC 12), which makes any

@@ -1,7 +1,7 @@
 //! The RACF emitter's jobs, executed: what they reach from an empty database, and that every
 //! command they contain is one the simulator executes.
 
-use zat_racf_sim::{DataSets, diff, lowered_access, missing, removed};
+use zat_racf_sim::{DataSets, diff, lowered_access, missing, order_waits, removed};
 
 use crate::support::{World, backout_order, bundle, delivered, empty, setup_order};
 
@@ -112,4 +112,19 @@ fn seed_backout_from_empty_removes_what_setup_created() {
             assert_eq!(entry, None, "{db}: {grant:?}");
         }
     }
+}
+
+/// Read from the JCL alone: with the z/OS Connect CA delivered, no job of the seed reads a data
+/// set that nobody has written yet; without it, the one read is that delivery.
+#[test]
+fn seed_job_order_reads_only_what_exists() {
+    let bundle = bundle(SEED);
+    let jobs: Vec<(String, String)> = setup_order(&bundle)
+        .into_iter()
+        .map(|(_, path)| (path.clone(), bundle.jcl(&path)))
+        .collect();
+    assert_eq!(order_waits(&jobs, &delivered(), "SECADM"), vec![]);
+    let found = order_waits(&jobs, &DataSets::new(), "SECADM");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].dsn.as_str(), found[0].writers.len()), ("ZCEE.CA.CERT", 0));
 }

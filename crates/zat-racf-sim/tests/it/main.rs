@@ -4,5 +4,6 @@
 
 mod commands;
 mod jobs;
+mod random;
 mod roundtrip;
 mod support;
