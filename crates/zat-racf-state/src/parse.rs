@@ -143,10 +143,11 @@ impl Line<'_> {
 
 fn message_id(text: &str) -> Option<&str> {
     let word = text.split_whitespace().next()?;
-    let ok = word.len() >= 8
+    let b = word.as_bytes();
+    let ok = b.len() >= 8
         && (word.starts_with("IRR") || word.starts_with("ICH") || word.starts_with("IKJ"))
-        && word[3..word.len() - 1].bytes().all(|b| b.is_ascii_alphanumeric())
-        && matches!(word.as_bytes()[word.len() - 1], b'I' | b'E' | b'W' | b'A');
+        && b[3..b.len() - 1].iter().all(u8::is_ascii_alphanumeric)
+        && matches!(b[b.len() - 1], b'I' | b'E' | b'W' | b'A');
     ok.then_some(word)
 }
 

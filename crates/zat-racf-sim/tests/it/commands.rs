@@ -487,3 +487,30 @@ fn checks_find_lowered_access_removals_and_waits() {
     assert_eq!((found[0].job.as_str(), found[0].written_later_by.as_deref()), ("A", Some("B")));
     assert!(waits(&runs[1..], &[], &DataSets::new()).is_empty());
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use zat_racf_sim::{Config, DataSets, Racf};
+
+    use crate::support::followed_ibm_page;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any command text gets an RC and output, never a panic.
+        #[test]
+        fn on_any_command(text in "(RACDCERT|PERMIT|RDEFINE|RLIST|SETROPTS|RALTER|RDELETE|X) [A-Z()' ,*.%-]{0,60}") {
+            let mut racf = Racf::new(followed_ibm_page(), Config::default());
+            let run = racf.execute(&text, &mut DataSets::new(), "J");
+            prop_assert!(run.rc <= 12);
+        }
+
+        /// Any JCL-like text runs or is a JCL error, never a panic.
+        #[test]
+        fn on_any_jcl(lines in proptest::collection::vec("(//[A-Z ]{0,9}(JOB|EXEC PGM=IKJEFT01|DD DATA,DLM=\\$\\$|DD \\*|IF \\(A\\.RC = 0\\) THEN|ENDIF|ELSE)| [A-Z ()']{0,30}|\\$\\$|/\\*|//)", 0..12)) {
+            let mut racf = Racf::new(followed_ibm_page(), Config::default());
+            let run = racf.run_job(&lines.join("\n"), &mut DataSets::new());
+            prop_assert!(run.jcl_error.is_some() || run.steps.iter().all(|s| s.rc.is_none_or(|rc| rc <= 12)));
+        }
+    }
+}

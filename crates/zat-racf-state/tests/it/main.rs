@@ -296,3 +296,37 @@ fn discover_commands_list_every_target_and_change_nothing() {
         ]
     );
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::{SITE, parse};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any text: a state or an error on a line of the text, never a panic.
+        #[test]
+        fn on_any_text(text in "(READY\n|[ -~\u{e9}\u{3c0}]{0,40}\n){0,30}") {
+            if let Err(e) = parse(&text) {
+                prop_assert!(e.line >= 1 && e.line <= text.lines().count().max(1));
+            }
+        }
+
+        /// The site listing with a line dropped, doubled or cut: the same.
+        #[test]
+        fn on_a_damaged_listing(at in 0usize..200, how in 0u8..3, cut in 0usize..40) {
+            let mut lines: Vec<String> = SITE.lines().map(str::to_owned).collect();
+            let at = at % lines.len();
+            match how {
+                0 => { lines.remove(at); }
+                1 => { let l = lines[at].clone(); lines.insert(at, l); }
+                _ => { let l: String = lines[at].chars().take(cut).collect(); lines[at] = l; }
+            }
+            let text = lines.join("\n");
+            if let Err(e) = parse(&text) {
+                prop_assert!(e.line >= 1 && e.line <= lines.len());
+            }
+        }
+    }
+}
