@@ -935,10 +935,19 @@ impl Racf {
     }
 
     fn setropts(&mut self, cmd: &Command, out: &mut Vec<String>) -> Result<u16, Unsupported> {
+        // TSO lets a blank stand between a keyword and its value list (`RACLIST (SERVAUTH)`, as
+        // IBM's EZARACF sample writes it): the list is then the next operand.
+        let ops = &cmd.operands;
         let classes = |kw: &str| -> Vec<String> {
-            cmd.find(kw)
-                .map(|o| o.list().iter().map(|v| v.word.to_ascii_uppercase()).collect())
-                .unwrap_or_default()
+            let Some(at) = ops.iter().position(|o| o.is(kw)) else {
+                return Vec::new();
+            };
+            let values = match (&ops[at].values, ops.get(at + 1)) {
+                (Some(v), _) => v.as_slice(),
+                (None, Some(next)) if next.word.is_empty() => next.list(),
+                _ => &[],
+            };
+            values.iter().map(|v| v.word.to_ascii_uppercase()).collect()
         };
         let when_program = cmd.find("WHEN").is_some_and(|w| w.find("PROGRAM").is_some());
         let mut rc = 0;
@@ -956,7 +965,8 @@ impl Racf {
                 "REFRESH",
                 "LIST",
             ];
-            if !known.iter().any(|k| op.is(k)) {
+            let value_list = op.word.is_empty() && op.values.is_some();
+            if !value_list && !known.iter().any(|k| op.is(k)) {
                 return Err(Unsupported(format!("SETROPTS {op}")));
             }
         }

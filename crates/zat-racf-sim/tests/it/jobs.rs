@@ -128,3 +128,21 @@ fn seed_job_order_reads_only_what_exists() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].dsn.as_str(), found[0].writers.len()), ("ZCEE.CA.CERT", 0));
 }
+
+/// IBM's page, typed by hand, runs in the simulator: every command ends with RC 0 but the
+/// RDELETE of profiles that do not exist yet, and the site then has what the page promises.
+#[test]
+fn ibm_page_by_hand_runs_clean() {
+    let (runs, state) = crate::support::follow_ibm_page();
+    let failing: Vec<(&str, u16)> =
+        runs.iter().filter(|r| r.rc != 0).map(|r| (r.text.trim(), r.rc)).collect();
+    assert_eq!(failing, vec![("RDELETE FACILITY (IRR.DIGTCERT.LIST    IRR.DIGTCERT.LISTRING)", 4)]);
+    let bundle = bundle(SEED);
+    let mut expected = bundle.expected("PLEX1");
+    // The page gives OMVSADM ALTER and PAGENT its access through ID(*) WHEN(PROGRAM(...)).
+    expected.grants.retain(|g| g.class != "SERVAUTH");
+    assert_eq!(missing(&state, &expected), Vec::<String>::new());
+    let when = state.decide("SERVAUTH", "EZB.INITSTACK.SYSA.TCPIP", "PAGENT", Some("PAGENT"));
+    assert_eq!(when, zat_racf_state::Decision::Granted(zat_racf_state::Access::Read));
+    assert!(state.class("SERVAUTH").active && state.class("SERVAUTH").raclisted);
+}

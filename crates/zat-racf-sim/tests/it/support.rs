@@ -9,8 +9,8 @@ use zat_plugin_api::model::{self, Esm, Fleet, RingAccess, Usage};
 use zat_plugin_api::{Emitter, RenderRequest};
 use zat_racf_sim::{Config, DataSet, DataSets, Expected, Grant, JobRun, Racf};
 use zat_racf_state::{
-    Access, CertOwner, CertRef, Certificate, Condition, Connection, Profile, ProfileRef, RacfState,
-    Ring, RingRef, RingUsage, Setropts, TrustStatus,
+    Access, CertOwner, CertRef, Certificate, Profile, ProfileRef, RacfState, RingRef, RingUsage,
+    Setropts, TrustStatus,
 };
 
 /// A fleet script's RACF jobs, by bundle path.
@@ -291,58 +291,80 @@ pub fn profile(generic: bool, uacc: Access, list: &[(&str, Access)]) -> Profile 
     p
 }
 
-/// The site that followed IBM's "AT-TLS from z/OS applications" page by hand before zat: the
-/// CA IMSCA and the server certificate, the ring with both and the partner CA, ALTER permits
-/// for OMVSADM to IRR.DIGTCERT.LIST and LISTRING, and the Policy Agent's INITSTACK permit with
-/// the conditional form.
-pub fn followed_ibm_page() -> RacfState {
-    let mut s = empty();
-    let ca_dn = "CN=IMSCA.OU=ZCEE.O=US IBM SVL.C=US";
-    s.certificates.insert(
-        CertRef::new(CertOwner::Certauth, "IMSCA"),
-        cert(ca_dn, ca_dn, "00", "CERTSIGN", true),
-    );
-    let zcee = "CN=ZCEE CA.O=PARTNER.C=US";
-    s.certificates.insert(
-        CertRef::new(CertOwner::Certauth, "ZCEECA"),
-        cert(zcee, zcee, "00", "CERTSIGN", false),
-    );
-    s.certificates.insert(
-        CertRef::new(CertOwner::User("OMVSADM".into()), "ZOSCONNCERT"),
-        cert("CN=ZCEESERVER.MYCOM.COM.T=MY ZCEE SERVER.OU=ZCEE.O=US MYCOM COM.L=SANJOSE.SP=SANJOSE.C=US", ca_dn, "01", "HANDSHAKE", true),
-    );
-    let mut ring = Ring::default();
-    ring.connections.insert(
-        CertRef::new(CertOwner::Certauth, "IMSCA"),
-        Connection { usage: RingUsage::Certauth, default: false },
-    );
-    ring.connections.insert(
-        CertRef::new(CertOwner::Certauth, "ZCEECA"),
-        Connection { usage: RingUsage::Certauth, default: false },
-    );
-    ring.connections.insert(
-        CertRef::new(CertOwner::User("OMVSADM".into()), "ZOSCONNCERT"),
-        Connection { usage: RingUsage::Personal, default: true },
-    );
-    s.rings.insert(RingRef::new("OMVSADM", "ZOSCONN-APIR-KEYRING"), ring);
-    for name in ["IRR.DIGTCERT.LIST", "IRR.DIGTCERT.LISTRING"] {
-        s.profiles.insert(
-            ProfileRef::new("FACILITY", name),
-            profile(false, Access::None, &[("SECADM", Access::Alter), ("OMVSADM", Access::Alter)]),
-        );
+/// The commands of IBM's page "AT-TLS from z/OS applications" as a security administrator
+/// typed them (SYSNAME SYSA, TCPNAME TCPIP), with the CA exchange of its step 3: the z/OS
+/// Connect CA added from the data set its administrator delivered and connected to the ring.
+pub const IBM_PAGE: &str = "\
+ RACDCERT ADDRING(ZOSCONN-APIR-KEYRING) ID(OMVSADM)
+ RACDCERT CERTAUTH GENCERT -
+  SUBJECTSDN(CN('IMSCA') OU('ZCEE') O('US IBM SVL') C('US')) -
+  KEYUSAGE(CERTSIGN) WITHLABEL('IMSCA')
+ RACDCERT CERTAUTH EXPORT(LABEL('IMSCA')) DSN(CERTAUTH.CERT)
+ RACDCERT CONNECT(CERTAUTH LABEL('IMSCA') -
+  RING(ZOSCONN-APIR-KEYRING)) ID(OMVSADM)
+ RACDCERT GENCERT -
+  SUBJECTSDN(CN('ZCEESERVER.MYCOM.COM') T('MY ZCEE SERVER') -
+  OU('ZCEE') O('US MYCOM COM') L('SANJOSE') SP('SANJOSE') C('US'))-
+  SIZE(2048) WITHLABEL('ZOSCONNCERT') -
+  SIGNWITH(CERTAUTH LABEL('IMSCA')) ID(OMVSADM)
+ RACDCERT EXPORT(LABEL('ZOSCONNCERT')) DSN(ZCONN.CERT.P12DER) -
+  FORMAT(PKCS12DER) PASSWORD('SECRET') ID(OMVSADM)
+ RACDCERT CONNECT(LABEL('ZOSCONNCERT') -
+  DEFAULT RING(ZOSCONN-APIR-KEYRING)) -
+  ID(OMVSADM)
+ SETROPTS RACLIST(DIGTCERT) REFRESH
+ RDELETE FACILITY (IRR.DIGTCERT.LIST    IRR.DIGTCERT.LISTRING)
+ RDEFINE  FACILITY  IRR.DIGTCERT.LISTRING   UACC(NONE)
+ RDEFINE  FACILITY  IRR.DIGTCERT.LIST       UACC(NONE)
+ PERMIT   IRR.DIGTCERT.LISTRING CLASS(FACILITY) ID(OMVSADM) ACCESS(ALTER)
+ PERMIT   IRR.DIGTCERT.LIST     CLASS(FACILITY) ID(OMVSADM) ACCESS(ALTER)
+ SETROPTS CLASSACT(FACILITY)
+ SETROPTS RACLIST(FACILITY) REFRESH
+ RACDCERT CERTAUTH ADD('ZCEE.CA.CERT') WITHLABEL('ZCEECA') TRUST
+ RACDCERT ID(OMVSADM) CONNECT(CERTAUTH LABEL('ZCEECA') RING(ZOSCONN-APIR-KEYRING))
+ SETROPTS RACLIST(DIGTCERT DIGTRING) REFRESH
+ SETROPTS RACLIST (SERVAUTH)
+ SETROPTS CLASSACT(SERVAUTH)
+ SETROPTS GENERIC (SERVAUTH)
+ RDEFINE SERVAUTH EZB.INITSTACK.SYSA.TCPIP UACC(NONE)
+ PERMIT EZB.INITSTACK.SYSA.TCPIP CLASS(SERVAUTH) ID(*) ACCESS(READ) -
+        WHEN(PROGRAM(PAGENT,EZAPAGEN))
+ SETROPTS GENERIC(SERVAUTH) REFRESH
+ SETROPTS RACLIST(SERVAUTH) REFRESH
+ SETROPTS WHEN(PROGRAM) REFRESH
+";
+
+/// A system before AT-TLS: certificates and FACILITY classes in use, SERVAUTH not yet.
+pub fn system() -> RacfState {
+    RacfState {
+        setropts: Some(Setropts {
+            active: set(&["DATASET", "DIGTCERT", "DIGTRING", "FACILITY"]),
+            raclist: set(&["DIGTCERT", "DIGTRING", "FACILITY"]),
+            generic: set(&["FACILITY"]),
+            when_program: true,
+        }),
+        ..RacfState::default()
     }
-    let mut initstack = profile(false, Access::None, &[("SECADM", Access::Alter)]);
-    initstack.conditional.insert(
-        Condition { id: "*".into(), class: "PROGRAM".into(), entity: "PAGENT".into() },
-        Access::Read,
-    );
-    initstack.conditional.insert(
-        Condition { id: "*".into(), class: "PROGRAM".into(), entity: "EZAPAGEN".into() },
-        Access::Read,
-    );
-    s.profiles.insert(ProfileRef::new("SERVAUTH", "EZB.INITSTACK.SYSA.TCPIP"), initstack);
-    s.sync_associations();
-    s
+}
+
+/// Runs [`IBM_PAGE`] on [`system`]: the runs of each command and the state it leaves.
+pub fn follow_ibm_page() -> (Vec<zat_racf_sim::CommandRun>, RacfState) {
+    let mut racf = Racf::new(system(), Config::default());
+    let mut ds = delivered();
+    let records: Vec<String> = IBM_PAGE.lines().map(str::to_owned).collect();
+    let runs = zat_racf_sim::logical_commands(&records)
+        .into_iter()
+        .map(|(text, _)| racf.execute(&text, &mut ds, "BYHAND"))
+        .collect();
+    (runs, racf.state())
+}
+
+/// The site that followed IBM's page by hand before zat: the CA IMSCA and the server
+/// certificate, the ring with both and the partner CA, ALTER permits for OMVSADM to
+/// IRR.DIGTCERT.LIST and LISTRING, and the INITSTACK profile with `ID(*)
+/// WHEN(PROGRAM(PAGENT,EZAPAGEN))`.
+pub fn followed_ibm_page() -> RacfState {
+    follow_ibm_page().1
 }
 
 /// A site protecting certificate functions and stack initialisation with generic profiles:
