@@ -106,7 +106,11 @@ impl Racf {
     pub fn new(mut state: RacfState, config: Config) -> Racf {
         state.setropts.get_or_insert_with(Setropts::default);
         state.sync_associations();
-        Racf { state, config, pending_refresh: BTreeSet::new(), generated: 0 }
+        // Certificates generated on the simulated day before: the next one starts after them.
+        let day = config.today.split(' ').next().unwrap_or_default().to_owned();
+        let generated = state.certificates.values().filter(|c| c.start.starts_with(&day)).count();
+        let generated = u32::try_from(generated).unwrap_or(u32::MAX);
+        Racf { state, config, pending_refresh: BTreeSet::new(), generated }
     }
 
     /// The database as it is now, with every certificate's ring associations up to date.
@@ -310,7 +314,7 @@ impl Racf {
                     format!("{day} {:02}:{:02}:{:02}", n / 3600 % 24, n / 60 % 60, n % 60)
                 }
             };
-        self.generated += 1;
+        self.generated = self.generated.saturating_add(1);
         let end = match cmd.find("NOTAFTER").and_then(|o| o.find("DATE")).and_then(Operand::single)
         {
             Some(d) => format!("{} 23:59:59", d.replace('-', "/")),
