@@ -146,3 +146,48 @@ fn ibm_page_by_hand_runs_clean() {
     assert_eq!(when, zat_racf_state::Decision::Granted(zat_racf_state::Access::Read));
     assert!(state.class("SERVAUTH").active && state.class("SERVAUTH").raclisted);
 }
+
+/// The shared fixture fleets, with every switch on (class job, conditional Policy Agent
+/// permits): the jobs parse, every command is one the simulator executes, and from an empty
+/// database with every class inactive they reach the intended state.
+#[test]
+fn fixture_fleets_with_every_switch_reach_the_intended_state() {
+    for (name, prepared) in [
+        ("seed", zat_core::fixtures::seed()),
+        ("multi", zat_core::fixtures::multi()),
+        ("existing", zat_core::fixtures::existing()),
+    ] {
+        assert!(!prepared.has_errors(), "{name}");
+        let mut fleet = prepared.fleet;
+        fleet.defaults.activate_classes = true;
+        fleet.defaults.program_conditional_permits = true;
+        let bundle = crate::support::bundle_of(fleet);
+        let mut start = empty();
+        if let Some(s) = start.setropts.as_mut() {
+            *s = Default::default();
+        }
+        let start = crate::support::with_existing(&bundle, start);
+        let mut world = World::new(&bundle, &start, delivered());
+        let runs = world.run(&bundle, &setup_order(&bundle));
+        for run in &runs {
+            assert_eq!(run.jcl_error, None, "{name} {}", run.job);
+            for (step, c) in run.commands() {
+                assert!(
+                    c.rc != 12,
+                    "{name} {} {step}: {} -> {:?}",
+                    run.job,
+                    c.text.trim(),
+                    c.output
+                );
+            }
+        }
+        for db in bundle.databases() {
+            let after = world.state(&db);
+            assert_eq!(
+                missing(&after, &bundle.expected(&db)),
+                Vec::<String>::new(),
+                "{name} {db}: {runs:#?}"
+            );
+        }
+    }
+}

@@ -191,6 +191,22 @@ impl Bundle {
     }
 }
 
+/// `state` plus the certificates the fleet declares as existing (the site has them; no job
+/// creates them).
+pub fn with_existing(bundle: &Bundle, mut state: RacfState) -> RacfState {
+    for db in &bundle.fleet.security_databases {
+        for c in db.certificates.iter().filter(|c| matches!(c.source, model::CertSource::Existing))
+        {
+            let dn = format!("CN={}.O=SITE", c.label);
+            state.certificates.insert(
+                CertRef::new(owner(&c.owner), c.label.clone()),
+                cert(&dn, &dn, "07", "HANDSHAKE", true),
+            );
+        }
+    }
+    state
+}
+
 pub fn owner(o: &model::CertOwner) -> CertOwner {
     match o {
         model::CertOwner::Certauth => CertOwner::Certauth,
