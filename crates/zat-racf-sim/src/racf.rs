@@ -45,6 +45,13 @@ pub struct Config {
     pub today: String,
     /// The `End Date:` of certificates created with no NOTAFTER.
     pub default_end: String,
+    /// RC when the object a command would create exists already (RDEFINE ICH10102I, ADDRING,
+    /// GENCERT or ADD of a label in use, ADD of a certificate RACF has, IRRD109I). IBM's table
+    /// gives 4 for an error after which processing goes on; UNCONFIRMED for RACDCERT.
+    pub rc_exists: u16,
+    /// RC of `SETROPTS RACLIST(class) REFRESH` for a class that is not RACLISTed (ICH14070I);
+    /// UNCONFIRMED.
+    pub rc_refresh_not_raclisted: u16,
 }
 
 impl Default for Config {
@@ -54,6 +61,8 @@ impl Default for Config {
             add_creator: true,
             today: "2026/01/01 00:00:00".into(),
             default_end: "2027/01/01 23:59:59".into(),
+            rc_exists: 4,
+            rc_refresh_not_raclisted: 4,
         }
     }
 }
@@ -92,7 +101,6 @@ pub struct Racf {
 }
 
 const RC_NOT_FOUND: u16 = 4;
-const RC_EXISTS: u16 = 4;
 const RC_STOP: u16 = 8;
 /// TSO could not parse the command (IKJ messages); in batch nobody can answer the prompt.
 const RC_TSO: u16 = 12;
@@ -279,7 +287,7 @@ impl Racf {
         if self.state.certificates.contains_key(&key) {
             // UNCONFIRMED message and RC.
             out.push(format!("ZATSIM01I Label '{label}' is already in use for {owner}. The certificate is not generated."));
-            return Ok(RC_EXISTS);
+            return Ok(self.config.rc_exists);
         }
         let subject = match cmd.find("SUBJECTSDN") {
             Some(dn) => distinguished_name(dn),
@@ -381,12 +389,12 @@ impl Racf {
                 "IRRD109I The certificate cannot be added. Profile {}.{} is already defined. (It is {existing}.)",
                 cert.serial, cert.issuer
             ));
-            return Ok(RC_EXISTS);
+            return Ok(self.config.rc_exists);
         }
         let key = CertRef::new(owner.clone(), label.clone());
         if self.state.certificates.contains_key(&key) {
             out.push(format!("ZATSIM01I Label '{label}' is already in use for {owner}. The certificate is not added."));
-            return Ok(RC_EXISTS);
+            return Ok(self.config.rc_exists);
         }
         cert.status = if cmd.has("NOTRUST") {
             TrustStatus::NoTrust
@@ -476,7 +484,7 @@ impl Racf {
         if self.state.rings.contains_key(&key) {
             // UNCONFIRMED text; the ID is the one a community tool maps to "ring exists".
             out.push(format!("IRRD122I Ring {name} already exists."));
-            return Ok(RC_EXISTS);
+            return Ok(self.config.rc_exists);
         }
         self.state.rings.insert(key, Ring::default());
         self.changed("DIGTRING", out, "");
@@ -711,7 +719,7 @@ impl Racf {
             let key = ProfileRef::new(class.clone(), name.clone());
             if self.state.profiles.contains_key(&key) {
                 out.push(format!("ICH10102I {name} ALREADY DEFINED TO CLASS {class}."));
-                rc = rc.max(RC_EXISTS);
+                rc = rc.max(self.config.rc_exists);
                 continue;
             }
             let generic = is_generic_name(&name) && has_generic(&self.state, &class);
@@ -990,7 +998,7 @@ impl Racf {
                     out.push(format!(
                         "ICH14070I SETROPTS RACLIST REFRESH had no effect on class {class}"
                     ));
-                    rc = 4;
+                    rc = self.config.rc_refresh_not_raclisted;
                 }
             }
             return Ok(rc);
