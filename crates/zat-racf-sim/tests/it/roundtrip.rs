@@ -262,3 +262,41 @@ proptest! {
         prop_assert_eq!(parsed, Ok(state), "listing:\n{}", text);
     }
 }
+
+/// What the seed's DISCOVER job lists: its certificates, its ring, the FACILITY and SERVAUTH
+/// resources it permits, and the class settings.
+fn seed_targets() -> Targets {
+    let owner = CertOwner::User("OMVSADM".into());
+    Targets {
+        certificates: [
+            CertRef::new(CertOwner::Certauth, "IMSCA"),
+            CertRef::new(CertOwner::Certauth, "ZCEECA"),
+            CertRef::new(owner, "ZOSCONNCERT"),
+        ]
+        .into(),
+        rings: [RingRef::new("OMVSADM", "ZOSCONN-APIR-KEYRING")].into(),
+        resources: [
+            ProfileRef::new("FACILITY", "IRR.DIGTCERT.LIST"),
+            ProfileRef::new("FACILITY", "IRR.DIGTCERT.LISTRING"),
+            ProfileRef::new("SERVAUTH", "EZB.INITSTACK.SYSA.TCPIP"),
+        ]
+        .into(),
+        setropts: true,
+    }
+}
+
+/// `tests/fixtures/ibm-page-site.systsprt` is the SYSTSPRT of the seed's DISCOVER job at a site
+/// that followed IBM's page by hand (for `zat build --state`): it is what the simulator prints
+/// today, and it reads back as that site's state.
+#[test]
+fn the_ibm_page_site_fixture_is_current_and_reads_back() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ibm-page-site.systsprt");
+    let mut racf = Racf::new(followed_ibm_page(), Config::default());
+    let text = racf.listing(&discover_commands(&seed_targets()));
+    if std::env::var_os("ZAT_UPDATE_FIXTURES").is_some() {
+        std::fs::write(path, &text).expect("writes the fixture");
+    }
+    let stored = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(stored, text, "run with ZAT_UPDATE_FIXTURES=1 to write {path}");
+    assert_eq!(parse(&stored), Ok(followed_ibm_page()));
+}
