@@ -135,7 +135,23 @@ fn fields(text: &str) -> (String, String, String) {
         (body[..end].to_owned(), body[end..].trim_start())
     };
     let end = rest.find(' ').unwrap_or(rest.len());
-    (name, rest[..end].to_owned(), rest[end..].trim().to_owned())
+    let operands = rest[end..].trim_start();
+    // The operand field ends at the first blank outside apostrophes; the rest is a comment.
+    // IF statements keep theirs whole: their expression holds blanks.
+    let operands = if &rest[..end] == "IF" { operands } else { &operands[..operand_end(operands)] };
+    (name, rest[..end].to_owned(), operands.trim().to_owned())
+}
+
+fn operand_end(text: &str) -> usize {
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => return i,
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 /// Reads a job's JCL.
@@ -500,11 +516,15 @@ impl Racf {
         for (text, physical) in logical_commands(systsin) {
             print.push("READY".to_owned());
             print.extend(physical);
+            // A record of nothing but a comment is no command: it leaves the step RC alone.
+            let is_command = !matches!(zat_racf_state::parse_command(&text), Ok(None));
             let run = self.execute(&text, ds, job);
             print.extend(run.output.iter().cloned());
             let command_rc = run.rc;
             runs.push(run);
-            rc = command_rc;
+            if is_command {
+                rc = command_rc;
+            }
             if command_rc != 0 && program != Program::Ikjeft01 {
                 break;
             }

@@ -553,29 +553,36 @@ fn rlist(
         .filter(|o| o.values.is_none() && !o.quoted)
         .map(|o| o.word.to_ascii_uppercase())
         .ok_or_else(|| echo.error("RLIST without a class"))?;
-    if let Some(r) = not_found(output, &["ICH13003I"]) {
-        r?;
+    let shown: Vec<&Line<'_>> = output.iter().filter(|l| !l.t().is_empty()).collect();
+    if !shown.is_empty() && shown.iter().all(|l| message_id(l.t()) == Some("ICH13003I")) {
         return Ok(Listed::NotFound);
+    }
+    if let Some(first) = shown.first()
+        && message_id(first.t()).is_some_and(|id| id != "ICH13003I")
+    {
+        return Err(first.error("RACF reported an error: the listing does not show the state"));
     }
     let mut refs = Vec::new();
     let mut i = 0;
     let body: Vec<Line<'_>> = output.to_vec();
+    let header = |t: &str| {
+        t.starts_with("CLASS") && t.ends_with("NAME") && t.split_whitespace().count() == 2
+    };
+    // RLIST of several names answers each: a display or ICH13003I.
+    let missing = |t: &str| message_id(t) == Some("ICH13003I");
     while i < body.len() {
         let t = body[i].t();
-        if t.is_empty() {
+        if t.is_empty() || missing(t) {
             i += 1;
             continue;
         }
-        if !(t.starts_with("CLASS") && t.ends_with("NAME")) {
+        if !header(t) {
             return Err(body[i].error("expected the `CLASS      NAME` header of an RLIST display"));
         }
         let start = i;
         i += 1;
         let end = (i..body.len())
-            .find(|&j| {
-                let t = body[j].t();
-                t.starts_with("CLASS") && t.ends_with("NAME") && t.split_whitespace().count() == 2
-            })
+            .find(|&j| header(body[j].t()) || missing(body[j].t()))
             .unwrap_or(body.len());
         let (key, profile) = profile_block(&class, &body[start..end])?;
         merge(&mut state.profiles, key.clone(), profile, body[start])?;

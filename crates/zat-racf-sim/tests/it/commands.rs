@@ -514,3 +514,14 @@ mod never_panics {
         }
     }
 }
+
+/// A trailing comment record does not reset an IKJEFT01 step's RC, and a comment after the
+/// operands of an EXEC statement is not part of them.
+#[test]
+fn comments_change_neither_rc_nor_operands() {
+    let jcl = "//J JOB (1)\n//S EXEC PGM=IKJEFT01,REGION=0M   A COMMENT\n//SYSTSIN DD *\n RLIST FACILITY NOT.THERE AUTHUSER\n /* A COMMENT */\n/*\n";
+    let mut racf = db(empty());
+    let run = racf.run_job(jcl, &mut DataSets::new());
+    assert_eq!(run.jcl_error, None);
+    assert_eq!(run.steps[0].rc, Some(4));
+}

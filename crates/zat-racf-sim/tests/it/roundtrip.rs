@@ -300,3 +300,15 @@ fn the_ibm_page_site_fixture_is_current_and_reads_back() {
     assert_eq!(stored, text, "run with ZAT_UPDATE_FIXTURES=1 to write {path}");
     assert_eq!(parse(&stored), Ok(followed_ibm_page()));
 }
+
+/// RLIST of several names answers each one; the listing reads the profiles that exist.
+#[test]
+fn rlist_of_several_names_reads_back() {
+    let mut racf = Racf::new(existing_generics(), Config::default());
+    let text = racf.listing(&[
+        "RLIST FACILITY (IRR.DIGTCERT.** NOT.THERE) AUTHUSER".to_owned(),
+        "RLIST SERVAUTH (NOPE EZB.INITSTACK.**) AUTHUSER".to_owned(),
+    ]);
+    let state = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(state.profiles, existing_generics().profiles);
+}
