@@ -525,6 +525,10 @@ impl Racf {
             if is_command {
                 rc = command_rc;
             }
+            // END ends the terminal monitor program: later records are not read.
+            if matches!(zat_racf_state::parse_command(&text), Ok(Some(c)) if c.verb == "END") {
+                break;
+            }
             if command_rc != 0 && program != Program::Ikjeft01 {
                 break;
             }

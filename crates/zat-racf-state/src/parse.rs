@@ -60,9 +60,18 @@ pub fn parse(text: &str) -> Result<RacfState, ParseError> {
 }
 
 /// Reads a DISCOVER job's SYSTSPRT into the state and the answer of every command.
-pub fn parse_listing(text: &str) -> Result<Listing, ParseError> {
-    let lines: Vec<Line<'_>> =
-        text.lines().enumerate().map(|(i, l)| Line { no: i + 1, text: l.trim_end() }).collect();
+pub fn parse_listing<'a>(text: &'a str) -> Result<Listing, ParseError> {
+    // A SYSOUT data set downloaded with its ASA carriage-control column shows it as the first
+    // character of every line; a `READY` under a page eject or a skip says it is there.
+    let asa = text.lines().any(|l| matches!(l.trim_end(), "1READY" | "0READY" | "-READY"));
+    let column = |l: &'a str| -> &'a str {
+        if asa { l.char_indices().nth(1).map_or("", |(at, _)| &l[at..]) } else { l }
+    };
+    let lines: Vec<Line<'_>> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| Line { no: i + 1, text: column(l).trim_end() })
+        .collect();
     let mut out = Listing { state: RacfState::default(), answers: Vec::new() };
     // Lines before the first READY (IKJ56644I and the like) are the TMP's own.
     let Some(first) = lines.iter().position(|l| l.text.trim() == "READY") else {

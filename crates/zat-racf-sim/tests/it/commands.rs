@@ -525,3 +525,13 @@ fn comments_change_neither_rc_nor_operands() {
     assert_eq!(run.jcl_error, None);
     assert_eq!(run.steps[0].rc, Some(4));
 }
+
+/// END ends the step: the records after it are not commands.
+#[test]
+fn end_ends_the_step() {
+    let jcl = "//J JOB (1)\n//S EXEC PGM=IKJEFT01\n//SYSTSIN DD *\n RDEFINE FACILITY A.ONE\n END\n RDEFINE FACILITY A.TWO\n/*\n";
+    let mut racf = db(empty());
+    let run = racf.run_job(jcl, &mut DataSets::new());
+    assert_eq!(run.steps[0].commands.len(), 2);
+    assert_eq!(racf.state().profiles.len(), 1);
+}

@@ -233,6 +233,27 @@ fn line_of(text: &str, needle: &str) -> usize {
         .unwrap_or_else(|| panic!("no {needle}"))
 }
 
+#[test]
+fn reads_a_listing_with_its_carriage_control_column() {
+    let asa: String = SITE
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let control = if i == 0 {
+                '1'
+            } else if l == "READY" && i % 3 == 0 {
+                '0'
+            } else {
+                ' '
+            };
+            format!("{control}{l}\n")
+        })
+        .collect();
+    assert!(asa.contains("\n0READY\n"));
+    assert_eq!(parse(&asa), parse(SITE));
+    assert!(parse(SITE).is_ok());
+}
+
 fn fails_at(text: &str) -> (usize, String) {
     match parse(text) {
         Ok(state) => panic!("parsed: {state:?}"),
