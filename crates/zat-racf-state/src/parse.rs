@@ -607,7 +607,13 @@ fn rlist(
 fn profile_block(class: &str, block: &[Line<'_>]) -> Result<(ProfileRef, Profile), ParseError> {
     // Non-blank lines only: sections are a title, a dash rule and value lines.
     let lines: Vec<Line<'_>> = block.iter().copied().filter(|l| !l.t().is_empty()).collect();
-    let header = lines[0];
+    let Some(&header) = lines.first() else {
+        return Err(ParseError {
+            line: 0,
+            text: String::new(),
+            reason: "an empty RLIST display".into(),
+        });
+    };
     let rule = lines
         .get(1)
         .filter(|l| is_rule(l.t()))
