@@ -1,0 +1,193 @@
+//! The RACF emitter's jobs, executed: what they reach from an empty database, and that every
+//! command they contain is one the simulator executes.
+
+use zat_racf_sim::{DataSets, diff, lowered_access, missing, order_waits, removed};
+
+use crate::support::{World, backout_order, bundle, delivered, empty, setup_order};
+
+const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
+const FLEET: &str = "scripts/fleet.rhai";
+
+/// No command of any generated job is rejected as unknown syntax: a TSO parse error (IKJ) in
+/// the simulator means the job uses a command or operand it does not model.
+#[test]
+fn every_generated_command_is_simulated() {
+    for script in [SEED, FLEET] {
+        let bundle = bundle(script);
+        for (path, text) in &bundle.files {
+            let mut racf = zat_racf_sim::Racf::new(empty(), Default::default());
+            let run = racf.run_job(&crate::support::as_submitted(text), &mut delivered());
+            assert_eq!(run.jcl_error, None, "{script} {path}");
+            assert!(!run.steps.is_empty(), "{script} {path}: no step");
+            for (step, command) in run.commands() {
+                assert!(
+                    command.rc != 12,
+                    "{script} {path} step {step}: `{}` -> {:?}",
+                    command.text.trim(),
+                    command.output
+                );
+            }
+        }
+    }
+}
+
+/// The seed on an empty database, with the z/OS Connect CA delivered: every step runs, every
+/// command ends with RC 0, and the database holds what the fleet asks for.
+#[test]
+fn seed_from_empty_reaches_the_intended_state() {
+    let bundle = bundle(SEED);
+    let mut world = World::new(&bundle, &empty(), delivered());
+    for db in bundle.databases() {
+        let expected = bundle.expected(&db);
+        assert!(
+            expected.grants.len() >= 3 && !expected.connections.is_empty(),
+            "{db}: {expected:?}"
+        );
+        assert_eq!(
+            missing(&world.state(&db), &expected).len(),
+            expected.certificates.len()
+                + expected.rings.len()
+                + expected.connections.len()
+                + expected.grants.len(),
+            "{db}: before the jobs nothing is there"
+        );
+    }
+    let runs = world.run(&bundle, &setup_order(&bundle));
+    assert_eq!(runs.len(), 2, "SETUP and the SERVAUTH job of SYSA");
+    for run in &runs {
+        assert!(
+            run.clean(),
+            "{}: {:#?}",
+            run.job,
+            run.steps.iter().map(|s| (&s.name, s.rc)).collect::<Vec<_>>()
+        );
+    }
+    for db in bundle.databases() {
+        let after = world.state(&db);
+        assert_eq!(missing(&after, &bundle.expected(&db)), Vec::<String>::new(), "{db}");
+        assert_eq!(lowered_access(&empty(), &after), vec![], "{db}");
+        assert_eq!(removed(&empty(), &after), vec![], "{db}");
+        assert!(world.dbs[&db].pending_refresh().is_empty(), "{db}: changes not refreshed");
+    }
+    // The CA export is written for the partner.
+    assert!(world.data_sets.contains_key("CERTAUTH.CERT"));
+}
+
+/// A job with the `//ZATSTOP` line still in place is a JCL error: nothing runs, nothing changes.
+#[test]
+fn the_pkcs12_stop_line_keeps_the_whole_job_from_running() {
+    let bundle = bundle(SEED);
+    let setup = &bundle.files["security/PLEX1/racf/SETUP.jcl"];
+    assert!(setup.contains("//ZATSTOP "), "the seed exports a PKCS#12 file");
+    let mut racf = zat_racf_sim::Racf::new(empty(), Default::default());
+    let mut ds = DataSets::new();
+    let run = racf.run_job(setup, &mut ds);
+    assert!(run.jcl_error.is_some());
+    assert!(run.steps.is_empty());
+    assert_eq!(diff(&empty(), &racf.state()), vec![]);
+}
+
+/// From an empty database, the back-out jobs take away every certificate, ring and access entry
+/// the setup gave the fleet's users.
+#[test]
+fn seed_backout_from_empty_removes_what_setup_created() {
+    let bundle = bundle(SEED);
+    let mut world = World::new(&bundle, &empty(), delivered());
+    world.run(&bundle, &setup_order(&bundle));
+    let runs = world.run(&bundle, &backout_order(&bundle));
+    assert_eq!(runs.len(), 2, "SERVAUTH-BACKOUT of SYSA and BACKOUT");
+    for run in &runs {
+        assert!(run.jcl_error.is_none() && run.steps.iter().all(|s| s.executed), "{}", run.job);
+    }
+    for db in bundle.databases() {
+        let after = world.state(&db);
+        assert!(after.certificates.is_empty(), "{db}: {:?}", after.certificates.keys());
+        assert!(after.rings.is_empty(), "{db}: {:?}", after.rings.keys());
+        let expected = bundle.expected(&db);
+        for grant in &expected.grants {
+            let entry = after
+                .profiles
+                .get(&zat_racf_state::ProfileRef::new(grant.class.clone(), grant.resource.clone()))
+                .and_then(|p| p.access.get(&grant.id));
+            assert_eq!(entry, None, "{db}: {grant:?}");
+        }
+    }
+}
+
+/// Read from the JCL alone: with the z/OS Connect CA delivered, no job of the seed reads a data
+/// set that nobody has written yet; without it, the one read is that delivery.
+#[test]
+fn seed_job_order_reads_only_what_exists() {
+    let bundle = bundle(SEED);
+    let jobs: Vec<(String, String)> = setup_order(&bundle)
+        .into_iter()
+        .map(|(_, path)| (path.clone(), bundle.jcl(&path)))
+        .collect();
+    assert_eq!(order_waits(&jobs, &delivered(), "SECADM"), vec![]);
+    let found = order_waits(&jobs, &DataSets::new(), "SECADM");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].dsn.as_str(), found[0].writers.len()), ("ZCEE.CA.CERT", 0));
+}
+
+/// IBM's page, typed by hand, runs in the simulator: every command ends with RC 0 but the
+/// RDELETE of profiles that do not exist yet, and the site then has what the page promises.
+#[test]
+fn ibm_page_by_hand_runs_clean() {
+    let (runs, state) = crate::support::follow_ibm_page();
+    let failing: Vec<(&str, u16)> =
+        runs.iter().filter(|r| r.rc != 0).map(|r| (r.text.trim(), r.rc)).collect();
+    assert_eq!(failing, vec![("RDELETE FACILITY (IRR.DIGTCERT.LIST    IRR.DIGTCERT.LISTRING)", 4)]);
+    let bundle = bundle(SEED);
+    let mut expected = bundle.expected("PLEX1");
+    // The page gives OMVSADM ALTER and PAGENT its access through ID(*) WHEN(PROGRAM(...)).
+    expected.grants.retain(|g| g.class != "SERVAUTH");
+    assert_eq!(missing(&state, &expected), Vec::<String>::new());
+    let when = state.decide("SERVAUTH", "EZB.INITSTACK.SYSA.TCPIP", "PAGENT", Some("PAGENT"));
+    assert_eq!(when, zat_racf_state::Decision::Granted(zat_racf_state::Access::Read));
+    assert!(state.class("SERVAUTH").active && state.class("SERVAUTH").raclisted);
+}
+
+/// The shared fixture fleets, with every switch on (class job, conditional Policy Agent
+/// permits): the jobs parse, every command is one the simulator executes, and from an empty
+/// database with every class inactive they reach the intended state.
+#[test]
+fn fixture_fleets_with_every_switch_reach_the_intended_state() {
+    for (name, prepared) in [
+        ("seed", zat_core::fixtures::seed()),
+        ("multi", zat_core::fixtures::multi()),
+        ("existing", zat_core::fixtures::existing()),
+    ] {
+        assert!(!prepared.has_errors(), "{name}");
+        let mut fleet = prepared.fleet;
+        fleet.defaults.activate_classes = true;
+        fleet.defaults.program_conditional_permits = true;
+        let bundle = crate::support::bundle_of(fleet);
+        let mut start = empty();
+        if let Some(s) = start.setropts.as_mut() {
+            *s = Default::default();
+        }
+        let start = crate::support::with_existing(&bundle, start);
+        let mut world = World::new(&bundle, &start, delivered());
+        let runs = world.run(&bundle, &setup_order(&bundle));
+        for run in &runs {
+            assert_eq!(run.jcl_error, None, "{name} {}", run.job);
+            for (step, c) in run.commands() {
+                assert!(
+                    c.rc != 12,
+                    "{name} {} {step}: {} -> {:?}",
+                    run.job,
+                    c.text.trim(),
+                    c.output
+                );
+            }
+        }
+        for db in bundle.databases() {
+            let after = world.state(&db);
+            assert_eq!(
+                missing(&after, &bundle.expected(&db)),
+                Vec::<String>::new(),
+                "{name} {db}: {runs:#?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! TSO command text as RACF commands use it: a verb, then operands that are words, quoted
+//! strings or keywords with a parenthesised value list, separated by blanks or commas.
+
+use std::fmt;
+
+/// One operand: a keyword (`CLASS`), a keyword with values (`CLASS(FACILITY)`), a bare word
+/// (`FACILITY`), a quoted string (`'A B'`, with `''` read as one apostrophe) or a bare
+/// parenthesised list (`(A B)`, whose `word` is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operand {
+    /// The word as written (keywords are compared without regard to case), or the text of a
+    /// quoted string.
+    pub word: String,
+    pub quoted: bool,
+    /// The parenthesised values that follow the word, if any.
+    pub values: Option<Vec<Operand>>,
+}
+
+impl Operand {
+    /// True when this operand is the unquoted keyword `keyword` (any case).
+    pub fn is(&self, keyword: &str) -> bool {
+        !self.quoted && self.word.eq_ignore_ascii_case(keyword)
+    }
+
+    /// The values, or an empty slice.
+    pub fn list(&self) -> &[Operand] {
+        self.values.as_deref().unwrap_or(&[])
+    }
+
+    /// The first value's text when there is exactly one value.
+    pub fn single(&self) -> Option<&str> {
+        match self.list() {
+            [one] if one.values.is_none() => Some(one.word.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The keyword operand `keyword` among the values.
+    pub fn find(&self, keyword: &str) -> Option<&Operand> {
+        self.list().iter().find(|o| o.is(keyword))
+    }
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.quoted {
+            write!(f, "'{}'", self.word.replace('\'', "''"))?;
+        } else {
+            f.write_str(&self.word)?;
+        }
+        if let Some(values) = &self.values {
+            f.write_str("(")?;
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(" ")?;
+                }
+                write!(f, "{v}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+/// A command: its verb (upper case) and operands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub verb: String,
+    pub operands: Vec<Operand>,
+}
+
+impl Command {
+    /// The first keyword operand `keyword` (any case).
+    pub fn find(&self, keyword: &str) -> Option<&Operand> {
+        self.operands.iter().find(|o| o.is(keyword))
+    }
+
+    /// True when keyword `keyword` is present, with or without values.
+    pub fn has(&self, keyword: &str) -> bool {
+        self.find(keyword).is_some()
+    }
+}
+
+/// Removes `/* ... */` comments outside quoted strings. An unclosed comment runs to the end.
+pub fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if !quoted && c == '/' && chars.peek() == Some(&'*') {
+            chars.next();
+            let mut prev = ' ';
+            for c in chars.by_ref() {
+                if prev == '*' && c == '/' {
+                    break;
+                }
+                prev = c;
+            }
+            out.push(' ');
+            continue;
+        }
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Reads one logical command (continuations already joined, comments allowed). `Ok(None)` for
+/// a line with nothing but blanks and comments.
+pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
+    let clean = strip_comments(text);
+    let mut parser = Parser { chars: clean.chars().collect(), pos: 0 };
+    let operands = parser.list(false)?;
+    let mut operands = operands.into_iter();
+    let Some(verb) = operands.next() else {
+        return Ok(None);
+    };
+    if verb.quoted || verb.values.is_some() || verb.word.is_empty() {
+        return Err(format!("`{verb}` is not a command name"));
+    }
+    Ok(Some(Command { verb: verb.word.to_ascii_uppercase(), operands: operands.collect() }))
+}
+
+struct Parser {
+    chars: Vec<char>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn list(&mut self, nested: bool) -> Result<Vec<Operand>, String> {
+        let mut out = Vec::new();
+        loop {
+            while matches!(self.peek(), Some(c) if c.is_whitespace() || c == ',') {
+                self.pos += 1;
+            }
+            match self.peek() {
+                None if nested => return Err("a parenthesis is not closed".into()),
+                None => return Ok(out),
+                Some(')') if nested => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(')') => return Err("a closing parenthesis has no opening one".into()),
+                Some(_) => out.push(self.operand()?),
+            }
+        }
+    }
+
+    fn operand(&mut self) -> Result<Operand, String> {
+        let (word, quoted) = if self.peek() == Some('\'') {
+            self.pos += 1;
+            let mut word = String::new();
+            loop {
+                match self.peek() {
+                    None => return Err("a quoted string is not closed".into()),
+                    Some('\'') if self.chars.get(self.pos + 1) == Some(&'\'') => {
+                        word.push('\'');
+                        self.pos += 2;
+                    }
+                    Some('\'') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(c) => {
+                        word.push(c);
+                        self.pos += 1;
+                    }
+                }
+            }
+            (word, true)
+        } else {
+            let start = self.pos;
+            while matches!(self.peek(), Some(c) if !c.is_whitespace() && !matches!(c, ',' | '(' | ')' | '\''))
+            {
+                self.pos += 1;
+            }
+            (self.chars[start..self.pos].iter().collect(), false)
+        };
+        let values = if self.peek() == Some('(') {
+            self.pos += 1;
+            Some(self.list(true)?)
+        } else {
+            None
+        };
+        Ok(Operand { word, quoted, values })
+    }
+}
+
+/// Quotes a RACDCERT label or data set name: `'A''B'`.
+pub fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_nested_operands_quotes_and_comments() {
+        let cmd = parse_command(
+            "RACDCERT ID(U1) CONNECT(CERTAUTH LABEL('IT''S CA') RING(R1) USAGE(CERTAUTH)) /* c */",
+        )
+        .expect("parses")
+        .expect("a command");
+        assert_eq!(cmd.verb, "RACDCERT");
+        assert_eq!(cmd.find("id").and_then(Operand::single), Some("U1"));
+        let connect = cmd.find("CONNECT").expect("connect");
+        assert_eq!(connect.find("LABEL").and_then(Operand::single), Some("IT'S CA"));
+        assert!(connect.find("CERTAUTH").is_some());
+        assert_eq!(
+            connect.to_string(),
+            "CONNECT(CERTAUTH LABEL('IT''S CA') RING(R1) USAGE(CERTAUTH))"
+        );
+    }
+
+    #[test]
+    fn comment_lines_are_empty_and_bad_text_is_an_error() {
+        assert_eq!(parse_command(" /* CERTIFICATE AUTHORITIES */"), Ok(None));
+        assert!(parse_command("PERMIT X CLASS(FACILITY").is_err());
+        assert!(parse_command("RACDCERT LIST(LABEL('A))").is_err());
+        assert!(parse_command("PERMIT X)").is_err());
+    }
+}
