@@ -10,4 +10,5 @@ mod pagent;
 mod plugins;
 mod racf;
 mod support;
+mod tidy;
 mod zos_text;
