@@ -973,7 +973,9 @@ mod tests {
 
     #[test]
     fn every_lint_code_is_explained() {
-        for code in zat_policy::lint::codes::ALL.iter().chain(zat_policy::import::codes::ALL) {
+        for code in
+            zat_policy_tools::lint::codes::ALL.iter().chain(zat_policy_tools::import::codes::ALL)
+        {
             assert!(find(code).is_some(), "{code} has no row in explain.rs");
         }
     }

@@ -10,8 +10,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use zat_policy::import::{Imported, Level, Rule, import};
-use zat_policy::lint::PolicyFile;
+use zat_policy_tools::import::{Imported, Level, Rule, import};
+use zat_policy_tools::lint::PolicyFile;
 
 use crate::{Exit, common, lint, report};
 

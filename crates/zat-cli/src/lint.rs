@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use zat_model::Diagnostic;
-use zat_policy::lint::{PolicyFile, lint};
+use zat_policy_tools::lint::{PolicyFile, lint};
 
 use crate::{Exit, common, report};
 

@@ -8,19 +8,15 @@
 //! - [`keywords`] is the whitelist: per statement type the attributes Policy Agent accepts, in
 //!   canonical spelling (`keywords::canonical("TTLSRule", "jobname") == Some("Jobname")`).
 //!
-//! - [`lint::lint`] checks a set of parsed files the way Policy Agent reads them and returns
-//!   `zat_model::Diagnostic`s (codes ZAT0600-ZAT0649).
-//! - [`import::import`] reads AT-TLS policy into the rules, security levels and key rings the
-//!   fleet builders take, listing what it cannot carry over (codes ZAT0650-ZAT0699).
+//! - [`index`] resolves names: every named global statement of a set of parsed files, and the
+//!   helpers that follow `...Ref` attributes the way Policy Agent does.
 //!
 //! Emitters build a tree and print it, never concatenate policy text; `zat lint` and
-//! `zat import` parse with the same rules.
+//! `zat import` (crate `zat-policy-tools`) parse with the same rules.
 
 mod diagnostic;
-pub mod import;
-mod index;
+pub mod index;
 pub mod keywords;
-pub mod lint;
 mod parse;
 mod print;
 mod tree;

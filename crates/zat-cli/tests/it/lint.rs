@@ -88,7 +88,8 @@ fn every_lint_code_is_explained() {
 
 /// What a rule must keep through import and build.
 fn rule_facts(text: &str, path: &str) -> Vec<String> {
-    let imported = zat_policy::import::import(&[zat_policy::lint::PolicyFile { path, text }]);
+    let imported =
+        zat_policy_tools::import::import(&[zat_policy_tools::lint::PolicyFile { path, text }]);
     let mut facts: Vec<String> = imported
         .rules
         .iter()

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use zat_model::{Diagnostic, Origin};
 
-use crate::index::{self, Index, Parsed, detect_kind, on_off, port_range};
-use crate::keywords::{self, FileKind};
 use crate::lint::PolicyFile;
-use crate::{Attribute, Entry, Statement};
+use zat_policy::index::{self, Index, Parsed, detect_kind, on_off, port_range};
+use zat_policy::keywords::{self, FileKind};
+use zat_policy::{Attribute, Entry, Statement};
 
 /// The stable codes of `zat import`.
 pub mod codes {
@@ -161,7 +161,7 @@ pub fn import(files: &[PolicyFile<'_>]) -> Imported {
     let mut parsed = Vec::new();
     let mut imported = Imported::default();
     for file in files {
-        let (statements, _) = crate::parse(file.text);
+        let (statements, _) = zat_policy::parse(file.text);
         let kind = detect_kind(&statements);
         if kind != Some(FileKind::Policy) {
             imported.diagnostics.push(
@@ -220,7 +220,7 @@ struct Effective {
 }
 
 impl<'a> Importer<'_, 'a> {
-    fn origin(&self, file: usize, span: Option<crate::Span>) -> Origin {
+    fn origin(&self, file: usize, span: Option<zat_policy::Span>) -> Origin {
         let span = span.unwrap_or_default();
         Origin::new(self.files.get(file).map_or("", |f| f.path), span.line, span.column)
     }

@@ -12,9 +12,9 @@ use std::net::Ipv4Addr;
 
 use zat_model::{Diagnostic, Origin};
 
-use crate::index::{self, Defined, Index, Parsed, detect_kind, on_off, port_range};
-use crate::keywords::{self, FileKind, Form};
-use crate::{DiagnosticKind, Entry, ParseDiagnostic, Severity, Span, Statement};
+use zat_policy::index::{self, Defined, Index, Parsed, detect_kind, on_off, port_range};
+use zat_policy::keywords::{self, FileKind, Form};
+use zat_policy::{DiagnosticKind, Entry, ParseDiagnostic, Severity, Span, Statement};
 
 /// One file to lint: the path to show in diagnostics, and its text.
 #[derive(Debug, Clone, Copy)]
@@ -191,7 +191,7 @@ pub fn lint(files: &[PolicyFile<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut parsed = Vec::new();
     for file in files {
-        let (statements, diagnostics) = crate::parse(file.text);
+        let (statements, diagnostics) = zat_policy::parse(file.text);
         let kind = detect_kind(&statements);
         for diagnostic in &diagnostics {
             if let Some(finding) = from_parser(file, diagnostic) {
@@ -515,7 +515,7 @@ impl<'a> Linter<'_, 'a> {
         statement: &Statement,
         kind: &str,
         accepted: &[&str],
-        attr: &crate::Attribute,
+        attr: &zat_policy::Attribute,
     ) {
         let homes: Vec<&str> = keywords::statements()
             .filter(|s| keywords::canonical(s, &attr.keyword).is_some())
@@ -549,7 +549,7 @@ impl<'a> Linter<'_, 'a> {
     }
 
     /// Values Policy Agent does not accept for the keyword.
-    fn value(&mut self, at: usize, statement: &Statement, attr: &crate::Attribute) {
+    fn value(&mut self, at: usize, statement: &Statement, attr: &zat_policy::Attribute) {
         let Some(first) = attr.values.first() else { return };
         let canonical = keywords::canonical(&statement.keyword, &attr.keyword).unwrap_or_default();
         let one_of = |words: &[&str]| {
@@ -608,7 +608,7 @@ impl<'a> Linter<'_, 'a> {
         &mut self,
         at: usize,
         statement: &Statement,
-        attr: &crate::Attribute,
+        attr: &zat_policy::Attribute,
         text: &str,
     ) {
         let Some((low, high)) = text.split_once(':') else { return };
@@ -626,7 +626,7 @@ impl<'a> Linter<'_, 'a> {
         &mut self,
         at: usize,
         top: &Statement,
-        attr: &crate::Attribute,
+        attr: &zat_policy::Attribute,
         target: &str,
         name: &str,
     ) {
