@@ -777,6 +777,13 @@ pub(crate) const CODES: &[Code] = &[
          CommonTTLSConfig.",
     ),
     row(
+        "ZAT0622",
+        "rule indeterminate",
+        "Something the rule needs resolves to nothing as Policy Agent reads it (an address that is not an\n\
+         address, a reference to an address or port object that is not defined), so what the rule matches\n\
+         or does cannot be known from the files. Define the object or correct the value.",
+    ),
+    row(
         "ZAT0623",
         "rule without Direction",
         "Every TTLSRule needs `Direction Inbound`, `Outbound` or `Both`.",
@@ -846,11 +853,48 @@ pub(crate) const CODES: &[Code] = &[
          ring (TTLSKeyringParms or TTLSKeyringParmsRef); a TTLSKeyringParms needs Keyring.",
     ),
     row(
+        "ZAT0635",
+        "one setting written twice, one wins",
+        "A statement gives the same parameter statement both inline and by reference (for example a\n\
+         TTLSCipherParms block and a TTLSCipherParmsRef in one environment action). The syntax offers them\n\
+         as alternatives; Policy Agent uses one of them (zat reads the last written). Keep one.",
+    ),
+    row(
+        "ZAT0636",
+        "rule never matches",
+        "A rule compared earlier (higher priority, or the same priority and a name that sorts first)\n\
+         matches every connection this rule matches, so the stack never reaches it: Policy Agent takes the\n\
+         first matching rule, not the most specific. Give the narrower rule a higher Priority, narrow the\n\
+         wider rule, or delete the rule that never matches.",
+    ),
+    row(
         "ZAT0637",
         "value not accepted",
         "The value is not one Policy Agent accepts for the keyword: Direction, HandshakeRole,\n\
          ClientAuthType, On/Off switches, Priority 1-2000000000, Trace 0-255, ports 0-65535, TcpImage\n\
          options, LogLevel.",
+    ),
+    row(
+        "ZAT0638",
+        "value read differently",
+        "Policy Agent installs the value as something else than it looks: a plain number as an address\n\
+         (`RemoteAddr 6793` is the IPv4 address 0.0.26.137), a 4-character cipher code on a V3CipherSuites\n\
+         line (read as two 2-character codes). Write the value in the form meant.",
+    ),
+    row(
+        "ZAT0639",
+        "value ignored",
+        "Policy Agent ignores the value: a cipher name on a V3CipherSuites4Char line, a cipher that is\n\
+         already in the list (the first instance is used), a name that is not a cipher, a parameter the\n\
+         selected z/OS release does not have, a value that is not one of the parameter's values. The\n\
+         inherited or default value applies instead.",
+    ),
+    row(
+        "ZAT0641",
+        "handshake cannot work as written",
+        "The rule is installed but its settings contradict each other: TLSv1.3 On with a cipher list that\n\
+         has no TLS 1.3 suite (13xx), or only TLS 1.3 suites with TLSv1.3 Off. Add the suites or switch\n\
+         the protocol.",
     ),
     row(
         "ZAT0650",

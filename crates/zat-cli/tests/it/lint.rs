@@ -40,9 +40,12 @@ fn warnings_alone_exit_0_and_point_at_the_line() {
 
 #[test]
 fn the_common_file_resolves_references() {
-    let out = lint(&["common.policy", "messy.policy"]);
+    let out = lint(&["--one-image", "common.policy", "messy.policy"]);
     out.expect_code(0);
     assert!(!out.stderr.contains("ZAT0621"), "{}", out.stderr);
+    // Without --one-image, each policy file is its own name space.
+    let out = lint(&["common.policy", "messy.policy"]);
+    out.expect_code(0).stderr_has("ZAT0621");
 }
 
 #[test]
