@@ -12,9 +12,9 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use fleet::{
     AltName, ApiRequester, BasicAuth, CertExport, CertOwner, CertSource, Certificate, Direction,
     DistinguishedName, Esm, ExportFormat, Fleet, HandshakeRole, JobCard, KeyAlgorithm, KeyUsage,
-    Keyring, Lpar, PagentSettings, PortRange, Protocols, RequesterExpansion, RingAccess,
-    RingConnection, RingRef, Rule, RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults,
-    Stack, SyslogSettings, Usage, ZosConnectServer,
+    Keyring, LevelSettings, Lpar, PagentSettings, PortRange, Protocols, RequesterExpansion,
+    RingAccess, RingConnection, RingRef, Rule, RuleSource, SecurityDatabase, SecurityLevel,
+    SiteDefaults, Stack, SyslogSettings, Usage, ZosConnectServer,
 };
 
 use schemars::JsonSchema;

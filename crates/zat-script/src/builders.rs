@@ -101,6 +101,13 @@ const LEVEL_KEYS: &[&str] = &[
     "curves",
     "handshake_timeout",
     "fips",
+    "system_ssl_ciphers",
+    "client_auth",
+    "application_controlled",
+    "renegotiation",
+    "key_share_groups",
+    "server_key_share_groups",
+    "environment_user_instance",
 ];
 const SERVER_KEYS: &[&str] = &[
     "host",
@@ -182,6 +189,20 @@ const FORMAT_WORDS: &[(&str, ExportFormat)] = &[
 ];
 const ACCESS_WORDS: &[(&str, RingAccess)] =
     &[("facility", RingAccess::Facility), ("rdatalib", RingAccess::Rdatalib)];
+/// `ClientAuthType` values, spelled as the policy writes them.
+const CLIENT_AUTH_WORDS: &[(&str, &str)] = &[
+    ("passthru", "PassThru"),
+    ("full", "Full"),
+    ("required", "Required"),
+    ("safcheck", "SAFCheck"),
+];
+/// `Renegotiation` values, spelled as the policy writes them.
+const RENEGOTIATION_WORDS: &[(&str, &str)] = &[
+    ("default", "Default"),
+    ("disabled", "Disabled"),
+    ("all", "All"),
+    ("abbreviated", "Abbreviated"),
+];
 const USAGE_WORDS: &[(&str, Usage)] =
     &[("personal", Usage::Personal), ("certauth", Usage::Certauth), ("site", Usage::Site)];
 const DIRECTION_WORDS: &[(&str, Direction)] = &[
@@ -713,6 +734,19 @@ fn security_level(
     set(&mut level.curves, opts.strings("curves")?);
     level.handshake_timeout = opts.int("handshake_timeout")?;
     set(&mut level.fips, opts.bool("fips")?);
+    let settings = &mut level.settings;
+    if opts.bool("system_ssl_ciphers")? == Some(true) {
+        // No list at all: the defaults above would otherwise be written.
+        settings.system_ssl_ciphers = true;
+        level.ciphers.clear();
+        set(&mut level.ciphers, opts.strings("ciphers")?);
+    }
+    settings.client_auth_type = opts.word("client_auth", CLIENT_AUTH_WORDS)?.map(str::to_owned);
+    settings.application_controlled = opts.bool("application_controlled")?;
+    settings.renegotiation = opts.word("renegotiation", RENEGOTIATION_WORDS)?.map(str::to_owned);
+    set(&mut settings.key_share_groups, opts.strings("key_share_groups")?);
+    set(&mut settings.server_key_share_groups, opts.strings("server_key_share_groups")?);
+    settings.environment_user_instance = opts.int("environment_user_instance")?;
     lock(&site.0).levels.push(level);
     Ok(LevelHandle { name: name.to_string() })
 }

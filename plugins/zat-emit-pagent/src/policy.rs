@@ -125,7 +125,17 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
                 format!("security level `{}` is not defined", rule.level),
             ));
         };
-        for code in level.ciphers.iter().chain(&level.signature_pairs).chain(&level.curves) {
+        let settings = &level.settings;
+        let extra = [&settings.client_auth_type, &settings.renegotiation];
+        for code in level
+            .ciphers
+            .iter()
+            .chain(&level.signature_pairs)
+            .chain(&level.curves)
+            .chain(&settings.key_share_groups)
+            .chain(&settings.server_key_share_groups)
+            .chain(extra.into_iter().flatten())
+        {
             values.push(("code of the security level", code.clone()));
         }
     }
@@ -236,6 +246,17 @@ fn advanced_parms(name: &str, level: &SecurityLevel) -> Statement {
     if let Some(timeout) = level.handshake_timeout {
         advanced.attr("HandshakeTimeout", timeout.to_string());
     }
+    // Only what the level sets: the rest keeps Policy Agent's documented default.
+    let settings = &level.settings;
+    if let Some(on) = settings.application_controlled {
+        advanced.attr("ApplicationControlled", on_off(on));
+    }
+    if let Some(renegotiation) = &settings.renegotiation {
+        advanced.attr("Renegotiation", renegotiation.clone());
+    }
+    if let Some(client_auth) = &settings.client_auth_type {
+        advanced.attr("ClientAuthType", client_auth.clone());
+    }
     advanced
 }
 
@@ -249,7 +270,14 @@ fn signature_parms(name: &str, level: &SecurityLevel) -> Statement {
     let mut signature = Statement::block("TTLSSignatureParms", Some(name.to_owned()));
     code_lines(&mut signature, "SignaturePairs", &level.signature_pairs);
     code_lines(&mut signature, "ClientECurves", &level.curves);
-    if level.protocols.tlsv1_3 {
+    let settings = &level.settings;
+    if !settings.server_key_share_groups.is_empty() {
+        signature.attr("ServerKeyShareGroups", settings.server_key_share_groups.concat());
+    }
+    if !settings.key_share_groups.is_empty() {
+        // Given explicitly: written as given, on one line (see below).
+        signature.attr("ClientKeyShareGroups", settings.key_share_groups.concat());
+    } else if level.protocols.tlsv1_3 {
         // Whether repeated ClientKeyShareGroups lines concatenate is unconfirmed, so the
         // groups go on one line, and only those TLS 1.3 allows in a key share.
         let groups: String = level
@@ -386,7 +414,12 @@ fn rule_statement(
                 );
                 env.attr("TTLSCipherParmsRef", cipher);
             }
-            if !level.signature_pairs.is_empty() || !level.curves.is_empty() {
+            let settings = &level.settings;
+            if !level.signature_pairs.is_empty()
+                || !level.curves.is_empty()
+                || !settings.key_share_groups.is_empty()
+                || !settings.server_key_share_groups.is_empty()
+            {
                 let signature = objects.get(
                     Kind::Signature,
                     &level.name,
@@ -400,6 +433,9 @@ fn rule_statement(
                     advanced_parms(n, level)
                 });
             env.attr("TTLSEnvironmentAdvancedParmsRef", advanced);
+            if let Some(instance) = settings.environment_user_instance {
+                env.attr("EnvironmentUserInstance", instance.to_string());
+            }
             env
         });
     statement.attr("TTLSEnvironmentActionRef", environment);
