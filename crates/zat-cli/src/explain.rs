@@ -899,11 +899,12 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0650",
         "not carried over by zat import",
-        "The policy sets something the fleet model has no place for (for example\n\
-         ApplicationControlled On, EnvironmentUserInstance, SNI or GSK parameters, ClientAuthType other than\n\
-         Required). The generated script notes it in a `// zat import: not carried over:` comment above\n\
-         the rule that uses it; the regenerated policy will not have it. Values equal to Policy Agent's\n\
-         default are not reported.",
+        "The policy sets something the fleet model has no place for (for example SNI, GSK or OCSP\n\
+         parameters, CtraceClearText, ServerCertificateLabel), or the policy zat rebuilds from the imported\n\
+         script gives a setting another value than the input: import runs the script as `zat build` would,\n\
+         reads both policies the way Policy Agent installs them and names the rule, the setting, the old and\n\
+         the new value. The script notes each in a `// zat import:` comment above the rule. Values equal to\n\
+         Policy Agent's documented default are not reported.",
     ),
     row(
         "ZAT0651",
@@ -916,16 +917,24 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0652",
         "value assumed by zat import",
-        "A value was filled in or changed so the fleet model accepts it: protocol switches the policy\n\
-         leaves unset take their documented defaults (check them against your release), a key ring without\n\
-         an owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case,\n\
-         names with characters zat does not accept have them replaced by `_`.",
+        "A value was filled in or changed so the fleet model accepts it: a rule without Priority gets one\n\
+         below every explicit priority that keeps its place in Policy Agent's order, a key ring without an\n\
+         owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case, names\n\
+         with characters zat does not accept have them replaced by `_`.",
     ),
     row(
         "ZAT0653",
         "file without AT-TLS policy given to zat import",
         "A main or image file holds no rules; import skips it. Give the file TTLSConfig or\n\
          CommonTTLSConfig names.",
+    ),
+    row(
+        "ZAT0654",
+        "imported script does not pass zat check",
+        "zat import runs the script it wrote through the same checks as `zat check`, and the fleet model\n\
+         refuses something the input has (for example two rules with equal priorities that can match the\n\
+         same connection, or a value zat does not accept). The message names what; fix the script at that\n\
+         rule, or change the input.",
     ),
 ];
 

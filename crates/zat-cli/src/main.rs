@@ -17,6 +17,7 @@ mod completions;
 mod diff;
 mod explain;
 mod import;
+mod installed;
 mod lint;
 mod model;
 mod plugins;

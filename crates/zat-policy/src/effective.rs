@@ -1029,23 +1029,8 @@ impl<'a> Engine<'_, 'a> {
         );
     }
 
-    /// Fills every parameter not written with its documented default for the release.
     fn defaults(&self, gather: &mut Gather) {
-        for row in PARAMETERS {
-            if row.since > self.options.release || gather.settings.contains_key(row.name) {
-                continue;
-            }
-            let setting = match row.default {
-                DefaultValue::Value(value) => {
-                    Setting { value: value.to_owned(), origin: Origin::Default }
-                }
-                DefaultValue::SystemSsl => {
-                    Setting { value: SYSTEM_SSL_DEFAULT.to_owned(), origin: Origin::SystemSsl }
-                }
-                DefaultValue::Required | DefaultValue::Unset => continue,
-            };
-            gather.settings.insert(row.name.to_owned(), setting);
-        }
+        fill_defaults(&mut gather.settings, self.options.release);
     }
 
     /// What makes an installed rule unable to work as written.
@@ -1315,7 +1300,26 @@ impl<'a> Engine<'_, 'a> {
     }
 }
 
-fn port(low: u32, high: u32) -> PortRange {
+/// Fills every parameter not set with its documented default for the release.
+pub(crate) fn fill_defaults(settings: &mut BTreeMap<String, Setting>, release: Release) {
+    for row in PARAMETERS {
+        if row.since > release || settings.contains_key(row.name) {
+            continue;
+        }
+        let setting = match row.default {
+            DefaultValue::Value(value) => {
+                Setting { value: value.to_owned(), origin: Origin::Default }
+            }
+            DefaultValue::SystemSsl => {
+                Setting { value: SYSTEM_SSL_DEFAULT.to_owned(), origin: Origin::SystemSsl }
+            }
+            DefaultValue::Required | DefaultValue::Unset => continue,
+        };
+        settings.insert(row.name.to_owned(), setting);
+    }
+}
+
+pub(crate) fn port(low: u32, high: u32) -> PortRange {
     let clamp = |p: u32| u16::try_from(p).unwrap_or(u16::MAX);
     PortRange { from: clamp(low.min(high)), to: clamp(low.max(high)) }
 }

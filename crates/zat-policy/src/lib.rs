@@ -19,7 +19,8 @@
 //!   What Policy Agent ignores, reads differently or replaces is a [`Finding`].
 //!   [`effective::PARAMETERS`] is the table behind it: statement, parameter, default and the
 //!   IBM document for each.
-//! - [`compare()`] lists the differences of two effective policies, rule by rule and setting by
+//! - [`pasearch::read`] reads a `pasearch -t` report of a live stack into the same form, and
+//!   [`compare()`] lists the differences of two effective policies, rule by rule and setting by
 //!   setting.
 //! - [`matcher::match_connection`] maps a [`Connection`] (side, local and remote address and
 //!   port, job name, user ID; any of them may be unknown) to the rule the stack gives it:
@@ -57,6 +58,7 @@ pub mod index;
 pub mod keywords;
 pub mod matcher;
 mod parse;
+pub mod pasearch;
 mod print;
 mod tree;
 

@@ -5,6 +5,7 @@ mod effective;
 mod keywords;
 mod matcher;
 mod parse;
+mod pasearch;
 mod print;
 mod robust;
 
