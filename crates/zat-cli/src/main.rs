@@ -23,6 +23,8 @@ mod model;
 mod plugins;
 mod report;
 mod schema;
+mod verify;
+mod why;
 
 use std::process::ExitCode;
 
@@ -114,6 +116,17 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat import /etc/pagent/TCPIP.ttls.policy -o fleet.rhai\n  zat import common.policy TCPIP.policy --lpar SYS1 --stack TCPIP --database PLEX1 > fleet.rhai\n\nExit codes: 0 script written (warnings allowed), 1 no rule found, 2 a file cannot be read or written."
     )]
     Import(import::Args),
+    /// Compare a live stack's `pasearch -t` report with what the fleet would install on it.
+    #[command(
+        after_help = "Examples:\n  zat verify fleet.rhai --pasearch TCPIP.pasearch --lpar SYSA --stack TCPIP\n\nExit codes: 0 no drift, 1 drift (or errors in the script), 2 usage error or a file cannot be read."
+    )]
+    Verify(verify::Args),
+    /// Show which AT-TLS rule a connection gets, which rules it beats and why, and the
+    /// settings its handshake uses.
+    #[command(
+        after_help = "Examples:\n  zat why fleet.rhai --lpar SYSA --direction outbound --remote-addr 10.1.1.5 --remote-port 9080 --jobname PAYROLL\n  zat why --policy TCPIP.policy --direction inbound --local-port 8443 --jobname LEDGER1\n  zat why --pasearch TCPIP.pasearch --direction inbound --local-port 8443\n  zat why fleet.rhai --fleet\n\nExit codes: 0 answered (with --fleet: every rule reached by its own connection), 1 errors in the script or (--fleet) a connection lands on another rule, 2 usage error."
+    )]
+    Why(why::Args),
 }
 
 fn run(cli: Cli) -> Exit {
@@ -128,6 +141,8 @@ fn run(cli: Cli) -> Exit {
         Command::Plugins(args) => plugins::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Why(args) => why::run(&args),
     }
 }
 

@@ -4,6 +4,7 @@ mod diagnostics;
 mod lint;
 mod run;
 mod sandbox;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
