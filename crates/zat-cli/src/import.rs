@@ -338,6 +338,9 @@ fn rule_script(out: &mut String, rule: &Rule, differences: &[String]) {
     if let Some(label) = &rule.label {
         let _ = writeln!(out, "    label: {},", quote(label));
     }
+    if let Some(label) = &rule.server_label {
+        let _ = writeln!(out, "    server_label: {},", quote(label));
+    }
     if let Some(level) = rule.level {
         let _ = writeln!(out, "    level: level_{},", level + 1);
     }

@@ -834,6 +834,7 @@ impl Validator<'_> {
                     );
                     if is_server
                         && rule.certificate_label.is_none()
+                        && rule.server_certificate_label.is_none()
                         && ring.default_connection().is_none()
                     {
                         self.error(

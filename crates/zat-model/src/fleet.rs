@@ -578,6 +578,10 @@ pub struct Rule {
     pub keyring: Option<RingRef>,
     /// Certificate label to present instead of the ring's DEFAULT.
     pub certificate_label: Option<String>,
+    /// `ServerCertificateLabel`: the certificate a server presents (z/OS 2.5 and later),
+    /// written beside `certificate_label` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_certificate_label: Option<String>,
     /// Name of the security level.
     pub level: String,
     /// AT-TLS trace mask (0-255).

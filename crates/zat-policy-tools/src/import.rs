@@ -51,6 +51,7 @@ const CARRIED: &[&str] = &[
     "HandshakeRole",
     "Keyring",
     "CertificateLabel",
+    "ServerCertificateLabel",
     "SSLv2",
     "SSLv3",
     "TLSv1",
@@ -123,6 +124,8 @@ pub struct Rule {
     /// Index into [`Imported::rings`].
     pub ring: Option<usize>,
     pub label: Option<String>,
+    /// `ServerCertificateLabel`, when the policy gives one.
+    pub server_label: Option<String>,
     /// Index into [`Imported::levels`].
     pub level: Option<usize>,
     pub trace: Option<u32>,
@@ -335,6 +338,7 @@ impl Importer<'_> {
             role: None,
             ring: None,
             label: None,
+            server_label: None,
             level: None,
             trace: rule.value("Trace").and_then(|t| t.parse().ok()),
             not_carried: Vec::new(),
@@ -385,13 +389,30 @@ impl Importer<'_> {
         }
         imported.level = Some(self.level(rule));
         imported.label = rule.value("CertificateLabel").map(str::to_owned);
+        imported.server_label = rule.value("ServerCertificateLabel").map(str::to_owned);
+        if let Some(labels) = imported.server_label.as_deref().filter(|l| l.contains(' ')) {
+            // Several server certificates (RSA and ECDSA): the fleet model states one.
+            let note = format!(
+                "ServerCertificateLabel {labels} (the fleet model states one label; the script keeps the first)"
+            );
+            self.assumed(rule, format!("rule {name}: {note}"));
+            imported.not_carried.push(note);
+            imported.server_label = labels.split(' ').next().map(str::to_owned);
+        }
         let ring_entry = &mut self.out.rings[ring];
+        if let Some(server) = &imported.server_label
+            && !ring_entry.labels.contains(server)
+        {
+            ring_entry.labels.push(server.clone());
+        }
         match &imported.label {
             Some(label) if !ring_entry.labels.contains(label) => {
                 ring_entry.labels.push(label.clone())
             }
             Some(_) => {}
-            None if imported.role != Some("client") => ring_entry.needs_default = true,
+            None if imported.role != Some("client") && imported.server_label.is_none() => {
+                ring_entry.needs_default = true;
+            }
             None => {}
         }
         imported.ring = Some(ring);

@@ -81,7 +81,7 @@ pub fn compare_rule(expected: &EffectiveRule, actual: &EffectiveRule, out: &mut 
             continue;
         }
         let (e, a) = (e.map(|s| s.value.clone()), a.map(|s| s.value.clone()));
-        if e != a {
+        if e.as_deref().map(|v| normalise(key, v)) != a.as_deref().map(|v| normalise(key, v)) {
             out.push(Difference::Setting {
                 rule: name.clone(),
                 setting: key.clone(),
@@ -90,6 +90,19 @@ pub fn compare_rule(expected: &EffectiveRule, actual: &EffectiveRule, out: &mut 
             });
         }
     }
+}
+
+/// A value as compared: the owner of a SAF key ring (`owner/ring`) without regard to case,
+/// since RACF user IDs are upper case (UNCONFIRMED that System SSL folds a lower-case owner;
+/// zat reads `start1/RING` and `START1/RING` as one ring). Ring names keep their case.
+fn normalise(key: &str, value: &str) -> String {
+    if key == "Keyring"
+        && !value.starts_with(['/', '*'])
+        && let Some((owner, ring)) = value.split_once('/')
+    {
+        return format!("{}/{ring}", owner.to_ascii_uppercase());
+    }
+    value.to_owned()
 }
 
 fn system_ssl(setting: Option<&Setting>) -> bool {

@@ -150,6 +150,7 @@ const RULE_KEYS: &[&str] = &[
     "role",
     "keyring",
     "label",
+    "server_label",
     "level",
     "trace",
 ];
@@ -971,6 +972,7 @@ fn rule(
         role: opts.word("role", ROLE_WORDS)?.unwrap_or(default_role),
         keyring: ring_ref(&mut opts, "keyring")?,
         certificate_label: opts.string("label")?,
+        server_certificate_label: opts.string("server_label")?,
         level: level_name(&mut opts, "level")?.unwrap_or_else(|| DEFAULT_LEVEL.to_owned()),
         trace: opts.int("trace")?.unwrap_or(2),
         source: RuleSource::Script,

@@ -99,6 +99,7 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
         ("job name", &rule.jobname),
         ("user ID", &rule.userid),
         ("certificate label", &rule.certificate_label),
+        ("server certificate label", &rule.server_certificate_label),
     ] {
         if let Some(value) = value {
             values.push((what, value.clone()));
@@ -440,18 +441,33 @@ fn rule_statement(
         });
     statement.attr("TTLSEnvironmentActionRef", environment);
 
-    if let Some(label) = &rule.certificate_label {
-        let connection =
-            objects.get(Kind::Connection, label, &format!("con_{label}"), |_, name| {
-                let mut connection =
-                    Statement::block("TTLSConnectionAction", Some(name.to_owned()));
-                let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
-                // The label of the certificate this side presents: the client certificate for a
-                // client, the server certificate for a server.
-                advanced.attr("CertificateLabel", label.clone());
-                connection.push_statement(advanced);
-                connection
-            });
+    if rule.certificate_label.is_some() || rule.server_certificate_label.is_some() {
+        let label = rule.certificate_label.as_deref();
+        let server = rule.server_certificate_label.as_deref();
+        // The connection action is named after the label alone when only that is given, so
+        // existing policies keep their names.
+        let (identity, readable) = match (label, server) {
+            (Some(label), None) => (label.to_owned(), format!("con_{label}")),
+            (label, server) => {
+                let label = label.unwrap_or_default();
+                let server = server.unwrap_or_default();
+                (format!("{label}\u{0}{server}"), format!("con_{label}_{server}"))
+            }
+        };
+        let connection = objects.get(Kind::Connection, &identity, &readable, |_, name| {
+            let mut connection = Statement::block("TTLSConnectionAction", Some(name.to_owned()));
+            let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
+            // The label of the certificate this side presents: the client certificate for a
+            // client, the server certificate for a server.
+            if let Some(label) = label {
+                advanced.attr("CertificateLabel", label.to_owned());
+            }
+            if let Some(server) = server {
+                advanced.attr("ServerCertificateLabel", server.to_owned());
+            }
+            connection.push_statement(advanced);
+            connection
+        });
         statement.attr("TTLSConnectionActionRef", connection);
     }
     statement

@@ -130,3 +130,16 @@ fn why_over_the_fleet_checks_every_rule_with_its_own_connection() {
         out.stdout
     );
 }
+
+#[test]
+fn a_fleet_imported_from_a_report_verifies_against_it_without_drift() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let report = dir().join("TCPIP.pasearch");
+    let report = report.to_str().expect("utf-8");
+    zat_in(tmp.path(), &["import", report, "-o", "fleet.rhai"]).expect_code(0);
+    let script = std::fs::read_to_string(tmp.path().join("fleet.rhai")).expect("script written");
+    assert!(script.contains("client_auth: \"full\""), "{script}");
+    let out = zat_in(tmp.path(), &["verify", "fleet.rhai", "--pasearch", report]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, "");
+}

@@ -306,3 +306,15 @@ fn level_settings_are_written_and_read_back_by_the_effective_policy() {
     assert_eq!(rule.value("V3CipherSuites"), Some(zat_policy::effective::SYSTEM_SSL_DEFAULT));
     assert!(!text.contains("TTLSCipherParms"), "{text}");
 }
+
+#[test]
+fn a_server_certificate_label_is_written_beside_the_label() {
+    let mut fleet = seed();
+    rule(&mut fleet).server_certificate_label = Some("ZCEESRV".into());
+    let (statements, diagnostics) = seed_policy(&fleet);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let name = value(&statements[0], "TTLSConnectionActionRef").expect("a connection action");
+    let connection = find(&statements, "TTLSConnectionAction", &name);
+    let advanced = connection.statements().next().expect("advanced parms");
+    assert_eq!(value(advanced, "ServerCertificateLabel").as_deref(), Some("ZCEESRV"));
+}
