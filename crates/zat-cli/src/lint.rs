@@ -45,11 +45,19 @@ pub(crate) struct EngineArgs {
     /// Order of rule names within one priority: ebcdic (as z/OS stores them) or ascii.
     #[arg(long, value_name = "ORDER", default_value = "ebcdic", value_parser = parse_collation)]
     pub(crate) collation: Collation,
+    /// Priority a rule without `Priority` is compared at; IBM does not document it, and 0
+    /// ranks such rules below every rule with a priority.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) unprioritised: u32,
 }
 
 impl EngineArgs {
     pub(crate) fn options(&self) -> Options {
-        Options { release: self.release, collation: self.collation, ..Options::default() }
+        Options {
+            release: self.release,
+            collation: self.collation,
+            unprioritised: self.unprioritised,
+        }
     }
 }
 

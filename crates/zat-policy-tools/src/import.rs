@@ -197,7 +197,7 @@ pub fn import_with(files: &[PolicyFile<'_>], options: &Options) -> Imported {
     if !policies.is_empty() {
         imported.policy = effective::effective(&policies, options);
     }
-    let priorities = priorities(&imported.policy);
+    let priorities = priorities(&imported.policy, options);
     let policy = imported.policy.clone();
     let mut importer = Importer { policy: &policy, out: imported, noted: BTreeSet::new() };
     for (rule, priority) in policy.rules.iter().zip(priorities) {
@@ -208,7 +208,17 @@ pub fn import_with(files: &[PolicyFile<'_>], options: &Options) -> Imported {
 
 /// A priority for every rule that keeps the stack's order: the rule's own, or, for a rule
 /// without one, a priority below every explicit one, in the order Policy Agent ranks them.
-fn priorities(policy: &EffectivePolicy) -> Vec<(i64, bool)> {
+fn priorities(policy: &EffectivePolicy, options: &Options) -> Vec<(i64, bool)> {
+    if options.unprioritised > 0 {
+        // Read at a priority the site chose: writing that priority keeps the same order
+        // (equal priorities are ordered by name, and names are kept).
+        let at = i64::from(options.unprioritised);
+        return policy
+            .rules
+            .iter()
+            .map(|r| r.priority.map_or((at, true), |p| (i64::from(p), false)))
+            .collect();
+    }
     let lowest = policy.rules.iter().filter_map(|r| r.priority).min().map_or(1000, i64::from);
     let mut next = lowest;
     policy
@@ -321,7 +331,7 @@ impl Importer<'_> {
         let [local_addr, remote_addr] = conditions;
         let [local_port, remote_port] = ports;
         if assigned {
-            self.assumed(rule, format!("rule {name} has no Priority; the script gives it {priority}, below every explicit priority, so that it keeps its place in the order Policy Agent compares rules (zat would otherwise derive one from the conditions)"));
+            self.assumed(rule, format!("rule {name} has no Priority; the script gives it {priority}, so that it keeps its place in the order Policy Agent compares rules (zat would otherwise derive one from the conditions)"));
         }
         let enabled = rule.enabled();
         let mut imported = Rule {
