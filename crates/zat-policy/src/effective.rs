@@ -390,6 +390,9 @@ struct Gather {
     complete: bool,
 }
 
+/// How deep address and port objects may nest (group → set or range); deeper is a loop.
+const MAX_NESTING: usize = 4;
+
 /// Keywords whose repeated lines Policy Agent concatenates or keeps all of.
 const LISTS: &[&str] = &[
     "V2CipherSuites",
@@ -1119,7 +1122,7 @@ impl<'a> Engine<'_, 'a> {
                     "AddrRef" | "AddrSetRef" | "AddrGroupRef" => {
                         let kind = Index::target_of(keyword).unwrap_or("IpAddr");
                         addresses = Some(match self.index.get(kind, first) {
-                            Some(d) => self.address_object(d.file, d.statement, &name, gather),
+                            Some(d) => self.address_object(d.file, d.statement, &name, gather, 0),
                             None => {
                                 self.finding(FindingKind::Unresolved, file, attr.span, Some(&name), format!("{keyword} {first} names no {kind} in the files read; what the rule matches is indeterminate"), doc::RULE);
                                 gather.complete = false;
@@ -1148,7 +1151,14 @@ impl<'a> Engine<'_, 'a> {
                     "PortRangeRef" | "PortGroupRef" => {
                         let kind = Index::target_of(keyword).unwrap_or("PortRange");
                         ports = Some(match self.index.get(kind, first) {
-                            Some(d) => self.port_object(d.statement),
+                            Some(d) => match self.port_object(d.statement, 0) {
+                                Some(ports) => ports,
+                                None => {
+                                    self.finding(FindingKind::Unresolved, file, attr.span, Some(&name), format!("{keyword} {first} refers back to itself; what the rule matches is indeterminate"), doc::RULE);
+                                    gather.complete = false;
+                                    Vec::new()
+                                }
+                            },
                             None => {
                                 self.finding(FindingKind::Unresolved, file, attr.span, Some(&name), format!("{keyword} {first} names no {kind} in the files read; what the rule matches is indeterminate"), doc::RULE);
                                 gather.complete = false;
@@ -1196,8 +1206,26 @@ impl<'a> Engine<'_, 'a> {
         object: &'a Statement,
         rule: &str,
         gather: &mut Gather,
+        depth: usize,
     ) -> Vec<AddrRange> {
         let mut out = Vec::new();
+        // Groups hold addresses and sets, which hold no references: anything deeper is a
+        // reference loop, which Policy Agent cannot resolve either.
+        if depth > MAX_NESTING {
+            self.finding(
+                FindingKind::Unresolved,
+                file,
+                object.span,
+                Some(rule),
+                format!(
+                    "{} refers back to itself; what the rule matches is indeterminate",
+                    describe(object)
+                ),
+                doc::IP_ADDR_GROUP,
+            );
+            gather.complete = false;
+            return out;
+        }
         for entry in object.entries() {
             match entry {
                 Entry::Attribute(attr) => {
@@ -1208,7 +1236,14 @@ impl<'a> Engine<'_, 'a> {
                         let kind = Index::target_of(&attr.keyword).unwrap_or("IpAddr");
                         match self.index.get(kind, first) {
                             Some(d) => {
-                                out.extend(self.address_object(d.file, d.statement, rule, gather))
+                                let inner = self.address_object(
+                                    d.file,
+                                    d.statement,
+                                    rule,
+                                    gather,
+                                    depth + 1,
+                                );
+                                out.extend(inner);
                             }
                             None => {
                                 self.finding(
@@ -1228,7 +1263,7 @@ impl<'a> Engine<'_, 'a> {
                     }
                 }
                 Entry::Statement(inner) if inner.is("IpAddr") || inner.is("IpAddrSet") => {
-                    out.extend(self.address_object(file, inner, rule, gather));
+                    out.extend(self.address_object(file, inner, rule, gather, depth + 1));
                 }
                 Entry::Statement(_) => {}
             }
@@ -1236,8 +1271,12 @@ impl<'a> Engine<'_, 'a> {
         out
     }
 
-    fn port_object(&self, object: &Statement) -> Vec<PortRange> {
+    /// The port ranges of a group or range; `None` for a reference loop.
+    fn port_object(&self, object: &Statement, depth: usize) -> Option<Vec<PortRange>> {
         let mut out = Vec::new();
+        if depth > MAX_NESTING {
+            return None;
+        }
         for entry in object.entries() {
             match entry {
                 Entry::Attribute(attr) if attr.is("Port") => {
@@ -1249,17 +1288,17 @@ impl<'a> Engine<'_, 'a> {
                     if let Some(found) =
                         attr.values.first().and_then(|n| self.index.get("PortRange", n))
                     {
-                        out.extend(self.port_object(found.statement));
+                        out.extend(self.port_object(found.statement, depth + 1)?);
                     }
                 }
                 Entry::Statement(inner) if inner.is("PortRange") => {
-                    out.extend(self.port_object(inner))
+                    out.extend(self.port_object(inner, depth + 1)?);
                 }
                 _ => {}
             }
         }
         // Port 0 alone stands for every port.
-        if out.iter().any(|p| p.from == 0 && p.to == 0) { Vec::new() } else { out }
+        Some(if out.iter().any(|p| p.from == 0 && p.to == 0) { Vec::new() } else { out })
     }
 
     /// One address condition value; `None` for `All`.

@@ -33,9 +33,9 @@ pub struct Report {
 
 /// Whether a text is a `pasearch -t` report rather than policy text.
 pub fn is_report(text: &str) -> bool {
-    let mut lines = text.lines().map(str::trim_start);
     let header = text.lines().take(20).any(|l| l.contains("pasearch") && l.contains("Image Name:"));
-    header || lines.any(|l| l.starts_with("policyRule:")) && text.contains("Rule Type:")
+    let rule = text.lines().any(|l| l.trim_start().starts_with("policyRule:"));
+    header || (rule && text.contains("Rule Type:"))
 }
 
 /// Reads the first image of a report.
@@ -173,7 +173,6 @@ pub fn read_image(path: &str, text: &str, image: Option<&str>, options: &Options
                 found.settings.insert(key, Setting { value, origin: Origin::Reported });
             }
         }
-        let _ = line_no;
     }
     finish(&mut rule, &mut rules);
     report.image = current_image;

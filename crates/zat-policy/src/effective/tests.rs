@@ -330,3 +330,22 @@ fn a_disabled_rule_carries_only_group_settings() {
     assert!(!p.rules[0].settings.contains_key("TLSv1.2"));
     assert!(p.findings.is_empty(), "{:?}", p.findings);
 }
+
+#[test]
+fn objects_that_refer_to_themselves_end_without_overflow() {
+    let text = policy(
+        " RemoteAddrGroupRef Loop\n LocalPortGroupRef Ports\n",
+        "",
+        "IpAddrGroup Loop\n{\n IpAddrRef Loop\n}\nIpAddr Loop\n{\n IpAddrRef Loop\n}\n\
+         PortGroup Ports\n{\n PortRangeRef Ports\n}\nPortRange Ports\n{\n PortRangeRef Ports\n}\n",
+    );
+    let p = run(&text);
+    assert!(!p.rules[0].complete);
+    let ports_only = policy(
+        " LocalPortGroupRef Ports\n",
+        "",
+        "PortGroup Ports\n{\n PortRangeRef Ports\n}\nPortRange Ports\n{\n PortRangeRef Ports\n}\n",
+    );
+    let p = run(&ports_only);
+    assert!(!p.rules[0].complete, "a loop is not every port");
+}
