@@ -222,6 +222,17 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
     let mut out = Vec::new();
     let mut parsed = Vec::new();
     for file in files {
+        if zat_policy::pasearch::is_report(file.text) {
+            out.push(
+                Diagnostic::warning(
+                    NOTHING_RECOGNISED,
+                    "this is a `pasearch -t` report, not policy text: lint skips it",
+                )
+                .at(&origin(file.path, Some(Span::new(1, 1))))
+                .help("compare it with a fleet with `zat verify`, or turn it into a fleet script with `zat import`"),
+            );
+            continue;
+        }
         let (statements, diagnostics) = zat_policy::parse(file.text);
         let kind = detect_kind(&statements);
         for diagnostic in &diagnostics {
@@ -894,7 +905,17 @@ impl<'a> Linter<'_, 'a> {
         if !unset.is_empty()
             && self.index.param(environment.statement, "TTLSEnvironmentAdvancedParms").is_ok()
         {
-            let tls12 = if unset.contains(&"TLSv1.2") { " (TLSv1.2 defaults to Off)" } else { "" };
+            let old: Vec<&str> = unset.iter().copied().filter(|p| *p != "TLSv1.2").collect();
+            let mut defaults = Vec::new();
+            match old.as_slice() {
+                [] => {}
+                [one] => defaults.push(format!("{one} defaults to On")),
+                _ => defaults.push(format!("{} default to On", old.join(" and "))),
+            }
+            if unset.contains(&"TLSv1.2") {
+                defaults.push("TLSv1.2 defaults to Off".to_owned());
+            }
+            let tls12 = format!(" ({})", defaults.join("; "));
             let left = if unset.len() == 1 {
                 "is left to its default"
             } else {

@@ -489,5 +489,20 @@ fn defaults_that_are_safe_are_not_reported() {
     let text = good_with("  SSLv2 Off\n", "").replace("  SSLv3 Off\n", "");
     assert!(with(&text, PROTOCOL_DEFAULTS).is_empty(), "{:#?}", run(&text));
     let text = good_with("  TLSv1 Off\n", "");
-    assert_eq!(with(&text, PROTOCOL_DEFAULTS).len(), 1);
+    let found = with(&text, PROTOCOL_DEFAULTS);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].2.starts_with("TLSv1 is left to its default (TLSv1 defaults to On)"),
+        "{}",
+        found[0].2
+    );
+}
+
+#[test]
+fn a_pasearch_report_is_recognised_and_skipped() {
+    let report =
+        "\nTCP/IP pasearch CS 3.1     Image Name: TCPIP\n\npolicyRule:   R\n  Rule Type:   TTLS\n";
+    let found = run(report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.contains("pasearch -t"));
 }
