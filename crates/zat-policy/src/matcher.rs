@@ -142,6 +142,12 @@ pub fn match_connection(
     MatchResult { matched, outcomes }
 }
 
+/// The rules (indices into [`EffectivePolicy::rules`]) that none of the results matched: with
+/// one result per intended connection of a stack, the rules no connection reaches.
+pub fn unreached(policy: &EffectivePolicy, results: &[MatchResult]) -> Vec<usize> {
+    (0..policy.rules.len()).filter(|at| !results.iter().any(|r| r.matched == Some(*at))).collect()
+}
+
 fn order(a: &EffectiveRule, b: &EffectiveRule, options: &Options) -> Ordering {
     b.rank(options)
         .cmp(&a.rank(options))

@@ -1,7 +1,7 @@
 //! Which rule a connection gets, ties included, and which rules a rule shadows.
 
 use zat_policy::effective::effective;
-use zat_policy::matcher::{covers, match_connection};
+use zat_policy::matcher::{covers, match_connection, unreached};
 use zat_policy::{Collation, Connection, Options, PolicyFile, Precedence, Side, Verdict};
 
 const POLICY: &str = "\
@@ -125,4 +125,18 @@ fn a_wider_rule_covers_a_narrower_one() {
     assert!(!covers(rule("PayOut"), rule("AnyOut")));
     assert!(covers(rule("bTie"), rule("AnyOut")), "Both covers Outbound");
     assert!(!covers(rule("AnyOut"), rule("bTie")));
+}
+
+#[test]
+fn rules_no_connection_reaches_are_listed() {
+    let options = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &options);
+    let results: Vec<_> = [outbound("PAYROLL", 9443), outbound("OTHER", 9443)]
+        .iter()
+        .map(|c| match_connection(&policy, c, &options))
+        .collect();
+    let names: Vec<&str> =
+        unreached(&policy, &results).into_iter().map(|at| policy.rules[at].name.as_str()).collect();
+    // AnyOut ties with bTie and loses on the name; Server is inbound.
+    assert_eq!(names, ["AnyOut", "Server"]);
 }
