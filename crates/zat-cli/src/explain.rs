@@ -941,11 +941,15 @@ pub(crate) const CODES: &[Code] = &[
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The diagnostic code, e.g. ZAT0003 (case does not matter).
-    #[arg(required_unless_present = "list")]
+    #[arg(required_unless_present_any = ["list", "defaults"])]
     pub(crate) code: Option<String>,
     /// List every code with its title.
     #[arg(long, conflicts_with = "code")]
     pub(crate) list: bool,
+    /// Print the AT-TLS parameter table zat reads policies with: statement, parameter, the
+    /// default Policy Agent uses when it is not written, and the IBM document.
+    #[arg(long, conflicts_with_all = ["code", "list"])]
+    pub(crate) defaults: bool,
 }
 
 pub(crate) fn find(code: &str) -> Option<&'static Code> {
@@ -954,6 +958,9 @@ pub(crate) fn find(code: &str) -> Option<&'static Code> {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
+    if args.defaults {
+        return common::write_stdout(&defaults());
+    }
     if args.list {
         let text: String =
             CODES.iter().map(|row| format!("{}  {}\n", row.code, row.title)).collect();
@@ -974,6 +981,28 @@ pub(crate) fn run(args: &Args) -> Exit {
             Exit::Failure
         }
     }
+}
+
+/// The parameter table of the effective-policy engine, one parameter per line.
+fn defaults() -> String {
+    use zat_policy::effective::{DefaultValue, PARAMETERS};
+    let mut out = String::from("statement\tparameter\tdefault\tsince\tdocument\n");
+    for row in PARAMETERS {
+        let default = match row.default {
+            DefaultValue::Value(v) => v.to_owned(),
+            DefaultValue::Required => "(required)".to_owned(),
+            DefaultValue::Unset => "(not set)".to_owned(),
+            DefaultValue::SystemSsl => "(System SSL default)".to_owned(),
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{default}\tz/OS {}\t{}\n",
+            row.statement,
+            row.name,
+            row.since.label(),
+            row.document
+        ));
+    }
+    out
 }
 
 /// Rust string continuations keep no leading blanks, so lines come out as written; this only

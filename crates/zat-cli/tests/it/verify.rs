@@ -143,3 +143,16 @@ fn a_fleet_imported_from_a_report_verifies_against_it_without_drift() {
     out.expect_code(0);
     assert_eq!(out.stdout, "");
 }
+
+#[test]
+fn explain_prints_the_parameter_table_the_engine_reads_with() {
+    let out = crate::zat(&["explain", "--defaults"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("TTLSEnvironmentAdvancedParms\tTLSv1.2\tOff\t")
+            && l.ends_with("TTLSEnvironmentAdvancedParms statement")),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("TTLSCipherParms\tV3CipherSuites\t(System SSL default)"));
+}
