@@ -390,6 +390,16 @@ struct Gather {
     complete: bool,
 }
 
+/// The lists of a TTLSSignatureParms statement.
+const SIGNATURE_LISTS: [&str; 6] = [
+    "SignaturePairs",
+    "SignaturePairsCert",
+    "ClientECurves",
+    "ClientKeyShareGroups",
+    "ServerKexECurves",
+    "ServerKeyShareGroups",
+];
+
 /// How deep address and port objects may nest (group → set or range); deeper is a loop.
 const MAX_NESTING: usize = 4;
 
@@ -845,9 +855,15 @@ impl<'a> Engine<'_, 'a> {
     /// Cipher and signature lists of an action.
     fn lists(&mut self, file: usize, action: &'a Statement, gather: &mut Gather) {
         if let Some((at, ciphers)) = self.param(file, action, "TTLSCipherParms", gather) {
+            // The whole statement replaces an earlier scope's.
+            gather.settings.remove("V2CipherSuites");
+            gather.settings.remove("V3CipherSuites");
             self.ciphers(at, ciphers, gather);
         }
         if let Some((at, signature)) = self.param(file, action, "TTLSSignatureParms", gather) {
+            for name in SIGNATURE_LISTS {
+                gather.settings.remove(name);
+            }
             for name in [
                 "SignaturePairs",
                 "SignaturePairsCert",
@@ -1047,12 +1063,20 @@ impl<'a> Engine<'_, 'a> {
             self.finding(FindingKind::Unresolved, file, rule.span, Some(&name), format!("rule {name}'s environment action has no key ring (TTLSKeyringParms with Keyring is required)"), doc::ENVIRONMENT);
             gather.complete = false;
         }
-        let suite_b =
-            gather.settings.get("SuiteBProfile").map(|s| s.value.as_str()).unwrap_or("Off");
-        if suite_b != "Off"
-            && gather.settings.get("V3CipherSuites").is_some_and(|s| s.origin != Origin::SystemSsl)
-        {
-            self.finding(FindingKind::Ignored, file, rule.span, Some(&name), format!("rule {name} has SuiteBProfile {suite_b}: its TTLSCipherParms are ignored and only the Suite B ciphers are used"), doc::ENVIRONMENT);
+        let suite_b = gather
+            .settings
+            .get("SuiteBProfile")
+            .map_or_else(|| "Off".to_owned(), |s| s.value.clone());
+        if suite_b != "Off" {
+            if gather.settings.get("V3CipherSuites").is_some_and(|s| s.origin != Origin::SystemSsl)
+            {
+                self.finding(FindingKind::Ignored, file, rule.span, Some(&name), format!("rule {name} has SuiteBProfile {suite_b}: its TTLSCipherParms are ignored and only the Suite B ciphers are used"), doc::ENVIRONMENT);
+            }
+            // The suites are the profile's, chosen by System SSL.
+            gather.settings.insert(
+                "V3CipherSuites".to_owned(),
+                Setting { value: format!("(Suite B {suite_b})"), origin: Origin::SystemSsl },
+            );
         }
         let on = |key: &str| gather.settings.get(key).is_some_and(|s| s.value == "On");
         if let Some(list) =

@@ -291,6 +291,21 @@ fn suite_b_ignores_cipher_parms() {
         policy("", " SuiteBProfile 128\n TTLSCipherParms\n {\n  V3CipherSuites 35\n }\n", "");
     let p = run(&text);
     assert!(p.findings.iter().any(|f| f.message.contains("SuiteBProfile 128")));
+    assert_eq!(value(&p, "R1", "V3CipherSuites"), Some("(Suite B 128)"));
+}
+
+// TTLSConnectionAction statement: the connection's TTLSSignatureParms and TTLSCipherParms
+// replace the environment's as a whole (UNCONFIRMED: replacement, not a merge).
+#[test]
+fn a_connection_list_statement_replaces_the_environments() {
+    let text = policy(
+        " TTLSConnectionActionRef C\n",
+        " TTLSSignatureParms\n {\n  SignaturePairs 0601\n  ClientECurves 0023\n }\n",
+        "TTLSConnectionAction C\n{\n TTLSSignatureParms\n {\n  SignaturePairs 0401\n }\n}\n",
+    );
+    let p = run(&text);
+    assert_eq!(value(&p, "R1", "SignaturePairs"), Some("0401"));
+    assert_eq!(value(&p, "R1", "ClientECurves"), Some(SYSTEM_SSL_DEFAULT));
 }
 
 #[test]
