@@ -42,6 +42,12 @@ pub(crate) struct Args {
     /// TCP/IP stack (fleet), or image (report), when there is more than one.
     #[arg(long, value_name = "NAME")]
     pub(crate) stack: Option<String>,
+    /// Set a script parameter (repeatable), as for `zat check`.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = common::parse_key_value, requires = "script")]
+    pub(crate) set: Vec<(String, String)>,
+    /// Also resolve the script's `import` from this folder (repeatable).
+    #[arg(long = "lib", value_name = "DIR", requires = "script")]
+    pub(crate) lib: Vec<PathBuf>,
     /// List every setting, also those at their default.
     #[arg(long)]
     pub(crate) all: bool,
@@ -127,13 +133,7 @@ fn stack_policy(args: &Args, options: &Options) -> Result<EffectivePolicy, Exit>
         report::usage_error("give a fleet script, --policy FILE... or --pasearch FILE");
         return Err(Exit::Failure);
     };
-    let script_args = common::ScriptArgs {
-        script: script.clone(),
-        set: Vec::new(),
-        lib: Vec::new(),
-        timeout: 10.0,
-    };
-    let prepared = common::prepare(&script_args)?;
+    let prepared = common::prepare(&script_args(args, script))?;
     installed::installed(&prepared.fleet, options)
         .and_then(|(all, _)| installed::pick(all, args.lpar.as_deref(), args.stack.as_deref()))
         .map(|i| i.policy)
@@ -141,6 +141,15 @@ fn stack_policy(args: &Args, options: &Options) -> Result<EffectivePolicy, Exit>
             report::usage_error(&message);
             Exit::Failure
         })
+}
+
+fn script_args(args: &Args, script: &std::path::Path) -> common::ScriptArgs {
+    common::ScriptArgs {
+        script: script.to_path_buf(),
+        set: args.set.clone(),
+        lib: args.lib.clone(),
+        timeout: 10.0,
+    }
 }
 
 fn read(path: &PathBuf) -> Result<String, Exit> {
@@ -339,13 +348,7 @@ fn meant_for(rule: &EffectiveRule, side: Side) -> Connection {
 /// Every rule of every stack of the fleet, checked with a connection it is meant for.
 fn fleet(args: &Args, options: &Options) -> Exit {
     let Some(script) = &args.script else { return Exit::Failure };
-    let script_args = common::ScriptArgs {
-        script: script.clone(),
-        set: Vec::new(),
-        lib: Vec::new(),
-        timeout: 10.0,
-    };
-    let prepared = match common::prepare(&script_args) {
+    let prepared = match common::prepare(&script_args(args, script)) {
         Ok(prepared) => prepared,
         Err(exit) => return exit,
     };
