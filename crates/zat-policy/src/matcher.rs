@@ -97,8 +97,9 @@ impl MatchResult {
             .iter()
             .filter(move |o| Some(o.rule) != winner && o.verdict == Verdict::Matches)
             .filter_map(move |o| {
-                let w = &policy.rules[winner?];
-                Some((o.rule, precedence(w, &policy.rules[o.rule], options)))
+                // `get`: a result of another policy yields nothing rather than a panic.
+                let w = policy.rules.get(winner?)?;
+                Some((o.rule, precedence(w, policy.rules.get(o.rule)?, options)))
             })
     }
 
