@@ -57,7 +57,7 @@ impl ScriptArgs {
     }
 }
 
-fn parse_key_value(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_key_value(text: &str) -> Result<(String, String), String> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(format!("expected KEY=VALUE, got `{text}`"));
     };

@@ -777,6 +777,13 @@ pub(crate) const CODES: &[Code] = &[
          CommonTTLSConfig.",
     ),
     row(
+        "ZAT0622",
+        "rule indeterminate",
+        "Something the rule needs resolves to nothing as Policy Agent reads it (an address that is not an\n\
+         address, a reference to an address or port object that is not defined), so what the rule matches\n\
+         or does cannot be known from the files. Define the object or correct the value.",
+    ),
+    row(
         "ZAT0623",
         "rule without Direction",
         "Every TTLSRule needs `Direction Inbound`, `Outbound` or `Both`.",
@@ -846,6 +853,21 @@ pub(crate) const CODES: &[Code] = &[
          ring (TTLSKeyringParms or TTLSKeyringParmsRef); a TTLSKeyringParms needs Keyring.",
     ),
     row(
+        "ZAT0635",
+        "one setting written twice, one wins",
+        "A statement gives the same parameter statement both inline and by reference (for example a\n\
+         TTLSCipherParms block and a TTLSCipherParmsRef in one environment action). The syntax offers them\n\
+         as alternatives; Policy Agent uses one of them (zat reads the last written). Keep one.",
+    ),
+    row(
+        "ZAT0636",
+        "rule never matches",
+        "A rule compared earlier (higher priority, or the same priority and a name that sorts first)\n\
+         matches every connection this rule matches, so the stack never reaches it: Policy Agent takes the\n\
+         first matching rule, not the most specific. Give the narrower rule a higher Priority, narrow the\n\
+         wider rule, or delete the rule that never matches.",
+    ),
+    row(
         "ZAT0637",
         "value not accepted",
         "The value is not one Policy Agent accepts for the keyword: Direction, HandshakeRole,\n\
@@ -853,13 +875,36 @@ pub(crate) const CODES: &[Code] = &[
          options, LogLevel.",
     ),
     row(
+        "ZAT0638",
+        "value read differently",
+        "Policy Agent installs the value as something else than it looks: a plain number as an address\n\
+         (`RemoteAddr 6793` is the IPv4 address 0.0.26.137), a 4-character cipher code on a V3CipherSuites\n\
+         line (read as two 2-character codes). Write the value in the form meant.",
+    ),
+    row(
+        "ZAT0639",
+        "value ignored",
+        "Policy Agent ignores the value: a cipher name on a V3CipherSuites4Char line, a cipher that is\n\
+         already in the list (the first instance is used), a name that is not a cipher, a parameter the\n\
+         selected z/OS release does not have, a value that is not one of the parameter's values. The\n\
+         inherited or default value applies instead.",
+    ),
+    row(
+        "ZAT0641",
+        "handshake cannot work as written",
+        "The rule is installed but its settings contradict each other: TLSv1.3 On with a cipher list that\n\
+         has no TLS 1.3 suite (13xx), or only TLS 1.3 suites with TLSv1.3 Off. Add the suites or switch\n\
+         the protocol.",
+    ),
+    row(
         "ZAT0650",
         "not carried over by zat import",
-        "The policy sets something the fleet model has no place for (for example\n\
-         ApplicationControlled On, EnvironmentUserInstance, SNI or GSK parameters, ClientAuthType other than\n\
-         Required). The generated script notes it in a `// zat import: not carried over:` comment above\n\
-         the rule that uses it; the regenerated policy will not have it. Values equal to Policy Agent's\n\
-         default are not reported.",
+        "The policy sets something the fleet model has no place for (for example SNI, GSK or OCSP\n\
+         parameters, CtraceClearText, ServerCertificateLabel), or the policy zat rebuilds from the imported\n\
+         script gives a setting another value than the input: import runs the script as `zat build` would,\n\
+         reads both policies the way Policy Agent installs them and names the rule, the setting, the old and\n\
+         the new value. The script notes each in a `// zat import:` comment above the rule. Values equal to\n\
+         Policy Agent's documented default are not reported.",
     ),
     row(
         "ZAT0651",
@@ -872,10 +917,10 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0652",
         "value assumed by zat import",
-        "A value was filled in or changed so the fleet model accepts it: protocol switches the policy\n\
-         leaves unset take their documented defaults (check them against your release), a key ring without\n\
-         an owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case,\n\
-         names with characters zat does not accept have them replaced by `_`.",
+        "A value was filled in or changed so the fleet model accepts it: a rule without Priority gets one\n\
+         below every explicit priority that keeps its place in Policy Agent's order, a key ring without an\n\
+         owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case, names\n\
+         with characters zat does not accept have them replaced by `_`.",
     ),
     row(
         "ZAT0653",
@@ -883,16 +928,28 @@ pub(crate) const CODES: &[Code] = &[
         "A main or image file holds no rules; import skips it. Give the file TTLSConfig or\n\
          CommonTTLSConfig names.",
     ),
+    row(
+        "ZAT0654",
+        "imported script does not pass zat check",
+        "zat import runs the script it wrote through the same checks as `zat check`, and the fleet model\n\
+         refuses something the input has (for example two rules with equal priorities that can match the\n\
+         same connection, or a value zat does not accept). The message names what; fix the script at that\n\
+         rule, or change the input.",
+    ),
 ];
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The diagnostic code, e.g. ZAT0003 (case does not matter).
-    #[arg(required_unless_present = "list")]
+    #[arg(required_unless_present_any = ["list", "defaults"])]
     pub(crate) code: Option<String>,
     /// List every code with its title.
     #[arg(long, conflicts_with = "code")]
     pub(crate) list: bool,
+    /// Print the AT-TLS parameter table zat reads policies with: statement, parameter, the
+    /// default Policy Agent uses when it is not written, and the IBM document.
+    #[arg(long, conflicts_with_all = ["code", "list"])]
+    pub(crate) defaults: bool,
 }
 
 pub(crate) fn find(code: &str) -> Option<&'static Code> {
@@ -901,6 +958,9 @@ pub(crate) fn find(code: &str) -> Option<&'static Code> {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
+    if args.defaults {
+        return common::write_stdout(&defaults());
+    }
     if args.list {
         let text: String =
             CODES.iter().map(|row| format!("{}  {}\n", row.code, row.title)).collect();
@@ -921,6 +981,28 @@ pub(crate) fn run(args: &Args) -> Exit {
             Exit::Failure
         }
     }
+}
+
+/// The parameter table of the effective-policy engine, one parameter per line.
+fn defaults() -> String {
+    use zat_policy::effective::{DefaultValue, PARAMETERS};
+    let mut out = String::from("statement\tparameter\tdefault\tsince\tdocument\n");
+    for row in PARAMETERS {
+        let default = match row.default {
+            DefaultValue::Value(v) => v.to_owned(),
+            DefaultValue::Required => "(required)".to_owned(),
+            DefaultValue::Unset => "(not set)".to_owned(),
+            DefaultValue::SystemSsl => "(System SSL default)".to_owned(),
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{default}\tz/OS {}\t{}\n",
+            row.statement,
+            row.name,
+            row.since.label(),
+            row.document
+        ));
+    }
+    out
 }
 
 /// Rust string continuations keep no leading blanks, so lines come out as written; this only
@@ -973,7 +1055,9 @@ mod tests {
 
     #[test]
     fn every_lint_code_is_explained() {
-        for code in zat_policy::lint::codes::ALL.iter().chain(zat_policy::import::codes::ALL) {
+        for code in
+            zat_policy_tools::lint::codes::ALL.iter().chain(zat_policy_tools::import::codes::ALL)
+        {
             assert!(find(code).is_some(), "{code} has no row in explain.rs");
         }
     }

@@ -677,7 +677,15 @@ impl Validator<'_> {
                 self.warning("ZAT0151", &format!("{name} is obsolete and insecure; turn it on only if a peer cannot do better"), &object, origin);
             }
         }
-        if level.ciphers.is_empty() {
+        if level.settings.system_ssl_ciphers && !level.ciphers.is_empty() {
+            self.error(
+                "ZAT0152",
+                "a security level that leaves the cipher list to System SSL lists no cipher suite",
+                &object,
+                origin,
+            );
+        }
+        if level.ciphers.is_empty() && !level.settings.system_ssl_ciphers {
             self.error(
                 "ZAT0152",
                 "a security level needs at least one cipher suite",
@@ -741,7 +749,14 @@ impl Validator<'_> {
                 origin,
             );
         }
-        for code in level.signature_pairs.iter().chain(&level.curves) {
+        let settings = &level.settings;
+        for code in level
+            .signature_pairs
+            .iter()
+            .chain(&level.curves)
+            .chain(&settings.key_share_groups)
+            .chain(&settings.server_key_share_groups)
+        {
             if !(code.len() == 4 && code.chars().all(|c| c.is_ascii_hexdigit())) {
                 self.error("ZAT0155", &format!("`{code}` must be a 4-digit code"), &object, origin);
             }
@@ -821,6 +836,7 @@ impl Validator<'_> {
                     );
                     if is_server
                         && rule.certificate_label.is_none()
+                        && rule.server_certificate_label.is_none()
                         && ring.default_connection().is_none()
                     {
                         self.error(

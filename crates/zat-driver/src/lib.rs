@@ -8,6 +8,10 @@
 //!
 //! The emitters linked into zat are listed once, in [`builtins`].
 
+mod installed;
+
+pub use installed::{Installed, installed, pick};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
