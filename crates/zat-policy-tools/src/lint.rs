@@ -397,23 +397,6 @@ fn from_parser(file: &PolicyFile<'_>, diagnostic: &ParseDiagnostic) -> Option<Di
     Some(finding)
 }
 
-/// Edit distance between two keywords, ignoring case.
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
-    let b: Vec<char> = b.to_ascii_lowercase().chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous + usize::from(ca != cb);
-            previous = row[j + 1];
-            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
-        }
-    }
-    row[b.len()]
-}
-
 /// The closest candidate to a misspelt keyword, if one is close enough to be what was meant.
 fn suggest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let candidates: Vec<&str> = candidates.collect();
@@ -424,12 +407,7 @@ fn suggest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
             return Some(found);
         }
     }
-    candidates
-        .into_iter()
-        .map(|c| (distance(word, c), c))
-        .filter(|(d, c)| *d <= (word.len().max(c.len()) / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    zat_model::closest(word, candidates)
 }
 
 /// What one rule can match, for priority ties: `None` in a field means any.

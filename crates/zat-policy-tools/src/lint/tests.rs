@@ -416,9 +416,7 @@ fn hostile_input_never_panics() {
 }
 
 #[test]
-fn edit_distance_and_suggestions() {
-    assert_eq!(distance("Prority", "Priority"), 1);
-    assert_eq!(distance("", "abc"), 3);
+fn suggestions_of_misspelt_keywords() {
     assert_eq!(suggest("Jobnme", ["Jobname", "Userid"].into_iter()), Some("Jobname"));
     assert_eq!(suggest("Xyzzy", ["Jobname", "Userid"].into_iter()), None);
 }
