@@ -2,6 +2,7 @@
 mod artefacts;
 mod bundle;
 mod c_plugin;
+mod connections;
 mod esm_intent;
 #[cfg(unix)]
 mod hostile;

@@ -479,6 +479,50 @@ pub(crate) const CODES: &[Code] = &[
          does not define.",
     ),
     row(
+        "ZAT0316",
+        "a rule's key ring cannot be opened by its user",
+        "AT-TLS opens a rule's key ring as the user of the job that owns the socket. This user is\n\
+         not the ring's owner and the rule's role needs the owner's private key, but the ring\n\
+         gives other users FACILITY access, which reads certificates only: the handshake fails\n\
+         with EZD1286I. Give the ring RDATALIB access (zat then permits the user READ to\n\
+         OWNER.RING.LST) or use a ring the user owns.",
+    ),
+    row(
+        "ZAT0317",
+        "a rule's key ring is opened by a user zat cannot know",
+        "The rule has no exact `userid`, so any user of a matching job opens its ring, and zat can\n\
+         neither check nor permit that user's access (warning). Give the rule the job's user ID.",
+    ),
+    row(
+        "ZAT0318",
+        "an outbound requester rule covers every host",
+        "The server has no `ip`, so the requester's rule has no RemoteAddr: every connection of\n\
+         its jobs to that port, to any host, becomes a TLS client with its ring (warning).",
+    ),
+    row(
+        "ZAT0319",
+        "a requester of an inbound AT-TLS server cannot authenticate",
+        "With an inbound AT-TLS policy, TLS ends in the stack and Liberty never sees a client\n\
+         certificate, so z/OS Connect cannot authenticate a requester by one (IBM: client\n\
+         certificate authentication cannot be used with an inbound AT-TLS policy). Give the\n\
+         requester basic authentication, or let the server do TLS itself (warning).",
+    ),
+    row(
+        "ZAT0320",
+        "a connection lands on another rule, or none",
+        "Mapped with the rules Policy Agent installs from the generated policy (highest priority\n\
+         first, the first match wins), an intended connection of the fleet (an API requester's\n\
+         call, a z/OS Connect listener, or a connection a script rule is written for) gets\n\
+         another rule than the one zat wrote for it, or none, so it is not protected as the\n\
+         script says. `zat why` shows the comparison.",
+    ),
+    row(
+        "ZAT0322",
+        "a certificate expires soon",
+        "The certificate's not_after falls within the expiry window (90 days unless\n\
+         --expiry-warning says otherwise) of the check's date (today, or --today) (warning).",
+    ),
+    row(
         "ZAT0340",
         "JOB card cannot be written",
         "The site defaults do not give a valid JOB card (job name prefix, class, message class,\n\
@@ -650,11 +694,6 @@ pub(crate) const CODES: &[Code] = &[
          differently, so it is refused.",
     ),
     row("ZAT0543", "policy line too long", "A generated line is longer than 72 columns."),
-    row(
-        "ZAT0544",
-        "stack with TTLS off",
-        "A stack has TTLS off, so Policy Agent gets no image or policy file for it (note).",
-    ),
     row(
         "ZAT0545",
         "rules on a stack with TTLS off",

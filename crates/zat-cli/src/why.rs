@@ -149,6 +149,8 @@ fn script_args(args: &Args, script: &std::path::Path) -> common::ScriptArgs {
         set: args.set.clone(),
         lib: args.lib.clone(),
         timeout: 10.0,
+        today: None,
+        expiry_warning: 90,
     }
 }
 

@@ -8,8 +8,10 @@
 //!
 //! The emitters linked into zat are listed once, in [`builtins`].
 
+mod connections;
 mod installed;
 
+pub use connections::{CODE_WRONG_RULE, Checked, check as check_connections};
 pub use installed::{Installed, installed, pick};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +53,8 @@ pub struct Inputs {
     pub jobs: usize,
     /// The zat version plugins are told (a fixed word in tests, so snapshots do not move).
     pub zat_version: String,
+    /// The date and window of the time-dependent checks (certificate expiry).
+    pub checks: zat_core::Checks,
 }
 
 impl Inputs {
@@ -64,6 +68,7 @@ impl Inputs {
             plugin_options: BTreeMap::new(),
             jobs: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             zat_version: env!("CARGO_PKG_VERSION").to_owned(),
+            checks: zat_core::Checks::default(),
         }
     }
 }
@@ -145,7 +150,7 @@ pub fn prepare(inputs: &Inputs) -> PreparedRun {
         }
     };
     let started = Instant::now();
-    let prepared = zat_core::prepare(fleet);
+    let prepared = zat_core::prepare_with(fleet, &inputs.checks);
     timings.prepare = started.elapsed();
     let result = if prepared.has_errors() { Err(Failure::Input) } else { Ok(prepared.fleet) };
     PreparedRun { diagnostics: prepared.diagnostics, timings, result }
@@ -208,6 +213,8 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
     };
     let (plugin_diagnostics, files) = files;
     diagnostics.extend(plugin_diagnostics);
+    // Every intended connection on its own rule, read from the policy files just rendered.
+    diagnostics.extend(connections::check(&request.fleet, &files).diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
         outcome.plugin_output = plugin_output;
