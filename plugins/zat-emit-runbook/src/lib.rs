@@ -195,8 +195,19 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         .collect();
     let lpar_files = lpar_files(request, lpar);
     let has_xml = lpar_files.iter().any(|(path, _)| path.ends_with(".xml"));
+    // Application-side files (CEEOPTS, server.xml) switch the applications to TLS: they are
+    // placed only after the stack's policy is verified (step 8), never with the policy files.
+    let app_folders =
+        [format!("{}/apps/", layout::lpar_dir(&lpar.name)), format!("{}/zosconnect/", layout::lpar_dir(&lpar.name))];
+    let is_app = |path: &str| app_folders.iter().any(|f| path.starts_with(f.as_str()));
     let files: Vec<Value> = lpar_files
-        .into_iter()
+        .iter()
+        .filter(|(path, _)| !is_app(path))
+        .map(|(path, target)| context! { path => path, target => target })
+        .collect();
+    let app_files: Vec<Value> = lpar_files
+        .iter()
+        .filter(|(path, _)| is_app(path))
         .map(|(path, target)| context! { path => path, target => target })
         .collect();
     let syslog = &lpar.syslog;
@@ -232,6 +243,8 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         })
         .collect();
     let has_ttls = ttls_stacks(lpar).next().is_some();
+    let handoff = handoff(fleet, lpar);
+    let needs_icsf = needs_icsf(fleet, lpar);
     let has_syslog = request.bundle_has(&layout::syslog_conf(&lpar.name));
     let has_pagent = request.bundle_has(&layout::pagent_main(&lpar.name));
     context! {
@@ -251,6 +264,11 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         servauth_backout_job => present(request, layout::lpar_security_backout_job(&lpar.name, esm.as_str())),
         stacks => stacks,
         files => files,
+        app_files => app_files,
+        imports => handoff.0,
+        exports => handoff.1,
+        needs_icsf => needs_icsf,
+        pagent_config => layout::pagent_main_target(lpar),
         has_xml => has_xml,
         has_ttls => has_ttls,
         syslog => has_syslog,
@@ -265,6 +283,89 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         pagent_user => lpar.pagent.userid,
         rings => rings,
     }
+}
+
+/// The CA hand-off of the LPAR's database: the data sets it adds (imports), each with who
+/// writes it, and the data sets it exports, each with who adds it.
+fn handoff(fleet: &Fleet, lpar: &Lpar) -> (Vec<Value>, Vec<Value>) {
+    let Some(db) = fleet.security_database(&lpar.security_database) else {
+        return (Vec::new(), Vec::new());
+    };
+    let exporters = |dsn: &str| -> Vec<String> {
+        fleet
+            .security_databases
+            .iter()
+            .filter(|other| {
+                other.certificates.iter().any(|c| c.export.as_ref().is_some_and(|e| e.dsn == dsn))
+            })
+            .map(|other| other.name.clone())
+            .collect()
+    };
+    let importers = |dsn: &str| -> Vec<String> {
+        fleet
+            .security_databases
+            .iter()
+            .filter(|other| {
+                other.certificates.iter().any(|c| {
+                    matches!(&c.source, zat_plugin_api::model::CertSource::Import { dsn: d } if d == dsn)
+                })
+            })
+            .map(|other| other.name.clone())
+            .collect()
+    };
+    let imports = db
+        .certificates
+        .iter()
+        .filter_map(|c| match &c.source {
+            zat_plugin_api::model::CertSource::Import { dsn } => Some((c, dsn)),
+            _ => None,
+        })
+        .map(|(cert, dsn)| {
+            let from = exporters(dsn);
+            let who = if from.is_empty() {
+                "the partner's administrator, outside this fleet".to_owned()
+            } else {
+                format!("the setup job of security database {}", join_and(&from))
+            };
+            context! { label => cert.label, dsn => dsn, who => who }
+        })
+        .collect();
+    let exports = db
+        .certificates
+        .iter()
+        .filter_map(|c| c.export.as_ref().map(|e| (c, e)))
+        .map(|(cert, export)| {
+            let to = importers(&export.dsn);
+            let who = if to.is_empty() {
+                "the partner's administrator, who adds it to the other side's truststore or ring"
+                    .to_owned()
+            } else {
+                format!("security database {}, whose setup job adds it", join_and(&to))
+            };
+            context! {
+                label => cert.label,
+                dsn => export.dsn,
+                who => who,
+                private => export.format.has_private_key(),
+            }
+        })
+        .collect();
+    (imports, exports)
+}
+
+/// Whether the LPAR's handshakes need ICSF: TLS 1.3 on a level its rules use, or an ECC key on
+/// a certificate of its database.
+fn needs_icsf(fleet: &Fleet, lpar: &Lpar) -> bool {
+    let tls13 = ttls_stacks(lpar)
+        .flat_map(|stack| &stack.rules)
+        .filter_map(|rule| fleet.security_level(&rule.level))
+        .any(|level| level.protocols.tlsv1_3);
+    let ecc = fleet.security_database(&lpar.security_database).is_some_and(|db| {
+        db.certificates
+            .iter()
+            .any(|c| c.algorithm != zat_plugin_api::model::KeyAlgorithm::Rsa)
+    });
+    tls13 || ecc
 }
 
 fn readme_view(request: &RenderRequest) -> Value {

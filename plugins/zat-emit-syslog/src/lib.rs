@@ -62,7 +62,8 @@ impl Emitter for SyslogEmitter {
             response.files.push(OutputFile {
                 path: layout::syslog_conf(&lpar.name),
                 content,
-                target: Some(layout::syslog_conf_target(lpar)),
+                // A snippet: the site's syslogd configuration holds other lines too.
+                target: Some(format!("lines to merge into {}", layout::syslog_conf_target(lpar))),
             });
         }
         Ok(response)

@@ -187,8 +187,50 @@ fn one_sentence_per_line_and_deterministic() {
     for file in &first.files {
         let prose = |l: &&str| !l.starts_with('|') && !l.starts_with('#');
         for line in file.content.lines().filter(prose) {
+            // An ordered list item's marker (`1. `) is not a sentence end.
+            let line = line.trim_start();
+            let line = line
+                .split_once(". ")
+                .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                .map_or(line, |(_, rest)| rest);
             // A sentence end followed by another sentence on the same line.
             assert!(!line.contains(". ") || line.contains("e.g. "), "{}: {line}", file.path);
         }
     }
+}
+
+/// The rollout never opens a window in clear: the policy is verified before TTLS goes on,
+/// and the applications switch only after both; the back-out reverses that order.
+#[test]
+fn the_rollout_switches_applications_only_after_the_policy_is_enforced() {
+    let request = indexed(&request(fixture("seed")), &ALL).0;
+    let response = render::<RunbookEmitter>(&request);
+    let runbook = &response.files[0].content;
+    let at = |needle: &str| {
+        runbook.find(needle).unwrap_or_else(|| panic!("the runbook lacks {needle}:\n{runbook}"))
+    };
+    let order = [
+        "## 0. Before you start",
+        "## 1. Security setup job",
+        "## 2. SERVAUTH job",
+        "## 3. Place the policy files",
+        "PAGENT_CONFIG_FILE=",
+        "F PAGENT,REFRESH",
+        "pasearch -t -p TCPIP",
+        "V TCPIP,TCPIP,OBEYFILE",
+        "## 8. Switch the applications",
+        "ZCEEAPP.ceeopts",
+        "NETSTAT,TTLS,CONN=<id>,DETAIL",
+        "## 10. Lower the trace level",
+        "1. Switch the applications back",
+        "2. Turn TTLS off",
+    ];
+    for pair in order.windows(2) {
+        assert!(at(pair[0]) < at(pair[1]), "{} must come before {}", pair[0], pair[1]);
+    }
+    // The CEEOPTS are not placed with the policy files.
+    let policy_step = &runbook[at("## 3.")..at("## 4.")];
+    assert!(!policy_step.contains("ceeopts"), "{policy_step}");
+    // The CA hand-off names the data set that goes to the other side.
+    assert!(runbook.contains("data set `CERTAUTH.CERT` (certificate IMSCA) goes to"), "{runbook}");
 }

@@ -28,7 +28,7 @@ fn one_daemon_line_per_ttls_stack_with_exact_job_names() {
         selectors,
         ["*.TCPIP.daemon.info", "*.TCPIPB.daemon.info", "*.PAGENT.*.info", "*.err"]
     );
-    assert_eq!(sysb.target.as_deref(), Some("/etc/syslog.conf"));
+    assert_eq!(sysb.target.as_deref(), Some("lines to merge into /etc/syslog.conf"));
 }
 
 #[test]
