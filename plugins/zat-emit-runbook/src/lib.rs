@@ -197,8 +197,10 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
     let has_xml = lpar_files.iter().any(|(path, _)| path.ends_with(".xml"));
     // Application-side files (CEEOPTS, server.xml) switch the applications to TLS: they are
     // placed only after the stack's policy is verified (step 8), never with the policy files.
-    let app_folders =
-        [format!("{}/apps/", layout::lpar_dir(&lpar.name)), format!("{}/zosconnect/", layout::lpar_dir(&lpar.name))];
+    let app_folders = [
+        format!("{}/apps/", layout::lpar_dir(&lpar.name)),
+        format!("{}/zosconnect/", layout::lpar_dir(&lpar.name)),
+    ];
     let is_app = |path: &str| app_folders.iter().any(|f| path.starts_with(f.as_str()));
     let files: Vec<Value> = lpar_files
         .iter()
@@ -361,9 +363,7 @@ fn needs_icsf(fleet: &Fleet, lpar: &Lpar) -> bool {
         .filter_map(|rule| fleet.security_level(&rule.level))
         .any(|level| level.protocols.tlsv1_3);
     let ecc = fleet.security_database(&lpar.security_database).is_some_and(|db| {
-        db.certificates
-            .iter()
-            .any(|c| c.algorithm != zat_plugin_api::model::KeyAlgorithm::Rsa)
+        db.certificates.iter().any(|c| c.algorithm != zat_plugin_api::model::KeyAlgorithm::Rsa)
     });
     tls13 || ecc
 }
