@@ -20,6 +20,7 @@ pub(crate) fn expand(mut fleet: Fleet, diagnostics: &mut Vec<Diagnostic>) -> Fle
     add_server_rules(&mut fleet, diagnostics);
     add_requester_rules(&mut fleet, diagnostics);
     add_ring_readers(&mut fleet);
+    qualify_exports(&mut fleet);
     assign_priorities(&mut fleet);
     derive_access(&mut fleet);
     fleet
@@ -338,6 +339,41 @@ fn add_ring_readers(fleet: &mut Fleet) {
             && !ring.readers.contains(&user)
         {
             ring.readers.push(user);
+        }
+    }
+}
+
+/// Puts every export data set under the site's high-level qualifier (`defaults.hlq`), so that
+/// a site with PROTECTALL or without an alias for an arbitrary qualifier can write it: an
+/// export named `CERTAUTH.CERT` becomes `ZAT.CERTAUTH.CERT`; one that starts with the
+/// qualifier already stays. An import in the fleet that reads an export by its name as the
+/// script wrote it follows it. Imports of data sets that others deliver keep their names.
+fn qualify_exports(fleet: &mut Fleet) {
+    let hlq = fleet.defaults.hlq.trim_end_matches('.').to_ascii_uppercase();
+    if hlq.is_empty() {
+        return;
+    }
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for db in &mut fleet.security_databases {
+        for cert in &mut db.certificates {
+            let Some(export) = cert.export.as_mut() else { continue };
+            let dsn = export.dsn.to_ascii_uppercase();
+            if dsn == hlq || dsn.starts_with(&format!("{hlq}.")) {
+                continue;
+            }
+            let qualified = format!("{hlq}.{dsn}");
+            renamed.push((dsn, qualified.clone()));
+            export.dsn = qualified;
+        }
+    }
+    for db in &mut fleet.security_databases {
+        for cert in &mut db.certificates {
+            if let zat_model::CertSource::Import { dsn } = &mut cert.source
+                && let Some((_, qualified)) =
+                    renamed.iter().find(|(old, _)| old.eq_ignore_ascii_case(dsn))
+            {
+                *dsn = qualified.clone();
+            }
         }
     }
 }

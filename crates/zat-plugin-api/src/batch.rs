@@ -89,6 +89,7 @@ pub enum StepMode {
 pub struct TmpStep {
     name: String,
     mode: StepMode,
+    quiet: bool,
     about: Option<String>,
     lines: Vec<String>,
     diagnostics: Vec<Diagnostic>,
@@ -100,6 +101,7 @@ impl TmpStep {
         TmpStep {
             name: name.into(),
             mode: StepMode::Tolerant,
+            quiet: false,
             about: None,
             lines: Vec::new(),
             diagnostics: Vec::new(),
@@ -109,6 +111,14 @@ impl TmpStep {
     /// An empty strict step named `name`.
     pub fn strict(name: impl Into<String>) -> Self {
         TmpStep { mode: StepMode::Strict, ..TmpStep::new(name) }
+    }
+
+    /// Writes `//SYSTSPRT DD DUMMY`: the TMP echoes every command it reads, so a step whose
+    /// commands carry a secret (a PKCS#12 password) must not print them to the spool.
+    #[must_use]
+    pub fn quiet(mut self) -> Self {
+        self.quiet = true;
+        self
     }
 
     /// What the step does, written as wrapped comment lines above its EXEC statement.
@@ -312,7 +322,9 @@ impl BatchJob {
             StepMode::Tolerant => "IKJEFT01",
         };
         out.push(format!("//{:<8} EXEC PGM={program},REGION=0M,DYNAMNBR=20", step.name));
-        out.push("//SYSTSPRT DD SYSOUT=*".to_owned());
+        out.push(
+            if step.quiet { "//SYSTSPRT DD DUMMY" } else { "//SYSTSPRT DD SYSOUT=*" }.to_owned(),
+        );
         out.push(format!("//SYSTSIN  DD DATA,DLM={}", zos::DLM));
         out.extend(step.lines.iter().cloned());
         out.push(zos::DLM.to_owned());
