@@ -86,10 +86,23 @@ fn labels(bundle: &Bundle, order: &[(String, String)]) -> Vec<String> {
 /// Plans `script` against `start` (every database in that state, `data` catalogued), runs
 /// the setup jobs, plans again, runs the same jobs again, and backs out.
 fn scenario(script: &str, start: &RacfState, data: &DataSets) -> (Findings, Bundle, Vec<JobRun>) {
+    scenario_with(script, start, data, true)
+}
+
+/// [`scenario`], planned against the DISCOVER listing (`discover`) or without a state.
+fn scenario_with(
+    script: &str,
+    start: &RacfState,
+    data: &DataSets,
+    discover: bool,
+) -> (Findings, Bundle, Vec<JobRun>) {
     let fleet = fleet(script);
+    let plan = |world: &World| {
+        if discover { planned(&fleet, world) } else { crate::support::bundle_of(fleet.clone()) }
+    };
     let mut f = Findings::default();
     let world = World::new(&crate::support::bundle_of(fleet.clone()), start, data.clone());
-    let bundle = planned(&fleet, &world);
+    let bundle = plan(&world);
     let order = bundle.setup_order();
     let mut after_world = World { dbs: world.dbs.clone(), data_sets: world.data_sets.clone() };
     let runs = after_world.run(&bundle, &order);
@@ -115,7 +128,7 @@ fn scenario(script: &str, start: &RacfState, data: &DataSets) -> (Findings, Bund
         f.removed.extend(removed(start, &after).iter().map(|o| format!("{db}: {o}")));
     }
     // Plan again from the state the jobs left: nothing to change.
-    let again = planned(&fleet, &after_world);
+    let again = plan(&after_world);
     f.rerun_plan_changes = changing_commands(&again, &again.setup_order());
     let mut rerun_world =
         World { dbs: after_world.dbs.clone(), data_sets: after_world.data_sets.clone() };
@@ -229,6 +242,18 @@ fn fleet_order_exports_before_imports() {
     let last_setup = order.iter().rposition(|(_, p)| p.ends_with("SETUP.jcl"));
     assert!(first_import > last_setup, "{order:?}");
     assert!(runs.iter().all(completed));
+}
+
+/// The checks are not blind: the jobs planned without a state, run at the site that followed
+/// IBM's page, stop at the first GENCERT and back out the site's own CA; at a site with generic
+/// profiles, they shadow them and lower access.
+#[test]
+fn without_state_the_checks_find_what_the_issue_describes() {
+    let (findings, _, _) = scenario_with(SEED, &followed_ibm_page(), &delivered(), false);
+    assert!(!findings.not_completed.is_empty(), "{findings:#?}");
+    assert!(findings.backout_differences.iter().any(|d| d.contains("IMSCA")), "{findings:#?}");
+    let (findings, _, _) = scenario_with(SEED, &existing_generics(), &delivered(), false);
+    assert!(!findings.lowered.is_empty(), "{findings:#?}");
 }
 
 /// Without a discovered state the jobs say loudly what they assume, and the back-out never
