@@ -327,15 +327,20 @@ pub(crate) fn discover_job(fleet: &Fleet, db: &SecurityDatabase, names: &Names) 
                 fleet.name,
                 lpar_list(fleet, db)
             ),
+            "WHAT IT CHANGES: NOTHING. IT LISTS THE CLASS SETTINGS, THE FLEET'S CERTIFICATES \
+             AND KEY RINGS, AND EVERY PROFILE THE FLEET'S ACCESS GOES THROUGH."
+                .to_owned(),
             format!(
                 "WHAT TO DO WITH IT: DOWNLOAD THE SYSTSPRT OF STEP LIST AS TEXT AND BUILD WITH \
                  ZAT BUILD --STATE {}=FILE: SETUP, IMPORT, SERVAUTH AND BACKOUT THEN CONTAIN \
-                 ONLY THE CHANGE FROM WHAT IT SHOWS.",
+                 ONLY THE CHANGE FROM WHAT IT SHOWS. RUN IT AGAIN BEFORE EVERY BUILD THAT \
+                 CHANGES THE FLEET.",
                 db.name
             ),
             "WHO RUNS IT: A USER WHO MAY LIST THESE PROFILES AND CERTIFICATES (AUDITOR, OR \
              SPECIAL; RACDCERT LIST OF OTHER USERS NEEDS READ ON FACILITY IRR.DIGTCERT.LIST)."
                 .to_owned(),
+            "HOW TO UNDO: NOTHING TO UNDO.".to_owned(),
         ],
         steps: Vec::new(),
         tail: vec![step],
@@ -1035,6 +1040,10 @@ impl<'a> DbPlan<'a> {
                 ),
                 "WHO RUNS IT: A USER WITH THE RACF SPECIAL ATTRIBUTE.".to_owned(),
                 strict_note(self.options),
+                format!(
+                    "HOW TO UNDO: SUBMIT JOB {} (KEY-CLEANUP), OR JOB {} (BACKOUT) WITH THE REST.",
+                    self.names.key_cleanup, self.names.backout
+                ),
             ],
             steps: vec![clean, protect, export],
             tail: Vec::new(),
@@ -1061,6 +1070,7 @@ impl<'a> DbPlan<'a> {
                 ),
                 format!("WHAT IT CHANGES: DELETES DATA SETS {} AND THEIR PROFILES.", dsns.join(", ")),
                 "WHO RUNS IT: A USER WITH THE RACF SPECIAL ATTRIBUTE.".to_owned(),
+                format!("HOW TO UNDO: SUBMIT JOB {} (KEY) AGAIN.", self.names.key),
             ],
             steps: vec![delete],
             tail: Vec::new(),

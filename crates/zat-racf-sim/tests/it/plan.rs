@@ -19,8 +19,17 @@ const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
 const FLEET: &str = "scripts/fleet.rhai";
 
 /// Commands that change a RACF database.
-const CHANGING: [&str; 9] =
-    ["GENCERT", "ADDRING", "CONNECT", " ADD(", "PERMIT", "RDEFINE", "RDELETE", "DELRING", "DELETE(LABEL"];
+const CHANGING: [&str; 9] = [
+    "GENCERT",
+    "ADDRING",
+    "CONNECT",
+    " ADD(",
+    "PERMIT",
+    "RDEFINE",
+    "RDELETE",
+    "DELRING",
+    "DELETE(LABEL",
+];
 
 fn changing_commands(bundle: &Bundle, paths: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
@@ -72,9 +81,9 @@ impl Findings {
 /// plan leaves them as the site made them (and warns), so they are not "missing".
 fn kept_as_the_site_made_them(start: &RacfState, line: &str) -> bool {
     start.rings.iter().any(|(ring, r)| {
-        r.connections.keys().any(|cert: &CertRef| {
-            line.starts_with(&format!("{cert} is in ring {ring}"))
-        })
+        r.connections
+            .keys()
+            .any(|cert: &CertRef| line.starts_with(&format!("{cert} is in ring {ring}")))
     })
 }
 
@@ -108,7 +117,11 @@ fn scenario_with(
     let runs = after_world.run(&bundle, &order);
     for run in &runs {
         if !completed(run) {
-            f.not_completed.push(format!("{}: {:?}", run.job, run.steps.iter().map(|s| (&s.name, s.rc, s.executed)).collect::<Vec<_>>()));
+            f.not_completed.push(format!(
+                "{}: {:?}",
+                run.job,
+                run.steps.iter().map(|s| (&s.name, s.rc, s.executed)).collect::<Vec<_>>()
+            ));
         }
     }
     for w in waits(&runs, &labels(&bundle, &order), data) {
@@ -138,7 +151,8 @@ fn scenario_with(
     same_world.run(&bundle, &order);
     for db in bundle.databases() {
         let after = after_world.state(&db);
-        f.rerun_changes.extend(diff(&after, &rerun_world.state(&db)).iter().map(|c| format!("{db}: {c}")));
+        f.rerun_changes
+            .extend(diff(&after, &rerun_world.state(&db)).iter().map(|c| format!("{db}: {c}")));
         f.same_jobs_again_changes
             .extend(diff(&after, &same_world.state(&db)).iter().map(|c| format!("{db}: {c}")));
     }
@@ -221,7 +235,8 @@ fn the_seed_exports_its_ca_before_the_partner_delivers() {
     let bundle = planned(&fleet, &world);
     let mut world = World { dbs: world.dbs.clone(), data_sets: data.clone() };
     let runs = world.run(&bundle, &bundle.setup_order());
-    let setup = runs.iter().find(|r| r.job == "ZATSDYGO" || r.steps.iter().any(|s| s.name == "CERTS"));
+    let setup =
+        runs.iter().find(|r| r.job == "ZATSDYGO" || r.steps.iter().any(|s| s.name == "CERTS"));
     assert!(setup.is_some_and(completed), "{runs:#?}");
     assert!(world.data_sets.contains_key("ZAT.CERTAUTH.CERT"));
     let import = runs.last().unwrap_or_else(|| panic!("no runs"));
@@ -295,7 +310,8 @@ fn the_fixture_listing_gives_a_setup_without_gencert_and_a_harmless_backout() {
 #[test]
 fn discover_is_read_only_and_complete() {
     let fleet = fleet(SEED);
-    let world = World::new(&crate::support::bundle_of(fleet.clone()), &followed_ibm_page(), delivered());
+    let world =
+        World::new(&crate::support::bundle_of(fleet.clone()), &followed_ibm_page(), delivered());
     let bundle = crate::support::bundle_of(fleet.clone());
     let text = world.discover(&bundle, "PLEX1");
     let state = zat_racf_state::parse(&text).unwrap_or_else(|e| panic!("{e}"));

@@ -59,8 +59,9 @@ pub fn planned(fleet: &Fleet, world: &World) -> Bundle {
             continue;
         }
         let text = world.discover(&first, &db.name);
-        let state = zat_racf_state::parse(&text)
-            .unwrap_or_else(|e| panic!("the DISCOVER listing of {} does not parse: {e}\n{text}", db.name));
+        let state = zat_racf_state::parse(&text).unwrap_or_else(|e| {
+            panic!("the DISCOVER listing of {} does not parse: {e}\n{text}", db.name)
+        });
         db.discovered = Some(zat_driver::from_racf(&state, std::path::Path::new("discover.txt")));
     }
     bundle_of(fleet)
@@ -312,7 +313,12 @@ impl World {
         let run = racf.run_job(&bundle.jcl(&path), &mut ds);
         assert_eq!(run.jcl_error, None, "{path}");
         assert_eq!(racf.state(), self.dbs[db].state(), "{path} changed the database");
-        let mut text = run.steps.iter().flat_map(|s| s.systsprt.iter().cloned()).collect::<Vec<_>>().join("\n");
+        let mut text = run
+            .steps
+            .iter()
+            .flat_map(|s| s.systsprt.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n");
         text.push('\n');
         text
     }
