@@ -9,5 +9,6 @@ mod index;
 mod pagent;
 mod plugins;
 mod racf;
+mod state;
 mod support;
 mod zos_text;
