@@ -98,16 +98,31 @@ fn scenario(script: &str, start: &RacfState, data: &DataSets) -> (Findings, Bund
     scenario_with(script, start, data, true)
 }
 
-/// [`scenario`], planned against the DISCOVER listing (`discover`) or without a state.
 fn scenario_with(
     script: &str,
     start: &RacfState,
     data: &DataSets,
     discover: bool,
 ) -> (Findings, Bundle, Vec<JobRun>) {
+    scenario_options(script, start, data, discover, &[])
+}
+
+/// [`scenario`], planned against the DISCOVER listing (`discover`) or without a state, with
+/// `racf.*` options.
+fn scenario_options(
+    script: &str,
+    start: &RacfState,
+    data: &DataSets,
+    discover: bool,
+    options: &[(&str, &str)],
+) -> (Findings, Bundle, Vec<JobRun>) {
     let fleet = fleet(script);
     let plan = |world: &World| {
-        if discover { planned(&fleet, world) } else { crate::support::bundle_of(fleet.clone()) }
+        if discover {
+            crate::support::planned_with(&fleet, world, options)
+        } else {
+            crate::support::bundle_with(fleet.clone(), options)
+        }
     };
     let mut f = Findings::default();
     let world = World::new(&crate::support::bundle_of(fleet.clone()), start, data.clone());
@@ -222,6 +237,31 @@ fn covering_generics_are_copied_not_shadowed() {
     // PAGENT has READ through EZB.INITSTACK.**: nothing to do on SYSA.
     let servauth = &bundle.files["lpars/SYSA/racf/SERVAUTH.jcl"];
     assert!(!servauth.contains("RDEFINE"), "{servauth}");
+}
+
+/// The site's choices: permits on the covering generic itself (`racf.generic=permit`), and the
+/// seed page's `ID(*) WHEN(PROGRAM(PAGENT,EZAPAGEN))` for the Policy Agent
+/// (`racf.pagent_id=*`); both still keep every property.
+#[test]
+fn site_options_keep_the_properties() {
+    let options = [("racf.generic", "permit"), ("racf.pagent_id", "*")];
+    let (findings, bundle, _) =
+        scenario_options(SEED, &existing_generics(), &delivered(), true, &options);
+    assert!(findings.is_clean(), "{findings:#?}");
+    let setup = &bundle.files["security/PLEX1/racf/SETUP.jcl"];
+    assert!(setup.contains("PERMIT IRR.DIGTCERT.** CLASS(FACILITY) ID(OMVSADM)"), "{setup}");
+    assert!(!setup.contains("RDEFINE"), "{setup}");
+    let (findings, bundle, _) = scenario_options(SEED, &empty(), &delivered(), true, &options);
+    assert!(findings.is_clean(), "{findings:#?}");
+    let servauth =
+        changing_commands(&bundle, &[(String::new(), "lpars/SYSA/racf/SERVAUTH.jcl".into())]);
+    assert!(
+        servauth.iter().any(|c| {
+            let words: Vec<&str> = c.split_whitespace().collect();
+            words.ends_with(&["ID(*)", "ACCESS(READ)", "WHEN(PROGRAM(PAGENT,EZAPAGEN))"])
+        }),
+        "{servauth:#?}"
+    );
 }
 
 /// The seed's own CA is exported even when the z/OS Connect CA has not been delivered: only

@@ -41,8 +41,14 @@ pub fn bundle(script: &str) -> Bundle {
 }
 
 pub fn bundle_of(fleet: Fleet) -> Bundle {
+    bundle_with(fleet, &[])
+}
+
+/// [`bundle_of`] with `racf.*` plugin options.
+pub fn bundle_with(fleet: Fleet, options: &[(&str, &str)]) -> Bundle {
+    let options = options.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     let response = RacfEmitter
-        .render(&RenderRequest::new(fleet.clone(), "test"))
+        .render(&RenderRequest::new(fleet.clone(), "test").with_options(options))
         .unwrap_or_else(|e| panic!("the RACF emitter refuses the fleet: {e}"));
     let files = response.files.into_iter().map(|f| (f.path, f.content)).collect();
     Bundle { fleet, files, diagnostics: response.diagnostics }
@@ -52,6 +58,11 @@ pub fn bundle_of(fleet: Fleet) -> Bundle {
 /// DISCOVER job runs against the world (read-only), its SYSTSPRT is parsed as the driver parses
 /// the downloaded file, and the RACF emitter renders against those states.
 pub fn planned(fleet: &Fleet, world: &World) -> Bundle {
+    planned_with(fleet, world, &[])
+}
+
+/// [`planned`] with `racf.*` plugin options.
+pub fn planned_with(fleet: &Fleet, world: &World, options: &[(&str, &str)]) -> Bundle {
     let first = bundle_of(fleet.clone());
     let mut fleet = fleet.clone();
     for db in &mut fleet.security_databases {
@@ -64,7 +75,7 @@ pub fn planned(fleet: &Fleet, world: &World) -> Bundle {
         });
         db.discovered = Some(zat_driver::from_racf(&state, std::path::Path::new("discover.txt")));
     }
-    bundle_of(fleet)
+    bundle_with(fleet, options)
 }
 
 /// What the security administrator does before submitting, as the job's own comments ask:
