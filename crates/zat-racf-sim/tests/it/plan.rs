@@ -382,3 +382,34 @@ proptest! {
         prop_assert!(findings.is_clean(), "{:#?}", findings);
     }
 }
+
+/// Prerequisites are checked, not assumed: a class the fleet needs that DISCOVER shows
+/// inactive stops the build with a clear message, unless the fleet asks zat to activate
+/// classes; then the CLASSES job switches it on and the plan completes.
+#[test]
+fn an_inactive_class_stops_the_plan_unless_the_fleet_activates_it() {
+    let start = crate::support::system();
+    assert!(!start.class("SERVAUTH").active);
+    let fleet = fleet(SEED);
+    let world = World::new(&crate::support::bundle_of(fleet.clone()), &start, delivered());
+    let bundle = planned(&fleet, &world);
+    let inactive: Vec<&str> = bundle
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "ZAT0346" && d.is_error())
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(inactive.len(), 1, "{:?}", bundle.diagnostics);
+    assert!(inactive[0].contains("SERVAUTH"), "{inactive:?}");
+
+    let mut fleet = fleet;
+    fleet.defaults.activate_classes = true;
+    let bundle = planned(&fleet, &world);
+    assert!(!bundle.diagnostics.iter().any(|d| d.is_error()), "{:?}", bundle.diagnostics);
+    let mut world = World { dbs: world.dbs.clone(), data_sets: world.data_sets.clone() };
+    let runs = world.run(&bundle, &bundle.setup_order());
+    assert!(runs.iter().all(completed), "{runs:#?}");
+    let after = world.state("PLEX1");
+    assert!(after.class("SERVAUTH").active);
+    assert_eq!(missing(&after, &bundle.expected("PLEX1")), Vec::<String>::new());
+}
