@@ -465,6 +465,20 @@ mod tests {
         Subject { code: "ZAT9999", object: "security database DB1", origin }
     }
 
+    /// A quiet step prints nothing it reads: its SYSTSPRT is DUMMY, the others' are not.
+    #[test]
+    fn a_quiet_step_has_a_dummy_systsprt() {
+        let job = BatchJob::new("ZATK")
+            .step(step("PROTECT", &[" ADDSD 'A.B' UACC(NONE)"]))
+            .step(TmpStep::strict("EXPORT").quiet())
+            .render(&card())
+            .expect("renders");
+        let lines: Vec<&str> = job.lines().collect();
+        let at = |name: &str| lines.iter().position(|l| l.starts_with(name)).expect("step");
+        assert_eq!(lines[at("//PROTECT ") + 1], "//SYSTSPRT DD SYSOUT=*");
+        assert_eq!(lines[at("//EXPORT ") + 1], "//SYSTSPRT DD DUMMY");
+    }
+
     #[test]
     fn renders_the_frame_around_each_step() {
         let job = BatchJob::new("ZATAKS")
