@@ -152,3 +152,55 @@ pub fn from_racf(state: &racf::RacfState, source: &Path) -> DiscoveredState {
         .map_or_else(|| source.display().to_string(), |name| name.to_string_lossy().into_owned());
     DiscoveredState { source, certificates, keyrings, profiles, classes }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path, text: &str) -> std::path::PathBuf {
+        let path = dir.join("discover.txt");
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    #[test]
+    fn a_listing_is_attached_to_its_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = "READY\nSETROPTS LIST\nATTRIBUTES = INITSTATS WHEN(PROGRAM)\n\
+                    ACTIVE CLASSES = DIGTCERT SERVAUTH\nGENERIC PROFILE CLASSES = SERVAUTH\n\
+                    GENERIC COMMAND CLASSES = SERVAUTH\nSETR RACLIST CLASSES = SERVAUTH\n\
+                    GLOBAL=YES RACLIST ONLY = NONE\nREADY\nEND\n";
+        let path = listing(dir.path(), text);
+        let mut fleet = zat_core::fixtures::seed().fleet;
+        let mut diagnostics = Vec::new();
+        let states = [("PLEX1".to_owned(), path)];
+        assert_eq!(attach(&mut fleet, &states, &mut diagnostics), Ok(()));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let discovered = fleet.security_databases[0].discovered.as_ref().expect("attached");
+        assert_eq!(discovered.source, "discover.txt");
+        let classes = discovered.classes.as_ref().expect("class settings");
+        assert_eq!(classes.active, ["DIGTCERT", "SERVAUTH"]);
+    }
+
+    #[test]
+    fn other_esms_unknown_databases_and_bad_lines_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = listing(dir.path(), "READY\nNOT A RACF DISPLAY\n");
+        let mut fleet = zat_core::fixtures::seed().fleet;
+        let mut diagnostics = Vec::new();
+        let states = [("PLEX1".to_owned(), path.clone())];
+        assert_eq!(attach(&mut fleet, &states, &mut diagnostics), Ok(()));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, CODE_STATE);
+        assert!(diagnostics[0].message.contains("discover.txt:2"), "{}", diagnostics[0].message);
+        assert!(fleet.security_databases[0].discovered.is_none());
+
+        let states = [("NOPE".to_owned(), path.clone())];
+        let errors = attach(&mut fleet, &states, &mut Vec::new()).expect_err("unknown database");
+        assert!(errors[0].contains("`NOPE`"), "{errors:?}");
+        fleet.security_databases[0].esm = Esm::new(Esm::ACF2);
+        let states = [("PLEX1".to_owned(), path)];
+        let errors = attach(&mut fleet, &states, &mut Vec::new()).expect_err("not RACF");
+        assert!(errors[0].contains("RACF only"), "{errors:?}");
+    }
+}
