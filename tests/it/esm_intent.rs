@@ -44,7 +44,9 @@ fn plex(site, name, esm, sysname, zcee) {
     let srv_ring = db.keyring("APPSRV", "ATTLSRING", #{ access: "rdatalib", readers: ["APPRDR"] });
     srv_ring.connect(ca);
     srv_ring.connect_default(srv);
-    let cli_ring = db.keyring("APPCLI", "CliRing");
+    // PAYUSR reads the ring's certificates (FACILITY UPDATE); the requester runs as the owner,
+    // whose private key the client certificate needs.
+    let cli_ring = db.keyring("APPCLI", "CliRing", #{ readers: ["PAYUSR"] });
     cli_ring.connect(ca);
     cli_ring.connect(partner);
     cli_ring.connect_default(cli);
@@ -52,7 +54,7 @@ fn plex(site, name, esm, sysname, zcee) {
     let tcpip = lpar.stack("TCPIP", #{ ttls: true, initstack_users: ["OMPROUTE"] });
     tcpip.api_requester("PAYROLL", #{
         jobname: "PAY*",
-        userid: "PAYUSR",
+        userid: "APPCLI",
         server: zcee,
         keyring: cli_ring,
     });

@@ -2,6 +2,7 @@
 mod artefacts;
 mod bundle;
 mod c_plugin;
+mod connections;
 mod esm_intent;
 #[cfg(unix)]
 mod hostile;
@@ -11,4 +12,5 @@ mod plugins;
 mod racf;
 mod state;
 mod support;
+mod tidy;
 mod zos_text;

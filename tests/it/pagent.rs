@@ -32,7 +32,7 @@ fn pagent_files_of_every_script_lint_clean() {
         for file in &response.files {
             // Each file on its own: every policy file is complete, nothing comes from a
             // common file.
-            let findings = zat_policy::lint::lint(&[zat_policy::lint::PolicyFile {
+            let findings = zat_policy_tools::lint::lint(&[zat_policy_tools::lint::PolicyFile {
                 path: &file.path,
                 text: &file.content,
             }]);

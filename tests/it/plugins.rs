@@ -28,7 +28,35 @@ fn built(path: PathBuf) -> PathBuf {
         "{} is missing: run `cargo build --workspace` first (with the same profile as the tests)",
         path.display()
     );
+    if let Some(stale) = newer_source(&path) {
+        panic!(
+            "{} is older than its source {}: run `cargo build --workspace` before `cargo test` \
+             (the end-to-end suite never runs against stale binaries or libraries)",
+            path.display(),
+            stale.display()
+        );
+    }
     path
+}
+
+/// A source file the artefact was built from that changed after it, read from the dep-info
+/// file cargo writes beside it (`target/<profile>/zat.d`: `artefact: source source ...`).
+fn newer_source(artefact: &Path) -> Option<PathBuf> {
+    let built = std::fs::metadata(artefact).and_then(|m| m.modified()).ok()?;
+    let stem = artefact.file_name()?.to_str()?;
+    let stem = stem
+        .strip_suffix(std::env::consts::DLL_SUFFIX)
+        .or_else(|| {
+            stem.strip_suffix(std::env::consts::EXE_SUFFIX)
+                .filter(|_| !std::env::consts::EXE_SUFFIX.is_empty())
+        })
+        .unwrap_or(stem);
+    let info = std::fs::read_to_string(artefact.with_file_name(format!("{stem}.d"))).ok()?;
+    let (_, sources) = info.lines().next()?.split_once(": ")?;
+    // Paths with blanks are escaped as `\ `; the workspace's have none.
+    sources.split(' ').filter(|s| !s.is_empty()).map(PathBuf::from).find(|source| {
+        std::fs::metadata(source).and_then(|m| m.modified()).is_ok_and(|changed| changed > built)
+    })
 }
 
 /// A plugin library of this workspace by crate name, e.g. `zat_testplug_inventory`.

@@ -32,6 +32,13 @@ pub(crate) struct ScriptArgs {
     /// Also resolve `import` from this folder (repeatable; the script's own folder always is).
     #[arg(long = "lib", value_name = "DIR")]
     pub(crate) lib: Vec<PathBuf>,
+    /// The date certificate expiry is checked against, YYYY-MM-DD (default: today, UTC).
+    /// Give it in CI so that a check does not change on a calendar day with no change.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub(crate) today: Option<(i32, u32, u32)>,
+    /// Warn about certificates that expire within this many days of --today.
+    #[arg(long = "expiry-warning", value_name = "DAYS", default_value_t = 90)]
+    pub(crate) expiry_warning: u32,
     /// Wall-clock limit for running the script, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub(crate) timeout: f64,
@@ -57,7 +64,12 @@ impl ScriptArgs {
     }
 }
 
-fn parse_key_value(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_date(text: &str) -> Result<(i32, u32, u32), String> {
+    zat_core::Checks::parse_date(text)
+        .ok_or_else(|| format!("`{text}` is not a date: write YYYY-MM-DD, e.g. 2026-12-01"))
+}
+
+pub(crate) fn parse_key_value(text: &str) -> Result<(String, String), String> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(format!("expected KEY=VALUE, got `{text}`"));
     };
@@ -104,6 +116,10 @@ impl ScriptArgs {
         })?;
         let mut inputs = zat_driver::Inputs::new(&self.script);
         inputs.script_options = options;
+        if let Some(today) = self.today {
+            inputs.checks.today = today;
+        }
+        inputs.checks.expiry_window_days = i64::from(self.expiry_warning);
         Ok(inputs)
     }
 }

@@ -479,6 +479,50 @@ pub(crate) const CODES: &[Code] = &[
          does not define.",
     ),
     row(
+        "ZAT0316",
+        "a rule's key ring cannot be opened by its user",
+        "AT-TLS opens a rule's key ring as the user of the job that owns the socket. This user is\n\
+         not the ring's owner and the rule's role needs the owner's private key, but the ring\n\
+         gives other users FACILITY access, which reads certificates only: the handshake fails\n\
+         with EZD1286I. Give the ring RDATALIB access (zat then permits the user READ to\n\
+         OWNER.RING.LST) or use a ring the user owns.",
+    ),
+    row(
+        "ZAT0317",
+        "a rule's key ring is opened by a user zat cannot know",
+        "The rule has no exact `userid`, so any user of a matching job opens its ring, and zat can\n\
+         neither check nor permit that user's access (warning). Give the rule the job's user ID.",
+    ),
+    row(
+        "ZAT0318",
+        "an outbound requester rule covers every host",
+        "The server has no `ip`, so the requester's rule has no RemoteAddr: every connection of\n\
+         its jobs to that port, to any host, becomes a TLS client with its ring (warning).",
+    ),
+    row(
+        "ZAT0319",
+        "a requester of an inbound AT-TLS server cannot authenticate",
+        "With an inbound AT-TLS policy, TLS ends in the stack and Liberty never sees a client\n\
+         certificate, so z/OS Connect cannot authenticate a requester by one (IBM: client\n\
+         certificate authentication cannot be used with an inbound AT-TLS policy). Give the\n\
+         requester basic authentication, or let the server do TLS itself (warning).",
+    ),
+    row(
+        "ZAT0320",
+        "a connection lands on another rule, or none",
+        "Mapped with the rules Policy Agent installs from the generated policy (highest priority\n\
+         first, the first match wins), an intended connection of the fleet (an API requester's\n\
+         call, a z/OS Connect listener, or a connection a script rule is written for) gets\n\
+         another rule than the one zat wrote for it, or none, so it is not protected as the\n\
+         script says. `zat why` shows the comparison.",
+    ),
+    row(
+        "ZAT0322",
+        "a certificate expires soon",
+        "The certificate's not_after falls within the expiry window (90 days unless\n\
+         --expiry-warning says otherwise) of the check's date (today, or --today) (warning).",
+    ),
+    row(
         "ZAT0340",
         "JOB card cannot be written",
         "The site defaults do not give a valid JOB card (job name prefix, class, message class,\n\
@@ -683,11 +727,6 @@ pub(crate) const CODES: &[Code] = &[
     ),
     row("ZAT0543", "policy line too long", "A generated line is longer than 72 columns."),
     row(
-        "ZAT0544",
-        "stack with TTLS off",
-        "A stack has TTLS off, so Policy Agent gets no image or policy file for it (note).",
-    ),
-    row(
         "ZAT0545",
         "rules on a stack with TTLS off",
         "The stack has rules but TTLS is off, so none of them applies (warning).",
@@ -809,6 +848,13 @@ pub(crate) const CODES: &[Code] = &[
          CommonTTLSConfig.",
     ),
     row(
+        "ZAT0622",
+        "rule indeterminate",
+        "Something the rule needs resolves to nothing as Policy Agent reads it (an address that is not an\n\
+         address, a reference to an address or port object that is not defined), so what the rule matches\n\
+         or does cannot be known from the files. Define the object or correct the value.",
+    ),
+    row(
         "ZAT0623",
         "rule without Direction",
         "Every TTLSRule needs `Direction Inbound`, `Outbound` or `Both`.",
@@ -878,6 +924,21 @@ pub(crate) const CODES: &[Code] = &[
          ring (TTLSKeyringParms or TTLSKeyringParmsRef); a TTLSKeyringParms needs Keyring.",
     ),
     row(
+        "ZAT0635",
+        "one setting written twice, one wins",
+        "A statement gives the same parameter statement both inline and by reference (for example a\n\
+         TTLSCipherParms block and a TTLSCipherParmsRef in one environment action). The syntax offers them\n\
+         as alternatives; Policy Agent uses one of them (zat reads the last written). Keep one.",
+    ),
+    row(
+        "ZAT0636",
+        "rule never matches",
+        "A rule compared earlier (higher priority, or the same priority and a name that sorts first)\n\
+         matches every connection this rule matches, so the stack never reaches it: Policy Agent takes the\n\
+         first matching rule, not the most specific. Give the narrower rule a higher Priority, narrow the\n\
+         wider rule, or delete the rule that never matches.",
+    ),
+    row(
         "ZAT0637",
         "value not accepted",
         "The value is not one Policy Agent accepts for the keyword: Direction, HandshakeRole,\n\
@@ -885,13 +946,36 @@ pub(crate) const CODES: &[Code] = &[
          options, LogLevel.",
     ),
     row(
+        "ZAT0638",
+        "value read differently",
+        "Policy Agent installs the value as something else than it looks: a plain number as an address\n\
+         (`RemoteAddr 6793` is the IPv4 address 0.0.26.137), a 4-character cipher code on a V3CipherSuites\n\
+         line (read as two 2-character codes). Write the value in the form meant.",
+    ),
+    row(
+        "ZAT0639",
+        "value ignored",
+        "Policy Agent ignores the value: a cipher name on a V3CipherSuites4Char line, a cipher that is\n\
+         already in the list (the first instance is used), a name that is not a cipher, a parameter the\n\
+         selected z/OS release does not have, a value that is not one of the parameter's values. The\n\
+         inherited or default value applies instead.",
+    ),
+    row(
+        "ZAT0641",
+        "handshake cannot work as written",
+        "The rule is installed but its settings contradict each other: TLSv1.3 On with a cipher list that\n\
+         has no TLS 1.3 suite (13xx), or only TLS 1.3 suites with TLSv1.3 Off. Add the suites or switch\n\
+         the protocol.",
+    ),
+    row(
         "ZAT0650",
         "not carried over by zat import",
-        "The policy sets something the fleet model has no place for (for example\n\
-         ApplicationControlled On, EnvironmentUserInstance, SNI or GSK parameters, ClientAuthType other than\n\
-         Required). The generated script notes it in a `// zat import: not carried over:` comment above\n\
-         the rule that uses it; the regenerated policy will not have it. Values equal to Policy Agent's\n\
-         default are not reported.",
+        "The policy sets something the fleet model has no place for (for example SNI, GSK or OCSP\n\
+         parameters, CtraceClearText, ServerCertificateLabel), or the policy zat rebuilds from the imported\n\
+         script gives a setting another value than the input: import runs the script as `zat build` would,\n\
+         reads both policies the way Policy Agent installs them and names the rule, the setting, the old and\n\
+         the new value. The script notes each in a `// zat import:` comment above the rule. Values equal to\n\
+         Policy Agent's documented default are not reported.",
     ),
     row(
         "ZAT0651",
@@ -904,10 +988,10 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0652",
         "value assumed by zat import",
-        "A value was filled in or changed so the fleet model accepts it: protocol switches the policy\n\
-         leaves unset take their documented defaults (check them against your release), a key ring without\n\
-         an owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case,\n\
-         names with characters zat does not accept have them replaced by `_`.",
+        "A value was filled in or changed so the fleet model accepts it: a rule without Priority gets one\n\
+         below every explicit priority that keeps its place in Policy Agent's order, a key ring without an\n\
+         owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case, names\n\
+         with characters zat does not accept have them replaced by `_`.",
     ),
     row(
         "ZAT0653",
@@ -915,16 +999,28 @@ pub(crate) const CODES: &[Code] = &[
         "A main or image file holds no rules; import skips it. Give the file TTLSConfig or\n\
          CommonTTLSConfig names.",
     ),
+    row(
+        "ZAT0654",
+        "imported script does not pass zat check",
+        "zat import runs the script it wrote through the same checks as `zat check`, and the fleet model\n\
+         refuses something the input has (for example two rules with equal priorities that can match the\n\
+         same connection, or a value zat does not accept). The message names what; fix the script at that\n\
+         rule, or change the input.",
+    ),
 ];
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The diagnostic code, e.g. ZAT0003 (case does not matter).
-    #[arg(required_unless_present = "list")]
+    #[arg(required_unless_present_any = ["list", "defaults"])]
     pub(crate) code: Option<String>,
     /// List every code with its title.
     #[arg(long, conflicts_with = "code")]
     pub(crate) list: bool,
+    /// Print the AT-TLS parameter table zat reads policies with: statement, parameter, the
+    /// default Policy Agent uses when it is not written, and the IBM document.
+    #[arg(long, conflicts_with_all = ["code", "list"])]
+    pub(crate) defaults: bool,
 }
 
 pub(crate) fn find(code: &str) -> Option<&'static Code> {
@@ -933,6 +1029,9 @@ pub(crate) fn find(code: &str) -> Option<&'static Code> {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
+    if args.defaults {
+        return common::write_stdout(&defaults());
+    }
     if args.list {
         let text: String =
             CODES.iter().map(|row| format!("{}  {}\n", row.code, row.title)).collect();
@@ -953,6 +1052,28 @@ pub(crate) fn run(args: &Args) -> Exit {
             Exit::Failure
         }
     }
+}
+
+/// The parameter table of the effective-policy engine, one parameter per line.
+fn defaults() -> String {
+    use zat_policy::effective::{DefaultValue, PARAMETERS};
+    let mut out = String::from("statement\tparameter\tdefault\tsince\tdocument\n");
+    for row in PARAMETERS {
+        let default = match row.default {
+            DefaultValue::Value(v) => v.to_owned(),
+            DefaultValue::Required => "(required)".to_owned(),
+            DefaultValue::Unset => "(not set)".to_owned(),
+            DefaultValue::SystemSsl => "(System SSL default)".to_owned(),
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{default}\tz/OS {}\t{}\n",
+            row.statement,
+            row.name,
+            row.since.label(),
+            row.document
+        ));
+    }
+    out
 }
 
 /// Rust string continuations keep no leading blanks, so lines come out as written; this only
@@ -1005,7 +1126,9 @@ mod tests {
 
     #[test]
     fn every_lint_code_is_explained() {
-        for code in zat_policy::lint::codes::ALL.iter().chain(zat_policy::import::codes::ALL) {
+        for code in
+            zat_policy_tools::lint::codes::ALL.iter().chain(zat_policy_tools::import::codes::ALL)
+        {
             assert!(find(code).is_some(), "{code} has no row in explain.rs");
         }
     }

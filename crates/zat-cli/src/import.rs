@@ -10,15 +10,19 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use zat_policy::import::{Imported, Level, Rule, import};
-use zat_policy::lint::PolicyFile;
+use std::collections::BTreeMap;
+
+use zat_model::Diagnostic;
+use zat_policy::Difference;
+use zat_policy_tools::import::{Imported, Level, Rule, codes, import_with};
+use zat_policy_tools::lint::PolicyFile;
 
 use crate::{Exit, common, lint, report};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// AT-TLS policy files; a CommonTTLSConfig file and a stack's policy file may be given
-    /// together. Main and image files are skipped.
+    /// AT-TLS policy files (a CommonTTLSConfig file and a stack's policy file may be given
+    /// together; main and image files are skipped), or one `pasearch -t` report.
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
     /// Write the script here instead of stdout. An existing file is replaced only with
@@ -40,6 +44,8 @@ pub(crate) struct Args {
     /// Security database that holds the key rings.
     #[arg(long, value_name = "NAME", default_value = "PLEX1")]
     pub(crate) database: String,
+    #[command(flatten)]
+    pub(crate) engine: lint::EngineArgs,
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
@@ -55,13 +61,59 @@ pub(crate) fn run(args: &Args) -> Exit {
     };
     let files: Vec<PolicyFile<'_>> =
         texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
-    let imported = import(&files);
-    report::diagnostics(&imported.diagnostics);
+    let options = args.engine.options();
+    let mut imported = import_with(&files, &options);
     if imported.rules.is_empty() && imported.left_out.is_empty() {
+        report::diagnostics(&imported.diagnostics);
         report::usage_error("no TTLSRule found in the files given; nothing to import");
         return Exit::InputErrors;
     }
-    let script = script(&imported, args);
+    let first = script(&imported, args, &BTreeMap::new());
+    let name = args
+        .output
+        .as_ref()
+        .map_or_else(|| "imported.rhai".to_owned(), |p| p.display().to_string());
+    let differences = match round_trip(&name, &first, args, &imported, &options) {
+        Ok(trip) => {
+            tracing::info!(
+                "import: {} rules ({} left out); rebuilt policy: {} settings equal, {} differ",
+                imported.rules.len(),
+                imported.left_out.len(),
+                trip.equal,
+                trip.notes.values().map(Vec::len).sum::<usize>()
+            );
+            for (rule, notes) in &trip.notes {
+                for note in notes {
+                    if covered(&imported, rule, note) {
+                        continue;
+                    }
+                    imported.diagnostics.push(
+                        Diagnostic::warning(
+                            codes::NOT_CARRIED,
+                            format!("rule {rule}: the rebuilt policy differs: {note}"),
+                        )
+                        .object(format!("TTLSRule {rule}")),
+                    );
+                }
+            }
+            trip.notes
+        }
+        Err(problems) => {
+            for problem in problems {
+                imported.diagnostics.push(
+                    Diagnostic::warning(
+                        codes::NOT_CHECKED,
+                        format!("the imported script does not pass `zat check`: {}", problem.message),
+                    )
+                    .object(problem.object.clone())
+                    .help("the input has something the fleet model refuses; fix the script by hand at that rule"),
+                );
+            }
+            BTreeMap::new()
+        }
+    };
+    report::diagnostics(&imported.diagnostics);
+    let script = script(&imported, args, &differences);
     match &args.output {
         None => common::write_stdout(&script),
         Some(path) => match write_output(path, script.as_bytes(), args.force) {
@@ -151,6 +203,101 @@ fn write_output(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
     result
 }
 
+/// What the rebuilt policy does differently from the input, rule by rule.
+struct Trip {
+    /// Settings and conditions equal in both, over the rules imported.
+    equal: usize,
+    notes: BTreeMap<String, Vec<String>>,
+}
+
+/// Runs the script as `zat build` would, renders the stack's policy and compares what Policy
+/// Agent would install from it with what it installs from the input. `Err` carries the
+/// errors that keep the script from passing `zat check`.
+fn round_trip(
+    name: &str,
+    script: &str,
+    args: &Args,
+    imported: &Imported,
+    options: &zat_policy::Options,
+) -> Result<Trip, Vec<Diagnostic>> {
+    let fleet = zat_script::run_source(
+        name,
+        script,
+        std::path::Path::new("."),
+        &zat_script::ScriptOptions::default(),
+    )?;
+    let prepared = zat_core::prepare(fleet);
+    if prepared.has_errors() {
+        return Err(prepared.diagnostics.into_iter().filter(Diagnostic::is_error).collect());
+    }
+    let (all, _) = zat_driver::installed(&prepared.fleet, options)
+        .map_err(|e| vec![Diagnostic::error(codes::NOT_CHECKED, e)])?;
+    let rebuilt = zat_driver::pick(all, Some(&args.lpar), Some(&args.stack))
+        .map_err(|e| vec![Diagnostic::error(codes::NOT_CHECKED, e)])?;
+    let mut trip = Trip { equal: 0, notes: BTreeMap::new() };
+    for rule in &imported.rules {
+        // The input's rule under the name the script gave it.
+        let Some(original) =
+            imported.policy.rules.iter().find(|r| import_name(&r.name) == rule.name)
+        else {
+            continue;
+        };
+        let Some(new) = rebuilt.policy.rule(&rule.name) else {
+            trip.notes
+                .entry(rule.name.clone())
+                .or_default()
+                .push("the rule is not in the rebuilt policy".to_owned());
+            continue;
+        };
+        let mut original = original.clone();
+        original.name.clone_from(&rule.name);
+        let mut differences = Vec::new();
+        zat_policy::compare::compare_rule(&original, new, &mut differences);
+        let keys: std::collections::BTreeSet<&String> =
+            original.settings.keys().chain(new.settings.keys()).collect();
+        // Seven conditions and the priority, then every setting.
+        trip.equal += (8 + keys.len()).saturating_sub(differences.len());
+        for difference in differences {
+            let note = match difference {
+                Difference::Setting { setting, expected, actual, .. } => format!(
+                    "{setting}: {} in the input, {} rebuilt",
+                    expected.unwrap_or_else(|| "(not set)".to_owned()),
+                    actual.unwrap_or_else(|| "(not set)".to_owned())
+                ),
+                Difference::Condition { condition, expected, actual, .. } => {
+                    format!("{condition}: {expected} in the input, {actual} rebuilt")
+                }
+                other => other.to_string(),
+            };
+            trip.notes.entry(rule.name.clone()).or_default().push(note);
+        }
+    }
+    Ok(trip)
+}
+
+/// Whether a difference of the rebuilt policy is already said by a warning of import about
+/// the same rule and setting (not carried over, a priority given, a ring owner assumed).
+fn covered(imported: &Imported, rule: &str, note: &str) -> bool {
+    let setting = note.split(':').next().unwrap_or_default();
+    let words = match setting {
+        "Keyring" => "key ring",
+        other => other,
+    };
+    let object = format!("TTLSRule {rule}");
+    imported.rules.iter().any(|r| {
+        r.name == rule && r.not_carried.iter().any(|n| n.starts_with(&format!("{setting} ")))
+    }) || imported.diagnostics.iter().any(|d| d.object == object && d.message.contains(words))
+}
+
+/// The name import gives a rule (the fleet model's character set and length).
+fn import_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_-.@#$".contains(c) { c } else { '_' })
+        .collect();
+    cleaned.chars().take(32).collect()
+}
+
 /// A rhai string literal. Control characters and bidirectional formatting characters are
 /// written as `\uXXXX` escapes, which rhai reads back (it has no `\u{…}` form).
 fn quote(text: &str) -> String {
@@ -196,12 +343,22 @@ fn level_script(out: &mut String, var: &str, level: &Level) {
     let list = |items: &[String]| items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", ");
     let _ = writeln!(out, "let {var} = site.security_level({}, #{{", quote(&level.name));
     let _ = writeln!(out, "    tls: [{}],", on.join(", "));
-    let _ = writeln!(out, "    ciphers: [{}],", list(&level.ciphers));
-    if !level.signature_pairs.is_empty() {
-        let _ = writeln!(out, "    signature_pairs: [{}],", list(&level.signature_pairs));
+    match &level.ciphers {
+        Some(ciphers) => {
+            let _ = writeln!(out, "    ciphers: [{}],", list(ciphers));
+        }
+        // The policy gives no list: AT-TLS passes none and System SSL uses its own.
+        None => out.push_str("    system_ssl_ciphers: true,\n"),
     }
-    if !level.curves.is_empty() {
-        let _ = writeln!(out, "    curves: [{}],", list(&level.curves));
+    for (key, codes) in [
+        ("signature_pairs", &level.signature_pairs),
+        ("curves", &level.curves),
+        ("key_share_groups", &level.key_share_groups),
+        ("server_key_share_groups", &level.server_key_share_groups),
+    ] {
+        if !codes.is_empty() {
+            let _ = writeln!(out, "    {key}: [{}],", list(codes));
+        }
     }
     if let Some(timeout) = level.handshake_timeout {
         let _ = writeln!(out, "    handshake_timeout: {timeout},");
@@ -209,13 +366,28 @@ fn level_script(out: &mut String, var: &str, level: &Level) {
     if level.fips {
         out.push_str("    fips: true,\n");
     }
+    if let Some(client_auth) = &level.client_auth_type {
+        let _ = writeln!(out, "    client_auth: {},", quote(&client_auth.to_ascii_lowercase()));
+    }
+    if let Some(on) = level.application_controlled {
+        let _ = writeln!(out, "    application_controlled: {on},");
+    }
+    if let Some(renegotiation) = &level.renegotiation {
+        let _ = writeln!(out, "    renegotiation: {},", quote(&renegotiation.to_ascii_lowercase()));
+    }
+    if let Some(instance) = level.environment_user_instance {
+        let _ = writeln!(out, "    environment_user_instance: {instance},");
+    }
     out.push_str("});\n");
 }
 
-fn rule_script(out: &mut String, rule: &Rule) {
+fn rule_script(out: &mut String, rule: &Rule, differences: &[String]) {
     let _ = writeln!(out, "// from {}:{}", comment(&rule.origin.file), rule.origin.line);
     for note in &rule.not_carried {
         let _ = writeln!(out, "// zat import: not carried over: {}", comment(note));
+    }
+    for note in differences {
+        let _ = writeln!(out, "// zat import: the rebuilt policy differs: {}", comment(note));
     }
     let _ = writeln!(out, "stack.rule({}, #{{", quote(&rule.name));
     let _ = writeln!(out, "    direction: {},", quote(rule.direction));
@@ -251,6 +423,9 @@ fn rule_script(out: &mut String, rule: &Rule) {
     if let Some(label) = &rule.label {
         let _ = writeln!(out, "    label: {},", quote(label));
     }
+    if let Some(label) = &rule.server_label {
+        let _ = writeln!(out, "    server_label: {},", quote(label));
+    }
     if let Some(level) = rule.level {
         let _ = writeln!(out, "    level: level_{},", level + 1);
     }
@@ -260,8 +435,13 @@ fn rule_script(out: &mut String, rule: &Rule) {
     out.push_str("});\n");
 }
 
-/// The fleet script for what was imported.
-pub(crate) fn script(imported: &Imported, args: &Args) -> String {
+/// The fleet script for what was imported, with the differences the rebuilt policy has,
+/// rule by rule.
+pub(crate) fn script(
+    imported: &Imported,
+    args: &Args,
+    differences: &BTreeMap<String, Vec<String>>,
+) -> String {
     let mut out = String::new();
     out.push_str("// Generated by `zat import` from:\n");
     for source in &imported.sources {
@@ -344,7 +524,8 @@ pub(crate) fn script(imported: &Imported, args: &Args) -> String {
     let _ = writeln!(out, "let stack = lpar.stack({});", quote(&args.stack));
     for rule in &imported.rules {
         out.push('\n');
-        rule_script(&mut out, rule);
+        let notes = differences.get(&rule.name).map_or(&[][..], Vec::as_slice);
+        rule_script(&mut out, rule, notes);
     }
     for left in &imported.left_out {
         let _ = writeln!(

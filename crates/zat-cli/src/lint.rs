@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use zat_model::Diagnostic;
-use zat_policy::lint::{PolicyFile, lint};
+use zat_policy::{Collation, Options, Release};
+use zat_policy_tools::lint::{LintOptions, PolicyFile, lint_with};
 
 use crate::{Exit, common, report};
 
@@ -26,6 +27,51 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
+    /// The AT-TLS policy files are one image's policy (a CommonTTLSConfig file and the stack's
+    /// TTLSConfig file) and share one name space; otherwise each file has its own, unless a
+    /// main or image file given with them names them.
+    #[arg(long)]
+    pub(crate) one_image: bool,
+    #[command(flatten)]
+    pub(crate) engine: EngineArgs,
+}
+
+/// How the effective policy is read: the choices IBM's documentation leaves open.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct EngineArgs {
+    /// z/OS release whose documented defaults apply (2.4, 2.5, 3.1).
+    #[arg(long, value_name = "RELEASE", default_value = "3.1", value_parser = parse_release)]
+    pub(crate) release: Release,
+    /// Order of rule names within one priority: ebcdic (as z/OS stores them) or ascii.
+    #[arg(long, value_name = "ORDER", default_value = "ebcdic", value_parser = parse_collation)]
+    pub(crate) collation: Collation,
+    /// Priority a rule without `Priority` is compared at; IBM does not document it, and 0
+    /// ranks such rules below every rule with a priority.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) unprioritised: u32,
+}
+
+impl EngineArgs {
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            release: self.release,
+            collation: self.collation,
+            unprioritised: self.unprioritised,
+        }
+    }
+}
+
+fn parse_release(text: &str) -> Result<Release, String> {
+    Release::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a release zat knows: 2.4, 2.5 or 3.1"))
+}
+
+fn parse_collation(text: &str) -> Result<Collation, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "ebcdic" => Ok(Collation::Ebcdic),
+        "ascii" => Ok(Collation::Ascii),
+        _ => Err(format!("`{text}` is not ebcdic or ascii")),
+    }
 }
 
 /// Reads every file as text; bytes that are not UTF-8 become U+FFFD, which the linter
@@ -52,7 +98,8 @@ pub(crate) fn run(args: &Args) -> Exit {
     };
     let files: Vec<PolicyFile<'_>> =
         texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
-    let diagnostics = lint(&files);
+    let options = LintOptions { one_image: args.one_image, effective: args.engine.options() };
+    let diagnostics = lint_with(&files, &options);
     let exit =
         if diagnostics.iter().any(Diagnostic::is_error) { Exit::InputErrors } else { Exit::Ok };
     match args.format {

@@ -23,6 +23,8 @@ mod model;
 mod plugins;
 mod report;
 mod schema;
+mod verify;
+mod why;
 mod worker;
 
 use std::process::ExitCode;
@@ -123,6 +125,17 @@ pub(crate) enum Command {
     /// Internal: runs one plugin library on behalf of a zat process (not for people).
     #[command(name = "__plugin-worker", hide = true)]
     PluginWorker(worker::Args),
+    /// Compare a live stack's `pasearch -t` report with what the fleet would install on it.
+    #[command(
+        after_help = "Examples:\n  zat verify fleet.rhai --pasearch TCPIP.pasearch --lpar SYSA --stack TCPIP\n\nExit codes: 0 no drift, 1 drift (or errors in the script), 2 usage error or a file cannot be read."
+    )]
+    Verify(verify::Args),
+    /// Show which AT-TLS rule a connection gets, which rules it beats and why, and the
+    /// settings its handshake uses.
+    #[command(
+        after_help = "Examples:\n  zat why fleet.rhai --lpar SYSA --direction outbound --remote-addr 10.1.1.5 --remote-port 9080 --jobname PAYROLL\n  zat why --policy TCPIP.policy --direction inbound --local-port 8443 --jobname LEDGER1\n  zat why --pasearch TCPIP.pasearch --direction inbound --local-port 8443\n  zat why fleet.rhai --fleet\n\nExit codes: 0 answered (with --fleet: every rule reached by its own connection), 1 errors in the script or (--fleet) a connection lands on another rule, 2 usage error."
+    )]
+    Why(why::Args),
 }
 
 fn run(cli: Cli) -> Exit {
@@ -139,6 +152,8 @@ fn run(cli: Cli) -> Exit {
         Command::Lint(args) => lint::run(&args),
         Command::Import(args) => import::run(&args),
         Command::PluginWorker(args) => worker::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Why(args) => why::run(&args),
     }
 }
 

@@ -147,12 +147,15 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
             local_port: Some(PortRange::single(server.http_port)),
             remote_port: None,
             jobname: server.jobname.clone(),
-            userid: None,
+            // AT-TLS opens the ring as the listener's user: naming it keeps the rule to that
+            // user, whose access to the ring zat then checks and permits.
+            userid: server.userid.clone(),
             priority: None,
             enabled: true,
             role,
             keyring: server.keyring.clone(),
             certificate_label: server.server_label.clone(),
+            server_certificate_label: None,
             level,
             trace: 2,
             source: RuleSource::ZosConnectServer(server.name.clone()),
@@ -167,7 +170,7 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
 /// exporting and adding each side's CA).
 fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     let servers = fleet.zos_connect_servers.clone();
-    let mut ca_links: Vec<(String, RingRef, CaLink)> = Vec::new();
+    let mut ca_links: Vec<(String, CaLink)> = Vec::new();
     for lpar in &mut fleet.lpars {
         for stack in &mut lpar.stacks {
             for requester in &mut stack.api_requesters {
@@ -203,6 +206,7 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                     role: HandshakeRole::Client,
                     keyring: Some(requester.keyring.clone()),
                     certificate_label: requester.client_label.clone(),
+                    server_certificate_label: None,
                     level: requester.level.clone(),
                     trace: 2,
                     source: RuleSource::ApiRequester(requester.name.clone()),
@@ -217,9 +221,12 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                 if let (Some(server_ring), Some(_)) = (&server.keyring, &server.lpar) {
                     ca_links.push((
                         lpar.security_database.clone(),
-                        requester.keyring.clone(),
                         CaLink {
-                            other_ring: server_ring.clone(),
+                            requester_ring: requester.keyring.clone(),
+                            client_label: requester.client_label.clone(),
+                            server_ring: server_ring.clone(),
+                            server_label: server.server_label.clone(),
+                            client_auth: server.client_auth,
                             origin: requester.origin.clone(),
                         },
                     ));
@@ -230,20 +237,30 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     link_cas(fleet, ca_links);
 }
 
-/// A pending exchange of CA certificates between a requester's ring and its server's ring.
+/// The trust one requester-server pair needs, when both rings are in the fleet.
 struct CaLink {
-    other_ring: RingRef,
+    requester_ring: RingRef,
+    /// The certificate the requester presents when asked (else its ring's DEFAULT).
+    client_label: Option<String>,
+    server_ring: RingRef,
+    /// The certificate the server presents (else its ring's DEFAULT).
+    server_label: Option<String>,
+    /// Whether the server asks the requester for a certificate.
+    client_auth: bool,
     origin: zat_model::Origin,
 }
 
-/// Connects each side's CERTAUTH certificates into the other side's ring, when both rings
-/// are in the same security database and the certificate is not there yet.
-fn link_cas(fleet: &mut Fleet, links: Vec<(String, RingRef, CaLink)>) {
-    for (database, requester_ring, link) in links {
+/// Connects only the signer chains each side needs, when both rings are in the same security
+/// database: the chain of the server's certificate into the requester's ring (so the client
+/// can verify the server), and, only when the server asks for client certificates, the chain
+/// of the requester's certificate into the server's ring. No other CA of either ring crosses
+/// over: a CA a ring holds for another partner must not become trusted by this one.
+fn link_cas(fleet: &mut Fleet, links: Vec<(String, CaLink)>) {
+    for (database, link) in links {
         let server_db = fleet
             .zos_connect_servers
             .iter()
-            .find(|s| s.keyring.as_ref() == Some(&link.other_ring))
+            .find(|s| s.keyring.as_ref() == Some(&link.server_ring))
             .and_then(|s| s.lpar.as_ref())
             .and_then(|l| fleet.lpar(l))
             .map(|l| l.security_database.clone());
@@ -253,30 +270,42 @@ fn link_cas(fleet: &mut Fleet, links: Vec<(String, RingRef, CaLink)>) {
         let Some(db) = fleet.security_databases.iter_mut().find(|d| d.name == database) else {
             continue;
         };
-        let server_side_cas = ring_cas(db, &link.other_ring);
-        let requester_side_cas = ring_cas(db, &requester_ring);
-        connect_all(db, &requester_ring, &server_side_cas, &link.origin);
-        connect_all(db, &link.other_ring, &requester_side_cas, &link.origin);
+        let server_cert = presented(db, &link.server_ring, link.server_label.as_deref());
+        let chain = signer_chain(db, server_cert.as_deref());
+        connect_all(db, &link.requester_ring, &chain, &link.origin);
+        if link.client_auth {
+            let client_cert = presented(db, &link.requester_ring, link.client_label.as_deref());
+            let chain = signer_chain(db, client_cert.as_deref());
+            connect_all(db, &link.server_ring, &chain, &link.origin);
+        }
     }
 }
 
-/// The CAs one side of a connection trusts and is signed by: the CERTAUTH certificates in its
-/// ring plus the signers of its personal certificates.
-fn ring_cas(db: &zat_model::SecurityDatabase, ring: &RingRef) -> Vec<String> {
-    let Some(ring) = db.keyring(&ring.owner, &ring.name) else { return Vec::new() };
-    let mut labels: Vec<String> = Vec::new();
-    for connection in &ring.connections {
-        let label = match connection.usage {
-            Usage::Certauth => Some(connection.label.clone()),
-            _ => db.certificate(&connection.label).and_then(|c| c.signer.clone()),
-        };
-        if let Some(label) = label
-            && !labels.contains(&label)
-        {
-            labels.push(label);
+/// The certificate a side presents: the label it names, else its ring's DEFAULT.
+fn presented(
+    db: &zat_model::SecurityDatabase,
+    ring: &RingRef,
+    label: Option<&str>,
+) -> Option<String> {
+    label.map(str::to_owned).or_else(|| {
+        db.keyring(&ring.owner, &ring.name)
+            .and_then(|r| r.default_connection())
+            .map(|c| c.label.clone())
+    })
+}
+
+/// The CAs that signed `label`, nearest first, up to the root (a loop in the model stops it).
+fn signer_chain(db: &zat_model::SecurityDatabase, label: Option<&str>) -> Vec<String> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut next = label.and_then(|l| db.certificate(l)).and_then(|c| c.signer.clone());
+    while let Some(signer) = next {
+        if chain.contains(&signer) {
+            break;
         }
+        next = db.certificate(&signer).and_then(|c| c.signer.clone());
+        chain.push(signer);
     }
-    labels
+    chain
 }
 
 fn connect_all(

@@ -319,6 +319,7 @@ fn modern(origin: Origin) -> SecurityLevel {
         curves: Vec::new(),
         handshake_timeout: None,
         fips: false,
+        settings: zat_model::LevelSettings::default(),
         origin,
     }
 }

@@ -5,12 +5,14 @@ mod bundle;
 mod consistency;
 mod expand;
 pub mod fixtures;
+mod protection;
 mod validate;
 
 pub use bundle::{
     Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, check_path, drift,
     read_tree, sha256_hex, special_entry,
 };
+pub use protection::Checks;
 use zat_model::{Diagnostic, Fleet};
 
 /// A fleet after expansion, with every diagnostic validation found.
@@ -29,9 +31,15 @@ impl Prepared {
 /// Expands high-level objects (API requesters, z/OS Connect servers) into rules and ring
 /// access once, then validates the result. Every problem is reported, not just the first.
 pub fn prepare(fleet: Fleet) -> Prepared {
+    prepare_with(fleet, &Checks::default())
+}
+
+/// [`prepare`] with the date and window of the time-dependent checks given by the caller.
+pub fn prepare_with(fleet: Fleet, checks: &Checks) -> Prepared {
     let mut diagnostics = Vec::new();
     let fleet = expand::expand(fleet, &mut diagnostics);
     validate::validate(&fleet, &mut diagnostics);
     consistency::check(&fleet, &mut diagnostics);
+    protection::check(&fleet, checks, &mut diagnostics);
     Prepared { fleet, diagnostics }
 }

@@ -481,14 +481,8 @@ impl Validator<'_> {
             self.error("ZAT0162", "not_before must be earlier than not_after", &object, origin);
         }
         if let Some(after) = cert.not_after.as_deref().and_then(parse_date) {
-            if after < today() {
-                self.error(
-                    "ZAT0163",
-                    "the certificate would already have expired (not_after is in the past)",
-                    &object,
-                    origin,
-                );
-            }
+            // Expired and soon-expiring certificates are checked against the caller's date in
+            // `protection.rs`.
             if after > (2049, 12, 31) {
                 // RACF's handling of dates past 2049 (UTCTime) is unconfirmed: stay safe.
                 self.warning(
@@ -677,7 +671,15 @@ impl Validator<'_> {
                 self.warning("ZAT0151", &format!("{name} is obsolete and insecure; turn it on only if a peer cannot do better"), &object, origin);
             }
         }
-        if level.ciphers.is_empty() {
+        if level.settings.system_ssl_ciphers && !level.ciphers.is_empty() {
+            self.error(
+                "ZAT0152",
+                "a security level that leaves the cipher list to System SSL lists no cipher suite",
+                &object,
+                origin,
+            );
+        }
+        if level.ciphers.is_empty() && !level.settings.system_ssl_ciphers {
             self.error(
                 "ZAT0152",
                 "a security level needs at least one cipher suite",
@@ -741,7 +743,14 @@ impl Validator<'_> {
                 origin,
             );
         }
-        for code in level.signature_pairs.iter().chain(&level.curves) {
+        let settings = &level.settings;
+        for code in level
+            .signature_pairs
+            .iter()
+            .chain(&level.curves)
+            .chain(&settings.key_share_groups)
+            .chain(&settings.server_key_share_groups)
+        {
             if !(code.len() == 4 && code.chars().all(|c| c.is_ascii_hexdigit())) {
                 self.error("ZAT0155", &format!("`{code}` must be a 4-digit code"), &object, origin);
             }
@@ -821,6 +830,7 @@ impl Validator<'_> {
                     );
                     if is_server
                         && rule.certificate_label.is_none()
+                        && rule.server_certificate_label.is_none()
                         && ring.default_connection().is_none()
                     {
                         self.error(
@@ -936,30 +946,6 @@ fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
     (1..=days[m as usize - 1]).contains(&d).then_some((y, m, d))
 }
 
-/// Today's date (UTC) from the system clock: only used to warn about expired certificates,
-/// never written into any output.
-fn today() -> (i32, u32, u32) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    civil_from_days((secs / 86_400) as i64)
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i32, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -970,12 +956,6 @@ mod tests {
         assert_eq!(parse_date("2027-02-29"), None);
         assert_eq!(parse_date("2027-13-01"), None);
         assert_eq!(parse_date("27-01-01"), None);
-    }
-
-    #[test]
-    fn civil_dates_from_epoch_days() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //!
 //! The emitters linked into zat are listed once, in [`builtins`].
 
+mod connections;
+mod installed;
+
+pub use connections::{CODE_WRONG_RULE, Checked, check as check_connections};
+pub use installed::{Installed, installed, pick};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -54,6 +60,8 @@ pub struct Inputs {
     /// Discovered states, `(security database, DISCOVER listing file)`: the jobs of those
     /// databases plan against what the listing shows (`zat build --state DB=FILE`).
     pub states: Vec<(String, PathBuf)>,
+    /// The date and window of the time-dependent checks (certificate expiry).
+    pub checks: zat_core::Checks,
 }
 
 impl Inputs {
@@ -68,6 +76,7 @@ impl Inputs {
             jobs: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             zat_version: env!("CARGO_PKG_VERSION").to_owned(),
             states: Vec::new(),
+            checks: zat_core::Checks::default(),
         }
     }
 }
@@ -149,7 +158,7 @@ pub fn prepare(inputs: &Inputs) -> PreparedRun {
         }
     };
     let started = Instant::now();
-    let prepared = zat_core::prepare(fleet);
+    let prepared = zat_core::prepare_with(fleet, &inputs.checks);
     timings.prepare = started.elapsed();
     let has_errors = prepared.has_errors();
     let (mut diagnostics, mut fleet) = (prepared.diagnostics, prepared.fleet);
@@ -221,6 +230,8 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
     };
     let (plugin_diagnostics, files) = files;
     diagnostics.extend(plugin_diagnostics);
+    // Every intended connection on its own rule, read from the policy files just rendered.
+    diagnostics.extend(connections::check(&request.fleet, &files).diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
         outcome.plugin_output = plugin_output;

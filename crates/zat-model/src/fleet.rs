@@ -558,7 +558,38 @@ pub struct SecurityLevel {
     pub curves: Vec<String>,
     pub handshake_timeout: Option<i64>,
     pub fips: bool,
+    /// What else the level sets; all empty by default, which writes nothing.
+    #[serde(default, flatten)]
+    pub settings: LevelSettings,
     pub origin: Origin,
+}
+
+/// Settings a security level may give beyond protocols and suites. Each one left `None` or
+/// empty is not written, so Policy Agent's documented default (or System SSL's) applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LevelSettings {
+    /// No cipher list at all: AT-TLS then passes none and System SSL uses its own default
+    /// (`ciphers` must be empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub system_ssl_ciphers: bool,
+    /// `ClientAuthType`: `PassThru`, `Full`, `Required` or `SAFCheck`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_auth_type: Option<String>,
+    /// `ApplicationControlled`: the application starts TLS itself (STARTTLS, TN3270).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_controlled: Option<bool>,
+    /// `Renegotiation`: `Default`, `Disabled`, `All` or `Abbreviated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renegotiation: Option<String>,
+    /// `ClientKeyShareGroups` as 4-digit codes; empty derives them from `curves` with TLSv1.3.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_share_groups: Vec<String>,
+    /// `ServerKeyShareGroups` as 4-digit codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_key_share_groups: Vec<String>,
+    /// `EnvironmentUserInstance`: a separate System SSL environment per value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_user_instance: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -658,6 +689,10 @@ pub struct Rule {
     pub keyring: Option<RingRef>,
     /// Certificate label to present instead of the ring's DEFAULT.
     pub certificate_label: Option<String>,
+    /// `ServerCertificateLabel`: the certificate a server presents (z/OS 2.5 and later),
+    /// written beside `certificate_label` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_certificate_label: Option<String>,
     /// Name of the security level.
     pub level: String,
     /// AT-TLS trace mask (0-255).

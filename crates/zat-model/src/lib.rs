@@ -20,9 +20,10 @@ pub use discovered::{
 pub use fleet::{
     AccessGrant, AccessLevel, AltName, ApiRequester, BasicAuth, CertExport, CertOwner, CertSource,
     Certificate, Direction, DistinguishedName, Esm, ExportFormat, Fleet, GrantClass, HandshakeRole,
-    InitstackAccess, JobCard, KeyAlgorithm, KeyUsage, Keyring, Lpar, PagentSettings, PortRange,
-    Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef, Rule, RuleSource,
-    SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage, ZosConnectServer,
+    InitstackAccess, JobCard, KeyAlgorithm, KeyUsage, Keyring, LevelSettings, Lpar, PagentSettings,
+    PortRange, Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef, Rule,
+    RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage,
+    ZosConnectServer,
 };
 pub use suggest::closest;
 

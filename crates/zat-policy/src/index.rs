@@ -12,29 +12,29 @@ use crate::{Attribute, Statement};
 
 /// A parsed file: where it came from, its statements and what kind of file it looks like.
 #[derive(Debug)]
-pub(crate) struct Parsed<'a> {
-    pub(crate) path: &'a str,
-    pub(crate) statements: Vec<Statement>,
-    pub(crate) kind: Option<FileKind>,
+pub struct Parsed<'a> {
+    pub path: &'a str,
+    pub statements: Vec<Statement>,
+    pub kind: Option<FileKind>,
 }
 
 /// One definition of a named global statement.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Defined<'a> {
-    pub(crate) file: usize,
-    pub(crate) statement: &'a Statement,
+pub struct Defined<'a> {
+    pub file: usize,
+    pub statement: &'a Statement,
 }
 
 /// Every named top-level statement of the policy files, keyed by canonical type and name
 /// (names are case-sensitive), every definition kept in order.
 #[derive(Debug, Default)]
-pub(crate) struct Index<'a> {
+pub struct Index<'a> {
     objects: BTreeMap<(&'static str, &'a str), Vec<Defined<'a>>>,
 }
 
 /// What kind of file the statements look like: the kind most of its top-level statements
 /// belong to (policy first on a tie); `None` when none is known.
-pub(crate) fn detect_kind(statements: &[Statement]) -> Option<FileKind> {
+pub fn detect_kind(statements: &[Statement]) -> Option<FileKind> {
     let mut counts = [0usize; 3];
     for statement in statements {
         match keywords::file_kind(&statement.keyword) {
@@ -53,7 +53,7 @@ pub(crate) fn detect_kind(statements: &[Statement]) -> Option<FileKind> {
 }
 
 impl<'a> Index<'a> {
-    pub(crate) fn new(files: &'a [Parsed<'a>]) -> Self {
+    pub fn new(files: &'a [Parsed<'a>]) -> Self {
         let mut index = Index::default();
         for (file, parsed) in files.iter().enumerate() {
             for statement in &parsed.statements {
@@ -72,13 +72,13 @@ impl<'a> Index<'a> {
     }
 
     /// The definition Policy Agent uses: the last one.
-    pub(crate) fn get(&self, kind: &str, name: &str) -> Option<Defined<'a>> {
+    pub fn get(&self, kind: &str, name: &str) -> Option<Defined<'a>> {
         let kind = keywords::canonical_statement(kind)?;
         self.objects.get(&(kind, name)).and_then(|all| all.last().copied())
     }
 
     /// Every name defined more than once, with all its definitions in order.
-    pub(crate) fn duplicates(&self) -> impl Iterator<Item = (&'static str, &[Defined<'a>])> {
+    pub fn duplicates(&self) -> impl Iterator<Item = (&'static str, &[Defined<'a>])> {
         self.objects
             .iter()
             .filter(|(_, all)| all.len() > 1)
@@ -86,7 +86,7 @@ impl<'a> Index<'a> {
     }
 
     /// Whether any definition of this type exists under another spelling of the name.
-    pub(crate) fn other_case(&self, kind: &str, name: &str) -> Option<&'a str> {
+    pub fn other_case(&self, kind: &str, name: &str) -> Option<&'a str> {
         let kind = keywords::canonical_statement(kind)?;
         self.objects
             .keys()
@@ -96,7 +96,7 @@ impl<'a> Index<'a> {
 
     /// The statement type a `...Ref` attribute refers to, e.g. `LocalPortRangeRef` →
     /// `PortRange`; `None` when the attribute is not a reference.
-    pub(crate) fn target_of(attribute: &str) -> Option<&'static str> {
+    pub fn target_of(attribute: &str) -> Option<&'static str> {
         let stem = attribute.get(..attribute.len().checked_sub(3)?)?;
         if !attribute[stem.len()..].eq_ignore_ascii_case("ref") {
             return None;
@@ -119,7 +119,7 @@ impl<'a> Index<'a> {
     /// A parameter statement of `parent`, written inline (`TTLSKeyringParms { ... }`) or as a
     /// reference (`TTLSKeyringParmsRef name`); the last one written wins. `Err` carries the
     /// reference attribute when it names nothing.
-    pub(crate) fn param(
+    pub fn param(
         &self,
         parent: &'a Statement,
         kind: &str,
@@ -145,7 +145,7 @@ impl<'a> Index<'a> {
     }
 
     /// The statement a reference attribute (`TTLSGroupActionRef name`) names, if defined.
-    pub(crate) fn follow(&self, statement: &Statement, reference: &str) -> Option<Defined<'a>> {
+    pub fn follow(&self, statement: &Statement, reference: &str) -> Option<Defined<'a>> {
         let attr = statement.attribute(reference)?;
         let kind = Self::target_of(&attr.keyword)?;
         self.get(kind, attr.values.first()?)
@@ -153,12 +153,12 @@ impl<'a> Index<'a> {
 }
 
 /// The first value of an attribute, when there is one.
-pub(crate) fn value<'s>(statement: &'s Statement, keyword: &str) -> Option<&'s str> {
+pub fn value<'s>(statement: &'s Statement, keyword: &str) -> Option<&'s str> {
     statement.attribute(keyword).and_then(|attr| attr.values.first()).map(String::as_str)
 }
 
 /// `On`/`Off` (any case) as a boolean; `None` for anything else.
-pub(crate) fn on_off(text: &str) -> Option<bool> {
+pub fn on_off(text: &str) -> Option<bool> {
     if text.eq_ignore_ascii_case("on") {
         Some(true)
     } else if text.eq_ignore_ascii_case("off") {
@@ -170,7 +170,7 @@ pub(crate) fn on_off(text: &str) -> Option<bool> {
 
 /// A port range as Policy Agent writes it: `n`, `n-m`, `n:m`, or the two words `n m`.
 /// `0` alone means any port; `None` when the text is not a port range.
-pub(crate) fn port_range(values: &[String]) -> Option<(u32, u32)> {
+pub fn port_range(values: &[String]) -> Option<(u32, u32)> {
     let parse = |s: &str| s.trim().parse::<u32>().ok().filter(|p| *p <= 65535);
     match values {
         [one] => match one.split_once(['-', ':']) {

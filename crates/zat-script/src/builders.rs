@@ -539,6 +539,19 @@ fn security_level(
     set(&mut level.curves, opts.texts("curves")?);
     level.handshake_timeout = opts.int("handshake_timeout")?;
     level.fips = opts.flag_or("fips")?;
+    let settings = &mut level.settings;
+    if opts.flag("system_ssl_ciphers")? == Some(true) {
+        // No list at all: the derived list above would otherwise be written.
+        settings.system_ssl_ciphers = true;
+        level.ciphers.clear();
+        set(&mut level.ciphers, opts.texts("ciphers")?);
+    }
+    settings.client_auth_type = opts.word::<&str>("client_auth")?.map(str::to_owned);
+    settings.application_controlled = opts.flag("application_controlled")?;
+    settings.renegotiation = opts.word::<&str>("renegotiation")?.map(str::to_owned);
+    set(&mut settings.key_share_groups, opts.texts("key_share_groups")?);
+    set(&mut settings.server_key_share_groups, opts.texts("server_key_share_groups")?);
+    settings.environment_user_instance = opts.int("environment_user_instance")?;
     lock(&site.0).levels.push(level);
     Ok(LevelHandle { name: name.to_string() })
 }
@@ -745,6 +758,7 @@ fn rule(
         role: opts.word::<HandshakeRole>("role")?.unwrap_or(default_role),
         keyring: ring_ref(&mut opts, "keyring")?,
         certificate_label: opts.text("label")?,
+        server_certificate_label: opts.text("server_label")?,
         level: opts.handle_or_name_or::<LevelHandle>("level", level_name)?,
         trace: opts.int_or("trace")?,
         source: RuleSource::Script,

@@ -110,6 +110,7 @@ pub(crate) fn default_level(name: &str, origin: Origin) -> SecurityLevel {
         curves: Vec::new(),
         handshake_timeout: None,
         fips: false,
+        settings: zat_model::LevelSettings::default(),
         origin,
     }
 }

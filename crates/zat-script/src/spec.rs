@@ -150,6 +150,20 @@ pub(crate) const ROLE_WORDS: Words<HandshakeRole> = &[
 ];
 /// TLS versions as a `tls: [...]` list may name them; the number is the switch it turns on
 /// (0 SSLv2 ... 5 TLSv1.3).
+/// `ClientAuthType` values, spelled as the policy writes them.
+pub(crate) const CLIENT_AUTH_WORDS: Words<&'static str> = &[
+    ("passthru", "PassThru"),
+    ("full", "Full"),
+    ("required", "Required"),
+    ("safcheck", "SAFCheck"),
+];
+/// `Renegotiation` values, spelled as the policy writes them.
+pub(crate) const RENEGOTIATION_WORDS: Words<&'static str> = &[
+    ("default", "Default"),
+    ("disabled", "Disabled"),
+    ("all", "All"),
+    ("abbreviated", "Abbreviated"),
+];
 pub(crate) const TLS_WORDS: Words<usize> = &[
     ("sslv2", 0),
     ("sslv3", 1),
@@ -359,6 +373,48 @@ const LEVEL_OPTIONS: &[Opt] = &[
         "Seconds a handshake may take.",
     ),
     opt("fips", Kind::Bool, Bool(false), "Run System SSL in FIPS 140-2 mode."),
+    opt(
+        "system_ssl_ciphers",
+        Kind::Bool,
+        Unset,
+        "Write no cipher list unless `ciphers` gives one, so that System SSL's default list applies (as in a policy without a cipher statement).",
+    ),
+    opt(
+        "client_auth",
+        Kind::Word(&CLIENT_AUTH_WORDS),
+        Unset,
+        "`ClientAuthType` of a server with client authentication (Policy Agent's default when unset).",
+    ),
+    opt(
+        "application_controlled",
+        Kind::Bool,
+        Unset,
+        "`ApplicationControlled`: the application starts TLS itself (STARTTLS, TN3270); Policy Agent's default when unset.",
+    ),
+    opt(
+        "renegotiation",
+        Kind::Word(&RENEGOTIATION_WORDS),
+        Unset,
+        "`Renegotiation` (Policy Agent's default when unset).",
+    ),
+    opt(
+        "key_share_groups",
+        Texts,
+        Unset,
+        "`ClientKeyShareGroups` as 4-digit codes (the System SSL default when unset).",
+    ),
+    opt(
+        "server_key_share_groups",
+        Texts,
+        Unset,
+        "`ServerKeyShareGroups` as 4-digit codes (the System SSL default when unset).",
+    ),
+    opt(
+        "environment_user_instance",
+        Kind::Int,
+        Unset,
+        "`EnvironmentUserInstance` (Policy Agent's default when unset).",
+    ),
 ];
 
 const SERVER_OPTIONS: &[Opt] = &[
@@ -493,6 +549,12 @@ const RULE_OPTIONS: &[Opt] = &[
     ),
     opt("keyring", KEYRING_REF, Unset, "Key ring of the connection."),
     opt("label", Kind::Text, Unset, "Certificate label to present instead of the ring's DEFAULT."),
+    opt(
+        "server_label",
+        Kind::Text,
+        Unset,
+        "`ServerCertificateLabel`: the certificate a server rule presents (instead of the ring's DEFAULT).",
+    ),
     opt("level", LEVEL_REF, Text("DEFAULT"), "Security level of the rule."),
     opt("trace", Kind::Int, Int(2), "AT-TLS trace mask, 0-255."),
 ];

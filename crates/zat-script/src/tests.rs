@@ -810,3 +810,25 @@ b.certificate(\"U\", \"C\", #{ signed_by: ca, size: \"big\" });
         );
     }
 }
+
+#[test]
+fn security_levels_take_the_settings_import_needs() {
+    let fleet = run_ok(&format!(
+        "{HEADER}site.security_level(\"L\", #{{ system_ssl_ciphers: true, client_auth: \"full\", \
+         application_controlled: true, renegotiation: \"disabled\", key_share_groups: [\"0023\"], \
+         environment_user_instance: 0 }});\nsite.security_level(\"D\");\n"
+    ));
+    let level = fleet.security_level("L").expect("L");
+    assert!(level.ciphers.is_empty(), "no list: System SSL's default applies");
+    assert!(level.settings.system_ssl_ciphers);
+    assert_eq!(level.settings.client_auth_type.as_deref(), Some("Full"));
+    assert_eq!(level.settings.application_controlled, Some(true));
+    assert_eq!(level.settings.renegotiation.as_deref(), Some("Disabled"));
+    assert_eq!(level.settings.key_share_groups, ["0023"]);
+    assert_eq!(level.settings.environment_user_instance, Some(0));
+    // Left out, nothing is set.
+    assert_eq!(fleet.security_level("D").expect("D").settings, zat_model::LevelSettings::default());
+    let bad =
+        run(&format!("{HEADER}site.security_level(\"L\", #{{ client_auth: \"sometimes\" }});\n"));
+    assert!(bad.is_err());
+}

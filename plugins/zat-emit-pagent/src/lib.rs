@@ -14,7 +14,6 @@ use zat_policy::{Statement, print_with_header};
 
 /// Diagnostic codes of this emitter (ZAT0540-ZAT0549).
 const LONG_LINE: &str = "ZAT0543";
-const NO_TTLS_STACK: &str = "ZAT0544";
 const TTLS_OFF_WITH_RULES: &str = "ZAT0545";
 const BAD_TEXT: &str = "ZAT0546";
 
@@ -88,16 +87,6 @@ fn render_lpar(
             ],
         ));
     }
-    if ttls_stacks(lpar).next().is_none() {
-        response.diagnostics.push(
-            Diagnostic::warning(
-                NO_TTLS_STACK,
-                "no stack on this LPAR has TTLS on; the main file names no TcpImage",
-            )
-            .object(format!("lpar {}", lpar.name))
-            .at(&lpar.origin),
-        );
-    }
     for stack in lpar.stacks.iter().filter(|s| !s.ttls && !s.rules.is_empty()) {
         response.diagnostics.push(
             Diagnostic::warning(
@@ -108,6 +97,10 @@ fn render_lpar(
             .at(&stack.origin)
             .help("turn TTLS on for the stack (`ttls: true`) or remove its rules"),
         );
+    }
+    if ttls_stacks(lpar).next().is_none() {
+        // No stack runs AT-TLS: Policy Agent has nothing to install here.
+        return Ok(());
     }
     let target = layout::pagent_main_target(lpar);
     let text = print_with_header(

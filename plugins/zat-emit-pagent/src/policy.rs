@@ -100,6 +100,7 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
         ("job name", &rule.jobname),
         ("user ID", &rule.userid),
         ("certificate label", &rule.certificate_label),
+        ("server certificate label", &rule.server_certificate_label),
     ] {
         if let Some(value) = value {
             values.push((what, value.clone()));
@@ -126,7 +127,17 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
                 format!("security level `{}` is not defined", rule.level),
             ));
         };
-        for code in level.ciphers.iter().chain(&level.signature_pairs).chain(&level.curves) {
+        let settings = &level.settings;
+        let extra = [&settings.client_auth_type, &settings.renegotiation];
+        for code in level
+            .ciphers
+            .iter()
+            .chain(&level.signature_pairs)
+            .chain(&level.curves)
+            .chain(&settings.key_share_groups)
+            .chain(&settings.server_key_share_groups)
+            .chain(extra.into_iter().flatten())
+        {
             values.push(("code of the security level", code.clone()));
         }
     }
@@ -237,6 +248,17 @@ fn advanced_parms(name: &str, level: &SecurityLevel) -> Statement {
     if let Some(timeout) = level.handshake_timeout {
         advanced.attr("HandshakeTimeout", timeout.to_string());
     }
+    // Only what the level sets: the rest keeps Policy Agent's documented default.
+    let settings = &level.settings;
+    if let Some(on) = settings.application_controlled {
+        advanced.attr("ApplicationControlled", on_off(on));
+    }
+    if let Some(renegotiation) = &settings.renegotiation {
+        advanced.attr("Renegotiation", renegotiation.clone());
+    }
+    if let Some(client_auth) = &settings.client_auth_type {
+        advanced.attr("ClientAuthType", client_auth.clone());
+    }
     advanced
 }
 
@@ -250,7 +272,14 @@ fn signature_parms(name: &str, level: &SecurityLevel) -> Statement {
     let mut signature = Statement::block("TTLSSignatureParms", Some(name.to_owned()));
     code_lines(&mut signature, "SignaturePairs", &level.signature_pairs);
     code_lines(&mut signature, "ClientECurves", &level.curves);
-    if level.protocols.tlsv1_3 {
+    let settings = &level.settings;
+    if !settings.server_key_share_groups.is_empty() {
+        signature.attr("ServerKeyShareGroups", settings.server_key_share_groups.concat());
+    }
+    if !settings.key_share_groups.is_empty() {
+        // Given explicitly: written as given, on one line (see below).
+        signature.attr("ClientKeyShareGroups", settings.key_share_groups.concat());
+    } else if level.protocols.tlsv1_3 {
         // Whether repeated ClientKeyShareGroups lines concatenate is unconfirmed, so the
         // groups go on one line, and only those TLS 1.3 allows in a key share.
         let groups: String = level
@@ -387,7 +416,12 @@ fn rule_statement(
                 );
                 env.attr("TTLSCipherParmsRef", cipher);
             }
-            if !level.signature_pairs.is_empty() || !level.curves.is_empty() {
+            let settings = &level.settings;
+            if !level.signature_pairs.is_empty()
+                || !level.curves.is_empty()
+                || !settings.key_share_groups.is_empty()
+                || !settings.server_key_share_groups.is_empty()
+            {
                 let signature = objects.get(
                     Kind::Signature,
                     &level.name,
@@ -401,22 +435,40 @@ fn rule_statement(
                     advanced_parms(n, level)
                 });
             env.attr("TTLSEnvironmentAdvancedParmsRef", advanced);
+            if let Some(instance) = settings.environment_user_instance {
+                env.attr("EnvironmentUserInstance", instance.to_string());
+            }
             env
         });
     statement.attr("TTLSEnvironmentActionRef", environment);
 
-    if let Some(label) = &rule.certificate_label {
-        let connection =
-            objects.get(Kind::Connection, label, &format!("con_{label}"), |_, name| {
-                let mut connection =
-                    Statement::block("TTLSConnectionAction", Some(name.to_owned()));
-                let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
-                // The label of the certificate this side presents: the client certificate for a
-                // client, the server certificate for a server.
-                advanced.attr("CertificateLabel", label.clone());
-                connection.push_statement(advanced);
-                connection
-            });
+    if rule.certificate_label.is_some() || rule.server_certificate_label.is_some() {
+        let label = rule.certificate_label.as_deref();
+        let server = rule.server_certificate_label.as_deref();
+        // The connection action is named after the label alone when only that is given, so
+        // existing policies keep their names.
+        let (identity, readable) = match (label, server) {
+            (Some(label), None) => (label.to_owned(), format!("con_{label}")),
+            (label, server) => {
+                let label = label.unwrap_or_default();
+                let server = server.unwrap_or_default();
+                (format!("{label}\u{0}{server}"), format!("con_{label}_{server}"))
+            }
+        };
+        let connection = objects.get(Kind::Connection, &identity, &readable, |_, name| {
+            let mut connection = Statement::block("TTLSConnectionAction", Some(name.to_owned()));
+            let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
+            // The label of the certificate this side presents: the client certificate for a
+            // client, the server certificate for a server.
+            if let Some(label) = label {
+                advanced.attr("CertificateLabel", label.to_owned());
+            }
+            if let Some(server) = server {
+                advanced.attr("ServerCertificateLabel", server.to_owned());
+            }
+            connection.push_statement(advanced);
+            connection
+        });
         statement.attr("TTLSConnectionActionRef", connection);
     }
     statement

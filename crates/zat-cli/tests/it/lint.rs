@@ -40,9 +40,12 @@ fn warnings_alone_exit_0_and_point_at_the_line() {
 
 #[test]
 fn the_common_file_resolves_references() {
-    let out = lint(&["common.policy", "messy.policy"]);
+    let out = lint(&["--one-image", "common.policy", "messy.policy"]);
     out.expect_code(0);
     assert!(!out.stderr.contains("ZAT0621"), "{}", out.stderr);
+    // Without --one-image, each policy file is its own name space.
+    let out = lint(&["common.policy", "messy.policy"]);
+    out.expect_code(0).stderr_has("ZAT0621");
 }
 
 #[test]
@@ -88,7 +91,8 @@ fn every_lint_code_is_explained() {
 
 /// What a rule must keep through import and build.
 fn rule_facts(text: &str, path: &str) -> Vec<String> {
-    let imported = zat_policy::import::import(&[zat_policy::lint::PolicyFile { path, text }]);
+    let imported =
+        zat_policy_tools::import::import(&[zat_policy_tools::lint::PolicyFile { path, text }]);
     let mut facts: Vec<String> = imported
         .rules
         .iter()
@@ -174,7 +178,9 @@ fn import_notes_what_it_cannot_carry_and_uses_the_names_given() {
     assert!(out.stdout.contains("lpar.stack(\"TCPAPP\")"), "{}", out.stdout);
     assert!(out.stdout.contains("security_database(\"PLEX9\""), "{}", out.stdout);
     assert!(
-        out.stdout.contains("// zat import: not carried over: ClientAuthType PassThru"),
+        out.stdout.contains(
+            "// zat import: not carried over: TTLSEnvironmentAction has no parameter ClientAuthType"
+        ),
         "{}",
         out.stdout
     );
@@ -185,4 +191,23 @@ fn import_notes_what_it_cannot_carry_and_uses_the_names_given() {
 fn import_without_rules_exits_1() {
     zat_in(&policies(), &["import", "pagent.conf"]).expect_code(1).stderr_has("ZAT0653");
     zat_in(&policies(), &["import", "missing.policy"]).expect_code(2);
+}
+
+#[test]
+fn import_rebuilds_the_effective_policy_and_names_every_difference() {
+    // payroll.policy uses only what the fleet model carries: the rebuilt policy installs the
+    // same rules with the same settings, so import has no difference to report.
+    let out = zat_in(&policies(), &["import", "-v", "payroll.policy"]);
+    out.expect_code(0).stderr_has("settings equal, 0 differ");
+    assert!(!out.stdout.contains("the rebuilt policy differs"), "{}", out.stdout);
+    // messy.policy's rule has no Priority: the rebuilt one has, and the script says so.
+    let out = zat_in(&policies(), &["import", "-v", "common.policy", "messy.policy"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains(
+            "// zat import: the rebuilt policy differs: Priority: (none) in the input, 999 rebuilt"
+        ),
+        "{}",
+        out.stdout
+    );
 }

@@ -5,6 +5,7 @@ mod docs;
 mod lint;
 mod run;
 mod sandbox;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

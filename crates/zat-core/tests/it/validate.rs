@@ -38,6 +38,7 @@ fn extra_rule<'a>(fleet: &'a mut Fleet, name: &str, line: u32) -> &'a mut Rule {
             name: "ZOSCONN-APIR-KEYRING".into(),
         }),
         certificate_label: None,
+        server_certificate_label: None,
         level: "MODERN".into(),
         trace: 2,
         source: zat_model::RuleSource::Script,

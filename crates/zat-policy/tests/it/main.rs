@@ -1,8 +1,11 @@
 //! Integration tests of zat-policy: parser, printer and whitelist over the fixtures in
 //! `tests/fixtures` (written for these tests) and generated hostile input.
 
+mod effective;
 mod keywords;
+mod matcher;
 mod parse;
+mod pasearch;
 mod print;
 mod robust;
 

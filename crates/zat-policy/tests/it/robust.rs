@@ -1,6 +1,15 @@
-//! The parser never panics, whatever it is given, and always returns.
+//! The parser, the effective-policy engine and the report reader never panic, whatever they
+//! are given, and always return.
 
-use zat_policy::{parse, print};
+use zat_policy::effective::effective;
+use zat_policy::{Options, PolicyFile, parse, pasearch, print};
+
+/// Every reader over one text.
+fn read_all(text: &str) {
+    let options = Options::default();
+    let _ = effective(&[PolicyFile { path: "p", text }], &options);
+    let _ = pasearch::read("r", text, &options);
+}
 
 /// A small deterministic generator (xorshift), so the test is the same on every run.
 struct Rng(u64);
@@ -44,6 +53,7 @@ fn hostile_shapes() {
     for input in inputs {
         let (statements, _) = parse(input);
         let _ = print(&statements);
+        read_all(input);
     }
 }
 
@@ -74,6 +84,25 @@ fn random_token_soup_never_panics() {
         "\t",
         "name",
         "1-2",
+        "TTLSGroupActionRef",
+        "TTLSEnvironmentActionRef",
+        "LocalPortGroupRef",
+        "PortGroup",
+        "PortRangeRef",
+        "RemoteAddr",
+        "6793",
+        "10.0.0.0/99",
+        "V3CipherSuites4Char",
+        "C02F13",
+        "policyRule:",
+        "TTLS Action:",
+        "Scope:",
+        "FromAddr:",
+        "ToAddr:",
+        "v3CipherSuites:",
+        "ActionType:",
+        "TTLS Environment",
+        "  ",
         "\u{e9}",
         "\u{2603}",
         "\r",
@@ -90,5 +119,6 @@ fn random_token_soup_never_panics() {
         // Whatever was parsed prints, and the print parses again without panicking.
         let printed = print(&statements);
         let _ = parse(&printed);
+        read_all(&text);
     }
 }

@@ -235,14 +235,14 @@ fn only_requested_lpars_and_ttls_stacks() {
     assert!(response.files.iter().all(|f| f.path.starts_with("lpars/SYSB/")));
     assert_eq!(response.files.len(), 1 + 2 * 2);
 
+    // An LPAR without a TTLS stack runs no AT-TLS: no Policy Agent file at all, and a
+    // warning only for rules that a stack with TTLS off would not install.
     let mut fleet = seed();
     fleet.lpars[0].stacks[0].ttls = false;
     let response = render(&fleet);
-    assert_eq!(response.files.len(), 1);
+    assert!(response.files.is_empty(), "{:?}", response.files);
     let codes: Vec<&str> = response.diagnostics.iter().map(|d| d.code.as_str()).collect();
-    assert_eq!(codes, ["ZAT0544", "ZAT0545"]);
-    let main = parse(&response.files[0].content).0;
-    assert_eq!(main.len(), 1);
+    assert_eq!(codes, ["ZAT0545"]);
 }
 
 #[test]
@@ -272,4 +272,49 @@ fn a_scaled_fleet_renders_clean_policies() {
             assert!(rules >= 10, "{}", policy.path);
         }
     }
+}
+
+#[test]
+fn level_settings_are_written_and_read_back_by_the_effective_policy() {
+    let mut fleet = seed();
+    let level_name = rule(&mut fleet).level.clone();
+    let level =
+        fleet.security_levels.iter_mut().find(|l| l.name == level_name).expect("the rule's level");
+    level.ciphers.clear();
+    level.settings.system_ssl_ciphers = true;
+    level.settings.client_auth_type = Some("Full".into());
+    level.settings.application_controlled = Some(true);
+    level.settings.renegotiation = Some("Disabled".into());
+    level.settings.key_share_groups = vec!["0023".into()];
+    level.settings.environment_user_instance = Some(1);
+    let response = render(&fleet);
+    assert!(response.diagnostics.is_empty(), "{:#?}", response.diagnostics);
+    let text = file(&response, &layout::pagent_policy("SYSA", "TCPIP")).content.clone();
+    let options = zat_policy::Options::default();
+    let policy = zat_policy::effective::effective(
+        &[zat_policy::PolicyFile { path: "p", text: &text }],
+        &options,
+    );
+    let name = fleet.lpars[0].stacks[0].rules[0].name.clone();
+    let rule = policy.rule(&name).expect("the rule is installed");
+    assert_eq!(rule.value("ClientAuthType"), Some("Full"));
+    assert_eq!(rule.value("ApplicationControlled"), Some("On"));
+    assert_eq!(rule.value("Renegotiation"), Some("Disabled"));
+    assert_eq!(rule.value("ClientKeyShareGroups"), Some("0023"));
+    assert_eq!(rule.value("EnvironmentUserInstance"), Some("1"));
+    // No cipher list written: System SSL's default applies.
+    assert_eq!(rule.value("V3CipherSuites"), Some(zat_policy::effective::SYSTEM_SSL_DEFAULT));
+    assert!(!text.contains("TTLSCipherParms"), "{text}");
+}
+
+#[test]
+fn a_server_certificate_label_is_written_beside_the_label() {
+    let mut fleet = seed();
+    rule(&mut fleet).server_certificate_label = Some("ZCEESRV".into());
+    let (statements, diagnostics) = seed_policy(&fleet);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let name = value(&statements[0], "TTLSConnectionActionRef").expect("a connection action");
+    let connection = find(&statements, "TTLSConnectionAction", &name);
+    let advanced = connection.statements().next().expect("advanced parms");
+    assert_eq!(value(advanced, "ServerCertificateLabel").as_deref(), Some("ZCEESRV"));
 }

@@ -94,9 +94,10 @@ TTLSEnvironmentAdvancedParms modern
 #[test]
 fn rules_keep_direction_ports_jobs_priorities_rings_and_labels() {
     let imported = read(POLICY);
+    // In the order the stack compares them: priority descending.
     let names: Vec<&str> = imported.rules.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["PAY_OUT", "LEDGER_IN", "LOOP"]);
-    let pay = &imported.rules[0];
+    assert_eq!(names, ["LOOP", "PAY_OUT", "LEDGER_IN"]);
+    let pay = &imported.rules[1];
     assert_eq!(pay.direction, "outbound");
     assert_eq!(pay.remote_port, Some((9443, 9443)));
     assert_eq!(pay.jobname.as_deref(), Some("PAY*"));
@@ -105,80 +106,115 @@ fn rules_keep_direction_ports_jobs_priorities_rings_and_labels() {
     assert_eq!(pay.trace, Some(6));
     let ring = &imported.rings[pay.ring.expect("ring")];
     assert_eq!((ring.owner.as_str(), ring.name.as_str()), ("PAYUSR", "PayRing"));
-    let ledger = &imported.rules[1];
+    let ledger = &imported.rules[2];
     assert_eq!(ledger.local_addr, None, "All is no condition");
     assert_eq!(ledger.role, Some("server_with_client_auth"));
     assert_eq!(ledger.label.as_deref(), Some("LEDGERSRV"));
     let ring = &imported.rings[ledger.ring.expect("ring")];
     assert_eq!(ring.labels, ["LEDGERSRV"]);
     assert!(!ring.needs_default);
-    let clear = &imported.rules[2];
+    let clear = &imported.rules[0];
     assert!(!clear.enabled);
     assert_eq!(clear.remote_addr.as_deref(), Some("127.0.0.1"));
     assert_eq!(clear.ring, None);
 }
 
 #[test]
-fn levels_are_deduplicated() {
+fn levels_carry_what_the_environment_and_connection_set() {
     let imported = read(POLICY);
-    assert_eq!(imported.levels.len(), 1, "{:#?}", imported.levels);
-    let level = &imported.levels[0];
-    assert_eq!(level.name, "modern");
-    assert_eq!(level.protocols, [false, false, false, false, true, true]);
-    assert_eq!(level.ciphers, ["1302", "1301", "C030"]);
-    assert_eq!(level.handshake_timeout, Some(15));
-    assert_eq!(imported.rules[0].level, imported.rules[1].level);
+    assert_eq!(imported.levels.len(), 2, "{:#?}", imported.levels);
+    let client = &imported.levels[imported.rules[1].level.expect("level")];
+    assert_eq!(client.name, "envClient");
+    assert_eq!(client.protocols, [false, false, false, false, true, true]);
+    assert_eq!(
+        client.ciphers.as_deref(),
+        Some(&["1302".to_owned(), "1301".to_owned(), "C030".to_owned()][..])
+    );
+    assert_eq!(client.handshake_timeout, Some(15));
+    let server = &imported.levels[imported.rules[2].level.expect("level")];
+    assert_eq!(server.application_controlled, Some(true));
+    assert_eq!(server.environment_user_instance, Some(0));
+    assert_eq!(server.client_auth_type, None, "Required is the default");
 }
 
 #[test]
 fn what_the_model_cannot_hold_is_noted_and_warned() {
-    let imported = read(POLICY);
-    let ledger = &imported.rules[1];
+    let text =
+        POLICY.replace("    SecondaryMap Off\n", "    SecondaryMap On\n    CtraceClearText On\n");
+    let imported = read(&text);
+    let ledger = &imported.rules[2];
     assert!(
-        ledger
-            .not_carried
-            .contains(&"EnvironmentUserInstance 0 (TTLSEnvironmentAction envServer)".to_owned()),
+        ledger.not_carried.iter().any(|n| n.starts_with("SecondaryMap On")),
         "{:?}",
         ledger.not_carried
     );
-    assert!(ledger.not_carried.iter().any(|n| n.starts_with("ApplicationControlled On")));
-    // A value equal to the default is not worth a note.
-    assert!(!ledger.not_carried.iter().any(|n| n.starts_with("SecondaryMap")));
     let warned: Vec<_> = imported.diagnostics.iter().filter(|d| d.code == NOT_CARRIED).collect();
     assert_eq!(warned.len(), 2, "{warned:#?}");
-    assert!(imported.rules[0].not_carried.is_empty());
+    // CtraceClearText is not a parameter of TTLSConnectionAdvancedParms: Policy Agent ignores
+    // it, and import says so rather than carrying it.
+    assert!(warned[1].message.contains("has no parameter CtraceClearText"), "{warned:#?}");
+    // A value equal to the default is not worth a note.
+    let imported = read(POLICY);
+    assert!(imported.rules.iter().all(|r| r.not_carried.is_empty()), "{:#?}", imported.rules);
     // The lower-case job name was made upper case, with a warning.
-    assert!(imported.diagnostics.iter().any(|d| d.code == ASSUMED && d.message.contains("`PAY*`")));
+    assert!(imported.diagnostics.iter().any(|d| d.code == ASSUMED && d.message.contains("`pay*`")));
 }
 
 #[test]
-fn unset_protocols_take_documented_defaults_with_a_warning() {
+fn unset_settings_take_the_effective_values_without_noise() {
     let text = POLICY.replace("  TLSv1 Off\n  TLSv1.1 Off\n", "");
     let imported = read(&text);
     assert_eq!(imported.levels[0].protocols, [false, false, true, true, true, true]);
-    assert!(
-        imported
-            .diagnostics
-            .iter()
-            .any(|d| d.code == ASSUMED && d.message.contains("TLSv1 On, TLSv1.1 On"))
-    );
+    assert!(imported.diagnostics.iter().all(|d| d.code != ASSUMED || !d.message.contains("TLSv1")));
+}
+
+#[test]
+fn no_cipher_statement_stays_system_ssl_default() {
+    let text =
+        POLICY.replace("  TTLSCipherParms\n  {\n    V3CipherSuites4Char 13021301C030\n  }\n", "");
+    let imported = read(&text);
+    assert!(imported.levels.iter().all(|l| l.ciphers.is_none()), "{:#?}", imported.levels);
 }
 
 #[test]
 fn cipher_names_and_two_character_codes_become_four_character_codes() {
-    assert_eq!(cipher_codes("V3CipherSuites", "TLS_AES_256_GCM_SHA384"), ["1302"]);
-    assert_eq!(cipher_codes("V3CipherSuites", "9C9D"), ["009C", "009D"]);
-    assert_eq!(cipher_codes("V3CipherSuites4Char", "1301c02f"), ["1301", "C02F"]);
-    assert!(cipher_codes("V3CipherSuites", "TLS_UNKNOWN").is_empty());
+    let text = POLICY.replacen(
+        "V3CipherSuites4Char 13021301C030",
+        "V3CipherSuites TLS_AES_256_GCM_SHA384\n    V3CipherSuites 9C9D\n    V3CipherSuites TLS_DHE_DSS_WITH_AES_256_GCM_SHA384",
+        1,
+    );
+    let imported = read(&text);
+    let level = &imported.levels[imported.rules[1].level.expect("level")];
+    assert_eq!(
+        level.ciphers.as_deref(),
+        Some(&["1302".to_owned(), "009C".to_owned(), "009D".to_owned(), "00A3".to_owned()][..])
+    );
+}
+
+#[test]
+fn unprioritised_rules_keep_their_place_below_explicit_priorities() {
+    let text = POLICY.replace("  Priority 500\n", "").replace("  Priority 400\n", "");
+    let imported = read(&text);
+    let priorities: Vec<(&str, Option<i64>)> =
+        imported.rules.iter().map(|r| (r.name.as_str(), r.priority)).collect();
+    // EBCDIC order within the unprioritised: LEDGER_IN before PAY_OUT; both below 900.
+    assert_eq!(priorities, [("LOOP", Some(900)), ("LEDGER_IN", Some(899)), ("PAY_OUT", Some(898))]);
+    assert!(
+        imported
+            .diagnostics
+            .iter()
+            .any(|d| d.code == ASSUMED && d.message.contains("keeps its place"))
+    );
 }
 
 #[test]
 fn rules_the_model_cannot_state_are_left_out_not_broadened() {
-    let text = POLICY.replace("  RemotePortRange 9443\n", "  RemotePortGroupRef ports\n");
+    let text = POLICY.replace("  RemotePortRange 9443\n", "  RemotePortGroupRef ports\n")
+        + "PortGroup ports\n{\n  PortRange\n  {\n    Port 9443\n  }\n  PortRange\n  {\n    Port 9444\n  }\n}\n";
     let imported = read(&text);
     assert!(imported.rules.iter().all(|r| r.name != "PAY_OUT"));
     assert_eq!(imported.left_out.len(), 1);
-    assert!(imported.left_out[0].reason.contains("RemotePortGroupRef"));
+    assert!(imported.left_out[0].reason.contains("2 ranges"), "{:?}", imported.left_out);
     assert!(imported.diagnostics.iter().any(|d| d.code == RULE_LEFT_OUT));
     let text = POLICY.replace("payusr/PayRing", "*AUTH*/*");
     let imported = read(&text);
@@ -191,11 +227,11 @@ fn rules_the_model_cannot_state_are_left_out_not_broadened() {
 fn rings_without_owner_take_the_user_id_or_a_placeholder() {
     let text = POLICY.replace("payusr/PayRing", "PayRing");
     let imported = read(&text);
-    let ring = &imported.rings[imported.rules[0].ring.expect("ring")];
+    let ring = &imported.rings[imported.rules[1].ring.expect("ring")];
     assert_eq!(ring.owner, PLACEHOLDER_OWNER);
     let text = text.replace("  Jobname pay*\n", "  Jobname pay*\n  Userid PAYUSR\n");
     let imported = read(&text);
-    let ring = &imported.rings[imported.rules[0].ring.expect("ring")];
+    let ring = &imported.rings[imported.rules[1].ring.expect("ring")];
     assert_eq!(ring.owner, "PAYUSR");
 }
 
@@ -203,7 +239,7 @@ fn rings_without_owner_take_the_user_id_or_a_placeholder() {
 fn server_rules_without_a_label_need_the_ring_default() {
     let text = POLICY.replace("    CertificateLabel LEDGERSRV\n", "");
     let imported = read(&text);
-    let ring = &imported.rings[imported.rules[1].ring.expect("ring")];
+    let ring = &imported.rings[imported.rules[2].ring.expect("ring")];
     assert!(ring.needs_default);
 }
 
@@ -241,7 +277,7 @@ fn curves_written_as_any_keep_the_default_list_with_a_warning() {
         "  TTLSEnvironmentAdvancedParmsRef modern\n  TTLSCipherParms\n  {\n    V3CipherSuites4Char 13021301C030\n  }\n  TTLSSignatureParms\n  {\n    ClientECurves Any\n    SignaturePairs 06010401\n  }\n}\nTTLSEnvironmentAction envServer",
     );
     let imported = read(&text);
-    let level = &imported.levels[imported.rules[0].level.expect("level")];
+    let level = &imported.levels[imported.rules[1].level.expect("level")];
     assert!(level.curves.is_empty());
     assert_eq!(level.signature_pairs, ["0601", "0401"]);
     assert!(
@@ -250,5 +286,5 @@ fn curves_written_as_any_keep_the_default_list_with_a_warning() {
             .iter()
             .any(|d| d.code == ASSUMED && d.message.contains("ClientECurves Any"))
     );
-    assert!(imported.rules[0].not_carried.iter().any(|n| n.starts_with("ClientECurves Any")));
+    assert!(imported.rules[1].not_carried.iter().any(|n| n.starts_with("ClientECurves Any")));
 }

@@ -180,13 +180,27 @@ fn dangling_references_are_warnings_unless_no_common_file_can_exist() {
     assert_eq!(dangling.len(), 1, "{found:#?}");
     assert!(!dangling[0].is_error());
     assert!(dangling[0].help.as_deref().is_some_and(|h| h.contains("CommonTTLSConfig")));
-    // The common file given too: resolved.
+    // The common file given too, as one image's policy: resolved.
     let common = "TTLSCipherParms ciphers\n{\n  V3CipherSuites4Char 1301\n}\n";
-    let both = lint(&[
+    let files = [
         PolicyFile { path: "common.policy", text: common },
         PolicyFile { path: "p.policy", text: &text },
-    ]);
+    ];
+    let both = lint_with(&files, &LintOptions { one_image: true, ..LintOptions::default() });
     assert!(both.iter().all(|d| d.code != DANGLING_REFERENCE), "{both:#?}");
+    // Given together without saying so, each file is its own name space.
+    assert!(lint(&files).iter().any(|d| d.code == DANGLING_REFERENCE));
+    // An image file and a main file naming them make them one image's policy.
+    let image = "TTLSConfig /etc/pagent/p.policy\n";
+    let main =
+        "TcpImage TCPIP /etc/pagent/TCPIP.image\nCommonTTLSConfig /etc/pagent/common.policy\n";
+    let named = lint(&[
+        PolicyFile { path: "pagent.conf", text: main },
+        PolicyFile { path: "TCPIP.image", text: image },
+        files[0],
+        files[1],
+    ]);
+    assert!(named.iter().all(|d| d.code != DANGLING_REFERENCE), "{named:#?}");
     // A main file without CommonTTLSConfig: nothing else can define it.
     let main = "TcpImage TCPIP /etc/pagent/TCPIP.image\n";
     let with_main = lint(&[
@@ -402,9 +416,91 @@ fn hostile_input_never_panics() {
 }
 
 #[test]
-fn edit_distance_and_suggestions() {
-    assert_eq!(distance("Prority", "Priority"), 1);
-    assert_eq!(distance("", "abc"), 3);
+fn suggestions_of_misspelt_keywords() {
     assert_eq!(suggest("Jobnme", ["Jobname", "Userid"].into_iter()), Some("Jobname"));
     assert_eq!(suggest("Xyzzy", ["Jobname", "Userid"].into_iter()), None);
+}
+
+#[test]
+fn a_rule_a_wider_rule_always_takes_first_is_shadowed() {
+    // A second rule for the same job and port at a lower priority never matches.
+    let second = "TTLSRule PAY_OUT2\n{\n  RemotePortRange 9443\n  Jobname PAYROLL\n  Direction Outbound\n  Priority 400\n  TTLSGroupActionRef grpOn\n  TTLSEnvironmentActionRef envClient\n}\n";
+    let text = format!("{GOOD}{second}");
+    let found = with(&text, SHADOWED_RULE);
+    assert_eq!(found.len(), 1, "{:#?}", run(&text));
+    assert!(found[0].2.contains("rule PAY_OUT2 never matches: rule PAY_OUT"), "{}", found[0].2);
+    // Ranked above the wider rule, it is reached.
+    let text = format!("{GOOD}{}", second.replace("Priority 400", "Priority 600"));
+    assert!(with(&text, SHADOWED_RULE).is_empty());
+}
+
+#[test]
+fn a_numeric_address_is_reported_as_read_differently() {
+    let text = good_with("Jobname PAY*", "RemoteAddr 6793");
+    let found = with(&text, READ_DIFFERENTLY);
+    assert_eq!(found.len(), 1, "{:#?}", run(&text));
+    assert!(found[0].2.contains("0.0.26.137"));
+    assert!(with(&good_with("Jobname PAY*", "RemoteAddr 10.1.1.1"), READ_DIFFERENTLY).is_empty());
+}
+
+#[test]
+fn cipher_names_on_a_four_character_line_are_ignored() {
+    let text = GOOD.replace(
+        "V3CipherSuites4Char",
+        "V3CipherSuites4Char TLS_AES_128_GCM_SHA256\n  V3CipherSuites4Char",
+    );
+    let found = with(&text, IGNORED_VALUE);
+    assert_eq!(found.len(), 1, "{:#?}", run(&text));
+    assert!(found[0].2.contains("V3CipherSuites4Char"));
+}
+
+#[test]
+fn an_inline_statement_beside_its_reference_is_reported() {
+    let text = good_with(
+        "TTLSCipherParmsRef cip",
+        "TTLSCipherParmsRef cip\n  TTLSCipherParms\n  {\n    V3CipherSuites4Char C02F\n  }",
+    );
+    let found = with(&text, REPLACED);
+    assert_eq!(found.len(), 1, "{:#?}", run(&text));
+    assert!(found[0].2.contains("more than once"));
+}
+
+#[test]
+fn two_stacks_policy_files_have_their_own_names() {
+    // The same names in two stacks' files are not duplicates.
+    let found = lint(&[
+        PolicyFile { path: "a.policy", text: GOOD },
+        PolicyFile { path: "b.policy", text: GOOD },
+    ]);
+    assert!(found.iter().all(|d| d.code != DUPLICATE_NAME), "{found:#?}");
+    let one = LintOptions { one_image: true, ..LintOptions::default() };
+    let found = lint_with(
+        &[PolicyFile { path: "a.policy", text: GOOD }, PolicyFile { path: "b.policy", text: GOOD }],
+        &one,
+    );
+    assert!(found.iter().any(|d| d.code == DUPLICATE_NAME));
+}
+
+#[test]
+fn defaults_that_are_safe_are_not_reported() {
+    // SSLv2, SSLv3 and TLSv1.3 default to Off: leaving them out is not worth a finding.
+    let text = good_with("  SSLv2 Off\n", "").replace("  SSLv3 Off\n", "");
+    assert!(with(&text, PROTOCOL_DEFAULTS).is_empty(), "{:#?}", run(&text));
+    let text = good_with("  TLSv1 Off\n", "");
+    let found = with(&text, PROTOCOL_DEFAULTS);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].2.starts_with("TLSv1 is left to its default (TLSv1 defaults to On)"),
+        "{}",
+        found[0].2
+    );
+}
+
+#[test]
+fn a_pasearch_report_is_recognised_and_skipped() {
+    let report =
+        "\nTCP/IP pasearch CS 3.1     Image Name: TCPIP\n\npolicyRule:   R\n  Rule Type:   TTLS\n";
+    let found = run(report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.contains("pasearch -t"));
 }

@@ -12,16 +12,11 @@ use std::net::Ipv4Addr;
 
 use zat_model::{Diagnostic, Origin};
 
-use crate::index::{self, Defined, Index, Parsed, detect_kind, on_off, port_range};
-use crate::keywords::{self, FileKind, Form};
-use crate::{DiagnosticKind, Entry, ParseDiagnostic, Severity, Span, Statement};
-
-/// One file to lint: the path to show in diagnostics, and its text.
-#[derive(Debug, Clone, Copy)]
-pub struct PolicyFile<'a> {
-    pub path: &'a str,
-    pub text: &'a str,
-}
+pub use zat_policy::PolicyFile;
+use zat_policy::effective::{self, EffectivePolicy, FindingKind, Options};
+use zat_policy::index::{self, Defined, Index, Parsed, detect_kind, on_off, port_range};
+use zat_policy::keywords::{self, FileKind, Form};
+use zat_policy::{DiagnosticKind, Entry, ParseDiagnostic, Severity, Span, Statement, matcher};
 
 /// The stable codes of `zat lint`, one per rule.
 pub mod codes {
@@ -85,6 +80,19 @@ pub mod codes {
     pub const REQUIRED_MISSING: &str = "ZAT0634";
     /// A value Policy Agent does not accept for its keyword.
     pub const BAD_VALUE: &str = "ZAT0637";
+    /// Something Policy Agent resolves to nothing: what the rule does is indeterminate.
+    pub const INDETERMINATE: &str = "ZAT0622";
+    /// An inline statement and a reference of the same kind in one statement; one wins.
+    pub const REPLACED: &str = "ZAT0635";
+    /// A rule a higher-ranked rule always takes the connections of: it never matches.
+    pub const SHADOWED_RULE: &str = "ZAT0636";
+    /// A value Policy Agent installs as something else than it looks.
+    pub const READ_DIFFERENTLY: &str = "ZAT0638";
+    /// A value Policy Agent ignores (cipher names on a 4-character line, duplicates,
+    /// parameters the release does not have).
+    pub const IGNORED_VALUE: &str = "ZAT0639";
+    /// A rule whose handshake cannot work as written (TLSv1.3 On, no TLS 1.3 suite).
+    pub const UNUSABLE: &str = "ZAT0641";
 
     /// Every code, sorted.
     pub const ALL: &[&str] = &[
@@ -105,6 +113,7 @@ pub mod codes {
         NOTHING_RECOGNISED,
         DUPLICATE_NAME,
         DANGLING_REFERENCE,
+        INDETERMINATE,
         NO_DIRECTION,
         NO_CONDITION,
         NO_GROUP,
@@ -117,7 +126,12 @@ pub mod codes {
         PROTOCOL_DEFAULTS,
         REPEATED_ATTRIBUTE,
         REQUIRED_MISSING,
+        REPLACED,
+        SHADOWED_RULE,
         BAD_VALUE,
+        READ_DIFFERENTLY,
+        IGNORED_VALUE,
+        UNUSABLE,
     ];
 }
 
@@ -184,14 +198,42 @@ const CONDITIONS: &[&str] = &[
 
 const PROTOCOLS: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
-/// Lints a set of files read together: references resolve across every AT-TLS policy file
-/// given (as a `CommonTTLSConfig` file and a stack's policy file do on z/OS). Returns every
-/// finding, file by file in line order, then the findings that span files.
+/// How files given together are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions {
+    /// The AT-TLS policy files are one image's policy (a `CommonTTLSConfig` file and the
+    /// stack's `TTLSConfig` file) and share one name space. Otherwise each policy file has its
+    /// own, unless a main or image file given with them names them.
+    pub one_image: bool,
+    /// Release, collation and the rank of unprioritised rules for the effective policy.
+    pub effective: Options,
+}
+
+/// Lints a set of files with the default [`LintOptions`].
 pub fn lint(files: &[PolicyFile<'_>]) -> Vec<Diagnostic> {
+    lint_with(files, &LintOptions::default())
+}
+
+/// Lints a set of files: each AT-TLS policy file is its own name space unless they are one
+/// image's policy ([`LintOptions::one_image`], or a main file's `CommonTTLSConfig` and an
+/// image file's `TTLSConfig` given with them name them), as each stack's policy is on z/OS.
+/// Returns every finding, file by file in line order.
+pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut parsed = Vec::new();
     for file in files {
-        let (statements, diagnostics) = crate::parse(file.text);
+        if zat_policy::pasearch::is_report(file.text) {
+            out.push(
+                Diagnostic::warning(
+                    NOTHING_RECOGNISED,
+                    "this is a `pasearch -t` report, not policy text: lint skips it",
+                )
+                .at(&origin(file.path, Some(Span::new(1, 1))))
+                .help("compare it with a fleet with `zat verify`, or turn it into a fleet script with `zat import`"),
+            );
+            continue;
+        }
+        let (statements, diagnostics) = zat_policy::parse(file.text);
         let kind = detect_kind(&statements);
         for diagnostic in &diagnostics {
             if let Some(finding) = from_parser(file, diagnostic) {
@@ -204,25 +246,81 @@ pub fn lint(files: &[PolicyFile<'_>]) -> Vec<Diagnostic> {
         p.kind == Some(FileKind::Main)
             && !p.statements.iter().any(|s| s.is("CommonTTLSConfig") && s.body.is_none())
     });
-    let index = Index::new(&parsed);
-    let mut linter = Linter { index: &index, files: &parsed, out, common_known_absent };
-    for (at, file) in parsed.iter().enumerate() {
-        linter.file(at, file);
-    }
-    linter.duplicates();
-    linter.priority_ties();
-    let mut seen = BTreeSet::new();
-    for file in &parsed {
-        for rule in file.statements.iter().filter(|s| s.is("TTLSRule") && s.body.is_some()) {
-            linter.protocols(rule, &mut seen);
+    for group in name_spaces(&parsed, options.one_image) {
+        let members: Vec<Parsed<'_>> = group
+            .iter()
+            .filter_map(|&at| parsed.get(at))
+            .map(|p| Parsed { path: p.path, statements: p.statements.clone(), kind: p.kind })
+            .collect();
+        let index = Index::new(&members);
+        let mut linter =
+            Linter { index: &index, files: &members, out: Vec::new(), common_known_absent };
+        for (at, file) in members.iter().enumerate() {
+            linter.file(at, file);
         }
+        linter.duplicates();
+        linter.priority_ties();
+        let mut seen = BTreeSet::new();
+        for file in &members {
+            for rule in file.statements.iter().filter(|s| s.is("TTLSRule") && s.body.is_some()) {
+                linter.protocols(rule, &mut seen);
+            }
+        }
+        let texts: Vec<PolicyFile<'_>> = group
+            .iter()
+            .filter_map(|&at| files.get(at))
+            .filter(|f| detect_kind(&zat_policy::parse(f.text).0) == Some(FileKind::Policy))
+            .copied()
+            .collect();
+        if !texts.is_empty() {
+            let policy = effective::effective(&texts, &options.effective);
+            let parser: BTreeSet<(String, u32)> = out
+                .iter()
+                .filter_map(|d: &Diagnostic| d.origin.as_ref().map(|o| (o.file.clone(), o.line)))
+                .collect();
+            linter.effective(&policy, &texts, parser);
+        }
+        out.extend(linter.out);
     }
-    let Linter { mut out, .. } = linter;
     // Rules that share an action would report it once each.
     let mut seen = BTreeSet::new();
     out.retain(|d| seen.insert((d.code.clone(), d.message.clone(), d.origin.clone())));
     sort(&mut out, files);
     out
+}
+
+/// Groups of files that share one name space: every policy file alone, except those one
+/// image reads together; main and image files each alone.
+fn name_spaces(parsed: &[Parsed<'_>], one_image: bool) -> Vec<Vec<usize>> {
+    let policies: Vec<usize> =
+        (0..parsed.len()).filter(|&at| parsed[at].kind == Some(FileKind::Policy)).collect();
+    let mut groups: Vec<Vec<usize>> =
+        (0..parsed.len()).filter(|at| !policies.contains(at)).map(|at| vec![at]).collect();
+    if one_image {
+        if !policies.is_empty() {
+            groups.push(policies);
+        }
+        return groups;
+    }
+    // Paths the main file (`CommonTTLSConfig`) and image files (`TTLSConfig`) name.
+    let named: Vec<&str> = parsed
+        .iter()
+        .flat_map(|p| p.statements.iter())
+        .filter(|s| (s.is("CommonTTLSConfig") || s.is("TTLSConfig")) && s.body.is_none())
+        .filter_map(|s| s.values.first().map(String::as_str))
+        .collect();
+    let base = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
+    let (together, alone): (Vec<usize>, Vec<usize>) = policies.into_iter().partition(|&at| {
+        let path = parsed[at].path;
+        named.iter().any(|n| *n == path || base(n) == base(path))
+    });
+    if together.len() > 1 {
+        groups.push(together);
+    } else {
+        groups.extend(together.into_iter().map(|at| vec![at]));
+    }
+    groups.extend(alone.into_iter().map(|at| vec![at]));
+    groups
 }
 
 /// Orders findings by file (in the order given), then line and column; stable otherwise.
@@ -299,23 +397,6 @@ fn from_parser(file: &PolicyFile<'_>, diagnostic: &ParseDiagnostic) -> Option<Di
     Some(finding)
 }
 
-/// Edit distance between two keywords, ignoring case.
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
-    let b: Vec<char> = b.to_ascii_lowercase().chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous + usize::from(ca != cb);
-            previous = row[j + 1];
-            row[j + 1] = substitute.min(previous + 1).min(row[j] + 1);
-        }
-    }
-    row[b.len()]
-}
-
 /// The closest candidate to a misspelt keyword, if one is close enough to be what was meant.
 fn suggest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let candidates: Vec<&str> = candidates.collect();
@@ -326,12 +407,7 @@ fn suggest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
             return Some(found);
         }
     }
-    candidates
-        .into_iter()
-        .map(|c| (distance(word, c), c))
-        .filter(|(d, c)| *d <= (word.len().max(c.len()) / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    zat_model::closest(word, candidates)
 }
 
 /// What one rule can match, for priority ties: `None` in a field means any.
@@ -515,7 +591,7 @@ impl<'a> Linter<'_, 'a> {
         statement: &Statement,
         kind: &str,
         accepted: &[&str],
-        attr: &crate::Attribute,
+        attr: &zat_policy::Attribute,
     ) {
         let homes: Vec<&str> = keywords::statements()
             .filter(|s| keywords::canonical(s, &attr.keyword).is_some())
@@ -549,7 +625,7 @@ impl<'a> Linter<'_, 'a> {
     }
 
     /// Values Policy Agent does not accept for the keyword.
-    fn value(&mut self, at: usize, statement: &Statement, attr: &crate::Attribute) {
+    fn value(&mut self, at: usize, statement: &Statement, attr: &zat_policy::Attribute) {
         let Some(first) = attr.values.first() else { return };
         let canonical = keywords::canonical(&statement.keyword, &attr.keyword).unwrap_or_default();
         let one_of = |words: &[&str]| {
@@ -608,7 +684,7 @@ impl<'a> Linter<'_, 'a> {
         &mut self,
         at: usize,
         statement: &Statement,
-        attr: &crate::Attribute,
+        attr: &zat_policy::Attribute,
         text: &str,
     ) {
         let Some((low, high)) = text.split_once(':') else { return };
@@ -626,7 +702,7 @@ impl<'a> Linter<'_, 'a> {
         &mut self,
         at: usize,
         top: &Statement,
-        attr: &crate::Attribute,
+        attr: &zat_policy::Attribute,
         target: &str,
         name: &str,
     ) {
@@ -797,12 +873,27 @@ impl<'a> Linter<'_, 'a> {
                 ciphers = Some((self.defining_file(action, parms), parms));
             }
         }
-        let unset: Vec<&str> =
-            PROTOCOLS.iter().copied().filter(|p| !switches.contains_key(p)).collect();
+        // Only defaults a reader would act on: TLSv1 and TLSv1.1 default to On, TLSv1.2 to
+        // Off. SSLv2, SSLv3 and TLSv1.3 default to Off, which is what a policy means when it
+        // leaves them out.
+        let unset: Vec<&str> = ["TLSv1", "TLSv1.1", "TLSv1.2"]
+            .into_iter()
+            .filter(|p| !switches.contains_key(p))
+            .collect();
         if !unset.is_empty()
             && self.index.param(environment.statement, "TTLSEnvironmentAdvancedParms").is_ok()
         {
-            let tls12 = if unset.contains(&"TLSv1.2") { " (TLSv1.2 defaults to Off)" } else { "" };
+            let old: Vec<&str> = unset.iter().copied().filter(|p| *p != "TLSv1.2").collect();
+            let mut defaults = Vec::new();
+            match old.as_slice() {
+                [] => {}
+                [one] => defaults.push(format!("{one} defaults to On")),
+                _ => defaults.push(format!("{} default to On", old.join(" and "))),
+            }
+            if unset.contains(&"TLSv1.2") {
+                defaults.push("TLSv1.2 defaults to Off".to_owned());
+            }
+            let tls12 = format!(" ({})", defaults.join("; "));
             let left = if unset.len() == 1 {
                 "is left to its default"
             } else {
@@ -977,6 +1068,83 @@ impl<'a> Linter<'_, 'a> {
             .object(format!("TTLSRule {}", b.name));
             self.out.push(d.at(&self.at(b.file, b.span)));
         }
+    }
+}
+
+impl Linter<'_, '_> {
+    /// What the effective policy shows: values Policy Agent ignores, reads differently or
+    /// replaces, rules that cannot work, and rules a higher-ranked rule shadows. A place the
+    /// syntax checks already reported is not reported again.
+    fn effective(
+        &mut self,
+        policy: &EffectivePolicy,
+        files: &[PolicyFile<'_>],
+        mut reported: BTreeSet<(String, u32)>,
+    ) {
+        let path = |file: usize| policy.files.get(file).map_or("", String::as_str);
+        reported.extend(
+            self.out.iter().filter_map(|d| d.origin.as_ref().map(|o| (o.file.clone(), o.line))),
+        );
+        let mut found = Vec::new();
+        for finding in &policy.findings {
+            let code = match finding.kind {
+                FindingKind::ReadDifferently => READ_DIFFERENTLY,
+                FindingKind::Ignored => IGNORED_VALUE,
+                FindingKind::Replaced => REPLACED,
+                FindingKind::Unusable => UNUSABLE,
+                FindingKind::Unresolved => INDETERMINATE,
+                // The parser's own findings say it with a span.
+                FindingKind::Rejected => continue,
+            };
+            let Some(place) = finding.place else { continue };
+            let at = origin(path(place.file), place.span);
+            if reported.contains(&(at.file.clone(), at.line)) {
+                continue;
+            }
+            let mut d = Diagnostic::warning(code, finding.message.clone())
+                .at(&at)
+                .help(format!("see {}", finding.document));
+            if let Some(rule) = &finding.rule {
+                d = d.object(format!("TTLSRule {rule}"));
+            }
+            found.push(d);
+        }
+        for (i, rule) in policy.rules.iter().enumerate() {
+            let Some(wide) = policy.rules[..i].iter().find(|w| matcher::covers(w, rule)) else {
+                continue;
+            };
+            let why = match matcher::precedence(wide, rule, &LintOptions::default().effective) {
+                zat_policy::Precedence::Priority { winner, loser } => {
+                    format!("its priority {winner} is higher than {loser}")
+                }
+                zat_policy::Precedence::Name { .. } if wide.priority.is_none() => {
+                    "neither has a Priority and its name sorts first".to_owned()
+                }
+                zat_policy::Precedence::Name { priority, .. } => {
+                    format!("both have priority {priority} and its name sorts first")
+                }
+            };
+            let at = rule.place.map_or_else(
+                || origin(files.first().map_or("", |f| f.path), None),
+                |p| origin(path(p.file), p.span),
+            );
+            found.push(
+                Diagnostic::warning(
+                    SHADOWED_RULE,
+                    format!(
+                        "rule {} never matches: rule {} matches every connection it matches and is compared first ({why})",
+                        rule.name, wide.name
+                    ),
+                )
+                .at(&at)
+                .object(format!("TTLSRule {}", rule.name))
+                .help(format!(
+                    "give {} a higher Priority than {}, narrow {}, or delete the rule that never matches",
+                    rule.name, wide.name, wide.name
+                )),
+            );
+        }
+        self.out.extend(found);
     }
 }
 

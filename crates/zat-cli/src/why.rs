@@ -1,0 +1,414 @@
+//! `zat why`: which AT-TLS rule a connection gets on a stack, which rules it beats and why, and
+//! the settings the handshake would use. The stack comes from a fleet script, policy files or
+//! a `pasearch -t` report; with `--fleet`, every rule of the fleet is checked with a
+//! connection it is meant for.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use zat_policy::effective::{Origin, effective};
+use zat_policy::matcher::{Mismatch, Verdict, match_connection};
+use zat_policy::{
+    Collation, Connection, EffectivePolicy, EffectiveRule, Options, PolicyFile, Precedence, Side,
+    pasearch,
+};
+
+use crate::{Exit, common, lint, report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DirectionArg {
+    /// Accepted by a listening socket on the stack.
+    Inbound,
+    /// Opened by connect on the stack.
+    Outbound,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The fleet script whose stack is asked about (or use --policy / --pasearch).
+    #[arg(value_name = "FLEET.rhai")]
+    pub(crate) script: Option<PathBuf>,
+    /// Policy files of one stack (a CommonTTLSConfig file and the stack's file), instead of a
+    /// fleet.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["script", "pasearch"])]
+    pub(crate) policy: Vec<PathBuf>,
+    /// A `pasearch -t` report of a live stack, instead of a fleet.
+    #[arg(long, value_name = "FILE", conflicts_with = "script")]
+    pub(crate) pasearch: Option<PathBuf>,
+    /// LPAR of the stack (fleet), when the fleet has more than one.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) lpar: Option<String>,
+    /// TCP/IP stack (fleet), or image (report), when there is more than one.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) stack: Option<String>,
+    /// Set a script parameter (repeatable), as for `zat check`.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = common::parse_key_value, requires = "script")]
+    pub(crate) set: Vec<(String, String)>,
+    /// Also resolve the script's `import` from this folder (repeatable).
+    #[arg(long = "lib", value_name = "DIR", requires = "script")]
+    pub(crate) lib: Vec<PathBuf>,
+    /// List every setting, also those at their default.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Check every rule of the fleet with a connection it is meant for.
+    #[arg(long, requires = "script")]
+    pub(crate) fleet: bool,
+    /// Which side opened the connection.
+    #[arg(long, value_enum, required_unless_present = "fleet")]
+    pub(crate) direction: Option<DirectionArg>,
+    /// Local (z/OS) address.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) local_addr: Option<IpAddr>,
+    /// Local (z/OS) port.
+    #[arg(long, value_name = "PORT")]
+    pub(crate) local_port: Option<u16>,
+    /// Address of the partner.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) remote_addr: Option<IpAddr>,
+    /// Port of the partner.
+    #[arg(long, value_name = "PORT")]
+    pub(crate) remote_port: Option<u16>,
+    /// Job name of the application that owns the socket.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) jobname: Option<String>,
+    /// User ID of the process that owns the socket.
+    #[arg(long, value_name = "USER")]
+    pub(crate) userid: Option<String>,
+    #[command(flatten)]
+    pub(crate) engine: lint::EngineArgs,
+}
+
+pub(crate) fn run(args: &Args) -> Exit {
+    let options = args.engine.options();
+    if args.fleet {
+        return fleet(args, &options);
+    }
+    let policy = match stack_policy(args, &options) {
+        Ok(policy) => policy,
+        Err(exit) => return exit,
+    };
+    let Some(direction) = args.direction else {
+        report::usage_error("give --direction inbound or outbound");
+        return Exit::Failure;
+    };
+    let connection = Connection {
+        side: match direction {
+            DirectionArg::Inbound => Side::Inbound,
+            DirectionArg::Outbound => Side::Outbound,
+        },
+        local_addr: args.local_addr,
+        local_port: args.local_port,
+        remote_addr: args.remote_addr,
+        remote_port: args.remote_port,
+        jobname: args.jobname.as_ref().map(|j| j.to_ascii_uppercase()),
+        userid: args.userid.as_ref().map(|u| u.to_ascii_uppercase()),
+    };
+    common::write_stdout(&explain(&policy, &connection, &options, args.all))
+}
+
+/// The stack's effective policy from whichever source was given.
+fn stack_policy(args: &Args, options: &Options) -> Result<EffectivePolicy, Exit> {
+    if let Some(path) = &args.pasearch {
+        let text = read(path)?;
+        let name = path.display().to_string();
+        let report = pasearch::read_image(&name, &text, args.stack.as_deref(), options);
+        if args.stack.is_some() && report.image.is_none() {
+            report::usage_error(&format!(
+                "the report shows no image {}; it has {}",
+                args.stack.as_deref().unwrap_or_default(),
+                report.images.join(", ")
+            ));
+            return Err(Exit::Failure);
+        }
+        return Ok(report.policy);
+    }
+    if !args.policy.is_empty() {
+        let texts = lint::read_files(&args.policy)?;
+        let files: Vec<PolicyFile<'_>> =
+            texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
+        return Ok(effective(&files, options));
+    }
+    let Some(script) = &args.script else {
+        report::usage_error("give a fleet script, --policy FILE... or --pasearch FILE");
+        return Err(Exit::Failure);
+    };
+    let prepared = common::prepare(&script_args(args, script))?;
+    zat_driver::installed(&prepared, options)
+        .and_then(|(all, _)| zat_driver::pick(all, args.lpar.as_deref(), args.stack.as_deref()))
+        .map(|i| i.policy)
+        .map_err(|message| {
+            report::usage_error(&message);
+            Exit::Failure
+        })
+}
+
+fn script_args(args: &Args, script: &std::path::Path) -> common::ScriptArgs {
+    common::ScriptArgs {
+        script: script.to_path_buf(),
+        set: args.set.clone(),
+        lib: args.lib.clone(),
+        timeout: 10.0,
+        today: None,
+        expiry_warning: 90,
+    }
+}
+
+fn read(path: &PathBuf) -> Result<String, Exit> {
+    std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).map_err(|err| {
+        report::usage_error(&format!("cannot read {}: {err}", path.display()));
+        Exit::Failure
+    })
+}
+
+fn show<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "any".to_owned(), |v| v.to_string())
+}
+
+fn priority(rule: &EffectiveRule, options: &Options) -> String {
+    match rule.priority {
+        Some(p) => format!("priority {p}"),
+        None => format!("no priority (ranked as {})", options.unprioritised),
+    }
+}
+
+fn mismatches(list: &[Mismatch]) -> String {
+    list.iter()
+        .map(|m| format!("{} is {}, the rule wants {}", m.condition, m.connection, m.rule))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The answer for one connection, as text.
+fn explain(
+    policy: &EffectivePolicy,
+    connection: &Connection,
+    options: &Options,
+    all: bool,
+) -> String {
+    let mut out = String::new();
+    let side = if connection.side == Side::Inbound { "inbound" } else { "outbound" };
+    let _ = writeln!(
+        out,
+        "connection: {side}, local {}:{} remote {}:{}, job {}, user {}",
+        show(connection.local_addr),
+        show(connection.local_port),
+        show(connection.remote_addr),
+        show(connection.remote_port),
+        show(connection.jobname.as_deref()),
+        show(connection.userid.as_deref()),
+    );
+    let result = match_connection(policy, connection, options);
+    let Some(matched) = result.matched else {
+        out.push_str(
+            "no rule matches: the stack makes the connection without AT-TLS (clear text)\n",
+        );
+        for outcome in &result.outcomes {
+            let rule = &policy.rules[outcome.rule];
+            match &outcome.verdict {
+                Verdict::Fails(why) => {
+                    let _ = writeln!(
+                        out,
+                        "  {} ({}): {}",
+                        rule.name,
+                        priority(rule, options),
+                        mismatches(why)
+                    );
+                }
+                Verdict::Unknown(fields) => {
+                    let _ = writeln!(
+                        out,
+                        "  {} ({}): matches if {} match; give them to decide",
+                        rule.name,
+                        priority(rule, options),
+                        fields.join(", ")
+                    );
+                }
+                Verdict::Matches => {}
+            }
+        }
+        return out;
+    };
+    let rule = &policy.rules[matched];
+    let _ = writeln!(out, "rule: {} ({})", rule.name, priority(rule, options));
+    let mut before = Vec::new();
+    for outcome in &result.outcomes {
+        if outcome.rule == matched {
+            break;
+        }
+        let other = &policy.rules[outcome.rule];
+        match &outcome.verdict {
+            Verdict::Fails(why) => before.push(format!(
+                "  {} ({}): does not match: {}",
+                other.name,
+                priority(other, options),
+                mismatches(why)
+            )),
+            Verdict::Unknown(fields) => before.push(format!(
+                "  {} ({}): would take the connection first if {} match; give them to decide",
+                other.name,
+                priority(other, options),
+                fields.join(", ")
+            )),
+            Verdict::Matches => {}
+        }
+    }
+    if !before.is_empty() {
+        out.push_str("compared first:\n");
+        for line in before {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let beaten: Vec<(usize, Precedence)> = result.beaten(policy, options).collect();
+    if !beaten.is_empty() {
+        out.push_str("beats (they match too):\n");
+        for (at, why) in beaten {
+            let loser = &policy.rules[at];
+            let reason = match why {
+                Precedence::Priority { winner, loser } => {
+                    format!("priority {winner} is higher than {loser}")
+                }
+                Precedence::Name { priority, collation } => format!(
+                    "same priority {priority}; Policy Agent orders equal priorities by name ({} order) and {} comes first",
+                    if collation == Collation::Ebcdic { "EBCDIC" } else { "ASCII" },
+                    rule.name
+                ),
+            };
+            let _ = writeln!(out, "  {}: {reason}", loser.name);
+        }
+    }
+    if !rule.enabled() {
+        out.push_str("TTLSEnabled Off: the connection is in clear text, by this rule\n");
+        return out;
+    }
+    out.push_str("handshake settings:\n");
+    let shown: Vec<(&String, &zat_policy::effective::Setting)> = rule
+        .settings
+        .iter()
+        .filter(|(key, setting)| {
+            all || !matches!(setting.origin, Origin::Default | Origin::SystemSsl)
+                || ALWAYS.contains(&key.as_str())
+        })
+        .collect();
+    let hidden = rule.settings.len() - shown.len();
+    let width = shown.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, setting) in shown {
+        let from = match &setting.origin {
+            Origin::Written { statement, place } => match place.span {
+                Some(span) => format!(
+                    "{statement}, {}:{}",
+                    policy.files.get(place.file).map_or("", String::as_str),
+                    span.line
+                ),
+                None => statement.clone(),
+            },
+            Origin::Reported => "pasearch report".to_owned(),
+            Origin::Default => format!("default, z/OS {}", policy.release.label()),
+            Origin::SystemSsl => "System SSL default".to_owned(),
+        };
+        let _ = writeln!(out, "  {key:<width$}  {}  ({from})", setting.value);
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "  and {hidden} more at their documented or System SSL default (--all lists them)"
+        );
+    }
+    out
+}
+
+/// Settings shown even at their default: what decides whether a handshake succeeds.
+const ALWAYS: &[&str] = &[
+    "SSLv3",
+    "TLSv1",
+    "TLSv1.1",
+    "TLSv1.2",
+    "TLSv1.3",
+    "V3CipherSuites",
+    "ClientAuthType",
+    "ApplicationControlled",
+    "HandshakeTimeout",
+];
+
+/// A connection that a rule is written for: the first address and port of each range, and
+/// the job name and user ID with their wildcards taken as written (`PAY*` becomes `PAY`).
+fn meant_for(rule: &EffectiveRule, side: Side) -> Connection {
+    let c = &rule.conditions;
+    let name = |v: &Option<String>| v.as_ref().map(|n| n.replace('*', ""));
+    Connection {
+        side,
+        local_addr: c.local_addr.first().map(|r| r.from),
+        local_port: c.local_port.first().map(|p| p.from),
+        remote_addr: c.remote_addr.first().map(|r| r.from),
+        remote_port: c.remote_port.first().map(|p| p.from),
+        jobname: name(&c.jobname),
+        userid: name(&c.userid),
+    }
+}
+
+/// Every rule of every stack of the fleet, checked with a connection it is meant for.
+fn fleet(args: &Args, options: &Options) -> Exit {
+    let Some(script) = &args.script else { return Exit::Failure };
+    let prepared = match common::prepare(&script_args(args, script)) {
+        Ok(prepared) => prepared,
+        Err(exit) => return exit,
+    };
+    let all = match zat_driver::installed(&prepared, options) {
+        Ok((all, _)) => all,
+        Err(message) => {
+            report::usage_error(&message);
+            return Exit::Failure;
+        }
+    };
+    let mut out = String::new();
+    let mut wrong = 0;
+    for stack in &all {
+        let fits = args.lpar.as_deref().is_none_or(|l| stack.lpar.eq_ignore_ascii_case(l))
+            && args.stack.as_deref().is_none_or(|s| stack.stack.eq_ignore_ascii_case(s));
+        if !fits {
+            continue;
+        }
+        for rule in &stack.policy.rules {
+            let sides: &[Side] = match rule.conditions.direction {
+                Some(zat_policy::effective::Direction::Inbound) => &[Side::Inbound],
+                Some(zat_policy::effective::Direction::Outbound) => &[Side::Outbound],
+                _ => &[Side::Inbound, Side::Outbound],
+            };
+            for side in sides {
+                let connection = meant_for(rule, *side);
+                let result = match_connection(&stack.policy, &connection, options);
+                let got = result.matched.map(|at| stack.policy.rules[at].name.as_str());
+                let verdict = match got {
+                    Some(name) if name == rule.name => "ok".to_owned(),
+                    Some(name) => {
+                        wrong += 1;
+                        format!("lands on {name} instead")
+                    }
+                    None => {
+                        wrong += 1;
+                        "matches no rule".to_owned()
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "{}/{}  {:<32} {:<8} {verdict}",
+                    stack.lpar,
+                    stack.stack,
+                    rule.name,
+                    format!("{side:?}").to_lowercase()
+                );
+            }
+        }
+    }
+    let written = common::write_stdout(&out);
+    if written != Exit::Ok {
+        return written;
+    }
+    if wrong > 0 {
+        tracing::warn!("{wrong} connections do not reach the rule written for them");
+        Exit::InputErrors
+    } else {
+        Exit::Ok
+    }
+}

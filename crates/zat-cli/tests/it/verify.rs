@@ -1,0 +1,158 @@
+//! `zat verify` and `zat why` as a user runs them, over a small fleet and a `pasearch -t`
+//! report of its stack written in IBM's layout.
+
+use std::path::PathBuf;
+
+use crate::{fixtures, zat_in};
+
+fn dir() -> PathBuf {
+    fixtures().join("verify")
+}
+
+#[test]
+fn verify_finds_no_drift_when_the_report_matches_the_fleet() {
+    let out = zat_in(&dir(), &["verify", "fleet.rhai", "--pasearch", "TCPIP.pasearch"]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, "", "{}", out.stdout);
+}
+
+#[test]
+fn verify_names_the_rule_and_setting_that_drifted() {
+    let report = std::fs::read_to_string(dir().join("TCPIP.pasearch")).expect("fixture");
+    // The server rule's environment: TLSv1.2 turned off on the live stack.
+    let env = report.find("TTLS Action:                  env_srvca").expect("server environment");
+    let at = env + report[env..].find("TLSv1.2:").expect("TLSv1.2 line");
+    let drifted = format!("{}{}", &report[..at], report[at..].replacen("On ", "Off", 1));
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join("drift.pasearch");
+    std::fs::write(&path, drifted).expect("write report");
+    let fleet = dir().join("fleet.rhai");
+    let out = zat_in(
+        tmp.path(),
+        &["verify", fleet.to_str().expect("utf-8"), "--pasearch", "drift.pasearch"],
+    );
+    out.expect_code(1);
+    assert_eq!(
+        out.stdout.trim(),
+        "differs  rule LedgerListener: TLSv1.2 is Off on the stack, the fleet says On"
+    );
+    // A rule the stack does not have.
+    let missing = report
+        .replace("policyRule:             LedgerListener", "policyRule:             OtherRule");
+    std::fs::write(&path, missing).expect("write report");
+    let out = zat_in(
+        tmp.path(),
+        &["verify", fleet.to_str().expect("utf-8"), "--pasearch", "drift.pasearch"],
+    );
+    out.expect_code(1);
+    assert!(out.stdout.contains("missing  rule LedgerListener"), "{}", out.stdout);
+    assert!(out.stdout.contains("extra    rule OtherRule"), "{}", out.stdout);
+}
+
+#[test]
+fn why_names_the_rule_the_rules_compared_first_and_the_settings() {
+    let out = zat_in(
+        &dir(),
+        &[
+            "why",
+            "fleet.rhai",
+            "--direction",
+            "outbound",
+            "--remote-addr",
+            "10.1.1.5",
+            "--remote-port",
+            "9080",
+            "--jobname",
+            "PAYROLL",
+        ],
+    );
+    out.expect_code(0);
+    assert!(out.stdout.contains("rule: PayrollToZcee (priority 800)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("LoopbackClear (priority 900): does not match: RemoteAddr"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("V3CipherSuites         1301 1302 C02F C030"), "{}", out.stdout);
+    // The same question asked of the live stack's report.
+    let out = zat_in(
+        &dir(),
+        &[
+            "why",
+            "--pasearch",
+            "TCPIP.pasearch",
+            "--direction",
+            "inbound",
+            "--local-port",
+            "8443",
+            "--jobname",
+            "LEDGER1",
+            "--remote-addr",
+            "10.2.2.2",
+        ],
+    );
+    out.expect_code(0);
+    assert!(out.stdout.contains("rule: LedgerListener (priority 700)"), "{}", out.stdout);
+    assert!(out.stdout.contains("ClientAuthType"), "{}", out.stdout);
+    // Unknown fields leave a rule undecided, and say so.
+    let out = zat_in(
+        &dir(),
+        &["why", "--pasearch", "TCPIP.pasearch", "--direction", "inbound", "--local-port", "8443"],
+    );
+    assert!(out.stdout.contains("no rule matches"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("LedgerListener (priority 700): matches if Jobname match"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn why_over_the_fleet_checks_every_rule_with_its_own_connection() {
+    let out = zat_in(&dir(), &["why", "fleet.rhai", "--fleet"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains("SYSA/TCPIP  LedgerListener                   inbound  ok"),
+        "{}",
+        out.stdout
+    );
+    // A wider rule at a higher priority takes the requester's connections.
+    let script = std::fs::read_to_string(dir().join("fleet.rhai")).expect("fixture");
+    let shadowed = script.replace("    remote_addr: \"127.0.0.1\",\n", "    remote_port: 9080,\n");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("fleet.rhai"), shadowed).expect("write script");
+    let out = zat_in(tmp.path(), &["why", "fleet.rhai", "--fleet"]);
+    out.expect_code(1);
+    assert!(
+        out.stdout
+            .contains("PayrollToZcee                    outbound lands on LoopbackClear instead"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_fleet_imported_from_a_report_verifies_against_it_without_drift() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let report = dir().join("TCPIP.pasearch");
+    let report = report.to_str().expect("utf-8");
+    zat_in(tmp.path(), &["import", report, "-o", "fleet.rhai"]).expect_code(0);
+    let script = std::fs::read_to_string(tmp.path().join("fleet.rhai")).expect("script written");
+    assert!(script.contains("client_auth: \"full\""), "{script}");
+    let out = zat_in(tmp.path(), &["verify", "fleet.rhai", "--pasearch", report]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn explain_prints_the_parameter_table_the_engine_reads_with() {
+    let out = crate::zat(&["explain", "--defaults"]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("TTLSEnvironmentAdvancedParms\tTLSv1.2\tOff\t")
+            && l.ends_with("TTLSEnvironmentAdvancedParms statement")),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("TTLSCipherParms\tV3CipherSuites\t(System SSL default)"));
+}

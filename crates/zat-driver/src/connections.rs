@@ -1,0 +1,184 @@
+//! The fleet-wide connection check: every intended connection of the fleet is mapped to a rule
+//! with the same engine that describes what Policy Agent installs (`zat_policy::matcher` on the
+//! effective policy of the policy file the build wrote), and must land on its own rule.
+//!
+//! Intended connections: each API requester's call to its server (outbound, the server's
+//! address and BAQPORT, the requester's job and user), each in-fleet z/OS Connect server's
+//! listener with an inbound AT-TLS policy, and each rule the script wrote, with a connection
+//! built from its own conditions (so a rule that a higher-priority rule always takes first is
+//! found). A connection that lands on another rule, or on none, is an error at the line that
+//! declared it: the policy would not protect it as the script says.
+
+use std::net::IpAddr;
+
+use zat_core::BundleFile;
+use zat_model::{Diagnostic, Direction, Fleet, Origin, PortRange, Rule, RuleSource};
+use zat_plugin_api::layout;
+use zat_policy::effective::effective;
+use zat_policy::matcher::{Connection, Side, match_connection};
+use zat_policy::{EffectivePolicy, Options, PolicyFile};
+
+/// A connection lands on another rule than the one zat wrote for it, or on none.
+pub const CODE_WRONG_RULE: &str = "ZAT0320";
+
+/// One connection the fleet means, and the rule it must get.
+struct Intended {
+    what: String,
+    connection: Connection,
+    rule: String,
+    origin: Origin,
+}
+
+/// What the connection check did.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Intended connections mapped to a rule.
+    pub connections: usize,
+    /// Stacks whose policy file was read.
+    pub stacks: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks every TTLS stack whose policy file is in `files` (a stack whose policy no plugin
+/// wrote is not checked: there is nothing to read).
+pub fn check(fleet: &Fleet, files: &[BundleFile]) -> Checked {
+    let options = Options::default();
+    let mut checked = Checked::default();
+    for lpar in &fleet.lpars {
+        for stack in lpar.stacks.iter().filter(|s| s.ttls) {
+            let path = layout::pagent_policy(&lpar.name, &stack.name);
+            let Some(file) = files.iter().find(|f| f.path == path) else { continue };
+            let text = String::from_utf8_lossy(&file.content);
+            let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
+            let object = format!("lpar {} / stack {}", lpar.name, stack.name);
+            checked.stacks += 1;
+            for intended in intended(fleet, &lpar.name, stack) {
+                checked.connections += 1;
+                if let Some(diagnostic) = verify(&policy, &intended, &options, &object) {
+                    checked.diagnostics.push(diagnostic);
+                }
+            }
+        }
+    }
+    checked
+}
+
+fn verify(
+    policy: &EffectivePolicy,
+    intended: &Intended,
+    options: &Options,
+    object: &str,
+) -> Option<Diagnostic> {
+    let result = match_connection(policy, &intended.connection, options);
+    let got = result.matched.and_then(|at| policy.rules.get(at)).map(|r| r.name.as_str());
+    if got == Some(intended.rule.as_str()) {
+        return None;
+    }
+    let message = match got {
+        Some(other) => format!(
+            "{} lands on rule {other}, not on rule {}: Policy Agent takes the first matching rule by priority, so rule {} never protects it",
+            intended.what, intended.rule, intended.rule
+        ),
+        None => format!(
+            "{} matches no rule of the installed policy, so it is made without TLS (rule {} does not match it)",
+            intended.what, intended.rule
+        ),
+    };
+    Some(
+        Diagnostic::error(CODE_WRONG_RULE, message)
+            .object(object.to_owned())
+            .at(&intended.origin)
+            .help("make the rules differ (job name, user ID, port or address), or give the intended rule a higher priority; `zat why` shows the comparison"),
+    )
+}
+
+/// The connections one stack is meant to carry.
+fn intended(fleet: &Fleet, lpar: &str, stack: &zat_model::Stack) -> Vec<Intended> {
+    let mut out = Vec::new();
+    for requester in &stack.api_requesters {
+        let (Some(expansion), Some(server)) =
+            (&requester.expansion, fleet.zos_connect_server(&requester.server))
+        else {
+            continue;
+        };
+        out.push(Intended {
+            what: format!(
+                "the call of api requester {} (job {}) to {}:{}",
+                requester.name, requester.jobname, server.host, expansion.baqport
+            ),
+            connection: Connection {
+                side: Side::Outbound,
+                local_addr: None,
+                local_port: None,
+                remote_addr: server.ip.as_deref().and_then(|ip| ip.parse().ok()),
+                remote_port: u16::try_from(expansion.baqport).ok(),
+                jobname: Some(concrete(&requester.jobname)),
+                userid: Some(requester.userid.clone()),
+            },
+            rule: expansion.rule.clone(),
+            origin: requester.origin.clone(),
+        });
+    }
+    for rule in &stack.rules {
+        match &rule.source {
+            RuleSource::Script => out.push(Intended {
+                what: format!("a connection rule {} is written for", rule.name),
+                connection: own_connection(rule),
+                rule: rule.name.clone(),
+                origin: rule.origin.clone(),
+            }),
+            RuleSource::ZosConnectServer(name) => {
+                let Some(server) = fleet.zos_connect_server(name) else { continue };
+                if server.lpar.as_deref() != Some(lpar) {
+                    continue;
+                }
+                out.push(Intended {
+                    what: format!(
+                        "a request to z/OS Connect server {} on port {}",
+                        server.name, server.http_port
+                    ),
+                    connection: Connection {
+                        side: Side::Inbound,
+                        local_addr: None,
+                        local_port: u16::try_from(server.http_port).ok(),
+                        remote_addr: None,
+                        remote_port: None,
+                        jobname: server.jobname.as_deref().map(concrete),
+                        userid: server.userid.as_deref().map(concrete),
+                    },
+                    rule: rule.name.clone(),
+                    origin: server.origin.clone(),
+                });
+            }
+            RuleSource::ApiRequester(_) => {}
+        }
+    }
+    out
+}
+
+/// A connection a rule is written for: its own conditions, the first address and port of each
+/// range, the name a wildcard pattern stands for.
+fn own_connection(rule: &Rule) -> Connection {
+    let port = |range: &Option<PortRange>| range.and_then(|r| u16::try_from(r.low).ok());
+    Connection {
+        side: if rule.direction == Direction::Outbound { Side::Outbound } else { Side::Inbound },
+        local_addr: rule.local_addr.as_deref().and_then(first_address),
+        local_port: port(&rule.local_port),
+        remote_addr: rule.remote_addr.as_deref().and_then(first_address),
+        remote_port: port(&rule.remote_port),
+        jobname: rule.jobname.as_deref().map(concrete),
+        userid: rule.userid.as_deref().map(concrete),
+    }
+}
+
+/// A name a job or user filter matches: the filter itself, a trailing `*` standing for no
+/// further characters (z/OS Communications Server: a `*` matches zero or more characters).
+fn concrete(filter: &str) -> String {
+    filter.trim_end_matches('*').to_owned()
+}
+
+/// The first address of `addr`, `addr/prefix` or `addr-addr`.
+fn first_address(text: &str) -> Option<IpAddr> {
+    let first = text.split(['/', '-']).next()?.trim();
+    first.parse().ok()
+}

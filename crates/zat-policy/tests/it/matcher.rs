@@ -1,0 +1,142 @@
+//! Which rule a connection gets, ties included, and which rules a rule shadows.
+
+use zat_policy::effective::effective;
+use zat_policy::matcher::{covers, match_connection, unreached};
+use zat_policy::{Collation, Connection, Options, PolicyFile, Precedence, Side, Verdict};
+
+const POLICY: &str = "\
+TTLSRule PayOut
+{
+ Direction Outbound
+ Jobname PAY*
+ RemotePortRange 9443
+ Priority 200
+ TTLSGroupActionRef Clear
+}
+TTLSRule AnyOut
+{
+ Direction Outbound
+ RemotePortRange 9443
+ Priority 100
+ TTLSGroupActionRef Clear
+}
+TTLSRule bTie
+{
+ Direction Both
+ RemotePortRange 9443
+ Priority 100
+ TTLSGroupActionRef Clear
+}
+TTLSRule Server
+{
+ Direction Inbound
+ LocalPortRange 8000-8100
+ LocalAddr 10.1.1.0/24
+ Priority 50
+ TTLSGroupActionRef Clear
+}
+TTLSGroupAction Clear
+{
+ TTLSEnabled Off
+}
+";
+
+fn outbound(job: &str, port: u16) -> Connection {
+    Connection {
+        side: Side::Outbound,
+        local_addr: None,
+        local_port: None,
+        remote_addr: Some("10.9.9.9".parse().expect("an address")),
+        remote_port: Some(port),
+        jobname: Some(job.to_owned()),
+        userid: Some("PAYUSER".to_owned()),
+    }
+}
+
+#[test]
+fn the_highest_priority_match_wins_and_beats_the_others() {
+    let options = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &options);
+    let result = match_connection(&policy, &outbound("PAYROLL", 9443), &options);
+    let name = |at: usize| policy.rules[at].name.as_str();
+    assert_eq!(result.matched.map(name), Some("PayOut"));
+    let beaten: Vec<(&str, Precedence)> =
+        result.beaten(&policy, &options).map(|(at, why)| (name(at), why)).collect();
+    assert_eq!(beaten.len(), 2);
+    assert!(beaten.contains(&("AnyOut", Precedence::Priority { winner: 200, loser: 100 })));
+}
+
+// IP Configuration Guide, AT-TLS rules: equal priorities are ordered by name; EBCDIC puts
+// lower case first, ASCII upper case first.
+#[test]
+fn ties_are_decided_by_name_in_the_chosen_collation() {
+    let ebcdic = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &ebcdic);
+    let result = match_connection(&policy, &outbound("OTHER", 9443), &ebcdic);
+    assert_eq!(result.matched.map(|at| policy.rules[at].name.as_str()), Some("bTie"));
+    let beaten: Vec<Precedence> = result.beaten(&policy, &ebcdic).map(|(_, p)| p).collect();
+    assert_eq!(beaten, [Precedence::Name { priority: 100, collation: Collation::Ebcdic }]);
+
+    let ascii = Options { collation: Collation::Ascii, ..Options::default() };
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &ascii);
+    let result = match_connection(&policy, &outbound("OTHER", 9443), &ascii);
+    assert_eq!(result.matched.map(|at| policy.rules[at].name.as_str()), Some("AnyOut"));
+}
+
+#[test]
+fn no_match_is_reported_with_every_failing_condition() {
+    let options = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &options);
+    let connection = Connection {
+        side: Side::Inbound,
+        local_addr: Some("10.1.2.3".parse().unwrap()),
+        local_port: Some(8080),
+        remote_addr: None,
+        remote_port: None,
+        jobname: None,
+        userid: None,
+    };
+    let result = match_connection(&policy, &connection, &options);
+    assert_eq!(result.matched, None);
+    let server = result.outcomes.iter().find(|o| policy.rules[o.rule].name == "Server").unwrap();
+    match &server.verdict {
+        Verdict::Fails(why) => assert_eq!(why[0].condition, "LocalAddr"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unknown_fields_leave_a_rule_undecided() {
+    let options = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &options);
+    let mut connection = outbound("PAYROLL", 9443);
+    connection.jobname = None;
+    let result = match_connection(&policy, &connection, &options);
+    assert_eq!(result.matched.map(|at| policy.rules[at].name.as_str()), Some("bTie"));
+    assert_eq!(result.undecided().count(), 1, "PayOut may take the connection");
+}
+
+#[test]
+fn a_wider_rule_covers_a_narrower_one() {
+    let options = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &options);
+    let rule = |n: &str| policy.rule(n).unwrap();
+    assert!(covers(rule("AnyOut"), rule("PayOut")));
+    assert!(!covers(rule("PayOut"), rule("AnyOut")));
+    assert!(covers(rule("bTie"), rule("AnyOut")), "Both covers Outbound");
+    assert!(!covers(rule("AnyOut"), rule("bTie")));
+}
+
+#[test]
+fn rules_no_connection_reaches_are_listed() {
+    let options = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: POLICY }], &options);
+    let results: Vec<_> = [outbound("PAYROLL", 9443), outbound("OTHER", 9443)]
+        .iter()
+        .map(|c| match_connection(&policy, c, &options))
+        .collect();
+    let names: Vec<&str> =
+        unreached(&policy, &results).into_iter().map(|at| policy.rules[at].name.as_str()).collect();
+    // AnyOut ties with bTie and loses on the name; Server is inbound.
+    assert_eq!(names, ["AnyOut", "Server"]);
+}
