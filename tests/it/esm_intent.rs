@@ -382,8 +382,15 @@ fn racf_acf2_and_top_secret_jobs_carry_the_same_intent() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 
-    let racf =
-        racf(&read(&out, &["security/PLEXR/racf/SETUP.jcl", "lpars/SYSR/racf/SERVAUTH.jcl"]));
+    // RACF adds partner CAs in their own job, run after their delivery.
+    let racf = racf(&read(
+        &out,
+        &[
+            "security/PLEXR/racf/SETUP.jcl",
+            "security/PLEXR/racf/IMPORT.jcl",
+            "lpars/SYSR/racf/SERVAUTH.jcl",
+        ],
+    ));
     let acf2 =
         acf2(&read(&out, &["security/PLEXA/acf2/SETUP.jcl", "lpars/SYSA/acf2/SERVAUTH.jcl"]));
     let tss = tss(&read(&out, &["security/PLEXT/tss/SETUP.jcl", "lpars/SYST/tss/SERVAUTH.jcl"]));

@@ -10,6 +10,7 @@ mod index;
 mod pagent;
 mod plugins;
 mod racf;
+mod state;
 mod support;
 mod tidy;
 mod zos_text;

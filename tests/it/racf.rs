@@ -17,8 +17,11 @@ fn racf_jobs_of_every_script() {
         );
         assert!(response.files.iter().any(|f| f.path.ends_with("SETUP.jcl")), "{script}");
         for file in &response.files {
-            let findings = zos::check(&file.content, TextKind::Job, &CheckOptions::default());
-            assert!(findings.is_empty(), "{script} {}: {findings:#?}", file.path);
+            // The job order file is read by people, not submitted.
+            if file.path.ends_with(".jcl") {
+                let findings = zos::check(&file.content, TextKind::Job, &CheckOptions::default());
+                assert!(findings.is_empty(), "{script} {}: {findings:#?}", file.path);
+            }
             insta::assert_snapshot!(
                 format!("{name}__{}", file.path.replace('/', "__")),
                 file.content

@@ -32,8 +32,8 @@ fn relative_dir(package: &serde_json::Value) -> String {
     dir.strip_prefix(&root).map_or_else(|_| dir.display().to_string(), |d| d.display().to_string())
 }
 
-/// The zat crates an emitter (`plugins/*`) may use: the protocol, the z/OS text rules and the
-/// Policy Agent syntax; a thin cdylib crate also its own emitter.
+/// The zat crates an emitter (`plugins/*`) may use: the protocol, the z/OS text rules, the
+/// Policy Agent syntax and the RACF state rules; a thin cdylib crate also its own emitter.
 #[test]
 fn plugins_depend_only_on_the_plugin_api_and_the_text_crates() {
     let metadata = metadata();
@@ -52,11 +52,14 @@ fn plugins_depend_only_on_the_plugin_api_and_the_text_crates() {
             if !normal || !dep.starts_with("zat-") {
                 continue;
             }
-            let allowed = matches!(dep, "zat-plugin-api" | "zat-zos" | "zat-policy")
-                || Some(dep) == own_emitter;
+            // zat-racf-state is RACF's syntax and access rules as zat-policy is Policy Agent's:
+            // pure, no I/O; the RACF emitter plans with it against a discovered state.
+            let allowed =
+                matches!(dep, "zat-plugin-api" | "zat-zos" | "zat-policy" | "zat-racf-state")
+                    || Some(dep) == own_emitter;
             assert!(
                 allowed,
-                "{name} depends on {dep}: a plugin may use only zat-plugin-api, zat-zos and zat-policy"
+                "{name} depends on {dep}: a plugin may use only zat-plugin-api, zat-zos, zat-policy and zat-racf-state"
             );
         }
     }

@@ -39,8 +39,23 @@ pub(crate) struct RunArgs {
     /// `--plugin-option racf.strict_tmp=IKJEFT01`; each plugin's README lists its options.
     #[arg(long = "plugin-option", value_name = "PLUGIN.KEY=VALUE", value_parser = parse_option)]
     pub(crate) options: Vec<(String, String)>,
+    /// The SYSTSPRT of a security database's DISCOVER job, `DB=FILE` (repeatable): that
+    /// database's jobs then contain only the change from what the listing shows, and its
+    /// back-out restores exactly that. Without it the jobs assume nothing exists yet.
+    #[arg(long = "state", value_name = "DB=FILE", value_parser = parse_state)]
+    pub(crate) states: Vec<(String, PathBuf)>,
     #[command(flatten)]
     pub(crate) plugins: PluginArgs,
+}
+
+/// `DB=FILE` into (`DB`, `FILE`).
+fn parse_state(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((db, file)) if !db.is_empty() && !file.is_empty() => {
+            Ok((db.to_owned(), PathBuf::from(file)))
+        }
+        _ => Err(format!("`{text}` is not DB=FILE (for example PLEX1=discover.txt)")),
+    }
 }
 
 /// `PLUGIN.KEY=VALUE` into (`PLUGIN.KEY`, `VALUE`).
@@ -121,6 +136,7 @@ impl RunArgs {
         let mut inputs = script.inputs()?;
         inputs.only.clone_from(&self.only);
         inputs.plugin_options = self.options.iter().cloned().collect();
+        inputs.states.clone_from(&self.states);
         if let Some(jobs) = self.jobs {
             inputs.jobs = usize::from(jobs);
         }

@@ -552,6 +552,38 @@ pub(crate) const CODES: &[Code] = &[
         "A `racf.*` plugin option has a name or value the RACF emitter does not know.",
     ),
     row(
+        "ZAT0345",
+        "a DISCOVER listing cannot be read",
+        "A line of the file given with `zat build --state DB=FILE` fits none of RACF's documented\n\
+         displays (RACDCERT LIST and LISTRING, RLIST, SETROPTS LIST). Give the SYSTSPRT of the\n\
+         DISCOVER job exactly as downloaded; zat never guesses what a line means.",
+    ),
+    row(
+        "ZAT0346",
+        "a class the fleet needs is not active",
+        "The discovered state shows a class (DIGTCERT, DIGTRING, FACILITY, RDATALIB, SERVAUTH)\n\
+         that the jobs rely on as inactive or not RACLISTed. Activate it, or set\n\
+         `defaults.activate_classes` so that zat writes the CLASSES job, and discover again.",
+    ),
+    row(
+        "ZAT0347",
+        "the jobs assume an empty security database",
+        "No `--state` was given for the database: SETUP creates every object and fails on the\n\
+         first one that exists. Run the DISCOVER job and build with `--state DB=FILE` (warning).",
+    ),
+    row(
+        "ZAT0348",
+        "two jobs get the same job name",
+        "Job names are the site prefix, a letter per job kind and two characters derived from the\n\
+         database or LPAR name; two names gave the same characters. Rename one of them.",
+    ),
+    row(
+        "ZAT0349",
+        "a discovered ring connection differs from the fleet",
+        "The certificate is in the ring with another usage or DEFAULT flag than the script asks\n\
+         for. zat never changes a connection the site made; change it by hand or in the script.",
+    ),
+    row(
         "ZAT0350",
         "two stacks derive the same TCPIP member name",
         "The member names of PROFILE and OBEYFILE snippets are derived from LPAR and stack names\n\

@@ -20,6 +20,7 @@ pub(crate) fn expand(mut fleet: Fleet, diagnostics: &mut Vec<Diagnostic>) -> Fle
     add_server_rules(&mut fleet, diagnostics);
     add_requester_rules(&mut fleet, diagnostics);
     add_ring_readers(&mut fleet);
+    qualify_exports(&mut fleet);
     assign_priorities(&mut fleet);
     derive_access(&mut fleet);
     fleet
@@ -371,19 +372,60 @@ fn add_ring_readers(fleet: &mut Fleet) {
     }
 }
 
-/// Gives every rule without an explicit priority one that is unique on its stack: more
-/// specific rules (more conditions) get a higher band, and within a band earlier rules win.
+/// Puts every export data set under the site's high-level qualifier (`defaults.hlq`), so that
+/// a site with PROTECTALL or without an alias for an arbitrary qualifier can write it: an
+/// export named `CERTAUTH.CERT` becomes `ZAT.CERTAUTH.CERT`; one that starts with the
+/// qualifier already stays. An import in the fleet that reads an export by its name as the
+/// script wrote it follows it. Imports of data sets that others deliver keep their names.
+fn qualify_exports(fleet: &mut Fleet) {
+    let hlq = fleet.defaults.hlq.trim_end_matches('.').to_ascii_uppercase();
+    if hlq.is_empty() {
+        return;
+    }
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for db in &mut fleet.security_databases {
+        for cert in &mut db.certificates {
+            let Some(export) = cert.export.as_mut() else { continue };
+            let dsn = export.dsn.to_ascii_uppercase();
+            if dsn == hlq || dsn.starts_with(&format!("{hlq}.")) {
+                continue;
+            }
+            let qualified = format!("{hlq}.{dsn}");
+            renamed.push((dsn, qualified.clone()));
+            export.dsn = qualified;
+        }
+    }
+    for db in &mut fleet.security_databases {
+        for cert in &mut db.certificates {
+            if let zat_model::CertSource::Import { dsn } = &mut cert.source
+                && let Some((_, qualified)) =
+                    renamed.iter().find(|(old, _)| old.eq_ignore_ascii_case(dsn))
+            {
+                *dsn = qualified.clone();
+            }
+        }
+    }
+}
+
+/// Gives every rule without an explicit priority one that is unique on its stack and that does
+/// not move when other rules are added or removed: the band says how specific the rule is
+/// (more conditions, higher band), and the place within the band is a stable hash of the rule's
+/// name (64-bit FNV-1a), a multiple of [`STEP`] so that a site can slot its own rules in between.
+/// Two names that land on one place are resolved in name order (the smaller name keeps it, the
+/// other takes the next free one), never by where the script writes them. Within a band the
+/// order of two rules is therefore arbitrary but fixed: a script that needs one of two
+/// overlapping rules of the same specificity to win gives it an explicit priority.
 fn assign_priorities(fleet: &mut Fleet) {
     for lpar in &mut fleet.lpars {
         for stack in &mut lpar.stacks {
             let mut used: std::collections::BTreeSet<i64> =
                 stack.rules.iter().filter_map(|r| r.priority).collect();
-            let count = stack.rules.len() as i64;
-            for (index, rule) in stack.rules.iter_mut().enumerate() {
-                if rule.priority.is_some() {
-                    continue;
-                }
-                let mut priority = (specificity(rule) + 1) * BAND + (count - index as i64) * STEP;
+            let mut order: Vec<usize> =
+                (0..stack.rules.len()).filter(|i| stack.rules[*i].priority.is_none()).collect();
+            order.sort_by(|a, b| stack.rules[*a].name.cmp(&stack.rules[*b].name));
+            for index in order {
+                let rule = &mut stack.rules[index];
+                let mut priority = stable_priority(specificity(rule), &rule.name);
                 while !used.insert(priority) {
                     priority += 1;
                 }
@@ -391,6 +433,14 @@ fn assign_priorities(fleet: &mut Fleet) {
             }
         }
     }
+}
+
+/// The priority a rule named `name` gets in band `specificity`, before collisions: the band's
+/// base plus a multiple of [`STEP`] from the name's hash, never the band's edge.
+fn stable_priority(specificity: i64, name: &str) -> i64 {
+    let places = (BAND / STEP - 1) as u64;
+    let place = zat_zos::hash::fnv1a_64(name.as_bytes()) % places + 1;
+    (specificity + 1) * BAND + place as i64 * STEP
 }
 
 fn specificity(rule: &Rule) -> i64 {
@@ -419,4 +469,66 @@ fn derived_name(base: &str, suffix: &str) -> String {
     let mut name: String = base.chars().take(room).collect();
     name.push_str(suffix);
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn priorities(fleet: &Fleet) -> Vec<(String, i64)> {
+        let mut out = Vec::new();
+        for lpar in &fleet.lpars {
+            for stack in &lpar.stacks {
+                for rule in &stack.rules {
+                    out.push((
+                        format!("{}/{}/{}", lpar.name, stack.name, rule.name),
+                        rule.priority.unwrap_or(0),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// A rule added after the others (or anywhere) leaves every other rule's priority
+    /// where it was.
+    #[test]
+    fn adding_a_rule_moves_no_other_priority() {
+        let before = crate::prepare(crate::fixtures::multi_raw()).fleet;
+        let mut raw = crate::fixtures::multi_raw();
+        let mut extra = before
+            .lpars
+            .iter()
+            .flat_map(|l| &l.stacks)
+            .flat_map(|s| &s.rules)
+            .next()
+            .cloned()
+            .map(|r| Rule { source: RuleSource::Script, ..r })
+            .unwrap_or_else(|| panic!("the fixture has no rule"));
+        let stack = &mut raw.lpars[0].stacks[0];
+        extra.name = "A_NEW_RULE".into();
+        extra.priority = None;
+        extra.local_port = Some(PortRange::single(4711));
+        stack.rules.push(extra);
+        let after = crate::prepare(raw).fleet;
+        let after = priorities(&after);
+        for (name, priority) in priorities(&before) {
+            assert!(
+                after.contains(&(name.clone(), priority)),
+                "{name} moved from {priority}: {after:?}"
+            );
+        }
+        assert_eq!(after.len(), priorities(&before).len() + 1);
+    }
+
+    #[test]
+    fn stable_priorities_stay_inside_their_band() {
+        for name in ["", "A", "PAYROLL_OUT", "x".repeat(32).as_str()] {
+            for band in 0..12 {
+                let p = stable_priority(band, name);
+                assert!(p > (band + 1) * BAND && p < (band + 2) * BAND, "{name} {band} {p}");
+                assert_eq!(p % STEP, 0);
+            }
+        }
+    }
 }

@@ -331,6 +331,7 @@ fn database(name: &str, esm: Esm, origin: Origin) -> SecurityDatabase {
         certificates: Vec::new(),
         keyrings: Vec::new(),
         ring_access: Vec::new(),
+        discovered: None,
         origin,
     }
 }

@@ -24,6 +24,10 @@ use zat_plugin_api::{INDEX_PASS, IndexedFile, RenderRequest, RenderResponse};
 use zat_plugin_host::{PluginSet, PluginSetBuilder};
 use zat_script::ScriptOptions;
 
+mod state;
+
+pub use state::{CODE_STATE, from_racf};
+
 /// Registers every emitter linked into the zat binary, in one place. Each is called through
 /// its C table with JSON bytes, exactly as a library from a plugin folder is. The ACF2 and Top
 /// Secret emitters are site plugins: loaded from a plugin folder, never linked in.
@@ -53,6 +57,9 @@ pub struct Inputs {
     pub jobs: usize,
     /// The zat version plugins are told (a fixed word in tests, so snapshots do not move).
     pub zat_version: String,
+    /// Discovered states, `(security database, DISCOVER listing file)`: the jobs of those
+    /// databases plan against what the listing shows (`zat build --state DB=FILE`).
+    pub states: Vec<(String, PathBuf)>,
     /// The date and window of the time-dependent checks (certificate expiry).
     pub checks: zat_core::Checks,
 }
@@ -68,6 +75,7 @@ impl Inputs {
             plugin_options: BTreeMap::new(),
             jobs: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             zat_version: env!("CARGO_PKG_VERSION").to_owned(),
+            states: Vec::new(),
             checks: zat_core::Checks::default(),
         }
     }
@@ -152,8 +160,17 @@ pub fn prepare(inputs: &Inputs) -> PreparedRun {
     let started = Instant::now();
     let prepared = zat_core::prepare_with(fleet, &inputs.checks);
     timings.prepare = started.elapsed();
-    let result = if prepared.has_errors() { Err(Failure::Input) } else { Ok(prepared.fleet) };
-    PreparedRun { diagnostics: prepared.diagnostics, timings, result }
+    let has_errors = prepared.has_errors();
+    let (mut diagnostics, mut fleet) = (prepared.diagnostics, prepared.fleet);
+    if let Err(messages) = state::attach(&mut fleet, &inputs.states, &mut diagnostics) {
+        return PreparedRun { diagnostics, timings, result: Err(Failure::Usage(messages)) };
+    }
+    let result = if has_errors || diagnostics.iter().any(Diagnostic::is_error) {
+        Err(Failure::Input)
+    } else {
+        Ok(fleet)
+    };
+    PreparedRun { diagnostics, timings, result }
 }
 
 /// The whole pipeline, writing nothing: script, expansion and validation, ESM coverage, the

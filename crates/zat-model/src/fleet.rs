@@ -157,6 +157,10 @@ pub struct SecurityDatabase {
     /// computes it.
     #[serde(default)]
     pub ring_access: Vec<AccessGrant>,
+    /// What a discovery job showed of this database before the plan (`zat build --state`),
+    /// or `None`: then the jobs assume that none of the fleet's objects exists yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovered: Option<crate::DiscoveredState>,
     pub origin: Origin,
 }
 

@@ -6,12 +6,17 @@
 //! diagnostic can point at the line the user wrote.
 
 mod diagnostic;
+mod discovered;
 mod fleet;
 
 pub mod profiles;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use discovered::{
+    DiscoveredCertificate, DiscoveredClasses, DiscoveredCondition, DiscoveredConnection,
+    DiscoveredEntry, DiscoveredProfile, DiscoveredRing, DiscoveredState, ResourceAccess,
+};
 pub use fleet::{
     AccessGrant, AccessLevel, AltName, ApiRequester, BasicAuth, CertExport, CertOwner, CertSource,
     Certificate, Direction, DistinguishedName, Esm, ExportFormat, Fleet, GrantClass, HandshakeRole,

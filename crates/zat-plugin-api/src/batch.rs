@@ -89,6 +89,7 @@ pub enum StepMode {
 pub struct TmpStep {
     name: String,
     mode: StepMode,
+    quiet: bool,
     about: Option<String>,
     lines: Vec<String>,
     diagnostics: Vec<Diagnostic>,
@@ -100,6 +101,7 @@ impl TmpStep {
         TmpStep {
             name: name.into(),
             mode: StepMode::Tolerant,
+            quiet: false,
             about: None,
             lines: Vec::new(),
             diagnostics: Vec::new(),
@@ -109,6 +111,14 @@ impl TmpStep {
     /// An empty strict step named `name`.
     pub fn strict(name: impl Into<String>) -> Self {
         TmpStep { mode: StepMode::Strict, ..TmpStep::new(name) }
+    }
+
+    /// Writes `//SYSTSPRT DD DUMMY`: the TMP echoes every command it reads, so a step whose
+    /// commands carry a secret (a PKCS#12 password) must not print them to the spool.
+    #[must_use]
+    pub fn quiet(mut self) -> Self {
+        self.quiet = true;
+        self
     }
 
     /// What the step does, written as wrapped comment lines above its EXEC statement.
@@ -312,7 +322,9 @@ impl BatchJob {
             StepMode::Tolerant => "IKJEFT01",
         };
         out.push(format!("//{:<8} EXEC PGM={program},REGION=0M,DYNAMNBR=20", step.name));
-        out.push("//SYSTSPRT DD SYSOUT=*".to_owned());
+        out.push(
+            if step.quiet { "//SYSTSPRT DD DUMMY" } else { "//SYSTSPRT DD SYSOUT=*" }.to_owned(),
+        );
         out.push(format!("//SYSTSIN  DD DATA,DLM={}", zos::DLM));
         out.extend(step.lines.iter().cloned());
         out.push(zos::DLM.to_owned());
@@ -451,6 +463,20 @@ mod tests {
 
     fn subject(origin: &Origin) -> Subject<'_> {
         Subject { code: "ZAT9999", object: "security database DB1", origin }
+    }
+
+    /// A quiet step prints nothing it reads: its SYSTSPRT is DUMMY, the others' are not.
+    #[test]
+    fn a_quiet_step_has_a_dummy_systsprt() {
+        let job = BatchJob::new("ZATK")
+            .step(step("PROTECT", &[" ADDSD 'A.B' UACC(NONE)"]))
+            .step(TmpStep::strict("EXPORT").quiet())
+            .render(&card())
+            .expect("renders");
+        let lines: Vec<&str> = job.lines().collect();
+        let at = |name: &str| lines.iter().position(|l| l.starts_with(name)).expect("step");
+        assert_eq!(lines[at("//PROTECT ") + 1], "//SYSTSPRT DD SYSOUT=*");
+        assert_eq!(lines[at("//EXPORT ") + 1], "//SYSTSPRT DD DUMMY");
     }
 
     #[test]

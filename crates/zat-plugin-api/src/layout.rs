@@ -26,6 +26,31 @@ pub fn security_backout_job(database: &str, esm: &str) -> String {
     format!("{}/BACKOUT.jcl", security_dir(database, esm))
 }
 
+/// The read-only job that lists a database's state for `zat build --state`.
+pub fn security_discover_job(database: &str, esm: &str) -> String {
+    format!("{}/DISCOVER.jcl", security_dir(database, esm))
+}
+
+/// The job that adds partner CAs once their data sets are delivered.
+pub fn security_import_job(database: &str, esm: &str) -> String {
+    format!("{}/IMPORT.jcl", security_dir(database, esm))
+}
+
+/// The job that exports certificates with their private keys (PKCS#12).
+pub fn security_key_job(database: &str, esm: &str) -> String {
+    format!("{}/KEY.jcl", security_dir(database, esm))
+}
+
+/// The job that deletes what [`security_key_job`] wrote.
+pub fn security_key_cleanup_job(database: &str, esm: &str) -> String {
+    format!("{}/KEY-CLEANUP.jcl", security_dir(database, esm))
+}
+
+/// The order in which an ESM's jobs of the whole bundle run, one job per line.
+pub fn security_job_order(esm: &str) -> String {
+    format!("security/{esm}-ORDER.txt")
+}
+
 /// The one-time job with site-wide class switches (only when the fleet asks for it).
 pub fn security_classes_job(database: &str, esm: &str) -> String {
     format!("{}/CLASSES.jcl", security_dir(database, esm))

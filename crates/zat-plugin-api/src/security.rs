@@ -343,6 +343,7 @@ mod tests {
                 // A grant of a ring the database does not hold is left out.
                 grant(Class::Facility, LIST, "X", Access::Read, "SRV", "Gone"),
             ],
+            discovered: None,
             origin: Origin::new("f.rhai", 1, 1),
         };
         let grants: Vec<(Class, String, String, Access, usize)> = ring_grants(&db)
@@ -445,6 +446,7 @@ mod tests {
             ],
             keyrings: vec![ring("SRV", "Ring1", crate::model::RingAccess::Facility, &[])],
             ring_access: Vec::new(),
+            discovered: None,
             origin: Origin::new("f.rhai", 1, 1),
         };
         let mut out = Vec::new();

@@ -97,6 +97,7 @@ mod tests {
             certificates: Vec::new(),
             keyrings: Vec::new(),
             ring_access: Vec::new(),
+            discovered: None,
             origin: Origin::new("fleet.rhai", line, 1),
         }
     }

@@ -1,6 +1,8 @@
-//! Prints what the simulator finds when it runs today's RACF jobs of the seed example and
+//! Prints what the simulator finds when it runs the RACF jobs of the seed example and
 //! scripts/fleet.rhai against the starting states of issue 11 (`cargo run -p zat-racf-sim
-//! --example findings`). A report for people, not a test: the tests assert what must hold.
+//! --example findings [-v]`), once written without a state (`zat build`) and once planned
+//! against the DISCOVER listing (`zat build --state`). A report for people, not a test: the
+//! tests assert what must hold.
 
 #![allow(clippy::unwrap_used, dead_code)]
 
@@ -18,8 +20,8 @@ use zat_racf_sim::{Change, DataSets, diff, lowered_access, missing, order_waits,
 use zat_racf_state::RacfState;
 
 use support::{
-    Bundle, World, backout_order, bundle, delivered, empty, existing_generics, followed_ibm_page,
-    setup_order,
+    World, backout_order, bundle_of, completed, delivered, empty, existing_generics, fleet,
+    followed_ibm_page, planned, setup_order,
 };
 
 /// Counts of one scenario.
@@ -46,7 +48,10 @@ fn label(order: &[(String, String)]) -> Vec<(String, String)> {
     order.iter().map(|(d, p)| (format!("{d}:{p}"), String::new())).collect()
 }
 
-fn run(bundle: &Bundle, start: &RacfState, data: &DataSets, verbose: bool) -> Counts {
+fn run(script: &str, plan: bool, start: &RacfState, data: &DataSets, verbose: bool) -> Counts {
+    let fleet = fleet(script);
+    let world = World::new(&bundle_of(fleet.clone()), start, data.clone());
+    let bundle = &if plan { planned(&fleet, &world) } else { bundle_of(fleet.clone()) };
     let mut c = Counts::default();
     let order = setup_order(bundle);
     let jobs: Vec<(String, String)> =
@@ -56,9 +61,12 @@ fn run(bundle: &Bundle, start: &RacfState, data: &DataSets, verbose: bool) -> Co
     let mut world = World::new(bundle, start, data.clone());
     let runs = world.run(bundle, &order);
     for (r, (name, _)) in runs.iter().zip(label(&order)) {
-        c.jobs_not_clean += usize::from(!r.clean());
+        c.jobs_not_clean += usize::from(!completed(r));
         c.steps_skipped += r.steps.iter().filter(|s| !s.executed).count();
-        for (step, cmd) in r.commands().filter(|(_, cmd)| cmd.rc != 0) {
+        for (step, cmd) in r
+            .commands()
+            .filter(|(_, cmd)| cmd.rc != 0 && !cmd.text.trim_start().starts_with("DELETE "))
+        {
             c.failing_commands += 1;
             if verbose && step != "VERIFY" {
                 println!(
@@ -95,8 +103,16 @@ fn run(bundle: &Bundle, start: &RacfState, data: &DataSets, verbose: bool) -> Co
         after.push((db, state));
     }
     let mut again = World { dbs: world.dbs.clone(), data_sets: world.data_sets.clone() };
-    for r in again.run(bundle, &order) {
-        c.rerun_failing += r.commands().filter(|(s, cmd)| cmd.rc != 0 && *s != "VERIFY").count();
+    // Run again: the same jobs without a state, a new plan from the state they left with one.
+    let second = if plan { planned(&fleet, &world) } else { bundle_of(fleet.clone()) };
+    let second_order = setup_order(&second);
+    for r in again.run(&second, &second_order) {
+        c.rerun_failing += r
+            .commands()
+            .filter(|(s, cmd)| {
+                cmd.rc != 0 && *s != "VERIFY" && !cmd.text.trim_start().starts_with("DELETE ")
+            })
+            .count();
         c.rerun_steps_skipped += r.steps.iter().filter(|s| !s.executed).count();
     }
     for (db, state) in &after {
@@ -125,48 +141,50 @@ fn main() {
     let mut without_zcee = delivered();
     without_zcee.remove("ZCEE.CA.CERT");
     for script in scripts {
-        let b = bundle(script);
-        let states: [(&str, RacfState, DataSets); 4] = [
-            ("empty", empty(), delivered()),
-            ("empty, ZCEE.CA.CERT not delivered yet", empty(), without_zcee.clone()),
-            ("followed IBM's page", followed_ibm_page(), delivered()),
-            ("existing generics", existing_generics(), delivered()),
-        ];
-        for (name, start, data) in states {
-            println!("== {script} / {name}");
-            println!("   {:?}", run(&b, &start, &data, verbose));
-        }
-        let mut runner = TestRunner::deterministic();
-        let strategy = random::site_state();
-        let mut total = Counts::default();
-        let mut hit = Counts::default();
-        let n = 200;
-        for _ in 0..n {
-            let start = strategy.new_tree(&mut runner).unwrap().current();
-            let c = run(&b, &start, &delivered(), false);
-            macro_rules! add {
-                ($($f:ident),*) => {$( total.$f += c.$f; hit.$f += usize::from(c.$f > 0); )*};
+        for plan in [false, true] {
+            let mode = if plan { "planned against DISCOVER" } else { "without a state" };
+            let states: [(&str, RacfState, DataSets); 4] = [
+                ("empty", empty(), delivered()),
+                ("empty, ZCEE.CA.CERT not delivered yet", empty(), without_zcee.clone()),
+                ("followed IBM's page", followed_ibm_page(), delivered()),
+                ("existing generics", existing_generics(), delivered()),
+            ];
+            for (name, start, data) in states {
+                println!("== {script} / {mode} / {name}");
+                println!("   {:?}", run(script, plan, &start, &data, verbose));
             }
-            add!(
-                jobs_not_clean,
-                steps_skipped,
-                failing_commands,
-                missing,
-                lowered_by_setup,
-                removed_by_setup,
-                pending_refresh,
-                rerun_failing,
-                rerun_steps_skipped,
-                rerun_changes,
-                backout_removed,
-                backout_lowered,
-                backout_left_over,
-                data_sets_left,
-                order_waits
-            );
+            let mut runner = TestRunner::deterministic();
+            let strategy = random::site_state();
+            let mut total = Counts::default();
+            let mut hit = Counts::default();
+            let n = 100;
+            for _ in 0..n {
+                let start = strategy.new_tree(&mut runner).unwrap().current();
+                let c = run(script, plan, &start, &delivered(), false);
+                macro_rules! add {
+                    ($($f:ident),*) => {$( total.$f += c.$f; hit.$f += usize::from(c.$f > 0); )*};
+                }
+                add!(
+                    jobs_not_clean,
+                    steps_skipped,
+                    failing_commands,
+                    missing,
+                    lowered_by_setup,
+                    removed_by_setup,
+                    pending_refresh,
+                    rerun_failing,
+                    rerun_steps_skipped,
+                    rerun_changes,
+                    backout_removed,
+                    backout_lowered,
+                    backout_left_over,
+                    data_sets_left,
+                    order_waits
+                );
+            }
+            println!("== {script} / {mode} / {n} random site states");
+            println!("   starts with at least one: {hit:?}");
+            println!("   total:                    {total:?}");
         }
-        println!("== {script} / {n} random site states: starts with at least one / total");
-        println!("   with at least one: {hit:?}");
-        println!("   total:             {total:?}");
     }
 }

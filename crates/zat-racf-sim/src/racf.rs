@@ -186,9 +186,77 @@ impl Racf {
             "PERMIT" | "PE" => self.permit(cmd, out),
             "RLIST" | "RL" => self.rlist(cmd, out),
             "SETROPTS" | "SETR" => self.setropts(cmd, out),
+            "DELETE" | "DEL" => Ok(Self::delete_data_set(cmd, ds, out, &self.config.issuer)),
+            "ADDSD" | "AD" => self.addsd(cmd, out),
+            "DELDSD" | "DD" => self.deldsd(cmd, out),
             "END" => Ok(0),
             other => Err(Unsupported(format!("COMMAND {other} NOT FOUND"))),
         }
+    }
+
+    // ---------------------------------------------------------------- data sets
+
+    /// TSO `DELETE 'dsn'` of a cataloged data set: IDC0550I and RC 0 when it was there,
+    /// IDC3012I and RC 8 when it was not (Access Method Services messages).
+    fn delete_data_set(
+        cmd: &Command,
+        ds: &mut DataSets,
+        out: &mut Vec<String>,
+        issuer: &str,
+    ) -> u16 {
+        let Some(op) = cmd.operands.first() else {
+            out.push("IKJ56700A ENTER DATA SET NAME -".into());
+            return RC_TSO;
+        };
+        let dsn = if op.quoted {
+            op.word.to_ascii_uppercase()
+        } else {
+            format!("{issuer}.{}", op.word.to_ascii_uppercase())
+        };
+        if ds.remove(&dsn).is_some() {
+            out.push(format!("IDC0550I ENTRY (A) {dsn} DELETED"));
+            0
+        } else {
+            out.push(format!("IDC3012I ENTRY {dsn} NOT FOUND"));
+            RC_STOP
+        }
+    }
+
+    fn data_set_profile(cmd: &Command) -> Result<ProfileRef, Unsupported> {
+        let op = cmd
+            .operands
+            .first()
+            .ok_or_else(|| Unsupported(format!("{} WITHOUT A DATA SET NAME", cmd.verb)))?;
+        Ok(ProfileRef::new("DATASET", op.word.to_ascii_uppercase()))
+    }
+
+    /// `ADDSD 'dsn' UACC(...)`: a discrete data set profile (kept among the profiles, class
+    /// `DATASET`). An existing one gives ICH09005I-like text (UNCONFIRMED) and RC 4.
+    fn addsd(&mut self, cmd: &Command, out: &mut Vec<String>) -> Result<u16, Unsupported> {
+        let key = Self::data_set_profile(cmd)?;
+        if self.state.profiles.contains_key(&key) {
+            out.push(format!("ZATSIM05I {} ALREADY DEFINED TO RACF. (UNCONFIRMED TEXT)", key.name));
+            return Ok(self.config.rc_exists);
+        }
+        let uacc = match cmd.find("UACC").and_then(Operand::single) {
+            Some(u) => Access::parse(u).ok_or_else(|| Unsupported(format!("UACC({u})")))?,
+            None => Access::None,
+        };
+        let mut p = Profile::new(false, self.config.issuer.clone(), uacc);
+        if self.config.add_creator {
+            p.access.insert(self.config.issuer.clone(), Access::Alter);
+        }
+        self.state.profiles.insert(key, p);
+        Ok(0)
+    }
+
+    fn deldsd(&mut self, cmd: &Command, out: &mut Vec<String>) -> Result<u16, Unsupported> {
+        let key = Self::data_set_profile(cmd)?;
+        if self.state.profiles.remove(&key).is_none() {
+            out.push(format!("ICH09006I {} NOT DEFINED TO RACF", key.name));
+            return Ok(RC_NOT_FOUND);
+        }
+        Ok(0)
     }
 
     // ---------------------------------------------------------------- RACDCERT

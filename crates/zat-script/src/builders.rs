@@ -249,6 +249,7 @@ fn security_database(
         certificates: Vec::new(),
         keyrings: Vec::new(),
         ring_access: Vec::new(),
+        discovered: None,
         origin,
     };
     let handle = DatabaseHandle(shared(DatabaseNode {

@@ -418,7 +418,21 @@ fn render_database(
         ));
     }
     backout.command("SET PROFILE(USER) DIVISION(CERTDATA)", &object, &db.origin);
-    for cert in db.certificates.iter().rev().filter(|c| c.source.is_created_by_zat()) {
+    // Partner CAs came from elsewhere: like existing certificates, the back-out never deletes
+    // them (a ring of the site may trust them too).
+    let partners: Vec<&str> = db
+        .certificates
+        .iter()
+        .filter(|c| matches!(c.source, CertSource::Import { .. }))
+        .map(|c| c.label.as_str())
+        .collect();
+    if !partners.is_empty() {
+        backout.comment(&format!(
+            "Kept: the partner CAs {} (imported from elsewhere; delete them by hand if no ring needs them).",
+            partners.join(", ")
+        ));
+    }
+    for cert in db.certificates.iter().rev().filter(|c| matches!(c.source, CertSource::Generate)) {
         if let Some(record) = records.certificate(&cert.owner, &cert.label) {
             backout.command(&format!("DELETE {record}"), &object, &cert.origin);
         }

@@ -56,11 +56,13 @@ pub(crate) struct Step {
     pub(crate) mode: Mode,
     pub(crate) about: String,
     pub(crate) commands: Vec<Command>,
+    /// SYSTSPRT is `DD DUMMY`: nothing the step reads is echoed (a PKCS#12 password).
+    pub(crate) quiet: bool,
 }
 
 impl Step {
     pub(crate) fn new(name: &'static str, mode: Mode, about: impl Into<String>) -> Self {
-        Step { name, mode, about: about.into(), commands: Vec::new() }
+        Step { name, mode, about: about.into(), commands: Vec::new(), quiet: false }
     }
 }
 
@@ -143,6 +145,9 @@ fn tmp_step(step: &Step) -> TmpStep {
         Mode::Tolerant => TmpStep::new(step.name),
     }
     .about(&step.about);
+    if step.quiet {
+        tmp = tmp.quiet();
+    }
     for command in &step.commands {
         if let Some(comment) = &command.comment {
             tmp.push(format!(" /* {comment} */"));

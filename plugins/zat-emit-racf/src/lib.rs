@@ -1,13 +1,19 @@
 //! RACF emitter: batch TSO jobs for certificates, key rings, ring access and SERVAUTH profiles.
 //!
 //! Per RACF security database of the run ([`layout::security_dir`]):
-//! - `SETUP.jcl`: CA certificates, partner CA imports, the certificates they sign, key rings and
-//!   CONNECTs, exports, FACILITY or RDATALIB ring access, refreshes and listings;
-//! - `BACKOUT.jcl`: undoes SETUP in the safe order, never deleting a site-wide profile;
+//! - `DISCOVER.jcl`: read-only listing of everything the jobs touch; its SYSTSPRT is the state
+//!   that `zat build --state DB=FILE` plans against (`SecurityDatabase::discovered`);
+//! - `SETUP.jcl`: the change from that state (or, without one, everything): CAs and the
+//!   certificates they sign, key rings and CONNECTs, public exports, ring access;
+//! - `IMPORT.jcl`: partner CAs, added once their data sets are delivered;
+//! - `KEY.jcl` and `KEY-CLEANUP.jcl`: PKCS#12 exports, protected, and their removal;
+//! - `BACKOUT.jcl`: back to the discovered state (or, without one, undoes SETUP without
+//!   deleting profiles, partner CAs or existing certificates);
 //! - `CLASSES.jcl`: one-time class switches, only when `defaults.activate_classes`.
 //!
 //! Per LPAR of the run on a RACF database: `SERVAUTH.jcl` (`EZB.INITSTACK.<sys>.<tcp>` for
-//! every stack with TTLS on) and `SERVAUTH-BACKOUT.jcl`.
+//! every stack with TTLS on) and `SERVAUTH-BACKOUT.jcl`, planned the same way. And once per
+//! run, `security/racf-ORDER.txt`: every job in the order that completes.
 //!
 //! Databases whose ESM is not RACF get nothing. The README explains the job structure.
 //!
@@ -18,19 +24,29 @@
 //! - `racf.raclisted`: comma-separated classes the site RACLISTs
 //!   (default `DIGTCERT,DIGTRING,FACILITY,RDATALIB,SERVAUTH`); refreshes are written only for
 //!   these, since refreshing a class that is not RACLISTed gives a warning RC (unconfirmed).
+//!   A discovered state's SETROPTS LIST takes its place.
+//! - `racf.generic`: `copy` (default) defines a discrete copy of a covering generic profile
+//!   (`RDEFINE ... FROM`) before permitting; `permit` permits on the generic itself.
+//! - `racf.pagent_id`: `*` writes the Policy Agent's INITSTACK permit as the seed page does,
+//!   `ID(*) WHEN(PROGRAM(PAGENT,EZAPAGEN))`; default: the LPAR's Policy Agent user.
 
+mod access;
 mod database;
 mod job;
 mod lpar;
+mod names;
+mod plan;
 mod racdcert;
 
 use std::collections::BTreeSet;
 
 use zat_plugin_api::model::{Diagnostic, Esm};
-use zat_plugin_api::security;
 use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse};
+use zat_plugin_api::{layout, security};
 
-use crate::job::Renderer;
+use crate::database::{DbPlan, Names};
+use crate::job::{Job, Renderer};
+use crate::plan::GenericMode;
 
 /// Diagnostic codes of this emitter (ZAT034x).
 mod codes {
@@ -44,6 +60,14 @@ mod codes {
     pub(crate) const SECOND_DEFAULT: &str = "ZAT0343";
     /// An unknown or invalid `racf.*` option.
     pub(crate) const OPTION: &str = "ZAT0344";
+    /// A class the fleet needs is not active in the discovered state.
+    pub(crate) const CLASS_INACTIVE: &str = "ZAT0346";
+    /// No discovered state: the jobs assume an empty database (warning).
+    pub(crate) const NO_STATE: &str = "ZAT0347";
+    /// Two jobs get the same job name.
+    pub(crate) const JOB_NAME: &str = "ZAT0348";
+    /// The discovered state contradicts the fleet (a connection, an existing certificate).
+    pub(crate) const DIFFERS: &str = "ZAT0349";
 }
 
 /// The RACF emitter (`racf`, provides `esm:racf`).
@@ -54,14 +78,21 @@ pub struct RacfEmitter;
 pub(crate) struct Options {
     pub(crate) strict_tmp: String,
     pub(crate) raclisted: BTreeSet<String>,
+    pub(crate) generic: GenericMode,
+    /// The Policy Agent's INITSTACK permit is `ID(*) WHEN(PROGRAM(PAGENT,EZAPAGEN))`.
+    pub(crate) pagent_any_id: bool,
 }
 
 const DEFAULT_RACLISTED: &str = "DIGTCERT,DIGTRING,FACILITY,RDATALIB,SERVAUTH";
 
 impl Options {
     fn from_request(request: &RenderRequest, diagnostics: &mut Vec<Diagnostic>) -> Options {
-        let mut options =
-            Options { strict_tmp: "IKJEFT1B".to_owned(), raclisted: classes(DEFAULT_RACLISTED) };
+        let mut options = Options {
+            strict_tmp: "IKJEFT1B".to_owned(),
+            raclisted: classes(DEFAULT_RACLISTED),
+            generic: GenericMode::Copy,
+            pagent_any_id: false,
+        };
         for (key, value) in &request.options {
             let Some(name) = key.strip_prefix("racf.") else { continue };
             match name {
@@ -80,9 +111,31 @@ impl Options {
                     }
                 }
                 "raclisted" => options.raclisted = classes(value),
+                "generic" => match value.trim().to_ascii_lowercase().as_str() {
+                    "copy" => options.generic = GenericMode::Copy,
+                    "permit" => options.generic = GenericMode::Permit,
+                    _ => diagnostics.push(
+                        Diagnostic::error(
+                            codes::OPTION,
+                            format!("option racf.generic `{value}` is not copy or permit"),
+                        )
+                        .help("copy defines a discrete copy of the generic (RDEFINE FROM); permit permits on the generic"),
+                    ),
+                },
+                "pagent_id" => match value.trim() {
+                    "*" => options.pagent_any_id = true,
+                    "user" => options.pagent_any_id = false,
+                    _ => diagnostics.push(
+                        Diagnostic::error(
+                            codes::OPTION,
+                            format!("option racf.pagent_id `{value}` is not * or user"),
+                        )
+                        .help("* permits ID(*) WHEN(PROGRAM(PAGENT,EZAPAGEN)); user permits the LPAR's Policy Agent user"),
+                    ),
+                },
                 _ => diagnostics.push(
                     Diagnostic::warning(codes::OPTION, format!("unknown option `{key}` ignored"))
-                        .help("the racf emitter knows racf.strict_tmp and racf.raclisted"),
+                        .help("the racf emitter knows racf.strict_tmp, racf.raclisted, racf.generic and racf.pagent_id"),
                 ),
             }
         }
@@ -108,18 +161,155 @@ impl Emitter for RacfEmitter {
         let renderer = Renderer::new(options.strict_tmp.clone());
         let fleet = &request.fleet;
         let mut jobs = Vec::new();
+        let mut order = Order::default();
         for db in security::databases_of(request, Esm::RACF) {
-            if fleet.defaults.activate_classes {
-                jobs.push(database::classes_job(fleet, db));
+            let names = Names::of(fleet, &db.name);
+            let plan = DbPlan::new(fleet, db, &options, &mut response.diagnostics);
+            database::check_classes(fleet, db, &plan.plan, &mut response.diagnostics);
+            let lpar_jobs: Vec<Job> = security::lpars_on(request, Esm::RACF)
+                .filter(|l| l.security_database == db.name)
+                .flat_map(|lpar| lpar::jobs(fleet, lpar, &options, &plan.plan))
+                .collect();
+            let db_jobs = plan.jobs(&mut response.diagnostics);
+            if db_jobs.is_empty() && lpar_jobs.is_empty() {
+                continue;
             }
-            jobs.extend(database::jobs(fleet, db, &options, &mut response.diagnostics));
+            if !plan.plan.discovered() {
+                response.diagnostics.push(
+                    Diagnostic::warning(
+                        codes::NO_STATE,
+                        format!(
+                            "the RACF jobs of security database {} assume that none of the fleet's certificates, rings and profiles exists yet",
+                            db.name
+                        ),
+                    )
+                    .object(format!("security database {}", db.name))
+                    .at(&db.origin)
+                    .help(format!(
+                        "on a system that has any of them, run {} first and build with --state {}=FILE",
+                        layout::security_discover_job(&db.name, Esm::RACF),
+                        db.name
+                    )),
+                );
+            }
+            let discover = database::discover_job(fleet, db, &names);
+            Entry::push(&mut order.discover, &discover);
+            jobs.push(discover);
+            if fleet.defaults.activate_classes {
+                let classes = database::classes_job(fleet, db, &names);
+                Entry::push(&mut order.first, &classes);
+                jobs.push(classes);
+            }
+            for job in db_jobs.into_iter().chain(lpar_jobs) {
+                order.place(&job);
+                jobs.push(job);
+            }
         }
-        for lpar in security::lpars_on(request, Esm::RACF) {
-            jobs.extend(lpar::jobs(fleet, lpar, &options));
-        }
+        check_names(&jobs, &mut response.diagnostics);
         for job in &jobs {
             renderer.render(&fleet.defaults.job, job, &mut response);
         }
+        if !jobs.is_empty() {
+            response.files.push(zat_plugin_api::OutputFile {
+                path: layout::security_job_order(Esm::RACF),
+                content: order.text(),
+                target: Some(
+                    "read: the order in which the RACF jobs of this bundle run".to_owned(),
+                ),
+            });
+        }
         Ok(response)
+    }
+}
+
+/// The jobs of a bundle in the order that completes: every database's setup first (so each
+/// CA is exported before anyone imports it), then the PKCS#12 exports, then every import, and
+/// the back-outs in reverse.
+#[derive(Default)]
+struct Order {
+    discover: Vec<(String, String)>,
+    first: Vec<(String, String)>,
+    setup: Vec<(String, String)>,
+    key: Vec<(String, String)>,
+    import: Vec<(String, String)>,
+    backout: Vec<(String, String)>,
+    cleanup: Vec<(String, String)>,
+}
+
+trait Entry {
+    fn push(&mut self, job: &Job);
+}
+
+impl Entry for Vec<(String, String)> {
+    fn push(&mut self, job: &Job) {
+        Vec::push(self, (job.name.clone(), job.path.clone()));
+    }
+}
+
+impl Order {
+    fn place(&mut self, job: &Job) {
+        let file = job.path.rsplit('/').next().unwrap_or_default();
+        let list = match file {
+            "SETUP.jcl" | "SERVAUTH.jcl" => &mut self.setup,
+            "IMPORT.jcl" => &mut self.import,
+            "KEY.jcl" => &mut self.key,
+            "KEY-CLEANUP.jcl" => &mut self.cleanup,
+            _ => &mut self.backout,
+        };
+        Entry::push(list, job);
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::from(
+            "# The RACF jobs of this bundle, in the order that completes (generated by zat).\n\
+             # No job reads a data set that a later job writes: each database's SETUP exports its\n\
+             # own CA before any IMPORT reads a partner's. Run IMPORT after the partners' data\n\
+             # sets arrived (a partner in this fleet writes its own with its SETUP).\n",
+        );
+        let mut n = 0;
+        let mut section = |out: &mut String, title: &str, jobs: &[(String, String)]| {
+            if jobs.is_empty() {
+                return;
+            }
+            out.push_str(&format!("\n# {title}\n"));
+            for (name, path) in jobs {
+                n += 1;
+                out.push_str(&format!("{n:>3}  {name:<8}  {path}\n"));
+            }
+        };
+        section(
+            &mut out,
+            "read-only: list the state, then build with --state DB=FILE",
+            &self.discover,
+        );
+        section(&mut out, "one-time class switches", &self.first);
+        section(&mut out, "set up: certificates, rings, exports, access", &self.setup);
+        section(&mut out, "PKCS#12 exports (edit the password first)", &self.key);
+        section(&mut out, "partner CAs, after their delivery", &self.import);
+        section(&mut out, "after the keys are installed where they go", &self.cleanup);
+        let mut backout: Vec<(String, String)> = self.backout.clone();
+        // SERVAUTH back-outs before the database back-outs.
+        backout.sort_by_key(|(_, path)| !path.ends_with("SERVAUTH-BACKOUT.jcl"));
+        section(&mut out, "back-out, only to undo", &backout);
+        out
+    }
+}
+
+/// Two jobs with one name would be confused in the job log and by automation: an error.
+fn check_names(jobs: &[Job], diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for job in jobs {
+        if let Some(other) = seen.insert(&job.name, &job.path)
+            && other != job.path
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::JOB_NAME,
+                    format!("jobs {other} and {} get the same job name {}", job.path, job.name),
+                )
+                .object(format!("job {}", job.path))
+                .help("rename one of the two databases or LPARs, or use a shorter job name prefix"),
+            );
+        }
     }
 }

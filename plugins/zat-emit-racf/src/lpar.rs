@@ -2,8 +2,13 @@
 
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, Origin};
+use zat_racf_state::Access;
 
+use crate::access::{AccessPlan, Need};
+use crate::database::{refresh_steps, state_note};
 use crate::job::{Command, Job, Mode, Step};
+use crate::names::{job_name, kind};
+use crate::plan::Plan;
 use crate::{Options, racdcert};
 
 /// The condition of program-conditional permits (the seed's form, off by default).
@@ -19,8 +24,10 @@ struct Permit {
 
 /// The INITSTACK profiles and their permits from [`security::initstack_grants`], the intent
 /// the ACF2 and Top Secret emitters write too (IP Configuration Guide, stack initialization access
-/// control): one PERMIT per user, Policy Agent first.
-fn permits(fleet: &Fleet, lpar: &Lpar) -> (Vec<String>, Vec<Permit>) {
+/// control): one PERMIT per user, Policy Agent first. With `racf.pagent_id=*` the Policy
+/// Agent's permit is the seed page's `ID(*) WHEN(PROGRAM(PAGENT,EZAPAGEN))`: any user, but
+/// only while running the Policy Agent's programs.
+fn permits(fleet: &Fleet, lpar: &Lpar, options: &Options) -> (Vec<String>, Vec<Permit>) {
     let mut profiles = Vec::new();
     let mut permits = Vec::new();
     // One entry per TTLS stack, in the stacks' order.
@@ -30,8 +37,11 @@ fn permits(fleet: &Fleet, lpar: &Lpar) -> (Vec<String>, Vec<Permit>) {
         let object = format!("lpar {} / stack {}", lpar.name, stack.name);
         for (index, id) in ids.into_iter().enumerate() {
             // Only the Policy Agent's own permit is made conditional on its programs.
-            let when = (index == 0 && fleet.defaults.program_conditional_permits)
+            let pagent = index == 0;
+            let when = (pagent
+                && (fleet.defaults.program_conditional_permits || options.pagent_any_id))
                 .then_some(PAGENT_PROGRAMS);
+            let id = if pagent && options.pagent_any_id { "*".to_owned() } else { id };
             permits.push(Permit {
                 profile: profile.clone(),
                 id,
@@ -45,72 +55,90 @@ fn permits(fleet: &Fleet, lpar: &Lpar) -> (Vec<String>, Vec<Permit>) {
     (profiles, permits)
 }
 
-/// SERVAUTH and SERVAUTH-BACKOUT for one LPAR; none when no stack has TTLS on.
-pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
-    let (profiles, permits) = permits(fleet, lpar);
+/// SERVAUTH and SERVAUTH-BACKOUT for one LPAR; none when no stack has TTLS on. `plan` is the
+/// discovered state of the LPAR's security database (or the assumption that nothing exists).
+pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -> Vec<Job> {
+    let (profiles, wanted) = permits(fleet, lpar, options);
     if profiles.is_empty() {
         return Vec::new();
     }
     let prefix = &fleet.defaults.job.name_prefix;
-    let setup_name = format!("{prefix}RA").to_ascii_uppercase();
-    let backout_name = format!("{prefix}RX").to_ascii_uppercase();
-    let conditional = fleet.defaults.program_conditional_permits;
+    let setup_name = job_name(prefix, kind::SERVAUTH, &lpar.name);
+    let backout_name = job_name(prefix, kind::SERVAUTH_BACKOUT, &lpar.name);
+    let discover_name = job_name(prefix, kind::DISCOVER, &lpar.security_database);
+    let conditional = wanted.iter().any(|p| p.when.is_some());
+    let needs: Vec<Need> = wanted
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Need {
+            class: "SERVAUTH",
+            resource: p.profile.clone(),
+            id: p.id.clone(),
+            access: Access::Read,
+            // The Policy Agent always runs its own program: a conditional entry for it counts.
+            program: (i == 0 || p.when.is_some()).then_some("PAGENT"),
+            when: p.when,
+            object: p.object.clone(),
+            origin: p.origin.clone(),
+        })
+        .collect();
+    let access = AccessPlan::of(plan, &needs);
 
-    let mut define = Step::new(
-        "DEFINE",
-        Mode::Tolerant,
-        "STEP DEFINE (TOLERANT): DEFINE EZB.INITSTACK FOR EVERY STACK WITH AT-TLS IF IT IS \
-         MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND A NON-ZERO RC: HARMLESS.",
-    );
-    for profile in &profiles {
-        define.commands.push(Command::new(racdcert::rdefine("SERVAUTH", profile)));
-    }
+    let mut define = if plan.discovered() {
+        Step::new(
+            "DEFINE",
+            Mode::Strict,
+            "STEP DEFINE (STRICT): DEFINE EZB.INITSTACK FOR THE STACKS WITH AT-TLS THAT NO              PROFILE PROTECTS YET; WHERE A GENERIC PROFILE COVERS ONE, THE NEW PROFILE IS A COPY              OF IT (FROM), SO EVERY USER IT LETS START (OMPROUTE, SYSLOGD, TN3270) STILL CAN.",
+        )
+    } else {
+        Step::new(
+            "DEFINE",
+            Mode::Tolerant,
+            "STEP DEFINE (TOLERANT): DEFINE EZB.INITSTACK FOR EVERY STACK WITH AT-TLS IF IT IS              MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND A NON-ZERO RC: HARMLESS.",
+        )
+    };
+    define.commands = access.define_commands();
     let mut permit = Step::new(
         "PERMIT",
         Mode::Strict,
-        "STEP PERMIT (STRICT): READ FOR THE POLICY AGENT USER AND THE USERS THAT MUST RUN \
-         BEFORE AT-TLS POLICY IS INSTALLED.",
+        "STEP PERMIT (STRICT): READ FOR THE POLICY AGENT USER AND THE USERS THAT MUST RUN          BEFORE AT-TLS POLICY IS INSTALLED.",
     );
-    for p in &permits {
-        permit.commands.push(
-            Command::new(racdcert::permit("SERVAUTH", &p.profile, &p.id, "READ", p.when))
-                .from(p.object.clone(), &p.origin),
-        );
-    }
+    permit.commands = access.permit_commands();
     // One refresh per step, so that each step's RC is its refresh's.
-    let mut refresh_steps = Vec::new();
-    if options.raclisted.contains("SERVAUTH") {
-        let mut step = Step::new(
-            "REFRSERV",
-            Mode::Tolerant,
-            "STEP REFRSERV: REFRESH THE IN-STORAGE SERVAUTH PROFILES.",
-        );
-        step.commands.push(Command::new(racdcert::refresh(&["SERVAUTH"])));
-        refresh_steps.push(step);
+    let mut refresh = Vec::new();
+    if !access.permits.is_empty() {
+        refresh = refresh_steps(options, plan, &[("REFRSERV", &["SERVAUTH"])]);
     }
-    if conditional {
+    if conditional && !access.permits.is_empty() {
         let mut step = Step::new(
             "REFRPGM",
             Mode::Tolerant,
             "STEP REFRPGM: REFRESH PROGRAM-CONDITIONAL ACCESS (WHEN(PROGRAM)).",
         );
         step.commands.push(Command::new("SETROPTS WHEN(PROGRAM) REFRESH"));
-        refresh_steps.push(step);
+        refresh.push(step);
     }
+    let refresh_steps = refresh;
     let mut verify = Step::new(
         "VERIFY",
         Mode::Tolerant,
         "STEP VERIFY (ALWAYS RUNS): LIST THE PROFILES WITH THEIR ACCESS LISTS.",
     );
-    for profile in &profiles {
+    for (_, profile) in &access.profiles {
         verify.commands.push(Command::new(racdcert::rlist("SERVAUTH", profile)));
     }
-    let mut steps = vec![define, permit];
+    let mut steps = Vec::new();
+    if !define.commands.is_empty() {
+        steps.push(define);
+    }
+    if !permit.commands.is_empty() {
+        steps.push(permit);
+    }
     steps.extend(refresh_steps.iter().cloned());
     let stacks: Vec<&str> =
         lpar.stacks.iter().filter(|s| s.ttls).map(|s| s.name.as_str()).collect();
     let mut users: Vec<&str> = Vec::new();
-    for p in &permits {
+    for p in &wanted {
         if !users.contains(&p.id.as_str()) {
             users.push(&p.id);
         }
@@ -123,6 +151,25 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
     } else {
         String::new()
     };
+    let mut changes = Vec::new();
+    if !access.defines.is_empty() {
+        let names: Vec<&str> = access.defines.iter().map(|(_, p, _)| p.as_str()).collect();
+        changes.push(format!("DEFINES SERVAUTH {}", names.join(", ")));
+    }
+    if !access.permits.is_empty() {
+        let list: Vec<String> = access
+            .permits
+            .iter()
+            .map(|p| match p.when {
+                Some(when) => format!("{} {} READ WHEN({when})", p.profile, p.id),
+                None => format!("{} {} READ", p.profile, p.id),
+            })
+            .collect();
+        changes.push(format!("PERMITS {}", list.join(", ")));
+    }
+    if changes.is_empty() {
+        changes.push("NOTHING: EVERY USER HAS THE ACCESS IT NEEDS".to_owned());
+    }
     let setup = Job {
         path: layout::lpar_security_job(&lpar.name, Esm::RACF),
         name: setup_name.clone(),
@@ -134,14 +181,21 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
                  GENERATED BY ZAT: DO NOT EDIT, CHANGE THE FLEET SCRIPT AND BUILD AGAIN.",
                 lpar.name, lpar.security_database, fleet.name
             ),
+            state_note(plan, &discover_name, &access.matches),
             format!(
-                "WHAT IT CHANGES: DEFINES IF MISSING SERVAUTH {} WITH UACC(NONE) AND PERMITS \
-                 READ TO {}.{when_note} RUN IT BEFORE TCPCONFIG TTLS IS IN THE INITIAL PROFILE \
-                 OF STACKS {}: WITHOUT THESE PROFILES EVERY SOCKET ON THE STACK WAITS FOR \
-                 POLICY THAT POLICY AGENT CANNOT INSTALL.",
+                "WHAT IT CHANGES: {}. THE USERS THAT NEED READ ON {} ARE {}.{when_note} RUN IT \
+                 BEFORE TCPCONFIG TTLS IS IN THE INITIAL PROFILE OF STACKS {}: WITHOUT THIS \
+                 ACCESS EVERY SOCKET ON THE STACK WAITS FOR POLICY THAT POLICY AGENT CANNOT \
+                 INSTALL.",
+                changes.join("; "),
                 profiles.join(", "),
                 users.join(" "),
                 stacks.join(" ")
+            ),
+            format!(
+                "THE POLICY AGENT USER IS {} (FROM THE FLEET SCRIPT: LPAR PAGENT USERID); CHECK \
+                 IT AGAINST THE USER OF THE PAGENT STARTED TASK (STARTED CLASS).",
+                lpar.pagent.userid
             ),
             "WHO RUNS IT: A USER WITH THE RACF SPECIAL ATTRIBUTE (OR CLAUTH(SERVAUTH) AND \
              OWNERSHIP OF THE PROFILES, PLUS SPECIAL FOR THE REFRESH)."
@@ -159,19 +213,56 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
         stop: None,
     };
 
+    let discovered = plan.discovered();
+    let (permit_back, profile_dels) = access.backout_commands(discovered);
     let mut delete = Step::new(
         "PERMDEL",
         Mode::Tolerant,
-        "STEP PERMDEL: REMOVE THE ACCESS-LIST ENTRIES SERVAUTH SETUP ADDED. THE PROFILES STAY \
-         (DELETING ONE WOULD BLOCK EVERY SOCKET ON A STACK WITH AT-TLS IN ITS INITIAL PROFILE).",
+        if discovered {
+            "STEP PERMDEL: PUT EACH ACCESS-LIST ENTRY SERVAUTH SETUP CHANGED BACK TO ITS LEVEL \
+             BEFORE; AN ENTRY IT ADDED IS DELETED."
+        } else {
+            "STEP PERMDEL: REMOVE THE ACCESS-LIST ENTRIES SERVAUTH SETUP ADDED. THE PROFILES \
+             STAY (DELETING ONE WOULD BLOCK EVERY SOCKET ON A STACK WITH AT-TLS IN ITS INITIAL \
+             PROFILE)."
+        },
     );
-    for p in &permits {
-        delete
-            .commands
-            .push(Command::new(racdcert::permit_delete("SERVAUTH", &p.profile, &p.id, p.when)));
+    delete.commands = permit_back;
+    let mut steps = Vec::new();
+    if !delete.commands.is_empty() {
+        steps.push(delete);
     }
-    let mut steps = vec![delete];
+    if !profile_dels.is_empty() {
+        let mut step = Step::new(
+            "PROFDEL",
+            Mode::Tolerant,
+            "STEP PROFDEL: DELETE THE PROFILES SERVAUTH SETUP DEFINED (THEY DID NOT EXIST \
+             BEFORE).",
+        );
+        step.commands = profile_dels;
+        steps.push(step);
+    }
     steps.extend(refresh_steps);
+    let what = if discovered {
+        format!(
+            "WHAT IT CHANGES: PUTS THE ACCESS LISTS OF {} BACK AS THE DISCOVERED STATE HAD \
+             THEM. RUN IT ONLY AFTER TCPCONFIG TTLS IS OUT OF THE INITIAL PROFILE OF STACKS {} \
+             OR WHEN THE SITE RAN AT-TLS BEFORE ZAT (THEN THE ACCESS IT HAD STAYS).",
+            profiles.join(", "),
+            stacks.join(" ")
+        )
+    } else {
+        format!(
+            "WHAT IT CHANGES: REMOVES THE PERMITS OF {} TO {}. THE PROFILES STAY. IT WAS \
+             PLANNED WITHOUT A DISCOVERED STATE: ON A SITE THAT RAN AT-TLS BEFORE, THE POLICY \
+             AGENT LOSES ACCESS IT HAD. RUN IT ONLY AFTER TCPCONFIG TTLS IS OUT OF THE INITIAL \
+             PROFILE OF STACKS {}: OTHERWISE POLICY AGENT CANNOT REACH THE STACK AT ITS NEXT \
+             START AND EVERY SOCKET WAITS.",
+            users.join(" "),
+            profiles.join(", "),
+            stacks.join(" ")
+        )
+    };
     let backout = Job {
         path: layout::lpar_security_backout_job(&lpar.name, Esm::RACF),
         name: backout_name,
@@ -183,15 +274,8 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options) -> Vec<Job> {
                  UNDOES JOB {setup_name}. GENERATED BY ZAT: DO NOT EDIT.",
                 lpar.name, lpar.security_database, fleet.name
             ),
-            format!(
-                "WHAT IT CHANGES: REMOVES THE PERMITS OF {} TO {}. THE PROFILES STAY. RUN IT \
-                 ONLY AFTER TCPCONFIG TTLS IS OUT OF THE INITIAL PROFILE OF STACKS {}: \
-                 OTHERWISE POLICY AGENT CANNOT REACH THE STACK AT ITS NEXT START AND EVERY \
-                 SOCKET WAITS.",
-                users.join(" "),
-                profiles.join(", "),
-                stacks.join(" ")
-            ),
+            state_note(plan, &discover_name, &[]),
+            what,
             "WHO RUNS IT: A USER WITH THE RACF SPECIAL ATTRIBUTE.".to_owned(),
             "HOW IT RUNS: EVERY STEP RUNS (IKJEFT01); A PERMIT THAT IS NOT THERE GIVES A \
              MESSAGE AND A NON-ZERO RC. READ SYSTSPRT OF EVERY STEP WITH RC ABOVE 0."

@@ -206,3 +206,42 @@ pub(crate) fn rlist(class: &str, profile: &str) -> String {
 pub(crate) fn refresh(classes: &[&str]) -> String {
     format!("SETROPTS RACLIST({}) REFRESH", classes.join(" "))
 }
+
+/// `RDEFINE class profile FROM(generic)`: a discrete copy of the covering generic profile
+/// (UACC, access lists), so that nobody it allowed loses the resource.
+pub(crate) fn rdefine_from(class: &str, profile: &str, generic: &str) -> String {
+    format!("RDEFINE {class} {profile} FROM({generic})")
+}
+
+pub(crate) fn rdelete(class: &str, profile: &str) -> String {
+    format!("RDELETE {class} {profile}")
+}
+
+/// `RACDCERT ID(owner) REMOVE(<cert owner> LABEL('label') RING(ring))`.
+pub(crate) fn remove(ring_owner: &str, ring: &str, cert_owner: &CertOwner, label: &str) -> String {
+    format!(
+        "RACDCERT ID({ring_owner}) REMOVE({} LABEL({}) RING({ring}))",
+        owner(cert_owner),
+        quote(label)
+    )
+}
+
+/// `RLIST class name GENERIC AUTHUSER`: the generic profile that covers `name`.
+pub(crate) fn rlist_generic(class: &str, profile: &str) -> String {
+    format!("RLIST {class} {profile} GENERIC AUTHUSER")
+}
+
+/// TSO `DELETE 'dsn'`: removes a data set zat wrote.
+pub(crate) fn delete_data_set(dsn: &str) -> String {
+    format!("DELETE {}", quote(&dsn.to_ascii_uppercase()))
+}
+
+/// `ADDSD 'dsn' UACC(NONE)`: a discrete data set profile, so that only its owner and the
+/// administrators can read an export that holds a private key.
+pub(crate) fn addsd(dsn: &str) -> String {
+    format!("ADDSD {} UACC(NONE)", quote(&dsn.to_ascii_uppercase()))
+}
+
+pub(crate) fn deldsd(dsn: &str) -> String {
+    format!("DELDSD {}", quote(&dsn.to_ascii_uppercase()))
+}

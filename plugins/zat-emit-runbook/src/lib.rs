@@ -255,6 +255,11 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         database => database,
         esm_upper => esm.as_str().to_ascii_uppercase(),
         classes_job => present(request, layout::security_classes_job(database, esm.as_str())),
+        discover_job => present(request, layout::security_discover_job(database, esm.as_str())),
+        import_job => present(request, layout::security_import_job(database, esm.as_str())),
+        key_job => present(request, layout::security_key_job(database, esm.as_str())),
+        key_cleanup_job => present(request, layout::security_key_cleanup_job(database, esm.as_str())),
+        order_file => present(request, layout::security_job_order(esm.as_str())),
         setup_job => present(request, layout::security_setup_job(database, esm.as_str())),
         setup_backout_job => present(request, layout::security_backout_job(database, esm.as_str())),
         shared_with => match shared_with.len() {

@@ -380,7 +380,21 @@ fn render_database(
             existing.join(", ")
         ));
     }
-    for cert in db.certificates.iter().rev().filter(|c| c.source.is_created_by_zat()) {
+    // Partner CAs came from elsewhere: like existing certificates, the back-out never deletes
+    // them (a ring of the site may trust them too).
+    let partners: Vec<&str> = db
+        .certificates
+        .iter()
+        .filter(|c| matches!(c.source, CertSource::Import { .. }))
+        .map(|c| c.label.as_str())
+        .collect();
+    if !partners.is_empty() {
+        backout.comment(&format!(
+            "Kept: the partner CAs {} (imported from elsewhere; delete them by hand if no ring needs them).",
+            partners.join(", ")
+        ));
+    }
+    for cert in db.certificates.iter().rev().filter(|c| matches!(c.source, CertSource::Generate)) {
         if let Some(name) = records.certificate(&cert.owner, &cert.label) {
             backout.command(
                 &[p("TSS"), format!("REM({})", acid(&cert.owner)), format!("DIGICERT({name})")],

@@ -14,7 +14,7 @@ const FLEET: &str = "scripts/fleet.rhai";
 fn every_generated_command_is_simulated() {
     for script in [SEED, FLEET] {
         let bundle = bundle(script);
-        for (path, text) in &bundle.files {
+        for (path, text) in bundle.files.iter().filter(|(p, _)| p.ends_with(".jcl")) {
             let mut racf = zat_racf_sim::Racf::new(empty(), Default::default());
             let run = racf.run_job(&crate::support::as_submitted(text), &mut delivered());
             assert_eq!(run.jcl_error, None, "{script} {path}");
@@ -53,14 +53,9 @@ fn seed_from_empty_reaches_the_intended_state() {
         );
     }
     let runs = world.run(&bundle, &setup_order(&bundle));
-    assert_eq!(runs.len(), 2, "SETUP and the SERVAUTH job of SYSA");
+    assert_eq!(runs.len(), 4, "SETUP, the SERVAUTH job of SYSA, KEY and IMPORT");
     for run in &runs {
-        assert!(
-            run.clean(),
-            "{}: {:#?}",
-            run.job,
-            run.steps.iter().map(|s| (&s.name, s.rc)).collect::<Vec<_>>()
-        );
+        assert!(crate::support::completed(run), "{}: {:#?}", run.job, run.steps);
     }
     for db in bundle.databases() {
         let after = world.state(&db);
@@ -68,17 +63,23 @@ fn seed_from_empty_reaches_the_intended_state() {
         assert_eq!(lowered_access(&empty(), &after), vec![], "{db}");
         assert_eq!(removed(&empty(), &after), vec![], "{db}");
         assert!(world.dbs[&db].pending_refresh().is_empty(), "{db}: changes not refreshed");
+        let key = zat_racf_state::ProfileRef::new("DATASET", "ZAT.ZCONN.CERT.P12DER");
+        assert_eq!(after.profiles.get(&key).map(|p| p.uacc), Some(zat_racf_state::Access::None));
     }
-    // The CA export is written for the partner.
-    assert!(world.data_sets.contains_key("CERTAUTH.CERT"));
+    // The CA export is written for the partner, under the site's high-level qualifier, and the
+    // PKCS#12 export has a data set profile.
+    assert!(world.data_sets.contains_key("ZAT.CERTAUTH.CERT"), "{:?}", world.data_sets.keys());
+    assert!(world.data_sets.contains_key("ZAT.ZCONN.CERT.P12DER"));
 }
 
 /// A job with the `//ZATSTOP` line still in place is a JCL error: nothing runs, nothing changes.
 #[test]
 fn the_pkcs12_stop_line_keeps_the_whole_job_from_running() {
     let bundle = bundle(SEED);
-    let setup = &bundle.files["security/PLEX1/racf/SETUP.jcl"];
+    assert!(!bundle.files["security/PLEX1/racf/SETUP.jcl"].contains("PKCS12"));
+    let setup = &bundle.files["security/PLEX1/racf/KEY.jcl"];
     assert!(setup.contains("//ZATSTOP "), "the seed exports a PKCS#12 file");
+    assert!(setup.contains("//SYSTSPRT DD DUMMY"), "the password is never echoed");
     let mut racf = zat_racf_sim::Racf::new(empty(), Default::default());
     let mut ds = DataSets::new();
     let run = racf.run_job(setup, &mut ds);
@@ -87,8 +88,9 @@ fn the_pkcs12_stop_line_keeps_the_whole_job_from_running() {
     assert_eq!(diff(&empty(), &racf.state()), vec![]);
 }
 
-/// From an empty database, the back-out jobs take away every certificate, ring and access entry
-/// the setup gave the fleet's users.
+/// From an empty database and without a discovered state, the back-out jobs take away every
+/// certificate SETUP generated, every ring and access entry the setup gave the fleet's users,
+/// and the exports; the partner CA, imported from elsewhere, stays.
 #[test]
 fn seed_backout_from_empty_removes_what_setup_created() {
     let bundle = bundle(SEED);
@@ -96,12 +98,14 @@ fn seed_backout_from_empty_removes_what_setup_created() {
     world.run(&bundle, &setup_order(&bundle));
     let runs = world.run(&bundle, &backout_order(&bundle));
     assert_eq!(runs.len(), 2, "SERVAUTH-BACKOUT of SYSA and BACKOUT");
+    assert!(world.data_sets.keys().all(|k| !k.starts_with("ZAT.")), "{:?}", world.data_sets.keys());
     for run in &runs {
         assert!(run.jcl_error.is_none() && run.steps.iter().all(|s| s.executed), "{}", run.job);
     }
     for db in bundle.databases() {
         let after = world.state(&db);
-        assert!(after.certificates.is_empty(), "{db}: {:?}", after.certificates.keys());
+        let left: Vec<&str> = after.certificates.keys().map(|c| c.label.as_str()).collect();
+        assert_eq!(left, ["ZCEECA"], "{db}");
         assert!(after.rings.is_empty(), "{db}: {:?}", after.rings.keys());
         let expected = bundle.expected(&db);
         for grant in &expected.grants {

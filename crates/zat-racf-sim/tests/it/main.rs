@@ -4,6 +4,7 @@
 
 mod commands;
 mod jobs;
+mod plan;
 mod random;
 mod roundtrip;
 mod support;

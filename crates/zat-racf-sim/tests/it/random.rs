@@ -102,10 +102,17 @@ fn fleet_names(
     db: &str,
 ) -> (BTreeSet<CertRef>, BTreeSet<RingRef>, BTreeSet<ProfileRef>) {
     let e = bundle.expected(db);
+    let exports = bundle
+        .fleet
+        .security_database(db)
+        .into_iter()
+        .flat_map(|d| &d.certificates)
+        .filter_map(|c| c.export.as_ref())
+        .map(|e| ProfileRef::new("DATASET", e.dsn.to_ascii_uppercase()));
     (
         e.certificates.into_iter().collect(),
         e.rings.into_iter().collect(),
-        e.grants.into_iter().map(|g| ProfileRef::new(g.class, g.resource)).collect(),
+        e.grants.into_iter().map(|g| ProfileRef::new(g.class, g.resource)).chain(exports).collect(),
     )
 }
 

@@ -17,27 +17,65 @@ use zat_racf_state::{
 pub struct Bundle {
     pub fleet: Fleet,
     pub files: BTreeMap<String, String>,
+    /// Warnings and errors of the emitter.
+    pub diagnostics: Vec<model::Diagnostic>,
 }
 
 fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
 }
 
-/// Runs the script, prepares the fleet and renders the RACF emitter, as `zat build` does.
-pub fn bundle(script: &str) -> Bundle {
+/// Runs the script and prepares the fleet, as `zat build` does.
+pub fn fleet(script: &str) -> Fleet {
     let fleet = zat_script::run_file(&repo(script), &zat_script::ScriptOptions::default())
         .unwrap_or_else(|d| panic!("{script} does not run: {d:#?}"));
     let prepared = zat_core::prepare(fleet);
     assert!(!prepared.has_errors(), "{script}: {:#?}", prepared.diagnostics);
-    bundle_of(prepared.fleet)
+    prepared.fleet
+}
+
+/// Runs the script, prepares the fleet and renders the RACF emitter, as `zat build` does
+/// without `--state`.
+pub fn bundle(script: &str) -> Bundle {
+    bundle_of(fleet(script))
 }
 
 pub fn bundle_of(fleet: Fleet) -> Bundle {
+    bundle_with(fleet, &[])
+}
+
+/// [`bundle_of`] with `racf.*` plugin options.
+pub fn bundle_with(fleet: Fleet, options: &[(&str, &str)]) -> Bundle {
+    let options = options.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     let response = RacfEmitter
-        .render(&RenderRequest::new(fleet.clone(), "test"))
+        .render(&RenderRequest::new(fleet.clone(), "test").with_options(options))
         .unwrap_or_else(|e| panic!("the RACF emitter refuses the fleet: {e}"));
     let files = response.files.into_iter().map(|f| (f.path, f.content)).collect();
-    Bundle { fleet, files }
+    Bundle { fleet, files, diagnostics: response.diagnostics }
+}
+
+/// What `zat build --state DB=FILE` does for every database of `fleet`: each database's
+/// DISCOVER job runs against the world (read-only), its SYSTSPRT is parsed as the driver parses
+/// the downloaded file, and the RACF emitter renders against those states.
+pub fn planned(fleet: &Fleet, world: &World) -> Bundle {
+    planned_with(fleet, world, &[])
+}
+
+/// [`planned`] with `racf.*` plugin options.
+pub fn planned_with(fleet: &Fleet, world: &World, options: &[(&str, &str)]) -> Bundle {
+    let first = bundle_of(fleet.clone());
+    let mut fleet = fleet.clone();
+    for db in &mut fleet.security_databases {
+        if db.esm != Esm::RACF {
+            continue;
+        }
+        let text = world.discover(&first, &db.name);
+        let state = zat_racf_state::parse(&text).unwrap_or_else(|e| {
+            panic!("the DISCOVER listing of {} does not parse: {e}\n{text}", db.name)
+        });
+        db.discovered = Some(zat_driver::from_racf(&state, std::path::Path::new("discover.txt")));
+    }
+    bundle_with(fleet, options)
 }
 
 /// What the security administrator does before submitting, as the job's own comments ask:
@@ -59,6 +97,18 @@ pub fn as_submitted(jcl: &str) -> String {
     out
 }
 
+/// Sections of the job order file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Discover,
+    Classes,
+    Setup,
+    Key,
+    Import,
+    Cleanup,
+    Backout,
+}
+
 impl Bundle {
     pub fn databases(&self) -> Vec<String> {
         self.fleet
@@ -69,44 +119,64 @@ impl Bundle {
             .collect()
     }
 
-    fn lpars_on(&self, db: &str) -> Vec<String> {
-        self.fleet
-            .lpars
-            .iter()
-            .filter(|l| l.security_database == db)
-            .map(|l| l.name.clone())
+    /// The database a job path belongs to.
+    pub fn database_of(&self, path: &str) -> String {
+        let mut parts = path.split('/');
+        match (parts.next(), parts.next()) {
+            (Some("security"), Some(db)) => db.to_owned(),
+            (Some("lpars"), Some(lpar)) => self
+                .fleet
+                .lpar(lpar)
+                .map(|l| l.security_database.clone())
+                .unwrap_or_else(|| panic!("no LPAR {lpar}")),
+            _ => panic!("{path} is not a job of a database or an LPAR"),
+        }
+    }
+
+    /// The jobs of the order file (`security/racf-ORDER.txt`) by section, as (database, path).
+    pub fn order(&self) -> Vec<(Section, String, String)> {
+        let text = self.files.get("security/racf-ORDER.txt").expect("the bundle has a job order");
+        let mut section = Section::Discover;
+        let mut out = Vec::new();
+        for line in text.lines() {
+            if let Some(title) = line.strip_prefix("# ") {
+                section = match title {
+                    t if t.starts_with("read-only") => Section::Discover,
+                    t if t.starts_with("one-time") => Section::Classes,
+                    t if t.starts_with("set up") => Section::Setup,
+                    t if t.starts_with("PKCS#12") => Section::Key,
+                    t if t.starts_with("partner") => Section::Import,
+                    t if t.starts_with("after the keys") => Section::Cleanup,
+                    t if t.starts_with("back-out") => Section::Backout,
+                    _ => section,
+                };
+                continue;
+            }
+            let Some(path) = line.split_whitespace().nth(2) else { continue };
+            out.push((section, self.database_of(path), path.to_owned()));
+        }
+        out
+    }
+
+    /// The jobs that set the bundle up, in the order file's order: class switches, setups,
+    /// PKCS#12 exports, imports.
+    pub fn setup_order(&self) -> Vec<(String, String)> {
+        self.order()
+            .into_iter()
+            .filter(|(s, _, _)| {
+                matches!(s, Section::Classes | Section::Setup | Section::Key | Section::Import)
+            })
+            .map(|(_, db, path)| (db, path))
             .collect()
     }
 
-    /// The jobs that set a database up, in the order the job headers ask for: the class
-    /// switches (when written), SETUP, then each LPAR's SERVAUTH job.
-    pub fn setup_jobs(&self, db: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let classes = format!("security/{db}/racf/CLASSES.jcl");
-        if self.files.contains_key(&classes) {
-            out.push(classes);
-        }
-        out.push(format!("security/{db}/racf/SETUP.jcl"));
-        for lpar in self.lpars_on(db) {
-            let path = format!("lpars/{lpar}/racf/SERVAUTH.jcl");
-            if self.files.contains_key(&path) {
-                out.push(path);
-            }
-        }
-        out
-    }
-
-    /// The back-out jobs of a database: each LPAR's SERVAUTH-BACKOUT, then BACKOUT.
-    pub fn backout_jobs(&self, db: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for lpar in self.lpars_on(db) {
-            let path = format!("lpars/{lpar}/racf/SERVAUTH-BACKOUT.jcl");
-            if self.files.contains_key(&path) {
-                out.push(path);
-            }
-        }
-        out.push(format!("security/{db}/racf/BACKOUT.jcl"));
-        out
+    /// The back-out jobs, in the order file's order.
+    pub fn backout_order(&self) -> Vec<(String, String)> {
+        self.order()
+            .into_iter()
+            .filter(|(s, _, _)| *s == Section::Backout)
+            .map(|(_, db, path)| (db, path))
+            .collect()
     }
 
     pub fn jcl(&self, path: &str) -> String {
@@ -167,8 +237,8 @@ impl Bundle {
         for lpar in self.fleet.lpars.iter().filter(|l| l.security_database == db_name) {
             for stack in lpar.stacks.iter().filter(|s| s.ttls) {
                 let resource = format!("EZB.INITSTACK.{}.{}", lpar.name, stack.name);
-                let program =
-                    self.fleet.defaults.program_conditional_permits.then(|| "PAGENT".to_owned());
+                // The Policy Agent always runs its own program: a conditional permit counts.
+                let program = Some("PAGENT".to_owned());
                 out.grants.push(Grant {
                     class: "SERVAUTH".into(),
                     resource: resource.clone(),
@@ -245,23 +315,41 @@ impl World {
     pub fn state(&self, db: &str) -> RacfState {
         self.dbs[db].state()
     }
+
+    /// The SYSTSPRT of `db`'s DISCOVER job from `bundle`, run on a copy (it changes nothing).
+    pub fn discover(&self, bundle: &Bundle, db: &str) -> String {
+        let mut racf = self.dbs[db].clone();
+        let mut ds = self.data_sets.clone();
+        let path = format!("security/{db}/racf/DISCOVER.jcl");
+        let run = racf.run_job(&bundle.jcl(&path), &mut ds);
+        assert_eq!(run.jcl_error, None, "{path}");
+        assert_eq!(racf.state(), self.dbs[db].state(), "{path} changed the database");
+        let mut text = run
+            .steps
+            .iter()
+            .flat_map(|s| s.systsprt.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n");
+        text.push('\n');
+        text
+    }
 }
 
-/// Every database's setup jobs, database after database.
+/// A job that ran to its end: no JCL error, every step ran, and the only failing commands are
+/// deletions of an earlier export copy that is not there (IDC3012I, harmless).
+pub fn completed(run: &JobRun) -> bool {
+    run.jcl_error.is_none()
+        && run.steps.iter().all(|s| s.executed)
+        && run.commands().all(|(_, c)| c.rc == 0 || c.text.trim_start().starts_with("DELETE "))
+}
+
+/// Every database's setup jobs, in the order file's order.
 pub fn setup_order(bundle: &Bundle) -> Vec<(String, String)> {
-    bundle
-        .databases()
-        .into_iter()
-        .flat_map(|db| bundle.setup_jobs(&db).into_iter().map(move |p| (db.clone(), p)))
-        .collect()
+    bundle.setup_order()
 }
 
 pub fn backout_order(bundle: &Bundle) -> Vec<(String, String)> {
-    bundle
-        .databases()
-        .into_iter()
-        .flat_map(|db| bundle.backout_jobs(&db).into_iter().map(move |p| (db.clone(), p)))
-        .collect()
+    bundle.backout_order()
 }
 
 // ------------------------------------------------------------------ starting states

@@ -234,3 +234,29 @@ fn blanks_in_labels_are_refused_and_mixed_case_warned() {
             .any(|d| d.code == "ZAT0383" && !d.is_error() && d.message.contains("PayRing"))
     );
 }
+
+/// A partner CA is imported from elsewhere: the back-out never removes it (nor an existing
+/// certificate), whatever the state of the database.
+#[test]
+fn backout_never_removes_a_partner_ca() {
+    let mut raw = fixtures::seed_raw();
+    let mut partner = raw.security_databases[0]
+        .certificates
+        .iter()
+        .find(|c| c.is_ca())
+        .cloned()
+        .expect("the seed has a CA");
+    partner.label = "PARTNER".into();
+    partner.export = None;
+    partner.source = zat_plugin_api::model::CertSource::Import { dsn: "PARTNER.CA.CERT".into() };
+    raw.security_databases[0].certificates.insert(0, partner);
+    let response = render(&RenderRequest::new(tss(raw), "test"));
+    let backout = response
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("BACKOUT.jcl") && f.path.starts_with("security/"))
+        .expect("a back-out job");
+    assert!(backout.content.contains("Kept: the partner CAs PARTNER"), "{}", backout.content);
+    assert!(!backout.content.contains("DIGICERT(PARTNER)"), "{}", backout.content);
+    assert!(backout.content.contains("DIGICERT(IMSCA)"), "{}", backout.content);
+}

@@ -1,0 +1,206 @@
+//! `zat build --state DB=FILE`: the listing of a database's DISCOVER job, read and attached to
+//! the database as [`DiscoveredState`], so that every ESM emitter plans against it.
+
+use std::path::Path;
+
+use zat_model::{
+    CertOwner, Diagnostic, DiscoveredCertificate, DiscoveredClasses, DiscoveredCondition,
+    DiscoveredConnection, DiscoveredEntry, DiscoveredProfile, DiscoveredRing, DiscoveredState, Esm,
+    Fleet, ResourceAccess, Usage,
+};
+use zat_racf_state as racf;
+
+/// Diagnostic code of a listing that cannot be read.
+pub const CODE_STATE: &str = "ZAT0345";
+
+/// Reads each `(database, file)` listing and attaches it to its database. A database the fleet
+/// does not have, or whose ESM has no documented listing reader, is a usage message; a file
+/// that cannot be read is a usage message; a line of a listing that cannot be parsed is an
+/// error diagnostic naming the file and the line.
+pub(crate) fn attach(
+    fleet: &mut Fleet,
+    states: &[(String, std::path::PathBuf)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Vec<String>> {
+    let mut usage = Vec::new();
+    for (name, path) in states {
+        let Some(db) = fleet.security_databases.iter_mut().find(|d| &d.name == name) else {
+            usage.push(format!(
+                "--state names security database `{name}`, which the fleet does not define"
+            ));
+            continue;
+        };
+        if db.esm != Esm::RACF {
+            usage.push(format!(
+                "--state {name}: zat reads discovery listings of RACF only, and `{name}` is {}; \
+                 its jobs follow the script's declarations",
+                db.esm
+            ));
+            continue;
+        }
+        let text = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(error) => {
+                usage.push(format!("cannot read --state file {}: {error}", path.display()));
+                continue;
+            }
+        };
+        match racf::parse(&text) {
+            Ok(state) => db.discovered = Some(from_racf(&state, path)),
+            Err(error) => diagnostics.push(
+                Diagnostic::error(
+                    CODE_STATE,
+                    format!("{}:{}: cannot read the DISCOVER listing: {}", path.display(), error.line, error.reason),
+                )
+                .object(format!("security database {name}"))
+                .help(format!(
+                    "the line reads `{}`; give the SYSTSPRT of the DISCOVER job exactly as downloaded",
+                    error.text
+                )),
+            ),
+        }
+    }
+    if usage.is_empty() { Ok(()) } else { Err(usage) }
+}
+
+fn owner(owner: &racf::CertOwner) -> CertOwner {
+    match owner {
+        racf::CertOwner::Certauth => CertOwner::Certauth,
+        racf::CertOwner::Site => CertOwner::Site,
+        racf::CertOwner::User(id) => CertOwner::User(id.clone()),
+    }
+}
+
+fn access(access: racf::Access) -> ResourceAccess {
+    match access {
+        racf::Access::None => ResourceAccess::None,
+        racf::Access::Execute => ResourceAccess::Execute,
+        racf::Access::Read => ResourceAccess::Read,
+        racf::Access::Update => ResourceAccess::Update,
+        racf::Access::Control => ResourceAccess::Control,
+        racf::Access::Alter => ResourceAccess::Alter,
+    }
+}
+
+/// The RACF state as the ESM-neutral model shape.
+pub fn from_racf(state: &racf::RacfState, source: &Path) -> DiscoveredState {
+    let certificates = state
+        .certificates
+        .iter()
+        .map(|(key, cert)| DiscoveredCertificate {
+            owner: owner(&key.owner),
+            label: key.label.clone(),
+            subject: cert.subject.clone(),
+            private_key: cert.private_key,
+        })
+        .collect();
+    let keyrings = state
+        .rings
+        .iter()
+        .map(|(key, ring)| DiscoveredRing {
+            owner: key.owner.clone(),
+            name: key.name.clone(),
+            connections: ring
+                .connections
+                .iter()
+                .map(|(cert, c)| DiscoveredConnection {
+                    cert_owner: owner(&cert.owner),
+                    label: cert.label.clone(),
+                    usage: match c.usage {
+                        racf::RingUsage::Personal => Usage::Personal,
+                        racf::RingUsage::Certauth => Usage::Certauth,
+                        racf::RingUsage::Site => Usage::Site,
+                    },
+                    default: c.default,
+                })
+                .collect(),
+        })
+        .collect();
+    let profiles = state
+        .profiles
+        .iter()
+        .map(|(key, p)| DiscoveredProfile {
+            class: key.class.clone(),
+            name: key.name.clone(),
+            generic: p.generic,
+            uacc: access(p.uacc),
+            access: p
+                .access
+                .iter()
+                .map(|(id, a)| DiscoveredEntry { id: id.clone(), access: access(*a) })
+                .collect(),
+            conditional: p
+                .conditional
+                .iter()
+                .map(|(c, a)| DiscoveredCondition {
+                    id: c.id.clone(),
+                    class: c.class.clone(),
+                    entity: c.entity.clone(),
+                    access: access(*a),
+                })
+                .collect(),
+        })
+        .collect();
+    let classes = state.setropts.as_ref().map(|s| DiscoveredClasses {
+        active: s.active.iter().cloned().collect(),
+        raclisted: s.raclist.iter().cloned().collect(),
+        generic: s.generic.iter().cloned().collect(),
+        when_program: s.when_program,
+    });
+    let source = source
+        .file_name()
+        .map_or_else(|| source.display().to_string(), |name| name.to_string_lossy().into_owned());
+    DiscoveredState { source, certificates, keyrings, profiles, classes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path, text: &str) -> std::path::PathBuf {
+        let path = dir.join("discover.txt");
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    #[test]
+    fn a_listing_is_attached_to_its_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = "READY\nSETROPTS LIST\nATTRIBUTES = INITSTATS WHEN(PROGRAM)\n\
+                    ACTIVE CLASSES = DIGTCERT SERVAUTH\nGENERIC PROFILE CLASSES = SERVAUTH\n\
+                    GENERIC COMMAND CLASSES = SERVAUTH\nSETR RACLIST CLASSES = SERVAUTH\n\
+                    GLOBAL=YES RACLIST ONLY = NONE\nREADY\nEND\n";
+        let path = listing(dir.path(), text);
+        let mut fleet = zat_core::fixtures::seed().fleet;
+        let mut diagnostics = Vec::new();
+        let states = [("PLEX1".to_owned(), path)];
+        assert_eq!(attach(&mut fleet, &states, &mut diagnostics), Ok(()));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let discovered = fleet.security_databases[0].discovered.as_ref().expect("attached");
+        assert_eq!(discovered.source, "discover.txt");
+        let classes = discovered.classes.as_ref().expect("class settings");
+        assert_eq!(classes.active, ["DIGTCERT", "SERVAUTH"]);
+    }
+
+    #[test]
+    fn other_esms_unknown_databases_and_bad_lines_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = listing(dir.path(), "READY\nNOT A RACF DISPLAY\n");
+        let mut fleet = zat_core::fixtures::seed().fleet;
+        let mut diagnostics = Vec::new();
+        let states = [("PLEX1".to_owned(), path.clone())];
+        assert_eq!(attach(&mut fleet, &states, &mut diagnostics), Ok(()));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, CODE_STATE);
+        assert!(diagnostics[0].message.contains("discover.txt:2"), "{}", diagnostics[0].message);
+        assert!(fleet.security_databases[0].discovered.is_none());
+
+        let states = [("NOPE".to_owned(), path.clone())];
+        let errors = attach(&mut fleet, &states, &mut Vec::new()).expect_err("unknown database");
+        assert!(errors[0].contains("`NOPE`"), "{errors:?}");
+        fleet.security_databases[0].esm = Esm::new(Esm::ACF2);
+        let states = [("PLEX1".to_owned(), path)];
+        let errors = attach(&mut fleet, &states, &mut Vec::new()).expect_err("not RACF");
+        assert!(errors[0].contains("RACF only"), "{errors:?}");
+    }
+}

@@ -1,0 +1,123 @@
+//! `zat build --state DB=FILE` as a user runs it: a DISCOVER listing of a site that followed
+//! IBM's seed page gives jobs with only the change; an unreadable listing names its line; and
+//! adding one requester to scripts/fleet.rhai changes only what that requester needs.
+
+use std::path::{Path, PathBuf};
+
+use crate::plugins::{text, zat};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
+const FIXTURE: &str = "crates/zat-racf-sim/tests/fixtures/ibm-page-site.systsprt";
+
+fn utf8(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn the_ibm_page_site_gets_only_the_change() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let state = format!("PLEX1={}", utf8(&repo(FIXTURE)));
+    let output = zat(&["build", utf8(&repo(SEED)), "-o", utf8(&out), "--state", &state]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("ZAT0347"), "{stderr}");
+    let read = |p: &str| std::fs::read_to_string(out.join(p)).expect(p);
+    let setup = read("security/PLEX1/racf/SETUP.jcl");
+    assert!(!setup.contains("GENCERT"), "{setup}");
+    assert!(!setup.contains("ID(OMVSADM) ACCESS("), "{setup}");
+    assert!(setup.contains("PLANNED AGAINST THE STATE"), "{setup}");
+    let backout = read("security/PLEX1/racf/BACKOUT.jcl");
+    for word in ["DELRING", "DELETE(LABEL", "RDELETE", "PERMIT IRR"] {
+        assert!(!backout.contains(word), "{word}: {backout}");
+    }
+    // Without --state the same build says what it assumes.
+    let plain = work.path().join("plain");
+    let output = zat(&["build", utf8(&repo(SEED)), "-o", utf8(&plain)]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stderr).contains("ZAT0347"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn an_unreadable_listing_names_file_and_line() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let listing = work.path().join("discover.txt");
+    let mut content = std::fs::read_to_string(repo(FIXTURE)).expect("fixture");
+    content.push_str("SOMETHING ZAT CANNOT READ\n");
+    let line = content.lines().count();
+    std::fs::write(&listing, content).expect("write");
+    let state = format!("PLEX1={}", utf8(&listing));
+    let out = work.path().join("out");
+    let output = zat(&["build", utf8(&repo(SEED)), "-o", utf8(&out), "--state", &state]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ZAT0345") && stderr.contains(&format!("discover.txt:{line}")),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    let output = zat(&["build", utf8(&repo(SEED)), "-o", utf8(&out), "--state", "NOSUCHDB=x"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// One more requester on SYS1: `zat diff` shows only SYS1's policy, CEEOPTS and runbook
+/// lines, and no existing rule's priority moves.
+#[test]
+fn one_more_requester_changes_only_what_it_needs() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let scripts = work.path().join("scripts");
+    copy_dir(&repo("scripts"), &scripts);
+    let script = scripts.join("fleet.rhai");
+    let out = work.path().join("out");
+    let output = zat(&["build", utf8(&script), "-o", utf8(&out)]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let original = std::fs::read_to_string(&script).expect("script");
+    let anchor = "    if n == 1 {\n";
+    assert!(original.contains(anchor));
+    let changed = original.replacen(
+        anchor,
+        &format!(
+            "{anchor}        tcpip.api_requester(\"BILLING\", #{{ jobname: \"BIL*\", userid: \"PAYUSR\", \
+             server: zcee1, keyring: rings[plex_name], level: modern }});\n"
+        ),
+        1,
+    );
+    std::fs::write(&script, changed).expect("write");
+    let output = zat(&["diff", utf8(&script), "-o", utf8(&out)]);
+    let diff = text(&output.stdout);
+    assert!(output.status.success() || output.status.code() == Some(1), "{}", text(&output.stderr));
+    let files: Vec<&str> = diff
+        .lines()
+        .filter_map(|l| l.strip_prefix("+++ "))
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert!(!files.is_empty(), "{diff}");
+    for file in &files {
+        assert!(
+            file.contains("SYS1") || file.ends_with("MANIFEST.json"),
+            "{file} changed:\n{diff}"
+        );
+    }
+    // Removed lines are never an existing rule's priority.
+    let removed: Vec<&str> =
+        diff.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).collect();
+    assert!(!removed.iter().any(|l| l.contains("Priority")), "{removed:#?}");
+    assert!(diff.lines().any(|l| l.starts_with('+') && l.contains("BILLING")), "{diff}");
+}
