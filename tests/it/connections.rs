@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use zat_model::Diagnostic;
 
+/// The seed with the server outside the fleet (no address for it).
+const REQUESTER_SIDE: &str = "examples/zos-connect-requester/requester-side.rhai";
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -21,10 +24,9 @@ fn build(script: &Path, today: Option<(i32, u32, u32)>) -> zat_driver::Outcome {
     zat_driver::build(&inputs, zat_driver::builtins(zat_plugin_host::PluginSet::builder()))
 }
 
-/// The seed example with `edit` applied, written beside a copy of nothing else.
+/// The seed example as the requester's side alone sees it, with `edit` applied.
 fn seed_with(edit: impl Fn(String) -> String) -> (tempfile::TempDir, PathBuf) {
-    let text = std::fs::read_to_string(root().join("examples/zos-connect-requester/fleet.rhai"))
-        .expect("read the seed example");
+    let text = std::fs::read_to_string(root().join(REQUESTER_SIDE)).expect("read the seed example");
     let edited = edit(text.clone());
     assert_ne!(edited, text, "the edit changes the script");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -45,7 +47,9 @@ fn line_of(script: &Path, needle: &str) -> u32 {
 
 #[test]
 fn every_intended_connection_of_every_example_lands_on_its_own_rule() {
-    for script in ["examples/zos-connect-requester/fleet.rhai", "scripts/fleet.rhai"] {
+    for script in
+        ["examples/zos-connect-requester/fleet.rhai", REQUESTER_SIDE, "scripts/fleet.rhai"]
+    {
         let outcome = build(&root().join(script), Some((2026, 12, 1)));
         let built =
             outcome.result.unwrap_or_else(|f| panic!("{script}: {f:?} {:#?}", outcome.diagnostics));
@@ -200,8 +204,7 @@ fn an_outbound_rule_without_the_servers_address_is_warned() {
     let rule = &built.fleet.lpars[0].stacks[0].rules[0];
     assert_eq!(rule.remote_addr.as_deref(), Some("192.0.2.10"));
 
-    let outcome =
-        build(&root().join("examples/zos-connect-requester/fleet.rhai"), Some((2026, 12, 1)));
+    let outcome = build(&root().join(REQUESTER_SIDE), Some((2026, 12, 1)));
     let found = with_code(&outcome.diagnostics, "ZAT0318");
     assert_eq!(found.len(), 1);
     assert!(found[0].help.as_deref().is_some_and(|h| h.contains("ip:")));
@@ -246,4 +249,32 @@ fn server_xml_leaves_no_port_open_in_clear() {
             "{endpoint}"
         );
     }
+}
+
+/// The seed example models both sides: the z/OS Connect server's LPAR, ring and certificate
+/// are in the fleet, and its server.xml uses that ring through `safkeyring`, with Liberty doing
+/// TLS on the HTTPS port that BAQPORT names.
+#[test]
+fn the_seed_example_builds_both_sides() {
+    let outcome =
+        build(&root().join("examples/zos-connect-requester/fleet.rhai"), Some((2026, 12, 1)));
+    let built = outcome.result.expect("the seed example builds");
+    let xml = built
+        .bundle
+        .files()
+        .find(|f| f.path == "lpars/SYSZ/zosconnect/ZCEE.server.xml")
+        .map(|f| String::from_utf8_lossy(&f.content).into_owned())
+        .expect("the server's server.xml");
+    assert!(xml.contains("location=\"safkeyring://ZCEESRV/ZCEE-KEYRING\""), "{xml}");
+    assert!(xml.contains("serverKeyAlias=\"ZCEESERVER\""), "{xml}");
+    assert!(xml.contains("httpsPort=\"9443\""), "{xml}");
+    let requester = &built.fleet.lpars[0].stacks[0].api_requesters[0];
+    assert_eq!(requester.expansion.as_ref().map(|e| e.baqport), Some(9443));
+    // Each side trusts the other's CA through the data sets the two setups exchange.
+    let ring = |db: &str, owner: &str, name: &str| -> Vec<String> {
+        let db = built.fleet.security_database(db).expect("db");
+        db.keyring(owner, name).expect("ring").connections.iter().map(|c| c.label.clone()).collect()
+    };
+    assert!(ring("ZCEEPLEX", "ZCEESRV", "ZCEE-KEYRING").contains(&"IMSCA".to_owned()));
+    assert!(ring("PLEX1", "OMVSADM", "ZOSCONN-APIR-KEYRING").contains(&"ZCEECA".to_owned()));
 }

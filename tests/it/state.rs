@@ -10,7 +10,7 @@ fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
-const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
+const SEED: &str = "examples/zos-connect-requester/requester-side.rhai";
 const FIXTURE: &str = "crates/zat-racf-sim/tests/fixtures/ibm-page-site.systsprt";
 
 fn utf8(path: &Path) -> &str {

@@ -137,7 +137,7 @@ fn run(script: &str, plan: bool, start: &RacfState, data: &DataSets, verbose: bo
 
 fn main() {
     let verbose = std::env::args().any(|a| a == "-v");
-    let scripts = ["examples/zos-connect-requester/fleet.rhai", "scripts/fleet.rhai"];
+    let scripts = ["examples/zos-connect-requester/requester-side.rhai", "scripts/fleet.rhai"];
     let mut without_zcee = delivered();
     without_zcee.remove("ZCEE.CA.CERT");
     for script in scripts {

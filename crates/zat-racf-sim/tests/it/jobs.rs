@@ -5,7 +5,7 @@ use zat_racf_sim::{DataSets, diff, lowered_access, missing, order_waits, removed
 
 use crate::support::{World, backout_order, bundle, delivered, empty, setup_order};
 
-const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
+const SEED: &str = "examples/zos-connect-requester/requester-side.rhai";
 const FLEET: &str = "scripts/fleet.rhai";
 
 /// No command of any generated job is rejected as unknown syntax: a TSO parse error (IKJ) in

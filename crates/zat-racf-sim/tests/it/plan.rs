@@ -15,7 +15,7 @@ use crate::support::{
     planned,
 };
 
-const SEED: &str = "examples/zos-connect-requester/fleet.rhai";
+const SEED: &str = "examples/zos-connect-requester/requester-side.rhai";
 const FLEET: &str = "scripts/fleet.rhai";
 
 /// Commands that change a RACF database.
@@ -186,10 +186,23 @@ fn assert_clean(script: &str, name: &str, start: &RacfState) {
     assert!(findings.is_clean(), "{script} / {name}: {findings:#?}");
 }
 
+/// The seed with both sides in one fleet (two databases that exchange their CAs).
+const BOTH_SIDES: &str = "examples/zos-connect-requester/fleet.rhai";
+
 #[test]
 fn from_empty() {
     assert_clean(SEED, "empty", &empty());
     assert_clean(FLEET, "empty", &empty());
+    assert_clean(BOTH_SIDES, "empty", &empty());
+}
+
+/// Both sides of the seed in one fleet: the job order completes for both databases, with no
+/// job waiting on a data set only a later job writes, from an empty database and from one with
+/// the generic profiles a site has. (The "IBM page by hand" state is the application side's
+/// database; the server's database never holds its own CA as a trust-only import.)
+#[test]
+fn the_seed_with_both_sides_completes_in_the_job_order() {
+    assert_clean(BOTH_SIDES, "existing generics", &existing_generics());
 }
 
 #[test]

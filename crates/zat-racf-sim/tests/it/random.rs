@@ -138,7 +138,7 @@ proptest! {
     /// jobs do not keep this today: deleting a CA takes it out of the site's own rings.)
     #[test]
     fn seed_jobs_touch_only_what_the_fleet_names(start in site_state()) {
-        let bundle = bundle("examples/zos-connect-requester/fleet.rhai");
+        let bundle = bundle("examples/zos-connect-requester/requester-side.rhai");
         let names = fleet_names(&bundle, "PLEX1");
         let mut world = World::new(&bundle, &start, delivered());
         for run in world.run(&bundle, &setup_order(&bundle)) {

@@ -32,7 +32,7 @@ fn starting_states_read_back_as_they_are() {
 
 #[test]
 fn the_state_the_seed_leaves_reads_back_as_it_is() {
-    let bundle = bundle("examples/zos-connect-requester/fleet.rhai");
+    let bundle = bundle("examples/zos-connect-requester/requester-side.rhai");
     let mut world = World::new(&bundle, &empty(), delivered());
     world.run(&bundle, &setup_order(&bundle));
     let state = world.state("PLEX1");

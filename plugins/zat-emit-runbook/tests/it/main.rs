@@ -232,5 +232,8 @@ fn the_rollout_switches_applications_only_after_the_policy_is_enforced() {
     let policy_step = &runbook[at("## 3.")..at("## 4.")];
     assert!(!policy_step.contains("ceeopts"), "{policy_step}");
     // The CA hand-off names the data set that goes to the other side.
-    assert!(runbook.contains("data set `ATTLS.CERTAUTH.CERT` (certificate IMSCA) goes to"), "{runbook}");
+    assert!(
+        runbook.contains("data set `ATTLS.CERTAUTH.CERT` (certificate IMSCA) goes to"),
+        "{runbook}"
+    );
 }
