@@ -6,6 +6,7 @@ mod esm_intent;
 #[cfg(unix)]
 mod hostile;
 mod index;
+mod inject;
 mod pagent;
 mod plugins;
 mod racf;

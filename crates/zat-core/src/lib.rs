@@ -6,6 +6,7 @@ mod consistency;
 mod expand;
 pub mod fixtures;
 mod validate;
+mod values;
 
 pub use bundle::{
     Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, check_path, drift,
@@ -31,7 +32,14 @@ impl Prepared {
 pub fn prepare(fleet: Fleet) -> Prepared {
     let mut diagnostics = Vec::new();
     let fleet = expand::expand(fleet, &mut diagnostics);
+    // Characters and lengths first: a value refused here is reported once, here, and the
+    // other checks' complaints about the same value are dropped below.
+    let mut text = Vec::new();
+    let refused = values::check(&fleet, &mut text);
+    values::check_secrets(&fleet, &mut text);
     validate::validate(&fleet, &mut diagnostics);
     consistency::check(&fleet, &mut diagnostics);
-    Prepared { fleet, diagnostics }
+    diagnostics.retain(|d| !refused.iter().any(|value| d.message.contains(value.as_str())));
+    text.append(&mut diagnostics);
+    Prepared { fleet, diagnostics: text }
 }
