@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 
 use miette::{LabeledSpan, MietteHandlerOpts, NamedSource, SourceSpan};
 use zat_model::{Diagnostic, Origin, Severity};
@@ -31,9 +31,15 @@ pub(crate) fn install_hook() {
     }));
 }
 
+/// Writes to stderr, ignoring failure: with stderr closed or full (`2>/dev/full`) there is
+/// nowhere left to say anything, and the exit code still tells. `eprintln!` would panic.
+pub(crate) fn to_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// A usage or internal failure: one line on stderr.
 pub(crate) fn usage_error(message: &str) {
-    eprintln!("error: {message}");
+    to_stderr(&format!("error: {message}\n"));
 }
 
 /// What a plugin printed while it ran (captured in its worker process, control characters
@@ -46,22 +52,48 @@ pub(crate) fn plugin_output(plugin: &str, output: &str) {
     for line in output.lines() {
         text.push_str(&format!("  | {line}\n"));
     }
-    eprint!("{text}");
+    to_stderr(&text);
 }
 
-/// Renders every diagnostic (all of them, not just the first), then a one-line summary when
-/// there is more than one.
+/// How many diagnostics of one code are rendered in full; the rest are counted in one line.
+/// 1,000 rules sharing a priority are one mistake repeated, and 1,000 excerpts hide the others.
+const SHOWN_PER_CODE: usize = 5;
+
+/// Renders the diagnostics, at most [`SHOWN_PER_CODE`] of each code in full and one line for
+/// the rest of that code, then a one-line summary of all of them when there is more than one.
 pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
     let mut sources = SourceCache::default();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for diagnostic in diagnostics {
+        let count = seen.entry(diagnostic.code.as_str()).or_default();
+        *count += 1;
+        if *count > SHOWN_PER_CODE {
+            continue;
+        }
         let rendered = Rendered::new(diagnostic, &mut sources);
-        eprintln!("{:?}", miette::Report::new(rendered));
+        to_stderr(&format!("{:?}\n", miette::Report::new(rendered)));
+    }
+    for line in held_back(&seen) {
+        to_stderr(&format!("{line}\n"));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
     if errors + warnings > 1 {
-        eprintln!("{}", summary(errors, warnings));
+        to_stderr(&format!("{}\n", summary(errors, warnings)));
     }
+}
+
+/// One line per code with more than [`SHOWN_PER_CODE`] diagnostics.
+fn held_back(seen: &BTreeMap<&str, usize>) -> Vec<String> {
+    seen.iter()
+        .filter(|(_, count)| **count > SHOWN_PER_CODE)
+        .map(|(code, count)| {
+            format!(
+                "{code}: {SHOWN_PER_CODE} shown above, and {} more like them",
+                count - SHOWN_PER_CODE
+            )
+        })
+        .collect()
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
@@ -123,6 +155,9 @@ impl Rendered {
                 let span = span_at(&text, origin)?;
                 Some((text, span))
             });
+            // A line of megabytes (a huge string literal) is not shown: the position is.
+            let located =
+                located.filter(|(text, span)| line_length(text, span.offset()) <= LONGEST_EXCERPT);
             match located {
                 Some((text, span)) => {
                     let text_label = if diagnostic.object.is_empty() {
@@ -149,6 +184,16 @@ impl Rendered {
             label,
         }
     }
+}
+
+/// The longest source line shown in an excerpt, in bytes.
+const LONGEST_EXCERPT: usize = 1000;
+
+/// The length of the line holding byte `offset`.
+fn line_length(text: &str, offset: usize) -> usize {
+    let start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
+    let end = text.get(offset..).and_then(|t| t.find('\n')).map_or(text.len(), |n| offset + n);
+    end.saturating_sub(start)
 }
 
 /// The byte span of the token that starts at the origin's 1-based line and column (columns
@@ -232,6 +277,20 @@ mod tests {
         assert_eq!(span(text, 1, 1), Some((0, 3)));
         assert_eq!(span(text, 9, 1), None);
         assert_eq!(span(text, 0, 1), None);
+    }
+
+    #[test]
+    fn a_code_seen_many_times_is_held_back_after_a_few() {
+        let seen = BTreeMap::from([("ZAT0144", 1000), ("ZAT0101", 5), ("ZAT0110", 1)]);
+        assert_eq!(held_back(&seen), ["ZAT0144: 5 shown above, and 995 more like them"]);
+    }
+
+    #[test]
+    fn line_lengths_around_an_offset() {
+        let text = "ab\ncdef\ng";
+        assert_eq!(line_length(text, 4), 4);
+        assert_eq!(line_length(text, 0), 2);
+        assert_eq!(line_length(text, 9), 1);
     }
 
     #[test]
