@@ -147,7 +147,7 @@ impl Rendered {
             Severity::Warning => miette::Severity::Warning,
             Severity::Note => miette::Severity::Advice,
         };
-        let mut message = diagnostic.message.clone();
+        let mut message = shortened(diagnostic.message.clone());
         let mut source = None;
         let mut label = None;
         if let Some(origin) = &diagnostic.origin {
@@ -155,9 +155,10 @@ impl Rendered {
                 let span = span_at(&text, origin)?;
                 Some((text, span))
             });
-            // A line of megabytes (a huge string literal) is not shown: the position is.
-            let located =
-                located.filter(|(text, span)| line_length(text, span.offset()) <= LONGEST_EXCERPT);
+            // A line of megabytes (a huge literal, 100,000 braces) is not shown, the position
+            // is: the excerpt holds the line and one on either side.
+            let located = located
+                .filter(|(text, span)| longest_line_near(text, span.offset()) <= LONGEST_EXCERPT);
             match located {
                 Some((text, span)) => {
                     let text_label = if diagnostic.object.is_empty() {
@@ -189,11 +190,33 @@ impl Rendered {
 /// The longest source line shown in an excerpt, in bytes.
 const LONGEST_EXCERPT: usize = 1000;
 
-/// The length of the line holding byte `offset`.
-fn line_length(text: &str, offset: usize) -> usize {
-    let start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
-    let end = text.get(offset..).and_then(|t| t.find('\n')).map_or(text.len(), |n| offset + n);
-    end.saturating_sub(start)
+/// The length of the longest of the line holding byte `offset` and the lines around it.
+fn longest_line_near(text: &str, offset: usize) -> usize {
+    let start = |at: usize| text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
+    let end = |at: usize| text.get(at..).and_then(|t| t.find('\n')).map_or(text.len(), |n| at + n);
+    let (line_start, line_end) = (start(offset), end(offset));
+    let mut longest = line_end.saturating_sub(line_start);
+    if line_start > 0 {
+        longest = longest.max(line_start - 1 - start(line_start - 1));
+    }
+    if line_end < text.len() {
+        longest = longest.max(end(line_end + 1) - (line_end + 1));
+    }
+    longest
+}
+
+/// The longest message shown in full, in bytes; a name of megabytes is cut.
+const LONGEST_MESSAGE: usize = 2000;
+
+fn shortened(message: String) -> String {
+    if message.len() <= LONGEST_MESSAGE {
+        return message;
+    }
+    let mut cut = LONGEST_MESSAGE;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}... ({} more bytes)", &message[..cut], message.len() - cut)
 }
 
 /// The byte span of the token that starts at the origin's 1-based line and column (columns
@@ -287,10 +310,19 @@ mod tests {
 
     #[test]
     fn line_lengths_around_an_offset() {
-        let text = "ab\ncdef\ng";
-        assert_eq!(line_length(text, 4), 4);
-        assert_eq!(line_length(text, 0), 2);
-        assert_eq!(line_length(text, 9), 1);
+        let text = "ab\ncdef\ng\nh";
+        assert_eq!(longest_line_near(text, 0), 4);
+        assert_eq!(longest_line_near(text, 10), 1);
+        assert_eq!(longest_line_near(text, 8), 4);
+        assert_eq!(longest_line_near("x\n\ny", 2), 1);
+    }
+
+    #[test]
+    fn long_messages_are_cut_on_a_character() {
+        assert_eq!(shortened("short".to_owned()), "short");
+        let long = format!("a{}", "é".repeat(2000));
+        let cut = shortened(long);
+        assert!(cut.len() < 2100 && cut.ends_with("é... (2002 more bytes)"), "{cut}");
     }
 
     #[test]
