@@ -1048,9 +1048,10 @@ impl<'a> Linter<'_, 'a> {
 /// Earlier rules a tie message names; more are "others".
 const NAMED_TIES: usize = 3;
 
-/// Rule comparisons for priority ties in one lint run: far above any real policy (a few
-/// thousand rules), and a bound on what a hostile one costs.
-const TIE_BUDGET: usize = 20_000_000;
+/// Rule comparisons for priority ties in one lint run: every pair of 2,800 rules on one
+/// priority with nothing else to tell them apart, far above any real policy, and a bound on
+/// what a hostile one costs.
+const TIE_BUDGET: usize = 4_000_000;
 
 /// The one local port a rule is limited to, if it is limited to exactly one.
 fn single_port(rule: &Match<'_>) -> Option<u32> {

@@ -72,7 +72,7 @@ fn sandboxed_engine(
             for (_, _, value) in context.scope().iter_raw() {
                 // A shared value may be locked by the statement running now; it is measured
                 // when an operation returns it.
-                if !value.is_shared() && (value.is_map() || value.is_array()) {
+                if !value.is_shared() && value.is_map() {
                     context.engine().ensure_data_size_within_limits(value)?;
                 }
             }

@@ -122,10 +122,21 @@ impl Default for ScriptOptions {
 /// On failure, the diagnostics say what went wrong and where (codes ZAT0001-ZAT0099).
 pub fn run_file(path: &Path, options: &ScriptOptions) -> Result<Fleet, Vec<Diagnostic>> {
     let name = path.display().to_string();
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > options.limits.max_script_size as u64
-    {
-        return Err(vec![diagnose::too_large(&name, meta.len(), options.limits.max_script_size)]);
+    if let Ok(meta) = std::fs::metadata(path) {
+        // A FIFO or a device would block the read or never end it.
+        if !meta.is_file() {
+            return Err(vec![
+                Diagnostic::error(
+                    diagnose::CANNOT_READ,
+                    format!("`{name}` is not a regular file (a folder, FIFO or device)"),
+                )
+                .help("give the path of the fleet script"),
+            ]);
+        }
+        if meta.len() > options.limits.max_script_size as u64 {
+            let limit = options.limits.max_script_size;
+            return Err(vec![diagnose::too_large(&name, meta.len(), limit)]);
+        }
     }
     let source = std::fs::read_to_string(path).map_err(|err| {
         vec![
