@@ -8,8 +8,16 @@ use std::path::Path;
 use proptest::prelude::*;
 use zat_policy::lint::PolicyFile;
 
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+/// A fixed number of cases from a fixed seed: the same inputs on every run, as every test of
+/// the suite is deterministic. `PROPTEST_RNG_SEED=N` explores others.
+pub(crate) fn config(cases: u32) -> ProptestConfig {
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..ProptestConfig::default()
+    }
 }
 
 // ---- script builders -------------------------------------------------------------------
