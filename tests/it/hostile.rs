@@ -240,6 +240,8 @@ struct Case {
     has: &'static [&'static str],
     lacks: &'static [&'static str],
     after: fn(&Scene),
+    /// Most bytes stdout and stderr may hold together: a bound on what a hostile input costs.
+    most_output: usize,
 }
 
 const fn case(
@@ -248,7 +250,7 @@ const fn case(
     code: i32,
     has: &'static [&'static str],
 ) -> Case {
-    Case { name, run, code, has, lacks: &[], after: |_| {} }
+    Case { name, run, code, has, lacks: &[], after: |_| {}, most_output: usize::MAX }
 }
 
 impl Case {
@@ -261,12 +263,19 @@ impl Case {
         self.after = after;
         self
     }
+
+    const fn most_output(mut self, bytes: usize) -> Case {
+        self.most_output = bytes;
+        self
+    }
 }
 
 /// Runs every row and reports every failing one, not just the first.
 fn check(category: &str, cases: &[Case]) {
     let mut failures = Vec::new();
     let mut skipped = Vec::new();
+    let all_started = Instant::now();
+    let mut slowest = (Duration::ZERO, "");
     for case in cases {
         let scene = Scene::new();
         let started = Instant::now();
@@ -299,6 +308,13 @@ fn check(category: &str, cases: &[Case]) {
         if took > Duration::from_secs(20) {
             problems.push(format!("took {took:?}"));
         }
+        if took > slowest.0 {
+            slowest = (took, case.name);
+        }
+        let size = output.stdout.len() + output.stderr.len();
+        if size > case.most_output {
+            problems.push(format!("wrote {size} bytes, more than {}", case.most_output));
+        }
         let after = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (case.after)(&scene)));
         if let Err(panic) = after {
             let message = panic
@@ -312,7 +328,14 @@ fn check(category: &str, cases: &[Case]) {
             failures.push(format!("{}: {}\n--- output:\n{all}", case.name, problems.join("; ")));
         }
     }
-    eprintln!("{category}: {} cases, {} skipped {skipped:?}", cases.len(), skipped.len());
+    eprintln!(
+        "{category}: {} cases, {} skipped {skipped:?}, {:.1} s (slowest {:.1} s: {})",
+        cases.len(),
+        skipped.len(),
+        all_started.elapsed().as_secs_f64(),
+        slowest.0.as_secs_f64(),
+        slowest.1
+    );
     assert!(
         failures.is_empty(),
         "{category}: {} of {} cases failed:\n{}",
@@ -1386,4 +1409,395 @@ fn lock_files() {
         ),
     ];
     check("lock files", &cases);
+}
+
+// ---- scripts, policies, secrets and injection ---------------------------------------------
+
+/// The seed example: one LPAR calling a z/OS Connect server, clean for `check` and `build`.
+const SEED: &str = include_str!("../../examples/zos-connect-requester/fleet.rhai");
+
+/// Writes `fleet.rhai` into the scene: the seed with `from` replaced by `to` (once).
+fn seed_with(s: &Scene, from: &str, to: &str) -> String {
+    assert!(SEED.contains(from), "the seed has no {from:?}");
+    s.write("fleet.rhai", &SEED.replacen(from, to, 1));
+    s.arg("fleet.rhai")
+}
+
+/// `zat build` of the seed with one replacement, into `out`.
+fn build_seed(s: &Scene, from: &str, to: &str) -> Output {
+    let script = seed_with(s, from, to);
+    s.zat(&["build", script.as_str(), "-o", "out"])
+}
+
+fn check_script(s: &Scene, text: &str) -> Output {
+    s.write("fleet.rhai", text);
+    s.zat(&["check", "fleet.rhai"])
+}
+
+fn lint_text(s: &Scene, text: &str) -> Output {
+    s.write("p.policy", text);
+    s.zat(&["lint", "p.policy"])
+}
+
+/// Nothing was written: an injection refused means no bundle at all.
+fn no_bundle(s: &Scene) {
+    assert!(!s.path("out").exists(), "a bundle was written");
+}
+
+/// `zat ARGS` with stdout read for `keep` bytes and then closed, as `| head -c` does.
+fn closed_stdout(s: &Scene, args: &[&str], keep: usize) -> Output {
+    use std::io::Read as _;
+    let mut child = Command::new(zat_binary())
+        .args(args)
+        .current_dir(s.dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run zat");
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut kept = vec![0; keep];
+    stdout.read_exact(&mut kept).expect("the first bytes");
+    drop(stdout);
+    let mut output = child.wait_with_output().expect("wait");
+    output.stdout = kept;
+    output
+}
+
+/// `zat ARGS` with stdout or stderr on `/dev/full`.
+fn full(s: &Scene, args: &[&str], stderr: bool) -> Output {
+    let dev_full = || std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut command = Command::new(zat_binary());
+    command.args(args).current_dir(s.dir.path()).env("NO_COLOR", "1");
+    if stderr {
+        command.stderr(dev_full());
+    } else {
+        command.stdout(dev_full());
+    }
+    command.output().expect("run zat")
+}
+
+fn rules_on_one_priority(count: usize) -> String {
+    let mut text = SEED.to_owned();
+    text.push_str(&format!(
+        "let level = site.security_level(\"TIED\", #{{ ciphers: [\"C02F\"], tlsv1_3: false }});\n\
+         for i in 0..{count} {{\n    tcpip.rule(\"R\" + i, #{{ direction: \"inbound\", local_port: 3000, keyring: ring, level: level, priority: 100 }});\n}}\n"
+    ));
+    text
+}
+
+const POLICY_TAIL: &str = "TTLSGroupAction G\n{\n  TTLSEnabled On\n}\nTTLSEnvironmentAction E\n{\n  HandshakeRole Server\n  TTLSKeyringParms\n  {\n    Keyring U/R\n  }\n}\n";
+
+/// `count` rules; `rule(i)` gives the lines inside rule `i`'s braces.
+fn policy_rules(count: usize, rule: impl Fn(usize) -> String) -> String {
+    let mut text = String::new();
+    for i in 0..count {
+        text.push_str(&format!(
+            "TTLSRule R{i}\n{{\n{}  TTLSGroupActionRef G\n  TTLSEnvironmentActionRef E\n}}\n",
+            rule(i)
+        ));
+    }
+    text.push_str(POLICY_TAIL);
+    text
+}
+
+#[test]
+fn scripts() {
+    let cases = [
+        case(
+            "a script importing itself",
+            |s| check_script(s, "import \"fleet\" as me;\nlet site = fleet(\"F\");\n"),
+            1,
+            &["ZAT0032", "import cycle", "fleet.rhai -> fleet.rhai"],
+        ),
+        case(
+            "an import cycle a -> b -> a",
+            |s| {
+                s.write("a.rhai", "import \"b\" as b;\n");
+                s.write("b.rhai", "import \"a\" as a;\n");
+                check_script(s, "import \"a\" as a;\nlet site = fleet(\"F\");\n")
+            },
+            1,
+            &["ZAT0032", "a.rhai -> b.rhai -> a.rhai"],
+        ),
+        case(
+            "a library importing itself",
+            |s| {
+                s.write("lib/x.rhai", "import \"lib/x\" as x;\n");
+                check_script(s, "import \"lib/x\" as x;\nlet site = fleet(\"F\");\n")
+            },
+            1,
+            &["ZAT0032", "lib/x.rhai -> lib/x.rhai"],
+        ),
+        case(
+            "replace() amplification",
+            |s| {
+                check_script(
+                    s,
+                    "let s = \"xxxxxxxxxx\";\nloop { s.replace(\"x\", \"xxxxxxxxxx\"); }\n",
+                )
+            },
+            1,
+            &["ZAT0023", "length of string"],
+        ),
+        case(
+            "a string doubling itself",
+            |s| check_script(s, "let s = \"x\";\nloop { s += s; }\n"),
+            1,
+            &["ZAT0023"],
+        ),
+        case(
+            "an array doubling itself",
+            |s| check_script(s, "let a = [1];\nloop { a += a; }\n"),
+            1,
+            &["ZAT0023", "array"],
+        ),
+        case(
+            "a map growing by new keys",
+            |s| check_script(s, "let m = #{};\nlet i = 0;\nloop { m[\"k\" + i] = i; i += 1; }\n"),
+            1,
+            &["ZAT0023", "object map", "fleet.rhai:3"],
+        ),
+        case(
+            "a nested map of large strings",
+            |s| {
+                check_script(
+                    s,
+                    "let s = \"x\";\nwhile s.len < 100000 { s += s; }\nlet m = #{ inner: #{} };\nlet i = 0;\nloop { m.inner[\"k\" + i] = s + i; i += 1; }\n",
+                )
+            },
+            1,
+            &["ZAT0023"],
+        ),
+        // rhai measures the whole array at each push, so in a debug build the deadline may
+        // come first: either limit stops it.
+        case(
+            "an array of arrays pushed forever (--timeout 3)",
+            |s| {
+                s.write("fleet.rhai", "let a = [];\nloop { a.push([1, 2, 3, 4, 5, 6, 7, 8]); }\n");
+                s.zat(&["check", "fleet.rhai", "--timeout", "3"])
+            },
+            1,
+            &["ZAT002", "fleet.rhai:2"],
+        ),
+        case(
+            "a loop that never ends (--timeout 1)",
+            |s| {
+                s.write("fleet.rhai", "let i = 0;\nloop { i += 1; }\n");
+                s.zat(&["check", "fleet.rhai", "--timeout", "1"])
+            },
+            1,
+            &["ZAT0021", "deadline"],
+        ),
+        case(
+            "unbounded recursion",
+            |s| check_script(s, "fn down(n) { down(n + 1) }\ndown(0);\n"),
+            1,
+            &["ZAT0022"],
+        ),
+        case(
+            "100,000 nested parentheses",
+            |s| {
+                check_script(
+                    s,
+                    &format!("let x = {}1{};\n", "(".repeat(100_000), ")".repeat(100_000)),
+                )
+            },
+            1,
+            &["ZAT0024"],
+        )
+        .most_output(4_000),
+        case(
+            "100,000 nested blocks",
+            |s| {
+                check_script(
+                    s,
+                    &format!("{}{}\n", "if true {".repeat(100_000), "}".repeat(100_000)),
+                )
+            },
+            1,
+            &["ZAT0024"],
+        )
+        .most_output(4_000),
+        case(
+            "a 2 MB string literal (excerpt left out)",
+            |s| check_script(s, &format!("let s = \"{}\";\n", "x".repeat(2 << 20))),
+            1,
+            &["ZAT0002", "at fleet.rhai:1:9"],
+        )
+        .most_output(4_000),
+        case(
+            "a script over 16 MiB, refused unread",
+            |s| check_script(s, &format!("// {}\n", "x".repeat(17 << 20))),
+            1,
+            &["ZAT0026", "more than the limit"],
+        )
+        .most_output(4_000),
+        case(
+            "a fleet script that is a FIFO",
+            |s| {
+                s.fifo("fleet.rhai");
+                s.zat(&["check", "fleet.rhai"])
+            },
+            2,
+            &["ZAT0001", "not a regular file"],
+        ),
+        case(
+            "a fleet script that is a folder",
+            |s| {
+                std::fs::create_dir(s.path("fleet.rhai")).expect("mkdir");
+                s.zat(&["check", "fleet.rhai"])
+            },
+            2,
+            &["not a regular file"],
+        ),
+        case(
+            "1,000 rules sharing a priority",
+            |s| check_script(s, &rules_on_one_priority(1000)),
+            1,
+            &["ZAT0144", "ZAT0144: 5 shown above, and 994 more like them", "found 999 errors"],
+        )
+        .most_output(8_000),
+        case(
+            "a --set value with a line break",
+            |s| s.build("out", &["--set", "name=A\nB"]),
+            2,
+            &["the value of `name` holds U+000A", "one line of printable text"],
+        )
+        .after(no_bundle),
+        case(
+            "a --set value with a bidi override",
+            |s| s.build("out", &["--set", "name=A\u{202e}B"]),
+            2,
+            &["U+202E"],
+        )
+        .after(no_bundle),
+        case(
+            "diagnostics into a full stderr",
+            |s| {
+                s.write("fleet.rhai", "import \"fleet\" as me;\n");
+                full(s, &["check", "fleet.rhai", "-vv"], true)
+            },
+            1,
+            &[],
+        )
+        .lacks(&["panicked"]),
+        case(
+            "a clean check with -vvv into a full stderr",
+            |s| full(s, &["check", seed_with(s, "MYCOM", "MYCOM").as_str(), "-vvv"], true),
+            0,
+            &[],
+        )
+        .lacks(&["panicked"]),
+        case(
+            "model into a full stdout",
+            |s| full(s, &["model", seed_with(s, "MYCOM", "MYCOM").as_str()], false),
+            2,
+            &["cannot write to stdout"],
+        )
+        .lacks(&["panicked"]),
+        case(
+            "model into a closed pipe (| head -c 1)",
+            |s| closed_stdout(s, &["model", seed_with(s, "MYCOM", "MYCOM").as_str()], 1),
+            0,
+            &[],
+        )
+        .lacks(&["panicked", "Broken pipe"]),
+        case(
+            "explain into a closed pipe",
+            |s| closed_stdout(s, &["explain", "ZAT0106"], 1),
+            0,
+            &[],
+        )
+        .lacks(&["panicked"]),
+        case("docs into a closed pipe", |s| closed_stdout(s, &["docs"], 1), 0, &[])
+            .lacks(&["panicked"]),
+    ];
+    check("scripts", &cases);
+}
+
+#[test]
+fn policies() {
+    let cases = [
+        case("100,000 nested braces", |s| lint_text(s, &format!("TTLSRule R\n{}{}", "{\n".repeat(100_000), "}\n".repeat(100_000))), 1, &["nest more than 16 deep"]).most_output(8_000),
+        case("100,000 braces never closed", |s| lint_text(s, &format!("TTLSRule R\n{}", "{".repeat(100_000))), 1, &["is not closed"]).most_output(8_000),
+        case("20,000 nested statements (was quadratic)", |s| lint_text(s, &format!("TTLSRule R\n{{\n{}{}", "TTLSKeyringParms\n{\n".repeat(20_000), "}\n".repeat(20_001))), 1, &["nest more than 16 deep"]).most_output(8_000),
+        case("20,000 rules sharing a priority, one port each", |s| lint_text(s, &policy_rules(20_000, |i| format!("  Jobname J{i}\n  LocalPortRange {}\n  Direction Inbound\n  Priority 100\n", 1000 + i))), 0, &[]).lacks(&["ZAT0627"]).most_output(8_000),
+        case("2,000 rules sharing a priority, all tied", |s| lint_text(s, &policy_rules(2_000, |_| "  Jobname PAY\n  Direction Inbound\n  Priority 100\n".to_owned())), 0, &["ZAT0627", "R0, R1, R10 and others", "ZAT0627: 5 shown above, and 1994 more like them"]).most_output(8_000),
+        case("10,000 rules sharing a priority, nothing to tell them apart cheaply", |s| lint_text(s, &policy_rules(10_000, |i| format!("  Jobname J{i}\n  Direction Inbound\n  Priority 100\n"))), 0, &["later ties are not reported"]).most_output(8_000),
+        case("a 5 MB policy (linear: 50 MB takes ten times as long)", |s| {
+            let mut count = 0;
+            let mut text = String::new();
+            while text.len() < 5_000_000 {
+                text.push_str(&format!("TTLSRule B{count}\n{{\n  Jobname J{count}\n  LocalPortRange {}\n  Direction Inbound\n  Priority {}\n  TTLSGroupActionRef G\n  TTLSEnvironmentActionRef E\n}}\n", 1000 + count % 60_000, count + 1));
+                count += 1;
+            }
+            text.push_str(POLICY_TAIL);
+            lint_text(s, &text)
+        }, 0, &[]).most_output(8_000),
+        case("a 5 MB name on one line", |s| lint_text(s, &format!("TTLSRule {}\n{{\n}}\n", "X".repeat(5_000_000))), 1, &["more bytes)"]).most_output(20_000),
+        case("200,000 stray braces", |s| lint_text(s, &"}{".repeat(200_000)), 1, &["ZAT0602: 5 shown above"]).most_output(8_000),
+        case("binary junk", |s| {
+            let bytes: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+            std::fs::write(s.path("p.policy"), bytes).expect("write");
+            s.zat(&["lint", "p.policy"])
+        }, 0, &["ZAT0614"]).most_output(20_000),
+        case("an empty policy", |s| lint_text(s, ""), 0, &[]),
+        case("a policy that is a FIFO", |s| { s.fifo("p.policy"); s.zat(&["lint", "p.policy"]) }, 2, &["not a regular file"]),
+        case("a policy that is /dev/zero", |s| s.zat(&["lint", "/dev/zero"]), 2, &["not a regular file"]),
+        case("import of a FIFO", |s| { s.fifo("p.policy"); s.zat(&["import", "p.policy"]) }, 2, &["not a regular file"]),
+        case("import of 2,000 rules on one priority", |s| { s.write("p.policy", &policy_rules(2_000, |_| "  Jobname PAY\n  Direction Inbound\n  Priority 100\n".to_owned())); s.zat(&["import", "p.policy", "-o", "fleet.rhai"]) }, 0, &[]).most_output(20_000),
+        case("lint findings into a full stderr", |s| { s.write("p.policy", &"}{".repeat(1000)); full(s, &["lint", "p.policy"], true) }, 1, &[]).lacks(&["panicked"]),
+        case("lint --format json into a closed pipe", |s| { s.write("p.policy", &"}{".repeat(1000)); closed_stdout(s, &["lint", "p.policy", "--format", "json"], 1) }, 1, &[]).lacks(&["panicked"]),
+    ];
+    check("policies", &cases);
+}
+
+#[test]
+fn secrets() {
+    const P12: &str = "password_env: \"ZCONN_P12_PASSWORD\"";
+    let cases = [
+        case("a mixed-case password in password_env", |s| build_seed(s, P12, "password_env: \"Secr3tpw\""), 1, &["ZAT0107", "looks like a password", "never the password"]).after(no_bundle),
+        case("a password with punctuation in password_env", |s| build_seed(s, P12, "password_env: \"s3cr3t!pw\""), 1, &["ZAT0107", "`!`"]).after(no_bundle),
+        case("a lower-case word with digits in password_env", |s| build_seed(s, P12, "password_env: \"hunter2\""), 1, &["ZAT0107"]).after(no_bundle),
+        case("a password with a blank in password_env", |s| build_seed(s, P12, "password_env: \"my secret\""), 1, &["ZAT0107"]).after(no_bundle),
+        case("a name starting with a digit in password_env", |s| build_seed(s, P12, "password_env: \"1PASSWORD\""), 1, &["ZAT0107", "starts with a digit"]).after(no_bundle),
+        case("a password given with --set", |s| {
+            let script = seed_with(s, P12, "password_env: param(\"pw\", \"ZCONN_P12_PASSWORD\")");
+            s.zat(&["build", script.as_str(), "-o", "out", "--set", "pw=Tr0ub4dor"])
+        }, 1, &["ZAT0107"]).after(no_bundle),
+        case("a password in basic_auth.password_from", |s| build_seed(s, "    keyring: ring,\n});", "    keyring: ring,\n    basic_auth: #{ username: \"PAYUSER\", password_from: \"Passw0rd\" },\n});"), 1, &["ZAT0107", "`password_from`", "JCL symbol"]).after(no_bundle),
+        case("a password with `=` in basic_auth.password_from", |s| build_seed(s, "    keyring: ring,\n});", "    keyring: ring,\n    basic_auth: #{ username: \"PAYUSER\", password_from: \"pw=x\" },\n});"), 1, &["ZAT0107"]).after(no_bundle),
+        case("a `password` option key", |s| build_seed(s, P12, "password: \"x\""), 1, &["ZAT0004", "passwords never go into a fleet script"]).after(no_bundle),
+        case("a variable name in password_env (control)", |s| build_seed(s, P12, P12), 0, &["<<SET-FROM-ENV:ZCONN_P12_PASSWORD>>"]).lacks(&["ZAT0107"]),
+        case("a JCL symbol in password_from (control)", |s| build_seed(s, "    keyring: ring,\n});", "    keyring: ring,\n    basic_auth: #{ username: \"PAYUSER\", password_from: \"PAYPW\" },\n});"), 0, &[]).lacks(&["ZAT0107"])
+            .after(|s| assert!(s.read("out/lpars/SYSA/apps/ZCEEAPP.ceeopts").contains("&PAYPW."))),
+    ];
+    check("secrets", &cases);
+}
+
+#[test]
+fn injection() {
+    let cases = [
+        case("a line break in the fleet name", |s| build_seed(s, "fleet(\"MYCOM\")", "fleet(\"MY\\nPWN(1).\")"), 1, &["ZAT0106", "line break", "fleet.rhai:"]).after(no_bundle),
+        case("a line break in a server name", |s| build_seed(s, "zos_connect_server(\"ZCEE\"", "zos_connect_server(\"ZC\\nEVIL\""), 1, &["ZAT0106", "\"ZC\\u{a}EVIL\""]).lacks(&["`server`"]).after(no_bundle),
+        case("a policy statement in a server name", |s| build_seed(s, "zos_connect_server(\"ZCEE\"", "zos_connect_server(\"ZCEE\\nTTLSRule X\\n{\\n}\""), 1, &["ZAT0106"]).after(no_bundle),
+        case("a control character in a host", |s| build_seed(s, "zceeserver.mycom.com", "zcee\\u0001server.mycom.com"), 1, &["ZAT0106", "U+0001"]).after(no_bundle),
+        case("a blank in a host", |s| build_seed(s, "zceeserver.mycom.com", "zcee server.mycom.com"), 1, &["ZAT0112"]).after(no_bundle),
+        case("a bidi override in an LPAR name", |s| build_seed(s, "site.lpar(\"SYSA\"", "site.lpar(\"SYS\\u202eA\""), 1, &["ZAT0106", "U+202E"]).after(no_bundle),
+        case("a line break in a requester name", |s| build_seed(s, "api_requester(\"ZCEEAPP\"", "api_requester(\"ZCEE\\nPWN(1).\""), 1, &["ZAT0106"]).after(no_bundle),
+        case("a tab in a stack name", |s| build_seed(s, "sysa.stack(\"TCPIP\"", "sysa.stack(\"TCP\\tIP\""), 1, &["ZAT0106", "a tab"]).after(no_bundle),
+        case("a carriage return in a certificate CN", |s| build_seed(s, "CN: \"ZCEESERVER.MYCOM.COM\"", "CN: \"ZCEE\\rSERVER\""), 1, &["ZAT0106", "line break"]).after(no_bundle),
+        case("a line break in a syslog path", |s| build_seed(s, "#{ security_database: plex }", "#{ security_database: plex, syslog: #{ attls_log: \"/var/log/a\\n*.* /etc/passwd\" } }"), 1, &["ZAT0106"]).after(no_bundle),
+        case("a line break in a Policy Agent folder", |s| build_seed(s, "#{ security_database: plex }", "#{ security_database: plex, pagent: #{ config_dir: \"/etc/pagent\\nTTLSRule X\" } }"), 1, &["ZAT0106"]).after(no_bundle),
+        case("a data set name with a member as tcpparms", |s| build_seed(s, "let plex =", "site.defaults(#{ tcpparms: \"SYS1.TCPPARMS(ABC)\" });\nlet plex ="), 1, &["ZAT0114", "names a member"]).lacks(&["(ABC)("]).after(no_bundle),
+        case("a member in the high-level qualifier", |s| build_seed(s, "let plex =", "site.defaults(#{ hlq: \"SYS2.ZAT(X)\" });\nlet plex ="), 1, &["ZAT0114"]).after(no_bundle),
+        case("a code page 1047 variant character in accounting", |s| build_seed(s, "let plex =", "site.defaults(#{ job: #{ accounting: \"NET!1\" } });\nlet plex ="), 1, &["ZAT0106", "code page 1047"]).after(no_bundle),
+        case("a line break in the JOB card programmer", |s| build_seed(s, "let plex =", "site.defaults(#{ job: #{ programmer: \"A\\n//PWN EXEC PGM=IEFBR14\" } });\nlet plex ="), 1, &["ZAT0106"]).after(no_bundle),
+        case("a value of 2,000 characters", |s| build_seed(s, "#{ security_database: plex }", &format!("#{{ security_database: plex, syslog: #{{ error_log: \"/{}\" }} }}", "x".repeat(2000))), 1, &["ZAT0106", "no generated file takes more than 1023"]).after(no_bundle),
+        case("a line break given with --set", |s| { let script = seed_with(s, "fleet(\"MYCOM\")", "fleet(param(\"name\", \"MYCOM\"))"); s.zat(&["build", script.as_str(), "-o", "out", "--set", "name=MY\nPWN"]) }, 2, &["a --set value must be one line"]).after(no_bundle),
+        case("a neutral --set value builds (control)", |s| { let script = seed_with(s, "fleet(\"MYCOM\")", "fleet(param(\"name\", \"MYCOM\"))"); s.zat(&["build", script.as_str(), "-o", "out", "--set", "name=OTHERCO"]) }, 0, &[])
+            .after(|s| assert!(s.read("out/README.md").contains("OTHERCO"))),
+    ];
+    check("injection", &cases);
 }

@@ -4,9 +4,11 @@ mod bundle;
 mod c_plugin;
 mod connections;
 mod esm_intent;
+mod fuzz;
 #[cfg(unix)]
 mod hostile;
 mod index;
+mod inject;
 mod pagent;
 mod plugins;
 mod racf;

@@ -108,13 +108,13 @@ fn check(bundle: &Bundle, args: &Args) -> Exit {
         return Exit::Ok;
     }
     let exit = common::write_stdout(&drift_listing(&drift));
-    eprintln!(
-        "error: {} differs from what `zat build` would write ({} added, {} removed, {} changed); run `zat build` or `zat diff` to see why",
+    report::usage_error(&format!(
+        "{} differs from what `zat build` would write ({} added, {} removed, {} changed); run `zat build` or `zat diff` to see why",
         args.output.display(),
         drift.added.len(),
         drift.removed.len(),
         drift.changed.len()
-    );
+    ));
     if exit == Exit::Failure { exit } else { Exit::InputErrors }
 }
 

@@ -82,7 +82,27 @@ pub(crate) fn parse_key_value(text: &str) -> Result<(String, String), String> {
             "parameter name `{key}` must be letters, digits and `_`, not starting with a digit"
         ));
     }
+    // A value is one line of printable text: a line break or a control character would reach
+    // a generated file as a new line if the script used it in a name (the model's checks
+    // would stop it too, but here the user learns which `--set` it was).
+    if let Some(bad) = value.chars().find(|c| c.is_control() || is_invisible_format(*c)) {
+        return Err(format!(
+            "the value of `{key}` holds U+{:04X} ({}); a --set value must be one line of printable text",
+            u32::from(bad),
+            if matches!(bad, '\n' | '\r') {
+                "a line break"
+            } else {
+                "a control or format character"
+            }
+        ));
+    }
     Ok((key.to_owned(), value.to_owned()))
+}
+
+/// Bidirectional overrides and other invisible format characters, which can make a value read
+/// differently from what it holds.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Sets up `tracing` on stderr: `RUST_LOG` wins, else `-v`/`-q` pick the level.
@@ -101,6 +121,9 @@ pub(crate) fn init_logging(args: &LogArgs) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // On a failed write tracing would report it with `eprintln!`, which panics when
+        // stderr is full or closed: the log line is dropped instead.
+        .log_internal_errors(false)
         .with_ansi(report::use_color())
         .with_target(false)
         .without_time()

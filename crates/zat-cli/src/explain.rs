@@ -131,6 +131,13 @@ pub(crate) const CODES: &[Code] = &[
     ),
     row("ZAT0025", "too many modules", "The script imports more modules than the sandbox allows."),
     row(
+        "ZAT0026",
+        "script too large",
+        "The fleet script is larger than 16 MiB and is refused before it is read. A fleet script\n\
+         is far smaller; a script that large is usually a generated one or a mistake.\n\
+         A library larger than the limit is refused at its import (ZAT0031).",
+    ),
+    row(
         "ZAT0030",
         "import refused",
         "Imports are resolved only inside the script's own folder and the `--lib` folders.\n\
@@ -143,6 +150,14 @@ pub(crate) const CODES: &[Code] = &[
         "import not found",
         "No `NAME.rhai` was found for an `import \"NAME\"` in the script's folder or the\n\
          `--lib` folders. The message lists where zat looked.",
+    ),
+    row(
+        "ZAT0032",
+        "import cycle",
+        "A library imports, directly or through other libraries, a file that is still being\n\
+         loaded: the script itself (`import \"fleet\"` in fleet.rhai) or a library on the way to\n\
+         it (a.rhai imports b.rhai, which imports a.rhai). The message names the whole cycle.\n\
+         Move what both files need into a third library that imports neither.",
     ),
     row(
         "ZAT0040",
@@ -183,6 +198,28 @@ pub(crate) const CODES: &[Code] = &[
         "key ring name is not usable",
         "A ring name is 1-237 characters; zat accepts A-Z a-z 0-9 _ - . @ # $ so that the same name\n\
          works in RACDCERT, in an RDATALIB profile, in `Keyring owner/ring` and in `safkeyring://`.",
+    ),
+    row(
+        "ZAT0106",
+        "a value a generated file cannot hold",
+        "Every text value of the fleet ends up in a generated file: a policy statement, a syslog\n\
+         rule, a CEEOPTS record, a TSO command in a job. A line break would start a new statement\n\
+         there (an injected one), a control character or a character outside code page 1047's\n\
+         safe set ([ ] { } | ! ^ ~ \\ and backtick change code points between EBCDIC code pages)\n\
+         would arrive differently on z/OS. Such a value is refused at the script line of the object\n\
+         that holds it, as is a value longer than 1023 characters or a fleet name longer than 64.",
+    ),
+    row(
+        "ZAT0107",
+        "a password where the name of a variable belongs",
+        "`password_env` names the environment variable that holds a PKCS#12 password, and\n\
+         `basic_auth.password_from` the JCL symbol or variable that supplies BAQPASSWORD: zat\n\
+         writes that name into the job or CEEOPTS, never a password. A value that is not a name\n\
+         (letters, digits, `_`; `@ # $` for JCL symbols; not starting with a digit; at most 64\n\
+         characters), or one that mixes lower case with upper case or digits without an `_`\n\
+         (`Secr3tpw`, `hunter2`), looks like the password itself and is refused. Put the password\n\
+         in the variable, write the variable's name in the script, and change the password if the\n\
+         script was ever committed.",
     ),
     row("ZAT0110", "port out of range", "Ports are 1-65535; a range must run from low to high."),
     row(

@@ -74,11 +74,36 @@ fn parse_collation(text: &str) -> Result<Collation, String> {
     }
 }
 
+/// The largest policy file read: Policy Agent files are far smaller, and lint is linear, so
+/// this bounds its time to seconds.
+const LARGEST_POLICY: u64 = 64 << 20;
+
 /// Reads every file as text; bytes that are not UTF-8 become U+FFFD, which the linter
 /// reports as characters outside code page IBM-1047.
+///
+/// Only regular files (links to them included) of at most [`LARGEST_POLICY`] bytes are read:
+/// a FIFO or a device (`/dev/zero`) would block or never end.
 pub(crate) fn read_files(files: &[PathBuf]) -> Result<Vec<(String, String)>, Exit> {
     let mut texts = Vec::new();
     for path in files {
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                report::usage_error(&format!(
+                    "{} is not a regular file (a folder, FIFO or device); give a policy file",
+                    path.display()
+                ));
+                return Err(Exit::Failure);
+            }
+            Ok(meta) if meta.len() > LARGEST_POLICY => {
+                report::usage_error(&format!(
+                    "{} is {} bytes, more than the {LARGEST_POLICY} bytes zat reads as a policy",
+                    path.display(),
+                    meta.len()
+                ));
+                return Err(Exit::Failure);
+            }
+            _ => {}
+        }
         match std::fs::read(path) {
             Ok(bytes) => texts
                 .push((path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned())),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 
 use miette::{LabeledSpan, MietteHandlerOpts, NamedSource, SourceSpan};
 use zat_model::{Diagnostic, Origin, Severity};
@@ -31,9 +31,15 @@ pub(crate) fn install_hook() {
     }));
 }
 
+/// Writes to stderr, ignoring failure: with stderr closed or full (`2>/dev/full`) there is
+/// nowhere left to say anything, and the exit code still tells. `eprintln!` would panic.
+pub(crate) fn to_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// A usage or internal failure: one line on stderr.
 pub(crate) fn usage_error(message: &str) {
-    eprintln!("error: {message}");
+    to_stderr(&format!("error: {message}\n"));
 }
 
 /// What a plugin printed while it ran (captured in its worker process, control characters
@@ -46,22 +52,48 @@ pub(crate) fn plugin_output(plugin: &str, output: &str) {
     for line in output.lines() {
         text.push_str(&format!("  | {line}\n"));
     }
-    eprint!("{text}");
+    to_stderr(&text);
 }
 
-/// Renders every diagnostic (all of them, not just the first), then a one-line summary when
-/// there is more than one.
+/// How many diagnostics of one code are rendered in full; the rest are counted in one line.
+/// 1,000 rules sharing a priority are one mistake repeated, and 1,000 excerpts hide the others.
+const SHOWN_PER_CODE: usize = 5;
+
+/// Renders the diagnostics, at most [`SHOWN_PER_CODE`] of each code in full and one line for
+/// the rest of that code, then a one-line summary of all of them when there is more than one.
 pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
     let mut sources = SourceCache::default();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for diagnostic in diagnostics {
+        let count = seen.entry(diagnostic.code.as_str()).or_default();
+        *count += 1;
+        if *count > SHOWN_PER_CODE {
+            continue;
+        }
         let rendered = Rendered::new(diagnostic, &mut sources);
-        eprintln!("{:?}", miette::Report::new(rendered));
+        to_stderr(&format!("{:?}\n", miette::Report::new(rendered)));
+    }
+    for line in held_back(&seen) {
+        to_stderr(&format!("{line}\n"));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
     if errors + warnings > 1 {
-        eprintln!("{}", summary(errors, warnings));
+        to_stderr(&format!("{}\n", summary(errors, warnings)));
     }
+}
+
+/// One line per code with more than [`SHOWN_PER_CODE`] diagnostics.
+fn held_back(seen: &BTreeMap<&str, usize>) -> Vec<String> {
+    seen.iter()
+        .filter(|(_, count)| **count > SHOWN_PER_CODE)
+        .map(|(code, count)| {
+            format!(
+                "{code}: {SHOWN_PER_CODE} shown above, and {} more like them",
+                count - SHOWN_PER_CODE
+            )
+        })
+        .collect()
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
@@ -115,7 +147,7 @@ impl Rendered {
             Severity::Warning => miette::Severity::Warning,
             Severity::Note => miette::Severity::Advice,
         };
-        let mut message = diagnostic.message.clone();
+        let mut message = shortened(diagnostic.message.clone());
         let mut source = None;
         let mut label = None;
         if let Some(origin) = &diagnostic.origin {
@@ -123,6 +155,10 @@ impl Rendered {
                 let span = span_at(&text, origin)?;
                 Some((text, span))
             });
+            // A line of megabytes (a huge literal, 100,000 braces) is not shown, the position
+            // is: the excerpt holds the line and one on either side.
+            let located = located
+                .filter(|(text, span)| longest_line_near(text, span.offset()) <= LONGEST_EXCERPT);
             match located {
                 Some((text, span)) => {
                     let text_label = if diagnostic.object.is_empty() {
@@ -149,6 +185,38 @@ impl Rendered {
             label,
         }
     }
+}
+
+/// The longest source line shown in an excerpt, in bytes.
+const LONGEST_EXCERPT: usize = 1000;
+
+/// The length of the longest of the line holding byte `offset` and the lines around it.
+fn longest_line_near(text: &str, offset: usize) -> usize {
+    let start = |at: usize| text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
+    let end = |at: usize| text.get(at..).and_then(|t| t.find('\n')).map_or(text.len(), |n| at + n);
+    let (line_start, line_end) = (start(offset), end(offset));
+    let mut longest = line_end.saturating_sub(line_start);
+    if line_start > 0 {
+        longest = longest.max(line_start - 1 - start(line_start - 1));
+    }
+    if line_end < text.len() {
+        longest = longest.max(end(line_end + 1) - (line_end + 1));
+    }
+    longest
+}
+
+/// The longest message shown in full, in bytes; a name of megabytes is cut.
+const LONGEST_MESSAGE: usize = 2000;
+
+fn shortened(message: String) -> String {
+    if message.len() <= LONGEST_MESSAGE {
+        return message;
+    }
+    let mut cut = LONGEST_MESSAGE;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}... ({} more bytes)", &message[..cut], message.len() - cut)
 }
 
 /// The byte span of the token that starts at the origin's 1-based line and column (columns
@@ -232,6 +300,29 @@ mod tests {
         assert_eq!(span(text, 1, 1), Some((0, 3)));
         assert_eq!(span(text, 9, 1), None);
         assert_eq!(span(text, 0, 1), None);
+    }
+
+    #[test]
+    fn a_code_seen_many_times_is_held_back_after_a_few() {
+        let seen = BTreeMap::from([("ZAT0144", 1000), ("ZAT0101", 5), ("ZAT0110", 1)]);
+        assert_eq!(held_back(&seen), ["ZAT0144: 5 shown above, and 995 more like them"]);
+    }
+
+    #[test]
+    fn line_lengths_around_an_offset() {
+        let text = "ab\ncdef\ng\nh";
+        assert_eq!(longest_line_near(text, 0), 4);
+        assert_eq!(longest_line_near(text, 10), 1);
+        assert_eq!(longest_line_near(text, 8), 4);
+        assert_eq!(longest_line_near("x\n\ny", 2), 1);
+    }
+
+    #[test]
+    fn long_messages_are_cut_on_a_character() {
+        assert_eq!(shortened("short".to_owned()), "short");
+        let long = format!("a{}", "é".repeat(2000));
+        let cut = shortened(long);
+        assert!(cut.len() < 2100 && cut.ends_with("é... (2002 more bytes)"), "{cut}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod expand;
 pub mod fixtures;
 mod protection;
 mod validate;
+mod values;
 
 pub use bundle::{
     Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, check_path, drift,
@@ -38,8 +39,15 @@ pub fn prepare(fleet: Fleet) -> Prepared {
 pub fn prepare_with(fleet: Fleet, checks: &Checks) -> Prepared {
     let mut diagnostics = Vec::new();
     let fleet = expand::expand(fleet, &mut diagnostics);
+    // Characters and lengths first: a value refused here is reported once, here, and the
+    // other checks' complaints about the same value are dropped below.
+    let mut text = Vec::new();
+    let refused = values::check(&fleet, &mut text);
+    values::check_secrets(&fleet, &mut text);
     validate::validate(&fleet, &mut diagnostics);
     consistency::check(&fleet, &mut diagnostics);
     protection::check(&fleet, checks, &mut diagnostics);
-    Prepared { fleet, diagnostics }
+    diagnostics.retain(|d| !refused.iter().any(|value| d.message.contains(value.as_str())));
+    text.append(&mut diagnostics);
+    Prepared { fleet, diagnostics: text }
 }

@@ -12,6 +12,7 @@ use zat_model::{
 
 pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
     let mut v = Validator { out };
+    v.fleet_name(fleet);
     v.defaults(fleet);
     v.unique(
         "security database",
@@ -37,11 +38,11 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
     }
     for server in &fleet.zos_connect_servers {
         let object = format!("zos_connect_server {}", server.name);
+        // The server's name names its server.xml file and its inbound rule.
+        v.policy_name(&server.name, &object, &server.origin);
         v.port(server.http_port, &object, "http_port", &server.origin);
         v.port(server.https_port, &object, "https_port", &server.origin);
-        if server.host.is_empty() || server.host.contains(char::is_whitespace) {
-            v.error("ZAT0112", "host name is empty or contains blanks", &object, &server.origin);
-        }
+        v.host(&server.host, "host", &object, &server.origin);
         if let Some(ip) = &server.ip {
             v.ip(ip, &object, &server.origin);
         }
@@ -67,6 +68,9 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
         v.unix_path(&lpar.syslog.config_path, "syslog config_path", &object, &lpar.origin);
         v.unix_path(&lpar.syslog.attls_log, "syslog attls_log", &object, &lpar.origin);
         v.unix_path(&lpar.syslog.pagent_log, "syslog pagent_log", &object, &lpar.origin);
+        if let Some(path) = &lpar.syslog.error_log {
+            v.unix_path(path, "syslog error_log", &object, &lpar.origin);
+        }
         for level in [&lpar.syslog.attls_level, &lpar.syslog.pagent_level] {
             v.syslog_level(level, &object, &lpar.origin);
         }
@@ -169,6 +173,12 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(notify) = &job.notify
+            && notify != "&SYSUID"
+        {
+            self.mvs_name(notify, "job card notify", false, object, &fleet.origin);
+        }
+        self.unix_path(&fleet.defaults.pagent_dir, "pagent_dir", object, &fleet.origin);
         if job.programmer.chars().count() > 20 {
             self.error(
                 "ZAT0101",
@@ -177,7 +187,22 @@ impl Validator<'_> {
                 &fleet.origin,
             );
         }
-        if !zat_zos::is_valid_dsn(&fleet.defaults.tcpparms) {
+        // zat adds a member per stack (`DSN=TCPPARMS(member)`): a member here would give
+        // `SYS1.TCPPARMS(ABC)(TOZZ93FE)`.
+        if fleet.defaults.tcpparms.contains('(') {
+            self.out.push(
+                Diagnostic::error(
+                    "ZAT0114",
+                    format!(
+                        "tcpparms `{}` names a member; zat adds a member for each stack",
+                        fleet.defaults.tcpparms
+                    ),
+                )
+                .object(object)
+                .at(&fleet.origin)
+                .help("give the partitioned data set only, e.g. `SYS1.TCPPARMS`"),
+            );
+        } else if !zat_zos::is_valid_dsn(&fleet.defaults.tcpparms) {
             self.error(
                 "ZAT0114",
                 &format!("`{}` is not a valid data set name", fleet.defaults.tcpparms),
@@ -185,12 +210,45 @@ impl Validator<'_> {
                 &fleet.origin,
             );
         }
-        if !zat_zos::is_valid_dsn(&fleet.defaults.hlq) {
+        if fleet.defaults.hlq.contains('(') || !zat_zos::is_valid_dsn(&fleet.defaults.hlq) {
             self.error(
                 "ZAT0114",
                 &format!("high-level qualifier `{}` is not valid", fleet.defaults.hlq),
                 object,
                 &fleet.origin,
+            );
+        }
+    }
+
+    /// The fleet's name goes into a comment of nearly every generated file.
+    fn fleet_name(&mut self, fleet: &Fleet) {
+        if fleet.name.is_empty() || fleet.name.chars().count() > 64 {
+            self.error(
+                "ZAT0106",
+                "the fleet name must be 1-64 characters (it is written into the comment of every generated file)",
+                "fleet",
+                &fleet.origin,
+            );
+        }
+    }
+
+    /// A host name (labels of A-Z a-z 0-9 `-` joined by `.`, at most 253 characters) or an
+    /// IP address: it goes into CEEOPTS (`BAQURI`) and server.xml.
+    fn host(&mut self, host: &str, what: &str, object: &str, origin: &Origin) {
+        let label_ok = |label: &str| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        };
+        let name_ok = !host.is_empty() && host.len() <= 253 && host.split('.').all(label_ok);
+        if !name_ok && host.parse::<IpAddr>().is_err() {
+            self.error(
+                "ZAT0112",
+                &format!("{what} `{host}` is not a host name (letters, digits and `-` between dots) or an IP address"),
+                object,
+                origin,
             );
         }
     }
@@ -459,6 +517,9 @@ impl Validator<'_> {
             self.warning("ZAT0161", "RSA keys shorter than 2048 bits are weak", &object, origin);
         }
         self.subject(&cert.subject, &object, origin);
+        if let Some(domain) = &cert.alt_name.domain {
+            self.host(domain, "alt_domain", &object, origin);
+        }
         if let Some(ip) = &cert.alt_name.ip {
             self.ip(ip, &object, origin);
         }
@@ -850,24 +911,30 @@ impl Validator<'_> {
     /// Policy Agent orders equal priorities alphabetically, so two rules that can match the
     /// same connection must not share a priority.
     fn priority_ties(&mut self, rules: &[Rule], parent: &str) {
-        for (i, a) in rules.iter().enumerate() {
-            for b in &rules[i + 1..] {
-                if a.priority.is_some() && a.priority == b.priority && may_overlap(a, b) {
-                    self.out.push(
-                        Diagnostic::error(
-                            "ZAT0144",
-                            format!(
-                                "rules `{}` and `{}` can match the same connection and share priority {}",
-                                a.name,
-                                b.name,
-                                a.priority.unwrap_or_default()
-                            ),
-                        )
-                        .object(format!("{parent} / rule {}", b.name))
-                        .at(&b.origin)
-                        .help(format!("give one of them another priority (the other is at {})", a.origin)),
-                    );
-                }
+        // Rules are compared only within one priority, and each rule is reported once, with
+        // the first earlier rule it ties with: 1,000 rules on one priority give at most 999
+        // diagnostics, not half a million.
+        let mut groups: BTreeMap<i64, Vec<&Rule>> = BTreeMap::new();
+        for rule in rules {
+            if let Some(priority) = rule.priority {
+                groups.entry(priority).or_default().push(rule);
+            }
+        }
+        for (priority, group) in groups {
+            for (i, b) in group.iter().enumerate() {
+                let Some(a) = group[..i].iter().find(|a| may_overlap(a, b)) else { continue };
+                self.out.push(
+                    Diagnostic::error(
+                        "ZAT0144",
+                        format!(
+                            "rules `{}` and `{}` can match the same connection and share priority {priority}",
+                            a.name, b.name,
+                        ),
+                    )
+                    .object(format!("{parent} / rule {}", b.name))
+                    .at(&b.origin)
+                    .help(format!("give one of them another priority (the other is at {})", a.origin)),
+                );
             }
         }
     }

@@ -235,8 +235,11 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
         }
         let (statements, diagnostics) = zat_policy::parse(file.text);
         let kind = detect_kind(&statements);
+        // Split once: finding the line of each of thousands of findings by scanning the text
+        // from its start would cost the square of the file's size.
+        let lines: Vec<&str> = file.text.split('\n').collect();
         for diagnostic in &diagnostics {
-            if let Some(finding) = from_parser(file, diagnostic) {
+            if let Some(finding) = from_parser(file, &lines, diagnostic) {
                 out.push(finding);
             }
         }
@@ -347,9 +350,9 @@ fn describe(statement: &Statement) -> String {
     }
 }
 
-/// The word of `text` that starts at `span`.
-fn word_at(text: &str, span: Span) -> Option<&str> {
-    let line = text.split('\n').nth(usize::try_from(span.line).ok()?.checked_sub(1)?)?;
+/// The word of the text (split into `lines`) that starts at `span`.
+fn word_at<'t>(lines: &[&'t str], span: Span) -> Option<&'t str> {
+    let line = *lines.get(usize::try_from(span.line).ok()?.checked_sub(1)?)?;
     let start = line
         .char_indices()
         .nth(usize::try_from(span.column).ok()?.checked_sub(1)?)
@@ -361,7 +364,11 @@ fn word_at(text: &str, span: Span) -> Option<&str> {
 
 /// A parser diagnostic as a lint finding; unknown attributes are left to the linter, which
 /// knows where they belong.
-fn from_parser(file: &PolicyFile<'_>, diagnostic: &ParseDiagnostic) -> Option<Diagnostic> {
+fn from_parser(
+    file: &PolicyFile<'_>,
+    lines: &[&str],
+    diagnostic: &ParseDiagnostic,
+) -> Option<Diagnostic> {
     let code = match diagnostic.kind {
         DiagnosticKind::UnmatchedClose => UNMATCHED_CLOSE,
         DiagnosticKind::UnclosedBlock => UNCLOSED_BLOCK,
@@ -384,7 +391,9 @@ fn from_parser(file: &PolicyFile<'_>, diagnostic: &ParseDiagnostic) -> Option<Di
     }
     .at(&origin(file.path, Some(diagnostic.span)));
     if code == UNKNOWN_STATEMENT
-        && let Some(word) = word_at(file.text, diagnostic.span)
+        && let Some(word) = word_at(lines, diagnostic.span)
+        // A known statement in the wrong place needs no spelling suggestion.
+        && keywords::canonical_statement(word).is_none()
         && let Some(suggestion) = suggest(word, keywords::statements())
     {
         finding = finding.help(format!("did you mean `{suggestion}`?"));
@@ -1041,34 +1050,117 @@ impl<'a> Linter<'_, 'a> {
                 }
             }
         }
-        let rules: Vec<&Match<'a>> = rules.values().collect();
-        for (i, b) in rules.iter().enumerate() {
-            let earlier: Vec<&&Match<'a>> =
-                rules[..i].iter().filter(|a| a.priority == b.priority && overlap(a, b)).collect();
-            let Some(first) = earlier.first() else { continue };
-            let names: Vec<&str> = earlier.iter().map(|a| a.name).collect();
-            let priority = match b.priority {
-                Some(p) => format!("priority {p}"),
-                None => "the default priority (no Priority is set)".to_owned(),
-            };
-            let d = Diagnostic::warning(
-                PRIORITY_TIE,
-                format!(
-                    "rule {} can match the same connections as {} with {priority}; Policy Agent orders equal priorities by name, so {} only gets what they do not match",
-                    b.name,
-                    names.join(", "),
-                    b.name,
-                ),
-            )
-            .help(format!(
-                "give the more specific rule a higher Priority ({} is at {})",
-                first.name,
-                self.at(first.file, first.span)
-            ))
-            .object(format!("TTLSRule {}", b.name));
-            self.out.push(d.at(&self.at(b.file, b.span)));
+        // Only equal priorities tie: rules are compared within one priority (in name order),
+        // and within it a rule on one local port only with rules on that port or on no single
+        // port. Thousands of rules on their own ports or priorities stay linear; the budget
+        // bounds what is left (thousands of rules with nothing to tell them apart).
+        let mut groups: BTreeMap<Option<i64>, Vec<&Match<'a>>> = BTreeMap::new();
+        for rule in rules.values() {
+            groups.entry(rule.priority).or_default().push(rule);
+        }
+        let mut budget = TIE_BUDGET;
+        for group in groups.values() {
+            let mut on_port: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+            let mut elsewhere: Vec<usize> = Vec::new();
+            for (i, b) in group.iter().enumerate() {
+                let port = single_port(b);
+                let candidates: Box<dyn Iterator<Item = usize>> = match port {
+                    Some(p) => {
+                        Box::new(merged(on_port.get(&p).map_or(&[][..], Vec::as_slice), &elsewhere))
+                    }
+                    None => Box::new(0..i),
+                };
+                let mut earlier: Vec<&Match<'a>> = Vec::new();
+                for a in candidates {
+                    if budget == 0 {
+                        break;
+                    }
+                    budget -= 1;
+                    if overlap(group[a], b) {
+                        earlier.push(group[a]);
+                        if earlier.len() > NAMED_TIES {
+                            break;
+                        }
+                    }
+                }
+                match port {
+                    Some(p) => on_port.entry(p).or_default().push(i),
+                    None => elsewhere.push(i),
+                }
+                if let Some(first) = earlier.first() {
+                    self.tie(b, first, &earlier);
+                }
+                if budget == 0 {
+                    self.out.push(
+                        Diagnostic::warning(
+                            PRIORITY_TIE,
+                            format!(
+                                "priority ties were checked up to rule {}: {TIE_BUDGET} comparisons between {} rules sharing one priority; later ties are not reported",
+                                b.name,
+                                group.len()
+                            ),
+                        )
+                        .help("give rules distinct priorities, or split the policy")
+                        .object(format!("TTLSRule {}", b.name))
+                        .at(&self.at(b.file, b.span)),
+                    );
+                    return;
+                }
+            }
         }
     }
+
+    fn tie(&mut self, b: &Match<'a>, first: &Match<'a>, earlier: &[&Match<'a>]) {
+        let names: Vec<&str> = earlier.iter().take(NAMED_TIES).map(|a| a.name).collect();
+        let others = if earlier.len() > NAMED_TIES { " and others" } else { "" };
+        let priority = match b.priority {
+            Some(p) => format!("priority {p}"),
+            None => "the default priority (no Priority is set)".to_owned(),
+        };
+        let d = Diagnostic::warning(
+            PRIORITY_TIE,
+            format!(
+                "rule {} can match the same connections as {}{others} with {priority}; Policy Agent orders equal priorities by name, so {} only gets what they do not match",
+                b.name,
+                names.join(", "),
+                b.name,
+            ),
+        )
+        .help(format!(
+            "give the more specific rule a higher Priority ({} is at {})",
+            first.name,
+            self.at(first.file, first.span)
+        ))
+        .object(format!("TTLSRule {}", b.name));
+        self.out.push(d.at(&self.at(b.file, b.span)));
+    }
+}
+
+/// Earlier rules a tie message names; more are "others".
+const NAMED_TIES: usize = 3;
+
+/// Rule comparisons for priority ties in one lint run: every pair of 2,800 rules on one
+/// priority with nothing else to tell them apart, far above any real policy, and a bound on
+/// what a hostile one costs.
+const TIE_BUDGET: usize = 4_000_000;
+
+/// The one local port a rule is limited to, if it is limited to exactly one.
+fn single_port(rule: &Match<'_>) -> Option<u32> {
+    match rule.local_ports.as_deref() {
+        Some([(low, high)]) if low == high => Some(*low),
+        _ => None,
+    }
+}
+
+/// Two ascending index lists merged into one ascending sequence.
+fn merged<'s>(a: &'s [usize], b: &'s [usize]) -> impl Iterator<Item = usize> + 's {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if x <= y => a.next().copied(),
+        (Some(_), Some(_)) | (None, Some(_)) => b.next().copied(),
+        (Some(_), None) => a.next().copied(),
+        (None, None) => None,
+    })
 }
 
 impl Linter<'_, '_> {
@@ -1109,8 +1201,39 @@ impl Linter<'_, '_> {
             }
             found.push(d);
         }
+        // A rule can only be shadowed by an earlier rule whose LocalPortRange covers its own:
+        // index the earlier rules by their single local port, so that policies with thousands
+        // of one-port rules are checked in linear time rather than pairwise.
+        let mut any_port: Vec<usize> = Vec::new();
+        let mut by_port: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+        let mut ranged: Vec<usize> = Vec::new();
         for (i, rule) in policy.rules.iter().enumerate() {
-            let Some(wide) = policy.rules[..i].iter().find(|w| matcher::covers(w, rule)) else {
+            let single = match rule.conditions.local_port.as_slice() {
+                [r] if r.from == r.to => Some(u32::from(r.from)),
+                _ => None,
+            };
+            let wide = match single {
+                Some(port) => {
+                    let mut candidates: Vec<usize> = any_port
+                        .iter()
+                        .chain(by_port.get(&port).into_iter().flatten())
+                        .chain(&ranged)
+                        .copied()
+                        .collect();
+                    candidates.sort_unstable();
+                    candidates
+                        .into_iter()
+                        .map(|c| &policy.rules[c])
+                        .find(|w| matcher::covers(w, rule))
+                }
+                None => policy.rules[..i].iter().find(|w| matcher::covers(w, rule)),
+            };
+            match rule.conditions.local_port.as_slice() {
+                [] => any_port.push(i),
+                [r] if r.from == r.to => by_port.entry(u32::from(r.from)).or_default().push(i),
+                _ => ranged.push(i),
+            }
+            let Some(wide) = wide else {
                 continue;
             };
             let why = match matcher::precedence(wide, rule, &LintOptions::default().effective) {

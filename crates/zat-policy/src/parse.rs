@@ -98,6 +98,10 @@ struct Parser {
     top: Vec<Statement>,
     pending: Vec<String>,
     diagnostics: Vec<ParseDiagnostic>,
+    /// Blocks opened below [`MAX_DEPTH`] and not closed yet: counted, not stacked, so that
+    /// their content goes straight into the deepest kept block (moving it up one level per
+    /// `}` would cost the square of the depth).
+    flattened: usize,
 }
 
 /// Parses Policy Agent text (main file, image file or AT-TLS policy) into statements, with
@@ -115,6 +119,7 @@ pub fn parse(text: &str) -> (Vec<Statement>, Vec<ParseDiagnostic>) {
         top: Vec::new(),
         pending: Vec::new(),
         diagnostics,
+        flattened: 0,
     };
     parser.run();
     (parser.top, parser.diagnostics)
@@ -170,19 +175,27 @@ impl Parser {
     }
 
     fn open(&mut self, statement: Statement, anonymous: bool, open: Span) {
-        let anonymous = anonymous || self.stack.len() >= MAX_DEPTH;
-        if anonymous && !statement.keyword.is_empty() {
-            self.diagnostics.push(ParseDiagnostic::error(
-                Kind::UnclosedBlock,
-                open,
-                format!("blocks nest more than {MAX_DEPTH} deep; a '}}' is probably missing"),
-            ));
+        if self.stack.len() >= MAX_DEPTH {
+            // Reported once per run of deep blocks, not once per level.
+            if self.flattened == 0 {
+                self.diagnostics.push(ParseDiagnostic::error(
+                    Kind::UnclosedBlock,
+                    open,
+                    format!("blocks nest more than {MAX_DEPTH} deep; a '}}' is probably missing"),
+                ));
+            }
+            self.flattened += 1;
+            return;
         }
         self.stack.push(Frame { statement, anonymous, open });
     }
 
     /// Closes the innermost block at a `}`.
     fn close(&mut self, span: Span) {
+        if self.flattened > 0 {
+            self.flattened -= 1;
+            return;
+        }
         let Some(mut frame) = self.stack.pop() else {
             self.diagnostics.push(ParseDiagnostic::error(
                 Kind::UnmatchedClose,
@@ -226,6 +239,7 @@ impl Parser {
 
     /// Closes every open block with a diagnostic naming each.
     fn close_all(&mut self, before: Option<(&str, Span)>) {
+        self.flattened = 0;
         while let Some(frame) = self.stack.pop() {
             if !frame.anonymous {
                 let what = describe(&frame.statement);

@@ -26,8 +26,10 @@ pub(crate) const TOO_DEEP: &str = "ZAT0022";
 pub(crate) const TOO_LARGE: &str = "ZAT0023";
 pub(crate) const EXPR_TOO_DEEP: &str = "ZAT0024";
 pub(crate) const TOO_MANY_MODULES: &str = "ZAT0025";
+pub(crate) const SCRIPT_TOO_LARGE: &str = "ZAT0026";
 pub(crate) const IMPORT_REFUSED: &str = "ZAT0030";
 pub(crate) const IMPORT_NOT_FOUND: &str = "ZAT0031";
+pub(crate) const IMPORT_CYCLE: &str = "ZAT0032";
 pub(crate) const SCRIPT_ERROR: &str = "ZAT0040";
 pub(crate) const THROWN: &str = "ZAT0041";
 
@@ -50,8 +52,10 @@ pub const CODES: &[&str] = &[
     TOO_LARGE,
     EXPR_TOO_DEEP,
     TOO_MANY_MODULES,
+    SCRIPT_TOO_LARGE,
     IMPORT_REFUSED,
     IMPORT_NOT_FOUND,
+    IMPORT_CYCLE,
     SCRIPT_ERROR,
     THROWN,
 ];
@@ -229,6 +233,17 @@ pub(crate) fn closest<'a>(
     candidates: impl Iterator<Item = &'a str>,
 ) -> Option<&'a str> {
     zat_model::closest(word, candidates)
+}
+
+/// The script or a library is larger than [`crate::Limits::max_script_size`].
+pub(crate) fn too_large(name: &str, size: u64, limit: usize) -> Diagnostic {
+    Diagnostic::error(
+        SCRIPT_TOO_LARGE,
+        format!("`{name}` is {size} bytes, more than the limit of {limit} bytes for a script"),
+    )
+    .help(
+        "a fleet script is far smaller: split data into libraries, or generate fewer, larger loops",
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rhai::{Dynamic, Engine, Scope};
@@ -16,6 +17,11 @@ use crate::{ScriptOptions, builders, diagnose, params};
 /// How often (in operations) the deadline is checked; reading the clock on every operation
 /// would slow scripts down for nothing.
 const CLOCK_EVERY: u64 = 1024;
+
+/// How often (in variable reads) the values in scope are measured against the size limits.
+/// rhai checks a value's size when an operation returns it, but not a map that grows by
+/// `m[key] = value` with new keys: without this, such a loop grows until memory runs out.
+const SIZE_EVERY: u64 = 64;
 
 /// Value the progress callback stops the script with when the deadline passes.
 pub(crate) const DEADLINE_TOKEN: &str = "zat-deadline";
@@ -41,7 +47,13 @@ fn sandboxed_engine(
         .set_max_functions(limits.max_functions);
     engine.disable_symbol("eval");
     engine.set_default_tag(Dynamic::from(name.to_owned()));
-    engine.set_module_resolver(SandboxResolver::new(folder, &options.lib_dirs, mistakes));
+    engine.set_module_resolver(SandboxResolver::new(
+        name,
+        folder,
+        &options.lib_dirs,
+        limits.max_script_size,
+        mistakes,
+    ));
 
     let script = name.to_owned();
     engine.on_print(move |text| tracing::info!(target: "zat::script", "{script}: {text}"));
@@ -49,6 +61,23 @@ fn sandboxed_engine(
     engine.on_debug(move |text, source, position| {
         let file = source.unwrap_or(&script);
         tracing::debug!(target: "zat::script", "{file}:{position}: {text}");
+    });
+
+    let reads = AtomicU64::new(0);
+    // rhai marks `on_var` volatile (its signature may change), not deprecated; it is the one
+    // hook that sees the scope while a script runs.
+    #[allow(deprecated)]
+    engine.on_var(move |_, _, context| {
+        if reads.fetch_add(1, Ordering::Relaxed).is_multiple_of(SIZE_EVERY) {
+            for (_, _, value) in context.scope().iter_raw() {
+                // A shared value may be locked by the statement running now; it is measured
+                // when an operation returns it.
+                if !value.is_shared() && value.is_map() {
+                    context.engine().ensure_data_size_within_limits(value)?;
+                }
+            }
+        }
+        Ok(None)
     });
 
     let deadline = Instant::now() + options.timeout;

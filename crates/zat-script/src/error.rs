@@ -36,6 +36,9 @@ pub(crate) enum BuilderError {
     #[error("import \"{path}\" not found; looked for {looked}")]
     ImportNotFound { path: String, looked: String },
 
+    #[error("import cycle: {cycle}")]
+    ImportCycle { cycle: String },
+
     #[error("cannot read library `{file}`: {reason}")]
     ImportUnreadable { file: String, reason: String },
 
@@ -55,6 +58,7 @@ impl BuilderError {
             BuilderError::BadParam { .. } => diagnose::BAD_PARAM,
             BuilderError::OtherDatabase { .. } => diagnose::OTHER_DATABASE,
             BuilderError::ImportRefused { .. } => diagnose::IMPORT_REFUSED,
+            BuilderError::ImportCycle { .. } => diagnose::IMPORT_CYCLE,
             BuilderError::ImportNotFound { .. } | BuilderError::ImportUnreadable { .. } => {
                 diagnose::IMPORT_NOT_FOUND
             }
@@ -93,6 +97,10 @@ impl BuilderError {
             ),
             BuilderError::ImportNotFound { .. } => Some(
                 "check the name (without .rhai), or pass the library's folder with --lib DIR".to_owned(),
+            ),
+            BuilderError::ImportCycle { .. } => Some(
+                "a library cannot import, directly or through others, a file that imports it: move what both need into a third library that imports neither"
+                    .to_owned(),
             ),
             BuilderError::Internal { .. } => {
                 Some("please report this as a bug in zat, with the script that shows it".to_owned())

@@ -69,6 +69,9 @@ pub struct Limits {
     pub max_variables: usize,
     /// Functions defined by the script and its libraries.
     pub max_functions: usize,
+    /// Bytes of the script and of each library it imports: reading and parsing is linear, but
+    /// a 50 MB script still takes many seconds to refuse for its literals.
+    pub max_script_size: usize,
 }
 
 impl Default for Limits {
@@ -84,6 +87,7 @@ impl Default for Limits {
             max_modules: 64,
             max_variables: 10_000,
             max_functions: 1_000,
+            max_script_size: 16 << 20,
         }
     }
 }
@@ -118,6 +122,22 @@ impl Default for ScriptOptions {
 /// On failure, the diagnostics say what went wrong and where (codes ZAT0001-ZAT0099).
 pub fn run_file(path: &Path, options: &ScriptOptions) -> Result<Fleet, Vec<Diagnostic>> {
     let name = path.display().to_string();
+    if let Ok(meta) = std::fs::metadata(path) {
+        // A FIFO or a device would block the read or never end it.
+        if !meta.is_file() {
+            return Err(vec![
+                Diagnostic::error(
+                    diagnose::CANNOT_READ,
+                    format!("`{name}` is not a regular file (a folder, FIFO or device)"),
+                )
+                .help("give the path of the fleet script"),
+            ]);
+        }
+        if meta.len() > options.limits.max_script_size as u64 {
+            let limit = options.limits.max_script_size;
+            return Err(vec![diagnose::too_large(&name, meta.len(), limit)]);
+        }
+    }
     let source = std::fs::read_to_string(path).map_err(|err| {
         vec![
             Diagnostic::error(diagnose::CANNOT_READ, format!("cannot read `{name}`: {err}"))
@@ -139,6 +159,10 @@ pub fn run_source(
     folder: &Path,
     options: &ScriptOptions,
 ) -> Result<Fleet, Vec<Diagnostic>> {
+    if source.len() > options.limits.max_script_size {
+        let size = source.len() as u64;
+        return Err(vec![diagnose::too_large(name, size, options.limits.max_script_size)]);
+    }
     engine::run(name, source, folder, options)
 }
 

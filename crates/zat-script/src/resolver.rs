@@ -30,19 +30,40 @@ pub(crate) struct SandboxResolver {
     cache: Mutex<BTreeMap<PathBuf, SharedModule>>,
     /// Receives the text of every library loaded, so builders can point into it.
     mistakes: Arc<Mistakes>,
+    /// The files being loaded right now, outermost first (the script itself when its path is
+    /// known), canonical and as shown: an import of one of them is a cycle, which would
+    /// otherwise recurse until the stack overflows.
+    loading: Mutex<Vec<(PathBuf, String)>>,
+    /// Largest library read, in bytes.
+    max_size: u64,
 }
 
 impl SandboxResolver {
-    /// `folder` is the script's own folder; `libs` are the `--lib` folders, in order.
-    pub(crate) fn new(folder: &Path, libs: &[PathBuf], mistakes: &Arc<Mistakes>) -> Self {
+    /// `script` is the script as its origins name it, `folder` its own folder; `libs` are the
+    /// `--lib` folders, in order.
+    pub(crate) fn new(
+        script: &str,
+        folder: &Path,
+        libs: &[PathBuf],
+        max_size: usize,
+        mistakes: &Arc<Mistakes>,
+    ) -> Self {
         let roots = std::iter::once(folder)
             .chain(libs.iter().map(PathBuf::as_path))
             .map(|dir| Root { shown: dir.to_path_buf(), canonical: dir.canonicalize().ok() })
+            .collect();
+        let loading = Path::new(script)
+            .canonicalize()
+            .ok()
+            .map(|file| (file, script.to_owned()))
+            .into_iter()
             .collect();
         SandboxResolver {
             roots,
             cache: Mutex::new(BTreeMap::new()),
             mistakes: Arc::clone(mistakes),
+            loading: Mutex::new(loading),
+            max_size: max_size as u64,
         }
     }
 
@@ -125,19 +146,51 @@ impl ModuleResolver for SandboxResolver {
         if let Some(module) = lock(&self.cache).get(&file) {
             return Ok(Arc::clone(module));
         }
-        let text = std::fs::read_to_string(&file).map_err(|err| {
-            BuilderError::ImportUnreadable { file: shown.clone(), reason: err.to_string() }
+        {
+            let mut loading = lock(&self.loading);
+            if let Some(start) = loading.iter().position(|(f, _)| *f == file) {
+                let mut cycle: Vec<&str> =
+                    loading[start..].iter().map(|(_, s)| s.as_str()).collect();
+                cycle.push(&shown);
+                let cycle = cycle.join(" -> ");
+                return Err(BuilderError::ImportCycle { cycle }.into_rhai(position));
+            }
+            loading.push((file.clone(), shown.clone()));
+        }
+        let loaded = self.load(engine, &file, &shown, position);
+        lock(&self.loading).pop();
+        let module = loaded?;
+        lock(&self.cache).insert(file, Arc::clone(&module));
+        Ok(module)
+    }
+}
+
+impl SandboxResolver {
+    fn load(
+        &self,
+        engine: &Engine,
+        file: &Path,
+        shown: &str,
+        position: Position,
+    ) -> Result<SharedModule, Box<EvalAltResult>> {
+        if let Ok(meta) = std::fs::metadata(file)
+            && meta.len() > self.max_size
+        {
+            let reason =
+                format!("it is {} bytes, more than the limit of {}", meta.len(), self.max_size);
+            return Err(BuilderError::ImportUnreadable { file: shown.to_owned(), reason }
+                .into_rhai(position));
+        }
+        let text = std::fs::read_to_string(file).map_err(|err| {
+            BuilderError::ImportUnreadable { file: shown.to_owned(), reason: err.to_string() }
                 .into_rhai(position)
         })?;
         let in_module = |err: Box<EvalAltResult>| {
-            Box::new(EvalAltResult::ErrorInModule(shown.clone(), err, position))
+            Box::new(EvalAltResult::ErrorInModule(shown.to_owned(), err, position))
         };
-        self.mistakes.add_source(&shown, &text);
+        self.mistakes.add_source(shown, &text);
         let mut ast = engine.compile(&text).map_err(|err| in_module(err.into()))?;
-        ast.set_source(shown.as_str());
-        let module: SharedModule =
-            Arc::new(Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(in_module)?);
-        lock(&self.cache).insert(file, Arc::clone(&module));
-        Ok(module)
+        ast.set_source(shown);
+        Ok(Arc::new(Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(in_module)?))
     }
 }

@@ -287,6 +287,24 @@ fn a_huge_string_is_refused() {
 }
 
 #[test]
+fn growth_by_replace_and_by_new_map_keys_stops_at_a_limit() {
+    // `replace` amplifies a string tenfold per round.
+    let (code, line, message) =
+        fail("let s = \"xxxxxxxxxx\";\nloop { s.replace(\"x\", \"xxxxxxxxxx\"); }\n");
+    assert_eq!((code.as_str(), line), ("ZAT0023", 2), "{message}");
+    // rhai does not measure a map that grows by `m[key] = value`: zat does, while it runs.
+    let (code, line, message) =
+        fail("let m = #{};\nlet i = 0;\nloop { m[\"k\" + i] = i; i += 1; }\n");
+    assert_eq!((code.as_str(), line), ("ZAT0023", 3), "{message}");
+    assert!(message.contains("object map"), "{message}");
+    // Nested, with big values: stopped long before memory runs out.
+    let (code, _, message) = fail(
+        "let s = \"x\";\nwhile s.len < 100000 { s += s; }\nlet m = #{ inner: #{} };\nlet i = 0;\nloop { m.inner[\"k\" + i] = s + i; i += 1; }\n",
+    );
+    assert_eq!(code, "ZAT0023", "{message}");
+}
+
+#[test]
 fn eval_is_disabled() {
     let (code, _, message) = fail("eval(\"1\");");
     assert_eq!(code, "ZAT0002");
@@ -390,6 +408,51 @@ mod imports {
         assert_eq!(code, "ZAT0030", "{message}");
         let (code, _, message) = refused("missing", &folder);
         assert_eq!(code, "ZAT0031", "{message}");
+    }
+
+    #[test]
+    fn import_cycles_are_named_not_overflowed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The script imports itself (its path is known when it runs from a file).
+        let script = dir.path().join("fleet.rhai");
+        write(&script, "import \"fleet\" as me;\nlet site = fleet(\"F\");\n");
+        let diagnostics = crate::run_file(&script, &options()).err().unwrap_or_default();
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        assert_eq!(diagnostics[0].code, "ZAT0032");
+        let message = &diagnostics[0].message;
+        assert!(message.contains("fleet.rhai -> ") && message.ends_with("fleet.rhai"), "{message}");
+        // a -> b -> a, entered from a script that imports a.
+        write(&dir.path().join("a.rhai"), "import \"b\" as b;\n");
+        write(&dir.path().join("b.rhai"), "import \"a\" as a;\n");
+        let (code, _, message) = refused("a", dir.path());
+        assert_eq!(code, "ZAT0032", "{message}");
+        let names: Vec<&str> = message.split(" -> ").map(|p| &p[p.len() - 6..]).collect();
+        assert_eq!(names, ["a.rhai", "b.rhai", "a.rhai"], "{message}");
+        // A library imported twice without a cycle is fine (a diamond).
+        write(&dir.path().join("c.rhai"), "import \"d\" as d;\nexport const C = 1;\n");
+        write(&dir.path().join("d.rhai"), "export const D = 1;\n");
+        let script = "import \"c\" as c;\nimport \"d\" as d;\nlet site = fleet(\"F\");\n";
+        assert!(run_source("fleet.rhai", script, dir.path(), &options()).is_ok());
+    }
+
+    #[test]
+    fn a_library_over_the_size_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(&dir.path().join("big.rhai"), &format!("// {}\n", "x".repeat(2000)));
+        let mut options = options();
+        options.limits.max_script_size = 1000;
+        let script = "import \"big\" as big;\nlet site = fleet(\"F\");\n";
+        let (code, _, message) = fail_with_in(script, dir.path(), &options);
+        assert_eq!(code, "ZAT0031", "{message}");
+        assert!(message.contains("more than the limit"), "{message}");
+        let (code, _, _) = fail_with(&"// x\n".repeat(300), &options);
+        assert_eq!(code, "ZAT0026");
+    }
+
+    fn fail_with_in(script: &str, folder: &Path, options: &ScriptOptions) -> (String, u32, String) {
+        let d = run_source("fleet.rhai", script, folder, options).err().unwrap_or_default();
+        assert_eq!(d.len(), 1, "{d:#?}");
+        (d[0].code.clone(), d[0].origin.as_ref().map_or(0, |o| o.line), d[0].message.clone())
     }
 
     #[cfg(unix)]

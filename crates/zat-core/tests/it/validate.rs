@@ -252,3 +252,78 @@ fn requester_names_are_unique_per_lpar_because_ceeopts_files_are() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_line_break_in_any_name_is_refused_at_its_object_once() {
+    // The fleet name (line 1), a server name (16) and its reference in a requester (21).
+    let errors = errors_after(|f| f.name = "MY\nPWN(1).".into());
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "ZAT0106");
+    assert!(errors[0].message.contains("line break"), "{}", errors[0].message);
+    assert_eq!(errors[0].origin.as_ref().map(|o| o.line), Some(1));
+    let errors = errors_after(|f| {
+        f.zos_connect_servers[0].name = "ZC\nEVIL".into();
+        f.lpars[0].stacks[0].api_requesters[0].server = "ZC\nEVIL".into();
+    });
+    assert_eq!(errors.iter().filter(|d| d.code == "ZAT0106").count(), 1, "{errors:#?}");
+    assert!(errors.iter().all(|d| d.origin.as_ref().map(|o| o.line) == Some(16)), "{errors:#?}");
+}
+
+#[test]
+fn control_bidi_and_code_page_characters_are_refused() {
+    check(|f| f.zos_connect_servers[0].host = "zc\u{1}x.com".into(), "ZAT0106", 16);
+    check(|f| f.lpars[0].name = "SYS\u{202e}A".into(), "ZAT0106", 19);
+    check(|f| f.defaults.job.accounting = "NET!1".into(), "ZAT0106", 1);
+    check(|f| f.lpars[0].syslog.attls_log = format!("/{}", "x".repeat(1100)), "ZAT0106", 19);
+}
+
+#[test]
+fn tcpparms_with_a_member_is_refused() {
+    let errors = errors_after(|f| f.defaults.tcpparms = "SYS1.TCPPARMS(ABC)".into());
+    assert!(
+        errors.iter().any(|d| d.code == "ZAT0114" && d.message.contains("names a member")),
+        "{errors:#?}"
+    );
+    check(|f| f.defaults.hlq = "SYS2.ZAT(X)".into(), "ZAT0114", 1);
+}
+
+#[test]
+fn host_names_and_server_names_have_their_shape() {
+    check(|f| f.zos_connect_servers[0].host = "-bad-.com".into(), "ZAT0112", 16);
+    assert_eq!(errors_after(|f| f.zos_connect_servers[0].host = "10.1.2.3".into()), Vec::new());
+    check(|f| f.zos_connect_servers[0].name = "ZCEE 1".into(), "ZAT0104", 16);
+}
+
+#[test]
+fn a_password_where_a_variable_name_belongs_is_refused() {
+    for password in ["Secr3tpw", "hunter2", "s3cr3t!pw", "my password"] {
+        check(
+            |f| {
+                f.security_databases[0].certificates[1].export = Some(zat_model::CertExport {
+                    dsn: "ZCONN.CERT.P12".into(),
+                    format: zat_model::ExportFormat::Pkcs12der,
+                    password_env: Some(password.into()),
+                });
+            },
+            "ZAT0107",
+            8,
+        );
+        check(
+            |f| {
+                f.lpars[0].stacks[0].api_requesters[0].basic_auth = Some(zat_model::BasicAuth {
+                    username: "PAYUSER".into(),
+                    password_from: password.into(),
+                });
+            },
+            "ZAT0107",
+            21,
+        );
+    }
+    let errors = errors_after(|f| {
+        f.lpars[0].stacks[0].api_requesters[0].basic_auth = Some(zat_model::BasicAuth {
+            username: "PAYUSER".into(),
+            password_from: "PAYPW".into(),
+        });
+    });
+    assert_eq!(errors, Vec::new());
+}
