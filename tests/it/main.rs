@@ -2,6 +2,8 @@
 mod artefacts;
 mod bundle;
 mod c_plugin;
+#[cfg(unix)]
+mod deploy;
 mod esm_intent;
 #[cfg(unix)]
 mod hostile;

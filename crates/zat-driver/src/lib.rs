@@ -247,6 +247,7 @@ fn render(
                 path: f.path.clone(),
                 emitter: f.emitter.clone(),
                 target: f.target.clone(),
+                placement: f.placement.clone(),
             })
             .collect();
         index.sort_by(|a, b| a.path.cmp(&b.path));
@@ -318,6 +319,7 @@ pub fn bundle_files(plugin: &str, response: RenderResponse) -> (Vec<Diagnostic>,
             path: f.path,
             content: f.content.into_bytes(),
             target: f.target,
+            placement: f.placement,
             emitter: plugin.to_owned(),
         })
         .collect();

@@ -7,6 +7,7 @@
 
 mod diagnostic;
 mod fleet;
+mod placement;
 
 pub mod profiles;
 
@@ -18,6 +19,7 @@ pub use fleet::{
     Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef, Rule, RuleSource,
     SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage, ZosConnectServer,
 };
+pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

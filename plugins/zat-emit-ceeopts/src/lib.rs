@@ -70,6 +70,7 @@ impl Emitter for CeeoptsEmitter {
                             path: layout::ceeopts(&lpar.name, &requester.name),
                             content,
                             target: Some(layout::ceeopts_target(requester)),
+                            placement: Some(layout::ceeopts_placement(requester)),
                         });
                     }
                 }

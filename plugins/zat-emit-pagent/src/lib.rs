@@ -155,5 +155,6 @@ fn push_file(response: &mut RenderResponse, path: String, content: String, targe
             );
         }
     }
-    response.files.push(OutputFile { path, content, target: Some(target) });
+    let placement = Some(layout::uss_config_placement(&target));
+    response.files.push(OutputFile { path, content, target: Some(target), placement });
 }

@@ -63,6 +63,7 @@ impl Emitter for SyslogEmitter {
                 path: layout::syslog_conf(&lpar.name),
                 content,
                 target: Some(layout::syslog_conf_target(lpar)),
+                placement: Some(layout::uss_config_placement(&layout::syslog_conf_target(lpar))),
             });
         }
         Ok(response)

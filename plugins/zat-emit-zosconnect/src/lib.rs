@@ -106,6 +106,7 @@ impl Emitter for ZosConnectEmitter {
                 path: layout::zosconnect_server_xml(&lpar.name, &server.name),
                 content,
                 target: Some(layout::zosconnect_server_xml_target(server)),
+                placement: Some(layout::zosconnect_server_xml_placement(server)),
             });
         }
         Ok(response)
