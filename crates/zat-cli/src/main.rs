@@ -17,6 +17,7 @@ mod completions;
 mod diff;
 mod docs;
 mod explain;
+mod fleet_report;
 mod import;
 mod lint;
 mod model;
@@ -98,6 +99,12 @@ pub(crate) enum Command {
     /// Explain a diagnostic code in detail.
     #[command(after_help = "Examples:\n  zat explain ZAT0003\n  zat explain --list")]
     Explain(explain::Args),
+    /// Write one self-contained HTML page about the fleet: LPARs, connections, rules,
+    /// certificate expiry and diagnostics.
+    #[command(
+        after_help = "Examples:\n  zat report fleet.rhai -o report.html\n  zat report fleet.rhai -o report.html --today 2027-01-01\n\nExit codes: 0 written, 1 written but the fleet has errors (or the script failed: nothing written), 2 usage or I/O failure."
+    )]
+    Report(fleet_report::Args),
     /// Run the script, call every plugin, and write the bundle atomically (or check it).
     #[command(
         after_help = "Examples:\n  zat build fleet.rhai -o out\n  zat build fleet.rhai -o out --check\n  zat build fleet.rhai -o out --only SYSA --plugin-dir site/plugins --plugin acf2=site/plugins/libacf2.so\n\nExit codes: 0 ok (or no drift), 1 errors in the input or drift (--check), 2 usage error, plugin failure or I/O failure."
@@ -134,6 +141,7 @@ fn run(cli: Cli) -> Exit {
         Command::Docs(args) => docs::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::Report(args) => fleet_report::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Plugins(args) => plugins::run(&args),
         Command::Lint(args) => lint::run(&args),

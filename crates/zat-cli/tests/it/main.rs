@@ -3,6 +3,7 @@
 mod diagnostics;
 mod docs;
 mod lint;
+mod report;
 mod run;
 mod sandbox;
 
