@@ -21,6 +21,7 @@ mod fleet_report;
 mod import;
 mod lint;
 mod model;
+mod output;
 mod plugins;
 mod report;
 mod schema;
@@ -161,6 +162,7 @@ fn main() -> ExitCode {
         }
     };
     common::init_logging(&cli.log);
+    report::set_quiet(cli.log.quiet);
     report::install_hook();
     run(cli).into()
 }

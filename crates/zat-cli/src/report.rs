@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use miette::{LabeledSpan, MietteHandlerOpts, NamedSource, SourceSpan};
 use zat_model::{Diagnostic, Origin, Severity};
@@ -31,6 +32,37 @@ pub(crate) fn install_hook() {
     }));
 }
 
+/// Set once by `-q`: diagnostics other than errors, and success lines, are not printed.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// `-q`: from now on print nothing but errors.
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// The one-line summary of a command that succeeded, on stderr (not under `-q`).
+pub(crate) fn success(line: &str) {
+    if !quiet() {
+        eprintln!("zat: {line}");
+    }
+}
+
+/// `no warnings`, `1 warning`, `3 warnings and 1 note`: what a successful run left.
+pub(crate) fn count(diagnostics: &[Diagnostic]) -> String {
+    let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    let notes = diagnostics.iter().filter(|d| d.severity == Severity::Note).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (warnings, notes) {
+        (0, 0) => "no warnings".to_owned(),
+        (w, 0) => plural(w, "warning"),
+        (w, n) => format!("{} and {}", plural(w, "warning"), plural(n, "note")),
+    }
+}
+
 /// A usage or internal failure: one line on stderr.
 pub(crate) fn usage_error(message: &str) {
     eprintln!("error: {message}");
@@ -53,13 +85,14 @@ pub(crate) fn plugin_output(plugin: &str, output: &str) {
 /// there is more than one.
 pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
     let mut sources = SourceCache::default();
-    for diagnostic in diagnostics {
+    let quiet = quiet();
+    for diagnostic in diagnostics.iter().filter(|d| !quiet || d.is_error()) {
         let rendered = Rendered::new(diagnostic, &mut sources);
         eprintln!("{:?}", miette::Report::new(rendered));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-    if errors + warnings > 1 {
+    if errors + warnings > 1 && !quiet {
         eprintln!("{}", summary(errors, warnings));
     }
 }

@@ -2,6 +2,7 @@
 
 mod diagnostics;
 mod docs;
+mod formats;
 mod lint;
 mod report;
 mod run;
