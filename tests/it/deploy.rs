@@ -10,9 +10,12 @@ use crate::plugins::{fleet_script, text, zat};
 
 /// The fleet script's bundle, built by the real binary into a fresh folder.
 fn bundle() -> (tempfile::TempDir, PathBuf) {
+    bundle_of(&fleet_script())
+}
+
+fn bundle_of(script: &Path) -> (tempfile::TempDir, PathBuf) {
     let work = tempfile::tempdir().expect("temp dir");
     let out = work.path().join("bundle with space");
-    let script = fleet_script();
     let output = zat(&["build", &script.to_string_lossy(), "-o", &out.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     (work, out)
@@ -192,6 +195,24 @@ fn zowe_script_runs_one_lpar_with_its_database_jobs() {
     assert_eq!(output.status.code(), Some(1));
     assert!(calls.is_empty());
     assert!(text(&output.stderr).contains("no LPAR NOPE"), "{}", text(&output.stderr));
+}
+
+/// A setup job that waits for a PKCS#12 password (ZAT0342) is never submitted: the script
+/// stops before it, saying what to do.
+#[test]
+fn zowe_script_stops_before_a_job_waiting_for_a_pkcs12_password() {
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/zos-connect-requester/fleet.rhai");
+    let (_work, out) = bundle_of(&example);
+    let (output, calls) = deploy(&out, &[], "");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(calls.is_empty(), "{calls:#?}");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("waits for its PKCS#12 password (ZAT0342)"), "{stderr}");
+    // Once it has run where the password is, the rest deploys.
+    let (output, calls) = deploy(&out, &["--skip-database-jobs"], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(submitted(&out, &calls).iter().all(|job| job.starts_with("lpars/")), "{calls:#?}");
 }
 
 /// The playbook names the same jobs in the same order, and copies every uploaded file to the

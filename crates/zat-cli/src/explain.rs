@@ -493,9 +493,13 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0342",
         "PKCS#12 export password left as a placeholder",
-        "zat never writes a password. The job carries <<SET-FROM-ENV:NAME>> and a statement that\n\
-         stops it with a JCL error until someone replaces the placeholder with the value of the\n\
-         named environment variable on z/OS and deletes that statement (warning).",
+        "zat never reads, writes or sends a PKCS#12 password. The export's `password_env` names the\n\
+         environment variable that holds it where the security administrator fills in the setup\n\
+         job; the job carries <<SET-FROM-ENV:NAME>> (<<SET-PASSWORD>> without a name) and a line\n\
+         //ZATSTOP that stops it with a JCL error until the placeholder is replaced and the line\n\
+         deleted, so no key is ever exported under a known string. deploy/zowe.sh stops before\n\
+         such a job. Once your procedure fills the password in, acknowledge the warning with\n\
+         `--allow ZAT0342` (or `allow = [\"ZAT0342\"]` in zat.toml).",
     ),
     row(
         "ZAT0343",

@@ -287,7 +287,7 @@ fn setup(
                 None => "<<SET-PASSWORD>>".to_owned(),
             };
             let source = match &exp.password_env {
-                Some(env) => format!("the value of environment variable {env}"),
+                Some(env) => format!("the value of environment variable {env} where you fill in the job"),
                 None => "a password you choose (the fleet names no environment variable)".to_owned(),
             };
             diagnostics.push(
@@ -301,7 +301,7 @@ fn setup(
                 )
                 .object(cert_object(db, cert))
                 .at(&cert.origin)
-                .help("zat never writes a password into a generated file; edit the job on z/OS, where the password stays"),
+                .help("zat never reads, writes or sends a password; once your procedure fills it in, acknowledge this warning with --allow ZAT0342"),
             );
             placeholders.push(format!("{placeholder} ({})", source.to_ascii_uppercase()));
             placeholder

@@ -84,6 +84,11 @@ zowe_step() {
 # Submits a job of the bundle, waits for it to end and checks its condition code.
 submit() {
     say "$lpar: submit $1"
+    # A PKCS#12 export's password is filled in by the security administrator (ZAT0342):
+    # such a job stops with a JCL error until then, so it is not submitted from here.
+    if grep -q '^//ZATSTOP ' "$bundle/$1"; then
+        die "$lpar: $1 waits for its PKCS#12 password (ZAT0342): fill it in and submit the job where the password is, then run this script again with --skip-database-jobs"
+    fi
     if [ "$dry_run" = 1 ]; then
         printf 'zowe zos-jobs submit local-file %s --wait-for-output --response-format-json\n' "$bundle/$1"
         return 0
