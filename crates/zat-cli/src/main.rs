@@ -14,6 +14,7 @@ mod build;
 mod check;
 mod common;
 mod completions;
+mod config;
 mod diff;
 mod docs;
 mod explain;
@@ -152,7 +153,7 @@ fn run(cli: Cli) -> Exit {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help and version on stdout with exit 0, usage errors on stderr with 2.
@@ -164,5 +165,8 @@ fn main() -> ExitCode {
     common::init_logging(&cli.log);
     report::set_quiet(cli.log.quiet);
     report::install_hook();
+    if let Err(exit) = config::apply(&mut cli.command) {
+        return exit.into();
+    }
     run(cli).into()
 }

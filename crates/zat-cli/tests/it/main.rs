@@ -1,5 +1,6 @@
 //! Integration tests of the `zat` binary, run as a user runs it: exit code, stdout, stderr.
 
+mod config;
 mod diagnostics;
 mod docs;
 mod formats;
