@@ -74,7 +74,7 @@ fn load(script: &Path) -> Result<Option<(PathBuf, Config)>, String> {
     let config: Config = toml::from_str(&text).map_err(|error| {
         format!("{}: {}", path.display(), error.to_string().trim_end().replace('\n', "\n  "))
     })?;
-    for (key, _) in &config.params {
+    for key in config.params.keys() {
         if !valid_name(key) {
             return Err(format!(
                 "{}: parameter name `{key}` must be letters, digits and `_`, not starting with a digit",
