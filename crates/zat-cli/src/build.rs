@@ -34,7 +34,7 @@ pub(crate) struct Args {
 pub(crate) struct RunArgs {
     /// Render only this LPAR and the security databases it uses (repeatable). The bundle then
     /// holds only those LPARs.
-    #[arg(long = "only", value_name = "LPAR")]
+    #[arg(long = "only", value_name = "LPAR", add = clap_complete::engine::ArgValueCompleter::new(crate::completions::lpars))]
     pub(crate) only: Vec<String>,
     /// How many plugins render at once (default: the number of CPUs).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]

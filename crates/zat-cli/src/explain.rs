@@ -892,7 +892,7 @@ pub(crate) const CODES: &[Code] = &[
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The diagnostic code, e.g. ZAT0003 (case does not matter).
-    #[arg(required_unless_present = "list")]
+    #[arg(required_unless_present = "list", add = clap_complete::engine::ArgValueCompleter::new(crate::completions::codes))]
     pub(crate) code: Option<String>,
     /// List every code with its title.
     #[arg(long, conflicts_with = "code")]

@@ -21,6 +21,7 @@ mod explain;
 mod fleet_report;
 mod import;
 mod lint;
+mod man;
 mod model;
 mod output;
 mod plugins;
@@ -90,7 +91,7 @@ pub(crate) enum Command {
     Schema(schema::Args),
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples:\n  zat completions bash > /etc/bash_completion.d/zat\n  zat completions zsh > ~/.zfunc/_zat"
+        after_help = "Examples:\n  zat completions bash > /etc/bash_completion.d/zat\n  zat completions zsh > ~/.zfunc/_zat\n\nThe script calls zat back to complete LPAR names (--only, from the script on the line) and diagnostic codes."
     )]
     Completions(completions::Args),
     /// Show the fleet script reference: every builder, option, default and diagnostic.
@@ -98,6 +99,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat docs\n  zat docs rule\n  zat docs --format markdown > docs/dsl.md\n  zat docs --format rhai > docs/zat.d.rhai"
     )]
     Docs(docs::Args),
+    /// Print the manual page (roff), generated from these very definitions.
+    #[command(
+        after_help = "Examples:\n  zat man | man -l -\n  zat man --dir /usr/local/share/man/man1"
+    )]
+    Man(man::Args),
     /// Explain a diagnostic code in detail.
     #[command(after_help = "Examples:\n  zat explain ZAT0003\n  zat explain --list")]
     Explain(explain::Args),
@@ -142,6 +148,7 @@ fn run(cli: Cli) -> Exit {
         Command::Completions(args) => completions::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Report(args) => fleet_report::run(&args),
         Command::Diff(args) => diff::run(&args),
@@ -153,6 +160,10 @@ fn run(cli: Cli) -> Exit {
 }
 
 fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=bash zat …`) is answered here, and zat exits.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+        .var(completions::VAR)
+        .complete();
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

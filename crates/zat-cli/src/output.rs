@@ -38,7 +38,7 @@ pub(crate) struct FindingArgs {
     /// Acknowledge a warning: leave out every warning or note with this code (repeatable),
     /// e.g. `--allow ZAT0342` once the PKCS#12 password procedure is in place. An error
     /// cannot be allowed.
-    #[arg(long = "allow", value_name = "CODE")]
+    #[arg(long = "allow", value_name = "CODE", add = clap_complete::engine::ArgValueCompleter::new(crate::completions::codes))]
     pub(crate) allow: Vec<String>,
 }
 

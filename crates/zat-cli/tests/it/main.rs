@@ -8,6 +8,7 @@ mod lint;
 mod report;
 mod run;
 mod sandbox;
+mod shell;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
