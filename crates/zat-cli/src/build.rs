@@ -228,7 +228,9 @@ pub(crate) fn render_bundle(
 ) -> Result<Rendered, (Exit, Vec<Diagnostic>)> {
     let inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
     let outcome = zat_driver::build(&inputs, run.plugins.builder_for(Some(&script.script)));
-    let diagnostics = findings.filter(outcome.diagnostics);
+    let mut diagnostics = script.unread_params();
+    diagnostics.extend(outcome.diagnostics);
+    let diagnostics = findings.filter(diagnostics);
     findings.human(&diagnostics);
     let timings = &outcome.timings;
     tracing::info!(

@@ -105,8 +105,9 @@ pub(crate) fn run(args: &Args) -> Exit {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    let outcome =
+    let mut outcome =
         zat_driver::build(&inputs, args.run.plugins.builder_for(Some(&args.script.script)));
+    outcome.diagnostics.splice(0..0, args.script.unread_params());
     report::diagnostics(&outcome.diagnostics);
     let fleet = match outcome.result {
         Ok(built) => built.fleet,

@@ -176,6 +176,11 @@ pub struct PluginInfo {
     pub version: String,
     /// Capabilities, e.g. `esm:racf` for an emitter that writes a security manager's jobs.
     pub provides: Vec<String>,
+    /// The option keys the plugin reads (`KEY` of `--plugin-option NAME.KEY=VALUE`), when it
+    /// declares them: the host then refuses any other key of this plugin. Absent: the plugin
+    /// checks its options itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ impl From<PagentError> for EmitError {
 impl Emitter for PagentEmitter {
     const NAME: &'static str = "pagent";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let fleet = &request.fleet;

@@ -100,6 +100,7 @@ fn classes(list: &str) -> BTreeSet<String> {
 impl Emitter for RacfEmitter {
     const NAME: &'static str = "racf";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["strict_tmp", "raclisted"]);
     const PROVIDES: &'static [&'static str] = &["esm:racf"];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {

@@ -36,6 +36,7 @@ pub struct RunbookEmitter;
 impl Emitter for RunbookEmitter {
     const NAME: &'static str = "runbook";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
     const PROVIDES: &'static [&'static str] = &[INDEX_PASS];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {

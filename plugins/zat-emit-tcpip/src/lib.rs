@@ -33,6 +33,7 @@ pub struct TcpipEmitter;
 impl Emitter for TcpipEmitter {
     const NAME: &'static str = "tcpip";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let env = environment()?;

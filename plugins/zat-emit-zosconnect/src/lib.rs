@@ -41,6 +41,7 @@ pub struct ZosConnectEmitter;
 impl Emitter for ZosConnectEmitter {
     const NAME: &'static str = "zosconnect";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["ssl_protocol", "endpoint_id"]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut env = Environment::new();

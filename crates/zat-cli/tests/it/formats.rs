@@ -191,3 +191,41 @@ fn verbose_shows_plugin_folders_and_plugin_times() {
         out.stderr_has(&format!("plugin {plugin} rendered in "));
     }
 }
+
+#[test]
+fn a_parameter_the_script_never_reads_is_a_warning_with_the_nearest_name() {
+    let out = run(&["check", "scripts/fleet.rhai", "--set", "lpar=5", "--format", "json"]);
+    out.expect_code(0);
+    let document = json(&out.stdout);
+    assert_eq!(document[0]["code"], "ZAT0012", "{document:#}");
+    assert_eq!(document[0]["help"], "did you mean `lpars`?");
+    let out = run(&["check", "scripts/fleet.rhai", "--set", "lpars=2", "--format", "json"]);
+    out.expect_code(0);
+    assert_eq!(json(&out.stdout), serde_json::json!([]));
+}
+
+#[test]
+fn plugin_options_are_checked_against_what_plugins_declare() {
+    let out = run(&[
+        "check",
+        EXAMPLE,
+        "--plugin-option",
+        "racf.strict_tpm=IKJEFT01",
+        "--allow",
+        "ZAT0342",
+    ]);
+    out.expect_code(1).stderr_has("ZAT0392").stderr_has("plugin `racf` has no option `strict_tpm`");
+    out.stderr_has("strict_tmp, raclisted");
+    let out = run(&["check", EXAMPLE, "--plugin-option", "nosuch.key=1", "--allow", "ZAT0342"]);
+    out.expect_code(0).stderr_has("ZAT0391");
+    let out = run(&[
+        "check",
+        EXAMPLE,
+        "--plugin-option",
+        "racf.strict_tmp=IKJEFT01",
+        "--allow",
+        "ZAT0342",
+    ]);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("ZAT039"), "{}", out.stderr);
+}
