@@ -92,6 +92,12 @@ fn valid_name(key: &str) -> bool {
         && !key.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// The `allow` list of the `zat.toml` beside `script` (empty when there is none or it does not
+/// read: the error is reported by [`apply`]).
+fn config_allow(script: &Path) -> Vec<String> {
+    load(script).ok().flatten().map(|(_, config)| config.allow).unwrap_or_default()
+}
+
 /// Merges the `zat.toml` beside the command's script into its arguments, under what the
 /// command line gave. Commands without a fleet script are left alone.
 pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
@@ -99,7 +105,10 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
         Command::Check(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
         Command::Build(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
         Command::Diff(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
-        Command::Report(args) => (&mut args.script, Some(&mut args.run), None),
+        Command::Report(args) => {
+            args.allow.splice(0..0, config_allow(&args.script.script));
+            (&mut args.script, Some(&mut args.run), None)
+        }
         Command::Model(args) => (&mut args.script, None, None),
         _ => return Ok(()),
     };

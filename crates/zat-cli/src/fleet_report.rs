@@ -27,6 +27,9 @@ pub(crate) struct Args {
     /// The day the expiry calendar counts from, `YYYY-MM-DD` (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub(crate) today: Option<Day>,
+    /// Leave out every warning or note with this code (repeatable), as for `zat check`.
+    #[arg(long = "allow", value_name = "CODE", add = clap_complete::engine::ArgValueCompleter::new(crate::completions::codes))]
+    pub(crate) allow: Vec<String>,
     #[command(flatten)]
     pub(crate) run: RunArgs,
 }
@@ -108,6 +111,9 @@ pub(crate) fn run(args: &Args) -> Exit {
     let mut outcome =
         zat_driver::build(&inputs, args.run.plugins.builder_for(Some(&args.script.script)));
     outcome.diagnostics.splice(0..0, args.script.unread_params());
+    outcome.diagnostics.retain(|d| {
+        d.is_error() || !args.allow.iter().any(|code| code.eq_ignore_ascii_case(&d.code))
+    });
     report::diagnostics(&outcome.diagnostics);
     let fleet = match outcome.result {
         Ok(built) => built.fleet,
