@@ -108,10 +108,14 @@ fn the_report_lists_diagnostics_unless_allowed() {
     let work = tempfile::tempdir().expect("temp dir");
     let script = repo().join("examples/zos-connect-requester/fleet.rhai");
     let script = script.to_string_lossy();
-    zat_in(work.path(), &["report", &script, "-o", "a.html", "--today", "2030-01-01"]).expect_code(0);
+    zat_in(work.path(), &["report", &script, "-o", "a.html", "--today", "2030-01-01"])
+        .expect_code(0);
     let html = std::fs::read_to_string(work.path().join("a.html")).expect("report");
     assert!(html.contains("ZAT0342"), "the warning is listed");
     zat_in(work.path(), &["report", &script, "-o", "b.html", "--allow", "ZAT0342"]).expect_code(0);
     let html = std::fs::read_to_string(work.path().join("b.html")).expect("report");
-    assert!(!html.contains("ZAT0342") && html.contains("No diagnostics"), "an allowed warning is not");
+    assert!(
+        !html.contains("ZAT0342") && html.contains("No diagnostics"),
+        "an allowed warning is not"
+    );
 }
