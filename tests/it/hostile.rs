@@ -1768,7 +1768,7 @@ fn secrets() {
         }, 1, &["ZAT0107"]).after(no_bundle),
         case("a password in basic_auth.password_from", |s| build_seed(s, "    keyring: ring,\n});", "    keyring: ring,\n    basic_auth: #{ username: \"PAYUSER\", password_from: \"Passw0rd\" },\n});"), 1, &["ZAT0107", "`password_from`", "JCL symbol"]).after(no_bundle),
         case("a password with `=` in basic_auth.password_from", |s| build_seed(s, "    keyring: ring,\n});", "    keyring: ring,\n    basic_auth: #{ username: \"PAYUSER\", password_from: \"pw=x\" },\n});"), 1, &["ZAT0107"]).after(no_bundle),
-        case("a `password` option key", |s| build_seed(s, P12, "password: \"x\""), 1, &["ZAT0004", "passwords never go into a fleet script"]).after(no_bundle),
+        case("a `password` option key", |s| build_seed(s, P12, "password: \"x\""), 1, &["ZAT0004", "zat never sees a password"]).after(no_bundle),
         case("a variable name in password_env (control)", |s| build_seed(s, P12, P12), 0, &["<<SET-FROM-ENV:ZCONN_P12_PASSWORD>>"]).lacks(&["ZAT0107"]),
         case("a JCL symbol in password_from (control)", |s| build_seed(s, "    keyring: ring,\n});", "    keyring: ring,\n    basic_auth: #{ username: \"PAYUSER\", password_from: \"PAYPW\" },\n});"), 0, &[]).lacks(&["ZAT0107"])
             .after(|s| assert!(s.read("out/lpars/SYSA/apps/ZCEEAPP.ceeopts").contains("&PAYPW."))),

@@ -3,6 +3,8 @@ mod artefacts;
 mod bundle;
 mod c_plugin;
 mod connections;
+#[cfg(unix)]
+mod deploy;
 mod esm_intent;
 mod fuzz;
 #[cfg(unix)]

@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use zat_core::{Bundle, Drift};
+use zat_model::{Diagnostic, Fleet};
 
 use crate::common::{self, ScriptArgs};
+use crate::output::{self, BuildOutput, Change, ChangeKind, FindingArgs, Format};
 use crate::plugins::PluginArgs;
 use crate::{Exit, report};
 
@@ -23,6 +25,8 @@ pub(crate) struct Args {
     pub(crate) check: bool,
     #[command(flatten)]
     pub(crate) run: RunArgs,
+    #[command(flatten)]
+    pub(crate) findings: FindingArgs,
 }
 
 /// What a run renders and with what; shared by `build` and `diff`.
@@ -30,7 +34,7 @@ pub(crate) struct Args {
 pub(crate) struct RunArgs {
     /// Render only this LPAR and the security databases it uses (repeatable). The bundle then
     /// holds only those LPARs.
-    #[arg(long = "only", value_name = "LPAR")]
+    #[arg(long = "only", value_name = "LPAR", add = clap_complete::engine::ArgValueCompleter::new(crate::completions::lpars))]
     pub(crate) only: Vec<String>,
     /// How many plugins render at once (default: the number of CPUs).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -75,26 +79,70 @@ fn parse_option(text: &str) -> Result<(String, String), String> {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
-    let bundle = match render_bundle(&args.script, &args.run) {
-        Ok(bundle) => bundle,
-        Err(exit) => return exit,
-    };
-    if args.check {
-        return check(&bundle, args);
+    if let Err(exit) = args.findings.require(false, "build") {
+        return exit;
     }
-    match bundle.write(&args.output) {
+    let json = args.findings.format == Format::Json;
+    let output = args.output.display().to_string();
+    let failed = |exit: Exit, diagnostics: Vec<Diagnostic>| {
+        if json {
+            let document = BuildOutput {
+                ok: false,
+                output: output.clone(),
+                drift: Vec::new(),
+                files: Vec::new(),
+                diagnostics,
+            };
+            let written = output::write_json(&document);
+            if written == Exit::Failure {
+                return written;
+            }
+        }
+        exit
+    };
+    let rendered = match render_bundle(&args.script, &args.run, &args.findings) {
+        Ok(rendered) => rendered,
+        Err((exit, diagnostics)) => return failed(exit, diagnostics),
+    };
+    let exit = args.findings.exit_for(&rendered.diagnostics);
+    if exit != Exit::Ok {
+        // Only --deny-warnings gets here (errors end in render_bundle): nothing is written.
+        report::usage_error("warnings are denied (--deny-warnings): nothing written");
+        return failed(exit, rendered.diagnostics);
+    }
+    let files: Vec<String> = rendered.bundle.files().map(|f| f.path.clone()).collect();
+    if args.check {
+        return check(&rendered, args, files);
+    }
+    match rendered.bundle.write(&args.output) {
         Ok(()) => {
-            tracing::info!("wrote {} files to {}", bundle.len() + 1, args.output.display());
+            if json {
+                let document = BuildOutput {
+                    ok: true,
+                    output,
+                    drift: Vec::new(),
+                    files,
+                    diagnostics: rendered.diagnostics,
+                };
+                return output::write_json(&document);
+            }
+            report::success(&format!(
+                "wrote {} files of fleet {} to {} ({})",
+                rendered.bundle.len() + 1,
+                rendered.fleet.name,
+                args.output.display(),
+                report::count(&rendered.diagnostics)
+            ));
             Exit::Ok
         }
         Err(error) => {
             report::usage_error(&error.to_string());
-            Exit::Failure
+            failed(Exit::Failure, rendered.diagnostics)
         }
     }
 }
 
-fn check(bundle: &Bundle, args: &Args) -> Exit {
+fn check(rendered: &Rendered, args: &Args, files: Vec<String>) -> Exit {
     let on_disk = match zat_core::read_tree(&args.output) {
         Ok(tree) => tree,
         Err(error) => {
@@ -102,9 +150,23 @@ fn check(bundle: &Bundle, args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
-    let drift = zat_core::drift(&bundle.tree(), &on_disk);
+    let drift = zat_core::drift(&rendered.bundle.tree(), &on_disk);
+    if args.findings.format == Format::Json {
+        let document = BuildOutput {
+            ok: drift.is_empty(),
+            output: args.output.display().to_string(),
+            drift: changes(&drift),
+            files,
+            diagnostics: rendered.diagnostics.clone(),
+        };
+        let written = output::write_json(&document);
+        if written != Exit::Ok || drift.is_empty() {
+            return written;
+        }
+        return Exit::InputErrors;
+    }
     if drift.is_empty() {
-        tracing::info!("{} is up to date", args.output.display());
+        report::success(&format!("{} is up to date", args.output.display()));
         return Exit::Ok;
     }
     let exit = common::write_stdout(&drift_listing(&drift));
@@ -116,6 +178,22 @@ fn check(bundle: &Bundle, args: &Args) -> Exit {
         drift.changed.len()
     ));
     if exit == Exit::Failure { exit } else { Exit::InputErrors }
+}
+
+/// The drift as JSON changes (no patch: `zat diff` has them).
+fn changes(drift: &Drift) -> Vec<Change> {
+    let mut changes: Vec<Change> = [
+        (ChangeKind::Added, &drift.added),
+        (ChangeKind::Removed, &drift.removed),
+        (ChangeKind::Changed, &drift.changed),
+    ]
+    .into_iter()
+    .flat_map(|(change, paths)| {
+        paths.iter().map(move |path| Change { path: path.clone(), change, patch: String::new() })
+    })
+    .collect();
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    changes
 }
 
 fn drift_listing(drift: &Drift) -> String {
@@ -144,23 +222,50 @@ impl RunArgs {
     }
 }
 
-/// Runs the whole pipeline ([`zat_driver::build`]) and reports every diagnostic and failure.
+/// A rendered bundle, the fleet it came from, and the diagnostics that remain after
+/// `--allow` (warnings only: a run with errors has no bundle).
+pub(crate) struct Rendered {
+    pub(crate) bundle: Bundle,
+    pub(crate) fleet: Fleet,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the whole pipeline ([`zat_driver::build`]) and reports every diagnostic (in the
+/// human format) and failure; `-v` logs each plugin's time.
 ///
 /// Errors in the script or the model, and error diagnostics from plugins, give exit 1; a
 /// plugin that cannot be loaded or fails (panic, error status, malformed JSON, illegal
-/// paths) gives exit 2. Nothing is written either way.
-pub(crate) fn render_bundle(script: &ScriptArgs, run: &RunArgs) -> Result<Bundle, Exit> {
-    let inputs = run.inputs(script)?;
+/// paths) gives exit 2. Nothing is written either way; the diagnostics come back for a
+/// machine-readable format to write.
+pub(crate) fn render_bundle(
+    script: &ScriptArgs,
+    run: &RunArgs,
+    findings: &FindingArgs,
+) -> Result<Rendered, (Exit, Vec<Diagnostic>)> {
+    let inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
     let outcome = zat_driver::build(&inputs, run.plugins.builder_for(Some(&script.script)));
-    report::diagnostics(&outcome.diagnostics);
-    for (plugin, took) in &outcome.timings.plugins {
+    let mut diagnostics = script.unread_params();
+    diagnostics.extend(outcome.diagnostics);
+    let diagnostics = findings.filter(diagnostics);
+    findings.human(&diagnostics);
+    let timings = &outcome.timings;
+    tracing::info!(
+        "script {} ms, expansion and validation {} ms, plugins and bundle {} ms",
+        timings.script.as_millis(),
+        timings.prepare.as_millis(),
+        timings.render.as_millis()
+    );
+    for (plugin, took) in &timings.plugins {
         tracing::info!("plugin {plugin} rendered in {} ms", took.as_millis());
     }
     for (plugin, output) in &outcome.plugin_output {
         report::plugin_output(plugin, output);
     }
     match outcome.result {
-        Ok(built) => Ok(built.bundle),
-        Err(failure) => Err(common::report_failure(&failure)),
+        Ok(built) => Ok(Rendered { bundle: built.bundle, fleet: built.fleet, diagnostics }),
+        Err(failure) => {
+            let exit = common::report_failure(&failure);
+            Err((exit, diagnostics))
+        }
     }
 }

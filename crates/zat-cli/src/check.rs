@@ -2,8 +2,9 @@
 //! coverage of every security database by a plugin, and every plugin's diagnostics (the
 //! plugins render in memory).
 
-use crate::build::RunArgs;
-use crate::common::{self, ScriptArgs};
+use crate::build::{RunArgs, render_bundle};
+use crate::common::ScriptArgs;
+use crate::output::{self, FindingArgs, Format};
 use crate::{Exit, report};
 
 #[derive(Debug, clap::Args)]
@@ -12,33 +13,39 @@ pub(crate) struct Args {
     pub(crate) script: ScriptArgs,
     #[command(flatten)]
     pub(crate) run: RunArgs,
+    #[command(flatten)]
+    pub(crate) findings: FindingArgs,
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
-    let inputs = match args.run.inputs(&args.script) {
-        Ok(inputs) => inputs,
-        Err(exit) => return exit,
-    };
-    let outcome =
-        zat_driver::build(&inputs, args.run.plugins.builder_for(Some(&args.script.script)));
-    report::diagnostics(&outcome.diagnostics);
-    for (plugin, output) in &outcome.plugin_output {
-        report::plugin_output(plugin, output);
+    if let Err(exit) = args.findings.require(true, "check") {
+        return exit;
     }
-    match outcome.result {
-        Ok(built) => {
-            let fleet = &built.fleet;
-            let warnings = outcome.diagnostics.len();
-            tracing::info!(
-                "fleet {}: {} lpars, {} security databases, {} files, {} warnings",
-                fleet.name,
-                fleet.lpars.len(),
-                fleet.security_databases.len(),
-                built.bundle.len(),
-                warnings
-            );
-            Exit::Ok
+    let script = args.script.script.display().to_string();
+    match render_bundle(&args.script, &args.run, &args.findings) {
+        Ok(rendered) => {
+            let exit = output::write_findings(&args.findings, &rendered.diagnostics, &script);
+            if exit == Exit::Ok && args.findings.format == Format::Human {
+                let fleet = &rendered.fleet;
+                report::success(&format!(
+                    "fleet {} is ready: {} LPARs, {} security databases, {} files to build, {}",
+                    fleet.name,
+                    fleet.lpars.len(),
+                    fleet.security_databases.len(),
+                    rendered.bundle.len(),
+                    report::count(&rendered.diagnostics)
+                ));
+            }
+            exit
         }
-        Err(failure) => common::report_failure(&failure),
+        Err((exit, diagnostics)) => {
+            if args.findings.format != Format::Human {
+                let written = output::write_findings(&args.findings, &diagnostics, &script);
+                if written == Exit::Failure {
+                    return written;
+                }
+            }
+            exit
+        }
     }
 }

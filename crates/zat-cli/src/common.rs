@@ -1,10 +1,11 @@
 //! Arguments and helpers shared by commands: logging flags, script inputs, stdout writing.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
+use zat_model::Diagnostic;
 use zat_script::ScriptOptions;
 
 use crate::{Exit, report};
@@ -153,6 +154,7 @@ impl ScriptArgs {
 pub(crate) fn prepare(args: &ScriptArgs) -> Result<zat_model::Fleet, Exit> {
     let inputs = args.inputs()?;
     let run = zat_driver::prepare(&inputs);
+    report::diagnostics(&args.unread_params());
     report::diagnostics(&run.diagnostics);
     run.result.map_err(|failure| report_failure(&failure))
 }
@@ -180,5 +182,163 @@ pub(crate) fn write_stdout(text: &str) -> Exit {
             report::usage_error(&format!("cannot write to stdout: {err}"));
             Exit::Failure
         }
+    }
+}
+
+/// The most `.rhai` files searched for parameter names, so that a script in a huge folder
+/// does not make every command slow.
+const PARAM_SCAN_LIMIT: usize = 2_000;
+
+impl ScriptArgs {
+    /// Warning ZAT0012 for each `--set` key that appears nowhere in the script, the other
+    /// scripts of its folder (and below) or the library folders: a misspelt parameter would
+    /// otherwise leave the script on its default without a word.
+    pub(crate) fn unread_params(&self) -> Vec<Diagnostic> {
+        if self.set.is_empty() {
+            return Vec::new();
+        }
+        let folder = self.script.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let folder = if folder.as_os_str().is_empty() { PathBuf::from(".") } else { folder };
+        let mut texts = Vec::new();
+        if let Ok(text) = std::fs::read_to_string(&self.script) {
+            texts.push(text);
+        }
+        let mut pending: Vec<PathBuf> =
+            std::iter::once(folder).chain(self.lib.iter().cloned()).collect();
+        let mut seen = 0;
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else { continue };
+                if kind.is_dir() && !entry.file_name().to_string_lossy().starts_with('.') {
+                    pending.push(path);
+                } else if kind.is_file() && path.extension().is_some_and(|e| e == "rhai") {
+                    seen += 1;
+                    if seen > PARAM_SCAN_LIMIT {
+                        return Vec::new();
+                    }
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        texts.push(text);
+                    }
+                }
+            }
+        }
+        let mut keys: Vec<&str> = self.set.iter().map(|(key, _)| key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // A script that names parameters at run time (`param(name, ..)`, `params[name]`, the
+        // `params` map passed around) cannot be checked by reading it.
+        if texts.iter().any(|text| reads_params_dynamically(text)) {
+            return Vec::new();
+        }
+        let known = param_names(&texts);
+        keys.into_iter()
+            .filter(|key| !known.iter().any(|name| name == key))
+            .map(|key| {
+                let help = match closest(key, &known) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None if known.is_empty() => "the script reads no parameters".to_owned(),
+                    None => format!("the script reads: {}", known.join(", ")),
+                };
+                Diagnostic::warning(
+                    "ZAT0012",
+                    format!("parameter `{key}` is read nowhere in the script or its libraries"),
+                )
+                .object(format!("--set {key}"))
+                .help(help)
+            })
+            .collect()
+    }
+}
+
+/// Whether `text` names a parameter other than literally: `param(` not followed by a string,
+/// or `params` not followed by `.NAME` or `["NAME"]`.
+fn reads_params_dynamically(text: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices("param").any(|(at, _)| {
+        if text[..at].chars().next_back().is_some_and(is_ident) {
+            return false;
+        }
+        let rest = &text[at + "param".len()..];
+        if let Some(call) = rest.strip_prefix('(') {
+            !call.trim_start().starts_with('"')
+        } else if let Some(map) = rest.strip_prefix('s') {
+            if map.chars().next().is_some_and(is_ident) {
+                return false;
+            }
+            !(map.starts_with('.') || map.starts_with("[\""))
+        } else {
+            false
+        }
+    })
+}
+
+/// The names scripts read with `param("NAME"` or `params.NAME`, sorted.
+fn param_names(texts: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    for text in texts {
+        for (marker, end) in [("param(\"", '"'), ("params[\"", '"'), ("params.", ' ')] {
+            for (at, _) in text.match_indices(marker) {
+                let rest = &text[at + marker.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| {
+                        if end == '"' { *c != '"' } else { c.is_ascii_alphanumeric() || *c == '_' }
+                    })
+                    .collect();
+                if !name.is_empty() && name.len() < 64 {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The name nearest `key` within two edits, if any.
+fn closest<'a>(key: &str, names: &'a [String]) -> Option<&'a str> {
+    names
+        .iter()
+        .map(|name| (edit_distance(key, name), name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, name)| name.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_names_and_nearest() {
+        assert!(!reads_params_dynamically(
+            "let n = param(\"lpars\", 3) + params.x + params[\"y\"];"
+        ));
+        assert!(reads_params_dynamically("let n = param(name, 3);"));
+        assert!(reads_params_dynamically("f(params);"));
+        assert!(!reads_params_dynamically("let paramsx = 1; myparam(1);"));
+        let texts = vec!["param(\"lpars\", 1); params.name + params.region".to_owned()];
+        assert_eq!(param_names(&texts), ["lpars", "name", "region"]);
+        assert_eq!(closest("lpar", &param_names(&texts)), Some("lpars"));
+        assert_eq!(closest("zzzzzz", &param_names(&texts)), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

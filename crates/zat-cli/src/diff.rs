@@ -6,6 +6,7 @@ use similar::TextDiff;
 
 use crate::build::{RunArgs, render_bundle};
 use crate::common::{self, ScriptArgs};
+use crate::output::{self, Change, ChangeKind, DiffOutput, FindingArgs, Format};
 use crate::{Exit, report};
 
 #[derive(Debug, clap::Args)]
@@ -15,16 +16,39 @@ pub(crate) struct Args {
     /// The bundle folder to compare with.
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub(crate) output: PathBuf,
+    /// Exit 1 when a build would change the bundle, 0 when it would not (as `git diff
+    /// --exit-code`).
+    #[arg(long)]
+    pub(crate) exit_code: bool,
     #[command(flatten)]
     pub(crate) run: RunArgs,
+    #[command(flatten)]
+    pub(crate) findings: FindingArgs,
 }
 
-/// Prints the diff on stdout; exits 0 whether or not there are differences (`zat build
-/// --check` is the command that fails on drift).
+/// Prints the diff on stdout; exits 0 whether or not there are differences unless
+/// `--exit-code` (`zat build --check` also fails on drift).
 pub(crate) fn run(args: &Args) -> Exit {
-    let bundle = match render_bundle(&args.script, &args.run) {
-        Ok(bundle) => bundle,
-        Err(exit) => return exit,
+    if let Err(exit) = args.findings.require(false, "diff") {
+        return exit;
+    }
+    let json = args.findings.format == Format::Json;
+    let rendered = match render_bundle(&args.script, &args.run, &args.findings) {
+        Ok(rendered) => rendered,
+        Err((exit, diagnostics)) => {
+            if json {
+                let document = DiffOutput {
+                    output: args.output.display().to_string(),
+                    changes: Vec::new(),
+                    diagnostics,
+                };
+                let written = output::write_json(&document);
+                if written == Exit::Failure {
+                    return written;
+                }
+            }
+            return exit;
+        }
     };
     let on_disk = match zat_core::read_tree(&args.output) {
         Ok(tree) => tree,
@@ -33,9 +57,9 @@ pub(crate) fn run(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
-    let new = bundle.tree();
+    let new = rendered.bundle.tree();
     let empty = Vec::new();
-    let mut text = String::new();
+    let mut changes = Vec::new();
     let mut paths: Vec<&String> = new.keys().chain(on_disk.keys()).collect();
     paths.sort();
     paths.dedup();
@@ -45,26 +69,45 @@ pub(crate) fn run(args: &Args) -> Exit {
         if old == current {
             continue;
         }
+        let change = match (old, current) {
+            (None, _) => ChangeKind::Added,
+            (_, None) => ChangeKind::Removed,
+            _ => ChangeKind::Changed,
+        };
         let old_name = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_owned() };
         let new_name = if current.is_some() { format!("b/{path}") } else { "/dev/null".to_owned() };
+        let mut patch = format!("diff a/{path} b/{path}\n");
         // A link or a FIFO in the bundle is described, never read through (`read_tree`).
         if let Some(what) = old.and_then(|bytes| zat_core::special_entry(bytes)) {
-            text.push_str(&format!("diff a/{path} b/{path}\n"));
             let verdict = if current.is_some() { "a regular file" } else { "nothing" };
-            text.push_str(&format!("a/{path} is a {what}; zat build would put {verdict} there\n"));
-            continue;
+            patch.push_str(&format!("a/{path} is a {what}; zat build would put {verdict} there\n"));
+        } else {
+            let old_text = String::from_utf8_lossy(old.unwrap_or(&empty));
+            let new_text = String::from_utf8_lossy(current.unwrap_or(&empty));
+            let diff = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
+            patch.push_str(
+                &diff.unified_diff().context_radius(3).header(&old_name, &new_name).to_string(),
+            );
         }
-        let old_text = String::from_utf8_lossy(old.unwrap_or(&empty));
-        let new_text = String::from_utf8_lossy(current.unwrap_or(&empty));
-        let diff = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
-        text.push_str(&format!("diff a/{path} b/{path}\n"));
-        text.push_str(
-            &diff.unified_diff().context_radius(3).header(&old_name, &new_name).to_string(),
-        );
+        changes.push(Change { path: path.clone(), change, patch });
     }
-    if text.is_empty() {
-        tracing::info!("{} is up to date", args.output.display());
-        return Exit::Ok;
+    let changed = !changes.is_empty();
+    let exit = if changed && args.exit_code { Exit::InputErrors } else { Exit::Ok };
+    if json {
+        let document = DiffOutput {
+            output: args.output.display().to_string(),
+            changes,
+            diagnostics: rendered.diagnostics,
+        };
+        let written = output::write_json(&document);
+        return if written == Exit::Ok { exit } else { written };
     }
-    common::write_stdout(&text)
+    if !changed {
+        report::success(&format!("{} is up to date", args.output.display()));
+        return exit;
+    }
+    let text: String = changes.iter().map(|c| c.patch.as_str()).collect();
+    let written = common::write_stdout(&text);
+    report::success(&format!("{} files of {} would change", changes.len(), args.output.display()));
+    if written == Exit::Ok { exit } else { written }
 }

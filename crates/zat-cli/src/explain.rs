@@ -100,6 +100,15 @@ pub(crate) const CODES: &[Code] = &[
          here with import_ca(label, #{ dsn: ... }).",
     ),
     row(
+        "ZAT0012",
+        "script parameter read nowhere",
+        "A `--set KEY=VALUE` (or `[params]` in zat.toml) names a parameter that appears nowhere\n\
+         in the script, the other scripts of its folder or the library folders: it is most\n\
+         likely misspelt, and the script runs with its default. zat finds parameters by their\n\
+         name in the text (`param(\"KEY\", ...)`, `params.KEY`), so a name the script builds\n\
+         at run time is reported too (warning; `--allow ZAT0012` acknowledges it).",
+    ),
+    row(
         "ZAT0020",
         "too many operations",
         "The script ran more operations than the sandbox allows; it probably loops forever.\n\
@@ -574,9 +583,13 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0342",
         "PKCS#12 export password left as a placeholder",
-        "zat never writes a password. The job carries <<SET-FROM-ENV:NAME>> and a statement that\n\
-         stops it with a JCL error until someone replaces the placeholder with the value of the\n\
-         named environment variable on z/OS and deletes that statement (warning).",
+        "zat never reads, writes or sends a PKCS#12 password. The export's `password_env` names the\n\
+         environment variable that holds it where the security administrator fills in the setup\n\
+         job; the job carries <<SET-FROM-ENV:NAME>> (<<SET-PASSWORD>> without a name) and a line\n\
+         //ZATSTOP that stops it with a JCL error until the placeholder is replaced and the line\n\
+         deleted, so no key is ever exported under a known string. deploy/zowe.sh stops before\n\
+         such a job. Once your procedure fills the password in, acknowledge the warning with\n\
+         `--allow ZAT0342` (or `allow = [\"ZAT0342\"]` in zat.toml).",
     ),
     row(
         "ZAT0343",
@@ -744,6 +757,19 @@ pub(crate) const CODES: &[Code] = &[
         "A security database uses ACF2 or Top Secret, and no loaded plugin provides `esm:acf2` or\n\
          `esm:tss`. Load one with `--plugin-dir DIR` or ZAT_PLUGIN_PATH (the libraries are\n\
          libzat_acf2 and libzat_top_secret). Nothing is written.",
+    ),
+    row(
+        "ZAT0391",
+        "plugin option for a plugin not in the run",
+        "A `--plugin-option NAME.KEY=VALUE` (or `[plugin_options.NAME]` in zat.toml) names no\n\
+         plugin of this run: the name is misspelt, or the plugin is turned off or not found. The\n\
+         option is ignored (warning); `zat plugins list` shows the plugins.",
+    ),
+    row(
+        "ZAT0392",
+        "unknown plugin option",
+        "The plugin declares the options it reads, and this key is not one of them: a misspelt\n\
+         option would otherwise be silently ignored. The help lists the keys the plugin reads.",
     ),
     row(
         "ZAT0540",
@@ -1049,7 +1075,7 @@ pub(crate) const CODES: &[Code] = &[
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The diagnostic code, e.g. ZAT0003 (case does not matter).
-    #[arg(required_unless_present_any = ["list", "defaults"])]
+    #[arg(required_unless_present_any = ["list", "defaults"], add = clap_complete::engine::ArgValueCompleter::new(crate::completions::codes))]
     pub(crate) code: Option<String>,
     /// List every code with its title.
     #[arg(long, conflicts_with = "code")]

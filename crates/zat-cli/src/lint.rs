@@ -3,20 +3,11 @@
 
 use std::path::PathBuf;
 
-use zat_model::Diagnostic;
 use zat_policy::{Collation, Options, Release};
 use zat_policy_tools::lint::{LintOptions, PolicyFile, lint_with};
 
-use crate::{Exit, common, report};
-
-/// How findings are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Format {
-    /// Diagnostics with source excerpts on stderr.
-    Human,
-    /// A JSON array of diagnostics on stdout.
-    Json,
-}
+use crate::output::{self, FindingArgs, Format};
+use crate::{Exit, report};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -24,9 +15,6 @@ pub(crate) struct Args {
     /// given together share one name space, as a CommonTTLSConfig file and a stack's policy do.
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub(crate) format: Format,
     /// The AT-TLS policy files are one image's policy (a CommonTTLSConfig file and the stack's
     /// TTLSConfig file) and share one name space; otherwise each file has its own, unless a
     /// main or image file given with them names them.
@@ -34,6 +22,8 @@ pub(crate) struct Args {
     pub(crate) one_image: bool,
     #[command(flatten)]
     pub(crate) engine: EngineArgs,
+    #[command(flatten)]
+    pub(crate) findings: FindingArgs,
 }
 
 /// How the effective policy is read: the choices IBM's documentation leaves open.
@@ -124,28 +114,11 @@ pub(crate) fn run(args: &Args) -> Exit {
     let files: Vec<PolicyFile<'_>> =
         texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
     let options = LintOptions { one_image: args.one_image, effective: args.engine.options() };
-    let diagnostics = lint_with(&files, &options);
-    let exit =
-        if diagnostics.iter().any(Diagnostic::is_error) { Exit::InputErrors } else { Exit::Ok };
-    match args.format {
-        Format::Human => {
-            report::diagnostics(&diagnostics);
-            if diagnostics.is_empty() {
-                tracing::info!("{} files: nothing to report", files.len());
-            }
-        }
-        Format::Json => match serde_json::to_string_pretty(&diagnostics) {
-            Ok(json) => {
-                let written = common::write_stdout(&format!("{json}\n"));
-                if written != Exit::Ok {
-                    return written;
-                }
-            }
-            Err(err) => {
-                report::usage_error(&format!("cannot write diagnostics as JSON: {err}"));
-                return Exit::Failure;
-            }
-        },
+    let diagnostics = args.findings.filter(lint_with(&files, &options));
+    let first = texts.first().map_or("", |(path, _)| path.as_str());
+    let exit = output::write_findings(&args.findings, &diagnostics, first);
+    if args.findings.format == Format::Human && exit == Exit::Ok {
+        report::success(&format!("{} files: {}", files.len(), report::count(&diagnostics)));
     }
     exit
 }

@@ -14,12 +14,16 @@ mod build;
 mod check;
 mod common;
 mod completions;
+mod config;
 mod diff;
 mod docs;
 mod explain;
+mod fleet_report;
 mod import;
 mod lint;
+mod man;
 mod model;
+mod output;
 mod plugins;
 mod report;
 mod schema;
@@ -89,7 +93,7 @@ pub(crate) enum Command {
     Schema(schema::Args),
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples:\n  zat completions bash > /etc/bash_completion.d/zat\n  zat completions zsh > ~/.zfunc/_zat"
+        after_help = "Examples:\n  zat completions bash > /etc/bash_completion.d/zat\n  zat completions zsh > ~/.zfunc/_zat\n\nThe script calls zat back to complete LPAR names (--only, from the script on the line) and diagnostic codes."
     )]
     Completions(completions::Args),
     /// Show the fleet script reference: every builder, option, default and diagnostic.
@@ -97,9 +101,20 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat docs\n  zat docs rule\n  zat docs --format markdown > docs/dsl.md\n  zat docs --format rhai > docs/zat.d.rhai"
     )]
     Docs(docs::Args),
+    /// Print the manual page (roff), generated from these very definitions.
+    #[command(
+        after_help = "Examples:\n  zat man | man -l -\n  zat man --dir /usr/local/share/man/man1"
+    )]
+    Man(man::Args),
     /// Explain a diagnostic code in detail.
     #[command(after_help = "Examples:\n  zat explain ZAT0003\n  zat explain --list")]
     Explain(explain::Args),
+    /// Write one self-contained HTML page about the fleet: LPARs, connections, rules,
+    /// certificate expiry and diagnostics.
+    #[command(
+        after_help = "Examples:\n  zat report fleet.rhai -o report.html\n  zat report fleet.rhai -o report.html --today 2027-01-01\n\nExit codes: 0 written, 1 written but the fleet has errors (or the script failed: nothing written), 2 usage or I/O failure."
+    )]
+    Report(fleet_report::Args),
     /// Run the script, call every plugin, and write the bundle atomically (or check it).
     #[command(
         after_help = "Examples:\n  zat build fleet.rhai -o out\n  zat build fleet.rhai -o out --check\n  zat build fleet.rhai -o out --only SYSA --plugin-dir site/plugins --plugin acf2=site/plugins/libacf2.so\n\nExit codes: 0 ok (or no drift), 1 errors in the input or drift (--check), 2 usage error, plugin failure or I/O failure."
@@ -146,7 +161,9 @@ fn run(cli: Cli) -> Exit {
         Command::Completions(args) => completions::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::Report(args) => fleet_report::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Plugins(args) => plugins::run(&args),
         Command::Lint(args) => lint::run(&args),
@@ -158,7 +175,11 @@ fn run(cli: Cli) -> Exit {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // A shell asking for completions (`COMPLETE=bash zat …`) is answered here, and zat exits.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+        .var(completions::VAR)
+        .complete();
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help and version on stdout with exit 0, usage errors on stderr with 2.
@@ -168,6 +189,10 @@ fn main() -> ExitCode {
         }
     };
     common::init_logging(&cli.log);
+    report::set_quiet(cli.log.quiet);
     report::install_hook();
+    if let Err(exit) = config::apply(&mut cli.command) {
+        return exit.into();
+    }
     run(cli).into()
 }

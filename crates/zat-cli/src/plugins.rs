@@ -79,10 +79,22 @@ impl PluginArgs {
             builder = zat_driver::builtins(builder);
         }
         for dir in &self.plugin_dir {
+            tracing::info!("plugin folder {} (--plugin-dir)", dir.display());
             builder = builder.plugin_dir(dir);
         }
-        builder =
-            builder.plugin_path(std::env::var_os(zat_plugin_host::PLUGIN_PATH_ENV).as_deref());
+        let path = std::env::var_os(zat_plugin_host::PLUGIN_PATH_ENV);
+        for dir in path.iter().flat_map(std::env::split_paths).filter(|d| !d.as_os_str().is_empty())
+        {
+            tracing::info!(
+                "plugin folder {} ({})",
+                dir.display(),
+                zat_plugin_host::PLUGIN_PATH_ENV
+            );
+        }
+        if self.plugin_dir.is_empty() && path.is_none() {
+            tracing::info!("no plugin folder: built-in emitters only");
+        }
+        builder = builder.plugin_path(path.as_deref());
         for (name, choice) in &self.plugin {
             builder = builder.choose(name, choice.clone());
         }

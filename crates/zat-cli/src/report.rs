@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{IsTerminal, Write as _};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use miette::{LabeledSpan, MietteHandlerOpts, NamedSource, SourceSpan};
 use zat_model::{Diagnostic, Origin, Severity};
@@ -37,6 +38,37 @@ pub(crate) fn to_stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// Set once by `-q`: diagnostics other than errors, and success lines, are not printed.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// `-q`: from now on print nothing but errors.
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// The one-line summary of a command that succeeded, on stderr (not under `-q`).
+pub(crate) fn success(line: &str) {
+    if !quiet() {
+        to_stderr(&format!("zat: {line}\n"));
+    }
+}
+
+/// `no warnings`, `1 warning`, `3 warnings and 1 note`: what a successful run left.
+pub(crate) fn count(diagnostics: &[Diagnostic]) -> String {
+    let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    let notes = diagnostics.iter().filter(|d| d.severity == Severity::Note).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (warnings, notes) {
+        (0, 0) => "no warnings".to_owned(),
+        (w, 0) => plural(w, "warning"),
+        (w, n) => format!("{} and {}", plural(w, "warning"), plural(n, "note")),
+    }
+}
+
 /// A usage or internal failure: one line on stderr.
 pub(crate) fn usage_error(message: &str) {
     to_stderr(&format!("error: {message}\n"));
@@ -63,8 +95,9 @@ const SHOWN_PER_CODE: usize = 5;
 /// the rest of that code, then a one-line summary of all of them when there is more than one.
 pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
     let mut sources = SourceCache::default();
+    let quiet = quiet();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().filter(|d| !quiet || d.is_error()) {
         let count = seen.entry(diagnostic.code.as_str()).or_default();
         *count += 1;
         if *count > SHOWN_PER_CODE {
@@ -78,7 +111,7 @@ pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) {
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-    if errors + warnings > 1 {
+    if errors + warnings > 1 && !quiet {
         to_stderr(&format!("{}\n", summary(errors, warnings)));
     }
 }

@@ -27,6 +27,8 @@ pub struct BundleFile {
     pub content: Vec<u8>,
     /// Where the file goes on z/OS, for the manifest.
     pub target: Option<String>,
+    /// The same, structured, for the manifest and the deploy scripts.
+    pub placement: Option<zat_model::Placement>,
     /// Name of the emitter that wrote it.
     pub emitter: String,
 }
@@ -193,6 +195,8 @@ struct ManifestEntry<'a> {
     size: usize,
     sha256: String,
     target: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    placement: Option<&'a zat_model::Placement>,
     emitter: &'a str,
 }
 
@@ -263,6 +267,7 @@ impl Bundle {
                     size: f.content.len(),
                     sha256: sha256_hex(&f.content),
                     target: f.target.as_deref(),
+                    placement: f.placement.as_ref(),
                     emitter: &f.emitter,
                 })
                 .collect(),
@@ -525,6 +530,8 @@ struct ManifestRead {
     sha256: String,
     #[serde(rename = "target")]
     _target: Option<String>,
+    #[serde(default, rename = "placement")]
+    _placement: Option<zat_model::Placement>,
     #[serde(rename = "emitter")]
     _emitter: String,
 }
@@ -814,6 +821,7 @@ mod tests {
             path: path.to_owned(),
             content: content.as_bytes().to_vec(),
             target: None,
+            placement: None,
             emitter: emitter.to_owned(),
         }
     }

@@ -206,6 +206,7 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
         diagnostics.extend(uncovered);
         return Outcome::failed(diagnostics, timings, Failure::Input);
     }
+    diagnostics.extend(option_diagnostics(&set, &inputs.plugin_options));
     if set.is_empty() {
         let message = "no plugins to run; give --plugin-dir DIR or set ZAT_PLUGIN_PATH".to_owned();
         return Outcome::failed(diagnostics, timings, Failure::Usage(vec![message]));
@@ -245,6 +246,49 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
     Outcome { diagnostics, timings, plugin_output, result }
 }
 
+/// A plugin option for no plugin of the run is a warning (ZAT0391: it may be turned off); a
+/// key that a plugin which declares its options does not know is an error (ZAT0392), as a
+/// misspelt key in a script is.
+fn option_diagnostics(set: &PluginSet, options: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for key in options.keys() {
+        let Some((name, option)) = key.split_once('.') else { continue };
+        let object = format!("--plugin-option {key}");
+        match set.plugins().iter().find(|plugin| plugin.name() == name) {
+            None => {
+                let names: Vec<&str> = set.plugins().iter().map(|p| p.name()).collect();
+                found.push(
+                    Diagnostic::warning(
+                        "ZAT0391",
+                        format!("no plugin `{name}` in this run: option `{key}` is ignored"),
+                    )
+                    .object(object)
+                    .help(format!("the plugins of this run: {}", names.join(", "))),
+                );
+            }
+            Some(plugin) => {
+                let Some(known) = &plugin.info().options else { continue };
+                if !known.iter().any(|k| k == option) {
+                    let help = if known.is_empty() {
+                        format!("plugin `{name}` reads no options")
+                    } else {
+                        format!("plugin `{name}` reads: {}", known.join(", "))
+                    };
+                    found.push(
+                        Diagnostic::error(
+                            "ZAT0392",
+                            format!("plugin `{name}` has no option `{option}`"),
+                        )
+                        .object(object)
+                        .help(help),
+                    );
+                }
+            }
+        }
+    }
+    found
+}
+
 type Rendered = (RenderRequest, (Vec<Diagnostic>, Vec<BundleFile>));
 
 /// The render pass (every plugin but the index plugins), then the index pass with the files of
@@ -275,6 +319,7 @@ fn render(
                 path: f.path.clone(),
                 emitter: f.emitter.clone(),
                 target: f.target.clone(),
+                placement: f.placement.clone(),
             })
             .collect();
         index.sort_by(|a, b| a.path.cmp(&b.path));
@@ -346,6 +391,7 @@ pub fn bundle_files(plugin: &str, response: RenderResponse) -> (Vec<Diagnostic>,
             path: f.path,
             content: f.content.into_bytes(),
             target: f.target,
+            placement: f.placement,
             emitter: plugin.to_owned(),
         })
         .collect();

@@ -8,6 +8,7 @@
 mod diagnostic;
 mod discovered;
 mod fleet;
+mod placement;
 
 pub mod profiles;
 mod suggest;
@@ -25,6 +26,7 @@ pub use fleet::{
     RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage,
     ZosConnectServer,
 };
+pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};
 pub use suggest::closest;
 
 use schemars::JsonSchema;

@@ -302,6 +302,7 @@ mod tests {
                     path: "a.txt".into(),
                     content: request.fleet.name.clone(),
                     target: None,
+                    placement: None,
                 }],
                 diagnostics: vec![],
             })

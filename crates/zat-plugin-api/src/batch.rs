@@ -353,7 +353,12 @@ impl BatchJob {
                         |finding| subject.error(format!("{path} breaks a batch rule: {finding}")),
                     ),
                 );
-                response.files.push(OutputFile { path, content, target: Some(target) });
+                response.files.push(OutputFile {
+                    path,
+                    content,
+                    target: Some(target),
+                    placement: Some(crate::layout::job_placement()),
+                });
             }
             Err(error) => response.diagnostics.push(subject.error(error.to_string())),
         }

@@ -12,6 +12,9 @@ pub trait Emitter: Default + Send + Sync + 'static {
     const VERSION: &'static str;
     /// Capabilities, e.g. `&["esm:racf"]`; empty for most emitters.
     const PROVIDES: &'static [&'static str] = &[];
+    /// The option keys it reads (without the `NAME.` prefix), or `None` when it does not
+    /// declare them (see [`PluginInfo::options`]).
+    const OPTIONS: Option<&'static [&'static str]> = None;
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError>;
 
@@ -20,6 +23,7 @@ pub trait Emitter: Default + Send + Sync + 'static {
             name: Self::NAME.to_owned(),
             version: Self::VERSION.to_owned(),
             provides: Self::PROVIDES.iter().map(|s| (*s).to_owned()).collect(),
+            options: Self::OPTIONS.map(|keys| keys.iter().map(|k| (*k).to_owned()).collect()),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! emitter's files) names exactly the paths the other emitters write.
 //! Paths are bundle-relative and use `/`.
 
-use zat_model::{ApiRequester, Lpar, SiteDefaults, Stack, ZosConnectServer};
+use zat_model::{ApiRequester, Lpar, Placement, SiteDefaults, Stack, ZosConnectServer};
 
 /// Folder of one security database's jobs for its ESM: `security/<DB>/<esm>`.
 pub fn security_dir(database: &str, esm: &str) -> String {
@@ -163,6 +163,45 @@ pub fn zosconnect_server_xml(lpar: &str, server: &str) -> String {
 pub fn zosconnect_server_xml_target(server: &ZosConnectServer) -> String {
     format!("include from the server.xml of z/OS Connect server {}", server.name)
 }
+
+/// Permission bits of the configuration files zat puts on z/OS UNIX (Policy Agent, syslogd):
+/// the owner writes, everyone reads. The files hold no secret (key rings stay in the
+/// security manager), and Policy Agent and syslogd run under their own user IDs, which must
+/// read them (z/OS Communications Server: IP Configuration Guide, Policy Agent and syslogd
+/// chapters).
+pub const CONFIG_FILE_MODE: &str = "0644";
+
+/// Placement of a configuration file on z/OS UNIX at `path` (Policy Agent files, syslogd).
+pub fn uss_config_placement(path: &str) -> Placement {
+    Placement::uss_text(path, CONFIG_FILE_MODE)
+}
+
+/// Placement of a member of the site's TCP/IP parameter data set (see [`tcpparms_target`]).
+pub fn tcpparms_placement(defaults: &SiteDefaults, member: &str) -> Placement {
+    Placement::member_text(defaults.tcpparms.to_ascii_uppercase(), member)
+}
+
+/// Placement of a batch job: submitted, never stored on z/OS.
+pub fn job_placement() -> Placement {
+    Placement::job()
+}
+
+/// Placement of [`ceeopts`]: pasted by hand into the requester's job ([`ceeopts_target`]).
+pub fn ceeopts_placement(requester: &ApiRequester) -> Placement {
+    Placement::manual_text(ceeopts_target(requester))
+}
+
+/// Placement of [`zosconnect_server_xml`]: included by hand, copied in binary because the
+/// file declares UTF-8 and Liberty reads it as written.
+pub fn zosconnect_server_xml_placement(server: &ZosConnectServer) -> Placement {
+    Placement::manual_utf8(zosconnect_server_xml_target(server))
+}
+
+/// The deploy script for Zowe CLI, written by the index pass (the runbook emitter).
+pub const DEPLOY_ZOWE: &str = "deploy/zowe.sh";
+
+/// The deploy playbook for Ansible's `ibm.ibm_zos_core`, written by the index pass.
+pub const DEPLOY_PLAYBOOK: &str = "deploy/playbook.yml";
 
 /// The operator runbook of one LPAR.
 pub fn runbook(lpar: &str) -> String {

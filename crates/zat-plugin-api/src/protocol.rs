@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use zat_model::{Diagnostic, Fleet, MODEL_VERSION};
+use zat_model::{Diagnostic, Fleet, MODEL_VERSION, Placement};
 
 /// What the host sends to every plugin: the same bytes for each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -77,6 +77,9 @@ pub struct IndexedFile {
     /// Where it goes on z/OS, as that plugin said.
     #[serde(default)]
     pub target: Option<String>,
+    /// The same, structured, when the plugin gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
 }
 
 impl RenderRequest {
@@ -151,6 +154,11 @@ pub struct OutputFile {
     /// `submit as a batch job`. Goes into the manifest.
     #[serde(default)]
     pub target: Option<String>,
+    /// The same, structured (see [`crate::layout`] for the built-in emitters' placements):
+    /// what deploy scripts are generated from. Goes into the manifest as `placement`; a file
+    /// without one stays in the bundle (a runbook) or is left to the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
 }
 
 /// What a plugin sends back.
@@ -168,6 +176,11 @@ pub struct PluginInfo {
     pub version: String,
     /// Capabilities, e.g. `esm:racf` for an emitter that writes a security manager's jobs.
     pub provides: Vec<String>,
+    /// The option keys the plugin reads (`KEY` of `--plugin-option NAME.KEY=VALUE`), when it
+    /// declares them: the host then refuses any other key of this plugin. Absent: the plugin
+    /// checks its options itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
 }
 
 #[cfg(test)]

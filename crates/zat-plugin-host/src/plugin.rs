@@ -184,6 +184,7 @@ impl Plugin {
                 name: name.to_owned(),
                 version: version.to_owned(),
                 provides: Vec::new(),
+                options: None,
             },
             origin,
             backend: Backend::Table(table),

@@ -72,7 +72,7 @@ impl BuilderError {
                 let mut help = String::new();
                 if key.contains("password") {
                     help.push_str(
-                        "passwords never go into a fleet script; name the environment variable that holds it with `password_env`\n",
+                        "zat never sees a password: name the environment variable that holds it where the job is filled in, with `password_env`\n",
                     );
                 } else if let Some(near) = crate::diagnose::closest(key, accepted.iter().copied()) {
                     help.push_str(&format!("did you mean `{near}`?\n"));

@@ -300,7 +300,7 @@ const EXPORT_OPTIONS: &[Opt] = &[
         "password_env",
         Kind::Text,
         Unset,
-        "Name of the environment variable that holds the PKCS#12 password at build time; the password itself never goes into a script.",
+        "Name of the environment variable that holds the PKCS#12 password where the security administrator fills in the setup job; zat never reads, writes or sends the password (the job carries <<SET-FROM-ENV:NAME>> and stops until it is replaced: warning ZAT0342, acknowledged with --allow ZAT0342).",
     ),
 ];
 

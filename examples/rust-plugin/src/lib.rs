@@ -33,6 +33,7 @@ impl Emitter for StacksEmitter {
                 path: format!("{}/stacks.txt", layout::lpar_dir(&lpar.name)),
                 content: text,
                 target: Some("not installed: for the site inventory".to_owned()),
+                placement: None,
             });
         }
         Ok(response)

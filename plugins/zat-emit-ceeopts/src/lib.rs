@@ -48,6 +48,7 @@ pub struct CeeoptsEmitter;
 impl Emitter for CeeoptsEmitter {
     const NAME: &'static str = "ceeopts";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["password_form", "comments"]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let settings = Settings {
@@ -70,6 +71,7 @@ impl Emitter for CeeoptsEmitter {
                             path: layout::ceeopts(&lpar.name, &requester.name),
                             content,
                             target: Some(layout::ceeopts_target(requester)),
+                            placement: Some(layout::ceeopts_placement(requester)),
                         });
                     }
                 }

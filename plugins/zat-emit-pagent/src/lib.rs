@@ -40,6 +40,7 @@ impl From<PagentError> for EmitError {
 impl Emitter for PagentEmitter {
     const NAME: &'static str = "pagent";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let fleet = &request.fleet;
@@ -148,5 +149,6 @@ fn push_file(response: &mut RenderResponse, path: String, content: String, targe
             );
         }
     }
-    response.files.push(OutputFile { path, content, target: Some(target) });
+    let placement = Some(layout::uss_config_placement(&target));
+    response.files.push(OutputFile { path, content, target: Some(target), placement });
 }

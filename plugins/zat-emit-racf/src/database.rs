@@ -990,7 +990,7 @@ impl<'a> DbPlan<'a> {
                 )
                 .object(cert_object(db, cert))
                 .at(&cert.origin)
-                .help("zat never writes a password into a generated file; edit the job on z/OS, where the password stays"),
+                .help("zat never reads, writes or sends a password; once your procedure fills it in, acknowledge this warning with --allow ZAT0342"),
             );
             placeholders.push(format!("{placeholder} ({})", source.to_ascii_uppercase()));
             dsns.push(exp.dsn.to_ascii_uppercase());

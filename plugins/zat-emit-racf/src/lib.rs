@@ -153,6 +153,7 @@ fn classes(list: &str) -> BTreeSet<String> {
 impl Emitter for RacfEmitter {
     const NAME: &'static str = "racf";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["strict_tmp", "raclisted"]);
     const PROVIDES: &'static [&'static str] = &["esm:racf"];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
@@ -216,6 +217,9 @@ impl Emitter for RacfEmitter {
                 target: Some(
                     "read: the order in which the RACF jobs of this bundle run".to_owned(),
                 ),
+                placement: Some(zat_plugin_api::model::Placement::manual_text(
+                    "read by the security administrator; stays in the bundle",
+                )),
             });
         }
         Ok(response)

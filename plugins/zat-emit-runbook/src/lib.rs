@@ -13,15 +13,21 @@
 //! says so instead of naming a missing file, and every file of the LPAR, a site plugin's
 //! included, appears in the copy table with the target its plugin gave it.
 
+mod deploy;
+
 use std::collections::BTreeSet;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, RingRef, Stack};
-use zat_plugin_api::{EmitError, Emitter, INDEX_PASS, OutputFile, RenderRequest, RenderResponse};
+use zat_plugin_api::{
+    EmitError, Emitter, INDEX_PASS, IndexedFile, OutputFile, RenderRequest, RenderResponse,
+};
 
 const RUNBOOK_TEMPLATE: &str = include_str!("../templates/runbook.md");
 const README_TEMPLATE: &str = include_str!("../templates/readme.md");
+const ZOWE_TEMPLATE: &str = include_str!("../templates/zowe.sh");
+const PLAYBOOK_TEMPLATE: &str = include_str!("../templates/playbook.yml");
 
 /// The runbook emitter (`runbook`).
 #[derive(Debug, Default)]
@@ -30,6 +36,7 @@ pub struct RunbookEmitter;
 impl Emitter for RunbookEmitter {
     const NAME: &'static str = "runbook";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
     const PROVIDES: &'static [&'static str] = &[INDEX_PASS];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
@@ -44,6 +51,7 @@ impl Emitter for RunbookEmitter {
                 path: layout::runbook(&lpar.name),
                 content,
                 target: Some("read by the operator; stays in the bundle".to_owned()),
+                placement: None,
             });
         }
         let content = env
@@ -54,7 +62,31 @@ impl Emitter for RunbookEmitter {
             path: layout::FLEET_README.to_owned(),
             content,
             target: Some("read by the fleet owner; stays in the bundle".to_owned()),
+            placement: None,
         });
+        for (template, path, view, target) in [
+            (
+                "zowe",
+                layout::DEPLOY_ZOWE,
+                deploy::zowe_view(request),
+                "run on a workstation with Zowe CLI: sh deploy/zowe.sh --help",
+            ),
+            (
+                "playbook",
+                layout::DEPLOY_PLAYBOOK,
+                deploy::playbook_view(request),
+                "run with ansible-playbook and the ibm.ibm_zos_core collection",
+            ),
+        ] {
+            let content =
+                env.get_template(template).and_then(|t| t.render(view)).map_err(template_error)?;
+            response.files.push(OutputFile {
+                path: path.to_owned(),
+                content,
+                target: Some(target.to_owned()),
+                placement: None,
+            });
+        }
         Ok(response)
     }
 }
@@ -71,6 +103,8 @@ fn environment() -> Result<Environment<'static>, EmitError> {
     env.add_function("link", move |path: String| format!("[`{path}`]({up}{path})"));
     env.add_template("runbook", RUNBOOK_TEMPLATE).map_err(template_error)?;
     env.add_template("readme", README_TEMPLATE).map_err(template_error)?;
+    env.add_template("zowe", ZOWE_TEMPLATE).map_err(template_error)?;
+    env.add_template("playbook", PLAYBOOK_TEMPLATE).map_err(template_error)?;
     Ok(env)
 }
 
@@ -91,6 +125,17 @@ fn esm_of(fleet: &Fleet, lpar: &Lpar) -> Esm {
 /// TCP/IP, CEEOPTS, server.xml), then any other in path order. The jobs that steps 1 and 2
 /// submit are not among them, nor is the runbook itself.
 fn lpar_files(request: &RenderRequest, lpar: &Lpar) -> Vec<(String, String)> {
+    lpar_bundle_files(request, lpar)
+        .into_iter()
+        .map(|file| {
+            let target = file.target.clone().unwrap_or_else(|| "stays in the bundle".to_owned());
+            (file.path.clone(), target)
+        })
+        .collect()
+}
+
+/// The files of [`lpar_files`] as the index pass gave them, in the same order.
+fn lpar_bundle_files<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a IndexedFile> {
     let fleet = &request.fleet;
     let folder = format!("{}/", layout::lpar_dir(&lpar.name));
     let esm = esm_of(fleet, lpar);
@@ -100,16 +145,12 @@ fn lpar_files(request: &RenderRequest, lpar: &Lpar) -> Vec<(String, String)> {
     ];
     let order = install_order(fleet, lpar);
     let rank = |path: &str| order.iter().position(|known| known == path).unwrap_or(order.len());
-    let mut files: Vec<(String, String)> = request
+    let mut files: Vec<&IndexedFile> = request
         .bundle
         .iter()
         .filter(|file| file.path.starts_with(&folder) && !submitted.contains(&file.path))
-        .map(|file| {
-            let target = file.target.clone().unwrap_or_else(|| "stays in the bundle".to_owned());
-            (file.path.clone(), target)
-        })
         .collect();
-    files.sort_by_key(|(path, _)| (rank(path), path.clone()));
+    files.sort_by_key(|file| (rank(&file.path), file.path.clone()));
     files
 }
 

@@ -41,6 +41,7 @@ pub struct SyslogEmitter;
 impl Emitter for SyslogEmitter {
     const NAME: &'static str = "syslog";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["wildcard_jobnames"]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut env = Environment::new();
@@ -62,8 +63,13 @@ impl Emitter for SyslogEmitter {
             response.files.push(OutputFile {
                 path: layout::syslog_conf(&lpar.name),
                 content,
-                // A snippet: the site's syslogd configuration holds other lines too.
+                // A snippet: the site's syslogd configuration holds other lines too, so a person
+                // merges it; deploy scripts never overwrite the whole file.
                 target: Some(format!("lines to merge into {}", layout::syslog_conf_target(lpar))),
+                placement: Some(zat_plugin_api::model::Placement::manual_text(format!(
+                    "merge these lines into {}",
+                    layout::syslog_conf_target(lpar)
+                ))),
             });
         }
         Ok(response)

@@ -33,6 +33,7 @@ pub struct TcpipEmitter;
 impl Emitter for TcpipEmitter {
     const NAME: &'static str = "tcpip";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let env = environment()?;
@@ -94,9 +95,21 @@ fn render_stack(
         syslogd_port => stack.syslogd_port,
         syslogd_job => lpar.syslog.jobname,
     };
-    for (template, path, target) in [
-        ("profile", layout::tcpip_profile(&lpar.name, &stack.name), profile_target.clone()),
-        ("obeyfile", layout::tcpip_obeyfile(&lpar.name, &stack.name), obey_target.clone()),
+    let profile_member = layout::tcpip_profile_member(&lpar.name, &stack.name);
+    let obey_member = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
+    for (template, path, target, member) in [
+        (
+            "profile",
+            layout::tcpip_profile(&lpar.name, &stack.name),
+            profile_target.clone(),
+            profile_member,
+        ),
+        (
+            "obeyfile",
+            layout::tcpip_obeyfile(&lpar.name, &stack.name),
+            obey_target.clone(),
+            obey_member,
+        ),
     ] {
         let text =
             env.get_template(template).and_then(|t| t.render(&view)).map_err(template_error)?;
@@ -105,7 +118,8 @@ fn render_stack(
                 "line in {path} does not fit in column {PROFILE_COLUMNS} or has a character unsafe in code page 1047: {line}"
             ))
         })?;
-        files.push(OutputFile { path, content, target: Some(target) });
+        let placement = Some(layout::tcpparms_placement(&fleet.defaults, &member));
+        files.push(OutputFile { path, content, target: Some(target), placement });
     }
     Ok(())
 }

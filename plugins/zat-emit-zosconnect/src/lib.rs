@@ -41,6 +41,7 @@ pub struct ZosConnectEmitter;
 impl Emitter for ZosConnectEmitter {
     const NAME: &'static str = "zosconnect";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["ssl_protocol", "endpoint_id"]);
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut env = Environment::new();
@@ -106,6 +107,7 @@ impl Emitter for ZosConnectEmitter {
                 path: layout::zosconnect_server_xml(&lpar.name, &server.name),
                 content,
                 target: Some(layout::zosconnect_server_xml_target(server)),
+                placement: Some(layout::zosconnect_server_xml_placement(server)),
             });
         }
         Ok(response)

@@ -1,10 +1,14 @@
 //! Integration tests of the `zat` binary, run as a user runs it: exit code, stdout, stderr.
 
+mod config;
 mod diagnostics;
 mod docs;
+mod formats;
 mod lint;
+mod report;
 mod run;
 mod sandbox;
+mod shell;
 mod verify;
 
 use std::path::{Path, PathBuf};

@@ -43,6 +43,7 @@ fn indexed(request: &RenderRequest, emitters: &[Pass]) -> (RenderRequest, Vec<Ou
                 path: file.path.clone(),
                 emitter: name.to_owned(),
                 target: file.target.clone(),
+                placement: file.placement.clone(),
             });
             files.push(file);
         }
@@ -148,11 +149,13 @@ fn site_plugin_files_are_indexed() {
         path: "lpars/SYSA/site/inventory.csv".to_owned(),
         emitter: "inventory".to_owned(),
         target: Some("/u/site/inventory.csv".to_owned()),
+        placement: None,
     });
     request.bundle.push(IndexedFile {
         path: "site/fleet.csv".to_owned(),
         emitter: "inventory".to_owned(),
         target: None,
+        placement: None,
     });
     request.bundle.sort_by(|a, b| a.path.cmp(&b.path));
     let response = render::<RunbookEmitter>(&request);
@@ -161,7 +164,12 @@ fn site_plugin_files_are_indexed() {
         runbook.contains("| [`lpars/SYSA/site/inventory.csv`](../../lpars/SYSA/site/inventory.csv) | /u/site/inventory.csv |"),
         "{runbook}"
     );
-    let readme = &response.files.last().expect("readme").content;
+    let readme = &response
+        .files
+        .iter()
+        .find(|file| file.path == layout::FLEET_README)
+        .expect("readme")
+        .content;
     assert!(readme.contains("[`site/fleet.csv`](site/fleet.csv) | inventory |"), "{readme}");
 }
 

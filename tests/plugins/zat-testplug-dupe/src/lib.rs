@@ -16,6 +16,7 @@ impl Emitter for DupeEmitter {
             path: "dupe/same.txt".to_owned(),
             content: content.to_owned(),
             target: None,
+            placement: None,
         };
         Ok(RenderResponse {
             files: vec![file("first\n"), file("second\n")],

@@ -16,6 +16,7 @@ impl Emitter for EscapeEmitter {
             path: path.to_owned(),
             content: "escaped\n".to_owned(),
             target: None,
+            placement: None,
         };
         Ok(RenderResponse {
             files: vec![file("../escape"), file("/tmp/zat-escape")],

@@ -45,6 +45,7 @@ impl Emitter for InventoryEmitter {
                 ),
                 content: csv,
                 target: Some("not installed: load into the site CMDB".to_owned()),
+                placement: None,
             });
         }
         Ok(RenderResponse { files, diagnostics: Vec::new() })

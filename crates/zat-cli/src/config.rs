@@ -1,0 +1,158 @@
+//! `zat.toml`: the project configuration next to the fleet script, so that commands need not
+//! repeat their flags: library folders, script parameters, plugin folders, plugin options,
+//! acknowledged warnings and `deny_warnings`.
+//!
+//! It is merged under the command line: lists add up (the file's entries first), and a
+//! parameter or plugin option given on the command line wins over the file's. Paths in the
+//! file are relative to its folder. An unknown key is an error, as a misspelt script key is.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{Command, Exit, report};
+
+/// The file's name, looked for in the fleet script's folder.
+pub(crate) const FILE: &str = "zat.toml";
+
+/// What `zat.toml` may hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// Folders `import` also resolves from (as `--lib`).
+    #[serde(default)]
+    lib: Vec<PathBuf>,
+    /// Script parameters (as `--set KEY=VALUE`); strings, numbers or booleans.
+    #[serde(default)]
+    params: BTreeMap<String, Scalar>,
+    /// Plugin folders (as `--plugin-dir`).
+    #[serde(default)]
+    plugin_dirs: Vec<PathBuf>,
+    /// Plugin options by plugin, then key (as `--plugin-option PLUGIN.KEY=VALUE`).
+    #[serde(default)]
+    plugin_options: BTreeMap<String, BTreeMap<String, Scalar>>,
+    /// Warnings acknowledged (as `--allow CODE`).
+    #[serde(default)]
+    allow: Vec<String>,
+    /// Fail on any warning (as `--deny-warnings`).
+    #[serde(default)]
+    deny_warnings: bool,
+}
+
+/// A TOML value that becomes the text a flag would have given.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Flag(bool),
+}
+
+impl Scalar {
+    fn text(&self) -> String {
+        match self {
+            Scalar::Text(text) => text.clone(),
+            Scalar::Integer(n) => n.to_string(),
+            Scalar::Float(x) => x.to_string(),
+            Scalar::Flag(b) => b.to_string(),
+        }
+    }
+}
+
+/// Reads `zat.toml` beside `script`, if there is one.
+fn load(script: &Path) -> Result<Option<(PathBuf, Config)>, String> {
+    let folder = script.parent().unwrap_or(Path::new(""));
+    let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+    let path = folder.join(FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(format!("cannot read {}: {error}", path.display())),
+    };
+    let config: Config = toml::from_str(&text).map_err(|error| {
+        format!("{}: {}", path.display(), error.to_string().trim_end().replace('\n', "\n  "))
+    })?;
+    for key in config.params.keys() {
+        if !valid_name(key) {
+            return Err(format!(
+                "{}: parameter name `{key}` must be letters, digits and `_`, not starting with a digit",
+                path.display()
+            ));
+        }
+    }
+    let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned());
+    Ok(Some((folder, config)))
+}
+
+fn valid_name(key: &str) -> bool {
+    !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !key.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The `allow` list of the `zat.toml` beside `script` (empty when there is none or it does not
+/// read: the error is reported by [`apply`]).
+fn config_allow(script: &Path) -> Vec<String> {
+    load(script).ok().flatten().map(|(_, config)| config.allow).unwrap_or_default()
+}
+
+/// Merges the `zat.toml` beside the command's script into its arguments, under what the
+/// command line gave. Commands without a fleet script are left alone.
+pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
+    let (script, run, findings) = match command {
+        Command::Check(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
+        Command::Build(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
+        Command::Diff(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
+        Command::Report(args) => {
+            args.allow.splice(0..0, config_allow(&args.script.script));
+            (&mut args.script, Some(&mut args.run), None)
+        }
+        Command::Model(args) => (&mut args.script, None, None),
+        _ => return Ok(()),
+    };
+    let Some((folder, config)) = load(&script.script).map_err(|message| {
+        report::usage_error(&message);
+        Exit::Failure
+    })?
+    else {
+        return Ok(());
+    };
+    tracing::info!("using {}", folder.join(FILE).display());
+    let resolve =
+        |path: &PathBuf| if path.is_absolute() { path.clone() } else { folder.join(path) };
+    script.lib.splice(0..0, config.lib.iter().map(resolve));
+    script.set.splice(0..0, config.params.iter().map(|(k, v)| (k.clone(), v.text())));
+    if let Some(run) = run {
+        run.plugins.plugin_dir.splice(0..0, config.plugin_dirs.iter().map(resolve));
+        let options = config.plugin_options.iter().flat_map(|(plugin, keys)| {
+            keys.iter().map(move |(key, value)| (format!("{plugin}.{key}"), value.text()))
+        });
+        run.options.splice(0..0, options);
+    }
+    if let Some(findings) = findings {
+        findings.allow.splice(0..0, config.allow.iter().cloned());
+        findings.deny_warnings |= config.deny_warnings;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_unknown_keys_are_refused() {
+        let config: Config = toml::from_str(
+            "lib = [\"lib\"]\nplugin_dirs = [\"/opt/zat\"]\nallow = [\"ZAT0342\"]\ndeny_warnings = true\n\
+             [params]\nlpars = 12\nname = \"X\"\n[plugin_options.racf]\nstrict_tmp = \"IKJEFT01\"\n",
+        )
+        .expect("parses");
+        assert_eq!(config.params["lpars"].text(), "12");
+        assert_eq!(config.plugin_options["racf"]["strict_tmp"].text(), "IKJEFT01");
+        assert!(config.deny_warnings);
+        let error = toml::from_str::<Config>("plugin_dir = [\"x\"]\n").expect_err("unknown key");
+        assert!(error.to_string().contains("plugin_dirs"), "{error}");
+    }
+}

@@ -1,0 +1,380 @@
+//! `zat report`: one self-contained HTML page about a fleet, for people: its LPARs and stacks,
+//! every requester → server connection with the rule that protects it, every AT-TLS rule, the
+//! certificate expiry calendar and every diagnostic.
+//!
+//! The page loads nothing from the network: styles and the small filter script are inline.
+//! What it shows is computed here; `templates/report.html` only lays it out (minijinja with
+//! HTML auto-escaping, so no name from a script can inject markup).
+
+use std::path::PathBuf;
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
+use zat_model::{CertSource, Diagnostic, Fleet, Protocols, Severity};
+
+use crate::build::RunArgs;
+use crate::common::ScriptArgs;
+use crate::{Exit, report};
+
+const TEMPLATE: &str = include_str!("../templates/report.html");
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) script: ScriptArgs,
+    /// The HTML file to write.
+    #[arg(short, long, value_name = "FILE", default_value = "report.html")]
+    pub(crate) output: PathBuf,
+    /// Leave out every warning or note with this code (repeatable), as for `zat check`.
+    #[arg(long = "allow", value_name = "CODE", add = clap_complete::engine::ArgValueCompleter::new(crate::completions::codes))]
+    pub(crate) allow: Vec<String>,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// A calendar day as days since 1970-01-01 (proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Day(i64);
+
+impl Day {
+    /// Today in UTC, from the system clock.
+    fn today() -> Day {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        Day(i64::try_from(seconds / 86_400).unwrap_or(0))
+    }
+
+    /// `YYYY-MM-DD` when it is a real date.
+    fn parse(text: &str) -> Option<Day> {
+        let mut parts = text.splitn(3, '-');
+        let year: i64 = parts.next()?.parse().ok()?;
+        let month: u32 = parts.next()?.parse().ok()?;
+        let day: u32 = parts.next()?.parse().ok()?;
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day < 1 {
+            return None;
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let length = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (day <= length).then(|| Day(days_from_civil(year, month, day)))
+    }
+
+    fn text(self) -> String {
+        let (year, month, day) = civil_from_days(self.0);
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+}
+
+/// Days since 1970-01-01 of a Gregorian date (the era-based method: 400-year eras of 146097
+/// days, years counted from March so that the leap day ends the year).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The inverse of [`days_from_civil`].
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
+}
+
+pub(crate) fn run(args: &Args) -> Exit {
+    let inputs = match args.run.inputs(&args.script) {
+        Ok(inputs) => inputs,
+        Err(exit) => return exit,
+    };
+    let mut outcome =
+        zat_driver::build(&inputs, args.run.plugins.builder_for(Some(&args.script.script)));
+    outcome.diagnostics.splice(0..0, args.script.unread_params());
+    outcome.diagnostics.retain(|d| {
+        d.is_error() || !args.allow.iter().any(|code| code.eq_ignore_ascii_case(&d.code))
+    });
+    report::diagnostics(&outcome.diagnostics);
+    let fleet = match outcome.result {
+        Ok(built) => built.fleet,
+        // Errors in the model or from a plugin: report the fleet as the script and the core
+        // left it, errors included, so that the page shows what to fix.
+        Err(zat_driver::Failure::Input) => match zat_driver::prepare(&inputs).result {
+            Ok(fleet) => fleet,
+            Err(_) => match zat_script::run_file(&inputs.script, &inputs.script_options) {
+                Ok(fleet) => zat_core::prepare(fleet).fleet,
+                Err(_) => return Exit::InputErrors,
+            },
+        },
+        Err(failure) => return crate::common::report_failure(&failure),
+    };
+    // The expiry calendar counts from the same day as the checks (`--today`, else today).
+    let today = args.script.today.map_or_else(Day::today, |(year, month, day)| {
+        Day(days_from_civil(i64::from(year), month, day))
+    });
+    let html = match render(&fleet, &outcome.diagnostics, today) {
+        Ok(html) => html,
+        Err(error) => {
+            report::usage_error(&format!("cannot lay out the report: {error}"));
+            return Exit::Failure;
+        }
+    };
+    if let Err(error) = std::fs::write(&args.output, html) {
+        report::usage_error(&format!("cannot write {}: {error}", args.output.display()));
+        return Exit::Failure;
+    }
+    tracing::info!("wrote {}", args.output.display());
+    if outcome.diagnostics.iter().any(Diagnostic::is_error) { Exit::InputErrors } else { Exit::Ok }
+}
+
+/// The page for `fleet` with `diagnostics`, counting certificate lifetimes from `today`.
+pub(crate) fn render(
+    fleet: &Fleet,
+    diagnostics: &[Diagnostic],
+    today: Day,
+) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    env.add_template("report", TEMPLATE)?;
+    env.get_template("report")?.render(view(fleet, diagnostics, today))
+}
+
+/// The TLS versions a level allows, newest first.
+fn protocols(protocols: &Protocols) -> String {
+    let names = [
+        (protocols.tlsv1_3, "TLS 1.3"),
+        (protocols.tlsv1_2, "TLS 1.2"),
+        (protocols.tlsv1_1, "TLS 1.1"),
+        (protocols.tlsv1, "TLS 1.0"),
+        (protocols.sslv3, "SSL 3"),
+        (protocols.sslv2, "SSL 2"),
+    ];
+    let on: Vec<&str> = names.iter().filter(|(on, _)| *on).map(|(_, name)| *name).collect();
+    if on.is_empty() { "none".to_owned() } else { on.join(", ") }
+}
+
+fn level_text(fleet: &Fleet, level: &str) -> String {
+    match fleet.security_levels.iter().find(|l| l.name == level) {
+        Some(found) => format!("{level} ({})", protocols(&found.protocols)),
+        None => level.to_owned(),
+    }
+}
+
+/// Which expiry band a certificate falls in, from `today` (also its CSS class).
+fn band(days_left: i64) -> &'static str {
+    match days_left {
+        ..0 => "expired",
+        0..=30 => "d30",
+        31..=90 => "d90",
+        91..=365 => "d365",
+        _ => "later",
+    }
+}
+
+fn view(fleet: &Fleet, diagnostics: &[Diagnostic], today: Day) -> Value {
+    let lpars: Vec<Value> = fleet
+        .lpars
+        .iter()
+        .map(|lpar| {
+            let stacks: Vec<Value> = lpar
+                .stacks
+                .iter()
+                .map(|stack| {
+                    context! {
+                        name => stack.name,
+                        ttls => stack.ttls,
+                        rules => stack.rules.len(),
+                        requesters => stack.api_requesters.len(),
+                    }
+                })
+                .collect();
+            let esm = fleet
+                .security_database(&lpar.security_database)
+                .map_or_else(String::new, |db| db.esm.as_str().to_ascii_uppercase());
+            context! {
+                name => lpar.name,
+                database => lpar.security_database,
+                esm => esm,
+                pagent_dir => lpar.pagent.config_dir,
+                stacks => stacks,
+            }
+        })
+        .collect();
+    let mut connections = Vec::new();
+    let mut rules = Vec::new();
+    for lpar in &fleet.lpars {
+        for stack in &lpar.stacks {
+            for requester in &stack.api_requesters {
+                let server = fleet.zos_connect_servers.iter().find(|s| s.name == requester.server);
+                let (target, server_lpar) = match server {
+                    Some(s) => (
+                        format!("{}:{}", s.host, s.http_port),
+                        s.lpar.clone().unwrap_or_else(|| "outside the fleet".to_owned()),
+                    ),
+                    None => ("unknown".to_owned(), "unknown".to_owned()),
+                };
+                let database = fleet.security_database(&lpar.security_database);
+                let ring = database
+                    .and_then(|db| db.keyring(&requester.keyring.owner, &requester.keyring.name));
+                let certificate = requester.client_label.clone().or_else(|| {
+                    ring.and_then(|r| {
+                        r.connections.iter().find(|c| c.default).map(|c| c.label.clone())
+                    })
+                });
+                connections.push(context! {
+                    requester => requester.name,
+                    job => requester.jobname,
+                    lpar => lpar.name,
+                    stack => stack.name,
+                    server => requester.server,
+                    target => target,
+                    server_lpar => server_lpar,
+                    rule => requester.expansion.as_ref().map_or_else(|| "none".to_owned(), |e| e.rule.clone()),
+                    ring => requester.keyring.to_string(),
+                    certificate => certificate.unwrap_or_else(|| "none (no client certificate)".to_owned()),
+                    level => level_text(fleet, &requester.level),
+                });
+            }
+            for rule in &stack.rules {
+                let port = |range: &Option<zat_model::PortRange>| {
+                    range.as_ref().map_or_else(|| "any".to_owned(), port_text)
+                };
+                rules.push(context! {
+                    lpar => lpar.name,
+                    stack => stack.name,
+                    name => rule.name,
+                    direction => format!("{:?}", rule.direction).to_lowercase(),
+                    local_port => port(&rule.local_port),
+                    remote => match (&rule.remote_addr, &rule.remote_port) {
+                        (None, None) => "any".to_owned(),
+                        (address, range) => format!(
+                            "{}, port {}",
+                            address.as_deref().unwrap_or("any address"),
+                            port(range)
+                        ),
+                    },
+                    job => rule.jobname.as_deref().unwrap_or("any"),
+                    enabled => rule.enabled,
+                    ring => rule.keyring.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string),
+                    level => level_text(fleet, &rule.level),
+                });
+            }
+        }
+    }
+    let mut certificates = Vec::new();
+    for database in &fleet.security_databases {
+        for certificate in &database.certificates {
+            let expires = certificate.not_after.as_deref().and_then(Day::parse);
+            let days_left = expires.map(|day| day.0 - today.0);
+            let source = match &certificate.source {
+                CertSource::Generate => "generated".to_owned(),
+                CertSource::Import { dsn } => format!("imported from {dsn}"),
+                CertSource::Existing => "already in the database".to_owned(),
+            };
+            certificates.push((
+                days_left.unwrap_or(i64::MAX),
+                context! {
+                    database => database.name,
+                    label => certificate.label,
+                    owner => certificate.owner.to_string(),
+                    source => source,
+                    not_after => expires.map_or_else(|| "unknown".to_owned(), Day::text),
+                    days_left => days_left,
+                    band => days_left.map_or("unknown", band),
+                },
+            ));
+        }
+    }
+    certificates.sort_by_key(|(days, _)| *days);
+    let count = |name: &str| {
+        certificates.iter().filter(|(days, _)| *days != i64::MAX && band(*days) == name).count()
+    };
+    let within = |limit: i64| {
+        certificates.iter().filter(|(days, _)| *days != i64::MAX && *days <= limit).count()
+    };
+    let calendar = context! {
+        expired => count("expired"),
+        d30 => within(30),
+        d90 => within(90),
+        d365 => within(365),
+        unknown => certificates.iter().filter(|(days, _)| *days == i64::MAX).count(),
+    };
+    let certificates: Vec<Value> = certificates.into_iter().map(|(_, view)| view).collect();
+    let diagnostics: Vec<Value> = diagnostics
+        .iter()
+        .map(|d| {
+            context! {
+                severity => match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Note => "note",
+                },
+                code => d.code,
+                message => d.message,
+                object => d.object,
+                at => d.origin.as_ref().map(ToString::to_string),
+            }
+        })
+        .collect();
+    context! {
+        fleet => fleet.name,
+        today => today.text(),
+        lpars => lpars,
+        connections => connections,
+        rules => rules,
+        certificates => certificates,
+        calendar => calendar,
+        diagnostics => diagnostics,
+    }
+}
+
+fn port_text(range: &zat_model::PortRange) -> String {
+    range.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip_through_the_calendar() {
+        for text in ["1970-01-01", "2000-02-29", "2024-12-31", "2030-03-01", "1969-12-31"] {
+            let day = Day::parse(text).expect(text);
+            assert_eq!(day.text(), text);
+        }
+        assert_eq!(Day::parse("1970-01-02"), Some(Day(1)));
+        assert_eq!(
+            Day::parse("2026-12-01").map(|d| d.0 - Day::parse("2026-11-01").unwrap().0),
+            Some(30)
+        );
+        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "x", "2024-1", "2024-04-31"] {
+            assert_eq!(Day::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bands_split_at_30_90_and_365_days() {
+        assert_eq!(band(-1), "expired");
+        assert_eq!(band(0), "d30");
+        assert_eq!(band(30), "d30");
+        assert_eq!(band(31), "d90");
+        assert_eq!(band(365), "d365");
+        assert_eq!(band(366), "later");
+    }
+}

@@ -1,0 +1,69 @@
+//! `zat.toml` beside the script: parameters, library folders, allowed warnings and
+//! deny_warnings come from it, the command line wins, and an unknown key is an error.
+
+use crate::{fixtures, zat_in};
+
+/// A project folder with `script` as fleet.rhai, the fixtures' site library under `lib/`, and
+/// `config` as zat.toml.
+fn project(script: &str, config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(fixtures().join(script), dir.path().join("fleet.rhai")).expect("script");
+    std::fs::create_dir(dir.path().join("lib")).expect("lib");
+    std::fs::copy(fixtures().join("site-lib/levels.rhai"), dir.path().join("lib/levels.rhai"))
+        .expect("library");
+    std::fs::write(dir.path().join("zat.toml"), config).expect("zat.toml");
+    dir
+}
+
+fn fleet_name(dir: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec!["model", "fleet.rhai"];
+    args.extend_from_slice(extra);
+    let out = zat_in(dir, &args);
+    out.expect_code(0);
+    let model: serde_json::Value = serde_json::from_str(&out.stdout).expect("model JSON");
+    model["name"].as_str().expect("name").to_owned()
+}
+
+#[test]
+fn parameters_and_libraries_come_from_zat_toml_and_the_command_line_wins() {
+    let dir = project("small.rhai", "[params]\nname = \"FROMTOML\"\n");
+    assert_eq!(fleet_name(dir.path(), &[]), "FROMTOML");
+    assert_eq!(fleet_name(dir.path(), &["--set", "name=FROMCLI"]), "FROMCLI");
+    // Run from elsewhere: the file is found beside the script.
+    let out = zat_in(&fixtures(), &["model", &dir.path().join("fleet.rhai").to_string_lossy()]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("FROMTOML"));
+
+    let dir = project("import_lib.rhai", "lib = [\"lib\"]\n");
+    zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(0);
+    let dir = project("import_lib.rhai", "");
+    zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(1);
+}
+
+#[test]
+fn allow_and_deny_warnings_come_from_zat_toml() {
+    let dir = project("warning_only.rhai", "deny_warnings = true\n");
+    zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(1);
+    let out = zat_in(dir.path(), &["check", "fleet.rhai", "--format", "json"]);
+    out.expect_code(1);
+    let code = serde_json::from_str::<serde_json::Value>(&out.stdout).expect("json")[0]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    std::fs::write(
+        dir.path().join("zat.toml"),
+        // ZAT0347 (jobs planned without a discovered state) is acknowledged too.
+        format!("deny_warnings = true\nallow = [\"{code}\", \"ZAT0347\"]\n"),
+    )
+    .expect("rewrite");
+    zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(0);
+}
+
+#[test]
+fn an_unknown_key_is_an_error_that_names_the_file_and_the_keys() {
+    let dir = project("small.rhai", "plugin_dir = [\"/opt\"]\n");
+    let out = zat_in(dir.path(), &["check", "fleet.rhai"]);
+    out.expect_code(2).stderr_has("zat.toml").stderr_has("plugin_dirs");
+    let dir = project("small.rhai", "[params]\n\"9x\" = 1\n");
+    zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(2).stderr_has("parameter name `9x`");
+}

@@ -1,0 +1,125 @@
+//! `zat report`: the fleet page of scripts/fleet.rhai holds every LPAR, connection, rule and
+//! certificate, loads nothing from the network, and opens in headless Chromium (the
+//! distribution's package) without a console message.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::{repo, zat_in};
+
+/// The Chromium of the distribution (`apt-get install chromium`; CI installs it).
+fn chromium() -> String {
+    for name in ["chromium", "chromium-browser"] {
+        if Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success()) {
+            return name.to_owned();
+        }
+    }
+    panic!("the report test needs Chromium: apt-get install chromium (.ci/run does)");
+}
+
+/// Opens `page` in headless Chromium; returns the DOM after its scripts ran and every console
+/// message it logged.
+fn open_in_chromium(page: &Path) -> (String, Vec<String>) {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let output = Command::new(chromium())
+        .args(["--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let console = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|line| line.contains(":CONSOLE"))
+        .map(str::to_owned)
+        .collect();
+    (String::from_utf8_lossy(&output.stdout).into_owned(), console)
+}
+
+#[test]
+fn the_fleet_report_shows_the_fleet_and_loads_without_console_errors() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let page = work.path().join("report.html");
+    let script = repo().join("scripts/fleet.rhai");
+    zat_in(
+        work.path(),
+        &["report", &script.to_string_lossy(), "-o", "report.html", "--today", "2030-03-01"],
+    )
+    .expect_code(0);
+    let html = std::fs::read_to_string(&page).expect("report written");
+    for needle in [
+        "Fleet MYCOM",
+        "SYS1",
+        "SYS2",
+        "SYS3",
+        "TCPAPP",
+        "PAYROLL_OUT",
+        "ORDERS_OUT",
+        "APIR-KEYRING",
+        "zcee1.mycom.com:9080",
+        "MODERN (TLS 1.3, TLS 1.2)",
+        "ZCEE1-SERVER",
+        "expiry counted from 2030-03-01",
+    ] {
+        assert!(html.contains(needle), "the report lacks {needle}");
+    }
+    // Four certificates end on 2030-12-31: 305 days after 2030-03-01, so within 365 days.
+    assert!(html.contains("<b>4</b>within 365 days"), "expiry calendar");
+    assert!(html.contains(">305 days<"), "days left");
+    // Self-contained: nothing is fetched from anywhere.
+    for attribute in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "@import", "url("] {
+        assert!(!html.contains(attribute), "the report loads {attribute}");
+    }
+
+    let (dom, console) = open_in_chromium(&page);
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    assert!(dom.contains("data-ready=\"yes\""), "the page's script ran to its end");
+    assert!(dom.contains("PAYROLL_OUT"), "{dom}");
+}
+
+/// The console check can fail: a page with a script error is caught.
+#[test]
+fn the_browser_check_sees_a_script_error() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let page = work.path().join("broken.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html><body><script>missingFunction();</script></body></html>",
+    )
+    .expect("write page");
+    let (_, console) = open_in_chromium(&page);
+    assert!(
+        console.iter().any(|line| line.contains("missingFunction")),
+        "the error was not seen: {console:#?}"
+    );
+}
+
+#[test]
+fn a_bad_date_is_a_usage_error() {
+    let script = repo().join("scripts/fleet.rhai");
+    let out = zat_in(&repo(), &["report", &script.to_string_lossy(), "--today", "2030-02-30"]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("is not a date"), "{}", out.stderr);
+}
+
+#[test]
+fn the_report_lists_diagnostics_unless_allowed() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let script = repo().join("examples/zos-connect-requester/fleet.rhai");
+    let script = script.to_string_lossy();
+    zat_in(work.path(), &["report", &script, "-o", "a.html", "--today", "2030-01-01"])
+        .expect_code(0);
+    let html = std::fs::read_to_string(work.path().join("a.html")).expect("report");
+    assert!(html.contains("ZAT0342"), "the warning is listed");
+    zat_in(
+        work.path(),
+        &["report", &script, "-o", "b.html", "--allow", "ZAT0342", "--allow", "ZAT0347"],
+    )
+    .expect_code(0);
+    let html = std::fs::read_to_string(work.path().join("b.html")).expect("report");
+    assert!(
+        !html.contains("ZAT0342") && html.contains("No diagnostics"),
+        "an allowed warning is not"
+    );
+}
