@@ -133,7 +133,7 @@ fn run(cli: Cli) -> Exit {
         Command::Completions(args) => completions::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Explain(args) => explain::run(&args),
-        Command::Build(args) => build::run(&args),
+        Command::Build(args) => build::run(&args, cli.log.quiet),
         Command::Diff(args) => diff::run(&args),
         Command::Plugins(args) => plugins::run(&args),
         Command::Lint(args) => lint::run(&args),

@@ -6,11 +6,13 @@ mod consistency;
 mod expand;
 pub mod fixtures;
 mod validate;
+mod writer;
 
 pub use bundle::{
-    Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, check_path, drift,
-    read_tree, sha256_hex, special_entry,
+    Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, STATE_FILE, check_path,
+    drift, read_tree, sha256_hex, special_entry,
 };
+pub use writer::{BundleWriter, Change, FileRecord, UnitRecord, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
 
 /// A fleet after expansion, with every diagnostic validation found.

@@ -48,6 +48,7 @@ pub struct CeeoptsEmitter;
 impl Emitter for CeeoptsEmitter {
     const NAME: &'static str = "ceeopts";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let settings = Settings {

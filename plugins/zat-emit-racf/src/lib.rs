@@ -100,7 +100,8 @@ fn classes(list: &str) -> BTreeSet<String> {
 impl Emitter for RacfEmitter {
     const NAME: &'static str = "racf";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const PROVIDES: &'static [&'static str] = &["esm:racf"];
+    const PROVIDES: &'static [&'static str] =
+        &["esm:racf", zat_plugin_api::UNIT_DATABASE, zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut response = RenderResponse::default();

@@ -18,7 +18,10 @@ use std::collections::BTreeSet;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, RingRef, Stack};
-use zat_plugin_api::{EmitError, Emitter, INDEX_PASS, OutputFile, RenderRequest, RenderResponse};
+use zat_plugin_api::{
+    EmitError, Emitter, INDEX_PASS, OutputFile, RenderRequest, RenderResponse, UNIT_FLEET,
+    UNIT_LPAR,
+};
 
 const RUNBOOK_TEMPLATE: &str = include_str!("../templates/runbook.md");
 const README_TEMPLATE: &str = include_str!("../templates/readme.md");
@@ -30,7 +33,7 @@ pub struct RunbookEmitter;
 impl Emitter for RunbookEmitter {
     const NAME: &'static str = "runbook";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const PROVIDES: &'static [&'static str] = &[INDEX_PASS];
+    const PROVIDES: &'static [&'static str] = &[INDEX_PASS, UNIT_LPAR, UNIT_FLEET];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let env = environment()?;
@@ -46,15 +49,19 @@ impl Emitter for RunbookEmitter {
                 target: Some("read by the operator; stays in the bundle".to_owned()),
             });
         }
-        let content = env
-            .get_template("readme")
-            .and_then(|t| t.render(readme_view(request)))
-            .map_err(template_error)?;
-        response.files.push(OutputFile {
-            path: layout::FLEET_README.to_owned(),
-            content,
-            target: Some("read by the fleet owner; stays in the bundle".to_owned()),
-        });
+        // The README indexes the whole bundle: written in the fleet's own call (or a whole-fleet
+        // one), never in an LPAR's.
+        if request.writes_fleet_files() {
+            let content = env
+                .get_template("readme")
+                .and_then(|t| t.render(readme_view(request)))
+                .map_err(template_error)?;
+            response.files.push(OutputFile {
+                path: layout::FLEET_README.to_owned(),
+                content,
+                target: Some("read by the fleet owner; stays in the bundle".to_owned()),
+            });
+        }
         Ok(response)
     }
 }
@@ -272,11 +279,11 @@ fn readme_view(request: &RenderRequest) -> Value {
     let databases: Vec<Value> = fleet
         .security_databases
         .iter()
-        .filter(|db| request.includes_database(&db.name))
+        .filter(|db| request.run_has_database(&db.name))
         .map(|db| {
             let lpars: Vec<&str> = fleet
                 .lpars_of(&db.name)
-                .filter(|lpar| request.includes_lpar(&lpar.name))
+                .filter(|lpar| request.run_has_lpar(&lpar.name))
                 .map(|lpar| lpar.name.as_str())
                 .collect();
             context! {
@@ -291,7 +298,7 @@ fn readme_view(request: &RenderRequest) -> Value {
     let lpars: Vec<Value> = fleet
         .lpars
         .iter()
-        .filter(|lpar| request.includes_lpar(&lpar.name))
+        .filter(|lpar| request.run_has_lpar(&lpar.name))
         .map(|lpar| {
             let stacks: Vec<&str> = ttls_stacks(lpar).map(|stack| stack.name.as_str()).collect();
             context! {

@@ -41,6 +41,7 @@ pub struct ZosConnectEmitter;
 impl Emitter for ZosConnectEmitter {
     const NAME: &'static str = "zosconnect";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut env = Environment::new();
