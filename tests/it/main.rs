@@ -5,6 +5,8 @@ mod c_plugin;
 mod esm_intent;
 #[cfg(unix)]
 mod hostile;
+#[cfg(unix)]
+mod incremental;
 mod index;
 mod pagent;
 mod plugins;
