@@ -18,6 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+/// The allocator of the `zat` binary, so that the figures are those of `zat build`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/bench/fleet.rhai")
 }
@@ -41,6 +45,22 @@ fn peak_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user and system) this process used so far, in ms; `/proc/self/stat` counts in
+/// clock ticks, 100 per second on Linux.
+fn cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) * 10.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 fn ms(duration: std::time::Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
@@ -57,7 +77,7 @@ fn child(args: &[String]) {
             let written = outcome.result.expect("the benchmark fleet builds");
             let (t, s) = (&outcome.timings, &written.summary);
             println!(
-                "{:.1} {:.1} {:.1} {:.1} {} {} {} {} {} {}",
+                "{:.1} {:.1} {:.1} {:.1} {} {} {} {} {} {} {:.0}",
                 ms(t.script),
                 ms(t.prepare),
                 ms(t.render),
@@ -67,7 +87,8 @@ fn child(args: &[String]) {
                 s.changed,
                 s.removed,
                 s.kept,
-                peak_kb()
+                peak_kb(),
+                cpu_ms()
             );
         }
         Some("render") => {
@@ -168,6 +189,7 @@ fn main() {
             f.push("finish", x[3]);
             f.push("files", x[4]);
             f.push("peak MB", x[9] / 1024.0);
+            f.push("full CPU", x[10]);
             f.push("cp -r", timed(Command::new("cp").arg("-r").arg(&out).arg(&copy)));
             let _ = std::fs::remove_dir_all(&copy);
             let (wall, x) = build(lpars / 2 + 1);
@@ -175,6 +197,7 @@ fn main() {
             f.push("rebuild changed", x[5] + x[6] + x[7]);
             f.push("rebuild kept", x[8]);
             f.push("rebuild peak MB", x[9] / 1024.0);
+            f.push("rebuild CPU", x[10]);
             let (wall, x) = build(lpars / 2 + 1);
             f.push("rebuild none", wall);
             f.push("none changed", x[5] + x[6] + x[7]);
@@ -188,6 +211,7 @@ fn main() {
     let names = [
         "files",
         "full",
+        "full CPU",
         "script",
         "prepare",
         "render only",
@@ -196,6 +220,7 @@ fn main() {
         "peak MB",
         "cp -r",
         "rebuild 1 LPAR",
+        "rebuild CPU",
         "rebuild changed",
         "rebuild kept",
         "rebuild peak MB",

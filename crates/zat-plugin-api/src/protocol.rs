@@ -112,13 +112,28 @@ impl std::fmt::Display for Unit {
 /// An LPAR without the bulk of its stacks: names, flags and stack initialisation access stay,
 /// rules and API requesters go. What a unit sees of LPARs it does not render.
 pub fn outline(lpar: &Lpar) -> Lpar {
+    // Field by field: cloning the LPAR and then dropping its rules would copy them for nothing.
     Lpar {
+        name: lpar.name.clone(),
+        security_database: lpar.security_database.clone(),
+        pagent: lpar.pagent.clone(),
+        syslog: lpar.syslog.clone(),
         stacks: lpar
             .stacks
             .iter()
-            .map(|stack| Stack { rules: Vec::new(), api_requesters: Vec::new(), ..stack.clone() })
+            .map(|stack| Stack {
+                name: stack.name.clone(),
+                ttls: stack.ttls,
+                initstack_users: stack.initstack_users.clone(),
+                autolog_pagent: stack.autolog_pagent,
+                syslogd_port: stack.syslogd_port,
+                rules: Vec::new(),
+                api_requesters: Vec::new(),
+                initstack: stack.initstack.clone(),
+                origin: stack.origin.clone(),
+            })
             .collect(),
-        ..lpar.clone()
+        origin: lpar.origin.clone(),
     }
 }
 
