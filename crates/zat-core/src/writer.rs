@@ -31,9 +31,9 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, Manifest, ManifestEntry, ManifestFile, check_path, enclosing_bundle,
-    inspect_existing, io_error, read_manifest, remove_stale, split_output, swap, sync_dir,
-    sync_tree, temp_name, write_file_stat,
+    Existing, ManifestEntry, ManifestFile, check_path, enclosing_bundle, inspect_existing,
+    io_error, read_manifest, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name,
+    write_file_stat,
 };
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
 
@@ -461,34 +461,80 @@ impl BundleWriter {
     }
 
     /// Writes `MANIFEST.json` (byte for byte what [`crate::Bundle::manifest`] gives for the
-    /// same files), linking the old one when nothing in it changed. Returns its sha256.
+    /// same files), streamed from the records straight into the file and hashed on the way;
+    /// when it equals the old manifest, the old one is linked instead. Returns its sha256.
     fn write_manifest(&self, entries: &BTreeMap<String, Entry>) -> Result<[u8; 32], BundleError> {
-        let manifest = Manifest {
-            zat_version: env!("CARGO_PKG_VERSION"),
-            files: entries
-                .values()
-                .map(|e| ManifestEntry {
-                    path: &e.record.path,
-                    size: usize::try_from(e.record.size).unwrap_or(usize::MAX),
-                    sha256: hex(&e.record.sha256),
-                    target: e.record.target.as_deref(),
-                    emitter: &e.record.emitter,
-                })
-                .collect(),
-        };
-        let mut bytes = serde_json::to_vec_pretty(&manifest)
-            .expect("the manifest holds only strings and numbers, which always serialise");
-        bytes.push(b'\n');
-        drop(manifest);
-        let digest = sha256(&bytes);
         let to = self.temp.join(MANIFEST_FILE);
+        let file = fs::File::create(&to).map_err(io_error("create", &to))?;
+        let mut writer = HashingWriter { inner: BufWriter::new(file), hasher: Sha256::new() };
+        let manifest =
+            StreamedManifest { zat_version: env!("CARGO_PKG_VERSION"), files: Records(entries) };
+        serde_json::to_writer_pretty(&mut writer, &manifest)
+            .map_err(io::Error::from)
+            .and_then(|()| writer.write_all(b"\n"))
+            .and_then(|()| writer.flush())
+            .map_err(io_error("write", &to))?;
+        let HashingWriter { inner, hasher } = writer;
+        let file = inner.into_inner().map_err(|e| BundleError::Io {
+            action: "write",
+            path: to.clone(),
+            source: e.into_error(),
+        })?;
+        #[cfg(not(target_os = "linux"))]
+        file.sync_all().map_err(io_error("sync", &to))?;
+        drop(file);
+        let digest: [u8; 32] = hasher.finalize().into();
         let old = self.out.join(MANIFEST_FILE);
         let same = matches!(self.old_kind, Existing::Bundle)
             && fs::read(&old).is_ok_and(|before| sha256(&before) == digest);
-        if !(same && fs::hard_link(&old, &to).is_ok()) {
-            write_file_stat(&to, &bytes)?;
+        if same {
+            let _ = fs::remove_file(&to).and_then(|()| fs::hard_link(&old, &to));
+            if fs::symlink_metadata(&to).is_err() {
+                // The link failed: write the same bytes again the slow way.
+                let bytes = fs::read(&old).map_err(io_error("read", &old))?;
+                write_file_stat(&to, &bytes)?;
+            }
         }
         Ok(digest)
+    }
+}
+
+/// The manifest as [`Manifest`] writes it, with the file list taken from the records as it
+/// is written rather than collected first.
+#[derive(serde::Serialize)]
+struct StreamedManifest<'a> {
+    zat_version: &'a str,
+    files: Records<'a>,
+}
+
+struct Records<'a>(&'a BTreeMap<String, Entry>);
+
+impl serde::Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.values().map(|e| ManifestEntry {
+            path: &e.record.path,
+            size: usize::try_from(e.record.size).unwrap_or(usize::MAX),
+            sha256: hex(&e.record.sha256),
+            target: e.record.target.as_deref(),
+            emitter: &e.record.emitter,
+        }))
+    }
+}
+
+/// Passes bytes on and hashes them.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: io::Write> io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
