@@ -32,8 +32,7 @@ use sha2::{Digest, Sha256};
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
     Existing, ManifestEntry, ManifestFile, check_path, enclosing_bundle, inspect_existing,
-    io_error, read_manifest, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name,
-    write_file_stat,
+    io_error, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
 
@@ -114,7 +113,11 @@ pub struct BundleWriter {
     parent: PathBuf,
     temp: PathBuf,
     old_kind: Existing,
+    /// sha256 of the old bundle's `MANIFEST.json`.
+    old_manifest: Option<[u8; 32]>,
     old: HashMap<String, OldFile>,
+    /// What the state said of the old files: a linked file keeps its inode and mtime.
+    old_stamps: HashMap<String, Stamp>,
     old_units: HashMap<String, UnitRecord>,
     /// Folders made in the new tree.
     dirs: Mutex<HashSet<String>>,
@@ -175,7 +178,12 @@ impl BundleWriter {
     /// temporary tree beside it. An existing bundle's files become candidates to carry over.
     pub fn begin(out: &Path) -> Result<BundleWriter, BundleError> {
         let (parent, name) = split_output(out)?;
-        let state = read_state(&out.join(STATE_FILE), out).unwrap_or_default();
+        // The old manifest's hash binds the state to it, and tells whether the new manifest is
+        // the same bytes; read once.
+        let old_manifest = old_manifest_sha(out);
+        let state = old_manifest
+            .and_then(|sha| read_state(&out.join(STATE_FILE), &sha))
+            .unwrap_or_default();
         let trusted = |path: &str, meta: &fs::Metadata| {
             stamp(meta).is_some_and(|now| state.stamps.get(path) == Some(&now))
         };
@@ -214,7 +222,9 @@ impl BundleWriter {
             parent,
             temp,
             old_kind,
+            old_manifest,
             old,
+            old_stamps: state.stamps,
             old_units,
             dirs: Mutex::new(HashSet::new()),
             entries: Mutex::new(BTreeMap::new()),
@@ -301,7 +311,7 @@ impl BundleWriter {
             let to = self.temp.join(&record.path);
             match (change, content) {
                 (Change::Kept, _) => self.link_old(&record.path, &to, content),
-                (_, Some(bytes)) => write_file_stat(&to, bytes),
+                (_, Some(bytes)) => write_file_stat(&to, bytes).map(|meta| stamp(&meta)),
                 (_, None) => Err(BundleError::Io {
                     action: "carry over",
                     path: to,
@@ -310,9 +320,9 @@ impl BundleWriter {
             }
         });
         match written {
-            Ok(meta) => {
+            Ok(stamp) => {
                 if let Some(entry) = lock(&self.entries).get_mut(&record.path) {
-                    entry.stamp = stamp(&meta);
+                    entry.stamp = stamp;
                 }
             }
             Err(error) => self.fail(error),
@@ -320,21 +330,28 @@ impl BundleWriter {
     }
 
     /// Links the old file into the new tree; copies it when the file system cannot link.
+    /// Returns its stamp for the next state: a link keeps the inode and mtime the old state
+    /// recorded (a stale one only costs the next build a read of the file).
     fn link_old(
         &self,
         path: &str,
         to: &Path,
         content: Option<&[u8]>,
-    ) -> Result<fs::Metadata, BundleError> {
+    ) -> Result<Option<Stamp>, BundleError> {
         let from = self.out.join(path);
         match fs::hard_link(&from, to) {
-            Ok(()) => fs::symlink_metadata(to).map_err(io_error("inspect", to)),
+            Ok(()) => match self.old_stamps.get(path) {
+                Some(stamp) => Ok(Some(*stamp)),
+                None => {
+                    fs::symlink_metadata(to).map(|m| stamp(&m)).map_err(io_error("inspect", to))
+                }
+            },
             Err(_) => {
                 let bytes = match content {
                     Some(bytes) => bytes.to_vec(),
                     None => fs::read(&from).map_err(io_error("read", &from))?,
                 };
-                write_file_stat(to, &bytes)
+                write_file_stat(to, &bytes).map(|meta| stamp(&meta))
             }
         }
     }
@@ -449,7 +466,7 @@ impl BundleWriter {
         };
         sync_dir(&self.parent);
         // After a swap `temp` holds the old bundle; it must go, or say why not.
-        match fs::remove_dir_all(&self.temp) {
+        match remove_tree(&self.temp) {
             Ok(()) => Ok(summary),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(summary),
             Err(source) => Err(BundleError::Leftover {
@@ -485,9 +502,7 @@ impl BundleWriter {
         drop(file);
         let digest: [u8; 32] = hasher.finalize().into();
         let old = self.out.join(MANIFEST_FILE);
-        let same = matches!(self.old_kind, Existing::Bundle)
-            && fs::read(&old).is_ok_and(|before| sha256(&before) == digest);
-        if same {
+        if self.old_manifest == Some(digest) {
             let _ = fs::remove_file(&to).and_then(|()| fs::hard_link(&old, &to));
             if fs::symlink_metadata(&to).is_err() {
                 // The link failed: write the same bytes again the slow way.
@@ -538,9 +553,48 @@ impl<W: io::Write> io::Write for HashingWriter<W> {
     }
 }
 
-/// Reads the state of `out`; `None` when it is missing, unreadable, of another format, or
-/// written for another manifest than the one `out` holds.
-fn read_state(file: &Path, out: &Path) -> Option<State> {
+/// Removes a tree on a few threads, one folder of the second level at a time (the LPAR
+/// folders of a bundle): unlinking tens of thousands of files is bound by file-system latency.
+/// Links are removed, never followed.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let mut parts = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            for inner in fs::read_dir(entry.path())? {
+                let inner = inner?;
+                parts.push((inner.path(), inner.file_type()?.is_dir()));
+            }
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = parts.len().div_ceil(threads).max(16);
+    std::thread::scope(|scope| {
+        for part in parts.chunks(chunk) {
+            scope.spawn(move || {
+                for (path, is_dir) in part {
+                    let _ = if *is_dir { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+                }
+            });
+        }
+    });
+    // Whatever the threads left (or could not remove) goes here, with its error.
+    fs::remove_dir_all(dir)
+}
+
+/// sha256 of `out/MANIFEST.json` when it is a regular file zat could have written.
+fn old_manifest_sha(out: &Path) -> Option<[u8; 32]> {
+    let path = out.join(MANIFEST_FILE);
+    let meta = fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > 256 << 20 {
+        return None;
+    }
+    fs::read(&path).ok().map(|bytes| sha256(&bytes))
+}
+
+/// Reads the state of a bundle; `None` when it is missing, unreadable, of another format, or
+/// written for another manifest than `manifest_sha` (the sha256 of the one the bundle holds).
+fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
     let meta = fs::symlink_metadata(file).ok()?;
     if !meta.is_file() {
         return None;
@@ -551,10 +605,7 @@ fn read_state(file: &Path, out: &Path) -> Option<State> {
         return None;
     }
     let manifest = lines.next()?.strip_prefix("manifest\t")?;
-    let manifest_path = out.join(MANIFEST_FILE);
-    read_manifest(&manifest_path)?;
-    let bytes = fs::read(&manifest_path).ok()?;
-    if unhex(manifest)? != sha256(&bytes) {
+    if unhex(manifest)? != *manifest_sha {
         return None;
     }
     let mut state = State::default();

@@ -331,17 +331,26 @@ fn unit(
     answers
 }
 
-fn request_bytes(request: &RenderRequest) -> Vec<u8> {
+/// A request as the bytes every plugin of it gets, with their sha256 (hashed once, keyed
+/// per plugin in [`call`]).
+struct Bytes {
+    bytes: Vec<u8>,
+    sha256: [u8; 32],
+}
+
+fn request_bytes(request: &RenderRequest) -> Bytes {
     // A request holds strings, numbers and maps with string keys: it always serialises.
-    serde_json::to_vec(request).unwrap_or_default()
+    let bytes = serde_json::to_vec(request).unwrap_or_default();
+    let sha256 = Sha256::digest(&bytes).into();
+    Bytes { bytes, sha256 }
 }
 
 /// Calls one plugin with one request, or carries its last answer over when neither changed.
-fn call(context: &Context<'_>, member: &Member<'_>, bytes: &[u8], sequence: usize) -> Answer {
+fn call(context: &Context<'_>, member: &Member<'_>, request: &Bytes, sequence: usize) -> Answer {
     let name = member.plugin.name().to_owned();
     let mut hasher = Sha256::new();
     hasher.update(member.identity);
-    hasher.update(Sha256::digest(bytes));
+    hasher.update(request.sha256);
     let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let mut answer =
         Answer { order: (member.order, sequence), plugin: name.clone(), ..Answer::default() };
@@ -352,7 +361,7 @@ fn call(context: &Context<'_>, member: &Member<'_>, bytes: &[u8], sequence: usiz
         return answer;
     }
     let started = Instant::now();
-    let (result, output) = member.plugin.render_with_output(bytes);
+    let (result, output) = member.plugin.render_with_output(&request.bytes);
     answer.elapsed = started.elapsed();
     answer.output = output;
     let mut response = match result {
