@@ -874,6 +874,8 @@ mod tests {
         check("a/../../b", Some(PathProblem::Dot("..".into())));
         check("./a", Some(PathProblem::Dot(".".into())));
         check("MANIFEST.json", Some(PathProblem::Manifest));
+        check(".zat-state", Some(PathProblem::State));
+        check("sub/.zat-state", None);
         check("manifest.JSON", Some(PathProblem::Manifest));
         check("sub/MANIFEST.json", None);
     }
