@@ -196,8 +196,12 @@ pub(crate) fn render(
     let calls: Vec<&Member<'_>> =
         members.iter().filter(|m| !m.index && (m.whole() || m.fleet)).collect();
     let answers = parallel(&calls, jobs, |_, member| {
-        let request = if member.whole() { whole.clone() } else { whole.for_unit(Unit::Fleet) };
-        let bytes = request_bytes(&request);
+        // The whole request is serialised as it is, never copied.
+        let bytes = if member.whole() {
+            request_bytes(whole)
+        } else {
+            request_bytes(&whole.for_unit(Unit::Fleet))
+        };
         call(&context, member, &bytes, sequence)
     });
     tick();
@@ -210,7 +214,7 @@ pub(crate) fn render(
 
     // Database units, then LPAR units.
     sequence += 1;
-    let database_answers = parallel(&databases, jobs, |i, name| {
+    let mut database_answers = parallel(&databases, jobs, |i, name| {
         let answers = unit(
             &context,
             &members,
@@ -236,7 +240,7 @@ pub(crate) fn render(
             })
             .unwrap_or_default()
     };
-    let lpar_answers = parallel(&lpars, jobs, |i, name| {
+    let mut lpar_answers = parallel(&lpars, jobs, |i, name| {
         let folder = format!("{}/", zat_plugin_api::layout::lpar_dir(name));
         let database = fleet.lpar(name).map(|l| l.security_database.clone()).unwrap_or_default();
         let answers = unit(
@@ -256,10 +260,12 @@ pub(crate) fn render(
         answers
     });
     sequence += lpars.len();
-    let mut all_files = fleet_files.clone();
-    for answers in database_answers.iter().chain(&lpar_answers) {
-        for answer in answers.iter().filter(|a| !members[a.order.0].index) {
-            all_files.extend(answer.files.iter().cloned());
+    // Every file of the render pass, moved out of the answers (never copied: at thousands of
+    // LPARs this list is the largest thing a build holds besides the fleet).
+    let mut all_files = fleet_files;
+    for answers in database_answers.iter_mut().chain(&mut lpar_answers) {
+        for answer in answers.iter_mut().filter(|a| !members[a.order.0].index) {
+            all_files.append(&mut answer.files);
         }
     }
     rendered.answers.extend(database_answers.into_iter().flatten());
@@ -275,8 +281,11 @@ pub(crate) fn render(
         all_files.sort_by(|a, b| a.path.cmp(&b.path));
         all_files.dedup_by(|a, b| a.path == b.path);
         let answers = parallel(&calls, jobs, |_, member| {
-            let request = if member.whole() { whole.clone() } else { whole.for_unit(Unit::Fleet) };
-            let bytes = request_bytes(&request.with_bundle(all_files.clone()));
+            let bytes = if member.whole() {
+                bytes_with_bundle(whole, &all_files)
+            } else {
+                bytes_with_bundle(&whole.for_unit(Unit::Fleet), &all_files)
+            };
             call(&context, member, &bytes, sequence)
         });
         rendered.answers.extend(answers);
@@ -329,6 +338,36 @@ fn unit(
         answers.extend(index.iter().map(|m| call(context, m, &bytes, sequence)));
     }
     answers
+}
+
+/// `request` with `bundle` as the bytes of an index call, serialised from borrowed parts (a
+/// [`RenderRequest`] with the same members), so that neither the fleet nor the file list is
+/// copied.
+fn bytes_with_bundle(request: &RenderRequest, bundle: &[IndexedFile]) -> Bytes {
+    #[derive(serde::Serialize)]
+    struct View<'a> {
+        abi_version: u32,
+        model_version: u32,
+        zat_version: &'a str,
+        fleet: &'a zat_model::Fleet,
+        unit: &'a Option<Unit>,
+        only_lpars: &'a [String],
+        options: &'a std::collections::BTreeMap<String, String>,
+        bundle: &'a [IndexedFile],
+    }
+    let view = View {
+        abi_version: request.abi_version,
+        model_version: request.model_version,
+        zat_version: &request.zat_version,
+        fleet: &request.fleet,
+        unit: &request.unit,
+        only_lpars: &request.only_lpars,
+        options: &request.options,
+        bundle,
+    };
+    let bytes = serde_json::to_vec(&view).unwrap_or_default();
+    let sha256 = Sha256::digest(&bytes).into();
+    Bytes { bytes, sha256 }
 }
 
 /// A request as the bytes every plugin of it gets, with their sha256 (hashed once, keyed
