@@ -225,3 +225,23 @@ fn a_unit_request_holds_what_its_unit_needs_and_answers_for_it_only() {
     assert!(whole.includes_lpar("SYS1") && whole.includes_database("PLEX2"));
     assert!(whole.writes_fleet_files());
 }
+
+#[test]
+fn a_failing_build_leaves_no_folder_behind() {
+    let plugins = crate::plugins::plugin_dir(&["zat_testplug_panic"]);
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("new/out");
+    let script = crate::plugins::fleet_script();
+    let output = zat(&[
+        "build",
+        &script.to_string_lossy(),
+        "-o",
+        &out.to_string_lossy(),
+        "--plugin-dir",
+        &plugins.path().to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("panicked"), "{}", text(&output.stderr));
+    let left: Vec<_> = std::fs::read_dir(work.path()).expect("list").collect();
+    assert!(left.is_empty(), "the folder made for the bundle is gone: {left:?}");
+}

@@ -111,6 +111,8 @@ struct Entry {
 pub struct BundleWriter {
     out: PathBuf,
     parent: PathBuf,
+    /// The parent folder, when this build made it.
+    made_parent: Option<PathBuf>,
     temp: PathBuf,
     old_kind: Existing,
     /// sha256 of the old bundle's `MANIFEST.json`.
@@ -157,14 +159,19 @@ fn unhex(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// What vouches for a file: its inode, mtime and size. None on a file system whose clock is
+/// coarse (whole seconds: an edit in the second zat wrote the file would keep all three), so
+/// such files are always checked by their bytes.
 #[cfg(unix)]
 fn stamp(meta: &fs::Metadata) -> Option<Stamp> {
     use std::os::unix::fs::MetadataExt as _;
-    Some((
-        meta.ino(),
-        i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-        meta.len(),
-    ))
+    (meta.mtime_nsec() != 0).then(|| {
+        (
+            meta.ino(),
+            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            meta.len(),
+        )
+    })
 }
 
 /// Without inode numbers nothing is vouched for: every file is checked by its bytes.
@@ -191,6 +198,8 @@ impl BundleWriter {
         if let Some(bundle) = enclosing_bundle(&parent) {
             return Err(BundleError::InsideBundle { path: out.to_owned(), bundle });
         }
+        // A folder made for this build goes again when it fails.
+        let made_parent = !parent.exists();
         fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
         remove_stale(&parent, &name);
         let temp = parent.join(temp_name(&name, "new"));
@@ -219,6 +228,7 @@ impl BundleWriter {
             .collect();
         Ok(BundleWriter {
             out: out.to_owned(),
+            made_parent: made_parent.then(|| parent.clone()),
             parent,
             temp,
             old_kind,
@@ -383,6 +393,10 @@ impl BundleWriter {
     /// Drops the new tree: nothing of it stays, the old bundle is untouched.
     pub fn abort(self) {
         let _ = fs::remove_dir_all(&self.temp);
+        if let Some(parent) = &self.made_parent {
+            // Only if empty: nothing but this build can have put anything there.
+            let _ = fs::remove_dir(parent);
+        }
     }
 
     /// Checks that no file sits where another needs a folder, writes the manifest, syncs, and
