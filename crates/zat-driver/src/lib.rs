@@ -1,10 +1,12 @@
 //! The zat build pipeline as one library function: script → expansion and validation → ESM
 //! coverage → plugins by unit (a render pass, then an index pass) → bundle.
 //!
-//! `zat build`, `zat check`, `zat diff`, the benchmarks and the end-to-end tests all call
-//! [`build`], so that what `check` accepts is exactly what `build` would write. The function
-//! prints nothing and writes nothing: it returns every diagnostic and a typed [`Failure`], and
-//! the caller reports them (the CLI is the one place that prints) and writes the bundle.
+//! `zat check`, `zat diff`, `zat build --check` and the tests call [`build`], which renders
+//! into memory and writes nothing; `zat build` and the benchmark call [`build_into`], which
+//! runs the same units and streams their files into the new bundle (carrying unchanged units
+//! over from the last one). Both render every unit the same way, so what `check` accepts is
+//! exactly what `build` writes. Neither prints: they return every diagnostic and a typed
+//! [`Failure`], and the caller reports them (the CLI is the one place that prints).
 //!
 //! The emitters linked into zat are listed once, in [`builtins`].
 
