@@ -12,7 +12,7 @@ pub use bundle::{
     Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, STATE_FILE, check_path,
     drift, read_tree, sha256_hex, special_entry,
 };
-pub use writer::{BundleWriter, Change, FileRecord, UnitRecord, WriteSummary};
+pub use writer::{BundleWriter, FileRecord, UnitRecord, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
 
 /// A fleet after expansion, with every diagnostic validation found.

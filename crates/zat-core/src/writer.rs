@@ -51,7 +51,7 @@ pub struct FileRecord {
 
 /// What became of one file compared with the old bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+enum Change {
     /// Not in the old bundle.
     Added,
     /// In the old bundle with other bytes: written anew.
@@ -248,11 +248,6 @@ impl BundleWriter {
         self.old_units.get(key).cloned()
     }
 
-    /// The old bundle's target and emitter of `path`, for a carried unit's index entries.
-    pub fn old_file(&self, path: &str) -> Option<(Option<String>, String)> {
-        self.old.get(path).map(|f| (f.target.clone(), f.emitter.clone()))
-    }
-
     /// Records a plugin's answer for a unit, for the next build's [`Self::cached_unit`].
     pub fn record_unit(&self, key: String, record: UnitRecord) {
         lock(&self.units).insert(key, record);
@@ -383,11 +378,6 @@ impl BundleWriter {
             }
         }
         Ok(())
-    }
-
-    /// The paths the new bundle holds so far, with their records, sorted.
-    pub fn records(&self) -> Vec<FileRecord> {
-        lock(&self.entries).values().map(|e| e.record.clone()).collect()
     }
 
     /// Drops the new tree: nothing of it stays, the old bundle is untouched.
@@ -680,4 +670,106 @@ fn write_state(
         let _ = fs::remove_file(file);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Bundle, read_tree};
+
+    fn file(path: &str, content: &str, emitter: &str) -> BundleFile {
+        BundleFile {
+            path: path.to_owned(),
+            content: content.as_bytes().to_vec(),
+            target: Some(format!("target of {path}")),
+            emitter: emitter.to_owned(),
+        }
+    }
+
+    fn write(out: &Path, files: &[BundleFile]) -> Result<WriteSummary, Vec<BundleError>> {
+        let writer = BundleWriter::begin(out).map_err(|e| vec![e])?;
+        for f in files {
+            writer.add(f.clone());
+        }
+        writer.finish()
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let bytes = sha256(b"zat");
+        assert_eq!(unhex(&hex(&bytes)), Some(bytes));
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex(&"g".repeat(64)), None);
+    }
+
+    #[test]
+    fn the_streamed_tree_is_the_tree_of_the_same_bundle_in_memory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let files = [file("b/two.txt", "2", "e"), file("a/one.txt", "1", "f"), file("z", "", "e")];
+        let summary = write(&out, &files).expect("written");
+        assert_eq!(summary, WriteSummary { files: 3, added: 3, ..WriteSummary::default() });
+        let bundle = Bundle::new(files.clone()).expect("legal");
+        assert_eq!(read_tree(&out).expect("read"), bundle.tree());
+        assert!(out.join(STATE_FILE).is_file());
+    }
+
+    #[test]
+    fn duplicates_and_file_folder_clashes_are_all_reported_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let errors = write(
+            &out,
+            &[file("a", "1", "x"), file("a", "2", "y"), file("b", "", "x"), file("b/c", "", "y")],
+        )
+        .expect_err("refused");
+        assert!(
+            errors.iter().any(|e| matches!(e, BundleError::Duplicate { path, .. } if path == "a"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, BundleError::FileIsFolder { path, .. } if path == "b"))
+        );
+        let names: Vec<_> = fs::read_dir(dir.path()).expect("list").collect();
+        assert!(names.is_empty(), "nothing left: {names:?}");
+    }
+
+    #[test]
+    fn removed_changed_and_kept_are_counted_and_units_are_remembered() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "1", "e"));
+        writer.add(file("b", "2", "e"));
+        writer.add(file("c", "3", "e"));
+        let unit = UnitRecord { diagnostics: "[]".to_owned(), paths: vec!["a".to_owned()] };
+        writer.record_unit("k1".to_owned(), unit.clone());
+        writer.finish().expect("first");
+
+        let writer = BundleWriter::begin(&out).expect("begin");
+        assert_eq!(writer.cached_unit("k1"), Some(unit));
+        assert_eq!(writer.cached_unit("k2"), None);
+        assert_eq!(writer.carry("a").map(|r| r.size), Some(1));
+        writer.add(file("b", "changed", "e"));
+        writer.add(file("d", "4", "e"));
+        let summary = writer.finish().expect("second");
+        assert_eq!(summary, WriteSummary { files: 3, added: 1, changed: 1, removed: 1, kept: 1 });
+    }
+
+    #[test]
+    fn a_state_for_another_manifest_is_ignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "1", "e"));
+        writer.record_unit(
+            "k".to_owned(),
+            UnitRecord { diagnostics: "[]".to_owned(), paths: vec!["a".to_owned()] },
+        );
+        writer.finish().expect("written");
+        let sha = old_manifest_sha(&out).expect("a manifest");
+        assert!(read_state(&out.join(STATE_FILE), &sha).is_some());
+        assert!(read_state(&out.join(STATE_FILE), &sha256(b"another")).is_none());
+    }
 }
