@@ -600,7 +600,8 @@ fn old_manifest_sha(out: &Path) -> Option<[u8; 32]> {
 /// written for another manifest than `manifest_sha` (the sha256 of the one the bundle holds).
 fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
     let meta = fs::symlink_metadata(file).ok()?;
-    if !meta.is_file() {
+    // A state is a few lines per file; one larger than this was not written by zat.
+    if !meta.is_file() || meta.len() > 1 << 30 {
         return None;
     }
     let text = fs::read_to_string(file).ok()?;
