@@ -314,7 +314,7 @@ static int32_t inventory_render(const uint8_t *request, size_t request_len, zat_
     if (r.error || d.abi < 0) {
         status = message(out, ZAT_STATUS_BAD_REQUEST, "request is not a zat render request (JSON object with abi_version and fleet)");
     } else if (d.abi != (long)ZAT_ABI_VERSION) {
-        status = message(out, ZAT_STATUS_BAD_REQUEST, "request speaks another ABI version than this plugin (1)");
+        status = message(out, ZAT_STATUS_BAD_REQUEST, "request speaks another ABI version than this plugin (2)");
     } else {
         int first = 1;
         buf_str(&json, "{\"files\":[");

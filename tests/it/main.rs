@@ -9,6 +9,8 @@ mod esm_intent;
 mod fuzz;
 #[cfg(unix)]
 mod hostile;
+#[cfg(unix)]
+mod incremental;
 mod index;
 mod inject;
 mod pagent;

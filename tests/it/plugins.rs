@@ -197,7 +197,7 @@ const BAD_PLUGINS: &[(&str, &[&str])] = &[
         "zat_testplug_panic",
         &["plugin `testplug-panic`", "libzat_testplug_panic", "panicked", "always panics"],
     ),
-    ("zat_testplug_badabi", &["libzat_testplug_badabi", "ABI 999", "ABI 1"]),
+    ("zat_testplug_badabi", &["libzat_testplug_badabi", "ABI 999", "ABI 2"]),
     (
         "zat_testplug_badjson",
         &["plugin `testplug-badjson`", "libzat_testplug_badjson", "malformed JSON"],
@@ -335,7 +335,7 @@ fn plugins_list_names_version_abi_and_source() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     let line = stdout.lines().find(|l| l.starts_with("inventory\t")).unwrap_or_default();
-    assert!(line.starts_with("inventory\t0.1.0\t1\t"), "{stdout}");
+    assert!(line.starts_with("inventory\t0.1.0\t2\t"), "{stdout}");
     assert!(line.contains("libzat_testplug_inventory_lib"), "{stdout}");
 }
 

@@ -1,9 +1,16 @@
 //! `zat build`: run the script, call every plugin, check their paths, and write the bundle
 //! atomically; with `--check`, compare with the bundle on disk instead and write nothing.
+//!
+//! The bundle is written as units render and only what changed is rewritten (see
+//! [`zat_driver::build_into`]); stderr gets a progress bar on a terminal and a one-line
+//! summary, unless `-q`.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use zat_core::{Bundle, Drift};
+use zat_core::{Bundle, Drift, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
 
 use crate::common::{self, ScriptArgs};
@@ -36,7 +43,8 @@ pub(crate) struct RunArgs {
     /// holds only those LPARs.
     #[arg(long = "only", value_name = "LPAR", add = clap_complete::engine::ArgValueCompleter::new(crate::completions::lpars))]
     pub(crate) only: Vec<String>,
-    /// How many plugins render at once (default: the number of CPUs).
+    /// How many units (LPARs, security databases) render at once (default: the number of
+    /// CPUs).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) jobs: Option<u16>,
     /// An option for a plugin, `PLUGIN.KEY=VALUE` (repeatable), e.g.
@@ -78,7 +86,119 @@ fn parse_option(text: &str) -> Result<(String, String), String> {
     }
 }
 
-pub(crate) fn run(args: &Args) -> Exit {
+/// A build shorter than this shows no progress bar.
+const PROGRESS_AFTER: Duration = Duration::from_millis(500);
+
+pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
+    if let Err(exit) = args.findings.require(false, "build") {
+        return exit;
+    }
+    if args.check || args.findings.format == Format::Json || args.findings.deny_warnings {
+        return run_in_memory(args);
+    }
+    let inputs = match args.run.inputs(&args.script) {
+        Ok(inputs) => inputs,
+        Err(exit) => return exit,
+    };
+    let started = Instant::now();
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(progress_bar);
+    let shown = AtomicBool::new(false);
+    let progress = |done: usize, total: usize| {
+        let Some(bar) = &bar else { return };
+        if !shown.load(Ordering::Relaxed) && started.elapsed() >= PROGRESS_AFTER {
+            shown.store(true, Ordering::Relaxed);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let plugins = args.run.plugins.builder_for(Some(&args.script.script));
+    let outcome = zat_driver::build_into(&inputs, plugins, &args.output, Some(&progress));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut diagnostics = args.script.unread_params();
+    diagnostics.extend(outcome.diagnostics);
+    let diagnostics = args.findings.filter(diagnostics);
+    args.findings.human(&diagnostics);
+    log_timings(&outcome.timings);
+    for (plugin, output) in &outcome.plugin_output {
+        report::plugin_output(plugin, output);
+    }
+    match outcome.result {
+        Ok(written) => {
+            if !quiet {
+                report::success(&format!(
+                    "{} ({})",
+                    summary_line(&written.summary, &args.output, started.elapsed()),
+                    report::count(&diagnostics)
+                ));
+            }
+            Exit::Ok
+        }
+        Err(failure) => common::report_failure(&failure),
+    }
+}
+
+/// A bar by unit, hidden until the build has taken [`PROGRESS_AFTER`].
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} units, {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn log_timings(timings: &zat_driver::Timings) {
+    tracing::info!(
+        "script {} ms, prepare {} ms, render and write {} ms, finish {} ms",
+        timings.script.as_millis(),
+        timings.prepare.as_millis(),
+        timings.render.as_millis(),
+        timings.write.as_millis()
+    );
+    for (plugin, took) in &timings.plugins {
+        tracing::info!("plugin {plugin} rendered in {} ms", took.as_millis());
+    }
+}
+
+/// `wrote 61,252 files to out: 0 added, 12 changed, 0 removed, 61,240 kept, 0.4 s`.
+pub(crate) fn summary_line(
+    summary: &WriteSummary,
+    out: &std::path::Path,
+    took: Duration,
+) -> String {
+    format!(
+        "wrote {} files to {}: {} added, {} changed, {} removed, {} kept, {:.1} s",
+        thousands(summary.files),
+        out.display(),
+        thousands(summary.added),
+        thousands(summary.changed),
+        thousands(summary.removed),
+        thousands(summary.kept),
+        took.as_secs_f64()
+    )
+}
+
+/// `61252` as `61,252`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `--check`, JSON output and `--deny-warnings` need every file and diagnostic before
+/// anything is written: they build in memory and write (or compare) afterwards.
+fn run_in_memory(args: &Args) -> Exit {
     if let Err(exit) = args.findings.require(false, "build") {
         return exit;
     }
@@ -267,5 +387,30 @@ pub(crate) fn render_bundle(
             let exit = common::report_failure(&failure);
             Err((exit, diagnostics))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(61_252), "61,252");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn the_summary_names_every_count() {
+        let summary =
+            WriteSummary { files: 61_252, added: 0, changed: 12, removed: 1, kept: 61_240 };
+        let line = summary_line(&summary, std::path::Path::new("out"), Duration::from_millis(420));
+        assert_eq!(
+            line,
+            "wrote 61,252 files to out: 0 added, 12 changed, 1 removed, 61,240 kept, 0.4 s"
+        );
     }
 }

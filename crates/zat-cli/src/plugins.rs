@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use zat_core::Bundle;
-use zat_plugin_api::RenderRequest;
+use zat_plugin_api::{RenderRequest, Unit};
 use zat_plugin_host::{Choice, Lock, Plugin, PluginSetBuilder, parse_choice};
 use zat_zos::{self as zos, CheckOptions, TextKind};
 
@@ -375,6 +375,8 @@ fn render_fixture(
             passed = false;
         }
     }
+    let whole: Vec<(String, String)> =
+        first.files.iter().map(|f| (f.path.clone(), f.content.clone())).collect();
     match Bundle::new(zat_driver::bundle_files(plugin.name(), first).1) {
         Ok(bundle) => ok(lines, format!("paths: all {} paths legal and distinct", bundle.len())),
         Err(errors) => {
@@ -384,5 +386,77 @@ fn render_fixture(
             passed = false;
         }
     }
+    match by_units(plugin, &request, whole) {
+        None => {}
+        Some(Ok(calls)) => {
+            ok(lines, format!("units: {calls} unit calls give the files of one whole-fleet call"));
+        }
+        Some(Err(problem)) => {
+            fail(lines, format!("units: {problem}"));
+            passed = false;
+        }
+    }
     passed
+}
+
+/// For a plugin that renders by unit: every unit it declares, rendered on its own, must give
+/// together exactly the files of the whole-fleet call, each once. `None` for a plugin that
+/// declares no unit; otherwise how many calls it took, or what went wrong.
+fn by_units(
+    plugin: &Plugin,
+    request: &RenderRequest,
+    mut whole: Vec<(String, String)>,
+) -> Option<Result<usize, String>> {
+    let provides = |capability: &str| plugin.info().provides.iter().any(|p| p == capability);
+    let mut units = Vec::new();
+    if provides(zat_plugin_api::UNIT_DATABASE) {
+        units.extend(
+            request
+                .fleet
+                .security_databases
+                .iter()
+                .map(|db| Unit::Database { name: db.name.clone() }),
+        );
+    }
+    if provides(zat_plugin_api::UNIT_LPAR) {
+        units.extend(request.fleet.lpars.iter().map(|l| Unit::Lpar { name: l.name.clone() }));
+    }
+    if provides(zat_plugin_api::UNIT_FLEET) {
+        units.push(Unit::Fleet);
+    }
+    if units.is_empty() {
+        return None;
+    }
+    let calls = units.len();
+    let mut parts = Vec::new();
+    for unit in units {
+        let label = unit.to_string();
+        let bytes = match serde_json::to_vec(&request.for_unit(unit)) {
+            Ok(bytes) => bytes,
+            Err(error) => return Some(Err(format!("cannot serialise the request: {error}"))),
+        };
+        match plugin.render(&bytes) {
+            Ok(response) => {
+                parts.extend(response.files.into_iter().map(|f| (f.path, f.content)));
+            }
+            Err(error) => return Some(Err(format!("{label}: {error}"))),
+        }
+    }
+    parts.sort();
+    whole.sort();
+    if let Some(pair) = parts.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        return Some(Err(format!("{} is written by two units", pair[0].0)));
+    }
+    if parts == whole {
+        return Some(Ok(calls));
+    }
+    let by_unit: std::collections::BTreeSet<&(String, String)> = parts.iter().collect();
+    let by_whole: std::collections::BTreeSet<&(String, String)> = whole.iter().collect();
+    let first = by_unit
+        .symmetric_difference(&by_whole)
+        .next()
+        .map_or_else(String::new, |(path, _)| path.clone());
+    Some(Err(format!(
+        "rendered unit by unit, the files differ from one whole-fleet call (first at {first})"
+    )))
 }

@@ -16,6 +16,10 @@ use sha2::{Digest, Sha256};
 /// Name of the manifest at the bundle root; no emitter may write it.
 pub const MANIFEST_FILE: &str = "MANIFEST.json";
 
+/// Name of the incremental state at the bundle root (see `writer.rs`): not a file of the
+/// bundle, not in the manifest, skipped by [`read_tree`]; no emitter may write it.
+pub const STATE_FILE: &str = ".zat-state";
+
 /// Prefix of the temporary siblings of an output folder `out`: `.out.zat-…`.
 const TEMP_MARK: &str = ".zat-";
 
@@ -54,6 +58,8 @@ pub enum PathProblem {
     Dot(String),
     #[error("`{MANIFEST_FILE}` is written by zat itself")]
     Manifest,
+    #[error("`{STATE_FILE}` is written by zat itself")]
+    State,
 }
 
 /// Unicode characters that reorder how text is displayed.
@@ -110,6 +116,9 @@ pub fn check_path(path: &str) -> Result<(), PathProblem> {
     // Case-insensitively, so that the bundle also unpacks on case-insensitive file systems.
     if path.eq_ignore_ascii_case(MANIFEST_FILE) {
         return Err(PathProblem::Manifest);
+    }
+    if path.eq_ignore_ascii_case(STATE_FILE) {
+        return Err(PathProblem::State);
     }
     Ok(())
 }
@@ -170,7 +179,7 @@ fn list_paths(paths: &[String]) -> String {
     text
 }
 
-fn io_error<'a>(
+pub(crate) fn io_error<'a>(
     action: &'static str,
     path: &'a Path,
 ) -> impl FnOnce(io::Error) -> BundleError + 'a {
@@ -184,20 +193,20 @@ pub struct Bundle {
 }
 
 #[derive(Serialize)]
-struct Manifest<'a> {
-    zat_version: &'a str,
-    files: Vec<ManifestEntry<'a>>,
+pub(crate) struct Manifest<'a> {
+    pub(crate) zat_version: &'a str,
+    pub(crate) files: Vec<ManifestEntry<'a>>,
 }
 
 #[derive(Serialize)]
-struct ManifestEntry<'a> {
-    path: &'a str,
-    size: usize,
-    sha256: String,
-    target: Option<&'a str>,
+pub(crate) struct ManifestEntry<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) size: usize,
+    pub(crate) sha256: String,
+    pub(crate) target: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    placement: Option<&'a zat_model::Placement>,
-    emitter: &'a str,
+    pub(crate) placement: Option<&'a zat_model::Placement>,
+    pub(crate) emitter: &'a str,
 }
 
 impl Bundle {
@@ -388,20 +397,25 @@ impl Bundle {
 }
 
 fn write_file(path: &Path, content: &[u8]) -> Result<(), BundleError> {
+    write_file_stat(path, content).map(drop)
+}
+
+/// Writes a new file and returns its metadata as written (for the incremental state).
+pub(crate) fn write_file_stat(path: &Path, content: &[u8]) -> Result<fs::Metadata, BundleError> {
     let mut file = fs::File::create(path).map_err(io_error("create", path))?;
     file.write_all(content).map_err(io_error("write", path))?;
     // On Linux one `syncfs` after the whole tree (see `sync_tree`) replaces thousands of
     // per-file syncs; elsewhere each file is synced as it is written.
     #[cfg(not(target_os = "linux"))]
     file.sync_all().map_err(io_error("sync", path))?;
-    Ok(())
+    file.metadata().map_err(io_error("inspect", path))
 }
 
 /// Makes every file of the new tree durable before it is swapped in. A kill needs no sync
 /// (the kernel keeps what was written); a power loss does, and without it the swap could
 /// reach the disk before the files it points at.
 #[cfg(target_os = "linux")]
-fn sync_tree(root: &Path) -> Result<(), BundleError> {
+pub(crate) fn sync_tree(root: &Path) -> Result<(), BundleError> {
     let handle = fs::File::open(root).map_err(io_error("open", root))?;
     rustix::fs::syncfs(&handle).map_err(|e| BundleError::Io {
         action: "sync",
@@ -411,26 +425,37 @@ fn sync_tree(root: &Path) -> Result<(), BundleError> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sync_tree(_root: &Path) -> Result<(), BundleError> {
+pub(crate) fn sync_tree(_root: &Path) -> Result<(), BundleError> {
     Ok(())
 }
 
 /// Best effort: makes a folder's entries durable. Not needed for a kill (the kernel keeps
 /// them), only for a power loss, and not possible on every platform.
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(handle) = fs::File::open(dir) {
         let _ = handle.sync_all();
     }
 }
 
-enum Existing {
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Existing {
     Missing,
     Bundle,
 }
 
 fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
+    inspect_existing(out, &|_, _| false).map(|(kind, _)| kind)
+}
+
+/// What is at `out`, and its manifest when it is a bundle zat wrote. A listed file counts as
+/// unchanged when `trusted(path, metadata)` says so (the incremental state vouches for it),
+/// and otherwise when its bytes hash to what the manifest lists.
+pub(crate) fn inspect_existing(
+    out: &Path,
+    trusted: &dyn Fn(&str, &fs::Metadata) -> bool,
+) -> Result<(Existing, Option<ManifestFile>), BundleError> {
     let meta = match fs::symlink_metadata(out) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Missing),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Existing::Missing, None)),
         Err(e) => {
             return Err(BundleError::Io { action: "inspect", path: out.to_owned(), source: e });
         }
@@ -452,7 +477,7 @@ fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
     // refused without walking all of it.
     let top = list(out)?;
     if top.is_empty() {
-        return Ok(Existing::Bundle);
+        return Ok((Existing::Bundle, None));
     }
     let not_ours = |reason: &str| BundleError::NotABundle {
         path: out.to_owned(),
@@ -479,15 +504,19 @@ fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
     }
     let mut in_the_way = Vec::new();
     for entry in &entries {
-        if entry.path == MANIFEST_FILE {
+        if entry.path == MANIFEST_FILE || is_state(entry) {
             continue;
         }
         let ours = match (&entry.kind, listed.get(entry.path.as_str())) {
             (Kind::Dir, _) => folders.contains(entry.path.as_str()),
             (Kind::File, Some(want)) => {
                 let path = out.join(&entry.real);
-                let bytes = fs::read(&path).map_err(io_error("read", &path))?;
-                bytes.len() as u64 == want.size && sha256_hex(&bytes) == want.sha256
+                let vouched = fs::symlink_metadata(&path)
+                    .is_ok_and(|meta| meta.len() == want.size && trusted(&entry.path, &meta));
+                vouched || {
+                    let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+                    bytes.len() as u64 == want.size && sha256_hex(&bytes) == want.sha256
+                }
             }
             _ => false,
         };
@@ -501,7 +530,7 @@ fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
         }
     }
     if in_the_way.is_empty() {
-        Ok(Existing::Bundle)
+        Ok((Existing::Bundle, Some(manifest)))
     } else {
         Err(BundleError::NotABundle {
             path: out.to_owned(),
@@ -517,27 +546,25 @@ const MANIFEST_LIMIT: u64 = 256 << 20;
 /// A manifest as zat writes it; anything else (another tool's `MANIFEST.json`) does not parse.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ManifestFile {
+pub(crate) struct ManifestFile {
     zat_version: String,
-    files: Vec<ManifestRead>,
+    pub(crate) files: Vec<ManifestRead>,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ManifestRead {
-    path: String,
-    size: u64,
-    sha256: String,
-    #[serde(rename = "target")]
-    _target: Option<String>,
-    #[serde(default, rename = "placement")]
-    _placement: Option<zat_model::Placement>,
-    #[serde(rename = "emitter")]
-    _emitter: String,
+pub(crate) struct ManifestRead {
+    pub(crate) path: String,
+    pub(crate) size: u64,
+    pub(crate) sha256: String,
+    pub(crate) target: Option<String>,
+    #[serde(default)]
+    pub(crate) placement: Option<zat_model::Placement>,
+    pub(crate) emitter: String,
 }
 
 /// Reads `path` as a zat manifest without following a link; `None` when it is not one.
-fn read_manifest(path: &Path) -> Option<ManifestFile> {
+pub(crate) fn read_manifest(path: &Path) -> Option<ManifestFile> {
     let meta = fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > MANIFEST_LIMIT {
         return None;
@@ -555,7 +582,7 @@ fn read_manifest(path: &Path) -> Option<ManifestFile> {
 
 /// The nearest folder at or above `dir` that is a bundle zat wrote, if any. `dir` is taken
 /// as it will be resolved on disk (links in it followed), so a link cannot hide a bundle.
-fn enclosing_bundle(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn enclosing_bundle(dir: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(dir).ok()?;
     // The deepest existing ancestor, with its links resolved.
     let mut existing = absolute.as_path();
@@ -573,7 +600,7 @@ fn enclosing_bundle(dir: &Path) -> Option<PathBuf> {
 
 /// Exchanges `new` and `out` in one step (Linux `renameat2(RENAME_EXCHANGE)`).
 #[cfg(target_os = "linux")]
-fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
+pub(crate) fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE).map_err(|e| BundleError::Io {
         action: "swap the new bundle into place at",
@@ -585,7 +612,7 @@ fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
 /// Elsewhere there is no atomic exchange of folders: move the old one aside, then the new one
 /// in. A kill between the two renames leaves the old bundle in `.NAME.zat-old-PID`.
 #[cfg(not(target_os = "linux"))]
-fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
+pub(crate) fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
     let (parent, name) = split_output(out)?;
     let old = parent.join(temp_name(&name, "old"));
     fs::rename(out, &old).map_err(io_error("move aside", out))?;
@@ -593,7 +620,7 @@ fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
     fs::rename(&old, new).map_err(io_error("move", &old))
 }
 
-fn split_output(out: &Path) -> Result<(PathBuf, String), BundleError> {
+pub(crate) fn split_output(out: &Path) -> Result<(PathBuf, String), BundleError> {
     let bad = || BundleError::BadOutput { path: out.to_owned() };
     let name = out.file_name().and_then(|n| n.to_str()).ok_or_else(bad)?.to_owned();
     let parent = match out.parent() {
@@ -603,13 +630,13 @@ fn split_output(out: &Path) -> Result<(PathBuf, String), BundleError> {
     Ok((parent, name))
 }
 
-fn temp_name(name: &str, kind: &str) -> String {
+pub(crate) fn temp_name(name: &str, kind: &str) -> String {
     format!(".{name}{TEMP_MARK}{kind}-{}", std::process::id())
 }
 
 /// Removes temporary siblings that earlier runs left behind when they were killed, unless
 /// the process that made them is still running.
-fn remove_stale(parent: &Path, name: &str) {
+pub(crate) fn remove_stale(parent: &Path, name: &str) {
     let prefix = format!(".{name}{TEMP_MARK}");
     let Ok(entries) = fs::read_dir(parent) else { return };
     for entry in entries.flatten() {
@@ -704,6 +731,12 @@ fn entries_of(dir: &Path, real: &Path, prefix: &str) -> Result<Vec<Entry>, Bundl
     Ok(entries)
 }
 
+/// Whether an entry is the incremental state at the root (a regular file; anything else by
+/// that name is the user's).
+fn is_state(entry: &Entry) -> bool {
+    entry.path == STATE_FILE && entry.kind == Kind::File
+}
+
 /// The entries directly in `dir`, sorted, links not followed.
 fn list(dir: &Path) -> Result<Vec<Entry>, BundleError> {
     let mut entries = entries_of(dir, Path::new(""), "")?;
@@ -765,6 +798,9 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
         Ok(_) => {}
     }
     for entry in walk(dir)? {
+        if is_state(&entry) {
+            continue;
+        }
         let bytes = match entry.kind {
             Kind::Dir => continue,
             Kind::File => {
@@ -846,6 +882,8 @@ mod tests {
         check("a/../../b", Some(PathProblem::Dot("..".into())));
         check("./a", Some(PathProblem::Dot(".".into())));
         check("MANIFEST.json", Some(PathProblem::Manifest));
+        check(".zat-state", Some(PathProblem::State));
+        check("sub/.zat-state", None);
         check("manifest.JSON", Some(PathProblem::Manifest));
         check("sub/MANIFEST.json", None);
     }

@@ -8,12 +8,14 @@ pub mod fixtures;
 mod protection;
 mod validate;
 mod values;
+mod writer;
 
 pub use bundle::{
-    Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, check_path, drift,
-    read_tree, sha256_hex, special_entry,
+    Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, STATE_FILE, check_path,
+    drift, read_tree, sha256_hex, special_entry,
 };
 pub use protection::Checks;
+pub use writer::{BundleWriter, FileRecord, UnitRecord, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
 
 /// A fleet after expansion, with every diagnostic validation found.

@@ -1,10 +1,12 @@
 //! The zat build pipeline as one library function: script → expansion and validation → ESM
-//! coverage → plugins (a render pass, then an index pass) → bundle.
+//! coverage → plugins by unit (a render pass, then an index pass) → bundle.
 //!
-//! `zat build`, `zat check`, `zat diff`, the benchmarks and the end-to-end tests all call
-//! [`build`], so that what `check` accepts is exactly what `build` would write. The function
-//! prints nothing and writes nothing: it returns every diagnostic and a typed [`Failure`], and
-//! the caller reports them (the CLI is the one place that prints) and writes the bundle.
+//! `zat check`, `zat diff`, `zat build --check` and the tests call [`build`], which renders
+//! into memory and writes nothing; `zat build` and the benchmark call [`build_into`], which
+//! runs the same units and streams their files into the new bundle (carrying unchanged units
+//! over from the last one). Both render every unit the same way, so what `check` accepts is
+//! exactly what `build` writes. Neither prints: they return every diagnostic and a typed
+//! [`Failure`], and the caller reports them (the CLI is the one place that prints).
 //!
 //! The emitters linked into zat are listed once, in [`builtins`].
 
@@ -13,14 +15,16 @@ mod installed;
 
 pub use connections::{CODE_WRONG_RULE, Checked, check as check_connections};
 pub use installed::{Installed, installed, pick};
+mod units;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use zat_core::{Bundle, BundleError, BundleFile};
+pub use units::Progress;
+use zat_core::{Bundle, BundleError, BundleFile, BundleWriter, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
-use zat_plugin_api::{INDEX_PASS, IndexedFile, RenderRequest, RenderResponse};
+use zat_plugin_api::{RenderRequest, RenderResponse};
 use zat_plugin_host::{PluginSet, PluginSetBuilder};
 use zat_script::ScriptOptions;
 
@@ -53,7 +57,7 @@ pub struct Inputs {
     pub only: Vec<String>,
     /// Plugin options, `PLUGIN.KEY` to value.
     pub plugin_options: BTreeMap<String, String>,
-    /// How many plugins render at once.
+    /// How many units render at once.
     pub jobs: usize,
     /// The zat version plugins are told (a fixed word in tests, so snapshots do not move).
     pub zat_version: String,
@@ -103,8 +107,10 @@ pub struct Timings {
     pub script: Duration,
     /// Expansion, validation and consistency checks.
     pub prepare: Duration,
-    /// Every plugin's render, both passes, and assembling the bundle.
+    /// Every unit's render, both passes, and (in [`build_into`]) writing each unit's files.
     pub render: Duration,
+    /// [`build_into`]: the manifest, syncing, and swapping the new tree in.
+    pub write: Duration,
     /// Per plugin, its own render time (both passes), by name.
     pub plugins: BTreeMap<String, Duration>,
 }
@@ -118,17 +124,17 @@ pub struct Built {
 
 /// Everything a build found out.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Outcome<T = Built> {
     /// Every diagnostic, in the order found: script, model, coverage, then plugins by name.
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Timings,
     /// What plugins running in a worker process printed, by plugin name, for the caller to
     /// show as theirs (never mixed into zat's own output).
     pub plugin_output: Vec<(String, String)>,
-    pub result: Result<Built, Failure>,
+    pub result: Result<T, Failure>,
 }
 
-impl Outcome {
+impl<T> Outcome<T> {
     fn failed(diagnostics: Vec<Diagnostic>, timings: Timings, failure: Failure) -> Self {
         Outcome { diagnostics, timings, plugin_output: Vec::new(), result: Err(failure) }
     }
@@ -173,64 +179,28 @@ pub fn prepare(inputs: &Inputs) -> PreparedRun {
     PreparedRun { diagnostics, timings, result }
 }
 
-/// The whole pipeline, writing nothing: script, expansion and validation, ESM coverage, the
-/// render pass of every plugin, the index pass, and the checked bundle. `plugins` says where
-/// plugins come from (start from [`builtins`] for the emitters linked into zat).
+/// The whole pipeline, writing nothing: script, expansion and validation, ESM coverage, every
+/// plugin by unit (render pass, then index pass), and the checked bundle in memory. `plugins`
+/// says where plugins come from (start from [`builtins`] for the emitters linked into zat).
 pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
-    let PreparedRun { mut diagnostics, mut timings, result } = prepare(inputs);
-    let fleet = match result {
-        Ok(fleet) => fleet,
-        Err(failure) => return Outcome::failed(diagnostics, timings, failure),
+    let (mut diagnostics, mut timings, fleet, set) = match start(inputs, plugins) {
+        Ok(started) => started,
+        Err(outcome) => return *outcome,
     };
-    let unknown: Vec<&str> =
-        inputs.only.iter().filter(|name| fleet.lpar(name).is_none()).map(String::as_str).collect();
-    if !unknown.is_empty() {
-        let message = format!(
-            "--only names no LPAR of the fleet: {}; `zat model` lists the LPARs",
-            unknown.join(", ")
-        );
-        return Outcome::failed(diagnostics, timings, Failure::Usage(vec![message]));
-    }
-    let set = match plugins.build() {
-        Ok(set) => set,
-        Err(errors) => {
-            let messages = errors.0.iter().map(ToString::to_string).collect();
-            return Outcome::failed(diagnostics, timings, Failure::Usage(messages));
-        }
-    };
-    // Every security database needs a plugin that provides `esm:<its ESM>` (ZAT0390).
-    let provided: BTreeSet<String> =
-        set.plugins().iter().flat_map(|p| p.info().provides.iter().cloned()).collect();
-    let uncovered = zat_plugin_host::esm_coverage(&fleet, &inputs.only, &provided);
-    if !uncovered.is_empty() {
-        diagnostics.extend(uncovered);
-        return Outcome::failed(diagnostics, timings, Failure::Input);
-    }
-    diagnostics.extend(option_diagnostics(&set, &inputs.plugin_options));
-    if set.is_empty() {
-        let message = "no plugins to run; give --plugin-dir DIR or set ZAT_PLUGIN_PATH".to_owned();
-        return Outcome::failed(diagnostics, timings, Failure::Usage(vec![message]));
-    }
+    let request = request_of(inputs, fleet);
+    let sink = units::MemorySink::default();
     let started = Instant::now();
-    let request = RenderRequest::new(fleet, inputs.zat_version.clone())
-        .with_only(inputs.only.clone())
-        .with_options(inputs.plugin_options.clone());
-    let mut plugin_output = Vec::new();
-    let rendered = render(&set, request, inputs.jobs.max(1), &mut timings, &mut plugin_output);
+    let rendered = units::render(&set, &request, inputs.jobs.max(1), &sink, None);
     timings.render = started.elapsed();
-    let (request, files) = match rendered {
-        Ok(rendered) => rendered,
-        Err((plugin_diagnostics, failures)) => {
-            diagnostics.extend(plugin_diagnostics);
-            let failure =
-                if failures.is_empty() { Failure::Input } else { Failure::Plugins(failures) };
+    let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
+        Ok(output) => output,
+        Err((failure, output)) => {
             let mut outcome = Outcome::failed(diagnostics, timings, failure);
-            outcome.plugin_output = plugin_output;
+            outcome.plugin_output = output;
             return outcome;
         }
     };
-    let (plugin_diagnostics, files) = files;
-    diagnostics.extend(plugin_diagnostics);
+    let files = sink.files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     // Every intended connection on its own rule, read from the policy files just rendered.
     diagnostics.extend(connections::check(&request.fleet, &files).diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -244,6 +214,203 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
         .map(|bundle| Built { fleet: request.fleet, bundle })
         .map_err(|errors| Failure::Plugins(bundle_errors(&errors, &origins)));
     Outcome { diagnostics, timings, plugin_output, result }
+}
+
+/// What [`build_into`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Files added, changed, removed and kept compared with the bundle it replaced.
+    pub summary: WriteSummary,
+}
+
+/// The whole pipeline, writing the bundle to `out` as units render: each unit's files go to a
+/// temporary sibling of `out` as soon as the unit is done (memory holds one unit at a time and
+/// a small record per file), units whose request did not change since the last build are not
+/// rendered again and their files are carried over by hard link, and the new tree replaces
+/// `out` atomically at the end (see [`zat_core::BundleWriter`]). On any failure nothing
+/// changes on disk. `progress` hears of every finished unit (done, total).
+///
+/// A bundle that cannot be written (`out` is not a bundle, I/O) is a [`Failure::Usage`] with
+/// the message.
+pub fn build_into(
+    inputs: &Inputs,
+    plugins: PluginSetBuilder,
+    out: &Path,
+    progress: Option<units::Progress<'_>>,
+) -> Outcome<Written> {
+    let (mut diagnostics, mut timings, fleet, set) = match start(inputs, plugins) {
+        Ok(started) => started,
+        Err(outcome) => {
+            let Outcome { diagnostics, timings, plugin_output, result } = *outcome;
+            let failure = result.err().unwrap_or(Failure::Input);
+            return Outcome { diagnostics, timings, plugin_output, result: Err(failure) };
+        }
+    };
+    let writer = match BundleWriter::begin(out) {
+        Ok(writer) => writer,
+        Err(error) => {
+            return Outcome::failed(diagnostics, timings, Failure::Usage(vec![error.to_string()]));
+        }
+    };
+    let request = request_of(inputs, fleet);
+    let started = Instant::now();
+    let tap = units::PolicyTap::new(&writer, out);
+    let rendered = units::render(&set, &request, inputs.jobs.max(1), &tap, progress);
+    timings.render = started.elapsed();
+    let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
+        Ok(output) => output,
+        Err((failure, output)) => {
+            writer.abort();
+            let mut outcome = Outcome::failed(diagnostics, timings, failure);
+            outcome.plugin_output = output;
+            return outcome;
+        }
+    };
+    // Every intended connection on its own rule, read from the policy files of this build
+    // (rendered now, or carried over unchanged), before the new tree replaces the old one.
+    diagnostics.extend(connections::check(&request.fleet, &tap.policies()).diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        writer.abort();
+        let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
+        outcome.plugin_output = plugin_output;
+        return outcome;
+    }
+    let started = Instant::now();
+    let finished = writer.finish();
+    timings.write = started.elapsed();
+    let origins: BTreeMap<&str, String> =
+        set.plugins().iter().map(|p| (p.name(), p.origin().to_string())).collect();
+    let result = finished.map(|summary| Written { summary }).map_err(|errors| {
+        let paths = errors.iter().any(|e| {
+            matches!(
+                e,
+                BundleError::BadPath { .. }
+                    | BundleError::Duplicate { .. }
+                    | BundleError::FileIsFolder { .. }
+            )
+        });
+        let messages = bundle_errors(&errors, &origins);
+        if paths { Failure::Plugins(messages) } else { Failure::Usage(messages) }
+    });
+    Outcome { diagnostics, timings, plugin_output, result }
+}
+
+type Started = (Vec<Diagnostic>, Timings, Fleet, PluginSet);
+
+/// What plugins in worker processes printed, by plugin name.
+type PluginOutput = Vec<(String, String)>;
+
+/// Everything before the plugins render: the prepared fleet and the plugin set, or the
+/// outcome that ends the build.
+fn start(inputs: &Inputs, plugins: PluginSetBuilder) -> Result<Started, Box<Outcome>> {
+    let PreparedRun { mut diagnostics, timings, result } = prepare(inputs);
+    let fleet = match result {
+        Ok(fleet) => fleet,
+        Err(failure) => return Err(Box::new(Outcome::failed(diagnostics, timings, failure))),
+    };
+    let unknown: Vec<&str> =
+        inputs.only.iter().filter(|name| fleet.lpar(name).is_none()).map(String::as_str).collect();
+    if !unknown.is_empty() {
+        let message = format!(
+            "--only names no LPAR of the fleet: {}; `zat model` lists the LPARs",
+            unknown.join(", ")
+        );
+        return Err(Box::new(Outcome::failed(diagnostics, timings, Failure::Usage(vec![message]))));
+    }
+    let set = match plugins.build() {
+        Ok(set) => set,
+        Err(errors) => {
+            let messages = errors.0.iter().map(ToString::to_string).collect();
+            return Err(Box::new(Outcome::failed(diagnostics, timings, Failure::Usage(messages))));
+        }
+    };
+    // Every security database needs a plugin that provides `esm:<its ESM>` (ZAT0390).
+    let provided: BTreeSet<String> =
+        set.plugins().iter().flat_map(|p| p.info().provides.iter().cloned()).collect();
+    let uncovered = zat_plugin_host::esm_coverage(&fleet, &inputs.only, &provided);
+    if !uncovered.is_empty() {
+        diagnostics.extend(uncovered);
+        return Err(Box::new(Outcome::failed(diagnostics, timings, Failure::Input)));
+    }
+    diagnostics.extend(option_diagnostics(&set, &inputs.plugin_options));
+    if set.is_empty() {
+        let message = "no plugins to run; give --plugin-dir DIR or set ZAT_PLUGIN_PATH".to_owned();
+        return Err(Box::new(Outcome::failed(diagnostics, timings, Failure::Usage(vec![message]))));
+    }
+    Ok((diagnostics, timings, fleet, set))
+}
+
+fn request_of(inputs: &Inputs, fleet: Fleet) -> RenderRequest {
+    RenderRequest::new(fleet, inputs.zat_version.clone())
+        .with_only(inputs.only.clone())
+        .with_options(inputs.plugin_options.clone())
+}
+
+/// Takes the answers' diagnostics, timings and output; a plugin failure or an error
+/// diagnostic ends the build.
+fn collect(
+    rendered: units::Rendered,
+    diagnostics: &mut Vec<Diagnostic>,
+    timings: &mut Timings,
+) -> Result<PluginOutput, (Failure, PluginOutput)> {
+    let failures = rendered.failures();
+    let mut output = Vec::new();
+    for answer in rendered.answers {
+        *timings.plugins.entry(answer.plugin.clone()).or_default() += answer.elapsed;
+        if !answer.output.is_empty() {
+            output.push((answer.plugin.clone(), answer.output));
+        }
+        diagnostics.extend(answer.diagnostics);
+    }
+    if !failures.is_empty() {
+        return Err((Failure::Plugins(failures), output));
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err((Failure::Input, output));
+    }
+    Ok(output)
+}
+
+/// One plugin's answer as bundle files tagged with the plugin's name, and its diagnostics
+/// (those without an object are attributed to the plugin).
+pub fn bundle_files(plugin: &str, response: RenderResponse) -> (Vec<Diagnostic>, Vec<BundleFile>) {
+    let mut diagnostics = response.diagnostics;
+    for diagnostic in &mut diagnostics {
+        if diagnostic.object.is_empty() {
+            diagnostic.object = format!("plugin {plugin}");
+        }
+    }
+    let files = response
+        .files
+        .into_iter()
+        .map(|f| BundleFile {
+            path: f.path,
+            content: f.content.into_bytes(),
+            target: f.target,
+            placement: f.placement,
+            emitter: plugin.to_owned(),
+        })
+        .collect();
+    (diagnostics, files)
+}
+
+/// Bundle errors with the plugin (and its file) that caused them.
+fn bundle_errors(errors: &[BundleError], origins: &BTreeMap<&str, String>) -> Vec<String> {
+    errors
+        .iter()
+        .map(|error| {
+            let emitter = match error {
+                BundleError::BadPath { emitter, .. } => Some(emitter),
+                BundleError::Duplicate { second, .. } => Some(second),
+                BundleError::FileIsFolder { emitter, .. } => Some(emitter),
+                _ => None,
+            };
+            match emitter.and_then(|e| origins.get(e.as_str()).map(|o| (e, o))) {
+                Some((name, origin)) => format!("{error} (plugin `{name}`: {origin})"),
+                None => error.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// A plugin option for no plugin of the run is a warning (ZAT0391: it may be turned off); a
@@ -287,132 +454,4 @@ fn option_diagnostics(set: &PluginSet, options: &BTreeMap<String, String>) -> Ve
         }
     }
     found
-}
-
-type Rendered = (RenderRequest, (Vec<Diagnostic>, Vec<BundleFile>));
-
-/// The render pass (every plugin but the index plugins), then the index pass with the files of
-/// the first. Diagnostics without an object are attributed to their plugin.
-fn render(
-    set: &PluginSet,
-    request: RenderRequest,
-    jobs: usize,
-    timings: &mut Timings,
-    output: &mut Vec<(String, String)>,
-) -> Result<Rendered, (Vec<Diagnostic>, Vec<String>)> {
-    let is_index =
-        |info: &zat_plugin_api::PluginInfo| info.provides.iter().any(|p| p == INDEX_PASS);
-    let (first, second) = set.split(|plugin| !is_index(plugin.info()));
-    let mut sink =
-        Sink { diagnostics: Vec::new(), failures: Vec::new(), files: Vec::new(), output };
-    collect(&first, &request, jobs, timings, &mut sink);
-    if !sink.failures.is_empty() {
-        return Err((sink.diagnostics, sink.failures));
-    }
-    let request = if second.is_empty() {
-        request
-    } else {
-        let mut index: Vec<IndexedFile> = sink
-            .files
-            .iter()
-            .map(|f: &BundleFile| IndexedFile {
-                path: f.path.clone(),
-                emitter: f.emitter.clone(),
-                target: f.target.clone(),
-                placement: f.placement.clone(),
-            })
-            .collect();
-        index.sort_by(|a, b| a.path.cmp(&b.path));
-        let request = request.with_bundle(index);
-        collect(&second, &request, jobs, timings, &mut sink);
-        if !sink.failures.is_empty() {
-            return Err((sink.diagnostics, sink.failures));
-        }
-        request.with_bundle(Vec::new())
-    };
-    Ok((request, (sink.diagnostics, sink.files)))
-}
-
-/// Where the answers of a pass go.
-struct Sink<'a> {
-    diagnostics: Vec<Diagnostic>,
-    failures: Vec<String>,
-    files: Vec<BundleFile>,
-    output: &'a mut Vec<(String, String)>,
-}
-
-fn collect(
-    set: &PluginSet,
-    request: &RenderRequest,
-    jobs: usize,
-    timings: &mut Timings,
-    sink: &mut Sink<'_>,
-) {
-    if set.is_empty() {
-        return;
-    }
-    let answers = match set.render_all(request, jobs) {
-        Ok(answers) => answers,
-        Err(error) => {
-            sink.failures.push(error.to_string());
-            return;
-        }
-    };
-    for answer in answers {
-        let name = answer.plugin.name().to_owned();
-        *timings.plugins.entry(name.clone()).or_default() += answer.elapsed;
-        if !answer.output.is_empty() {
-            sink.output.push((name.clone(), answer.output));
-        }
-        match answer.result {
-            Ok(response) => {
-                let (mut found, mut written) = bundle_files(&name, response);
-                sink.diagnostics.append(&mut found);
-                sink.files.append(&mut written);
-            }
-            Err(error) => sink.failures.push(error.to_string()),
-        }
-    }
-}
-
-/// One plugin's answer as bundle files tagged with the plugin's name, and its diagnostics
-/// (those without an object are attributed to the plugin).
-pub fn bundle_files(plugin: &str, response: RenderResponse) -> (Vec<Diagnostic>, Vec<BundleFile>) {
-    let mut diagnostics = response.diagnostics;
-    for diagnostic in &mut diagnostics {
-        if diagnostic.object.is_empty() {
-            diagnostic.object = format!("plugin {plugin}");
-        }
-    }
-    let files = response
-        .files
-        .into_iter()
-        .map(|f| BundleFile {
-            path: f.path,
-            content: f.content.into_bytes(),
-            target: f.target,
-            placement: f.placement,
-            emitter: plugin.to_owned(),
-        })
-        .collect();
-    (diagnostics, files)
-}
-
-/// Bundle errors with the plugin (and its file) that caused them.
-fn bundle_errors(errors: &[BundleError], origins: &BTreeMap<&str, String>) -> Vec<String> {
-    errors
-        .iter()
-        .map(|error| {
-            let emitter = match error {
-                BundleError::BadPath { emitter, .. } => Some(emitter),
-                BundleError::Duplicate { second, .. } => Some(second),
-                BundleError::FileIsFolder { emitter, .. } => Some(emitter),
-                _ => None,
-            };
-            match emitter.and_then(|e| origins.get(e.as_str()).map(|o| (e, o))) {
-                Some((name, origin)) => format!("{error} (plugin `{name}`: {origin})"),
-                None => error.to_string(),
-            }
-        })
-        .collect()
 }

@@ -1,4 +1,4 @@
-/* zat_plugin.h: the C ABI of a zat emitter plugin (ABI version 1).
+/* zat_plugin.h: the C ABI of a zat emitter plugin (ABI version 2).
  *
  * A plugin is a shared library that exports one function, zat_plugin_entry, returning a
  * pointer to a static zat_plugin_table. The host reads abi_version first and refuses the
@@ -10,6 +10,12 @@
  * allocates every buffer it writes; the host copies it and hands it back to the plugin's free.
  * The JSON shapes are those of the zat-plugin-api crate (RenderRequest, RenderResponse,
  * PluginInfo); `zat schema` prints the model's JSON Schema.
+ *
+ * Units (ABI version 2): a plugin whose info lists "unit:database", "unit:lpar" or "unit:fleet"
+ * in provides is called once per unit of that kind, possibly from several threads at once, and
+ * the request's "unit" member says which: {"kind":"database","name":...}, {"kind":"lpar",
+ * "name":...} or {"kind":"fleet"}; it must write only that unit's files. A plugin that lists
+ * none of them is called once, with "unit": null and the whole fleet.
  *
  * Rules for plugin authors:
  *   - never let an exception, longjmp or Rust panic escape a function of the table;
@@ -28,7 +34,7 @@
 extern "C" {
 #endif
 
-#define ZAT_ABI_VERSION 1u
+#define ZAT_ABI_VERSION 2u
 #define ZAT_ENTRY_SYMBOL "zat_plugin_entry"
 
 /* Status codes returned by info and render. */

@@ -14,10 +14,13 @@ pub mod security;
 pub use emitter::{EmitError, Emitter};
 pub use protocol::{
     INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages, RenderRequest,
-    RenderResponse, protocol_schema,
+    RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, outline, protocol_schema,
 };
 pub use zat_model as model;
 
 /// Version of the C ABI and of the JSON protocol carried over it.
 /// The host refuses a plugin whose table carries another version.
-pub const ABI_VERSION: u32 = 1;
+///
+/// Version 2 renders by unit: a request may name a [`Unit`] (one database, one LPAR, or the
+/// fleet's own files), and `includes_lpar` / `includes_database` answer for that unit only.
+pub const ABI_VERSION: u32 = 2;

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use zat_model::{Diagnostic, Fleet, MODEL_VERSION, Placement};
+use zat_model::{Diagnostic, Fleet, Lpar, MODEL_VERSION, Placement, Stack};
 
-/// What the host sends to every plugin: the same bytes for each.
+/// What the host sends to a plugin: the same bytes for every plugin that renders one unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RenderRequest {
     /// ABI version the host speaks ([`crate::ABI_VERSION`]).
@@ -15,8 +15,14 @@ pub struct RenderRequest {
     pub model_version: u32,
     /// Version of the zat host, for plugins that want to print it.
     pub zat_version: String,
-    /// The expanded, validated fleet.
+    /// The expanded, validated fleet; for a [`Unit`], the part of it the unit needs (see
+    /// [`RenderRequest::for_unit`]).
     pub fleet: Fleet,
+    /// What this call renders: one security database, one LPAR, or the fleet's own files.
+    /// Absent (null) for a plugin that renders the whole fleet in one call (one that declares
+    /// no `unit:` capability).
+    #[serde(default)]
+    pub unit: Option<Unit>,
     /// When not empty, render only these LPARs (and the security databases they use).
     #[serde(default)]
     pub only_lpars: Vec<String>,
@@ -63,6 +69,74 @@ pub fn protocol_schema() -> schemars::Schema {
     schema
 }
 
+/// The capability of a plugin that renders security databases one at a time: it is called
+/// once per database of the run with [`Unit::Database`].
+pub const UNIT_DATABASE: &str = "unit:database";
+
+/// The capability of a plugin that renders LPARs one at a time: it is called once per LPAR of
+/// the run with [`Unit::Lpar`].
+pub const UNIT_LPAR: &str = "unit:lpar";
+
+/// The capability of a plugin that also writes files about the fleet as a whole (an index, a
+/// summary) or checks across LPARs: it is called once with [`Unit::Fleet`].
+pub const UNIT_FLEET: &str = "unit:fleet";
+
+/// One piece of a build. Units render independently (in parallel, and not at all when their
+/// request did not change since the last build); a plugin renders the units it declares with
+/// `unit:` capabilities, and a plugin that declares none renders the whole fleet in one call.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unit {
+    /// One security database: its jobs. The request's fleet holds the database and the LPARs
+    /// that use it as outlines.
+    Database { name: String },
+    /// One LPAR with its stacks: everything written for it. The request's fleet holds the
+    /// LPAR in full and the other LPARs of its security database as outlines.
+    Lpar { name: String },
+    /// The fleet's own files: the request's fleet holds every LPAR as an outline.
+    Fleet,
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unit::Database { name } => write!(f, "database {name}"),
+            Unit::Lpar { name } => write!(f, "lpar {name}"),
+            Unit::Fleet => f.write_str("fleet"),
+        }
+    }
+}
+
+/// An LPAR without the bulk of its stacks: names, flags and stack initialisation access stay,
+/// rules and API requesters go. What a unit sees of LPARs it does not render.
+pub fn outline(lpar: &Lpar) -> Lpar {
+    // Field by field: cloning the LPAR and then dropping its rules would copy them for nothing.
+    Lpar {
+        name: lpar.name.clone(),
+        security_database: lpar.security_database.clone(),
+        pagent: lpar.pagent.clone(),
+        syslog: lpar.syslog.clone(),
+        stacks: lpar
+            .stacks
+            .iter()
+            .map(|stack| Stack {
+                name: stack.name.clone(),
+                ttls: stack.ttls,
+                initstack_users: stack.initstack_users.clone(),
+                autolog_pagent: stack.autolog_pagent,
+                syslogd_port: stack.syslogd_port,
+                rules: Vec::new(),
+                api_requesters: Vec::new(),
+                initstack: stack.initstack.clone(),
+                origin: stack.origin.clone(),
+            })
+            .collect(),
+        origin: lpar.origin.clone(),
+    }
+}
+
 /// The capability of a plugin that indexes the bundle: the host renders it after every other
 /// plugin and hands it their files in [`RenderRequest::bundle`].
 pub const INDEX_PASS: &str = "pass:index";
@@ -94,8 +168,62 @@ impl RenderRequest {
             model_version: MODEL_VERSION,
             zat_version: zat_version.into(),
             fleet,
+            unit: None,
             only_lpars: Vec::new(),
             options: BTreeMap::new(),
+            bundle: Vec::new(),
+        }
+    }
+
+    /// The request of one unit of this (whole-fleet) request: the same options and `--only`
+    /// list, and a fleet cut to what the unit needs, so that a unit's request, and so what the
+    /// plugin writes for it, changes only when the unit's own input changes.
+    ///
+    /// - [`Unit::Lpar`]: the LPAR in full, the other LPARs of its security database as
+    ///   [`outline`]s (for "shared with" notes), its database;
+    /// - [`Unit::Database`]: the database, the LPARs that use it as outlines;
+    /// - [`Unit::Fleet`]: every database, every LPAR as an outline.
+    ///
+    /// Site defaults, security levels and z/OS Connect servers are kept whole in every unit.
+    pub fn for_unit(&self, unit: Unit) -> RenderRequest {
+        let source = &self.fleet;
+        let (databases, lpars) = match &unit {
+            Unit::Lpar { name } => {
+                let database =
+                    source.lpar(name).map(|l| l.security_database.as_str()).unwrap_or_default();
+                let lpars = source
+                    .lpars
+                    .iter()
+                    .filter(|l| l.name == *name || l.security_database == database)
+                    .map(|l| if l.name == *name { l.clone() } else { outline(l) })
+                    .collect();
+                (source.security_database(database).into_iter().cloned().collect(), lpars)
+            }
+            Unit::Database { name } => (
+                source.security_database(name).into_iter().cloned().collect(),
+                source.lpars_of(name).map(outline).collect(),
+            ),
+            Unit::Fleet => {
+                (source.security_databases.clone(), source.lpars.iter().map(outline).collect())
+            }
+        };
+        let fleet = Fleet {
+            name: source.name.clone(),
+            defaults: source.defaults.clone(),
+            security_databases: databases,
+            security_levels: source.security_levels.clone(),
+            zos_connect_servers: source.zos_connect_servers.clone(),
+            lpars,
+            origin: source.origin.clone(),
+        };
+        RenderRequest {
+            abi_version: self.abi_version,
+            model_version: self.model_version,
+            zat_version: self.zat_version.clone(),
+            fleet,
+            unit: Some(unit),
+            only_lpars: self.only_lpars.clone(),
+            options: self.options.clone(),
             bundle: Vec::new(),
         }
     }
@@ -126,20 +254,48 @@ impl RenderRequest {
         self
     }
 
-    /// Whether an LPAR is part of this run (`--only`).
+    /// Whether this call writes the files of an LPAR: it is the call's [`Unit::Lpar`], or, in
+    /// a whole-fleet call, it is part of the run (`--only`). False in any other unit.
     pub fn includes_lpar(&self, name: &str) -> bool {
+        match &self.unit {
+            None => self.run_has_lpar(name),
+            Some(Unit::Lpar { name: unit }) => unit == name,
+            Some(Unit::Database { .. } | Unit::Fleet) => false,
+        }
+    }
+
+    /// Whether this call writes the files of a security database: it is the call's
+    /// [`Unit::Database`], or, in a whole-fleet call, it is part of the run. False in any other
+    /// unit.
+    pub fn includes_database(&self, name: &str) -> bool {
+        match &self.unit {
+            None => self.run_has_database(name),
+            Some(Unit::Database { name: unit }) => unit == name,
+            Some(Unit::Lpar { .. } | Unit::Fleet) => false,
+        }
+    }
+
+    /// Whether this call writes the fleet's own files (an index, a summary): a whole-fleet call
+    /// or the [`Unit::Fleet`] call.
+    pub fn writes_fleet_files(&self) -> bool {
+        matches!(self.unit, None | Some(Unit::Fleet))
+    }
+
+    /// Whether an LPAR is part of the run (`--only`), whatever this call renders: for the
+    /// fleet's own files, which list what the bundle holds.
+    pub fn run_has_lpar(&self, name: &str) -> bool {
         self.only_lpars.is_empty() || self.only_lpars.iter().any(|l| l == name)
     }
 
-    /// Whether a security database is part of this run: used by an included LPAR, or every
+    /// Whether a security database is part of the run: used by an LPAR of the run, or every
     /// database when the run is not limited.
-    pub fn includes_database(&self, name: &str) -> bool {
+    pub fn run_has_database(&self, name: &str) -> bool {
         self.only_lpars.is_empty()
             || self
                 .fleet
                 .lpars
                 .iter()
-                .any(|l| l.security_database == name && self.includes_lpar(&l.name))
+                .any(|l| l.security_database == name && self.run_has_lpar(&l.name))
     }
 }
 
@@ -226,6 +382,7 @@ mod tests {
                 model_version: MODEL_VERSION,
                 zat_version: "9.9.9".to_owned(),
                 fleet: empty_fleet(),
+                unit: None,
                 only_lpars: Vec::new(),
                 options: BTreeMap::new(),
                 bundle: Vec::new(),

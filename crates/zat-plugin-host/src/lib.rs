@@ -25,7 +25,9 @@ pub use coverage::{CODE_NO_ESM_EMITTER, esm_capability, esm_coverage};
 pub use error::{HostError, HostErrors, PluginError};
 pub use lock::{Lock, LockEntry, sha256_file};
 pub use plugin::{DEFAULT_MAX_RESPONSE, Plugin, PluginOrigin};
-pub use set::{Choice, PluginSet, PluginSetBuilder, Rendered, parse_choice};
+pub use set::{
+    Choice, PluginSet, PluginSetBuilder, Rendered, origin_files, parse_choice, sanitize_diagnostics,
+};
 pub use worker::{DEFAULT_TIMEOUT, ServeError, WorkerConfig, serve_worker};
 
 /// The environment variable with extra plugin folders, separated by `:` (`;` on Windows).

@@ -485,20 +485,11 @@ impl PluginSet {
                         (Err(error), String::new(), Duration::ZERO)
                     });
                 if let Ok(response) = &mut result {
-                    for diagnostic in &mut response.diagnostics {
-                        diagnostic.code = printable(&diagnostic.code);
-                        diagnostic.message = printable(&diagnostic.message);
-                        diagnostic.object = printable(&diagnostic.object);
-                        diagnostic.help = diagnostic.help.as_deref().map(printable);
-                        let Some(origin) = &diagnostic.origin else { continue };
-                        let allowed = allowed.get_or_insert_with(|| origin_files(request));
-                        if !allowed.contains(&origin.file) {
-                            diagnostic.message = format!(
-                                "{} (the plugin placed this at {:?}, which is not a file of the fleet script; that origin is dropped)",
-                                diagnostic.message, origin.file
-                            );
-                            diagnostic.origin = None;
-                        }
+                    if response.diagnostics.iter().any(|d| d.origin.is_some()) {
+                        let allowed = allowed.get_or_insert_with(|| origin_files(&request.fleet));
+                        sanitize_diagnostics(response, allowed);
+                    } else {
+                        sanitize_diagnostics(response, &BTreeSet::new());
                     }
                 }
                 Rendered { plugin, result, output, elapsed }
@@ -507,8 +498,28 @@ impl PluginSet {
     }
 }
 
-/// Every file named by an origin in the request: the fleet script and its imports.
-fn origin_files(request: &RenderRequest) -> BTreeSet<String> {
+/// Makes a plugin's diagnostics safe to show: control and bidirectional characters escaped,
+/// and an origin outside `allowed` (the files of the fleet script, [`origin_files`]) dropped
+/// with a note, so that a plugin cannot make zat show lines of an unrelated file.
+pub fn sanitize_diagnostics(response: &mut RenderResponse, allowed: &BTreeSet<String>) {
+    for diagnostic in &mut response.diagnostics {
+        diagnostic.code = printable(&diagnostic.code);
+        diagnostic.message = printable(&diagnostic.message);
+        diagnostic.object = printable(&diagnostic.object);
+        diagnostic.help = diagnostic.help.as_deref().map(printable);
+        let Some(origin) = &diagnostic.origin else { continue };
+        if !allowed.contains(&origin.file) {
+            diagnostic.message = format!(
+                "{} (the plugin placed this at {:?}, which is not a file of the fleet script; that origin is dropped)",
+                diagnostic.message, origin.file
+            );
+            diagnostic.origin = None;
+        }
+    }
+}
+
+/// Every file named by an origin in the fleet: the fleet script and its imports.
+pub fn origin_files(fleet: &zat_plugin_api::model::Fleet) -> BTreeSet<String> {
     fn walk(value: &serde_json::Value, files: &mut BTreeSet<String>) {
         match value {
             serde_json::Value::Object(map) => {
@@ -524,7 +535,7 @@ fn origin_files(request: &RenderRequest) -> BTreeSet<String> {
         }
     }
     let mut files = BTreeSet::new();
-    if let Ok(value) = serde_json::to_value(&request.fleet) {
+    if let Ok(value) = serde_json::to_value(fleet) {
         walk(&value, &mut files);
     }
     files

@@ -12,6 +12,7 @@ pub struct StacksEmitter;
 impl Emitter for StacksEmitter {
     const NAME: &'static str = "stacks";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut response = RenderResponse::default();

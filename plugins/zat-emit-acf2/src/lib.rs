@@ -40,7 +40,8 @@ pub struct Acf2Emitter;
 impl Emitter for Acf2Emitter {
     const NAME: &'static str = "acf2";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const PROVIDES: &'static [&'static str] = &["esm:acf2"];
+    const PROVIDES: &'static [&'static str] =
+        &["esm:acf2", zat_plugin_api::UNIT_DATABASE, zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut response = RenderResponse::default();

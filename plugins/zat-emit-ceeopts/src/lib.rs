@@ -49,6 +49,7 @@ impl Emitter for CeeoptsEmitter {
     const NAME: &'static str = "ceeopts";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&["password_form", "comments"]);
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let settings = Settings {

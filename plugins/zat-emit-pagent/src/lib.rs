@@ -41,6 +41,7 @@ impl Emitter for PagentEmitter {
     const NAME: &'static str = "pagent";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let fleet = &request.fleet;

@@ -154,6 +154,8 @@ impl Emitter for RacfEmitter {
     const NAME: &'static str = "racf";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&["strict_tmp", "raclisted"]);
+    // No unit capability: the job order across databases (racf-ORDER.txt) and the job-name
+    // collision check need the whole fleet, so RACF renders in one whole-fleet call.
     const PROVIDES: &'static [&'static str] = &["esm:racf"];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {

@@ -36,7 +36,8 @@ fn plan<'a>(request: &'a RenderRequest) -> Vec<LparPlan<'a>> {
     fleet
         .lpars
         .iter()
-        .filter(|lpar| request.includes_lpar(&lpar.name))
+        // Written in the fleet's own call: every LPAR of the run, not just this call's.
+        .filter(|lpar| request.run_has_lpar(&lpar.name))
         .map(|lpar| lpar_plan(request, fleet, lpar))
         .collect()
 }

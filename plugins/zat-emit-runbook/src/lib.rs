@@ -37,6 +37,9 @@ impl Emitter for RunbookEmitter {
     const NAME: &'static str = "runbook";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
+    // Whole-fleet calls: a runbook names its database's jobs (written by the whole-fleet RACF
+    // call), the job order across databases and the CA hand-off between databases, so it
+    // needs the whole fleet and every file of the bundle.
     const PROVIDES: &'static [&'static str] = &[INDEX_PASS];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
@@ -53,6 +56,11 @@ impl Emitter for RunbookEmitter {
                 target: Some("read by the operator; stays in the bundle".to_owned()),
                 placement: None,
             });
+        }
+        // The README and the deploy scripts index the whole bundle: written in the fleet's own
+        // call (or a whole-fleet one), never in an LPAR's.
+        if !request.writes_fleet_files() {
+            return Ok(response);
         }
         let content = env
             .get_template("readme")
@@ -419,11 +427,11 @@ fn readme_view(request: &RenderRequest) -> Value {
     let databases: Vec<Value> = fleet
         .security_databases
         .iter()
-        .filter(|db| request.includes_database(&db.name))
+        .filter(|db| request.run_has_database(&db.name))
         .map(|db| {
             let lpars: Vec<&str> = fleet
                 .lpars_of(&db.name)
-                .filter(|lpar| request.includes_lpar(&lpar.name))
+                .filter(|lpar| request.run_has_lpar(&lpar.name))
                 .map(|lpar| lpar.name.as_str())
                 .collect();
             context! {
@@ -438,7 +446,7 @@ fn readme_view(request: &RenderRequest) -> Value {
     let lpars: Vec<Value> = fleet
         .lpars
         .iter()
-        .filter(|lpar| request.includes_lpar(&lpar.name))
+        .filter(|lpar| request.run_has_lpar(&lpar.name))
         .map(|lpar| {
             let stacks: Vec<&str> = ttls_stacks(lpar).map(|stack| stack.name.as_str()).collect();
             context! {

@@ -42,6 +42,7 @@ impl Emitter for SyslogEmitter {
     const NAME: &'static str = "syslog";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&["wildcard_jobnames"]);
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut env = Environment::new();

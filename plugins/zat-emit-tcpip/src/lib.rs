@@ -34,12 +34,17 @@ impl Emitter for TcpipEmitter {
     const NAME: &'static str = "tcpip";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
+    const PROVIDES: &'static [&'static str] =
+        &[zat_plugin_api::UNIT_LPAR, zat_plugin_api::UNIT_FLEET];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let env = environment()?;
         let fleet = &request.fleet;
         let mut response = RenderResponse::default();
-        check_member_clashes(fleet, &mut response.diagnostics);
+        // Across LPARs: in the fleet's own call (every LPAR's stacks are there, as outlines).
+        if request.writes_fleet_files() {
+            check_member_clashes(fleet, &mut response.diagnostics);
+        }
         for lpar in fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
             for stack in lpar.stacks.iter().filter(|stack| stack.ttls) {
                 render_stack(&env, fleet, lpar, stack, &mut response.files)?;

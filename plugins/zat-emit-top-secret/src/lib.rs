@@ -40,7 +40,8 @@ pub struct TssEmitter;
 impl Emitter for TssEmitter {
     const NAME: &'static str = "tss";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const PROVIDES: &'static [&'static str] = &["esm:tss"];
+    const PROVIDES: &'static [&'static str] =
+        &["esm:tss", zat_plugin_api::UNIT_DATABASE, zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut response = RenderResponse::default();

@@ -42,6 +42,7 @@ impl Emitter for ZosConnectEmitter {
     const NAME: &'static str = "zosconnect";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&["ssl_protocol", "endpoint_id"]);
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut env = Environment::new();

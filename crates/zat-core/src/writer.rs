@@ -1,0 +1,787 @@
+//! Streaming, incremental bundle writing: files go to disk as units render, unchanged files
+//! are carried over from the previous bundle by hard link, and the whole tree still switches
+//! atomically.
+//!
+//! [`BundleWriter::begin`] checks the output folder exactly as [`crate::Bundle::write`] does
+//! (an existing folder must be a bundle zat wrote, unchanged, or empty) and opens a temporary
+//! sibling. Each file then goes in as it comes ([`BundleWriter::add`]): a file whose bytes the
+//! old bundle already holds is linked to the old file (same inode, same mtime), any other is
+//! written. [`BundleWriter::finish`] writes the manifest (streamed from small per-file
+//! records, never from the files' bytes), syncs, swaps the new tree in and removes the old.
+//!
+//! At the bundle root, `.zat-state` ([`STATE_FILE`]) remembers what the build wrote: each
+//! file's inode, mtime and size (so the next build trusts an untouched file without reading
+//! it) and, per plugin and unit, the hash of the request and the files it gave (so the next
+//! build does not render that unit again). It is written into the new tree before the swap,
+//! so it always describes the bundle it sits in; it is not a file of the bundle (not in the
+//! manifest, skipped by [`crate::read_tree`]). It is an accelerator only: it is also bound to
+//! the manifest's hash, and when it is missing, stale or unreadable every file is checked by
+//! its bytes and every unit renders, with the same result.
+//!
+//! Invariants: the bundle on disk is always the old one or the new one; what is written does
+//! not depend on the state, on the order files come in, or on how many threads add them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::io::{self, BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use sha2::{Digest, Sha256};
+
+use crate::bundle::STATE_FILE;
+use crate::bundle::{
+    Existing, ManifestEntry, ManifestFile, check_path, enclosing_bundle, inspect_existing,
+    io_error, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+};
+use crate::{BundleError, BundleFile, MANIFEST_FILE};
+
+/// First line of a state file; another first line means another format, which is ignored.
+const STATE_HEADER: &str = "zat-state 1";
+
+/// A file of the bundle as the writer records it: what the manifest needs, without the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    pub path: String,
+    pub size: u64,
+    pub sha256: [u8; 32],
+    pub target: Option<String>,
+    pub placement: Option<zat_model::Placement>,
+    pub emitter: Arc<str>,
+}
+
+/// What became of one file compared with the old bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Not in the old bundle.
+    Added,
+    /// In the old bundle with other bytes: written anew.
+    Changed,
+    /// Same bytes as in the old bundle: carried over by hard link, not written.
+    Kept,
+}
+
+/// How a written bundle differs from the one it replaced (files only, the manifest aside).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// Files in the new bundle.
+    pub files: usize,
+    pub added: usize,
+    pub changed: usize,
+    /// In the old bundle, not in the new one.
+    pub removed: usize,
+    pub kept: usize,
+}
+
+/// One plugin's answer for one unit, as the last build recorded it: the files it gave and its
+/// diagnostics as JSON, under a key that hashes everything the answer depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRecord {
+    /// Diagnostics as a JSON array (one line).
+    pub diagnostics: String,
+    pub paths: Vec<String>,
+}
+
+/// The old bundle's file as its manifest lists it.
+#[derive(Debug)]
+struct OldFile {
+    size: u64,
+    sha256: [u8; 32],
+    target: Option<String>,
+    placement: Option<zat_model::Placement>,
+    emitter: String,
+}
+
+/// What the state file says about one file: (inode, mtime in ns, size).
+type Stamp = (u64, i128, u64);
+
+#[derive(Debug, Default)]
+struct State {
+    stamps: HashMap<String, Stamp>,
+    units: HashMap<String, UnitRecord>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    record: FileRecord,
+    change: Change,
+    stamp: Option<Stamp>,
+}
+
+/// Writes one bundle, file by file, from several threads at once.
+#[derive(Debug)]
+pub struct BundleWriter {
+    out: PathBuf,
+    parent: PathBuf,
+    /// The parent folder, when this build made it.
+    made_parent: Option<PathBuf>,
+    temp: PathBuf,
+    old_kind: Existing,
+    /// sha256 of the old bundle's `MANIFEST.json`.
+    old_manifest: Option<[u8; 32]>,
+    old: HashMap<String, OldFile>,
+    /// What the state said of the old files: a linked file keeps its inode and mtime.
+    old_stamps: HashMap<String, Stamp>,
+    old_units: HashMap<String, UnitRecord>,
+    /// Folders made in the new tree.
+    dirs: Mutex<HashSet<String>>,
+    entries: Mutex<BTreeMap<String, Entry>>,
+    units: Mutex<BTreeMap<String, UnitRecord>>,
+    errors: Mutex<Vec<BundleError>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+fn hex(bytes: &[u8; 32]) -> String {
+    let mut text = String::with_capacity(64);
+    for byte in bytes {
+        text.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        text.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+    }
+    text
+}
+
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        let high = char::from(pair[0]).to_digit(16)?;
+        let low = char::from(pair[1]).to_digit(16)?;
+        out[i] = u8::try_from(high * 16 + low).ok()?;
+    }
+    Some(out)
+}
+
+/// What vouches for a file: its inode, mtime and size. None on a file system whose clock is
+/// coarse (whole seconds: an edit in the second zat wrote the file would keep all three), so
+/// such files are always checked by their bytes.
+#[cfg(unix)]
+fn stamp(meta: &fs::Metadata) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt as _;
+    (meta.mtime_nsec() != 0).then(|| {
+        (
+            meta.ino(),
+            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            meta.len(),
+        )
+    })
+}
+
+/// Without inode numbers nothing is vouched for: every file is checked by its bytes.
+#[cfg(not(unix))]
+fn stamp(_meta: &fs::Metadata) -> Option<Stamp> {
+    None
+}
+
+impl BundleWriter {
+    /// Checks `out` (see [`crate::Bundle::write`] for what is refused) and opens the
+    /// temporary tree beside it. An existing bundle's files become candidates to carry over.
+    pub fn begin(out: &Path) -> Result<BundleWriter, BundleError> {
+        let (parent, name) = split_output(out)?;
+        // The old manifest's hash binds the state to it, and tells whether the new manifest is
+        // the same bytes; read once.
+        let old_manifest = old_manifest_sha(out);
+        let state = old_manifest
+            .and_then(|sha| read_state(&out.join(STATE_FILE), &sha))
+            .unwrap_or_default();
+        let trusted = |path: &str, meta: &fs::Metadata| {
+            stamp(meta).is_some_and(|now| state.stamps.get(path) == Some(&now))
+        };
+        let (old_kind, manifest) = inspect_existing(out, &trusted)?;
+        if let Some(bundle) = enclosing_bundle(&parent) {
+            return Err(BundleError::InsideBundle { path: out.to_owned(), bundle });
+        }
+        // A folder made for this build goes again when it fails.
+        let made_parent = !parent.exists();
+        fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
+        remove_stale(&parent, &name);
+        let temp = parent.join(temp_name(&name, "new"));
+        if fs::symlink_metadata(&temp).is_ok() {
+            fs::remove_dir_all(&temp).map_err(io_error("remove", &temp))?;
+        }
+        fs::create_dir(&temp).map_err(io_error("create", &temp))?;
+        let old: HashMap<String, OldFile> = manifest
+            .map(|ManifestFile { files, .. }| {
+                files
+                    .into_iter()
+                    .filter_map(|f| {
+                        let sha256 = unhex(&f.sha256)?;
+                        let file = OldFile {
+                            size: f.size,
+                            sha256,
+                            target: f.target,
+                            placement: f.placement,
+                            emitter: f.emitter,
+                        };
+                        Some((f.path, file))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A unit is carried only when every file it gave is still there, unchanged.
+        let old_units = state
+            .units
+            .into_iter()
+            .filter(|(_, u)| u.paths.iter().all(|p| old.contains_key(p)))
+            .collect();
+        Ok(BundleWriter {
+            out: out.to_owned(),
+            made_parent: made_parent.then(|| parent.clone()),
+            parent,
+            temp,
+            old_kind,
+            old_manifest,
+            old,
+            old_stamps: state.stamps,
+            old_units,
+            dirs: Mutex::new(HashSet::new()),
+            entries: Mutex::new(BTreeMap::new()),
+            units: Mutex::new(BTreeMap::new()),
+            errors: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// What the last build recorded under `key`, when every file of it can be carried over.
+    pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
+        self.old_units.get(key).cloned()
+    }
+
+    /// Records a plugin's answer for a unit, for the next build's [`Self::cached_unit`].
+    pub fn record_unit(&self, key: String, record: UnitRecord) {
+        lock(&self.units).insert(key, record);
+    }
+
+    /// Takes one file: its path is checked, a second file at the same path is refused, and the
+    /// file is linked from the old bundle when its bytes are there, written otherwise.
+    /// Problems are collected and returned by [`Self::finish`].
+    pub fn add(&self, file: BundleFile) {
+        if let Err(problem) = check_path(&file.path) {
+            self.fail(BundleError::BadPath { emitter: file.emitter, path: file.path, problem });
+            return;
+        }
+        let record = FileRecord {
+            size: file.content.len() as u64,
+            sha256: sha256(&file.content),
+            path: file.path,
+            target: file.target,
+            placement: file.placement,
+            emitter: Arc::from(file.emitter),
+        };
+        self.put(record, Some(&file.content));
+    }
+
+    /// Carries `path` of the old bundle over as it is (its unit did not change); the caller
+    /// got it from [`Self::cached_unit`]. Returns the record, or `None` when the old bundle
+    /// does not hold it.
+    pub fn carry(&self, path: &str) -> Option<FileRecord> {
+        let old = self.old.get(path)?;
+        let record = FileRecord {
+            path: path.to_owned(),
+            size: old.size,
+            sha256: old.sha256,
+            target: old.target.clone(),
+            placement: old.placement.clone(),
+            emitter: Arc::from(old.emitter.as_str()),
+        };
+        self.put(record.clone(), None);
+        Some(record)
+    }
+
+    fn fail(&self, error: BundleError) {
+        lock(&self.errors).push(error);
+    }
+
+    fn put(&self, record: FileRecord, content: Option<&[u8]>) {
+        let change = match self.old.get(&record.path) {
+            None => Change::Added,
+            Some(old) if old.size == record.size && old.sha256 == record.sha256 => Change::Kept,
+            Some(_) => Change::Changed,
+        };
+        {
+            let mut entries = lock(&self.entries);
+            if let Some(first) = entries.get(&record.path) {
+                let error = BundleError::Duplicate {
+                    path: record.path.clone(),
+                    first: first.record.emitter.to_string(),
+                    second: record.emitter.to_string(),
+                };
+                drop(entries);
+                self.fail(error);
+                return;
+            }
+            let entry = Entry { record: record.clone(), change, stamp: None };
+            entries.insert(record.path.clone(), entry);
+        }
+        let written = self.make_parents(&record.path).and_then(|()| {
+            let to = self.temp.join(&record.path);
+            match (change, content) {
+                (Change::Kept, _) => self.link_old(&record.path, &to, content),
+                (_, Some(bytes)) => write_file_stat(&to, bytes).map(|meta| stamp(&meta)),
+                (_, None) => Err(BundleError::Io {
+                    action: "carry over",
+                    path: to,
+                    source: io::Error::other("the old bundle no longer holds these bytes"),
+                }),
+            }
+        });
+        match written {
+            Ok(stamp) => {
+                if let Some(entry) = lock(&self.entries).get_mut(&record.path) {
+                    entry.stamp = stamp;
+                }
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    /// Links the old file into the new tree; copies it when the file system cannot link.
+    /// Returns its stamp for the next state: a link keeps the inode and mtime the old state
+    /// recorded (a stale one only costs the next build a read of the file).
+    fn link_old(
+        &self,
+        path: &str,
+        to: &Path,
+        content: Option<&[u8]>,
+    ) -> Result<Option<Stamp>, BundleError> {
+        let from = self.out.join(path);
+        match fs::hard_link(&from, to) {
+            Ok(()) => match self.old_stamps.get(path) {
+                Some(stamp) => Ok(Some(*stamp)),
+                None => {
+                    fs::symlink_metadata(to).map(|m| stamp(&m)).map_err(io_error("inspect", to))
+                }
+            },
+            Err(_) => {
+                let bytes = match content {
+                    Some(bytes) => bytes.to_vec(),
+                    None => fs::read(&from).map_err(io_error("read", &from))?,
+                };
+                write_file_stat(to, &bytes).map(|meta| stamp(&meta))
+            }
+        }
+    }
+
+    fn make_parents(&self, path: &str) -> Result<(), BundleError> {
+        let Some((dir, _)) = path.rsplit_once('/') else { return Ok(()) };
+        if lock(&self.dirs).contains(dir) {
+            return Ok(());
+        }
+        let full = self.temp.join(dir);
+        fs::create_dir_all(&full).map_err(io_error("create", &full))?;
+        let mut dirs = lock(&self.dirs);
+        let mut rest = dir;
+        loop {
+            dirs.insert(rest.to_owned());
+            match rest.rsplit_once('/') {
+                Some((up, _)) => rest = up,
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the new tree: nothing of it stays, the old bundle is untouched.
+    pub fn abort(self) {
+        let _ = fs::remove_dir_all(&self.temp);
+        if let Some(parent) = &self.made_parent {
+            // Only if empty: nothing but this build can have put anything there.
+            let _ = fs::remove_dir(parent);
+        }
+    }
+
+    /// Checks that no file sits where another needs a folder, writes the manifest, syncs, and
+    /// swaps the new tree in; then removes the old one and writes the state. On any error the
+    /// new tree is removed and the old bundle stays as it was; every path problem is listed.
+    pub fn finish(self) -> Result<WriteSummary, Vec<BundleError>> {
+        let mut errors = std::mem::take(&mut *lock(&self.errors));
+        let entries = std::mem::take(&mut *lock(&self.entries));
+        let (mut path_errors, rest): (Vec<BundleError>, Vec<BundleError>) =
+            std::mem::take(&mut errors).into_iter().partition(|e| {
+                matches!(e, BundleError::BadPath { .. } | BundleError::Duplicate { .. })
+            });
+        errors = rest;
+        for (path, entry) in &entries {
+            let prefix = format!("{path}/");
+            if let Some((other, other_entry)) = entries.range(prefix.clone()..).next()
+                && other.starts_with(&prefix)
+            {
+                path_errors.push(BundleError::FileIsFolder {
+                    path: path.clone(),
+                    emitter: entry.record.emitter.to_string(),
+                    other: other.clone(),
+                    other_emitter: other_entry.record.emitter.to_string(),
+                });
+            }
+        }
+        // A path problem explains any I/O error it caused (a file where a folder must go).
+        if !path_errors.is_empty() {
+            self.abort();
+            return Err(path_errors);
+        }
+        if !errors.is_empty() {
+            self.abort();
+            return Err(errors);
+        }
+        match self.complete(&entries) {
+            Ok(summary) => Ok(summary),
+            Err(error) => Err(vec![error]),
+        }
+    }
+
+    fn complete(self, entries: &BTreeMap<String, Entry>) -> Result<WriteSummary, BundleError> {
+        let mut summary = WriteSummary { files: entries.len(), ..WriteSummary::default() };
+        for entry in entries.values() {
+            match entry.change {
+                Change::Added => summary.added += 1,
+                Change::Changed => summary.changed += 1,
+                Change::Kept => summary.kept += 1,
+            }
+        }
+        summary.removed = self.old.keys().filter(|p| !entries.contains_key(*p)).count();
+        let result = self.write_manifest(entries).and_then(|manifest| {
+            // The state describes this tree: it goes in before the swap. It only speeds the
+            // next build up, so failing to write it is no error.
+            let units = std::mem::take(&mut *lock(&self.units));
+            let _ = write_state(&self.temp.join(STATE_FILE), &manifest, entries, &units);
+            sync_tree(&self.temp)?;
+            // On Linux `syncfs` made every folder durable too; elsewhere sync each one,
+            // children before parents.
+            if cfg!(not(target_os = "linux")) {
+                let folders: BTreeSet<String> = lock(&self.dirs).iter().cloned().collect();
+                for dir in folders.iter().rev() {
+                    sync_dir(&self.temp.join(dir));
+                }
+            }
+            sync_dir(&self.temp);
+            match self.old_kind {
+                Existing::Missing => fs::rename(&self.temp, &self.out)
+                    .map_err(io_error("move the new bundle into place at", &self.out))?,
+                Existing::Bundle => swap(&self.temp, &self.out)?,
+            }
+            Ok(manifest)
+        });
+        match result {
+            Ok(_) => {}
+            Err(error) => {
+                // A partial new tree; if removing it fails, the next run removes it as stale.
+                let _ = fs::remove_dir_all(&self.temp);
+                return Err(error);
+            }
+        };
+        sync_dir(&self.parent);
+        // After a swap `temp` holds the old bundle; it must go, or say why not.
+        match remove_tree(&self.temp) {
+            Ok(()) => Ok(summary),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(summary),
+            Err(source) => Err(BundleError::Leftover {
+                out: self.out.clone(),
+                leftover: self.temp.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// Writes `MANIFEST.json` (byte for byte what [`crate::Bundle::manifest`] gives for the
+    /// same files), streamed from the records straight into the file and hashed on the way;
+    /// when it equals the old manifest, the old one is linked instead. Returns its sha256.
+    fn write_manifest(&self, entries: &BTreeMap<String, Entry>) -> Result<[u8; 32], BundleError> {
+        let to = self.temp.join(MANIFEST_FILE);
+        let file = fs::File::create(&to).map_err(io_error("create", &to))?;
+        let mut writer = HashingWriter { inner: BufWriter::new(file), hasher: Sha256::new() };
+        let manifest =
+            StreamedManifest { zat_version: env!("CARGO_PKG_VERSION"), files: Records(entries) };
+        serde_json::to_writer_pretty(&mut writer, &manifest)
+            .map_err(io::Error::from)
+            .and_then(|()| writer.write_all(b"\n"))
+            .and_then(|()| writer.flush())
+            .map_err(io_error("write", &to))?;
+        let HashingWriter { inner, hasher } = writer;
+        let file = inner.into_inner().map_err(|e| BundleError::Io {
+            action: "write",
+            path: to.clone(),
+            source: e.into_error(),
+        })?;
+        #[cfg(not(target_os = "linux"))]
+        file.sync_all().map_err(io_error("sync", &to))?;
+        drop(file);
+        let digest: [u8; 32] = hasher.finalize().into();
+        let old = self.out.join(MANIFEST_FILE);
+        if self.old_manifest == Some(digest) {
+            let _ = fs::remove_file(&to).and_then(|()| fs::hard_link(&old, &to));
+            if fs::symlink_metadata(&to).is_err() {
+                // The link failed: write the same bytes again the slow way.
+                let bytes = fs::read(&old).map_err(io_error("read", &old))?;
+                write_file_stat(&to, &bytes)?;
+            }
+        }
+        Ok(digest)
+    }
+}
+
+/// The manifest as [`Manifest`] writes it, with the file list taken from the records as it
+/// is written rather than collected first.
+#[derive(serde::Serialize)]
+struct StreamedManifest<'a> {
+    zat_version: &'a str,
+    files: Records<'a>,
+}
+
+struct Records<'a>(&'a BTreeMap<String, Entry>);
+
+impl serde::Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.values().map(|e| ManifestEntry {
+            path: &e.record.path,
+            size: usize::try_from(e.record.size).unwrap_or(usize::MAX),
+            sha256: hex(&e.record.sha256),
+            target: e.record.target.as_deref(),
+            placement: e.record.placement.as_ref(),
+            emitter: &e.record.emitter,
+        }))
+    }
+}
+
+/// Passes bytes on and hashes them.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: io::Write> io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Removes a tree on a few threads, one folder of the second level at a time (the LPAR
+/// folders of a bundle): unlinking tens of thousands of files is bound by file-system latency.
+/// Links are removed, never followed.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let mut parts = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            for inner in fs::read_dir(entry.path())? {
+                let inner = inner?;
+                parts.push((inner.path(), inner.file_type()?.is_dir()));
+            }
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = parts.len().div_ceil(threads).max(16);
+    std::thread::scope(|scope| {
+        for part in parts.chunks(chunk) {
+            scope.spawn(move || {
+                for (path, is_dir) in part {
+                    let _ = if *is_dir { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+                }
+            });
+        }
+    });
+    // Whatever the threads left (or could not remove) goes here, with its error.
+    fs::remove_dir_all(dir)
+}
+
+/// sha256 of `out/MANIFEST.json` when it is a regular file zat could have written.
+fn old_manifest_sha(out: &Path) -> Option<[u8; 32]> {
+    let path = out.join(MANIFEST_FILE);
+    let meta = fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > 256 << 20 {
+        return None;
+    }
+    fs::read(&path).ok().map(|bytes| sha256(&bytes))
+}
+
+/// Reads the state of a bundle; `None` when it is missing, unreadable, of another format, or
+/// written for another manifest than `manifest_sha` (the sha256 of the one the bundle holds).
+fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
+    let meta = fs::symlink_metadata(file).ok()?;
+    // A state is a few lines per file; one larger than this was not written by zat.
+    if !meta.is_file() || meta.len() > 1 << 30 {
+        return None;
+    }
+    let text = fs::read_to_string(file).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != STATE_HEADER {
+        return None;
+    }
+    let manifest = lines.next()?.strip_prefix("manifest\t")?;
+    if unhex(manifest)? != *manifest_sha {
+        return None;
+    }
+    let mut state = State::default();
+    for line in lines {
+        let mut fields = line.split('\t');
+        match fields.next()? {
+            "file" => {
+                let ino = fields.next()?.parse().ok()?;
+                let mtime = fields.next()?.parse().ok()?;
+                let size = fields.next()?.parse().ok()?;
+                let path = fields.next()?;
+                state.stamps.insert(path.to_owned(), (ino, mtime, size));
+            }
+            "unit" => {
+                let key = fields.next()?.to_owned();
+                let diagnostics = fields.next()?.to_owned();
+                let paths = fields.map(str::to_owned).collect();
+                state.units.insert(key, UnitRecord { diagnostics, paths });
+            }
+            _ => return None,
+        }
+    }
+    Some(state)
+}
+
+/// Writes the state (into the new tree, which is swapped in whole). Bundle paths hold no tab
+/// or line break ([`check_path`] refuses control characters) and diagnostics are one line of
+/// JSON, so tabs and newlines separate fields and records.
+fn write_state(
+    file: &Path,
+    manifest: &[u8; 32],
+    entries: &BTreeMap<String, Entry>,
+    units: &BTreeMap<String, UnitRecord>,
+) -> io::Result<()> {
+    let result = (|| {
+        let mut writer = BufWriter::new(fs::File::create(file)?);
+        writeln!(writer, "{STATE_HEADER}")?;
+        writeln!(writer, "manifest\t{}", hex(manifest))?;
+        for (path, entry) in entries {
+            if let Some((ino, mtime, size)) = entry.stamp {
+                writeln!(writer, "file\t{ino}\t{mtime}\t{size}\t{path}")?;
+            }
+        }
+        for (key, unit) in units {
+            if unit.diagnostics.contains(['\t', '\n']) {
+                continue;
+            }
+            write!(writer, "unit\t{key}\t{}", unit.diagnostics)?;
+            for path in &unit.paths {
+                write!(writer, "\t{path}")?;
+            }
+            writeln!(writer)?;
+        }
+        writer.into_inner().map_err(io::IntoInnerError::into_error)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(file);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Bundle, read_tree};
+
+    fn file(path: &str, content: &str, emitter: &str) -> BundleFile {
+        BundleFile {
+            path: path.to_owned(),
+            content: content.as_bytes().to_vec(),
+            target: Some(format!("target of {path}")),
+            placement: None,
+            emitter: emitter.to_owned(),
+        }
+    }
+
+    fn write(out: &Path, files: &[BundleFile]) -> Result<WriteSummary, Vec<BundleError>> {
+        let writer = BundleWriter::begin(out).map_err(|e| vec![e])?;
+        for f in files {
+            writer.add(f.clone());
+        }
+        writer.finish()
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let bytes = sha256(b"zat");
+        assert_eq!(unhex(&hex(&bytes)), Some(bytes));
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex(&"g".repeat(64)), None);
+    }
+
+    #[test]
+    fn the_streamed_tree_is_the_tree_of_the_same_bundle_in_memory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let files = [file("b/two.txt", "2", "e"), file("a/one.txt", "1", "f"), file("z", "", "e")];
+        let summary = write(&out, &files).expect("written");
+        assert_eq!(summary, WriteSummary { files: 3, added: 3, ..WriteSummary::default() });
+        let bundle = Bundle::new(files.clone()).expect("legal");
+        assert_eq!(read_tree(&out).expect("read"), bundle.tree());
+        assert!(out.join(STATE_FILE).is_file());
+    }
+
+    #[test]
+    fn duplicates_and_file_folder_clashes_are_all_reported_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let errors = write(
+            &out,
+            &[file("a", "1", "x"), file("a", "2", "y"), file("b", "", "x"), file("b/c", "", "y")],
+        )
+        .expect_err("refused");
+        assert!(
+            errors.iter().any(|e| matches!(e, BundleError::Duplicate { path, .. } if path == "a"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, BundleError::FileIsFolder { path, .. } if path == "b"))
+        );
+        let names: Vec<_> = fs::read_dir(dir.path()).expect("list").collect();
+        assert!(names.is_empty(), "nothing left: {names:?}");
+    }
+
+    #[test]
+    fn removed_changed_and_kept_are_counted_and_units_are_remembered() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "1", "e"));
+        writer.add(file("b", "2", "e"));
+        writer.add(file("c", "3", "e"));
+        let unit = UnitRecord { diagnostics: "[]".to_owned(), paths: vec!["a".to_owned()] };
+        writer.record_unit("k1".to_owned(), unit.clone());
+        writer.finish().expect("first");
+
+        let writer = BundleWriter::begin(&out).expect("begin");
+        assert_eq!(writer.cached_unit("k1"), Some(unit));
+        assert_eq!(writer.cached_unit("k2"), None);
+        assert_eq!(writer.carry("a").map(|r| r.size), Some(1));
+        writer.add(file("b", "changed", "e"));
+        writer.add(file("d", "4", "e"));
+        let summary = writer.finish().expect("second");
+        assert_eq!(summary, WriteSummary { files: 3, added: 1, changed: 1, removed: 1, kept: 1 });
+    }
+
+    #[test]
+    fn a_state_for_another_manifest_is_ignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "1", "e"));
+        writer.record_unit(
+            "k".to_owned(),
+            UnitRecord { diagnostics: "[]".to_owned(), paths: vec!["a".to_owned()] },
+        );
+        writer.finish().expect("written");
+        let sha = old_manifest_sha(&out).expect("a manifest");
+        assert!(read_state(&out.join(STATE_FILE), &sha).is_some());
+        assert!(read_state(&out.join(STATE_FILE), &sha256(b"another")).is_none());
+    }
+}

@@ -1,0 +1,531 @@
+//! Rendering by unit: every plugin is called once per unit it declares (a security database,
+//! an LPAR, the fleet's own files) or once for the whole fleet, units run on all cores, and
+//! each answer goes to a [`Sink`] as soon as it comes (to memory, or to disk through
+//! [`BundleWriter`], which also carries units over from the last build).
+//!
+//! The order of work: first the fleet-wide calls of the render pass, then every database unit
+//! (render pass, then its index pass), then every LPAR unit (render pass, then its index pass,
+//! which sees the LPAR's files, its database's and the fleet-wide ones under its folder), then
+//! the fleet-wide calls of the index pass, which see every file of the render pass. Results
+//! are put back in plugin order, so nothing depends on how threads interleave.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use zat_core::{BundleFile, BundleWriter, UnitRecord};
+use zat_model::Diagnostic;
+use zat_plugin_api::{
+    INDEX_PASS, IndexedFile, RenderRequest, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit,
+};
+use zat_plugin_host::{Plugin, PluginOrigin, PluginSet};
+
+/// Where the files of each answer go.
+pub(crate) trait Sink: Sync {
+    /// What the last build recorded under `key`, when it can be carried over.
+    fn cached(&self, key: &str) -> Option<UnitRecord>;
+    /// Carries a file of a cached answer over; its index entry.
+    fn carry(&self, path: &str) -> Option<IndexedFile>;
+    /// Takes a rendered file.
+    fn add(&self, file: BundleFile);
+    /// Remembers an answer for the next build.
+    fn record(&self, key: String, record: UnitRecord);
+}
+
+/// Keeps every file in memory (for `--check`, `diff` and tests).
+#[derive(Debug, Default)]
+pub(crate) struct MemorySink {
+    pub(crate) files: Mutex<Vec<BundleFile>>,
+}
+
+impl Sink for MemorySink {
+    fn cached(&self, _key: &str) -> Option<UnitRecord> {
+        None
+    }
+    fn carry(&self, _path: &str) -> Option<IndexedFile> {
+        None
+    }
+    fn add(&self, file: BundleFile) {
+        self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(file);
+    }
+    fn record(&self, _key: String, _record: UnitRecord) {}
+}
+
+impl Sink for BundleWriter {
+    fn cached(&self, key: &str) -> Option<UnitRecord> {
+        self.cached_unit(key)
+    }
+    fn carry(&self, path: &str) -> Option<IndexedFile> {
+        self.carry(path).map(|record| IndexedFile {
+            path: record.path,
+            emitter: record.emitter.to_string(),
+            target: record.target,
+            placement: record.placement,
+        })
+    }
+    fn add(&self, file: BundleFile) {
+        BundleWriter::add(self, file);
+    }
+    fn record(&self, key: String, record: UnitRecord) {
+        self.record_unit(key, record);
+    }
+}
+
+/// Passes every file on to a [`BundleWriter`] and keeps the Policy Agent policy files (small,
+/// one per TTLS stack), rendered or carried over, for the connection check that must run
+/// before the bundle is switched.
+pub(crate) struct PolicyTap<'a> {
+    writer: &'a BundleWriter,
+    /// The bundle being replaced: a carried-over file is read from it.
+    out: &'a std::path::Path,
+    policies: Mutex<Vec<BundleFile>>,
+}
+
+impl<'a> PolicyTap<'a> {
+    pub(crate) fn new(writer: &'a BundleWriter, out: &'a std::path::Path) -> Self {
+        PolicyTap { writer, out, policies: Mutex::new(Vec::new()) }
+    }
+
+    /// The policy files seen so far.
+    pub(crate) fn policies(&self) -> Vec<BundleFile> {
+        self.policies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn is_policy(path: &str) -> bool {
+        path.starts_with("lpars/") && path.contains("/pagent/") && path.ends_with(".policy")
+    }
+
+    fn keep(&self, file: BundleFile) {
+        self.policies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(file);
+    }
+}
+
+impl Sink for PolicyTap<'_> {
+    fn cached(&self, key: &str) -> Option<UnitRecord> {
+        Sink::cached(self.writer, key)
+    }
+    fn carry(&self, path: &str) -> Option<IndexedFile> {
+        let carried = Sink::carry(self.writer, path)?;
+        if Self::is_policy(path)
+            && let Ok(content) = std::fs::read(self.out.join(path))
+        {
+            self.keep(BundleFile {
+                path: path.to_owned(),
+                content,
+                target: carried.target.clone(),
+                placement: carried.placement.clone(),
+                emitter: carried.emitter.clone(),
+            });
+        }
+        Some(carried)
+    }
+    fn add(&self, file: BundleFile) {
+        if Self::is_policy(&file.path) {
+            self.keep(file.clone());
+        }
+        Sink::add(self.writer, file);
+    }
+    fn record(&self, key: String, record: UnitRecord) {
+        Sink::record(self.writer, key, record);
+    }
+}
+
+/// A plugin of the run and how it wants to be called.
+struct Member<'a> {
+    plugin: &'a Plugin,
+    /// Position in the run's order: render-pass plugins by name, then index-pass ones.
+    order: usize,
+    index: bool,
+    database: bool,
+    lpar: bool,
+    fleet: bool,
+    /// Hash of everything about the plugin an answer depends on besides the request.
+    identity: [u8; 32],
+}
+
+impl Member<'_> {
+    fn whole(&self) -> bool {
+        !(self.database || self.lpar || self.fleet)
+    }
+}
+
+fn identity(plugin: &Plugin) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"zat-plugin\0");
+    hasher.update(plugin.name().as_bytes());
+    hasher.update(b"\0");
+    hasher.update(plugin.version().as_bytes());
+    hasher.update(b"\0");
+    hasher.update(plugin.origin().to_string().as_bytes());
+    // A library rebuilt without a new version still renders anew.
+    if let PluginOrigin::Library(path) = plugin.origin() {
+        hasher.update(zat_plugin_host::sha256_file(path).unwrap_or_default().as_bytes());
+    }
+    hasher.finalize().into()
+}
+
+/// One plugin's answer for one request, as far as the run cares.
+#[derive(Debug, Default)]
+pub(crate) struct Answer {
+    pub(crate) order: (usize, usize),
+    pub(crate) plugin: String,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) output: String,
+    pub(crate) elapsed: Duration,
+    pub(crate) failure: Option<String>,
+    pub(crate) files: Vec<IndexedFile>,
+}
+
+/// Everything the units rendered.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    /// In plugin order, then unit order; identical diagnostics of one plugin once.
+    pub(crate) answers: Vec<Answer>,
+}
+
+impl Rendered {
+    pub(crate) fn failures(&self) -> Vec<String> {
+        self.answers.iter().filter_map(|a| a.failure.clone()).collect()
+    }
+}
+
+/// How far the build is: units done and units in all.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+struct Context<'a> {
+    whole: &'a RenderRequest,
+    sink: &'a dyn Sink,
+    allowed: OnceLock<BTreeSet<String>>,
+}
+
+/// Renders every unit of the run through `sink`, on up to `jobs` threads.
+pub(crate) fn render(
+    set: &PluginSet,
+    whole: &RenderRequest,
+    jobs: usize,
+    sink: &dyn Sink,
+    progress: Option<Progress<'_>>,
+) -> Rendered {
+    let is =
+        |plugin: &Plugin, capability: &str| plugin.info().provides.iter().any(|p| p == capability);
+    let mut members: Vec<Member<'_>> = set
+        .plugins()
+        .iter()
+        .map(|plugin| Member {
+            plugin,
+            order: 0,
+            index: is(plugin, INDEX_PASS),
+            database: is(plugin, UNIT_DATABASE),
+            lpar: is(plugin, UNIT_LPAR),
+            fleet: is(plugin, UNIT_FLEET),
+            identity: identity(plugin),
+        })
+        .collect();
+    members.sort_by_key(|m| (m.index, m.plugin.name().to_owned()));
+    for (order, member) in members.iter_mut().enumerate() {
+        member.order = order;
+    }
+    let context = Context { whole, sink, allowed: OnceLock::new() };
+    let fleet = &whole.fleet;
+    let databases: Vec<&str> = fleet
+        .security_databases
+        .iter()
+        .filter(|db| whole.run_has_database(&db.name))
+        .map(|db| db.name.as_str())
+        .collect();
+    let lpars: Vec<&str> = fleet
+        .lpars
+        .iter()
+        .filter(|l| whole.run_has_lpar(&l.name))
+        .map(|l| l.name.as_str())
+        .collect();
+    let total = databases.len() + lpars.len() + 2;
+    let done = AtomicUsize::new(0);
+    let tick = || {
+        let now = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(progress) = progress {
+            progress(now, total);
+        }
+    };
+    let mut rendered = Rendered::default();
+    let mut sequence = 0;
+
+    // Fleet-wide calls of the render pass.
+    let calls: Vec<&Member<'_>> =
+        members.iter().filter(|m| !m.index && (m.whole() || m.fleet)).collect();
+    let answers = parallel(&calls, jobs, |_, member| {
+        // The whole request is serialised as it is, never copied.
+        let bytes = if member.whole() {
+            request_bytes(whole)
+        } else {
+            request_bytes(&whole.for_unit(Unit::Fleet))
+        };
+        call(&context, member, &bytes, sequence)
+    });
+    tick();
+    let fleet_files: Vec<IndexedFile> =
+        answers.iter().flat_map(|a| a.files.iter().cloned()).collect();
+    rendered.answers.extend(answers);
+    if !rendered.failures().is_empty() {
+        return finish(rendered);
+    }
+
+    // Database units, then LPAR units.
+    sequence += 1;
+    let mut database_answers = parallel(&databases, jobs, |i, name| {
+        let answers = unit(
+            &context,
+            &members,
+            |m| m.database,
+            Unit::Database { name: (*name).to_owned() },
+            sequence + i,
+            |own| own.to_vec(),
+        );
+        tick();
+        answers
+    });
+    sequence += databases.len();
+    let database_files = |name: &str| -> Vec<IndexedFile> {
+        databases
+            .iter()
+            .position(|db| *db == name)
+            .map(|i| {
+                database_answers[i]
+                    .iter()
+                    .filter(|a| !members[a.order.0].index)
+                    .flat_map(|a| a.files.iter().cloned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut lpar_answers = parallel(&lpars, jobs, |i, name| {
+        let folder = format!("{}/", zat_plugin_api::layout::lpar_dir(name));
+        let database = fleet.lpar(name).map(|l| l.security_database.clone()).unwrap_or_default();
+        let answers = unit(
+            &context,
+            &members,
+            |m| m.lpar,
+            Unit::Lpar { name: (*name).to_owned() },
+            sequence + i,
+            |own| {
+                let mut bundle = own.to_vec();
+                bundle.extend(database_files(&database));
+                bundle.extend(fleet_files.iter().filter(|f| f.path.starts_with(&folder)).cloned());
+                bundle
+            },
+        );
+        tick();
+        answers
+    });
+    sequence += lpars.len();
+    // Every file of the render pass, moved out of the answers (never copied: at thousands of
+    // LPARs this list is the largest thing a build holds besides the fleet).
+    let mut all_files = fleet_files;
+    for answers in database_answers.iter_mut().chain(&mut lpar_answers) {
+        for answer in answers.iter_mut().filter(|a| !members[a.order.0].index) {
+            all_files.append(&mut answer.files);
+        }
+    }
+    rendered.answers.extend(database_answers.into_iter().flatten());
+    rendered.answers.extend(lpar_answers.into_iter().flatten());
+    if !rendered.failures().is_empty() {
+        return finish(rendered);
+    }
+
+    // Fleet-wide calls of the index pass, with every file of the render pass.
+    let calls: Vec<&Member<'_>> =
+        members.iter().filter(|m| m.index && (m.whole() || m.fleet)).collect();
+    if !calls.is_empty() {
+        all_files.sort_by(|a, b| a.path.cmp(&b.path));
+        all_files.dedup_by(|a, b| a.path == b.path);
+        let answers = parallel(&calls, jobs, |_, member| {
+            let bytes = if member.whole() {
+                bytes_with_bundle(whole, &all_files)
+            } else {
+                bytes_with_bundle(&whole.for_unit(Unit::Fleet), &all_files)
+            };
+            call(&context, member, &bytes, sequence)
+        });
+        rendered.answers.extend(answers);
+    }
+    tick();
+    finish(rendered)
+}
+
+/// Puts the answers in plugin order, then unit order, and drops repeated diagnostics of a
+/// plugin (an option warning comes once, not once per unit).
+fn finish(mut rendered: Rendered) -> Rendered {
+    rendered.answers.sort_by_key(|a| a.order);
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for answer in &mut rendered.answers {
+        answer.diagnostics.retain(|d| {
+            let text = serde_json::to_string(d).unwrap_or_default();
+            seen.insert((answer.plugin.clone(), text))
+        });
+    }
+    rendered
+}
+
+/// The render pass of one unit, then its index pass with the files `bundle` makes of the
+/// render pass's.
+fn unit(
+    context: &Context<'_>,
+    members: &[Member<'_>],
+    wants: impl Fn(&Member<'_>) -> bool,
+    unit: Unit,
+    sequence: usize,
+    bundle: impl FnOnce(&[IndexedFile]) -> Vec<IndexedFile>,
+) -> Vec<Answer> {
+    let (render, index): (Vec<&Member<'_>>, Vec<&Member<'_>>) =
+        members.iter().filter(|m| wants(m)).partition(|m| !m.index);
+    if render.is_empty() && index.is_empty() {
+        return Vec::new();
+    }
+    let request = context.whole.for_unit(unit);
+    let mut answers = Vec::new();
+    if !render.is_empty() {
+        let bytes = request_bytes(&request);
+        answers.extend(render.iter().map(|m| call(context, m, &bytes, sequence)));
+    }
+    if !index.is_empty() && answers.iter().all(|a| a.failure.is_none()) {
+        let own: Vec<IndexedFile> = answers.iter().flat_map(|a| a.files.iter().cloned()).collect();
+        let mut files = bundle(&own);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        let bytes = request_bytes(&request.with_bundle(files));
+        answers.extend(index.iter().map(|m| call(context, m, &bytes, sequence)));
+    }
+    answers
+}
+
+/// `request` with `bundle` as the bytes of an index call, serialised from borrowed parts (a
+/// [`RenderRequest`] with the same members), so that neither the fleet nor the file list is
+/// copied.
+fn bytes_with_bundle(request: &RenderRequest, bundle: &[IndexedFile]) -> Bytes {
+    #[derive(serde::Serialize)]
+    struct View<'a> {
+        abi_version: u32,
+        model_version: u32,
+        zat_version: &'a str,
+        fleet: &'a zat_model::Fleet,
+        unit: &'a Option<Unit>,
+        only_lpars: &'a [String],
+        options: &'a std::collections::BTreeMap<String, String>,
+        bundle: &'a [IndexedFile],
+    }
+    let view = View {
+        abi_version: request.abi_version,
+        model_version: request.model_version,
+        zat_version: &request.zat_version,
+        fleet: &request.fleet,
+        unit: &request.unit,
+        only_lpars: &request.only_lpars,
+        options: &request.options,
+        bundle,
+    };
+    let bytes = serde_json::to_vec(&view).unwrap_or_default();
+    let sha256 = Sha256::digest(&bytes).into();
+    Bytes { bytes, sha256 }
+}
+
+/// A request as the bytes every plugin of it gets, with their sha256 (hashed once, keyed
+/// per plugin in [`call`]).
+struct Bytes {
+    bytes: Vec<u8>,
+    sha256: [u8; 32],
+}
+
+fn request_bytes(request: &RenderRequest) -> Bytes {
+    // A request holds strings, numbers and maps with string keys: it always serialises.
+    let bytes = serde_json::to_vec(request).unwrap_or_default();
+    let sha256 = Sha256::digest(&bytes).into();
+    Bytes { bytes, sha256 }
+}
+
+/// Calls one plugin with one request, or carries its last answer over when neither changed.
+fn call(context: &Context<'_>, member: &Member<'_>, request: &Bytes, sequence: usize) -> Answer {
+    let name = member.plugin.name().to_owned();
+    let mut hasher = Sha256::new();
+    hasher.update(member.identity);
+    hasher.update(request.sha256);
+    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let mut answer =
+        Answer { order: (member.order, sequence), plugin: name.clone(), ..Answer::default() };
+    if let Some(record) = context.sink.cached(&key) {
+        answer.diagnostics = serde_json::from_str(&record.diagnostics).unwrap_or_default();
+        answer.files = record.paths.iter().filter_map(|p| context.sink.carry(p)).collect();
+        context.sink.record(key, record);
+        return answer;
+    }
+    let started = Instant::now();
+    let (result, output) = member.plugin.render_with_output(&request.bytes);
+    answer.elapsed = started.elapsed();
+    answer.output = output;
+    let mut response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            answer.failure = Some(error.to_string());
+            return answer;
+        }
+    };
+    if response.diagnostics.iter().any(|d| d.origin.is_some()) {
+        let allowed =
+            context.allowed.get_or_init(|| zat_plugin_host::origin_files(&context.whole.fleet));
+        zat_plugin_host::sanitize_diagnostics(&mut response, allowed);
+    } else {
+        zat_plugin_host::sanitize_diagnostics(&mut response, &BTreeSet::new());
+    }
+    let (diagnostics, files) = crate::bundle_files(&name, response);
+    answer.files = files
+        .iter()
+        .map(|f| IndexedFile {
+            path: f.path.clone(),
+            emitter: name.clone(),
+            target: f.target.clone(),
+            placement: f.placement.clone(),
+        })
+        .collect();
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    for file in files {
+        context.sink.add(file);
+    }
+    if !diagnostics.iter().any(Diagnostic::is_error)
+        && let Ok(text) = serde_json::to_string(&diagnostics)
+    {
+        context.sink.record(key, UnitRecord { diagnostics: text, paths });
+    }
+    answer.diagnostics = diagnostics;
+    answer
+}
+
+/// `f` over every item on up to `jobs` threads; results in item order. (A panic in `f` would
+/// end the scope with that panic, so every slot is filled when the scope returns.)
+fn parallel<T: Sync, R: Send + Default>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let jobs = jobs.clamp(1, items.len().max(1));
+    if jobs == 1 {
+        return items.iter().enumerate().map(|(i, item)| f(i, item)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(i, item);
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    slots.into_iter().map(|slot| slot.into_inner().ok().flatten().unwrap_or_default()).collect()
+}

@@ -1,0 +1,249 @@
+//! Rendering by unit and incremental rebuilds: parallel and sequential builds give the same
+//! bytes, a rebuild with nothing changed rewrites no file, a one-LPAR change rewrites only the
+//! files whose bytes change, and `zat build` says so in one line.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
+
+use crate::plugins::{text, zat};
+
+/// The benchmark fleet: 12 LPARs on two RACF databases, LPAR `touch` (1-based) edited.
+fn inputs(lpars: usize, touch: usize, jobs: usize) -> zat_driver::Inputs {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/bench/fleet.rhai");
+    let mut inputs = zat_driver::Inputs::new(script);
+    inputs.script_options.params.insert("lpars".to_owned(), lpars.to_string());
+    inputs.script_options.params.insert("touch".to_owned(), touch.to_string());
+    inputs.zat_version = "test".to_owned();
+    inputs.jobs = jobs;
+    inputs
+}
+
+fn build_into(out: &Path, touch: usize, jobs: usize) -> zat_core::WriteSummary {
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build_into(&inputs(12, touch, jobs), plugins, out, None);
+    outcome.result.expect("the benchmark fleet builds").summary
+}
+
+/// Every file of a tree on disk: (inode, mtime in ns) by path.
+fn stamps(dir: &Path) -> BTreeMap<String, (u64, i128)> {
+    let mut stamps = BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("list") {
+            let entry = entry.expect("entry");
+            let meta = entry.metadata().expect("stat");
+            if meta.is_dir() {
+                folders.push(entry.path());
+                continue;
+            }
+            let path = entry.path();
+            let rel = path.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+            let mtime = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
+            stamps.insert(rel, (meta.ino(), mtime));
+        }
+    }
+    stamps
+}
+
+fn out_dir() -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    (work, out)
+}
+
+#[test]
+fn parallel_and_sequential_builds_are_byte_identical() {
+    let (_work, one) = out_dir();
+    let two = one.with_file_name("two");
+    build_into(&one, 0, 1);
+    build_into(&two, 0, 4);
+    let tree = zat_core::read_tree(&one).expect("read");
+    assert_eq!(tree, zat_core::read_tree(&two).expect("read"));
+    // The in-memory build (`--check`, `diff`) renders the same units to the same bytes.
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let built = zat_driver::build(&inputs(12, 0, 3), plugins).result.expect("builds");
+    assert_eq!(tree, built.bundle.tree());
+    // 61 files per LPAR; per database SETUP, BACKOUT, DISCOVER and IMPORT; the RACF job
+    // order, the fleet README, two deploy scripts and the manifest.
+    assert_eq!(tree.len(), 12 * 61 + 2 * 4 + 5, "{:?}", tree.keys().take(5).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_rewrites_no_file() {
+    let (_work, out) = out_dir();
+    let first = build_into(&out, 0, 2);
+    assert_eq!((first.added, first.changed, first.removed, first.kept), (first.files, 0, 0, 0));
+    let before = stamps(&out);
+    let again = build_into(&out, 0, 2);
+    assert_eq!((again.added, again.changed, again.removed), (0, 0, 0));
+    assert_eq!(again.kept, again.files);
+    let after = stamps(&out);
+    let files: Vec<&String> = before.keys().filter(|p| *p != zat_core::STATE_FILE).collect();
+    assert_eq!(files.len(), first.files + 1, "every file and the manifest");
+    for path in files {
+        assert_eq!(before.get(path), after.get(path), "{path} was rewritten");
+    }
+}
+
+#[test]
+fn a_one_lpar_change_rewrites_only_the_files_whose_bytes_change() {
+    let (_work, out) = out_dir();
+    build_into(&out, 0, 2);
+    let old_tree = zat_core::read_tree(&out).expect("read");
+    let before = stamps(&out);
+    let summary = build_into(&out, 7, 2);
+    let new_tree = zat_core::read_tree(&out).expect("read");
+    let after = stamps(&out);
+    let differ: Vec<&String> = new_tree
+        .keys()
+        .filter(|p| *p != zat_core::MANIFEST_FILE && old_tree.get(*p) != new_tree.get(*p))
+        .collect();
+    // SYS7's Policy Agent log level: its main file, nothing else of the fleet.
+    assert_eq!(differ, vec!["lpars/SYS7/pagent/pagent.conf"]);
+    assert_eq!((summary.added, summary.changed, summary.removed), (0, 1, 0));
+    assert_eq!(summary.kept, summary.files - 1);
+    for (path, stamp) in &after {
+        if path == zat_core::STATE_FILE {
+            continue;
+        }
+        let rewritten = before.get(path) != Some(stamp);
+        let expected = path == "lpars/SYS7/pagent/pagent.conf" || path == zat_core::MANIFEST_FILE;
+        assert_eq!(rewritten, expected, "{path}");
+    }
+    // Back to the first fleet: the same bytes as a build from empty.
+    build_into(&out, 0, 2);
+    assert_eq!(zat_core::read_tree(&out).expect("read"), old_tree);
+}
+
+#[test]
+fn an_edited_file_is_refused_even_when_the_state_vouches_for_its_size() {
+    let (_work, out) = out_dir();
+    build_into(&out, 0, 2);
+    let file = out.join("lpars/SYS3/pagent/pagent.conf");
+    let mut bytes = std::fs::read(&file).expect("read");
+    bytes[0] ^= 0x20; // same size, other bytes, new mtime
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&file, &bytes).expect("edit");
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build_into(&inputs(12, 0, 2), plugins, &out, None);
+    match outcome.result {
+        Err(zat_driver::Failure::Usage(messages)) => {
+            let all = messages.join("\n");
+            assert!(all.contains("pagent.conf (changed since zat wrote it)"), "{all}");
+        }
+        other => panic!("an edited bundle must be refused, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(&file).expect("kept"), bytes);
+}
+
+#[test]
+fn a_lost_or_foreign_state_only_costs_time() {
+    let (_work, out) = out_dir();
+    build_into(&out, 0, 2);
+    let tree = zat_core::read_tree(&out).expect("read");
+    for state in ["", "zat-state 1\nmanifest\t00\n", "garbage\tline\n"] {
+        std::fs::write(out.join(zat_core::STATE_FILE), state).expect("write");
+        let summary = build_into(&out, 0, 2);
+        assert_eq!(summary.kept, summary.files, "same bytes are still carried over");
+        assert_eq!(zat_core::read_tree(&out).expect("read"), tree);
+    }
+}
+
+#[test]
+fn zat_build_reports_added_changed_removed_and_kept() {
+    let (_work, out) = out_dir();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/bench/fleet.rhai");
+    let script = script.to_string_lossy().into_owned();
+    let out_arg = out.to_string_lossy().into_owned();
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", script.as_str(), "-o", out_arg.as_str(), "--set", "lpars=3"];
+        args.extend(extra);
+        zat(&args)
+    };
+    let first = build(&[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let stderr = text(&first.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "wrote 191 files to {out_arg}: 191 added, 0 changed, 0 removed, 0 kept, "
+        )),
+        "{stderr}"
+    );
+    // Not a terminal: no progress bar, nothing but the warning that the RACF jobs assume an
+    // empty database (ZAT0347) and the summary.
+    assert!(stderr.lines().last().is_some_and(|l| l.starts_with("zat: wrote ")), "{stderr}");
+    assert!(!stderr.contains('\r'), "{stderr}");
+    let second = build(&["--set", "touch=2"]);
+    let stderr = text(&second.stderr);
+    assert!(stderr.contains(": 0 added, 1 changed, 0 removed, 190 kept, "), "{stderr}");
+    let fewer = build(&["--set", "lpars=2"]);
+    let stderr = text(&fewer.stderr);
+    assert!(stderr.contains("files to"), "{stderr}");
+    assert!(!stderr.contains(" 0 removed"), "an LPAR less removes its files: {stderr}");
+    let quiet = zat(&["-q", "build", &script, "-o", &out_arg, "--set", "lpars=2"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(text(&quiet.stderr), "", "-q prints nothing");
+    assert_eq!(text(&quiet.stdout), "", "stdout is for data");
+}
+
+#[test]
+fn a_unit_request_holds_what_its_unit_needs_and_answers_for_it_only() {
+    use zat_plugin_api::Unit;
+    // Odd LPARs on PLEX1, even ones on PLEX2.
+    let whole = crate::support::request("scripts/fleet.rhai");
+    let names = |request: &zat_plugin_api::RenderRequest| -> Vec<(String, usize)> {
+        request
+            .fleet
+            .lpars
+            .iter()
+            .map(|l| (l.name.clone(), l.stacks.iter().map(|s| s.rules.len()).sum()))
+            .collect()
+    };
+    let lpar = whole.for_unit(Unit::Lpar { name: "SYS3".to_owned() });
+    let sys3_rules =
+        whole.fleet.lpar("SYS3").map(|l| l.stacks.iter().map(|s| s.rules.len()).sum::<usize>());
+    // SYS3 in full, the other LPAR of PLEX1 as an outline (no rules), its database alone.
+    assert_eq!(
+        names(&lpar),
+        vec![("SYS1".to_owned(), 0), ("SYS3".to_owned(), sys3_rules.unwrap_or(0))]
+    );
+    assert!(sys3_rules.unwrap_or(0) > 0);
+    let databases: Vec<&str> =
+        lpar.fleet.security_databases.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(databases, vec!["PLEX1"]);
+    assert!(lpar.includes_lpar("SYS3") && !lpar.includes_lpar("SYS1"));
+    assert!(!lpar.includes_database("PLEX1") && !lpar.writes_fleet_files());
+
+    let database = whole.for_unit(Unit::Database { name: "PLEX2".to_owned() });
+    assert_eq!(names(&database), vec![("SYS2".to_owned(), 0)]);
+    assert!(database.includes_database("PLEX2") && !database.includes_lpar("SYS2"));
+
+    let fleet = whole.for_unit(Unit::Fleet);
+    assert_eq!(fleet.fleet.lpars.len(), whole.fleet.lpars.len());
+    assert!(fleet.writes_fleet_files() && !fleet.includes_lpar("SYS1"));
+    assert!(fleet.run_has_lpar("SYS1") && fleet.run_has_database("PLEX1"));
+    // The whole-fleet request of ABI 1 semantics stays as it was.
+    assert!(whole.includes_lpar("SYS1") && whole.includes_database("PLEX2"));
+    assert!(whole.writes_fleet_files());
+}
+
+#[test]
+fn a_failing_build_leaves_no_folder_behind() {
+    let plugins = crate::plugins::plugin_dir(&["zat_testplug_panic"]);
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("new/out");
+    let script = crate::plugins::fleet_script();
+    let output = zat(&[
+        "build",
+        &script.to_string_lossy(),
+        "-o",
+        &out.to_string_lossy(),
+        "--plugin-dir",
+        &plugins.path().to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("panicked"), "{}", text(&output.stderr));
+    let left: Vec<_> = std::fs::read_dir(work.path()).expect("list").collect();
+    assert!(left.is_empty(), "the folder made for the bundle is gone: {left:?}");
+}
