@@ -5,7 +5,9 @@
 //! keyword never fails on z/OS; this table is how zat notices it first.
 //! Keywords match case-insensitively (as Policy Agent reads them); the table holds the one
 //! spelling zat writes.
-//! Source of every entry: `reference/attls-policy.md` sections 1, 2 and 4.
+//! Source of every entry: z/OS Communications Server IP Configuration Reference, the Policy
+//! Agent and AT-TLS policy statements (TTLSRule, TTLSGroupAction, TTLSEnvironmentAction,
+//! TTLSConnectionAction and their parameter statements).
 
 /// Whether a statement has a braced body or sits on one line with its values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -126,3 +126,19 @@ fn check_fails_on_a_database_whose_esm_no_plugin_provides() {
     assert!(out.stderr.contains("ZAT0390") && out.stderr.contains("`esm:acf2`"), "{}", out.stderr);
     assert!(out.stderr.contains("--plugin-dir"), "{}", out.stderr);
 }
+
+/// The committed JSON Schema of the plugin protocol is what the types generate: a change to
+/// the protocol's types without `zat schema --protocol > docs/plugin-protocol.schema.json`
+/// fails here.
+#[test]
+fn the_committed_protocol_schema_is_generated_from_the_types() {
+    let out = zat_in(&repo(), &["schema", "--protocol"]);
+    out.expect_code(0);
+    let committed = std::fs::read_to_string(repo().join("docs/plugin-protocol.schema.json"))
+        .expect("read docs/plugin-protocol.schema.json");
+    assert!(
+        out.stdout == committed,
+        "docs/plugin-protocol.schema.json drifted from the types: run \
+         `cargo run -p zat-cli -- schema --protocol > docs/plugin-protocol.schema.json`"
+    );
+}
