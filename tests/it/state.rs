@@ -122,3 +122,22 @@ fn one_more_requester_changes_only_what_it_needs() {
     assert!(!removed.iter().any(|l| l.contains("Priority")), "{removed:#?}");
     assert!(diff.lines().any(|l| l.starts_with('+') && l.contains("BILLING")), "{diff}");
 }
+
+/// `zat.toml` beside the script names the DISCOVER listing of a database, so CI need not
+/// repeat `--state`: the build plans against it as with the flag.
+#[test]
+fn the_state_can_come_from_zat_toml() {
+    let work = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(repo(SEED), work.path().join("fleet.rhai")).expect("copy the script");
+    std::fs::copy(repo(FIXTURE), work.path().join("plex1.systsprt")).expect("copy the listing");
+    std::fs::write(work.path().join("zat.toml"), "[state]\nPLEX1 = \"plex1.systsprt\"\n")
+        .expect("write zat.toml");
+    let out = work.path().join("out");
+    let script = work.path().join("fleet.rhai");
+    let output = zat(&["build", utf8(&script), "-o", utf8(&out)]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("ZAT0347"), "{stderr}");
+    let setup = std::fs::read_to_string(out.join("security/PLEX1/racf/SETUP.jcl")).expect("setup");
+    assert!(setup.contains("PLANNED AGAINST THE STATE") && !setup.contains("GENCERT"), "{setup}");
+}

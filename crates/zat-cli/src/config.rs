@@ -38,6 +38,10 @@ pub(crate) struct Config {
     /// Fail on any warning (as `--deny-warnings`).
     #[serde(default)]
     deny_warnings: bool,
+    /// Discovered state by security database: the DISCOVER job's SYSTSPRT (as
+    /// `--state DB=FILE`), relative to the folder of `zat.toml`.
+    #[serde(default)]
+    state: BTreeMap<String, PathBuf>,
 }
 
 /// A TOML value that becomes the text a flag would have given.
@@ -130,6 +134,14 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
             keys.iter().map(move |(key, value)| (format!("{plugin}.{key}"), value.text()))
         });
         run.options.splice(0..0, options);
+        // A database the command line names keeps the command line's file.
+        let given: Vec<String> = run.states.iter().map(|(db, _)| db.clone()).collect();
+        let states = config
+            .state
+            .iter()
+            .filter(|(db, _)| !given.iter().any(|g| g.eq_ignore_ascii_case(db)))
+            .map(|(db, file)| (db.to_ascii_uppercase(), resolve(file)));
+        run.states.splice(0..0, states);
     }
     if let Some(findings) = findings {
         findings.allow.splice(0..0, config.allow.iter().cloned());
