@@ -278,3 +278,25 @@ fn the_seed_example_builds_both_sides() {
     assert!(ring("ZCEEPLEX", "ZCEESRV", "ZCEE-KEYRING").contains(&"IMSCA".to_owned()));
     assert!(ring("PLEX1", "OMVSADM", "ZOSCONN-APIR-KEYRING").contains(&"ZCEECA".to_owned()));
 }
+
+/// The fleet chooses the release whose Policy Agent defaults apply to an LPAR's policy: a
+/// release the script names is what `zat why` reports the defaults of.
+#[test]
+fn the_fleet_chooses_the_release_of_the_policy_defaults() {
+    let (_d, script) = seed_with(|s| {
+        s.replace(
+            "let sysa = site.lpar(\"SYSA\", #{ security_database: plex });",
+            "let sysa = site.lpar(\"SYSA\", #{ security_database: plex, pagent: #{ release: \"2.4\" } });",
+        )
+    });
+    let built = build(&script, Some((2026, 12, 1))).result.expect("builds");
+    assert_eq!(built.fleet.lpars[0].pagent.release.as_deref(), Some("2.4"));
+    let (all, _) = zat_driver::installed(&built.fleet, &zat_policy::Options::default())
+        .expect("the policy renders");
+    assert_eq!(all[0].policy.release, zat_policy::Release::V2R4);
+    let (_d, plain) = seed_with(|s| s + "\n");
+    let built = build(&plain, Some((2026, 12, 1))).result.expect("builds");
+    let (all, _) = zat_driver::installed(&built.fleet, &zat_policy::Options::default())
+        .expect("the policy renders");
+    assert_eq!(all[0].policy.release, zat_policy::Release::V3R1);
+}

@@ -450,6 +450,7 @@ fn lpar(name: &str, database: &str, origin: Origin) -> Lpar {
             flush: true,
             purge: false,
             refresh_interval: 1800,
+            release: None,
         },
         syslog: SyslogSettings {
             jobname: "SYSLOGD".into(),

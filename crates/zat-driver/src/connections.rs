@@ -42,9 +42,11 @@ pub struct Checked {
 /// Checks every TTLS stack whose policy file is in `files` (a stack whose policy no plugin
 /// wrote is not checked: there is nothing to read).
 pub fn check(fleet: &Fleet, files: &[BundleFile]) -> Checked {
-    let options = Options::default();
     let mut checked = Checked::default();
     for lpar in &fleet.lpars {
+        // The defaults of the LPAR's release apply (3.1 unless the script says).
+        let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
+        let options = Options { release: release.unwrap_or_default(), ..Options::default() };
         for stack in lpar.stacks.iter().filter(|s| s.ttls) {
             let path = layout::pagent_policy(&lpar.name, &stack.name);
             let Some(file) = files.iter().find(|f| f.path == path) else { continue };

@@ -30,8 +30,12 @@ pub fn installed(
         for stack in &lpar.stacks {
             let path = layout::pagent_policy(&lpar.name, &stack.name);
             let Some(file) = response.files.iter().find(|f| f.path == path) else { continue };
+            // The fleet chooses its LPARs' releases (`pagent: #{ release }`); `options`
+            // decides for an LPAR that names none.
+            let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
+            let options = Options { release: release.unwrap_or(options.release), ..*options };
             let policy =
-                effective(&[PolicyFile { path: &file.path, text: &file.content }], options);
+                effective(&[PolicyFile { path: &file.path, text: &file.content }], &options);
             out.push(Installed { lpar: lpar.name.clone(), stack: stack.name.clone(), policy });
         }
     }

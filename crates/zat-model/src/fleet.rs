@@ -493,6 +493,11 @@ pub struct PagentSettings {
     pub purge: bool,
     /// File-change check interval in seconds.
     pub refresh_interval: i64,
+    /// The z/OS release of the LPAR (`2.4`, `2.5`, `3.1`): whose documented Policy Agent
+    /// defaults apply when zat reads the policy it installs (connection check, `zat verify`,
+    /// `zat why`). None: 3.1.
+    #[serde(default)]
+    pub release: Option<String>,
 }
 
 /// syslogd settings of one LPAR.

@@ -114,6 +114,7 @@ mod tests {
                 flush: true,
                 purge: false,
                 refresh_interval: 1800,
+                release: None,
             },
             syslog: SyslogSettings {
                 jobname: "SYSLOGD".into(),

@@ -652,6 +652,7 @@ fn lpar(
         flush: p.flag_or("flush")?,
         purge: p.flag_or("purge")?,
         refresh_interval: p.int_or("refresh_interval")?,
+        release: p.word::<&str>("release")?.map(str::to_owned),
     };
     let mut s = opts.nested("syslog")?;
     let syslog = SyslogSettings {

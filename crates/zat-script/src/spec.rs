@@ -164,6 +164,9 @@ pub(crate) const RENEGOTIATION_WORDS: Words<&'static str> = &[
     ("all", "All"),
     ("abbreviated", "Abbreviated"),
 ];
+/// z/OS releases whose Policy Agent defaults zat knows.
+pub(crate) const RELEASE_WORDS: Words<&'static str> =
+    &[("2.4", "2.4"), ("2.5", "2.5"), ("3.1", "3.1")];
 pub(crate) const TLS_WORDS: Words<usize> = &[
     ("sslv2", 0),
     ("sslv3", 1),
@@ -465,6 +468,12 @@ const PAGENT_OPTIONS: &[Opt] = &[
         Kind::Int,
         Int(1800),
         "Seconds between checks for changed policy files (`TcpImage` refresh interval).",
+    ),
+    opt(
+        "release",
+        Kind::Word(&RELEASE_WORDS),
+        Unset,
+        "z/OS release of the LPAR, whose documented Policy Agent defaults zat applies when it reads the installed policy (3.1 when unset).",
     ),
 ];
 
