@@ -42,14 +42,46 @@ pub struct Checked {
 /// Checks every TTLS stack whose policy file is in `files` (a stack whose policy no plugin
 /// wrote is not checked: there is nothing to read).
 pub fn check(fleet: &Fleet, files: &[BundleFile]) -> Checked {
+    // Stacks are independent: check the LPARs on every core (thousands of policies to read
+    // on a large fleet), then put the findings back in fleet order.
+    let policies: std::collections::BTreeMap<&str, &BundleFile> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".policy"))
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let policies = &policies;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = fleet.lpars.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<Checked> = std::thread::scope(|scope| {
+        let handles: Vec<_> = fleet
+            .lpars
+            .chunks(chunk)
+            .map(|lpars| scope.spawn(move || check_lpars(fleet, lpars, policies)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
     let mut checked = Checked::default();
-    for lpar in &fleet.lpars {
+    for part in parts {
+        checked.connections += part.connections;
+        checked.stacks += part.stacks;
+        checked.diagnostics.extend(part.diagnostics);
+    }
+    checked
+}
+
+fn check_lpars(
+    fleet: &Fleet,
+    lpars: &[zat_model::Lpar],
+    policies: &std::collections::BTreeMap<&str, &BundleFile>,
+) -> Checked {
+    let mut checked = Checked::default();
+    for lpar in lpars {
         // The defaults of the LPAR's release apply (3.1 unless the script says).
         let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
         let options = Options { release: release.unwrap_or_default(), ..Options::default() };
         for stack in lpar.stacks.iter().filter(|s| s.ttls) {
             let path = layout::pagent_policy(&lpar.name, &stack.name);
-            let Some(file) = files.iter().find(|f| f.path == path) else { continue };
+            let Some(file) = policies.get(path.as_str()) else { continue };
             let text = String::from_utf8_lossy(&file.content);
             let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
             let object = format!("lpar {} / stack {}", lpar.name, stack.name);

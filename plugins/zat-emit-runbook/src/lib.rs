@@ -153,10 +153,13 @@ fn lpar_bundle_files<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a Ind
     ];
     let order = install_order(fleet, lpar);
     let rank = |path: &str| order.iter().position(|known| known == path).unwrap_or(order.len());
-    let mut files: Vec<&IndexedFile> = request
-        .bundle
+    // The index is sorted by path: the LPAR's folder is one run of it (a scan of the whole
+    // index per LPAR would be quadratic in the fleet's size).
+    let start = request.bundle.partition_point(|file| file.path.as_str() < folder.as_str());
+    let mut files: Vec<&IndexedFile> = request.bundle[start..]
         .iter()
-        .filter(|file| file.path.starts_with(&folder) && !submitted.contains(&file.path))
+        .take_while(|file| file.path.starts_with(&folder))
+        .filter(|file| !submitted.contains(&file.path))
         .collect();
     files.sort_by_key(|file| (rank(&file.path), file.path.clone()));
     files
