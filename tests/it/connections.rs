@@ -300,3 +300,32 @@ fn the_fleet_chooses_the_release_of_the_policy_defaults() {
         .expect("the policy renders");
     assert_eq!(all[0].policy.release, zat_policy::Release::V3R1);
 }
+
+/// A default the script sets that no object takes is a warning at the `defaults` call, as a
+/// misspelt key would be; a default that is used is not.
+#[test]
+fn a_default_the_fleet_never_uses_is_a_warning() {
+    let with_own_dir = |own: bool| {
+        seed_with(move |s| {
+            let lpar = if own {
+                "let sysa = site.lpar(\"SYSA\", #{ security_database: plex, pagent: #{ config_dir: \"/etc/own\" } });"
+            } else {
+                "let sysa = site.lpar(\"SYSA\", #{ security_database: plex });"
+            };
+            s.replace(
+                "let site = fleet(\"MYCOM\");",
+                "let site = fleet(\"MYCOM\");\nsite.defaults(#{ pagent_dir: \"/u/pagent\" });",
+            )
+            .replace("let sysa = site.lpar(\"SYSA\", #{ security_database: plex });", lpar)
+        })
+    };
+    let (_d, script) = with_own_dir(true);
+    let outcome = build(&script, Some((2026, 12, 1)));
+    let found = with_code(&outcome.diagnostics, "ZAT0173");
+    assert_eq!(found.len(), 1, "{:#?}", outcome.diagnostics);
+    assert!(found[0].message.contains("defaults.pagent_dir"), "{}", found[0].message);
+    assert_eq!(found[0].origin.as_ref().map(|o| o.line), Some(line_of(&script, "site.defaults(")));
+    let (_d, script) = with_own_dir(false);
+    let outcome = build(&script, Some((2026, 12, 1)));
+    assert!(with_code(&outcome.diagnostics, "ZAT0173").is_empty(), "{:#?}", outcome.diagnostics);
+}

@@ -428,6 +428,14 @@ pub(crate) const CODES: &[Code] = &[
          so the handshake would fail.",
     ),
     row(
+        "ZAT0173",
+        "a default the fleet never uses",
+        "`site.defaults(...)` sets a value no object takes: `pagent_dir` when every LPAR with a\n\
+         TTLS stack names its own config_dir, `tcpparms` when no stack has TTLS on, RACF switches\n\
+         when the fleet has no RACF database. Like a misspelt key, it would change nothing\n\
+         (warning).",
+    ),
+    row(
         "ZAT0180",
         "BAQPORT does not follow the server's AT-TLS setting",
         "BAQPORT must be the server's HTTP port when it has an inbound AT-TLS policy (AT-TLS does\n\

@@ -300,6 +300,8 @@ fn defaults() -> SiteDefaults {
         tcpparms: "SYS1.TCPPARMS".into(),
         program_conditional_permits: false,
         activate_classes: false,
+        explicit: Vec::new(),
+        origin: None,
     }
 }
 

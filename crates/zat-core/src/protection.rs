@@ -64,10 +64,48 @@ pub const CODE_NO_AUTH: &str = "ZAT0319";
 /// A certificate expires within the window.
 pub const CODE_EXPIRES_SOON: &str = "ZAT0322";
 
+/// A default the script set that the fleet never uses.
+pub const CODE_IGNORED_DEFAULT: &str = "ZAT0173";
+
 pub(crate) fn check(fleet: &Fleet, checks: &Checks, out: &mut Vec<Diagnostic>) {
+    ignored_defaults(fleet, out);
     rule_rings(fleet, out);
     requester_rules(fleet, out);
     expiry(fleet, checks, out);
+}
+
+/// A default the script set explicitly that no object of the fleet takes: as silent as a
+/// misspelt key would be, so it is a warning with what would use it.
+fn ignored_defaults(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
+    let defaults = &fleet.defaults;
+    let Some(origin) = &defaults.origin else { return };
+    let ttls = fleet.lpars.iter().any(|l| l.stacks.iter().any(|s| s.ttls));
+    let racf = fleet.security_databases.iter().any(|db| db.esm == zat_model::Esm::RACF);
+    for key in &defaults.explicit {
+        let why = match key.as_str() {
+            "pagent_dir"
+                if !fleet.lpars.iter().any(|l| {
+                    l.pagent.config_dir == defaults.pagent_dir && l.stacks.iter().any(|s| s.ttls)
+                }) =>
+            {
+                "no LPAR with a TTLS stack takes it: each names its own `pagent: #{ config_dir }`, or none runs AT-TLS"
+            }
+            "tcpparms" if !ttls => "no stack has TTLS on, so no TCP/IP profile member is written",
+            "program_conditional_permits" | "activate_classes" if !racf => {
+                "it is a RACF switch and the fleet has no RACF database"
+            }
+            _ => continue,
+        };
+        out.push(
+            Diagnostic::warning(
+                CODE_IGNORED_DEFAULT,
+                format!("`defaults.{key}` is set but never used: {why}"),
+            )
+            .object("fleet defaults")
+            .at(origin)
+            .help(format!("remove `{key}` from `site.defaults(...)`, or add what uses it")),
+        );
+    }
 }
 
 fn rule_rings(fleet: &Fleet, out: &mut Vec<Diagnostic>) {

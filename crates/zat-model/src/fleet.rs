@@ -62,6 +62,12 @@ pub struct SiteDefaults {
     pub program_conditional_permits: bool,
     /// Emit the one-time job with site-wide switches (`SETROPTS CLASSACT(...)`, `GENERIC`).
     pub activate_classes: bool,
+    /// The keys the script set in `site.defaults(...)`, and where: validation warns about a
+    /// default the fleet never uses, as about a misspelt key.
+    #[serde(default)]
+    pub explicit: Vec<String>,
+    #[serde(default)]
+    pub origin: Option<Origin>,
 }
 
 /// Fields of the JOB card. There is never a password: the card carries no `PASSWORD=`.

@@ -363,6 +363,8 @@ mod tests {
                 tcpparms: "TCPIP.TCPPARMS".to_owned(),
                 program_conditional_permits: false,
                 activate_classes: false,
+                explicit: Vec::new(),
+                origin: None,
             },
             security_databases: Vec::new(),
             security_levels: Vec::new(),

@@ -147,6 +147,8 @@ mod tests {
                 tcpparms: "SYS1.TCPPARMS".into(),
                 program_conditional_permits: false,
                 activate_classes: false,
+                explicit: Vec::new(),
+                origin: None,
             },
             security_databases: vec![
                 database("PLEXR", Esm::racf(), 3),

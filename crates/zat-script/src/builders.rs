@@ -171,6 +171,8 @@ fn site_defaults(call: &Call) -> Result<SiteDefaults, BuilderError> {
         tcpparms: opts.text_or("tcpparms")?,
         program_conditional_permits: opts.flag_or("program_conditional_permits")?,
         activate_classes: opts.flag_or("activate_classes")?,
+        explicit: Vec::new(),
+        origin: None,
     })
 }
 
@@ -182,11 +184,17 @@ fn set<T>(target: &mut T, value: Option<T>) {
 
 /// Changes only the options given: `defaults` may be called several times.
 fn defaults(
-    _origin: Origin,
+    origin: Origin,
     site: FleetHandle,
     mut opts: Options,
 ) -> Result<FleetHandle, BuilderError> {
     let given = |opts: &Options, key: &str| opts.has(key);
+    let explicit: Vec<String> =
+        ["hlq", "pagent_dir", "tcpparms", "program_conditional_permits", "activate_classes"]
+            .into_iter()
+            .filter(|key| given(&opts, key))
+            .map(str::to_owned)
+            .collect();
     let mut job = opts.nested("job")?;
     let text = |opts: &mut Options, key: &str| -> Result<Option<String>, BuilderError> {
         Ok(if given(opts, key) { Some(opts.text_or(key)?) } else { None })
@@ -224,6 +232,12 @@ fn defaults(
     set(&mut defaults.tcpparms, tcpparms);
     set(&mut defaults.program_conditional_permits, conditional);
     set(&mut defaults.activate_classes, activate);
+    for key in explicit {
+        if !defaults.explicit.contains(&key) {
+            defaults.explicit.push(key);
+        }
+    }
+    defaults.origin = Some(origin);
     drop(node);
     Ok(site)
 }
