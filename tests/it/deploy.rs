@@ -1,7 +1,8 @@
 //! The bundle's deploy scripts end to end: `deploy/zowe.sh` run against a stub `zowe` that
 //! records its calls (every file uploaded to its manifest placement, every job submitted in
 //! runbook order, a stop at the first failure, one LPAR alone, no credentials), and
-//! `deploy/playbook.yml` checked for the same order, and by `ansible-playbook --syntax-check`.
+//! `deploy/playbook.yml` checked for the same order, by `ansible-playbook --syntax-check`, and
+//! run against stand-in collection modules that check their options and record their calls.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -111,15 +112,7 @@ fn zowe_script_uploads_every_file_to_its_placement_and_submits_jobs_in_runbook_o
     assert_eq!(submitted(&out, &calls), JOB_ORDER, "{calls:#?}");
     let mut uploads = 0;
     for (path, placement) in placements(&out) {
-        let destination = match placement["kind"].as_str() {
-            Some("uss_file") => placement["path"].as_str().expect("path").to_owned(),
-            Some("pds_member") => format!(
-                "{}({})",
-                placement["dataset"].as_str().expect("dataset"),
-                placement["member"].as_str().expect("member")
-            ),
-            _ => continue,
-        };
+        let Some(destination) = destination(&placement) else { continue };
         let command =
             if placement["kind"] == "uss_file" { "file-to-uss" } else { "file-to-data-set" };
         let expected = format!(
@@ -239,10 +232,148 @@ fn playbook_follows_the_same_order() {
     }
     assert!(playbook.contains("any_errors_fatal: true"));
     assert!(!playbook.contains('\t'), "YAML has no tabs");
-    syntax_check(&out);
+    if let Some(output) = ansible(&out, &["--syntax-check"], "") {
+        assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
+    }
 }
 
-fn syntax_check(out: &Path) {
+/// The playbook run for real, every LPAR a local host, against stand-in modules that accept
+/// exactly the options of the real `ibm.ibm_zos_core` 2.x modules (so a misspelt or retired
+/// option fails the run as it would on z/OS) and record each call: the jobs go in runbook
+/// order, every file to its placement, with a replace and a backup, and the first failing job
+/// stops the whole run.
+#[test]
+fn playbook_runs_against_modules_that_record_their_calls() {
+    let (_work, out) = bundle();
+    let Some((output, calls)) = ansible_run(&out, "") else { return };
+    assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
+    let jobs: Vec<&str> = calls
+        .iter()
+        .filter(|c| c["module"] == "zos_job_submit")
+        .map(|c| bundle_relative(&out, &c["src"]))
+        .collect();
+    assert_eq!(jobs, JOB_ORDER, "{calls:#?}");
+    for call in calls.iter().filter(|c| c["module"] == "zos_job_submit") {
+        assert_eq!(call["remote_src"], false, "the JCL is on the controller: {call}");
+        assert!(call["wait_time"].as_u64().is_some_and(|t| t > 0), "waits for the job: {call}");
+        assert_eq!(call["max_rc"], 0, "{call}");
+    }
+    let copies: Vec<(String, String)> = calls
+        .iter()
+        .filter(|c| c["module"] == "zos_copy")
+        .map(|c| {
+            assert_eq!(call_flag(c, "force"), Some(true), "replaces what is there: {c}");
+            assert_eq!(call_flag(c, "backup"), Some(true), "keeps the old file: {c}");
+            let dest = c["dest"].as_str().expect("dest").to_owned();
+            (bundle_relative(&out, &c["src"]).to_owned(), dest)
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for (path, placement) in placements(&out) {
+        if let Some(dest) = destination(&placement) {
+            expected.push((path, dest));
+        }
+    }
+    let mut sorted = copies.clone();
+    sorted.sort();
+    expected.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(sorted, expected, "every uploadable file copied once, to its placement");
+
+    // A job that ends above max_rc stops every later play and task.
+    let (output, calls) = ansible_run(&out, "lpars/SYS2/racf/SERVAUTH.jcl").expect("ran before");
+    assert!(!output.status.success());
+    let last = calls.last().expect("calls");
+    assert_eq!(bundle_relative(&out, &last["src"]), "lpars/SYS2/racf/SERVAUTH.jcl", "{calls:#?}");
+    let jobs = calls.iter().filter(|c| c["module"] == "zos_job_submit").count();
+    assert_eq!(jobs, 4, "{calls:#?}");
+}
+
+/// Where an uploadable file goes on z/OS: its z/OS UNIX path or `DATA.SET(MEMBER)`.
+fn destination(placement: &serde_json::Value) -> Option<String> {
+    match placement["kind"].as_str() {
+        Some("uss_file") => Some(placement["path"].as_str().expect("path").to_owned()),
+        Some("pds_member") => Some(format!(
+            "{}({})",
+            placement["dataset"].as_str().expect("dataset"),
+            placement["member"].as_str().expect("member")
+        )),
+        _ => None,
+    }
+}
+
+fn call_flag(call: &serde_json::Value, key: &str) -> Option<bool> {
+    call[key].as_bool()
+}
+
+fn bundle_relative<'a>(out: &Path, src: &'a serde_json::Value) -> &'a str {
+    let src = src.as_str().expect("src");
+    let prefix = format!("{}/deploy/../", out.display());
+    src.strip_prefix(&prefix).unwrap_or(src)
+}
+
+/// Runs the playbook with every LPAR on the local connection and returns the recorded module
+/// calls; None where Ansible is not installed (outside CI).
+fn ansible_run(out: &Path, fail: &str) -> Option<(Output, Vec<serde_json::Value>)> {
+    let log = out.parent().expect("parent").join("modules.log");
+    let _ = std::fs::remove_file(&log);
+    let output = ansible(out, &[], fail)?;
+    let calls = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("call is JSON"))
+        .collect();
+    Some((output, calls))
+}
+
+/// The two module options the playbook may use, as the collection's 2.x documentation lists
+/// them (name, Ansible type), for the stand-ins' argument specs.
+const JOB_SUBMIT_OPTIONS: &str = "src=str remote_src=bool wait_time=int max_rc=int \
+    return_output=bool volume=str encoding=dict";
+const COPY_OPTIONS: &str = "src=str dest=str remote_src=bool force=bool force_lock=bool \
+    backup=bool backup_name=str mode=str owner=str group=str is_binary=bool executable=bool \
+    aliases=bool asa_text=bool local_follow=bool content=str tmp_hlq=str volume=str \
+    ignore_sftp_stderr=bool encoding=dict";
+
+/// A module that accepts exactly `options` (an unknown one fails it, as AnsibleModule fails
+/// the real one), appends its parameters as one JSON line to `log`, checks the local source
+/// file exists, and fails a job whose source ends with `fail`.
+fn stand_in_module(name: &str, options: &str, log: &Path, fail: &str) -> String {
+    let spec: Vec<String> = options
+        .split_whitespace()
+        .map(|option| {
+            let (key, kind) = option.split_once('=').expect("name=type");
+            format!("{key:?}: dict(type={kind:?}),")
+        })
+        .collect();
+    format!(
+        r#"#!/usr/bin/python
+import json, os
+from ansible.module_utils.basic import AnsibleModule
+
+def main():
+    module = AnsibleModule(argument_spec={{ {spec} }})
+    params = {{k: v for k, v in module.params.items() if v is not None}}
+    params["module"] = {name:?}
+    with open({log:?}, "a") as log:
+        log.write(json.dumps(params) + "\n")
+    if not os.path.isfile(params["src"]):
+        module.fail_json(msg="no such local file: " + params["src"])
+    if {fail:?} and params["src"].endswith({fail:?}):
+        module.fail_json(msg="the job ended with RC 8, above max_rc")
+    module.exit_json(changed=True)
+
+main()
+"#,
+        spec = spec.join(" "),
+        log = log.display().to_string(),
+    )
+}
+
+/// Runs `ansible-playbook` on the bundle's playbook with `args`, every LPAR a local host and
+/// the stand-in `ibm.ibm_zos_core` collection (Ansible Galaxy is out of reach here); None
+/// where Ansible is not installed, which only CI may not allow.
+fn ansible(out: &Path, args: &[&str], fail: &str) -> Option<Output> {
     let available = Command::new("ansible-playbook")
         .arg("--version")
         .output()
@@ -252,34 +383,40 @@ fn syntax_check(out: &Path) {
             std::env::var_os("CI").is_none(),
             "CI installs ansible-core; ansible-playbook is missing"
         );
-        eprintln!("ansible-playbook is not installed: --syntax-check not run (CI runs it)");
-        return;
+        eprintln!("ansible-playbook is not installed: the playbook is not run (CI runs it)");
+        return None;
     }
-    // The ibm.ibm_zos_core collection comes from Ansible Galaxy, which this project's machines
-    // cannot reach: a collection with the two module names (and nothing else) lets Ansible
-    // resolve them, so that the check covers the playbook's YAML, plays and task keywords.
-    let collections = out.parent().expect("parent").join("collections");
+    let work = out.parent().expect("parent");
+    let collections = work.join("collections");
     let modules = collections.join("ansible_collections/ibm/ibm_zos_core/plugins/modules");
     std::fs::create_dir_all(&modules).expect("collection");
     std::fs::write(
         collections.join("ansible_collections/ibm/ibm_zos_core/galaxy.yml"),
-        "namespace: ibm\nname: ibm_zos_core\nversion: 0.0.0\n",
+        "namespace: ibm\nname: ibm_zos_core\nversion: 2.0.0\n",
     )
     .expect("galaxy.yml");
-    for module in ["zos_copy", "zos_job_submit"] {
-        std::fs::write(modules.join(format!("{module}.py")), "# stand-in for the real module\n")
-            .expect("module");
+    let log = work.join("modules.log");
+    for (module, options) in [("zos_copy", COPY_OPTIONS), ("zos_job_submit", JOB_SUBMIT_OPTIONS)] {
+        let source = stand_in_module(module, options, &log, fail);
+        std::fs::write(modules.join(format!("{module}.py")), source).expect("module");
     }
-    let inventory = out.parent().expect("parent").join("inventory.ini");
-    std::fs::write(&inventory, "[zos]\nSYS1\nSYS2\nSYS3\n").expect("inventory");
+    let inventory = work.join("inventory.ini");
+    std::fs::write(
+        &inventory,
+        "[zos]\nSYS1\nSYS2\nSYS3\n\n[zos:vars]\nansible_connection=local\n\
+         ansible_python_interpreter=\"{{ ansible_playbook_python }}\"\n",
+    )
+    .expect("inventory");
     let output = Command::new("ansible-playbook")
         .arg("-i")
         .arg(&inventory)
         .arg(out.join("deploy/playbook.yml"))
-        .arg("--syntax-check")
+        .args(args)
         .env("ANSIBLE_COLLECTIONS_PATH", &collections)
-        .env("ANSIBLE_LOCAL_TEMP", out.parent().expect("parent").join("ansible-tmp"))
+        .env("ANSIBLE_LOCAL_TEMP", work.join("ansible-tmp"))
+        .env("ANSIBLE_REMOTE_TEMP", work.join("ansible-remote-tmp"))
+        .env("ANSIBLE_NOCOLOR", "1")
         .output()
         .expect("run ansible-playbook");
-    assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
+    Some(output)
 }

@@ -270,6 +270,9 @@ impl Case {
     }
 }
 
+/// How long one case may run before it counts as hanging.
+const HANG: Duration = Duration::from_secs(240);
+
 /// Runs every row and reports every failing one, not just the first.
 fn check(category: &str, cases: &[Case]) {
     let mut failures = Vec::new();
@@ -305,8 +308,11 @@ fn check(category: &str, cases: &[Case]) {
         if stdout.contains("hostile-stdout") || stdout.contains("xxxxxxxx") {
             problems.push("plugin output on zat's stdout".to_owned());
         }
-        if took > Duration::from_secs(20) {
-            problems.push(format!("took {took:?}"));
+        // A guard against a hang, not a speed test: debug builds on a busy two-core CI machine
+        // take tens of seconds on the largest rows, so only a case no machine would finish is
+        // caught here. How fast each input is handled is measured in the benches.
+        if took > HANG {
+            problems.push(format!("took {took:?}: hangs"));
         }
         if took > slowest.0 {
             slowest = (took, case.name);
