@@ -418,6 +418,20 @@ const LISTS: &[&str] = &[
 ];
 
 impl<'a> Engine<'_, 'a> {
+    /// A finding that leaves the rule's effect unknown: recorded against the rule, which is
+    /// then no longer complete.
+    fn unresolved(
+        &mut self,
+        file: usize,
+        span: Option<Span>,
+        gather: &mut Gather,
+        message: String,
+        document: &'static str,
+    ) {
+        self.finding(FindingKind::Unresolved, file, span, Some(&gather.rule), message, document);
+        gather.complete = false;
+    }
+
     fn finding(
         &mut self,
         kind: FindingKind,
@@ -606,15 +620,7 @@ impl<'a> Engine<'_, 'a> {
             Some(defined) => Some((defined.file, defined.statement)),
             None => {
                 let name = attr.values.first().cloned().unwrap_or_default();
-                self.finding(
-                    FindingKind::Unresolved,
-                    file,
-                    attr.span,
-                    Some(&gather.rule),
-                    format!("{reference} {name} names no action in the files read; what the rule does is indeterminate"),
-                    doc::ACTIONS,
-                );
-                gather.complete = false;
+                self.unresolved(file, attr.span, gather, format!("{reference} {name} names no action in the files read; what the rule does is indeterminate"), doc::ACTIONS);
                 None
             }
         }
@@ -670,15 +676,7 @@ impl<'a> Engine<'_, 'a> {
             Ok(None) => None,
             Err(attr) => {
                 let name = attr.values.first().cloned().unwrap_or_default();
-                self.finding(
-                    FindingKind::Unresolved,
-                    file,
-                    attr.span,
-                    Some(&gather.rule),
-                    format!("{reference} {name} names no {kind} in the files read; what the rule does is indeterminate"),
-                    doc::ENVIRONMENT,
-                );
-                gather.complete = false;
+                self.unresolved(file, attr.span, gather, format!("{reference} {name} names no {kind} in the files read; what the rule does is indeterminate"), doc::ENVIRONMENT);
                 None
             }
         }
@@ -804,18 +802,16 @@ impl<'a> Engine<'_, 'a> {
     fn group(&mut self, file: usize, group: &'a Statement, gather: &mut Gather) {
         self.attributes(file, group, gather);
         if !gather.settings.contains_key("TTLSEnabled") {
-            self.finding(
-                FindingKind::Unresolved,
+            self.unresolved(
                 file,
                 group.span,
-                Some(&gather.rule),
+                gather,
                 format!(
                     "{} has no valid TTLSEnabled, which it must give (On or Off)",
                     describe(group)
                 ),
                 doc::ACTIONS,
             );
-            gather.complete = false;
         }
         if let Some((at, advanced)) = self.param(file, group, "TTLSGroupAdvancedParms", gather) {
             self.attributes(at, advanced, gather);
@@ -1056,12 +1052,10 @@ impl<'a> Engine<'_, 'a> {
     fn usable(&mut self, file: usize, rule: &Statement, gather: &mut Gather) {
         let name = gather.rule.clone();
         if !gather.settings.contains_key("HandshakeRole") && gather.complete {
-            self.finding(FindingKind::Unresolved, file, rule.span, Some(&name), format!("rule {name}'s environment action has no valid HandshakeRole, which it must give"), doc::ENVIRONMENT);
-            gather.complete = false;
+            self.unresolved(file, rule.span, gather, format!("rule {name}'s environment action has no valid HandshakeRole, which it must give"), doc::ENVIRONMENT);
         }
         if !gather.settings.contains_key("Keyring") && gather.complete {
-            self.finding(FindingKind::Unresolved, file, rule.span, Some(&name), format!("rule {name}'s environment action has no key ring (TTLSKeyringParms with Keyring is required)"), doc::ENVIRONMENT);
-            gather.complete = false;
+            self.unresolved(file, rule.span, gather, format!("rule {name}'s environment action has no key ring (TTLSKeyringParms with Keyring is required)"), doc::ENVIRONMENT);
         }
         let suite_b = gather
             .settings
@@ -1101,27 +1095,23 @@ impl<'a> Engine<'_, 'a> {
             Some(attr) => match attr.values.first().and_then(|v| Direction::parse(v)) {
                 Some(d) => out.direction = Some(d),
                 None => {
-                    self.finding(
-                        FindingKind::Unresolved,
+                    self.unresolved(
                         file,
                         attr.span,
-                        Some(&name),
+                        gather,
                         format!("Direction `{}` is not Inbound, Outbound or Both", attr.value()),
                         doc::RULE,
                     );
-                    gather.complete = false;
                 }
             },
             None => {
-                self.finding(
-                    FindingKind::Unresolved,
+                self.unresolved(
                     file,
                     rule.span,
-                    Some(&name),
+                    gather,
                     format!("rule {name} has no Direction, which every rule needs"),
                     doc::RULES,
                 );
-                gather.complete = false;
             }
         }
         out.time_condition = rule.attribute("IpTimeConditionRef").is_some()
@@ -1148,8 +1138,7 @@ impl<'a> Engine<'_, 'a> {
                         addresses = Some(match self.index.get(kind, first) {
                             Some(d) => self.address_object(d.file, d.statement, &name, gather, 0),
                             None => {
-                                self.finding(FindingKind::Unresolved, file, attr.span, Some(&name), format!("{keyword} {first} names no {kind} in the files read; what the rule matches is indeterminate"), doc::RULE);
-                                gather.complete = false;
+                                self.unresolved(file, attr.span, gather, format!("{keyword} {first} names no {kind} in the files read; what the rule matches is indeterminate"), doc::RULE);
                                 Vec::new()
                             }
                         });
@@ -1159,15 +1148,13 @@ impl<'a> Engine<'_, 'a> {
                             Some((0, 0)) => Vec::new(),
                             Some((low, high)) => vec![port(low, high)],
                             None => {
-                                self.finding(
-                                    FindingKind::Unresolved,
+                                self.unresolved(
                                     file,
                                     attr.span,
-                                    Some(&name),
+                                    gather,
                                     format!("{keyword} `{}` is not a port range", attr.value()),
                                     doc::RULE,
                                 );
-                                gather.complete = false;
                                 Vec::new()
                             }
                         })
@@ -1178,14 +1165,12 @@ impl<'a> Engine<'_, 'a> {
                             Some(d) => match self.port_object(d.statement, 0) {
                                 Some(ports) => ports,
                                 None => {
-                                    self.finding(FindingKind::Unresolved, file, attr.span, Some(&name), format!("{keyword} {first} refers back to itself; what the rule matches is indeterminate"), doc::RULE);
-                                    gather.complete = false;
+                                    self.unresolved(file, attr.span, gather, format!("{keyword} {first} refers back to itself; what the rule matches is indeterminate"), doc::RULE);
                                     Vec::new()
                                 }
                             },
                             None => {
-                                self.finding(FindingKind::Unresolved, file, attr.span, Some(&name), format!("{keyword} {first} names no {kind} in the files read; what the rule matches is indeterminate"), doc::RULE);
-                                gather.complete = false;
+                                self.unresolved(file, attr.span, gather, format!("{keyword} {first} names no {kind} in the files read; what the rule matches is indeterminate"), doc::RULE);
                                 Vec::new()
                             }
                         });
@@ -1218,8 +1203,7 @@ impl<'a> Engine<'_, 'a> {
                     .any(|a| a.keyword.to_ascii_lowercase().starts_with(&k.to_ascii_lowercase()))
             });
         if !any && !written {
-            self.finding(FindingKind::Unresolved, file, rule.span, Some(&name), format!("rule {name} has no condition besides Direction; a rule needs at least one address, port, job name or user ID"), doc::RULE);
-            gather.complete = false;
+            self.unresolved(file, rule.span, gather, format!("rule {name} has no condition besides Direction; a rule needs at least one address, port, job name or user ID"), doc::RULE);
         }
         out
     }
