@@ -203,7 +203,8 @@ fn a_unit_request_holds_what_its_unit_needs_and_answers_for_it_only() {
     let lpar = whole.for_unit(Unit::Lpar { name: "SYS3".to_owned() });
     let sys3_rules =
         whole.fleet.lpar("SYS3").map(|l| l.stacks.iter().map(|s| s.rules.len()).sum::<usize>());
-    // SYS3 in full, the other LPAR of PLEX1 as an outline (no rules), its database alone.
+    // SYS3 in full, the other LPAR of PLEX1 as an outline (no rules), its database, then its
+    // partner PLEX2 (which imports the CA PLEX1 exports) with only the certificates that travel.
     assert_eq!(
         names(&lpar),
         vec![("SYS1".to_owned(), 0), ("SYS3".to_owned(), sys3_rules.unwrap_or(0))]
@@ -211,9 +212,40 @@ fn a_unit_request_holds_what_its_unit_needs_and_answers_for_it_only() {
     assert!(sys3_rules.unwrap_or(0) > 0);
     let databases: Vec<&str> =
         lpar.fleet.security_databases.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(databases, vec!["PLEX1"]);
+    assert_eq!(databases, vec!["PLEX1", "PLEX2"]);
+    assert_eq!(lpar.fleet.security_databases[0], whole.fleet.security_databases[0]);
+    // The data sets PLEX1 writes (exports) or reads (imports).
+    let own_sets: Vec<&str> = lpar.fleet.security_databases[0]
+        .certificates
+        .iter()
+        .flat_map(|c| {
+            let imported = match &c.source {
+                zat_model::CertSource::Import { dsn } => Some(dsn.as_str()),
+                _ => None,
+            };
+            imported.into_iter().chain(c.export.as_ref().map(|e| e.dsn.as_str()))
+        })
+        .collect();
+    let partner = &lpar.fleet.security_databases[1];
+    assert!(partner.keyrings.is_empty() && partner.ring_access.is_empty());
+    assert!(!partner.certificates.is_empty());
+    for cert in &partner.certificates {
+        let imported = match &cert.source {
+            zat_model::CertSource::Import { dsn } => Some(dsn.as_str()),
+            _ => None,
+        };
+        let exported = cert.export.as_ref().map(|e| e.dsn.as_str());
+        assert!(
+            imported.into_iter().chain(exported).any(|dsn| own_sets.contains(&dsn)),
+            "{} travels through no data set of PLEX1",
+            cert.label
+        );
+    }
+    let whole_plex2 = whole.fleet.security_database("PLEX2").map(|d| d.certificates.len());
+    assert!(whole_plex2 > Some(partner.certificates.len()), "only what travels");
     assert!(lpar.includes_lpar("SYS3") && !lpar.includes_lpar("SYS1"));
-    assert!(!lpar.includes_database("PLEX1") && !lpar.writes_fleet_files());
+    assert!(!lpar.includes_database("PLEX1") && !lpar.includes_database("PLEX2"));
+    assert!(!lpar.writes_fleet_files());
 
     let database = whole.for_unit(Unit::Database { name: "PLEX2".to_owned() });
     assert_eq!(names(&database), vec![("SYS2".to_owned(), 0)]);

@@ -387,3 +387,47 @@ fn plugin_options_reach_the_plugins() {
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
     assert!(text(&refused.stderr).contains("PLUGIN.KEY=VALUE"), "{}", text(&refused.stderr));
 }
+
+/// The emitters linked into zat are called with the request itself, not its JSON bytes (the
+/// bytes cost a third of a large build). The same emitters as libraries go through the C
+/// table and the worker process: both builds of the multi-LPAR fleet and of the seed example
+/// must write the same bytes, file for file.
+#[test]
+fn linked_in_emitters_write_what_their_libraries_write() {
+    let libraries: Vec<&str> = EMITTER_LIBRARIES
+        .iter()
+        .copied()
+        .filter(|l| !matches!(*l, "zat_acf2" | "zat_top_secret"))
+        .collect();
+    let dir = plugin_dir(&libraries);
+    let seed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/zos-connect-requester/fleet.rhai");
+    for script in [fleet_script(), seed] {
+        let work = tempfile::tempdir().expect("temp dir");
+        let linked = work.path().join("linked");
+        let loaded = work.path().join("loaded");
+        let script = script.to_str().expect("utf-8 path");
+        let common = ["-q", "build", script, "--today", "2026-12-01"];
+        let output = zat(&[&common[..], &["-o", linked.to_str().expect("utf-8")]].concat());
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let plugin_dir = dir.path().to_str().expect("utf-8 path");
+        let args = [
+            &common[..],
+            &["-o", loaded.to_str().expect("utf-8"), "--no-builtin", "--plugin-dir", plugin_dir],
+        ]
+        .concat();
+        let output = zat(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let linked = zat_core::read_tree(&linked).expect("read");
+        let loaded = zat_core::read_tree(&loaded).expect("read");
+        assert!(linked.len() > 20, "{script}: {} files", linked.len());
+        assert_eq!(
+            linked.keys().collect::<Vec<_>>(),
+            loaded.keys().collect::<Vec<_>>(),
+            "{script}"
+        );
+        for (path, bytes) in &linked {
+            assert!(loaded.get(path) == Some(bytes), "{script}: {path} differs");
+        }
+    }
+}

@@ -9,10 +9,11 @@
 //! found). A connection that lands on another rule, or on none, is an error at the line that
 //! declared it: the policy would not protect it as the script says.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use zat_core::BundleFile;
-use zat_model::{Diagnostic, Direction, Fleet, Origin, PortRange, Rule, RuleSource};
+use zat_model::{Diagnostic, Direction, Fleet, Lpar, Origin, PortRange, Rule, RuleSource, Stack};
 use zat_plugin_api::layout;
 use zat_policy::effective::effective;
 use zat_policy::matcher::{Connection, Side, match_connection};
@@ -40,28 +41,20 @@ pub struct Checked {
 }
 
 /// Checks every TTLS stack whose policy file is in `files` (a stack whose policy no plugin
-/// wrote is not checked: there is nothing to read).
+/// wrote is not checked: there is nothing to read). The findings come in fleet order.
 pub fn check(fleet: &Fleet, files: &[BundleFile]) -> Checked {
-    // Stacks are independent: check the LPARs on every core (thousands of policies to read
-    // on a large fleet), then put the findings back in fleet order.
-    let policies: std::collections::BTreeMap<&str, &BundleFile> = files
+    let stacks = policy_paths(fleet);
+    let mut found: Vec<((usize, usize), Checked)> = files
         .iter()
-        .filter(|f| f.path.ends_with(".policy"))
-        .map(|f| (f.path.as_str(), f))
+        .filter_map(|file| {
+            let &(l, s) = stacks.get(file.path.as_str())?;
+            let lpar = &fleet.lpars[l];
+            Some(((l, s), check_stack(fleet, lpar, &lpar.stacks[s], &file.content)))
+        })
         .collect();
-    let policies = &policies;
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = fleet.lpars.len().div_ceil(threads.max(1)).max(1);
-    let parts: Vec<Checked> = std::thread::scope(|scope| {
-        let handles: Vec<_> = fleet
-            .lpars
-            .chunks(chunk)
-            .map(|lpars| scope.spawn(move || check_lpars(fleet, lpars, policies)))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-    });
+    found.sort_by_key(|(at, _)| *at);
     let mut checked = Checked::default();
-    for part in parts {
+    for (_, part) in found {
         checked.connections += part.connections;
         checked.stacks += part.stacks;
         checked.diagnostics.extend(part.diagnostics);
@@ -69,29 +62,32 @@ pub fn check(fleet: &Fleet, files: &[BundleFile]) -> Checked {
     checked
 }
 
-fn check_lpars(
-    fleet: &Fleet,
-    lpars: &[zat_model::Lpar],
-    policies: &std::collections::BTreeMap<&str, &BundleFile>,
-) -> Checked {
-    let mut checked = Checked::default();
-    for lpar in lpars {
-        // The defaults of the LPAR's release apply (3.1 unless the script says).
-        let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
-        let options = Options { release: release.unwrap_or_default(), ..Options::default() };
-        for stack in lpar.stacks.iter().filter(|s| s.ttls) {
-            let path = layout::pagent_policy(&lpar.name, &stack.name);
-            let Some(file) = policies.get(path.as_str()) else { continue };
-            let text = String::from_utf8_lossy(&file.content);
-            let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
-            let object = format!("lpar {} / stack {}", lpar.name, stack.name);
-            checked.stacks += 1;
-            for intended in intended(fleet, &lpar.name, stack) {
-                checked.connections += 1;
-                if let Some(diagnostic) = verify(&policy, &intended, &options, &object) {
-                    checked.diagnostics.push(diagnostic);
-                }
-            }
+/// The path of every TTLS stack's policy file, with the stack's place in the fleet (LPAR
+/// index, stack index): how a policy file that a unit just wrote finds its stack.
+pub(crate) fn policy_paths(fleet: &Fleet) -> HashMap<String, (usize, usize)> {
+    let mut paths = HashMap::new();
+    for (l, lpar) in fleet.lpars.iter().enumerate() {
+        for (s, stack) in lpar.stacks.iter().enumerate().filter(|(_, stack)| stack.ttls) {
+            paths.insert(layout::pagent_policy(&lpar.name, &stack.name), (l, s));
+        }
+    }
+    paths
+}
+
+/// Maps every connection `stack` is meant to carry on the policy file `content` written for
+/// it, with the defaults of the LPAR's release (3.1 unless the script says).
+pub(crate) fn check_stack(fleet: &Fleet, lpar: &Lpar, stack: &Stack, content: &[u8]) -> Checked {
+    let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
+    let options = Options { release: release.unwrap_or_default(), ..Options::default() };
+    let path = layout::pagent_policy(&lpar.name, &stack.name);
+    let text = String::from_utf8_lossy(content);
+    let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
+    let object = format!("lpar {} / stack {}", lpar.name, stack.name);
+    let mut checked = Checked { stacks: 1, ..Checked::default() };
+    for intended in intended(fleet, &lpar.name, stack) {
+        checked.connections += 1;
+        if let Some(diagnostic) = verify(&policy, &intended, &options, &object) {
+            checked.diagnostics.push(diagnostic);
         }
     }
     checked
@@ -127,7 +123,7 @@ fn verify(
 }
 
 /// The connections one stack is meant to carry.
-fn intended(fleet: &Fleet, lpar: &str, stack: &zat_model::Stack) -> Vec<Intended> {
+fn intended(fleet: &Fleet, lpar: &str, stack: &Stack) -> Vec<Intended> {
     let mut out = Vec::new();
     for requester in &stack.api_requesters {
         let (Some(expansion), Some(server)) =

@@ -189,9 +189,12 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
     };
     let request = request_of(inputs, fleet);
     let sink = units::MemorySink::default();
+    // Every intended connection on its own rule, read from each policy file as it is rendered.
+    let checking = units::Checking::new(&sink, &request.fleet);
     let started = Instant::now();
-    let rendered = units::render(&set, &request, inputs.jobs.max(1), &sink, None);
+    let rendered = units::render(&set, &request, inputs.jobs.max(1), &checking, None);
     timings.render = started.elapsed();
+    let checked = checking.into_diagnostics();
     let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
         Ok(output) => output,
         Err((failure, output)) => {
@@ -201,8 +204,7 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
         }
     };
     let files = sink.files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    // Every intended connection on its own rule, read from the policy files just rendered.
-    diagnostics.extend(connections::check(&request.fleet, &files).diagnostics);
+    diagnostics.extend(checked);
     if diagnostics.iter().any(Diagnostic::is_error) {
         let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
         outcome.plugin_output = plugin_output;
@@ -254,9 +256,13 @@ pub fn build_into(
     };
     let request = request_of(inputs, fleet);
     let started = Instant::now();
-    let tap = units::PolicyTap::new(&writer, out);
-    let rendered = units::render(&set, &request, inputs.jobs.max(1), &tap, progress);
+    // Every intended connection on its own rule, read from each policy file as it is written
+    // (one carried over unchanged was checked by the build that wrote it), before the new tree
+    // replaces the old one.
+    let checking = units::Checking::new(&writer, &request.fleet);
+    let rendered = units::render(&set, &request, inputs.jobs.max(1), &checking, progress);
     timings.render = started.elapsed();
+    let checked = checking.into_diagnostics();
     let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
         Ok(output) => output,
         Err((failure, output)) => {
@@ -266,9 +272,7 @@ pub fn build_into(
             return outcome;
         }
     };
-    // Every intended connection on its own rule, read from the policy files of this build
-    // (rendered now, or carried over unchanged), before the new tree replaces the old one.
-    diagnostics.extend(connections::check(&request.fleet, &tap.policies()).diagnostics);
+    diagnostics.extend(checked);
     if diagnostics.iter().any(Diagnostic::is_error) {
         writer.abort();
         let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);

@@ -73,62 +73,60 @@ impl Sink for BundleWriter {
     }
 }
 
-/// Passes every file on to a [`BundleWriter`] and keeps the Policy Agent policy files (small,
-/// one per TTLS stack), rendered or carried over, for the connection check that must run
-/// before the bundle is switched.
-pub(crate) struct PolicyTap<'a> {
-    writer: &'a BundleWriter,
-    /// The bundle being replaced: a carried-over file is read from it.
-    out: &'a std::path::Path,
-    policies: Mutex<Vec<BundleFile>>,
+/// Passes every file on to another sink and checks each Policy Agent policy file as it is
+/// written: every connection its stack is meant to carry is mapped on it (see
+/// [`crate::connections`]). The check runs on the thread of the unit that wrote the policy, so
+/// it spreads over the cores with the rendering and no policy is held for later. A policy
+/// carried over from the last build is not checked again: its unit's request, which holds
+/// everything the check reads, is the one the last build checked, and a build with an error
+/// is never written.
+pub(crate) struct Checking<'a> {
+    inner: &'a dyn Sink,
+    fleet: &'a zat_model::Fleet,
+    stacks: std::collections::HashMap<String, (usize, usize)>,
+    found: Mutex<Vec<Found>>,
 }
 
-impl<'a> PolicyTap<'a> {
-    pub(crate) fn new(writer: &'a BundleWriter, out: &'a std::path::Path) -> Self {
-        PolicyTap { writer, out, policies: Mutex::new(Vec::new()) }
+/// What the check found on one stack, with the stack's place (LPAR index, stack index).
+type Found = ((usize, usize), Vec<Diagnostic>);
+
+impl<'a> Checking<'a> {
+    pub(crate) fn new(inner: &'a dyn Sink, fleet: &'a zat_model::Fleet) -> Self {
+        let stacks = crate::connections::policy_paths(fleet);
+        Checking { inner, fleet, stacks, found: Mutex::new(Vec::new()) }
     }
 
-    /// The policy files seen so far.
-    pub(crate) fn policies(&self) -> Vec<BundleFile> {
-        self.policies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
-    }
-
-    fn is_policy(path: &str) -> bool {
-        path.starts_with("lpars/") && path.contains("/pagent/") && path.ends_with(".policy")
-    }
-
-    fn keep(&self, file: BundleFile) {
-        self.policies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(file);
+    /// What the check found, in fleet order (whatever order the units finished in).
+    pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
+        let mut found = self.found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        found.sort_by_key(|(at, _)| *at);
+        found.into_iter().flat_map(|(_, diagnostics)| diagnostics).collect()
     }
 }
 
-impl Sink for PolicyTap<'_> {
+impl Sink for Checking<'_> {
     fn cached(&self, key: &str) -> Option<UnitRecord> {
-        Sink::cached(self.writer, key)
+        self.inner.cached(key)
     }
     fn carry(&self, path: &str) -> Option<IndexedFile> {
-        let carried = Sink::carry(self.writer, path)?;
-        if Self::is_policy(path)
-            && let Ok(content) = std::fs::read(self.out.join(path))
-        {
-            self.keep(BundleFile {
-                path: path.to_owned(),
-                content,
-                target: carried.target.clone(),
-                placement: carried.placement.clone(),
-                emitter: carried.emitter.clone(),
-            });
-        }
-        Some(carried)
+        self.inner.carry(path)
     }
     fn add(&self, file: BundleFile) {
-        if Self::is_policy(&file.path) {
-            self.keep(file.clone());
+        if let Some(&(l, s)) = self.stacks.get(file.path.as_str()) {
+            let lpar = &self.fleet.lpars[l];
+            let checked =
+                crate::connections::check_stack(self.fleet, lpar, &lpar.stacks[s], &file.content);
+            if !checked.diagnostics.is_empty() {
+                self.found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(((l, s), checked.diagnostics));
+            }
         }
-        Sink::add(self.writer, file);
+        self.inner.add(file);
     }
     fn record(&self, key: String, record: UnitRecord) {
-        Sink::record(self.writer, key, record);
+        self.inner.record(key, record);
     }
 }
 
@@ -255,14 +253,15 @@ pub(crate) fn render(
     // Fleet-wide calls of the render pass.
     let calls: Vec<&Member<'_>> =
         members.iter().filter(|m| !m.index && (m.whole() || m.fleet)).collect();
+    let fleet_unit = OnceLock::new();
     let answers = parallel(&calls, jobs, |_, member| {
-        // The whole request is serialised as it is, never copied.
-        let bytes = if member.whole() {
-            request_bytes(whole)
+        // The whole request is passed as it is, never copied.
+        if member.whole() {
+            call(&context, member, &Prepared::of(whole), sequence)
         } else {
-            request_bytes(&whole.for_unit(Unit::Fleet))
-        };
-        call(&context, member, &bytes, sequence)
+            let request = fleet_unit.get_or_init(|| whole.for_unit(Unit::Fleet));
+            call(&context, member, &Prepared::of(request), sequence)
+        }
     });
     tick();
     let fleet_files: Vec<IndexedFile> =
@@ -312,7 +311,9 @@ pub(crate) fn render(
             |own| {
                 let mut bundle = own.to_vec();
                 bundle.extend(database_files(&database));
-                bundle.extend(fleet_files.iter().filter(|f| f.path.starts_with(&folder)).cloned());
+                bundle.extend(
+                    fleet_files.iter().filter(|f| sees(&f.path, &folder, &database)).cloned(),
+                );
                 bundle
             },
         );
@@ -340,18 +341,41 @@ pub(crate) fn render(
     if !calls.is_empty() {
         all_files.sort_by(|a, b| a.path.cmp(&b.path));
         all_files.dedup_by(|a, b| a.path == b.path);
-        let answers = parallel(&calls, jobs, |_, member| {
-            let bytes = if member.whole() {
-                bytes_with_bundle(whole, &all_files)
-            } else {
-                bytes_with_bundle(&whole.for_unit(Unit::Fleet), &all_files)
-            };
-            call(&context, member, &bytes, sequence)
-        });
+        // The fleet unit's request owns the file list; a whole-fleet call gets it beside the
+        // whole request, serialised from borrowed parts.
+        let units: Vec<&Member<'_>> = calls.iter().copied().filter(|m| !m.whole()).collect();
+        let wholes: Vec<&Member<'_>> = calls.iter().copied().filter(|m| m.whole()).collect();
+        let mut answers = Vec::new();
+        if !wholes.is_empty() {
+            let prepared = bytes_with_bundle(whole, &all_files);
+            answers.extend(parallel(&wholes, jobs, |_, member| {
+                call(&context, member, &prepared, sequence)
+            }));
+        }
+        if !units.is_empty() {
+            let request = whole.for_unit(Unit::Fleet).with_bundle(all_files);
+            let prepared = Prepared::of(&request);
+            answers.extend(parallel(&units, jobs, |_, member| {
+                call(&context, member, &prepared, sequence)
+            }));
+        }
         rendered.answers.extend(answers);
     }
     tick();
     finish(rendered)
+}
+
+/// Whether an LPAR unit's index pass sees a file of a fleet-wide call: one under the LPAR's
+/// own folder, or one that belongs to no other LPAR and no other security database (a job
+/// order, a site plugin's inventory), but not another LPAR's or another database's files.
+fn sees(path: &str, folder: &str, database: &str) -> bool {
+    if path.starts_with("lpars/") {
+        return path.starts_with(folder);
+    }
+    match path.strip_prefix("security/").and_then(|rest| rest.split_once('/')) {
+        Some((owner, _)) => owner == database,
+        None => true,
+    }
 }
 
 /// Puts the answers in plugin order, then unit order, and drops repeated diagnostics of a
@@ -386,24 +410,25 @@ fn unit(
     let request = context.whole.for_unit(unit);
     let mut answers = Vec::new();
     if !render.is_empty() {
-        let bytes = request_bytes(&request);
-        answers.extend(render.iter().map(|m| call(context, m, &bytes, sequence)));
+        let prepared = Prepared::of(&request);
+        answers.extend(render.iter().map(|m| call(context, m, &prepared, sequence)));
     }
     if !index.is_empty() && answers.iter().all(|a| a.failure.is_none()) {
         let own: Vec<IndexedFile> = answers.iter().flat_map(|a| a.files.iter().cloned()).collect();
         let mut files = bundle(&own);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
-        let bytes = request_bytes(&request.with_bundle(files));
-        answers.extend(index.iter().map(|m| call(context, m, &bytes, sequence)));
+        let request = request.with_bundle(files);
+        let prepared = Prepared::of(&request);
+        answers.extend(index.iter().map(|m| call(context, m, &prepared, sequence)));
     }
     answers
 }
 
 /// `request` with `bundle` as the bytes of an index call, serialised from borrowed parts (a
 /// [`RenderRequest`] with the same members), so that neither the fleet nor the file list is
-/// copied.
-fn bytes_with_bundle(request: &RenderRequest, bundle: &[IndexedFile]) -> Bytes {
+/// copied. Only its bytes exist: every plugin gets them, a linked-in one too.
+fn bytes_with_bundle<'r>(request: &RenderRequest, bundle: &[IndexedFile]) -> Prepared<'r> {
     #[derive(serde::Serialize)]
     struct View<'a> {
         abi_version: u32,
@@ -427,25 +452,64 @@ fn bytes_with_bundle(request: &RenderRequest, bundle: &[IndexedFile]) -> Bytes {
     };
     let bytes = serde_json::to_vec(&view).unwrap_or_default();
     let sha256 = Sha256::digest(&bytes).into();
-    Bytes { bytes, sha256 }
+    Prepared { request: None, sha256, bytes: OnceLock::from(bytes) }
 }
 
-/// A request as the bytes every plugin of it gets, with their sha256 (hashed once, keyed
-/// per plugin in [`call`]).
-struct Bytes {
-    bytes: Vec<u8>,
+/// A request ready for every plugin of a call: the request itself for the emitters linked into
+/// zat, its JSON bytes (made only when a plugin from a library needs them) for the others, and
+/// the sha256 of those bytes, which keys the answers of the unit for the next build.
+struct Prepared<'r> {
+    request: Option<&'r RenderRequest>,
     sha256: [u8; 32],
+    bytes: OnceLock<Vec<u8>>,
 }
 
-fn request_bytes(request: &RenderRequest) -> Bytes {
-    // A request holds strings, numbers and maps with string keys: it always serialises.
-    let bytes = serde_json::to_vec(request).unwrap_or_default();
-    let sha256 = Sha256::digest(&bytes).into();
-    Bytes { bytes, sha256 }
+impl<'r> Prepared<'r> {
+    /// Hashes the request's JSON as it is serialised, without keeping it.
+    fn of(request: &'r RenderRequest) -> Self {
+        use std::io::Write as _;
+        let mut hasher = HashWriter(Sha256::new());
+        {
+            // A request holds strings, numbers and maps with string keys: it always
+            // serialises, and hashing never fails.
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
+            let _ = serde_json::to_writer(&mut buffered, request);
+            let _ = buffered.flush();
+        }
+        Prepared {
+            request: Some(request),
+            sha256: hasher.0.finalize().into(),
+            bytes: OnceLock::new(),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get_or_init(|| {
+            self.request.and_then(|r| serde_json::to_vec(r).ok()).unwrap_or_default()
+        })
+    }
+}
+
+/// Feeds what is written to it into a SHA-256.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Calls one plugin with one request, or carries its last answer over when neither changed.
-fn call(context: &Context<'_>, member: &Member<'_>, request: &Bytes, sequence: usize) -> Answer {
+fn call(
+    context: &Context<'_>,
+    member: &Member<'_>,
+    request: &Prepared<'_>,
+    sequence: usize,
+) -> Answer {
     let name = member.plugin.name().to_owned();
     let mut hasher = Sha256::new();
     hasher.update(member.identity);
@@ -460,7 +524,10 @@ fn call(context: &Context<'_>, member: &Member<'_>, request: &Bytes, sequence: u
         return answer;
     }
     let started = Instant::now();
-    let (result, output) = member.plugin.render_with_output(&request.bytes);
+    let (result, output) = match request.request {
+        Some(parsed) => member.plugin.render_request(parsed, || request.bytes()),
+        None => member.plugin.render_with_output(request.bytes()),
+    };
     answer.elapsed = started.elapsed();
     answer.output = output;
     let mut response = match result {
@@ -470,10 +537,15 @@ fn call(context: &Context<'_>, member: &Member<'_>, request: &Bytes, sequence: u
             return answer;
         }
     };
-    if response.diagnostics.iter().any(|d| d.origin.is_some()) {
+    let script = &context.whole.fleet.origin.file;
+    let elsewhere = |d: &Diagnostic| d.origin.as_ref().is_some_and(|o| o.file != *script);
+    if response.diagnostics.iter().any(elsewhere) {
         let allowed =
             context.allowed.get_or_init(|| zat_plugin_host::origin_files(&context.whole.fleet));
         zat_plugin_host::sanitize_diagnostics(&mut response, allowed);
+    } else if response.diagnostics.iter().any(|d| d.origin.is_some()) {
+        // Every origin is in the fleet script itself: no need to list the files it imports.
+        zat_plugin_host::sanitize_diagnostics(&mut response, &BTreeSet::from([script.clone()]));
     } else {
         zat_plugin_host::sanitize_diagnostics(&mut response, &BTreeSet::new());
     }

@@ -18,7 +18,7 @@ use std::any::Any;
 use std::ffi::{CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::{Emitter, RenderRequest};
+use crate::{Emitter, RenderRequest, RenderResponse};
 
 /// Name of the one symbol a plugin library exports (without the trailing NUL).
 pub const ENTRY_SYMBOL: &str = "zat_plugin_entry";
@@ -194,6 +194,20 @@ fn render_bytes<E: Emitter>(bytes: &[u8]) -> Result<Vec<u8>, (i32, String)> {
     let response = E::default().render(&request).map_err(|e| (STATUS_EMIT_ERROR, e.to_string()))?;
     serde_json::to_vec(&response)
         .map_err(|e| (STATUS_INTERNAL, format!("response did not serialise: {e}")))
+}
+
+/// Renders `request` with an emitter linked into the host, without the bytes in between: the
+/// same guard and the same outcomes as [`render_impl`] (a panic is [`STATUS_PANIC`] with its
+/// message, an [`crate::EmitError`] is [`STATUS_EMIT_ERROR`]), on a request the host has
+/// already built. The host uses it for its built-in emitters, which then skip parsing a
+/// request and serialising a response per call; a test checks that a build through the
+/// libraries, which go through [`render_impl`], writes the same bytes.
+pub fn render_direct<E: Emitter>(request: &RenderRequest) -> Result<RenderResponse, (i32, String)> {
+    match catch_unwind(AssertUnwindSafe(|| E::default().render(request))) {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(error)) => Err((STATUS_EMIT_ERROR, error.to_string())),
+        Err(payload) => Err((STATUS_PANIC, panic_message(payload.as_ref()))),
+    }
 }
 
 /// Turns the outcome of a guarded call into a status code and a buffer in `*out`.

@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use zat_model::{Diagnostic, Fleet, Lpar, MODEL_VERSION, Placement, Stack};
+use zat_model::{
+    CertSource, Certificate, Diagnostic, Fleet, Lpar, MODEL_VERSION, Placement, SecurityDatabase,
+    Stack,
+};
 
 /// What the host sends to a plugin: the same bytes for every plugin that renders one unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -89,11 +92,12 @@ pub const UNIT_FLEET: &str = "unit:fleet";
 )]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Unit {
-    /// One security database: its jobs. The request's fleet holds the database and the LPARs
-    /// that use it as outlines.
+    /// One security database: its jobs. The request's fleet holds the database, its partners
+    /// (see [`RenderRequest::for_unit`]) and the LPARs that use it as outlines.
     Database { name: String },
     /// One LPAR with its stacks: everything written for it. The request's fleet holds the
-    /// LPAR in full and the other LPARs of its security database as outlines.
+    /// LPAR in full, the other LPARs of its security database as outlines, the database and
+    /// its partners.
     Lpar { name: String },
     /// The fleet's own files: the request's fleet holds every LPAR as an outline.
     Fleet,
@@ -106,6 +110,57 @@ impl std::fmt::Display for Unit {
             Unit::Lpar { name } => write!(f, "lpar {name}"),
             Unit::Fleet => f.write_str("fleet"),
         }
+    }
+}
+
+/// The database `name` in full, then each partner database (see [`RenderRequest::for_unit`])
+/// as a [`partner_outline`], in fleet order.
+fn with_partners(fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
+    let Some(own) = fleet.security_database(name) else { return Vec::new() };
+    let mut shared: Vec<&str> = own
+        .certificates
+        .iter()
+        .flat_map(|cert| {
+            let imported = match &cert.source {
+                CertSource::Import { dsn } => Some(dsn.as_str()),
+                _ => None,
+            };
+            imported.into_iter().chain(cert.export.as_ref().map(|e| e.dsn.as_str()))
+        })
+        .collect();
+    let mut databases = vec![own.clone()];
+    if shared.is_empty() {
+        return databases;
+    }
+    shared.sort_unstable();
+    shared.dedup();
+    for other in fleet.security_databases.iter().filter(|db| db.name != name) {
+        let partner = partner_outline(other, &shared);
+        if !partner.certificates.is_empty() {
+            databases.push(partner);
+        }
+    }
+    databases
+}
+
+/// A partner database as a unit sees it: its name, ESM and origin, and only the certificates
+/// that travel through one of the data sets `shared` (exported to it, or imported from it);
+/// no rings, no ring access, no discovered state.
+pub fn partner_outline(db: &SecurityDatabase, shared: &[&str]) -> SecurityDatabase {
+    let travels = |cert: &&Certificate| {
+        let imported = matches!(&cert.source, CertSource::Import { dsn } if shared.binary_search(&dsn.as_str()).is_ok());
+        let exported =
+            cert.export.as_ref().is_some_and(|e| shared.binary_search(&e.dsn.as_str()).is_ok());
+        imported || exported
+    };
+    SecurityDatabase {
+        name: db.name.clone(),
+        esm: db.esm.clone(),
+        certificates: db.certificates.iter().filter(travels).cloned().collect(),
+        keyrings: Vec::new(),
+        ring_access: Vec::new(),
+        discovered: None,
+        origin: db.origin.clone(),
     }
 }
 
@@ -180,9 +235,15 @@ impl RenderRequest {
     /// plugin writes for it, changes only when the unit's own input changes.
     ///
     /// - [`Unit::Lpar`]: the LPAR in full, the other LPARs of its security database as
-    ///   [`outline`]s (for "shared with" notes), its database;
-    /// - [`Unit::Database`]: the database, the LPARs that use it as outlines;
+    ///   [`outline`]s (for "shared with" notes), its database, then its partners;
+    /// - [`Unit::Database`]: the database, then its partners, the LPARs that use it as
+    ///   outlines;
     /// - [`Unit::Fleet`]: every database, every LPAR as an outline.
+    ///
+    /// A database's partners are the other databases that exchange a certificate data set with
+    /// it (one exports what the other imports), as [`partner_outline`]s: for the CA hand-off
+    /// notes of a runbook. Only the unit's own database is rendered
+    /// ([`RenderRequest::includes_database`] is false for a partner).
     ///
     /// Site defaults, security levels and z/OS Connect servers are kept whole in every unit.
     pub fn for_unit(&self, unit: Unit) -> RenderRequest {
@@ -197,12 +258,11 @@ impl RenderRequest {
                     .filter(|l| l.name == *name || l.security_database == database)
                     .map(|l| if l.name == *name { l.clone() } else { outline(l) })
                     .collect();
-                (source.security_database(database).into_iter().cloned().collect(), lpars)
+                (with_partners(source, database), lpars)
             }
-            Unit::Database { name } => (
-                source.security_database(name).into_iter().cloned().collect(),
-                source.lpars_of(name).map(outline).collect(),
-            ),
+            Unit::Database { name } => {
+                (with_partners(source, name), source.lpars_of(name).map(outline).collect())
+            }
             Unit::Fleet => {
                 (source.security_databases.clone(), source.lpars.iter().map(outline).collect())
             }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use zat_plugin_api::abi::{self, EntryFn, PluginTable, ZatBuffer};
-use zat_plugin_api::{ABI_VERSION, Emitter, PluginInfo, RenderResponse};
+use zat_plugin_api::{ABI_VERSION, Emitter, PluginInfo, RenderRequest, RenderResponse};
 
 use crate::PluginError;
 use crate::worker::{Worker, WorkerConfig};
@@ -48,7 +48,13 @@ pub struct Plugin {
     info: PluginInfo,
     origin: PluginOrigin,
     backend: Backend,
+    /// For an emitter linked into zat: its render function, called with the request the host
+    /// built (no JSON in between; see [`Plugin::render_request`]).
+    direct: Option<DirectFn>,
 }
+
+/// [`abi::render_direct`] for one emitter type.
+type DirectFn = fn(&RenderRequest) -> Result<RenderResponse, (i32, String)>;
 
 /// How a plugin's functions are reached.
 #[derive(Debug, Clone)]
@@ -108,7 +114,9 @@ impl Plugin {
     pub fn builtin<E: Emitter>() -> Result<Plugin, PluginError> {
         let table = abi::builtin_table::<E>()
             .map_err(|problem| PluginError::BadTable { origin: PluginOrigin::Builtin, problem })?;
-        Plugin::from_table(table, PluginOrigin::Builtin)
+        let mut plugin = Plugin::from_table(table, PluginOrigin::Builtin)?;
+        plugin.direct = Some(abi::render_direct::<E>);
+        Ok(plugin)
     }
 
     /// Opens a plugin library, checks its ABI version before anything else, then its table.
@@ -188,6 +196,7 @@ impl Plugin {
             },
             origin,
             backend: Backend::Table(table),
+            direct: None,
         };
         let (status, bytes) = call_table(table, None, DEFAULT_MAX_RESPONSE)
             .map_err(|claimed| plugin.oversize(claimed, DEFAULT_MAX_RESPONSE))?;
@@ -230,6 +239,7 @@ impl Plugin {
             info: hello.info,
             origin,
             backend: Backend::Worker(Arc::new(worker)),
+            direct: None,
         })
     }
 
@@ -282,6 +292,30 @@ impl Plugin {
                 (answer.and_then(|(status, bytes)| self.decode(status, bytes)), output)
             }
         }
+    }
+
+    /// Renders `request`, whose JSON `bytes` gives when asked: an emitter linked into zat gets
+    /// the request itself (the same guard and the same failures as through its table, without
+    /// parsing the request and serialising the answer), any other plugin its bytes.
+    pub fn render_request<B: AsRef<[u8]>>(
+        &self,
+        request: &RenderRequest,
+        bytes: impl FnOnce() -> B,
+    ) -> (Result<RenderResponse, PluginError>, String) {
+        match self.direct {
+            Some(direct) => {
+                let answer = direct(request).or_else(|(status, message)| {
+                    self.decode::<RenderResponse>(status, message.into_bytes())
+                });
+                (answer, String::new())
+            }
+            None => self.render_with_output(bytes().as_ref()),
+        }
+    }
+
+    /// Whether [`Plugin::render_request`] calls the emitter without bytes.
+    pub fn is_direct(&self) -> bool {
+        self.direct.is_some()
     }
 
     fn oversize(&self, claimed: usize, limit: usize) -> PluginError {

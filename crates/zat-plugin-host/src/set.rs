@@ -519,32 +519,125 @@ pub fn sanitize_diagnostics(response: &mut RenderResponse, allowed: &BTreeSet<St
 }
 
 /// Every file named by an origin in the fleet: the fleet script and its imports.
+///
+/// The model is serialised once into a scanner that keeps only the `file` of each origin (a
+/// JSON tree of the whole fleet would cost hundreds of megabytes on a fleet of thousands of
+/// LPARs). An origin serialises as `"origin":{"file":"…"`; inside a JSON string every quote
+/// is escaped, so that pattern only ever starts a real origin.
 pub fn origin_files(fleet: &zat_plugin_api::model::Fleet) -> BTreeSet<String> {
-    fn walk(value: &serde_json::Value, files: &mut BTreeSet<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                if let Some(file) =
-                    map.get("origin").and_then(|o| o.get("file")).and_then(|f| f.as_str())
-                {
-                    files.insert(file.to_owned());
+    use std::io::Write as _;
+    let mut scanner = OriginScanner::default();
+    {
+        // Large writes: the scanner looks at each one once. Writing to it never fails, and
+        // the model always serialises.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut scanner);
+        let _ = serde_json::to_writer(&mut buffered, fleet);
+        let _ = buffered.flush();
+    }
+    scanner.files
+}
+
+/// Finds `"origin":{"file":"…"` in a stream of JSON text, holding at most one pending match.
+#[derive(Default)]
+struct OriginScanner {
+    pending: Vec<u8>,
+    files: BTreeSet<String>,
+}
+
+impl OriginScanner {
+    const PATTERN: &'static [u8] = br#""origin":{"file":""#;
+
+    /// Takes every complete match out of `pending`, keeping only what could start one.
+    fn drain(&mut self) {
+        let mut start = 0;
+        loop {
+            let rest = &self.pending[start..];
+            let Some(at) = find(rest, Self::PATTERN) else {
+                // Keep a tail that could be the beginning of the pattern.
+                let keep = rest.len().min(Self::PATTERN.len() - 1);
+                let from = self.pending.len() - keep;
+                self.pending.drain(..from);
+                return;
+            };
+            let value = at + Self::PATTERN.len() - 1;
+            match string_end(&rest[value..]) {
+                Some(end) => {
+                    let text = &rest[value..value + end];
+                    if let Ok(file) = serde_json::from_slice::<String>(text) {
+                        self.files.insert(file);
+                    }
+                    start += value + end;
                 }
-                map.values().for_each(|v| walk(v, files));
+                None => {
+                    // The value is not complete yet: wait for more.
+                    let from = start + at;
+                    self.pending.drain(..from);
+                    return;
+                }
             }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, files)),
+        }
+    }
+}
+
+impl std::io::Write for OriginScanner {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        self.drain();
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+/// The length of the JSON string at the start of `text` (which starts with its quote), quotes
+/// included, or `None` when it does not end in `text`.
+fn string_end(text: &[u8]) -> Option<usize> {
+    let mut escaped = false;
+    for (i, &byte) in text.iter().enumerate().skip(1) {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i + 1),
             _ => {}
         }
     }
-    let mut files = BTreeSet::new();
-    if let Ok(value) = serde_json::to_value(fleet) {
-        walk(&value, &mut files);
-    }
-    files
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plugin::name_problem;
+
+    #[test]
+    fn origin_scanner_finds_every_origin_file_whatever_the_chunks() {
+        use std::io::Write as _;
+        // A value that spells the pattern is escaped in JSON and must not count; a file name
+        // with a quote and a backslash must come back unescaped.
+        // Written as serde_json writes a struct: fields in declaration order, compact.
+        let text = concat!(
+            r#"{"name":"\"origin\":{\"file\":\"fake.rhai\"","#,
+            r#""origin":{"file":"fleet.rhai","line":1,"column":1},"#,
+            r#""lpars":[{"origin":{"file":"lib/a \"b\" \\c.rhai","line":2,"column":3}},"#,
+            r#"{"origin":{"file":"fleet.rhai","line":9,"column":1}}]}"#
+        )
+        .as_bytes();
+        assert!(serde_json::from_slice::<serde_json::Value>(text).is_ok(), "valid JSON");
+        let expected: BTreeSet<String> =
+            ["fleet.rhai".to_owned(), "lib/a \"b\" \\c.rhai".to_owned()].into();
+        for size in 1..=text.len() {
+            let mut scanner = OriginScanner::default();
+            for chunk in text.chunks(size) {
+                scanner.write_all(chunk).expect("never fails");
+            }
+            assert_eq!(scanner.files, expected, "chunks of {size} bytes");
+        }
+    }
 
     #[test]
     fn choices_parse() {

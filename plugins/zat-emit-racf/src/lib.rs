@@ -40,13 +40,13 @@ mod racdcert;
 
 use std::collections::BTreeSet;
 
-use zat_plugin_api::model::{Diagnostic, Esm};
-use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse};
+use zat_plugin_api::model::{Diagnostic, Esm, SecurityDatabase};
+use zat_plugin_api::{EmitError, Emitter, RenderRequest, RenderResponse, Unit};
 use zat_plugin_api::{layout, security};
 
 use crate::database::{DbPlan, Names};
 use crate::job::{Job, Renderer};
-use crate::plan::GenericMode;
+use crate::plan::{GenericMode, Plan};
 
 /// Diagnostic codes of this emitter (ZAT034x).
 mod codes {
@@ -154,78 +154,160 @@ impl Emitter for RacfEmitter {
     const NAME: &'static str = "racf";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&["strict_tmp", "raclisted"]);
-    // No unit capability: the job order across databases (racf-ORDER.txt) and the job-name
-    // collision check need the whole fleet, so RACF renders in one whole-fleet call.
-    const PROVIDES: &'static [&'static str] = &["esm:racf"];
+    // By unit: a database's jobs in its unit, an LPAR's SERVAUTH jobs in the LPAR's (planned
+    // against the same discovered state, which the LPAR's request carries with its database),
+    // and in the fleet's own call the job order across databases (racf-ORDER.txt) and the
+    // job-name collision check, which plan every job again but render none.
+    const PROVIDES: &'static [&'static str] = &[
+        "esm:racf",
+        zat_plugin_api::UNIT_DATABASE,
+        zat_plugin_api::UNIT_LPAR,
+        zat_plugin_api::UNIT_FLEET,
+    ];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let mut response = RenderResponse::default();
         let options = Options::from_request(request, &mut response.diagnostics);
         let renderer = Renderer::new(options.strict_tmp.clone());
         let fleet = &request.fleet;
-        let mut jobs = Vec::new();
-        let mut order = Order::default();
-        for db in security::databases_of(request, Esm::RACF) {
-            let names = Names::of(fleet, &db.name);
-            let plan = DbPlan::new(fleet, db, &options, &mut response.diagnostics);
-            database::check_classes(fleet, db, &plan.plan, &mut response.diagnostics);
-            let lpar_jobs: Vec<Job> = security::lpars_on(request, Esm::RACF)
-                .filter(|l| l.security_database == db.name)
-                .flat_map(|lpar| lpar::jobs(fleet, lpar, &options, &plan.plan))
-                .collect();
-            let db_jobs = plan.jobs(&mut response.diagnostics);
-            if db_jobs.is_empty() && lpar_jobs.is_empty() {
-                continue;
+        match &request.unit {
+            Some(Unit::Lpar { .. }) => {
+                for lpar in security::lpars_on(request, Esm::RACF) {
+                    let Some(db) = fleet.security_database(&lpar.security_database) else {
+                        continue;
+                    };
+                    let plan = Plan::of(db, options.generic);
+                    for job in lpar::jobs(fleet, lpar, &options, &plan) {
+                        renderer.render(&fleet.defaults.job, &job, &mut response);
+                    }
+                }
             }
-            if !plan.plan.discovered() {
-                response.diagnostics.push(
-                    Diagnostic::warning(
-                        codes::NO_STATE,
-                        format!(
-                            "the RACF jobs of security database {} assume that none of the fleet's certificates, rings and profiles exists yet",
-                            db.name
-                        ),
-                    )
-                    .object(format!("security database {}", db.name))
-                    .at(&db.origin)
-                    .help(format!(
-                        "on a system that has any of them, run {} first and build with --state {}=FILE",
-                        layout::security_discover_job(&db.name, Esm::RACF),
-                        db.name
-                    )),
+            Some(Unit::Database { .. }) => {
+                let planned = plan_jobs(
+                    request,
+                    security::databases_of(request, Esm::RACF),
+                    &options,
+                    &mut response.diagnostics,
                 );
+                for (_, job) in planned.jobs.iter().filter(|(lpar, _)| !lpar) {
+                    renderer.render(&fleet.defaults.job, job, &mut response);
+                }
             }
-            let discover = database::discover_job(fleet, db, &names);
-            Entry::push(&mut order.discover, &discover);
-            jobs.push(discover);
-            if fleet.defaults.activate_classes {
-                let classes = database::classes_job(fleet, db, &names);
-                Entry::push(&mut order.first, &classes);
-                jobs.push(classes);
+            Some(Unit::Fleet) => {
+                // What planning finds is reported by the database units.
+                let databases = fleet
+                    .security_databases
+                    .iter()
+                    .filter(|db| db.esm == Esm::RACF && request.run_has_database(&db.name));
+                let planned = plan_jobs(request, databases, &options, &mut Vec::new());
+                check_names(&planned.all(), &mut response.diagnostics);
+                planned.order_file(&mut response);
             }
-            for job in db_jobs.into_iter().chain(lpar_jobs) {
-                order.place(&job);
-                jobs.push(job);
+            None => {
+                let planned = plan_jobs(
+                    request,
+                    security::databases_of(request, Esm::RACF),
+                    &options,
+                    &mut response.diagnostics,
+                );
+                let jobs = planned.all();
+                check_names(&jobs, &mut response.diagnostics);
+                for job in jobs {
+                    renderer.render(&fleet.defaults.job, job, &mut response);
+                }
+                planned.order_file(&mut response);
             }
-        }
-        check_names(&jobs, &mut response.diagnostics);
-        for job in &jobs {
-            renderer.render(&fleet.defaults.job, job, &mut response);
-        }
-        if !jobs.is_empty() {
-            response.files.push(zat_plugin_api::OutputFile {
-                path: layout::security_job_order(Esm::RACF),
-                content: order.text(),
-                target: Some(
-                    "read: the order in which the RACF jobs of this bundle run".to_owned(),
-                ),
-                placement: Some(zat_plugin_api::model::Placement::manual_text(
-                    "read by the security administrator; stays in the bundle",
-                )),
-            });
         }
         Ok(response)
     }
+}
+
+/// The jobs of some databases, each database's own then its LPARs' SERVAUTH jobs (marked
+/// `true`), and the order they run in.
+struct Planned {
+    jobs: Vec<(bool, Job)>,
+    order: Order,
+}
+
+impl Planned {
+    fn all(&self) -> Vec<&Job> {
+        self.jobs.iter().map(|(_, job)| job).collect()
+    }
+
+    /// `security/racf-ORDER.txt`, when there is any job.
+    fn order_file(&self, response: &mut RenderResponse) {
+        if self.jobs.is_empty() {
+            return;
+        }
+        response.files.push(zat_plugin_api::OutputFile {
+            path: layout::security_job_order(Esm::RACF),
+            content: self.order.text(),
+            target: Some("read: the order in which the RACF jobs of this bundle run".to_owned()),
+            placement: Some(zat_plugin_api::model::Placement::manual_text(
+                "read by the security administrator; stays in the bundle",
+            )),
+        });
+    }
+}
+
+/// Plans every job of `databases` and of the LPARs of the run that use them.
+fn plan_jobs<'a>(
+    request: &'a RenderRequest,
+    databases: impl Iterator<Item = &'a SecurityDatabase>,
+    options: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Planned {
+    let fleet = &request.fleet;
+    let mut planned = Planned { jobs: Vec::new(), order: Order::default() };
+    for db in databases {
+        let names = Names::of(fleet, &db.name);
+        let plan = DbPlan::new(fleet, db, options, diagnostics);
+        database::check_classes(fleet, db, &plan.plan, diagnostics);
+        let lpar_jobs: Vec<Job> = fleet
+            .lpars_of(&db.name)
+            .filter(|lpar| request.run_has_lpar(&lpar.name))
+            .flat_map(|lpar| lpar::jobs(fleet, lpar, options, &plan.plan))
+            .collect();
+        let db_jobs = plan.jobs(diagnostics);
+        if db_jobs.is_empty() && lpar_jobs.is_empty() {
+            continue;
+        }
+        if !plan.plan.discovered() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    codes::NO_STATE,
+                    format!(
+                        "the RACF jobs of security database {} assume that none of the fleet's certificates, rings and profiles exists yet",
+                        db.name
+                    ),
+                )
+                .object(format!("security database {}", db.name))
+                .at(&db.origin)
+                .help(format!(
+                    "on a system that has any of them, run {} first and build with --state {}=FILE",
+                    layout::security_discover_job(&db.name, Esm::RACF),
+                    db.name
+                )),
+            );
+        }
+        let discover = database::discover_job(fleet, db, &names);
+        Entry::push(&mut planned.order.discover, &discover);
+        planned.jobs.push((false, discover));
+        if fleet.defaults.activate_classes {
+            let classes = database::classes_job(fleet, db, &names);
+            Entry::push(&mut planned.order.first, &classes);
+            planned.jobs.push((false, classes));
+        }
+        for job in db_jobs {
+            planned.order.place(&job);
+            planned.jobs.push((false, job));
+        }
+        for job in lpar_jobs {
+            planned.order.place(&job);
+            planned.jobs.push((true, job));
+        }
+    }
+    planned
 }
 
 /// The jobs of a bundle in the order that completes: every database's setup first (so each
@@ -302,7 +384,7 @@ impl Order {
 }
 
 /// Two jobs with one name would be confused in the job log and by automation: an error.
-fn check_names(jobs: &[Job], diagnostics: &mut Vec<Diagnostic>) {
+fn check_names(jobs: &[&Job], diagnostics: &mut Vec<Diagnostic>) {
     let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
     for job in jobs {
         if let Some(other) = seen.insert(&job.name, &job.path)

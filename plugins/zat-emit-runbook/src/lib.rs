@@ -37,10 +37,12 @@ impl Emitter for RunbookEmitter {
     const NAME: &'static str = "runbook";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
-    // Whole-fleet calls: a runbook names its database's jobs (written by the whole-fleet RACF
-    // call), the job order across databases and the CA hand-off between databases, so it
-    // needs the whole fleet and every file of the bundle.
-    const PROVIDES: &'static [&'static str] = &[INDEX_PASS];
+    // By unit: an LPAR's runbook in the LPAR's index pass, which sees the LPAR's files, its
+    // database's jobs and the job order; the CA hand-off names the partner databases the
+    // LPAR's request carries. The README and the deploy scripts, which index every file, in
+    // the fleet's own index call.
+    const PROVIDES: &'static [&'static str] =
+        &[INDEX_PASS, zat_plugin_api::UNIT_LPAR, zat_plugin_api::UNIT_FLEET];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let env = environment()?;
@@ -152,7 +154,7 @@ fn lpar_bundle_files<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a Ind
         layout::lpar_security_backout_job(&lpar.name, esm.as_str()),
     ];
     let order = install_order(fleet, lpar);
-    let rank = |path: &str| order.iter().position(|known| known == path).unwrap_or(order.len());
+    let rank = |path: &str| order.rank(path);
     // The index is sorted by path: the LPAR's folder is one run of it (a scan of the whole
     // index per LPAR would be quadratic in the fleet's size).
     let start = request.bundle.partition_point(|file| file.path.as_str() < folder.as_str());
@@ -165,8 +167,34 @@ fn lpar_bundle_files<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a Ind
     files
 }
 
-/// The paths the built-in emitters write for an LPAR, in the order an operator installs them.
-fn install_order(fleet: &Fleet, lpar: &Lpar) -> Vec<String> {
+/// The order in which an operator installs the files the built-in emitters write for an LPAR:
+/// Policy Agent, syslogd, TCP/IP, then the applications' CEEOPTS (by path) and the z/OS
+/// Connect servers' server.xml; any other file after them, by path. It reads only what an
+/// LPAR outline keeps (stacks, not requesters), so the runbook of an LPAR unit and the deploy
+/// scripts of the fleet call list an LPAR's files in the same order.
+struct InstallOrder {
+    before_apps: Vec<String>,
+    apps: String,
+    servers: Vec<String>,
+}
+
+impl InstallOrder {
+    fn rank(&self, path: &str) -> usize {
+        if let Some(at) = self.before_apps.iter().position(|known| known == path) {
+            return at;
+        }
+        let apps = self.before_apps.len();
+        if path.starts_with(&self.apps) && path.ends_with(".ceeopts") {
+            return apps;
+        }
+        match self.servers.iter().position(|known| known == path) {
+            Some(at) => apps + 1 + at,
+            None => apps + 1 + self.servers.len(),
+        }
+    }
+}
+
+fn install_order(fleet: &Fleet, lpar: &Lpar) -> InstallOrder {
     let mut paths = vec![layout::pagent_main(&lpar.name)];
     for stack in &lpar.stacks {
         paths.push(layout::pagent_image(&lpar.name, &stack.name));
@@ -177,13 +205,15 @@ fn install_order(fleet: &Fleet, lpar: &Lpar) -> Vec<String> {
         paths.push(layout::tcpip_profile(&lpar.name, &stack.name));
         paths.push(layout::tcpip_obeyfile(&lpar.name, &stack.name));
     }
-    for requester in lpar.stacks.iter().flat_map(|stack| &stack.api_requesters) {
-        paths.push(layout::ceeopts(&lpar.name, &requester.name));
+    InstallOrder {
+        before_apps: paths,
+        apps: format!("{}/apps/", layout::lpar_dir(&lpar.name)),
+        servers: fleet
+            .zos_connect_servers
+            .iter()
+            .map(|server| layout::zosconnect_server_xml(&lpar.name, &server.name))
+            .collect(),
     }
-    for server in &fleet.zos_connect_servers {
-        paths.push(layout::zosconnect_server_xml(&lpar.name, &server.name));
-    }
-    paths
 }
 
 /// `path` when the bundle holds it.
