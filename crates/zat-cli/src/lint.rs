@@ -47,6 +47,8 @@ impl EngineArgs {
             release: self.release,
             collation: self.collation,
             unprioritised: self.unprioritised,
+            // lint, verify and why show actions and settings.
+            conditions_only: false,
         }
     }
 }

@@ -30,12 +30,12 @@ const DEFINED_FIRST: &[&str] =
 /// their characters, so that other checks of the same values can be dropped (one mistake, one
 /// diagnostic).
 pub(crate) fn check(fleet: &Fleet, out: &mut Vec<Diagnostic>) -> Vec<String> {
-    // Fast path: one scan of the model's JSON text finds whether any string could be refused;
-    // only then is the tree built and walked to say where (the walk allocates per object, which
-    // costs hundreds of milliseconds on a fleet of thousands of LPARs).
-    match serde_json::to_vec(fleet) {
-        Ok(json) if !any_suspect_string(&json) => return Vec::new(),
-        _ => {}
+    // Fast path: one scan of the model's JSON text, as it is serialised and never held, finds
+    // whether any string could be refused; only then is the tree built and walked to say where
+    // (the walk allocates per object, which costs hundreds of milliseconds on a fleet of
+    // thousands of LPARs).
+    if !any_suspect_value(fleet) {
+        return Vec::new();
     }
     let Ok(tree) = serde_json::to_value(fleet) else {
         return Vec::new();
@@ -45,40 +45,83 @@ pub(crate) fn check(fleet: &Fleet, out: &mut Vec<Diagnostic>) -> Vec<String> {
     walk.refused
 }
 
-/// Whether a string in `json` (serde_json's compact output) holds a character that
-/// [`zat_zos::is_safe_char`] refuses or is longer than [`MAX_VALUE`]: conservative (an escaped
-/// quote counts as two bytes, derived fields are scanned too), never missing one the walk
-/// would refuse. JSON writes control characters and `\\` as escapes and everything beyond
-/// ASCII as raw UTF-8, so a backslash other than before a quote, or a byte of 0x80 and above,
-/// is suspect.
-fn any_suspect_string(json: &[u8]) -> bool {
-    let mut in_string = false;
-    let mut length = 0usize;
-    let mut bytes = json.iter().copied();
-    while let Some(b) = bytes.next() {
-        if !in_string {
-            if b == b'"' {
-                in_string = true;
-                length = 0;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = false,
-            b'\\' => {
-                if bytes.next() != Some(b'"') {
-                    return true;
-                }
-                length += 2;
-            }
-            0x80.. | b'[' | b']' | b'{' | b'}' | b'|' | b'!' | b'^' | b'~' | b'`' => return true,
-            _ => length += 1,
-        }
-        if length > MAX_VALUE {
+/// Whether a string of `fleet`'s JSON holds a character or a length [`Scan`] calls suspect.
+fn any_suspect_value(fleet: &Fleet) -> bool {
+    use std::io::Write as _;
+    let mut scan = Scan::default();
+    {
+        // The scan stops the serialisation at the first suspect string (a write error).
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut scan);
+        let finished = serde_json::to_writer(&mut buffered, fleet).is_ok();
+        if finished && buffered.flush().is_err() {
             return true;
         }
     }
-    false
+    scan.suspect
+}
+
+/// Finds whether a string in serde_json's compact output, fed in pieces of any size, holds a
+/// character that [`zat_zos::is_safe_char`] refuses or is longer than [`MAX_VALUE`]:
+/// conservative (an escaped quote counts as two bytes, derived fields are scanned too), never
+/// missing one the walk would refuse. JSON writes control characters and `\\` as escapes and
+/// everything beyond ASCII as raw UTF-8, so a backslash other than before a quote, or a byte
+/// of 0x80 and above, is suspect.
+#[derive(Debug, Default)]
+struct Scan {
+    in_string: bool,
+    /// The last byte was a backslash inside a string.
+    escape: bool,
+    length: usize,
+    suspect: bool,
+}
+
+impl Scan {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if !self.in_string {
+                if b == b'"' {
+                    self.in_string = true;
+                    self.length = 0;
+                }
+                continue;
+            }
+            if self.escape {
+                self.escape = false;
+                if b != b'"' {
+                    self.suspect = true;
+                    return;
+                }
+                self.length += 2;
+            } else {
+                match b {
+                    b'"' => self.in_string = false,
+                    b'\\' => self.escape = true,
+                    0x80.. | b'[' | b']' | b'{' | b'}' | b'|' | b'!' | b'^' | b'~' | b'`' => {
+                        self.suspect = true;
+                        return;
+                    }
+                    _ => self.length += 1,
+                }
+            }
+            if self.length > MAX_VALUE {
+                self.suspect = true;
+                return;
+            }
+        }
+    }
+}
+
+impl std::io::Write for Scan {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.feed(bytes);
+        if self.suspect {
+            return Err(std::io::Error::other("a suspect string"));
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 struct Walk<'a> {
@@ -314,10 +357,22 @@ mod tests {
 
 #[cfg(test)]
 mod scan {
-    use super::{MAX_VALUE, any_suspect_string};
+    use super::{MAX_VALUE, Scan};
 
     fn json(text: &str) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({ "a": [text], "b": { "c": 1 } })).expect("json")
+    }
+
+    /// Whole, then one byte at a time (a string, an escape or a length spans pieces).
+    fn suspect(json: &[u8]) -> bool {
+        let mut whole = Scan::default();
+        whole.feed(json);
+        let mut bytes = Scan::default();
+        for b in json {
+            bytes.feed(std::slice::from_ref(b));
+        }
+        assert_eq!(whole.suspect, bytes.suspect, "{}", String::from_utf8_lossy(json));
+        whole.suspect
     }
 
     /// The fast path never misses what the walk refuses: every unsafe character, escaped or
@@ -327,10 +382,10 @@ mod scan {
         for bad in
             ["a\nb", "tab\t", "é", "x|y", "]", "{", "\\", "~", "`", "^", "!", "\u{7}", "\u{202e}"]
         {
-            assert!(any_suspect_string(&json(bad)), "{bad:?}");
+            assert!(suspect(&json(bad)), "{bad:?}");
         }
-        assert!(any_suspect_string(&json(&"x".repeat(MAX_VALUE + 1))));
-        assert!(!any_suspect_string(&json("SYS1.TCPPARMS(TPZZ93FE) \"quoted\" @#$ a-b_c/d")));
-        assert!(!any_suspect_string(&json(&"x".repeat(MAX_VALUE - 4))));
+        assert!(suspect(&json(&"x".repeat(MAX_VALUE + 1))));
+        assert!(!suspect(&json("SYS1.TCPPARMS(TPZZ93FE) \"quoted\" @#$ a-b_c/d")));
+        assert!(!suspect(&json(&"x".repeat(MAX_VALUE - 4))));
     }
 }

@@ -78,7 +78,12 @@ pub(crate) fn policy_paths(fleet: &Fleet) -> HashMap<String, (usize, usize)> {
 /// it, with the defaults of the LPAR's release (3.1 unless the script says).
 pub(crate) fn check_stack(fleet: &Fleet, lpar: &Lpar, stack: &Stack, content: &[u8]) -> Checked {
     let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
-    let options = Options { release: release.unwrap_or_default(), ..Options::default() };
+    // Only what selects a rule: the check maps connections, it does not read the actions.
+    let options = Options {
+        release: release.unwrap_or_default(),
+        conditions_only: true,
+        ..Options::default()
+    };
     let path = layout::pagent_policy(&lpar.name, &stack.name);
     let text = String::from_utf8_lossy(content);
     let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);

@@ -54,6 +54,11 @@ pub struct Options {
     /// (UNCONFIRMED); 0 places such rules below every rule with a priority (1 is the lowest a
     /// policy can write), ordered by name among themselves.
     pub unprioritised: u32,
+    /// Read only what selects a rule for a connection (its conditions and priority), not its
+    /// actions and their settings: enough for [`crate::matcher`], and several times cheaper on
+    /// a large policy (the build's connection check reads thousands). Rules then have no
+    /// actions and no settings, and only the findings about conditions are made.
+    pub conditions_only: bool,
 }
 
 /// `Direction` of a rule.
@@ -521,6 +526,17 @@ impl<'a> Engine<'_, 'a> {
             }
         };
         self.repeats(file, rule, &name);
+        if self.options.conditions_only {
+            return EffectiveRule {
+                name,
+                priority,
+                conditions,
+                actions: Actions::default(),
+                settings: gather.settings,
+                place: Some(Place { file, span: rule.span }),
+                complete: gather.complete,
+            };
+        }
         let mut actions = Actions::default();
         let group = self.action(file, rule, "TTLSGroupActionRef", &mut gather);
         let environment = self.action(file, rule, "TTLSEnvironmentActionRef", &mut gather);

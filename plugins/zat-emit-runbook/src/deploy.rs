@@ -8,10 +8,10 @@
 
 use std::collections::BTreeSet;
 
-use minijinja::{Value, context};
+use minijinja::{Environment, Value, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Destination, Fleet, Lpar, Placement, Transfer};
-use zat_plugin_api::{IndexedFile, RenderRequest};
+use zat_plugin_api::{EmitError, IndexedFile, RenderRequest};
 
 /// One thing to do for an LPAR, in runbook order.
 enum Step<'a> {
@@ -113,33 +113,89 @@ fn profile_variable(lpar: &str) -> String {
     format!("ZAT_ZOWE_PROFILE_{name}")
 }
 
-/// The view of `deploy/zowe.sh`.
-pub(crate) fn zowe_view(request: &RenderRequest) -> Value {
+/// `deploy/zowe.sh`: its head, one block per included LPAR, its tail. Each LPAR's view is
+/// built, rendered and dropped in turn, so that the script of a fleet of thousands of LPARs
+/// never holds every LPAR's steps as template values at once.
+pub(crate) fn zowe(env: &Environment<'_>, request: &RenderRequest) -> Result<String, EmitError> {
     let plans = plan(request);
     let names: Vec<&str> = plans.iter().map(|p| p.lpar.name.as_str()).collect();
-    let lpars: Vec<Value> = plans
-        .iter()
-        .map(|plan| {
-            let steps: Vec<Value> = plan.steps.iter().map(zowe_step).collect();
-            context! {
-                name => sh_quote(&plan.lpar.name),
-                label => plan.lpar.name,
-                profile => format!(
-                    "${{{}:-${{ZAT_ZOWE_PROFILE:-{}}}}}",
-                    profile_variable(&plan.lpar.name),
-                    sh_quote(&plan.lpar.name)
-                ),
-                database => sh_quote(&plan.lpar.security_database),
-                database_jobs => plan.database_jobs.iter().map(|job| sh_quote(job)).collect::<Vec<_>>(),
-                steps => steps,
-            }
-        })
-        .collect();
-    context! {
+    let outer = context! {
         fleet => request.fleet.name,
         known => sh_quote(&format!(" {} ", names.join(" "))),
-        lpars => lpars,
+    };
+    Looped::of(env, "zowe")?.render(&outer, plans.iter().map(|plan| {
+        let steps: Vec<Value> = plan.steps.iter().map(zowe_step).collect();
+        context! {
+            name => sh_quote(&plan.lpar.name),
+            label => plan.lpar.name,
+            profile => format!(
+                "${{{}:-${{ZAT_ZOWE_PROFILE:-{}}}}}",
+                profile_variable(&plan.lpar.name),
+                sh_quote(&plan.lpar.name)
+            ),
+            database => sh_quote(&plan.lpar.security_database),
+            database_jobs => plan.database_jobs.iter().map(|job| sh_quote(job)).collect::<Vec<_>>(),
+            steps => steps,
+        }
+    }))
+}
+
+/// A template made of a head, a loop over items and a tail (its one top-level `{% for %}`),
+/// registered as three templates `<name>_head`, `<name>_item` and `<name>_tail` so that items
+/// are rendered one at a time (see [`split_loop`]).
+struct Looped<'e> {
+    head: minijinja::Template<'e, 'e>,
+    item: minijinja::Template<'e, 'e>,
+    tail: minijinja::Template<'e, 'e>,
+    /// The loop variable's name.
+    variable: &'static str,
+}
+
+impl<'e> Looped<'e> {
+    fn of(env: &'e Environment<'e>, name: &str) -> Result<Self, EmitError> {
+        let get =
+            |part: &str| env.get_template(&format!("{name}_{part}")).map_err(crate::template_error);
+        let variable = match name {
+            "zowe" => "lpar",
+            _ => "play",
+        };
+        Ok(Looped { head: get("head")?, item: get("item")?, tail: get("tail")?, variable })
     }
+
+    fn render(
+        &self,
+        outer: &Value,
+        items: impl Iterator<Item = Value>,
+    ) -> Result<String, EmitError> {
+        let mut out = self.head.render(outer).map_err(crate::template_error)?;
+        for item in items {
+            let own = Value::from_iter([(self.variable, item)]);
+            let view = context! { ..own, ..outer.clone() };
+            out.push_str(&self.item.render(view).map_err(crate::template_error)?);
+        }
+        out.push_str(&self.tail.render(outer).map_err(crate::template_error)?);
+        Ok(out)
+    }
+}
+
+/// Cuts `source` at its top-level loop `{% for <variable> in <list> %}` (alone on its line)
+/// and the last `{% endfor %}` of the file: the text before, the loop body, the text after.
+/// Rendering the body once per item between the other two gives what the whole template gives
+/// (blocks trim their line ends, so the tags' own lines leave nothing behind).
+pub(crate) fn split_loop<'s>(
+    source: &'s str,
+    opening: &str,
+) -> Option<(&'s str, &'s str, &'s str)> {
+    let start = source.find(opening)?;
+    let body_start = start + opening.len();
+    let close = "{% endfor %}";
+    let end = source.rfind(close)?;
+    if end < body_start {
+        return None;
+    }
+    let after = &source[end + close.len()..];
+    let tail = after.strip_prefix('\n').unwrap_or(after);
+    Some((&source[..start], &source[body_start..end], tail))
 }
 
 fn zowe_step(step: &Step<'_>) -> Value {
@@ -171,25 +227,32 @@ fn zowe_step(step: &Step<'_>) -> Value {
     }
 }
 
-/// The view of `deploy/playbook.yml`: per LPAR, a play for its database's jobs when it is the
-/// first included LPAR of that database (hosts: every included LPAR of the database, run
-/// once, so that `--limit` to any of them still runs them), then the LPAR's own play.
-pub(crate) fn playbook_view(request: &RenderRequest) -> Value {
+/// `deploy/playbook.yml`: per LPAR, a play for its database's jobs when it is the first
+/// included LPAR of that database (hosts: every included LPAR of the database, run once, so
+/// that `--limit` to any of them still runs them), then the LPAR's own play. Plays are
+/// rendered one at a time, as the LPARs of [`zowe`] are.
+pub(crate) fn playbook(
+    env: &Environment<'_>,
+    request: &RenderRequest,
+) -> Result<String, EmitError> {
     let plans = plan(request);
-    let mut seen = BTreeSet::new();
-    let mut plays = Vec::new();
+    let mut hosts: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
     for plan in &plans {
+        hosts
+            .entry(plan.lpar.security_database.as_str())
+            .or_default()
+            .push(plan.lpar.name.as_str());
+    }
+    let mut seen = BTreeSet::new();
+    let plays = plans.iter().flat_map(|plan| {
         let database = &plan.lpar.security_database;
+        let mut plays = Vec::new();
         if !plan.database_jobs.is_empty() && seen.insert(database.clone()) {
-            let hosts: Vec<&str> = plans
-                .iter()
-                .filter(|other| other.lpar.security_database == *database)
-                .map(|other| other.lpar.name.as_str())
-                .collect();
+            let hosts = hosts.get(database.as_str()).map(|h| h.join(":")).unwrap_or_default();
             let tasks: Vec<Value> = plan.database_jobs.iter().map(|job| submit_task(job)).collect();
             plays.push(context! {
                 name => yaml_quote(&format!("security database {database}: setup jobs")),
-                hosts => yaml_quote(&hosts.join(":")),
+                hosts => yaml_quote(&hosts),
                 run_once => true,
                 tags => "[database]",
                 tasks => tasks,
@@ -215,8 +278,9 @@ pub(crate) fn playbook_view(request: &RenderRequest) -> Value {
             tags => "[lpar]",
             tasks => tasks,
         });
-    }
-    context! { fleet => request.fleet.name, plays => plays }
+        plays
+    });
+    Looped::of(env, "playbook")?.render(&context! { fleet => request.fleet.name }, plays)
 }
 
 /// `path` under the bundle folder the playbook runs from, as a YAML scalar.

@@ -74,22 +74,18 @@ impl Emitter for RunbookEmitter {
             target: Some("read by the fleet owner; stays in the bundle".to_owned()),
             placement: None,
         });
-        for (template, path, view, target) in [
+        for (content, path, target) in [
             (
-                "zowe",
+                deploy::zowe(&env, request)?,
                 layout::DEPLOY_ZOWE,
-                deploy::zowe_view(request),
                 "run on a workstation with Zowe CLI: sh deploy/zowe.sh --help",
             ),
             (
-                "playbook",
+                deploy::playbook(&env, request)?,
                 layout::DEPLOY_PLAYBOOK,
-                deploy::playbook_view(request),
                 "run with ansible-playbook and the ibm.ibm_zos_core collection",
             ),
         ] {
-            let content =
-                env.get_template(template).and_then(|t| t.render(view)).map_err(template_error)?;
             response.files.push(OutputFile {
                 path: path.to_owned(),
                 content,
@@ -113,8 +109,19 @@ fn environment() -> Result<Environment<'static>, EmitError> {
     env.add_function("link", move |path: String| format!("[`{path}`]({up}{path})"));
     env.add_template("runbook", RUNBOOK_TEMPLATE).map_err(template_error)?;
     env.add_template("readme", README_TEMPLATE).map_err(template_error)?;
-    env.add_template("zowe", ZOWE_TEMPLATE).map_err(template_error)?;
-    env.add_template("playbook", PLAYBOOK_TEMPLATE).map_err(template_error)?;
+    // The deploy scripts loop over every LPAR of the fleet: cut at that loop, so that the
+    // LPARs are rendered one at a time (see `deploy::split_loop`).
+    for (name, source, opening) in [
+        ("zowe", ZOWE_TEMPLATE, "{% for lpar in lpars %}\n"),
+        ("playbook", PLAYBOOK_TEMPLATE, "{% for play in plays %}\n"),
+    ] {
+        let (head, item, tail) = deploy::split_loop(source, opening).ok_or_else(|| {
+            EmitError::Template(format!("template {name} has no top-level `{}`", opening.trim()))
+        })?;
+        env.add_template_owned(format!("{name}_head"), head.to_owned()).map_err(template_error)?;
+        env.add_template_owned(format!("{name}_item"), item.to_owned()).map_err(template_error)?;
+        env.add_template_owned(format!("{name}_tail"), tail.to_owned()).map_err(template_error)?;
+    }
     Ok(env)
 }
 

@@ -140,3 +140,31 @@ fn rules_no_connection_reaches_are_listed() {
     // AnyOut ties with bTie and loses on the name; Server is inbound.
     assert_eq!(names, ["AnyOut", "Server"]);
 }
+
+/// The connection check reads policies with `conditions_only`: every connection must get the
+/// same rule, in the same order of comparison, as from the full reading.
+#[test]
+fn reading_conditions_only_selects_the_same_rules() {
+    let full = Options::default();
+    let quick = Options { conditions_only: true, ..Options::default() };
+    let files = [PolicyFile { path: "p", text: POLICY }];
+    let (a, b) = (effective(&files, &full), effective(&files, &quick));
+    let names = |p: &zat_policy::EffectivePolicy| -> Vec<String> {
+        p.rules.iter().map(|r| r.name.clone()).collect()
+    };
+    assert_eq!(names(&a), names(&b));
+    assert!(b.rules.iter().all(|r| r.settings.is_empty()), "no settings are read");
+    assert!(a.rules.iter().any(|r| !r.settings.is_empty()), "the full reading has them");
+    let mut inbound = outbound("SERVER", 0);
+    inbound.side = Side::Inbound;
+    inbound.local_addr = Some("10.1.1.7".parse().expect("an address"));
+    inbound.local_port = Some(8050);
+    for connection in
+        [outbound("PAYROLL", 9443), outbound("OTHER", 9443), outbound("PAYROLL", 80), inbound]
+    {
+        let (x, y) =
+            (match_connection(&a, &connection, &full), match_connection(&b, &connection, &quick));
+        assert_eq!(x.matched, y.matched, "{connection:?}");
+        assert_eq!(x.outcomes, y.outcomes, "{connection:?}");
+    }
+}
