@@ -15,7 +15,7 @@ pub use bundle::{
     drift, read_tree, sha256_hex, special_entry,
 };
 pub use protection::Checks;
-pub use writer::{BundleWriter, FileRecord, UnitRecord, WriteSummary};
+pub use writer::{BundleWriter, FileRecord, Inspected, UnitRecord, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
 
 /// A fleet after expansion, with every diagnostic validation found.

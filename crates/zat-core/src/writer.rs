@@ -186,6 +186,13 @@ impl BundleWriter {
     /// Checks `out` (see [`crate::Bundle::write`] for what is refused) and opens the
     /// temporary tree beside it. An existing bundle's files become candidates to carry over.
     pub fn begin(out: &Path) -> Result<BundleWriter, BundleError> {
+        BundleWriter::inspect(out)?.open()
+    }
+
+    /// The read-only half of [`BundleWriter::begin`]: checks `out` and reads the old bundle
+    /// (its manifest, its state, every file's stamp), changing nothing on disk, so that it can
+    /// run beside the fleet script; [`Inspected::open`] then opens the temporary tree.
+    pub fn inspect(out: &Path) -> Result<Inspected, BundleError> {
         let (parent, name) = split_output(out)?;
         // The old manifest's hash binds the state to it, and tells whether the new manifest is
         // the same bytes; read once.
@@ -200,6 +207,27 @@ impl BundleWriter {
         if let Some(bundle) = enclosing_bundle(&parent) {
             return Err(BundleError::InsideBundle { path: out.to_owned(), bundle });
         }
+        Ok(Inspected { out: out.to_owned(), parent, name, old_manifest, state, old_kind, manifest })
+    }
+}
+
+/// An output folder checked and its old bundle read by [`BundleWriter::inspect`]; nothing
+/// written yet.
+pub struct Inspected {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    old_manifest: Option<[u8; 32]>,
+    state: State,
+    old_kind: Existing,
+    manifest: Option<ManifestFile>,
+}
+
+impl Inspected {
+    /// Opens the temporary tree beside the output folder: the write half of
+    /// [`BundleWriter::begin`].
+    pub fn open(self) -> Result<BundleWriter, BundleError> {
+        let Inspected { out, parent, name, old_manifest, state, old_kind, manifest } = self;
         // A folder made for this build goes again when it fails.
         let made_parent = !parent.exists();
         fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
@@ -249,7 +277,9 @@ impl BundleWriter {
             errors: Mutex::new(Vec::new()),
         })
     }
+}
 
+impl BundleWriter {
     /// What the last build recorded under `key`, when every file of it can be carried over.
     pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
         self.old_units.get(key).cloned()

@@ -240,7 +240,22 @@ pub fn build_into(
     out: &Path,
     progress: Option<units::Progress<'_>>,
 ) -> Outcome<Written> {
-    let (mut diagnostics, mut timings, fleet, set) = match start(inputs, plugins) {
+    // The old bundle is read (every file's stamp, the manifest, the state) while the script
+    // runs: reading changes nothing on disk, and the temporary tree is opened only once the
+    // fleet is known to build.
+    let (started, inspected) = std::thread::scope(|scope| {
+        let inspecting = scope.spawn(|| BundleWriter::inspect(out));
+        let started = start(inputs, plugins);
+        let inspected = inspecting.join().unwrap_or_else(|_| {
+            Err(BundleError::Io {
+                action: "inspect",
+                path: out.to_owned(),
+                source: std::io::Error::other("the inspection of the old bundle panicked"),
+            })
+        });
+        (started, inspected)
+    });
+    let (mut diagnostics, mut timings, fleet, set) = match started {
         Ok(started) => started,
         Err(outcome) => {
             let Outcome { diagnostics, timings, plugin_output, result } = *outcome;
@@ -248,7 +263,7 @@ pub fn build_into(
             return Outcome { diagnostics, timings, plugin_output, result: Err(failure) };
         }
     };
-    let writer = match BundleWriter::begin(out) {
+    let writer = match inspected.and_then(zat_core::Inspected::open) {
         Ok(writer) => writer,
         Err(error) => {
             return Outcome::failed(diagnostics, timings, Failure::Usage(vec![error.to_string()]));

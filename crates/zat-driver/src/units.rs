@@ -9,7 +9,7 @@
 //! the fleet-wide calls of the index pass, which see every file of the render pass. Results
 //! are put back in plugin order, so nothing depends on how threads interleave.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -196,6 +196,7 @@ struct Context<'a> {
     whole: &'a RenderRequest,
     sink: &'a dyn Sink,
     allowed: OnceLock<BTreeSet<String>>,
+    keys: Keys<'a>,
 }
 
 /// Renders every unit of the run through `sink`, on up to `jobs` threads.
@@ -225,7 +226,7 @@ pub(crate) fn render(
     for (order, member) in members.iter_mut().enumerate() {
         member.order = order;
     }
-    let context = Context { whole, sink, allowed: OnceLock::new() };
+    let context = Context { whole, sink, allowed: OnceLock::new(), keys: Keys::new(whole) };
     let fleet = &whole.fleet;
     let databases: Vec<&str> = fleet
         .security_databases
@@ -407,22 +408,163 @@ fn unit(
     if render.is_empty() && index.is_empty() {
         return Vec::new();
     }
-    let request = context.whole.for_unit(unit);
+    // The unit's request is built only if a plugin has to render it: on a rebuild, a unit
+    // whose answers are all carried over is known by its key alone.
+    let key = context.keys.of(&unit);
     let mut answers = Vec::new();
+    let mut built = None;
     if !render.is_empty() {
-        let prepared = Prepared::of(&request);
+        let of_unit = unit.clone();
+        let prepared = Prepared::lazy(key, Box::new(move || context.whole.for_unit(of_unit)));
         answers.extend(render.iter().map(|m| call(context, m, &prepared, sequence)));
+        built = prepared.built.into_inner();
     }
     if !index.is_empty() && answers.iter().all(|a| a.failure.is_none()) {
         let own: Vec<IndexedFile> = answers.iter().flat_map(|a| a.files.iter().cloned()).collect();
         let mut files = bundle(&own);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
-        let request = request.with_bundle(files);
-        let prepared = Prepared::of(&request);
+        let mut hasher = Sha256::new();
+        hasher.update(b"zat-index\0");
+        hasher.update(key);
+        hasher.update(digest(&files));
+        let make = move || built.unwrap_or_else(|| context.whole.for_unit(unit)).with_bundle(files);
+        let prepared = Prepared::lazy(hasher.finalize().into(), Box::new(make));
         answers.extend(index.iter().map(|m| call(context, m, &prepared, sequence)));
     }
     answers
+}
+
+/// The keys of unit requests, computed from digests of their parts, so that a part many units
+/// share (the run's header, site defaults, security levels and servers, which every unit
+/// holds; a database with its partners, which each of its LPARs holds; an LPAR's outline,
+/// which each of its siblings holds) is serialised and hashed once per build, and a unit whose
+/// answers are all carried over is never built. A key digests exactly the parts
+/// [`RenderRequest::for_unit`] puts in the request, in its order, so it changes when the
+/// request would.
+struct Keys<'a> {
+    whole: &'a RenderRequest,
+    shared: OnceLock<[u8; 32]>,
+    databases: Mutex<HashMap<String, [u8; 32]>>,
+    outlines: Mutex<HashMap<String, [u8; 32]>>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(whole: &'a RenderRequest) -> Self {
+        Keys {
+            whole,
+            shared: OnceLock::new(),
+            databases: Mutex::new(HashMap::new()),
+            outlines: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Everything but the databases and LPARs, the same in every unit.
+    fn shared(&self) -> [u8; 32] {
+        *self.shared.get_or_init(|| {
+            #[derive(serde::Serialize)]
+            struct Shared<'a> {
+                abi_version: u32,
+                model_version: u32,
+                zat_version: &'a str,
+                only_lpars: &'a [String],
+                options: &'a std::collections::BTreeMap<String, String>,
+                name: &'a str,
+                defaults: &'a zat_model::SiteDefaults,
+                security_levels: &'a [zat_model::SecurityLevel],
+                zos_connect_servers: &'a [zat_model::ZosConnectServer],
+                origin: &'a zat_model::Origin,
+            }
+            let (w, f) = (self.whole, &self.whole.fleet);
+            digest(&Shared {
+                abi_version: w.abi_version,
+                model_version: w.model_version,
+                zat_version: &w.zat_version,
+                only_lpars: &w.only_lpars,
+                options: &w.options,
+                name: &f.name,
+                defaults: &f.defaults,
+                security_levels: &f.security_levels,
+                zos_connect_servers: &f.zos_connect_servers,
+                origin: &f.origin,
+            })
+        })
+    }
+
+    fn memo(
+        map: &Mutex<HashMap<String, [u8; 32]>>,
+        name: &str,
+        make: impl FnOnce() -> [u8; 32],
+    ) -> [u8; 32] {
+        let lock = || map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = lock().get(name) {
+            return *found;
+        }
+        let made = make();
+        lock().insert(name.to_owned(), made);
+        made
+    }
+
+    /// A database with its partners, as the units of that database hold them.
+    fn database(&self, name: &str) -> [u8; 32] {
+        Self::memo(&self.databases, name, || {
+            digest(&zat_plugin_api::unit_databases(&self.whole.fleet, name))
+        })
+    }
+
+    fn outline(&self, lpar: &zat_model::Lpar) -> [u8; 32] {
+        Self::memo(&self.outlines, &lpar.name, || digest(&zat_plugin_api::outline(lpar)))
+    }
+
+    fn of(&self, unit: &Unit) -> [u8; 32] {
+        let fleet = &self.whole.fleet;
+        let mut hasher = Sha256::new();
+        hasher.update(b"zat-unit\0");
+        hasher.update(self.shared());
+        hasher.update(digest(unit));
+        match unit {
+            Unit::Lpar { name } => {
+                let database =
+                    fleet.lpar(name).map(|l| l.security_database.as_str()).unwrap_or_default();
+                hasher.update(self.database(database));
+                for lpar in fleet
+                    .lpars
+                    .iter()
+                    .filter(|l| l.name == *name || l.security_database == database)
+                {
+                    if lpar.name == *name {
+                        hasher.update(b"full");
+                        hasher.update(digest(lpar));
+                    } else {
+                        hasher.update(b"outline");
+                        hasher.update(self.outline(lpar));
+                    }
+                }
+            }
+            Unit::Database { name } => {
+                hasher.update(self.database(name));
+                for lpar in fleet.lpars_of(name) {
+                    hasher.update(self.outline(lpar));
+                }
+            }
+            Unit::Fleet => hasher.update(digest(&self.whole.for_unit(Unit::Fleet))),
+        }
+        hasher.finalize().into()
+    }
+}
+
+/// The SHA-256 of `value`'s JSON, hashed as it is serialised.
+fn digest(value: &impl serde::Serialize) -> [u8; 32] {
+    use std::io::Write as _;
+    let mut hasher = HashWriter(Sha256::new());
+    {
+        // Model values hold strings, numbers and maps with string keys: they always
+        // serialise, and hashing never fails.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
+        let _ = serde_json::to_writer(&mut buffered, value);
+        let _ = buffered.flush();
+    }
+    hasher.0.finalize().into()
 }
 
 /// `request` with `bundle` as the bytes of an index call, serialised from borrowed parts (a
@@ -452,40 +594,64 @@ fn bytes_with_bundle<'r>(request: &RenderRequest, bundle: &[IndexedFile]) -> Pre
     };
     let bytes = serde_json::to_vec(&view).unwrap_or_default();
     let sha256 = Sha256::digest(&bytes).into();
-    Prepared { request: None, sha256, bytes: OnceLock::from(bytes) }
+    Prepared {
+        sha256,
+        borrowed: None,
+        make: Mutex::new(None),
+        built: OnceLock::new(),
+        bytes: OnceLock::from(bytes),
+    }
 }
 
 /// A request ready for every plugin of a call: the request itself for the emitters linked into
 /// zat, its JSON bytes (made only when a plugin from a library needs them) for the others, and
-/// the sha256 of those bytes, which keys the answers of the unit for the next build.
+/// the key of its answers for the next build (the sha256 of those bytes, or for a unit the
+/// digest of its parts, see [`Keys`]). A unit's request is built only when a plugin renders
+/// it.
 struct Prepared<'r> {
-    request: Option<&'r RenderRequest>,
     sha256: [u8; 32],
+    borrowed: Option<&'r RenderRequest>,
+    make: Mutex<Option<MakeRequest<'r>>>,
+    built: OnceLock<RenderRequest>,
     bytes: OnceLock<Vec<u8>>,
 }
 
+type MakeRequest<'r> = Box<dyn FnOnce() -> RenderRequest + Send + 'r>;
+
 impl<'r> Prepared<'r> {
-    /// Hashes the request's JSON as it is serialised, without keeping it.
+    /// A request there is: its key is the digest of its JSON.
     fn of(request: &'r RenderRequest) -> Self {
-        use std::io::Write as _;
-        let mut hasher = HashWriter(Sha256::new());
-        {
-            // A request holds strings, numbers and maps with string keys: it always
-            // serialises, and hashing never fails.
-            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
-            let _ = serde_json::to_writer(&mut buffered, request);
-            let _ = buffered.flush();
-        }
         Prepared {
-            request: Some(request),
-            sha256: hasher.0.finalize().into(),
+            sha256: digest(request),
+            borrowed: Some(request),
+            make: Mutex::new(None),
+            built: OnceLock::new(),
             bytes: OnceLock::new(),
         }
     }
 
+    /// A request known by its key, built by `make` the first time a plugin needs it.
+    fn lazy(sha256: [u8; 32], make: MakeRequest<'r>) -> Self {
+        Prepared {
+            sha256,
+            borrowed: None,
+            make: Mutex::new(Some(make)),
+            built: OnceLock::new(),
+            bytes: OnceLock::new(),
+        }
+    }
+
+    fn request(&self) -> Option<&RenderRequest> {
+        if let Some(request) = self.borrowed.or_else(|| self.built.get()) {
+            return Some(request);
+        }
+        let make = self.make.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()?;
+        Some(self.built.get_or_init(make))
+    }
+
     fn bytes(&self) -> &[u8] {
         self.bytes.get_or_init(|| {
-            self.request.and_then(|r| serde_json::to_vec(r).ok()).unwrap_or_default()
+            self.request().and_then(|r| serde_json::to_vec(r).ok()).unwrap_or_default()
         })
     }
 }
@@ -524,7 +690,7 @@ fn call(
         return answer;
     }
     let started = Instant::now();
-    let (result, output) = match request.request {
+    let (result, output) = match request.request() {
         Some(parsed) => member.plugin.render_request(parsed, || request.bytes()),
         None => member.plugin.render_with_output(request.bytes()),
     };
@@ -600,4 +766,57 @@ fn parallel<T: Sync, R: Send + Default>(
         }
     });
     slots.into_iter().map(|slot| slot.into_inner().ok().flatten().unwrap_or_default()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(fleet: &zat_model::Fleet) -> Vec<Unit> {
+        let databases =
+            fleet.security_databases.iter().map(|db| Unit::Database { name: db.name.clone() });
+        let lpars = fleet.lpars.iter().map(|l| Unit::Lpar { name: l.name.clone() });
+        databases.chain(lpars).collect()
+    }
+
+    /// A unit's key is computed from digests of its parts, without building its request: it
+    /// must change exactly when the request `for_unit` builds changes, whatever part of the
+    /// fleet an edit touches.
+    #[test]
+    fn a_unit_key_changes_exactly_when_its_request_does() {
+        let base = zat_core::fixtures::multi().fleet;
+        type Edit = fn(&mut zat_model::Fleet);
+        let edits: [(&str, Edit); 6] = [
+            ("an LPAR's Policy Agent log level", |f| f.lpars[0].pagent.log_level += 1),
+            ("a certificate of a database", |f| f.security_databases[0].certificates[0].size += 1),
+            ("a ring of the other database", |f| {
+                let db = f.security_databases.len() - 1;
+                f.security_databases[db].keyrings[0].name.push('X');
+            }),
+            ("a z/OS Connect server", |f| f.zos_connect_servers[0].http_port += 1),
+            ("a site default", |f| f.defaults.job.name_prefix.push('Z')),
+            ("a rule of the last LPAR", |f| {
+                let lpar = f.lpars.len() - 1;
+                f.lpars[lpar].stacks[0].rules[0].name.push('X');
+            }),
+        ];
+        let request = |fleet: &zat_model::Fleet| RenderRequest::new(fleet.clone(), "test");
+        let old = request(&base);
+        let old_keys = Keys::new(&old);
+        for (what, edit) in edits {
+            let mut fleet = base.clone();
+            edit(&mut fleet);
+            let new = request(&fleet);
+            let new_keys = Keys::new(&new);
+            let mut changed = 0;
+            for unit in units(&base) {
+                let by_request =
+                    digest(&old.for_unit(unit.clone())) != digest(&new.for_unit(unit.clone()));
+                let by_key = old_keys.of(&unit) != new_keys.of(&unit);
+                assert_eq!(by_key, by_request, "{what}: {unit}");
+                changed += usize::from(by_key);
+            }
+            assert!(changed > 0, "{what} changes some unit");
+        }
+    }
 }

@@ -14,7 +14,8 @@ pub mod security;
 pub use emitter::{EmitError, Emitter};
 pub use protocol::{
     INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages, RenderRequest,
-    RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, outline, protocol_schema,
+    RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, outline, partner_outline,
+    protocol_schema, unit_databases,
 };
 pub use zat_model as model;
 

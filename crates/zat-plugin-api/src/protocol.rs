@@ -113,9 +113,10 @@ impl std::fmt::Display for Unit {
     }
 }
 
-/// The database `name` in full, then each partner database (see [`RenderRequest::for_unit`])
-/// as a [`partner_outline`], in fleet order.
-fn with_partners(fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
+/// The databases of a unit of database `name` (its own unit, or one of its LPARs'): the
+/// database in full, then each partner database (see [`RenderRequest::for_unit`]) as a
+/// [`partner_outline`], in fleet order.
+pub fn unit_databases(fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
     let Some(own) = fleet.security_database(name) else { return Vec::new() };
     let mut shared: Vec<&str> = own
         .certificates
@@ -258,10 +259,10 @@ impl RenderRequest {
                     .filter(|l| l.name == *name || l.security_database == database)
                     .map(|l| if l.name == *name { l.clone() } else { outline(l) })
                     .collect();
-                (with_partners(source, database), lpars)
+                (unit_databases(source, database), lpars)
             }
             Unit::Database { name } => {
-                (with_partners(source, name), source.lpars_of(name).map(outline).collect())
+                (unit_databases(source, name), source.lpars_of(name).map(outline).collect())
             }
             Unit::Fleet => {
                 (source.security_databases.clone(), source.lpars.iter().map(outline).collect())
