@@ -302,7 +302,12 @@ pub(crate) fn render(
     };
     let mut lpar_answers = parallel(&lpars, jobs, |i, name| {
         let folder = format!("{}/", zat_plugin_api::layout::lpar_dir(name));
-        let database = fleet.lpar(name).map(|l| l.security_database.clone()).unwrap_or_default();
+        let database = context
+            .keys
+            .index
+            .lpar(fleet, name)
+            .map(|l| l.security_database.clone())
+            .unwrap_or_default();
         let answers = unit(
             &context,
             &members,
@@ -415,7 +420,10 @@ fn unit(
     let mut built = None;
     if !render.is_empty() {
         let of_unit = unit.clone();
-        let prepared = Prepared::lazy(key, Box::new(move || context.whole.for_unit(of_unit)));
+        let prepared = Prepared::lazy(
+            key,
+            Box::new(move || context.whole.for_unit_indexed(of_unit, &context.keys.index)),
+        );
         answers.extend(render.iter().map(|m| call(context, m, &prepared, sequence)));
         built = prepared.built.into_inner();
     }
@@ -428,7 +436,11 @@ fn unit(
         hasher.update(b"zat-index\0");
         hasher.update(key);
         hasher.update(digest(&files));
-        let make = move || built.unwrap_or_else(|| context.whole.for_unit(unit)).with_bundle(files);
+        let make = move || {
+            built
+                .unwrap_or_else(|| context.whole.for_unit_indexed(unit, &context.keys.index))
+                .with_bundle(files)
+        };
         let prepared = Prepared::lazy(hasher.finalize().into(), Box::new(make));
         answers.extend(index.iter().map(|m| call(context, m, &prepared, sequence)));
     }
@@ -444,6 +456,8 @@ fn unit(
 /// request would.
 struct Keys<'a> {
     whole: &'a RenderRequest,
+    /// Where each unit's parts are (made once, used for every unit's key and request).
+    index: zat_plugin_api::UnitIndex,
     shared: OnceLock<[u8; 32]>,
     databases: Mutex<HashMap<String, [u8; 32]>>,
     outlines: Mutex<HashMap<String, [u8; 32]>>,
@@ -453,6 +467,7 @@ impl<'a> Keys<'a> {
     fn new(whole: &'a RenderRequest) -> Self {
         Keys {
             whole,
+            index: zat_plugin_api::UnitIndex::new(&whole.fleet),
             shared: OnceLock::new(),
             databases: Mutex::new(HashMap::new()),
             outlines: Mutex::new(HashMap::new()),
@@ -507,9 +522,7 @@ impl<'a> Keys<'a> {
 
     /// A database with its partners, as the units of that database hold them.
     fn database(&self, name: &str) -> [u8; 32] {
-        Self::memo(&self.databases, name, || {
-            digest(&zat_plugin_api::unit_databases(&self.whole.fleet, name))
-        })
+        Self::memo(&self.databases, name, || digest(&self.index.databases(&self.whole.fleet, name)))
     }
 
     fn outline(&self, lpar: &zat_model::Lpar) -> [u8; 32] {
@@ -524,14 +537,13 @@ impl<'a> Keys<'a> {
         hasher.update(digest(unit));
         match unit {
             Unit::Lpar { name } => {
-                let database =
-                    fleet.lpar(name).map(|l| l.security_database.as_str()).unwrap_or_default();
+                let database = self
+                    .index
+                    .lpar(fleet, name)
+                    .map(|l| l.security_database.as_str())
+                    .unwrap_or_default();
                 hasher.update(self.database(database));
-                for lpar in fleet
-                    .lpars
-                    .iter()
-                    .filter(|l| l.name == *name || l.security_database == database)
-                {
+                for lpar in self.index.lpars_of(fleet, database) {
                     if lpar.name == *name {
                         hasher.update(b"full");
                         hasher.update(digest(lpar));
@@ -543,7 +555,7 @@ impl<'a> Keys<'a> {
             }
             Unit::Database { name } => {
                 hasher.update(self.database(name));
-                for lpar in fleet.lpars_of(name) {
+                for lpar in self.index.lpars_of(fleet, name) {
                     hasher.update(self.outline(lpar));
                 }
             }

@@ -11,11 +11,13 @@ pub mod layout;
 mod protocol;
 pub mod security;
 
-pub use emitter::{EmitError, Emitter};
+#[cfg(feature = "templates")]
+pub use emitter::templates;
+pub use emitter::{BuiltOnce, EmitError, Emitter};
 pub use protocol::{
     INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages, RenderRequest,
-    RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, outline, partner_outline,
-    protocol_schema, unit_databases,
+    RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, UnitIndex, outline,
+    partner_outline, protocol_schema, unit_databases,
 };
 pub use zat_model as model;
 

@@ -1,6 +1,6 @@
 //! The JSON messages between host and plugin.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -117,31 +117,91 @@ impl std::fmt::Display for Unit {
 /// database in full, then each partner database (see [`RenderRequest::for_unit`]) as a
 /// [`partner_outline`], in fleet order.
 pub fn unit_databases(fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
-    let Some(own) = fleet.security_database(name) else { return Vec::new() };
-    let mut shared: Vec<&str> = own
-        .certificates
-        .iter()
-        .flat_map(|cert| {
-            let imported = match &cert.source {
-                CertSource::Import { dsn } => Some(dsn.as_str()),
-                _ => None,
-            };
-            imported.into_iter().chain(cert.export.as_ref().map(|e| e.dsn.as_str()))
-        })
-        .collect();
-    let mut databases = vec![own.clone()];
-    if shared.is_empty() {
-        return databases;
-    }
-    shared.sort_unstable();
-    shared.dedup();
-    for other in fleet.security_databases.iter().filter(|db| db.name != name) {
-        let partner = partner_outline(other, &shared);
-        if !partner.certificates.is_empty() {
-            databases.push(partner);
+    UnitIndex::new(fleet).databases(fleet, name)
+}
+
+/// The data sets a database's certificates travel through: imported from, or exported to.
+fn data_sets(db: &SecurityDatabase) -> impl Iterator<Item = &str> {
+    db.certificates.iter().flat_map(|cert| {
+        let imported = match &cert.source {
+            CertSource::Import { dsn } => Some(dsn.as_str()),
+            _ => None,
+        };
+        imported.into_iter().chain(cert.export.as_ref().map(|e| e.dsn.as_str()))
+    })
+}
+
+/// Where each unit's parts are in one fleet: LPARs by name, the LPARs of each database, and
+/// the databases that use each certificate data set. Cutting every unit of a fleet with it
+/// costs time in proportion to the units' own size; without it each unit would search the
+/// whole fleet (quadratic on thousands of LPARs).
+#[derive(Debug, Default)]
+pub struct UnitIndex {
+    lpars: HashMap<String, usize>,
+    lpars_of: HashMap<String, Vec<usize>>,
+    databases: HashMap<String, usize>,
+    users_of_set: HashMap<String, Vec<usize>>,
+}
+
+impl UnitIndex {
+    pub fn new(fleet: &Fleet) -> Self {
+        let mut index = UnitIndex::default();
+        for (at, lpar) in fleet.lpars.iter().enumerate() {
+            index.lpars.entry(lpar.name.clone()).or_insert(at);
+            index.lpars_of.entry(lpar.security_database.clone()).or_default().push(at);
         }
+        for (at, db) in fleet.security_databases.iter().enumerate() {
+            index.databases.entry(db.name.clone()).or_insert(at);
+            for set in data_sets(db) {
+                let users = index.users_of_set.entry(set.to_owned()).or_default();
+                if users.last() != Some(&at) {
+                    users.push(at);
+                }
+            }
+        }
+        index
     }
-    databases
+
+    /// The first LPAR named `name`, as [`Fleet::lpar`] finds it.
+    pub fn lpar<'f>(&self, fleet: &'f Fleet, name: &str) -> Option<&'f Lpar> {
+        self.lpars.get(name).and_then(|&at| fleet.lpars.get(at))
+    }
+
+    /// The LPARs of database `name`, in fleet order, as [`Fleet::lpars_of`] gives them.
+    pub fn lpars_of<'f>(&self, fleet: &'f Fleet, name: &str) -> impl Iterator<Item = &'f Lpar> {
+        self.lpars_of.get(name).into_iter().flatten().filter_map(|&at| fleet.lpars.get(at))
+    }
+
+    /// See [`unit_databases`].
+    pub fn databases(&self, fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
+        let Some(own) = self.databases.get(name).and_then(|&at| fleet.security_databases.get(at))
+        else {
+            return Vec::new();
+        };
+        let mut shared: Vec<&str> = data_sets(own).collect();
+        let mut databases = vec![own.clone()];
+        if shared.is_empty() {
+            return databases;
+        }
+        shared.sort_unstable();
+        shared.dedup();
+        let mut partners: Vec<usize> = shared
+            .iter()
+            .filter_map(|set| self.users_of_set.get(*set))
+            .flatten()
+            .copied()
+            .filter(|&at| fleet.security_databases.get(at).is_some_and(|db| db.name != name))
+            .collect();
+        partners.sort_unstable();
+        partners.dedup();
+        for at in partners {
+            let partner = partner_outline(&fleet.security_databases[at], &shared);
+            if !partner.certificates.is_empty() {
+                databases.push(partner);
+            }
+        }
+        databases
+    }
 }
 
 /// A partner database as a unit sees it: its name, ESM and origin, and only the certificates
@@ -248,21 +308,28 @@ impl RenderRequest {
     ///
     /// Site defaults, security levels and z/OS Connect servers are kept whole in every unit.
     pub fn for_unit(&self, unit: Unit) -> RenderRequest {
+        self.for_unit_indexed(unit, &UnitIndex::new(&self.fleet))
+    }
+
+    /// [`RenderRequest::for_unit`] with an index of this request's fleet, made once for all
+    /// the units of a build.
+    pub fn for_unit_indexed(&self, unit: Unit, index: &UnitIndex) -> RenderRequest {
         let source = &self.fleet;
         let (databases, lpars) = match &unit {
             Unit::Lpar { name } => {
-                let database =
-                    source.lpar(name).map(|l| l.security_database.as_str()).unwrap_or_default();
-                let lpars = source
-                    .lpars
-                    .iter()
-                    .filter(|l| l.name == *name || l.security_database == database)
+                let database = index
+                    .lpar(source, name)
+                    .map(|l| l.security_database.as_str())
+                    .unwrap_or_default();
+                // The LPAR in full among the other LPARs of its database, in fleet order.
+                let lpars = index
+                    .lpars_of(source, database)
                     .map(|l| if l.name == *name { l.clone() } else { outline(l) })
                     .collect();
-                (unit_databases(source, database), lpars)
+                (index.databases(source, database), lpars)
             }
             Unit::Database { name } => {
-                (unit_databases(source, name), source.lpars_of(name).map(outline).collect())
+                (index.databases(source, name), index.lpars_of(source, name).map(outline).collect())
             }
             Unit::Fleet => {
                 (source.security_databases.clone(), source.lpars.iter().map(outline).collect())

@@ -17,9 +17,10 @@ mod deploy;
 
 use std::collections::BTreeSet;
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
+use minijinja::{Environment, Value, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, RingRef, Stack};
+use zat_plugin_api::templates::error as template_error;
 use zat_plugin_api::{
     EmitError, Emitter, INDEX_PASS, IndexedFile, OutputFile, RenderRequest, RenderResponse,
 };
@@ -45,7 +46,7 @@ impl Emitter for RunbookEmitter {
         &[INDEX_PASS, zat_plugin_api::UNIT_LPAR, zat_plugin_api::UNIT_FLEET];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
-        let env = environment()?;
+        let env = TEMPLATES.get(compile)?;
         let fleet = &request.fleet;
         let mut response = RenderResponse::default();
         for lpar in fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
@@ -76,12 +77,12 @@ impl Emitter for RunbookEmitter {
         });
         for (content, path, target) in [
             (
-                deploy::zowe(&env, request)?,
+                deploy::zowe(env, request)?,
                 layout::DEPLOY_ZOWE,
                 "run on a workstation with Zowe CLI: sh deploy/zowe.sh --help",
             ),
             (
-                deploy::playbook(&env, request)?,
+                deploy::playbook(env, request)?,
                 layout::DEPLOY_PLAYBOOK,
                 "run with ansible-playbook and the ibm.ibm_zos_core collection",
             ),
@@ -97,12 +98,12 @@ impl Emitter for RunbookEmitter {
     }
 }
 
-fn environment() -> Result<Environment<'static>, EmitError> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_keep_trailing_newline(true);
-    env.set_trim_blocks(true);
+/// The compiled templates, built once per process (not once per unit).
+static TEMPLATES: zat_plugin_api::BuiltOnce<Environment<'static>> =
+    zat_plugin_api::BuiltOnce::new();
+
+fn compile() -> Result<Environment<'static>, EmitError> {
+    let mut env = zat_plugin_api::templates::environment(true);
     // Runbooks sit in `lpars/<LPAR>/`: links climb back to the bundle root.
     let depth = layout::runbook("X").matches('/').count();
     let up = "../".repeat(depth);
@@ -123,10 +124,6 @@ fn environment() -> Result<Environment<'static>, EmitError> {
         env.add_template_owned(format!("{name}_tail"), tail.to_owned()).map_err(template_error)?;
     }
     Ok(env)
-}
-
-fn template_error(error: minijinja::Error) -> EmitError {
-    EmitError::Template(error.to_string())
 }
 
 fn ttls_stacks(lpar: &Lpar) -> impl Iterator<Item = &Stack> {

@@ -12,9 +12,10 @@
 //! twice. A site whose jobs run under generated names (started from the z/OS UNIX shell)
 //! sets the option `syslog.wildcard_jobnames=true` to append `*` to every job name.
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use minijinja::{Environment, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Diagnostic, Fleet, Lpar};
+use zat_plugin_api::templates::error as template_error;
 use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
 
 const TEMPLATE: &str = include_str!("../templates/syslog.conf");
@@ -45,12 +46,7 @@ impl Emitter for SyslogEmitter {
     const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|_| AutoEscape::None);
-        env.set_keep_trailing_newline(true);
-        env.set_trim_blocks(true);
-        env.add_template("syslog.conf", TEMPLATE).map_err(template_error)?;
+        let env = TEMPLATES.get(compile)?;
         let wildcard = request.options.get(WILDCARD_OPTION).is_some_and(|v| v == "true");
         let mut response = RenderResponse::default();
         for lpar in request.fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
@@ -60,7 +56,7 @@ impl Emitter for SyslogEmitter {
             if !check_settings(lpar, &mut response.diagnostics) {
                 continue;
             }
-            let content = render_lpar(&env, &request.fleet, lpar, wildcard)?;
+            let content = render_lpar(env, &request.fleet, lpar, wildcard)?;
             response.files.push(OutputFile {
                 path: layout::syslog_conf(&lpar.name),
                 content,
@@ -77,8 +73,14 @@ impl Emitter for SyslogEmitter {
     }
 }
 
-fn template_error(error: minijinja::Error) -> EmitError {
-    EmitError::Template(error.to_string())
+/// The compiled templates, built once per process (not once per unit).
+static TEMPLATES: zat_plugin_api::BuiltOnce<Environment<'static>> =
+    zat_plugin_api::BuiltOnce::new();
+
+fn compile() -> Result<Environment<'static>, EmitError> {
+    let mut env = zat_plugin_api::templates::environment(true);
+    env.add_template("syslog.conf", TEMPLATE).map_err(template_error)?;
+    Ok(env)
 }
 
 fn render_lpar(

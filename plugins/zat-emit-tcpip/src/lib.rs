@@ -11,9 +11,10 @@
 //! The templates lay the text out; [`format_profile`] then upper-cases it, wraps long comments
 //! and refuses any statement that would pass column 71.
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use minijinja::{Environment, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Diagnostic, Fleet, Lpar, Stack};
+use zat_plugin_api::templates::error as template_error;
 use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
 use zat_zos as zos;
 
@@ -38,7 +39,7 @@ impl Emitter for TcpipEmitter {
         &[zat_plugin_api::UNIT_LPAR, zat_plugin_api::UNIT_FLEET];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
-        let env = environment()?;
+        let env = TEMPLATES.get(compile)?;
         let fleet = &request.fleet;
         let mut response = RenderResponse::default();
         // Across LPARs: in the fleet's own call (every LPAR's stacks are there, as outlines).
@@ -47,26 +48,22 @@ impl Emitter for TcpipEmitter {
         }
         for lpar in fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
             for stack in lpar.stacks.iter().filter(|stack| stack.ttls) {
-                render_stack(&env, fleet, lpar, stack, &mut response.files)?;
+                render_stack(env, fleet, lpar, stack, &mut response.files)?;
             }
         }
         Ok(response)
     }
 }
 
-fn environment() -> Result<Environment<'static>, EmitError> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_keep_trailing_newline(true);
-    env.set_trim_blocks(true);
+/// The compiled templates, built once per process (not once per unit).
+static TEMPLATES: zat_plugin_api::BuiltOnce<Environment<'static>> =
+    zat_plugin_api::BuiltOnce::new();
+
+fn compile() -> Result<Environment<'static>, EmitError> {
+    let mut env = zat_plugin_api::templates::environment(true);
     env.add_template("profile", PROFILE_TEMPLATE).map_err(template_error)?;
     env.add_template("obeyfile", OBEYFILE_TEMPLATE).map_err(template_error)?;
     Ok(env)
-}
-
-fn template_error(error: minijinja::Error) -> EmitError {
-    EmitError::Template(error.to_string())
 }
 
 fn render_stack(

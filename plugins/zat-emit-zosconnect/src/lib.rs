@@ -18,9 +18,10 @@
 //! `zosconnect.endpoint_id` (default `defaultHttpEndpoint`, the id the server's own
 //! `httpEndpoint` uses, so the include replaces its ports).
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use minijinja::{Environment, context};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Diagnostic, Fleet, RuleSource, ZosConnectServer};
+use zat_plugin_api::templates::error as template_error;
 use zat_plugin_api::{EmitError, Emitter, OutputFile, RenderRequest, RenderResponse};
 
 const TLS_TEMPLATE: &str = include_str!("../templates/tls.xml");
@@ -45,12 +46,7 @@ impl Emitter for ZosConnectEmitter {
     const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|_| AutoEscape::None);
-        env.set_keep_trailing_newline(true);
-        env.add_template("tls", TLS_TEMPLATE).map_err(template_error)?;
-        env.add_template("plain", PLAIN_TEMPLATE).map_err(template_error)?;
+        let env = TEMPLATES.get(compile)?;
         let option = |key: &str, default: &str| {
             xml_attr(request.options.get(key).map_or(default, String::as_str))
         };
@@ -115,8 +111,15 @@ impl Emitter for ZosConnectEmitter {
     }
 }
 
-fn template_error(error: minijinja::Error) -> EmitError {
-    EmitError::Template(error.to_string())
+/// The compiled templates, built once per process (not once per unit).
+static TEMPLATES: zat_plugin_api::BuiltOnce<Environment<'static>> =
+    zat_plugin_api::BuiltOnce::new();
+
+fn compile() -> Result<Environment<'static>, EmitError> {
+    let mut env = zat_plugin_api::templates::environment(false);
+    env.add_template("tls", TLS_TEMPLATE).map_err(template_error)?;
+    env.add_template("plain", PLAIN_TEMPLATE).map_err(template_error)?;
+    Ok(env)
 }
 
 /// Name of the inbound rule expansion added for this server on its stack.
