@@ -214,32 +214,26 @@ fn a_unit_request_holds_what_its_unit_needs_and_answers_for_it_only() {
         lpar.fleet.security_databases.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(databases, vec!["PLEX1", "PLEX2"]);
     assert_eq!(lpar.fleet.security_databases[0], whole.fleet.security_databases[0]);
-    // The data sets PLEX1 writes (exports) or reads (imports).
-    let own_sets: Vec<&str> = lpar.fleet.security_databases[0]
+    // What PLEX1 reads (imports) and writes (exports); every certificate of the partner goes
+    // the other way: exported to a data set PLEX1 reads, or imported from one it writes.
+    let own = &lpar.fleet.security_databases[0];
+    let reads: Vec<&str> = own
         .certificates
         .iter()
-        .flat_map(|c| {
-            let imported = match &c.source {
-                zat_model::CertSource::Import { dsn } => Some(dsn.as_str()),
-                _ => None,
-            };
-            imported.into_iter().chain(c.export.as_ref().map(|e| e.dsn.as_str()))
+        .filter_map(|c| match &c.source {
+            zat_model::CertSource::Import { dsn } => Some(dsn.as_str()),
+            _ => None,
         })
         .collect();
+    let writes: Vec<&str> =
+        own.certificates.iter().filter_map(|c| c.export.as_ref().map(|e| e.dsn.as_str())).collect();
     let partner = &lpar.fleet.security_databases[1];
     assert!(partner.keyrings.is_empty() && partner.ring_access.is_empty());
     assert!(!partner.certificates.is_empty());
     for cert in &partner.certificates {
-        let imported = match &cert.source {
-            zat_model::CertSource::Import { dsn } => Some(dsn.as_str()),
-            _ => None,
-        };
-        let exported = cert.export.as_ref().map(|e| e.dsn.as_str());
-        assert!(
-            imported.into_iter().chain(exported).any(|dsn| own_sets.contains(&dsn)),
-            "{} travels through no data set of PLEX1",
-            cert.label
-        );
+        let from_writes = matches!(&cert.source, zat_model::CertSource::Import { dsn } if writes.contains(&dsn.as_str()));
+        let to_reads = cert.export.as_ref().is_some_and(|e| reads.contains(&e.dsn.as_str()));
+        assert!(from_writes || to_reads, "{} does not travel between PLEX1 and PLEX2", cert.label);
     }
     let whole_plex2 = whole.fleet.security_database("PLEX2").map(|d| d.certificates.len());
     assert!(whole_plex2 > Some(partner.certificates.len()), "only what travels");
@@ -278,4 +272,59 @@ fn a_failing_build_leaves_no_folder_behind() {
     assert!(text(&output.stderr).contains("panicked"), "{}", text(&output.stderr));
     let left: Vec<_> = std::fs::read_dir(work.path()).expect("list").collect();
     assert!(left.is_empty(), "the folder made for the bundle is gone: {left:?}");
+}
+
+/// RACF renders each database and each LPAR in its own unit, so two jobs of different units
+/// that get one job name (here the SERVAUTH jobs of two LPARs on two databases, whose names
+/// hash to the same two characters behind a five-character prefix) can only be found by its
+/// fleet call, which plans every job again: the build must fail with ZAT0348 naming both.
+#[test]
+fn a_job_name_shared_by_two_units_is_an_error() {
+    // Nine LPAR names: the first and the last (LPARs 1 and 9, on PLEX1 and PLEX2) share a
+    // hash suffix; the others share none.
+    let suffix = |name: &str| zat_zos::hash::base36_suffix(name, 2);
+    let candidates: Vec<String> = (1..5000).map(|k| format!("L{k}")).collect();
+    let (first, last) = candidates
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| candidates[..i].iter().find(|b| suffix(b) == suffix(a)).map(|b| (b, a)))
+        .expect("two names share a suffix");
+    let mut names = vec![first.clone()];
+    for name in &candidates {
+        if names.len() == 8 {
+            break;
+        }
+        if name != last && names.iter().chain([last]).all(|n| suffix(n) != suffix(name)) {
+            names.push(name.clone());
+        }
+    }
+    names.push(last.clone());
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let script = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/bench/fleet.rhai"),
+    )
+    .expect("read the benchmark fleet");
+    let edited = script
+        .replace("name_prefix: \"ZAT\"", "name_prefix: \"ZATJB\"")
+        .replace("site.lpar(`SYS${n}`", "site.lpar(NAMES[n - 1]");
+    assert_ne!(edited, script);
+    let edited = format!("const NAMES = [{}];\n{edited}", quoted.join(", "));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fleet.rhai");
+    std::fs::write(&path, edited).expect("write the script");
+    let mut inputs = zat_driver::Inputs::new(path);
+    inputs.script_options.params.insert("lpars".to_owned(), "9".to_owned());
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build(&inputs, plugins);
+    assert_eq!(outcome.result.err(), Some(zat_driver::Failure::Input));
+    let clash = |d: &&zat_model::Diagnostic| {
+        d.code == "ZAT0348"
+            && d.message.contains(&format!("lpars/{first}/"))
+            && d.message.contains(&format!("lpars/{last}/"))
+    };
+    assert!(
+        outcome.diagnostics.iter().any(|d| clash(&d)),
+        "{first} and {last}: {:#?}",
+        outcome.diagnostics.iter().filter(|d| d.is_error()).collect::<Vec<_>>()
+    );
 }

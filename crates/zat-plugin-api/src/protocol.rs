@@ -120,27 +120,37 @@ pub fn unit_databases(fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
     UnitIndex::new(fleet).databases(fleet, name)
 }
 
-/// The data sets a database's certificates travel through: imported from, or exported to.
-fn data_sets(db: &SecurityDatabase) -> impl Iterator<Item = &str> {
-    db.certificates.iter().flat_map(|cert| {
-        let imported = match &cert.source {
-            CertSource::Import { dsn } => Some(dsn.as_str()),
-            _ => None,
-        };
-        imported.into_iter().chain(cert.export.as_ref().map(|e| e.dsn.as_str()))
+/// The data sets a database's certificates are imported from.
+fn imports(db: &SecurityDatabase) -> impl Iterator<Item = &str> {
+    db.certificates.iter().filter_map(|cert| match &cert.source {
+        CertSource::Import { dsn } => Some(dsn.as_str()),
+        _ => None,
     })
 }
 
+/// The data sets a database's certificates are exported to.
+fn exports(db: &SecurityDatabase) -> impl Iterator<Item = &str> {
+    db.certificates.iter().filter_map(|cert| cert.export.as_ref().map(|e| e.dsn.as_str()))
+}
+
+fn sorted<'a>(sets: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut sets: Vec<&str> = sets.collect();
+    sets.sort_unstable();
+    sets.dedup();
+    sets
+}
+
 /// Where each unit's parts are in one fleet: LPARs by name, the LPARs of each database, and
-/// the databases that use each certificate data set. Cutting every unit of a fleet with it
-/// costs time in proportion to the units' own size; without it each unit would search the
-/// whole fleet (quadratic on thousands of LPARs).
+/// the databases that export to or import from each certificate data set. Cutting every unit
+/// of a fleet with it costs time in proportion to the units' own size; without it each unit
+/// would search the whole fleet (quadratic on thousands of LPARs).
 #[derive(Debug, Default)]
 pub struct UnitIndex {
     lpars: HashMap<String, usize>,
     lpars_of: HashMap<String, Vec<usize>>,
     databases: HashMap<String, usize>,
-    users_of_set: HashMap<String, Vec<usize>>,
+    exporters: HashMap<String, Vec<usize>>,
+    importers: HashMap<String, Vec<usize>>,
 }
 
 impl UnitIndex {
@@ -152,10 +162,12 @@ impl UnitIndex {
         }
         for (at, db) in fleet.security_databases.iter().enumerate() {
             index.databases.entry(db.name.clone()).or_insert(at);
-            for set in data_sets(db) {
-                let users = index.users_of_set.entry(set.to_owned()).or_default();
-                if users.last() != Some(&at) {
-                    users.push(at);
+            for (sets, by_set) in [
+                (sorted(exports(db)), &mut index.exporters),
+                (sorted(imports(db)), &mut index.importers),
+            ] {
+                for set in sets {
+                    by_set.entry(set.to_owned()).or_default().push(at);
                 }
             }
         }
@@ -178,40 +190,37 @@ impl UnitIndex {
         else {
             return Vec::new();
         };
-        let mut shared: Vec<&str> = data_sets(own).collect();
-        let mut databases = vec![own.clone()];
-        if shared.is_empty() {
-            return databases;
-        }
-        shared.sort_unstable();
-        shared.dedup();
-        let mut partners: Vec<usize> = shared
+        let (reads, writes) = (sorted(imports(own)), sorted(exports(own)));
+        // Who writes what this database reads, and who reads what it writes.
+        let mut partners: Vec<usize> = reads
             .iter()
-            .filter_map(|set| self.users_of_set.get(*set))
+            .filter_map(|set| self.exporters.get(*set))
+            .chain(writes.iter().filter_map(|set| self.importers.get(*set)))
             .flatten()
             .copied()
             .filter(|&at| fleet.security_databases.get(at).is_some_and(|db| db.name != name))
             .collect();
         partners.sort_unstable();
         partners.dedup();
-        for at in partners {
-            let partner = partner_outline(&fleet.security_databases[at], &shared);
-            if !partner.certificates.is_empty() {
-                databases.push(partner);
-            }
-        }
+        let mut databases = vec![own.clone()];
+        databases.extend(
+            partners
+                .into_iter()
+                .map(|at| partner_outline(&fleet.security_databases[at], &reads, &writes)),
+        );
         databases
     }
 }
 
 /// A partner database as a unit sees it: its name, ESM and origin, and only the certificates
-/// that travel through one of the data sets `shared` (exported to it, or imported from it);
-/// no rings, no ring access, no discovered state.
-pub fn partner_outline(db: &SecurityDatabase, shared: &[&str]) -> SecurityDatabase {
+/// that travel between it and the unit's database, which reads the data sets `reads` (sorted)
+/// and writes `writes` (sorted): those the partner exports to a data set in `reads`, and those
+/// it imports from one in `writes`. No rings, no ring access, no discovered state.
+pub fn partner_outline(db: &SecurityDatabase, reads: &[&str], writes: &[&str]) -> SecurityDatabase {
+    let has = |sets: &[&str], dsn: &str| sets.binary_search(&dsn).is_ok();
     let travels = |cert: &&Certificate| {
-        let imported = matches!(&cert.source, CertSource::Import { dsn } if shared.binary_search(&dsn.as_str()).is_ok());
-        let exported =
-            cert.export.as_ref().is_some_and(|e| shared.binary_search(&e.dsn.as_str()).is_ok());
+        let imported = matches!(&cert.source, CertSource::Import { dsn } if has(writes, dsn));
+        let exported = cert.export.as_ref().is_some_and(|e| has(reads, &e.dsn));
         imported || exported
     };
     SecurityDatabase {
@@ -301,8 +310,9 @@ impl RenderRequest {
     ///   outlines;
     /// - [`Unit::Fleet`]: every database, every LPAR as an outline.
     ///
-    /// A database's partners are the other databases that exchange a certificate data set with
-    /// it (one exports what the other imports), as [`partner_outline`]s: for the CA hand-off
+    /// A database's partners are the other databases that write a certificate data set it
+    /// reads, or read one it writes (two that only read the same data set, say a partner's CA
+    /// from outside the fleet, are not partners), as [`partner_outline`]s: for the CA hand-off
     /// notes of a runbook. Only the unit's own database is rendered
     /// ([`RenderRequest::includes_database`] is false for a partner).
     ///
