@@ -32,9 +32,10 @@ mod state;
 
 pub use state::{CODE_STATE, from_racf};
 
-/// Registers every emitter linked into the zat binary, in one place. Each is called through
-/// its C table with JSON bytes, exactly as a library from a plugin folder is. The ACF2 and Top
-/// Secret emitters are site plugins: loaded from a plugin folder, never linked in.
+/// Registers every emitter linked into the zat binary, in one place. Each is called with the
+/// request as a Rust value (its library form, `libzat_<name>`, goes through the C table with
+/// JSON bytes, and writes the same bytes). The ACF2 and Top Secret emitters are site plugins:
+/// loaded from a plugin folder, never linked in.
 pub fn builtins(builder: PluginSetBuilder) -> PluginSetBuilder {
     builder
         .builtin::<zat_emit_racf::RacfEmitter>()

@@ -1,8 +1,11 @@
 //! Finds, checks and loads emitter plugins (linked-in and dlopen'ed) and calls them through the plugin ABI.
 //!
-//! A built-in emitter and a plugin library are called the same way: the request is serialised
-//! once to JSON bytes, handed to the plugin table's `render`, and the bytes that come back are
-//! parsed here. So a built-in exercises exactly the path a site plugin takes.
+//! A plugin library is called through the ABI: the request is serialised once to JSON bytes,
+//! handed to the plugin table's `render`, and the bytes that come back are parsed here. A
+//! built-in emitter has the same table, and its cdylib form is a library like any other, but a
+//! build calls it with the request as a Rust value ([`Plugin::render_request`]): parsing the
+//! request was a third of a large build. A test builds the same fleets both ways and requires
+//! the same bytes.
 //!
 //! A library can run in this process ([`Plugin::load`]) or, isolated, in a worker process
 //! ([`Plugin::spawn`], [`PluginSetBuilder::isolate`]): there a crash, an abort, an exit, a hang

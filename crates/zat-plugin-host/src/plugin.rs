@@ -1,5 +1,7 @@
-//! One plugin, linked in or loaded from a library, called through its C table with JSON bytes,
-//! either in this process or in a worker process (see `worker.rs`).
+//! One plugin, linked in or loaded from a library. A library is called through its C table with
+//! JSON bytes, in this process or in a worker process (see `worker.rs`); an emitter linked into
+//! zat is called with the request itself ([`Plugin::render_request`]), with the same guard and
+//! the same failures.
 //!
 //! This file is the only place on the host side with `unsafe` code.
 

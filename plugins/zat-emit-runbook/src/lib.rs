@@ -65,24 +65,32 @@ impl Emitter for RunbookEmitter {
         if !request.writes_fleet_files() {
             return Ok(response);
         }
-        let content = env
-            .get_template("readme")
-            .and_then(|t| t.render(readme_view(request)))
-            .map_err(template_error)?;
-        response.files.push(OutputFile {
-            path: layout::FLEET_README.to_owned(),
-            content,
-            target: Some("read by the fleet owner; stays in the bundle".to_owned()),
-            placement: None,
+        // Three independent texts over every file of the bundle, the last step of a build:
+        // rendered side by side.
+        let readme = || {
+            env.get_template("readme")
+                .and_then(|t| t.render(readme_view(request)))
+                .map_err(template_error)
+        };
+        let (readme, zowe, playbook) = std::thread::scope(|scope| {
+            let zowe = scope.spawn(|| deploy::zowe(env, request));
+            let playbook = scope.spawn(|| deploy::playbook(env, request));
+            let joined = |handle: std::thread::ScopedJoinHandle<'_, Result<String, EmitError>>| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(EmitError::Message("rendering a deploy script panicked".to_owned()))
+                })
+            };
+            (readme(), joined(zowe), joined(playbook))
         });
         for (content, path, target) in [
+            (readme?, layout::FLEET_README, "read by the fleet owner; stays in the bundle"),
             (
-                deploy::zowe(env, request)?,
+                zowe?,
                 layout::DEPLOY_ZOWE,
                 "run on a workstation with Zowe CLI: sh deploy/zowe.sh --help",
             ),
             (
-                deploy::playbook(env, request)?,
+                playbook?,
                 layout::DEPLOY_PLAYBOOK,
                 "run with ansible-playbook and the ibm.ibm_zos_core collection",
             ),
@@ -167,7 +175,8 @@ fn lpar_bundle_files<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a Ind
         .take_while(|file| file.path.starts_with(&folder))
         .filter(|file| !submitted.contains(&file.path))
         .collect();
-    files.sort_by_key(|file| (rank(&file.path), file.path.clone()));
+    // Stable, and the index is sorted by path: files of one rank stay in path order.
+    files.sort_by_cached_key(|file| rank(&file.path));
     files
 }
 
