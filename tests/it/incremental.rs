@@ -217,22 +217,14 @@ fn a_unit_request_holds_what_its_unit_needs_and_answers_for_it_only() {
     // What PLEX1 reads (imports) and writes (exports); every certificate of the partner goes
     // the other way: exported to a data set PLEX1 reads, or imported from one it writes.
     let own = &lpar.fleet.security_databases[0];
-    let reads: Vec<&str> = own
-        .certificates
-        .iter()
-        .filter_map(|c| match &c.source {
-            zat_model::CertSource::Import { dsn } => Some(dsn.as_str()),
-            _ => None,
-        })
-        .collect();
-    let writes: Vec<&str> =
-        own.certificates.iter().filter_map(|c| c.export.as_ref().map(|e| e.dsn.as_str())).collect();
+    let reads: Vec<&str> = own.certificates.iter().filter_map(|c| c.imported_from()).collect();
+    let writes: Vec<&str> = own.certificates.iter().filter_map(|c| c.exported_to()).collect();
     let partner = &lpar.fleet.security_databases[1];
     assert!(partner.keyrings.is_empty() && partner.ring_access.is_empty());
     assert!(!partner.certificates.is_empty());
     for cert in &partner.certificates {
-        let from_writes = matches!(&cert.source, zat_model::CertSource::Import { dsn } if writes.contains(&dsn.as_str()));
-        let to_reads = cert.export.as_ref().is_some_and(|e| reads.contains(&e.dsn.as_str()));
+        let from_writes = cert.imported_from().is_some_and(|dsn| writes.contains(&dsn));
+        let to_reads = cert.exported_to().is_some_and(|dsn| reads.contains(&dsn));
         assert!(from_writes || to_reads, "{} does not travel between PLEX1 and PLEX2", cert.label);
     }
     let whole_plex2 = whole.fleet.security_database("PLEX2").map(|d| d.certificates.len());

@@ -474,34 +474,29 @@ impl<'a> Keys<'a> {
         }
     }
 
-    /// Everything but the databases and LPARs, the same in every unit.
+    /// Everything but the databases, the LPARs and the unit, the same in every unit: the
+    /// request with those emptied. Written as full struct literals, so that a field added to
+    /// the request or the fleet fails to compile here instead of being left out of the key.
     fn shared(&self) -> [u8; 32] {
         *self.shared.get_or_init(|| {
-            #[derive(serde::Serialize)]
-            struct Shared<'a> {
-                abi_version: u32,
-                model_version: u32,
-                zat_version: &'a str,
-                only_lpars: &'a [String],
-                options: &'a std::collections::BTreeMap<String, String>,
-                name: &'a str,
-                defaults: &'a zat_model::SiteDefaults,
-                security_levels: &'a [zat_model::SecurityLevel],
-                zos_connect_servers: &'a [zat_model::ZosConnectServer],
-                origin: &'a zat_model::Origin,
-            }
             let (w, f) = (self.whole, &self.whole.fleet);
-            digest(&Shared {
+            digest(&RenderRequest {
                 abi_version: w.abi_version,
                 model_version: w.model_version,
-                zat_version: &w.zat_version,
-                only_lpars: &w.only_lpars,
-                options: &w.options,
-                name: &f.name,
-                defaults: &f.defaults,
-                security_levels: &f.security_levels,
-                zos_connect_servers: &f.zos_connect_servers,
-                origin: &f.origin,
+                zat_version: w.zat_version.clone(),
+                fleet: zat_model::Fleet {
+                    name: f.name.clone(),
+                    defaults: f.defaults.clone(),
+                    security_databases: Vec::new(),
+                    security_levels: f.security_levels.clone(),
+                    zos_connect_servers: f.zos_connect_servers.clone(),
+                    lpars: Vec::new(),
+                    origin: f.origin.clone(),
+                },
+                unit: None,
+                only_lpars: w.only_lpars.clone(),
+                options: w.options.clone(),
+                bundle: Vec::new(),
             })
         })
     }
@@ -715,18 +710,17 @@ fn call(
             return answer;
         }
     };
+    // The files of the fleet script are listed only when an origin names another file than
+    // the script itself (listing them serialises the whole fleet).
     let script = &context.whole.fleet.origin.file;
+    let just_script = BTreeSet::from([script.clone()]);
     let elsewhere = |d: &Diagnostic| d.origin.as_ref().is_some_and(|o| o.file != *script);
-    if response.diagnostics.iter().any(elsewhere) {
-        let allowed =
-            context.allowed.get_or_init(|| zat_plugin_host::origin_files(&context.whole.fleet));
-        zat_plugin_host::sanitize_diagnostics(&mut response, allowed);
-    } else if response.diagnostics.iter().any(|d| d.origin.is_some()) {
-        // Every origin is in the fleet script itself: no need to list the files it imports.
-        zat_plugin_host::sanitize_diagnostics(&mut response, &BTreeSet::from([script.clone()]));
+    let allowed = if response.diagnostics.iter().any(elsewhere) {
+        context.allowed.get_or_init(|| zat_plugin_host::origin_files(&context.whole.fleet))
     } else {
-        zat_plugin_host::sanitize_diagnostics(&mut response, &BTreeSet::new());
-    }
+        &just_script
+    };
+    zat_plugin_host::sanitize_diagnostics(&mut response, allowed);
     let (diagnostics, files) = crate::bundle_files(&name, response);
     answer.files = files
         .iter()

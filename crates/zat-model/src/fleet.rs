@@ -396,6 +396,19 @@ impl Certificate {
     pub fn is_ca(&self) -> bool {
         self.owner == CertOwner::Certauth
     }
+
+    /// The data set this certificate is imported from, for an imported one.
+    pub fn imported_from(&self) -> Option<&str> {
+        match &self.source {
+            CertSource::Import { dsn } => Some(dsn),
+            _ => None,
+        }
+    }
+
+    /// The data set this certificate is exported to, when it is.
+    pub fn exported_to(&self) -> Option<&str> {
+        self.export.as_ref().map(|export| export.dsn.as_str())
+    }
 }
 
 /// How users other than the ring owner get at a ring.

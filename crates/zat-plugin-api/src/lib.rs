@@ -17,7 +17,7 @@ pub use emitter::{BuiltOnce, EmitError, Emitter};
 pub use protocol::{
     INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages, RenderRequest,
     RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, UnitIndex, outline,
-    partner_outline, protocol_schema, unit_databases,
+    protocol_schema,
 };
 pub use zat_model as model;
 

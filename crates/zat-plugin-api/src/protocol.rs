@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zat_model::{
-    CertSource, Certificate, Diagnostic, Fleet, Lpar, MODEL_VERSION, Placement, SecurityDatabase,
-    Stack,
+    Certificate, Diagnostic, Fleet, Lpar, MODEL_VERSION, Placement, SecurityDatabase, Stack,
 };
 
 /// What the host sends to a plugin: the same bytes for every plugin that renders one unit.
@@ -113,24 +112,14 @@ impl std::fmt::Display for Unit {
     }
 }
 
-/// The databases of a unit of database `name` (its own unit, or one of its LPARs'): the
-/// database in full, then each partner database (see [`RenderRequest::for_unit`]) as a
-/// [`partner_outline`], in fleet order.
-pub fn unit_databases(fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
-    UnitIndex::new(fleet).databases(fleet, name)
-}
-
 /// The data sets a database's certificates are imported from.
 fn imports(db: &SecurityDatabase) -> impl Iterator<Item = &str> {
-    db.certificates.iter().filter_map(|cert| match &cert.source {
-        CertSource::Import { dsn } => Some(dsn.as_str()),
-        _ => None,
-    })
+    db.certificates.iter().filter_map(Certificate::imported_from)
 }
 
 /// The data sets a database's certificates are exported to.
 fn exports(db: &SecurityDatabase) -> impl Iterator<Item = &str> {
-    db.certificates.iter().filter_map(|cert| cert.export.as_ref().map(|e| e.dsn.as_str()))
+    db.certificates.iter().filter_map(Certificate::exported_to)
 }
 
 fn sorted<'a>(sets: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
@@ -184,7 +173,9 @@ impl UnitIndex {
         self.lpars_of.get(name).into_iter().flatten().filter_map(|&at| fleet.lpars.get(at))
     }
 
-    /// See [`unit_databases`].
+    /// The databases of a unit of database `name` (its own unit, or one of its LPARs'): the
+    /// database in full, then each partner (see [`RenderRequest::for_unit`]) with only the
+    /// certificates that travel between the two, in fleet order.
     pub fn databases(&self, fleet: &Fleet, name: &str) -> Vec<SecurityDatabase> {
         let Some(own) = self.databases.get(name).and_then(|&at| fleet.security_databases.get(at))
         else {
@@ -216,12 +207,11 @@ impl UnitIndex {
 /// that travel between it and the unit's database, which reads the data sets `reads` (sorted)
 /// and writes `writes` (sorted): those the partner exports to a data set in `reads`, and those
 /// it imports from one in `writes`. No rings, no ring access, no discovered state.
-pub fn partner_outline(db: &SecurityDatabase, reads: &[&str], writes: &[&str]) -> SecurityDatabase {
+fn partner_outline(db: &SecurityDatabase, reads: &[&str], writes: &[&str]) -> SecurityDatabase {
     let has = |sets: &[&str], dsn: &str| sets.binary_search(&dsn).is_ok();
     let travels = |cert: &&Certificate| {
-        let imported = matches!(&cert.source, CertSource::Import { dsn } if has(writes, dsn));
-        let exported = cert.export.as_ref().is_some_and(|e| has(reads, &e.dsn));
-        imported || exported
+        cert.imported_from().is_some_and(|dsn| has(writes, dsn))
+            || cert.exported_to().is_some_and(|dsn| has(reads, dsn))
     };
     SecurityDatabase {
         name: db.name.clone(),
@@ -312,7 +302,8 @@ impl RenderRequest {
     ///
     /// A database's partners are the other databases that write a certificate data set it
     /// reads, or read one it writes (two that only read the same data set, say a partner's CA
-    /// from outside the fleet, are not partners), as [`partner_outline`]s: for the CA hand-off
+    /// from outside the fleet, are not partners), each with only the certificates that travel
+    /// between the two, without rings, access or discovered state: for the CA hand-off
     /// notes of a runbook. Only the unit's own database is rendered
     /// ([`RenderRequest::includes_database`] is false for a partner).
     ///

@@ -315,11 +315,6 @@ impl Plugin {
         }
     }
 
-    /// Whether [`Plugin::render_request`] calls the emitter without bytes.
-    pub fn is_direct(&self) -> bool {
-        self.direct.is_some()
-    }
-
     fn oversize(&self, claimed: usize, limit: usize) -> PluginError {
         PluginError::Oversize {
             name: self.name.clone(),

@@ -140,9 +140,31 @@ pub(crate) fn zowe(env: &Environment<'_>, request: &RenderRequest) -> Result<Str
     }))
 }
 
-/// A template made of a head, a loop over items and a tail (its one top-level `{% for %}`),
-/// registered as three templates `<name>_head`, `<name>_item` and `<name>_tail` so that items
-/// are rendered one at a time (see [`split_loop`]).
+/// The deploy script templates, each cut at its loop over the fleet: name, text, loop
+/// variable, list. Each is registered as three templates `<name>_head`, `<name>_item` and
+/// `<name>_tail` (see [`split_loop`]), so that the items are rendered one at a time.
+const LOOPED: [(&str, &str, &str, &str); 2] = [
+    ("zowe", include_str!("../templates/zowe.sh"), "lpar", "lpars"),
+    ("playbook", include_str!("../templates/playbook.yml"), "play", "plays"),
+];
+
+/// Registers the parts of every template of [`LOOPED`].
+pub(crate) fn add_templates(env: &mut Environment<'static>) -> Result<(), EmitError> {
+    for (name, source, variable, list) in LOOPED {
+        let (head, item, tail) = split_loop(source, variable, list).ok_or_else(|| {
+            EmitError::Template(format!(
+                "template {name} has no top-level `{{% for {variable} in {list} %}}`"
+            ))
+        })?;
+        for (part, text) in [("head", head), ("item", item), ("tail", tail)] {
+            env.add_template_owned(format!("{name}_{part}"), text.to_owned())
+                .map_err(crate::template_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// One template of [`LOOPED`], ready to render item by item.
 struct Looped<'e> {
     head: minijinja::Template<'e, 'e>,
     item: minijinja::Template<'e, 'e>,
@@ -153,12 +175,13 @@ struct Looped<'e> {
 
 impl<'e> Looped<'e> {
     fn of(env: &'e Environment<'e>, name: &str) -> Result<Self, EmitError> {
+        let variable = LOOPED
+            .iter()
+            .find(|(known, ..)| *known == name)
+            .map(|(_, _, variable, _)| *variable)
+            .ok_or_else(|| EmitError::Template(format!("no looped template {name}")))?;
         let get =
             |part: &str| env.get_template(&format!("{name}_{part}")).map_err(crate::template_error);
-        let variable = match name {
-            "zowe" => "lpar",
-            _ => "play",
-        };
         Ok(Looped { head: get("head")?, item: get("item")?, tail: get("tail")?, variable })
     }
 
@@ -182,11 +205,13 @@ impl<'e> Looped<'e> {
 /// and the last `{% endfor %}` of the file: the text before, the loop body, the text after.
 /// Rendering the body once per item between the other two gives what the whole template gives
 /// (blocks trim their line ends, so the tags' own lines leave nothing behind).
-pub(crate) fn split_loop<'s>(
+fn split_loop<'s>(
     source: &'s str,
-    opening: &str,
+    variable: &str,
+    list: &str,
 ) -> Option<(&'s str, &'s str, &'s str)> {
-    let start = source.find(opening)?;
+    let opening = format!("{{% for {variable} in {list} %}}\n");
+    let start = source.find(&opening)?;
     let body_start = start + opening.len();
     let close = "{% endfor %}";
     let end = source.rfind(close)?;

@@ -27,8 +27,6 @@ use zat_plugin_api::{
 
 const RUNBOOK_TEMPLATE: &str = include_str!("../templates/runbook.md");
 const README_TEMPLATE: &str = include_str!("../templates/readme.md");
-const ZOWE_TEMPLATE: &str = include_str!("../templates/zowe.sh");
-const PLAYBOOK_TEMPLATE: &str = include_str!("../templates/playbook.yml");
 
 /// The runbook emitter (`runbook`).
 #[derive(Debug, Default)]
@@ -108,19 +106,7 @@ fn compile() -> Result<Environment<'static>, EmitError> {
     env.add_function("link", move |path: String| format!("[`{path}`]({up}{path})"));
     env.add_template("runbook", RUNBOOK_TEMPLATE).map_err(template_error)?;
     env.add_template("readme", README_TEMPLATE).map_err(template_error)?;
-    // The deploy scripts loop over every LPAR of the fleet: cut at that loop, so that the
-    // LPARs are rendered one at a time (see `deploy::split_loop`).
-    for (name, source, opening) in [
-        ("zowe", ZOWE_TEMPLATE, "{% for lpar in lpars %}\n"),
-        ("playbook", PLAYBOOK_TEMPLATE, "{% for play in plays %}\n"),
-    ] {
-        let (head, item, tail) = deploy::split_loop(source, opening).ok_or_else(|| {
-            EmitError::Template(format!("template {name} has no top-level `{}`", opening.trim()))
-        })?;
-        env.add_template_owned(format!("{name}_head"), head.to_owned()).map_err(template_error)?;
-        env.add_template_owned(format!("{name}_item"), item.to_owned()).map_err(template_error)?;
-        env.add_template_owned(format!("{name}_tail"), tail.to_owned()).map_err(template_error)?;
-    }
+    deploy::add_templates(&mut env)?;
     Ok(env)
 }
 
@@ -387,9 +373,7 @@ fn handoff(fleet: &Fleet, lpar: &Lpar) -> (Vec<Value>, Vec<Value>) {
         fleet
             .security_databases
             .iter()
-            .filter(|other| {
-                other.certificates.iter().any(|c| c.export.as_ref().is_some_and(|e| e.dsn == dsn))
-            })
+            .filter(|other| other.certificates.iter().any(|c| c.exported_to() == Some(dsn)))
             .map(|other| other.name.clone())
             .collect()
     };
@@ -397,21 +381,14 @@ fn handoff(fleet: &Fleet, lpar: &Lpar) -> (Vec<Value>, Vec<Value>) {
         fleet
             .security_databases
             .iter()
-            .filter(|other| {
-                other.certificates.iter().any(|c| {
-                    matches!(&c.source, zat_plugin_api::model::CertSource::Import { dsn: d } if d == dsn)
-                })
-            })
+            .filter(|other| other.certificates.iter().any(|c| c.imported_from() == Some(dsn)))
             .map(|other| other.name.clone())
             .collect()
     };
     let imports = db
         .certificates
         .iter()
-        .filter_map(|c| match &c.source {
-            zat_plugin_api::model::CertSource::Import { dsn } => Some((c, dsn)),
-            _ => None,
-        })
+        .filter_map(|c| c.imported_from().map(|dsn| (c, dsn)))
         .map(|(cert, dsn)| {
             let from = exporters(dsn);
             let who = if from.is_empty() {
