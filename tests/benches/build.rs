@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// The allocator of the `zat` binary, so that the figures are those of `zat build`.
+/// The allocator of the `zat` binary, with its settings (`tune_mimalloc` in `main`), so that
+/// the figures are those of `zat build`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -150,6 +151,7 @@ impl Figures {
 }
 
 fn main() {
+    zat_driver::tune_mimalloc();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
         return child(&args[1..]);

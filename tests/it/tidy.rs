@@ -130,8 +130,13 @@ fn shipped_sources() -> Vec<PathBuf> {
 }
 
 #[test]
-fn unsafe_lives_in_the_export_macro_and_the_loader_only() {
-    let allowed = ["crates/zat-plugin-api/src/abi.rs", "crates/zat-plugin-host/src/plugin.rs"];
+fn unsafe_lives_in_the_export_macro_the_loader_and_the_allocator_settings_only() {
+    let allowed = [
+        "crates/zat-plugin-api/src/abi.rs",
+        "crates/zat-plugin-host/src/plugin.rs",
+        // Two calls into mimalloc's option table, which take no pointer.
+        "crates/zat-driver/src/allocator.rs",
+    ];
     let mut found = Vec::new();
     for file in shipped_sources() {
         let text = std::fs::read_to_string(&file).expect("read");
@@ -153,7 +158,7 @@ fn unsafe_lives_in_the_export_macro_and_the_loader_only() {
     for file in &found {
         assert!(allowed.iter().any(|a| file.ends_with(a)), "`unsafe` in {file}");
     }
-    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found.len(), allowed.len(), "{found:?}");
 }
 
 #[test]

@@ -36,7 +36,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// A build allocates and frees millions of small strings (every unit's request is parsed by
-/// every plugin); mimalloc does that markedly faster than the system allocator.
+/// every plugin); mimalloc does that markedly faster than the system allocator. `main` tunes it
+/// first (`zat_driver::tune_mimalloc`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -180,6 +181,7 @@ fn run(cli: Cli) -> Exit {
 }
 
 fn main() -> ExitCode {
+    zat_driver::tune_mimalloc();
     // A shell asking for completions (`COMPLETE=bash zat …`) is answered here, and zat exits.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
         .var(completions::VAR)

@@ -173,6 +173,9 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     let mut ca_links: Vec<(String, CaLink)> = Vec::new();
     for lpar in &mut fleet.lpars {
         for stack in &mut lpar.stacks {
+            // The expanded fleet lives for the whole build: room for exactly these rules,
+            // not the room a list doubling as it grows would leave.
+            stack.rules.reserve_exact(stack.api_requesters.len());
             for requester in &mut stack.api_requesters {
                 let object = format!(
                     "lpar {} / stack {} / api_requester {}",

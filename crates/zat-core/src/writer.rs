@@ -6,8 +6,10 @@
 //! (an existing folder must be a bundle zat wrote, unchanged, or empty) and opens a temporary
 //! sibling. Each file then goes in as it comes ([`BundleWriter::add`]): a file whose bytes the
 //! old bundle already holds is linked to the old file (same inode, same mtime), any other is
-//! written. [`BundleWriter::finish`] writes the manifest (streamed from small per-file
-//! records, never from the files' bytes), syncs, swaps the new tree in and removes the old.
+//! written. Each file's manifest entry is written as it comes too, to a nameless scratch file
+//! beside the bundle (the [`Spill`]), and only its path and a few numbers stay in memory;
+//! [`BundleWriter::finish`] writes the manifest from the scratch file in path order, syncs,
+//! swaps the new tree in and removes the old.
 //!
 //! At the bundle root, `.zat-state` ([`STATE_FILE`]) remembers what the build wrote: each
 //! file's inode, mtime and size (so the next build trusts an untouched file without reading
@@ -101,11 +103,93 @@ struct State {
     units: HashMap<String, UnitRecord>,
 }
 
+/// What the writer keeps of a file it took; its manifest entry waits in the [`Spill`].
 #[derive(Debug)]
 struct Entry {
-    record: FileRecord,
+    /// Shared by every file of one plugin.
+    emitter: Arc<str>,
     change: Change,
     stamp: Option<Stamp>,
+    /// Where its manifest entry sits in the spill: offset and length.
+    spilled: (u64, usize),
+}
+
+/// The manifest entries of the files taken so far, in the order they came, each already in the
+/// form and indentation the manifest gives it, in a scratch file with no name (it goes with
+/// the process, even a killed one). At tens of thousands of files, these entries would be the
+/// largest thing a build holds besides the fleet.
+#[derive(Debug)]
+struct Spill {
+    file: BufWriter<fs::File>,
+    len: u64,
+}
+
+impl Spill {
+    fn new(beside: &Path) -> Result<Spill, BundleError> {
+        let file =
+            tempfile::tempfile_in(beside).map_err(io_error("create a scratch file in", beside))?;
+        Ok(Spill { file: BufWriter::with_capacity(1 << 16, file), len: 0 })
+    }
+
+    fn push(&mut self, text: &[u8]) -> io::Result<(u64, usize)> {
+        self.file.write_all(text)?;
+        let at = self.len;
+        self.len += text.len() as u64;
+        Ok((at, text.len()))
+    }
+}
+
+/// Reads spilled entries back, mostly in the order they were written, through a window of the
+/// scratch file.
+struct SpillReader<'a> {
+    file: &'a fs::File,
+    window: Vec<u8>,
+    start: u64,
+}
+
+impl SpillReader<'_> {
+    const WINDOW: usize = 1 << 20;
+
+    fn get(&mut self, (at, len): (u64, usize)) -> io::Result<&[u8]> {
+        use std::io::{Read as _, Seek as _};
+        let end = at + len as u64;
+        if at < self.start || end > self.start + self.window.len() as u64 {
+            let mut file = self.file;
+            file.seek(io::SeekFrom::Start(at))?;
+            self.window.clear();
+            file.take(Self::WINDOW.max(len) as u64).read_to_end(&mut self.window)?;
+            self.start = at;
+            if self.window.len() < len {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "scratch file cut short"));
+            }
+        }
+        let from = usize::try_from(at - self.start).unwrap_or(usize::MAX);
+        Ok(&self.window[from..from + len])
+    }
+}
+
+/// A manifest entry as it appears inside the manifest's file list: pretty JSON, indented four
+/// more spaces (JSON strings hold no raw line break, so every line break is the printer's).
+fn entry_text(record: &FileRecord) -> Vec<u8> {
+    let entry = ManifestEntry {
+        path: &record.path,
+        size: usize::try_from(record.size).unwrap_or(usize::MAX),
+        sha256: hex(&record.sha256),
+        target: record.target.as_deref(),
+        placement: record.placement.as_ref(),
+        emitter: &record.emitter,
+    };
+    // Strings, numbers and string-keyed maps: serialising always succeeds.
+    let pretty = serde_json::to_vec_pretty(&entry).unwrap_or_default();
+    let mut text = Vec::with_capacity(pretty.len() + 64);
+    text.extend_from_slice(b"    ");
+    for &byte in &pretty {
+        text.push(byte);
+        if byte == b'\n' {
+            text.extend_from_slice(b"    ");
+        }
+    }
+    text
 }
 
 /// Writes one bundle, file by file, from several threads at once.
@@ -126,6 +210,9 @@ pub struct BundleWriter {
     /// Folders made in the new tree.
     dirs: Mutex<HashSet<String>>,
     entries: Mutex<BTreeMap<String, Entry>>,
+    spill: Mutex<Spill>,
+    /// Plugin names, each kept once.
+    emitters: Mutex<Vec<Arc<str>>>,
     units: Mutex<BTreeMap<String, UnitRecord>>,
     errors: Mutex<Vec<BundleError>>,
 }
@@ -237,6 +324,13 @@ impl Inspected {
             fs::remove_dir_all(&temp).map_err(io_error("remove", &temp))?;
         }
         fs::create_dir(&temp).map_err(io_error("create", &temp))?;
+        let spill = match Spill::new(&parent) {
+            Ok(spill) => spill,
+            Err(error) => {
+                let _ = fs::remove_dir(&temp);
+                return Err(error);
+            }
+        };
         let old: HashMap<String, OldFile> = manifest
             .map(|ManifestFile { files, .. }| {
                 files
@@ -273,6 +367,8 @@ impl Inspected {
             old_units,
             dirs: Mutex::new(HashSet::new()),
             entries: Mutex::new(BTreeMap::new()),
+            spill: Mutex::new(spill),
+            emitters: Mutex::new(Vec::new()),
             units: Mutex::new(BTreeMap::new()),
             errors: Mutex::new(Vec::new()),
         })
@@ -304,9 +400,9 @@ impl BundleWriter {
             path: file.path,
             target: file.target,
             placement: file.placement,
-            emitter: Arc::from(file.emitter),
+            emitter: self.emitter(&file.emitter),
         };
-        self.put(record, Some(&file.content));
+        self.put(&record, Some(&file.content));
     }
 
     /// Carries `path` of the old bundle over as it is (its unit did not change); the caller
@@ -320,35 +416,57 @@ impl BundleWriter {
             sha256: old.sha256,
             target: old.target.clone(),
             placement: old.placement.clone(),
-            emitter: Arc::from(old.emitter.as_str()),
+            emitter: self.emitter(&old.emitter),
         };
-        self.put(record.clone(), None);
+        self.put(&record, None);
         Some(record)
+    }
+
+    /// `name` as the one shared copy of that plugin name.
+    fn emitter(&self, name: &str) -> Arc<str> {
+        let mut emitters = lock(&self.emitters);
+        if let Some(known) = emitters.iter().find(|e| ***e == *name) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(name);
+        emitters.push(Arc::clone(&new));
+        new
     }
 
     fn fail(&self, error: BundleError) {
         lock(&self.errors).push(error);
     }
 
-    fn put(&self, record: FileRecord, content: Option<&[u8]>) {
+    fn put(&self, record: &FileRecord, content: Option<&[u8]>) {
         let change = match self.old.get(&record.path) {
             None => Change::Added,
             Some(old) if old.size == record.size && old.sha256 == record.sha256 => Change::Kept,
             Some(_) => Change::Changed,
         };
+        let text = entry_text(record);
         {
             let mut entries = lock(&self.entries);
             if let Some(first) = entries.get(&record.path) {
                 let error = BundleError::Duplicate {
                     path: record.path.clone(),
-                    first: first.record.emitter.to_string(),
+                    first: first.emitter.to_string(),
                     second: record.emitter.to_string(),
                 };
                 drop(entries);
                 self.fail(error);
                 return;
             }
-            let entry = Entry { record: record.clone(), change, stamp: None };
+            let spilled = match lock(&self.spill).push(&text) {
+                Ok(spilled) => spilled,
+                Err(source) => {
+                    drop(entries);
+                    let path = self.temp.join(MANIFEST_FILE);
+                    self.fail(BundleError::Io { action: "write", path, source });
+                    return;
+                }
+            };
+            let entry =
+                Entry { emitter: Arc::clone(&record.emitter), change, stamp: None, spilled };
             entries.insert(record.path.clone(), entry);
         }
         let written = self.make_parents(&record.path).and_then(|()| {
@@ -446,9 +564,9 @@ impl BundleWriter {
             {
                 path_errors.push(BundleError::FileIsFolder {
                     path: path.clone(),
-                    emitter: entry.record.emitter.to_string(),
+                    emitter: entry.emitter.to_string(),
                     other: other.clone(),
-                    other_emitter: other_entry.record.emitter.to_string(),
+                    other_emitter: other_entry.emitter.to_string(),
                 });
             }
         }
@@ -521,19 +639,37 @@ impl BundleWriter {
     }
 
     /// Writes `MANIFEST.json` (byte for byte what [`crate::Bundle::manifest`] gives for the
-    /// same files), streamed from the records straight into the file and hashed on the way;
-    /// when it equals the old manifest, the old one is linked instead. Returns its sha256.
+    /// same files): the spilled entries in path order, straight into the file and hashed on
+    /// the way; when it equals the old manifest, the old one is linked instead. Returns its
+    /// sha256.
     fn write_manifest(&self, entries: &BTreeMap<String, Entry>) -> Result<[u8; 32], BundleError> {
         let to = self.temp.join(MANIFEST_FILE);
+        let mut spill = lock(&self.spill);
+        spill.file.flush().map_err(io_error("write", &to))?;
+        let mut reader =
+            SpillReader { file: spill.file.get_ref(), window: Vec::new(), start: u64::MAX };
         let file = fs::File::create(&to).map_err(io_error("create", &to))?;
         let mut writer = HashingWriter { inner: BufWriter::new(file), hasher: Sha256::new() };
-        let manifest =
-            StreamedManifest { zat_version: env!("CARGO_PKG_VERSION"), files: Records(entries) };
-        serde_json::to_writer_pretty(&mut writer, &manifest)
-            .map_err(io::Error::from)
-            .and_then(|()| writer.write_all(b"\n"))
-            .and_then(|()| writer.flush())
-            .map_err(io_error("write", &to))?;
+        (|| {
+            // The layout `serde_json::to_vec_pretty` gives the manifest.
+            writer.write_all(b"{\n  \"zat_version\": ")?;
+            serde_json::to_writer(&mut writer, env!("CARGO_PKG_VERSION"))?;
+            if entries.is_empty() {
+                writer.write_all(b",\n  \"files\": []\n}\n")?;
+            } else {
+                writer.write_all(b",\n  \"files\": [\n")?;
+                for (i, entry) in entries.values().enumerate() {
+                    if i > 0 {
+                        writer.write_all(b",\n")?;
+                    }
+                    writer.write_all(reader.get(entry.spilled)?)?;
+                }
+                writer.write_all(b"\n  ]\n}\n")?;
+            }
+            writer.flush()
+        })()
+        .map_err(io_error("write", &to))?;
+        drop(spill);
         let HashingWriter { inner, hasher } = writer;
         let file = inner.into_inner().map_err(|e| BundleError::Io {
             action: "write",
@@ -554,29 +690,6 @@ impl BundleWriter {
             }
         }
         Ok(digest)
-    }
-}
-
-/// The manifest as [`Manifest`] writes it, with the file list taken from the records as it
-/// is written rather than collected first.
-#[derive(serde::Serialize)]
-struct StreamedManifest<'a> {
-    zat_version: &'a str,
-    files: Records<'a>,
-}
-
-struct Records<'a>(&'a BTreeMap<String, Entry>);
-
-impl serde::Serialize for Records<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.values().map(|e| ManifestEntry {
-            path: &e.record.path,
-            size: usize::try_from(e.record.size).unwrap_or(usize::MAX),
-            sha256: hex(&e.record.sha256),
-            target: e.record.target.as_deref(),
-            placement: e.record.placement.as_ref(),
-            emitter: &e.record.emitter,
-        }))
     }
 }
 
@@ -754,6 +867,41 @@ mod tests {
         let bundle = Bundle::new(files.clone()).expect("legal");
         assert_eq!(read_tree(&out).expect("read"), bundle.tree());
         assert!(out.join(STATE_FILE).is_file());
+    }
+
+    #[test]
+    fn the_manifest_written_from_the_spill_is_the_manifest_of_the_bundle_in_memory() {
+        // Enough entries, with placements, to pass through several windows of the spill
+        // reader, added from four threads in an order far from the path order.
+        let files: Vec<BundleFile> = (0..6000_u32)
+            .map(|i| {
+                let n = i.wrapping_mul(7919) % 6000;
+                let mut f = file(&format!("lpars/SYS{}/pagent/f{n:05}.conf", n % 97), "x", "e");
+                f.placement = Some(if n % 2 == 0 {
+                    zat_model::Placement::uss_text(format!("/etc/pagent/f{n}"), "0644")
+                } else {
+                    zat_model::Placement::member_text("SYS1.TCPPARMS", format!("M{n}"))
+                });
+                f
+            })
+            .collect();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begun");
+        std::thread::scope(|scope| {
+            for part in files.chunks(1500) {
+                let writer = &writer;
+                scope.spawn(move || part.iter().for_each(|f| writer.add(f.clone())));
+            }
+        });
+        writer.finish().expect("written");
+        let bundle = Bundle::new(files).expect("legal");
+        assert_eq!(fs::read(out.join(MANIFEST_FILE)).expect("manifest"), bundle.manifest());
+
+        let empty = dir.path().join("empty");
+        write(&empty, &[]).expect("written");
+        let none = Bundle::new(Vec::new()).expect("legal");
+        assert_eq!(fs::read(empty.join(MANIFEST_FILE)).expect("manifest"), none.manifest());
     }
 
     #[test]

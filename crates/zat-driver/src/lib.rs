@@ -10,8 +10,13 @@
 //!
 //! The emitters linked into zat are listed once, in [`builtins`].
 
+#[cfg(feature = "mimalloc")]
+mod allocator;
 mod connections;
 mod installed;
+
+#[cfg(feature = "mimalloc")]
+pub use allocator::tune_mimalloc;
 
 pub use connections::{CODE_WRONG_RULE, Checked, check as check_connections};
 pub use installed::{Installed, installed, pick};

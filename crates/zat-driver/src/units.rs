@@ -328,12 +328,19 @@ pub(crate) fn render(
     });
     sequence += lpars.len();
     // Every file of the render pass, moved out of the answers (never copied: at thousands of
-    // LPARs this list is the largest thing a build holds besides the fleet).
+    // LPARs this list is the largest thing a build holds besides the fleet). The answers'
+    // lists are taken whole, as a list emptied in place would keep its room.
+    let lists: Vec<Vec<IndexedFile>> = database_answers
+        .iter_mut()
+        .chain(&mut lpar_answers)
+        .flatten()
+        .filter(|a| !members[a.order.0].index)
+        .map(|a| std::mem::take(&mut a.files))
+        .collect();
     let mut all_files = fleet_files;
-    for answers in database_answers.iter_mut().chain(&mut lpar_answers) {
-        for answer in answers.iter_mut().filter(|a| !members[a.order.0].index) {
-            all_files.append(&mut answer.files);
-        }
+    all_files.reserve_exact(lists.iter().map(Vec::len).sum());
+    for list in lists {
+        all_files.extend(list);
     }
     rendered.answers.extend(database_answers.into_iter().flatten());
     rendered.answers.extend(lpar_answers.into_iter().flatten());
