@@ -110,8 +110,11 @@ pub(crate) fn run(
     let mut scope = Scope::new();
     scope.push_constant("params", params::params_map(&options.params));
     let stopped = engine.run_ast_with_scope(&mut scope, &ast).err().map(diagnose);
+    // The script's values go first: the fleet's nodes are then held by the fleet alone, and
+    // `finish` moves them out instead of copying them.
+    drop(scope);
 
-    let created = crate::handles::lock(&slot).clone();
+    let created = crate::handles::lock(&slot).take();
     let fatal = match (stopped, &created) {
         (Some(stopped), _) => Some(stopped),
         (None, None) => Some(diagnose::no_fleet(name)),

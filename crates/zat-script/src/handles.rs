@@ -2,7 +2,7 @@
 //!
 //! Each handle is an `Arc<Mutex<..>>` around the model object (rhai's `sync` feature needs
 //! `Send + Sync`), so `let ring = db.keyring(..); ring.connect(ca);` changes the ring the
-//! database holds. [`FleetHandle::finish`] copies the tree out into a plain [`Fleet`].
+//! database holds. [`FleetHandle::finish`] moves the tree out into a plain [`Fleet`].
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -116,40 +116,77 @@ pub(crate) fn default_level(name: &str, origin: Origin) -> SecurityLevel {
 }
 
 impl FleetHandle {
-    /// Copies the fleet out of the handles, in creation order.
-    pub(crate) fn finish(&self) -> Fleet {
-        let node = lock(&self.0);
+    /// Moves the fleet out of the handles, in creation order, and leaves them empty: call it
+    /// once, when the script has ended. The lists the script grew one item at a time are
+    /// moved into lists of exactly their length, so the fleet is neither held twice at the end
+    /// of the script nor left with the room of lists that doubled as they grew.
+    pub(crate) fn finish(self) -> Fleet {
+        let mut node = lock(&self.0);
         let mut fleet = node.fleet.clone();
-        fleet.security_databases = node
-            .databases
-            .iter()
+        fleet.security_databases = std::mem::take(&mut node.databases)
+            .into_iter()
             .map(|db| {
-                let db = lock(&db.0);
+                let mut db = lock(&db.0);
                 let mut database = db.database.clone();
-                database.certificates =
-                    db.certificates.iter().map(|c| lock(&c.cert).clone()).collect();
-                database.keyrings = db.keyrings.iter().map(|r| lock(&r.ring).clone()).collect();
+                database.certificates = std::mem::take(&mut db.certificates)
+                    .into_iter()
+                    .map(|c| into_value(c.cert))
+                    .collect();
+                database.keyrings = std::mem::take(&mut db.keyrings)
+                    .into_iter()
+                    .map(|r| {
+                        let mut ring = into_value(r.ring);
+                        ring.connections = exact(std::mem::take(&mut ring.connections));
+                        ring
+                    })
+                    .collect();
                 database
             })
             .collect();
-        fleet.security_levels = node.levels.clone();
-        fleet.zos_connect_servers = node.servers.clone();
-        fleet.lpars = node
-            .lpars
-            .iter()
+        fleet.security_levels = exact(std::mem::take(&mut node.levels));
+        fleet.zos_connect_servers = exact(std::mem::take(&mut node.servers));
+        fleet.lpars = std::mem::take(&mut node.lpars)
+            .into_iter()
             .map(|lpar| {
-                let lpar = lock(&lpar.0);
+                let mut lpar = lock(&lpar.0);
                 let mut out = lpar.lpar.clone();
                 if !lpar.config_dir_given {
                     out.pagent.config_dir = fleet.defaults.pagent_dir.clone();
                 }
-                out.stacks = lpar.stacks.iter().map(|s| lock(&s.stack).clone()).collect();
+                out.stacks = std::mem::take(&mut lpar.stacks)
+                    .into_iter()
+                    .map(|s| {
+                        let mut stack = into_value(s.stack);
+                        stack.rules = exact(std::mem::take(&mut stack.rules));
+                        stack.api_requesters = exact(std::mem::take(&mut stack.api_requesters));
+                        stack
+                    })
+                    .collect();
                 out
             })
             .collect();
         add_default_level(&mut fleet);
         fleet
     }
+}
+
+/// The value of a node: moved out when this is its last handle, copied otherwise.
+fn into_value<T: Clone>(node: Shared<T>) -> T {
+    match Arc::try_unwrap(node) {
+        Ok(mutex) => mutex.into_inner().unwrap_or_else(PoisonError::into_inner),
+        Err(node) => lock(&node).clone(),
+    }
+}
+
+/// `list`'s items moved into a list with room for exactly them. (`shrink_to_fit` may keep
+/// the block: an allocator is free to shrink in place.)
+fn exact<T>(list: Vec<T>) -> Vec<T> {
+    if list.capacity() == list.len() {
+        return list;
+    }
+    let mut out = Vec::with_capacity(list.len());
+    out.extend(list);
+    out
 }
 
 fn add_default_level(fleet: &mut Fleet) {
