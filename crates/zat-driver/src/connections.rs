@@ -16,7 +16,7 @@ use zat_core::BundleFile;
 use zat_model::{Diagnostic, Direction, Fleet, Lpar, Origin, PortRange, Rule, RuleSource, Stack};
 use zat_plugin_api::layout;
 use zat_policy::effective::effective;
-use zat_policy::matcher::{Connection, Side, match_connection};
+use zat_policy::matcher::{Connection, Side, first_match};
 use zat_policy::{EffectivePolicy, Options, PolicyFile};
 
 /// A connection lands on another rule than the one zat wrote for it, or on none.
@@ -104,8 +104,8 @@ fn verify(
     options: &Options,
     object: &str,
 ) -> Option<Diagnostic> {
-    let result = match_connection(policy, &intended.connection, options);
-    let got = result.matched.and_then(|at| policy.rules.get(at)).map(|r| r.name.as_str());
+    let matched = first_match(policy, &intended.connection, options);
+    let got = matched.and_then(|at| policy.rules.get(at)).map(|r| r.name.as_str());
     if got == Some(intended.rule.as_str()) {
         return None;
     }

@@ -9,8 +9,8 @@ use std::cmp::Ordering;
 use std::net::IpAddr;
 
 use crate::effective::{
-    AddrRange, Collation, Direction, EffectivePolicy, EffectiveRule, Options, PortRange,
-    compare_names,
+    AddrRange, Collation, Conditions, Direction, EffectivePolicy, EffectiveRule, Options,
+    PortRange, compare_names,
 };
 
 /// Which side opened the connection.
@@ -155,82 +155,107 @@ fn order(a: &EffectiveRule, b: &EffectiveRule, options: &Options) -> Ordering {
         .then_with(|| compare_names(&a.name, &b.name, options.collation))
 }
 
+/// The conditions a rule sets besides its direction, in the order they are reported.
+#[derive(Clone, Copy)]
+enum Condition {
+    LocalAddr,
+    RemoteAddr,
+    LocalPort,
+    RemotePort,
+    Jobname,
+    Userid,
+}
+
+impl Condition {
+    const ALL: [Condition; 6] = [
+        Condition::LocalAddr,
+        Condition::RemoteAddr,
+        Condition::LocalPort,
+        Condition::RemotePort,
+        Condition::Jobname,
+        Condition::Userid,
+    ];
+
+    fn keyword(self) -> &'static str {
+        match self {
+            Condition::LocalAddr => "LocalAddr",
+            Condition::RemoteAddr => "RemoteAddr",
+            Condition::LocalPort => "LocalPortRange",
+            Condition::RemotePort => "RemotePortRange",
+            Condition::Jobname => "Jobname",
+            Condition::Userid => "Userid",
+        }
+    }
+
+    /// `None` when the rule does not set this condition; otherwise whether the connection
+    /// meets it, `None` inside when the connection leaves the field unknown.
+    fn test(self, c: &Conditions, connection: &Connection) -> Option<Option<bool>> {
+        let addr = |list: &[AddrRange], addr: Option<IpAddr>| {
+            (!list.is_empty()).then(|| addr.map(|a| list.iter().any(|r| r.contains(a))))
+        };
+        let port = |list: &[PortRange], port: Option<u16>| {
+            (!list.is_empty()).then(|| port.map(|p| in_ports(list, p)))
+        };
+        let name = |pattern: &Option<String>, name: &Option<String>| {
+            pattern.as_deref().map(|p| name.as_deref().map(|n| wildcard(p, n)))
+        };
+        match self {
+            Condition::LocalAddr => addr(&c.local_addr, connection.local_addr),
+            Condition::RemoteAddr => addr(&c.remote_addr, connection.remote_addr),
+            Condition::LocalPort => port(&c.local_port, connection.local_port),
+            Condition::RemotePort => port(&c.remote_port, connection.remote_port),
+            Condition::Jobname => name(&c.jobname, &connection.jobname),
+            Condition::Userid => name(&c.userid, &connection.userid),
+        }
+    }
+
+    /// The rule's value and the connection's, as a report shows them.
+    fn mismatch(self, c: &Conditions, connection: &Connection) -> Mismatch {
+        let (rule, conn) = match self {
+            Condition::LocalAddr => (ranges(&c.local_addr), opt(connection.local_addr)),
+            Condition::RemoteAddr => (ranges(&c.remote_addr), opt(connection.remote_addr)),
+            Condition::LocalPort => (ranges(&c.local_port), opt(connection.local_port)),
+            Condition::RemotePort => (ranges(&c.remote_port), opt(connection.remote_port)),
+            Condition::Jobname => {
+                (c.jobname.clone().unwrap_or_default(), opt(connection.jobname.as_deref()))
+            }
+            Condition::Userid => {
+                (c.userid.clone().unwrap_or_default(), opt(connection.userid.as_deref()))
+            }
+        };
+        Mismatch { condition: self.keyword(), rule, connection: conn }
+    }
+}
+
+/// Whether the rule's direction takes connections of this side (a rule without one is
+/// incomplete and takes none).
+fn takes_side(direction: Option<Direction>, side: Side) -> bool {
+    match direction {
+        Some(Direction::Both) => true,
+        Some(Direction::Inbound) => side == Side::Inbound,
+        Some(_) => side == Side::Outbound,
+        None => false,
+    }
+}
+
 /// How one rule compares with a connection.
 pub fn verdict(rule: &EffectiveRule, connection: &Connection) -> Verdict {
     let c = &rule.conditions;
     let mut fails = Vec::new();
     let mut unknown = Vec::new();
-    match c.direction {
-        Some(Direction::Both) => {}
-        Some(d) => {
-            let wanted = if d == Direction::Inbound { Side::Inbound } else { Side::Outbound };
-            if wanted != connection.side {
-                fails.push(Mismatch {
-                    condition: "Direction",
-                    rule: d.keyword().to_owned(),
-                    connection: format!("{:?}", connection.side).to_lowercase(),
-                });
-            }
-        }
-        // A rule without a direction is incomplete; it matches nothing here.
-        None => fails.push(Mismatch {
+    if !takes_side(c.direction, connection.side) {
+        fails.push(Mismatch {
             condition: "Direction",
-            rule: "(none)".to_owned(),
+            rule: c.direction.map_or_else(|| "(none)".to_owned(), |d| d.keyword().to_owned()),
             connection: format!("{:?}", connection.side).to_lowercase(),
-        }),
+        });
     }
-    let mut check = |name: &'static str, ok: Option<bool>, rule: String, conn: String| match ok {
-        Some(true) => {}
-        Some(false) => fails.push(Mismatch { condition: name, rule, connection: conn }),
-        None => unknown.push(name),
-    };
-    if !c.local_addr.is_empty() {
-        check(
-            "LocalAddr",
-            connection.local_addr.map(|a| c.local_addr.iter().any(|r| r.contains(a))),
-            ranges(&c.local_addr),
-            opt(connection.local_addr),
-        );
-    }
-    if !c.remote_addr.is_empty() {
-        check(
-            "RemoteAddr",
-            connection.remote_addr.map(|a| c.remote_addr.iter().any(|r| r.contains(a))),
-            ranges(&c.remote_addr),
-            opt(connection.remote_addr),
-        );
-    }
-    if !c.local_port.is_empty() {
-        check(
-            "LocalPortRange",
-            connection.local_port.map(|p| in_ports(&c.local_port, p)),
-            ranges(&c.local_port),
-            opt(connection.local_port),
-        );
-    }
-    if !c.remote_port.is_empty() {
-        check(
-            "RemotePortRange",
-            connection.remote_port.map(|p| in_ports(&c.remote_port, p)),
-            ranges(&c.remote_port),
-            opt(connection.remote_port),
-        );
-    }
-    if let Some(pattern) = &c.jobname {
-        check(
-            "Jobname",
-            connection.jobname.as_deref().map(|j| wildcard(pattern, j)),
-            pattern.clone(),
-            opt(connection.jobname.as_deref()),
-        );
-    }
-    if let Some(pattern) = &c.userid {
-        check(
-            "Userid",
-            connection.userid.as_deref().map(|u| wildcard(pattern, u)),
-            pattern.clone(),
-            opt(connection.userid.as_deref()),
-        );
+    for condition in Condition::ALL {
+        match condition.test(c, connection) {
+            None | Some(Some(true)) => {}
+            Some(Some(false)) => fails.push(condition.mismatch(c, connection)),
+            Some(None) => unknown.push(condition.keyword()),
+        }
     }
     if !fails.is_empty() {
         Verdict::Fails(fails)
@@ -239,6 +264,34 @@ pub fn verdict(rule: &EffectiveRule, connection: &Connection) -> Verdict {
     } else {
         Verdict::Matches
     }
+}
+
+/// Whether `verdict(rule, connection)` is [`Verdict::Matches`], without describing the
+/// conditions that fail.
+pub fn matches(rule: &EffectiveRule, connection: &Connection) -> bool {
+    let c = &rule.conditions;
+    takes_side(c.direction, connection.side)
+        && Condition::ALL
+            .iter()
+            .all(|condition| matches!(condition.test(c, connection), None | Some(Some(true))))
+}
+
+/// The rule the connection gets: `match_connection(..).matched`, without a verdict on every
+/// rule (what the build's connection check needs for thousands of connections).
+pub fn first_match(
+    policy: &EffectivePolicy,
+    connection: &Connection,
+    options: &Options,
+) -> Option<usize> {
+    // The first in compare order among the rules that match; `min_by` keeps the first of
+    // equals, as the stable sort of `match_connection` does.
+    policy
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| matches(rule, connection))
+        .min_by(|(_, a), (_, b)| order(a, b, options))
+        .map(|(at, _)| at)
 }
 
 fn opt(value: Option<impl std::fmt::Display>) -> String {
@@ -257,27 +310,39 @@ fn in_ports(list: &[PortRange], port: u16) -> bool {
 /// Compared without regard to case, since z/OS names are upper case (UNCONFIRMED how Policy
 /// Agent compares a lower-case rule value).
 pub fn wildcard(pattern: &str, name: &str) -> bool {
+    if pattern.is_ascii() && name.is_ascii() {
+        return glob(pattern.as_bytes(), name.as_bytes(), |p, n| p.eq_ignore_ascii_case(&n));
+    }
     let pattern: Vec<char> = pattern.to_ascii_uppercase().chars().collect();
     let name: Vec<char> = name.to_ascii_uppercase().chars().collect();
-    // Classic two-pointer glob with backtracking to the last `*`.
+    glob(&pattern, &name, |p, n| p == n)
+}
+
+/// Two-pointer glob with backtracking to the last `*`.
+fn glob<T: Copy + PartialEq + From<u8>>(
+    pattern: &[T],
+    name: &[T],
+    same: impl Fn(T, T) -> bool,
+) -> bool {
+    let star = T::from(b'*');
     let (mut p, mut n) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
+    let mut last: Option<(usize, usize)> = None;
     while n < name.len() {
-        if p < pattern.len() && pattern[p] == '*' {
-            star = Some((p, n));
+        if p < pattern.len() && pattern[p] == star {
+            last = Some((p, n));
             p += 1;
-        } else if p < pattern.len() && pattern[p] == name[n] {
+        } else if p < pattern.len() && same(pattern[p], name[n]) {
             p += 1;
             n += 1;
-        } else if let Some((sp, sn)) = star {
+        } else if let Some((sp, sn)) = last {
             p = sp + 1;
             n = sn + 1;
-            star = Some((sp, sn + 1));
+            last = Some((sp, sn + 1));
         } else {
             return false;
         }
     }
-    pattern[p..].iter().all(|c| *c == '*')
+    pattern[p..].iter().all(|c| *c == star)
 }
 
 /// Whether every name `narrow` matches is matched by `wide` (both may hold `*`). Exact for

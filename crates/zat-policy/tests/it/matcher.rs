@@ -168,3 +168,119 @@ fn reading_conditions_only_selects_the_same_rules() {
         assert_eq!(x.outcomes, y.outcomes, "{connection:?}");
     }
 }
+
+mod quick {
+    //! The connection check's quick path (`first_match`, `matches`, the ASCII `wildcard`)
+    //! against the full comparison, on random policies and connections.
+
+    use proptest::prelude::*;
+    use zat_policy::effective::effective;
+    use zat_policy::matcher::{first_match, match_connection, matches, verdict, wildcard};
+    use zat_policy::{Collation, Connection, Options, PolicyFile, Side, Verdict};
+
+    const JOBS: [&str; 6] = ["PAYROLL", "PAY*", "*", "P*L", "API1", "api1"];
+
+    /// One rule's text: a direction (or none), some conditions, a priority (or none).
+    fn rule() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec!["Inbound", "Outbound", "Both", ""]),
+            prop::option::of(prop::sample::select(JOBS.to_vec())),
+            prop::option::of((1u16..6, 0u16..3)),
+            prop::option::of(1u16..4),
+            prop::option::of(0u8..4),
+            prop::option::of(prop::sample::select(vec![100u32, 200, 300])),
+        )
+            .prop_map(|(direction, job, remote, local, addr, priority)| {
+                let mut text = String::new();
+                if !direction.is_empty() {
+                    text += &format!(" Direction {direction}\n");
+                }
+                if let Some(job) = job {
+                    text += &format!(" Jobname {job}\n");
+                }
+                if let Some((from, span)) = remote {
+                    text += &format!(" RemotePortRange {}-{}\n", from * 100, (from + span) * 100);
+                }
+                if let Some(port) = local {
+                    text += &format!(" LocalPortRange {}\n", port * 100);
+                }
+                if let Some(addr) = addr {
+                    text += &format!(" RemoteAddr 10.0.{addr}.0/24\n");
+                }
+                if let Some(priority) = priority {
+                    text += &format!(" Priority {priority}\n");
+                }
+                text
+            })
+    }
+
+    fn connection() -> impl Strategy<Value = Connection> {
+        (
+            any::<bool>(),
+            prop::option::of(1u16..9),
+            prop::option::of(1u16..5),
+            prop::option::of(0u8..5),
+            prop::option::of(prop::sample::select(vec!["PAYROLL", "PAYX", "API1", "PL", "X"])),
+        )
+            .prop_map(|(inbound, remote, local, addr, job)| Connection {
+                side: if inbound { Side::Inbound } else { Side::Outbound },
+                local_addr: None,
+                local_port: local.map(|p| p * 100),
+                remote_addr: addr.map(|a| format!("10.0.{a}.7").parse().expect("an address")),
+                remote_port: remote.map(|p| p * 100),
+                jobname: job.map(str::to_owned),
+                userid: Some("USER".to_owned()),
+            })
+    }
+
+    /// The reference glob: recursive, on upper-cased characters.
+    fn reference(pattern: &[char], name: &[char]) -> bool {
+        match pattern.split_first() {
+            None => name.is_empty(),
+            Some(('*', rest)) => (0..=name.len()).any(|skip| reference(rest, &name[skip..])),
+            Some((p, rest)) => name.first() == Some(p) && reference(rest, &name[1..]),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_first_match_is_the_rule_the_full_comparison_selects(
+            rules in prop::collection::vec(rule(), 1..9),
+            // Upper- and lower-case names: at equal priority the collation orders them.
+            upper in prop::collection::vec(any::<bool>(), 9),
+            connections in prop::collection::vec(connection(), 1..6),
+            ascii in any::<bool>(),
+        ) {
+            let text: String = rules
+                .iter()
+                .enumerate()
+                .map(|(i, body)| {
+                    let name = if upper[i] { format!("R{}", i / 2) } else { format!("r{}", i / 2) };
+                    format!("TTLSRule {name}{i}\n{{\n{body} TTLSGroupActionRef A\n}}\n")
+                })
+                .collect::<String>()
+                + "TTLSGroupAction A\n{\n TTLSEnabled Off\n}\n";
+            let collation = if ascii { Collation::Ascii } else { Collation::Ebcdic };
+            let options = Options { collation, ..Options::default() };
+            let policy = effective(&[PolicyFile { path: "p", text: &text }], &options);
+            prop_assert_eq!(policy.rules.len(), rules.len());
+            for connection in &connections {
+                let full = match_connection(&policy, connection, &options);
+                prop_assert_eq!(first_match(&policy, connection, &options), full.matched);
+                for rule in &policy.rules {
+                    let verdict = verdict(rule, connection);
+                    prop_assert_eq!(matches(rule, connection), verdict == Verdict::Matches);
+                }
+            }
+        }
+
+        #[test]
+        fn wildcard_agrees_with_a_plain_glob(
+            pattern in "[aAbB*é]{0,6}",
+            name in "[aAbBé]{0,6}",
+        ) {
+            let upper = |t: &str| t.to_ascii_uppercase().chars().collect::<Vec<char>>();
+            prop_assert_eq!(wildcard(&pattern, &name), reference(&upper(&pattern), &upper(&name)));
+        }
+    }
+}
