@@ -84,14 +84,22 @@ pub struct UnitRecord {
     pub paths: Vec<String>,
 }
 
-/// The old bundle's file as its manifest lists it.
+/// The old bundle's file as its manifest lists it, with its stamp from the old state.
 #[derive(Debug)]
 struct OldFile {
-    size: u64,
-    sha256: [u8; 32],
+    was: Was,
     target: Option<String>,
     placement: Option<zat_model::Placement>,
     emitter: String,
+}
+
+/// What decides whether a file is carried over: the old file's size and hash, and its stamp
+/// (a linked file keeps the inode and mtime the old state recorded).
+#[derive(Debug, Clone, Copy)]
+struct Was {
+    size: u64,
+    sha256: [u8; 32],
+    stamp: Option<Stamp>,
 }
 
 /// What the state file says about one file: (inode, mtime in ns, size).
@@ -203,10 +211,13 @@ pub struct BundleWriter {
     old_kind: Existing,
     /// sha256 of the old bundle's `MANIFEST.json`.
     old_manifest: Option<[u8; 32]>,
-    old: HashMap<String, OldFile>,
-    /// What the state said of the old files: a linked file keeps its inode and mtime.
-    old_stamps: HashMap<String, Stamp>,
-    old_units: HashMap<String, UnitRecord>,
+    /// The old bundle's files not taken yet: each goes when the new bundle takes its path, so
+    /// what is left at the end was removed, and a rebuild does not hold the old bundle's list
+    /// beside the new one's. Boxed: a map keeps its room as it empties, so the room of an
+    /// entry must be small.
+    old: Mutex<HashMap<String, Box<OldFile>>>,
+    /// The last build's answers not carried yet (each is carried once, then goes).
+    old_units: Mutex<HashMap<String, UnitRecord>>,
     /// Folders made in the new tree.
     dirs: Mutex<HashSet<String>>,
     entries: Mutex<BTreeMap<String, Entry>>,
@@ -331,27 +342,28 @@ impl Inspected {
                 return Err(error);
             }
         };
-        let old: HashMap<String, OldFile> = manifest
+        let State { stamps, units } = state;
+        let old: HashMap<String, Box<OldFile>> = manifest
             .map(|ManifestFile { files, .. }| {
                 files
                     .into_iter()
                     .filter_map(|f| {
                         let sha256 = unhex(&f.sha256)?;
+                        let stamp = stamps.get(&f.path).copied();
                         let file = OldFile {
-                            size: f.size,
-                            sha256,
+                            was: Was { size: f.size, sha256, stamp },
                             target: f.target,
                             placement: f.placement,
                             emitter: f.emitter,
                         };
-                        Some((f.path, file))
+                        Some((f.path, Box::new(file)))
                     })
                     .collect()
             })
             .unwrap_or_default();
+        drop(stamps);
         // A unit is carried only when every file it gave is still there, unchanged.
-        let old_units = state
-            .units
+        let old_units = units
             .into_iter()
             .filter(|(_, u)| u.paths.iter().all(|p| old.contains_key(p)))
             .collect();
@@ -362,9 +374,8 @@ impl Inspected {
             temp,
             old_kind,
             old_manifest,
-            old,
-            old_stamps: state.stamps,
-            old_units,
+            old: Mutex::new(old),
+            old_units: Mutex::new(old_units),
             dirs: Mutex::new(HashSet::new()),
             entries: Mutex::new(BTreeMap::new()),
             spill: Mutex::new(spill),
@@ -377,8 +388,9 @@ impl Inspected {
 
 impl BundleWriter {
     /// What the last build recorded under `key`, when every file of it can be carried over.
+    /// Taken: asked again for the same key, it gives `None`.
     pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
-        self.old_units.get(key).cloned()
+        lock(&self.old_units).remove(key)
     }
 
     /// Records a plugin's answer for a unit, for the next build's [`Self::cached_unit`].
@@ -402,23 +414,24 @@ impl BundleWriter {
             placement: file.placement,
             emitter: self.emitter(&file.emitter),
         };
-        self.put(&record, Some(&file.content));
+        let was = lock(&self.old).remove(&record.path).map(|old| old.was);
+        self.put(&record, Some(&file.content), was);
     }
 
     /// Carries `path` of the old bundle over as it is (its unit did not change); the caller
     /// got it from [`Self::cached_unit`]. Returns the record, or `None` when the old bundle
-    /// does not hold it.
+    /// does not hold it (or this bundle took that path already).
     pub fn carry(&self, path: &str) -> Option<FileRecord> {
-        let old = self.old.get(path)?;
+        let old = lock(&self.old).remove(path)?;
         let record = FileRecord {
             path: path.to_owned(),
-            size: old.size,
-            sha256: old.sha256,
-            target: old.target.clone(),
-            placement: old.placement.clone(),
+            size: old.was.size,
+            sha256: old.was.sha256,
+            target: old.target,
+            placement: old.placement,
             emitter: self.emitter(&old.emitter),
         };
-        self.put(&record, None);
+        self.put(&record, None, Some(old.was));
         Some(record)
     }
 
@@ -437,8 +450,9 @@ impl BundleWriter {
         lock(&self.errors).push(error);
     }
 
-    fn put(&self, record: &FileRecord, content: Option<&[u8]>) {
-        let change = match self.old.get(&record.path) {
+    /// Records and writes one file; `was` is the old bundle's file at its path, if any.
+    fn put(&self, record: &FileRecord, content: Option<&[u8]>, was: Option<Was>) {
+        let change = match was {
             None => Change::Added,
             Some(old) if old.size == record.size && old.sha256 == record.sha256 => Change::Kept,
             Some(_) => Change::Changed,
@@ -472,7 +486,9 @@ impl BundleWriter {
         let written = self.make_parents(&record.path).and_then(|()| {
             let to = self.temp.join(&record.path);
             match (change, content) {
-                (Change::Kept, _) => self.link_old(&record.path, &to, content),
+                (Change::Kept, _) => {
+                    self.link_old(&record.path, &to, content, was.and_then(|w| w.stamp))
+                }
                 (_, Some(bytes)) => write_file_stat(&to, bytes).map(|meta| stamp(&meta)),
                 (_, None) => Err(BundleError::Io {
                     action: "carry over",
@@ -499,11 +515,12 @@ impl BundleWriter {
         path: &str,
         to: &Path,
         content: Option<&[u8]>,
+        old_stamp: Option<Stamp>,
     ) -> Result<Option<Stamp>, BundleError> {
         let from = self.out.join(path);
         match fs::hard_link(&from, to) {
-            Ok(()) => match self.old_stamps.get(path) {
-                Some(stamp) => Ok(Some(*stamp)),
+            Ok(()) => match old_stamp {
+                Some(stamp) => Ok(Some(stamp)),
                 None => {
                     fs::symlink_metadata(to).map(|m| stamp(&m)).map_err(io_error("inspect", to))
                 }
@@ -594,7 +611,8 @@ impl BundleWriter {
                 Change::Kept => summary.kept += 1,
             }
         }
-        summary.removed = self.old.keys().filter(|p| !entries.contains_key(*p)).count();
+        // Every path the new bundle took went from the old list: what is left was removed.
+        summary.removed = lock(&self.old).len();
         let result = self.write_manifest(entries).and_then(|manifest| {
             // The state describes this tree: it goes in before the swap. It only speeds the
             // next build up, so failing to write it is no error.
