@@ -9,7 +9,8 @@
 //! - `cp -r` of the tree that build wrote, the file system's floor for writing it;
 //! - a rebuild after one LPAR changed (`--set touch=K`) and a rebuild with nothing changed,
 //!   with what they added, changed, removed and kept;
-//! - the render alone into memory ([`zat_driver::build`]), which writes nothing.
+//! - `zat build --check` on the rebuilt bundle ([`zat_driver::compare`]): every file compared
+//!   with the one on disk as it renders, nothing written and no bundle held.
 //!
 //! It prints the median of each figure; BENCHMARKS.md keeps them. Each child process prints
 //! one line of numbers on stdout for the parent to read.
@@ -66,7 +67,7 @@ fn ms(duration: std::time::Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-/// `--child build N TOUCH OUT` or `--child render N`: one build, one line of figures.
+/// `--child build N TOUCH OUT` or `--child check N OUT`: one run, one line of figures.
 fn child(args: &[String]) {
     let number = |i: usize| args.get(i).and_then(|a| a.parse::<usize>().ok()).unwrap_or(0);
     let builtins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
@@ -92,20 +93,23 @@ fn child(args: &[String]) {
                 cpu_ms()
             );
         }
-        Some("render") => {
-            let outcome = zat_driver::build(&inputs(number(1), 0), builtins());
-            let built = outcome.result.expect("the benchmark fleet builds");
+        Some("check") => {
+            let out = PathBuf::from(args.get(2).cloned().unwrap_or_default());
+            let comparer = zat_core::Comparer::new(Some(&out), None).expect("the bundle lists");
+            let outcome = zat_driver::compare(&inputs(number(1), 0), builtins(), comparer);
+            let compared = outcome.result.expect("the benchmark fleet builds").compared;
             let t = &outcome.timings;
             println!(
-                "{:.1} {:.1} {:.1} {} {}",
+                "{:.1} {:.1} {:.1} {} {} {}",
                 ms(t.script),
                 ms(t.prepare),
                 ms(t.render),
-                built.bundle.len(),
-                peak_kb()
+                compared.files.len(),
+                peak_kb(),
+                compared.differences.len()
             );
         }
-        _ => panic!("usage: --child build N TOUCH OUT | --child render N"),
+        _ => panic!("usage: --child build N TOUCH OUT | --child check N OUT"),
     }
 }
 
@@ -203,10 +207,11 @@ fn main() {
             let (wall, x) = build(lpars / 2 + 1);
             f.push("rebuild none", wall);
             f.push("none changed", x[5] + x[6] + x[7]);
-            let (wall, x) = run_child(&["render".into(), lpars.to_string()]);
-            f.push("in memory", wall);
-            f.push("render only", x[2]);
-            f.push("in memory peak MB", x[4] / 1024.0);
+            let (wall, x) = run_child(&["check".into(), lpars.to_string(), out_arg.clone()]);
+            f.push("check", wall);
+            f.push("check render", x[2]);
+            f.push("check peak MB", x[4] / 1024.0);
+            f.push("check differences", x[5]);
             eprintln!("round {} of {rounds}: {lpars} lpars done", round + 1);
         }
     }
@@ -216,7 +221,6 @@ fn main() {
         "full CPU",
         "script",
         "prepare",
-        "render only",
         "render+write",
         "finish",
         "peak MB",
@@ -228,8 +232,10 @@ fn main() {
         "rebuild peak MB",
         "rebuild none",
         "none changed",
-        "in memory",
-        "in memory peak MB",
+        "check",
+        "check render",
+        "check peak MB",
+        "check differences",
     ];
     print!("{:<20}", "median (ms, MB)");
     for lpars in &sizes {

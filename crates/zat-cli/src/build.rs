@@ -93,7 +93,10 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
     if let Err(exit) = args.findings.require(false, "build") {
         return exit;
     }
-    if args.check || args.findings.format == Format::Json || args.findings.deny_warnings {
+    if args.check {
+        return run_check(args);
+    }
+    if args.findings.format == Format::Json || args.findings.deny_warnings {
         return run_in_memory(args);
     }
     let inputs = match args.run.inputs(&args.script) {
@@ -204,36 +207,16 @@ fn run_in_memory(args: &Args) -> Exit {
     }
     let json = args.findings.format == Format::Json;
     let output = args.output.display().to_string();
-    let failed = |exit: Exit, diagnostics: Vec<Diagnostic>| {
-        if json {
-            let document = BuildOutput {
-                ok: false,
-                output: output.clone(),
-                drift: Vec::new(),
-                files: Vec::new(),
-                diagnostics,
-            };
-            let written = output::write_json(&document);
-            if written == Exit::Failure {
-                return written;
-            }
-        }
-        exit
-    };
+    let failed =
+        |exit: Exit, diagnostics: Vec<Diagnostic>| failed(json, &output, exit, diagnostics);
     let rendered = match render_bundle(&args.script, &args.run, &args.findings) {
         Ok(rendered) => rendered,
         Err((exit, diagnostics)) => return failed(exit, diagnostics),
     };
-    let exit = args.findings.exit_for(&rendered.diagnostics);
-    if exit != Exit::Ok {
-        // Only --deny-warnings gets here (errors end in render_bundle): nothing is written.
-        report::usage_error("warnings are denied (--deny-warnings): nothing written");
+    if let Some(exit) = denied(&args.findings, &rendered.diagnostics) {
         return failed(exit, rendered.diagnostics);
     }
     let files: Vec<String> = rendered.bundle.files().map(|f| f.path.clone()).collect();
-    if args.check {
-        return check(&rendered, args, files);
-    }
     match rendered.bundle.write(&args.output) {
         Ok(()) => {
             if json {
@@ -262,22 +245,61 @@ fn run_in_memory(args: &Args) -> Exit {
     }
 }
 
-fn check(rendered: &Rendered, args: &Args, files: Vec<String>) -> Exit {
-    let on_disk = match zat_core::read_tree(&args.output) {
-        Ok(tree) => tree,
-        Err(error) => {
-            report::usage_error(&error.to_string());
-            return Exit::Failure;
+/// The exit of a run whose warnings are denied (`--deny-warnings`; errors end a run before
+/// this), with the message that nothing was written.
+fn denied(findings: &FindingArgs, diagnostics: &[Diagnostic]) -> Option<Exit> {
+    let exit = findings.exit_for(diagnostics);
+    (exit != Exit::Ok).then(|| {
+        report::usage_error("warnings are denied (--deny-warnings): nothing written");
+        exit
+    })
+}
+
+/// Ends a run that has no bundle: with `--format json`, the document says so and carries the
+/// diagnostics.
+fn failed(json: bool, output: &str, exit: Exit, diagnostics: Vec<Diagnostic>) -> Exit {
+    if json {
+        let document = BuildOutput {
+            ok: false,
+            output: output.to_owned(),
+            drift: Vec::new(),
+            files: Vec::new(),
+            diagnostics,
+        };
+        let written = output::write_json(&document);
+        if written == Exit::Failure {
+            return written;
         }
+    }
+    exit
+}
+
+/// `--check`: every file is compared with the bundle on disk as it renders; nothing is written
+/// and no file is kept.
+fn run_check(args: &Args) -> Exit {
+    let json = args.findings.format == Format::Json;
+    let output = args.output.display().to_string();
+    let failed =
+        |exit: Exit, diagnostics: Vec<Diagnostic>| failed(json, &output, exit, diagnostics);
+    let comparer = match comparer(Some(&args.output), None) {
+        Ok(comparer) => comparer,
+        Err(exit) => return exit,
     };
-    let drift = zat_core::drift(&rendered.bundle.tree(), &on_disk);
-    if args.findings.format == Format::Json {
+    let rendered = match compare_bundle(&args.script, &args.run, &args.findings, comparer) {
+        Ok(rendered) => rendered,
+        Err((exit, diagnostics)) => return failed(exit, diagnostics),
+    };
+    if let Some(exit) = denied(&args.findings, &rendered.diagnostics) {
+        return failed(exit, rendered.diagnostics);
+    }
+    let drift = rendered.compared.drift();
+    if json {
         let document = BuildOutput {
             ok: drift.is_empty(),
-            output: args.output.display().to_string(),
+            output,
             drift: changes(&drift),
-            files,
-            diagnostics: rendered.diagnostics.clone(),
+            files: rendered.compared.files,
+            diagnostics: rendered.diagnostics,
         };
         let written = output::write_json(&document);
         if written != Exit::Ok || drift.is_empty() {
@@ -364,6 +386,51 @@ pub(crate) fn render_bundle(
 ) -> Result<Rendered, (Exit, Vec<Diagnostic>)> {
     let inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
     let outcome = zat_driver::build(&inputs, run.plugins.builder_for(Some(&script.script)));
+    let (built, diagnostics) = reported(outcome, script, findings)?;
+    Ok(Rendered { bundle: built.bundle, fleet: built.fleet, diagnostics })
+}
+
+/// A rendered bundle compared with the one on disk, file by file as it rendered
+/// ([`zat_driver::compare`]): no file's bytes are held beyond the one being compared.
+pub(crate) struct Compared {
+    pub(crate) fleet: Fleet,
+    pub(crate) compared: zat_core::Compared,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// [`render_bundle`], handing each file to `comparer` as it comes (see
+/// [`zat_core::Comparer`]).
+pub(crate) fn compare_bundle(
+    script: &ScriptArgs,
+    run: &RunArgs,
+    findings: &FindingArgs,
+    comparer: zat_core::Comparer<'_>,
+) -> Result<Compared, (Exit, Vec<Diagnostic>)> {
+    let inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
+    let plugins = run.plugins.builder_for(Some(&script.script));
+    let outcome = zat_driver::compare(&inputs, plugins, comparer);
+    let (comparison, diagnostics) = reported(outcome, script, findings)?;
+    Ok(Compared { fleet: comparison.fleet, compared: comparison.compared, diagnostics })
+}
+
+/// A comparer of the bundle at `out` (nothing to compare with when `None`), or exit 2 with
+/// the reason when the folder cannot be listed.
+pub(crate) fn comparer<'p>(
+    out: Option<&std::path::Path>,
+    patch: Option<zat_core::Patcher<'p>>,
+) -> Result<zat_core::Comparer<'p>, Exit> {
+    zat_core::Comparer::new(out, patch).map_err(|error| {
+        report::usage_error(&error.to_string());
+        Exit::Failure
+    })
+}
+
+/// Reports a run's diagnostics (human format), timings (`-v`), plugin output and failure.
+fn reported<T>(
+    outcome: zat_driver::Outcome<T>,
+    script: &ScriptArgs,
+    findings: &FindingArgs,
+) -> Result<(T, Vec<Diagnostic>), (Exit, Vec<Diagnostic>)> {
     let mut diagnostics = script.unread_params();
     diagnostics.extend(outcome.diagnostics);
     let diagnostics = findings.filter(diagnostics);
@@ -382,7 +449,7 @@ pub(crate) fn render_bundle(
         report::plugin_output(plugin, output);
     }
     match outcome.result {
-        Ok(built) => Ok(Rendered { bundle: built.bundle, fleet: built.fleet, diagnostics }),
+        Ok(result) => Ok((result, diagnostics)),
         Err(failure) => {
             let exit = common::report_failure(&failure);
             Err((exit, diagnostics))

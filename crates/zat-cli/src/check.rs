@@ -2,7 +2,7 @@
 //! coverage of every security database by a plugin, and every plugin's diagnostics (the
 //! plugins render in memory).
 
-use crate::build::{RunArgs, render_bundle};
+use crate::build::{RunArgs, compare_bundle, comparer};
 use crate::common::ScriptArgs;
 use crate::output::{self, FindingArgs, Format};
 use crate::{Exit, report};
@@ -22,7 +22,12 @@ pub(crate) fn run(args: &Args) -> Exit {
         return exit;
     }
     let script = args.script.script.display().to_string();
-    match render_bundle(&args.script, &args.run, &args.findings) {
+    // Every file is checked and counted as it renders; none is kept.
+    let comparer = match comparer(None, None) {
+        Ok(comparer) => comparer,
+        Err(exit) => return exit,
+    };
+    match compare_bundle(&args.script, &args.run, &args.findings, comparer) {
         Ok(rendered) => {
             let exit = output::write_findings(&args.findings, &rendered.diagnostics, &script);
             if exit == Exit::Ok && args.findings.format == Format::Human {
@@ -32,7 +37,7 @@ pub(crate) fn run(args: &Args) -> Exit {
                     fleet.name,
                     fleet.lpars.len(),
                     fleet.security_databases.len(),
-                    rendered.bundle.len(),
+                    rendered.compared.files.len(),
                     report::count(&rendered.diagnostics)
                 ));
             }

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use similar::TextDiff;
+use zat_core::DriftKind;
 
-use crate::build::{RunArgs, render_bundle};
+use crate::build::{RunArgs, compare_bundle, comparer};
 use crate::common::{self, ScriptArgs};
 use crate::output::{self, Change, ChangeKind, DiffOutput, FindingArgs, Format};
 use crate::{Exit, report};
@@ -33,7 +34,12 @@ pub(crate) fn run(args: &Args) -> Exit {
         return exit;
     }
     let json = args.findings.format == Format::Json;
-    let rendered = match render_bundle(&args.script, &args.run, &args.findings) {
+    // Each file is compared with the one on disk as it renders, and only the patches stay.
+    let comparer = match comparer(Some(&args.output), Some(&patch)) {
+        Ok(comparer) => comparer,
+        Err(exit) => return exit,
+    };
+    let rendered = match compare_bundle(&args.script, &args.run, &args.findings, comparer) {
         Ok(rendered) => rendered,
         Err((exit, diagnostics)) => {
             if json {
@@ -50,47 +56,20 @@ pub(crate) fn run(args: &Args) -> Exit {
             return exit;
         }
     };
-    let on_disk = match zat_core::read_tree(&args.output) {
-        Ok(tree) => tree,
-        Err(error) => {
-            report::usage_error(&error.to_string());
-            return Exit::Failure;
-        }
-    };
-    let new = rendered.bundle.tree();
-    let empty = Vec::new();
-    let mut changes = Vec::new();
-    let mut paths: Vec<&String> = new.keys().chain(on_disk.keys()).collect();
-    paths.sort();
-    paths.dedup();
-    for path in paths {
-        let old = on_disk.get(path);
-        let current = new.get(path);
-        if old == current {
-            continue;
-        }
-        let change = match (old, current) {
-            (None, _) => ChangeKind::Added,
-            (_, None) => ChangeKind::Removed,
-            _ => ChangeKind::Changed,
-        };
-        let old_name = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_owned() };
-        let new_name = if current.is_some() { format!("b/{path}") } else { "/dev/null".to_owned() };
-        let mut patch = format!("diff a/{path} b/{path}\n");
-        // A link or a FIFO in the bundle is described, never read through (`read_tree`).
-        if let Some(what) = old.and_then(|bytes| zat_core::special_entry(bytes)) {
-            let verdict = if current.is_some() { "a regular file" } else { "nothing" };
-            patch.push_str(&format!("a/{path} is a {what}; zat build would put {verdict} there\n"));
-        } else {
-            let old_text = String::from_utf8_lossy(old.unwrap_or(&empty));
-            let new_text = String::from_utf8_lossy(current.unwrap_or(&empty));
-            let diff = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
-            patch.push_str(
-                &diff.unified_diff().context_radius(3).header(&old_name, &new_name).to_string(),
-            );
-        }
-        changes.push(Change { path: path.clone(), change, patch });
-    }
+    let changes: Vec<Change> = rendered
+        .compared
+        .differences
+        .into_iter()
+        .map(|d| Change {
+            change: match d.kind {
+                DriftKind::Added => ChangeKind::Added,
+                DriftKind::Removed => ChangeKind::Removed,
+                DriftKind::Changed => ChangeKind::Changed,
+            },
+            patch: d.patch.unwrap_or_default(),
+            path: d.path,
+        })
+        .collect();
     let changed = !changes.is_empty();
     let exit = if changed && args.exit_code { Exit::InputErrors } else { Exit::Ok };
     if json {
@@ -110,4 +89,25 @@ pub(crate) fn run(args: &Args) -> Exit {
     let written = common::write_stdout(&text);
     report::success(&format!("{} files of {} would change", changes.len(), args.output.display()));
     if written == Exit::Ok { exit } else { written }
+}
+
+/// The patch of one path: a unified diff of the bytes on disk (as `read_tree` gives them) and
+/// the new bytes, `/dev/null` for the side that has no file.
+fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
+    let old_name = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_owned() };
+    let new_name = if new.is_some() { format!("b/{path}") } else { "/dev/null".to_owned() };
+    let mut patch = format!("diff a/{path} b/{path}\n");
+    // A link or a FIFO in the bundle is described, never read through (`read_tree`).
+    if let Some(what) = old.and_then(zat_core::special_entry) {
+        let verdict = if new.is_some() { "a regular file" } else { "nothing" };
+        patch.push_str(&format!("a/{path} is a {what}; zat build would put {verdict} there\n"));
+    } else {
+        let old_text = String::from_utf8_lossy(old.unwrap_or_default());
+        let new_text = String::from_utf8_lossy(new.unwrap_or_default());
+        let diff = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
+        patch.push_str(
+            &diff.unified_diff().context_radius(3).header(&old_name, &new_name).to_string(),
+        );
+    }
+    patch
 }

@@ -233,20 +233,7 @@ impl Bundle {
             }
             map.insert(file.path.clone(), file);
         }
-        // A file may not sit where another file needs a folder (`a/b` and `a/b/c`).
-        for (path, file) in &map {
-            let prefix = format!("{path}/");
-            if let Some((other, other_file)) = map.range(prefix.clone()..).next()
-                && other.starts_with(&prefix)
-            {
-                errors.push(BundleError::FileIsFolder {
-                    path: path.clone(),
-                    emitter: file.emitter.clone(),
-                    other: other.clone(),
-                    other_emitter: other_file.emitter.clone(),
-                });
-            }
-        }
+        errors.extend(folder_clashes(&map, |file| &file.emitter));
         if errors.is_empty() { Ok(Bundle { files: map }) } else { Err(errors) }
     }
 
@@ -784,9 +771,72 @@ fn special(what: String) -> Vec<u8> {
 /// description (see [`special_entry`]), which differs from every generated file, so it shows
 /// as drift. `dir` itself may not be a link.
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
-    let mut tree = BTreeMap::new();
+    on_disk(dir)?.into_iter().map(|(path, entry)| Ok((path, entry.read(dir)?))).collect()
+}
+
+/// Every file that sits where another file needs a folder (`a/b` and `a/b/c`), in a map of
+/// the bundle's files by path; `emitter` names the plugin that wrote one.
+pub(crate) fn folder_clashes<V>(
+    files: &BTreeMap<String, V>,
+    emitter: impl Fn(&V) -> &str,
+) -> Vec<BundleError> {
+    let mut clashes = Vec::new();
+    for (path, file) in files {
+        let prefix = format!("{path}/");
+        if let Some((other, other_file)) = files.range(prefix.clone()..).next()
+            && other.starts_with(&prefix)
+        {
+            clashes.push(BundleError::FileIsFolder {
+                path: path.clone(),
+                emitter: emitter(file).to_owned(),
+                other: other.clone(),
+                other_emitter: emitter(other_file).to_owned(),
+            });
+        }
+    }
+    clashes
+}
+
+/// An entry of a bundle on disk that is not a folder, not read yet.
+#[derive(Debug)]
+pub(crate) struct OnDisk {
+    real: PathBuf,
+    kind: Kind,
+}
+
+impl OnDisk {
+    pub(crate) fn is_file(&self) -> bool {
+        self.kind == Kind::File
+    }
+
+    /// Its path under the bundle's folder, as it is on disk.
+    pub(crate) fn real(&self) -> &Path {
+        &self.real
+    }
+
+    /// Its bytes as [`read_tree`] gives them: a regular file's content, or the description of
+    /// anything else.
+    pub(crate) fn read(&self, dir: &Path) -> Result<Vec<u8>, BundleError> {
+        match &self.kind {
+            Kind::Link(target) => {
+                Ok(special(format!("symbolic link to {}", printable(&target.to_string_lossy()))))
+            }
+            Kind::Other | Kind::Dir => {
+                Ok(special("FIFO, socket or device, not a regular file".to_owned()))
+            }
+            Kind::File => {
+                let path = dir.join(&self.real);
+                fs::read(&path).map_err(io_error("read", &path))
+            }
+        }
+    }
+}
+
+/// Every entry of the bundle at `dir` but its folders and its state, by printable path, none
+/// read: what [`read_tree`] reads. Empty if `dir` is missing; `dir` itself may not be a link.
+pub(crate) fn on_disk(dir: &Path) -> Result<Vec<(String, OnDisk)>, BundleError> {
     match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(tree),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
             return Err(BundleError::Io { action: "inspect", path: dir.to_owned(), source: e });
         }
@@ -797,24 +847,11 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
         }
         Ok(_) => {}
     }
-    for entry in walk(dir)? {
-        if is_state(&entry) {
-            continue;
-        }
-        let bytes = match entry.kind {
-            Kind::Dir => continue,
-            Kind::File => {
-                let path = dir.join(&entry.real);
-                fs::read(&path).map_err(io_error("read", &path))?
-            }
-            Kind::Link(target) => {
-                special(format!("symbolic link to {}", printable(&target.to_string_lossy())))
-            }
-            Kind::Other => special("FIFO, socket or device, not a regular file".to_owned()),
-        };
-        tree.insert(entry.path, bytes);
-    }
-    Ok(tree)
+    Ok(walk(dir)?
+        .into_iter()
+        .filter(|entry| entry.kind != Kind::Dir && !is_state(entry))
+        .map(|Entry { path, real, kind }| (path, OnDisk { real, kind }))
+        .collect())
 }
 
 /// How a bundle on disk differs from the one a build would write.

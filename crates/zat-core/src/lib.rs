@@ -2,10 +2,12 @@
 //! sees, and writes bundles atomically.
 
 mod bundle;
+mod compare;
 mod consistency;
 mod expand;
 pub mod fixtures;
 mod protection;
+mod spill;
 mod validate;
 mod values;
 mod writer;
@@ -14,6 +16,7 @@ pub use bundle::{
     Bundle, BundleError, BundleFile, Drift, MANIFEST_FILE, PathProblem, STATE_FILE, check_path,
     drift, read_tree, sha256_hex, special_entry,
 };
+pub use compare::{CompareFailure, Compared, Comparer, Difference, DriftKind, Patcher};
 pub use protection::Checks;
 pub use writer::{BundleWriter, FileRecord, Inspected, UnitRecord, WriteSummary};
 use zat_model::{Diagnostic, Fleet};

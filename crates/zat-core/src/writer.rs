@@ -33,9 +33,10 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, ManifestEntry, ManifestFile, check_path, enclosing_bundle, inspect_existing,
-    io_error, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    Existing, ManifestFile, enclosing_bundle, folder_clashes, inspect_existing, io_error,
+    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
+use crate::spill::{Listed, Listing};
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
 
 /// First line of a state file; another first line means another format, which is ignored.
@@ -111,93 +112,11 @@ struct State {
     units: HashMap<String, UnitRecord>,
 }
 
-/// What the writer keeps of a file it took; its manifest entry waits in the [`Spill`].
+/// What the writer keeps of a file it took, besides its plugin and its manifest entry.
 #[derive(Debug)]
 struct Entry {
-    /// Shared by every file of one plugin.
-    emitter: Arc<str>,
     change: Change,
     stamp: Option<Stamp>,
-    /// Where its manifest entry sits in the spill: offset and length.
-    spilled: (u64, usize),
-}
-
-/// The manifest entries of the files taken so far, in the order they came, each already in the
-/// form and indentation the manifest gives it, in a scratch file with no name (it goes with
-/// the process, even a killed one). At tens of thousands of files, these entries would be the
-/// largest thing a build holds besides the fleet.
-#[derive(Debug)]
-struct Spill {
-    file: BufWriter<fs::File>,
-    len: u64,
-}
-
-impl Spill {
-    fn new(beside: &Path) -> Result<Spill, BundleError> {
-        let file =
-            tempfile::tempfile_in(beside).map_err(io_error("create a scratch file in", beside))?;
-        Ok(Spill { file: BufWriter::with_capacity(1 << 16, file), len: 0 })
-    }
-
-    fn push(&mut self, text: &[u8]) -> io::Result<(u64, usize)> {
-        self.file.write_all(text)?;
-        let at = self.len;
-        self.len += text.len() as u64;
-        Ok((at, text.len()))
-    }
-}
-
-/// Reads spilled entries back, mostly in the order they were written, through a window of the
-/// scratch file.
-struct SpillReader<'a> {
-    file: &'a fs::File,
-    window: Vec<u8>,
-    start: u64,
-}
-
-impl SpillReader<'_> {
-    const WINDOW: usize = 1 << 20;
-
-    fn get(&mut self, (at, len): (u64, usize)) -> io::Result<&[u8]> {
-        use std::io::{Read as _, Seek as _};
-        let end = at + len as u64;
-        if at < self.start || end > self.start + self.window.len() as u64 {
-            let mut file = self.file;
-            file.seek(io::SeekFrom::Start(at))?;
-            self.window.clear();
-            file.take(Self::WINDOW.max(len) as u64).read_to_end(&mut self.window)?;
-            self.start = at;
-            if self.window.len() < len {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "scratch file cut short"));
-            }
-        }
-        let from = usize::try_from(at - self.start).unwrap_or(usize::MAX);
-        Ok(&self.window[from..from + len])
-    }
-}
-
-/// A manifest entry as it appears inside the manifest's file list: pretty JSON, indented four
-/// more spaces (JSON strings hold no raw line break, so every line break is the printer's).
-fn entry_text(record: &FileRecord) -> Vec<u8> {
-    let entry = ManifestEntry {
-        path: &record.path,
-        size: usize::try_from(record.size).unwrap_or(usize::MAX),
-        sha256: hex(&record.sha256),
-        target: record.target.as_deref(),
-        placement: record.placement.as_ref(),
-        emitter: &record.emitter,
-    };
-    // Strings, numbers and string-keyed maps: serialising always succeeds.
-    let pretty = serde_json::to_vec_pretty(&entry).unwrap_or_default();
-    let mut text = Vec::with_capacity(pretty.len() + 64);
-    text.extend_from_slice(b"    ");
-    for &byte in &pretty {
-        text.push(byte);
-        if byte == b'\n' {
-            text.extend_from_slice(b"    ");
-        }
-    }
-    text
 }
 
 /// Writes one bundle, file by file, from several threads at once.
@@ -220,10 +139,7 @@ pub struct BundleWriter {
     old_units: Mutex<HashMap<String, UnitRecord>>,
     /// Folders made in the new tree.
     dirs: Mutex<HashSet<String>>,
-    entries: Mutex<BTreeMap<String, Entry>>,
-    spill: Mutex<Spill>,
-    /// Plugin names, each kept once.
-    emitters: Mutex<Vec<Arc<str>>>,
+    listing: Listing<Entry>,
     units: Mutex<BTreeMap<String, UnitRecord>>,
     errors: Mutex<Vec<BundleError>>,
 }
@@ -232,11 +148,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn sha256(bytes: &[u8]) -> [u8; 32] {
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
-fn hex(bytes: &[u8; 32]) -> String {
+pub(crate) fn hex(bytes: &[u8; 32]) -> String {
     let mut text = String::with_capacity(64);
     for byte in bytes {
         text.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
@@ -335,8 +251,8 @@ impl Inspected {
             fs::remove_dir_all(&temp).map_err(io_error("remove", &temp))?;
         }
         fs::create_dir(&temp).map_err(io_error("create", &temp))?;
-        let spill = match Spill::new(&parent) {
-            Ok(spill) => spill,
+        let listing = match Listing::new(Some(&parent)) {
+            Ok(listing) => listing,
             Err(error) => {
                 let _ = fs::remove_dir(&temp);
                 return Err(error);
@@ -377,9 +293,7 @@ impl Inspected {
             old: Mutex::new(old),
             old_units: Mutex::new(old_units),
             dirs: Mutex::new(HashSet::new()),
-            entries: Mutex::new(BTreeMap::new()),
-            spill: Mutex::new(spill),
-            emitters: Mutex::new(Vec::new()),
+            listing,
             units: Mutex::new(BTreeMap::new()),
             errors: Mutex::new(Vec::new()),
         })
@@ -402,20 +316,12 @@ impl BundleWriter {
     /// file is linked from the old bundle when its bytes are there, written otherwise.
     /// Problems are collected and returned by [`Self::finish`].
     pub fn add(&self, file: BundleFile) {
-        if let Err(problem) = check_path(&file.path) {
-            self.fail(BundleError::BadPath { emitter: file.emitter, path: file.path, problem });
-            return;
-        }
-        let record = FileRecord {
-            size: file.content.len() as u64,
-            sha256: sha256(&file.content),
-            path: file.path,
-            target: file.target,
-            placement: file.placement,
-            emitter: self.emitter(&file.emitter),
+        let (record, content) = match self.listing.record(file) {
+            Ok(taken) => taken,
+            Err(error) => return self.fail(error),
         };
         let was = lock(&self.old).remove(&record.path).map(|old| old.was);
-        self.put(&record, Some(&file.content), was);
+        self.put(&record, Some(&content), was);
     }
 
     /// Carries `path` of the old bundle over as it is (its unit did not change); the caller
@@ -429,21 +335,10 @@ impl BundleWriter {
             sha256: old.was.sha256,
             target: old.target,
             placement: old.placement,
-            emitter: self.emitter(&old.emitter),
+            emitter: self.listing.emitter(&old.emitter),
         };
         self.put(&record, None, Some(old.was));
         Some(record)
-    }
-
-    /// `name` as the one shared copy of that plugin name.
-    fn emitter(&self, name: &str) -> Arc<str> {
-        let mut emitters = lock(&self.emitters);
-        if let Some(known) = emitters.iter().find(|e| ***e == *name) {
-            return Arc::clone(known);
-        }
-        let new: Arc<str> = Arc::from(name);
-        emitters.push(Arc::clone(&new));
-        new
     }
 
     fn fail(&self, error: BundleError) {
@@ -457,31 +352,9 @@ impl BundleWriter {
             Some(old) if old.size == record.size && old.sha256 == record.sha256 => Change::Kept,
             Some(_) => Change::Changed,
         };
-        let text = entry_text(record);
-        {
-            let mut entries = lock(&self.entries);
-            if let Some(first) = entries.get(&record.path) {
-                let error = BundleError::Duplicate {
-                    path: record.path.clone(),
-                    first: first.emitter.to_string(),
-                    second: record.emitter.to_string(),
-                };
-                drop(entries);
-                self.fail(error);
-                return;
-            }
-            let spilled = match lock(&self.spill).push(&text) {
-                Ok(spilled) => spilled,
-                Err(source) => {
-                    drop(entries);
-                    let path = self.temp.join(MANIFEST_FILE);
-                    self.fail(BundleError::Io { action: "write", path, source });
-                    return;
-                }
-            };
-            let entry =
-                Entry { emitter: Arc::clone(&record.emitter), change, stamp: None, spilled };
-            entries.insert(record.path.clone(), entry);
+        if let Err(error) = self.listing.take(record, Entry { change, stamp: None }) {
+            self.fail(error);
+            return;
         }
         let written = self.make_parents(&record.path).and_then(|()| {
             let to = self.temp.join(&record.path);
@@ -498,11 +371,7 @@ impl BundleWriter {
             }
         });
         match written {
-            Ok(stamp) => {
-                if let Some(entry) = lock(&self.entries).get_mut(&record.path) {
-                    entry.stamp = stamp;
-                }
-            }
+            Ok(stamp) => self.listing.update(&record.path, |entry| entry.stamp = stamp),
             Err(error) => self.fail(error),
         }
     }
@@ -568,25 +437,13 @@ impl BundleWriter {
     /// new tree is removed and the old bundle stays as it was; every path problem is listed.
     pub fn finish(self) -> Result<WriteSummary, Vec<BundleError>> {
         let mut errors = std::mem::take(&mut *lock(&self.errors));
-        let entries = std::mem::take(&mut *lock(&self.entries));
+        let entries = self.listing.take_entries();
         let (mut path_errors, rest): (Vec<BundleError>, Vec<BundleError>) =
             std::mem::take(&mut errors).into_iter().partition(|e| {
                 matches!(e, BundleError::BadPath { .. } | BundleError::Duplicate { .. })
             });
         errors = rest;
-        for (path, entry) in &entries {
-            let prefix = format!("{path}/");
-            if let Some((other, other_entry)) = entries.range(prefix.clone()..).next()
-                && other.starts_with(&prefix)
-            {
-                path_errors.push(BundleError::FileIsFolder {
-                    path: path.clone(),
-                    emitter: entry.emitter.to_string(),
-                    other: other.clone(),
-                    other_emitter: other_entry.emitter.to_string(),
-                });
-            }
-        }
+        path_errors.extend(folder_clashes(&entries, |entry| &entry.emitter));
         // A path problem explains any I/O error it caused (a file where a folder must go).
         if !path_errors.is_empty() {
             self.abort();
@@ -602,10 +459,13 @@ impl BundleWriter {
         }
     }
 
-    fn complete(self, entries: &BTreeMap<String, Entry>) -> Result<WriteSummary, BundleError> {
+    fn complete(
+        self,
+        entries: &BTreeMap<String, Listed<Entry>>,
+    ) -> Result<WriteSummary, BundleError> {
         let mut summary = WriteSummary { files: entries.len(), ..WriteSummary::default() };
         for entry in entries.values() {
-            match entry.change {
+            match entry.more.change {
                 Change::Added => summary.added += 1,
                 Change::Changed => summary.changed += 1,
                 Change::Kept => summary.kept += 1,
@@ -660,34 +520,17 @@ impl BundleWriter {
     /// same files): the spilled entries in path order, straight into the file and hashed on
     /// the way; when it equals the old manifest, the old one is linked instead. Returns its
     /// sha256.
-    fn write_manifest(&self, entries: &BTreeMap<String, Entry>) -> Result<[u8; 32], BundleError> {
+    fn write_manifest(
+        &self,
+        entries: &BTreeMap<String, Listed<Entry>>,
+    ) -> Result<[u8; 32], BundleError> {
         let to = self.temp.join(MANIFEST_FILE);
-        let mut spill = lock(&self.spill);
-        spill.file.flush().map_err(io_error("write", &to))?;
-        let mut reader =
-            SpillReader { file: spill.file.get_ref(), window: Vec::new(), start: u64::MAX };
         let file = fs::File::create(&to).map_err(io_error("create", &to))?;
         let mut writer = HashingWriter { inner: BufWriter::new(file), hasher: Sha256::new() };
-        (|| {
-            // The layout `serde_json::to_vec_pretty` gives the manifest.
-            writer.write_all(b"{\n  \"zat_version\": ")?;
-            serde_json::to_writer(&mut writer, env!("CARGO_PKG_VERSION"))?;
-            if entries.is_empty() {
-                writer.write_all(b",\n  \"files\": []\n}\n")?;
-            } else {
-                writer.write_all(b",\n  \"files\": [\n")?;
-                for (i, entry) in entries.values().enumerate() {
-                    if i > 0 {
-                        writer.write_all(b",\n")?;
-                    }
-                    writer.write_all(reader.get(entry.spilled)?)?;
-                }
-                writer.write_all(b"\n  ]\n}\n")?;
-            }
-            writer.flush()
-        })()
-        .map_err(io_error("write", &to))?;
-        drop(spill);
+        self.listing
+            .write_manifest(&mut writer, entries)
+            .and_then(|()| writer.flush())
+            .map_err(io_error("write", &to))?;
         let HashingWriter { inner, hasher } = writer;
         let file = inner.into_inner().map_err(|e| BundleError::Io {
             action: "write",
@@ -712,9 +555,9 @@ impl BundleWriter {
 }
 
 /// Passes bytes on and hashes them.
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
+pub(crate) struct HashingWriter<W> {
+    pub(crate) inner: W,
+    pub(crate) hasher: Sha256,
 }
 
 impl<W: io::Write> io::Write for HashingWriter<W> {
@@ -813,7 +656,7 @@ fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
 fn write_state(
     file: &Path,
     manifest: &[u8; 32],
-    entries: &BTreeMap<String, Entry>,
+    entries: &BTreeMap<String, Listed<Entry>>,
     units: &BTreeMap<String, UnitRecord>,
 ) -> io::Result<()> {
     let result = (|| {
@@ -821,7 +664,7 @@ fn write_state(
         writeln!(writer, "{STATE_HEADER}")?;
         writeln!(writer, "manifest\t{}", hex(manifest))?;
         for (path, entry) in entries {
-            if let Some((ino, mtime, size)) = entry.stamp {
+            if let Some((ino, mtime, size)) = entry.more.stamp {
                 writeln!(writer, "file\t{ino}\t{mtime}\t{size}\t{path}")?;
             }
         }
@@ -845,11 +688,11 @@ fn write_state(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{Bundle, read_tree};
 
-    fn file(path: &str, content: &str, emitter: &str) -> BundleFile {
+    pub(crate) fn file(path: &str, content: &str, emitter: &str) -> BundleFile {
         BundleFile {
             path: path.to_owned(),
             content: content.as_bytes().to_vec(),

@@ -27,7 +27,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use units::Progress;
-use zat_core::{Bundle, BundleError, BundleFile, BundleWriter, WriteSummary};
+use zat_core::{
+    Bundle, BundleError, BundleFile, BundleWriter, CompareFailure, Compared, Comparer, WriteSummary,
+};
 use zat_model::{Diagnostic, Fleet};
 use zat_plugin_api::{RenderRequest, RenderResponse};
 use zat_plugin_host::{PluginSet, PluginSetBuilder};
@@ -146,6 +148,15 @@ impl<T> Outcome<T> {
     }
 }
 
+impl Outcome {
+    /// A run that ended before it had a result, as the outcome of another kind of run.
+    fn retyped<U>(self: Box<Self>) -> Outcome<U> {
+        let Outcome { diagnostics, timings, plugin_output, result } = *self;
+        let failure = result.err().unwrap_or(Failure::Input);
+        Outcome { diagnostics, timings, plugin_output, result: Err(failure) }
+    }
+}
+
 /// The fleet after the script and the core's expansion and validation, or why there is none.
 #[derive(Debug)]
 pub struct PreparedRun {
@@ -189,38 +200,56 @@ pub fn prepare(inputs: &Inputs) -> PreparedRun {
 /// plugin by unit (render pass, then index pass), and the checked bundle in memory. `plugins`
 /// says where plugins come from (start from [`builtins`] for the emitters linked into zat).
 pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
-    let (mut diagnostics, mut timings, fleet, set) = match start(inputs, plugins) {
+    let started = match start(inputs, plugins) {
         Ok(started) => started,
         Err(outcome) => return *outcome,
     };
-    let request = request_of(inputs, fleet);
     let sink = units::MemorySink::default();
-    // Every intended connection on its own rule, read from each policy file as it is rendered.
-    let checking = units::Checking::new(&sink, &request.fleet);
-    let started = Instant::now();
-    let rendered = units::render(&set, &request, inputs.jobs.max(1), &checking, None);
-    timings.render = started.elapsed();
-    let checked = checking.into_diagnostics();
-    let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
-        Ok(output) => output,
-        Err((failure, output)) => {
-            let mut outcome = Outcome::failed(diagnostics, timings, failure);
-            outcome.plugin_output = output;
-            return outcome;
-        }
-    };
+    let Rendering { request, set, diagnostics, timings, plugin_output } =
+        match render_through(inputs, started, &sink, None) {
+            Ok(rendering) => rendering,
+            Err(outcome) => return *outcome,
+        };
     let files = sink.files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    diagnostics.extend(checked);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
-        outcome.plugin_output = plugin_output;
-        return outcome;
-    }
-    let origins: BTreeMap<&str, String> =
-        set.plugins().iter().map(|p| (p.name(), p.origin().to_string())).collect();
     let result = Bundle::new(files)
         .map(|bundle| Built { fleet: request.fleet, bundle })
-        .map_err(|errors| Failure::Plugins(bundle_errors(&errors, &origins)));
+        .map_err(|errors| Failure::Plugins(bundle_errors(&errors, &origins(&set))));
+    Outcome { diagnostics, timings, plugin_output, result }
+}
+
+/// What [`compare`] found.
+#[derive(Debug)]
+pub struct Comparison {
+    pub fleet: Fleet,
+    /// The new bundle's files and how it differs from the one on disk.
+    pub compared: Compared,
+}
+
+/// The whole pipeline, writing nothing and holding no bundle: every file is handed to
+/// `comparer` as its unit renders, which checks its path and compares it with the bundle on
+/// disk at once (see [`zat_core::Comparer`]); what `zat build --check`, `zat diff` and
+/// `zat check` run. A bundle on disk that cannot be read is a [`Failure::Usage`].
+pub fn compare(
+    inputs: &Inputs,
+    plugins: PluginSetBuilder,
+    comparer: Comparer<'_>,
+) -> Outcome<Comparison> {
+    let started = match start(inputs, plugins) {
+        Ok(started) => started,
+        Err(outcome) => return outcome.retyped(),
+    };
+    let Rendering { request, set, diagnostics, timings, plugin_output } =
+        match render_through(inputs, started, &comparer, None) {
+            Ok(rendering) => rendering,
+            Err(outcome) => return outcome.retyped(),
+        };
+    let result = match comparer.finish() {
+        Ok(compared) => Ok(Comparison { fleet: request.fleet, compared }),
+        Err(CompareFailure::Paths(errors)) => {
+            Err(Failure::Plugins(bundle_errors(&errors, &origins(&set))))
+        }
+        Err(CompareFailure::Disk(error)) => Err(Failure::Usage(vec![error.to_string()])),
+    };
     Outcome { diagnostics, timings, plugin_output, result }
 }
 
@@ -261,50 +290,32 @@ pub fn build_into(
         });
         (started, inspected)
     });
-    let (mut diagnostics, mut timings, fleet, set) = match started {
+    let started = match started {
         Ok(started) => started,
-        Err(outcome) => {
-            let Outcome { diagnostics, timings, plugin_output, result } = *outcome;
-            let failure = result.err().unwrap_or(Failure::Input);
-            return Outcome { diagnostics, timings, plugin_output, result: Err(failure) };
-        }
+        Err(outcome) => return outcome.retyped(),
     };
     let writer = match inspected.and_then(zat_core::Inspected::open) {
         Ok(writer) => writer,
         Err(error) => {
+            let (diagnostics, timings) = (started.0, started.1);
             return Outcome::failed(diagnostics, timings, Failure::Usage(vec![error.to_string()]));
         }
     };
-    let request = request_of(inputs, fleet);
-    let started = Instant::now();
     // Every intended connection on its own rule, read from each policy file as it is written
     // (one carried over unchanged was checked by the build that wrote it), before the new tree
     // replaces the old one.
-    let checking = units::Checking::new(&writer, &request.fleet);
-    let rendered = units::render(&set, &request, inputs.jobs.max(1), &checking, progress);
-    timings.render = started.elapsed();
-    let checked = checking.into_diagnostics();
-    let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
-        Ok(output) => output,
-        Err((failure, output)) => {
-            writer.abort();
-            let mut outcome = Outcome::failed(diagnostics, timings, failure);
-            outcome.plugin_output = output;
-            return outcome;
-        }
-    };
-    diagnostics.extend(checked);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        writer.abort();
-        let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
-        outcome.plugin_output = plugin_output;
-        return outcome;
-    }
+    let Rendering { set, diagnostics, mut timings, plugin_output, .. } =
+        match render_through(inputs, started, &writer, progress) {
+            Ok(rendering) => rendering,
+            Err(outcome) => {
+                writer.abort();
+                return outcome.retyped();
+            }
+        };
     let started = Instant::now();
     let finished = writer.finish();
     timings.write = started.elapsed();
-    let origins: BTreeMap<&str, String> =
-        set.plugins().iter().map(|p| (p.name(), p.origin().to_string())).collect();
+    let origins = origins(&set);
     let result = finished.map(|summary| Written { summary }).map_err(|errors| {
         let paths = errors.iter().any(|e| {
             matches!(
@@ -321,6 +332,51 @@ pub fn build_into(
 }
 
 type Started = (Vec<Diagnostic>, Timings, Fleet, PluginSet);
+
+/// A run whose units all rendered without an error.
+struct Rendering {
+    request: RenderRequest,
+    set: PluginSet,
+    diagnostics: Vec<Diagnostic>,
+    timings: Timings,
+    plugin_output: PluginOutput,
+}
+
+/// Renders every unit into `sink`, checking each policy file's connections on the way: the
+/// run, or the outcome that ends it (a plugin failure, an error diagnostic).
+fn render_through(
+    inputs: &Inputs,
+    (mut diagnostics, mut timings, fleet, set): Started,
+    sink: &dyn units::Sink,
+    progress: Option<units::Progress<'_>>,
+) -> Result<Rendering, Box<Outcome>> {
+    let request = request_of(inputs, fleet);
+    let started = Instant::now();
+    let checking = units::Checking::new(sink, &request.fleet);
+    let rendered = units::render(&set, &request, inputs.jobs.max(1), &checking, progress);
+    timings.render = started.elapsed();
+    let checked = checking.into_diagnostics();
+    let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
+        Ok(output) => output,
+        Err((failure, output)) => {
+            let mut outcome = Outcome::failed(diagnostics, timings, failure);
+            outcome.plugin_output = output;
+            return Err(Box::new(outcome));
+        }
+    };
+    diagnostics.extend(checked);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
+        outcome.plugin_output = plugin_output;
+        return Err(Box::new(outcome));
+    }
+    Ok(Rendering { request, set, diagnostics, timings, plugin_output })
+}
+
+/// Each plugin's origin by name, for messages about its files.
+fn origins(set: &PluginSet) -> BTreeMap<&str, String> {
+    set.plugins().iter().map(|p| (p.name(), p.origin().to_string())).collect()
+}
 
 /// What plugins in worker processes printed, by plugin name.
 type PluginOutput = Vec<(String, String)>;

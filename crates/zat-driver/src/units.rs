@@ -53,6 +53,20 @@ impl Sink for MemorySink {
     fn record(&self, _key: String, _record: UnitRecord) {}
 }
 
+/// Compares each file with the bundle on disk (`--check`, `diff`, `check`).
+impl Sink for zat_core::Comparer<'_> {
+    fn cached(&self, _key: &str) -> Option<UnitRecord> {
+        None
+    }
+    fn carry(&self, _path: &str) -> Option<IndexedFile> {
+        None
+    }
+    fn add(&self, file: BundleFile) {
+        zat_core::Comparer::add(self, file);
+    }
+    fn record(&self, _key: String, _record: UnitRecord) {}
+}
+
 impl Sink for BundleWriter {
     fn cached(&self, key: &str) -> Option<UnitRecord> {
         self.cached_unit(key)

@@ -1,0 +1,337 @@
+//! Comparing a bundle with the one on disk as it renders, file by file, without holding it:
+//! what `zat build --check`, `zat diff` and `zat check` run.
+//!
+//! [`Comparer::new`] lists the bundle on disk (paths and kinds, no bytes). Each file then goes
+//! in as it comes ([`Comparer::add`]): its path is checked as [`crate::Bundle::new`] checks it,
+//! its manifest entry goes to a scratch file, and it is compared at once with the file on disk
+//! at its path, which is read then and dropped. Only what differs is kept, with its patch when
+//! the caller makes patches. [`Comparer::finish`] adds the manifest and the files on disk that
+//! the new bundle does not have. The outcome is exactly [`crate::drift`] of
+//! [`crate::Bundle::tree`] and [`crate::read_tree`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Read as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use sha2::{Digest, Sha256};
+
+use crate::bundle::{OnDisk, folder_clashes, on_disk};
+use crate::spill::{Listed, Listing};
+use crate::writer::HashingWriter;
+use crate::{BundleError, BundleFile, Drift, MANIFEST_FILE};
+
+/// Makes the patch of one difference: the path, the bytes on disk (as [`crate::read_tree`]
+/// gives them) and the new bytes; `None` for a file one side does not have.
+pub type Patcher<'p> = &'p (dyn Fn(&str, Option<&[u8]>, Option<&[u8]>) -> String + Sync);
+
+/// How one path differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftKind {
+    /// In the new bundle, not on disk.
+    Added,
+    /// On disk, not in the new bundle.
+    Removed,
+    /// In both, with different bytes.
+    Changed,
+}
+
+/// One path that differs, with its patch when the comparison makes patches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub path: String,
+    pub kind: DriftKind,
+    pub patch: Option<String>,
+}
+
+/// What a comparison found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Compared {
+    /// Every file of the new bundle, sorted (the manifest aside).
+    pub files: Vec<String>,
+    /// Every path that differs, sorted.
+    pub differences: Vec<Difference>,
+}
+
+impl Compared {
+    /// The differences as a [`Drift`].
+    pub fn drift(&self) -> Drift {
+        let mut drift = Drift::default();
+        for difference in &self.differences {
+            let list = match difference.kind {
+                DriftKind::Added => &mut drift.added,
+                DriftKind::Removed => &mut drift.removed,
+                DriftKind::Changed => &mut drift.changed,
+            };
+            list.push(difference.path.clone());
+        }
+        drift
+    }
+}
+
+/// Why a comparison has no outcome.
+#[derive(Debug)]
+pub enum CompareFailure {
+    /// The new bundle's paths are wrong (as [`crate::Bundle::new`] says them).
+    Paths(Vec<BundleError>),
+    /// The bundle on disk could not be read.
+    Disk(BundleError),
+}
+
+/// Compares a bundle with the one on disk as its files come, from several threads at once.
+pub struct Comparer<'p> {
+    /// The bundle on disk; `None` when nothing is compared (`zat check`).
+    out: Option<PathBuf>,
+    /// Entries on disk no new file has taken yet (boxed: the map keeps its room as it empties).
+    disk: Mutex<HashMap<String, Box<OnDisk>>>,
+    listing: Listing<()>,
+    differences: Mutex<Vec<Difference>>,
+    errors: Mutex<Vec<BundleError>>,
+    disk_error: Mutex<Option<BundleError>>,
+    patch: Option<Patcher<'p>>,
+}
+
+impl std::fmt::Debug for Comparer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Comparer").field("out", &self.out).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl<'p> Comparer<'p> {
+    /// Lists the bundle at `out` (nothing when `out` is `None`: the files are then only
+    /// checked and counted); `patch`, when given, makes the patch of each difference.
+    pub fn new(out: Option<&Path>, patch: Option<Patcher<'p>>) -> Result<Self, BundleError> {
+        let disk = match out {
+            Some(out) => on_disk(out)?.into_iter().map(|(p, e)| (p, Box::new(e))).collect(),
+            None => HashMap::new(),
+        };
+        Ok(Comparer {
+            out: out.map(Path::to_path_buf),
+            disk: Mutex::new(disk),
+            listing: Listing::new(None)?,
+            differences: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
+            disk_error: Mutex::new(None),
+            patch,
+        })
+    }
+
+    /// Takes one file of the new bundle and compares it with the file at its path on disk.
+    pub fn add(&self, file: BundleFile) {
+        let (record, content) = match self.listing.record(file) {
+            Ok(taken) => taken,
+            Err(error) => {
+                lock(&self.errors).push(error);
+                return;
+            }
+        };
+        if let Err(error) = self.listing.take(&record, ()) {
+            lock(&self.errors).push(error);
+            return;
+        }
+        let Some(out) = &self.out else { return };
+        let old = lock(&self.disk).remove(&record.path);
+        match old.map(|entry| entry.read(out)).transpose() {
+            Ok(old) => self.compare(&record.path, old.as_deref(), Some(&content)),
+            Err(error) => {
+                lock(&self.disk_error).get_or_insert(error);
+            }
+        }
+    }
+
+    /// Notes a difference between the bytes on disk and the new bytes, if there is one.
+    fn compare(&self, path: &str, old: Option<&[u8]>, new: Option<&[u8]>) {
+        let kind = match (old, new) {
+            (None, None) => return,
+            (None, Some(_)) => DriftKind::Added,
+            (Some(_), None) => DriftKind::Removed,
+            (Some(old), Some(new)) if old == new => return,
+            (Some(_), Some(_)) => DriftKind::Changed,
+        };
+        let patch = self.patch.map(|make| make(path, old, new));
+        lock(&self.differences).push(Difference { path: path.to_owned(), kind, patch });
+    }
+
+    /// Checks that no file sits where another needs a folder, then compares the manifest and
+    /// lists what is on disk and not in the new bundle.
+    pub fn finish(self) -> Result<Compared, CompareFailure> {
+        let taken = self.listing.take_entries();
+        let mut errors = std::mem::take(&mut *lock(&self.errors));
+        errors.extend(folder_clashes(&taken, |entry| &entry.emitter));
+        if !errors.is_empty() {
+            return Err(CompareFailure::Paths(errors));
+        }
+        if let Some(error) = lock(&self.disk_error).take() {
+            return Err(CompareFailure::Disk(error));
+        }
+        if let Some(out) = &self.out {
+            self.compare_manifest(out, &taken).map_err(CompareFailure::Disk)?;
+            let left: Vec<(String, Box<OnDisk>)> = lock(&self.disk).drain().collect();
+            for (path, entry) in left {
+                let old = entry.read(out).map_err(CompareFailure::Disk)?;
+                self.compare(&path, Some(&old), None);
+            }
+        }
+        let mut differences = std::mem::take(&mut *lock(&self.differences));
+        differences.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Compared { files: taken.into_keys().collect(), differences })
+    }
+
+    /// Compares the manifest the new bundle would get with the one on disk: by their hashes
+    /// when no patch is made, so that neither is held.
+    fn compare_manifest(
+        &self,
+        out: &Path,
+        taken: &BTreeMap<String, Listed<()>>,
+    ) -> Result<(), BundleError> {
+        let scratch = || BundleError::Io {
+            action: "read",
+            path: PathBuf::from(MANIFEST_FILE),
+            source: io::Error::other("the scratch file of the manifest entries failed"),
+        };
+        let old = lock(&self.disk).remove(MANIFEST_FILE);
+        match (old, self.patch) {
+            (Some(old), None) if old.is_file() => {
+                let mut hashing = HashingWriter { inner: io::sink(), hasher: Sha256::new() };
+                self.listing.write_manifest(&mut hashing, taken).map_err(|_| scratch())?;
+                let new: [u8; 32] = hashing.hasher.finalize().into();
+                if digest_of(&out.join(old.real()))? != new {
+                    lock(&self.differences).push(Difference {
+                        path: MANIFEST_FILE.to_owned(),
+                        kind: DriftKind::Changed,
+                        patch: None,
+                    });
+                }
+                Ok(())
+            }
+            (old, _) => {
+                let mut new = Vec::new();
+                self.listing.write_manifest(&mut new, taken).map_err(|_| scratch())?;
+                let old = old.map(|entry| entry.read(out)).transpose()?;
+                self.compare(MANIFEST_FILE, old.as_deref(), Some(&new));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The SHA-256 of a file, read in pieces.
+fn digest_of(path: &Path) -> Result<[u8; 32], BundleError> {
+    let read = |source| BundleError::Io { action: "read", path: path.to_owned(), source };
+    let mut file = std::fs::File::open(path).map_err(read)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read(e)),
+        }
+    }
+    Ok(hasher.finalize().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::writer::tests::file;
+    use crate::{Bundle, drift, read_tree};
+
+    fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
+        let text =
+            |b: Option<&[u8]>| b.map_or("-".to_owned(), |b| String::from_utf8_lossy(b).into());
+        format!("{path}: {} => {}", text(old), text(new))
+    }
+
+    fn compare(
+        out: &Path,
+        files: &[BundleFile],
+        patch: Option<Patcher<'_>>,
+    ) -> Result<Compared, CompareFailure> {
+        let comparer = Comparer::new(Some(out), patch).expect("listed");
+        std::thread::scope(|scope| {
+            for part in files.chunks(2) {
+                let comparer = &comparer;
+                scope.spawn(move || part.iter().for_each(|f| comparer.add(f.clone())));
+            }
+        });
+        comparer.finish()
+    }
+
+    #[test]
+    fn the_streamed_drift_is_the_drift_of_the_trees_in_memory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let old = [file("a/one", "1", "e"), file("a/two", "2", "e"), file("gone", "x", "f")];
+        Bundle::new(old).expect("legal").write(&out).expect("written");
+        // A file edited by hand, a link where a file goes, a file nobody wrote.
+        std::fs::write(out.join("a/one"), "edited").expect("edit");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc/hostname", out.join("link")).expect("link");
+        std::fs::write(out.join("stray"), "s").expect("stray");
+        let new = [
+            file("a/one", "1", "e"),
+            file("a/two", "2", "e"),
+            file("b/new", "n", "f"),
+            file("link", "l", "f"),
+        ];
+        let compared = compare(&out, &new, None).expect("compared");
+        let bundle = Bundle::new(new.clone()).expect("legal");
+        let expected = drift(&bundle.tree(), &read_tree(&out).expect("read"));
+        assert_eq!(compared.drift(), expected);
+        assert!(expected.changed.contains(&MANIFEST_FILE.to_owned()), "{expected:?}");
+        assert_eq!(compared.files, ["a/one", "a/two", "b/new", "link"]);
+        assert!(compared.differences.iter().all(|d| d.patch.is_none()));
+
+        // With patches: the same drift, each with the patch of its two sides.
+        let with = compare(&out, &new, Some(&patch)).expect("compared");
+        assert_eq!(with.drift(), expected);
+        let of = |path: &str| with.differences.iter().find(|d| d.path == path).cloned();
+        assert_eq!(of("a/one").and_then(|d| d.patch).as_deref(), Some("a/one: edited => 1"));
+        assert_eq!(of("stray").and_then(|d| d.patch).as_deref(), Some("stray: s => -"));
+        assert_eq!(of("b/new").and_then(|d| d.patch).as_deref(), Some("b/new: - => n"));
+    }
+
+    #[test]
+    fn an_unchanged_bundle_has_no_drift_and_a_missing_one_is_all_added() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let files = [file("x/one", "1", "e"), file("x/two", "2", "f")];
+        Bundle::new(files.clone()).expect("legal").write(&out).expect("written");
+        assert_eq!(compare(&out, &files, None).expect("compared").differences, []);
+        assert_eq!(compare(&out, &files, Some(&patch)).expect("compared").differences, []);
+        let missing = dir.path().join("missing");
+        let drift = compare(&missing, &files, None).expect("compared").drift();
+        assert_eq!(drift.added, [MANIFEST_FILE, "x/one", "x/two"]);
+    }
+
+    #[test]
+    fn wrong_paths_are_the_errors_bundle_new_gives() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = [
+            file("a", "1", "e"),
+            file("a/b", "2", "f"),
+            file("../up", "3", "e"),
+            file("a/b", "4", "g"),
+        ];
+        // One thread: which of two files at one path comes first is the order they come in.
+        let comparer = Comparer::new(Some(dir.path()), None).expect("listed");
+        files.iter().for_each(|f| comparer.add(f.clone()));
+        let Err(CompareFailure::Paths(mut errors)) = comparer.finish() else {
+            panic!("paths accepted");
+        };
+        let Err(mut expected) = Bundle::new(files) else { panic!("paths accepted") };
+        let text = |e: &BundleError| e.to_string();
+        errors.sort_by_key(text);
+        expected.sort_by_key(text);
+        assert_eq!(
+            errors.iter().map(text).collect::<Vec<_>>(),
+            expected.iter().map(text).collect::<Vec<_>>()
+        );
+    }
+}

@@ -1,0 +1,224 @@
+//! The manifest entries of a bundle being written or compared, kept on disk rather than in
+//! memory until the manifest is put together in path order.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::bundle::{ManifestEntry, check_path, io_error};
+use crate::writer::{hex, sha256};
+use crate::{BundleError, BundleFile, FileRecord, MANIFEST_FILE};
+
+/// The manifest entries of the files taken so far, in the order they came, each already in the
+/// form and indentation the manifest gives it, in a scratch file with no name (it goes with
+/// the process, even a killed one). At tens of thousands of files, these entries would be the
+/// largest thing a build holds besides the fleet.
+#[derive(Debug)]
+pub(crate) struct Spill {
+    file: BufWriter<fs::File>,
+    len: u64,
+}
+
+impl Spill {
+    /// A scratch file beside `beside` (on the same file system as the bundle), or in the
+    /// temporary folder.
+    pub(crate) fn new(beside: Option<&Path>) -> Result<Spill, BundleError> {
+        let dir = beside.map_or_else(std::env::temp_dir, Path::to_path_buf);
+        let file =
+            tempfile::tempfile_in(&dir).map_err(io_error("create a scratch file in", &dir))?;
+        Ok(Spill { file: BufWriter::with_capacity(1 << 16, file), len: 0 })
+    }
+
+    pub(crate) fn push(&mut self, text: &[u8]) -> io::Result<(u64, usize)> {
+        self.file.write_all(text)?;
+        let at = self.len;
+        self.len += text.len() as u64;
+        Ok((at, text.len()))
+    }
+
+    /// Writes `MANIFEST.json` to `out`, byte for byte what [`crate::Bundle::manifest`] gives
+    /// for the same files, from the entries at `spans` (in path order).
+    pub(crate) fn write_manifest(
+        &mut self,
+        out: &mut impl Write,
+        spans: impl Iterator<Item = (u64, usize)>,
+    ) -> io::Result<()> {
+        self.file.flush()?;
+        let mut reader =
+            SpillReader { file: self.file.get_ref(), window: Vec::new(), start: u64::MAX };
+        let mut spans = spans.peekable();
+        // The layout `serde_json::to_vec_pretty` gives the manifest.
+        out.write_all(b"{\n  \"zat_version\": ")?;
+        serde_json::to_writer(&mut *out, env!("CARGO_PKG_VERSION"))?;
+        if spans.peek().is_none() {
+            return out.write_all(b",\n  \"files\": []\n}\n");
+        }
+        out.write_all(b",\n  \"files\": [\n")?;
+        for (i, span) in spans.enumerate() {
+            if i > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(reader.get(span)?)?;
+        }
+        out.write_all(b"\n  ]\n}\n")
+    }
+}
+
+/// Reads spilled entries back, mostly in the order they were written, through a window of the
+/// scratch file.
+struct SpillReader<'a> {
+    file: &'a fs::File,
+    window: Vec<u8>,
+    start: u64,
+}
+
+impl SpillReader<'_> {
+    const WINDOW: usize = 1 << 20;
+
+    fn get(&mut self, (at, len): (u64, usize)) -> io::Result<&[u8]> {
+        use std::io::{Read as _, Seek as _};
+        let end = at + len as u64;
+        if at < self.start || end > self.start + self.window.len() as u64 {
+            let mut file = self.file;
+            file.seek(io::SeekFrom::Start(at))?;
+            self.window.clear();
+            file.take(Self::WINDOW.max(len) as u64).read_to_end(&mut self.window)?;
+            self.start = at;
+            if self.window.len() < len {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "scratch file cut short"));
+            }
+        }
+        let from = usize::try_from(at - self.start).unwrap_or(usize::MAX);
+        Ok(&self.window[from..from + len])
+    }
+}
+
+/// A manifest entry as it appears inside the manifest's file list: pretty JSON, indented four
+/// more spaces (JSON strings hold no raw line break, so every line break is the printer's).
+pub(crate) fn entry_text(record: &FileRecord) -> Vec<u8> {
+    let entry = ManifestEntry {
+        path: &record.path,
+        size: usize::try_from(record.size).unwrap_or(usize::MAX),
+        sha256: hex(&record.sha256),
+        target: record.target.as_deref(),
+        placement: record.placement.as_ref(),
+        emitter: &record.emitter,
+    };
+    // Strings, numbers and string-keyed maps: serialising always succeeds.
+    let pretty = serde_json::to_vec_pretty(&entry).unwrap_or_default();
+    let mut text = Vec::with_capacity(pretty.len() + 64);
+    text.extend_from_slice(b"    ");
+    for &byte in &pretty {
+        text.push(byte);
+        if byte == b'\n' {
+            text.extend_from_slice(b"    ");
+        }
+    }
+    text
+}
+
+/// What a bundle being written or compared keeps of each file it took: its plugin (shared by
+/// every file of that plugin), where its manifest entry sits in the spill, and `more`.
+#[derive(Debug)]
+pub(crate) struct Listed<T> {
+    pub(crate) emitter: Arc<str>,
+    pub(crate) spilled: (u64, usize),
+    pub(crate) more: T,
+}
+
+/// The files a bundle being written or compared has taken, each path once, with their
+/// manifest entries in a [`Spill`] and every plugin name kept once.
+#[derive(Debug)]
+pub(crate) struct Listing<T> {
+    entries: Mutex<BTreeMap<String, Listed<T>>>,
+    spill: Mutex<Spill>,
+    emitters: Mutex<Vec<Arc<str>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl<T> Listing<T> {
+    /// An empty listing, its spill beside `beside` (see [`Spill::new`]).
+    pub(crate) fn new(beside: Option<&Path>) -> Result<Self, BundleError> {
+        Ok(Listing {
+            entries: Mutex::new(BTreeMap::new()),
+            spill: Mutex::new(Spill::new(beside)?),
+            emitters: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `name` as the one shared copy of that plugin name.
+    pub(crate) fn emitter(&self, name: &str) -> Arc<str> {
+        let mut emitters = lock(&self.emitters);
+        if let Some(known) = emitters.iter().find(|e| ***e == *name) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(name);
+        emitters.push(Arc::clone(&new));
+        new
+    }
+
+    /// A rendered file's record and bytes, its path checked as [`crate::Bundle::new`] checks
+    /// it.
+    pub(crate) fn record(&self, file: BundleFile) -> Result<(FileRecord, Vec<u8>), BundleError> {
+        if let Err(problem) = check_path(&file.path) {
+            return Err(BundleError::BadPath { emitter: file.emitter, path: file.path, problem });
+        }
+        let record = FileRecord {
+            size: file.content.len() as u64,
+            sha256: sha256(&file.content),
+            path: file.path,
+            target: file.target,
+            placement: file.placement,
+            emitter: self.emitter(&file.emitter),
+        };
+        Ok((record, file.content))
+    }
+
+    /// Lists `record` with `more`: its manifest entry goes to the spill. A path listed
+    /// already is refused, and so is a file whose entry cannot be spilled.
+    pub(crate) fn take(&self, record: &FileRecord, more: T) -> Result<(), BundleError> {
+        let text = entry_text(record);
+        let mut entries = lock(&self.entries);
+        if let Some(first) = entries.get(&record.path) {
+            return Err(BundleError::Duplicate {
+                path: record.path.clone(),
+                first: first.emitter.to_string(),
+                second: record.emitter.to_string(),
+            });
+        }
+        let spilled = lock(&self.spill).push(&text).map_err(|source| BundleError::Io {
+            action: "write",
+            path: PathBuf::from(MANIFEST_FILE),
+            source,
+        })?;
+        let emitter = Arc::clone(&record.emitter);
+        entries.insert(record.path.clone(), Listed { emitter, spilled, more });
+        Ok(())
+    }
+
+    /// Changes what more is kept of a listed file.
+    pub(crate) fn update(&self, path: &str, change: impl FnOnce(&mut T)) {
+        if let Some(entry) = lock(&self.entries).get_mut(path) {
+            change(&mut entry.more);
+        }
+    }
+
+    /// Every listed file by path, leaving the listing empty.
+    pub(crate) fn take_entries(&self) -> BTreeMap<String, Listed<T>> {
+        std::mem::take(&mut *lock(&self.entries))
+    }
+
+    /// Writes the manifest of `entries` (what [`Self::take_entries`] gave) to `out`.
+    pub(crate) fn write_manifest(
+        &self,
+        out: &mut impl Write,
+        entries: &BTreeMap<String, Listed<T>>,
+    ) -> io::Result<()> {
+        lock(&self.spill).write_manifest(out, entries.values().map(|e| e.spilled))
+    }
+}
