@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use zat_core::{Bundle, Drift, WriteSummary};
+use zat_core::{Drift, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
 
 use crate::common::{self, ScriptArgs};
@@ -96,9 +96,7 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
     if args.check {
         return run_check(args);
     }
-    if args.findings.format == Format::Json || args.findings.deny_warnings {
-        return run_in_memory(args);
-    }
+    let json = args.findings.format == Format::Json;
     let inputs = match args.run.inputs(&args.script) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
@@ -116,19 +114,35 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
         bar.set_position(done as u64);
     };
     let plugins = args.run.plugins.builder_for(Some(&args.script.script));
-    let outcome = zat_driver::build_into(&inputs, plugins, &args.output, Some(&progress));
+    let unread = args.script.unread_params();
+    // Every diagnostic as the user sees them (`--allow` applied): with `--deny-warnings`, a
+    // warning stops the build before the new tree replaces the old one.
+    let shown = |found: &[Diagnostic]| {
+        let mut all = unread.clone();
+        all.extend(found.iter().cloned());
+        args.findings.filter(all)
+    };
+    let accept = |found: &[Diagnostic]| args.findings.exit_for(&shown(found)) == Exit::Ok;
+    let outcome =
+        zat_driver::build_into_if(&inputs, plugins, &args.output, Some(&progress), &accept);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let mut diagnostics = args.script.unread_params();
-    diagnostics.extend(outcome.diagnostics);
-    let diagnostics = args.findings.filter(diagnostics);
+    let diagnostics = shown(&outcome.diagnostics);
     args.findings.human(&diagnostics);
     log_timings(&outcome.timings);
     for (plugin, output) in &outcome.plugin_output {
         report::plugin_output(plugin, output);
     }
+    let output = args.output.display().to_string();
     match outcome.result {
+        Ok(written) if json => output::write_json(&BuildOutput {
+            ok: true,
+            output,
+            drift: Vec::new(),
+            files: written.files,
+            diagnostics,
+        }),
         Ok(written) => {
             if !quiet {
                 report::success(&format!(
@@ -139,7 +153,15 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
             }
             Exit::Ok
         }
-        Err(failure) => common::report_failure(&failure),
+        Err(zat_driver::Failure::Refused) => {
+            report::usage_error("warnings are denied (--deny-warnings): nothing written");
+            let exit = args.findings.exit_for(&diagnostics);
+            failed(json, &output, exit, diagnostics)
+        }
+        Err(failure) => {
+            let exit = common::report_failure(&failure);
+            failed(json, &output, exit, diagnostics)
+        }
     }
 }
 
@@ -197,52 +219,6 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
-}
-
-/// `--check`, JSON output and `--deny-warnings` need every file and diagnostic before
-/// anything is written: they build in memory and write (or compare) afterwards.
-fn run_in_memory(args: &Args) -> Exit {
-    if let Err(exit) = args.findings.require(false, "build") {
-        return exit;
-    }
-    let json = args.findings.format == Format::Json;
-    let output = args.output.display().to_string();
-    let failed =
-        |exit: Exit, diagnostics: Vec<Diagnostic>| failed(json, &output, exit, diagnostics);
-    let rendered = match render_bundle(&args.script, &args.run, &args.findings) {
-        Ok(rendered) => rendered,
-        Err((exit, diagnostics)) => return failed(exit, diagnostics),
-    };
-    if let Some(exit) = denied(&args.findings, &rendered.diagnostics) {
-        return failed(exit, rendered.diagnostics);
-    }
-    let files: Vec<String> = rendered.bundle.files().map(|f| f.path.clone()).collect();
-    match rendered.bundle.write(&args.output) {
-        Ok(()) => {
-            if json {
-                let document = BuildOutput {
-                    ok: true,
-                    output,
-                    drift: Vec::new(),
-                    files,
-                    diagnostics: rendered.diagnostics,
-                };
-                return output::write_json(&document);
-            }
-            report::success(&format!(
-                "wrote {} files of fleet {} to {} ({})",
-                rendered.bundle.len() + 1,
-                rendered.fleet.name,
-                args.output.display(),
-                report::count(&rendered.diagnostics)
-            ));
-            Exit::Ok
-        }
-        Err(error) => {
-            report::usage_error(&error.to_string());
-            failed(Exit::Failure, rendered.diagnostics)
-        }
-    }
 }
 
 /// The exit of a run whose warnings are denied (`--deny-warnings`; errors end a run before
@@ -364,32 +340,6 @@ impl RunArgs {
     }
 }
 
-/// A rendered bundle, the fleet it came from, and the diagnostics that remain after
-/// `--allow` (warnings only: a run with errors has no bundle).
-pub(crate) struct Rendered {
-    pub(crate) bundle: Bundle,
-    pub(crate) fleet: Fleet,
-    pub(crate) diagnostics: Vec<Diagnostic>,
-}
-
-/// Runs the whole pipeline ([`zat_driver::build`]) and reports every diagnostic (in the
-/// human format) and failure; `-v` logs each plugin's time.
-///
-/// Errors in the script or the model, and error diagnostics from plugins, give exit 1; a
-/// plugin that cannot be loaded or fails (panic, error status, malformed JSON, illegal
-/// paths) gives exit 2. Nothing is written either way; the diagnostics come back for a
-/// machine-readable format to write.
-pub(crate) fn render_bundle(
-    script: &ScriptArgs,
-    run: &RunArgs,
-    findings: &FindingArgs,
-) -> Result<Rendered, (Exit, Vec<Diagnostic>)> {
-    let inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
-    let outcome = zat_driver::build(&inputs, run.plugins.builder_for(Some(&script.script)));
-    let (built, diagnostics) = reported(outcome, script, findings)?;
-    Ok(Rendered { bundle: built.bundle, fleet: built.fleet, diagnostics })
-}
-
 /// A rendered bundle compared with the one on disk, file by file as it rendered
 /// ([`zat_driver::compare`]): no file's bytes are held beyond the one being compared.
 pub(crate) struct Compared {
@@ -398,8 +348,14 @@ pub(crate) struct Compared {
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
-/// [`render_bundle`], handing each file to `comparer` as it comes (see
-/// [`zat_core::Comparer`]).
+/// Runs the whole pipeline ([`zat_driver::compare`]), handing each file to `comparer` as it
+/// comes (see [`zat_core::Comparer`]), and reports every diagnostic (in the human format) and
+/// failure; `-v` logs each plugin's time.
+///
+/// Errors in the script or the model, and error diagnostics from plugins, give exit 1; a
+/// plugin that cannot be loaded or fails (panic, error status, malformed JSON, illegal
+/// paths), or a bundle on disk that cannot be read, gives exit 2. Nothing is written either
+/// way; the diagnostics come back for a machine-readable format to write.
 pub(crate) fn compare_bundle(
     script: &ScriptArgs,
     run: &RunArgs,

@@ -162,7 +162,7 @@ pub(crate) fn prepare(args: &ScriptArgs) -> Result<zat_model::Fleet, Exit> {
 /// Reports a pipeline failure's messages and gives its exit code.
 pub(crate) fn report_failure(failure: &zat_driver::Failure) -> Exit {
     match failure {
-        zat_driver::Failure::Input => Exit::InputErrors,
+        zat_driver::Failure::Input | zat_driver::Failure::Refused => Exit::InputErrors,
         zat_driver::Failure::Usage(messages) | zat_driver::Failure::Plugins(messages) => {
             for message in messages {
                 report::usage_error(message);

@@ -436,6 +436,12 @@ impl BundleWriter {
     /// swaps the new tree in; then removes the old one and writes the state. On any error the
     /// new tree is removed and the old bundle stays as it was; every path problem is listed.
     pub fn finish(self) -> Result<WriteSummary, Vec<BundleError>> {
+        self.finish_listed().map(|(summary, _)| summary)
+    }
+
+    /// [`Self::finish`], with the path of every file of the new bundle, sorted (the manifest
+    /// aside).
+    pub fn finish_listed(self) -> Result<(WriteSummary, Vec<String>), Vec<BundleError>> {
         let mut errors = std::mem::take(&mut *lock(&self.errors));
         let entries = self.listing.take_entries();
         let (mut path_errors, rest): (Vec<BundleError>, Vec<BundleError>) =
@@ -454,7 +460,7 @@ impl BundleWriter {
             return Err(errors);
         }
         match self.complete(&entries) {
-            Ok(summary) => Ok(summary),
+            Ok(summary) => Ok((summary, entries.into_keys().collect())),
             Err(error) => Err(vec![error]),
         }
     }

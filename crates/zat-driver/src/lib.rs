@@ -106,6 +106,9 @@ pub enum Failure {
     /// A plugin could not be loaded or failed (panic, error status, malformed answer,
     /// illegal or duplicate paths): exit 2. Each message names the plugin and its file.
     Plugins(Vec<String>),
+    /// The caller's look at the diagnostics ([`build_into_if`]) refused the write (warnings
+    /// denied): nothing changed on disk.
+    Refused,
 }
 
 /// Where the time went, for `-v` and the benchmarks.
@@ -258,6 +261,8 @@ pub fn compare(
 pub struct Written {
     /// Files added, changed, removed and kept compared with the bundle it replaced.
     pub summary: WriteSummary,
+    /// Every file of the bundle, sorted (the manifest aside).
+    pub files: Vec<String>,
 }
 
 /// The whole pipeline, writing the bundle to `out` as units render: each unit's files go to a
@@ -274,6 +279,20 @@ pub fn build_into(
     plugins: PluginSetBuilder,
     out: &Path,
     progress: Option<units::Progress<'_>>,
+) -> Outcome<Written> {
+    build_into_if(inputs, plugins, out, progress, &|_| true)
+}
+
+/// [`build_into`], asking `accept` with every diagnostic once every unit has rendered and
+/// before the new tree replaces the old one: when it says no (`--deny-warnings` and a
+/// warning), the new tree goes, nothing changes on disk, and the result is
+/// [`Failure::Refused`].
+pub fn build_into_if(
+    inputs: &Inputs,
+    plugins: PluginSetBuilder,
+    out: &Path,
+    progress: Option<units::Progress<'_>>,
+    accept: &dyn Fn(&[Diagnostic]) -> bool,
 ) -> Outcome<Written> {
     // The old bundle is read (every file's stamp, the manifest, the state) while the script
     // runs: reading changes nothing on disk, and the temporary tree is opened only once the
@@ -312,11 +331,15 @@ pub fn build_into(
                 return outcome.retyped();
             }
         };
+    if !accept(&diagnostics) {
+        writer.abort();
+        return Outcome { diagnostics, timings, plugin_output, result: Err(Failure::Refused) };
+    }
     let started = Instant::now();
-    let finished = writer.finish();
+    let finished = writer.finish_listed();
     timings.write = started.elapsed();
     let origins = origins(&set);
-    let result = finished.map(|summary| Written { summary }).map_err(|errors| {
+    let result = finished.map(|(summary, files)| Written { summary, files }).map_err(|errors| {
         let paths = errors.iter().any(|e| {
             matches!(
                 e,

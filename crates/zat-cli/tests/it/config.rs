@@ -67,3 +67,48 @@ fn an_unknown_key_is_an_error_that_names_the_file_and_the_keys() {
     let dir = project("small.rhai", "[params]\n\"9x\" = 1\n");
     zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(2).stderr_has("parameter name `9x`");
 }
+
+/// `zat build --deny-warnings` streams like any build: a warning stops it before the new tree
+/// replaces the old one (nothing written, an old bundle untouched), and with the warnings
+/// allowed it writes incrementally, `--format json` listing every file.
+#[test]
+fn a_denied_warning_leaves_the_bundle_as_it_was_and_an_allowed_one_builds_incrementally() {
+    let dir = project("warning_only.rhai", "");
+    let out = zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out", "--deny-warnings"]);
+    out.expect_code(1).stderr_has("nothing written");
+    assert!(!dir.path().join("out").exists(), "a denied build writes nothing");
+    let names = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert!(!names(dir.path()).iter().any(|n| n.contains(".zat-")), "{:?}", names(dir.path()));
+
+    zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out"]).expect_code(0);
+    let manifest = dir.path().join("out/MANIFEST.json");
+    let before = std::fs::read(&manifest).expect("manifest");
+    // Denied over an existing bundle: the bundle stays, byte for byte.
+    let out = zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out", "--deny-warnings"]);
+    out.expect_code(1).stderr_has("nothing written");
+    assert_eq!(std::fs::read(&manifest).expect("manifest"), before);
+
+    let out = zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out", "--format", "json"]);
+    out.expect_code(0);
+    let document: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(document["ok"], true);
+    let files = document["files"].as_array().expect("files");
+    let listed: Vec<&str> = files.iter().filter_map(serde_json::Value::as_str).collect();
+    let manifest: serde_json::Value = serde_json::from_slice(&before).expect("manifest JSON");
+    let paths: Vec<&str> = manifest["files"]
+        .as_array()
+        .expect("manifest files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(listed, paths, "every file of the bundle, in path order");
+    // The JSON build is incremental too: nothing changed, so the state stays and so does
+    // every file.
+    assert!(dir.path().join("out/.zat-state").is_file());
+    assert_eq!(std::fs::read(dir.path().join("out/MANIFEST.json")).expect("manifest"), before);
+}
