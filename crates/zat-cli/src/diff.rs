@@ -104,10 +104,151 @@ fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
     } else {
         let old_text = String::from_utf8_lossy(old.unwrap_or_default());
         let new_text = String::from_utf8_lossy(new.unwrap_or_default());
-        let diff = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
-        patch.push_str(
-            &diff.unified_diff().context_radius(3).header(&old_name, &new_name).to_string(),
-        );
+        patch.push_str(&unified(&old_text, &new_text, &old_name, &new_name));
     }
     patch
+}
+
+/// Lines of context around each change.
+const CONTEXT: usize = 3;
+
+/// The unified diff of two texts. The whole lines both share at the start and at the end
+/// (beyond the context) are left out of the comparison and the hunks are numbered as in the
+/// whole texts: a manifest of 60,000 files with one changed entry is compared as a few lines,
+/// not as two million.
+fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    let (skipped, old_middle, new_middle) = middle(old, new);
+    let diff = TextDiff::from_lines(old_middle, new_middle);
+    let text = diff.unified_diff().context_radius(CONTEXT).header(old_name, new_name).to_string();
+    if skipped == 0 {
+        return text;
+    }
+    text.split_inclusive('\n').map(|line| shift_hunk(line, skipped)).collect()
+}
+
+/// The parts of `old` and `new` that differ, with up to [`CONTEXT`] shared lines on either
+/// side, and how many lines come before them; both parts start and end on line boundaries.
+fn middle<'a>(old: &'a str, new: &'a str) -> (usize, &'a str, &'a str) {
+    // Bytes throughout: a cut is only ever made after a line break, a character boundary.
+    let (o, n) = (old.as_bytes(), new.as_bytes());
+    let after_break = |text: &[u8], at: usize| at == 0 || text[at - 1] == b'\n';
+    let line_start =
+        |text: &[u8], at: usize| text[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    // The first line that differs.
+    let same = o.iter().zip(n).take_while(|(a, b)| a == b).count();
+    let first = line_start(o, same);
+    // The shared tail after it, in whole lines of both texts.
+    let (old_rest, new_rest) = (&o[first..], &n[first..]);
+    let mut tail =
+        old_rest.iter().rev().zip(new_rest.iter().rev()).take_while(|(a, b)| a == b).count();
+    if !(after_break(old_rest, old_rest.len() - tail)
+        && after_break(new_rest, new_rest.len() - tail))
+    {
+        let shared = &old_rest[old_rest.len() - tail..];
+        tail = shared.iter().position(|b| *b == b'\n').map_or(0, |i| tail - i - 1);
+    }
+    // Context: back from the first line, on into the tail.
+    let mut start = first;
+    for _ in 0..CONTEXT {
+        if start == 0 {
+            break;
+        }
+        start = line_start(o, start - 1);
+    }
+    let mut kept = 0;
+    for _ in 0..CONTEXT {
+        let shared = &old_rest[old_rest.len() - tail + kept..];
+        if shared.is_empty() {
+            break;
+        }
+        // The last line may have no line break.
+        kept += shared.iter().position(|b| *b == b'\n').map_or(shared.len(), |i| i + 1);
+    }
+    let skipped = o[..start].iter().filter(|b| **b == b'\n').count();
+    let (old_end, new_end) = (o.len() - tail + kept, n.len() - tail + kept);
+    (skipped, &old[start..old_end], &new[start..new_end])
+}
+
+/// A hunk header of a diff of the middle parts, numbered as in the whole texts; any other
+/// line as it is.
+fn shift_hunk(line: &str, skipped: usize) -> String {
+    let shifted = (|| {
+        let rest = line.strip_prefix("@@ -")?;
+        let (ranges, tail) = rest.split_once(" @@")?;
+        let (old, new) = ranges.split_once(" +")?;
+        let shift = |range: &str| -> Option<String> {
+            let (start, count) = match range.split_once(',') {
+                Some((start, count)) => (start, Some(count)),
+                None => (range, None),
+            };
+            let start: usize = start.parse().ok()?;
+            let start = start + skipped;
+            Some(count.map_or_else(|| start.to_string(), |count| format!("{start},{count}")))
+        };
+        Some(format!("@@ -{} +{} @@{tail}", shift(old)?, shift(new)?))
+    })();
+    shifted.unwrap_or_else(|| line.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `unified` gives without leaving anything out.
+    fn whole(old: &str, new: &str) -> String {
+        TextDiff::from_lines(old, new)
+            .unified_diff()
+            .context_radius(CONTEXT)
+            .header("a", "b")
+            .to_string()
+    }
+
+    /// Texts from a few short lines, so that shared and repeated lines are common.
+    fn texts(seed: u64) -> (String, String) {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let words = ["a", "b", "é", "è", "}", "", "x y"];
+        let mut old: Vec<String> = Vec::new();
+        for _ in 0..next(40) {
+            old.push(words[usize::try_from(next(7)).unwrap_or(0)].to_owned());
+        }
+        let mut new = old.clone();
+        for _ in 0..next(4) {
+            let at = usize::try_from(next(new.len() as u64 + 1)).unwrap_or(0);
+            match next(3) {
+                0 if at < new.len() => {
+                    new.remove(at);
+                }
+                1 if at < new.len() => new[at] = "changed".to_owned(),
+                _ => new.insert(at, "inserted".to_owned()),
+            }
+        }
+        let join = |lines: &[String], end: bool| {
+            let text = lines.join("\n");
+            if end && !text.is_empty() { text + "\n" } else { text }
+        };
+        (join(&old, next(4) != 0), join(&new, next(4) != 0))
+    }
+
+    #[test]
+    fn leaving_the_shared_lines_out_gives_the_diff_of_the_whole_texts() {
+        for seed in 0..3000 {
+            let (old, new) = texts(seed);
+            assert_eq!(unified(&old, &new, "a", "b"), whole(&old, &new), "{old:?} -> {new:?}");
+        }
+    }
+
+    #[test]
+    fn a_change_deep_in_a_long_text_is_numbered_as_in_the_whole_text() {
+        let old: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
+        let new = old.replace("line 7000\n", "line 7000 changed\n");
+        let patch = unified(&old, &new, "a", "b");
+        assert!(patch.contains("@@ -6998,7 +6998,7 @@"), "{patch}");
+        assert_eq!(patch, whole(&old, &new));
+    }
 }
