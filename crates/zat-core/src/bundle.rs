@@ -556,8 +556,9 @@ pub(crate) fn read_manifest(path: &Path) -> Option<ManifestFile> {
     if !meta.is_file() || meta.len() > MANIFEST_LIMIT {
         return None;
     }
-    let bytes = fs::read(path).ok()?;
-    let manifest: ManifestFile = serde_json::from_slice(&bytes).ok()?;
+    // From a reader: the manifest of a large fleet is tens of MB, and its text is not kept.
+    let file = io::BufReader::with_capacity(1 << 16, fs::File::open(path).ok()?);
+    let manifest: ManifestFile = serde_json::from_reader(file).ok()?;
     let sound = !manifest.zat_version.is_empty()
         && manifest.files.iter().all(|f| {
             check_path(&f.path).is_ok()

@@ -10,7 +10,7 @@
 //! [`crate::Bundle::tree`] and [`crate::read_tree`].
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, Read as _};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::{OnDisk, folder_clashes, on_disk};
 use crate::spill::{Listed, Listing};
-use crate::writer::HashingWriter;
+use crate::writer::{HashingWriter, file_sha256};
 use crate::{BundleError, BundleFile, Drift, MANIFEST_FILE};
 
 /// Makes the patch of one difference: the path, the bytes on disk (as [`crate::read_tree`]
@@ -199,7 +199,7 @@ impl<'p> Comparer<'p> {
                 let mut hashing = HashingWriter { inner: io::sink(), hasher: Sha256::new() };
                 self.listing.write_manifest(&mut hashing, taken).map_err(|_| scratch())?;
                 let new: [u8; 32] = hashing.hasher.finalize().into();
-                if digest_of(&out.join(old.real()))? != new {
+                if file_sha256(&out.join(old.real()))? != new {
                     lock(&self.differences).push(Difference {
                         path: MANIFEST_FILE.to_owned(),
                         kind: DriftKind::Changed,
@@ -217,23 +217,6 @@ impl<'p> Comparer<'p> {
             }
         }
     }
-}
-
-/// The SHA-256 of a file, read in pieces.
-fn digest_of(path: &Path) -> Result<[u8; 32], BundleError> {
-    let read = |source| BundleError::Io { action: "read", path: path.to_owned(), source };
-    let mut file = std::fs::File::open(path).map_err(read)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buffer[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read(e)),
-        }
-    }
-    Ok(hasher.finalize().into())
 }
 
 #[cfg(test)]

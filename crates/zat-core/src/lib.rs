@@ -45,13 +45,20 @@ pub fn prepare_with(fleet: Fleet, checks: &Checks) -> Prepared {
     let mut diagnostics = Vec::new();
     let fleet = expand::expand(fleet, &mut diagnostics);
     // Characters and lengths first: a value refused here is reported once, here, and the
-    // other checks' complaints about the same value are dropped below.
-    let mut text = Vec::new();
-    let refused = values::check(&fleet, &mut text);
+    // other checks' complaints about the same value are dropped below. The scan of every
+    // string (the model serialised once) runs beside the other checks, which only read too.
+    let (mut text, refused) = std::thread::scope(|scope| {
+        let scanning = scope.spawn(|| {
+            let mut text = Vec::new();
+            let refused = values::check(&fleet, &mut text);
+            (text, refused)
+        });
+        validate::validate(&fleet, &mut diagnostics);
+        consistency::check(&fleet, &mut diagnostics);
+        protection::check(&fleet, checks, &mut diagnostics);
+        scanning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     values::check_secrets(&fleet, &mut text);
-    validate::validate(&fleet, &mut diagnostics);
-    consistency::check(&fleet, &mut diagnostics);
-    protection::check(&fleet, checks, &mut diagnostics);
     diagnostics.retain(|d| !refused.iter().any(|value| d.message.contains(value.as_str())));
     text.append(&mut diagnostics);
     Prepared { fleet, diagnostics: text }

@@ -613,7 +613,25 @@ fn old_manifest_sha(out: &Path) -> Option<[u8; 32]> {
     if !meta.is_file() || meta.len() > 256 << 20 {
         return None;
     }
-    fs::read(&path).ok().map(|bytes| sha256(&bytes))
+    file_sha256(&path).ok()
+}
+
+/// The SHA-256 of a file, read in pieces (a manifest of a large fleet is tens of MB).
+pub(crate) fn file_sha256(path: &Path) -> Result<[u8; 32], BundleError> {
+    use std::io::Read as _;
+    let read = |source| BundleError::Io { action: "read", path: path.to_owned(), source };
+    let mut file = fs::File::open(path).map_err(read)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read(e)),
+        }
+    }
+    Ok(hasher.finalize().into())
 }
 
 /// Reads the state of a bundle; `None` when it is missing, unreadable, of another format, or
@@ -624,17 +642,18 @@ fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
     if !meta.is_file() || meta.len() > 1 << 30 {
         return None;
     }
-    let text = fs::read_to_string(file).ok()?;
-    let mut lines = text.lines();
-    if lines.next()? != STATE_HEADER {
+    // Line by line: the state of a large fleet is several MB.
+    let mut lines = io::BufRead::lines(io::BufReader::new(fs::File::open(file).ok()?));
+    if lines.next()?.ok()? != STATE_HEADER {
         return None;
     }
-    let manifest = lines.next()?.strip_prefix("manifest\t")?;
-    if unhex(manifest)? != *manifest_sha {
+    let manifest = lines.next()?.ok()?;
+    if unhex(manifest.strip_prefix("manifest\t")?)? != *manifest_sha {
         return None;
     }
     let mut state = State::default();
     for line in lines {
+        let line = line.ok()?;
         let mut fields = line.split('\t');
         match fields.next()? {
             "file" => {
