@@ -1,6 +1,6 @@
 //! `zat check`: everything `zat build` checks, writing nothing: the script, the model, the
 //! coverage of every security database by a plugin, and every plugin's diagnostics (the
-//! plugins render in memory).
+//! plugins render, and each file is checked and counted, none kept).
 
 use crate::build::{RunArgs, compare_bundle, comparer};
 use crate::common::ScriptArgs;

@@ -1,4 +1,5 @@
-//! `zat diff`: a unified diff of what `zat build` would change in the bundle on disk.
+//! `zat diff`: a unified diff of what `zat build` would change in the bundle on disk, each
+//! file compared with the one on disk as it renders (no bundle is held).
 
 use std::path::PathBuf;
 
