@@ -7,7 +7,7 @@
 //! sibling. Each file then goes in as it comes ([`BundleWriter::add`]): a file whose bytes the
 //! old bundle already holds is linked to the old file (same inode, same mtime), any other is
 //! written. Each file's manifest entry is written as it comes too, to a nameless scratch file
-//! beside the bundle (the [`Spill`]), and only its path and a few numbers stay in memory;
+//! beside the bundle (`crate::spill`), and only its path and a few numbers stay in memory;
 //! [`BundleWriter::finish`] writes the manifest from the scratch file in path order, syncs,
 //! swaps the new tree in and removes the old.
 //!
