@@ -201,13 +201,6 @@ impl<T> Listing<T> {
         Ok(())
     }
 
-    /// Changes what more is kept of a listed file.
-    pub(crate) fn update(&self, path: &str, change: impl FnOnce(&mut T)) {
-        if let Some(entry) = lock(&self.entries).get_mut(path) {
-            change(&mut entry.more);
-        }
-    }
-
     /// Every listed file by path, leaving the listing empty.
     pub(crate) fn take_entries(&self) -> BTreeMap<String, Listed<T>> {
         std::mem::take(&mut *lock(&self.entries))

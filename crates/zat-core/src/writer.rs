@@ -112,11 +112,47 @@ struct State {
     units: HashMap<String, UnitRecord>,
 }
 
-/// What the writer keeps of a file it took, besides its plugin and its manifest entry.
+/// The lines of the next state, written as they are known (each file's stamp once it is
+/// written, each answer once it is recorded) to a nameless scratch file beside the bundle, and
+/// copied behind the state's header at the end: the state is an accelerator, so a line that
+/// cannot be written only leaves the state out.
 #[derive(Debug)]
-struct Entry {
-    change: Change,
-    stamp: Option<Stamp>,
+struct StateLines {
+    file: Option<BufWriter<fs::File>>,
+}
+
+impl StateLines {
+    fn new(beside: &Path) -> StateLines {
+        let file = tempfile::tempfile_in(beside).ok().map(|f| BufWriter::with_capacity(1 << 16, f));
+        StateLines { file }
+    }
+
+    /// Writes one line; after a failure, no more.
+    fn line(&mut self, write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>) {
+        if let Some(file) = &mut self.file
+            && write(file).is_err()
+        {
+            self.file = None;
+        }
+    }
+
+    fn stamp(&mut self, path: &str, (ino, mtime, size): Stamp) {
+        self.line(|out| writeln!(out, "file\t{ino}\t{mtime}\t{size}\t{path}"));
+    }
+
+    fn unit(&mut self, key: &str, unit: &UnitRecord) {
+        // Diagnostics are one line of JSON; one that is not cannot be a field.
+        if unit.diagnostics.contains(['\t', '\n']) {
+            return;
+        }
+        self.line(|out| {
+            write!(out, "unit\t{key}\t{}", unit.diagnostics)?;
+            for path in &unit.paths {
+                write!(out, "\t{path}")?;
+            }
+            writeln!(out)
+        });
+    }
 }
 
 /// Writes one bundle, file by file, from several threads at once.
@@ -139,8 +175,9 @@ pub struct BundleWriter {
     old_units: Mutex<HashMap<String, UnitRecord>>,
     /// Folders made in the new tree.
     dirs: Mutex<HashSet<String>>,
-    listing: Listing<Entry>,
-    units: Mutex<BTreeMap<String, UnitRecord>>,
+    /// Each file's change from the old bundle, besides its plugin and manifest entry.
+    listing: Listing<Change>,
+    state: Mutex<StateLines>,
     errors: Mutex<Vec<BundleError>>,
 }
 
@@ -258,6 +295,7 @@ impl Inspected {
                 return Err(error);
             }
         };
+        let state_lines = StateLines::new(&parent);
         let State { stamps, units } = state;
         let old: HashMap<String, Box<OldFile>> = manifest
             .map(|ManifestFile { files, .. }| {
@@ -294,7 +332,7 @@ impl Inspected {
             old_units: Mutex::new(old_units),
             dirs: Mutex::new(HashSet::new()),
             listing,
-            units: Mutex::new(BTreeMap::new()),
+            state: Mutex::new(state_lines),
             errors: Mutex::new(Vec::new()),
         })
     }
@@ -309,7 +347,7 @@ impl BundleWriter {
 
     /// Records a plugin's answer for a unit, for the next build's [`Self::cached_unit`].
     pub fn record_unit(&self, key: String, record: UnitRecord) {
-        lock(&self.units).insert(key, record);
+        lock(&self.state).unit(&key, &record);
     }
 
     /// Takes one file: its path is checked, a second file at the same path is refused, and the
@@ -352,7 +390,7 @@ impl BundleWriter {
             Some(old) if old.size == record.size && old.sha256 == record.sha256 => Change::Kept,
             Some(_) => Change::Changed,
         };
-        if let Err(error) = self.listing.take(record, Entry { change, stamp: None }) {
+        if let Err(error) = self.listing.take(record, change) {
             self.fail(error);
             return;
         }
@@ -371,7 +409,8 @@ impl BundleWriter {
             }
         });
         match written {
-            Ok(stamp) => self.listing.update(&record.path, |entry| entry.stamp = stamp),
+            Ok(Some(stamp)) => lock(&self.state).stamp(&record.path, stamp),
+            Ok(None) => {}
             Err(error) => self.fail(error),
         }
     }
@@ -467,11 +506,11 @@ impl BundleWriter {
 
     fn complete(
         self,
-        entries: &BTreeMap<String, Listed<Entry>>,
+        entries: &BTreeMap<String, Listed<Change>>,
     ) -> Result<WriteSummary, BundleError> {
         let mut summary = WriteSummary { files: entries.len(), ..WriteSummary::default() };
         for entry in entries.values() {
-            match entry.more.change {
+            match entry.more {
                 Change::Added => summary.added += 1,
                 Change::Changed => summary.changed += 1,
                 Change::Kept => summary.kept += 1,
@@ -482,8 +521,8 @@ impl BundleWriter {
         let result = self.write_manifest(entries).and_then(|manifest| {
             // The state describes this tree: it goes in before the swap. It only speeds the
             // next build up, so failing to write it is no error.
-            let units = std::mem::take(&mut *lock(&self.units));
-            let _ = write_state(&self.temp.join(STATE_FILE), &manifest, entries, &units);
+            let lines = std::mem::replace(&mut *lock(&self.state), StateLines { file: None });
+            let _ = write_state(&self.temp.join(STATE_FILE), &manifest, lines);
             sync_tree(&self.temp)?;
             // On Linux `syncfs` made every folder durable too; elsewhere sync each one,
             // children before parents.
@@ -528,7 +567,7 @@ impl BundleWriter {
     /// sha256.
     fn write_manifest(
         &self,
-        entries: &BTreeMap<String, Listed<Entry>>,
+        entries: &BTreeMap<String, Listed<Change>>,
     ) -> Result<[u8; 32], BundleError> {
         let to = self.temp.join(MANIFEST_FILE);
         let file = fs::File::create(&to).map_err(io_error("create", &to))?;
@@ -675,34 +714,21 @@ fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
     Some(state)
 }
 
-/// Writes the state (into the new tree, which is swapped in whole). Bundle paths hold no tab
-/// or line break ([`check_path`] refuses control characters) and diagnostics are one line of
-/// JSON, so tabs and newlines separate fields and records.
-fn write_state(
-    file: &Path,
-    manifest: &[u8; 32],
-    entries: &BTreeMap<String, Listed<Entry>>,
-    units: &BTreeMap<String, UnitRecord>,
-) -> io::Result<()> {
+/// Writes the state (into the new tree, which is swapped in whole): its header, the hash of
+/// the manifest it belongs to, then the lines written as the build went. Bundle paths hold no
+/// tab or line break ([`check_path`] refuses control characters) and diagnostics are one line
+/// of JSON, so tabs and newlines separate fields and records; the lines' order does not matter.
+fn write_state(file: &Path, manifest: &[u8; 32], lines: StateLines) -> io::Result<()> {
+    use std::io::{Seek as _, SeekFrom};
     let result = (|| {
+        let mut lines = lines.file.ok_or_else(|| io::Error::other("a state line failed"))?;
+        lines.flush()?;
+        let mut scratch = lines.into_inner().map_err(io::IntoInnerError::into_error)?;
+        scratch.seek(SeekFrom::Start(0))?;
         let mut writer = BufWriter::new(fs::File::create(file)?);
         writeln!(writer, "{STATE_HEADER}")?;
         writeln!(writer, "manifest\t{}", hex(manifest))?;
-        for (path, entry) in entries {
-            if let Some((ino, mtime, size)) = entry.more.stamp {
-                writeln!(writer, "file\t{ino}\t{mtime}\t{size}\t{path}")?;
-            }
-        }
-        for (key, unit) in units {
-            if unit.diagnostics.contains(['\t', '\n']) {
-                continue;
-            }
-            write!(writer, "unit\t{key}\t{}", unit.diagnostics)?;
-            for path in &unit.paths {
-                write!(writer, "\t{path}")?;
-            }
-            writeln!(writer)?;
-        }
+        io::copy(&mut scratch, &mut writer)?;
         writer.into_inner().map_err(io::IntoInnerError::into_error)?;
         Ok(())
     })();
