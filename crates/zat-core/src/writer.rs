@@ -7,9 +7,10 @@
 //! sibling. Each file then goes in as it comes ([`BundleWriter::add`]): a file whose bytes the
 //! old bundle already holds is linked to the old file (same inode, same mtime), any other is
 //! written. Each file's manifest entry is written as it comes too, to a nameless scratch file
-//! beside the bundle (`crate::spill`), and only its path and a few numbers stay in memory;
-//! [`BundleWriter::finish`] writes the manifest from the scratch file in path order, syncs,
-//! swaps the new tree in and removes the old.
+//! beside the bundle (`crate::spill`), and so is its line of the next state once it is
+//! written; only its path, plugin and change stay in memory.
+//! [`BundleWriter::finish`] writes the manifest from the scratch file in path order and the
+//! state behind its header, syncs, swaps the new tree in and removes the old.
 //!
 //! At the bundle root, `.zat-state` ([`STATE_FILE`]) remembers what the build wrote: each
 //! file's inode, mtime and size (so the next build trusts an untouched file without reading
@@ -20,8 +21,9 @@
 //! the manifest's hash, and when it is missing, stale or unreadable every file is checked by
 //! its bytes and every unit renders, with the same result.
 //!
-//! Invariants: the bundle on disk is always the old one or the new one; what is written does
-//! not depend on the state, on the order files come in, or on how many threads add them.
+//! Invariants: the bundle on disk is always the old one or the new one; the bundle written
+//! does not depend on the state, on the order files come in, or on how many threads add them
+//! (only the order of the state's own lines does, which its reader ignores).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
