@@ -60,10 +60,24 @@ fn parallel_and_sequential_builds_are_byte_identical() {
     build_into(&two, 0, 4);
     let tree = zat_core::read_tree(&one).expect("read");
     assert_eq!(tree, zat_core::read_tree(&two).expect("read"));
-    // The in-memory build (`--check`, `diff`) renders the same units to the same bytes.
+    // The in-memory build (`zat report`) renders the same units to the same bytes.
     let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
     let built = zat_driver::build(&inputs(12, 0, 3), plugins).result.expect("builds");
     assert_eq!(tree, built.bundle.tree());
+    // The comparison of `--check` and `diff` finds the written bundle up to date, and one
+    // LPAR's edit as that LPAR's policy and the manifest.
+    let compare = |touch: usize| {
+        let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+        let comparer = zat_core::Comparer::new(Some(&one), None).expect("listed");
+        let outcome = zat_driver::compare(&inputs(12, touch, 2), plugins, comparer);
+        let compared = outcome.result.expect("compares").compared;
+        assert_eq!(compared.files.len() + 1, tree.len());
+        compared.drift()
+    };
+    assert!(compare(0).is_empty(), "{:?}", compare(0));
+    let drift = compare(7);
+    assert_eq!(drift.changed, ["MANIFEST.json", "lpars/SYS7/pagent/pagent.conf"]);
+    assert!(drift.added.is_empty() && drift.removed.is_empty(), "{drift:?}");
     // 61 files per LPAR; per database SETUP, BACKOUT, DISCOVER and IMPORT; the RACF job
     // order, the fleet README, two deploy scripts and the manifest.
     assert_eq!(tree.len(), 12 * 61 + 2 * 4 + 5, "{:?}", tree.keys().take(5).collect::<Vec<_>>());

@@ -34,7 +34,7 @@ pub(crate) trait Sink: Sync {
     fn record(&self, key: String, record: UnitRecord);
 }
 
-/// Keeps every file in memory (for `--check`, `diff` and tests).
+/// Keeps every file in memory (for `zat report` and the tests).
 #[derive(Debug, Default)]
 pub(crate) struct MemorySink {
     pub(crate) files: Mutex<Vec<BundleFile>>,
