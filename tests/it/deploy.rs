@@ -39,6 +39,11 @@ exit 0
 /// Runs `sh deploy/zowe.sh ARGS` with the stub first on PATH; returns its output and the
 /// recorded calls.
 fn deploy(out: &Path, args: &[&str], fail: &str) -> (Output, Vec<String>) {
+    run_script(out, "deploy/zowe.sh", args, fail)
+}
+
+/// Runs `sh SCRIPT ARGS` of the bundle with the stub first on PATH.
+fn run_script(out: &Path, script: &str, args: &[&str], fail: &str) -> (Output, Vec<String>) {
     let stub_dir = out.parent().expect("parent").join("stub");
     std::fs::create_dir_all(&stub_dir).expect("stub dir");
     let stub = stub_dir.join("zowe");
@@ -52,7 +57,7 @@ fn deploy(out: &Path, args: &[&str], fail: &str) -> (Output, Vec<String>) {
     let _ = std::fs::remove_file(&log);
     let path = format!("{}:{}", stub_dir.display(), std::env::var("PATH").unwrap_or_default());
     let output = Command::new("sh")
-        .arg(out.join("deploy/zowe.sh"))
+        .arg(out.join(script))
         .args(args)
         .env("PATH", path)
         .env("STUB_LOG", &log)
@@ -192,6 +197,17 @@ fn zowe_script_runs_one_lpar_with_its_database_jobs() {
     assert!(text(&output.stderr).contains("no LPAR NOPE"), "{}", text(&output.stderr));
 }
 
+/// An LPAR's part of the script, run by itself, calls nothing and names the command to run.
+#[test]
+fn an_lpar_part_run_alone_does_nothing_and_says_what_to_run() {
+    let (_work, out) = bundle();
+    let (output, calls) = run_script(&out, "deploy/lpars/SYS2.sh", &[], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(calls.is_empty(), "{calls:#?}");
+    let said = text(&output.stderr);
+    assert!(said.contains("sh deploy/zowe.sh --lpar SYS2"), "{said}");
+}
+
 /// The PKCS#12 export waits for its password in KEY.jcl, a job of its own that the deploy
 /// script never submits: the setup jobs and files deploy, and KEY stays for the person who
 /// types the password.
@@ -215,7 +231,7 @@ fn zowe_script_never_submits_the_job_waiting_for_a_pkcs12_password() {
 #[test]
 fn playbook_follows_the_same_order() {
     let (_work, out) = bundle();
-    let playbook = std::fs::read_to_string(out.join("deploy/playbook.yml")).expect("playbook");
+    let playbook = playbook_with_parts(&out);
     let jobs: Vec<&str> = playbook
         .lines()
         .filter_map(|line| line.trim().strip_prefix("src: \"{{ zat_bundle }}/"))
@@ -247,11 +263,11 @@ fn playbook_runs_against_modules_that_record_their_calls() {
     let (_work, out) = bundle();
     let Some((output, calls)) = ansible_run(&out, "") else { return };
     assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
-    let jobs: Vec<&str> = calls
+    let jobs: Vec<String> = calls
         .iter()
         .filter(|c| c["module"] == "zos_job_submit")
         .map(|c| bundle_relative(&out, &c["src"]))
-        .collect();
+        .collect::<Vec<_>>();
     assert_eq!(jobs, JOB_ORDER, "{calls:#?}");
     for call in calls.iter().filter(|c| c["module"] == "zos_job_submit") {
         assert_eq!(call["remote_src"], false, "the JCL is on the controller: {call}");
@@ -265,7 +281,7 @@ fn playbook_runs_against_modules_that_record_their_calls() {
             assert_eq!(call_flag(c, "force"), Some(true), "replaces what is there: {c}");
             assert_eq!(call_flag(c, "backup"), Some(true), "keeps the old file: {c}");
             let dest = c["dest"].as_str().expect("dest").to_owned();
-            (bundle_relative(&out, &c["src"]).to_owned(), dest)
+            (bundle_relative(&out, &c["src"]), dest)
         })
         .collect();
     let mut expected = Vec::new();
@@ -306,10 +322,39 @@ fn call_flag(call: &serde_json::Value, key: &str) -> Option<bool> {
     call[key].as_bool()
 }
 
-fn bundle_relative<'a>(out: &Path, src: &'a serde_json::Value) -> &'a str {
-    let src = src.as_str().expect("src");
-    let prefix = format!("{}/deploy/../", out.display());
-    src.strip_prefix(&prefix).unwrap_or(src)
+/// A module's `src`, a path through the playbook's folder (`deploy/..`, or `deploy/lpars/../..`
+/// for an LPAR's play), as a path of the bundle.
+fn bundle_relative(out: &Path, src: &serde_json::Value) -> String {
+    let src = Path::new(src.as_str().expect("src"));
+    let bundle = std::fs::canonicalize(out).expect("bundle");
+    let file = std::fs::canonicalize(src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+    let relative =
+        file.strip_prefix(&bundle).unwrap_or_else(|_| panic!("{} outside", src.display()));
+    relative.to_str().expect("UTF-8").to_owned()
+}
+
+/// `deploy/playbook.yml` with each LPAR's play it imports in place of the import.
+fn playbook_with_parts(out: &Path) -> String {
+    let main = std::fs::read_to_string(out.join("deploy/playbook.yml")).expect("playbook");
+    let mut whole = String::new();
+    let mut imports = 0;
+    for line in main.lines() {
+        match line.trim().strip_prefix("ansible.builtin.import_playbook: ") {
+            Some(part) => {
+                let part = part.trim_matches('"');
+                let text = std::fs::read_to_string(out.join("deploy").join(part))
+                    .unwrap_or_else(|e| panic!("imported {part}: {e}"));
+                whole.push_str(&text);
+                imports += 1;
+            }
+            None => {
+                whole.push_str(line);
+                whole.push('\n');
+            }
+        }
+    }
+    assert!(imports > 0, "the playbook imports each LPAR's play: {main}");
+    whole
 }
 
 /// Runs the playbook with every LPAR on the local connection and returns the recorded module

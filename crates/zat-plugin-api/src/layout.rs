@@ -203,6 +203,17 @@ pub const DEPLOY_ZOWE: &str = "deploy/zowe.sh";
 /// The deploy playbook for Ansible's `ibm.ibm_zos_core`, written by the index pass.
 pub const DEPLOY_PLAYBOOK: &str = "deploy/playbook.yml";
 
+/// One LPAR's steps of [`DEPLOY_ZOWE`], which reads it: written in the LPAR's own index call,
+/// so that the fleet's script stays a few lines per LPAR.
+pub fn deploy_zowe_part(lpar: &str) -> String {
+    format!("deploy/lpars/{lpar}.sh")
+}
+
+/// One LPAR's play of [`DEPLOY_PLAYBOOK`], which imports it (written as [`deploy_zowe_part`]).
+pub fn deploy_playbook_part(lpar: &str) -> String {
+    format!("deploy/lpars/{lpar}.yml")
+}
+
 /// The operator runbook of one LPAR.
 pub fn runbook(lpar: &str) -> String {
     format!("{}/RUNBOOK.md", lpar_dir(lpar))

@@ -2,6 +2,12 @@
 //! (Ansible, `ibm.ibm_zos_core`), which put every file in place and submit the jobs in the
 //! order of each LPAR's runbook (steps 1 to 3), stopping at the first failure.
 //!
+//! Each LPAR's steps are a part of their own, `deploy/lpars/<LPAR>.sh` and `.yml`, written in
+//! the LPAR's index call beside its runbook; the fleet's two scripts, written in the fleet's
+//! call, hold the options, the database jobs' plays and one line per LPAR that reads or
+//! imports its part, in fleet order. So no call lays out every LPAR's steps, and a change to
+//! one LPAR writes that LPAR's parts again, not a fleet-wide file.
+//!
 //! The plan (which job, which upload, in which order) is computed here from the index pass's
 //! bundle and each file's structured placement; the templates only lay it out. Values that
 //! reach a shell or YAML are quoted here, never in the templates.
@@ -10,7 +16,7 @@ use std::collections::BTreeSet;
 
 use minijinja::{Environment, Value, context};
 use zat_plugin_api::layout;
-use zat_plugin_api::model::{Destination, Fleet, Lpar, Placement, Transfer};
+use zat_plugin_api::model::{Destination, Lpar, Placement, Transfer};
 use zat_plugin_api::{EmitError, IndexedFile, RenderRequest};
 
 /// One thing to do for an LPAR, in runbook order.
@@ -25,21 +31,8 @@ enum Step<'a> {
 
 /// The steps of one LPAR, and the database jobs that precede them.
 struct LparPlan<'a> {
-    lpar: &'a Lpar,
     database_jobs: Vec<&'a str>,
     steps: Vec<Step<'a>>,
-}
-
-/// Every included LPAR's plan, in fleet order.
-fn plan<'a>(request: &'a RenderRequest) -> Vec<LparPlan<'a>> {
-    let fleet = &request.fleet;
-    fleet
-        .lpars
-        .iter()
-        // Written in the fleet's own call: every LPAR of the run, not just this call's.
-        .filter(|lpar| request.run_has_lpar(&lpar.name))
-        .map(|lpar| lpar_plan(request, fleet, lpar))
-        .collect()
 }
 
 /// The bundle's copy of `path`, when it holds one.
@@ -51,17 +44,23 @@ fn indexed<'a>(request: &'a RenderRequest, path: &str) -> Option<&'a IndexedFile
         .and_then(|index| request.bundle.get(index))
 }
 
-fn lpar_plan<'a>(request: &'a RenderRequest, fleet: &Fleet, lpar: &'a Lpar) -> LparPlan<'a> {
-    let esm = crate::esm_of(fleet, lpar);
+/// The jobs of `lpar`'s security database that the bundle holds, in the order they run.
+fn database_jobs<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a str> {
+    let esm = crate::esm_of(&request.fleet, lpar);
     let database = &lpar.security_database;
-    let database_jobs = [
+    [
         layout::security_classes_job(database, esm.as_str()),
         layout::security_setup_job(database, esm.as_str()),
     ]
     .iter()
     .filter_map(|path| indexed(request, path))
     .map(|file| file.path.as_str())
-    .collect();
+    .collect()
+}
+
+fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparPlan<'a> {
+    let esm = crate::esm_of(&request.fleet, lpar);
+    let database_jobs = database_jobs(request, lpar);
     let mut steps = Vec::new();
     if let Some(job) = indexed(request, &layout::lpar_security_job(&lpar.name, esm.as_str())) {
         steps.push(Step::Submit(&job.path));
@@ -88,7 +87,7 @@ fn lpar_plan<'a>(request: &'a RenderRequest, fleet: &Fleet, lpar: &'a Lpar) -> L
             )),
         }
     }
-    LparPlan { lpar, database_jobs, steps }
+    LparPlan { database_jobs, steps }
 }
 
 /// `text` as one shell word: single quotes, with each `'` closed, escaped and reopened.
@@ -113,114 +112,68 @@ fn profile_variable(lpar: &str) -> String {
     format!("ZAT_ZOWE_PROFILE_{name}")
 }
 
-/// `deploy/zowe.sh`: its head, one block per included LPAR, its tail. Each LPAR's view is
-/// built, rendered and dropped in turn, so that the script of a fleet of thousands of LPARs
-/// never holds every LPAR's steps as template values at once.
+/// The LPARs of the run, in fleet order: those whose parts the fleet's scripts read.
+fn run_lpars(request: &RenderRequest) -> impl Iterator<Item = &Lpar> {
+    request.fleet.lpars.iter().filter(|lpar| request.run_has_lpar(&lpar.name))
+}
+
+/// The file name of an LPAR's part, from the folder of the fleet's scripts.
+fn part_name(path: &str) -> &str {
+    path.strip_prefix("deploy/").unwrap_or(path)
+}
+
+/// `deploy/zowe.sh`: the options and functions, then one line per LPAR of the run that reads
+/// its part ([`zowe_part`]), then the files left to a person.
 pub(crate) fn zowe(env: &Environment<'_>, request: &RenderRequest) -> Result<String, EmitError> {
-    let plans = plan(request);
-    let names: Vec<&str> = plans.iter().map(|p| p.lpar.name.as_str()).collect();
-    let outer = context! {
+    let names: Vec<&str> = run_lpars(request).map(|lpar| lpar.name.as_str()).collect();
+    let parts: Vec<String> =
+        names.iter().map(|name| sh_quote(part_name(&layout::deploy_zowe_part(name)))).collect();
+    let view = context! {
         fleet => request.fleet.name,
         known => sh_quote(&format!(" {} ", names.join(" "))),
+        parts => parts,
     };
-    Looped::of(env, "zowe")?.render(&outer, plans.iter().map(|plan| {
-        let steps: Vec<Value> = plan.steps.iter().map(zowe_step).collect();
-        context! {
-            name => sh_quote(&plan.lpar.name),
-            label => plan.lpar.name,
+    env.get_template("zowe").and_then(|t| t.render(view)).map_err(crate::template_error)
+}
+
+/// `deploy/lpars/<LPAR>.sh`: the LPAR's steps, and its database's jobs when no earlier LPAR
+/// of the run submitted them.
+pub(crate) fn zowe_part(
+    env: &Environment<'_>,
+    request: &RenderRequest,
+    lpar: &Lpar,
+) -> Result<String, EmitError> {
+    let plan = lpar_plan(request, lpar);
+    let steps: Vec<Value> = plan.steps.iter().map(zowe_step).collect();
+    let view = context! {
+        lpar => context! {
+            name => sh_quote(&lpar.name),
+            label => lpar.name,
             profile => format!(
                 "${{{}:-${{ZAT_ZOWE_PROFILE:-{}}}}}",
-                profile_variable(&plan.lpar.name),
-                sh_quote(&plan.lpar.name)
+                profile_variable(&lpar.name),
+                sh_quote(&lpar.name)
             ),
-            database => sh_quote(&plan.lpar.security_database),
+            database => sh_quote(&lpar.security_database),
             database_jobs => plan.database_jobs.iter().map(|job| sh_quote(job)).collect::<Vec<_>>(),
             steps => steps,
-        }
-    }))
+        },
+    };
+    env.get_template("zowe_lpar").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
-/// The deploy script templates, each cut at its loop over the fleet: name, text, loop
-/// variable, list. Each is registered as three templates `<name>_head`, `<name>_item` and
-/// `<name>_tail` (see [`split_loop`]), so that the items are rendered one at a time.
-const LOOPED: [(&str, &str, &str, &str); 2] = [
-    ("zowe", include_str!("../templates/zowe.sh"), "lpar", "lpars"),
-    ("playbook", include_str!("../templates/playbook.yml"), "play", "plays"),
-];
-
-/// Registers the parts of every template of [`LOOPED`].
+/// Registers the deploy scripts' templates.
 pub(crate) fn add_templates(env: &mut Environment<'static>) -> Result<(), EmitError> {
-    for (name, source, variable, list) in LOOPED {
-        let (head, item, tail) = split_loop(source, variable, list).ok_or_else(|| {
-            EmitError::Template(format!(
-                "template {name} has no top-level `{{% for {variable} in {list} %}}`"
-            ))
-        })?;
-        for (part, text) in [("head", head), ("item", item), ("tail", tail)] {
-            env.add_template_owned(format!("{name}_{part}"), text.to_owned())
-                .map_err(crate::template_error)?;
-        }
+    for (name, source) in [
+        ("zowe", include_str!("../templates/zowe.sh")),
+        ("zowe_lpar", include_str!("../templates/zowe_lpar.sh")),
+        ("playbook", include_str!("../templates/playbook.yml")),
+        ("playbook_lpar", include_str!("../templates/playbook_lpar.yml")),
+        ("play", include_str!("../templates/play.yml")),
+    ] {
+        env.add_template(name, source).map_err(crate::template_error)?;
     }
     Ok(())
-}
-
-/// One template of [`LOOPED`], ready to render item by item.
-struct Looped<'e> {
-    head: minijinja::Template<'e, 'e>,
-    item: minijinja::Template<'e, 'e>,
-    tail: minijinja::Template<'e, 'e>,
-    /// The loop variable's name.
-    variable: &'static str,
-}
-
-impl<'e> Looped<'e> {
-    fn of(env: &'e Environment<'e>, name: &str) -> Result<Self, EmitError> {
-        let variable = LOOPED
-            .iter()
-            .find(|(known, ..)| *known == name)
-            .map(|(_, _, variable, _)| *variable)
-            .ok_or_else(|| EmitError::Template(format!("no looped template {name}")))?;
-        let get =
-            |part: &str| env.get_template(&format!("{name}_{part}")).map_err(crate::template_error);
-        Ok(Looped { head: get("head")?, item: get("item")?, tail: get("tail")?, variable })
-    }
-
-    fn render(
-        &self,
-        outer: &Value,
-        items: impl Iterator<Item = Value>,
-    ) -> Result<String, EmitError> {
-        let mut out = self.head.render(outer).map_err(crate::template_error)?;
-        for item in items {
-            let own = Value::from_iter([(self.variable, item)]);
-            let view = context! { ..own, ..outer.clone() };
-            out.push_str(&self.item.render(view).map_err(crate::template_error)?);
-        }
-        out.push_str(&self.tail.render(outer).map_err(crate::template_error)?);
-        Ok(out)
-    }
-}
-
-/// Cuts `source` at its top-level loop `{% for <variable> in <list> %}` (alone on its line)
-/// and the last `{% endfor %}` of the file: the text before, the loop body, the text after.
-/// Rendering the body once per item between the other two gives what the whole template gives
-/// (blocks trim their line ends, so the tags' own lines leave nothing behind).
-fn split_loop<'s>(
-    source: &'s str,
-    variable: &str,
-    list: &str,
-) -> Option<(&'s str, &'s str, &'s str)> {
-    let opening = format!("{{% for {variable} in {list} %}}\n");
-    let start = source.find(&opening)?;
-    let body_start = start + opening.len();
-    let close = "{% endfor %}";
-    let end = source.rfind(close)?;
-    if end < body_start {
-        return None;
-    }
-    let after = &source[end + close.len()..];
-    let tail = after.strip_prefix('\n').unwrap_or(after);
-    Some((&source[..start], &source[body_start..end], tail))
 }
 
 fn zowe_step(step: &Step<'_>) -> Value {
@@ -252,60 +205,77 @@ fn zowe_step(step: &Step<'_>) -> Value {
     }
 }
 
-/// `deploy/playbook.yml`: per LPAR, a play for its database's jobs when it is the first
-/// included LPAR of that database (hosts: every included LPAR of the database, run once, so
-/// that `--limit` to any of them still runs them), then the LPAR's own play. Plays are
-/// rendered one at a time, as the LPARs of [`zowe`] are.
+/// `deploy/playbook.yml`: per LPAR of the run, a play for its database's jobs when it is the
+/// first LPAR of the run with that database (hosts: every LPAR of the run with the database,
+/// run once, so that `--limit` to any of them still runs them), then the import of the LPAR's
+/// own play ([`playbook_part`]).
 pub(crate) fn playbook(
     env: &Environment<'_>,
     request: &RenderRequest,
 ) -> Result<String, EmitError> {
-    let plans = plan(request);
     let mut hosts: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
-    for plan in &plans {
-        hosts
-            .entry(plan.lpar.security_database.as_str())
-            .or_default()
-            .push(plan.lpar.name.as_str());
+    for lpar in run_lpars(request) {
+        hosts.entry(lpar.security_database.as_str()).or_default().push(lpar.name.as_str());
     }
     let mut seen = BTreeSet::new();
-    let plays = plans.iter().flat_map(|plan| {
-        let database = &plan.lpar.security_database;
-        let mut plays = Vec::new();
-        if !plan.database_jobs.is_empty() && seen.insert(database.clone()) {
+    let mut plays = Vec::new();
+    for lpar in run_lpars(request) {
+        let database = &lpar.security_database;
+        let jobs = database_jobs(request, lpar);
+        if !jobs.is_empty() && seen.insert(database.as_str()) {
             let hosts = hosts.get(database.as_str()).map(|h| h.join(":")).unwrap_or_default();
-            let tasks: Vec<Value> = plan.database_jobs.iter().map(|job| submit_task(job)).collect();
             plays.push(context! {
+                import => None::<String>,
                 name => yaml_quote(&format!("security database {database}: setup jobs")),
                 hosts => yaml_quote(&hosts),
                 run_once => true,
                 tags => "[database]",
-                tasks => tasks,
+                root => "..",
+                tasks => jobs.iter().map(|job| submit_task(job)).collect::<Vec<_>>(),
             });
         }
-        let tasks: Vec<Value> = plan
-            .steps
-            .iter()
-            .map(|step| match step {
-                Step::Submit(path) => submit_task(path),
-                Step::Upload(path, placement) => copy_task(path, placement),
-                Step::ByHand(path, what) => context! {
-                    kind => "by_hand",
-                    name => yaml_quote(&format!("by hand: {path}")),
-                    msg => yaml_quote(&format!("{path}: {what}")),
-                },
-            })
-            .collect();
         plays.push(context! {
-            name => yaml_quote(&format!("LPAR {}", plan.lpar.name)),
-            hosts => yaml_quote(&plan.lpar.name),
-            run_once => false,
-            tags => "[lpar]",
-            tasks => tasks,
+            import => yaml_quote(part_name(&layout::deploy_playbook_part(&lpar.name))),
+            name => yaml_quote(&format!("LPAR {}", lpar.name)),
         });
-        plays
-    });
-    Looped::of(env, "playbook")?.render(&context! { fleet => request.fleet.name }, plays)
+    }
+    let view = context! { fleet => request.fleet.name, plays => plays };
+    env.get_template("playbook").and_then(|t| t.render(view)).map_err(crate::template_error)
+}
+
+/// `deploy/lpars/<LPAR>.yml`: the LPAR's play (its steps; the database's jobs are the fleet
+/// playbook's).
+pub(crate) fn playbook_part(
+    env: &Environment<'_>,
+    request: &RenderRequest,
+    lpar: &Lpar,
+) -> Result<String, EmitError> {
+    let plan = lpar_plan(request, lpar);
+    let tasks: Vec<Value> = plan
+        .steps
+        .iter()
+        .map(|step| match step {
+            Step::Submit(path) => submit_task(path),
+            Step::Upload(path, placement) => copy_task(path, placement),
+            Step::ByHand(path, what) => context! {
+                kind => "by_hand",
+                name => yaml_quote(&format!("by hand: {path}")),
+                msg => yaml_quote(&format!("{path}: {what}")),
+            },
+        })
+        .collect();
+    let play = context! {
+        name => yaml_quote(&format!("LPAR {}", lpar.name)),
+        hosts => yaml_quote(&lpar.name),
+        run_once => false,
+        tags => "[lpar]",
+        // The part is in deploy/lpars/: Ansible sets playbook_dir to an imported playbook's
+        // own folder.
+        root => "../..",
+        tasks => tasks,
+    };
+    let view = context! { label => lpar.name, play => play };
+    env.get_template("playbook_lpar").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
 /// `path` under the bundle folder the playbook runs from, as a YAML scalar.

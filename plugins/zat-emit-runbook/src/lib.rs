@@ -4,8 +4,9 @@
 //! LPAR's database (and which other LPARs share it), the LPAR's SERVAUTH job, every file the
 //! other emitters write for the LPAR with its z/OS target, syslogd, the PROFILE/OBEYFILE
 //! step, Policy Agent, verification, the console messages to expect and what the failure
-//! messages mean. At the bundle root, `README.md` ([`layout::FLEET_README`]) indexes the
-//! databases and LPARs.
+//! messages mean, and the LPAR's parts of the deploy scripts. At the bundle root, `README.md`
+//! ([`layout::FLEET_README`]) indexes the databases and LPARs, and `deploy/` holds the deploy
+//! scripts that read each LPAR's part (see [`deploy`]).
 //!
 //! The runbook is an index of the bundle, so it runs in the host's index pass (it provides
 //! [`INDEX_PASS`]): the request then lists every file the other plugins wrote, and the runbook
@@ -57,34 +58,46 @@ impl Emitter for RunbookEmitter {
                 target: Some("read by the operator; stays in the bundle".to_owned()),
                 placement: None,
             });
+            // The LPAR's parts of the deploy scripts, beside its runbook: the fleet's scripts
+            // only read them.
+            for (content, path, target) in [
+                (
+                    deploy::zowe_part(env, request, lpar)?,
+                    layout::deploy_zowe_part(&lpar.name),
+                    "read by deploy/zowe.sh; stays in the bundle",
+                ),
+                (
+                    deploy::playbook_part(env, request, lpar)?,
+                    layout::deploy_playbook_part(&lpar.name),
+                    "imported by deploy/playbook.yml; stays in the bundle",
+                ),
+            ] {
+                response.files.push(OutputFile {
+                    path,
+                    content,
+                    target: Some(target.to_owned()),
+                    placement: None,
+                });
+            }
         }
-        // The README and the deploy scripts index the whole bundle: written in the fleet's own
-        // call (or a whole-fleet one), never in an LPAR's.
+        // The README and the deploy scripts' fleet files index the whole bundle: written in the
+        // fleet's own call (or a whole-fleet one), never in an LPAR's.
         if !request.writes_fleet_files() {
             return Ok(response);
         }
-        // The playbook, the largest, on a thread of its own beside the README and the Zowe
-        // script: this is the build's last call and nothing else runs beside it (about a
-        // quarter off its time on two cores, for a few MB more at its peak).
-        let (readme, zowe, playbook) = std::thread::scope(|scope| {
-            let playbook = scope.spawn(|| deploy::playbook(env, request));
-            let readme = env
-                .get_template("readme")
-                .and_then(|t| t.render(readme_view(request)))
-                .map_err(template_error);
-            let zowe = deploy::zowe(env, request);
-            let playbook = playbook.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (readme, zowe, playbook)
-        });
+        let readme = env
+            .get_template("readme")
+            .and_then(|t| t.render(readme_view(request)))
+            .map_err(template_error)?;
         for (content, path, target) in [
-            (readme?, layout::FLEET_README, "read by the fleet owner; stays in the bundle"),
+            (readme, layout::FLEET_README, "read by the fleet owner; stays in the bundle"),
             (
-                zowe?,
+                deploy::zowe(env, request)?,
                 layout::DEPLOY_ZOWE,
                 "run on a workstation with Zowe CLI: sh deploy/zowe.sh --help",
             ),
             (
-                playbook?,
+                deploy::playbook(env, request)?,
                 layout::DEPLOY_PLAYBOOK,
                 "run with ansible-playbook and the ibm.ibm_zos_core collection",
             ),

@@ -135,37 +135,12 @@ note_by_hand() {
   $lpar: $1: $2"
 }
 
-{% for lpar in lpars %}
-if selected {{ lpar.name }}; then
-    lpar={{ lpar.name }}
-    profile={{ lpar.profile }}
-{% if lpar.database_jobs %}
-    case "$databases_done" in
-        *" "{{ lpar.database }}" "*) ;;
-        *)
-            if [ "$skip_database_jobs" = 0 ]; then
-{% for job in lpar.database_jobs %}
-                submit {{ job }}
+# Each LPAR's steps are in deploy/lpars/<LPAR>.sh, read here in fleet order; each does
+# nothing unless its LPAR is selected.
+{% for part in parts %}
+. "$here"/{{ part }}
 {% endfor %}
-            fi
-            databases_done="$databases_done"{{ lpar.database }}" " ;;
-    esac
-{% endif %}
-{% for step in lpar.steps %}
-{% if step.kind == "submit" %}
-    submit {{ step.path }}
-{% elif step.kind == "upload" %}
-    upload {{ step.command }} {{ step.path }} {{ step.destination }} {{ step.transfer }}
-{% if step.chmod %}
-    chmod_file {{ step.chmod }}
-{% endif %}
-{% else %}
-    note_by_hand {{ step.path }} {{ step.what }}
-{% endif %}
-{% endfor %}
-fi
 
-{% endfor %}
 if [ -n "$by_hand" ]; then
     say "put these in place by hand:$by_hand"
 fi
