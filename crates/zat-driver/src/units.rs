@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 use zat_core::{BundleFile, BundleWriter, UnitRecord};
 use zat_model::Diagnostic;
 use zat_plugin_api::{
-    INDEX_PASS, IndexedFile, RenderRequest, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit,
+    INDEX_OUTLINE, INDEX_PASS, IndexedFile, RenderRequest, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR,
+    Unit, in_outline,
 };
 use zat_plugin_host::{Plugin, PluginOrigin, PluginSet};
 
@@ -153,6 +154,8 @@ struct Member<'a> {
     database: bool,
     lpar: bool,
     fleet: bool,
+    /// Its fleet call of the index pass needs only the outline of the bundle.
+    outline: bool,
     /// Hash of everything about the plugin an answer depends on besides the request.
     identity: [u8; 32],
 }
@@ -160,6 +163,42 @@ struct Member<'a> {
 impl Member<'_> {
     fn whole(&self) -> bool {
         !(self.database || self.lpar || self.fleet)
+    }
+
+    /// A fleet-wide call of the index pass, which sees the files of every unit.
+    fn indexes_fleet(&self) -> bool {
+        self.index && (self.whole() || self.fleet)
+    }
+}
+
+/// What the fleet-wide calls of the index pass need of the units' files, and so what the
+/// host keeps of them once a unit is done: every file, the outline of the bundle (every such
+/// call declares [`INDEX_OUTLINE`]), or nothing (there is no such call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needed {
+    All,
+    Outline,
+    Nothing,
+}
+
+impl Needed {
+    fn of(members: &[Member<'_>]) -> Self {
+        let mut calls = members.iter().filter(|m| m.indexes_fleet()).peekable();
+        if calls.peek().is_none() {
+            Needed::Nothing
+        } else if calls.all(|m| m.outline && !m.whole()) {
+            Needed::Outline
+        } else {
+            Needed::All
+        }
+    }
+
+    fn keeps(self, file: &IndexedFile) -> bool {
+        match self {
+            Needed::All => true,
+            Needed::Outline => in_outline(file),
+            Needed::Nothing => false,
+        }
     }
 }
 
@@ -233,6 +272,7 @@ pub(crate) fn render(
             database: is(plugin, UNIT_DATABASE),
             lpar: is(plugin, UNIT_LPAR),
             fleet: is(plugin, UNIT_FLEET),
+            outline: is(plugin, INDEX_OUTLINE),
             identity: identity(plugin),
         })
         .collect();
@@ -240,6 +280,7 @@ pub(crate) fn render(
     for (order, member) in members.iter_mut().enumerate() {
         member.order = order;
     }
+    let needed = Needed::of(&members);
     let context = Context { whole, sink, allowed: OnceLock::new(), keys: Keys::new(whole) };
     let fleet = &whole.fleet;
     let databases: Vec<&str> = fleet
@@ -322,7 +363,7 @@ pub(crate) fn render(
             .lpar(fleet, name)
             .map(|l| l.security_database.clone())
             .unwrap_or_default();
-        let answers = unit(
+        let mut answers = unit(
             &context,
             &members,
             |m| m.lpar,
@@ -337,6 +378,14 @@ pub(crate) fn render(
                 bundle
             },
         );
+        // Once the LPAR is done, only what the fleet's index calls will read stays.
+        if needed != Needed::All {
+            for answer in &mut answers {
+                let render = !members[answer.order.0].index;
+                let files = std::mem::take(&mut answer.files);
+                answer.files = files.into_iter().filter(|f| render && needed.keeps(f)).collect();
+            }
+        }
         tick();
         answers
     });
@@ -362,29 +411,40 @@ pub(crate) fn render(
         return finish(rendered);
     }
 
-    // Fleet-wide calls of the index pass, with every file of the render pass.
-    let calls: Vec<&Member<'_>> =
-        members.iter().filter(|m| m.index && (m.whole() || m.fleet)).collect();
+    // Fleet-wide calls of the index pass, with every file of the render pass, or the outline
+    // of the bundle for those that ask for no more.
+    let calls: Vec<&Member<'_>> = members.iter().filter(|m| m.indexes_fleet()).collect();
     if !calls.is_empty() {
         all_files.sort_by(|a, b| a.path.cmp(&b.path));
         all_files.dedup_by(|a, b| a.path == b.path);
-        // The fleet unit's request owns the file list; a whole-fleet call gets it beside the
-        // whole request, serialised from borrowed parts.
-        let units: Vec<&Member<'_>> = calls.iter().copied().filter(|m| !m.whole()).collect();
+        if needed == Needed::Outline {
+            all_files.retain(in_outline);
+        }
         let wholes: Vec<&Member<'_>> = calls.iter().copied().filter(|m| m.whole()).collect();
+        let (outlines, units): (Vec<&Member<'_>>, Vec<&Member<'_>>) =
+            calls.iter().copied().filter(|m| !m.whole()).partition(|m| m.outline);
         let mut answers = Vec::new();
+        // A whole-fleet call gets the list beside the whole request, serialised from borrowed
+        // parts; the fleet unit's request owns its list.
         if !wholes.is_empty() {
             let prepared = bytes_with_bundle(whole, &all_files);
             answers.extend(parallel(&wholes, jobs, |_, member| {
                 call(&context, member, &prepared, sequence)
             }));
         }
-        if !units.is_empty() {
-            let request = whole.for_unit(Unit::Fleet).with_bundle(all_files);
+        let fleet_call = |files: Vec<IndexedFile>, members: &[&Member<'_>]| {
+            let request = whole.for_unit(Unit::Fleet).with_bundle(files);
             let prepared = Prepared::of(&request);
-            answers.extend(parallel(&units, jobs, |_, member| {
-                call(&context, member, &prepared, sequence)
-            }));
+            parallel(members, jobs, |_, member| call(&context, member, &prepared, sequence))
+        };
+        if !outlines.is_empty() && needed == Needed::All {
+            let outline = all_files.iter().filter(|f| in_outline(f)).cloned().collect();
+            answers.extend(fleet_call(outline, &outlines));
+        }
+        if needed == Needed::Outline {
+            answers.extend(fleet_call(all_files, &outlines));
+        } else if !units.is_empty() {
+            answers.extend(fleet_call(all_files, &units));
         }
         rendered.answers.extend(answers);
     }
@@ -797,7 +857,102 @@ fn parallel<T: Sync, R: Send + Default>(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use zat_plugin_api::Emitter as _;
+    use zat_plugin_host::PluginSet;
+
     use super::*;
+
+    /// An index plugin that writes, in its fleet call, the paths it was given.
+    fn listed(request: &RenderRequest, name: &str) -> zat_plugin_api::RenderResponse {
+        let mut response = zat_plugin_api::RenderResponse::default();
+        if request.writes_fleet_files() {
+            let paths: Vec<&str> = request.bundle.iter().map(|f| f.path.as_str()).collect();
+            response.files.push(zat_plugin_api::OutputFile {
+                path: format!("index/{name}.txt"),
+                content: paths.join("\n"),
+                target: None,
+                placement: None,
+            });
+        }
+        response
+    }
+
+    #[derive(Debug, Default)]
+    struct OutlineIndex;
+
+    impl zat_plugin_api::Emitter for OutlineIndex {
+        const NAME: &'static str = "outlineindex";
+        const VERSION: &'static str = "0.1.0";
+        const PROVIDES: &'static [&'static str] = &[INDEX_PASS, INDEX_OUTLINE, UNIT_FLEET];
+        fn render(
+            &self,
+            request: &RenderRequest,
+        ) -> Result<zat_plugin_api::RenderResponse, zat_plugin_api::EmitError> {
+            Ok(listed(request, Self::NAME))
+        }
+    }
+
+    #[derive(Debug, Default)]
+    struct EveryFileIndex;
+
+    impl zat_plugin_api::Emitter for EveryFileIndex {
+        const NAME: &'static str = "everyfileindex";
+        const VERSION: &'static str = "0.1.0";
+        const PROVIDES: &'static [&'static str] = &[INDEX_PASS, UNIT_FLEET];
+        fn render(
+            &self,
+            request: &RenderRequest,
+        ) -> Result<zat_plugin_api::RenderResponse, zat_plugin_api::EmitError> {
+            Ok(listed(request, Self::NAME))
+        }
+    }
+
+    /// A fleet index call that declares `index:outline` is given exactly the files outside
+    /// the LPAR folders and the jobs inside them, whether or not another fleet index call
+    /// needs every file; one that does not declare it is given every file of the render pass.
+    #[test]
+    fn a_fleet_index_call_gets_the_outline_it_asks_for_and_the_others_every_file() {
+        let request = RenderRequest::new(zat_core::fixtures::multi().fleet, "test");
+        let render_with = |builder: zat_plugin_host::PluginSetBuilder| {
+            let set = builder.build().expect("plugins");
+            let sink = MemorySink::default();
+            let rendered = render(&set, &request, 2, &sink, None);
+            assert!(rendered.failures().is_empty(), "{:?}", rendered.failures());
+            let files = sink.files.into_inner().expect("files");
+            files.into_iter().map(|f| (f.path.clone(), f)).collect::<BTreeMap<_, _>>()
+        };
+        let builder = || crate::builtins(PluginSet::builder()).builtin::<OutlineIndex>();
+        let both = render_with(builder().builtin::<EveryFileIndex>());
+        let alone = render_with(builder());
+        let index = ["runbook", OutlineIndex::NAME, EveryFileIndex::NAME];
+        let rendered: Vec<&BundleFile> =
+            both.values().filter(|f| !index.contains(&f.emitter.as_str())).collect();
+        let every: Vec<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
+        let is_job = |f: &BundleFile| {
+            f.placement.as_ref().is_some_and(|p| p.destination == zat_model::Destination::Job)
+        };
+        let outline: Vec<&str> = rendered
+            .iter()
+            .filter(|f| !f.path.starts_with("lpars/") || is_job(f))
+            .map(|f| f.path.as_str())
+            .collect();
+        // The outline holds the LPARs' jobs and leaves their other files out.
+        assert!(outline.iter().any(|p| p.starts_with("lpars/")), "{outline:?}");
+        assert!(outline.len() < every.len());
+        let listed = |files: &BTreeMap<String, BundleFile>, name: &str| -> Vec<String> {
+            let file = &files[&format!("index/{name}.txt")];
+            String::from_utf8_lossy(&file.content).lines().map(str::to_owned).collect()
+        };
+        assert_eq!(listed(&both, EveryFileIndex::NAME), every);
+        assert_eq!(listed(&both, OutlineIndex::NAME), outline);
+        assert_eq!(listed(&alone, OutlineIndex::NAME), outline);
+        // The runbook, which asks for the outline, writes the same fleet files either way.
+        for path in ["README.md", "deploy/zowe.sh", "deploy/playbook.yml"] {
+            assert_eq!(both[path].content, alone[path].content, "{path}");
+        }
+    }
 
     fn units(fleet: &zat_model::Fleet) -> Vec<Unit> {
         let databases =

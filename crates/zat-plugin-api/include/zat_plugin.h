@@ -15,7 +15,10 @@
  * in provides is called once per unit of that kind, possibly from several threads at once, and
  * the request's "unit" member says which: {"kind":"database","name":...}, {"kind":"lpar",
  * "name":...} or {"kind":"fleet"}; it must write only that unit's files. A plugin that lists
- * none of them is called once, with "unit": null and the whole fleet.
+ * none of them is called once, with "unit": null and the whole fleet. An index plugin ("pass:index")
+ * that also lists "index:outline" is given, in its fleet call, only the files outside the LPAR
+ * folders and the jobs inside them (docs/plugins.md, section 3a); hosts that do not know it give
+ * every file.
  *
  * Rules for plugin authors:
  *   - never let an exception, longjmp or Rust panic escape a function of the table;

@@ -11,9 +11,12 @@ pub fn security_dir(database: &str, esm: &str) -> String {
     format!("security/{database}/{}", esm)
 }
 
+/// The folder of the LPAR folders.
+pub const LPARS_DIR: &str = "lpars";
+
 /// Folder of one LPAR: `lpars/<LPAR>`.
 pub fn lpar_dir(lpar: &str) -> String {
-    format!("lpars/{lpar}")
+    format!("{LPARS_DIR}/{lpar}")
 }
 
 /// The security setup job of a database (certificates, rings, connects, ring access).

@@ -15,9 +15,9 @@ pub mod security;
 pub use emitter::templates;
 pub use emitter::{BuiltOnce, EmitError, Emitter};
 pub use protocol::{
-    INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages, RenderRequest,
-    RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, UnitIndex, outline,
-    protocol_schema,
+    INDEX_OUTLINE, INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages,
+    RenderRequest, RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, UnitIndex,
+    in_outline, outline, protocol_schema,
 };
 pub use zat_model as model;
 

@@ -256,6 +256,23 @@ pub fn outline(lpar: &Lpar) -> Lpar {
 /// plugin and hands it their files in [`RenderRequest::bundle`].
 pub const INDEX_PASS: &str = "pass:index";
 
+/// The capability of an index plugin whose fleet call ([`UNIT_FLEET`]) needs only an outline
+/// of the bundle: every file outside the LPAR folders (the databases', the fleet's), and the
+/// jobs (placement `job`) inside them. Its fleet call's [`RenderRequest::bundle`] then lists
+/// exactly those, and the host does not hold every LPAR file's entry until the end of the
+/// build (at thousands of LPARs, the largest thing it would hold besides the fleet). Its LPAR
+/// and database calls see what they always do. A host that does not know it gives every
+/// file, a superset, so declaring it needs no new ABI version.
+pub const INDEX_OUTLINE: &str = "index:outline";
+
+/// Whether `file` is in the outline of the bundle that [`INDEX_OUTLINE`] asks for.
+pub fn in_outline(file: &IndexedFile) -> bool {
+    let in_lpar =
+        file.path.strip_prefix(crate::layout::LPARS_DIR).is_some_and(|r| r.starts_with('/'));
+    !in_lpar
+        || file.placement.as_ref().is_some_and(|p| p.destination == crate::model::Destination::Job)
+}
+
 /// A file of the bundle as the index pass sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct IndexedFile {

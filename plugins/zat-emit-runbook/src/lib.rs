@@ -40,9 +40,15 @@ impl Emitter for RunbookEmitter {
     // By unit: an LPAR's runbook in the LPAR's index pass, which sees the LPAR's files, its
     // database's jobs and the job order; the CA hand-off names the partner databases the
     // LPAR's request carries. The README and the deploy scripts, which index every file, in
-    // the fleet's own index call.
-    const PROVIDES: &'static [&'static str] =
-        &[INDEX_PASS, zat_plugin_api::UNIT_LPAR, zat_plugin_api::UNIT_FLEET];
+    // the fleet's own index call, which needs only the outline of the bundle: the jobs, which
+    // the README links and the deploy scripts submit, and the files outside the LPAR folders,
+    // which the README lists (each LPAR's files are its own call's).
+    const PROVIDES: &'static [&'static str] = &[
+        INDEX_PASS,
+        zat_plugin_api::INDEX_OUTLINE,
+        zat_plugin_api::UNIT_LPAR,
+        zat_plugin_api::UNIT_FLEET,
+    ];
 
     fn render(&self, request: &RenderRequest) -> Result<RenderResponse, EmitError> {
         let env = TEMPLATES.get(compile)?;
