@@ -382,8 +382,9 @@ pub(crate) fn render(
         if needed != Needed::All {
             for answer in &mut answers {
                 let render = !members[answer.order.0].index;
-                let files = std::mem::take(&mut answer.files);
-                answer.files = files.into_iter().filter(|f| render && needed.keeps(f)).collect();
+                answer.files.retain(|f| render && needed.keeps(f));
+                // Collected or retained in place, the list would keep its room for every file.
+                answer.files.shrink_to_fit();
             }
         }
         tick();
