@@ -237,7 +237,7 @@ proptest! {
         for d in zat_policy_tools::lint::lint(&files) {
             prop_assert!(d.code.starts_with("ZAT06"), "{d:?}");
             if let Some(origin) = &d.origin {
-                prop_assert!(origin.file == "a.policy" || origin.file == "b.policy", "{d:?}");
+                prop_assert!(&*origin.file == "a.policy" || &*origin.file == "b.policy", "{d:?}");
             }
         }
         let imported = zat_policy_tools::import::import(&files[..1]);

@@ -313,7 +313,7 @@ mod tests {
         let found = &diagnostics[0];
         assert_eq!(found.code, code, "{found}");
         let origin = found.origin.as_ref().expect("origin");
-        assert_eq!((origin.file.as_str(), origin.line), (file, line), "{found}");
+        assert_eq!((&*origin.file, origin.line), (file, line), "{found}");
         assert!(!found.object.is_empty(), "{found}");
     }
 

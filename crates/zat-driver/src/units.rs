@@ -795,7 +795,7 @@ fn call(
     // The files of the fleet script are listed only when an origin names another file than
     // the script itself (listing them serialises the whole fleet).
     let script = &context.whole.fleet.origin.file;
-    let just_script = BTreeSet::from([script.clone()]);
+    let just_script = BTreeSet::from([script.to_string()]);
     let elsewhere = |d: &Diagnostic| d.origin.as_ref().is_some_and(|o| o.file != *script);
     let allowed = if response.diagnostics.iter().any(elsewhere) {
         context.allowed.get_or_init(|| zat_plugin_host::origin_files(&context.whole.fleet))

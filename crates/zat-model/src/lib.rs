@@ -29,6 +29,8 @@ pub use fleet::{
 pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};
 pub use suggest::closest;
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -40,13 +42,17 @@ pub const MODEL_VERSION: u32 = 2;
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema,
 )]
 pub struct Origin {
-    pub file: String,
+    // Shared: every object a script makes names one of a few files, and a fleet of thousands
+    // of LPARs has hundreds of thousands of objects (a copy of the name in each was a tenth of
+    // the model's memory). Serialised as a plain string.
+    #[schemars(with = "String")]
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
 }
 
 impl Origin {
-    pub fn new(file: impl Into<String>, line: u32, column: u32) -> Self {
+    pub fn new(file: impl Into<Arc<str>>, line: u32, column: u32) -> Self {
         Origin { file: file.into(), line, column }
     }
 }

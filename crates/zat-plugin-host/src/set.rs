@@ -508,7 +508,7 @@ pub fn sanitize_diagnostics(response: &mut RenderResponse, allowed: &BTreeSet<St
         diagnostic.object = printable(&diagnostic.object);
         diagnostic.help = diagnostic.help.as_deref().map(printable);
         let Some(origin) = &diagnostic.origin else { continue };
-        if !allowed.contains(&origin.file) {
+        if !allowed.contains(&*origin.file) {
             diagnostic.message = format!(
                 "{} (the plugin placed this at {:?}, which is not a file of the fleet script; that origin is dropped)",
                 diagnostic.message, origin.file

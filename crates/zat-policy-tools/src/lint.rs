@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use zat_model::{Diagnostic, Origin};
 
@@ -277,7 +278,7 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
             .collect();
         if !texts.is_empty() {
             let policy = effective::effective(&texts, &options.effective);
-            let parser: BTreeSet<(String, u32)> = out
+            let parser: BTreeSet<(Arc<str>, u32)> = out
                 .iter()
                 .filter_map(|d: &Diagnostic| d.origin.as_ref().map(|o| (o.file.clone(), o.line)))
                 .collect();
@@ -330,7 +331,7 @@ fn name_spaces(parsed: &[Parsed<'_>], one_image: bool) -> Vec<Vec<usize>> {
 fn sort(out: &mut [Diagnostic], files: &[PolicyFile<'_>]) {
     let position = |d: &Diagnostic| {
         d.origin.as_ref().map(|o| {
-            let file = files.iter().position(|f| f.path == o.file).unwrap_or(usize::MAX);
+            let file = files.iter().position(|f| *f.path == *o.file).unwrap_or(usize::MAX);
             (file, o.line, o.column)
         })
     };
@@ -1171,7 +1172,7 @@ impl Linter<'_, '_> {
         &mut self,
         policy: &EffectivePolicy,
         files: &[PolicyFile<'_>],
-        mut reported: BTreeSet<(String, u32)>,
+        mut reported: BTreeSet<(Arc<str>, u32)>,
     ) {
         let path = |file: usize| policy.files.get(file).map_or("", String::as_str);
         reported.extend(

@@ -32,6 +32,8 @@ use crate::spec::{Absent, Kind, Opt, Words};
 pub(crate) struct Mistakes {
     diagnostics: Mutex<Vec<Diagnostic>>,
     sources: Mutex<BTreeMap<String, Arc<str>>>,
+    /// One shared name per file the run's calls come from, for every origin.
+    files: Mutex<Vec<Arc<str>>>,
 }
 
 impl Mistakes {
@@ -41,6 +43,17 @@ impl Mistakes {
 
     fn source(&self, name: &str) -> Option<Arc<str>> {
         lock(&self.sources).get(name).cloned()
+    }
+
+    /// `name` as the one shared copy of that file name (a run reads a few files).
+    fn file(&self, name: &str) -> Arc<str> {
+        let mut files = lock(&self.files);
+        if let Some(known) = files.iter().find(|f| ***f == *name) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(name);
+        files.push(Arc::clone(&new));
+        new
     }
 
     pub(crate) fn record(&self, diagnostic: Diagnostic) {
@@ -60,7 +73,7 @@ impl Mistakes {
                 unique.push(diagnostic);
             }
         }
-        let mut files: Vec<String> = Vec::new();
+        let mut files: Vec<Arc<str>> = Vec::new();
         for origin in unique.iter().filter_map(|d| d.origin.as_ref()) {
             if !files.contains(&origin.file) {
                 files.push(origin.file.clone());
@@ -89,15 +102,13 @@ impl Call {
     /// source.
     pub(crate) fn new(ctx: &NativeCallContext, mistakes: &Arc<Mistakes>) -> Self {
         let position = ctx.call_position();
-        let file = ctx
-            .call_source()
-            .map(str::to_owned)
-            .or_else(|| {
-                ctx.tag()
-                    .and_then(|tag| tag.clone().into_immutable_string().ok())
-                    .map(|s| s.to_string())
-            })
-            .unwrap_or_default();
+        let file = match ctx.call_source() {
+            Some(source) => mistakes.file(source),
+            None => {
+                let tag = ctx.tag().and_then(|tag| tag.clone().into_immutable_string().ok());
+                mistakes.file(tag.as_deref().unwrap_or(""))
+            }
+        };
         let number = |n: Option<usize>| n.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX));
         let origin = Origin::new(file, number(position.line()), number(position.position()));
         Call { origin, mistakes: Arc::clone(mistakes) }
@@ -113,7 +124,7 @@ impl Call {
                 let column = usize::try_from(self.origin.column).ok()?;
                 let (line, column) = locate(&source, line, column, path, part)?;
                 let number = |n: usize| u32::try_from(n).ok();
-                Some(Origin::new(&self.origin.file, number(line)?, number(column)?))
+                Some(Origin::new(Arc::clone(&self.origin.file), number(line)?, number(column)?))
             })
             .unwrap_or_else(|| self.origin.clone());
         let mut diagnostic = Diagnostic::error(err.code(), err.to_string()).at(&origin);

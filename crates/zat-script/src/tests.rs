@@ -78,7 +78,7 @@ fn every_object_records_where_it_was_written() {
     let fleet = run_ok(&format!("{HEADER}\n   let l = site.lpar(\"SYSA\");\n"));
     assert_eq!(fleet.origin.line, 1);
     let origin = &fleet.lpars[0].origin;
-    assert_eq!((origin.file.as_str(), origin.line, origin.column), ("t.rhai", 4, 17));
+    assert_eq!((&*origin.file, origin.line, origin.column), ("t.rhai", 4, 17));
     assert_eq!(fleet.security_databases[0].origin.line, 2);
 }
 

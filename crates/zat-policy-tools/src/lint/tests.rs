@@ -397,7 +397,7 @@ fn findings_carry_file_line_and_column() {
     let found = run(&text);
     let d = found.iter().find(|d| d.code == BAD_VALUE).expect("bad value");
     let origin = d.origin.as_ref().expect("origin");
-    assert_eq!((origin.file.as_str(), origin.line, origin.column), ("p.policy", 5, 3));
+    assert_eq!((&*origin.file, origin.line, origin.column), ("p.policy", 5, 3));
     assert_eq!(d.object, "TTLSRule PAY_OUT");
 }
 
