@@ -134,7 +134,7 @@ pub(crate) struct Listed<T> {
 pub(crate) struct Listing<T> {
     entries: Mutex<BTreeMap<String, Listed<T>>>,
     spill: Mutex<Spill>,
-    emitters: Mutex<Vec<Arc<str>>>,
+    emitters: zat_model::SharedNames,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -147,19 +147,13 @@ impl<T> Listing<T> {
         Ok(Listing {
             entries: Mutex::new(BTreeMap::new()),
             spill: Mutex::new(Spill::new(beside)?),
-            emitters: Mutex::new(Vec::new()),
+            emitters: zat_model::SharedNames::default(),
         })
     }
 
     /// `name` as the one shared copy of that plugin name.
     pub(crate) fn emitter(&self, name: &str) -> Arc<str> {
-        let mut emitters = lock(&self.emitters);
-        if let Some(known) = emitters.iter().find(|e| ***e == *name) {
-            return Arc::clone(known);
-        }
-        let new: Arc<str> = Arc::from(name);
-        emitters.push(Arc::clone(&new));
-        new
+        self.emitters.get(name)
     }
 
     /// A rendered file's record and bytes, its path checked as [`crate::Bundle::new`] checks

@@ -57,6 +57,23 @@ impl Origin {
     }
 }
 
+/// A few names (files, plugins) shared by many values: each name is allocated once.
+#[derive(Debug, Default)]
+pub struct SharedNames(std::sync::Mutex<Vec<Arc<str>>>);
+
+impl SharedNames {
+    /// `name` as the one shared copy of it.
+    pub fn get(&self, name: &str) -> Arc<str> {
+        let mut names = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = names.iter().find(|known| ***known == *name) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(name);
+        names.push(Arc::clone(&new));
+        new
+    }
+}
+
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)

@@ -33,7 +33,7 @@ pub(crate) struct Mistakes {
     diagnostics: Mutex<Vec<Diagnostic>>,
     sources: Mutex<BTreeMap<String, Arc<str>>>,
     /// One shared name per file the run's calls come from, for every origin.
-    files: Mutex<Vec<Arc<str>>>,
+    files: zat_model::SharedNames,
 }
 
 impl Mistakes {
@@ -43,17 +43,6 @@ impl Mistakes {
 
     fn source(&self, name: &str) -> Option<Arc<str>> {
         lock(&self.sources).get(name).cloned()
-    }
-
-    /// `name` as the one shared copy of that file name (a run reads a few files).
-    fn file(&self, name: &str) -> Arc<str> {
-        let mut files = lock(&self.files);
-        if let Some(known) = files.iter().find(|f| ***f == *name) {
-            return Arc::clone(known);
-        }
-        let new: Arc<str> = Arc::from(name);
-        files.push(Arc::clone(&new));
-        new
     }
 
     pub(crate) fn record(&self, diagnostic: Diagnostic) {
@@ -103,10 +92,10 @@ impl Call {
     pub(crate) fn new(ctx: &NativeCallContext, mistakes: &Arc<Mistakes>) -> Self {
         let position = ctx.call_position();
         let file = match ctx.call_source() {
-            Some(source) => mistakes.file(source),
+            Some(source) => mistakes.files.get(source),
             None => {
                 let tag = ctx.tag().and_then(|tag| tag.clone().into_immutable_string().ok());
-                mistakes.file(tag.as_deref().unwrap_or(""))
+                mistakes.files.get(tag.as_deref().unwrap_or(""))
             }
         };
         let number = |n: Option<usize>| n.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX));
