@@ -431,15 +431,16 @@ pub(crate) enum Existing {
 }
 
 fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
-    inspect_existing(out, &|_, _| false).map(|(kind, _)| kind)
+    inspect_existing(out, &mut |_| {}).map(|(kind, _)| kind)
 }
 
-/// What is at `out`, and its manifest when it is a bundle zat wrote. A listed file counts as
-/// unchanged when `trusted(path, metadata)` says so (the incremental state vouches for it),
-/// and otherwise when its bytes hash to what the manifest lists.
+/// What is at `out`, and its manifest when it is a bundle zat wrote. `vouch` may give listed
+/// files the stamp the incremental state recorded for them (it is called once, before any file
+/// is looked at); a file counts as unchanged when its stamp is still that one, and otherwise
+/// when its bytes hash to what the manifest lists.
 pub(crate) fn inspect_existing(
     out: &Path,
-    trusted: &dyn Fn(&str, &fs::Metadata) -> bool,
+    vouch: &mut dyn FnMut(&mut [ManifestRead]),
 ) -> Result<(Existing, Option<ManifestFile>), BundleError> {
     let meta = match fs::symlink_metadata(out) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Existing::Missing, None)),
@@ -471,19 +472,18 @@ pub(crate) fn inspect_existing(
         reason: reason.to_owned(),
         in_the_way: top.iter().map(Entry::display).collect(),
     };
-    let manifest = match top.iter().find(|e| e.path == MANIFEST_FILE) {
+    let mut manifest = match top.iter().find(|e| e.path == MANIFEST_FILE) {
         Some(Entry { kind: Kind::File, .. }) => read_manifest(&out.join(MANIFEST_FILE))
             .ok_or_else(|| not_ours("its MANIFEST.json was not written by zat"))?,
         Some(_) => return Err(not_ours("its MANIFEST.json is not a regular file")),
         None => return Err(not_ours("it has no MANIFEST.json")),
     };
+    vouch(&mut manifest.files);
     let entries = walk(out)?;
-    let listed: BTreeMap<&str, &ManifestRead> =
-        manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
     // Folders that hold a listed file; any other folder is the user's.
     let mut folders = BTreeSet::new();
-    for path in listed.keys() {
-        let mut rest = *path;
+    for path in manifest.files.iter().map(|f| f.path.as_str()) {
+        let mut rest = path;
         while let Some((dir, _)) = rest.rsplit_once('/') {
             folders.insert(dir);
             rest = dir;
@@ -494,21 +494,24 @@ pub(crate) fn inspect_existing(
         if entry.path == MANIFEST_FILE || is_state(entry) {
             continue;
         }
-        let ours = match (&entry.kind, listed.get(entry.path.as_str())) {
+        let listed = manifest.file(&entry.path);
+        let ours = match (&entry.kind, listed) {
             (Kind::Dir, _) => folders.contains(entry.path.as_str()),
             (Kind::File, Some(want)) => {
                 let path = out.join(&entry.real);
-                let vouched = fs::symlink_metadata(&path)
-                    .is_ok_and(|meta| meta.len() == want.size && trusted(&entry.path, &meta));
+                let vouched = want.stamp.is_some()
+                    && fs::symlink_metadata(&path).is_ok_and(|meta| {
+                        meta.len() == want.size && crate::writer::stamp(&meta) == want.stamp
+                    });
                 vouched || {
                     let bytes = fs::read(&path).map_err(io_error("read", &path))?;
-                    bytes.len() as u64 == want.size && sha256_hex(&bytes) == want.sha256
+                    bytes.len() as u64 == want.size && Sha256::digest(&bytes)[..] == want.sha256
                 }
             }
             _ => false,
         };
         if !ours {
-            let changed = listed.contains_key(entry.path.as_str());
+            let changed = listed.is_some();
             in_the_way.push(if changed {
                 format!("{} (changed since zat wrote it)", entry.display())
             } else {
@@ -535,19 +538,54 @@ const MANIFEST_LIMIT: u64 = 256 << 20;
 #[serde(deny_unknown_fields)]
 pub(crate) struct ManifestFile {
     zat_version: String,
+    /// In path order (sorted when read, should a hand-edited one not be).
     pub(crate) files: Vec<ManifestRead>,
 }
 
+impl ManifestFile {
+    /// The entry of `path`, found by bisection.
+    pub(crate) fn file(&self, path: &str) -> Option<&ManifestRead> {
+        position(&self.files, path).map(|at| &self.files[at])
+    }
+}
+
+/// Where the entry of `path` is in `files` (in path order).
+pub(crate) fn position(files: &[ManifestRead], path: &str) -> Option<usize> {
+    files.binary_search_by(|f| f.path.as_str().cmp(path)).ok()
+}
+
+/// A manifest entry as read back, with what the old state says of its file.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ManifestRead {
     pub(crate) path: String,
     pub(crate) size: u64,
-    pub(crate) sha256: String,
+    /// Parsed from its hex text as it is read (a string per file was a fifth of a rebuild's
+    /// list of the old files).
+    #[serde(deserialize_with = "sha256_of_hex")]
+    pub(crate) sha256: [u8; 32],
     pub(crate) target: Option<String>,
     #[serde(default)]
     pub(crate) placement: Option<zat_model::Placement>,
     pub(crate) emitter: String,
+    /// The file's stamp in the old state, when the state vouches for it; not in the manifest.
+    #[serde(skip)]
+    pub(crate) stamp: Option<crate::writer::Stamp>,
+}
+
+/// A sha256 in hex (64 digits) as its bytes; anything else does not parse.
+fn sha256_of_hex<'de, D: serde::Deserializer<'de>>(from: D) -> Result<[u8; 32], D::Error> {
+    struct Hex;
+    impl serde::de::Visitor<'_> for Hex {
+        type Value = [u8; 32];
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a sha256 in 64 hex digits")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<[u8; 32], E> {
+            crate::writer::unhex(text).ok_or_else(|| E::custom("not a sha256 in hex"))
+        }
+    }
+    from.deserialize_str(Hex)
 }
 
 /// Reads `path` as a zat manifest without following a link; `None` when it is not one.
@@ -559,14 +597,13 @@ pub(crate) fn read_manifest(path: &Path) -> Option<ManifestFile> {
     // Read whole and parsed from the bytes: a third faster than from a reader, and the text
     // goes as soon as it is parsed.
     let bytes = fs::read(path).ok()?;
-    let manifest: ManifestFile = serde_json::from_slice(&bytes).ok()?;
+    let mut manifest: ManifestFile = serde_json::from_slice(&bytes).ok()?;
     drop(bytes);
     let sound = !manifest.zat_version.is_empty()
-        && manifest.files.iter().all(|f| {
-            check_path(&f.path).is_ok()
-                && f.sha256.len() == 64
-                && f.sha256.bytes().all(|b| b.is_ascii_hexdigit())
-        });
+        && manifest.files.iter().all(|f| check_path(&f.path).is_ok());
+    if !manifest.files.is_sorted_by(|a, b| a.path <= b.path) {
+        manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     sound.then_some(manifest)
 }
 

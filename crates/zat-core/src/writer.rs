@@ -35,8 +35,9 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, ManifestFile, enclosing_bundle, folder_clashes, inspect_existing, io_error,
-    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    Existing, ManifestFile, ManifestRead, enclosing_bundle, folder_clashes, inspect_existing,
+    io_error, position, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name,
+    write_file_stat,
 };
 use crate::spill::{Listed, Listing};
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
@@ -106,12 +107,48 @@ struct Was {
 }
 
 /// What the state file says about one file: (inode, mtime in ns, size).
-type Stamp = (u64, i128, u64);
+pub(crate) type Stamp = (u64, i128, u64);
 
-#[derive(Debug, Default)]
-struct State {
-    stamps: HashMap<String, Stamp>,
-    units: HashMap<String, UnitRecord>,
+/// The old bundle's files, in path order, each taken at most once: when the new bundle takes
+/// its path (written anew or carried over), so what is left at the end was removed. The
+/// manifest's entries themselves, searched by bisection, with no second copy of the list.
+#[derive(Default)]
+struct OldFiles {
+    files: Vec<ManifestRead>,
+    taken: Vec<bool>,
+    left: usize,
+}
+
+impl std::fmt::Debug for OldFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OldFiles({} of {} left)", self.left, self.files.len())
+    }
+}
+
+impl OldFiles {
+    fn new(files: Vec<ManifestRead>) -> Self {
+        let left = files.len();
+        OldFiles { taken: vec![false; left], files, left }
+    }
+
+    fn holds(&self, path: &str) -> bool {
+        position(&self.files, path).is_some()
+    }
+
+    fn take(&mut self, path: &str) -> Option<OldFile> {
+        let at = position(&self.files, path)?;
+        if std::mem::replace(&mut self.taken[at], true) {
+            return None;
+        }
+        self.left -= 1;
+        let file = &mut self.files[at];
+        Some(OldFile {
+            was: Was { size: file.size, sha256: file.sha256, stamp: file.stamp },
+            target: file.target.take(),
+            placement: file.placement.take(),
+            emitter: std::mem::take(&mut file.emitter),
+        })
+    }
 }
 
 /// The lines of the next state, written as they are known (each file's stamp once it is
@@ -172,7 +209,7 @@ pub struct BundleWriter {
     /// what is left at the end was removed, and a rebuild does not hold the old bundle's list
     /// beside the new one's. Boxed: a map keeps its room as it empties, so the room of an
     /// entry must be small.
-    old: Mutex<HashMap<String, Box<OldFile>>>,
+    old: Mutex<OldFiles>,
     /// The last build's answers not carried yet (each is carried once, then goes).
     old_units: Mutex<HashMap<String, UnitRecord>>,
     /// Folders made in the new tree.
@@ -200,7 +237,7 @@ pub(crate) fn hex(bytes: &[u8; 32]) -> String {
     text
 }
 
-fn unhex(text: &str) -> Option<[u8; 32]> {
+pub(crate) fn unhex(text: &str) -> Option<[u8; 32]> {
     let bytes = text.as_bytes();
     if bytes.len() != 64 {
         return None;
@@ -218,7 +255,7 @@ fn unhex(text: &str) -> Option<[u8; 32]> {
 /// coarse (whole seconds: an edit in the second zat wrote the file would keep all three), so
 /// such files are always checked by their bytes.
 #[cfg(unix)]
-fn stamp(meta: &fs::Metadata) -> Option<Stamp> {
+pub(crate) fn stamp(meta: &fs::Metadata) -> Option<Stamp> {
     use std::os::unix::fs::MetadataExt as _;
     (meta.mtime_nsec() != 0).then(|| {
         (
@@ -231,7 +268,7 @@ fn stamp(meta: &fs::Metadata) -> Option<Stamp> {
 
 /// Without inode numbers nothing is vouched for: every file is checked by its bytes.
 #[cfg(not(unix))]
-fn stamp(_meta: &fs::Metadata) -> Option<Stamp> {
+pub(crate) fn stamp(_meta: &fs::Metadata) -> Option<Stamp> {
     None
 }
 
@@ -250,17 +287,17 @@ impl BundleWriter {
         // The old manifest's hash binds the state to it, and tells whether the new manifest is
         // the same bytes; read once.
         let old_manifest = old_manifest_sha(out);
-        let state = old_manifest
-            .and_then(|sha| read_state(&out.join(STATE_FILE), &sha))
-            .unwrap_or_default();
-        let trusted = |path: &str, meta: &fs::Metadata| {
-            stamp(meta).is_some_and(|now| state.stamps.get(path) == Some(&now))
-        };
-        let (old_kind, manifest) = inspect_existing(out, &trusted)?;
+        // The state's stamps go straight onto the manifest's entries.
+        let mut units = HashMap::new();
+        let (old_kind, manifest) = inspect_existing(out, &mut |files| {
+            if let Some(sha) = old_manifest {
+                units = read_state(&out.join(STATE_FILE), &sha, files).unwrap_or_default();
+            }
+        })?;
         if let Some(bundle) = enclosing_bundle(&parent) {
             return Err(BundleError::InsideBundle { path: out.to_owned(), bundle });
         }
-        Ok(Inspected { out: out.to_owned(), parent, name, old_manifest, state, old_kind, manifest })
+        Ok(Inspected { out: out.to_owned(), parent, name, old_manifest, units, old_kind, manifest })
     }
 }
 
@@ -271,7 +308,7 @@ pub struct Inspected {
     parent: PathBuf,
     name: String,
     old_manifest: Option<[u8; 32]>,
-    state: State,
+    units: HashMap<String, UnitRecord>,
     old_kind: Existing,
     manifest: Option<ManifestFile>,
 }
@@ -280,7 +317,7 @@ impl Inspected {
     /// Opens the temporary tree beside the output folder: the write half of
     /// [`BundleWriter::begin`].
     pub fn open(self) -> Result<BundleWriter, BundleError> {
-        let Inspected { out, parent, name, old_manifest, state, old_kind, manifest } = self;
+        let Inspected { out, parent, name, old_manifest, units, old_kind, manifest } = self;
         // A folder made for this build goes again when it fails.
         let made_parent = !parent.exists();
         fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
@@ -298,31 +335,10 @@ impl Inspected {
             }
         };
         let state_lines = StateLines::new(&parent);
-        let State { stamps, units } = state;
-        let old: HashMap<String, Box<OldFile>> = manifest
-            .map(|ManifestFile { files, .. }| {
-                files
-                    .into_iter()
-                    .filter_map(|f| {
-                        let sha256 = unhex(&f.sha256)?;
-                        let stamp = stamps.get(&f.path).copied();
-                        let file = OldFile {
-                            was: Was { size: f.size, sha256, stamp },
-                            target: f.target,
-                            placement: f.placement,
-                            emitter: f.emitter,
-                        };
-                        Some((f.path, Box::new(file)))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        drop(stamps);
+        let old = OldFiles::new(manifest.map(|m| m.files).unwrap_or_default());
         // A unit is carried only when every file it gave is still there, unchanged.
-        let old_units = units
-            .into_iter()
-            .filter(|(_, u)| u.paths.iter().all(|p| old.contains_key(p)))
-            .collect();
+        let old_units =
+            units.into_iter().filter(|(_, u)| u.paths.iter().all(|p| old.holds(p))).collect();
         Ok(BundleWriter {
             out: out.to_owned(),
             made_parent: made_parent.then(|| parent.clone()),
@@ -360,7 +376,7 @@ impl BundleWriter {
             Ok(taken) => taken,
             Err(error) => return self.fail(error),
         };
-        let was = lock(&self.old).remove(&record.path).map(|old| old.was);
+        let was = lock(&self.old).take(&record.path).map(|old| old.was);
         self.put(&record, Some(&content), was);
     }
 
@@ -368,7 +384,7 @@ impl BundleWriter {
     /// got it from [`Self::cached_unit`]. Returns the record, or `None` when the old bundle
     /// does not hold it (or this bundle took that path already).
     pub fn carry(&self, path: &str) -> Option<FileRecord> {
-        let old = lock(&self.old).remove(path)?;
+        let old = lock(&self.old).take(path)?;
         let record = FileRecord {
             path: path.to_owned(),
             size: old.was.size,
@@ -519,7 +535,7 @@ impl BundleWriter {
             }
         }
         // Every path the new bundle took went from the old list: what is left was removed.
-        summary.removed = lock(&self.old).len();
+        summary.removed = lock(&self.old).left;
         let result = self.write_manifest(entries).and_then(|manifest| {
             // The state describes this tree: it goes in before the swap. It only speeds the
             // next build up, so failing to write it is no error.
@@ -675,9 +691,29 @@ pub(crate) fn file_sha256(path: &Path) -> Result<[u8; 32], BundleError> {
     Ok(hasher.finalize().into())
 }
 
-/// Reads the state of a bundle; `None` when it is missing, unreadable, of another format, or
-/// written for another manifest than `manifest_sha` (the sha256 of the one the bundle holds).
-fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
+/// Reads the state of a bundle: each file's stamp onto its entry of `files` (the old
+/// manifest's, in path order), and the recorded answers. `None`, with no stamp given, when the
+/// state is missing, unreadable, of another format, or written for another manifest than
+/// `manifest_sha` (the sha256 of the one the bundle holds).
+fn read_state(
+    file: &Path,
+    manifest_sha: &[u8; 32],
+    files: &mut [ManifestRead],
+) -> Option<HashMap<String, UnitRecord>> {
+    let units = read_state_lines(file, manifest_sha, files);
+    if units.is_none() {
+        for entry in files.iter_mut() {
+            entry.stamp = None;
+        }
+    }
+    units
+}
+
+fn read_state_lines(
+    file: &Path,
+    manifest_sha: &[u8; 32],
+    files: &mut [ManifestRead],
+) -> Option<HashMap<String, UnitRecord>> {
     let meta = fs::symlink_metadata(file).ok()?;
     // A state is a few lines per file; one larger than this was not written by zat.
     if !meta.is_file() || meta.len() > 1 << 30 {
@@ -692,7 +728,7 @@ fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
     if unhex(manifest.strip_prefix("manifest\t")?)? != *manifest_sha {
         return None;
     }
-    let mut state = State::default();
+    let mut units = HashMap::new();
     for line in lines {
         let line = line.ok()?;
         let mut fields = line.split('\t');
@@ -702,18 +738,21 @@ fn read_state(file: &Path, manifest_sha: &[u8; 32]) -> Option<State> {
                 let mtime = fields.next()?.parse().ok()?;
                 let size = fields.next()?.parse().ok()?;
                 let path = fields.next()?;
-                state.stamps.insert(path.to_owned(), (ino, mtime, size));
+                // A stamp of a file the manifest does not list vouches for nothing.
+                if let Some(at) = position(files, path) {
+                    files[at].stamp = Some((ino, mtime, size));
+                }
             }
             "unit" => {
                 let key = fields.next()?.to_owned();
                 let diagnostics = fields.next()?.to_owned();
                 let paths = fields.map(str::to_owned).collect();
-                state.units.insert(key, UnitRecord { diagnostics, paths });
+                units.insert(key, UnitRecord { diagnostics, paths });
             }
             _ => return None,
         }
     }
-    Some(state)
+    Some(units)
 }
 
 /// Writes the state (into the new tree, which is swapped in whole): its header, the hash of
@@ -873,7 +912,18 @@ pub(crate) mod tests {
         );
         writer.finish().expect("written");
         let sha = old_manifest_sha(&out).expect("a manifest");
-        assert!(read_state(&out.join(STATE_FILE), &sha).is_some());
-        assert!(read_state(&out.join(STATE_FILE), &sha256(b"another")).is_none());
+        let state = out.join(STATE_FILE);
+        let mut files = crate::bundle::read_manifest(&out.join(MANIFEST_FILE)).expect("read").files;
+        assert!(read_state(&state, &sha, &mut files).is_some());
+        assert!(files[0].stamp.is_some(), "the state vouches for its file");
+        assert!(read_state(&state, &sha256(b"another"), &mut files).is_none());
+        assert!(files[0].stamp.is_none(), "a state refused vouches for nothing");
+        // A state that goes wrong after its stamps gives none of them either.
+        assert!(read_state(&state, &sha, &mut files).is_some());
+        let mut text = fs::read_to_string(&state).expect("state");
+        text.push_str("nonsense\n");
+        fs::write(&state, text).expect("write");
+        assert!(read_state(&state, &sha, &mut files).is_none());
+        assert!(files[0].stamp.is_none(), "a broken state vouches for nothing");
     }
 }
