@@ -188,6 +188,7 @@ impl Emitter for RacfEmitter {
                     security::databases_of(request, Esm::RACF),
                     &options,
                     &mut response.diagnostics,
+                    Keep::Statements,
                 );
                 for (_, job) in planned.jobs.iter().filter(|(lpar, _)| !lpar) {
                     renderer.render(&fleet.defaults.job, job, &mut response);
@@ -199,7 +200,7 @@ impl Emitter for RacfEmitter {
                     .security_databases
                     .iter()
                     .filter(|db| db.esm == Esm::RACF && request.run_has_database(&db.name));
-                let planned = plan_jobs(request, databases, &options, &mut Vec::new());
+                let planned = plan_jobs(request, databases, &options, &mut Vec::new(), Keep::Names);
                 check_names(&planned.all(), &mut response.diagnostics);
                 planned.order_file(&mut response);
             }
@@ -209,6 +210,7 @@ impl Emitter for RacfEmitter {
                     security::databases_of(request, Esm::RACF),
                     &options,
                     &mut response.diagnostics,
+                    Keep::Statements,
                 );
                 let jobs = planned.all();
                 check_names(&jobs, &mut response.diagnostics);
@@ -250,13 +252,31 @@ impl Planned {
     }
 }
 
+/// What [`plan_jobs`] keeps of each job.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Everything, to render it.
+    Statements,
+    /// Its name and path, for the job order and the name check: the fleet's call plans every
+    /// job of the fleet and renders none, and the statements of thousands of LPARs' jobs held
+    /// at once were the largest thing it made.
+    Names,
+}
+
 /// Plans every job of `databases` and of the LPARs of the run that use them.
 fn plan_jobs<'a>(
     request: &'a RenderRequest,
     databases: impl Iterator<Item = &'a SecurityDatabase>,
     options: &Options,
     diagnostics: &mut Vec<Diagnostic>,
+    keep: Keep,
 ) -> Planned {
+    let kept = |job: Job| match keep {
+        Keep::Statements => job,
+        Keep::Names => {
+            Job { header: Vec::new(), steps: Vec::new(), tail: Vec::new(), stop: None, ..job }
+        }
+    };
     let fleet = &request.fleet;
     let mut planned = Planned { jobs: Vec::new(), order: Order::default() };
     for db in databases {
@@ -266,9 +286,9 @@ fn plan_jobs<'a>(
         let lpar_jobs: Vec<Job> = fleet
             .lpars_of(&db.name)
             .filter(|lpar| request.run_has_lpar(&lpar.name))
-            .flat_map(|lpar| lpar::jobs(fleet, lpar, options, &plan.plan))
+            .flat_map(|lpar| lpar::jobs(fleet, lpar, options, &plan.plan).into_iter().map(kept))
             .collect();
-        let db_jobs = plan.jobs(diagnostics);
+        let db_jobs: Vec<Job> = plan.jobs(diagnostics).into_iter().map(kept).collect();
         if db_jobs.is_empty() && lpar_jobs.is_empty() {
             continue;
         }
@@ -290,11 +310,11 @@ fn plan_jobs<'a>(
                 )),
             );
         }
-        let discover = database::discover_job(fleet, db, &names);
+        let discover = kept(database::discover_job(fleet, db, &names));
         Entry::push(&mut planned.order.discover, &discover);
         planned.jobs.push((false, discover));
         if fleet.defaults.activate_classes {
-            let classes = database::classes_job(fleet, db, &names);
+            let classes = kept(database::classes_job(fleet, db, &names));
             Entry::push(&mut planned.order.first, &classes);
             planned.jobs.push((false, classes));
         }
