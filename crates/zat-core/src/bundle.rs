@@ -233,7 +233,7 @@ impl Bundle {
             }
             map.insert(file.path.clone(), file);
         }
-        errors.extend(folder_clashes(&map, |file| &file.emitter));
+        errors.extend(folder_clashes(&map, |file| file.emitter.clone()));
         if errors.is_empty() { Ok(Bundle { files: map }) } else { Err(errors) }
     }
 
@@ -818,7 +818,7 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
 /// the bundle's files by path; `emitter` names the plugin that wrote one.
 pub(crate) fn folder_clashes<V>(
     files: &BTreeMap<String, V>,
-    emitter: impl Fn(&V) -> &str,
+    emitter: impl Fn(&V) -> String,
 ) -> Vec<BundleError> {
     let mut clashes = Vec::new();
     for (path, file) in files {
@@ -828,9 +828,9 @@ pub(crate) fn folder_clashes<V>(
         {
             clashes.push(BundleError::FileIsFolder {
                 path: path.clone(),
-                emitter: emitter(file).to_owned(),
+                emitter: emitter(file),
                 other: other.clone(),
-                other_emitter: emitter(other_file).to_owned(),
+                other_emitter: emitter(other_file),
             });
         }
     }

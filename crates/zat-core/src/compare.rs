@@ -161,7 +161,8 @@ impl<'p> Comparer<'p> {
     pub fn finish(self) -> Result<Compared, CompareFailure> {
         let taken = self.listing.take_entries();
         let mut errors = std::mem::take(&mut *lock(&self.errors));
-        errors.extend(folder_clashes(&taken, |entry| &entry.emitter));
+        let names = self.listing.emitters();
+        errors.extend(folder_clashes(&taken, |entry| entry.emitter(&names).to_owned()));
         if !errors.is_empty() {
             return Err(CompareFailure::Paths(errors));
         }

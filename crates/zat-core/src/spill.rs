@@ -119,13 +119,23 @@ pub(crate) fn entry_text(record: &FileRecord) -> Vec<u8> {
     text
 }
 
-/// What a bundle being written or compared keeps of each file it took: its plugin (shared by
-/// every file of that plugin), where its manifest entry sits in the spill, and `more`.
+/// What a bundle being written or compared keeps of each file it took, in 16 bytes (at
+/// hundreds of thousands of files, this list is what a build holds besides the fleet): where
+/// its manifest entry sits in the spill, its plugin (a number, see [`Listing::emitters`]),
+/// and `more`.
 #[derive(Debug)]
 pub(crate) struct Listed<T> {
-    pub(crate) emitter: Arc<str>,
-    pub(crate) spilled: (u64, usize),
+    at: u64,
+    len: u32,
+    emitter: u16,
     pub(crate) more: T,
+}
+
+impl<T> Listed<T> {
+    /// Its plugin's name, from what [`Listing::emitters`] gave.
+    pub(crate) fn emitter<'n>(&self, names: &'n [Arc<str>]) -> &'n str {
+        names.get(usize::from(self.emitter)).map_or("", |name| name)
+    }
 }
 
 /// The files a bundle being written or compared has taken, each path once, with their
@@ -181,18 +191,25 @@ impl<T> Listing<T> {
         if let Some(first) = entries.get(&record.path) {
             return Err(BundleError::Duplicate {
                 path: record.path.clone(),
-                first: first.emitter.to_string(),
+                first: first.emitter(&self.emitters()).to_owned(),
                 second: record.emitter.to_string(),
             });
         }
-        let spilled = lock(&self.spill).push(&text).map_err(|source| BundleError::Io {
+        let (at, len) = lock(&self.spill).push(&text).map_err(|source| BundleError::Io {
             action: "write",
             path: PathBuf::from(MANIFEST_FILE),
             source,
         })?;
-        let emitter = Arc::clone(&record.emitter);
-        entries.insert(record.path.clone(), Listed { emitter, spilled, more });
+        // An entry is a few hundred bytes, and a run has a few plugins.
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        let emitter = u16::try_from(self.emitters.index(&record.emitter)).unwrap_or(u16::MAX);
+        entries.insert(record.path.clone(), Listed { at, len, emitter, more });
         Ok(())
+    }
+
+    /// The plugin names of the listed files, for [`Listed::emitter`].
+    pub(crate) fn emitters(&self) -> Vec<Arc<str>> {
+        self.emitters.all()
     }
 
     /// Every listed file by path, leaving the listing empty.
@@ -206,6 +223,7 @@ impl<T> Listing<T> {
         out: &mut impl Write,
         entries: &BTreeMap<String, Listed<T>>,
     ) -> io::Result<()> {
-        lock(&self.spill).write_manifest(out, entries.values().map(|e| e.spilled))
+        let spans = entries.values().map(|e| (e.at, e.len as usize));
+        lock(&self.spill).write_manifest(out, spans)
     }
 }

@@ -506,7 +506,8 @@ impl BundleWriter {
                 matches!(e, BundleError::BadPath { .. } | BundleError::Duplicate { .. })
             });
         errors = rest;
-        path_errors.extend(folder_clashes(&entries, |entry| &entry.emitter));
+        let names = self.listing.emitters();
+        path_errors.extend(folder_clashes(&entries, |entry| entry.emitter(&names).to_owned()));
         // A path problem explains any I/O error it caused (a file where a folder must go).
         if !path_errors.is_empty() {
             self.abort();

@@ -64,13 +64,27 @@ pub struct SharedNames(std::sync::Mutex<Vec<Arc<str>>>);
 impl SharedNames {
     /// `name` as the one shared copy of it.
     pub fn get(&self, name: &str) -> Arc<str> {
+        self.find(name).1
+    }
+
+    /// Where `name` is in [`Self::all`] (a number that stays its own).
+    pub fn index(&self, name: &str) -> usize {
+        self.find(name).0
+    }
+
+    /// Every name so far, each at its [`Self::index`].
+    pub fn all(&self) -> Vec<Arc<str>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn find(&self, name: &str) -> (usize, Arc<str>) {
         let mut names = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(known) = names.iter().find(|known| ***known == *name) {
-            return Arc::clone(known);
+        if let Some(at) = names.iter().position(|known| **known == *name) {
+            return (at, Arc::clone(&names[at]));
         }
         let new: Arc<str> = Arc::from(name);
         names.push(Arc::clone(&new));
-        new
+        (names.len() - 1, new)
     }
 }
 
