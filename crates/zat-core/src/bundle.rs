@@ -479,7 +479,15 @@ pub(crate) fn inspect_existing(
         None => return Err(not_ours("it has no MANIFEST.json")),
     };
     vouch(&mut manifest.files);
-    let entries = walk(out)?;
+    let trusted = |path: &str, meta: &fs::Metadata| {
+        manifest.file(path).is_some_and(|want| {
+            want.stamp.is_some()
+                && meta.len() == want.size
+                && crate::writer::stamp(meta) == want.stamp
+        })
+    };
+    let stamped = manifest.files.iter().any(|f| f.stamp.is_some());
+    let entries = walk(out, stamped.then_some(&trusted as &Vouch<'_>))?;
     // Folders that hold a listed file; any other folder is the user's.
     let mut folders = BTreeSet::new();
     for path in manifest.files.iter().map(|f| f.path.as_str()) {
@@ -499,11 +507,7 @@ pub(crate) fn inspect_existing(
             (Kind::Dir, _) => folders.contains(entry.path.as_str()),
             (Kind::File, Some(want)) => {
                 let path = out.join(&entry.real);
-                let vouched = want.stamp.is_some()
-                    && fs::symlink_metadata(&path).is_ok_and(|meta| {
-                        meta.len() == want.size && crate::writer::stamp(&meta) == want.stamp
-                    });
-                vouched || {
+                entry.vouched || {
                     let bytes = fs::read(&path).map_err(io_error("read", &path))?;
                     bytes.len() as u64 == want.size && Sha256::digest(&bytes)[..] == want.sha256
                 }
@@ -719,6 +723,8 @@ struct Entry {
     /// The same path as it is on disk.
     real: PathBuf,
     kind: Kind,
+    /// A regular file the walk's `vouch` vouched for (see [`walk`]).
+    vouched: bool,
 }
 
 impl Entry {
@@ -734,7 +740,12 @@ impl Entry {
 }
 
 /// The entries of the folder `dir/real`, named `prefix/name` (just `name` at the top).
-fn entries_of(dir: &Path, real: &Path, prefix: &str) -> Result<Vec<Entry>, BundleError> {
+fn entries_of(
+    dir: &Path,
+    real: &Path,
+    prefix: &str,
+    vouch: Option<&Vouch<'_>>,
+) -> Result<Vec<Entry>, BundleError> {
     let folder = dir.join(real);
     let mut entries = Vec::new();
     for entry in fs::read_dir(&folder).map_err(io_error("read", &folder))? {
@@ -753,7 +764,10 @@ fn entries_of(dir: &Path, real: &Path, prefix: &str) -> Result<Vec<Entry>, Bundl
         } else {
             Kind::Other
         };
-        entries.push(Entry { path: rel, real: real.join(file_name), kind });
+        // Looked up through the folder being read (`fstatat`), not its path from the root.
+        let vouched = kind == Kind::File
+            && vouch.is_some_and(|vouch| entry.metadata().is_ok_and(|meta| vouch(&rel, &meta)));
+        entries.push(Entry { path: rel, real: real.join(file_name), kind, vouched });
     }
     Ok(entries)
 }
@@ -766,18 +780,23 @@ fn is_state(entry: &Entry) -> bool {
 
 /// The entries directly in `dir`, sorted, links not followed.
 fn list(dir: &Path) -> Result<Vec<Entry>, BundleError> {
-    let mut entries = entries_of(dir, Path::new(""), "")?;
+    let mut entries = entries_of(dir, Path::new(""), "", None)?;
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(entries)
 }
 
 /// Every entry under `dir` (files, folders, links, others), sorted by path, without following
 /// a link: a link to `/` or a link loop is one entry like any other.
-fn walk(dir: &Path) -> Result<Vec<Entry>, BundleError> {
+/// Whether a regular file (by its path in the walk, and its metadata) is one the incremental
+/// state vouches for.
+type Vouch<'a> = dyn Fn(&str, &fs::Metadata) -> bool + 'a;
+
+/// With `vouch`, each regular file is asked about as it is found.
+fn walk(dir: &Path, vouch: Option<&Vouch<'_>>) -> Result<Vec<Entry>, BundleError> {
     let mut entries = Vec::new();
     let mut folders = vec![(PathBuf::new(), String::new())];
     while let Some((real, prefix)) = folders.pop() {
-        let found = entries_of(dir, &real, &prefix)?;
+        let found = entries_of(dir, &real, &prefix, vouch)?;
         folders.extend(
             found.iter().filter(|e| e.kind == Kind::Dir).map(|e| (e.real.clone(), e.path.clone())),
         );
@@ -887,10 +906,10 @@ pub(crate) fn on_disk(dir: &Path) -> Result<Vec<(String, OnDisk)>, BundleError> 
         }
         Ok(_) => {}
     }
-    Ok(walk(dir)?
+    Ok(walk(dir, None)?
         .into_iter()
         .filter(|entry| entry.kind != Kind::Dir && !is_state(entry))
-        .map(|Entry { path, real, kind }| (path, OnDisk { real, kind }))
+        .map(|Entry { path, real, kind, .. }| (path, OnDisk { real, kind }))
         .collect())
 }
 
