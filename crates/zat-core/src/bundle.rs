@@ -1130,9 +1130,15 @@ mod tests {
         let out = dir.path().join("out");
         fs::create_dir(&out).expect("mkdir");
         fs::write(out.join("a\nchanged\tREADME.md"), "x").expect("write");
+        // A plain file in a folder whose name is not printable is read where it is too.
+        fs::create_dir(out.join("d\u{7}")).expect("mkdir");
+        fs::write(out.join("d\u{7}").join("f"), "y").expect("write");
         let tree = read_tree(&out).expect("read");
-        assert_eq!(tree.keys().collect::<Vec<_>>(), vec!["a\\u{a}changed\\u{9}README.md"]);
-        assert_eq!(tree.values().next().map(Vec::as_slice), Some(&b"x"[..]));
+        assert_eq!(
+            tree.keys().collect::<Vec<_>>(),
+            vec!["a\\u{a}changed\\u{9}README.md", "d\\u{7}/f"]
+        );
+        assert_eq!(tree.values().map(Vec::as_slice).collect::<Vec<_>>(), [&b"x"[..], &b"y"[..]]);
     }
 
     #[test]
