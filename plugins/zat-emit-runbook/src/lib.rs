@@ -6,11 +6,12 @@
 //! step, Policy Agent, verification, the console messages to expect and what the failure
 //! messages mean, and the LPAR's parts of the deploy scripts. At the bundle root, `README.md`
 //! ([`layout::FLEET_README`]) indexes the databases and LPARs, and `deploy/` holds the deploy
-//! scripts that read each LPAR's part (see [`deploy`]).
+//! scripts that read each LPAR's part.
 //!
 //! The runbook is an index of the bundle, so it runs in the host's index pass (it provides
-//! [`INDEX_PASS`]): the request then lists every file the other plugins wrote, and the runbook
-//! names exactly those. A step whose file no plugin wrote (an emitter turned off or replaced)
+//! [`INDEX_PASS`]): the request then lists the files the other plugins wrote (in an LPAR's
+//! call, the LPAR's and its database's; in the fleet's, the outline of the bundle, see
+//! [`zat_plugin_api::INDEX_OUTLINE`]), and the runbook names exactly those. A step whose file no plugin wrote (an emitter turned off or replaced)
 //! says so instead of naming a missing file, and every file of the LPAR, a site plugin's
 //! included, appears in the copy table with the target its plugin gave it.
 
@@ -39,10 +40,11 @@ impl Emitter for RunbookEmitter {
     const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
     // By unit: an LPAR's runbook in the LPAR's index pass, which sees the LPAR's files, its
     // database's jobs and the job order; the CA hand-off names the partner databases the
-    // LPAR's request carries. The README and the deploy scripts, which index every file, in
-    // the fleet's own index call, which needs only the outline of the bundle: the jobs, which
-    // the README links and the deploy scripts submit, and the files outside the LPAR folders,
-    // which the README lists (each LPAR's files are its own call's).
+    // LPAR's request carries; the LPAR's parts of the deploy scripts beside it. The README and
+    // the fleet's deploy scripts in the fleet's own index call, which needs only the outline
+    // of the bundle: the jobs, which the README links and the deploy scripts submit, and the
+    // files outside the LPAR folders, which the README lists (each LPAR's files are its own
+    // call's).
     const PROVIDES: &'static [&'static str] = &[
         INDEX_PASS,
         zat_plugin_api::INDEX_OUTLINE,
