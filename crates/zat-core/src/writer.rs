@@ -758,7 +758,7 @@ fn read_state_lines(
 
 /// Writes the state (into the new tree, which is swapped in whole): its header, the hash of
 /// the manifest it belongs to, then the lines written as the build went. Bundle paths hold no
-/// tab or line break ([`check_path`] refuses control characters) and diagnostics are one line
+/// tab or line break ([`check_path`](crate::bundle::check_path) refuses control characters) and diagnostics are one line
 /// of JSON, so tabs and newlines separate fields and records; the lines' order does not matter.
 fn write_state(file: &Path, manifest: &[u8; 32], lines: StateLines) -> io::Result<()> {
     use std::io::{Seek as _, SeekFrom};

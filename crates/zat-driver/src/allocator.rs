@@ -11,7 +11,7 @@
 use std::os::raw::c_int;
 
 /// `mi_option_purge_delay` in mimalloc's `mi_option_e` (`libmimalloc-sys` has no name for it
-/// in mimalloc 3); [`tests`] check that the number still means that option.
+/// in mimalloc 3); the tests below check that the number still means that option.
 const PURGE_DELAY: c_int = 15;
 
 /// Milliseconds between freeing memory and giving it back to the system.

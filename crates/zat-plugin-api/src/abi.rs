@@ -53,7 +53,7 @@ impl ZatBuffer {
 /// Writes the plugin's [`PluginInfo`](crate::PluginInfo) as JSON into `*out`; returns a status.
 pub type InfoFn = unsafe extern "C" fn(out: *mut ZatBuffer) -> i32;
 /// Reads a [`RenderRequest`] from `request[..request_len]` and writes a
-/// [`RenderResponse`](crate::RenderResponse) as JSON (status 0) or an error message into `*out`.
+/// [`RenderResponse`] as JSON (status 0) or an error message into `*out`.
 pub type RenderFn =
     unsafe extern "C" fn(request: *const u8, request_len: usize, out: *mut ZatBuffer) -> i32;
 /// Frees a buffer this same plugin wrote into an `out` parameter.

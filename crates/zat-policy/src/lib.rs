@@ -1,7 +1,7 @@
 //! Policy Agent policy syntax, and what Policy Agent installs from it; no I/O.
 //!
 //! Syntax:
-//! - [`parse`] reads any text (main file, image file or AT-TLS policy) into [`Statement`]s plus
+//! - [`parse()`] reads any text (main file, image file or AT-TLS policy) into [`Statement`]s plus
 //!   every [`ParseDiagnostic`], and never panics.
 //! - [`print()`] writes statements back: one attribute per line, braces on their own lines,
 //!   values aligned in one column, `#` comments; [`print_with_header`] puts a comment block

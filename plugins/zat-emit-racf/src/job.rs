@@ -81,7 +81,7 @@ pub(crate) struct Job {
     pub(crate) stop: Option<(&'static str, String, String)>,
 }
 
-/// Renders RACF jobs in the one batch frame of the plugin API ([`batch::BatchJob`]).
+/// Renders RACF jobs in the one batch frame of the plugin API ([`zat_plugin_api::batch::BatchJob`]).
 pub(crate) struct Renderer {
     formatter: TsoFormatter,
     /// Program of strict steps (`IKJEFT1B` unless the site chose otherwise).

@@ -22,7 +22,7 @@ struct Permit {
     origin: Origin,
 }
 
-/// The INITSTACK profiles and their permits from [`security::initstack_grants`], the intent
+/// The INITSTACK profiles and their permits from [`zat_plugin_api::security::initstack_grants`], the intent
 /// the ACF2 and Top Secret emitters write too (IP Configuration Guide, stack initialization access
 /// control): one PERMIT per user, Policy Agent first. With `racf.pagent_id=*` the Policy
 /// Agent's permit is the seed page's `ID(*) WHEN(PROGRAM(PAGENT,EZAPAGEN))`: any user, but

@@ -6,7 +6,7 @@
 //! Security Administrator's Guide, "Profile names for general resources" and "Authorization
 //! checking"): a discrete profile wins over every generic one, the most specific generic wins
 //! among generics, a user's own entry wins over `ID(*)`, which wins over UACC.
-//! Without a discovered state, [`Plan::assumed`] takes nothing as existing: the jobs are
+//! Without a discovered state, [`Plan::of`] takes nothing as existing: the jobs are
 //! written as for an empty database and say so.
 
 use zat_plugin_api::model::{self, CertOwner, DiscoveredState, ResourceAccess, Usage};
