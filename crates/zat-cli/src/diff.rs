@@ -93,8 +93,9 @@ pub(crate) fn run(args: &Args) -> Exit {
 }
 
 /// The patch of one path: a unified diff of the bytes on disk (as `read_tree` gives them) and
-/// the new bytes, `/dev/null` for the side that has no file.
-fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
+/// the new bytes, `/dev/null` for the side that has no file; `before` lines of both came
+/// before those bytes (the manifest's shared start), and the hunks are numbered with them.
+fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>, before: usize) -> String {
     let old_name = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_owned() };
     let new_name = if new.is_some() { format!("b/{path}") } else { "/dev/null".to_owned() };
     let mut patch = format!("diff a/{path} b/{path}\n");
@@ -105,7 +106,7 @@ fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
     } else {
         let old_text = String::from_utf8_lossy(old.unwrap_or_default());
         let new_text = String::from_utf8_lossy(new.unwrap_or_default());
-        patch.push_str(&unified(&old_text, &new_text, &old_name, &new_name));
+        patch.push_str(&unified(&old_text, &new_text, &old_name, &new_name, before));
     }
     patch
 }
@@ -113,12 +114,13 @@ fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
 
-/// The unified diff of two texts. The whole lines both share at the start and at the end
-/// (beyond the context) are left out of the comparison and the hunks are numbered as in the
-/// whole texts: a manifest of 60,000 files with one changed entry is compared as a few lines,
-/// not as two million.
-fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+/// The unified diff of two texts that `before` shared lines precede. The whole lines both
+/// share at the start and at the end (beyond the context) are left out of the comparison and
+/// the hunks are numbered as in the whole texts: a manifest of 60,000 files with one changed
+/// entry is compared as a few lines, not as two million.
+fn unified(old: &str, new: &str, old_name: &str, new_name: &str, before: usize) -> String {
     let (skipped, old_middle, new_middle) = middle(old, new);
+    let skipped = skipped + before;
     let diff = TextDiff::from_lines(old_middle, new_middle);
     let text = diff.unified_diff().context_radius(CONTEXT).header(old_name, new_name).to_string();
     if skipped == 0 {
@@ -193,6 +195,8 @@ fn shift_hunk(line: &str, skipped: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use super::*;
 
     /// What `unified` gives without leaving anything out.
@@ -240,15 +244,47 @@ mod tests {
     fn leaving_the_shared_lines_out_gives_the_diff_of_the_whole_texts() {
         for seed in 0..3000 {
             let (old, new) = texts(seed);
-            assert_eq!(unified(&old, &new, "a", "b"), whole(&old, &new), "{old:?} -> {new:?}");
+            assert_eq!(unified(&old, &new, "a", "b", 0), whole(&old, &new), "{old:?} -> {new:?}");
         }
+    }
+
+    /// What `zat diff` does with the manifest: the part of the two texts that differs, read in
+    /// pieces by `zat_core::trim_shared`, gives the diff of the whole texts once numbered from
+    /// the lines before it.
+    #[test]
+    fn the_part_that_differs_gives_the_diff_of_the_whole_texts() {
+        let trimmed = |old: &str, new: &str| {
+            let (mut old, mut new) = (Cursor::new(old.as_bytes()), Cursor::new(new.as_bytes()));
+            zat_core::trim_shared(&mut old, &mut new).expect("in memory")
+        };
+        let part = |t: &zat_core::Trimmed| {
+            let text = |b: &[u8]| String::from_utf8(b.to_vec()).expect("cut between lines");
+            unified(&text(&t.old), &text(&t.new), "a", "b", t.skipped)
+        };
+        for seed in 0..3000 {
+            let (old, new) = texts(seed);
+            match trimmed(&old, &new) {
+                None => assert_eq!(old, new),
+                Some(t) => assert_eq!(part(&t), whole(&old, &new), "{old:?} -> {new:?}"),
+            }
+        }
+        // Long texts, read in several pieces, changed at the start, the middle and the end.
+        let old: String = (0..30_000).map(|i| format!("line {i}\n")).collect();
+        for at in ["line 0\n", "line 15000\n", "line 29999\n"] {
+            let new = old.replace(at, "changed\n");
+            let t = trimmed(&old, &new).expect("differs");
+            assert!(t.old.len() < 500, "{} bytes kept", t.old.len());
+            assert_eq!(part(&t), whole(&old, &new), "{at}");
+        }
+        let longer = old.clone() + "one more\n";
+        assert_eq!(part(&trimmed(&old, &longer).expect("differs")), whole(&old, &longer));
     }
 
     #[test]
     fn a_change_deep_in_a_long_text_is_numbered_as_in_the_whole_text() {
         let old: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
         let new = old.replace("line 7000\n", "line 7000 changed\n");
-        let patch = unified(&old, &new, "a", "b");
+        let patch = unified(&old, &new, "a", "b", 0);
         assert!(patch.contains("@@ -6998,7 +6998,7 @@"), "{patch}");
         assert_eq!(patch, whole(&old, &new));
     }

@@ -16,14 +16,18 @@ use std::sync::{Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
 
-use crate::bundle::{OnDisk, folder_clashes, on_disk};
+use crate::bundle::{OnDisk, folder_clashes, io_error, on_disk};
 use crate::spill::{Listed, Listing};
+use crate::trim::{Trimmed, trim_shared};
 use crate::writer::{HashingWriter, file_sha256};
 use crate::{BundleError, BundleFile, Drift, MANIFEST_FILE};
 
 /// Makes the patch of one difference: the path, the bytes on disk (as [`crate::read_tree`]
-/// gives them) and the new bytes; `None` for a file one side does not have.
-pub type Patcher<'p> = &'p (dyn Fn(&str, Option<&[u8]>, Option<&[u8]>) -> String + Sync);
+/// gives them) and the new bytes, `None` for a file one side does not have; and how many lines
+/// of both come before those bytes (0, but for the manifest, whose shared lines beyond
+/// [`crate::trim::SHARED_LINES`] on either side of its changes are left out, see
+/// [`crate::trim_shared`]), for numbering.
+pub type Patcher<'p> = &'p (dyn Fn(&str, Option<&[u8]>, Option<&[u8]>, usize) -> String + Sync);
 
 /// How one path differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +156,7 @@ impl<'p> Comparer<'p> {
             (Some(old), Some(new)) if old == new => return,
             (Some(_), Some(_)) => DriftKind::Changed,
         };
-        let patch = self.patch.map(|make| make(path, old, new));
+        let patch = self.patch.map(|make| make(path, old, new, 0));
         lock(&self.differences).push(Difference { path: path.to_owned(), kind, patch });
     }
 
@@ -209,6 +213,29 @@ impl<'p> Comparer<'p> {
                 }
                 Ok(())
             }
+            // Neither manifest is held whole: the new one goes to a scratch file, and only the
+            // part of the two that differs is read, with a few shared lines around it.
+            (Some(old), Some(make)) if old.is_file() => {
+                let path = out.join(old.real());
+                let mut new = tempfile::tempfile().map_err(|_| scratch())?;
+                {
+                    let mut writer = io::BufWriter::new(&mut new);
+                    self.listing.write_manifest(&mut writer, taken).map_err(|_| scratch())?;
+                    io::Write::flush(&mut writer).map_err(|_| scratch())?;
+                }
+                let mut old_file = std::fs::File::open(&path).map_err(io_error("read", &path))?;
+                let trimmed =
+                    trim_shared(&mut old_file, &mut new).map_err(io_error("read", &path))?;
+                if let Some(Trimmed { skipped, old, new }) = trimmed {
+                    let patch = make(MANIFEST_FILE, Some(&old), Some(&new), skipped);
+                    lock(&self.differences).push(Difference {
+                        path: MANIFEST_FILE.to_owned(),
+                        kind: DriftKind::Changed,
+                        patch: Some(patch),
+                    });
+                }
+                Ok(())
+            }
             (old, _) => {
                 let mut new = Vec::new();
                 self.listing.write_manifest(&mut new, taken).map_err(|_| scratch())?;
@@ -226,7 +253,7 @@ mod tests {
     use crate::writer::tests::file;
     use crate::{Bundle, drift, read_tree};
 
-    fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
+    fn patch(path: &str, old: Option<&[u8]>, new: Option<&[u8]>, _before: usize) -> String {
         let text =
             |b: Option<&[u8]>| b.map_or("-".to_owned(), |b| String::from_utf8_lossy(b).into());
         format!("{path}: {} => {}", text(old), text(new))
@@ -279,6 +306,37 @@ mod tests {
         assert_eq!(of("a/one").and_then(|d| d.patch).as_deref(), Some("a/one: edited => 1"));
         assert_eq!(of("stray").and_then(|d| d.patch).as_deref(), Some("stray: s => -"));
         assert_eq!(of("b/new").and_then(|d| d.patch).as_deref(), Some("b/new: - => n"));
+    }
+
+    /// The manifest's patch is made of the part of the two manifests that differs, with the
+    /// number of lines before it: a slice of each whole manifest, far smaller than it.
+    #[test]
+    fn the_manifest_patch_gets_the_part_that_differs_and_its_first_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let mut files: Vec<BundleFile> =
+            (0..300).map(|i| file(&format!("f/{i:03}"), &i.to_string(), "e")).collect();
+        Bundle::new(files.clone()).expect("legal").write(&out).expect("written");
+        files[150] = file("f/150", "changed", "e");
+        let seen: Mutex<Vec<(String, String, String, usize)>> = Mutex::new(Vec::new());
+        let record = |path: &str, old: Option<&[u8]>, new: Option<&[u8]>, before: usize| {
+            let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into();
+            lock(&seen).push((path.to_owned(), text(old), text(new), before));
+            String::new()
+        };
+        compare(&out, &files, Some(&record)).expect("compared");
+        let seen = seen.into_inner().expect("patches");
+        let manifest = seen.iter().find(|(path, ..)| path == MANIFEST_FILE).expect("manifest");
+        let (_, old_part, new_part, before) = manifest;
+        let whole_old = std::fs::read_to_string(out.join(MANIFEST_FILE)).expect("manifest");
+        let whole_new =
+            String::from_utf8(Bundle::new(files).expect("legal").manifest()).expect("UTF-8");
+        for (whole, part) in [(&whole_old, old_part), (&whole_new, new_part)] {
+            let from: String = whole.split_inclusive('\n').skip(*before).collect();
+            assert!(from.starts_with(part.as_str()), "a slice from line {before}: {part}");
+            assert!(part.len() * 10 < whole.len(), "{} of {} bytes", part.len(), whole.len());
+        }
+        assert!(old_part.contains("\"f/150\"") && old_part != new_part, "{old_part}");
     }
 
     #[test]

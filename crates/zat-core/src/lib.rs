@@ -8,6 +8,7 @@ mod expand;
 pub mod fixtures;
 mod protection;
 mod spill;
+pub mod trim;
 mod validate;
 mod values;
 mod writer;
@@ -18,6 +19,7 @@ pub use bundle::{
 };
 pub use compare::{CompareFailure, Compared, Comparer, Difference, DriftKind, Patcher};
 pub use protection::Checks;
+pub use trim::{Trimmed, trim_shared};
 pub use writer::{BundleWriter, FileRecord, Inspected, UnitRecord, WriteSummary};
 use zat_model::{Diagnostic, Fleet};
 
