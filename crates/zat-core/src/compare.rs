@@ -186,8 +186,8 @@ impl<'p> Comparer<'p> {
         Ok(Compared { files: taken.into_keys().collect(), differences })
     }
 
-    /// Compares the manifest the new bundle would get with the one on disk: by their hashes
-    /// when no patch is made, so that neither is held.
+    /// Compares the manifest the new bundle would get with the one on disk without holding
+    /// either: by their hashes when no patch is made, else by the part of the two that differs.
     fn compare_manifest(
         &self,
         out: &Path,
@@ -205,16 +205,12 @@ impl<'p> Comparer<'p> {
                 self.listing.write_manifest(&mut hashing, taken).map_err(|_| scratch())?;
                 let new: [u8; 32] = hashing.hasher.finalize().into();
                 if file_sha256(&out.join(old.real()))? != new {
-                    lock(&self.differences).push(Difference {
-                        path: MANIFEST_FILE.to_owned(),
-                        kind: DriftKind::Changed,
-                        patch: None,
-                    });
+                    self.manifest_changed(None);
                 }
                 Ok(())
             }
-            // Neither manifest is held whole: the new one goes to a scratch file, and only the
-            // part of the two that differs is read, with a few shared lines around it.
+            // The new manifest goes to a scratch file, and only the part of the two that
+            // differs is read, with a few shared lines around it.
             (Some(old), Some(make)) if old.is_file() => {
                 let path = out.join(old.real());
                 let mut new = tempfile::tempfile().map_err(|_| scratch())?;
@@ -227,12 +223,12 @@ impl<'p> Comparer<'p> {
                 let trimmed =
                     trim_shared(&mut old_file, &mut new).map_err(io_error("read", &path))?;
                 if let Some(Trimmed { skipped, old, new }) = trimmed {
-                    let patch = make(MANIFEST_FILE, Some(&old), Some(&new), skipped);
-                    lock(&self.differences).push(Difference {
-                        path: MANIFEST_FILE.to_owned(),
-                        kind: DriftKind::Changed,
-                        patch: Some(patch),
-                    });
+                    self.manifest_changed(Some(make(
+                        MANIFEST_FILE,
+                        Some(&old),
+                        Some(&new),
+                        skipped,
+                    )));
                 }
                 Ok(())
             }
@@ -244,6 +240,11 @@ impl<'p> Comparer<'p> {
                 Ok(())
             }
         }
+    }
+
+    fn manifest_changed(&self, patch: Option<String>) {
+        let path = MANIFEST_FILE.to_owned();
+        lock(&self.differences).push(Difference { path, kind: DriftKind::Changed, patch });
     }
 }
 

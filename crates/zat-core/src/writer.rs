@@ -112,23 +112,25 @@ pub(crate) type Stamp = (u64, i128, u64);
 /// The old bundle's files, in path order, each taken at most once: when the new bundle takes
 /// its path (written anew or carried over), so what is left at the end was removed. The
 /// manifest's entries themselves, searched by bisection, with no second copy of the list.
-#[derive(Default)]
 struct OldFiles {
     files: Vec<ManifestRead>,
     taken: Vec<bool>,
-    left: usize,
 }
 
 impl std::fmt::Debug for OldFiles {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OldFiles({} of {} left)", self.left, self.files.len())
+        write!(f, "OldFiles({} of {} left)", self.left(), self.files.len())
     }
 }
 
 impl OldFiles {
     fn new(files: Vec<ManifestRead>) -> Self {
-        let left = files.len();
-        OldFiles { taken: vec![false; left], files, left }
+        OldFiles { taken: vec![false; files.len()], files }
+    }
+
+    /// How many no new file has taken.
+    fn left(&self) -> usize {
+        self.taken.iter().filter(|taken| !**taken).count()
     }
 
     fn holds(&self, path: &str) -> bool {
@@ -140,7 +142,6 @@ impl OldFiles {
         if std::mem::replace(&mut self.taken[at], true) {
             return None;
         }
-        self.left -= 1;
         let file = &mut self.files[at];
         Some(OldFile {
             was: Was { size: file.size, sha256: file.sha256, stamp: file.stamp },
@@ -536,7 +537,7 @@ impl BundleWriter {
             }
         }
         // Every path the new bundle took went from the old list: what is left was removed.
-        summary.removed = lock(&self.old).left;
+        summary.removed = lock(&self.old).left();
         let result = self.write_manifest(entries).and_then(|manifest| {
             // The state describes this tree: it goes in before the swap. It only speeds the
             // next build up, so failing to write it is no error.
