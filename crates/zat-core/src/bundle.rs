@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub(crate) use crate::manifest::{ManifestFile, ManifestRead, read_manifest};
+
 /// Name of the manifest at the bundle root; no emitter may write it.
 pub const MANIFEST_FILE: &str = "MANIFEST.json";
 
@@ -487,20 +489,21 @@ pub(crate) fn inspect_existing(
         })
     };
     let stamped = manifest.files.iter().any(|f| f.stamp.is_some());
-    let entries = walk(out, stamped.then_some(&trusted as &Vouch<'_>))?;
     // Folders that hold a listed file; any other folder is the user's.
     let mut folders = BTreeSet::new();
-    for path in manifest.files.iter().map(|f| f.path.as_str()) {
+    for path in manifest.files.iter().map(|f| &*f.path) {
         let mut rest = path;
         while let Some((dir, _)) = rest.rsplit_once('/') {
             folders.insert(dir);
             rest = dir;
         }
     }
+    // Each entry is judged as the walk finds it (a bundle of thousands of LPARs has hundreds
+    // of thousands of files, and the old manifest is held beside the fleet script meanwhile).
     let mut in_the_way = Vec::new();
-    for entry in &entries {
-        if entry.path == MANIFEST_FILE || is_state(entry) {
-            continue;
+    walk_each(out, stamped.then_some(&trusted as &Vouch<'_>), &mut |entry| {
+        if entry.path == MANIFEST_FILE || is_state(&entry) {
+            return Ok(());
         }
         let listed = manifest.file(&entry.path);
         let ours = match (&entry.kind, listed) {
@@ -515,14 +518,17 @@ pub(crate) fn inspect_existing(
             _ => false,
         };
         if !ours {
-            let changed = listed.is_some();
-            in_the_way.push(if changed {
+            let shown = if listed.is_some() {
                 format!("{} (changed since zat wrote it)", entry.display())
             } else {
                 entry.display()
-            });
+            };
+            in_the_way.push((entry.path, shown));
         }
-    }
+        Ok(())
+    })?;
+    in_the_way.sort();
+    let in_the_way: Vec<String> = in_the_way.into_iter().map(|(_, shown)| shown).collect();
     if in_the_way.is_empty() {
         Ok((Existing::Bundle, Some(manifest)))
     } else {
@@ -532,83 +538,6 @@ pub(crate) fn inspect_existing(
             in_the_way,
         })
     }
-}
-
-/// The largest manifest zat reads; a bundle of thousands of LPARs stays far below it.
-const MANIFEST_LIMIT: u64 = 256 << 20;
-
-/// A manifest as zat writes it; anything else (another tool's `MANIFEST.json`) does not parse.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ManifestFile {
-    zat_version: String,
-    /// In path order (sorted when read, should a hand-edited one not be).
-    pub(crate) files: Vec<ManifestRead>,
-}
-
-impl ManifestFile {
-    /// The entry of `path`, found by bisection.
-    pub(crate) fn file(&self, path: &str) -> Option<&ManifestRead> {
-        position(&self.files, path).map(|at| &self.files[at])
-    }
-}
-
-/// Where the entry of `path` is in `files` (in path order).
-pub(crate) fn position(files: &[ManifestRead], path: &str) -> Option<usize> {
-    files.binary_search_by(|f| f.path.as_str().cmp(path)).ok()
-}
-
-/// A manifest entry as read back, with what the old state says of its file.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ManifestRead {
-    pub(crate) path: String,
-    pub(crate) size: u64,
-    /// Parsed from its hex text as it is read (a string per file was a fifth of a rebuild's
-    /// list of the old files).
-    #[serde(deserialize_with = "sha256_of_hex")]
-    pub(crate) sha256: [u8; 32],
-    pub(crate) target: Option<String>,
-    #[serde(default)]
-    pub(crate) placement: Option<zat_model::Placement>,
-    pub(crate) emitter: String,
-    /// The file's stamp in the old state, when the state vouches for it; not in the manifest.
-    #[serde(skip)]
-    pub(crate) stamp: Option<crate::writer::Stamp>,
-}
-
-/// A sha256 in hex (64 digits) as its bytes; anything else does not parse.
-fn sha256_of_hex<'de, D: serde::Deserializer<'de>>(from: D) -> Result<[u8; 32], D::Error> {
-    struct Hex;
-    impl serde::de::Visitor<'_> for Hex {
-        type Value = [u8; 32];
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a sha256 in 64 hex digits")
-        }
-        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<[u8; 32], E> {
-            crate::writer::unhex(text).ok_or_else(|| E::custom("not a sha256 in hex"))
-        }
-    }
-    from.deserialize_str(Hex)
-}
-
-/// Reads `path` as a zat manifest without following a link; `None` when it is not one.
-pub(crate) fn read_manifest(path: &Path) -> Option<ManifestFile> {
-    let meta = fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MANIFEST_LIMIT {
-        return None;
-    }
-    // Read whole and parsed from the bytes: a third faster than from a reader, and the text
-    // goes as soon as it is parsed.
-    let bytes = fs::read(path).ok()?;
-    let mut manifest: ManifestFile = serde_json::from_slice(&bytes).ok()?;
-    drop(bytes);
-    let sound = !manifest.zat_version.is_empty()
-        && manifest.files.iter().all(|f| check_path(&f.path).is_ok());
-    if !manifest.files.is_sorted_by(|a, b| a.path <= b.path) {
-        manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
-    }
-    sound.then_some(manifest)
 }
 
 /// The nearest folder at or above `dir` that is a bundle zat wrote, if any. `dir` is taken
@@ -785,23 +714,38 @@ fn list(dir: &Path) -> Result<Vec<Entry>, BundleError> {
     Ok(entries)
 }
 
-/// Every entry under `dir` (files, folders, links, others), sorted by path, without following
-/// a link: a link to `/` or a link loop is one entry like any other.
 /// Whether a regular file (by its path in the walk, and its metadata) is one the incremental
 /// state vouches for.
 type Vouch<'a> = dyn Fn(&str, &fs::Metadata) -> bool + 'a;
 
-/// With `vouch`, each regular file is asked about as it is found.
-fn walk(dir: &Path, vouch: Option<&Vouch<'_>>) -> Result<Vec<Entry>, BundleError> {
-    let mut entries = Vec::new();
+/// Every entry under `dir` (files, folders, links, others), each handed to `each` as its
+/// folder is read (a folder before what it holds, in no set order), without following a link:
+/// a link to `/` or a link loop is one entry like any other. With `vouch`, each regular file is
+/// asked about as it is found. No list of the whole tree is made.
+fn walk_each(
+    dir: &Path,
+    vouch: Option<&Vouch<'_>>,
+    each: &mut dyn FnMut(Entry) -> Result<(), BundleError>,
+) -> Result<(), BundleError> {
     let mut folders = vec![(PathBuf::new(), String::new())];
     while let Some((real, prefix)) = folders.pop() {
-        let found = entries_of(dir, &real, &prefix, vouch)?;
-        folders.extend(
-            found.iter().filter(|e| e.kind == Kind::Dir).map(|e| (e.real.clone(), e.path.clone())),
-        );
-        entries.extend(found);
+        for entry in entries_of(dir, &real, &prefix, vouch)? {
+            if entry.kind == Kind::Dir {
+                folders.push((entry.real.clone(), entry.path.clone()));
+            }
+            each(entry)?;
+        }
     }
+    Ok(())
+}
+
+/// Every entry under `dir`, sorted by path (see [`walk_each`]).
+fn walk(dir: &Path) -> Result<Vec<Entry>, BundleError> {
+    let mut entries = Vec::new();
+    walk_each(dir, None, &mut |entry| {
+        entries.push(entry);
+        Ok(())
+    })?;
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(entries)
 }
@@ -906,7 +850,7 @@ pub(crate) fn on_disk(dir: &Path) -> Result<Vec<(String, OnDisk)>, BundleError> 
         }
         Ok(_) => {}
     }
-    Ok(walk(dir, None)?
+    Ok(walk(dir)?
         .into_iter()
         .filter(|entry| entry.kind != Kind::Dir && !is_state(entry))
         .map(|Entry { path, real, kind, .. }| (path, OnDisk { real, kind }))

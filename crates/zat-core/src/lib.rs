@@ -6,6 +6,7 @@ mod compare;
 mod consistency;
 mod expand;
 pub mod fixtures;
+mod manifest;
 mod protection;
 mod spill;
 pub mod trim;

@@ -36,9 +36,9 @@ use sha2::{Digest, Sha256};
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
     Existing, ManifestFile, ManifestRead, enclosing_bundle, folder_clashes, inspect_existing,
-    io_error, position, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name,
-    write_file_stat,
+    io_error, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
+use crate::manifest::position;
 use crate::spill::{Listed, Listing};
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
 
@@ -92,9 +92,9 @@ pub struct UnitRecord {
 #[derive(Debug)]
 struct OldFile {
     was: Was,
-    target: Option<String>,
-    placement: Option<zat_model::Placement>,
-    emitter: String,
+    target: Option<Arc<str>>,
+    placement: Option<Arc<zat_model::Placement>>,
+    emitter: Arc<str>,
 }
 
 /// What decides whether a file is carried over: the old file's size and hash, and its stamp
@@ -106,8 +106,9 @@ struct Was {
     stamp: Option<Stamp>,
 }
 
-/// What the state file says about one file: (inode, mtime in ns, size).
-pub(crate) type Stamp = (u64, i128, u64);
+/// What the state file says about one file: (inode, mtime in ns since 1970, size). An mtime
+/// outside what 64 bits of nanoseconds hold (before 1678 or after 2262) gives no stamp.
+pub(crate) type Stamp = (u64, i64, u64);
 
 /// The old bundle's files, in path order, each taken at most once: when the new bundle takes
 /// its path (written anew or carried over), so what is left at the end was removed. The
@@ -147,7 +148,7 @@ impl OldFiles {
             was: Was { size: file.size, sha256: file.sha256, stamp: file.stamp },
             target: file.target.take(),
             placement: file.placement.take(),
-            emitter: std::mem::take(&mut file.emitter),
+            emitter: Arc::clone(&file.emitter),
         })
     }
 }
@@ -206,10 +207,8 @@ pub struct BundleWriter {
     old_kind: Existing,
     /// sha256 of the old bundle's `MANIFEST.json`.
     old_manifest: Option<[u8; 32]>,
-    /// The old bundle's files not taken yet: each goes when the new bundle takes its path, so
-    /// what is left at the end was removed, and a rebuild does not hold the old bundle's list
-    /// beside the new one's. Boxed: a map keeps its room as it empties, so the room of an
-    /// entry must be small.
+    /// The old bundle's files, each taken once when the new bundle takes its path, so what is
+    /// left at the end was removed (the old manifest's entries, small: see `manifest.rs`).
     old: Mutex<OldFiles>,
     /// The last build's answers not carried yet (each is carried once, then goes).
     old_units: Mutex<HashMap<String, UnitRecord>>,
@@ -258,13 +257,11 @@ pub(crate) fn unhex(text: &str) -> Option<[u8; 32]> {
 #[cfg(unix)]
 pub(crate) fn stamp(meta: &fs::Metadata) -> Option<Stamp> {
     use std::os::unix::fs::MetadataExt as _;
-    (meta.mtime_nsec() != 0).then(|| {
-        (
-            meta.ino(),
-            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            meta.len(),
-        )
-    })
+    if meta.mtime_nsec() == 0 {
+        return None;
+    }
+    let mtime = meta.mtime().checked_mul(1_000_000_000)?.checked_add(meta.mtime_nsec())?;
+    Some((meta.ino(), mtime, meta.len()))
 }
 
 /// Without inode numbers nothing is vouched for: every file is checked by its bytes.
@@ -390,8 +387,8 @@ impl BundleWriter {
             path: path.to_owned(),
             size: old.was.size,
             sha256: old.was.sha256,
-            target: old.target,
-            placement: old.placement,
+            target: old.target.as_deref().map(str::to_owned),
+            placement: old.placement.as_deref().cloned(),
             emitter: self.listing.emitter(&old.emitter),
         };
         self.put(&record, None, Some(old.was));

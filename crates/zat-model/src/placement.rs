@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Where one bundle file goes on z/OS, and whether it travels as text or binary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct Placement {
     /// The kind of destination and its coordinates.
     #[serde(flatten)]
@@ -18,7 +18,7 @@ pub struct Placement {
 }
 
 /// The kinds of place a bundle file can go to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Destination {
     /// A z/OS UNIX file at `path`, with permission bits `mode` (octal, e.g. `0644`).
@@ -32,7 +32,7 @@ pub enum Destination {
 }
 
 /// How a file travels to z/OS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Transfer {
     /// Translated from UTF-8 to the placement's code page.
