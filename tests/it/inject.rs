@@ -21,13 +21,13 @@ const FIELDS: &[Field] = &[
     ("pagent_dir", |f, v| f.defaults.pagent_dir = v),
     ("server name", |f, v| {
         f.zos_connect_servers[0].name = v.clone();
-        f.lpars[0].stacks[0].api_requesters[0].server = v;
+        f.lpars[0].stacks[0].api_requesters[0].server = v.into();
     }),
     ("server host", |f, v| f.zos_connect_servers[0].host = v),
     ("lpar name", |f, v| f.lpars[0].name = v),
     ("stack name", |f, v| f.lpars[0].stacks[0].name = v),
-    ("requester name", |f, v| f.lpars[0].stacks[0].api_requesters[0].name = v),
-    ("requester job name", |f, v| f.lpars[0].stacks[0].api_requesters[0].jobname = v),
+    ("requester name", |f, v| f.lpars[0].stacks[0].api_requesters[0].name = v.into()),
+    ("requester job name", |f, v| f.lpars[0].stacks[0].api_requesters[0].jobname = v.into()),
     ("syslog attls_log", |f, v| f.lpars[0].syslog.attls_log = v),
     ("syslog error_log", |f, v| f.lpars[0].syslog.error_log = Some(v)),
     ("pagent config_dir", |f, v| f.lpars[0].pagent.config_dir = v),
@@ -49,19 +49,19 @@ const FIELDS: &[Field] = &[
     }),
     ("basic_auth username", |f, v| {
         f.lpars[0].stacks[0].api_requesters[0].basic_auth =
-            Some(BasicAuth { username: v, password_from: "PAYPW".into() });
+            Some(BasicAuth { username: v.into(), password_from: "PAYPW".into() });
     }),
     ("basic_auth password_from", |f, v| {
         f.lpars[0].stacks[0].api_requesters[0].basic_auth =
-            Some(BasicAuth { username: "PAYUSER".into(), password_from: v });
+            Some(BasicAuth { username: "PAYUSER".into(), password_from: v.into() });
     }),
     ("security level name", |f, v| {
         f.security_levels[0].name = v.clone();
-        f.lpars[0].stacks[0].api_requesters[0].level = v;
+        f.lpars[0].stacks[0].api_requesters[0].level = v.into();
     }),
     ("ring name", |f, v| {
         f.security_databases[0].keyrings[0].name = v.clone();
-        f.lpars[0].stacks[0].api_requesters[0].keyring.name = v;
+        f.lpars[0].stacks[0].api_requesters[0].keyring.name = v.into();
     }),
 ];
 

@@ -232,11 +232,12 @@ fn view(fleet: &Fleet, diagnostics: &[Diagnostic], today: Day) -> Value {
                 let database = fleet.security_database(&lpar.security_database);
                 let ring = database
                     .and_then(|db| db.keyring(&requester.keyring.owner, &requester.keyring.name));
-                let certificate = requester.client_label.clone().or_else(|| {
-                    ring.and_then(|r| {
-                        r.connections.iter().find(|c| c.default).map(|c| c.label.clone())
-                    })
-                });
+                let certificate =
+                    requester.client_label.as_deref().map(str::to_owned).or_else(|| {
+                        ring.and_then(|r| {
+                            r.connections.iter().find(|c| c.default).map(|c| c.label.clone())
+                        })
+                    });
                 connections.push(context! {
                     requester => requester.name,
                     job => requester.jobname,
@@ -245,7 +246,7 @@ fn view(fleet: &Fleet, diagnostics: &[Diagnostic], today: Day) -> Value {
                     server => requester.server,
                     target => target,
                     server_lpar => server_lpar,
-                    rule => requester.expansion.as_ref().map_or_else(|| "none".to_owned(), |e| e.rule.clone()),
+                    rule => requester.expansion.as_ref().map_or_else(|| "none".to_owned(), |e| e.rule.to_string()),
                     ring => requester.keyring.to_string(),
                     certificate => certificate.unwrap_or_else(|| "none (no client certificate)".to_owned()),
                     level => level_text(fleet, &requester.level),

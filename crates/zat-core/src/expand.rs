@@ -7,7 +7,7 @@
 
 use zat_model::{
     CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange, RequesterExpansion,
-    RingConnection, RingRef, Rule, RuleSource, Usage,
+    RingConnection, RingRef, Rule, RuleSource, Text, Usage,
 };
 
 /// Priority bands: a rule with more conditions is more specific and must be matched first,
@@ -140,25 +140,25 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
             HandshakeRole::Server
         };
         stack.rules.push(Rule {
-            name: derived_name(&server.name, "_IN"),
+            name: derived_name(&server.name, "_IN").into(),
             direction: Direction::Inbound,
             local_addr: None,
             remote_addr: None,
             local_port: Some(PortRange::single(server.http_port)),
             remote_port: None,
-            jobname: server.jobname.clone(),
+            jobname: server.jobname.as_deref().map(Text::from),
             // AT-TLS opens the ring as the listener's user: naming it keeps the rule to that
             // user, whose access to the ring zat then checks and permits.
-            userid: server.userid.clone(),
+            userid: server.userid.as_deref().map(Text::from),
             priority: None,
             enabled: true,
             role,
             keyring: server.keyring.clone(),
-            certificate_label: server.server_label.clone(),
+            certificate_label: server.server_label.as_deref().map(Text::from),
             server_certificate_label: None,
-            level,
+            level: level.into(),
             trace: 2,
-            source: RuleSource::ZosConnectServer(server.name.clone()),
+            source: RuleSource::ZosConnectServer(server.name.clone().into()),
             origin: server.origin.clone(),
         });
     }
@@ -196,10 +196,10 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                 let port = server.requester_port();
                 let rule_name = derived_name(&requester.name, "_OUT");
                 stack.rules.push(Rule {
-                    name: rule_name.clone(),
+                    name: rule_name.clone().into(),
                     direction: Direction::Outbound,
                     local_addr: None,
-                    remote_addr: server.ip.clone(),
+                    remote_addr: server.ip.as_deref().map(Text::from),
                     local_port: None,
                     remote_port: Some(PortRange::single(port)),
                     jobname: Some(requester.jobname.clone()),
@@ -216,8 +216,8 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                     origin: requester.origin.clone(),
                 });
                 requester.expansion = Some(RequesterExpansion {
-                    rule: rule_name,
-                    baquri: server.host.clone(),
+                    rule: rule_name.into(),
+                    baquri: server.host.clone().into(),
                     baqport: port,
                 });
                 // Whether the server's ring is in this database is checked in `link_cas`.
@@ -226,7 +226,7 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                         lpar.security_database.clone(),
                         CaLink {
                             requester_ring: requester.keyring.clone(),
-                            client_label: requester.client_label.clone(),
+                            client_label: requester.client_label.as_deref().map(str::to_owned),
                             server_ring: server_ring.clone(),
                             server_label: server.server_label.clone(),
                             client_auth: server.client_auth,
@@ -348,7 +348,7 @@ fn add_ring_readers(fleet: &mut Fleet) {
                 if user.contains('*') || user == &ring.owner {
                     continue;
                 }
-                wanted.push((lpar.security_database.clone(), ring.clone(), user.clone()));
+                wanted.push((lpar.security_database.clone(), ring.clone(), user.to_string()));
             }
         }
     }
@@ -447,7 +447,7 @@ fn stable_priority(specificity: i64, name: &str) -> i64 {
 }
 
 fn specificity(rule: &Rule) -> i64 {
-    let exact = |v: &Option<String>| match v {
+    let exact = |v: &Option<Text>| match v {
         Some(s) if s.contains('*') => 1,
         Some(_) => 2,
         None => 0,
@@ -457,7 +457,7 @@ fn specificity(rule: &Rule) -> i64 {
         Some(_) => 1,
         None => 0,
     };
-    let addr = |a: &Option<String>| i64::from(a.is_some()) * 2;
+    let addr = |a: &Option<Text>| i64::from(a.is_some()) * 2;
     exact(&rule.jobname)
         + exact(&rule.userid)
         + port(&rule.local_port)

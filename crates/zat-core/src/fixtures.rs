@@ -50,8 +50,8 @@ pub fn scaled_raw(lpars: usize) -> Fleet {
                 stack.api_requesters = (0..10)
                     .map(|r| {
                         let mut requester = requester.clone();
-                        requester.name = format!("APP{s}{r}");
-                        requester.jobname = format!("APP{r}*");
+                        requester.name = format!("APP{s}{r}").into();
+                        requester.jobname = format!("APP{r}*").into();
                         requester.server = if index % 2 == 0 { "ZCEEA" } else { "ZCEEB" }.into();
                         requester
                     })

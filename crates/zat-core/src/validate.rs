@@ -975,11 +975,11 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
         (Some(x), Some(y)) => x.overlaps(y),
         _ => true,
     };
-    let names = |x: &Option<String>, y: &Option<String>| match (x, y) {
+    let names = |x: &Option<zat_model::Text>, y: &Option<zat_model::Text>| match (x, y) {
         (Some(x), Some(y)) => zat_model::name_filters_overlap(x, y),
         _ => true,
     };
-    let addrs = |x: &Option<String>, y: &Option<String>| match (x, y) {
+    let addrs = |x: &Option<zat_model::Text>, y: &Option<zat_model::Text>| match (x, y) {
         (Some(x), Some(y)) => x == y || x.contains(['/', '-']) || y.contains(['/', '-']),
         _ => true,
     };

@@ -148,9 +148,9 @@ fn intended(fleet: &Fleet, lpar: &str, stack: &Stack) -> Vec<Intended> {
                 remote_addr: server.ip.as_deref().and_then(|ip| ip.parse().ok()),
                 remote_port: u16::try_from(expansion.baqport).ok(),
                 jobname: Some(concrete(&requester.jobname)),
-                userid: Some(requester.userid.clone()),
+                userid: Some(requester.userid.to_string()),
             },
-            rule: expansion.rule.clone(),
+            rule: expansion.rule.to_string(),
             origin: requester.origin.clone(),
         });
     }
@@ -159,7 +159,7 @@ fn intended(fleet: &Fleet, lpar: &str, stack: &Stack) -> Vec<Intended> {
             RuleSource::Script => out.push(Intended {
                 what: format!("a connection rule {} is written for", rule.name),
                 connection: own_connection(rule),
-                rule: rule.name.clone(),
+                rule: rule.name.to_string(),
                 origin: rule.origin.clone(),
             }),
             RuleSource::ZosConnectServer(name) => {
@@ -181,7 +181,7 @@ fn intended(fleet: &Fleet, lpar: &str, stack: &Stack) -> Vec<Intended> {
                         jobname: server.jobname.as_deref().map(concrete),
                         userid: server.userid.as_deref().map(concrete),
                     },
-                    rule: rule.name.clone(),
+                    rule: rule.name.to_string(),
                     origin: server.origin.clone(),
                 });
             }

@@ -980,7 +980,8 @@ mod tests {
             ("a site default", |f| f.defaults.job.name_prefix.push('Z')),
             ("a rule of the last LPAR", |f| {
                 let lpar = f.lpars.len() - 1;
-                f.lpars[lpar].stacks[0].rules[0].name.push('X');
+                let rule = &mut f.lpars[lpar].stacks[0].rules[0];
+                rule.name = format!("{}X", rule.name).into();
             }),
         ];
         let request = |fleet: &zat_model::Fleet| RenderRequest::new(fleet.clone(), "test");

@@ -9,7 +9,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Origin;
+use crate::{Origin, Text};
 
 /// A whole fleet: site defaults, security databases, reusable security levels, z/OS Connect
 /// servers and LPARs.
@@ -464,7 +464,7 @@ pub struct Keyring {
 
 impl Keyring {
     pub fn reference(&self) -> RingRef {
-        RingRef { owner: self.owner.clone(), name: self.name.clone() }
+        RingRef { owner: self.owner.clone().into(), name: self.name.clone().into() }
     }
 
     /// The personal certificate connected as DEFAULT, if any.
@@ -478,8 +478,8 @@ impl Keyring {
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub struct RingRef {
-    pub owner: String,
-    pub name: String,
+    pub owner: Text,
+    pub name: Text,
 }
 
 impl std::fmt::Display for RingRef {
@@ -686,25 +686,25 @@ impl std::fmt::Display for PortRange {
 #[serde(rename_all = "snake_case")]
 pub enum RuleSource {
     Script,
-    ApiRequester(String),
-    ZosConnectServer(String),
+    ApiRequester(Text),
+    ZosConnectServer(Text),
 }
 
 /// An AT-TLS rule on a stack.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Rule {
     /// Rule name, at most 32 characters.
-    pub name: String,
+    pub name: Text,
     pub direction: Direction,
     /// Address, `addr/prefix` or `addr-addr`; none means any.
-    pub local_addr: Option<String>,
-    pub remote_addr: Option<String>,
+    pub local_addr: Option<Text>,
+    pub remote_addr: Option<Text>,
     pub local_port: Option<PortRange>,
     pub remote_port: Option<PortRange>,
     /// Job name filter, trailing `*` allowed.
-    pub jobname: Option<String>,
+    pub jobname: Option<Text>,
     /// User ID filter, trailing `*` allowed.
-    pub userid: Option<String>,
+    pub userid: Option<Text>,
     /// Explicit priority (higher wins); expansion assigns one when the script did not.
     pub priority: Option<i64>,
     /// `TTLSEnabled On`; a rule with `false` makes clear text explicit.
@@ -712,13 +712,13 @@ pub struct Rule {
     pub role: HandshakeRole,
     pub keyring: Option<RingRef>,
     /// Certificate label to present instead of the ring's DEFAULT.
-    pub certificate_label: Option<String>,
+    pub certificate_label: Option<Text>,
     /// `ServerCertificateLabel`: the certificate a server presents (z/OS 2.5 and later),
     /// written beside `certificate_label` when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_certificate_label: Option<String>,
+    pub server_certificate_label: Option<Text>,
     /// Name of the security level.
-    pub level: String,
+    pub level: Text,
     /// AT-TLS trace mask (0-255).
     pub trace: i64,
     pub source: RuleSource,
@@ -764,23 +764,23 @@ impl ZosConnectServer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BasicAuth {
     /// User name sent as `BAQUSERNAME` (not a secret).
-    pub username: String,
+    pub username: Text,
     /// Name of the JCL symbol or variable that supplies `BAQPASSWORD` at run time.
-    pub password_from: String,
+    pub password_from: Text,
 }
 
 /// A z/OS application that calls a z/OS Connect server as an API requester.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApiRequester {
-    pub name: String,
-    pub jobname: String,
-    pub userid: String,
+    pub name: Text,
+    pub jobname: Text,
+    pub userid: Text,
     /// Name of the z/OS Connect server it calls.
-    pub server: String,
+    pub server: Text,
     pub keyring: RingRef,
-    pub level: String,
+    pub level: Text,
     /// Client certificate to present when the server asks for one.
-    pub client_label: Option<String>,
+    pub client_label: Option<Text>,
     pub priority: Option<i64>,
     /// Emit `POSIX(ON)` in CEEOPTS.
     pub posix: bool,
@@ -794,8 +794,8 @@ pub struct ApiRequester {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RequesterExpansion {
     /// Name of the outbound rule on the requester's stack.
-    pub rule: String,
-    pub baquri: String,
+    pub rule: Text,
+    pub baquri: Text,
     /// Equals the outbound rule's remote port.
     pub baqport: i64,
 }

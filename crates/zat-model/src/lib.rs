@@ -9,6 +9,7 @@ mod diagnostic;
 mod discovered;
 mod fleet;
 mod placement;
+mod text;
 
 pub mod profiles;
 mod suggest;
@@ -28,6 +29,7 @@ pub use fleet::{
 };
 pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};
 pub use suggest::closest;
+pub use text::Text;
 
 use std::sync::Arc;
 

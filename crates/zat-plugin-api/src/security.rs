@@ -327,7 +327,10 @@ mod tests {
                 profile: profile.to_owned(),
                 user: user.to_owned(),
                 access,
-                ring: crate::model::RingRef { owner: owner.to_owned(), name: name.to_owned() },
+                ring: crate::model::RingRef {
+                    owner: owner.to_owned().into(),
+                    name: name.to_owned().into(),
+                },
             };
         let db = SecurityDatabase {
             name: "PLEX".to_owned(),

@@ -14,7 +14,8 @@ use zat_model::{
     AltName, ApiRequester, BasicAuth, CertExport, CertOwner, CertSource, Certificate, Direction,
     DistinguishedName, Esm, ExportFormat, Fleet, HandshakeRole, JobCard, KeyAlgorithm, KeyUsage,
     Keyring, Lpar, Origin, PagentSettings, PortRange, RingAccess, RingConnection, RingRef, Rule,
-    RuleSource, SecurityDatabase, SiteDefaults, Stack, SyslogSettings, Usage, ZosConnectServer,
+    RuleSource, SecurityDatabase, SiteDefaults, Stack, SyslogSettings, Text, Usage,
+    ZosConnectServer,
 };
 
 use crate::error::BuilderError;
@@ -579,7 +580,10 @@ fn ring_ref(opts: &mut Options, key: &str) -> Result<Option<RingRef>, BuilderErr
     if value.is_string() {
         let text = value.to_string();
         if let Some((owner, name)) = text.split_once('/') {
-            return Ok(Some(RingRef { owner: owner.to_owned(), name: name.to_owned() }));
+            return Ok(Some(RingRef {
+                owner: owner.to_owned().into(),
+                name: name.to_owned().into(),
+            }));
         }
         opts.refuse(key, &text);
         return Ok(None);
@@ -760,21 +764,21 @@ fn rule(
         Direction::Inbound | Direction::Both => HandshakeRole::Server,
     };
     let rule = Rule {
-        name: name.to_string(),
+        name: name.as_str().into(),
         direction,
-        local_addr: opts.text("local_addr")?,
-        remote_addr: opts.text("remote_addr")?,
+        local_addr: opts.text("local_addr")?.map(Text::from),
+        remote_addr: opts.text("remote_addr")?.map(Text::from),
         local_port: port(&mut opts, "local_port")?,
         remote_port: port(&mut opts, "remote_port")?,
-        jobname: opts.text("jobname")?,
-        userid: opts.text("userid")?,
+        jobname: opts.text("jobname")?.map(Text::from),
+        userid: opts.text("userid")?.map(Text::from),
         priority: opts.int("priority")?,
         enabled: opts.flag_or("enabled")?,
         role: opts.word::<HandshakeRole>("role")?.unwrap_or(default_role),
         keyring: ring_ref(&mut opts, "keyring")?,
-        certificate_label: opts.text("label")?,
-        server_certificate_label: opts.text("server_label")?,
-        level: opts.handle_or_name_or::<LevelHandle>("level", level_name)?,
+        certificate_label: opts.text("label")?.map(Text::from),
+        server_certificate_label: opts.text("server_label")?.map(Text::from),
+        level: opts.handle_or_name_or::<LevelHandle>("level", level_name)?.into(),
         trace: opts.int_or("trace")?,
         source: RuleSource::Script,
         origin,
@@ -798,26 +802,29 @@ fn api_requester(
     let keyring = ring_ref(&mut opts, "keyring")?;
     let keyring = opts
         .required("keyring", keyring)?
-        .unwrap_or_else(|| RingRef { owner: String::new(), name: String::new() });
+        .unwrap_or_else(|| RingRef { owner: Text::default(), name: Text::default() });
     let mut auth = opts.nested("basic_auth")?;
     let basic_auth = if auth.given() {
         let username = auth.text("username")?;
         let password_from = auth.text("password_from")?;
         Some(BasicAuth {
-            username: auth.required("username", username)?.unwrap_or_default(),
-            password_from: auth.required("password_from", password_from)?.unwrap_or_default(),
+            username: auth.required("username", username)?.unwrap_or_default().into(),
+            password_from: auth
+                .required("password_from", password_from)?
+                .unwrap_or_default()
+                .into(),
         })
     } else {
         None
     };
     let requester = ApiRequester {
-        name: name.to_string(),
-        jobname,
-        userid,
-        server,
+        name: name.as_str().into(),
+        jobname: jobname.into(),
+        userid: userid.into(),
+        server: server.into(),
         keyring,
-        level: opts.handle_or_name_or::<LevelHandle>("level", level_name)?,
-        client_label: opts.text("client_label")?,
+        level: opts.handle_or_name_or::<LevelHandle>("level", level_name)?.into(),
+        client_label: opts.text("client_label")?.map(Text::from),
         priority: opts.int("priority")?,
         posix: opts.flag_or("posix")?,
         basic_auth,

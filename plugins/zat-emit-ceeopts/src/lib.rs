@@ -120,9 +120,9 @@ fn render_requester(
         ),
     ];
     let mut strings =
-        vec![("BAQURI", expansion.baquri.clone()), ("BAQPORT", expansion.baqport.to_string())];
+        vec![("BAQURI", expansion.baquri.to_string()), ("BAQPORT", expansion.baqport.to_string())];
     if let Some(auth) = &requester.basic_auth {
-        strings.push(("BAQUSERNAME", auth.username.clone()));
+        strings.push(("BAQUSERNAME", auth.username.to_string()));
         let (value, note) = password_value(settings, auth, &object, requester, diagnostics);
         strings.push(("BAQPASSWORD", value));
         comments.extend(note);

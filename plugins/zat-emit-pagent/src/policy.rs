@@ -93,7 +93,7 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
     if rule.name.len() > MAX_NAME {
         return Some(skip(lpar, stack, rule, "rule name is longer than 32 characters"));
     }
-    let mut values: Vec<(&str, String)> = vec![("rule name", rule.name.clone())];
+    let mut values: Vec<(&str, String)> = vec![("rule name", rule.name.to_string())];
     for (what, value) in [
         ("local address", &rule.local_addr),
         ("remote address", &rule.remote_addr),
@@ -103,7 +103,7 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
         ("server certificate label", &rule.server_certificate_label),
     ] {
         if let Some(value) = value {
-            values.push((what, value.clone()));
+            values.push((what, value.to_string()));
         }
     }
     if rule.enabled {
@@ -348,8 +348,8 @@ fn rule_statement(
     derived: bool,
     objects: &mut Objects,
 ) -> Statement {
-    let mut statement =
-        Statement::block("TTLSRule", Some(rule.name.clone())).with_comments([source_comment(rule)]);
+    let mut statement = Statement::block("TTLSRule", Some(rule.name.to_string()))
+        .with_comments([source_comment(rule)]);
     if let Some(addr) = &rule.local_addr {
         statement.attr("LocalAddr", addr.clone());
     }

@@ -129,8 +129,8 @@ fn inbound_rule(fleet: &Fleet, server: &ZosConnectServer) -> Option<String> {
         .iter()
         .filter(|stack| server.stack.as_deref().is_none_or(|name| name == stack.name))
         .flat_map(|stack| &stack.rules)
-        .find(|rule| rule.source == RuleSource::ZosConnectServer(server.name.clone()))
-        .map(|rule| rule.name.clone())
+        .find(|rule| rule.source == RuleSource::ZosConnectServer(server.name.as_str().into()))
+        .map(|rule| rule.name.to_string())
 }
 
 /// Escapes a value for a double-quoted XML attribute.

@@ -57,8 +57,10 @@ fn records_are_fixed_format() {
 
 fn with_auth(password_from: &str) -> Fleet {
     let mut fleet = fixture("seed");
-    fleet.lpars[0].stacks[0].api_requesters[0].basic_auth =
-        Some(BasicAuth { username: "APPCLI".to_owned(), password_from: password_from.to_owned() });
+    fleet.lpars[0].stacks[0].api_requesters[0].basic_auth = Some(BasicAuth {
+        username: "APPCLI".to_owned().into(),
+        password_from: password_from.to_owned().into(),
+    });
     fleet
 }
 
@@ -92,7 +94,7 @@ fn basic_auth_placeholder_warns() {
 fn a_value_that_cannot_fit_is_refused() {
     let mut fleet = fixture("seed");
     let expansion = fleet.lpars[0].stacks[0].api_requesters[0].expansion.as_mut().expect("x");
-    expansion.baquri = format!("{}.mycom.com", "a".repeat(60));
+    expansion.baquri = format!("{}.mycom.com", "a".repeat(60)).into();
     let response = render::<CeeoptsEmitter>(&request(fleet));
     assert!(response.files.is_empty());
     assert_eq!(response.diagnostics.len(), 1, "{:?}", response.diagnostics);
@@ -106,7 +108,7 @@ fn a_quote_in_a_value_is_refused() {
     assert_eq!(response.files.len(), 1);
     let mut fleet = with_auth("PW");
     if let Some(auth) = fleet.lpars[0].stacks[0].api_requesters[0].basic_auth.as_mut() {
-        auth.username = "A\"B".to_owned();
+        auth.username = "A\"B".to_owned().into();
     }
     let response = render::<CeeoptsEmitter>(&request(fleet));
     assert!(response.files.is_empty());

@@ -63,7 +63,7 @@ fn shared_objects_are_written_once() {
     let mut fleet = seed();
     for index in 0..3 {
         let mut copy = rule(&mut fleet).clone();
-        copy.name = format!("COPY{index}");
+        copy.name = format!("COPY{index}").into();
         copy.priority = Some(10 + index);
         fleet.lpars[0].stacks[0].rules.push(copy);
     }
@@ -106,10 +106,10 @@ fn long_identities_get_distinct_names_within_32() {
     other.name = "OTHER_OUT".into();
     other.priority = Some(5);
     if let Some(ring) = &mut other.keyring {
-        ring.name = format!("{ring_name}-2");
+        ring.name = format!("{ring_name}-2").into();
     }
     if let Some(ring) = &mut rule(&mut fleet).keyring {
-        ring.name = format!("{ring_name}-1");
+        ring.name = format!("{ring_name}-1").into();
     }
     fleet.lpars[0].stacks[0].rules.push(other);
     let (statements, _) = seed_policy(&fleet);
@@ -221,7 +221,7 @@ fn enabled_rule_without_ring_or_level_is_left_out() {
 fn duplicate_rule_names_are_refused() {
     let mut fleet = seed();
     let mut twin = rule(&mut fleet).clone();
-    twin.name = twin.name.to_ascii_lowercase();
+    twin.name = twin.name.to_ascii_lowercase().into();
     fleet.lpars[0].stacks[0].rules.push(twin);
     let (statements, diagnostics) = seed_policy(&fleet);
     assert_eq!(statements.iter().filter(|s| s.is("TTLSRule")).count(), 1);

@@ -127,10 +127,19 @@ fn parsed_policy_gives_back_the_rules() {
                     );
                     assert_eq!(value(&parsed, "LocalPortRange"), port(&rule.local_port));
                     assert_eq!(value(&parsed, "RemotePortRange"), port(&rule.remote_port));
-                    assert_eq!(value(&parsed, "LocalAddr"), rule.local_addr);
-                    assert_eq!(value(&parsed, "RemoteAddr"), rule.remote_addr);
-                    assert_eq!(value(&parsed, "Jobname"), rule.jobname);
-                    assert_eq!(value(&parsed, "Userid"), rule.userid);
+                    assert_eq!(
+                        value(&parsed, "LocalAddr"),
+                        rule.local_addr.as_deref().map(str::to_owned)
+                    );
+                    assert_eq!(
+                        value(&parsed, "RemoteAddr"),
+                        rule.remote_addr.as_deref().map(str::to_owned)
+                    );
+                    assert_eq!(
+                        value(&parsed, "Jobname"),
+                        rule.jobname.as_deref().map(str::to_owned)
+                    );
+                    assert_eq!(value(&parsed, "Userid"), rule.userid.as_deref().map(str::to_owned));
                     assert_eq!(value(&parsed, "Priority"), rule.priority.map(|p| p.to_string()));
 
                     let group = named(
@@ -195,7 +204,10 @@ fn parsed_policy_gives_back_the_rules() {
                                 &value(&parsed, "TTLSConnectionActionRef").expect("connection"),
                             );
                             let advanced = connection.statements().next().expect("inline parms");
-                            assert_eq!(value(advanced, "CertificateLabel").as_ref(), Some(label));
+                            assert_eq!(
+                                value(advanced, "CertificateLabel").as_deref(),
+                                Some(label.as_str())
+                            );
                         }
                         None => assert_eq!(value(&parsed, "TTLSConnectionActionRef"), None),
                     }
