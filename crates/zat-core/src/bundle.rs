@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub(crate) use crate::manifest::{ManifestFile, ManifestRead, read_manifest};
+pub(crate) use crate::manifest::{Files, ManifestFile, read_manifest};
 
 /// Name of the manifest at the bundle root; no emitter may write it.
 pub const MANIFEST_FILE: &str = "MANIFEST.json";
@@ -442,7 +442,7 @@ fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
 /// when its bytes hash to what the manifest lists.
 pub(crate) fn inspect_existing(
     out: &Path,
-    vouch: &mut dyn FnMut(&mut [ManifestRead]),
+    vouch: &mut dyn FnMut(&mut Files),
 ) -> Result<(Existing, Option<ManifestFile>), BundleError> {
     let meta = match fs::symlink_metadata(out) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Existing::Missing, None)),
@@ -481,17 +481,17 @@ pub(crate) fn inspect_existing(
         None => return Err(not_ours("it has no MANIFEST.json")),
     };
     vouch(&mut manifest.files);
+    let files = &manifest.files;
     let trusted = |path: &str, meta: &fs::Metadata| {
-        manifest.file(path).is_some_and(|want| {
-            want.stamp.is_some()
-                && meta.len() == want.size
-                && crate::writer::stamp(meta) == want.stamp
+        files.position(path).is_some_and(|at| {
+            let stamp = files.stamp(at);
+            stamp.is_some() && crate::writer::stamp(meta) == stamp
         })
     };
-    let stamped = manifest.files.iter().any(|f| f.stamp.is_some());
+    let stamped = files.any_stamped();
     // Folders that hold a listed file; any other folder is the user's.
     let mut folders = BTreeSet::new();
-    for path in manifest.files.iter().map(|f| &*f.path) {
+    for path in files.paths() {
         let mut rest = path;
         while let Some((dir, _)) = rest.rsplit_once('/') {
             folders.insert(dir);

@@ -3,12 +3,13 @@
 //! any other folder.
 //!
 //! A rebuild holds every entry while the fleet script runs and the units render, so an entry
-//! is kept small: its target, placement and plugin are shared with every other entry that has
-//! the same (a fleet's files have few of each: 63,504 files of 1,000 LPARs have 8,062 targets
-//! and six plugins), and its text is parsed entry by entry, not into a document first.
+//! is kept small (88 bytes and its path): the paths sit one after another in one string, and
+//! each target, placement and plugin name is kept once and numbered (a fleet's files have few
+//! of each: 63,504 files of 1,000 LPARs have 8,062 targets and six plugins). The text is
+//! parsed entry by entry, not into a document first.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
@@ -26,35 +27,108 @@ const MANIFEST_LIMIT: u64 = 256 << 20;
 /// does not write) does not parse.
 pub(crate) struct ManifestFile {
     zat_version: String,
-    /// In path order (sorted when read, should a hand-edited one not be).
-    pub(crate) files: Vec<ManifestRead>,
+    pub(crate) files: Files,
 }
 
 impl ManifestFile {
     /// The entry of `path`, found by bisection.
     pub(crate) fn file(&self, path: &str) -> Option<&ManifestRead> {
-        position(&self.files, path).map(|at| &self.files[at])
+        self.files.position(path).map(|at| &self.files.entries[at])
     }
 }
 
-/// Where the entry of `path` is in `files` (in path order).
-pub(crate) fn position(files: &[ManifestRead], path: &str) -> Option<usize> {
-    files.binary_search_by(|f| (*f.path).cmp(path)).ok()
+/// The entries of a manifest, in path order (sorted when read, should a hand-edited manifest
+/// not be), each known by its place.
+#[derive(Debug, Default)]
+pub(crate) struct Files {
+    entries: Vec<ManifestRead>,
+    /// Every entry's path, one after another.
+    paths: String,
+    shared: Shared,
 }
 
 /// A manifest entry as read back, with what the old state says of its file.
 #[derive(Debug)]
 pub(crate) struct ManifestRead {
-    pub(crate) path: Box<str>,
+    /// Where its path is in [`Files::paths`].
+    path_at: u32,
+    path_len: u32,
     pub(crate) size: u64,
     /// Parsed from its hex text as it is read.
     pub(crate) sha256: [u8; 32],
-    /// Shared with every entry of the same target (see the module's comment).
-    pub(crate) target: Option<Arc<str>>,
-    pub(crate) placement: Option<Arc<Placement>>,
-    pub(crate) emitter: Arc<str>,
-    /// The file's stamp in the old state, when the state vouches for it; not in the manifest.
-    pub(crate) stamp: Option<Stamp>,
+    /// Numbers in [`Shared`]; [`NONE`] when the entry has none.
+    target: u32,
+    placement: u32,
+    emitter: u32,
+    /// The file's inode and mtime in the old state, when the state vouches for it (its size is
+    /// the entry's); not in the manifest.
+    pub(crate) stamp: Option<(u64, i64)>,
+}
+
+/// The number of a target or placement an entry does not have.
+const NONE: u32 = u32::MAX;
+
+impl Files {
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Where the entry of `path` is, found by bisection.
+    pub(crate) fn position(&self, path: &str) -> Option<usize> {
+        self.entries.binary_search_by(|f| self.path_of(f).cmp(path)).ok()
+    }
+
+    pub(crate) fn get(&self, at: usize) -> &ManifestRead {
+        &self.entries[at]
+    }
+
+    /// Every path, in order.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|f| self.path_of(f))
+    }
+
+    pub(crate) fn target(&self, at: usize) -> Option<&Arc<str>> {
+        self.shared.texts.get(self.entries[at].target as usize)
+    }
+
+    pub(crate) fn placement(&self, at: usize) -> Option<&Arc<Placement>> {
+        self.shared.placements.get(self.entries[at].placement as usize)
+    }
+
+    pub(crate) fn emitter(&self, at: usize) -> Arc<str> {
+        self.shared
+            .texts
+            .get(self.entries[at].emitter as usize)
+            .map_or_else(|| Arc::from(""), Arc::clone)
+    }
+
+    /// Gives the entry at `at` the stamp (inode, mtime, size) the state recorded for its file;
+    /// a stamp of another size than the entry's vouches for nothing.
+    pub(crate) fn set_stamp(&mut self, at: usize, (ino, mtime, size): Stamp) {
+        let entry = &mut self.entries[at];
+        entry.stamp = (size == entry.size).then_some((ino, mtime));
+    }
+
+    pub(crate) fn any_stamped(&self) -> bool {
+        self.entries.iter().any(|f| f.stamp.is_some())
+    }
+
+    pub(crate) fn clear_stamps(&mut self) {
+        for entry in &mut self.entries {
+            entry.stamp = None;
+        }
+    }
+
+    /// The stamp of the entry at `at` as the state wrote it.
+    pub(crate) fn stamp(&self, at: usize) -> Option<Stamp> {
+        let entry = &self.entries[at];
+        entry.stamp.map(|(ino, mtime)| (ino, mtime, entry.size))
+    }
+
+    fn path_of(&self, entry: &ManifestRead) -> &str {
+        let at = entry.path_at as usize;
+        self.paths.get(at..at + entry.path_len as usize).unwrap_or("")
+    }
 }
 
 /// Reads `path` as a zat manifest without following a link; `None` when it is not one.
@@ -69,9 +143,14 @@ pub(crate) fn read_manifest(path: &Path) -> Option<ManifestFile> {
     let mut manifest = parse(&bytes)?;
     drop(bytes);
     let sound = !manifest.zat_version.is_empty()
-        && manifest.files.iter().all(|f| check_path(&f.path).is_ok());
-    if !manifest.files.is_sorted_by(|a, b| a.path <= b.path) {
-        manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
+        && manifest.files.paths().all(|path| check_path(path).is_ok());
+    let files = &mut manifest.files;
+    if !files.paths().is_sorted() {
+        let Files { entries, paths, .. } = files;
+        entries.sort_by(|a, b| {
+            let path = |f: &ManifestRead| &paths[f.path_at as usize..][..f.path_len as usize];
+            path(a).cmp(path(b))
+        });
     }
     sound.then_some(manifest)
 }
@@ -114,7 +193,7 @@ impl<'de> Visitor<'de> for Document {
 struct Entries;
 
 impl<'de> DeserializeSeed<'de> for Entries {
-    type Value = Vec<ManifestRead>;
+    type Value = Files;
 
     fn deserialize<D: de::Deserializer<'de>>(self, from: D) -> Result<Self::Value, D::Error> {
         from.deserialize_seq(self)
@@ -122,27 +201,35 @@ impl<'de> DeserializeSeed<'de> for Entries {
 }
 
 impl<'de> Visitor<'de> for Entries {
-    type Value = Vec<ManifestRead>;
+    type Value = Files;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a list of files")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut shared = Shared::default();
-        let mut files = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Files, A::Error> {
+        let mut files = Files::default();
+        let too_long = || de::Error::custom("the paths are too long");
         while let Some(entry) = seq.next_element::<EntryText<'de>>()? {
-            files.push(ManifestRead {
-                path: entry.path.0.into(),
+            let path = &*entry.path.0;
+            let path_at = u32::try_from(files.paths.len()).map_err(|_| too_long())?;
+            let path_len = u32::try_from(path.len()).map_err(|_| too_long())?;
+            files.paths.push_str(path);
+            let shared = &mut files.shared;
+            files.entries.push(ManifestRead {
+                path_at,
+                path_len,
                 size: entry.size,
                 sha256: entry.sha256,
-                target: entry.target.map(|t| shared.text(&t.0)),
-                placement: entry.placement.map(|p| shared.placement(p)),
+                target: entry.target.map_or(NONE, |t| shared.text(&t.0)),
+                placement: entry.placement.map_or(NONE, |p| shared.placement(p)),
                 emitter: shared.text(&entry.emitter.0),
                 stamp: None,
             });
         }
-        files.shrink_to_fit();
+        files.entries.shrink_to_fit();
+        files.paths.shrink_to_fit();
+        files.shared.done();
         Ok(files)
     }
 }
@@ -201,31 +288,47 @@ fn sha256_of_hex<'de, D: de::Deserializer<'de>>(from: D) -> Result<[u8; 32], D::
     from.deserialize_str(Hex)
 }
 
-/// One copy of each target, placement and plugin name of a manifest.
-#[derive(Default)]
+/// One copy of each target, placement and plugin name of a manifest, numbered.
+#[derive(Debug, Default)]
 struct Shared {
-    texts: HashSet<Arc<str>>,
-    placements: HashSet<Arc<Placement>>,
+    texts: Vec<Arc<str>>,
+    placements: Vec<Arc<Placement>>,
+    /// The number of each text and placement, while the manifest is read.
+    text_numbers: HashMap<Arc<str>, u32>,
+    placement_numbers: HashMap<Arc<Placement>, u32>,
 }
 
 impl Shared {
-    fn text(&mut self, text: &str) -> Arc<str> {
-        if let Some(known) = self.texts.get(text) {
-            return Arc::clone(known);
+    fn text(&mut self, text: &str) -> u32 {
+        if let Some(&at) = self.text_numbers.get(text) {
+            return at;
         }
-        let new: Arc<str> = Arc::from(text);
-        self.texts.insert(Arc::clone(&new));
-        new
+        let (text, at) = (Arc::<str>::from(text), number(self.texts.len()));
+        self.texts.push(Arc::clone(&text));
+        self.text_numbers.insert(text, at);
+        at
     }
 
-    fn placement(&mut self, placement: Placement) -> Arc<Placement> {
-        if let Some(known) = self.placements.get(&placement) {
-            return Arc::clone(known);
+    fn placement(&mut self, placement: Placement) -> u32 {
+        if let Some(&at) = self.placement_numbers.get(&placement) {
+            return at;
         }
-        let new = Arc::new(placement);
-        self.placements.insert(Arc::clone(&new));
-        new
+        let (placement, at) = (Arc::new(placement), number(self.placements.len()));
+        self.placements.push(Arc::clone(&placement));
+        self.placement_numbers.insert(placement, at);
+        at
     }
+
+    /// Drops what only reading needs.
+    fn done(&mut self) {
+        self.text_numbers = HashMap::new();
+        self.placement_numbers = HashMap::new();
+    }
+}
+
+/// The number of the next text or placement (a manifest has far fewer than 2^32).
+fn number(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(NONE)
 }
 
 #[cfg(test)]
@@ -252,21 +355,23 @@ mod tests {
             entry("b/three.conf", "/etc/three", "tcpip"),
         ]);
         let files = parse(text.as_bytes()).expect("a manifest").files;
-        let target = |at: usize| files[at].target.clone().expect("a target");
-        assert!(Arc::ptr_eq(&target(0), &target(1)));
-        assert!(Arc::ptr_eq(&files[0].emitter, &files[1].emitter));
-        assert_eq!(&*target(2), "/etc/three");
-        assert_eq!(&*files[2].emitter, "tcpip");
-        assert_eq!(files[1].sha256[..2], [0x62, 0x34]);
-        assert_eq!(&*files[1].path, "a/two.conf");
+        let target = |at: usize| files.target(at).expect("a target");
+        assert!(Arc::ptr_eq(target(0), target(1)));
+        assert!(Arc::ptr_eq(&files.emitter(0), &files.emitter(1)));
+        assert_eq!(&**target(2), "/etc/three");
+        assert_eq!(&*files.emitter(2), "tcpip");
+        assert_eq!(files.get(1).sha256[..2], [0x62, 0x34]);
+        assert_eq!(files.paths().collect::<Vec<_>>(), ["a/one.conf", "a/two.conf", "b/three.conf"]);
+        assert_eq!(files.position("a/two.conf"), Some(1));
+        assert_eq!(files.position("a/two"), None);
     }
 
     #[test]
     fn a_string_with_an_escape_reads_as_its_text() {
         let text = manifest(&[entry(r"a/q\u0041.conf", r#"say \"hi\""#, "x")]);
         let files = parse(text.as_bytes()).expect("a manifest").files;
-        assert_eq!(&*files[0].path, "a/qA.conf");
-        assert_eq!(files[0].target.as_deref(), Some(r#"say "hi""#));
+        assert_eq!(files.paths().next(), Some("a/qA.conf"));
+        assert_eq!(files.target(0).map(|t| &**t), Some(r#"say "hi""#));
     }
 
     #[test]
@@ -279,10 +384,8 @@ mod tests {
         };
         let text = manifest(&[with("a"), with("b"), entry("c", "t", "c")]);
         let files = parse(text.as_bytes()).expect("a manifest").files;
-        let (a, b) =
-            (files[0].placement.clone().expect("one"), files[1].placement.clone().expect("one"));
-        assert!(Arc::ptr_eq(&a, &b));
-        assert!(files[2].placement.is_none());
+        assert!(Arc::ptr_eq(files.placement(0).expect("one"), files.placement(1).expect("one")));
+        assert!(files.placement(2).is_none());
     }
 
     #[test]
@@ -305,5 +408,30 @@ mod tests {
         ] {
             assert!(parse(bad.as_bytes()).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_manifest_out_of_order_is_read_in_path_order_each_entry_whole() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("MANIFEST.json");
+        let text = manifest(&[entry("b/two", "/t/two", "e2"), entry("a/one", "/t/one", "e1")]);
+        fs::write(&path, text).expect("write");
+        let files = read_manifest(&path).expect("a manifest").files;
+        assert_eq!(files.paths().collect::<Vec<_>>(), ["a/one", "b/two"]);
+        let two = files.position("b/two").expect("listed");
+        assert_eq!((files.target(two).map(|t| &**t), &*files.emitter(two)), (Some("/t/two"), "e2"));
+    }
+
+    #[test]
+    fn a_stamp_of_another_size_than_the_entry_vouches_for_nothing() {
+        let mut files = parse(manifest(&[entry("a", "t", "e")]).as_bytes()).expect("one").files;
+        files.set_stamp(0, (7, 100, 3));
+        assert_eq!(files.stamp(0), Some((7, 100, 3)));
+        assert!(files.any_stamped());
+        files.set_stamp(0, (7, 100, 4));
+        assert_eq!(files.stamp(0), None);
+        files.set_stamp(0, (7, 100, 3));
+        files.clear_stamps();
+        assert!(!files.any_stamped());
     }
 }

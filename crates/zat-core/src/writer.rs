@@ -35,10 +35,9 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, ManifestFile, ManifestRead, enclosing_bundle, folder_clashes, inspect_existing,
-    io_error, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    Existing, Files, ManifestFile, enclosing_bundle, folder_clashes, inspect_existing, io_error,
+    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
-use crate::manifest::position;
 use crate::spill::{Listed, Listing};
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
 
@@ -114,7 +113,7 @@ pub(crate) type Stamp = (u64, i64, u64);
 /// its path (written anew or carried over), so what is left at the end was removed. The
 /// manifest's entries themselves, searched by bisection, with no second copy of the list.
 struct OldFiles {
-    files: Vec<ManifestRead>,
+    files: Files,
     taken: Vec<bool>,
 }
 
@@ -125,7 +124,7 @@ impl std::fmt::Debug for OldFiles {
 }
 
 impl OldFiles {
-    fn new(files: Vec<ManifestRead>) -> Self {
+    fn new(files: Files) -> Self {
         OldFiles { taken: vec![false; files.len()], files }
     }
 
@@ -135,20 +134,21 @@ impl OldFiles {
     }
 
     fn holds(&self, path: &str) -> bool {
-        position(&self.files, path).is_some()
+        self.files.position(path).is_some()
     }
 
     fn take(&mut self, path: &str) -> Option<OldFile> {
-        let at = position(&self.files, path)?;
+        let files = &self.files;
+        let at = files.position(path)?;
         if std::mem::replace(&mut self.taken[at], true) {
             return None;
         }
-        let file = &mut self.files[at];
+        let file = files.get(at);
         Some(OldFile {
-            was: Was { size: file.size, sha256: file.sha256, stamp: file.stamp },
-            target: file.target.take(),
-            placement: file.placement.take(),
-            emitter: Arc::clone(&file.emitter),
+            was: Was { size: file.size, sha256: file.sha256, stamp: files.stamp(at) },
+            target: files.target(at).cloned(),
+            placement: files.placement(at).cloned(),
+            emitter: files.emitter(at),
         })
     }
 }
@@ -697,13 +697,11 @@ pub(crate) fn file_sha256(path: &Path) -> Result<[u8; 32], BundleError> {
 fn read_state(
     file: &Path,
     manifest_sha: &[u8; 32],
-    files: &mut [ManifestRead],
+    files: &mut Files,
 ) -> Option<HashMap<String, UnitRecord>> {
     let units = read_state_lines(file, manifest_sha, files);
     if units.is_none() {
-        for entry in files.iter_mut() {
-            entry.stamp = None;
-        }
+        files.clear_stamps();
     }
     units
 }
@@ -711,7 +709,7 @@ fn read_state(
 fn read_state_lines(
     file: &Path,
     manifest_sha: &[u8; 32],
-    files: &mut [ManifestRead],
+    files: &mut Files,
 ) -> Option<HashMap<String, UnitRecord>> {
     let meta = fs::symlink_metadata(file).ok()?;
     // A state is a few lines per file; one larger than this was not written by zat.
@@ -738,8 +736,8 @@ fn read_state_lines(
                 let size = fields.next()?.parse().ok()?;
                 let path = fields.next()?;
                 // A stamp of a file the manifest does not list vouches for nothing.
-                if let Some(at) = position(files, path) {
-                    files[at].stamp = Some((ino, mtime, size));
+                if let Some(at) = files.position(path) {
+                    files.set_stamp(at, (ino, mtime, size));
                 }
             }
             "unit" => {
@@ -914,15 +912,15 @@ pub(crate) mod tests {
         let state = out.join(STATE_FILE);
         let mut files = crate::bundle::read_manifest(&out.join(MANIFEST_FILE)).expect("read").files;
         assert!(read_state(&state, &sha, &mut files).is_some());
-        assert!(files[0].stamp.is_some(), "the state vouches for its file");
+        assert!(files.get(0).stamp.is_some(), "the state vouches for its file");
         assert!(read_state(&state, &sha256(b"another"), &mut files).is_none());
-        assert!(files[0].stamp.is_none(), "a state refused vouches for nothing");
+        assert!(files.get(0).stamp.is_none(), "a state refused vouches for nothing");
         // A state that goes wrong after its stamps gives none of them either.
         assert!(read_state(&state, &sha, &mut files).is_some());
         let mut text = fs::read_to_string(&state).expect("state");
         text.push_str("nonsense\n");
         fs::write(&state, text).expect("write");
         assert!(read_state(&state, &sha, &mut files).is_none());
-        assert!(files[0].stamp.is_none(), "a broken state vouches for nothing");
+        assert!(files.get(0).stamp.is_none(), "a broken state vouches for nothing");
     }
 }
