@@ -389,9 +389,16 @@ fn write_file(path: &Path, content: &[u8]) -> Result<(), BundleError> {
     write_file_stat(path, content).map(drop)
 }
 
-/// Writes a new file and returns its metadata as written (for the incremental state).
+/// Writes a new file and returns its metadata as written (for the incremental state). A file
+/// already there is an error, never overwritten: in a new tree it can only be a second file
+/// at one path (refused once every file is listed), and one carried over is a hard link to
+/// the old bundle's file, which must not change.
 pub(crate) fn write_file_stat(path: &Path, content: &[u8]) -> Result<fs::Metadata, BundleError> {
-    let mut file = fs::File::create(path).map_err(io_error("create", path))?;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io_error("create", path))?;
     file.write_all(content).map_err(io_error("write", path))?;
     // On Linux one `syncfs` after the whole tree (see `sync_tree`) replaces thousands of
     // per-file syncs; elsewhere each file is synced as it is written.

@@ -163,8 +163,9 @@ impl<'p> Comparer<'p> {
     /// Checks that no file sits where another needs a folder, then compares the manifest and
     /// lists what is on disk and not in the new bundle.
     pub fn finish(self) -> Result<Compared, CompareFailure> {
-        let taken = self.listing.take_entries();
+        let (taken, duplicates) = self.listing.take_entries().map_err(CompareFailure::Disk)?;
         let mut errors = std::mem::take(&mut *lock(&self.errors));
+        errors.extend(duplicates);
         let names = self.listing.emitters();
         errors.extend(folder_clashes(&taken, |entry| entry.emitter(&names).to_owned()));
         if !errors.is_empty() {

@@ -82,6 +82,10 @@ impl Files {
         &self.entries[at]
     }
 
+    pub(crate) fn path(&self, at: usize) -> &str {
+        self.path_of(&self.entries[at])
+    }
+
     /// Every path, in order.
     pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|f| self.path_of(f))

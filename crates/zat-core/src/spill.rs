@@ -38,6 +38,12 @@ impl Spill {
         Ok((at, text.len()))
     }
 
+    /// A reader of the entries spilled so far.
+    fn reader(&mut self) -> io::Result<SpillReader<'_>> {
+        self.file.flush()?;
+        Ok(SpillReader { file: self.file.get_ref(), window: Vec::new(), start: u64::MAX })
+    }
+
     /// Writes `MANIFEST.json` to `out`, byte for byte what [`crate::Bundle::manifest`] gives
     /// for the same files, from the entries at `spans` (in path order).
     pub(crate) fn write_manifest(
@@ -45,9 +51,7 @@ impl Spill {
         out: &mut impl Write,
         spans: impl Iterator<Item = (u64, usize)>,
     ) -> io::Result<()> {
-        self.file.flush()?;
-        let mut reader =
-            SpillReader { file: self.file.get_ref(), window: Vec::new(), start: u64::MAX };
+        let mut reader = self.reader()?;
         let mut spans = spans.peekable();
         // The layout `serde_json::to_vec_pretty` gives the manifest.
         out.write_all(b"{\n  \"zat_version\": ")?;
@@ -95,6 +99,21 @@ impl SpillReader<'_> {
     }
 }
 
+/// Every listed file by path, and the errors of paths listed twice.
+pub(crate) type Taken<T> = (BTreeMap<String, Listed<T>>, Vec<BundleError>);
+
+fn scratch_error(source: io::Error) -> BundleError {
+    BundleError::Io { action: "write", path: PathBuf::from(MANIFEST_FILE), source }
+}
+
+/// The path of a spilled entry: its first member (see [`entry_text`]).
+fn path_of_entry(text: &[u8]) -> Option<String> {
+    const START: &[u8] = b"    {\n      \"path\": ";
+    let rest = text.strip_prefix(START)?;
+    let mut from = serde_json::Deserializer::from_slice(rest);
+    serde::Deserialize::deserialize(&mut from).ok()
+}
+
 /// A manifest entry as it appears inside the manifest's file list: pretty JSON, indented four
 /// more spaces (JSON strings hold no raw line break, so every line break is the printer's).
 pub(crate) fn entry_text(record: &FileRecord) -> Vec<u8> {
@@ -122,7 +141,7 @@ pub(crate) fn entry_text(record: &FileRecord) -> Vec<u8> {
 /// What a bundle being written or compared keeps of each file it took, in 16 bytes (at
 /// hundreds of thousands of files, this list is what a build holds besides the fleet): where
 /// its manifest entry sits in the spill, its plugin (a number, see [`Listing::emitters`]),
-/// and `more`.
+/// and `more`. Its path is in its entry, and read back from there at the end.
 #[derive(Debug)]
 pub(crate) struct Listed<T> {
     at: u64,
@@ -138,11 +157,13 @@ impl<T> Listed<T> {
     }
 }
 
-/// The files a bundle being written or compared has taken, each path once, with their
-/// manifest entries in a [`Spill`] and every plugin name kept once.
+/// The files a bundle being written or compared has taken, with their manifest entries in a
+/// [`Spill`] and every plugin name kept once. No path is held while units render (the fleet
+/// is held then): [`Self::take_entries`] reads them back from the entries at the end, and
+/// finds a path taken twice there.
 #[derive(Debug)]
 pub(crate) struct Listing<T> {
-    entries: Mutex<BTreeMap<String, Listed<T>>>,
+    entries: Mutex<Vec<Listed<T>>>,
     spill: Mutex<Spill>,
     emitters: zat_model::SharedNames,
 }
@@ -155,7 +176,7 @@ impl<T> Listing<T> {
     /// An empty listing, its spill beside `beside` (see [`Spill::new`]).
     pub(crate) fn new(beside: Option<&Path>) -> Result<Self, BundleError> {
         Ok(Listing {
-            entries: Mutex::new(BTreeMap::new()),
+            entries: Mutex::new(Vec::new()),
             spill: Mutex::new(Spill::new(beside)?),
             emitters: zat_model::SharedNames::default(),
         })
@@ -183,27 +204,15 @@ impl<T> Listing<T> {
         Ok((record, file.content))
     }
 
-    /// Lists `record` with `more`: its manifest entry goes to the spill. A path listed
-    /// already is refused, and so is a file whose entry cannot be spilled.
+    /// Lists `record` with `more`: its manifest entry goes to the spill. A file whose entry
+    /// cannot be spilled is refused; a path listed twice is found by [`Self::take_entries`].
     pub(crate) fn take(&self, record: &FileRecord, more: T) -> Result<(), BundleError> {
         let text = entry_text(record);
-        let mut entries = lock(&self.entries);
-        if let Some(first) = entries.get(&record.path) {
-            return Err(BundleError::Duplicate {
-                path: record.path.clone(),
-                first: first.emitter(&self.emitters()).to_owned(),
-                second: record.emitter.to_string(),
-            });
-        }
-        let (at, len) = lock(&self.spill).push(&text).map_err(|source| BundleError::Io {
-            action: "write",
-            path: PathBuf::from(MANIFEST_FILE),
-            source,
-        })?;
+        let (at, len) = lock(&self.spill).push(&text).map_err(scratch_error)?;
         // An entry is a few hundred bytes, and a run has a few plugins.
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         let emitter = u16::try_from(self.emitters.index(&record.emitter)).unwrap_or(u16::MAX);
-        entries.insert(record.path.clone(), Listed { at, len, emitter, more });
+        lock(&self.entries).push(Listed { at, len, emitter, more });
         Ok(())
     }
 
@@ -212,9 +221,36 @@ impl<T> Listing<T> {
         self.emitters.all()
     }
 
-    /// Every listed file by path, leaving the listing empty.
-    pub(crate) fn take_entries(&self) -> BTreeMap<String, Listed<T>> {
-        std::mem::take(&mut *lock(&self.entries))
+    /// Every listed file by path, leaving the listing empty, with an error for each path
+    /// listed more than once (naming the plugin that listed it first); `Err` when the spill
+    /// cannot be read back.
+    pub(crate) fn take_entries(&self) -> Result<Taken<T>, BundleError> {
+        let mut listed = std::mem::take(&mut *lock(&self.entries));
+        // In the order the entries were spilled: the first one listed is the one kept.
+        listed.sort_by_key(|entry| entry.at);
+        let names = self.emitters();
+        let mut spill = lock(&self.spill);
+        let mut reader = spill.reader().map_err(scratch_error)?;
+        let (mut entries, mut duplicates) = (BTreeMap::new(), Vec::new());
+        for entry in listed {
+            let text = reader.get((entry.at, entry.len as usize)).map_err(scratch_error)?;
+            let path = path_of_entry(text).ok_or_else(|| {
+                scratch_error(io::Error::new(io::ErrorKind::InvalidData, "an entry without a path"))
+            })?;
+            match entries.entry(path) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(entry);
+                }
+                std::collections::btree_map::Entry::Occupied(first) => {
+                    duplicates.push(BundleError::Duplicate {
+                        path: first.key().clone(),
+                        first: first.get().emitter(&names).to_owned(),
+                        second: entry.emitter(&names).to_owned(),
+                    });
+                }
+            }
+        }
+        Ok((entries, duplicates))
     }
 
     /// Writes the manifest of `entries` (what [`Self::take_entries`] gave) to `out`.

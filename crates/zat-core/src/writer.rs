@@ -87,6 +87,14 @@ pub struct UnitRecord {
     pub paths: Vec<String>,
 }
 
+/// A unit's answer as the old state recorded it, its files by their place in the old
+/// manifest (a path of its own for each would hold every path of the bundle once more).
+#[derive(Debug)]
+struct OldUnit {
+    diagnostics: String,
+    files: Box<[u32]>,
+}
+
 /// The old bundle's file as its manifest lists it, with its stamp from the old state.
 #[derive(Debug)]
 struct OldFile {
@@ -131,10 +139,6 @@ impl OldFiles {
     /// How many no new file has taken.
     fn left(&self) -> usize {
         self.taken.iter().filter(|taken| !**taken).count()
-    }
-
-    fn holds(&self, path: &str) -> bool {
-        self.files.position(path).is_some()
     }
 
     fn take(&mut self, path: &str) -> Option<OldFile> {
@@ -211,7 +215,7 @@ pub struct BundleWriter {
     /// left at the end was removed (the old manifest's entries, small: see `manifest.rs`).
     old: Mutex<OldFiles>,
     /// The last build's answers not carried yet (each is carried once, then goes).
-    old_units: Mutex<HashMap<String, UnitRecord>>,
+    old_units: Mutex<HashMap<String, OldUnit>>,
     /// Folders made in the new tree.
     dirs: Mutex<HashSet<String>>,
     /// Each file's change from the old bundle, besides its plugin and manifest entry.
@@ -306,7 +310,7 @@ pub struct Inspected {
     parent: PathBuf,
     name: String,
     old_manifest: Option<[u8; 32]>,
-    units: HashMap<String, UnitRecord>,
+    units: HashMap<String, OldUnit>,
     old_kind: Existing,
     manifest: Option<ManifestFile>,
 }
@@ -334,9 +338,6 @@ impl Inspected {
         };
         let state_lines = StateLines::new(&parent);
         let old = OldFiles::new(manifest.map(|m| m.files).unwrap_or_default());
-        // A unit is carried only when every file it gave is still there, unchanged.
-        let old_units =
-            units.into_iter().filter(|(_, u)| u.paths.iter().all(|p| old.holds(p))).collect();
         Ok(BundleWriter {
             out: out.to_owned(),
             made_parent: made_parent.then(|| parent.clone()),
@@ -345,7 +346,7 @@ impl Inspected {
             old_kind,
             old_manifest,
             old: Mutex::new(old),
-            old_units: Mutex::new(old_units),
+            old_units: Mutex::new(units),
             dirs: Mutex::new(HashSet::new()),
             listing,
             state: Mutex::new(state_lines),
@@ -358,7 +359,10 @@ impl BundleWriter {
     /// What the last build recorded under `key`, when every file of it can be carried over.
     /// Taken: asked again for the same key, it gives `None`.
     pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
-        lock(&self.old_units).remove(key)
+        let unit = lock(&self.old_units).remove(key)?;
+        let old = lock(&self.old);
+        let paths = unit.files.iter().map(|&at| old.files.path(at as usize).to_owned()).collect();
+        Some(UnitRecord { diagnostics: unit.diagnostics, paths })
     }
 
     /// Records a plugin's answer for a unit, for the next build's [`Self::cached_unit`].
@@ -498,7 +502,16 @@ impl BundleWriter {
     /// aside).
     pub fn finish_listed(self) -> Result<(WriteSummary, Vec<String>), Vec<BundleError>> {
         let mut errors = std::mem::take(&mut *lock(&self.errors));
-        let entries = self.listing.take_entries();
+        let entries = match self.listing.take_entries() {
+            Ok((entries, duplicates)) => {
+                errors.extend(duplicates);
+                entries
+            }
+            Err(error) => {
+                errors.push(error);
+                BTreeMap::new()
+            }
+        };
         let (mut path_errors, rest): (Vec<BundleError>, Vec<BundleError>) =
             std::mem::take(&mut errors).into_iter().partition(|e| {
                 matches!(e, BundleError::BadPath { .. } | BundleError::Duplicate { .. })
@@ -698,7 +711,7 @@ fn read_state(
     file: &Path,
     manifest_sha: &[u8; 32],
     files: &mut Files,
-) -> Option<HashMap<String, UnitRecord>> {
+) -> Option<HashMap<String, OldUnit>> {
     let units = read_state_lines(file, manifest_sha, files);
     if units.is_none() {
         files.clear_stamps();
@@ -710,7 +723,7 @@ fn read_state_lines(
     file: &Path,
     manifest_sha: &[u8; 32],
     files: &mut Files,
-) -> Option<HashMap<String, UnitRecord>> {
+) -> Option<HashMap<String, OldUnit>> {
     let meta = fs::symlink_metadata(file).ok()?;
     // A state is a few lines per file; one larger than this was not written by zat.
     if !meta.is_file() || meta.len() > 1 << 30 {
@@ -743,8 +756,14 @@ fn read_state_lines(
             "unit" => {
                 let key = fields.next()?.to_owned();
                 let diagnostics = fields.next()?.to_owned();
-                let paths = fields.map(str::to_owned).collect();
-                units.insert(key, UnitRecord { diagnostics, paths });
+                // A unit is carried only when every file it gave is still there, unchanged
+                // (the old manifest lists it, and the old tree was checked against that).
+                let listed: Option<Box<[u32]>> = fields
+                    .map(|path| files.position(path).and_then(|at| u32::try_from(at).ok()))
+                    .collect();
+                if let Some(files) = listed {
+                    units.insert(key, OldUnit { diagnostics, files });
+                }
             }
             _ => return None,
         }
@@ -889,12 +908,53 @@ pub(crate) mod tests {
 
         let writer = BundleWriter::begin(&out).expect("begin");
         assert_eq!(writer.cached_unit("k1"), Some(unit));
+        assert_eq!(writer.cached_unit("k1"), None, "a unit is carried once");
         assert_eq!(writer.cached_unit("k2"), None);
         assert_eq!(writer.carry("a").map(|r| r.size), Some(1));
         writer.add(file("b", "changed", "e"));
         writer.add(file("d", "4", "e"));
         let summary = writer.finish().expect("second");
         assert_eq!(summary, WriteSummary { files: 3, added: 1, changed: 1, removed: 1, kept: 1 });
+    }
+
+    #[test]
+    fn a_second_file_at_a_carried_path_is_refused_and_the_old_bundle_keeps_its_bytes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "old", "e"));
+        writer.finish().expect("first");
+
+        let writer = BundleWriter::begin(&out).expect("begin");
+        assert!(writer.carry("a").is_some(), "linked from the old bundle");
+        writer.add(file("a", "other bytes", "f"));
+        let errors = writer.finish().expect_err("refused");
+        assert!(errors.iter().any(|e| matches!(
+            e,
+            BundleError::Duplicate { path, first, second } if path == "a" && first == "e" && second == "f"
+        )));
+        assert_eq!(fs::read(out.join("a")).expect("still there"), b"old");
+    }
+
+    #[test]
+    fn a_unit_with_a_file_the_old_manifest_does_not_list_is_not_carried() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "1", "e"));
+        writer.add(file("b/c", "2", "e"));
+        let record = |paths: &[&str]| UnitRecord {
+            diagnostics: "[]".to_owned(),
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        writer.record_unit("whole".to_owned(), record(&["b/c", "a"]));
+        writer.record_unit("gone".to_owned(), record(&["a", "b/gone"]));
+        writer.finish().expect("first");
+
+        let writer = BundleWriter::begin(&out).expect("begin");
+        assert_eq!(writer.cached_unit("whole"), Some(record(&["b/c", "a"])));
+        assert_eq!(writer.cached_unit("gone"), None);
+        writer.abort();
     }
 
     #[test]
