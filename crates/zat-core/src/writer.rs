@@ -141,19 +141,20 @@ impl OldFiles {
         self.taken.iter().filter(|taken| !**taken).count()
     }
 
-    fn take(&mut self, path: &str) -> Option<OldFile> {
+    /// The old file at `path`, and whether a file of the new bundle took that path already;
+    /// `None` when the old bundle does not hold it.
+    fn take(&mut self, path: &str) -> Option<(OldFile, bool)> {
         let files = &self.files;
         let at = files.position(path)?;
-        if std::mem::replace(&mut self.taken[at], true) {
-            return None;
-        }
+        let again = std::mem::replace(&mut self.taken[at], true);
         let file = files.get(at);
-        Some(OldFile {
+        let old = OldFile {
             was: Was { size: file.size, sha256: file.sha256, stamp: files.stamp(at) },
             target: files.target(at).cloned(),
             placement: files.placement(at).cloned(),
             emitter: files.emitter(at),
-        })
+        };
+        Some((old, again))
     }
 }
 
@@ -378,15 +379,20 @@ impl BundleWriter {
             Ok(taken) => taken,
             Err(error) => return self.fail(error),
         };
-        let was = lock(&self.old).take(&record.path).map(|old| old.was);
+        // A path taken already is a second file there: written as new (which fails, the path
+        // being in the new tree), and refused once every file is listed.
+        let taken = lock(&self.old).take(&record.path);
+        let was = taken.filter(|(_, again)| !again).map(|(old, _)| old.was);
         self.put(&record, Some(&content), was);
     }
 
     /// Carries `path` of the old bundle over as it is (its unit did not change); the caller
     /// got it from [`Self::cached_unit`]. Returns the record, or `None` when the old bundle
-    /// does not hold it (or this bundle took that path already).
+    /// does not hold it, or when another file of this bundle took that path already: then the
+    /// path is listed once more and nothing is linked, and the build is refused for the path
+    /// given twice, as a build from empty would be.
     pub fn carry(&self, path: &str) -> Option<FileRecord> {
-        let old = lock(&self.old).take(path)?;
+        let (old, again) = lock(&self.old).take(path)?;
         let record = FileRecord {
             path: path.to_owned(),
             size: old.was.size,
@@ -395,6 +401,12 @@ impl BundleWriter {
             placement: old.placement.as_deref().cloned(),
             emitter: self.listing.emitter(&old.emitter),
         };
+        if again {
+            if let Err(error) = self.listing.take(&record, Change::Kept) {
+                self.fail(error);
+            }
+            return None;
+        }
         self.put(&record, None, Some(old.was));
         Some(record)
     }
@@ -932,6 +944,25 @@ pub(crate) mod tests {
         assert!(errors.iter().any(|e| matches!(
             e,
             BundleError::Duplicate { path, first, second } if path == "a" && first == "e" && second == "f"
+        )));
+        assert_eq!(fs::read(out.join("a")).expect("still there"), b"old");
+    }
+
+    #[test]
+    fn a_carried_file_at_a_path_a_new_file_took_is_refused_as_twice_given() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "old", "e"));
+        writer.finish().expect("first");
+
+        let writer = BundleWriter::begin(&out).expect("begin");
+        writer.add(file("a", "other bytes", "f"));
+        assert!(writer.carry("a").is_none(), "nothing linked over the new file");
+        let errors = writer.finish().expect_err("refused");
+        assert!(errors.iter().any(|e| matches!(
+            e,
+            BundleError::Duplicate { path, first, second } if path == "a" && first == "f" && second == "e"
         )));
         assert_eq!(fs::read(out.join("a")).expect("still there"), b"old");
     }
