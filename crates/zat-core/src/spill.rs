@@ -102,8 +102,9 @@ impl SpillReader<'_> {
 /// Every listed file by path, and the errors of paths listed twice.
 pub(crate) type Taken<T> = (BTreeMap<String, Listed<T>>, Vec<BundleError>);
 
-fn scratch_error(source: io::Error) -> BundleError {
-    BundleError::Io { action: "write", path: PathBuf::from(MANIFEST_FILE), source }
+/// An error of the scratch file that holds the manifest's entries.
+fn scratch_error(action: &'static str) -> impl Fn(io::Error) -> BundleError {
+    move |source| BundleError::Io { action, path: PathBuf::from(MANIFEST_FILE), source }
 }
 
 /// The path of a spilled entry: its first member (see [`entry_text`]).
@@ -208,7 +209,7 @@ impl<T> Listing<T> {
     /// cannot be spilled is refused; a path listed twice is found by [`Self::take_entries`].
     pub(crate) fn take(&self, record: &FileRecord, more: T) -> Result<(), BundleError> {
         let text = entry_text(record);
-        let (at, len) = lock(&self.spill).push(&text).map_err(scratch_error)?;
+        let (at, len) = lock(&self.spill).push(&text).map_err(scratch_error("write"))?;
         // An entry is a few hundred bytes, and a run has a few plugins.
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         let emitter = u16::try_from(self.emitters.index(&record.emitter)).unwrap_or(u16::MAX);
@@ -230,12 +231,13 @@ impl<T> Listing<T> {
         listed.sort_by_key(|entry| entry.at);
         let names = self.emitters();
         let mut spill = lock(&self.spill);
-        let mut reader = spill.reader().map_err(scratch_error)?;
+        let mut reader = spill.reader().map_err(scratch_error("write"))?;
         let (mut entries, mut duplicates) = (BTreeMap::new(), Vec::new());
         for entry in listed {
-            let text = reader.get((entry.at, entry.len as usize)).map_err(scratch_error)?;
+            let read_back = scratch_error("read back");
+            let text = reader.get((entry.at, entry.len as usize)).map_err(&read_back)?;
             let path = path_of_entry(text).ok_or_else(|| {
-                scratch_error(io::Error::new(io::ErrorKind::InvalidData, "an entry without a path"))
+                read_back(io::Error::new(io::ErrorKind::InvalidData, "an entry without a path"))
             })?;
             match entries.entry(path) {
                 std::collections::btree_map::Entry::Vacant(slot) => {
@@ -261,5 +263,58 @@ impl<T> Listing<T> {
     ) -> io::Result<()> {
         let spans = entries.values().map(|e| (e.at, e.len as usize));
         lock(&self.spill).write_manifest(out, spans)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spilled_entry_gives_back_its_path_escapes_and_all() {
+        for path in ["a.txt", "lpars/SYS1/pagent/pagent.conf", "odd/\"quoted\" \\ name é"] {
+            let record = FileRecord {
+                path: path.to_owned(),
+                size: 3,
+                sha256: [7; 32],
+                target: Some("/etc/x".to_owned()),
+                placement: None,
+                emitter: Arc::from("e"),
+            };
+            assert_eq!(path_of_entry(&entry_text(&record)).as_deref(), Some(path));
+        }
+        assert_eq!(path_of_entry(b"    {\n      \"size\": 3"), None);
+    }
+
+    #[test]
+    fn paths_listed_twice_are_found_at_the_end_the_first_lister_kept() {
+        let listing: Listing<u8> = Listing::new(None).expect("a scratch file");
+        let record = |path: &str, emitter: &str| FileRecord {
+            path: path.to_owned(),
+            size: 1,
+            sha256: [0; 32],
+            target: None,
+            placement: None,
+            emitter: Arc::from(emitter),
+        };
+        for (n, (path, emitter)) in
+            [("b", "x"), ("a", "x"), ("b", "y"), ("c", "y"), ("b", "z")].into_iter().enumerate()
+        {
+            listing.take(&record(path, emitter), u8::try_from(n).expect("small")).expect("spilled");
+        }
+        let (entries, duplicates) = listing.take_entries().expect("read back");
+        assert_eq!(entries.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(entries["b"].more, 0, "the first file at b is kept");
+        let names = listing.emitters();
+        assert_eq!(entries["c"].emitter(&names), "y");
+        let found: Vec<(String, String, String)> = duplicates
+            .into_iter()
+            .map(|e| match e {
+                BundleError::Duplicate { path, first, second } => (path, first, second),
+                other => panic!("not a duplicate: {other}"),
+            })
+            .collect();
+        let pair = |p: &str, f: &str, s: &str| (p.to_owned(), f.to_owned(), s.to_owned());
+        assert_eq!(found, [pair("b", "x", "y"), pair("b", "x", "z")]);
     }
 }
