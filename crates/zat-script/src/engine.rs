@@ -45,6 +45,10 @@ fn sandboxed_engine(
         .set_max_modules(limits.max_modules)
         .set_max_variables(limits.max_variables)
         .set_max_functions(limits.max_functions);
+    // No string interning: a fleet script makes thousands of names of its own (`SYS` + n), and
+    // rhai's interner, once full, scans its whole cache to evict one string per new string
+    // interned. Off, the bench fleet's script runs 16 to 22 % faster, in the same memory.
+    engine.set_max_strings_interned(0);
     engine.disable_symbol("eval");
     engine.set_default_tag(Dynamic::from(name.to_owned()));
     engine.set_module_resolver(SandboxResolver::new(
