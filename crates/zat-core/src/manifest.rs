@@ -15,6 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use zat_model::Placement;
 
 use crate::bundle::check_path;
@@ -226,7 +227,10 @@ impl<'de> Visitor<'de> for Entries {
                 size: entry.size,
                 sha256: entry.sha256,
                 target: entry.target.map_or(NONE, |t| shared.text(&t.0)),
-                placement: entry.placement.map_or(NONE, |p| shared.placement(p)),
+                placement: match entry.placement {
+                    Some(raw) => shared.placement(raw).map_err(de::Error::custom)?,
+                    None => NONE,
+                },
                 emitter: shared.text(&entry.emitter.0),
                 stamp: None,
             });
@@ -249,8 +253,10 @@ struct EntryText<'a> {
     sha256: [u8; 32],
     #[serde(borrow)]
     target: Option<Text<'a>>,
-    #[serde(default)]
-    placement: Option<Placement>,
+    /// Its text, parsed only the first time it comes (a placement is an internally tagged
+    /// enum, which serde reads through a buffer of its own).
+    #[serde(default, borrow)]
+    placement: Option<&'a RawValue>,
     #[serde(borrow)]
     emitter: Text<'a>,
 }
@@ -297,9 +303,9 @@ fn sha256_of_hex<'de, D: de::Deserializer<'de>>(from: D) -> Result<[u8; 32], D::
 struct Shared {
     texts: Vec<Arc<str>>,
     placements: Vec<Arc<Placement>>,
-    /// The number of each text and placement, while the manifest is read.
+    /// The number of each text, and of each placement by its text, while the manifest is read.
     text_numbers: HashMap<Arc<str>, u32>,
-    placement_numbers: HashMap<Arc<Placement>, u32>,
+    placement_numbers: HashMap<Box<str>, u32>,
 }
 
 impl Shared {
@@ -313,14 +319,15 @@ impl Shared {
         at
     }
 
-    fn placement(&mut self, placement: Placement) -> u32 {
-        if let Some(&at) = self.placement_numbers.get(&placement) {
-            return at;
+    fn placement(&mut self, raw: &RawValue) -> serde_json::Result<u32> {
+        if let Some(&at) = self.placement_numbers.get(raw.get()) {
+            return Ok(at);
         }
-        let (placement, at) = (Arc::new(placement), number(self.placements.len()));
-        self.placements.push(Arc::clone(&placement));
-        self.placement_numbers.insert(placement, at);
-        at
+        let placement: Placement = serde_json::from_str(raw.get())?;
+        let at = number(self.placements.len());
+        self.placements.push(Arc::new(placement));
+        self.placement_numbers.insert(raw.get().into(), at);
+        Ok(at)
     }
 
     /// Drops what only reading needs.
@@ -389,7 +396,13 @@ mod tests {
         let text = manifest(&[with("a"), with("b"), entry("c", "t", "c")]);
         let files = parse(text.as_bytes()).expect("a manifest").files;
         assert!(Arc::ptr_eq(files.placement(0).expect("one"), files.placement(1).expect("one")));
+        assert_eq!(files.placement(0).map(|p| p.code_page.as_str()), Some("IBM-1047"));
         assert!(files.placement(2).is_none());
+        let null = manifest(&[
+            entry("a", "t", "e").replace(r#""emitter""#, r#""placement": null, "emitter""#)
+        ]);
+        let files = parse(null.as_bytes()).expect("a manifest").files;
+        assert!(files.placement(0).is_none());
     }
 
     #[test]
@@ -409,6 +422,11 @@ mod tests {
             good.replace(r#""size": 3"#, r#""size": "3""#),
             format!("{good} []"),
             "[]".to_owned(),
+            // A placement that is not one.
+            good.replace(
+                r#""emitter": "e""#,
+                r#""placement": {"kind": "nowhere"}, "emitter": "e""#,
+            ),
         ] {
             assert!(parse(bad.as_bytes()).is_none(), "{bad}");
         }
