@@ -70,8 +70,7 @@ impl Spill {
     }
 }
 
-/// Reads spilled entries back, mostly in the order they were written, through a window of the
-/// scratch file.
+/// Reads spilled entries back through a window of the scratch file.
 struct SpillReader<'a> {
     file: &'a fs::File,
     window: Vec<u8>,
@@ -79,7 +78,12 @@ struct SpillReader<'a> {
 }
 
 impl SpillReader<'_> {
-    const WINDOW: usize = 1 << 20;
+    /// Entries come back in path order for the manifest, and the units spilled them in fleet
+    /// order (`SYS1`, `SYS2` … where paths go `SYS1`, `SYS10`, `SYS100` …), two units at a
+    /// time: each LPAR's entries sit within a hundred KB or so, and the reader jumps from one
+    /// LPAR to the next. A window of that size is read about once per LPAR; a window of 1 MB
+    /// was read just as often, so the end of a build of 1,000 LPARs took 130 ms instead of 88.
+    const WINDOW: usize = 1 << 17;
 
     fn get(&mut self, (at, len): (u64, usize)) -> io::Result<&[u8]> {
         use std::io::{Read as _, Seek as _};
@@ -316,5 +320,25 @@ mod tests {
             .collect();
         let pair = |p: &str, f: &str, s: &str| (p.to_owned(), f.to_owned(), s.to_owned());
         assert_eq!(found, [pair("b", "x", "y"), pair("b", "x", "z")]);
+    }
+
+    #[test]
+    fn entries_read_back_in_any_order_whatever_their_size() {
+        let mut spill = Spill::new(None).expect("a scratch file");
+        let sizes =
+            [10, SpillReader::WINDOW + 7, 3, SpillReader::WINDOW / 2, 1, 2 * SpillReader::WINDOW];
+        let texts: Vec<Vec<u8>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(n, size)| {
+                (0..*size).map(|i| b'a' + u8::try_from((i + n) % 26).expect("small")).collect()
+            })
+            .collect();
+        let spans: Vec<(u64, usize)> =
+            texts.iter().map(|text| spill.push(text).expect("spilled")).collect();
+        let mut reader = spill.reader().expect("a reader");
+        for at in [5, 0, 2, 4, 1, 3, 3, 0] {
+            assert_eq!(reader.get(spans[at]).expect("read"), texts[at].as_slice(), "entry {at}");
+        }
     }
 }
