@@ -65,7 +65,7 @@ fn any_suspect_value(fleet: &Fleet) -> bool {
 /// conservative (an escaped quote counts as two bytes, derived fields are scanned too), never
 /// missing one the walk would refuse. JSON writes control characters and `\\` as escapes and
 /// everything beyond ASCII as raw UTF-8, so a backslash other than before a quote, or a byte
-/// of 0x80 and above, is suspect.
+/// of 0x7F (DEL, which JSON writes raw) and above, is suspect.
 #[derive(Debug, Default)]
 struct Scan {
     in_string: bool,
@@ -96,7 +96,7 @@ impl Scan {
                 match b {
                     b'"' => self.in_string = false,
                     b'\\' => self.escape = true,
-                    0x80.. | b'[' | b']' | b'{' | b'}' | b'|' | b'!' | b'^' | b'~' | b'`' => {
+                    0x7f.. | b'[' | b']' | b'{' | b'}' | b'|' | b'!' | b'^' | b'~' | b'`' => {
                         self.suspect = true;
                         return;
                     }
@@ -356,6 +356,28 @@ mod tests {
 }
 
 #[cfg(test)]
+mod fast_path {
+    use super::any_suspect_value;
+
+    #[test]
+    fn a_suspect_value_is_found_in_any_lpar_and_outside_the_lpars() {
+        let clean = crate::fixtures::scaled_raw(5);
+        assert!(!any_suspect_value(&clean));
+        for lpar in 0..clean.lpars.len() {
+            let mut fleet = clean.clone();
+            fleet.lpars[lpar].syslog.attls_log.push('[');
+            assert!(any_suspect_value(&fleet), "LPAR {lpar}");
+        }
+        let mut fleet = clean.clone();
+        fleet.security_databases[0].name.push('{');
+        assert!(any_suspect_value(&fleet), "a database");
+        let mut fleet = clean;
+        fleet.name.push('\u{7f}');
+        assert!(any_suspect_value(&fleet), "the fleet's name");
+    }
+}
+
+#[cfg(test)]
 mod scan {
     use super::{MAX_VALUE, Scan};
 
@@ -383,6 +405,12 @@ mod scan {
             ["a\nb", "tab\t", "é", "x|y", "]", "{", "\\", "~", "`", "^", "!", "\u{7}", "\u{202e}"]
         {
             assert!(suspect(&json(bad)), "{bad:?}");
+        }
+        // Every character the walk refuses, whether JSON escapes it or writes it raw (DEL is
+        // written raw).
+        for c in (0..=0x7f_u8).map(char::from).chain(['\u{80}', '\u{a0}', '€', '\u{feff}']) {
+            let text = format!("a{c}b");
+            assert_eq!(suspect(&json(&text)), !zat_zos::is_safe_char(c), "{c:?}");
         }
         assert!(suspect(&json(&"x".repeat(MAX_VALUE + 1))));
         assert!(!suspect(&json("SYS1.TCPPARMS(TPZZ93FE) \"quoted\" @#$ a-b_c/d")));
