@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub(crate) use crate::manifest::{Files, ManifestFile, read_manifest};
+use crate::manifest::{Files, ManifestFile, read_manifest};
 
 /// Name of the manifest at the bundle root; no emitter may write it.
 pub const MANIFEST_FILE: &str = "MANIFEST.json";

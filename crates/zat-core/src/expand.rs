@@ -158,7 +158,7 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
             server_certificate_label: None,
             level: level.into(),
             trace: 2,
-            source: RuleSource::ZosConnectServer(server.name.clone().into()),
+            source: RuleSource::ZosConnectServer(server.name.as_str().into()),
             origin: server.origin.clone(),
         });
     }
@@ -217,7 +217,7 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                 });
                 requester.expansion = Some(RequesterExpansion {
                     rule: rule_name.into(),
-                    baquri: server.host.clone().into(),
+                    baquri: server.host.as_str().into(),
                     baqport: port,
                 });
                 // Whether the server's ring is in this database is checked in `link_cas`.

@@ -131,9 +131,14 @@ impl Files {
     }
 
     fn path_of(&self, entry: &ManifestRead) -> &str {
-        let at = entry.path_at as usize;
-        self.paths.get(at..at + entry.path_len as usize).unwrap_or("")
+        path_in(&self.paths, entry)
     }
+}
+
+/// `entry`'s path in `paths` (see [`Files::paths`]).
+fn path_in<'p>(paths: &'p str, entry: &ManifestRead) -> &'p str {
+    let at = entry.path_at as usize;
+    paths.get(at..at + entry.path_len as usize).unwrap_or("")
 }
 
 /// Reads `path` as a zat manifest without following a link; `None` when it is not one.
@@ -152,10 +157,7 @@ pub(crate) fn read_manifest(path: &Path) -> Option<ManifestFile> {
     let files = &mut manifest.files;
     if !files.paths().is_sorted() {
         let Files { entries, paths, .. } = files;
-        entries.sort_by(|a, b| {
-            let path = |f: &ManifestRead| &paths[f.path_at as usize..][..f.path_len as usize];
-            path(a).cmp(path(b))
-        });
+        entries.sort_by(|a, b| path_in(paths, a).cmp(path_in(paths, b)));
     }
     sound.then_some(manifest)
 }
@@ -180,7 +182,7 @@ impl<'de> Visitor<'de> for Document {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ManifestFile, A::Error> {
         let (mut zat_version, mut files) = (None, None);
-        while let Some(key) = map.next_key::<Text<'de>>()? {
+        while let Some(key) = map.next_key::<JsonStr<'de>>()? {
             match &*key.0 {
                 "zat_version" if zat_version.is_none() => zat_version = Some(map.next_value()?),
                 "files" if files.is_none() => files = Some(map.next_value_seed(Entries)?),
@@ -247,36 +249,36 @@ impl<'de> Visitor<'de> for Entries {
 #[serde(deny_unknown_fields)]
 struct EntryText<'a> {
     #[serde(borrow)]
-    path: Text<'a>,
+    path: JsonStr<'a>,
     size: u64,
     #[serde(deserialize_with = "sha256_of_hex")]
     sha256: [u8; 32],
     #[serde(borrow)]
-    target: Option<Text<'a>>,
+    target: Option<JsonStr<'a>>,
     /// Its text, parsed only the first time it comes (a placement is an internally tagged
     /// enum, which serde reads through a buffer of its own).
     #[serde(default, borrow)]
     placement: Option<&'a RawValue>,
     #[serde(borrow)]
-    emitter: Text<'a>,
+    emitter: JsonStr<'a>,
 }
 
 /// A string of the text, borrowed from it unless it holds an escape.
-struct Text<'a>(Cow<'a, str>);
+struct JsonStr<'a>(Cow<'a, str>);
 
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
+impl<'de: 'a, 'a> serde::Deserialize<'de> for JsonStr<'a> {
     fn deserialize<D: de::Deserializer<'de>>(from: D) -> Result<Self, D::Error> {
         struct Visit;
         impl<'de> Visitor<'de> for Visit {
-            type Value = Text<'de>;
+            type Value = JsonStr<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(text)))
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<JsonStr<'de>, E> {
+                Ok(JsonStr(Cow::Borrowed(text)))
             }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(text.to_owned())))
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<JsonStr<'de>, E> {
+                Ok(JsonStr(Cow::Owned(text.to_owned())))
             }
         }
         from.deserialize_str(Visit)

@@ -35,9 +35,10 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, Files, ManifestFile, enclosing_bundle, folder_clashes, inspect_existing, io_error,
-    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    Existing, enclosing_bundle, folder_clashes, inspect_existing, io_error, remove_stale,
+    split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
+use crate::manifest::{Files, ManifestFile};
 use crate::spill::{Listed, Listing};
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
 
@@ -1001,7 +1002,8 @@ pub(crate) mod tests {
         writer.finish().expect("written");
         let sha = old_manifest_sha(&out).expect("a manifest");
         let state = out.join(STATE_FILE);
-        let mut files = crate::bundle::read_manifest(&out.join(MANIFEST_FILE)).expect("read").files;
+        let mut files =
+            crate::manifest::read_manifest(&out.join(MANIFEST_FILE)).expect("read").files;
         assert!(read_state(&state, &sha, &mut files).is_some());
         assert!(files.get(0).stamp.is_some(), "the state vouches for its file");
         assert!(read_state(&state, &sha256(b"another"), &mut files).is_none());

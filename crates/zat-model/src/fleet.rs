@@ -464,7 +464,7 @@ pub struct Keyring {
 
 impl Keyring {
     pub fn reference(&self) -> RingRef {
-        RingRef { owner: self.owner.clone().into(), name: self.name.clone().into() }
+        RingRef { owner: self.owner.as_str().into(), name: self.name.as_str().into() }
     }
 
     /// The personal certificate connected as DEFAULT, if any.

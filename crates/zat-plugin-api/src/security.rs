@@ -327,10 +327,7 @@ mod tests {
                 profile: profile.to_owned(),
                 user: user.to_owned(),
                 access,
-                ring: crate::model::RingRef {
-                    owner: owner.to_owned().into(),
-                    name: name.to_owned().into(),
-                },
+                ring: crate::model::RingRef { owner: owner.into(), name: name.into() },
             };
         let db = SecurityDatabase {
             name: "PLEX".to_owned(),

@@ -580,10 +580,7 @@ fn ring_ref(opts: &mut Options, key: &str) -> Result<Option<RingRef>, BuilderErr
     if value.is_string() {
         let text = value.to_string();
         if let Some((owner, name)) = text.split_once('/') {
-            return Ok(Some(RingRef {
-                owner: owner.to_owned().into(),
-                name: name.to_owned().into(),
-            }));
+            return Ok(Some(RingRef { owner: owner.into(), name: name.into() }));
         }
         opts.refuse(key, &text);
         return Ok(None);

@@ -57,10 +57,8 @@ fn records_are_fixed_format() {
 
 fn with_auth(password_from: &str) -> Fleet {
     let mut fleet = fixture("seed");
-    fleet.lpars[0].stacks[0].api_requesters[0].basic_auth = Some(BasicAuth {
-        username: "APPCLI".to_owned().into(),
-        password_from: password_from.to_owned().into(),
-    });
+    fleet.lpars[0].stacks[0].api_requesters[0].basic_auth =
+        Some(BasicAuth { username: "APPCLI".into(), password_from: password_from.into() });
     fleet
 }
 
@@ -108,7 +106,7 @@ fn a_quote_in_a_value_is_refused() {
     assert_eq!(response.files.len(), 1);
     let mut fleet = with_auth("PW");
     if let Some(auth) = fleet.lpars[0].stacks[0].api_requesters[0].basic_auth.as_mut() {
-        auth.username = "A\"B".to_owned().into();
+        auth.username = "A\"B".into();
     }
     let response = render::<CeeoptsEmitter>(&request(fleet));
     assert!(response.files.is_empty());
