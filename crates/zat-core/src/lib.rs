@@ -9,6 +9,7 @@ pub mod fixtures;
 mod manifest;
 mod protection;
 mod spill;
+mod strings;
 pub mod trim;
 mod validate;
 mod values;

@@ -30,10 +30,10 @@ const DEFINED_FIRST: &[&str] =
 /// their characters, so that other checks of the same values can be dropped (one mistake, one
 /// diagnostic).
 pub(crate) fn check(fleet: &Fleet, out: &mut Vec<Diagnostic>) -> Vec<String> {
-    // Fast path: one scan of the model's JSON text, as it is serialised and never held, finds
-    // whether any string could be refused; only then is the tree built and walked to say where
-    // (the walk allocates per object, which costs hundreds of milliseconds on a fleet of
-    // thousands of LPARs).
+    // Fast path: one visit of the model's strings, as they would be serialised, finds whether
+    // any could be refused; only then is the JSON tree built and walked to say where (the
+    // walk allocates per object, which costs hundreds of milliseconds on a fleet of thousands
+    // of LPARs).
     if !any_suspect_value(fleet) {
         return Vec::new();
     }
@@ -45,83 +45,15 @@ pub(crate) fn check(fleet: &Fleet, out: &mut Vec<Diagnostic>) -> Vec<String> {
     walk.refused
 }
 
-/// Whether a string of `fleet`'s JSON holds a character or a length [`Scan`] calls suspect.
+/// Whether a string of `fleet` holds a character [`zat_zos::is_safe_char`] refuses or is
+/// longer than [`MAX_VALUE`]: conservative (derived fields, map keys and variant names are
+/// looked at too), never missing one the walk would refuse. Every character the check lets
+/// through is ASCII, so looking at bytes is exact: any other character has a byte of 0x80 or
+/// more, which it refuses.
 fn any_suspect_value(fleet: &Fleet) -> bool {
-    use std::io::Write as _;
-    let mut scan = Scan::default();
-    {
-        // The scan stops the serialisation at the first suspect string (a write error).
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut scan);
-        let finished = serde_json::to_writer(&mut buffered, fleet).is_ok();
-        if finished && buffered.flush().is_err() {
-            return true;
-        }
-    }
-    scan.suspect
-}
-
-/// Finds whether a string in serde_json's compact output, fed in pieces of any size, holds a
-/// character that [`zat_zos::is_safe_char`] refuses or is longer than [`MAX_VALUE`]:
-/// conservative (an escaped quote counts as two bytes, derived fields are scanned too), never
-/// missing one the walk would refuse. JSON writes control characters and `\\` as escapes and
-/// everything beyond ASCII as raw UTF-8, so a backslash other than before a quote, or a byte
-/// of 0x7F (DEL, which JSON writes raw) and above, is suspect.
-#[derive(Debug, Default)]
-struct Scan {
-    in_string: bool,
-    /// The last byte was a backslash inside a string.
-    escape: bool,
-    length: usize,
-    suspect: bool,
-}
-
-impl Scan {
-    fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if !self.in_string {
-                if b == b'"' {
-                    self.in_string = true;
-                    self.length = 0;
-                }
-                continue;
-            }
-            if self.escape {
-                self.escape = false;
-                if b != b'"' {
-                    self.suspect = true;
-                    return;
-                }
-                self.length += 2;
-            } else {
-                match b {
-                    b'"' => self.in_string = false,
-                    b'\\' => self.escape = true,
-                    0x7f.. | b'[' | b']' | b'{' | b'}' | b'|' | b'!' | b'^' | b'~' | b'`' => {
-                        self.suspect = true;
-                        return;
-                    }
-                    _ => self.length += 1,
-                }
-            }
-            if self.length > MAX_VALUE {
-                self.suspect = true;
-                return;
-            }
-        }
-    }
-}
-
-impl std::io::Write for Scan {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.feed(bytes);
-        if self.suspect {
-            return Err(std::io::Error::other("a suspect string"));
-        }
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    crate::strings::any_string(fleet, |text| {
+        text.len() > MAX_VALUE || !text.bytes().all(|b| zat_zos::is_safe_char(char::from(b)))
+    })
 }
 
 struct Walk<'a> {
@@ -379,41 +311,26 @@ mod fast_path {
 
 #[cfg(test)]
 mod scan {
-    use super::{MAX_VALUE, Scan};
+    use super::{MAX_VALUE, any_suspect_value};
 
-    fn json(text: &str) -> Vec<u8> {
-        serde_json::to_vec(&serde_json::json!({ "a": [text], "b": { "c": 1 } })).expect("json")
+    fn suspect(text: &str) -> bool {
+        let mut fleet = crate::fixtures::scaled_raw(1);
+        fleet.lpars[0].syslog.attls_log = text.to_owned();
+        any_suspect_value(&fleet)
     }
 
-    /// Whole, then one byte at a time (a string, an escape or a length spans pieces).
-    fn suspect(json: &[u8]) -> bool {
-        let mut whole = Scan::default();
-        whole.feed(json);
-        let mut bytes = Scan::default();
-        for b in json {
-            bytes.feed(std::slice::from_ref(b));
-        }
-        assert_eq!(whole.suspect, bytes.suspect, "{}", String::from_utf8_lossy(json));
-        whole.suspect
-    }
-
-    /// The fast path never misses what the walk refuses: every unsafe character, escaped or
-    /// raw, and an over-long value make the JSON suspect; clean text does not.
+    /// The fast path never misses what the walk refuses: every unsafe character and an
+    /// over-long value make the fleet suspect; clean text does not.
     #[test]
-    fn the_json_scan_finds_every_suspect_string() {
-        for bad in
-            ["a\nb", "tab\t", "é", "x|y", "]", "{", "\\", "~", "`", "^", "!", "\u{7}", "\u{202e}"]
+    fn the_fast_path_finds_every_suspect_string() {
+        for c in
+            (0..=0x7f_u8).map(char::from).chain(['\u{80}', '\u{a0}', '€', '\u{feff}', '\u{202e}'])
         {
-            assert!(suspect(&json(bad)), "{bad:?}");
-        }
-        // Every character the walk refuses, whether JSON escapes it or writes it raw (DEL is
-        // written raw).
-        for c in (0..=0x7f_u8).map(char::from).chain(['\u{80}', '\u{a0}', '€', '\u{feff}']) {
             let text = format!("a{c}b");
-            assert_eq!(suspect(&json(&text)), !zat_zos::is_safe_char(c), "{c:?}");
+            assert_eq!(suspect(&text), !zat_zos::is_safe_char(c), "{c:?}");
         }
-        assert!(suspect(&json(&"x".repeat(MAX_VALUE + 1))));
-        assert!(!suspect(&json("SYS1.TCPPARMS(TPZZ93FE) \"quoted\" @#$ a-b_c/d")));
-        assert!(!suspect(&json(&"x".repeat(MAX_VALUE - 4))));
+        assert!(suspect(&"x".repeat(MAX_VALUE + 1)));
+        assert!(!suspect(&"x".repeat(MAX_VALUE)));
+        assert!(!suspect("SYS1.TCPPARMS(TPZZ93FE) \"quoted\" @#$ a-b_c/d"));
     }
 }
