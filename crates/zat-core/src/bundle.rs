@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::manifest::{Files, ManifestFile, read_manifest};
+use crate::manifest::{Files, ManifestFile, Near, read_manifest};
 
 /// Name of the manifest at the bundle root; no emitter may write it.
 pub const MANIFEST_FILE: &str = "MANIFEST.json";
@@ -489,21 +489,29 @@ pub(crate) fn inspect_existing(
     };
     vouch(&mut manifest.files);
     let files = &manifest.files;
+    // The walk asks about a file twice (its stamp, then its entry), folder by folder.
+    let near = std::cell::RefCell::new(Near::default());
+    let find = |path: &str| files.find(path, &mut near.borrow_mut());
     let trusted = |path: &str, meta: &fs::Metadata| {
-        files.position(path).is_some_and(|at| {
+        find(path).is_some_and(|at| {
             let stamp = files.stamp(at);
             stamp.is_some() && crate::writer::stamp(meta) == stamp
         })
     };
     let stamped = files.any_stamped();
-    // Folders that hold a listed file; any other folder is the user's.
+    // Folders that hold a listed file; any other folder is the user's. The paths are sorted,
+    // so a folder repeats from one path to the next: it and its parents are in the set already.
     let mut folders = BTreeSet::new();
+    let mut last = "";
     for path in files.paths() {
         let mut rest = path;
         while let Some((dir, _)) = rest.rsplit_once('/') {
-            folders.insert(dir);
+            if dir == last || !folders.insert(dir) {
+                break;
+            }
             rest = dir;
         }
+        last = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     }
     // Each entry is judged as the walk finds it (a bundle of thousands of LPARs has hundreds
     // of thousands of files, and the old manifest is held beside the fleet script meanwhile).
@@ -512,7 +520,7 @@ pub(crate) fn inspect_existing(
         if entry.path == MANIFEST_FILE || is_state(&entry) {
             return Ok(());
         }
-        let listed = manifest.file(&entry.path);
+        let listed = find(&entry.path).map(|at| files.get(at));
         let ours = match (&entry.kind, listed) {
             (Kind::Dir, _) => folders.contains(entry.path.as_str()),
             (Kind::File, Some(want)) => {

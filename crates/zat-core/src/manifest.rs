@@ -31,13 +31,6 @@ pub(crate) struct ManifestFile {
     pub(crate) files: Files,
 }
 
-impl ManifestFile {
-    /// The entry of `path`, found by bisection.
-    pub(crate) fn file(&self, path: &str) -> Option<&ManifestRead> {
-        self.files.position(path).map(|at| &self.files.entries[at])
-    }
-}
-
 /// The entries of a manifest, in path order (sorted when read, should a hand-edited manifest
 /// not be), each known by its place.
 #[derive(Debug, Default)]
@@ -66,6 +59,17 @@ pub(crate) struct ManifestRead {
     pub(crate) stamp: Option<(u64, i64)>,
 }
 
+/// The folders [`Files::find`] looked in last, with their entries: a few, as the state's lines
+/// come from units rendered side by side.
+#[derive(Debug, Default)]
+pub(crate) struct Near {
+    folders: Vec<(String, std::ops::Range<usize>)>,
+    /// The slot the next folder takes.
+    next: usize,
+}
+
+const NEAR_FOLDERS: usize = 4;
+
 /// The number of a target or placement an entry does not have.
 const NONE: u32 = u32::MAX;
 
@@ -77,6 +81,43 @@ impl Files {
     /// Where the entry of `path` is, found by bisection.
     pub(crate) fn position(&self, path: &str) -> Option<usize> {
         self.entries.binary_search_by(|f| self.path_of(f).cmp(path)).ok()
+    }
+
+    /// [`Self::position`] for paths that come folder by folder (a walk of the tree, the state's
+    /// lines): the entries of a folder lie together in path order, so the bisection runs over
+    /// the entries of a folder `near` keeps, rather than over all of them (at 63,504 files, 6
+    /// comparisons of paths near each other instead of 16 across the list).
+    pub(crate) fn find(&self, path: &str, near: &mut Near) -> Option<usize> {
+        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        let range = match near.folders.iter().find(|(kept, _)| kept == folder) {
+            Some((_, range)) => range.clone(),
+            None => {
+                let range = self.under(folder);
+                let slot = near.next % NEAR_FOLDERS;
+                near.next = slot + 1;
+                if let Some(kept) = near.folders.get_mut(slot) {
+                    *kept = (folder.to_owned(), range.clone());
+                } else {
+                    near.folders.push((folder.to_owned(), range.clone()));
+                }
+                range
+            }
+        };
+        let within = self.entries.get(range.clone())?;
+        within.binary_search_by(|f| self.path_of(f).cmp(path)).ok().map(|at| range.start + at)
+    }
+
+    /// The entries under `folder` (all of them for the root): those from `folder/` up to, not
+    /// including, `folder0` (`0` follows `/`).
+    fn under(&self, folder: &str) -> std::ops::Range<usize> {
+        if folder.is_empty() {
+            return 0..self.entries.len();
+        }
+        let bound = |last: char| {
+            let bound = format!("{folder}{last}");
+            self.entries.partition_point(|f| self.path_of(f) < bound.as_str())
+        };
+        bound('/')..bound('0')
     }
 
     pub(crate) fn get(&self, at: usize) -> &ManifestRead {
@@ -377,6 +418,44 @@ mod tests {
         assert_eq!(files.paths().collect::<Vec<_>>(), ["a/one.conf", "a/two.conf", "b/three.conf"]);
         assert_eq!(files.position("a/two.conf"), Some(1));
         assert_eq!(files.position("a/two"), None);
+    }
+
+    /// Paths whose order puts a folder's neighbours (`a/b-c`, `a/b0`, `a/b.txt`) around its
+    /// entries: a search by folder finds exactly what a search of the whole list finds, in any
+    /// order of asking, for listed paths and others.
+    #[test]
+    fn a_search_by_folder_finds_what_a_search_of_the_whole_list_finds() {
+        let listed = [
+            "MANIFEST.x",
+            "a/b",
+            "a/b-c/d",
+            "a/b.txt",
+            "a/b/c",
+            "a/b/d/e",
+            "a/b/d/f",
+            "a/b/e",
+            "a/b0",
+            "a/c",
+            "z",
+            "zz/y",
+        ];
+        let text = manifest(&listed.iter().map(|p| entry(p, "t", "e")).collect::<Vec<_>>());
+        let files = parse(text.as_bytes()).expect("a manifest").files;
+        let mut asked: Vec<&str> = listed.to_vec();
+        asked.extend(["a/b/x", "a/b/d", "a", "a/b/d/e/f", "b", "zz/a", "a/b-c", "", "/", "a/"]);
+        for round in 0..3 {
+            let mut near = Near::default();
+            // Forwards, backwards, then interleaved from both ends.
+            let order: Vec<&str> = match round {
+                0 => asked.clone(),
+                1 => asked.iter().rev().copied().collect(),
+                _ => asked.iter().zip(asked.iter().rev()).flat_map(|(a, b)| [*a, *b]).collect(),
+            };
+            for path in order {
+                assert_eq!(files.find(path, &mut near), files.position(path), "{path:?}");
+            }
+            assert_eq!(files.find("a/b/d/f", &mut near).map(|at| files.path(at)), Some("a/b/d/f"));
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ use crate::bundle::{
     Existing, enclosing_bundle, folder_clashes, inspect_existing, io_error, remove_stale,
     split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
-use crate::manifest::{Files, ManifestFile};
+use crate::manifest::{Files, ManifestFile, Near};
 use crate::spill::{Listed, Listing};
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
 
@@ -752,6 +752,8 @@ fn read_state_lines(
         return None;
     }
     let mut units = HashMap::new();
+    // The lines come unit by unit, so their paths come folder by folder.
+    let (mut near_file, mut near_unit) = (Near::default(), Near::default());
     for line in lines {
         let line = line.ok()?;
         let mut fields = line.split('\t');
@@ -762,7 +764,7 @@ fn read_state_lines(
                 let size = fields.next()?.parse().ok()?;
                 let path = fields.next()?;
                 // A stamp of a file the manifest does not list vouches for nothing.
-                if let Some(at) = files.position(path) {
+                if let Some(at) = files.find(path, &mut near_file) {
                     files.set_stamp(at, (ino, mtime, size));
                 }
             }
@@ -772,7 +774,9 @@ fn read_state_lines(
                 // A unit is carried only when every file it gave is still there, unchanged
                 // (the old manifest lists it, and the old tree was checked against that).
                 let listed: Option<Box<[u32]>> = fields
-                    .map(|path| files.position(path).and_then(|at| u32::try_from(at).ok()))
+                    .map(|path| {
+                        files.find(path, &mut near_unit).and_then(|at| u32::try_from(at).ok())
+                    })
                     .collect();
                 if let Some(files) = listed {
                     units.insert(key, OldUnit { diagnostics, files });
