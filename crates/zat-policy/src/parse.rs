@@ -33,16 +33,23 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Splits `text` into words, braces, comments and line ends. A word is a run of characters
+/// other than white space, braces and `#`, taken from the line in one piece.
 fn lex(text: &str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token> {
     let mut tokens = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
         let line_no = to_u32(index + 1);
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let mut word = String::new();
-        let mut word_start = Span::new(line_no, 1);
+        // The word being read: its first byte in the line, and its span.
+        let mut word: Option<(usize, Span)> = None;
+        let end_word = |word: &mut Option<(usize, Span)>, end: usize, tokens: &mut Vec<Token>| {
+            if let Some((start, span)) = word.take() {
+                let text = line.get(start..end).unwrap_or_default().to_owned();
+                tokens.push(Token { tok: Tok::Word(text), span });
+            }
+        };
         let mut reported_bad = false;
-        let mut chars = line.chars().enumerate().peekable();
-        while let Some((col, c)) = chars.next() {
+        for (col, (at, c)) in line.char_indices().enumerate() {
             let span = Span::new(line_no, to_u32(col + 1));
             if !reported_bad && ((c.is_control() && c != '\t') || u32::from(c) > 0xFF) {
                 reported_bad = true;
@@ -55,29 +62,25 @@ fn lex(text: &str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token> {
                     ),
                 ));
             }
-            let ends_word = c.is_whitespace() || c == '{' || c == '}' || c == '#';
-            if ends_word && !word.is_empty() {
-                tokens.push(Token { tok: Tok::Word(std::mem::take(&mut word)), span: word_start });
-            }
             match c {
                 '#' => {
-                    let rest: String = chars.by_ref().map(|(_, c)| c).collect();
+                    end_word(&mut word, at, &mut tokens);
+                    let rest = line.get(at + 1..).unwrap_or_default();
                     tokens.push(Token { tok: Tok::Comment(rest.trim().to_owned()), span });
+                    break;
                 }
-                '{' => tokens.push(Token { tok: Tok::Open, span }),
-                '}' => tokens.push(Token { tok: Tok::Close, span }),
-                c if c.is_whitespace() => {}
-                c => {
-                    if word.is_empty() {
-                        word_start = span;
-                    }
-                    word.push(c);
+                '{' | '}' => {
+                    end_word(&mut word, at, &mut tokens);
+                    let tok = if c == '{' { Tok::Open } else { Tok::Close };
+                    tokens.push(Token { tok, span });
+                }
+                c if c.is_whitespace() => end_word(&mut word, at, &mut tokens),
+                _ => {
+                    word.get_or_insert((at, span));
                 }
             }
         }
-        if !word.is_empty() {
-            tokens.push(Token { tok: Tok::Word(word), span: word_start });
-        }
+        end_word(&mut word, line.len(), &mut tokens);
         tokens.push(Token { tok: Tok::Newline, span: Span::new(line_no, to_u32(line.len() + 1)) });
     }
     tokens
@@ -525,5 +528,58 @@ impl Parser {
                 ),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Tok, lex};
+
+    fn tokens(text: &str) -> Vec<(Tok, u32, u32)> {
+        let mut diagnostics = Vec::new();
+        lex(text, &mut diagnostics)
+            .into_iter()
+            .map(|t| (t.tok, t.span.line, t.span.column))
+            .collect()
+    }
+
+    fn word(text: &str) -> Tok {
+        Tok::Word(text.to_owned())
+    }
+
+    /// Words end at white space, braces and `#`; columns count characters, not bytes; a
+    /// comment takes the rest of its line, braces included; a line end is at the line's length
+    /// in bytes plus one.
+    #[test]
+    fn a_line_splits_into_words_braces_and_comments_at_their_columns() {
+        assert_eq!(
+            tokens("TTLSRule r1{a\tbé}c # x { y }\r\n  é{ #"),
+            [
+                (word("TTLSRule"), 1, 1),
+                (word("r1"), 1, 10),
+                (Tok::Open, 1, 12),
+                (word("a"), 1, 13),
+                (word("bé"), 1, 15),
+                (Tok::Close, 1, 17),
+                (word("c"), 1, 18),
+                (Tok::Comment("x { y }".to_owned()), 1, 20),
+                (Tok::Newline, 1, 30),
+                (word("é"), 2, 3),
+                (Tok::Open, 2, 4),
+                (Tok::Comment(String::new()), 2, 6),
+                (Tok::Newline, 2, 8),
+            ]
+        );
+    }
+
+    /// One warning per line for a character outside code page 1047, at its column; none for
+    /// what follows a `#`.
+    #[test]
+    fn a_bad_character_is_reported_once_per_line_at_its_column() {
+        let mut diagnostics = Vec::new();
+        lex("a\u{1}b\u{2}\nok # \u{3}\n\u{20ac}", &mut diagnostics);
+        let at: Vec<(u32, u32)> =
+            diagnostics.iter().map(|d| (d.span.line, d.span.column)).collect();
+        assert_eq!(at, [(1, 2), (3, 1)]);
     }
 }
