@@ -4,6 +4,7 @@
 mod bundle;
 mod compare;
 mod consistency;
+pub mod digest;
 mod expand;
 pub mod fixtures;
 mod manifest;

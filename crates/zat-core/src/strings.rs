@@ -29,13 +29,14 @@ impl<F: FnMut(&str) -> bool> Strings<F> {
     }
 }
 
-/// The visit stopped: a string was found, or the value could not be serialised.
+/// A visit of a value's parts (here, or in [`crate::digest`]) stopped: a string was found, or
+/// the value could not be serialised.
 #[derive(Debug)]
-struct Stop;
+pub(crate) struct Stop;
 
 impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("stopped at a string")
+        f.write_str("the visit of a value stopped")
     }
 }
 

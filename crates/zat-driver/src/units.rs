@@ -15,6 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+use zat_core::digest::digest;
 use zat_core::{BundleFile, BundleWriter, UnitRecord};
 use zat_model::Diagnostic;
 use zat_plugin_api::{
@@ -642,20 +643,6 @@ impl<'a> Keys<'a> {
     }
 }
 
-/// The SHA-256 of `value`'s JSON, hashed as it is serialised.
-fn digest(value: &impl serde::Serialize) -> [u8; 32] {
-    use std::io::Write as _;
-    let mut hasher = HashWriter(Sha256::new());
-    {
-        // Model values hold strings, numbers and maps with string keys: they always
-        // serialise, and hashing never fails.
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
-        let _ = serde_json::to_writer(&mut buffered, value);
-        let _ = buffered.flush();
-    }
-    hasher.0.finalize().into()
-}
-
 /// `request` with `bundle` as the bytes of an index call, serialised from borrowed parts (a
 /// [`RenderRequest`] with the same members), so that neither the fleet nor the file list is
 /// copied. Only its bytes exist: every plugin gets them, a linked-in one too.
@@ -708,7 +695,7 @@ struct Prepared<'r> {
 type MakeRequest<'r> = Box<dyn FnOnce() -> RenderRequest + Send + 'r>;
 
 impl<'r> Prepared<'r> {
-    /// A request there is: its key is the digest of its JSON.
+    /// A request there is: its key is its digest.
     fn of(request: &'r RenderRequest) -> Self {
         Prepared {
             sha256: digest(request),
@@ -742,19 +729,6 @@ impl<'r> Prepared<'r> {
         self.bytes.get_or_init(|| {
             self.request().and_then(|r| serde_json::to_vec(r).ok()).unwrap_or_default()
         })
-    }
-}
-
-/// Feeds what is written to it into a SHA-256.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
