@@ -14,18 +14,19 @@ use crate::tree::{Attribute, Entry, Span, Statement};
 /// Deepest nesting kept in the tree; real policies nest at most three levels.
 const MAX_DEPTH: usize = 16;
 
+/// A token: words and comments are slices of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok {
-    Word(String),
+enum Tok<'a> {
+    Word(&'a str),
     Open,
     Close,
-    Comment(String),
+    Comment(&'a str),
     Newline,
 }
 
 #[derive(Debug)]
-struct Token {
-    tok: Tok,
+struct Token<'a> {
+    tok: Tok<'a>,
     span: Span,
 }
 
@@ -35,19 +36,20 @@ fn to_u32(n: usize) -> u32 {
 
 /// Splits `text` into words, braces, comments and line ends. A word is a run of characters
 /// other than white space, braces and `#`, taken from the line in one piece.
-fn lex(text: &str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token> {
+fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'a>> {
     let mut tokens = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
         let line_no = to_u32(index + 1);
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         // The word being read: its first byte in the line, and its span.
         let mut word: Option<(usize, Span)> = None;
-        let end_word = |word: &mut Option<(usize, Span)>, end: usize, tokens: &mut Vec<Token>| {
-            if let Some((start, span)) = word.take() {
-                let text = line.get(start..end).unwrap_or_default().to_owned();
-                tokens.push(Token { tok: Tok::Word(text), span });
-            }
-        };
+        let end_word =
+            |word: &mut Option<(usize, Span)>, end: usize, tokens: &mut Vec<Token<'a>>| {
+                if let Some((start, span)) = word.take() {
+                    let text = line.get(start..end).unwrap_or_default();
+                    tokens.push(Token { tok: Tok::Word(text), span });
+                }
+            };
         let mut reported_bad = false;
         for (col, (at, c)) in line.char_indices().enumerate() {
             let span = Span::new(line_no, to_u32(col + 1));
@@ -66,7 +68,7 @@ fn lex(text: &str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token> {
                 '#' => {
                     end_word(&mut word, at, &mut tokens);
                     let rest = line.get(at + 1..).unwrap_or_default();
-                    tokens.push(Token { tok: Tok::Comment(rest.trim().to_owned()), span });
+                    tokens.push(Token { tok: Tok::Comment(rest.trim()), span });
                     break;
                 }
                 '{' | '}' => {
@@ -94,8 +96,8 @@ struct Frame {
     open: Span,
 }
 
-struct Parser {
-    tokens: Vec<Token>,
+struct Parser<'a> {
+    tokens: Vec<Token<'a>>,
     pos: usize,
     stack: Vec<Frame>,
     top: Vec<Statement>,
@@ -135,8 +137,8 @@ fn describe(statement: &Statement) -> String {
     }
 }
 
-impl Parser {
-    fn peek(&self, at: usize) -> Option<&Tok> {
+impl<'a> Parser<'a> {
+    fn peek(&self, at: usize) -> Option<&Tok<'a>> {
         self.tokens.get(at).map(|t| &t.tok)
     }
 
@@ -146,7 +148,7 @@ impl Parser {
             match &token.tok {
                 Tok::Newline => self.pos += 1,
                 Tok::Comment(text) => {
-                    self.pending.push(text.clone());
+                    self.pending.push((*text).to_owned());
                     self.pos += 1;
                 }
                 Tok::Close => {
@@ -172,7 +174,7 @@ impl Parser {
 
     fn skip_trailing_comment(&mut self) {
         if let Some(Tok::Comment(text)) = self.peek(self.pos) {
-            self.pending.push(text.clone());
+            self.pending.push((*text).to_owned());
             self.pos += 1;
         }
     }
@@ -278,7 +280,7 @@ impl Parser {
     fn line(&mut self) {
         let mut words: Vec<(String, Span)> = Vec::new();
         while let Some(Token { tok: Tok::Word(word), span }) = self.tokens.get(self.pos) {
-            words.push((word.clone(), *span));
+            words.push(((*word).to_owned(), *span));
             self.pos += 1;
         }
         let Some((keyword, at)) = words.first().cloned() else {
@@ -289,7 +291,7 @@ impl Parser {
         match self.peek(self.pos) {
             Some(Tok::Open) => open_at = Some(self.pos),
             Some(Tok::Comment(text)) => {
-                trailing = Some(text.clone());
+                trailing = Some((*text).to_owned());
                 self.pos += 1;
             }
             _ => {}
@@ -310,7 +312,7 @@ impl Parser {
                 // Comments between the header and its '{' go to the first entry.
                 for token in &self.tokens[self.pos..q] {
                     if let Tok::Comment(text) = &token.tok {
-                        self.pending.push(text.clone());
+                        self.pending.push((*text).to_owned());
                     }
                 }
                 self.pos = q + 1;
@@ -535,7 +537,7 @@ impl Parser {
 mod tests {
     use super::{Tok, lex};
 
-    fn tokens(text: &str) -> Vec<(Tok, u32, u32)> {
+    fn tokens(text: &str) -> Vec<(Tok<'_>, u32, u32)> {
         let mut diagnostics = Vec::new();
         lex(text, &mut diagnostics)
             .into_iter()
@@ -543,8 +545,8 @@ mod tests {
             .collect()
     }
 
-    fn word(text: &str) -> Tok {
-        Tok::Word(text.to_owned())
+    fn word(text: &str) -> Tok<'_> {
+        Tok::Word(text)
     }
 
     /// Words end at white space, braces and `#`; columns count characters, not bytes; a
@@ -562,11 +564,11 @@ mod tests {
                 (word("bé"), 1, 15),
                 (Tok::Close, 1, 17),
                 (word("c"), 1, 18),
-                (Tok::Comment("x { y }".to_owned()), 1, 20),
+                (Tok::Comment("x { y }"), 1, 20),
                 (Tok::Newline, 1, 30),
                 (word("é"), 2, 3),
                 (Tok::Open, 2, 4),
-                (Tok::Comment(String::new()), 2, 6),
+                (Tok::Comment(""), 2, 6),
                 (Tok::Newline, 2, 8),
             ]
         );
