@@ -30,7 +30,7 @@ enum Step<'a> {
 }
 
 /// The steps of one LPAR, and the database jobs that precede them.
-struct LparPlan<'a> {
+pub(crate) struct LparPlan<'a> {
     database_jobs: Vec<&'a str>,
     steps: Vec<Step<'a>>,
 }
@@ -58,7 +58,8 @@ fn database_jobs<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a str> {
     .collect()
 }
 
-fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparPlan<'a> {
+/// The plan both deploy scripts' parts of an LPAR follow: made once per LPAR.
+pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparPlan<'a> {
     let esm = crate::esm_of(&request.fleet, lpar);
     let database_jobs = database_jobs(request, lpar);
     let mut steps = Vec::new();
@@ -140,10 +141,9 @@ pub(crate) fn zowe(env: &Environment<'_>, request: &RenderRequest) -> Result<Str
 /// of the run submitted them.
 pub(crate) fn zowe_part(
     env: &Environment<'_>,
-    request: &RenderRequest,
     lpar: &Lpar,
+    plan: &LparPlan<'_>,
 ) -> Result<String, EmitError> {
-    let plan = lpar_plan(request, lpar);
     let steps: Vec<Value> = plan.steps.iter().map(zowe_step).collect();
     let view = context! {
         lpar => context! {
@@ -247,10 +247,9 @@ pub(crate) fn playbook(
 /// playbook's).
 pub(crate) fn playbook_part(
     env: &Environment<'_>,
-    request: &RenderRequest,
     lpar: &Lpar,
+    plan: &LparPlan<'_>,
 ) -> Result<String, EmitError> {
-    let plan = lpar_plan(request, lpar);
     let tasks: Vec<Value> = plan
         .steps
         .iter()

@@ -68,14 +68,15 @@ impl Emitter for RunbookEmitter {
             });
             // The LPAR's parts of the deploy scripts, beside its runbook: the fleet's scripts
             // only read them.
+            let plan = deploy::lpar_plan(request, lpar);
             for (content, path, target) in [
                 (
-                    deploy::zowe_part(env, request, lpar)?,
+                    deploy::zowe_part(env, lpar, &plan)?,
                     layout::deploy_zowe_part(&lpar.name),
                     "read by deploy/zowe.sh; stays in the bundle",
                 ),
                 (
-                    deploy::playbook_part(env, request, lpar)?,
+                    deploy::playbook_part(env, lpar, &plan)?,
                     layout::deploy_playbook_part(&lpar.name),
                     "imported by deploy/playbook.yml; stays in the bundle",
                 ),
