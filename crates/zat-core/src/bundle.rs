@@ -798,11 +798,17 @@ pub(crate) fn folder_clashes<V>(
     files: &BTreeMap<String, V>,
     emitter: impl Fn(&V) -> String,
 ) -> Vec<BundleError> {
+    use std::ops::Bound::{Included, Unbounded};
     let mut clashes = Vec::new();
+    // One buffer for every `path/` looked for (a bundle has tens of thousands of paths).
+    let mut prefix = String::new();
     for (path, file) in files {
-        let prefix = format!("{path}/");
-        if let Some((other, other_file)) = files.range(prefix.clone()..).next()
-            && other.starts_with(&prefix)
+        prefix.clear();
+        prefix.push_str(path);
+        prefix.push('/');
+        if let Some((other, other_file)) =
+            files.range::<str, _>((Included(prefix.as_str()), Unbounded)).next()
+            && other.starts_with(prefix.as_str())
         {
             clashes.push(BundleError::FileIsFolder {
                 path: path.clone(),

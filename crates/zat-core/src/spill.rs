@@ -115,6 +115,13 @@ fn scratch_error(action: &'static str) -> impl Fn(io::Error) -> BundleError {
 fn path_of_entry(text: &[u8]) -> Option<String> {
     const START: &[u8] = b"    {\n      \"path\": ";
     let rest = text.strip_prefix(START)?;
+    // Most paths hold nothing JSON escapes: then the text between the quotes is the path.
+    let body = rest.strip_prefix(b"\"")?;
+    if let Some(end) = body.iter().position(|&b| b == b'"' || b == b'\\')
+        && body.get(end) == Some(&b'"')
+    {
+        return std::str::from_utf8(body.get(..end)?).ok().map(str::to_owned);
+    }
     let mut from = serde_json::Deserializer::from_slice(rest);
     serde::Deserialize::deserialize(&mut from).ok()
 }
