@@ -50,19 +50,23 @@ pub fn prepare_with(fleet: Fleet, checks: &Checks) -> Prepared {
     let mut diagnostics = Vec::new();
     let fleet = expand::expand(fleet, &mut diagnostics);
     // Characters and lengths first: a value refused here is reported once, here, and the
-    // other checks' complaints about the same value are dropped below. The scan of every
-    // string (the model serialised once) runs beside the other checks, which only read too.
-    let (mut text, refused) = std::thread::scope(|scope| {
+    // other checks' complaints about the same value are dropped below. The checks only read
+    // the fleet, so they run on two threads of about the same length (validation on one; the
+    // scan of every string, the consistency and protection checks on the other), and their
+    // findings are put together in the order they would have come one after another.
+    let (mut text, refused, mut later) = std::thread::scope(|scope| {
         let scanning = scope.spawn(|| {
             let mut text = Vec::new();
             let refused = values::check(&fleet, &mut text);
-            (text, refused)
+            let mut later = Vec::new();
+            consistency::check(&fleet, &mut later);
+            protection::check(&fleet, checks, &mut later);
+            (text, refused, later)
         });
         validate::validate(&fleet, &mut diagnostics);
-        consistency::check(&fleet, &mut diagnostics);
-        protection::check(&fleet, checks, &mut diagnostics);
         scanning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
+    diagnostics.append(&mut later);
     values::check_secrets(&fleet, &mut text);
     diagnostics.retain(|d| !refused.iter().any(|value| d.message.contains(value.as_str())));
     text.append(&mut diagnostics);
