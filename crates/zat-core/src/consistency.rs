@@ -17,8 +17,8 @@
 //! that names the missing thing (the rule, the requester or the server).
 
 use zat_model::{
-    ApiRequester, Diagnostic, Direction, Fleet, Lpar, PortRange, RingRef, Rule, RuleSource, Stack,
-    ZosConnectServer,
+    ApiRequester, Diagnostic, Direction, Fleet, Lpar, PortRange, RingRef, Rule, RuleSource,
+    SecurityDatabase, Stack, ZosConnectServer,
 };
 
 /// A rule's key ring is not in the LPAR's security database.
@@ -54,7 +54,9 @@ const NO_DATABASE: &str = "ZAT0315";
 
 pub(crate) fn check(fleet: &Fleet, diagnostics: &mut Vec<Diagnostic>) {
     for lpar in &fleet.lpars {
-        if fleet.security_database(&lpar.security_database).is_none() {
+        // Looked up once for the LPAR's rules and requesters (a fleet has hundreds of
+        // databases).
+        let Some(db) = fleet.security_database(&lpar.security_database) else {
             diagnostics.push(
                 Diagnostic::error(
                     NO_DATABASE,
@@ -68,7 +70,7 @@ pub(crate) fn check(fleet: &Fleet, diagnostics: &mut Vec<Diagnostic>) {
                 .help("define the database with `site.security_database(...)`"),
             );
             continue;
-        }
+        };
         let ttls_stacks = lpar.stacks.iter().filter(|stack| stack.ttls).count();
         if ttls_stacks > 0 && lpar.pagent.userid.trim().is_empty() {
             diagnostics.push(
@@ -82,7 +84,7 @@ pub(crate) fn check(fleet: &Fleet, diagnostics: &mut Vec<Diagnostic>) {
             );
         }
         for stack in &lpar.stacks {
-            check_stack(fleet, lpar, stack, diagnostics);
+            check_stack(lpar, db, stack, diagnostics);
         }
     }
     for server in &fleet.zos_connect_servers {
@@ -90,7 +92,12 @@ pub(crate) fn check(fleet: &Fleet, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_stack(fleet: &Fleet, lpar: &Lpar, stack: &Stack, diagnostics: &mut Vec<Diagnostic>) {
+fn check_stack(
+    lpar: &Lpar,
+    db: &SecurityDatabase,
+    stack: &Stack,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let object = format!("lpar {} / stack {}", lpar.name, stack.name);
     if stack.ttls && stack.rules.is_empty() {
         diagnostics.push(
@@ -113,16 +120,16 @@ fn check_stack(fleet: &Fleet, lpar: &Lpar, stack: &Stack, diagnostics: &mut Vec<
             RuleSource::Script => (RULE_RING, RULE_LABEL),
         };
         let names = Names { ring, label: rule.certificate_label.as_deref(), object: &object };
-        names.check(fleet, lpar, (ring_code, label_code), &rule.origin, diagnostics);
+        names.check(db, lpar, (ring_code, label_code), &rule.origin, diagnostics);
     }
     for requester in &stack.api_requesters {
-        check_requester(fleet, lpar, stack, requester, diagnostics);
+        check_requester(lpar, db, stack, requester, diagnostics);
     }
 }
 
 fn check_requester(
-    fleet: &Fleet,
     lpar: &Lpar,
+    db: &SecurityDatabase,
     stack: &Stack,
     requester: &ApiRequester,
     diagnostics: &mut Vec<Diagnostic>,
@@ -135,7 +142,7 @@ fn check_requester(
         label: requester.client_label.as_deref(),
         object: &object,
     };
-    names.check(fleet, lpar, (REQUESTER_RING, REQUESTER_LABEL), origin, diagnostics);
+    names.check(db, lpar, (REQUESTER_RING, REQUESTER_LABEL), origin, diagnostics);
     if !stack.ttls {
         diagnostics.push(
             Diagnostic::error(
@@ -201,14 +208,14 @@ fn check_server(fleet: &Fleet, server: &ZosConnectServer, diagnostics: &mut Vec<
         // Outside the fleet, or an unknown LPAR (reported by validation).
         return;
     };
-    if fleet.security_database(&lpar.security_database).is_none() {
+    let Some(db) = fleet.security_database(&lpar.security_database) else {
         return;
-    }
+    };
     let object = format!("zos_connect_server {}", server.name);
     let origin = &server.origin;
     if let Some(ring) = &server.keyring {
         let names = Names { ring, label: server.server_label.as_deref(), object: &object };
-        names.check(fleet, lpar, (SERVER_RING, SERVER_LABEL), origin, diagnostics);
+        names.check(db, lpar, (SERVER_RING, SERVER_LABEL), origin, diagnostics);
     }
     let stack =
         server.stack.as_deref().and_then(|name| lpar.stacks.iter().find(|s| s.name == name));
@@ -246,16 +253,16 @@ struct Names<'a> {
 }
 
 impl Names<'_> {
+    /// `db` is the database `lpar` uses.
     fn check(
         &self,
-        fleet: &Fleet,
+        db: &SecurityDatabase,
         lpar: &Lpar,
         (ring_code, label_code): (&str, &str),
         origin: &zat_model::Origin,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         let database = &lpar.security_database;
-        let Some(db) = fleet.security_database(database) else { return };
         let Some(ring) = db.keyring(&self.ring.owner, &self.ring.name) else {
             let other_owner = db.keyrings.iter().find(|ring| ring.name == self.ring.name);
             let help = match other_owner {

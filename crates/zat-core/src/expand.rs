@@ -259,18 +259,45 @@ struct CaLink {
 /// of the requester's certificate into the server's ring. No other CA of either ring crosses
 /// over: a CA a ring holds for another partner must not become trusted by this one.
 fn link_cas(fleet: &mut Fleet, links: Vec<(String, CaLink)>) {
+    use std::collections::{HashMap, HashSet};
+    // Found once, not per link: every requester makes a link, a fleet has thousands of LPARs
+    // and hundreds of databases, and a link repeats for each requester of the same ring and
+    // server (a repeat connects nothing more: the first one's origin is kept).
+    // Each server ring's database: of the first server with that ring, as before.
+    let server_dbs: Vec<(RingRef, Option<String>)> = fleet
+        .zos_connect_servers
+        .iter()
+        .filter_map(|s| {
+            let database = s.lpar.as_ref().and_then(|l| fleet.lpar(l));
+            Some((s.keyring.clone()?, database.map(|l| l.security_database.clone())))
+        })
+        .collect();
+    let mut places: HashMap<String, usize> = HashMap::new();
+    for (at, db) in fleet.security_databases.iter().enumerate() {
+        places.entry(db.name.clone()).or_insert(at);
+    }
+    let mut done = HashSet::new();
     for (database, link) in links {
-        let server_db = fleet
-            .zos_connect_servers
+        let server_db = server_dbs
             .iter()
-            .find(|s| s.keyring.as_ref() == Some(&link.server_ring))
-            .and_then(|s| s.lpar.as_ref())
-            .and_then(|l| fleet.lpar(l))
-            .map(|l| l.security_database.clone());
-        if server_db.as_deref() != Some(database.as_str()) {
+            .find(|(ring, _)| *ring == link.server_ring)
+            .and_then(|(_, db)| db.as_deref());
+        if server_db != Some(database.as_str()) {
             continue;
         }
-        let Some(db) = fleet.security_databases.iter_mut().find(|d| d.name == database) else {
+        let key = (
+            database.clone(),
+            link.requester_ring.clone(),
+            link.client_label.clone(),
+            link.server_ring.clone(),
+            link.server_label.clone(),
+            link.client_auth,
+        );
+        if !done.insert(key) {
+            continue;
+        }
+        let Some(db) = places.get(&database).and_then(|&at| fleet.security_databases.get_mut(at))
+        else {
             continue;
         };
         let server_cert = presented(db, &link.server_ring, link.server_label.as_deref());
@@ -533,5 +560,79 @@ mod tests {
                 assert_eq!(p % STEP, 0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod ca_links {
+    use crate::fixtures;
+    use zat_model::Origin;
+
+    /// Requesters of one ring calling one server make the same link again and again: the
+    /// signer chain is connected once, with the origin of the first requester in fleet order
+    /// (its line is where the user looks), and the expanded rings are those of linking every
+    /// requester one by one.
+    #[test]
+    fn a_repeated_link_connects_once_with_the_first_requesters_origin() {
+        let mut raw = fixtures::scaled_raw(6);
+        let mut line = 1000;
+        for requester in
+            raw.lpars.iter_mut().flat_map(|l| &mut l.stacks).flat_map(|s| &mut s.api_requesters)
+        {
+            line += 1;
+            requester.origin = Origin::new("fleet.rhai", line, 1);
+        }
+        let before: Vec<(String, String, usize)> = rings(&raw);
+        let fleet = crate::prepare(raw.clone()).fleet;
+        let mut added = 0;
+        for db in &fleet.security_databases {
+            for ring in &db.keyrings {
+                let had = before
+                    .iter()
+                    .find(|(d, r, _)| {
+                        *d == db.name && *r == format!("{}/{}", ring.owner, ring.name)
+                    })
+                    .map_or(0, |(_, _, n)| *n);
+                for connection in ring.connections.iter().skip(had) {
+                    added += 1;
+                    // The first requester of this database, in fleet order, whose link has
+                    // this ring at either end: its own, or its server's.
+                    let this =
+                        |r: &zat_model::RingRef| r.owner == ring.owner && r.name == ring.name;
+                    let first = raw
+                        .lpars
+                        .iter()
+                        .filter(|l| l.security_database == db.name)
+                        .flat_map(|l| &l.stacks)
+                        .flat_map(|s| &s.api_requesters)
+                        .find(|r| {
+                            let server = raw.zos_connect_server(&r.server);
+                            this(&r.keyring)
+                                || server.and_then(|s| s.keyring.as_ref()).is_some_and(this)
+                        })
+                        .map(|r| r.origin.line);
+                    assert_eq!(
+                        Some(connection.origin.line),
+                        first,
+                        "{}: {}",
+                        db.name,
+                        connection.label
+                    );
+                }
+            }
+        }
+        assert!(added > 0, "the fixture links a server's CA chain into its requesters' ring");
+    }
+
+    fn rings(fleet: &zat_model::Fleet) -> Vec<(String, String, usize)> {
+        fleet
+            .security_databases
+            .iter()
+            .flat_map(|db| {
+                db.keyrings.iter().map(|r| {
+                    (db.name.clone(), format!("{}/{}", r.owner, r.name), r.connections.len())
+                })
+            })
+            .collect()
     }
 }

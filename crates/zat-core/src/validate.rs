@@ -90,7 +90,9 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
                 &lpar.origin,
             );
         }
-        if fleet.security_database(&lpar.security_database).is_none() {
+        // Looked up once for the LPAR's rules (a fleet has hundreds of databases).
+        let database = fleet.security_database(&lpar.security_database);
+        if database.is_none() {
             v.error(
                 "ZAT0130",
                 &format!(
@@ -126,7 +128,7 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
                 v.requester_ports(fleet, requester, &object);
             }
             for rule in &stack.rules {
-                v.rule(fleet, lpar.security_database.as_str(), rule, &object);
+                v.rule(fleet, database, rule, &object);
             }
             v.priority_ties(&stack.rules, &object);
         }
@@ -824,7 +826,13 @@ impl Validator<'_> {
         }
     }
 
-    fn rule(&mut self, fleet: &Fleet, database: &str, rule: &Rule, parent: &str) {
+    fn rule(
+        &mut self,
+        fleet: &Fleet,
+        database: Option<&zat_model::SecurityDatabase>,
+        rule: &Rule,
+        parent: &str,
+    ) {
         let object = format!("{parent} / rule {}", rule.name);
         let origin = &rule.origin;
         self.policy_name(&rule.name, &object, origin);
@@ -881,9 +889,7 @@ impl Validator<'_> {
         match &rule.keyring {
             None => self.error("ZAT0143", "an AT-TLS rule needs a key ring", &object, origin),
             Some(ring_ref) => {
-                let ring = fleet
-                    .security_database(database)
-                    .and_then(|db| db.keyring(&ring_ref.owner, &ring_ref.name));
+                let ring = database.and_then(|db| db.keyring(&ring_ref.owner, &ring_ref.name));
                 if let Some(ring) = ring {
                     let is_server = matches!(
                         rule.role,
