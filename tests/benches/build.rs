@@ -12,6 +12,10 @@
 //! - `zat build --check` on the rebuilt bundle ([`zat_driver::compare`]): every file compared
 //!   with the one on disk as it renders, nothing written and no bundle held.
 //!
+//! With `ZAT_BENCH_HOSTED=1` the fleet's z/OS Connect servers run on its last LPARs
+//! (`--set hosted=1`), so each requester's server is in the fleet and each requester calls it
+//! with basic authentication (a note per requester).
+//!
 //! It prints the median of each figure; BENCHMARKS.md keeps them. Each child process prints
 //! one line of numbers on stdout for the parent to read.
 
@@ -32,6 +36,9 @@ fn inputs(lpars: usize, touch: usize) -> zat_driver::Inputs {
     let mut inputs = zat_driver::Inputs::new(script());
     inputs.script_options.params.insert("lpars".to_owned(), lpars.to_string());
     inputs.script_options.params.insert("touch".to_owned(), touch.to_string());
+    if std::env::var("ZAT_BENCH_HOSTED").is_ok_and(|v| v == "1") {
+        inputs.script_options.params.insert("hosted".to_owned(), "1".to_owned());
+    }
     inputs.script_options.timeout = std::time::Duration::from_secs(600);
     inputs
 }

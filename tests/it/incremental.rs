@@ -340,3 +340,38 @@ fn a_job_name_shared_by_two_units_is_an_error() {
         outcome.diagnostics.iter().filter(|d| d.is_error()).collect::<Vec<_>>()
     );
 }
+
+/// The benchmark fleet with its servers on its last LPARs (`--set hosted=1`, the shape whose
+/// server lookups once scanned the whole fleet per requester): it builds with no error, every
+/// requester's call and every server's listener lands on its own rule (the connection check
+/// maps them), the hosting LPAR's policy holds its server's inbound rule, and a one-LPAR
+/// change still rewrites only the files whose bytes change.
+#[test]
+fn the_benchmark_fleet_with_its_servers_in_the_fleet_builds_and_rebuilds_by_lpar() {
+    let hosted = |touch: usize| {
+        let mut inputs = inputs(12, touch, 2);
+        inputs.script_options.params.insert("hosted".to_owned(), "1".to_owned());
+        inputs
+    };
+    let (_work, out) = out_dir();
+    let plugins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build_into(&hosted(0), plugins(), &out, None);
+    let errors: Vec<_> = outcome.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    outcome.result.expect("the hosted benchmark fleet builds");
+    // PART1 runs on SYS12, the last LPAR, behind AT-TLS.
+    let policy = std::fs::read_to_string(out.join("lpars/SYS12/pagent/TCPIP.policy"))
+        .expect("SYS12's policy");
+    assert!(policy.contains("TTLSRule                          PART1_IN"), "{policy}");
+    assert!(out.join("lpars/SYS12/zosconnect/PART1.server.xml").is_file());
+    let before = zat_core::read_tree(&out).expect("read");
+    let outcome = zat_driver::build_into(&hosted(3), plugins(), &out, None);
+    let summary = outcome.result.expect("the rebuild").summary;
+    let after = zat_core::read_tree(&out).expect("read");
+    let differ: Vec<&String> = after
+        .keys()
+        .filter(|p| *p != zat_core::MANIFEST_FILE && before.get(*p) != after.get(*p))
+        .collect();
+    assert_eq!(differ, vec!["lpars/SYS3/pagent/pagent.conf"]);
+    assert_eq!((summary.added, summary.changed, summary.removed), (0, 1, 0));
+}
