@@ -6,8 +6,9 @@
 //! The encoding is unambiguous for values of one type: every value starts with a tag of its
 //! shape, a string or byte run with its length, a sequence or map ends with a tag no member
 //! starts with, and a struct field left out when empty keeps its place with a tag of its own
-//! (serde reports it), so the fields need no names. Digests are compared only with digests the same zat made (a
-//! plugin's identity, part of every key, changes with zat), so the encoding may change too.
+//! (serde reports it), so the fields need no names. The encoding may change between versions
+//! of zat: a key in the state of a build made with another encoding is another SHA-256 input
+//! and never matches, so that state costs one full render and never carries a stale unit.
 
 use serde::Serialize;
 use serde::ser;

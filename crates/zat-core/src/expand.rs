@@ -262,8 +262,8 @@ fn link_cas(fleet: &mut Fleet, links: Vec<(String, CaLink)>) {
     use std::collections::{HashMap, HashSet};
     // Found once, not per link: every requester makes a link, a fleet has thousands of LPARs
     // and hundreds of databases, and a link repeats for each requester of the same ring and
-    // server (a repeat connects nothing more: the first one's origin is kept).
-    // Each server ring's database: of the first server with that ring, as before.
+    // server (a repeat would connect nothing more: the first one's origin is kept).
+    // Each server ring's database is that of the first server with the ring.
     let server_dbs: Vec<(RingRef, Option<String>)> = fleet
         .zos_connect_servers
         .iter()
