@@ -140,12 +140,9 @@ pub(crate) fn entry_text(record: &FileRecord) -> Vec<u8> {
     // Strings, numbers and string-keyed maps: serialising always succeeds.
     let pretty = serde_json::to_vec_pretty(&entry).unwrap_or_default();
     let mut text = Vec::with_capacity(pretty.len() + 64);
-    text.extend_from_slice(b"    ");
-    for &byte in &pretty {
-        text.push(byte);
-        if byte == b'\n' {
-            text.extend_from_slice(b"    ");
-        }
+    for (i, line) in pretty.split(|&byte| byte == b'\n').enumerate() {
+        text.extend_from_slice(if i == 0 { b"    " } else { b"\n    " });
+        text.extend_from_slice(line);
     }
     text
 }
