@@ -375,3 +375,31 @@ fn the_benchmark_fleet_with_its_servers_in_the_fleet_builds_and_rebuilds_by_lpar
     assert_eq!(differ, vec!["lpars/SYS3/pagent/pagent.conf"]);
     assert_eq!((summary.added, summary.changed, summary.removed), (0, 1, 0));
 }
+
+/// `--allow` drops a note as plugins give it (the hosted shape has one per requester), and
+/// the state still records it: a rebuild without the allowance shows the carried units' notes
+/// again, as many as a build from empty.
+#[test]
+fn allowed_notes_are_dropped_as_they_come_and_kept_in_the_state() {
+    let hosted = |touch: usize, allowed: &[&str]| {
+        let mut inputs = inputs(12, touch, 2);
+        inputs.script_options.params.insert("hosted".to_owned(), "1".to_owned());
+        inputs.allowed_codes = allowed.iter().map(|c| (*c).to_owned()).collect();
+        inputs
+    };
+    let notes = |outcome: &zat_driver::Outcome<zat_driver::Written>| {
+        outcome.diagnostics.iter().filter(|d| d.code == "ZAT0363").count()
+    };
+    let plugins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let (_fresh, out) = out_dir();
+    let all = zat_driver::build_into(&hosted(0, &[]), plugins(), &out, None);
+    // One per requester: 12 LPARs, 4 stacks, 10 requesters.
+    assert_eq!(notes(&all), 480);
+    let (_work, out) = out_dir();
+    let allowed = zat_driver::build_into(&hosted(0, &["zat0363"]), plugins(), &out, None);
+    assert_eq!(notes(&allowed), 0);
+    allowed.result.expect("the build");
+    let again = zat_driver::build_into(&hosted(5, &[]), plugins(), &out, None);
+    assert_eq!(notes(&again), 480, "the carried units' notes come back from the state");
+    assert_eq!(again.result.expect("the rebuild").summary.changed, 1);
+}

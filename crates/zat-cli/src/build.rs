@@ -97,10 +97,12 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
         return run_check(args);
     }
     let json = args.findings.format == Format::Json;
-    let inputs = match args.run.inputs(&args.script) {
+    let mut inputs = match args.run.inputs(&args.script) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
+    // Allowed warnings and notes are dropped as plugins give them, not held to the end.
+    inputs.allowed_codes = args.findings.allow.clone();
     let started = Instant::now();
     let bar = (!quiet && std::io::stderr().is_terminal()).then(progress_bar);
     let shown = AtomicBool::new(false);
@@ -362,7 +364,8 @@ pub(crate) fn compare_bundle(
     findings: &FindingArgs,
     comparer: zat_core::Comparer<'_>,
 ) -> Result<Compared, (Exit, Vec<Diagnostic>)> {
-    let inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
+    let mut inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
+    inputs.allowed_codes = findings.allow.clone();
     let plugins = run.plugins.builder_for(Some(&script.script));
     let outcome = zat_driver::compare(&inputs, plugins, comparer);
     let (comparison, diagnostics) = reported(outcome, script, findings)?;

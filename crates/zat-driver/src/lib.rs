@@ -76,6 +76,11 @@ pub struct Inputs {
     pub states: Vec<(String, PathBuf)>,
     /// The date and window of the time-dependent checks (certificate expiry).
     pub checks: zat_core::Checks,
+    /// Codes of warnings and notes a plugin's answers drop at once (`--allow`, which the user
+    /// never sees again): a fleet can have one note per API requester, tens of thousands,
+    /// each held to the end otherwise. Errors are never dropped. The state still records a
+    /// unit's every diagnostic, so a later run without the allowance shows them.
+    pub allowed_codes: Vec<String>,
 }
 
 impl Inputs {
@@ -91,6 +96,7 @@ impl Inputs {
             zat_version: env!("CARGO_PKG_VERSION").to_owned(),
             states: Vec::new(),
             checks: zat_core::Checks::default(),
+            allowed_codes: Vec::new(),
         }
     }
 }
@@ -378,7 +384,14 @@ fn render_through(
     let request = request_of(inputs, fleet);
     let started = Instant::now();
     let checking = units::Checking::new(sink, &request.fleet);
-    let rendered = units::render(&set, &request, inputs.jobs.max(1), &checking, progress);
+    let rendered = units::render(
+        &set,
+        &request,
+        inputs.jobs.max(1),
+        &checking,
+        progress,
+        &inputs.allowed_codes,
+    );
     timings.render = started.elapsed();
     let checked = checking.into_diagnostics();
     let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {

@@ -251,6 +251,20 @@ struct Context<'a> {
     sink: &'a dyn Sink,
     allowed: OnceLock<BTreeSet<String>>,
     keys: Keys<'a>,
+    /// Codes of warnings and notes dropped from answers ([`crate::Inputs::allowed_codes`]).
+    allowed_codes: &'a [String],
+}
+
+impl Context<'_> {
+    /// `diagnostics` without the warnings and notes whose code the run allows.
+    fn shown(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        if !self.allowed_codes.is_empty() {
+            diagnostics.retain(|d| {
+                d.is_error() || !self.allowed_codes.iter().any(|c| c.eq_ignore_ascii_case(&d.code))
+            });
+        }
+        diagnostics
+    }
 }
 
 /// Renders every unit of the run through `sink`, on up to `jobs` threads.
@@ -260,6 +274,7 @@ pub(crate) fn render(
     jobs: usize,
     sink: &dyn Sink,
     progress: Option<Progress<'_>>,
+    allowed_codes: &[String],
 ) -> Rendered {
     let is =
         |plugin: &Plugin, capability: &str| plugin.info().provides.iter().any(|p| p == capability);
@@ -282,7 +297,8 @@ pub(crate) fn render(
         member.order = order;
     }
     let needed = Needed::of(&members);
-    let context = Context { whole, sink, allowed: OnceLock::new(), keys: Keys::new(whole) };
+    let context =
+        Context { whole, sink, allowed: OnceLock::new(), keys: Keys::new(whole), allowed_codes };
     let fleet = &whole.fleet;
     let databases: Vec<&str> = fleet
         .security_databases
@@ -749,7 +765,8 @@ fn call(
     let mut answer =
         Answer { order: (member.order, sequence), plugin: name.clone(), ..Answer::default() };
     if let Some(record) = context.sink.cached(&key) {
-        answer.diagnostics = serde_json::from_str(&record.diagnostics).unwrap_or_default();
+        answer.diagnostics =
+            context.shown(serde_json::from_str(&record.diagnostics).unwrap_or_default());
         answer.files = record.paths.iter().filter_map(|p| context.sink.carry(p)).collect();
         context.sink.record(key, record);
         return answer;
@@ -798,7 +815,7 @@ fn call(
     {
         context.sink.record(key, UnitRecord { diagnostics: text, paths });
     }
-    answer.diagnostics = diagnostics;
+    answer.diagnostics = context.shown(diagnostics);
     answer
 }
 
@@ -895,7 +912,7 @@ mod tests {
         let render_with = |builder: zat_plugin_host::PluginSetBuilder| {
             let set = builder.build().expect("plugins");
             let sink = MemorySink::default();
-            let rendered = render(&set, &request, 2, &sink, None);
+            let rendered = render(&set, &request, 2, &sink, None, &[]);
             assert!(rendered.failures().is_empty(), "{:?}", rendered.failures());
             let files = sink.files.into_inner().expect("files");
             files.into_iter().map(|f| (f.path.clone(), f)).collect::<BTreeMap<_, _>>()
