@@ -92,9 +92,21 @@ pub struct UnitRecord {
 /// manifest (a path of its own for each would hold every path of the bundle once more).
 #[derive(Debug)]
 struct OldUnit {
-    diagnostics: String,
+    diagnostics: OldDiagnostics,
     files: Box<[u32]>,
 }
+
+/// Where an old unit's diagnostics are: none, or a span of the old state, read only when the
+/// unit is carried (a fleet whose requesters each get a note has a few KB of them per LPAR:
+/// held for every unit, 64 MB at 4,000 LPARs).
+#[derive(Debug)]
+enum OldDiagnostics {
+    None,
+    At { offset: u64, len: u32 },
+}
+
+/// The old units of a state and the state file, open, to read their diagnostics from.
+type OldState = (HashMap<String, OldUnit>, Option<fs::File>);
 
 /// The old bundle's file as its manifest lists it, with its stamp from the old state.
 #[derive(Debug)]
@@ -218,6 +230,8 @@ pub struct BundleWriter {
     old: Mutex<OldFiles>,
     /// The last build's answers not carried yet (each is carried once, then goes).
     old_units: Mutex<HashMap<String, OldUnit>>,
+    /// The old state, where the old units' diagnostics are.
+    old_state: Mutex<Option<fs::File>>,
     /// Folders made in the new tree.
     dirs: Mutex<HashSet<String>>,
     /// Each file's change from the old bundle, besides its plugin and manifest entry.
@@ -292,7 +306,7 @@ impl BundleWriter {
         // the same bytes; read once.
         let old_manifest = old_manifest_sha(out);
         // The state's stamps go straight onto the manifest's entries.
-        let mut units = HashMap::new();
+        let mut units = (HashMap::new(), None);
         let (old_kind, manifest) = inspect_existing(out, &mut |files| {
             if let Some(sha) = old_manifest {
                 units = read_state(&out.join(STATE_FILE), &sha, files).unwrap_or_default();
@@ -301,7 +315,17 @@ impl BundleWriter {
         if let Some(bundle) = enclosing_bundle(&parent) {
             return Err(BundleError::InsideBundle { path: out.to_owned(), bundle });
         }
-        Ok(Inspected { out: out.to_owned(), parent, name, old_manifest, units, old_kind, manifest })
+        let (units, old_state) = units;
+        Ok(Inspected {
+            out: out.to_owned(),
+            parent,
+            name,
+            old_manifest,
+            units,
+            old_state,
+            old_kind,
+            manifest,
+        })
     }
 }
 
@@ -313,6 +337,7 @@ pub struct Inspected {
     name: String,
     old_manifest: Option<[u8; 32]>,
     units: HashMap<String, OldUnit>,
+    old_state: Option<fs::File>,
     old_kind: Existing,
     manifest: Option<ManifestFile>,
 }
@@ -321,7 +346,8 @@ impl Inspected {
     /// Opens the temporary tree beside the output folder: the write half of
     /// [`BundleWriter::begin`].
     pub fn open(self) -> Result<BundleWriter, BundleError> {
-        let Inspected { out, parent, name, old_manifest, units, old_kind, manifest } = self;
+        let Inspected { out, parent, name, old_manifest, units, old_state, old_kind, manifest } =
+            self;
         // A folder made for this build goes again when it fails.
         let made_parent = !parent.exists();
         fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
@@ -349,6 +375,7 @@ impl Inspected {
             old_manifest,
             old: Mutex::new(old),
             old_units: Mutex::new(units),
+            old_state: Mutex::new(old_state),
             dirs: Mutex::new(HashSet::new()),
             listing,
             state: Mutex::new(state_lines),
@@ -362,9 +389,28 @@ impl BundleWriter {
     /// Taken: asked again for the same key, it gives `None`.
     pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
         let unit = lock(&self.old_units).remove(key)?;
+        let diagnostics = match unit.diagnostics {
+            OldDiagnostics::None => "[]".to_owned(),
+            OldDiagnostics::At { offset, len } => self.old_diagnostics(offset, len)?,
+        };
         let old = lock(&self.old);
         let paths = unit.files.iter().map(|&at| old.files.path(at as usize).to_owned()).collect();
-        Some(UnitRecord { diagnostics: unit.diagnostics, paths })
+        Some(UnitRecord { diagnostics, paths })
+    }
+
+    /// The diagnostics at `offset` of the old state, when they still read as diagnostics
+    /// there (the state is an accelerator: one changed since it was read only costs the unit
+    /// a render).
+    fn old_diagnostics(&self, offset: u64, len: u32) -> Option<String> {
+        use std::io::{Read as _, Seek as _};
+        let mut state = lock(&self.old_state);
+        let file = state.as_mut()?;
+        file.seek(io::SeekFrom::Start(offset)).ok()?;
+        let mut bytes = vec![0; usize::try_from(len).ok()?];
+        file.read_exact(&mut bytes).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        serde_json::from_str::<Vec<zat_model::Diagnostic>>(&text).ok()?;
+        Some(text)
     }
 
     /// Records a plugin's answer for a unit, for the next build's [`Self::cached_unit`].
@@ -759,11 +805,7 @@ pub(crate) fn file_sha256(path: &Path) -> Result<[u8; 32], BundleError> {
 /// manifest's, in path order), and the recorded answers. `None`, with no stamp given, when the
 /// state is missing, unreadable, of another format, or written for another manifest than
 /// `manifest_sha` (the sha256 of the one the bundle holds).
-fn read_state(
-    file: &Path,
-    manifest_sha: &[u8; 32],
-    files: &mut Files,
-) -> Option<HashMap<String, OldUnit>> {
+fn read_state(file: &Path, manifest_sha: &[u8; 32], files: &mut Files) -> Option<OldState> {
     let units = read_state_lines(file, manifest_sha, files);
     if units.is_none() {
         files.clear_stamps();
@@ -771,29 +813,28 @@ fn read_state(
     units
 }
 
-fn read_state_lines(
-    file: &Path,
-    manifest_sha: &[u8; 32],
-    files: &mut Files,
-) -> Option<HashMap<String, OldUnit>> {
+fn read_state_lines(file: &Path, manifest_sha: &[u8; 32], files: &mut Files) -> Option<OldState> {
     let meta = fs::symlink_metadata(file).ok()?;
     // A state is a few lines per file; one larger than this was not written by zat.
     if !meta.is_file() || meta.len() > 1 << 30 {
         return None;
     }
-    // Line by line: the state of a large fleet is several MB.
-    let mut lines = io::BufRead::lines(io::BufReader::new(fs::File::open(file).ok()?));
-    if lines.next()?.ok()? != STATE_HEADER {
+    // Line by line into one buffer (the state of a large fleet is several MB), counting
+    // bytes, so that a unit's diagnostics are kept as where they are.
+    let mut reader = io::BufReader::new(fs::File::open(file).ok()?);
+    let (mut line, mut offset) = (String::new(), 0_u64);
+    next_line(&mut reader, &mut line, &mut offset)??;
+    if line != STATE_HEADER {
         return None;
     }
-    if manifest_line(&lines.next()?.ok()?)?.0 != *manifest_sha {
+    next_line(&mut reader, &mut line, &mut offset)??;
+    if manifest_line(&line)?.0 != *manifest_sha {
         return None;
     }
     let mut units = HashMap::new();
     // The lines come unit by unit, so their paths come folder by folder.
     let (mut near_file, mut near_unit) = (Near::default(), Near::default());
-    for line in lines {
-        let line = line.ok()?;
+    while let Some(start) = next_line(&mut reader, &mut line, &mut offset)? {
         let mut fields = line.split('\t');
         match fields.next()? {
             "file" => {
@@ -807,8 +848,18 @@ fn read_state_lines(
                 }
             }
             "unit" => {
-                let key = fields.next()?.to_owned();
-                let diagnostics = fields.next()?.to_owned();
+                let key = fields.next()?;
+                let text = fields.next()?;
+                let diagnostics = if text == "[]" {
+                    OldDiagnostics::None
+                } else {
+                    // `unit`, a tab, the key, a tab.
+                    let within = u64::try_from("unit\t".len() + key.len() + 1).ok()?;
+                    OldDiagnostics::At {
+                        offset: start + within,
+                        len: u32::try_from(text.len()).ok()?,
+                    }
+                };
                 // A unit is carried only when every file it gave is still there, unchanged
                 // (the old manifest lists it, and the old tree was checked against that).
                 let listed: Option<Box<[u32]>> = fields
@@ -817,13 +868,34 @@ fn read_state_lines(
                     })
                     .collect();
                 if let Some(files) = listed {
-                    units.insert(key, OldUnit { diagnostics, files });
+                    units.insert(key.to_owned(), OldUnit { diagnostics, files });
                 }
             }
             _ => return None,
         }
     }
-    Some(units)
+    Some((units, Some(reader.into_inner())))
+}
+
+/// Reads the next line of `reader` into `line`, without its line break, and moves `offset`
+/// past it: `Some(Some(start))` with where the line starts, `Some(None)` at the end, `None`
+/// when the file cannot be read.
+fn next_line(
+    reader: &mut impl io::BufRead,
+    line: &mut String,
+    offset: &mut u64,
+) -> Option<Option<u64>> {
+    line.clear();
+    let read = reader.read_line(line).ok()?;
+    if read == 0 {
+        return Some(None);
+    }
+    let start = *offset;
+    *offset += u64::try_from(read).ok()?;
+    if line.ends_with('\n') {
+        line.pop();
+    }
+    Some(Some(start))
 }
 
 /// Writes the state (into the new tree, which is swapped in whole): its header, the hash of
@@ -1017,6 +1089,42 @@ pub(crate) mod tests {
     #[test]
     fn a_carried_file_at_a_path_a_new_file_took_is_refused_as_twice_given() {
         a_path_given_twice_in_a_rebuild(false);
+    }
+
+    /// A unit's diagnostics stay in the old state until the unit is carried, then come back
+    /// whole; bytes that are no longer diagnostics there (the state changed since it was read)
+    /// make the unit render again rather than lose them.
+    #[test]
+    fn a_carried_unit_gets_its_diagnostics_back_from_the_old_state() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let notes = serde_json::to_string(&vec![
+            zat_model::Diagnostic::warning("ZAT0363", "a note\twith a tab and \u{e9}"),
+            zat_model::Diagnostic::warning("ZAT0347", "another"),
+        ])
+        .expect("json");
+        let record = |key: &str| UnitRecord {
+            diagnostics: if key == "quiet" { "[]".to_owned() } else { notes.clone() },
+            paths: vec![format!("{key}.txt")],
+        };
+        let writer = BundleWriter::begin(&out).expect("begin");
+        for key in ["quiet", "noisy", "spoilt"] {
+            writer.add(file(&format!("{key}.txt"), key, "e"));
+            writer.record_unit(key.to_owned(), record(key));
+        }
+        writer.finish().expect("first");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        // Spoil the span of one unit's diagnostics in the old state, after it was read.
+        let state = out.join(STATE_FILE);
+        let text = fs::read_to_string(&state).expect("state");
+        let at = text.find("unit\tspoilt\t").expect("the spoilt unit") + "unit\tspoilt\t".len();
+        let mut bytes = text.into_bytes();
+        bytes[at] = b'{';
+        fs::write(&state, bytes).expect("spoil");
+        assert_eq!(writer.cached_unit("quiet"), Some(record("quiet")));
+        assert_eq!(writer.cached_unit("noisy"), Some(record("noisy")));
+        assert_eq!(writer.cached_unit("spoilt"), None);
+        writer.abort();
     }
 
     #[test]
