@@ -560,6 +560,9 @@ impl BundleWriter {
     /// [`Self::finish`], with the path of every file of the new bundle, sorted (the manifest
     /// aside).
     pub fn finish_listed(self) -> Result<(WriteSummary, Vec<String>), Vec<BundleError>> {
+        // Every unit has answered: the old state is closed before the old tree moves (some
+        // systems refuse to move a folder that holds an open file).
+        drop(lock(&self.old_state).take());
         let mut errors = std::mem::take(&mut *lock(&self.errors));
         let entries = match self.listing.take_entries() {
             Ok((entries, duplicates)) => {
