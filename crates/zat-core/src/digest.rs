@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::ser;
 use sha2::{Digest as _, Sha256};
 
-use crate::strings::Stop;
+use zat_model::strings::Stop;
 
 /// The SHA-256 of `value`'s encoding.
 pub fn digest<T: Serialize + ?Sized>(value: &T) -> [u8; 32] {

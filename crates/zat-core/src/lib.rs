@@ -10,7 +10,6 @@ pub mod fixtures;
 mod manifest;
 mod protection;
 mod spill;
-mod strings;
 pub mod trim;
 mod validate;
 mod values;

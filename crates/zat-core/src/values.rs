@@ -51,7 +51,7 @@ pub(crate) fn check(fleet: &Fleet, out: &mut Vec<Diagnostic>) -> Vec<String> {
 /// through is ASCII, so looking at bytes is exact: any other character has a byte of 0x80 or
 /// more, which it refuses.
 fn any_suspect_value(fleet: &Fleet) -> bool {
-    crate::strings::any_string(fleet, |text| {
+    zat_model::strings::any_string(fleet, |_, text| {
         text.len() > MAX_VALUE || !text.bytes().all(|b| zat_zos::is_safe_char(char::from(b)))
     })
 }
@@ -290,6 +290,49 @@ mod tests {
 #[cfg(test)]
 mod fast_path {
     use super::any_suspect_value;
+    use serde_json::Value;
+
+    /// Every string of a value's JSON, map keys apart (struct field names are keys in JSON
+    /// too).
+    fn json_strings(value: &Value, values: &mut Vec<String>, keys: &mut Vec<String>) {
+        match value {
+            Value::String(text) => values.push(text.clone()),
+            Value::Array(items) => items.iter().for_each(|v| json_strings(v, values, keys)),
+            Value::Object(map) => {
+                for (key, v) in map {
+                    keys.push(key.clone());
+                    json_strings(v, values, keys);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    /// The visit the fast path makes sees every string the fleet's JSON holds as a value, as
+    /// often as JSON holds it; what else it sees (map keys, variant names) JSON writes as keys
+    /// or values too.
+    #[test]
+    fn the_visit_sees_every_string_of_the_json() {
+        let fleet = crate::prepare(crate::fixtures::scaled_raw(3)).fleet;
+        let mut visited = Vec::new();
+        assert!(!zat_model::strings::any_string(&fleet, |_, text| {
+            visited.push(text.to_owned());
+            false
+        }));
+        let (mut values, mut keys) = (Vec::new(), Vec::new());
+        json_strings(&serde_json::to_value(&fleet).expect("json"), &mut values, &mut keys);
+        assert!(values.len() > 1000, "the fixture has strings: {}", values.len());
+        let mut rest = visited.clone();
+        rest.sort();
+        for value in &values {
+            let at = rest.binary_search(value).unwrap_or_else(|_| panic!("{value:?} not visited"));
+            rest.remove(at);
+        }
+        keys.sort();
+        for extra in &rest {
+            assert!(keys.binary_search(extra).is_ok(), "{extra:?} is neither a value nor a key");
+        }
+    }
 
     #[test]
     fn a_suspect_value_is_found_in_any_lpar_and_outside_the_lpars() {

@@ -12,6 +12,7 @@ mod placement;
 mod text;
 
 pub mod profiles;
+pub mod strings;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Severity};

@@ -82,7 +82,7 @@ fn how_to_load(esm: &Esm) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use zat_plugin_api::model::{
         Fleet, JobCard, Lpar, Origin, PagentSettings, SecurityDatabase, SiteDefaults,
         SyslogSettings,
@@ -102,7 +102,7 @@ mod tests {
         }
     }
 
-    fn lpar(name: &str, database: &str) -> Lpar {
+    pub(crate) fn lpar(name: &str, database: &str) -> Lpar {
         Lpar {
             name: name.into(),
             security_database: database.into(),
@@ -130,7 +130,7 @@ mod tests {
         }
     }
 
-    fn fleet() -> Fleet {
+    pub(crate) fn fleet() -> Fleet {
         Fleet {
             name: "F".into(),
             defaults: SiteDefaults {

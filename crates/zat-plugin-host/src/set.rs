@@ -518,95 +518,18 @@ pub fn sanitize_diagnostics(response: &mut RenderResponse, allowed: &BTreeSet<St
     }
 }
 
-/// Every file named by an origin in the fleet: the fleet script and its imports.
-///
-/// The model is serialised once into a scanner that keeps only the `file` of each origin (a
-/// JSON tree of the whole fleet would cost hundreds of megabytes on a fleet of thousands of
-/// LPARs). An origin serialises as `"origin":{"file":"…"`; inside a JSON string every quote
-/// is escaped, so that pattern only ever starts a real origin.
+/// Every file named by an origin in the fleet: the fleet script and its imports. The fleet's
+/// strings are visited, not formatted as JSON (tens of MB at thousands of LPARs), and the
+/// `file` of each `Origin` kept.
 pub fn origin_files(fleet: &zat_plugin_api::model::Fleet) -> BTreeSet<String> {
-    use std::io::Write as _;
-    let mut scanner = OriginScanner::default();
-    {
-        // Large writes: the scanner looks at each one once. Writing to it never fails, and
-        // the model always serialises.
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut scanner);
-        let _ = serde_json::to_writer(&mut buffered, fleet);
-        let _ = buffered.flush();
-    }
-    scanner.files
-}
-
-/// Finds `"origin":{"file":"…"` in a stream of JSON text, holding at most one pending match.
-#[derive(Default)]
-struct OriginScanner {
-    pending: Vec<u8>,
-    files: BTreeSet<String>,
-}
-
-impl OriginScanner {
-    const PATTERN: &'static [u8] = br#""origin":{"file":""#;
-
-    /// Takes every complete match out of `pending`, keeping only what could start one.
-    fn drain(&mut self) {
-        let mut start = 0;
-        loop {
-            let rest = &self.pending[start..];
-            let Some(at) = find(rest, Self::PATTERN) else {
-                // Keep a tail that could be the beginning of the pattern.
-                let keep = rest.len().min(Self::PATTERN.len() - 1);
-                let from = self.pending.len() - keep;
-                self.pending.drain(..from);
-                return;
-            };
-            let value = at + Self::PATTERN.len() - 1;
-            match string_end(&rest[value..]) {
-                Some(end) => {
-                    let text = &rest[value..value + end];
-                    if let Ok(file) = serde_json::from_slice::<String>(text) {
-                        self.files.insert(file);
-                    }
-                    start += value + end;
-                }
-                None => {
-                    // The value is not complete yet: wait for more.
-                    let from = start + at;
-                    self.pending.drain(..from);
-                    return;
-                }
-            }
+    let mut files = BTreeSet::new();
+    zat_plugin_api::model::strings::any_string(fleet, |place, text| {
+        if place.container == "Origin" && place.field == "file" && !files.contains(text) {
+            files.insert(text.to_owned());
         }
-    }
-}
-
-impl std::io::Write for OriginScanner {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.pending.extend_from_slice(bytes);
-        self.drain();
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
-}
-
-/// The length of the JSON string at the start of `text` (which starts with its quote), quotes
-/// included, or `None` when it does not end in `text`.
-fn string_end(text: &[u8]) -> Option<usize> {
-    let mut escaped = false;
-    for (i, &byte) in text.iter().enumerate().skip(1) {
-        match byte {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'"' => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
+        false
+    });
+    files
 }
 
 #[cfg(test)]
@@ -614,29 +537,34 @@ mod tests {
     use super::*;
     use crate::plugin::name_problem;
 
+    /// The files of the fleet's origins, whichever object holds them, as a walk of the
+    /// fleet's JSON finds them; a value that spells an origin in its text is not one.
     #[test]
-    fn origin_scanner_finds_every_origin_file_whatever_the_chunks() {
-        use std::io::Write as _;
-        // A value that spells the pattern is escaped in JSON and must not count; a file name
-        // with a quote and a backslash must come back unescaped.
-        // Written as serde_json writes a struct: fields in declaration order, compact.
-        let text = concat!(
-            r#"{"name":"\"origin\":{\"file\":\"fake.rhai\"","#,
-            r#""origin":{"file":"fleet.rhai","line":1,"column":1},"#,
-            r#""lpars":[{"origin":{"file":"lib/a \"b\" \\c.rhai","line":2,"column":3}},"#,
-            r#"{"origin":{"file":"fleet.rhai","line":9,"column":1}}]}"#
-        )
-        .as_bytes();
-        assert!(serde_json::from_slice::<serde_json::Value>(text).is_ok(), "valid JSON");
-        let expected: BTreeSet<String> =
-            ["fleet.rhai".to_owned(), "lib/a \"b\" \\c.rhai".to_owned()].into();
-        for size in 1..=text.len() {
-            let mut scanner = OriginScanner::default();
-            for chunk in text.chunks(size) {
-                scanner.write_all(chunk).expect("never fails");
+    fn origin_files_are_the_files_of_the_fleets_origins() {
+        use zat_plugin_api::model::Origin;
+        fn walk(value: &serde_json::Value, files: &mut BTreeSet<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(file) = map.get("origin").and_then(|o| o.get("file")) {
+                        files.insert(file.as_str().expect("a file name").to_owned());
+                    }
+                    map.values().for_each(|v| walk(v, files));
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, files)),
+                _ => {}
             }
-            assert_eq!(scanner.files, expected, "chunks of {size} bytes");
         }
+        let at = |file: &str| Origin::new(std::sync::Arc::from(file), 1, 1);
+        let mut fleet = crate::coverage::tests::fleet();
+        fleet.name = r#""origin":{"file":"fake.rhai"}"#.to_owned();
+        fleet.origin = at("fleet.rhai");
+        let mut lpar = crate::coverage::tests::lpar("SYS1", "PLEXR");
+        lpar.origin = at("lib/a \"b\" \\c.rhai");
+        fleet.lpars = vec![lpar];
+        let mut expected = BTreeSet::new();
+        walk(&serde_json::to_value(&fleet).expect("json"), &mut expected);
+        assert!(expected.contains("lib/a \"b\" \\c.rhai") && !expected.contains("fake.rhai"));
+        assert_eq!(origin_files(&fleet), expected);
     }
 
     #[test]

@@ -1,38 +1,59 @@
-//! Every string a value would serialise, visited without serialising it: the fast path of the
-//! value check (see [`crate::values`]). Formatting the model as JSON only to look at its
-//! strings cost four times as much as visiting them, and was the longest step of `prepare`.
+//! Every string a value would serialise, visited without serialising it, with the struct
+//! field that holds it: what the value check and the list of a fleet's origin files need.
+//! Formatting a fleet of thousands of LPARs as JSON only to look at its strings (tens of MB)
+//! cost four times as much as visiting them.
 
 use std::fmt;
 
 use serde::Serialize;
 use serde::ser;
 
+/// Where a visited string is: the struct and the field that hold it, the nearest ones (a
+/// string in a list or map of a field is that field's). Empty outside any struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    pub container: &'static str,
+    pub field: &'static str,
+}
+
 /// Whether `value` serialises a string for which `found` is true. The strings are those JSON
 /// would write as strings: values, map keys and the names of unit variants (struct field
 /// names, which are the model's own identifiers, are not visited). Stops at the first one; a
 /// value that fails to serialise counts as found, so that the caller takes its careful path.
-pub(crate) fn any_string<T, F>(value: &T, found: F) -> bool
+pub fn any_string<T, F>(value: &T, found: F) -> bool
 where
     T: Serialize + ?Sized,
-    F: FnMut(&str) -> bool,
+    F: FnMut(Place, &str) -> bool,
 {
-    value.serialize(&mut Strings { found }).is_err()
+    value.serialize(&mut Strings { found, place: Place::default(), outer: Vec::new() }).is_err()
 }
 
 struct Strings<F> {
     found: F,
+    place: Place,
+    /// The places of the structs that hold the one being visited.
+    outer: Vec<Place>,
 }
 
-impl<F: FnMut(&str) -> bool> Strings<F> {
+impl<F: FnMut(Place, &str) -> bool> Strings<F> {
     fn text(&mut self, text: &str) -> Result<(), Stop> {
-        if (self.found)(text) { Err(Stop) } else { Ok(()) }
+        if (self.found)(self.place, text) { Err(Stop) } else { Ok(()) }
+    }
+
+    fn enter(&mut self, container: &'static str) {
+        self.outer.push(self.place);
+        self.place = Place { container, field: "" };
+    }
+
+    fn leave(&mut self) {
+        self.place = self.outer.pop().unwrap_or_default();
     }
 }
 
-/// A visit of a value's parts (here, or in [`crate::digest`]) stopped: a string was found, or
-/// the value could not be serialised.
+/// A visit of a value's parts (here, or in `zat_core`'s digest) stopped: a string was found,
+/// or the value could not be serialised.
 #[derive(Debug)]
-pub(crate) struct Stop;
+pub struct Stop;
 
 impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -48,7 +69,7 @@ impl ser::Error for Stop {
     }
 }
 
-impl<F: FnMut(&str) -> bool> ser::Serializer for &mut Strings<F> {
+impl<F: FnMut(Place, &str) -> bool> ser::Serializer for &mut Strings<F> {
     type Ok = ();
     type Error = Stop;
     type SerializeSeq = Self;
@@ -167,17 +188,19 @@ impl<F: FnMut(&str) -> bool> ser::Serializer for &mut Strings<F> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self, Stop> {
         Ok(self)
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Stop> {
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Self, Stop> {
+        self.enter(name);
         Ok(self)
     }
     fn serialize_struct_variant(
         self,
-        _: &'static str,
+        name: &'static str,
         _: u32,
         variant: &'static str,
         _: usize,
     ) -> Result<Self, Stop> {
         self.text(variant)?;
+        self.enter(name);
         Ok(self)
     }
 }
@@ -185,7 +208,7 @@ impl<F: FnMut(&str) -> bool> ser::Serializer for &mut Strings<F> {
 /// The compound parts whose members are visited as they come: elements, tuple fields.
 macro_rules! members {
     ($($part:ident :: $member:ident),*) => {$(
-        impl<F: FnMut(&str) -> bool> ser::$part for &mut Strings<F> {
+        impl<F: FnMut(Place, &str) -> bool> ser::$part for &mut Strings<F> {
             type Ok = ();
             type Error = Stop;
             fn $member<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
@@ -205,7 +228,7 @@ members!(
     SerializeTupleVariant::serialize_field
 );
 
-impl<F: FnMut(&str) -> bool> ser::SerializeMap for &mut Strings<F> {
+impl<F: FnMut(Place, &str) -> bool> ser::SerializeMap for &mut Strings<F> {
     type Ok = ();
     type Error = Stop;
     /// A key is visited as JSON writes it: a string, whatever its type.
@@ -223,17 +246,19 @@ impl<F: FnMut(&str) -> bool> ser::SerializeMap for &mut Strings<F> {
 /// The compound parts whose fields are visited without their names.
 macro_rules! named_fields {
     ($($part:ident),*) => {$(
-        impl<F: FnMut(&str) -> bool> ser::$part for &mut Strings<F> {
+        impl<F: FnMut(Place, &str) -> bool> ser::$part for &mut Strings<F> {
             type Ok = ();
             type Error = Stop;
             fn serialize_field<T: Serialize + ?Sized>(
                 &mut self,
-                _: &'static str,
+                field: &'static str,
                 value: &T,
             ) -> Result<(), Stop> {
+                self.place.field = field;
                 value.serialize(&mut **self)
             }
             fn end(self) -> Result<(), Stop> {
+                self.leave();
                 Ok(())
             }
         }
@@ -244,58 +269,51 @@ named_fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
-    use super::any_string;
-    use serde_json::Value;
-
-    /// Every string of a value's JSON, map keys included (struct field names are keys in JSON
-    /// too, so the visit's strings are compared with the JSON's string values and keys apart).
-    fn json_strings(value: &Value, values: &mut Vec<String>, keys: &mut Vec<String>) {
-        match value {
-            Value::String(text) => values.push(text.clone()),
-            Value::Array(items) => items.iter().for_each(|v| json_strings(v, values, keys)),
-            Value::Object(map) => {
-                for (key, v) in map {
-                    keys.push(key.clone());
-                    json_strings(v, values, keys);
-                }
-            }
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
-        }
-    }
-
-    /// The visit sees every string JSON writes as a value, as often as JSON writes it; what
-    /// else it sees (map keys, variant names) JSON writes as keys or values too.
-    #[test]
-    fn the_visit_sees_every_string_of_the_json() {
-        let fleet = crate::prepare(crate::fixtures::scaled_raw(3)).fleet;
-        let mut visited = Vec::new();
-        assert!(!any_string(&fleet, |text| {
-            visited.push(text.to_owned());
-            false
-        }));
-        let (mut values, mut keys) = (Vec::new(), Vec::new());
-        json_strings(&serde_json::to_value(&fleet).expect("json"), &mut values, &mut keys);
-        assert!(values.len() > 1000, "the fixture has strings: {}", values.len());
-        let mut rest = visited.clone();
-        rest.sort();
-        for value in &values {
-            let at = rest.binary_search(value).unwrap_or_else(|_| panic!("{value:?} not visited"));
-            rest.remove(at);
-        }
-        keys.sort();
-        for extra in &rest {
-            assert!(keys.binary_search(extra).is_ok(), "{extra:?} is neither a value nor a key");
-        }
-    }
+    use super::{Place, any_string};
+    use serde::Serialize;
 
     #[test]
     fn the_visit_stops_at_the_first_string_found() {
         let value = serde_json::json!({ "a": ["x", "y", "z"], "b": "w" });
         let mut seen = Vec::new();
-        assert!(any_string(&value, |text| {
+        assert!(any_string(&value, |_, text| {
             seen.push(text.to_owned());
             text == "y"
         }));
         assert_eq!(seen, ["a", "x", "y"]);
+    }
+
+    #[derive(Serialize)]
+    struct Outer {
+        name: String,
+        inner: Inner,
+        after: Vec<String>,
+    }
+
+    #[derive(Serialize)]
+    struct Inner {
+        file: String,
+    }
+
+    /// Each string comes with the nearest struct and field that hold it, and the field of an
+    /// outer struct comes back after an inner struct ends.
+    #[test]
+    fn each_string_comes_with_its_struct_and_field() {
+        let value =
+            Outer { name: "n".into(), inner: Inner { file: "f".into() }, after: vec!["a".into()] };
+        let mut seen = Vec::new();
+        assert!(!any_string(&value, |place, text| {
+            seen.push((place, text.to_owned()));
+            false
+        }));
+        let at = |container, field| Place { container, field };
+        assert_eq!(
+            seen,
+            [
+                (at("Outer", "name"), "n".to_owned()),
+                (at("Inner", "file"), "f".to_owned()),
+                (at("Outer", "after"), "a".to_owned()),
+            ]
+        );
     }
 }
