@@ -249,7 +249,8 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 struct Context<'a> {
     whole: &'a RenderRequest,
     sink: &'a dyn Sink,
-    allowed: OnceLock<BTreeSet<String>>,
+    /// The files the fleet's origins name, listed the first time a diagnostic needs them.
+    origin_files: OnceLock<BTreeSet<String>>,
     keys: Keys<'a>,
     /// Codes of warnings and notes dropped from answers ([`crate::Inputs::allowed_codes`]).
     allowed_codes: &'a [String],
@@ -297,8 +298,13 @@ pub(crate) fn render(
         member.order = order;
     }
     let needed = Needed::of(&members);
-    let context =
-        Context { whole, sink, allowed: OnceLock::new(), keys: Keys::new(whole), allowed_codes };
+    let context = Context {
+        whole,
+        sink,
+        origin_files: OnceLock::new(),
+        keys: Keys::new(whole),
+        allowed_codes,
+    };
     let fleet = &whole.fleet;
     let databases: Vec<&str> = fleet
         .security_databases
@@ -791,7 +797,7 @@ fn call(
     let just_script = BTreeSet::from([script.to_string()]);
     let elsewhere = |d: &Diagnostic| d.origin.as_ref().is_some_and(|o| o.file != *script);
     let allowed = if response.diagnostics.iter().any(elsewhere) {
-        context.allowed.get_or_init(|| zat_plugin_host::origin_files(&context.whole.fleet))
+        context.origin_files.get_or_init(|| zat_plugin_host::origin_files(&context.whole.fleet))
     } else {
         &just_script
     };
