@@ -97,12 +97,10 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
         return run_check(args);
     }
     let json = args.findings.format == Format::Json;
-    let mut inputs = match args.run.inputs(&args.script) {
+    let inputs = match args.run.inputs(&args.script, &args.findings.allow) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    // Allowed warnings and notes are dropped as plugins give them, not held to the end.
-    inputs.allowed_codes = args.findings.allow.clone();
     let started = Instant::now();
     let bar = (!quiet && std::io::stderr().is_terminal()).then(progress_bar);
     let shown = AtomicBool::new(false);
@@ -329,9 +327,15 @@ fn drift_listing(drift: &Drift) -> String {
 }
 
 impl RunArgs {
-    /// The pipeline's inputs: the script and how to run it, and this run's choices.
-    pub(crate) fn inputs(&self, script: &ScriptArgs) -> Result<zat_driver::Inputs, Exit> {
+    /// The pipeline's inputs: the script and how to run it, and this run's choices. `allow`
+    /// (`--allow`) is dropped from plugins' answers as they come in, not held to the end.
+    pub(crate) fn inputs(
+        &self,
+        script: &ScriptArgs,
+        allow: &[String],
+    ) -> Result<zat_driver::Inputs, Exit> {
         let mut inputs = script.inputs()?;
+        inputs.allowed_codes = allow.to_vec();
         inputs.only.clone_from(&self.only);
         inputs.plugin_options = self.options.iter().cloned().collect();
         inputs.states.clone_from(&self.states);
@@ -364,8 +368,7 @@ pub(crate) fn compare_bundle(
     findings: &FindingArgs,
     comparer: zat_core::Comparer<'_>,
 ) -> Result<Compared, (Exit, Vec<Diagnostic>)> {
-    let mut inputs = run.inputs(script).map_err(|exit| (exit, Vec::new()))?;
-    inputs.allowed_codes = findings.allow.clone();
+    let inputs = run.inputs(script, &findings.allow).map_err(|exit| (exit, Vec::new()))?;
     let plugins = run.plugins.builder_for(Some(&script.script));
     let outcome = zat_driver::compare(&inputs, plugins, comparer);
     let (comparison, diagnostics) = reported(outcome, script, findings)?;

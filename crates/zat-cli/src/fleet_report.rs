@@ -97,11 +97,10 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
-    let mut inputs = match args.run.inputs(&args.script) {
+    let inputs = match args.run.inputs(&args.script, &args.allow) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    inputs.allowed_codes = args.allow.clone();
     let mut outcome =
         zat_driver::build(&inputs, args.run.plugins.builder_for(Some(&args.script.script)));
     outcome.diagnostics.splice(0..0, args.script.unread_params());

@@ -50,6 +50,8 @@ mod tag {
     pub(super) const END: u8 = 15;
     /// A struct field left out.
     pub(super) const SKIPPED: u8 = 16;
+    /// A 128-bit unsigned number, in 16 bytes (a 64-bit one is in seven-bit groups).
+    pub(super) const WIDE: u8 = 17;
 }
 
 struct Feed {
@@ -157,7 +159,7 @@ impl ser::Serializer for &mut Feed {
         Ok(())
     }
     fn serialize_u128(self, v: u128) -> Done {
-        self.tag(tag::UNSIGNED);
+        self.tag(tag::WIDE);
         self.put(&v.to_le_bytes());
         Ok(())
     }
