@@ -568,10 +568,11 @@ mod ca_links {
     use crate::fixtures;
     use zat_model::Origin;
 
-    /// Requesters of one ring calling one server make the same link again and again: the
-    /// signer chain is connected once, with the origin of the first requester in fleet order
-    /// (its line is where the user looks), and the expanded rings are those of linking every
-    /// requester one by one.
+    /// Requesters of one ring calling one server make the same link again and again: every
+    /// connection expansion adds carries the origin of the first requester in fleet order
+    /// whose link has that ring at either end (its line is where the user looks), and some
+    /// connection is added. Which CAs cross over is `trust_is_no_wider_than_the_connections_need`
+    /// (tests/it/connections.rs) on the example fleet.
     #[test]
     fn a_repeated_link_connects_once_with_the_first_requesters_origin() {
         let mut raw = fixtures::scaled_raw(6);
