@@ -14,7 +14,9 @@
 //!
 //! With `ZAT_BENCH_HOSTED=1` the fleet's z/OS Connect servers run on its last LPARs
 //! (`--set hosted=1`), so each requester's server is in the fleet and each requester calls it
-//! with basic authentication (a note per requester).
+//! with basic authentication (a note per requester). `ZAT_BENCH_SERVERS=M` makes M servers
+//! instead of ten (`--set servers=M`), and `ZAT_BENCH_SERVERS=each` one per LPAR: with
+//! `ZAT_BENCH_HOSTED=1`, a server on every LPAR.
 //!
 //! It prints the median of each figure; BENCHMARKS.md keeps them. Each child process prints
 //! one line of numbers on stdout for the parent to read.
@@ -38,6 +40,15 @@ fn inputs(lpars: usize, touch: usize) -> zat_driver::Inputs {
     inputs.script_options.params.insert("touch".to_owned(), touch.to_string());
     if std::env::var("ZAT_BENCH_HOSTED").is_ok_and(|v| v == "1") {
         inputs.script_options.params.insert("hosted".to_owned(), "1".to_owned());
+    }
+    match std::env::var("ZAT_BENCH_SERVERS").as_deref() {
+        Ok("each") => {
+            inputs.script_options.params.insert("servers".to_owned(), lpars.to_string());
+        }
+        Ok(count) if !count.is_empty() => {
+            inputs.script_options.params.insert("servers".to_owned(), count.to_owned());
+        }
+        _ => {}
     }
     inputs.script_options.timeout = std::time::Duration::from_secs(600);
     inputs

@@ -382,6 +382,50 @@ fn the_benchmark_fleet_with_its_servers_in_the_fleet_builds_and_rebuilds_by_lpar
     assert_eq!((summary.added, summary.changed, summary.removed), (0, 1, 0));
 }
 
+/// A z/OS Connect server is in the units of the LPARs that run or call it, not in every unit
+/// (a fleet may run one on each of thousands of LPARs): a change to one server rewrites the
+/// files of those LPARs only, and every connection to it still lands on its own rule.
+#[test]
+fn a_changed_server_rewrites_only_the_files_of_the_lpars_that_run_or_call_it() {
+    // 120 servers: PART1 to PART12 run on SYS12 down to SYS1, the others outside the fleet;
+    // LPAR n calls servers 10 (n - 1) + 1 to 10 n, so SYS1 calls PART5, which runs on SYS8.
+    let fleet = |touch_server: usize| {
+        let mut inputs = inputs(12, 0, 2);
+        let params = &mut inputs.script_options.params;
+        params.insert("hosted".to_owned(), "1".to_owned());
+        params.insert("servers".to_owned(), "120".to_owned());
+        params.insert("touch_server".to_owned(), touch_server.to_string());
+        inputs
+    };
+    let (_work, out) = out_dir();
+    let plugins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build_into(&fleet(0), plugins(), &out, None);
+    let errors: Vec<_> = outcome.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    outcome.result.expect("the build");
+    let before = zat_core::read_tree(&out).expect("read");
+    let outcome = zat_driver::build_into(&fleet(5), plugins(), &out, None);
+    let errors: Vec<_> = outcome.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let summary = outcome.result.expect("the rebuild").summary;
+    let after = zat_core::read_tree(&out).expect("read");
+    let changed = changed_paths(&before, &after);
+    let lpars: std::collections::BTreeSet<&str> =
+        changed.iter().filter_map(|p| p.strip_prefix("lpars/")?.split('/').next()).collect();
+    assert_eq!(lpars.into_iter().collect::<Vec<_>>(), ["SYS1", "SYS8"], "{changed:#?}");
+    assert_eq!(changed.len(), changed.iter().filter(|p| p.starts_with("lpars/")).count());
+    // The server's own file, its inbound rule, and its caller's outbound rule and BAQPORT.
+    for path in [
+        "lpars/SYS8/zosconnect/PART5.server.xml",
+        "lpars/SYS8/pagent/TCPIP.policy",
+        "lpars/SYS1/pagent/TCPIP.policy",
+    ] {
+        assert!(changed.iter().any(|p| p == path), "{path}: {changed:#?}");
+    }
+    assert!(changed.iter().any(|p| p.starts_with("lpars/SYS1/apps/")), "{changed:#?}");
+    assert_eq!(summary.added + summary.changed + summary.removed, changed.len());
+}
+
 /// `--allow` drops a note as plugins give it (the hosted shape has one per requester), and
 /// the state still records it: a rebuild without the allowance shows the carried units' notes
 /// again, as many as a build from empty.

@@ -17,7 +17,7 @@
 //! that names the missing thing (the rule, the requester or the server).
 
 use zat_model::{
-    ApiRequester, Diagnostic, Direction, Fleet, Lpar, PortRange, RingRef, Rule, RuleSource,
+    ApiRequester, ByName, Diagnostic, Direction, Fleet, Lpar, PortRange, RingRef, Rule, RuleSource,
     SecurityDatabase, Stack, ZosConnectServer,
 };
 
@@ -53,10 +53,11 @@ const SERVER_NO_TLS: &str = "ZAT0314";
 const NO_DATABASE: &str = "ZAT0315";
 
 pub(crate) fn check(fleet: &Fleet, diagnostics: &mut Vec<Diagnostic>) {
+    // Every LPAR and server looks its database up: by hash, not a scan of the fleet.
+    let names = ByName::new(fleet);
     for lpar in &fleet.lpars {
-        // Looked up once for the LPAR's rules and requesters (a fleet has hundreds of
-        // databases).
-        let Some(db) = fleet.security_database(&lpar.security_database) else {
+        // Looked up once for the LPAR's rules and requesters.
+        let Some(db) = names.security_database(&lpar.security_database) else {
             diagnostics.push(
                 Diagnostic::error(
                     NO_DATABASE,
@@ -88,7 +89,7 @@ pub(crate) fn check(fleet: &Fleet, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for server in &fleet.zos_connect_servers {
-        check_server(fleet, server, diagnostics);
+        check_server(&names, server, diagnostics);
     }
 }
 
@@ -203,12 +204,12 @@ fn is_enabled_outbound(rule: &Rule) -> bool {
     rule.enabled && matches!(rule.direction, Direction::Outbound | Direction::Both)
 }
 
-fn check_server(fleet: &Fleet, server: &ZosConnectServer, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(lpar) = server.lpar.as_deref().and_then(|name| fleet.lpar(name)) else {
+fn check_server(names: &ByName<'_>, server: &ZosConnectServer, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(lpar) = server.lpar.as_deref().and_then(|name| names.lpar(name)) else {
         // Outside the fleet, or an unknown LPAR (reported by validation).
         return;
     };
-    let Some(db) = fleet.security_database(&lpar.security_database) else {
+    let Some(db) = names.security_database(&lpar.security_database) else {
         return;
     };
     let object = format!("zos_connect_server {}", server.name);

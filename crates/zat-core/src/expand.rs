@@ -5,8 +5,10 @@
 //! has an inbound AT-TLS policy (AT-TLS does the TLS, Liberty listens in clear), otherwise its
 //! HTTPS port; the requester's outbound rule has that same remote port.
 
+use std::collections::HashMap;
+
 use zat_model::{
-    CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange, RequesterExpansion,
+    ByName, CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange, RequesterExpansion,
     RingConnection, RingRef, Rule, RuleSource, Text, Usage,
 };
 
@@ -15,6 +17,18 @@ use zat_model::{
 const BAND: i64 = 100_000;
 /// Gap between automatically numbered rules of one band, so a site can slot rules in between.
 const STEP: i64 = 10;
+
+/// Where the first item of each name is in `items`. Expansion looks up a server, an LPAR or a
+/// database per requester or server while it changes the fleet, so it keeps places rather
+/// than references; a scan of the list per lookup would be quadratic on a fleet of thousands
+/// of LPARs with a server on each.
+fn places<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+    let mut places = HashMap::with_capacity(items.len());
+    for (at, item) in items.iter().enumerate() {
+        places.entry(name(item).to_owned()).or_insert(at);
+    }
+    places
+}
 
 pub(crate) fn expand(mut fleet: Fleet, diagnostics: &mut Vec<Diagnostic>) -> Fleet {
     add_server_rules(&mut fleet, diagnostics);
@@ -99,16 +113,16 @@ fn derive_access(fleet: &mut Fleet) {
 /// runs on: AT-TLS terminates TLS on the HTTP port and hands Liberty clear text.
 fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     let servers = fleet.zos_connect_servers.clone();
+    let lpar_places = places(&fleet.lpars, |l| &l.name);
     for server in servers.iter().filter(|s| s.inbound_attls) {
         let object = format!("zos_connect_server {}", server.name);
         let (Some(lpar_name), Some(stack_name)) = (&server.lpar, &server.stack) else {
             // Outside the fleet: the inbound rule is the partner site's business.
             continue;
         };
-        let Some(stack) = fleet
-            .lpars
-            .iter_mut()
-            .find(|l| &l.name == lpar_name)
+        let Some(stack) = lpar_places
+            .get(lpar_name.as_str())
+            .and_then(|&at| fleet.lpars.get_mut(at))
             .and_then(|l| l.stacks.iter_mut().find(|s| &s.name == stack_name))
         else {
             diagnostics.push(
@@ -170,6 +184,7 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
 /// exporting and adding each side's CA).
 fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     let servers = fleet.zos_connect_servers.clone();
+    let server_places = places(&servers, |s| &s.name);
     let mut ca_links: Vec<(String, CaLink)> = Vec::new();
     for lpar in &mut fleet.lpars {
         for stack in &mut lpar.stacks {
@@ -181,7 +196,9 @@ fn add_requester_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
                     "lpar {} / stack {} / api_requester {}",
                     lpar.name, stack.name, requester.name
                 );
-                let Some(server) = servers.iter().find(|s| s.name == requester.server) else {
+                let Some(server) =
+                    server_places.get(requester.server.as_str()).map(|&at| &servers[at])
+                else {
                     diagnostics.push(
                         Diagnostic::error(
                             "ZAT0130",
@@ -259,29 +276,25 @@ struct CaLink {
 /// of the requester's certificate into the server's ring. No other CA of either ring crosses
 /// over: a CA a ring holds for another partner must not become trusted by this one.
 fn link_cas(fleet: &mut Fleet, links: Vec<(String, CaLink)>) {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashSet;
     // Found once, not per link: every requester makes a link, a fleet has thousands of LPARs
-    // and hundreds of databases, and a link repeats for each requester of the same ring and
-    // server (a repeat would connect nothing more: the first one's origin is kept).
+    // and hundreds of databases (and may run a server on each LPAR), and a link repeats for
+    // each requester of the same ring and server (a repeat would connect nothing more: the
+    // first one's origin is kept).
     // Each server ring's database is that of the first server with the ring.
-    let server_dbs: Vec<(RingRef, Option<String>)> = fleet
-        .zos_connect_servers
-        .iter()
-        .filter_map(|s| {
-            let database = s.lpar.as_ref().and_then(|l| fleet.lpar(l));
-            Some((s.keyring.clone()?, database.map(|l| l.security_database.clone())))
-        })
-        .collect();
-    let mut places: HashMap<String, usize> = HashMap::new();
-    for (at, db) in fleet.security_databases.iter().enumerate() {
-        places.entry(db.name.clone()).or_insert(at);
+    let names = ByName::new(fleet);
+    let mut server_dbs: HashMap<RingRef, Option<String>> = HashMap::new();
+    for server in &fleet.zos_connect_servers {
+        let Some(ring) = &server.keyring else { continue };
+        let database = server.lpar.as_ref().and_then(|l| names.lpar(l));
+        server_dbs
+            .entry(ring.clone())
+            .or_insert_with(|| database.map(|l| l.security_database.clone()));
     }
+    let db_places = places(&fleet.security_databases, |db| &db.name);
     let mut done = HashSet::new();
     for (database, link) in links {
-        let server_db = server_dbs
-            .iter()
-            .find(|(ring, _)| *ring == link.server_ring)
-            .and_then(|(_, db)| db.as_deref());
+        let server_db = server_dbs.get(&link.server_ring).and_then(|db| db.as_deref());
         if server_db != Some(database.as_str()) {
             continue;
         }
@@ -296,7 +309,8 @@ fn link_cas(fleet: &mut Fleet, links: Vec<(String, CaLink)>) {
         if !done.insert(key) {
             continue;
         }
-        let Some(db) = places.get(&database).and_then(|&at| fleet.security_databases.get_mut(at))
+        let Some(db) =
+            db_places.get(&database).and_then(|&at| fleet.security_databases.get_mut(at))
         else {
             continue;
         };
@@ -379,19 +393,23 @@ fn add_ring_readers(fleet: &mut Fleet) {
             }
         }
     }
+    let names = ByName::new(fleet);
     for server in &fleet.zos_connect_servers {
         let (Some(ring), Some(user), Some(lpar)) = (&server.keyring, &server.userid, &server.lpar)
         else {
             continue;
         };
         if user != &ring.owner
-            && let Some(db) = fleet.lpar(lpar).map(|l| l.security_database.clone())
+            && let Some(db) = names.lpar(lpar).map(|l| l.security_database.clone())
         {
             wanted.push((db, ring.clone(), user.clone()));
         }
     }
+    let db_places = places(&fleet.security_databases, |db| &db.name);
     for (database, ring, user) in wanted {
-        let ring = fleet.security_databases.iter_mut().find(|d| d.name == database).and_then(|d| {
+        let database =
+            db_places.get(&database).and_then(|&at| fleet.security_databases.get_mut(at));
+        let ring = database.and_then(|d| {
             d.keyrings.iter_mut().find(|r| r.owner == ring.owner && r.name == ring.name)
         });
         if let Some(ring) = ring

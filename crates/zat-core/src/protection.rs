@@ -14,7 +14,7 @@
 //!   gives (so that a check in CI does not change on a calendar day with no change).
 
 use zat_model::{
-    CertSource, Diagnostic, Fleet, HandshakeRole, Keyring, Origin, RingAccess, RuleSource,
+    ByName, CertSource, Diagnostic, Fleet, HandshakeRole, Keyring, Origin, RingAccess, RuleSource,
     SecurityDatabase,
 };
 
@@ -69,8 +69,10 @@ pub const CODE_IGNORED_DEFAULT: &str = "ZAT0173";
 
 pub(crate) fn check(fleet: &Fleet, checks: &Checks, out: &mut Vec<Diagnostic>) {
     ignored_defaults(fleet, out);
-    rule_rings(fleet, out);
-    requester_rules(fleet, out);
+    // Each rule and requester looks a name up: by hash, not a scan of the fleet.
+    let names = ByName::new(fleet);
+    rule_rings(fleet, &names, out);
+    requester_rules(fleet, &names, out);
     expiry(fleet, checks, out);
 }
 
@@ -108,16 +110,16 @@ fn ignored_defaults(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn rule_rings(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
+fn rule_rings(fleet: &Fleet, names: &ByName<'_>, out: &mut Vec<Diagnostic>) {
     for lpar in &fleet.lpars {
-        let Some(db) = fleet.security_database(&lpar.security_database) else { continue };
+        let Some(db) = names.security_database(&lpar.security_database) else { continue };
         for stack in lpar.stacks.iter().filter(|s| s.ttls) {
             for rule in &stack.rules {
                 let Some(ring_ref) = &rule.keyring else { continue };
                 let Some(ring) = db.keyring(&ring_ref.owner, &ring_ref.name) else { continue };
                 let object =
                     format!("lpar {} / stack {} / rule {}", lpar.name, stack.name, rule.name);
-                let origin = rule_origin(fleet, rule);
+                let origin = rule_origin(names, rule);
                 let needs_key =
                     needs_private_key(db, ring, rule.role, rule.certificate_label.as_deref());
                 match rule.userid.as_deref() {
@@ -188,20 +190,20 @@ fn needs_private_key(
 }
 
 /// Where the script wrote what made a rule: the rule, or the requester or server behind it.
-fn rule_origin(fleet: &Fleet, rule: &zat_model::Rule) -> Origin {
+fn rule_origin(names: &ByName<'_>, rule: &zat_model::Rule) -> Origin {
     match &rule.source {
         RuleSource::ZosConnectServer(name) => {
-            fleet.zos_connect_server(name).map_or_else(|| rule.origin.clone(), |s| s.origin.clone())
+            names.zos_connect_server(name).map_or_else(|| rule.origin.clone(), |s| s.origin.clone())
         }
         _ => rule.origin.clone(),
     }
 }
 
-fn requester_rules(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
+fn requester_rules(fleet: &Fleet, names: &ByName<'_>, out: &mut Vec<Diagnostic>) {
     for lpar in &fleet.lpars {
         for stack in &lpar.stacks {
             for requester in &stack.api_requesters {
-                let Some(server) = fleet.zos_connect_server(&requester.server) else { continue };
+                let Some(server) = names.zos_connect_server(&requester.server) else { continue };
                 let object = format!(
                     "lpar {} / stack {} / api_requester {}",
                     lpar.name, stack.name, requester.name

@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use zat_model::{
-    CertOwner, CertSource, Certificate, Diagnostic, Fleet, HandshakeRole, KeyAlgorithm, KeyUsage,
-    Keyring, Origin, PortRange, Rule, SecurityDatabase, SecurityLevel, Usage,
+    ByName, CertOwner, CertSource, Certificate, Diagnostic, Fleet, HandshakeRole, KeyAlgorithm,
+    KeyUsage, Keyring, Origin, PortRange, Rule, SecurityDatabase, SecurityLevel, Usage,
 };
 
 pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
     let mut v = Validator { out };
+    // Rules, requesters and servers each look a name up: by hash, not a scan of the fleet.
+    let names = ByName::new(fleet);
     v.fleet_name(fleet);
     v.defaults(fleet);
     v.unique(
@@ -53,7 +55,7 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
             v.mvs_name(user, "user ID", false, &object, &server.origin);
         }
         if let Some(level) = &server.level
-            && fleet.security_level(level).is_none()
+            && names.security_level(level).is_none()
         {
             v.missing_level(level, &object, &server.origin);
         }
@@ -90,8 +92,8 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
                 &lpar.origin,
             );
         }
-        // Looked up once for the LPAR's rules (a fleet has hundreds of databases).
-        let database = fleet.security_database(&lpar.security_database);
+        // Looked up once for the LPAR's rules.
+        let database = names.security_database(&lpar.security_database);
         if database.is_none() {
             v.error(
                 "ZAT0130",
@@ -125,10 +127,10 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
                 v.mvs_name(&requester.jobname, "job name", true, &object, &requester.origin);
                 v.mvs_name(&requester.userid, "user ID", false, &object, &requester.origin);
                 v.policy_name(&requester.name, &object, &requester.origin);
-                v.requester_ports(fleet, requester, &object);
+                v.requester_ports(&names, requester, &object);
             }
             for rule in &stack.rules {
-                v.rule(fleet, database, rule, &object);
+                v.rule(&names, database, rule, &object);
             }
             v.priority_ties(&stack.rules, &object);
         }
@@ -828,7 +830,7 @@ impl Validator<'_> {
 
     fn rule(
         &mut self,
-        fleet: &Fleet,
+        names: &ByName<'_>,
         database: Option<&zat_model::SecurityDatabase>,
         rule: &Rule,
         parent: &str,
@@ -883,7 +885,7 @@ impl Validator<'_> {
         if !rule.enabled {
             return;
         }
-        if fleet.security_level(&rule.level).is_none() {
+        if names.security_level(&rule.level).is_none() {
             self.missing_level(&rule.level, &object, origin);
         }
         match &rule.keyring {
@@ -947,12 +949,12 @@ impl Validator<'_> {
 
     fn requester_ports(
         &mut self,
-        fleet: &Fleet,
+        names: &ByName<'_>,
         requester: &zat_model::ApiRequester,
         object: &str,
     ) {
         let (Some(expansion), Some(server)) =
-            (&requester.expansion, fleet.zos_connect_server(&requester.server))
+            (&requester.expansion, names.zos_connect_server(&requester.server))
         else {
             return;
         };

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use zat_core::BundleFile;
-use zat_model::{Diagnostic, Direction, Fleet, Lpar, Origin, PortRange, Rule, RuleSource, Stack};
+use zat_model::{
+    ByName, Diagnostic, Direction, Fleet, Lpar, Origin, PortRange, Rule, RuleSource, Stack,
+};
 use zat_plugin_api::layout;
 use zat_policy::effective::effective;
 use zat_policy::matcher::{Connection, Side, first_match};
@@ -44,12 +46,13 @@ pub struct Checked {
 /// wrote is not checked: there is nothing to read). The findings come in fleet order.
 pub fn check(fleet: &Fleet, files: &[BundleFile]) -> Checked {
     let stacks = policy_paths(fleet);
+    let names = ByName::new(fleet);
     let mut found: Vec<((usize, usize), Checked)> = files
         .iter()
         .filter_map(|file| {
             let &(l, s) = stacks.get(file.path.as_str())?;
             let lpar = &fleet.lpars[l];
-            Some(((l, s), check_stack(fleet, lpar, &lpar.stacks[s], &file.content)))
+            Some(((l, s), check_stack(&names, lpar, &lpar.stacks[s], &file.content)))
         })
         .collect();
     found.sort_by_key(|(at, _)| *at);
@@ -75,8 +78,14 @@ pub(crate) fn policy_paths(fleet: &Fleet) -> HashMap<String, (usize, usize)> {
 }
 
 /// Maps every connection `stack` is meant to carry on the policy file `content` written for
-/// it, with the defaults of the LPAR's release (3.1 unless the script says).
-pub(crate) fn check_stack(fleet: &Fleet, lpar: &Lpar, stack: &Stack, content: &[u8]) -> Checked {
+/// it, with the defaults of the LPAR's release (3.1 unless the script says). `names` is of the
+/// whole fleet: a requester's server is looked up in it.
+pub(crate) fn check_stack(
+    names: &ByName<'_>,
+    lpar: &Lpar,
+    stack: &Stack,
+    content: &[u8],
+) -> Checked {
     let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
     // Only what selects a rule: the check maps connections, it does not read the actions.
     let options = Options {
@@ -89,7 +98,7 @@ pub(crate) fn check_stack(fleet: &Fleet, lpar: &Lpar, stack: &Stack, content: &[
     let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
     let object = format!("lpar {} / stack {}", lpar.name, stack.name);
     let mut checked = Checked { stacks: 1, ..Checked::default() };
-    for intended in intended(fleet, &lpar.name, stack) {
+    for intended in intended(names, &lpar.name, stack) {
         checked.connections += 1;
         if let Some(diagnostic) = verify(&policy, &intended, &options, &object) {
             checked.diagnostics.push(diagnostic);
@@ -128,11 +137,11 @@ fn verify(
 }
 
 /// The connections one stack is meant to carry.
-fn intended(fleet: &Fleet, lpar: &str, stack: &Stack) -> Vec<Intended> {
+fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
     let mut out = Vec::new();
     for requester in &stack.api_requesters {
         let (Some(expansion), Some(server)) =
-            (&requester.expansion, fleet.zos_connect_server(&requester.server))
+            (&requester.expansion, names.zos_connect_server(&requester.server))
         else {
             continue;
         };
@@ -163,7 +172,7 @@ fn intended(fleet: &Fleet, lpar: &str, stack: &Stack) -> Vec<Intended> {
                 origin: rule.origin.clone(),
             }),
             RuleSource::ZosConnectServer(name) => {
-                let Some(server) = fleet.zos_connect_server(name) else { continue };
+                let Some(server) = names.zos_connect_server(name) else { continue };
                 if server.lpar.as_deref() != Some(lpar) {
                     continue;
                 }

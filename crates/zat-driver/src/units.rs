@@ -99,6 +99,7 @@ impl Sink for BundleWriter {
 pub(crate) struct Checking<'a> {
     inner: &'a dyn Sink,
     fleet: &'a zat_model::Fleet,
+    names: zat_model::ByName<'a>,
     stacks: std::collections::HashMap<String, (usize, usize)>,
     found: Mutex<Vec<Found>>,
 }
@@ -109,7 +110,8 @@ type Found = ((usize, usize), Vec<Diagnostic>);
 impl<'a> Checking<'a> {
     pub(crate) fn new(inner: &'a dyn Sink, fleet: &'a zat_model::Fleet) -> Self {
         let stacks = crate::connections::policy_paths(fleet);
-        Checking { inner, fleet, stacks, found: Mutex::new(Vec::new()) }
+        let names = zat_model::ByName::new(fleet);
+        Checking { inner, fleet, names, stacks, found: Mutex::new(Vec::new()) }
     }
 
     /// What the check found, in fleet order (whatever order the units finished in).
@@ -131,7 +133,7 @@ impl Sink for Checking<'_> {
         if let Some(&(l, s)) = self.stacks.get(file.path.as_str()) {
             let lpar = &self.fleet.lpars[l];
             let checked =
-                crate::connections::check_stack(self.fleet, lpar, &lpar.stacks[s], &file.content);
+                crate::connections::check_stack(&self.names, lpar, &lpar.stacks[s], &file.content);
             if !checked.diagnostics.is_empty() {
                 self.found
                     .lock()
@@ -555,9 +557,10 @@ fn unit(
 }
 
 /// The keys of unit requests, computed from digests of their parts, so that a part many units
-/// share (the run's header, site defaults, security levels and servers, which every unit
-/// holds; a database with its partners, which each of its LPARs holds; an LPAR's outline,
-/// which each of its siblings holds) is serialised and hashed once per build, and a unit whose
+/// share (the run's header, site defaults and security levels, which every unit holds; a
+/// database with its partners, which each of its LPARs holds; an LPAR's outline, which each of
+/// its siblings holds; a z/OS Connect server, which the units that run or call it hold) is
+/// serialised and hashed once per build, and a unit whose
 /// answers are all carried over is never built. A key digests exactly the parts
 /// [`RenderRequest::for_unit`] puts in the request, in its order, so it changes when the
 /// request would.
@@ -568,6 +571,8 @@ struct Keys<'a> {
     shared: OnceLock<[u8; 32]>,
     databases: Mutex<HashMap<String, [u8; 32]>>,
     outlines: Mutex<HashMap<String, [u8; 32]>>,
+    /// Each server's digest, by its place in the fleet's list.
+    servers: Vec<OnceLock<[u8; 32]>>,
 }
 
 impl<'a> Keys<'a> {
@@ -578,11 +583,12 @@ impl<'a> Keys<'a> {
             shared: OnceLock::new(),
             databases: Mutex::new(HashMap::new()),
             outlines: Mutex::new(HashMap::new()),
+            servers: whole.fleet.zos_connect_servers.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
-    /// Everything but the databases, the LPARs and the unit, the same in every unit: the
-    /// request with those emptied. Written as full struct literals, so that a field added to
+    /// Everything but the databases, the LPARs, the servers and the unit, the same in every
+    /// unit: the request with those emptied. Written as full struct literals, so that a field added to
     /// the request or the fleet fails to compile here instead of being left out of the key.
     fn shared(&self) -> [u8; 32] {
         *self.shared.get_or_init(|| {
@@ -596,7 +602,7 @@ impl<'a> Keys<'a> {
                     defaults: f.defaults.clone(),
                     security_databases: Vec::new(),
                     security_levels: f.security_levels.clone(),
-                    zos_connect_servers: f.zos_connect_servers.clone(),
+                    zos_connect_servers: Vec::new(),
                     lpars: Vec::new(),
                     origin: f.origin.clone(),
                 },
@@ -631,12 +637,29 @@ impl<'a> Keys<'a> {
         Self::memo(&self.outlines, &lpar.name, || digest(&zat_plugin_api::outline(lpar)))
     }
 
+    /// The servers of the unit, as `for_unit` cuts them, each by its digest.
+    fn servers(&self, unit: &Unit, hasher: &mut Sha256) {
+        let fleet = &self.whole.fleet;
+        hasher.update(b"servers");
+        for at in self.index.servers_of(fleet, unit) {
+            let (Some(server), Some(memo)) =
+                (fleet.zos_connect_servers.get(at), self.servers.get(at))
+            else {
+                continue;
+            };
+            hasher.update(memo.get_or_init(|| digest(server)));
+        }
+    }
+
     fn of(&self, unit: &Unit) -> [u8; 32] {
         let fleet = &self.whole.fleet;
         let mut hasher = Sha256::new();
         hasher.update(b"zat-unit\0");
         hasher.update(self.shared());
         hasher.update(digest(unit));
+        if *unit != Unit::Fleet {
+            self.servers(unit, &mut hasher);
+        }
         match unit {
             Unit::Lpar { name } => {
                 let database = self
@@ -968,7 +991,7 @@ mod tests {
     fn a_unit_key_changes_exactly_when_its_request_does() {
         let base = zat_core::fixtures::multi().fleet;
         type Edit = fn(&mut zat_model::Fleet);
-        let edits: [(&str, Edit); 6] = [
+        let edits: [(&str, Edit); 8] = [
             ("an LPAR's Policy Agent log level", |f| f.lpars[0].pagent.log_level += 1),
             ("a certificate of a database", |f| f.security_databases[0].certificates[0].size += 1),
             ("a ring of the other database", |f| {
@@ -976,6 +999,10 @@ mod tests {
                 f.security_databases[db].keyrings[0].name.push('X');
             }),
             ("a z/OS Connect server", |f| f.zos_connect_servers[0].http_port += 1),
+            ("where a server runs", |f| f.zos_connect_servers[1].lpar = Some("SYSB".into())),
+            ("the server a requester calls", |f| {
+                f.lpars[2].stacks[0].api_requesters[0].server = "ZCEEA".into();
+            }),
             ("a site default", |f| f.defaults.job.name_prefix.push('Z')),
             ("a rule of the last LPAR", |f| {
                 let lpar = f.lpars.len() - 1;
@@ -1001,5 +1028,46 @@ mod tests {
             }
             assert!(changed > 0, "{what} changes some unit");
         }
+    }
+
+    /// A unit holds the z/OS Connect servers that run on its LPARs and those its requesters
+    /// call, not every server of the fleet: a server changed elsewhere renders none of it
+    /// again.
+    #[test]
+    fn a_unit_holds_the_servers_its_lpars_run_or_call() {
+        // ZCEEA runs on SYSA (PLEXA), which SYSA and SYSB call; ZCEEB runs on SYSC (PLEXB),
+        // which SYSC calls.
+        let base = zat_core::fixtures::multi().fleet;
+        let whole = RenderRequest::new(base.clone(), "test");
+        let servers = |unit: Unit| -> Vec<String> {
+            let request = whole.for_unit(unit);
+            request.fleet.zos_connect_servers.iter().map(|s| s.name.clone()).collect()
+        };
+        let database = |name: &str| Unit::Database { name: name.to_owned() };
+        let lpar = |name: &str| Unit::Lpar { name: name.to_owned() };
+        assert_eq!(servers(database("PLEXA")), ["ZCEEA"]);
+        assert_eq!(servers(database("PLEXB")), ["ZCEEB"]);
+        assert_eq!(servers(lpar("SYSA")), ["ZCEEA"]);
+        assert_eq!(servers(lpar("SYSB")), ["ZCEEA"], "it calls ZCEEA, which its sibling runs");
+        assert_eq!(servers(lpar("SYSC")), ["ZCEEB"]);
+        assert_eq!(servers(Unit::Fleet), ["ZCEEA", "ZCEEB"]);
+        // A server outside the fleet is in the units that call it only.
+        let mut outside = base.clone();
+        outside.zos_connect_servers[1].lpar = None;
+        let whole = RenderRequest::new(outside, "test");
+        let servers = |unit: Unit| whole.for_unit(unit).fleet.zos_connect_servers.len();
+        assert_eq!(servers(database("PLEXB")), 0);
+        assert_eq!(servers(lpar("SYSC")), 1);
+
+        let mut edited = base.clone();
+        edited.zos_connect_servers[1].http_port += 1;
+        let (old, new) = (RenderRequest::new(base, "test"), RenderRequest::new(edited, "test"));
+        let (old_keys, new_keys) = (Keys::new(&old), Keys::new(&new));
+        let changed: Vec<String> = units(&old.fleet)
+            .into_iter()
+            .filter(|unit| old_keys.of(unit) != new_keys.of(unit))
+            .map(|unit| unit.to_string())
+            .collect();
+        assert_eq!(changed, ["database PLEXB", "lpar SYSC"]);
     }
 }

@@ -6,6 +6,8 @@
 //! validator can report an out-of-range value at the line it was written, instead of the
 //! script runtime failing on a conversion.
 
+use std::collections::HashMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +46,59 @@ impl Fleet {
     /// The LPARs that use the named security database, in fleet order.
     pub fn lpars_of<'a>(&'a self, database: &'a str) -> impl Iterator<Item = &'a Lpar> + 'a {
         self.lpars.iter().filter(move |lpar| lpar.security_database == database)
+    }
+}
+
+/// The fleet's named objects by name, for code that looks a name up per rule, requester or
+/// server. [`Fleet::zos_connect_server`] and its siblings scan their list, and a fleet with a
+/// z/OS Connect server on each of thousands of LPARs, looked up once per requester, would
+/// make that quadratic. Each name finds the first object of that name, as the scans do.
+#[derive(Debug, Clone, Default)]
+pub struct ByName<'f> {
+    databases: HashMap<&'f str, &'f SecurityDatabase>,
+    levels: HashMap<&'f str, &'f SecurityLevel>,
+    servers: HashMap<&'f str, &'f ZosConnectServer>,
+    lpars: HashMap<&'f str, &'f Lpar>,
+}
+
+impl<'f> ByName<'f> {
+    pub fn new(fleet: &'f Fleet) -> Self {
+        fn first<'f, T>(
+            items: &'f [T],
+            name: impl Fn(&'f T) -> &'f str,
+        ) -> HashMap<&'f str, &'f T> {
+            let mut map = HashMap::with_capacity(items.len());
+            for item in items {
+                map.entry(name(item)).or_insert(item);
+            }
+            map
+        }
+        ByName {
+            databases: first(&fleet.security_databases, |db| &db.name),
+            levels: first(&fleet.security_levels, |level| &level.name),
+            servers: first(&fleet.zos_connect_servers, |server| &server.name),
+            lpars: first(&fleet.lpars, |lpar| &lpar.name),
+        }
+    }
+
+    /// As [`Fleet::security_database`].
+    pub fn security_database(&self, name: &str) -> Option<&'f SecurityDatabase> {
+        self.databases.get(name).copied()
+    }
+
+    /// As [`Fleet::security_level`].
+    pub fn security_level(&self, name: &str) -> Option<&'f SecurityLevel> {
+        self.levels.get(name).copied()
+    }
+
+    /// As [`Fleet::zos_connect_server`].
+    pub fn zos_connect_server(&self, name: &str) -> Option<&'f ZosConnectServer> {
+        self.servers.get(name).copied()
+    }
+
+    /// As [`Fleet::lpar`].
+    pub fn lpar(&self, name: &str) -> Option<&'f Lpar> {
+        self.lpars.get(name).copied()
     }
 }
 

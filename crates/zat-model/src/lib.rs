@@ -21,11 +21,11 @@ pub use discovered::{
     DiscoveredEntry, DiscoveredProfile, DiscoveredRing, DiscoveredState, ResourceAccess,
 };
 pub use fleet::{
-    AccessGrant, AccessLevel, AltName, ApiRequester, BasicAuth, CertExport, CertOwner, CertSource,
-    Certificate, Direction, DistinguishedName, Esm, ExportFormat, Fleet, GrantClass, HandshakeRole,
-    InitstackAccess, JobCard, KeyAlgorithm, KeyUsage, Keyring, LevelSettings, Lpar, PagentSettings,
-    PortRange, Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef, Rule,
-    RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage,
+    AccessGrant, AccessLevel, AltName, ApiRequester, BasicAuth, ByName, CertExport, CertOwner,
+    CertSource, Certificate, Direction, DistinguishedName, Esm, ExportFormat, Fleet, GrantClass,
+    HandshakeRole, InitstackAccess, JobCard, KeyAlgorithm, KeyUsage, Keyring, LevelSettings, Lpar,
+    PagentSettings, PortRange, Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef,
+    Rule, RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage,
     ZosConnectServer,
 };
 pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};

@@ -129,14 +129,17 @@ fn sorted<'a>(sets: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     sets
 }
 
-/// Where each unit's parts are in one fleet: LPARs by name, the LPARs of each database, and
-/// the databases that export to or import from each certificate data set. Cutting every unit
-/// of a fleet with it costs time in proportion to the units' own size; without it each unit
-/// would search the whole fleet (quadratic on thousands of LPARs).
+/// Where each unit's parts are in one fleet: LPARs by name, the LPARs of each database, the
+/// databases that export to or import from each certificate data set, and z/OS Connect
+/// servers by name and by the LPAR they run on. Cutting every unit of a fleet with it costs
+/// time in proportion to the units' own size; without it each unit would search the whole
+/// fleet (quadratic on thousands of LPARs).
 #[derive(Debug, Default)]
 pub struct UnitIndex {
     lpars: HashMap<String, usize>,
     lpars_of: HashMap<String, Vec<usize>>,
+    servers: HashMap<String, usize>,
+    servers_on: HashMap<String, Vec<usize>>,
     databases: HashMap<String, usize>,
     exporters: HashMap<String, Vec<usize>>,
     importers: HashMap<String, Vec<usize>>,
@@ -148,6 +151,12 @@ impl UnitIndex {
         for (at, lpar) in fleet.lpars.iter().enumerate() {
             index.lpars.entry(lpar.name.clone()).or_insert(at);
             index.lpars_of.entry(lpar.security_database.clone()).or_default().push(at);
+        }
+        for (at, server) in fleet.zos_connect_servers.iter().enumerate() {
+            index.servers.entry(server.name.clone()).or_insert(at);
+            if let Some(lpar) = &server.lpar {
+                index.servers_on.entry(lpar.clone()).or_default().push(at);
+            }
         }
         for (at, db) in fleet.security_databases.iter().enumerate() {
             index.databases.entry(db.name.clone()).or_insert(at);
@@ -166,6 +175,35 @@ impl UnitIndex {
     /// The first LPAR named `name`, as [`Fleet::lpar`] finds it.
     pub fn lpar<'f>(&self, fleet: &'f Fleet, name: &str) -> Option<&'f Lpar> {
         self.lpars.get(name).and_then(|&at| fleet.lpars.get(at))
+    }
+
+    /// Where the z/OS Connect servers of `unit` are in the fleet's list, in fleet order (see
+    /// [`RenderRequest::for_unit`]): every server for [`Unit::Fleet`]; otherwise the servers
+    /// that run on one of the unit's LPARs (its database's LPARs, in full or in outline), and
+    /// those that the requesters of an LPAR unit's LPAR call.
+    pub fn servers_of(&self, fleet: &Fleet, unit: &Unit) -> Vec<usize> {
+        let (database, full) = match unit {
+            Unit::Fleet => return (0..fleet.zos_connect_servers.len()).collect(),
+            Unit::Database { name } => (name.as_str(), None),
+            Unit::Lpar { name } => {
+                let database = self
+                    .lpar(fleet, name)
+                    .map(|l| l.security_database.as_str())
+                    .unwrap_or_default();
+                (database, Some(name.as_str()))
+            }
+        };
+        let mut places = Vec::new();
+        for lpar in self.lpars_of(fleet, database) {
+            places.extend(self.servers_on.get(&lpar.name).into_iter().flatten());
+            if full == Some(lpar.name.as_str()) {
+                let called = lpar.stacks.iter().flat_map(|stack| &stack.api_requesters);
+                places.extend(called.filter_map(|r| self.servers.get(r.server.as_str())));
+            }
+        }
+        places.sort_unstable();
+        places.dedup();
+        places
     }
 
     /// The LPARs of database `name`, in fleet order, as [`Fleet::lpars_of`] gives them.
@@ -324,7 +362,10 @@ impl RenderRequest {
     /// notes of a runbook. Only the unit's own database is rendered
     /// ([`RenderRequest::includes_database`] is false for a partner).
     ///
-    /// Site defaults, security levels and z/OS Connect servers are kept whole in every unit.
+    /// Site defaults and security levels are kept whole in every unit. z/OS Connect servers
+    /// are cut to those the unit's LPARs run or call ([`UnitIndex::servers_of`]): a fleet may
+    /// run a server on each of thousands of LPARs, and a copy of every server in every unit
+    /// would be quadratic, and would render every unit again when any server changes.
     pub fn for_unit(&self, unit: Unit) -> RenderRequest {
         self.for_unit_indexed(unit, &UnitIndex::new(&self.fleet))
     }
@@ -358,7 +399,11 @@ impl RenderRequest {
             defaults: source.defaults.clone(),
             security_databases: databases,
             security_levels: source.security_levels.clone(),
-            zos_connect_servers: source.zos_connect_servers.clone(),
+            zos_connect_servers: index
+                .servers_of(source, &unit)
+                .into_iter()
+                .filter_map(|at| source.zos_connect_servers.get(at).cloned())
+                .collect(),
             lpars,
             origin: source.origin.clone(),
         };
