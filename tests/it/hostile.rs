@@ -1625,11 +1625,16 @@ fn scripts() {
             &["ZAT0024"],
         )
         .most_output(4_000),
+        // A literal within the limit of text (16 MiB) is read; a mistake on its line is shown
+        // without the line.
         case(
-            "a 2 MB string literal (excerpt left out)",
-            |s| check_script(s, &format!("let s = \"{}\";\n", "x".repeat(2 << 20))),
+            "a 2 MB string literal, then a mistake on its line (excerpt left out)",
+            |s| {
+                let script = format!("let s = \"{}\"; s.no_such_method();\n", "x".repeat(2 << 20));
+                check_script(s, &script)
+            },
             1,
-            &["ZAT0002", "at fleet.rhai:1:9"],
+            &["ZAT0003", "no_such_method", "at fleet.rhai:1:"],
         )
         .most_output(4_000),
         case(

@@ -129,8 +129,10 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0023",
         "value too large",
-        "A string, array or object map grew beyond the sandbox's size limit (strings 1 MiB,\n\
-         arrays 100000 items, maps 10000 entries).",
+        "A string, array or object map grew beyond the sandbox's size limit. The limits count\n\
+         one value in all, with the values nested in it: 16 MiB of text, 100000 array items\n\
+         and 200000 map entries. An inventory of thousands of LPARs fits; a loop that only\n\
+         grows a value does not.",
     ),
     row(
         "ZAT0024",

@@ -191,7 +191,7 @@ fn describe(
         EvalAltResult::ErrorDataTooLarge(what, _) => (
             TOO_LARGE,
             format!(
-                "a value grew too large ({}); the limits are {} bytes per string, {} items per array, {} entries per map",
+                "a value grew too large ({}); one value may hold {} bytes of text, {} array items and {} map entries in all, counting the values nested in it",
                 lower_first(what),
                 limits.max_string_size,
                 limits.max_array_size,

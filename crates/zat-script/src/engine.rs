@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use rhai::{Dynamic, Engine, Scope};
+use rhai::{Dynamic, Engine, EvalAltResult, Position, Scope};
 use zat_model::{Diagnostic, Fleet};
 
 use crate::handles::shared;
@@ -18,10 +18,90 @@ use crate::{ScriptOptions, builders, diagnose, params};
 /// would slow scripts down for nothing.
 const CLOCK_EVERY: u64 = 1024;
 
-/// How often (in variable reads) the values in scope are measured against the size limits.
-/// rhai checks a value's size when an operation returns it, but not a map that grows by
-/// `m[key] = value` with new keys: without this, such a loop grows until memory runs out.
-const SIZE_EVERY: u64 = 64;
+/// How often (in variable reads), at least, the values in scope are measured against the size
+/// limits. rhai checks a value's size when an operation returns it, but not a map that grows
+/// by `m[key] = value` with new keys: without this, such a loop grows until memory runs out.
+/// A measurement visits every item of the arrays and maps in scope, so the next one waits
+/// for as many reads as it visited: a site's inventory of thousands of LPARs kept in scope
+/// costs about one visit per read, not the whole inventory every 64 reads (which made such a
+/// script quadratic in its LPARs). A loop that only grows is still stopped within about
+/// twice its limit.
+pub(crate) const SIZE_EVERY: u64 = 64;
+
+/// When the values in scope are measured: counts variable reads, and says a read is due once
+/// the reads since the last measurement are as many as the values it visited (at least
+/// [`SIZE_EVERY`]).
+#[derive(Debug, Default)]
+pub(crate) struct Schedule {
+    reads: AtomicU64,
+    next: AtomicU64,
+}
+
+impl Schedule {
+    /// Counts a read; the read's number when a measurement is due.
+    pub(crate) fn due(&self) -> Option<u64> {
+        let read = self.reads.fetch_add(1, Ordering::Relaxed);
+        (read >= self.next.load(Ordering::Relaxed)).then_some(read)
+    }
+
+    /// A measurement at read `read` visited `visited` values.
+    pub(crate) fn measured(&self, read: u64, visited: u64) {
+        self.next.store(read.saturating_add(visited.max(SIZE_EVERY)), Ordering::Relaxed);
+    }
+}
+
+/// Deeper than this, a measurement stops descending into nested values (rhai measures what an
+/// operation returns anyway).
+const SIZE_DEPTH: usize = 256;
+
+/// A value's totals as rhai's limits count them: items of arrays and blobs, entries of maps,
+/// bytes of strings, nested values included; and how many values a measurement visited.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub(crate) items: usize,
+    pub(crate) entries: usize,
+    pub(crate) bytes: usize,
+    pub(crate) visited: u64,
+}
+
+impl Totals {
+    pub(crate) fn add(&mut self, value: &Dynamic, depth: usize) {
+        self.visited += 1;
+        // A shared value may be locked by the statement running now; it is measured when an
+        // operation returns it.
+        if value.is_shared() || depth > SIZE_DEPTH {
+            return;
+        }
+        if let Ok(text) = value.as_immutable_string_ref() {
+            self.bytes += text.len();
+        } else if let Ok(array) = value.as_array_ref() {
+            self.items += array.len();
+            for item in array.iter() {
+                self.add(item, depth + 1);
+            }
+        } else if let Ok(map) = value.as_map_ref() {
+            self.entries += map.len();
+            for item in map.values() {
+                self.add(item, depth + 1);
+            }
+        } else if let Ok(blob) = value.as_blob_ref() {
+            self.items += 1 + blob.len();
+        }
+    }
+
+    /// The limit this value is over, in rhai's words, if any.
+    pub(crate) fn over(&self, limits: &crate::Limits) -> Option<&'static str> {
+        if self.bytes > limits.max_string_size {
+            Some("Length of string")
+        } else if self.items > limits.max_array_size {
+            Some("Size of array/BLOB")
+        } else if self.entries > limits.max_map_size {
+            Some("Size of object map")
+        } else {
+            None
+        }
+    }
+}
 
 /// Value the progress callback stops the script with when the deadline passes.
 pub(crate) const DEADLINE_TOKEN: &str = "zat-deadline";
@@ -67,20 +147,29 @@ fn sandboxed_engine(
         tracing::debug!(target: "zat::script", "{file}:{position}: {text}");
     });
 
-    let reads = AtomicU64::new(0);
+    let schedule = Schedule::default();
+    let size_limits = limits.clone();
     // rhai marks `on_var` volatile (its signature may change), not deprecated; it is the one
     // hook that sees the scope while a script runs.
     #[allow(deprecated)]
     engine.on_var(move |_, _, context| {
-        if reads.fetch_add(1, Ordering::Relaxed).is_multiple_of(SIZE_EVERY) {
-            for (_, _, value) in context.scope().iter_raw() {
-                // A shared value may be locked by the statement running now; it is measured
-                // when an operation returns it.
-                if !value.is_shared() && value.is_map() {
-                    context.engine().ensure_data_size_within_limits(value)?;
-                }
+        let Some(read) = schedule.due() else { return Ok(None) };
+        let mut visited = 0;
+        for (_, _, value) in context.scope().iter_raw() {
+            // A shared value may be locked by the statement running now: not even its type
+            // is asked.
+            if value.is_shared() || !(value.is_map() || value.is_array()) {
+                continue;
+            }
+            let mut totals = Totals::default();
+            totals.add(value, 0);
+            visited += totals.visited;
+            if let Some(what) = totals.over(&size_limits) {
+                let error = EvalAltResult::ErrorDataTooLarge(what.to_owned(), Position::NONE);
+                return Err(error.into());
             }
         }
+        schedule.measured(read, visited);
         Ok(None)
     });
 

@@ -57,11 +57,12 @@ pub struct Limits {
     pub max_expr_depth: usize,
     /// Nesting of expressions inside functions.
     pub max_function_expr_depth: usize,
-    /// Length of one string, in bytes.
+    /// Bytes of text in one value: a string, or every string an array or map holds, nested
+    /// ones included (rhai adds them up).
     pub max_string_size: usize,
-    /// Items in one array (nested arrays count in total).
+    /// Items in one value: an array's, and those of every array it holds, nested in maps too.
     pub max_array_size: usize,
-    /// Entries in one object map.
+    /// Entries in one value: a map's, and those of every map it holds, nested in arrays too.
     pub max_map_size: usize,
     /// Modules imported in one run.
     pub max_modules: usize,
@@ -81,9 +82,14 @@ impl Default for Limits {
             max_call_depth: 64,
             max_expr_depth: 64,
             max_function_expr_depth: 64,
-            max_string_size: 1 << 20,
+            // Totals of one value, sized for an inventory of the largest fleets: a site that
+            // keeps its 4,000 LPARs as maps of a dozen settings holds 48,000 entries and 4,000
+            // items in one array, and a few MB of text. Bounded so that a loop that only grows
+            // a value stops within seconds and a few hundred MB (rhai measures a whole array
+            // at each push, so a larger array limit would leave such a loop to the deadline).
+            max_string_size: 16 << 20,
             max_array_size: 100_000,
-            max_map_size: 10_000,
+            max_map_size: 200_000,
             max_modules: 64,
             max_variables: 10_000,
             max_functions: 1_000,

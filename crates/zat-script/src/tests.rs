@@ -293,8 +293,16 @@ fn growth_by_replace_and_by_new_map_keys_stops_at_a_limit() {
         fail("let s = \"xxxxxxxxxx\";\nloop { s.replace(\"x\", \"xxxxxxxxxx\"); }\n");
     assert_eq!((code.as_str(), line), ("ZAT0023", 2), "{message}");
     // rhai does not measure a map that grows by `m[key] = value`: zat does, while it runs.
+    // (Smaller limits than zat's, so that a debug build gets there in time.)
+    let mut small = options();
+    small.limits.max_map_size = 20_000;
     let (code, line, message) =
-        fail("let m = #{};\nlet i = 0;\nloop { m[\"k\" + i] = i; i += 1; }\n");
+        fail_with("let m = #{};\nlet i = 0;\nloop { m[\"k\" + i] = i; i += 1; }\n", &small);
+    assert_eq!((code.as_str(), line), ("ZAT0023", 3), "{message}");
+    assert!(message.contains("object map"), "{message}");
+    // Inside an array, too.
+    let (code, line, message) =
+        fail_with("let a = [#{}];\nlet i = 0;\nloop { a[0][\"k\" + i] = i; i += 1; }\n", &small);
     assert_eq!((code.as_str(), line), ("ZAT0023", 3), "{message}");
     assert!(message.contains("object map"), "{message}");
     // Nested, with big values: stopped long before memory runs out.
@@ -302,6 +310,41 @@ fn growth_by_replace_and_by_new_map_keys_stops_at_a_limit() {
         "let s = \"x\";\nwhile s.len < 100000 { s += s; }\nlet m = #{ inner: #{} };\nlet i = 0;\nloop { m.inner[\"k\" + i] = s + i; i += 1; }\n",
     );
     assert_eq!(code, "ZAT0023", "{message}");
+}
+
+/// rhai's limits count a value's totals, nested values included: a site's inventory of the
+/// largest fleets, kept in one array or map, fits zat's limits.
+#[test]
+fn an_inventory_of_thousands_of_lpars_fits_the_limits() {
+    let script = format!(
+        "{HEADER}let systems = [];\nfor n in 1..=4000 {{\n    systems.push(#{{ name: `SYS${{n}}`, plex: `PLEX${{n / 8}}`, ip: `10.9.${{n / 256}}.${{n % 256}}`, owner: \"NETWORK\", notes: \"{notes}\" }});\n}}\nlet by_name = #{{}};\nfor s in systems {{ by_name[s.name] = s; }}\nfor n in 1..=4000 {{ if by_name[`SYS${{n}}`].ip == \"\" {{ throw \"lost\"; }} }}\nsite.lpar(\"SYSA\");\n",
+        notes = "x".repeat(300),
+    );
+    assert_eq!(run_ok(&script).lpars.len(), 1);
+}
+
+/// A measurement of the values in scope visits every item they hold: the next one waits for
+/// as many reads as that visited, so a large inventory in scope costs about one visit per
+/// variable read over a run, whatever its size (every 64 reads, it made a script quadratic in
+/// its LPARs).
+#[test]
+fn the_values_in_scope_are_measured_about_once_per_read_at_most() {
+    use crate::engine::{SIZE_EVERY, Schedule};
+    for inventory in [10, 5_000, 48_000, 1_000_000] {
+        let schedule = Schedule::default();
+        let (reads, mut visited, mut measurements) = (2_000_000_u64, 0_u64, 0_u64);
+        for _ in 0..reads {
+            if let Some(read) = schedule.due() {
+                schedule.measured(read, inventory);
+                visited += inventory;
+                measurements += 1;
+            }
+        }
+        assert!(visited <= reads + inventory, "{inventory}: {visited} visits for {reads} reads");
+        // Still measured regularly: at least every `SIZE_EVERY` reads, or as many as it visits.
+        let gap = inventory.max(SIZE_EVERY);
+        assert_eq!(measurements, reads.div_ceil(gap), "{inventory}");
+    }
 }
 
 #[test]
