@@ -5,9 +5,18 @@
 //! The page loads nothing from the network: styles and the small filter script are inline.
 //! What it shows is computed here; `templates/report.html` only lays it out (minijinja with
 //! HTML auto-escaping, so no name from a script can inject markup).
+//!
+//! A fleet of thousands of LPARs has hundreds of thousands of connections and rules: their
+//! rows are made as the template reaches them ([`Rows`]) and the page is written to its file
+//! as it is laid out, so the report holds the fleet and little more, whatever the page's size.
+//! The plugins render as for `zat check` (every file checked, none kept).
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use zat_model::{CertSource, Diagnostic, Fleet, Protocols, Severity};
 
@@ -101,15 +110,21 @@ pub(crate) fn run(args: &Args) -> Exit {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    let mut outcome =
-        zat_driver::build(&inputs, args.run.plugins.builder_for(Some(&args.script.script)));
+    // Every file is checked as it renders, and none is kept: the page needs the fleet and the
+    // diagnostics only.
+    let comparer = match crate::build::comparer(None, None) {
+        Ok(comparer) => comparer,
+        Err(exit) => return exit,
+    };
+    let plugins = args.run.plugins.builder_for(Some(&args.script.script));
+    let mut outcome = zat_driver::compare(&inputs, plugins, comparer);
     outcome.diagnostics.splice(0..0, args.script.unread_params());
     outcome.diagnostics.retain(|d| {
         d.is_error() || !args.allow.iter().any(|code| code.eq_ignore_ascii_case(&d.code))
     });
     report::diagnostics(&outcome.diagnostics);
     let fleet = match outcome.result {
-        Ok(built) => built.fleet,
+        Ok(compared) => compared.fleet,
         // Errors in the model or from a plugin: report the fleet as the script and the core
         // left it, errors included, so that the page shows what to fix.
         Err(zat_driver::Failure::Input) => match zat_driver::prepare(&inputs).result {
@@ -125,34 +140,57 @@ pub(crate) fn run(args: &Args) -> Exit {
     let today = args.script.today.map_or_else(Day::today, |(year, month, day)| {
         Day(days_from_civil(i64::from(year), month, day))
     });
-    let html = match render(&fleet, &outcome.diagnostics, today) {
-        Ok(html) => html,
-        Err(error) => {
-            report::usage_error(&format!("cannot lay out the report: {error}"));
-            return Exit::Failure;
-        }
-    };
-    if let Err(error) = std::fs::write(&args.output, html) {
-        report::usage_error(&format!("cannot write {}: {error}", args.output.display()));
+    let errors = outcome.diagnostics.iter().any(Diagnostic::is_error);
+    if let Err(message) = write_page(&args.output, fleet, outcome.diagnostics, today) {
+        report::usage_error(&message);
         return Exit::Failure;
     }
     tracing::info!("wrote {}", args.output.display());
-    if outcome.diagnostics.iter().any(Diagnostic::is_error) { Exit::InputErrors } else { Exit::Ok }
+    if errors { Exit::InputErrors } else { Exit::Ok }
 }
 
-/// The page for `fleet` with `diagnostics`, counting certificate lifetimes from `today`.
-pub(crate) fn render(
-    fleet: &Fleet,
-    diagnostics: &[Diagnostic],
+/// Lays the page out into a new file beside `output` and puts it in place when it is whole: a
+/// report that fails half-way leaves the last one as it was.
+fn write_page(
+    output: &Path,
+    fleet: Fleet,
+    diagnostics: Vec<Diagnostic>,
     today: Day,
-) -> Result<String, minijinja::Error> {
+) -> Result<(), String> {
+    let folder = match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let cannot_write =
+        |error: &dyn std::fmt::Display| format!("cannot write {}: {error}", output.display());
+    let file = tempfile::Builder::new()
+        .prefix(".zat-report-")
+        .tempfile_in(folder)
+        .map_err(|error| cannot_write(&error))?;
+    let mut writer = std::io::BufWriter::new(file);
+    render(Arc::new(fleet), diagnostics.into(), today, &mut writer)
+        .map_err(|error| format!("cannot lay out the report: {error}"))?;
+    let file = writer.into_inner().map_err(|error| cannot_write(error.error()))?;
+    file.persist(output).map_err(|error| cannot_write(&error.error))?;
+    Ok(())
+}
+
+/// Writes the page for `fleet` with `diagnostics` to `out`, counting certificate lifetimes
+/// from `today`.
+pub(crate) fn render(
+    fleet: Arc<Fleet>,
+    diagnostics: Arc<[Diagnostic]>,
+    today: Day,
+    out: &mut impl Write,
+) -> Result<(), minijinja::Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
     env.add_template("report", TEMPLATE)?;
-    env.get_template("report")?.render(view(fleet, diagnostics, today))
+    env.get_template("report")?.render_captured_to(view(fleet, diagnostics, today), out)?;
+    Ok(())
 }
 
 /// The TLS versions a level allows, newest first.
@@ -169,9 +207,10 @@ fn protocols(protocols: &Protocols) -> String {
     if on.is_empty() { "none".to_owned() } else { on.join(", ") }
 }
 
-fn level_text(fleet: &Fleet, level: &str) -> String {
-    match fleet.security_levels.iter().find(|l| l.name == level) {
-        Some(found) => format!("{level} ({})", protocols(&found.protocols)),
+/// A level's name with the TLS versions it allows.
+fn level_text(levels: &HashMap<String, String>, level: &str) -> String {
+    match levels.get(level) {
+        Some(found) => format!("{level} ({found})"),
         None => level.to_owned(),
     }
 }
@@ -187,7 +226,203 @@ fn band(days_left: i64) -> &'static str {
     }
 }
 
-fn view(fleet: &Fleet, diagnostics: &[Diagnostic], today: Day) -> Value {
+/// The names the rows look up, found once: each connection looks up its server, database and
+/// level, and a fleet may have a z/OS Connect server on each of thousands of LPARs.
+#[derive(Debug)]
+struct Lookups {
+    fleet: Arc<Fleet>,
+    /// The first server and database of each name, by place in the fleet's lists.
+    servers: HashMap<String, usize>,
+    databases: HashMap<String, usize>,
+    /// Each level's TLS versions (the first level of each name).
+    levels: HashMap<String, String>,
+}
+
+impl Lookups {
+    fn new(fleet: Arc<Fleet>) -> Self {
+        fn first<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+            let mut places = HashMap::with_capacity(items.len());
+            for (at, item) in items.iter().enumerate() {
+                places.entry(name(item).to_owned()).or_insert(at);
+            }
+            places
+        }
+        let mut levels = HashMap::new();
+        for level in &fleet.security_levels {
+            levels.entry(level.name.clone()).or_insert_with(|| protocols(&level.protocols));
+        }
+        Lookups {
+            servers: first(&fleet.zos_connect_servers, |s| &s.name),
+            databases: first(&fleet.security_databases, |d| &d.name),
+            levels,
+            fleet,
+        }
+    }
+
+    fn database(&self, name: &str) -> Option<&zat_model::SecurityDatabase> {
+        self.databases.get(name).and_then(|&at| self.fleet.security_databases.get(at))
+    }
+
+    fn server(&self, name: &str) -> Option<&zat_model::ZosConnectServer> {
+        self.servers.get(name).and_then(|&at| self.fleet.zos_connect_servers.get(at))
+    }
+}
+
+/// What a table of the page lists: one row per API requester, or per AT-TLS rule.
+#[derive(Debug, Clone, Copy)]
+enum Table {
+    Connections,
+    Rules,
+}
+
+/// The rows of a table, made one at a time as the template reaches them: where each row's
+/// object is in the fleet (LPAR, stack, index among the stack's requesters or rules).
+#[derive(Debug)]
+struct Rows {
+    lookups: Arc<Lookups>,
+    table: Table,
+    places: Vec<(u32, u32, u32)>,
+}
+
+impl Rows {
+    fn new(lookups: Arc<Lookups>, table: Table) -> Self {
+        let mut places = Vec::new();
+        let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        for (l, lpar) in lookups.fleet.lpars.iter().enumerate() {
+            for (s, stack) in lpar.stacks.iter().enumerate() {
+                let count = match table {
+                    Table::Connections => stack.api_requesters.len(),
+                    Table::Rules => stack.rules.len(),
+                };
+                places.extend((0..count).map(|i| (index(l), index(s), index(i))));
+            }
+        }
+        Rows { lookups, table, places }
+    }
+
+    fn row(&self, (l, s, i): (u32, u32, u32)) -> Option<Value> {
+        let lookups = &self.lookups;
+        let lpar = lookups.fleet.lpars.get(l as usize)?;
+        let stack = lpar.stacks.get(s as usize)?;
+        Some(match self.table {
+            Table::Connections => {
+                connection(lookups, lpar, stack, stack.api_requesters.get(i as usize)?)
+            }
+            Table::Rules => rule(lookups, lpar, stack, stack.rules.get(i as usize)?),
+        })
+    }
+}
+
+impl Object for Rows {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.row(*self.places.get(key.as_usize()?)?)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.places.len())
+    }
+}
+
+/// The diagnostics of the page, each made into a row as the template reaches it.
+#[derive(Debug)]
+struct DiagnosticRows(Arc<[Diagnostic]>);
+
+impl Object for DiagnosticRows {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let d = self.0.get(key.as_usize()?)?;
+        Some(context! {
+            severity => match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            },
+            code => d.code,
+            message => d.message,
+            object => d.object,
+            at => d.origin.as_ref().map(ToString::to_string),
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.len())
+    }
+}
+
+fn connection(
+    lookups: &Lookups,
+    lpar: &zat_model::Lpar,
+    stack: &zat_model::Stack,
+    requester: &zat_model::ApiRequester,
+) -> Value {
+    let (target, server_lpar) = match lookups.server(&requester.server) {
+        Some(s) => (
+            format!("{}:{}", s.host, s.http_port),
+            s.lpar.clone().unwrap_or_else(|| "outside the fleet".to_owned()),
+        ),
+        None => ("unknown".to_owned(), "unknown".to_owned()),
+    };
+    let ring = lookups
+        .database(&lpar.security_database)
+        .and_then(|db| db.keyring(&requester.keyring.owner, &requester.keyring.name));
+    let certificate = requester.client_label.as_deref().map(str::to_owned).or_else(|| {
+        ring.and_then(|r| r.connections.iter().find(|c| c.default).map(|c| c.label.clone()))
+    });
+    context! {
+        requester => requester.name,
+        job => requester.jobname,
+        lpar => lpar.name,
+        stack => stack.name,
+        server => requester.server,
+        target => target,
+        server_lpar => server_lpar,
+        rule => requester.expansion.as_ref().map_or_else(|| "none".to_owned(), |e| e.rule.to_string()),
+        ring => requester.keyring.to_string(),
+        certificate => certificate.unwrap_or_else(|| "none (no client certificate)".to_owned()),
+        level => level_text(&lookups.levels, &requester.level),
+    }
+}
+
+fn rule(
+    lookups: &Lookups,
+    lpar: &zat_model::Lpar,
+    stack: &zat_model::Stack,
+    rule: &zat_model::Rule,
+) -> Value {
+    let port = |range: &Option<zat_model::PortRange>| {
+        range.as_ref().map_or_else(|| "any".to_owned(), port_text)
+    };
+    context! {
+        lpar => lpar.name,
+        stack => stack.name,
+        name => rule.name,
+        direction => format!("{:?}", rule.direction).to_lowercase(),
+        local_port => port(&rule.local_port),
+        remote => match (&rule.remote_addr, &rule.remote_port) {
+            (None, None) => "any".to_owned(),
+            (address, range) => format!(
+                "{}, port {}",
+                address.as_deref().unwrap_or("any address"),
+                port(range)
+            ),
+        },
+        job => rule.jobname.as_deref().unwrap_or("any"),
+        enabled => rule.enabled,
+        ring => rule.keyring.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string),
+        level => level_text(&lookups.levels, &rule.level),
+    }
+}
+
+fn view(fleet: Arc<Fleet>, diagnostics: Arc<[Diagnostic]>, today: Day) -> Value {
+    let lookups = Arc::new(Lookups::new(fleet));
+    let fleet = &lookups.fleet;
     let lpars: Vec<Value> = fleet
         .lpars
         .iter()
@@ -204,8 +439,8 @@ fn view(fleet: &Fleet, diagnostics: &[Diagnostic], today: Day) -> Value {
                     }
                 })
                 .collect();
-            let esm = fleet
-                .security_database(&lpar.security_database)
+            let esm = lookups
+                .database(&lpar.security_database)
                 .map_or_else(String::new, |db| db.esm.as_str().to_ascii_uppercase());
             context! {
                 name => lpar.name,
@@ -216,68 +451,6 @@ fn view(fleet: &Fleet, diagnostics: &[Diagnostic], today: Day) -> Value {
             }
         })
         .collect();
-    let mut connections = Vec::new();
-    let mut rules = Vec::new();
-    for lpar in &fleet.lpars {
-        for stack in &lpar.stacks {
-            for requester in &stack.api_requesters {
-                let server = fleet.zos_connect_servers.iter().find(|s| s.name == requester.server);
-                let (target, server_lpar) = match server {
-                    Some(s) => (
-                        format!("{}:{}", s.host, s.http_port),
-                        s.lpar.clone().unwrap_or_else(|| "outside the fleet".to_owned()),
-                    ),
-                    None => ("unknown".to_owned(), "unknown".to_owned()),
-                };
-                let database = fleet.security_database(&lpar.security_database);
-                let ring = database
-                    .and_then(|db| db.keyring(&requester.keyring.owner, &requester.keyring.name));
-                let certificate =
-                    requester.client_label.as_deref().map(str::to_owned).or_else(|| {
-                        ring.and_then(|r| {
-                            r.connections.iter().find(|c| c.default).map(|c| c.label.clone())
-                        })
-                    });
-                connections.push(context! {
-                    requester => requester.name,
-                    job => requester.jobname,
-                    lpar => lpar.name,
-                    stack => stack.name,
-                    server => requester.server,
-                    target => target,
-                    server_lpar => server_lpar,
-                    rule => requester.expansion.as_ref().map_or_else(|| "none".to_owned(), |e| e.rule.to_string()),
-                    ring => requester.keyring.to_string(),
-                    certificate => certificate.unwrap_or_else(|| "none (no client certificate)".to_owned()),
-                    level => level_text(fleet, &requester.level),
-                });
-            }
-            for rule in &stack.rules {
-                let port = |range: &Option<zat_model::PortRange>| {
-                    range.as_ref().map_or_else(|| "any".to_owned(), port_text)
-                };
-                rules.push(context! {
-                    lpar => lpar.name,
-                    stack => stack.name,
-                    name => rule.name,
-                    direction => format!("{:?}", rule.direction).to_lowercase(),
-                    local_port => port(&rule.local_port),
-                    remote => match (&rule.remote_addr, &rule.remote_port) {
-                        (None, None) => "any".to_owned(),
-                        (address, range) => format!(
-                            "{}, port {}",
-                            address.as_deref().unwrap_or("any address"),
-                            port(range)
-                        ),
-                    },
-                    job => rule.jobname.as_deref().unwrap_or("any"),
-                    enabled => rule.enabled,
-                    ring => rule.keyring.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string),
-                    level => level_text(fleet, &rule.level),
-                });
-            }
-        }
-    }
     let mut certificates = Vec::new();
     for database in &fleet.security_databases {
         for certificate in &database.certificates {
@@ -317,31 +490,15 @@ fn view(fleet: &Fleet, diagnostics: &[Diagnostic], today: Day) -> Value {
         unknown => certificates.iter().filter(|(days, _)| *days == i64::MAX).count(),
     };
     let certificates: Vec<Value> = certificates.into_iter().map(|(_, view)| view).collect();
-    let diagnostics: Vec<Value> = diagnostics
-        .iter()
-        .map(|d| {
-            context! {
-                severity => match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Note => "note",
-                },
-                code => d.code,
-                message => d.message,
-                object => d.object,
-                at => d.origin.as_ref().map(ToString::to_string),
-            }
-        })
-        .collect();
     context! {
         fleet => fleet.name,
         today => today.text(),
         lpars => lpars,
-        connections => connections,
-        rules => rules,
+        connections => Value::from_object(Rows::new(Arc::clone(&lookups), Table::Connections)),
+        rules => Value::from_object(Rows::new(Arc::clone(&lookups), Table::Rules)),
         certificates => certificates,
         calendar => calendar,
-        diagnostics => diagnostics,
+        diagnostics => Value::from_object(DiagnosticRows(diagnostics)),
     }
 }
 

@@ -123,3 +123,31 @@ fn the_report_lists_diagnostics_unless_allowed() {
         "an allowed warning is not"
     );
 }
+
+/// The page goes into a new file that replaces the report only when whole: a report that
+/// cannot be put in place leaves nothing behind, and a new one replaces the old at once.
+#[test]
+fn a_report_that_cannot_be_put_in_place_leaves_no_file_and_a_new_one_replaces_the_old() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let script = repo().join("scripts/fleet.rhai");
+    let script = script.to_string_lossy();
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(work.path())
+            .expect("list")
+            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // A folder where the page should go: the new page cannot take its place.
+    std::fs::create_dir(work.path().join("taken.html")).expect("folder");
+    let out = zat_in(work.path(), &["report", &script, "-o", "taken.html"]);
+    out.expect_code(2).stderr_has("cannot write taken.html");
+    assert_eq!(listing(), ["taken.html"], "no half-written page is left");
+    // An old page is replaced by a whole new one.
+    std::fs::write(work.path().join("report.html"), "old page").expect("old page");
+    zat_in(work.path(), &["report", &script, "--today", "2030-03-01"]).expect_code(0);
+    let html = std::fs::read_to_string(work.path().join("report.html")).expect("report");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert_eq!(listing(), ["report.html", "taken.html"]);
+}
