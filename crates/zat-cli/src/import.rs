@@ -230,9 +230,8 @@ fn round_trip(
     if prepared.has_errors() {
         return Err(prepared.diagnostics.into_iter().filter(Diagnostic::is_error).collect());
     }
-    let (all, _) = zat_driver::installed(&prepared.fleet, options)
-        .map_err(|e| vec![Diagnostic::error(codes::NOT_CHECKED, e)])?;
-    let rebuilt = zat_driver::pick(all, Some(&args.lpar), Some(&args.stack))
+    let choice = zat_driver::Choice { lpar: Some(&args.lpar), stack: Some(&args.stack) };
+    let rebuilt = zat_driver::pick(&prepared.fleet, options, choice)
         .map_err(|e| vec![Diagnostic::error(codes::NOT_CHECKED, e)])?;
     let mut trip = Trip { equal: 0, notes: BTreeMap::new() };
     for rule in &imported.rules {

@@ -32,9 +32,8 @@ pub(crate) fn run(args: &Args) -> Exit {
         Err(exit) => return exit,
     };
     let options = args.engine.options();
-    let intended = match zat_driver::installed(&prepared, &options)
-        .and_then(|(all, _)| zat_driver::pick(all, args.lpar.as_deref(), args.stack.as_deref()))
-    {
+    let choice = zat_driver::Choice { lpar: args.lpar.as_deref(), stack: args.stack.as_deref() };
+    let intended = match zat_driver::pick(&prepared, &options, choice) {
         Ok(intended) => intended,
         Err(message) => {
             report::usage_error(&message);

@@ -134,13 +134,11 @@ fn stack_policy(args: &Args, options: &Options) -> Result<EffectivePolicy, Exit>
         return Err(Exit::Failure);
     };
     let prepared = common::prepare(&script_args(args, script))?;
-    zat_driver::installed(&prepared, options)
-        .and_then(|(all, _)| zat_driver::pick(all, args.lpar.as_deref(), args.stack.as_deref()))
-        .map(|i| i.policy)
-        .map_err(|message| {
-            report::usage_error(&message);
-            Exit::Failure
-        })
+    let choice = zat_driver::Choice { lpar: args.lpar.as_deref(), stack: args.stack.as_deref() };
+    zat_driver::pick(&prepared, options, choice).map(|i| i.policy).map_err(|message| {
+        report::usage_error(&message);
+        Exit::Failure
+    })
 }
 
 fn script_args(args: &Args, script: &std::path::Path) -> common::ScriptArgs {
@@ -354,21 +352,11 @@ fn fleet(args: &Args, options: &Options) -> Exit {
         Ok(prepared) => prepared,
         Err(exit) => return exit,
     };
-    let all = match zat_driver::installed(&prepared, options) {
-        Ok((all, _)) => all,
-        Err(message) => {
-            report::usage_error(&message);
-            return Exit::Failure;
-        }
-    };
     let mut out = String::new();
     let mut wrong = 0;
-    for stack in &all {
-        let fits = args.lpar.as_deref().is_none_or(|l| stack.lpar.eq_ignore_ascii_case(l))
-            && args.stack.as_deref().is_none_or(|s| stack.stack.eq_ignore_ascii_case(s));
-        if !fits {
-            continue;
-        }
+    // One LPAR's policies at a time: a fleet of thousands of LPARs has tens of thousands.
+    let choice = zat_driver::Choice { lpar: args.lpar.as_deref(), stack: args.stack.as_deref() };
+    let checked = zat_driver::each_installed(&prepared, options, choice, |stack| {
         for rule in &stack.policy.rules {
             let sides: &[Side] = match rule.conditions.direction {
                 Some(zat_policy::effective::Direction::Inbound) => &[Side::Inbound],
@@ -400,6 +388,10 @@ fn fleet(args: &Args, options: &Options) -> Exit {
                 );
             }
         }
+    });
+    if let Err(message) = checked {
+        report::usage_error(&message);
+        return Exit::Failure;
     }
     let written = common::write_stdout(&out);
     if written != Exit::Ok {

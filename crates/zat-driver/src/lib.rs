@@ -21,7 +21,7 @@ mod installed;
 pub use allocator::tune_mimalloc;
 
 pub use connections::{CODE_WRONG_RULE, Checked, check as check_connections};
-pub use installed::{Installed, installed, pick};
+pub use installed::{Choice, Installed, each_installed, installed, pick};
 mod units;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -17,7 +17,7 @@ pub use emitter::{BuiltOnce, EmitError, Emitter};
 pub use protocol::{
     INDEX_OUTLINE, INDEX_PASS, IndexedFile, OutputFile, PluginInfo, ProtocolMessages,
     RenderRequest, RenderResponse, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR, Unit, UnitIndex,
-    in_outline, outline, protocol_schema,
+    in_outline, outline, protocol_schema, unit_fleet,
 };
 pub use zat_model as model;
 

@@ -262,6 +262,43 @@ fn partner_outline(db: &SecurityDatabase, reads: &[&str], writes: &[&str]) -> Se
     }
 }
 
+/// The fleet of `unit`'s request cut from `source` (see [`RenderRequest::for_unit`]), with an
+/// index of `source`: what a unit's request holds, for a caller that has the fleet but no
+/// whole-fleet request (and so need not copy the fleet to make one).
+pub fn unit_fleet(source: &Fleet, unit: &Unit, index: &UnitIndex) -> Fleet {
+    let (databases, lpars) = match unit {
+        Unit::Lpar { name } => {
+            let database =
+                index.lpar(source, name).map(|l| l.security_database.as_str()).unwrap_or_default();
+            // The LPAR in full among the other LPARs of its database, in fleet order.
+            let lpars = index
+                .lpars_of(source, database)
+                .map(|l| if l.name == *name { l.clone() } else { outline(l) })
+                .collect();
+            (index.databases(source, database), lpars)
+        }
+        Unit::Database { name } => {
+            (index.databases(source, name), index.lpars_of(source, name).map(outline).collect())
+        }
+        Unit::Fleet => {
+            (source.security_databases.clone(), source.lpars.iter().map(outline).collect())
+        }
+    };
+    Fleet {
+        name: source.name.clone(),
+        defaults: source.defaults.clone(),
+        security_databases: databases,
+        security_levels: source.security_levels.clone(),
+        zos_connect_servers: index
+            .servers_of(source, unit)
+            .into_iter()
+            .filter_map(|at| source.zos_connect_servers.get(at).cloned())
+            .collect(),
+        lpars,
+        origin: source.origin.clone(),
+    }
+}
+
 /// An LPAR without the bulk of its stacks: names, flags and stack initialisation access stay,
 /// rules and API requesters go. What a unit sees of LPARs it does not render.
 pub fn outline(lpar: &Lpar) -> Lpar {
@@ -373,45 +410,11 @@ impl RenderRequest {
     /// [`RenderRequest::for_unit`] with an index of this request's fleet, made once for all
     /// the units of a build.
     pub fn for_unit_indexed(&self, unit: Unit, index: &UnitIndex) -> RenderRequest {
-        let source = &self.fleet;
-        let (databases, lpars) = match &unit {
-            Unit::Lpar { name } => {
-                let database = index
-                    .lpar(source, name)
-                    .map(|l| l.security_database.as_str())
-                    .unwrap_or_default();
-                // The LPAR in full among the other LPARs of its database, in fleet order.
-                let lpars = index
-                    .lpars_of(source, database)
-                    .map(|l| if l.name == *name { l.clone() } else { outline(l) })
-                    .collect();
-                (index.databases(source, database), lpars)
-            }
-            Unit::Database { name } => {
-                (index.databases(source, name), index.lpars_of(source, name).map(outline).collect())
-            }
-            Unit::Fleet => {
-                (source.security_databases.clone(), source.lpars.iter().map(outline).collect())
-            }
-        };
-        let fleet = Fleet {
-            name: source.name.clone(),
-            defaults: source.defaults.clone(),
-            security_databases: databases,
-            security_levels: source.security_levels.clone(),
-            zos_connect_servers: index
-                .servers_of(source, &unit)
-                .into_iter()
-                .filter_map(|at| source.zos_connect_servers.get(at).cloned())
-                .collect(),
-            lpars,
-            origin: source.origin.clone(),
-        };
         RenderRequest {
             abi_version: self.abi_version,
             model_version: self.model_version,
             zat_version: self.zat_version.clone(),
-            fleet,
+            fleet: unit_fleet(&self.fleet, &unit, index),
             unit: Some(unit),
             only_lpars: self.only_lpars.clone(),
             options: self.options.clone(),
