@@ -453,3 +453,75 @@ fn allowed_notes_are_dropped_as_they_come_and_kept_in_the_state() {
     assert_eq!(notes(&again), 480, "the carried units' notes come back from the state");
     assert_eq!(again.result.expect("the rebuild").summary.changed, 1);
 }
+
+/// Every call of it is counted, and the count written into each LPAR's file: a plugin whose
+/// output shows whether it rendered (never a real plugin: output must depend on the request).
+#[derive(Debug, Default)]
+struct Counting;
+
+static COUNTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl zat_plugin_api::Emitter for Counting {
+    const NAME: &'static str = "counting";
+    const VERSION: &'static str = "1";
+    const PROVIDES: &'static [&'static str] = &[zat_plugin_api::UNIT_LPAR];
+
+    fn render(
+        &self,
+        request: &zat_plugin_api::RenderRequest,
+    ) -> Result<zat_plugin_api::RenderResponse, zat_plugin_api::EmitError> {
+        let mut response = zat_plugin_api::RenderResponse::default();
+        for lpar in request.fleet.lpars.iter().filter(|l| request.includes_lpar(&l.name)) {
+            let call = COUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            response.files.push(zat_plugin_api::OutputFile {
+                path: format!("lpars/{}/counted.txt", lpar.name),
+                content: format!("call {call}\n"),
+                target: None,
+                placement: None,
+            });
+        }
+        Ok(response)
+    }
+}
+
+/// `zat build --check` and `zat diff` take a unit the bundle's state recorded as it is, when
+/// its files are still on disk as written, instead of rendering it again; a unit whose input
+/// changed, or whose files changed on disk, renders and is compared. Without the state every
+/// unit renders. The counting plugin shows which: its file changes whenever it renders.
+#[test]
+fn a_comparison_renders_only_the_units_the_state_cannot_vouch_for() {
+    let (_work, out) = out_dir();
+    let plugins =
+        || zat_driver::builtins(zat_plugin_host::PluginSet::builder()).builtin::<Counting>();
+    zat_driver::build_into(&inputs(12, 0, 2), plugins(), &out, None).result.expect("the build");
+    let differences = |touch: usize| -> Vec<String> {
+        let comparer = zat_core::Comparer::new(Some(&out), None).expect("comparer");
+        let outcome = zat_driver::compare(&inputs(12, touch, 2), plugins(), comparer);
+        let compared = outcome.result.expect("the comparison").compared;
+        compared.differences.iter().map(|d| d.path.clone()).collect()
+    };
+    // Nothing changed: nothing renders, nothing differs.
+    assert_eq!(differences(0), Vec::<String>::new());
+    // SYS3's Policy Agent log level changed: the LPARs of its database render (each one's
+    // request holds SYS3's outline, settings included), with a new count each, and SYS3 shows
+    // its change; the LPARs of the other database (SYS9 to SYS12) do not render.
+    let mut expected = vec!["MANIFEST.json".to_owned()];
+    expected.extend((1..=8).map(|n| format!("lpars/SYS{n}/counted.txt")));
+    expected.push("lpars/SYS3/pagent/pagent.conf".to_owned());
+    expected.sort();
+    assert_eq!(differences(3), expected);
+    // A file edited on disk: the plugin answer that gave it renders again (so the edit
+    // shows); every other answer, the counting plugin's for SYS5 too, is taken as it is.
+    let edited = out.join("lpars/SYS5/pagent/TCPIP.policy");
+    let mut text = std::fs::read_to_string(&edited).expect("policy");
+    text.push_str("# edited by hand\n");
+    std::fs::write(&edited, text).expect("edit");
+    assert_eq!(differences(0), ["lpars/SYS5/pagent/TCPIP.policy"]);
+    // Without the state, every unit renders: every LPAR's count moves.
+    std::fs::remove_file(out.join(zat_core::STATE_FILE)).expect("remove the state");
+    let all = differences(0);
+    for n in 1..=12 {
+        assert!(all.contains(&format!("lpars/SYS{n}/counted.txt")), "SYS{n}: {all:?}");
+    }
+    assert!(all.contains(&"lpars/SYS5/pagent/TCPIP.policy".to_owned()), "{all:?}");
+}

@@ -789,7 +789,13 @@ fn special(what: String) -> Vec<u8> {
 /// description (see [`special_entry`]), which differs from every generated file, so it shows
 /// as drift. `dir` itself may not be a link.
 pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
-    on_disk(dir)?.into_iter().map(|(path, entry)| Ok((path, entry.read(dir)?))).collect()
+    on_disk(dir)?
+        .into_iter()
+        .map(|(path, entry)| {
+            let bytes = entry.read(dir, &path)?;
+            Ok((path, bytes))
+        })
+        .collect()
 }
 
 /// Every file that sits where another file needs a folder (`a/b` and `a/b/c`), in a map of
@@ -821,10 +827,12 @@ pub(crate) fn folder_clashes<V>(
     clashes
 }
 
-/// An entry of a bundle on disk that is not a folder, not read yet.
+/// An entry of a bundle on disk that is not a folder, not read yet, under its printable path.
+/// The path as it is on disk is kept only when it differs from the printable one (a bundle of
+/// thousands of LPARs lists hundreds of thousands of files, none of them unprintable).
 #[derive(Debug)]
 pub(crate) struct OnDisk {
-    real: PathBuf,
+    real: Option<Box<Path>>,
     kind: Kind,
 }
 
@@ -833,14 +841,14 @@ impl OnDisk {
         self.kind == Kind::File
     }
 
-    /// Its path under the bundle's folder, as it is on disk.
-    pub(crate) fn real(&self) -> &Path {
-        &self.real
+    /// Its path under the bundle's folder, as it is on disk; `path` is its printable path.
+    pub(crate) fn real<'a>(&'a self, path: &'a str) -> &'a Path {
+        self.real.as_deref().unwrap_or(Path::new(path))
     }
 
     /// Its bytes as [`read_tree`] gives them: a regular file's content, or the description of
-    /// anything else.
-    pub(crate) fn read(&self, dir: &Path) -> Result<Vec<u8>, BundleError> {
+    /// anything else; `path` is its printable path.
+    pub(crate) fn read(&self, dir: &Path, path: &str) -> Result<Vec<u8>, BundleError> {
         match &self.kind {
             Kind::Link(target) => {
                 Ok(special(format!("symbolic link to {}", printable(&target.to_string_lossy()))))
@@ -849,7 +857,7 @@ impl OnDisk {
                 Ok(special("FIFO, socket or device, not a regular file".to_owned()))
             }
             Kind::File => {
-                let path = dir.join(&self.real);
+                let path = dir.join(self.real(path));
                 fs::read(&path).map_err(io_error("read", &path))
             }
         }
@@ -874,7 +882,10 @@ pub(crate) fn on_disk(dir: &Path) -> Result<Vec<(String, OnDisk)>, BundleError> 
     Ok(walk(dir)?
         .into_iter()
         .filter(|entry| entry.kind != Kind::Dir && !is_state(entry))
-        .map(|Entry { path, real, kind, .. }| (path, OnDisk { real, kind }))
+        .map(|Entry { path, real, kind, .. }| {
+            let real = (real != Path::new(&path)).then(|| real.into_boxed_path());
+            (path, OnDisk { real, kind })
+        })
         .collect())
 }
 

@@ -8,18 +8,32 @@
 //! the caller makes patches. [`Comparer::finish`] adds the manifest and the files on disk that
 //! the new bundle does not have. The outcome is exactly [`crate::drift`] of
 //! [`crate::Bundle::tree`] and [`crate::read_tree`].
+//!
+//! A bundle zat wrote holds its state (`.zat-state`): what each unit's answer was, under the
+//! key of its request. While the fleet script runs, the comparer reads it with the manifest,
+//! and a unit whose key is recorded is not rendered again when every file it gave is still
+//! on disk as written (by its stamp, else by its bytes): rendered, it would give those bytes,
+//! so it has no difference to show. Its files are listed from the manifest, as a rebuild
+//! carries them. Any other unit renders and is compared file by file, so the outcome does not
+//! depend on the state: without one, or with a stale one, it is the same, only slower.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-use crate::bundle::{OnDisk, folder_clashes, io_error, on_disk};
+use crate::bundle::{OnDisk, STATE_FILE, folder_clashes, io_error, on_disk};
+use crate::manifest::{Files, ManifestFile, read_manifest};
 use crate::spill::{Listed, Listing};
 use crate::trim::{Trimmed, trim_shared};
-use crate::writer::{HashingWriter, file_sha256};
+use crate::writer::{
+    FileRecord, HashingWriter, OldUnit, UnitRecord, file_sha256, old_manifest_sha, read_state,
+    stamp,
+};
 use crate::{BundleError, BundleFile, Drift, MANIFEST_FILE};
 
 /// Makes the patch of one difference: the path, the bytes on disk (as [`crate::read_tree`]
@@ -82,10 +96,62 @@ pub enum CompareFailure {
     Disk(BundleError),
 }
 
+/// What the last build recorded of the bundle on disk: its manifest's entries (with the
+/// stamps the state gives them), each unit's answer, and the state file, open, to read a
+/// unit's diagnostics from.
+struct Recorded {
+    files: Files,
+    units: HashMap<String, OldUnit>,
+    state: Option<fs::File>,
+}
+
+impl Recorded {
+    /// The manifest of `out`, when `out` has a state to read with it.
+    fn manifest(out: &Path) -> Option<ManifestFile> {
+        if !fs::symlink_metadata(out.join(STATE_FILE)).is_ok_and(|meta| meta.is_file()) {
+            return None;
+        }
+        read_manifest(&out.join(MANIFEST_FILE))
+    }
+
+    /// `None` when the state of `out` is not one of `manifest`.
+    fn read(out: &Path, mut manifest: ManifestFile) -> Option<Recorded> {
+        let sha = old_manifest_sha(out)?;
+        let (units, state) = read_state(&out.join(STATE_FILE), &sha, &mut manifest.files)?;
+        Some(Recorded { files: manifest.files, units, state })
+    }
+}
+
+/// One file a recorded unit gave, as the manifest lists it: what it must still be on disk.
+struct Wanted {
+    real: PathBuf,
+    size: u64,
+    sha256: [u8; 32],
+    stamp: Option<crate::writer::Stamp>,
+}
+
+impl Wanted {
+    /// Whether the file on disk is still the one written: its stamp is the one recorded, or
+    /// else its bytes hash to what the manifest lists.
+    fn holds(&self) -> bool {
+        let Ok(meta) = fs::symlink_metadata(&self.real) else { return false };
+        if !meta.is_file() || meta.len() != self.size {
+            return false;
+        }
+        if self.stamp.is_some() && stamp(&meta) == self.stamp {
+            return true;
+        }
+        fs::read(&self.real).is_ok_and(|bytes| Sha256::digest(&bytes)[..] == self.sha256)
+    }
+}
+
 /// Compares a bundle with the one on disk as its files come, from several threads at once.
 pub struct Comparer<'p> {
     /// The bundle on disk; `None` when nothing is compared (`zat check`).
     out: Option<PathBuf>,
+    /// The last build's record of it, read on a thread of its own until a unit asks.
+    reading: Mutex<Option<JoinHandle<Option<Recorded>>>>,
+    recorded: OnceLock<Option<Mutex<Recorded>>>,
     /// Entries on disk no new file has taken yet (boxed: the map keeps its room as it empties).
     disk: Mutex<HashMap<String, Box<OnDisk>>>,
     listing: Listing<()>,
@@ -113,8 +179,18 @@ impl<'p> Comparer<'p> {
             Some(out) => on_disk(out)?.into_iter().map(|(p, e)| (p, Box::new(e))).collect(),
             None => HashMap::new(),
         };
+        // The manifest is parsed here, before the fleet script's model grows (parsing holds
+        // its whole text: 112 MB at 4,000 LPARs); the state is read beside the script.
+        let reading = out.and_then(|out| {
+            let manifest = Recorded::manifest(out)?;
+            let out = out.to_path_buf();
+            let thread = std::thread::Builder::new().name("zat-recorded".to_owned());
+            thread.spawn(move || Recorded::read(&out, manifest)).ok()
+        });
         Ok(Comparer {
             out: out.map(Path::to_path_buf),
+            reading: Mutex::new(reading),
+            recorded: OnceLock::new(),
             disk: Mutex::new(disk),
             listing: Listing::new(None)?,
             differences: Mutex::new(Vec::new()),
@@ -122,6 +198,74 @@ impl<'p> Comparer<'p> {
             disk_error: Mutex::new(None),
             patch,
         })
+    }
+
+    fn recorded(&self) -> Option<&Mutex<Recorded>> {
+        self.recorded
+            .get_or_init(|| {
+                let reading = lock(&self.reading).take()?;
+                reading.join().ok().flatten().map(Mutex::new)
+            })
+            .as_ref()
+    }
+
+    /// What the last build recorded under `key`, when every file of it is still on disk as
+    /// written (see the module's documentation); taken: asked again, it gives `None`.
+    pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
+        let out = self.out.as_ref()?;
+        let recorded = self.recorded()?;
+        let (unit, wanted, paths) = {
+            let mut recorded = lock(recorded);
+            let unit = recorded.units.remove(key)?;
+            let files = &recorded.files;
+            let disk = lock(&self.disk);
+            let mut wanted = Vec::with_capacity(unit.files().len());
+            let mut paths = Vec::with_capacity(unit.files().len());
+            for &at in unit.files() {
+                let at = at as usize;
+                let path = files.path(at);
+                let entry = disk.get(path).filter(|entry| entry.is_file())?;
+                let file = files.get(at);
+                wanted.push(Wanted {
+                    real: out.join(entry.real(path)),
+                    size: file.size,
+                    sha256: file.sha256,
+                    stamp: files.stamp(at),
+                });
+                paths.push(path.to_owned());
+            }
+            (unit, wanted, paths)
+        };
+        if !wanted.iter().all(Wanted::holds) {
+            return None;
+        }
+        let diagnostics = unit.diagnostics(lock(recorded).state.as_mut())?;
+        Some(UnitRecord { diagnostics, paths })
+    }
+
+    /// Takes a file of a unit [`Self::cached_unit`] gave as it is on disk: listed from the
+    /// manifest, with no difference. `None` when the manifest does not list it.
+    pub fn carry(&self, path: &str) -> Option<FileRecord> {
+        let record = {
+            let recorded = lock(self.recorded()?);
+            let files = &recorded.files;
+            let at = files.position(path)?;
+            let file = files.get(at);
+            FileRecord {
+                path: path.to_owned(),
+                size: file.size,
+                sha256: file.sha256,
+                target: files.target(at).map(|target| target.to_string()),
+                placement: files.placement(at).map(|placement| (**placement).clone()),
+                emitter: self.listing.emitter(&files.emitter(at)),
+            }
+        };
+        if let Err(error) = self.listing.take(&record, ()) {
+            lock(&self.errors).push(error);
+            return None;
+        }
+        lock(&self.disk).remove(path);
+        Some(record)
     }
 
     /// Takes one file of the new bundle and compares it with the file at its path on disk.
@@ -139,7 +283,7 @@ impl<'p> Comparer<'p> {
         }
         let Some(out) = &self.out else { return };
         let old = lock(&self.disk).remove(&record.path);
-        match old.map(|entry| entry.read(out)).transpose() {
+        match old.map(|entry| entry.read(out, &record.path)).transpose() {
             Ok(old) => self.compare(&record.path, old.as_deref(), Some(&content)),
             Err(error) => {
                 lock(&self.disk_error).get_or_insert(error);
@@ -178,7 +322,7 @@ impl<'p> Comparer<'p> {
             self.compare_manifest(out, &taken).map_err(CompareFailure::Disk)?;
             let left: Vec<(String, Box<OnDisk>)> = lock(&self.disk).drain().collect();
             for (path, entry) in left {
-                let old = entry.read(out).map_err(CompareFailure::Disk)?;
+                let old = entry.read(out, &path).map_err(CompareFailure::Disk)?;
                 self.compare(&path, Some(&old), None);
             }
         }
@@ -205,7 +349,7 @@ impl<'p> Comparer<'p> {
                 let mut hashing = HashingWriter { inner: io::sink(), hasher: Sha256::new() };
                 self.listing.write_manifest(&mut hashing, taken).map_err(|_| scratch())?;
                 let new: [u8; 32] = hashing.hasher.finalize().into();
-                if file_sha256(&out.join(old.real()))? != new {
+                if file_sha256(&out.join(old.real(MANIFEST_FILE)))? != new {
                     self.manifest_changed(None);
                 }
                 Ok(())
@@ -213,7 +357,7 @@ impl<'p> Comparer<'p> {
             // The new manifest goes to a scratch file, and only the part of the two that
             // differs is read, with a few shared lines around it.
             (Some(old), Some(make)) if old.is_file() => {
-                let path = out.join(old.real());
+                let path = out.join(old.real(MANIFEST_FILE));
                 let mut new = tempfile::tempfile().map_err(|_| scratch())?;
                 {
                     let mut writer = io::BufWriter::new(&mut new);
@@ -236,7 +380,7 @@ impl<'p> Comparer<'p> {
             (old, _) => {
                 let mut new = Vec::new();
                 self.listing.write_manifest(&mut new, taken).map_err(|_| scratch())?;
-                let old = old.map(|entry| entry.read(out)).transpose()?;
+                let old = old.map(|entry| entry.read(out, MANIFEST_FILE)).transpose()?;
                 self.compare(MANIFEST_FILE, old.as_deref(), Some(&new));
                 Ok(())
             }

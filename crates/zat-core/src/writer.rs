@@ -91,9 +91,33 @@ pub struct UnitRecord {
 /// A unit's answer as the old state recorded it, its files by their place in the old
 /// manifest (a path of its own for each would hold every path of the bundle once more).
 #[derive(Debug)]
-struct OldUnit {
+pub(crate) struct OldUnit {
     diagnostics: OldDiagnostics,
     files: Box<[u32]>,
+}
+
+impl OldUnit {
+    /// The places of the unit's files in the old manifest.
+    pub(crate) fn files(&self) -> &[u32] {
+        &self.files
+    }
+
+    /// The unit's diagnostics as JSON, read from the old state `file` when there are any;
+    /// `None` when they no longer read as diagnostics there (the state is an accelerator: one
+    /// changed since it was read only costs the unit a render).
+    pub(crate) fn diagnostics(&self, file: Option<&mut fs::File>) -> Option<String> {
+        use std::io::{Read as _, Seek as _};
+        let OldDiagnostics::At { offset, len } = self.diagnostics else {
+            return Some("[]".to_owned());
+        };
+        let file = file?;
+        file.seek(io::SeekFrom::Start(offset)).ok()?;
+        let mut bytes = vec![0; usize::try_from(len).ok()?];
+        file.read_exact(&mut bytes).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        serde_json::from_str::<Vec<zat_model::Diagnostic>>(&text).ok()?;
+        Some(text)
+    }
 }
 
 /// Where an old unit's diagnostics are: none, or a span of the old state, read only when the
@@ -106,7 +130,7 @@ enum OldDiagnostics {
 }
 
 /// The old units of a state and the state file, open, to read their diagnostics from.
-type OldState = (HashMap<String, OldUnit>, Option<fs::File>);
+pub(crate) type OldState = (HashMap<String, OldUnit>, Option<fs::File>);
 
 /// The old bundle's file as its manifest lists it, with its stamp from the old state.
 #[derive(Debug)]
@@ -389,28 +413,10 @@ impl BundleWriter {
     /// Taken: asked again for the same key, it gives `None`.
     pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
         let unit = lock(&self.old_units).remove(key)?;
-        let diagnostics = match unit.diagnostics {
-            OldDiagnostics::None => "[]".to_owned(),
-            OldDiagnostics::At { offset, len } => self.old_diagnostics(offset, len)?,
-        };
+        let diagnostics = unit.diagnostics(lock(&self.old_state).as_mut())?;
         let old = lock(&self.old);
         let paths = unit.files.iter().map(|&at| old.files.path(at as usize).to_owned()).collect();
         Some(UnitRecord { diagnostics, paths })
-    }
-
-    /// The diagnostics at `offset` of the old state, when they still read as diagnostics
-    /// there (the state is an accelerator: one changed since it was read only costs the unit
-    /// a render).
-    fn old_diagnostics(&self, offset: u64, len: u32) -> Option<String> {
-        use std::io::{Read as _, Seek as _};
-        let mut state = lock(&self.old_state);
-        let file = state.as_mut()?;
-        file.seek(io::SeekFrom::Start(offset)).ok()?;
-        let mut bytes = vec![0; usize::try_from(len).ok()?];
-        file.read_exact(&mut bytes).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        serde_json::from_str::<Vec<zat_model::Diagnostic>>(&text).ok()?;
-        Some(text)
     }
 
     /// Records a plugin's answer for a unit, for the next build's [`Self::cached_unit`].
@@ -743,7 +749,7 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
 /// The sha256 the state recorded is taken when the manifest's stamp is still the one recorded
 /// beside it, as a file's stamp vouches for its bytes (hashing the manifest of 1,000 LPARs, 28
 /// MB, took 25 ms of a rebuild's reading of the old bundle).
-fn old_manifest_sha(out: &Path) -> Option<[u8; 32]> {
+pub(crate) fn old_manifest_sha(out: &Path) -> Option<[u8; 32]> {
     let path = out.join(MANIFEST_FILE);
     let meta = fs::symlink_metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > 256 << 20 {
@@ -808,7 +814,11 @@ pub(crate) fn file_sha256(path: &Path) -> Result<[u8; 32], BundleError> {
 /// manifest's, in path order), and the recorded answers. `None`, with no stamp given, when the
 /// state is missing, unreadable, of another format, or written for another manifest than
 /// `manifest_sha` (the sha256 of the one the bundle holds).
-fn read_state(file: &Path, manifest_sha: &[u8; 32], files: &mut Files) -> Option<OldState> {
+pub(crate) fn read_state(
+    file: &Path,
+    manifest_sha: &[u8; 32],
+    files: &mut Files,
+) -> Option<OldState> {
     let units = read_state_lines(file, manifest_sha, files);
     if units.is_none() {
         files.clear_stamps();

@@ -36,7 +36,17 @@ pub(crate) trait Sink: Sync {
     fn record(&self, key: String, record: UnitRecord);
 }
 
-/// Keeps every file in memory (for `zat report` and the tests).
+/// A carried file's entry, as an index plugin sees it.
+fn indexed(record: zat_core::FileRecord) -> IndexedFile {
+    IndexedFile {
+        path: record.path,
+        emitter: record.emitter.to_string(),
+        target: record.target,
+        placement: record.placement,
+    }
+}
+
+/// Keeps every file in memory (for the tests).
 #[derive(Debug, Default)]
 pub(crate) struct MemorySink {
     pub(crate) files: Mutex<Vec<BundleFile>>,
@@ -55,13 +65,14 @@ impl Sink for MemorySink {
     fn record(&self, _key: String, _record: UnitRecord) {}
 }
 
-/// Compares each file with the bundle on disk (`--check`, `diff`, `check`).
+/// Compares each file with the bundle on disk (`--check`, `diff`, `check`); a unit the
+/// bundle's state recorded, whose files are still on disk as written, is taken as it is.
 impl Sink for zat_core::Comparer<'_> {
-    fn cached(&self, _key: &str) -> Option<UnitRecord> {
-        None
+    fn cached(&self, key: &str) -> Option<UnitRecord> {
+        self.cached_unit(key)
     }
-    fn carry(&self, _path: &str) -> Option<IndexedFile> {
-        None
+    fn carry(&self, path: &str) -> Option<IndexedFile> {
+        zat_core::Comparer::carry(self, path).map(indexed)
     }
     fn add(&self, file: BundleFile) {
         zat_core::Comparer::add(self, file);
@@ -74,12 +85,7 @@ impl Sink for BundleWriter {
         self.cached_unit(key)
     }
     fn carry(&self, path: &str) -> Option<IndexedFile> {
-        self.carry(path).map(|record| IndexedFile {
-            path: record.path,
-            emitter: record.emitter.to_string(),
-            target: record.target,
-            placement: record.placement,
-        })
+        self.carry(path).map(indexed)
     }
     fn add(&self, file: BundleFile) {
         BundleWriter::add(self, file);
