@@ -10,10 +10,11 @@
 //! [`crate::Bundle::tree`] and [`crate::read_tree`].
 //!
 //! A bundle zat wrote holds its state (`.zat-state`): what each unit's answer was, under the
-//! key of its request. While the fleet script runs, the comparer reads it with the manifest,
-//! and a unit whose key is recorded is not rendered again when every file it gave is still
-//! on disk as written (by its stamp, else by its bytes): rendered, it would give those bytes,
-//! so it has no difference to show. Its files are listed from the manifest, as a rebuild
+//! key of its request. [`Comparer::new`] parses the manifest (before the fleet script's model
+//! grows: parsing holds the manifest's whole text) and reads the state beside the script; a
+//! unit whose key is recorded is not rendered again when every file it gave is still on disk
+//! as written (by its stamp, else by its bytes): rendered, it would give those bytes, so it
+//! has no difference to show. Its files are listed from the manifest, as a rebuild
 //! carries them. Any other unit renders and is compared file by file, so the outcome does not
 //! depend on the state: without one, or with a stale one, it is the same, only slower.
 
@@ -149,7 +150,8 @@ impl Wanted {
 pub struct Comparer<'p> {
     /// The bundle on disk; `None` when nothing is compared (`zat check`).
     out: Option<PathBuf>,
-    /// The last build's record of it, read on a thread of its own until a unit asks.
+    /// The last build's record of it: its state is read on a thread of its own until a unit
+    /// asks, then kept here.
     reading: Mutex<Option<JoinHandle<Option<Recorded>>>>,
     recorded: OnceLock<Option<Mutex<Recorded>>>,
     /// Entries on disk no new file has taken yet (boxed: the map keeps its room as it empties).

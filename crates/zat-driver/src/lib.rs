@@ -3,11 +3,11 @@
 //!
 //! `zat build` and the benchmark call [`build_into`], which streams each unit's files into
 //! the new bundle as it renders (carrying unchanged units over from the last one); `zat check`,
-//! `zat diff` and `zat build --check` call [`compare`], which hands each file to a
-//! [`Comparer`] that checks it and compares it with the bundle on disk, writing nothing and
-//! holding no bundle; `zat report` and the tests call [`build`], which renders into memory.
-//! All three render every unit the same way, so what `check` accepts is exactly what `build`
-//! writes. None prints: they return every diagnostic and a typed [`Failure`], and the caller
+//! `zat diff`, `zat build --check` and `zat report` call [`compare`], which hands each file to
+//! a [`Comparer`] that checks it and compares it with the bundle on disk (taking a unit the
+//! bundle's state vouches for as it is), writing nothing and holding no bundle; the tests call
+//! [`build`], which renders into memory. All three render every unit the same way, so what
+//! `check` accepts is exactly what `build` writes. None prints: they return every diagnostic and a typed [`Failure`], and the caller
 //! reports them (the CLI is the one place that prints).
 //!
 //! The emitters linked into zat are listed once, in [`builtins`].

@@ -566,10 +566,9 @@ fn unit(
 /// share (the run's header, site defaults and security levels, which every unit holds; a
 /// database with its partners, which each of its LPARs holds; an LPAR's outline, which each of
 /// its siblings holds; a z/OS Connect server, which the units that run or call it hold) is
-/// serialised and hashed once per build, and a unit whose
-/// answers are all carried over is never built. A key digests exactly the parts
-/// [`RenderRequest::for_unit`] puts in the request, in its order, so it changes when the
-/// request would.
+/// serialised and hashed once per build, and a unit whose answers are all carried over is
+/// never built. A key digests exactly the parts [`RenderRequest::for_unit`] puts in the
+/// request, in its order, so it changes when the request would.
 struct Keys<'a> {
     whole: &'a RenderRequest,
     /// Where each unit's parts are (made once, used for every unit's key and request).
@@ -594,8 +593,9 @@ impl<'a> Keys<'a> {
     }
 
     /// Everything but the databases, the LPARs, the servers and the unit, the same in every
-    /// unit: the request with those emptied. Written as full struct literals, so that a field added to
-    /// the request or the fleet fails to compile here instead of being left out of the key.
+    /// unit: the request with those emptied. Written as full struct literals, so that a field
+    /// added to the request or the fleet fails to compile here instead of being left out of
+    /// the key.
     fn shared(&self) -> [u8; 32] {
         *self.shared.get_or_init(|| {
             let (w, f) = (self.whole, &self.whole.fleet);
