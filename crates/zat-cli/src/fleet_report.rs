@@ -163,10 +163,18 @@ fn write_page(
     };
     let cannot_write =
         |error: &dyn std::fmt::Display| format!("cannot write {}: {error}", output.display());
-    let file = tempfile::Builder::new()
-        .prefix(".zat-report-")
-        .tempfile_in(folder)
-        .map_err(|error| cannot_write(&error))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".zat-report-");
+    // Made as any new file is (0666 less the umask, not only for its owner as a temporary file
+    // is); a page that replaces another asks for that one's permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let permissions = std::fs::metadata(output)
+            .map_or_else(|_| std::fs::Permissions::from_mode(0o666), |meta| meta.permissions());
+        builder.permissions(permissions);
+    }
+    let file = builder.tempfile_in(folder).map_err(|error| cannot_write(&error))?;
     let mut writer = std::io::BufWriter::new(file);
     render(Arc::new(fleet), diagnostics.into(), today, &mut writer)
         .map_err(|error| format!("cannot lay out the report: {error}"))?;

@@ -144,10 +144,35 @@ fn a_report_that_cannot_be_put_in_place_leaves_no_file_and_a_new_one_replaces_th
     let out = zat_in(work.path(), &["report", &script, "-o", "taken.html"]);
     out.expect_code(2).stderr_has("cannot write taken.html");
     assert_eq!(listing(), ["taken.html"], "no half-written page is left");
-    // An old page is replaced by a whole new one.
-    std::fs::write(work.path().join("report.html"), "old page").expect("old page");
+    // A new page gets the permissions any new file gets (the umask's), not a temporary file's.
+    zat_in(work.path(), &["report", &script, "-o", "new.html"]).expect_code(0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::write(work.path().join("plain.txt"), "any file").expect("a plain file");
+        let mode = |name: &str| {
+            std::fs::metadata(work.path().join(name)).expect("a file").permissions().mode()
+        };
+        assert_eq!(mode("new.html") & 0o777, mode("plain.txt") & 0o777);
+        std::fs::remove_file(work.path().join("plain.txt")).expect("remove");
+    }
+    std::fs::remove_file(work.path().join("new.html")).expect("remove");
+    // An old page is replaced by a whole new one, which keeps its permissions.
+    let old = work.path().join("report.html");
+    std::fs::write(&old, "old page").expect("old page");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    }
     zat_in(work.path(), &["report", &script, "--today", "2030-03-01"]).expect_code(0);
-    let html = std::fs::read_to_string(work.path().join("report.html")).expect("report");
+    let html = std::fs::read_to_string(&old).expect("report");
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&old).expect("page").permissions();
+        assert_eq!(mode.mode() & 0o777, 0o640);
+    }
     assert_eq!(listing(), ["report.html", "taken.html"]);
 }
