@@ -19,6 +19,16 @@ fn inputs(lpars: usize, touch: usize, jobs: usize) -> zat_driver::Inputs {
     inputs
 }
 
+/// The bench fleet of 12 LPARs with its servers in the fleet (`--set hosted=1`), LPAR SYS`touch`
+/// changed, and the other `--set` parameters given.
+fn hosted(touch: usize, params: &[(&str, String)]) -> zat_driver::Inputs {
+    let mut inputs = inputs(12, touch, 2);
+    let set = &mut inputs.script_options.params;
+    set.insert("hosted".to_owned(), "1".to_owned());
+    set.extend(params.iter().map(|(key, value)| ((*key).to_owned(), value.clone())));
+    inputs
+}
+
 fn build_into(out: &Path, touch: usize, jobs: usize) -> zat_core::WriteSummary {
     let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
     let outcome = zat_driver::build_into(&inputs(12, touch, jobs), plugins, out, None);
@@ -358,14 +368,9 @@ fn a_job_name_shared_by_two_units_is_an_error() {
 /// change still rewrites only the files whose bytes change.
 #[test]
 fn the_benchmark_fleet_with_its_servers_in_the_fleet_builds_and_rebuilds_by_lpar() {
-    let hosted = |touch: usize| {
-        let mut inputs = inputs(12, touch, 2);
-        inputs.script_options.params.insert("hosted".to_owned(), "1".to_owned());
-        inputs
-    };
     let (_work, out) = out_dir();
     let plugins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
-    let outcome = zat_driver::build_into(&hosted(0), plugins(), &out, None);
+    let outcome = zat_driver::build_into(&hosted(0, &[]), plugins(), &out, None);
     let errors: Vec<_> = outcome.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     outcome.result.expect("the hosted benchmark fleet builds");
@@ -375,7 +380,7 @@ fn the_benchmark_fleet_with_its_servers_in_the_fleet_builds_and_rebuilds_by_lpar
     assert!(policy.contains("TTLSRule                          PART1_IN"), "{policy}");
     assert!(out.join("lpars/SYS12/zosconnect/PART1.server.xml").is_file());
     let before = zat_core::read_tree(&out).expect("read");
-    let outcome = zat_driver::build_into(&hosted(3), plugins(), &out, None);
+    let outcome = zat_driver::build_into(&hosted(3, &[]), plugins(), &out, None);
     let summary = outcome.result.expect("the rebuild").summary;
     let after = zat_core::read_tree(&out).expect("read");
     assert_eq!(changed_paths(&before, &after), ["lpars/SYS3/pagent/pagent.conf"]);
@@ -390,12 +395,7 @@ fn a_changed_server_rewrites_only_the_files_of_the_lpars_that_run_or_call_it() {
     // 120 servers: PART1 to PART12 run on SYS12 down to SYS1, the others outside the fleet;
     // LPAR n calls servers 10 (n - 1) + 1 to 10 n, so SYS1 calls PART5, which runs on SYS8.
     let fleet = |touch_server: usize| {
-        let mut inputs = inputs(12, 0, 2);
-        let params = &mut inputs.script_options.params;
-        params.insert("hosted".to_owned(), "1".to_owned());
-        params.insert("servers".to_owned(), "120".to_owned());
-        params.insert("touch_server".to_owned(), touch_server.to_string());
-        inputs
+        hosted(0, &[("servers", "120".to_owned()), ("touch_server", touch_server.to_string())])
     };
     let (_work, out) = out_dir();
     let plugins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
@@ -431,9 +431,8 @@ fn a_changed_server_rewrites_only_the_files_of_the_lpars_that_run_or_call_it() {
 /// again, as many as a build from empty.
 #[test]
 fn allowed_notes_are_dropped_as_they_come_and_kept_in_the_state() {
-    let hosted = |touch: usize, allowed: &[&str]| {
-        let mut inputs = inputs(12, touch, 2);
-        inputs.script_options.params.insert("hosted".to_owned(), "1".to_owned());
+    let allowing = |touch: usize, allowed: &[&str]| {
+        let mut inputs = hosted(touch, &[]);
         inputs.allowed_codes = allowed.iter().map(|c| (*c).to_owned()).collect();
         inputs
     };
@@ -442,14 +441,14 @@ fn allowed_notes_are_dropped_as_they_come_and_kept_in_the_state() {
     };
     let plugins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
     let (_fresh, out) = out_dir();
-    let all = zat_driver::build_into(&hosted(0, &[]), plugins(), &out, None);
+    let all = zat_driver::build_into(&allowing(0, &[]), plugins(), &out, None);
     // One per requester: 12 LPARs, 4 stacks, 10 requesters.
     assert_eq!(notes(&all), 480);
     let (_work, out) = out_dir();
-    let allowed = zat_driver::build_into(&hosted(0, &["zat0363"]), plugins(), &out, None);
+    let allowed = zat_driver::build_into(&allowing(0, &["zat0363"]), plugins(), &out, None);
     assert_eq!(notes(&allowed), 0);
     allowed.result.expect("the build");
-    let again = zat_driver::build_into(&hosted(5, &[]), plugins(), &out, None);
+    let again = zat_driver::build_into(&allowing(5, &[]), plugins(), &out, None);
     assert_eq!(notes(&again), 480, "the carried units' notes come back from the state");
     assert_eq!(again.result.expect("the rebuild").summary.changed, 1);
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
-use zat_model::{CertSource, Diagnostic, Fleet, Protocols, Severity};
+use zat_model::{CertSource, Diagnostic, Fleet, Protocols, Severity, places_by_name};
 
 use crate::build::RunArgs;
 use crate::common::ScriptArgs;
@@ -248,20 +248,13 @@ struct Lookups {
 
 impl Lookups {
     fn new(fleet: Arc<Fleet>) -> Self {
-        fn first<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
-            let mut places = HashMap::with_capacity(items.len());
-            for (at, item) in items.iter().enumerate() {
-                places.entry(name(item).to_owned()).or_insert(at);
-            }
-            places
-        }
         let mut levels = HashMap::new();
         for level in &fleet.security_levels {
             levels.entry(level.name.clone()).or_insert_with(|| protocols(&level.protocols));
         }
         Lookups {
-            servers: first(&fleet.zos_connect_servers, |s| &s.name),
-            databases: first(&fleet.security_databases, |d| &d.name),
+            servers: places_by_name(&fleet.zos_connect_servers, |s| &s.name),
+            databases: places_by_name(&fleet.security_databases, |d| &d.name),
             levels,
             fleet,
         }
@@ -276,48 +269,22 @@ impl Lookups {
     }
 }
 
-/// What a table of the page lists: one row per API requester, or per AT-TLS rule.
-#[derive(Debug, Clone, Copy)]
-enum Table {
-    Connections,
-    Rules,
-}
-
-/// The rows of a table, made one at a time as the template reaches them: where each row's
-/// object is in the fleet (LPAR, stack, index among the stack's requesters or rules).
-#[derive(Debug)]
+/// A table of the page whose rows are made one at a time as the template reaches them: `len`
+/// rows, row `i` made by `row`.
 struct Rows {
-    lookups: Arc<Lookups>,
-    table: Table,
-    places: Vec<(u32, u32, u32)>,
+    len: usize,
+    row: Box<dyn Fn(usize) -> Option<Value> + Send + Sync>,
 }
 
 impl Rows {
-    fn new(lookups: Arc<Lookups>, table: Table) -> Self {
-        let mut places = Vec::new();
-        let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        for (l, lpar) in lookups.fleet.lpars.iter().enumerate() {
-            for (s, stack) in lpar.stacks.iter().enumerate() {
-                let count = match table {
-                    Table::Connections => stack.api_requesters.len(),
-                    Table::Rules => stack.rules.len(),
-                };
-                places.extend((0..count).map(|i| (index(l), index(s), index(i))));
-            }
-        }
-        Rows { lookups, table, places }
+    fn value(len: usize, row: impl Fn(usize) -> Option<Value> + Send + Sync + 'static) -> Value {
+        Value::from_object(Rows { len, row: Box::new(row) })
     }
+}
 
-    fn row(&self, (l, s, i): (u32, u32, u32)) -> Option<Value> {
-        let lookups = &self.lookups;
-        let lpar = lookups.fleet.lpars.get(l as usize)?;
-        let stack = lpar.stacks.get(s as usize)?;
-        Some(match self.table {
-            Table::Connections => {
-                connection(lookups, lpar, stack, stack.api_requesters.get(i as usize)?)
-            }
-            Table::Rules => rule(lookups, lpar, stack, stack.rules.get(i as usize)?),
-        })
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rows({})", self.len)
     }
 }
 
@@ -327,40 +294,57 @@ impl Object for Rows {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.row(*self.places.get(key.as_usize()?)?)
+        (self.row)(key.as_usize()?)
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Seq(self.places.len())
+        Enumerator::Seq(self.len)
     }
 }
 
-/// The diagnostics of the page, each made into a row as the template reaches it.
-#[derive(Debug)]
-struct DiagnosticRows(Arc<[Diagnostic]>);
-
-impl Object for DiagnosticRows {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Seq
+/// Where each of `count(stack)` objects of every stack is in the fleet: (LPAR, stack, index).
+fn places(fleet: &Fleet, count: impl Fn(&zat_model::Stack) -> usize) -> Vec<(u32, u32, u32)> {
+    let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut places = Vec::new();
+    for (l, lpar) in fleet.lpars.iter().enumerate() {
+        for (s, stack) in lpar.stacks.iter().enumerate() {
+            places.extend((0..count(stack)).map(|i| (index(l), index(s), index(i))));
+        }
     }
+    places
+}
 
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let d = self.0.get(key.as_usize()?)?;
-        Some(context! {
-            severity => match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Note => "note",
-            },
-            code => d.code,
-            message => d.message,
-            object => d.object,
-            at => d.origin.as_ref().map(ToString::to_string),
-        })
-    }
+/// A row per object `count` counts in each stack, made by `make` from the LPAR, the stack and
+/// the object's index.
+fn stack_rows(
+    lookups: &Arc<Lookups>,
+    count: impl Fn(&zat_model::Stack) -> usize,
+    make: impl Fn(&Lookups, &zat_model::Lpar, &zat_model::Stack, usize) -> Option<Value>
+    + Send
+    + Sync
+    + 'static,
+) -> Value {
+    let places = places(&lookups.fleet, count);
+    let lookups = Arc::clone(lookups);
+    Rows::value(places.len(), move |at| {
+        let &(l, s, i) = places.get(at)?;
+        let lpar = lookups.fleet.lpars.get(l as usize)?;
+        let stack = lpar.stacks.get(s as usize)?;
+        make(&lookups, lpar, stack, i as usize)
+    })
+}
 
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Seq(self.0.len())
+fn diagnostic(d: &Diagnostic) -> Value {
+    context! {
+        severity => match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        },
+        code => d.code,
+        message => d.message,
+        object => d.object,
+        at => d.origin.as_ref().map(ToString::to_string),
     }
 }
 
@@ -502,11 +486,15 @@ fn view(fleet: Arc<Fleet>, diagnostics: Arc<[Diagnostic]>, today: Day) -> Value 
         fleet => fleet.name,
         today => today.text(),
         lpars => lpars,
-        connections => Value::from_object(Rows::new(Arc::clone(&lookups), Table::Connections)),
-        rules => Value::from_object(Rows::new(Arc::clone(&lookups), Table::Rules)),
+        connections => stack_rows(&lookups, |s| s.api_requesters.len(), |lookups, lpar, stack, i| {
+            Some(connection(lookups, lpar, stack, stack.api_requesters.get(i)?))
+        }),
+        rules => stack_rows(&lookups, |s| s.rules.len(), |lookups, lpar, stack, i| {
+            Some(rule(lookups, lpar, stack, stack.rules.get(i)?))
+        }),
         certificates => certificates,
         calendar => calendar,
-        diagnostics => Value::from_object(DiagnosticRows(diagnostics)),
+        diagnostics => Rows::value(diagnostics.len(), move |at| diagnostics.get(at).map(diagnostic)),
     }
 }
 

@@ -7,6 +7,10 @@
 
 use std::collections::HashMap;
 
+// Expansion looks up a server, an LPAR or a database per requester or server while it changes
+// the fleet, so it keeps places by name rather than references; a scan of the list per lookup
+// would be quadratic on a fleet of thousands of LPARs with a server on each.
+use zat_model::places_by_name as places;
 use zat_model::{
     ByName, CertOwner, Diagnostic, Direction, Fleet, HandshakeRole, PortRange, RequesterExpansion,
     RingConnection, RingRef, Rule, RuleSource, Text, Usage,
@@ -17,18 +21,6 @@ use zat_model::{
 const BAND: i64 = 100_000;
 /// Gap between automatically numbered rules of one band, so a site can slot rules in between.
 const STEP: i64 = 10;
-
-/// Where the first item of each name is in `items`. Expansion looks up a server, an LPAR or a
-/// database per requester or server while it changes the fleet, so it keeps places rather
-/// than references; a scan of the list per lookup would be quadratic on a fleet of thousands
-/// of LPARs with a server on each.
-fn places<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
-    let mut places = HashMap::with_capacity(items.len());
-    for (at, item) in items.iter().enumerate() {
-        places.entry(name(item).to_owned()).or_insert(at);
-    }
-    places
-}
 
 pub(crate) fn expand(mut fleet: Fleet, diagnostics: &mut Vec<Diagnostic>) -> Fleet {
     add_server_rules(&mut fleet, diagnostics);

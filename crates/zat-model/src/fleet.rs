@@ -49,6 +49,16 @@ impl Fleet {
     }
 }
 
+/// Where the first item of each name is in `items`: [`ByName`] for code that changes the fleet
+/// while it looks names up, or keeps the places beyond a borrow of it.
+pub fn places_by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+    let mut places = HashMap::with_capacity(items.len());
+    for (at, item) in items.iter().enumerate() {
+        places.entry(name(item).to_owned()).or_insert(at);
+    }
+    places
+}
+
 /// The fleet's named objects by name, for code that looks a name up per rule, requester or
 /// server. [`Fleet::zos_connect_server`] and its siblings scan their list, and a fleet with a
 /// z/OS Connect server on each of thousands of LPARs, looked up once per requester, would

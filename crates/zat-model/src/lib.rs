@@ -26,7 +26,7 @@ pub use fleet::{
     HandshakeRole, InitstackAccess, JobCard, KeyAlgorithm, KeyUsage, Keyring, LevelSettings, Lpar,
     PagentSettings, PortRange, Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef,
     Rule, RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage,
-    ZosConnectServer,
+    ZosConnectServer, places_by_name,
 };
 pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};
 pub use suggest::closest;
