@@ -41,11 +41,21 @@ fn two_builds_of_one_fleet_are_byte_identical() {
     let tree = zat_core::read_tree(&one).expect("read");
     assert_eq!(tree, zat_core::read_tree(&two).expect("read"));
     assert_eq!(tree.keys().filter(|p| p.ends_with("rules.csv")).count(), 5);
-    let names: Vec<_> = std::fs::read_dir(work.path())
+    let mut names: Vec<_> = std::fs::read_dir(work.path())
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 2, "no temporary folder is left behind: {names:?}");
+    names.sort();
+    // `one` was built twice: the bundle it replaced stays beside it as the next build's base.
+    assert_eq!(names, [".one.zat-base", "one", "two"], "no temporary folder is left behind");
+    // A build from that base gives the same bundle; with --no-base none is kept.
+    let output = run(&build_args(&one, plugins.path(), 5, &[]));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(zat_core::read_tree(&one).expect("read"), tree);
+    let output = run(&build_args(&one, plugins.path(), 5, &["--no-base"]));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(zat_core::read_tree(&one).expect("read"), tree);
+    assert!(!work.path().join(".one.zat-base").exists(), "--no-base keeps no base");
 }
 
 #[test]
@@ -238,5 +248,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_bundle() {
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
+    // The base the last build may keep is no temporary folder.
+    let names: Vec<_> = names.into_iter().filter(|n| n != ".out.zat-base").collect();
     assert_eq!(names, vec!["out".to_owned()], "stale temporary folders are removed");
 }

@@ -30,6 +30,13 @@ pub(crate) struct Args {
     /// bundle on disk is not what this build would write, 0 when it is identical.
     #[arg(long)]
     pub(crate) check: bool,
+    /// Do not keep the replaced bundle. By default a build keeps it beside the new one, as
+    /// `.DIR.zat-base` (hard links of the files the two share, so it takes only the room of
+    /// the files that changed), and the next build starts from it: it writes, links and
+    /// removes only what differs. The base is never part of the bundle; remove it at any
+    /// time. With this flag it is removed, and the old bundle too once replaced.
+    #[arg(long)]
+    pub(crate) no_base: bool,
     #[command(flatten)]
     pub(crate) run: RunArgs,
     #[command(flatten)]
@@ -97,10 +104,11 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
         return run_check(args);
     }
     let json = args.findings.format == Format::Json;
-    let inputs = match args.run.inputs(&args.script, &args.findings.allow) {
+    let mut inputs = match args.run.inputs(&args.script, &args.findings.allow) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
+    inputs.keep_previous = !args.no_base;
     let started = Instant::now();
     let bar = (!quiet && std::io::stderr().is_terminal()).then(progress_bar);
     let shown = AtomicBool::new(false);

@@ -516,16 +516,21 @@ pub(crate) fn inspect_existing(
     // Each entry is judged as the walk finds it (a bundle of thousands of LPARs has hundreds
     // of thousands of files, and the old manifest is held beside the fleet script meanwhile).
     let mut in_the_way = Vec::new();
+    // Files whose bytes are right though their stamp is not the recorded one (copied back,
+    // touched): the stamp is forgotten, so that nothing takes the file for the inode it names.
+    let mut restamp = Vec::new();
     walk_each(out, stamped.then_some(&trusted as &Vouch<'_>), &mut |entry| {
         if entry.path == MANIFEST_FILE || is_state(&entry) {
             return Ok(());
         }
-        let listed = find(&entry.path).map(|at| files.get(at));
+        let at = find(&entry.path);
+        let listed = at.map(|at| files.get(at));
         let ours = match (&entry.kind, listed) {
             (Kind::Dir, _) => folders.contains(entry.path.as_str()),
             (Kind::File, Some(want)) => {
                 let path = out.join(&entry.real);
                 entry.vouched || {
+                    restamp.extend(at);
                     let bytes = fs::read(&path).map_err(io_error("read", &path))?;
                     bytes.len() as u64 == want.size && Sha256::digest(&bytes)[..] == want.sha256
                 }
@@ -542,6 +547,9 @@ pub(crate) fn inspect_existing(
         }
         Ok(())
     })?;
+    for at in restamp {
+        manifest.files.clear_stamp(at);
+    }
     in_the_way.sort();
     let in_the_way: Vec<String> = in_the_way.into_iter().map(|(_, shown)| shown).collect();
     if in_the_way.is_empty() {

@@ -159,6 +159,11 @@ impl Files {
         self.entries.iter().any(|f| f.stamp.is_some())
     }
 
+    /// Forgets the stamp of the entry at `at`: its file is no longer the one it vouched for.
+    pub(crate) fn clear_stamp(&mut self, at: usize) {
+        self.entries[at].stamp = None;
+    }
+
     pub(crate) fn clear_stamps(&mut self) {
         for entry in &mut self.entries {
             entry.stamp = None;

@@ -65,6 +65,10 @@ enum Change {
     Changed,
     /// Same bytes as in the old bundle: carried over by hard link, not written.
     Kept,
+    /// Same bytes as in the old bundle, which is also in the base the new tree was made from:
+    /// nothing done yet. [`BundleWriter::reconcile`] sees that the new tree holds the old
+    /// file's inode `ino` at this path, and links it when it does not.
+    KeptInBase { ino: u64 },
 }
 
 /// How a written bundle differs from the one it replaced (files only, the manifest aside).
@@ -256,8 +260,13 @@ pub struct BundleWriter {
     old_units: Mutex<HashMap<String, OldUnit>>,
     /// The old state, where the old units' diagnostics are.
     old_state: Mutex<Option<fs::File>>,
-    /// Folders made in the new tree.
+    /// Folders made in the new tree (with a base: folders known to be real folders in it).
     dirs: Mutex<HashSet<String>>,
+    /// The new tree was made from the base (the bundle before the old one, kept beside it by
+    /// the last build), not empty: it holds that bundle's files until [`Self::reconcile`].
+    based: bool,
+    /// Keep the old bundle beside the new one as the next build's base (see [`base_name`]).
+    keep_previous: bool,
     /// Each file's change from the old bundle, besides its plugin and manifest entry.
     listing: Listing<Change>,
     state: Mutex<StateLines>,
@@ -349,6 +358,7 @@ impl BundleWriter {
             old_state,
             old_kind,
             manifest,
+            keep_previous: true,
         })
     }
 }
@@ -364,14 +374,40 @@ pub struct Inspected {
     old_state: Option<fs::File>,
     old_kind: Existing,
     manifest: Option<ManifestFile>,
+    keep_previous: bool,
 }
 
 impl Inspected {
+    /// Whether the build keeps the bundle it replaces beside the new one, as the base of the
+    /// next build (default: yes). Without it, the old bundle is removed at the end, and a base
+    /// an earlier build kept is removed at once.
+    #[must_use]
+    pub fn keep_previous(mut self, keep: bool) -> Self {
+        self.keep_previous = keep;
+        self
+    }
+
     /// Opens the temporary tree beside the output folder: the write half of
     /// [`BundleWriter::begin`].
+    ///
+    /// When the last build kept a base (see [`base_name`]) and the old bundle is one zat
+    /// wrote, the base becomes the temporary tree: most of its files are the old bundle's
+    /// (hard links of the same inodes), so only what differs is written, linked or removed
+    /// ([`BundleWriter::reconcile`]). Nothing in the base is ever written into: a file is
+    /// replaced by a new one, never opened for writing, since its inode may be the old
+    /// bundle's too.
     pub fn open(self) -> Result<BundleWriter, BundleError> {
-        let Inspected { out, parent, name, old_manifest, units, old_state, old_kind, manifest } =
-            self;
+        let Inspected {
+            out,
+            parent,
+            name,
+            old_manifest,
+            units,
+            old_state,
+            old_kind,
+            manifest,
+            keep_previous,
+        } = self;
         // A folder made for this build goes again when it fails.
         let made_parent = !parent.exists();
         fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
@@ -380,11 +416,24 @@ impl Inspected {
         if fs::symlink_metadata(&temp).is_ok() {
             fs::remove_dir_all(&temp).map_err(io_error("remove", &temp))?;
         }
-        fs::create_dir(&temp).map_err(io_error("create", &temp))?;
+        let base = parent.join(base_name(&name));
+        let has_base = fs::symlink_metadata(&base).is_ok_and(|meta| meta.is_dir());
+        let usable = cfg!(unix)
+            && keep_previous
+            && matches!(old_kind, Existing::Bundle)
+            && manifest.as_ref().is_some_and(|m| m.files.len() > 0);
+        let based = has_base && usable && fs::rename(&base, &temp).is_ok();
+        if !based {
+            // A base that cannot serve (no old bundle, or keeping is off) only takes room.
+            if fs::symlink_metadata(&base).is_ok() {
+                let _ = remove_tree(&base);
+            }
+            fs::create_dir(&temp).map_err(io_error("create", &temp))?;
+        }
         let listing = match Listing::new(Some(&parent)) {
             Ok(listing) => listing,
             Err(error) => {
-                let _ = fs::remove_dir(&temp);
+                let _ = fs::remove_dir_all(&temp);
                 return Err(error);
             }
         };
@@ -401,6 +450,8 @@ impl Inspected {
             old_units: Mutex::new(units),
             old_state: Mutex::new(old_state),
             dirs: Mutex::new(HashSet::new()),
+            based,
+            keep_previous,
             listing,
             state: Mutex::new(state_lines),
             errors: Mutex::new(Vec::new()),
@@ -472,17 +523,31 @@ impl BundleWriter {
     fn put(&self, record: &FileRecord, content: Option<&[u8]>, was: Option<Was>) {
         let change = match was {
             None => Change::Added,
-            Some(old) if old.size == record.size && old.sha256 == record.sha256 => Change::Kept,
+            Some(old) if old.size == record.size && old.sha256 == record.sha256 => {
+                match (self.based, old.stamp) {
+                    // The inode the old bundle holds, and most likely the base too.
+                    (true, Some((ino, _, _))) => Change::KeptInBase { ino },
+                    _ => Change::Kept,
+                }
+            }
             Some(_) => Change::Changed,
         };
         if let Err(error) = self.listing.take(record, change) {
             self.fail(error);
             return;
         }
+        if let (Change::KeptInBase { .. }, Some(stamp)) = (change, was.and_then(|w| w.stamp)) {
+            // Once reconciled, the path holds the old file itself: its stamp stays.
+            lock(&self.state).stamp(&record.path, stamp);
+            return;
+        }
         let written = self.make_parents(&record.path).and_then(|()| {
             let to = self.temp.join(&record.path);
+            if self.based {
+                clear(&to);
+            }
             match (change, content) {
-                (Change::Kept, _) => {
+                (Change::Kept | Change::KeptInBase { .. }, _) => {
                     self.link_old(&record.path, &to, content, was.and_then(|w| w.stamp))
                 }
                 (_, Some(bytes)) => write_file_stat(&to, bytes).map(|meta| stamp(&meta)),
@@ -534,7 +599,29 @@ impl BundleWriter {
             return Ok(());
         }
         let full = self.temp.join(dir);
-        fs::create_dir_all(&full).map_err(io_error("create", &full))?;
+        if self.based {
+            // The base's folders are taken only once seen to be folders: whatever else is
+            // where a folder goes now (a file, a link) is removed, never followed.
+            let mut at = self.temp.clone();
+            for part in dir.split('/') {
+                at.push(part);
+                match fs::symlink_metadata(&at) {
+                    Ok(meta) if meta.is_dir() => continue,
+                    Ok(_) => clear(&at),
+                    Err(_) => {}
+                }
+                match fs::create_dir(&at) {
+                    Ok(()) => {}
+                    // Made by another thread meanwhile.
+                    Err(e)
+                        if e.kind() == io::ErrorKind::AlreadyExists
+                            && fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir()) => {}
+                    Err(e) => return Err(io_error("create", &at)(e)),
+                }
+            }
+        } else {
+            fs::create_dir_all(&full).map_err(io_error("create", &full))?;
+        }
         let mut dirs = lock(&self.dirs);
         let mut rest = dir;
         loop {
@@ -611,12 +698,13 @@ impl BundleWriter {
             match entry.more {
                 Change::Added => summary.added += 1,
                 Change::Changed => summary.changed += 1,
-                Change::Kept => summary.kept += 1,
+                Change::Kept | Change::KeptInBase { .. } => summary.kept += 1,
             }
         }
         // Every path the new bundle took went from the old list: what is left was removed.
         summary.removed = lock(&self.old).left();
-        let result = self.write_manifest(entries).and_then(|manifest| {
+        let reconciled = if self.based { self.reconcile(entries) } else { Ok(()) };
+        let result = reconciled.and_then(|()| self.write_manifest(entries)).and_then(|manifest| {
             // The state describes this tree: it goes in before the swap. It only speeds the
             // next build up, so failing to write it is no error.
             let lines = std::mem::replace(&mut *lock(&self.state), StateLines { file: None });
@@ -649,7 +737,16 @@ impl BundleWriter {
             }
         };
         sync_dir(&self.parent);
-        // After a swap `temp` holds the old bundle; it must go, or say why not.
+        // After a swap `temp` holds the old bundle: kept as the next build's base when the
+        // two share most files (what it holds besides is the old bytes of the files this build
+        // wrote), removed otherwise.
+        if self.keep_previous
+            && matches!(self.old_kind, Existing::Bundle)
+            && (summary.added + summary.changed) * KEEP_WHEN_WRITTEN_AT_MOST <= summary.files
+            && self.keep_as_base()
+        {
+            return Ok(summary);
+        }
         match remove_tree(&self.temp) {
             Ok(()) => Ok(summary),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(summary),
@@ -659,6 +756,106 @@ impl BundleWriter {
                 source,
             }),
         }
+    }
+
+    /// Makes the tree made from the base exactly the new bundle, by one walk of its folders
+    /// (names and inode numbers as the folder lists them, no `stat`), on a few threads: a file
+    /// the new bundle does not hold, or a folder it does not need, is removed; a kept file
+    /// must be the old bundle's inode, and is linked from it when the base holds anything else
+    /// there (or nothing); a file this build wrote must be where it was written. Links are
+    /// never followed.
+    #[cfg(unix)]
+    fn reconcile(&self, entries: &BTreeMap<String, Listed<Change>>) -> Result<(), BundleError> {
+        let mut folders: HashSet<&str> = HashSet::new();
+        for path in entries.keys() {
+            let mut rest = path.as_str();
+            while let Some((up, _)) = rest.rsplit_once('/') {
+                if !folders.insert(up) {
+                    break;
+                }
+                rest = up;
+            }
+        }
+        let walk = Walk { root: &self.temp, entries, folders: &folders };
+        // The first two levels here (a bundle's top folders, then its LPARs and databases),
+        // the folders below them on threads.
+        let mut found = Vec::with_capacity(entries.len());
+        let mut queue = Vec::new();
+        walk.folder("", &mut found, &mut queue)?;
+        let mut second = Vec::new();
+        for folder in queue {
+            walk.folder(&folder, &mut found, &mut second)?;
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = second.len().div_ceil(threads).max(16);
+        let parts: Vec<Result<Vec<&str>, BundleError>> = std::thread::scope(|scope| {
+            let walk = &walk;
+            let handles: Vec<_> = second
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut found = Vec::new();
+                        let mut pending = part.to_vec();
+                        while let Some(folder) = pending.pop() {
+                            walk.folder(&folder, &mut found, &mut pending)?;
+                        }
+                        Ok(found)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(walk.error("the walk panicked"))))
+                .collect()
+        });
+        for part in parts {
+            found.extend(part?);
+        }
+        found.sort_unstable();
+        // Both in path order: what the walk did not find is linked now.
+        let mut found = found.into_iter().peekable();
+        for (path, entry) in entries {
+            if found.next_if(|f| *f == path.as_str()).is_some() {
+                continue;
+            }
+            let to = self.temp.join(path);
+            match entry.more {
+                Change::KeptInBase { .. } => {
+                    self.make_parents(path)?;
+                    self.link_old(path, &to, None, None)?;
+                }
+                Change::Added | Change::Changed | Change::Kept => {
+                    return Err(BundleError::Io {
+                        action: "find in the new tree",
+                        path: to,
+                        source: io::Error::other("a file written by this build is missing"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    fn reconcile(&self, _: &BTreeMap<String, Listed<Change>>) -> Result<(), BundleError> {
+        Ok(())
+    }
+
+    /// Moves the old bundle (in `temp` after the swap) to the base's name, with a
+    /// `.gitignore` that keeps it out of a repository the bundle's folder is in. False when
+    /// it cannot be moved.
+    fn keep_as_base(&self) -> bool {
+        let Some(name) = self.out.file_name().and_then(|n| n.to_str()) else { return false };
+        let base = self.parent.join(base_name(name));
+        if fs::rename(&self.temp, &base).is_err() {
+            return false;
+        }
+        // Written anew: a `.gitignore` of the old bundle may share its inode with the new one.
+        let ignore = base.join(".gitignore");
+        clear(&ignore);
+        let _ =
+            fs::write(&ignore, "# zat's copy of the previous bundle; see `zat build --help`\n*\n");
+        true
     }
 
     /// Writes `MANIFEST.json` (byte for byte what [`crate::Bundle::manifest`] gives for the
@@ -696,6 +893,102 @@ impl BundleWriter {
             }
         }
         Ok(digest)
+    }
+}
+
+/// One walk of a tree made from a base ([`BundleWriter::reconcile`]): what it must hold.
+#[cfg(unix)]
+struct Walk<'a> {
+    root: &'a Path,
+    entries: &'a BTreeMap<String, Listed<Change>>,
+    /// Every folder of the new bundle.
+    folders: &'a HashSet<&'a str>,
+}
+
+#[cfg(unix)]
+impl<'a> Walk<'a> {
+    /// Looks at what `folder` holds: keeps what is right (files in `found`, folders of the
+    /// bundle in `pending`, to look into next) and removes the rest.
+    fn folder(
+        &self,
+        folder: &str,
+        found: &mut Vec<&'a str>,
+        pending: &mut Vec<String>,
+    ) -> Result<(), BundleError> {
+        use std::os::unix::fs::DirEntryExt as _;
+        let real = self.root.join(folder);
+        let mut path = String::from(folder);
+        if !path.is_empty() {
+            path.push('/');
+        }
+        let stem = path.len();
+        for entry in fs::read_dir(&real).map_err(io_error("read", &real))? {
+            let entry = entry.map_err(io_error("read", &real))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                clear(&entry.path());
+                continue;
+            };
+            path.truncate(stem);
+            path.push_str(name);
+            let kind = entry.file_type().map_err(io_error("inspect", &entry.path()))?;
+            if kind.is_dir() {
+                if self.folders.contains(path.as_str()) {
+                    pending.push(path.clone());
+                } else {
+                    clear(&entry.path());
+                }
+                continue;
+            }
+            let listed = self.entries.get_key_value(path.as_str());
+            let right = listed.filter(|(_, listed)| {
+                kind.is_file()
+                    && match listed.more {
+                        Change::KeptInBase { ino } => entry.ino() == ino,
+                        Change::Added | Change::Changed | Change::Kept => true,
+                    }
+            });
+            match right {
+                Some((path, _)) => found.push(path.as_str()),
+                None => clear(&entry.path()),
+            }
+        }
+        Ok(())
+    }
+
+    fn error(&self, message: &str) -> BundleError {
+        BundleError::Io {
+            action: "walk",
+            path: self.root.to_owned(),
+            source: io::Error::other(message.to_owned()),
+        }
+    }
+}
+
+/// A kept base is worth its room when at most one file in this many was written (added or
+/// changed) by the build that replaced it: it then holds little besides hard links of the new
+/// bundle's files.
+const KEEP_WHEN_WRITTEN_AT_MOST: usize = 4;
+
+/// The name of the base beside the bundle `name`: the bundle a build replaced, kept so that
+/// the next build starts from a tree that already holds most files (hard links, so it takes
+/// the room of the files that changed). Hidden, and without a process number, so that
+/// [`remove_stale`] leaves it.
+pub(crate) fn base_name(name: &str) -> String {
+    format!(".{name}.zat-base")
+}
+
+/// Removes whatever is at `path` (a file, a link, a folder with all it holds; links are not
+/// followed); nothing there is fine.
+fn clear(path: &Path) {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            let _ = fs::remove_dir_all(path);
+        }
+        Ok(_) => {
+            let _ = fs::remove_file(path);
+        }
+        Err(_) => {}
     }
 }
 
@@ -1224,5 +1517,144 @@ pub(crate) mod tests {
         fs::write(&state, text).expect("write");
         assert!(read_state(&state, &sha, &mut files).is_none());
         assert!(files.get(0).stamp.is_none(), "a broken state vouches for nothing");
+    }
+
+    /// Builds `files` into `out` (keeping the old bundle as the next base when `keep`), and
+    /// checks that the tree is exactly the bundle's.
+    fn build_checked(out: &Path, files: &[BundleFile], keep: bool) -> WriteSummary {
+        let writer =
+            BundleWriter::inspect(out).and_then(|i| i.keep_previous(keep).open()).expect("begin");
+        for f in files {
+            writer.add(f.clone());
+        }
+        let summary = writer.finish().expect("written");
+        let bundle = Bundle::new(files.to_vec()).expect("legal");
+        assert_eq!(read_tree(out).expect("read"), bundle.tree(), "the tree is the bundle");
+        summary
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt as _;
+        fs::symlink_metadata(path).expect("stat").ino()
+    }
+
+    /// Forty files in a few folders, `changed` of them with other bytes.
+    fn many(changed: &[usize]) -> Vec<BundleFile> {
+        (0..40)
+            .map(|i| {
+                let text = if changed.contains(&i) { format!("{i} new") } else { format!("{i}") };
+                file(&format!("lpars/SYS{}/f{i}.txt", i % 4), &text, "e")
+            })
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rebuild_from_the_base_is_the_bundle_and_keeps_the_old_inodes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let base = dir.path().join(base_name("out"));
+        build_checked(&out, &many(&[]), true);
+        assert!(!base.exists(), "a first build has nothing to keep");
+        let kept = inode(&out.join("lpars/SYS1/f1.txt"));
+        build_checked(&out, &many(&[]), true);
+        assert!(base.join("lpars/SYS1/f1.txt").is_file(), "the replaced bundle is the base");
+        assert!(base.join(".gitignore").is_file());
+        // Built from the base: one file changed, one added, one removed, a file where a
+        // folder was and a folder where a file was.
+        let mut files = many(&[5]);
+        files.retain(|f| f.path != "lpars/SYS2/f6.txt");
+        files.retain(|f| !f.path.starts_with("lpars/SYS3/"));
+        files.push(file("lpars/SYS3", "now a file", "e"));
+        files.push(file("lpars/SYS0/f0.txt/inner", "now a folder", "e"));
+        files.retain(|f| f.path != "lpars/SYS0/f0.txt");
+        files.push(file("new/one.txt", "added", "e"));
+        let summary = build_checked(&out, &files, true);
+        assert_eq!(summary.changed, 1);
+        assert_eq!(summary.added, 3);
+        assert_eq!(summary.removed, 12);
+        assert_eq!(inode(&out.join("lpars/SYS1/f1.txt")), kept, "a kept file is the old one");
+        // And back: the base is now the first tree's, two builds old.
+        let summary = build_checked(&out, &many(&[]), true);
+        assert_eq!((summary.added, summary.changed, summary.kept), (12, 1, 27));
+        assert_eq!(inode(&out.join("lpars/SYS1/f1.txt")), kept);
+        build_checked(&out, &many(&[]), true);
+        assert_eq!(inode(&out.join("lpars/SYS1/f1.txt")), kept);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_base_changed_by_hand_is_mended_and_nothing_is_written_through_its_links() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let base = dir.path().join(base_name("out"));
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).expect("mkdir");
+        build_checked(&out, &many(&[]), true);
+        build_checked(&out, &many(&[]), true);
+        // A kept file gone, one replaced by other bytes, a stray file, a stray folder, a link
+        // where a folder goes, and a file where a folder goes.
+        fs::remove_file(base.join("lpars/SYS1/f1.txt")).expect("rm");
+        fs::remove_file(base.join("lpars/SYS1/f5.txt")).expect("rm");
+        fs::write(base.join("lpars/SYS1/f5.txt"), "not 5").expect("write");
+        fs::write(base.join("lpars/stray.txt"), "stray").expect("write");
+        fs::create_dir_all(base.join("stray/deep")).expect("mkdir");
+        fs::remove_dir_all(base.join("lpars/SYS2")).expect("rm");
+        std::os::unix::fs::symlink(&outside, base.join("lpars/SYS2")).expect("link");
+        fs::remove_dir_all(base.join("lpars/SYS3")).expect("rm");
+        fs::write(base.join("lpars/SYS3"), "in the way").expect("write");
+        // SYS2 and SYS3 get new bytes, so they are written into the base's folders.
+        let files = many(&[2, 3]);
+        build_checked(&out, &files, true);
+        assert_eq!(fs::read_dir(&outside).expect("list").count(), 0, "nothing went through");
+        assert!(fs::symlink_metadata(out.join("lpars/SYS2")).expect("stat").is_dir());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_copied_back_over_a_shared_one_is_taken_from_the_bundle_not_the_base() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        build_checked(&out, &many(&[]), true);
+        build_checked(&out, &many(&[]), true);
+        // An edit in place reaches the base too (the same inode); the right bytes copied back
+        // as a new file leave the base with the edit, at the inode the state recorded.
+        let path = out.join("lpars/SYS1/f1.txt");
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(b"X"))
+            .expect("edit in place");
+        let fresh = dir.path().join("fresh");
+        fs::write(&fresh, "1").expect("write");
+        fs::rename(&fresh, &path).expect("copy back");
+        build_checked(&out, &many(&[]), true);
+        assert_eq!(fs::read_to_string(&path).expect("read"), "1");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_base_is_kept_only_when_it_shares_most_files_and_only_when_asked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let base = dir.path().join(base_name("out"));
+        build_checked(&out, &many(&[]), true);
+        build_checked(&out, &many(&[]), true);
+        assert!(base.is_dir());
+        // Half the files written: the old bundle would take as much room again.
+        let half: Vec<usize> = (0..20).collect();
+        build_checked(&out, &many(&half), true);
+        assert!(!base.exists(), "not kept when most files changed");
+        build_checked(&out, &many(&half), true);
+        assert!(base.is_dir());
+        build_checked(&out, &many(&half), false);
+        assert!(!base.exists(), "removed when keeping is off");
+        // A base without its bundle is removed by the next build.
+        build_checked(&out, &many(&half), true);
+        assert!(base.is_dir());
+        fs::remove_dir_all(&out).expect("rm");
+        build_checked(&out, &many(&[]), true);
+        assert!(!base.exists(), "a base with no bundle beside it goes");
     }
 }

@@ -81,6 +81,10 @@ pub struct Inputs {
     /// each held to the end otherwise. Errors are never dropped. The state still records a
     /// unit's every diagnostic, so a later run without the allowance shows them.
     pub allowed_codes: Vec<String>,
+    /// Keep the bundle a build replaces beside the new one (`.NAME.zat-base`, hard links of
+    /// the files the two share) as the base of the next build, which then writes, links and
+    /// removes only what differs (see [`zat_core::Inspected::keep_previous`]).
+    pub keep_previous: bool,
 }
 
 impl Inputs {
@@ -97,6 +101,7 @@ impl Inputs {
             states: Vec::new(),
             checks: zat_core::Checks::default(),
             allowed_codes: Vec::new(),
+            keep_previous: true,
         }
     }
 }
@@ -321,7 +326,7 @@ pub fn build_into_if(
         Ok(started) => started,
         Err(outcome) => return outcome.retyped(),
     };
-    let writer = match inspected.and_then(zat_core::Inspected::open) {
+    let writer = match inspected.and_then(|i| i.keep_previous(inputs.keep_previous).open()) {
         Ok(writer) => writer,
         Err(error) => {
             let (diagnostics, timings) = (started.0, started.1);
