@@ -740,7 +740,8 @@ impl BundleWriter {
         // After a swap `temp` holds the old bundle: kept as the next build's base when the
         // two share most files (what it holds besides is the old bytes of the files this build
         // wrote), removed otherwise.
-        if self.keep_previous
+        if cfg!(unix)
+            && self.keep_previous
             && matches!(self.old_kind, Existing::Bundle)
             && (summary.added + summary.changed) * KEEP_WHEN_WRITTEN_AT_MOST <= summary.files
             && self.keep_as_base()
