@@ -390,12 +390,12 @@ impl Inspected {
     /// Opens the temporary tree beside the output folder: the write half of
     /// [`BundleWriter::begin`].
     ///
-    /// When the last build kept a base (see [`base_name`]) and the old bundle is one zat
-    /// wrote, the base becomes the temporary tree: most of its files are the old bundle's
-    /// (hard links of the same inodes), so only what differs is written, linked or removed
-    /// ([`BundleWriter::reconcile`]). Nothing in the base is ever written into: a file is
-    /// replaced by a new one, never opened for writing, since its inode may be the old
-    /// bundle's too.
+    /// When the last build kept a base (`.NAME.zat-base` beside the bundle) and the old
+    /// bundle is one zat wrote, the base becomes the temporary tree: most of its files are the
+    /// old bundle's (hard links of the same inodes), so only what differs is written, linked
+    /// or removed (by one walk of its folders at the end). Nothing in the base is ever written
+    /// into: a file is replaced by a new one, never opened for writing, since its inode may be
+    /// the old bundle's too.
     pub fn open(self) -> Result<BundleWriter, BundleError> {
         let Inspected {
             out,
