@@ -128,6 +128,19 @@ fn a_rebuild_with_nothing_changed_rewrites_no_file() {
     for path in files {
         assert_eq!(before.get(path), after.get(path), "{path} was rewritten");
     }
+    // From the base that rebuild kept: still nothing rewritten, and the reading of the old
+    // bundle is timed for `-v`.
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build_into(&inputs(12, 0, 2), plugins, &out, None);
+    assert!(!outcome.timings.inspect.is_zero(), "the old bundle was read");
+    let summary = outcome.result.expect("rebuilt").summary;
+    assert_eq!((summary.added, summary.changed, summary.removed), (0, 0, 0));
+    let again = stamps(&out);
+    for (path, stamp) in &before {
+        if path != zat_core::STATE_FILE {
+            assert_eq!(again.get(path), Some(stamp), "{path} was rewritten from the base");
+        }
+    }
 }
 
 #[test]
@@ -151,9 +164,21 @@ fn a_one_lpar_change_rewrites_only_the_files_whose_bytes_change() {
         let expected = path == "lpars/SYS7/pagent/pagent.conf" || path == zat_core::MANIFEST_FILE;
         assert_eq!(rewritten, expected, "{path}");
     }
-    // Back to the first fleet: the same bytes as a build from empty.
+    // Back to the first fleet: the same bytes as a build from empty. This rebuild and the
+    // next start from the base the one before kept; they too write only SYS7's file.
     build_into(&out, 0, 2);
     assert_eq!(zat_core::read_tree(&out).expect("read"), old_tree);
+    assert!(out.with_file_name(".out.zat-base").is_dir(), "a rebuild keeps a base");
+    let back = stamps(&out);
+    build_into(&out, 7, 2);
+    assert_eq!(zat_core::read_tree(&out).expect("read"), new_tree);
+    for (path, stamp) in &stamps(&out) {
+        let rewritten = back.get(path) != Some(stamp);
+        let expected = path == "lpars/SYS7/pagent/pagent.conf"
+            || path == zat_core::MANIFEST_FILE
+            || path == zat_core::STATE_FILE;
+        assert_eq!(rewritten, expected, "{path}, rebuilt from the base");
+    }
 }
 
 #[test]

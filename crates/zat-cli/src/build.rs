@@ -193,6 +193,13 @@ fn log_timings(timings: &zat_driver::Timings) {
         timings.render.as_millis(),
         timings.write.as_millis()
     );
+    if !timings.inspect.is_zero() {
+        tracing::info!(
+            "reading the old bundle {} ms, beside the script (rendering waited {} ms for it)",
+            timings.inspect.as_millis(),
+            timings.waited.as_millis()
+        );
+    }
     for (plugin, took) in &timings.plugins {
         tracing::info!("plugin {plugin} rendered in {} ms", took.as_millis());
     }

@@ -135,6 +135,11 @@ pub struct Timings {
     pub render: Duration,
     /// [`build_into`]: the manifest, syncing, and swapping the new tree in.
     pub write: Duration,
+    /// [`build_into`]: reading the old bundle (every file's stamp, the manifest, the state),
+    /// beside the script and the expansion.
+    pub inspect: Duration,
+    /// [`build_into`]: how long rendering waited for that reading once the fleet was ready.
+    pub waited: Duration,
     /// Per plugin, its own render time (both passes), by name.
     pub plugins: BTreeMap<String, Duration>,
 }
@@ -310,22 +315,29 @@ pub fn build_into_if(
     // The old bundle is read (every file's stamp, the manifest, the state) while the script
     // runs: reading changes nothing on disk, and the temporary tree is opened only once the
     // fleet is known to build.
-    let (started, inspected) = std::thread::scope(|scope| {
-        let inspecting = scope.spawn(|| BundleWriter::inspect(out));
+    let (started, (inspected, inspect), waited) = std::thread::scope(|scope| {
+        let inspecting = scope.spawn(|| {
+            let begun = Instant::now();
+            (BundleWriter::inspect(out), begun.elapsed())
+        });
         let started = start(inputs, plugins);
+        let ready = Instant::now();
         let inspected = inspecting.join().unwrap_or_else(|_| {
-            Err(BundleError::Io {
+            let error = BundleError::Io {
                 action: "inspect",
                 path: out.to_owned(),
                 source: std::io::Error::other("the inspection of the old bundle panicked"),
-            })
+            };
+            (Err(error), Duration::ZERO)
         });
-        (started, inspected)
+        (started, inspected, ready.elapsed())
     });
-    let started = match started {
+    let mut started = match started {
         Ok(started) => started,
         Err(outcome) => return outcome.retyped(),
     };
+    started.1.inspect = inspect;
+    started.1.waited = waited;
     let writer = match inspected.and_then(|i| i.keep_previous(inputs.keep_previous).open()) {
         Ok(writer) => writer,
         Err(error) => {
