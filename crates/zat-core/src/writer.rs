@@ -425,8 +425,12 @@ impl Inspected {
         let based = has_base && usable && fs::rename(&base, &temp).is_ok();
         if !based {
             // A base that cannot serve (no old bundle, or keeping is off) only takes room.
-            if fs::symlink_metadata(&base).is_ok() {
+            // Anything else by that name (a link, a file) is removed itself: a link is never
+            // followed, so what it points at stays.
+            if has_base {
                 let _ = remove_tree(&base);
+            } else {
+                clear(&base);
             }
             fs::create_dir(&temp).map_err(io_error("create", &temp))?;
         }
@@ -1632,6 +1636,28 @@ pub(crate) mod tests {
         fs::rename(&fresh, &path).expect("copy back");
         build_checked(&out, &many(&[]), true);
         assert_eq!(fs::read_to_string(&path).expect("read"), "1");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_by_the_bases_name_is_removed_and_never_followed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let base = dir.path().join(base_name("out"));
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(outside.join("deep")).expect("mkdir");
+        fs::write(outside.join("keep.txt"), "mine").expect("write");
+        fs::write(outside.join("deep/keep.txt"), "mine").expect("write");
+        build_checked(&out, &many(&[]), true);
+        for keep in [true, false] {
+            std::os::unix::fs::symlink(&outside, &base).expect("link");
+            build_checked(&out, &many(&[]), keep);
+            assert_eq!(fs::read_to_string(outside.join("keep.txt")).expect("kept"), "mine");
+            assert_eq!(fs::read_to_string(outside.join("deep/keep.txt")).expect("kept"), "mine");
+            let left = fs::symlink_metadata(&base);
+            assert!(left.is_err() || left.is_ok_and(|m| m.is_dir()), "the link is gone");
+            clear(&base);
+        }
     }
 
     #[cfg(unix)]
