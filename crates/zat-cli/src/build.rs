@@ -33,8 +33,9 @@ pub(crate) struct Args {
     /// Do not keep the replaced bundle. By default a build keeps it beside the new one, as
     /// `.DIR.zat-base` (hard links of the files the two share, so it takes only the room of
     /// the files that changed), and the next build starts from it: it writes, links and
-    /// removes only what differs. The base is never part of the bundle; remove it at any
-    /// time. With this flag it is removed, and the old bundle too once replaced.
+    /// removes only what differs. It is not kept when a build wrote or removed more files than
+    /// a quarter of the bundle. The base is never part of the bundle; remove it at any time.
+    /// With this flag it is removed, and the old bundle too once replaced.
     #[arg(long)]
     pub(crate) no_base: bool,
     #[command(flatten)]

@@ -10,7 +10,16 @@
 //! beside the bundle (`crate::spill`), and so is its line of the next state once it is
 //! written; only its path, plugin and change stay in memory.
 //! [`BundleWriter::finish`] writes the manifest from the scratch file in path order and the
-//! state behind its header, syncs, swaps the new tree in and removes the old.
+//! state behind its header, syncs, swaps the new tree in and removes the old, or keeps it.
+//!
+//! The old tree is kept beside the bundle as the next build's base (`.NAME.zat-base`) when
+//! the two share most files: then the next build does not start from an empty temporary tree
+//! but renames the base into it. The base already holds the old bundle's inode at every path
+//! whose file did not change since the build before, so a kept file needs no link at all; a
+//! written file is unlinked first and created anew (an inode of the base may be the old
+//! bundle's, so none is opened for writing); and one walk of the tree's folders at the end
+//! removes what the new bundle does not list and links every kept file whose inode is not the
+//! old bundle's. The walk trusts nothing in the base, so any base gives the same tree.
 //!
 //! At the bundle root, `.zat-state` ([`STATE_FILE`]) remembers what the build wrote: each
 //! file's inode, mtime and size (so the next build trusts an untouched file without reading
@@ -747,7 +756,8 @@ impl BundleWriter {
         if cfg!(unix)
             && self.keep_previous
             && matches!(self.old_kind, Existing::Bundle)
-            && (summary.added + summary.changed) * KEEP_WHEN_WRITTEN_AT_MOST <= summary.files
+            && (summary.added + summary.changed + summary.removed) * KEEP_WHEN_WRITTEN_AT_MOST
+                <= summary.files
             && self.keep_as_base()
         {
             return Ok(summary);
@@ -970,9 +980,10 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// A kept base is worth its room when at most one file in this many was written (added or
-/// changed) by the build that replaced it: it then holds little besides hard links of the new
-/// bundle's files.
+/// A kept base is worth its room when the build that replaced it wrote (added or changed) or
+/// removed at most one file for this many files of the new bundle: it then holds little
+/// besides hard links of the new bundle's files (the old bytes of those written, and those
+/// removed, are all it keeps alive).
 const KEEP_WHEN_WRITTEN_AT_MOST: usize = 4;
 
 /// The name of the base beside the bundle `name`: the bundle a build replaced, kept so that
