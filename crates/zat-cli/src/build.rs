@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use zat_core::{Drift, WriteSummary};
-use zat_model::{Diagnostic, Fleet};
+use zat_model::Diagnostic;
 
 use crate::common::{self, ScriptArgs};
 use crate::output::{self, BuildOutput, Change, ChangeKind, FindingArgs, Format};
@@ -365,9 +365,17 @@ impl RunArgs {
 /// A rendered bundle compared with the one on disk, file by file as it rendered
 /// ([`zat_driver::compare`]): no file's bytes are held beyond the one being compared.
 pub(crate) struct Compared {
-    pub(crate) fleet: Fleet,
+    pub(crate) fleet: FleetSize,
     pub(crate) compared: zat_core::Compared,
     pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// What a comparison keeps of its fleet: its name and size, for `zat check`'s last line (the
+/// fleet itself goes before the plugins' warnings and notes are read back).
+pub(crate) struct FleetSize {
+    pub(crate) name: String,
+    pub(crate) lpars: usize,
+    pub(crate) databases: usize,
 }
 
 /// Runs the whole pipeline ([`zat_driver::compare`]), handing each file to `comparer` as it
@@ -386,7 +394,11 @@ pub(crate) fn compare_bundle(
 ) -> Result<Compared, (Exit, Vec<Diagnostic>)> {
     let inputs = run.inputs(script, &findings.allow).map_err(|exit| (exit, Vec::new()))?;
     let plugins = run.plugins.builder_for(Some(&script.script));
-    let outcome = zat_driver::compare(&inputs, plugins, comparer);
+    let outcome = zat_driver::compare_keeping(&inputs, plugins, comparer, |fleet| FleetSize {
+        name: fleet.name,
+        lpars: fleet.lpars.len(),
+        databases: fleet.security_databases.len(),
+    });
     let (comparison, diagnostics) = reported(outcome, script, findings)?;
     Ok(Compared { fleet: comparison.fleet, compared: comparison.compared, diagnostics })
 }
@@ -409,8 +421,10 @@ fn reported<T>(
     script: &ScriptArgs,
     findings: &FindingArgs,
 ) -> Result<(T, Vec<Diagnostic>), (Exit, Vec<Diagnostic>)> {
-    let mut diagnostics = script.unread_params();
-    diagnostics.extend(outcome.diagnostics);
+    // In front of the run's own, moved rather than copied (a fleet can have a note per
+    // API requester).
+    let mut diagnostics = outcome.diagnostics;
+    diagnostics.splice(0..0, script.unread_params());
     let diagnostics = findings.filter(diagnostics);
     findings.human(&diagnostics);
     let timings = &outcome.timings;

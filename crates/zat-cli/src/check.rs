@@ -35,8 +35,8 @@ pub(crate) fn run(args: &Args) -> Exit {
                 report::success(&format!(
                     "fleet {} is ready: {} LPARs, {} security databases, {} files to build, {}",
                     fleet.name,
-                    fleet.lpars.len(),
-                    fleet.security_databases.len(),
+                    fleet.lpars,
+                    fleet.databases,
                     rendered.compared.files.len(),
                     report::count(&rendered.diagnostics)
                 ));

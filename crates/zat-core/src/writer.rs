@@ -76,8 +76,8 @@ enum Change {
     Kept,
     /// Same bytes as in the old bundle, which is also in the base the new tree was made from:
     /// nothing done yet. [`BundleWriter::reconcile`] sees that the new tree holds the old
-    /// file's inode `ino` at this path, and links it when it does not.
-    KeptInBase { ino: u64 },
+    /// file's inode at this path (the one its stamp names), and links it when it does not.
+    KeptInBase,
 }
 
 /// How a written bundle differs from the one it replaced (files only, the manifest aside).
@@ -539,7 +539,7 @@ impl BundleWriter {
             Some(old) if old.size == record.size && old.sha256 == record.sha256 => {
                 match (self.based, old.stamp) {
                     // The inode the old bundle holds, and most likely the base too.
-                    (true, Some((ino, _, _))) => Change::KeptInBase { ino },
+                    (true, Some(_)) => Change::KeptInBase,
                     _ => Change::Kept,
                 }
             }
@@ -549,7 +549,7 @@ impl BundleWriter {
             self.fail(error);
             return;
         }
-        if let (Change::KeptInBase { .. }, Some(stamp)) = (change, was.and_then(|w| w.stamp)) {
+        if let (Change::KeptInBase, Some(stamp)) = (change, was.and_then(|w| w.stamp)) {
             // Once reconciled, the path holds the old file itself: its stamp stays.
             lock(&self.state).stamp(&record.path, stamp);
             return;
@@ -560,7 +560,7 @@ impl BundleWriter {
                 clear(&to);
             }
             match (change, content) {
-                (Change::Kept | Change::KeptInBase { .. }, _) => {
+                (Change::Kept | Change::KeptInBase, _) => {
                     self.link_old(&record.path, &to, content, was.and_then(|w| w.stamp))
                 }
                 (_, Some(bytes)) => write_file_stat(&to, bytes).map(|meta| stamp(&meta)),
@@ -711,7 +711,7 @@ impl BundleWriter {
             match entry.more {
                 Change::Added => summary.added += 1,
                 Change::Changed => summary.changed += 1,
-                Change::Kept | Change::KeptInBase { .. } => summary.kept += 1,
+                Change::Kept | Change::KeptInBase => summary.kept += 1,
             }
         }
         // Every path the new bundle took went from the old list: what is left was removed.
@@ -791,7 +791,9 @@ impl BundleWriter {
                 rest = up;
             }
         }
-        let walk = Walk { root: &self.temp, entries, folders: &folders };
+        // The old bundle's stamps name the inode each kept file must be.
+        let old = lock(&self.old);
+        let walk = Walk { root: &self.temp, entries, folders: &folders, old: &old.files };
         // The first two levels here (a bundle's top folders, then its LPARs and databases),
         // the folders below them on threads.
         let mut found = Vec::with_capacity(entries.len());
@@ -835,7 +837,7 @@ impl BundleWriter {
             }
             let to = self.temp.join(path);
             match entry.more {
-                Change::KeptInBase { .. } => {
+                Change::KeptInBase => {
                     self.make_parents(path)?;
                     self.link_old(path, &to, None, None)?;
                 }
@@ -918,6 +920,8 @@ struct Walk<'a> {
     entries: &'a BTreeMap<String, Listed<Change>>,
     /// Every folder of the new bundle.
     folders: &'a HashSet<&'a str>,
+    /// The old bundle's files, with their stamps.
+    old: &'a Files,
 }
 
 #[cfg(unix)]
@@ -932,6 +936,7 @@ impl<'a> Walk<'a> {
     ) -> Result<(), BundleError> {
         use std::os::unix::fs::DirEntryExt as _;
         let real = self.root.join(folder);
+        let mut near = Near::default();
         let mut path = String::from(folder);
         if !path.is_empty() {
             path.push('/');
@@ -959,7 +964,7 @@ impl<'a> Walk<'a> {
             let right = listed.filter(|(_, listed)| {
                 kind.is_file()
                     && match listed.more {
-                        Change::KeptInBase { ino } => entry.ino() == ino,
+                        Change::KeptInBase => self.old_inode(&path, &mut near) == Some(entry.ino()),
                         Change::Added | Change::Changed | Change::Kept => true,
                     }
             });
@@ -969,6 +974,12 @@ impl<'a> Walk<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The inode the old bundle's file at `path` has, as its stamp says.
+    fn old_inode(&self, path: &str, near: &mut Near) -> Option<u64> {
+        let at = self.old.find(path, near)?;
+        self.old.stamp(at).map(|(ino, _, _)| ino)
     }
 
     fn error(&self, message: &str) -> BundleError {

@@ -226,22 +226,27 @@ pub fn build(inputs: &Inputs, plugins: PluginSetBuilder) -> Outcome {
         Err(outcome) => return *outcome,
     };
     let sink = units::MemorySink::default();
-    let Rendering { request, set, diagnostics, timings, plugin_output } =
+    let Rendering { request, set, findings, timings, plugin_output } =
         match render_through(inputs, started, &sink, None) {
             Ok(rendering) => rendering,
             Err(outcome) => return *outcome,
         };
+    let (diagnostics, lost) = findings.all();
     let files = sink.files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let result = Bundle::new(files)
-        .map(|bundle| Built { fleet: request.fleet, bundle })
-        .map_err(|errors| Failure::Plugins(bundle_errors(&errors, &origins(&set))));
+    let result = match lost {
+        Some(message) => Err(Failure::Usage(vec![message])),
+        None => Bundle::new(files)
+            .map(|bundle| Built { fleet: request.fleet, bundle })
+            .map_err(|errors| Failure::Plugins(bundle_errors(&errors, &origins(&set)))),
+    };
     Outcome { diagnostics, timings, plugin_output, result }
 }
 
-/// What [`compare`] found.
+/// What [`compare`] found: the fleet (or what [`compare_keeping`] kept of it), and the
+/// comparison.
 #[derive(Debug)]
-pub struct Comparison {
-    pub fleet: Fleet,
+pub struct Comparison<F = Fleet> {
+    pub fleet: F,
     /// The new bundle's files and how it differs from the one on disk.
     pub compared: Compared,
 }
@@ -255,17 +260,33 @@ pub fn compare(
     plugins: PluginSetBuilder,
     comparer: Comparer<'_>,
 ) -> Outcome<Comparison> {
+    compare_keeping(inputs, plugins, comparer, |fleet| fleet)
+}
+
+/// [`compare`], keeping only what `keep` makes of the fleet once every unit has rendered: the
+/// rest of the fleet is gone before the plugins' warnings and notes are read back from disk,
+/// so that a run that needs no fleet afterwards (`zat build --check`, `zat diff`) holds the
+/// two one after the other, not at once.
+pub fn compare_keeping<F>(
+    inputs: &Inputs,
+    plugins: PluginSetBuilder,
+    comparer: Comparer<'_>,
+    keep: impl FnOnce(Fleet) -> F,
+) -> Outcome<Comparison<F>> {
     let started = match start(inputs, plugins) {
         Ok(started) => started,
         Err(outcome) => return outcome.retyped(),
     };
-    let Rendering { request, set, diagnostics, timings, plugin_output } =
+    let Rendering { request, set, findings, timings, plugin_output } =
         match render_through(inputs, started, &comparer, None) {
             Ok(rendering) => rendering,
             Err(outcome) => return outcome.retyped(),
         };
+    let kept = keep(request.fleet);
+    let (diagnostics, lost) = findings.all();
     let result = match comparer.finish() {
-        Ok(compared) => Ok(Comparison { fleet: request.fleet, compared }),
+        Ok(_) if lost.is_some() => Err(Failure::Usage(lost.into_iter().collect())),
+        Ok(compared) => Ok(Comparison { fleet: kept, compared }),
         Err(CompareFailure::Paths(errors)) => {
             Err(Failure::Plugins(bundle_errors(&errors, &origins(&set))))
         }
@@ -348,7 +369,7 @@ pub fn build_into_if(
     // Every intended connection on its own rule, read from each policy file as it is written
     // (one carried over unchanged was checked by the build that wrote it), before the new tree
     // replaces the old one.
-    let Rendering { set, diagnostics, mut timings, plugin_output, .. } =
+    let Rendering { set, findings, mut timings, plugin_output, .. } =
         match render_through(inputs, started, &writer, progress) {
             Ok(rendering) => rendering,
             Err(outcome) => {
@@ -356,6 +377,12 @@ pub fn build_into_if(
                 return outcome.retyped();
             }
         };
+    // The fleet is gone: the plugins' warnings and notes come back from disk now.
+    let (diagnostics, lost) = findings.all();
+    if let Some(message) = lost {
+        writer.abort();
+        return Outcome::failed(diagnostics, timings, Failure::Usage(vec![message]));
+    }
     if !accept(&diagnostics) {
         writer.abort();
         return Outcome { diagnostics, timings, plugin_output, result: Err(Failure::Refused) };
@@ -385,16 +412,57 @@ type Started = (Vec<Diagnostic>, Timings, Fleet, PluginSet);
 struct Rendering {
     request: RenderRequest,
     set: PluginSet,
-    diagnostics: Vec<Diagnostic>,
+    findings: Findings,
     timings: Timings,
     plugin_output: PluginOutput,
+}
+
+/// A run's diagnostics, in the order they are shown: the script's, the model's and the run's
+/// own, then the plugins' answers (their warnings and notes on disk while the fleet is held,
+/// see [`units::Held`]), then the connection check's.
+struct Findings {
+    before: Vec<Diagnostic>,
+    rendered: units::Rendered,
+    after: Vec<Diagnostic>,
+}
+
+impl Findings {
+    fn has_error(&self) -> bool {
+        self.before.iter().chain(&self.after).any(Diagnostic::is_error) || self.rendered.has_error()
+    }
+
+    /// Every diagnostic, and a message when some could not be read back from disk.
+    fn all(self) -> (Vec<Diagnostic>, Option<String>) {
+        let Findings { mut before, mut rendered, after } = self;
+        let (answers, lost) = rendered.take_diagnostics();
+        before.extend(answers);
+        before.extend(after);
+        (before, lost)
+    }
+
+    /// The outcome that ends a run with `failure`, holding every diagnostic.
+    fn failed<T>(
+        self,
+        timings: Timings,
+        failure: Failure,
+        output: PluginOutput,
+    ) -> Box<Outcome<T>> {
+        let (diagnostics, lost) = self.all();
+        let failure = match lost {
+            Some(message) => Failure::Usage(vec![message]),
+            None => failure,
+        };
+        let mut outcome = Outcome::failed(diagnostics, timings, failure);
+        outcome.plugin_output = output;
+        Box::new(outcome)
+    }
 }
 
 /// Renders every unit into `sink`, checking each policy file's connections on the way: the
 /// run, or the outcome that ends it (a plugin failure, an error diagnostic).
 fn render_through(
     inputs: &Inputs,
-    (mut diagnostics, mut timings, fleet, set): Started,
+    (diagnostics, mut timings, fleet, set): Started,
     sink: &dyn units::Sink,
     progress: Option<units::Progress<'_>>,
 ) -> Result<Rendering, Box<Outcome>> {
@@ -408,24 +476,23 @@ fn render_through(
         &checking,
         progress,
         &inputs.allowed_codes,
+        units::Held::new(),
     );
     timings.render = started.elapsed();
     let checked = checking.into_diagnostics();
-    let plugin_output = match collect(rendered, &mut diagnostics, &mut timings) {
-        Ok(output) => output,
-        Err((failure, output)) => {
-            let mut outcome = Outcome::failed(diagnostics, timings, failure);
-            outcome.plugin_output = output;
-            return Err(Box::new(outcome));
-        }
-    };
-    diagnostics.extend(checked);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        let mut outcome = Outcome::failed(diagnostics, timings, Failure::Input);
-        outcome.plugin_output = plugin_output;
-        return Err(Box::new(outcome));
+    let (plugin_output, failures) = collect(&rendered, &mut timings);
+    let mut findings = Findings { before: diagnostics, rendered, after: Vec::new() };
+    if !failures.is_empty() {
+        return Err(findings.failed(timings, Failure::Plugins(failures), plugin_output));
     }
-    Ok(Rendering { request, set, diagnostics, timings, plugin_output })
+    if findings.has_error() {
+        return Err(findings.failed(timings, Failure::Input, plugin_output));
+    }
+    findings.after = checked;
+    if findings.has_error() {
+        return Err(findings.failed(timings, Failure::Input, plugin_output));
+    }
+    Ok(Rendering { request, set, findings, timings, plugin_output })
 }
 
 /// Each plugin's origin by name, for messages about its files.
@@ -482,29 +549,16 @@ fn request_of(inputs: &Inputs, fleet: Fleet) -> RenderRequest {
         .with_options(inputs.plugin_options.clone())
 }
 
-/// Takes the answers' diagnostics, timings and output; a plugin failure or an error
-/// diagnostic ends the build.
-fn collect(
-    rendered: units::Rendered,
-    diagnostics: &mut Vec<Diagnostic>,
-    timings: &mut Timings,
-) -> Result<PluginOutput, (Failure, PluginOutput)> {
-    let failures = rendered.failures();
+/// Takes the answers' timings and output, and their failures (a failure ends the build).
+fn collect(rendered: &units::Rendered, timings: &mut Timings) -> (PluginOutput, Vec<String>) {
     let mut output = Vec::new();
-    for answer in rendered.answers {
+    for answer in &rendered.answers {
         *timings.plugins.entry(answer.plugin.clone()).or_default() += answer.elapsed;
         if !answer.output.is_empty() {
-            output.push((answer.plugin.clone(), answer.output));
+            output.push((answer.plugin.clone(), answer.output.clone()));
         }
-        diagnostics.extend(answer.diagnostics);
     }
-    if !failures.is_empty() {
-        return Err((Failure::Plugins(failures), output));
-    }
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err((Failure::Input, output));
-    }
-    Ok(output)
+    (output, rendered.failures())
 }
 
 /// One plugin's answer as bundle files tagged with the plugin's name, and its diagnostics

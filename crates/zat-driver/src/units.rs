@@ -10,6 +10,8 @@
 //! are put back in plugin order, so nothing depends on how threads interleave.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::io::{self, BufWriter, Read as _, Seek as _, Write as _};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -236,18 +238,115 @@ pub(crate) struct Answer {
     pub(crate) elapsed: Duration,
     pub(crate) failure: Option<String>,
     pub(crate) files: Vec<IndexedFile>,
+    /// Where [`Held`] put this answer's diagnostics, which `diagnostics` then leaves out.
+    pub(crate) held: Option<Span>,
 }
 
 /// Everything the units rendered.
 #[derive(Debug, Default)]
 pub(crate) struct Rendered {
-    /// In plugin order, then unit order; identical diagnostics of one plugin once.
+    /// In plugin order, then unit order.
     pub(crate) answers: Vec<Answer>,
+    /// The answers' warnings and notes, on disk until [`Self::take_diagnostics`].
+    pub(crate) held: Held,
 }
 
 impl Rendered {
     pub(crate) fn failures(&self) -> Vec<String> {
         self.answers.iter().filter_map(|a| a.failure.clone()).collect()
+    }
+
+    /// Whether an answer has an error (those are never held).
+    pub(crate) fn has_error(&self) -> bool {
+        self.answers.iter().any(|a| a.diagnostics.iter().any(Diagnostic::is_error))
+    }
+
+    /// Every answer's diagnostics, in plugin order then unit order, read back from disk where
+    /// they were held, without repeated diagnostics of a plugin (an option warning comes once,
+    /// not once per unit); and a message when some could not be read back.
+    ///
+    /// A diagnostic is known by the digest of its plugin and itself, not by its text: a fleet
+    /// whose requesters each get a note has tens of thousands of them (at 4,000 LPARs, the
+    /// texts of that set took 80 MB).
+    pub(crate) fn take_diagnostics(&mut self) -> (Vec<Diagnostic>, Option<String>) {
+        let mut seen: HashSet<[u8; 32]> = HashSet::new();
+        let mut all = Vec::new();
+        let mut lost = None;
+        for answer in &mut self.answers {
+            let mut list = std::mem::take(&mut answer.diagnostics);
+            if let Some(span) = answer.held.take() {
+                match self.held.get(span) {
+                    Ok(read) => list = read,
+                    Err(error) => {
+                        lost = Some(format!(
+                            "the warnings and notes of plugin `{}` could not be read back from \
+                             their scratch file: {error}",
+                            answer.plugin
+                        ));
+                    }
+                }
+            }
+            let plugin = answer.plugin.as_str();
+            list.retain(|d| seen.insert(digest(&(plugin, d))));
+            all.extend(list);
+        }
+        (all, lost)
+    }
+}
+
+/// Where an answer's diagnostics are in [`Held`]'s scratch file: offset and length.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span(u64, usize);
+
+/// The warnings and notes of the answers, as JSON in a nameless scratch file while units
+/// render (it goes with the process, even a killed one): a fleet whose API requesters each
+/// get a note has 160,000 of them at 4,000 LPARs, about 70 MB held beside the fleet
+/// otherwise. They are read back once the run no longer holds its fleet
+/// ([`Rendered::take_diagnostics`]). An answer with an error keeps its diagnostics in memory
+/// (the run stops on it at once), and so does every answer when the scratch file cannot be
+/// made or written.
+#[derive(Debug, Default)]
+pub(crate) struct Held {
+    file: Mutex<Option<(BufWriter<fs::File>, u64)>>,
+}
+
+impl Held {
+    /// A scratch file in the temporary folder; without one, diagnostics stay in memory.
+    pub(crate) fn new() -> Held {
+        let file = tempfile::tempfile().ok().map(|f| (BufWriter::with_capacity(1 << 16, f), 0));
+        Held { file: Mutex::new(file) }
+    }
+
+    /// Moves `answer`'s diagnostics to the scratch file, unless there are none or one is an
+    /// error.
+    fn hold(&self, answer: &mut Answer) {
+        if answer.diagnostics.is_empty() || answer.diagnostics.iter().any(Diagnostic::is_error) {
+            return;
+        }
+        let Ok(text) = serde_json::to_vec(&answer.diagnostics) else { return };
+        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some((out, len)) = file.as_mut() else { return };
+        // A failed write may leave part of the text in the file; the spans before it are
+        // still good, and nothing is written after it.
+        if out.write_all(&text).is_err() {
+            *file = None;
+            return;
+        }
+        answer.held = Some(Span(*len, text.len()));
+        *len += text.len() as u64;
+        answer.diagnostics = Vec::new();
+    }
+
+    fn get(&self, Span(at, len): Span) -> io::Result<Vec<Diagnostic>> {
+        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (out, _) = file.as_mut().ok_or_else(|| io::Error::other("a write to it failed"))?;
+        out.flush()?;
+        let file = out.get_mut();
+        file.seek(io::SeekFrom::Start(at))?;
+        let mut text = vec![0; len];
+        file.read_exact(&mut text)?;
+        file.seek(io::SeekFrom::End(0))?;
+        serde_json::from_slice(&text).map_err(io::Error::other)
     }
 }
 
@@ -262,6 +361,7 @@ struct Context<'a> {
     keys: Keys<'a>,
     /// Codes of warnings and notes dropped from answers ([`crate::Inputs::allowed_codes`]).
     allowed_codes: &'a [String],
+    held: &'a Held,
 }
 
 impl Context<'_> {
@@ -276,7 +376,8 @@ impl Context<'_> {
     }
 }
 
-/// Renders every unit of the run through `sink`, on up to `jobs` threads.
+/// Renders every unit of the run through `sink`, on up to `jobs` threads, putting the answers'
+/// warnings and notes in `held`.
 pub(crate) fn render(
     set: &PluginSet,
     whole: &RenderRequest,
@@ -284,6 +385,7 @@ pub(crate) fn render(
     sink: &dyn Sink,
     progress: Option<Progress<'_>>,
     allowed_codes: &[String],
+    held: Held,
 ) -> Rendered {
     let is =
         |plugin: &Plugin, capability: &str| plugin.info().provides.iter().any(|p| p == capability);
@@ -312,6 +414,7 @@ pub(crate) fn render(
         origin_files: OnceLock::new(),
         keys: Keys::new(whole),
         allowed_codes,
+        held: &held,
     };
     let fleet = &whole.fleet;
     let databases: Vec<&str> = fleet
@@ -336,6 +439,16 @@ pub(crate) fn render(
     };
     let mut rendered = Rendered::default();
     let mut sequence = 0;
+    // Every answer is made by the time `finish` takes the scratch file over.
+    let finish = |mut rendered: Rendered| {
+        rendered.answers.sort_by_key(|a| a.order);
+        rendered.held = std::mem::take(
+            &mut *held.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .map(|file| Held { file: Mutex::new(Some(file)) })
+        .unwrap_or_default();
+        rendered
+    };
 
     // Fleet-wide calls of the render pass.
     let calls: Vec<&Member<'_>> =
@@ -495,22 +608,6 @@ fn sees(path: &str, folder: &str, database: &str) -> bool {
         Some((owner, _)) => owner == database,
         None => true,
     }
-}
-
-/// Puts the answers in plugin order, then unit order, and drops repeated diagnostics of a
-/// plugin (an option warning comes once, not once per unit).
-///
-/// A diagnostic is known by the digest of its plugin and itself, not by its text: a fleet
-/// whose requesters each get a note has tens of thousands of them (at 4,000 LPARs, the texts
-/// of that set took 80 MB).
-fn finish(mut rendered: Rendered) -> Rendered {
-    rendered.answers.sort_by_key(|a| a.order);
-    let mut seen: HashSet<[u8; 32]> = HashSet::new();
-    for answer in &mut rendered.answers {
-        let plugin = answer.plugin.as_str();
-        answer.diagnostics.retain(|d| seen.insert(digest(&(plugin, d))));
-    }
-    rendered
 }
 
 /// The render pass of one unit, then its index pass with the files `bundle` makes of the
@@ -804,6 +901,7 @@ fn call(
             context.shown(serde_json::from_str(&record.diagnostics).unwrap_or_default());
         answer.files = record.paths.iter().filter_map(|p| context.sink.carry(p)).collect();
         context.sink.record(key, record);
+        context.held.hold(&mut answer);
         return answer;
     }
     let started = Instant::now();
@@ -851,6 +949,7 @@ fn call(
         context.sink.record(key, UnitRecord { diagnostics: text, paths });
     }
     answer.diagnostics = context.shown(diagnostics);
+    context.held.hold(&mut answer);
     answer
 }
 
@@ -947,7 +1046,7 @@ mod tests {
         let render_with = |builder: zat_plugin_host::PluginSetBuilder| {
             let set = builder.build().expect("plugins");
             let sink = MemorySink::default();
-            let rendered = render(&set, &request, 2, &sink, None, &[]);
+            let rendered = render(&set, &request, 2, &sink, None, &[], Held::new());
             assert!(rendered.failures().is_empty(), "{:?}", rendered.failures());
             let files = sink.files.into_inner().expect("files");
             files.into_iter().map(|f| (f.path.clone(), f)).collect::<BTreeMap<_, _>>()
@@ -1075,5 +1174,29 @@ mod tests {
             .map(|unit| unit.to_string())
             .collect();
         assert_eq!(changed, ["database PLEXB", "lpar SYSC"]);
+    }
+
+    /// The answers' warnings and notes go to disk while units render, and come back as they
+    /// would have been in memory: the same diagnostics, in the same order, repeated ones once.
+    #[test]
+    fn held_diagnostics_come_back_as_they_were_in_memory() {
+        let request = RenderRequest::new(zat_core::fixtures::multi().fleet, "test");
+        let set = crate::builtins(PluginSet::builder()).build().expect("plugins");
+        let run = |held: Held| {
+            let sink = MemorySink::default();
+            let mut rendered = render(&set, &request, 2, &sink, None, &[], held);
+            let held = rendered.answers.iter().filter(|a| a.held.is_some()).count();
+            let in_memory: usize = rendered.answers.iter().map(|a| a.diagnostics.len()).sum();
+            let (all, lost) = rendered.take_diagnostics();
+            assert!(lost.is_none(), "{lost:?}");
+            (all, held, in_memory)
+        };
+        let (kept, none_held, _) = run(Held::default());
+        let (read_back, held, left) = run(Held::new());
+        assert_eq!(none_held, 0);
+        assert!(held > 0, "no answer was held");
+        assert_eq!(left, 0, "a held answer keeps no diagnostic in memory");
+        assert!(!kept.is_empty());
+        assert_eq!(read_back, kept);
     }
 }
