@@ -5,7 +5,7 @@
 //! always complete (the old one or the new one, even if the process is killed at any moment);
 //! the same files give byte-identical trees (sorted, no timestamps, no absolute paths).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -838,10 +838,92 @@ pub(crate) fn folder_clashes<V>(
 /// An entry of a bundle on disk that is not a folder, not read yet, under its printable path.
 /// The path as it is on disk is kept only when it differs from the printable one (a bundle of
 /// thousands of LPARs lists hundreds of thousands of files, none of them unprintable).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct OnDisk {
     real: Option<Box<Path>>,
     kind: Kind,
+}
+
+impl OnDisk {
+    /// A regular file whose path on disk is its printable path: what nearly every entry is.
+    fn plain() -> OnDisk {
+        OnDisk { real: None, kind: Kind::File }
+    }
+
+    fn is_plain(&self) -> bool {
+        self.real.is_none() && self.kind == Kind::File
+    }
+}
+
+/// The entries of a bundle on disk ([`on_disk`]) no new file has taken yet, compactly: every
+/// printable path in one string, in path order, found by bisection, with a flag per entry once
+/// taken; only an entry that is not a plain regular file keeps an [`OnDisk`] of its own. At
+/// 4,000 LPARs a bundle has 254,000 files, and a map of a `String` and a boxed entry each took
+/// about 38 MB beside the fleet; this takes a third of it.
+#[derive(Debug, Default)]
+pub(crate) struct DiskList {
+    paths: String,
+    /// Where each path is in `paths`.
+    entries: Vec<(u32, u32)>,
+    taken: Vec<bool>,
+    /// The entries that are not plain files, by place.
+    special: HashMap<u32, OnDisk>,
+}
+
+impl DiskList {
+    /// `list` as [`on_disk`] gives it (sorted by path, each path once).
+    pub(crate) fn new(list: Vec<(String, OnDisk)>) -> DiskList {
+        let mut disk = DiskList::default();
+        disk.paths.reserve_exact(list.iter().map(|(path, _)| path.len()).sum());
+        disk.entries.reserve_exact(list.len());
+        for (path, entry) in list {
+            // A bundle over 4 GB of paths is beyond any fleet; its entries would not be found.
+            let (Ok(at), Ok(len)) = (u32::try_from(disk.paths.len()), u32::try_from(path.len()))
+            else {
+                break;
+            };
+            if !entry.is_plain() {
+                disk.special.insert(disk.entries.len() as u32, entry);
+            }
+            disk.paths.push_str(&path);
+            disk.entries.push((at, len));
+        }
+        disk.taken = vec![false; disk.entries.len()];
+        disk
+    }
+
+    fn path(&self, (at, len): (u32, u32)) -> &str {
+        self.paths.get(at as usize..(at + len) as usize).unwrap_or("")
+    }
+
+    fn position(&self, path: &str) -> Option<usize> {
+        let at = self.entries.binary_search_by(|&e| self.path(e).cmp(path)).ok()?;
+        (!self.taken[at]).then_some(at)
+    }
+
+    fn entry(&self, at: usize) -> OnDisk {
+        self.special.get(&(at as u32)).cloned().unwrap_or_else(OnDisk::plain)
+    }
+
+    /// The entry at `path`, if no new file took it yet.
+    pub(crate) fn get(&self, path: &str) -> Option<OnDisk> {
+        self.position(path).map(|at| self.entry(at))
+    }
+
+    /// Takes the entry at `path`, if no new file took it yet.
+    pub(crate) fn remove(&mut self, path: &str) -> Option<OnDisk> {
+        let at = self.position(path)?;
+        self.taken[at] = true;
+        Some(self.entry(at))
+    }
+
+    /// Every entry no new file took, by path.
+    pub(crate) fn left(&self) -> Vec<(String, OnDisk)> {
+        (0..self.entries.len())
+            .filter(|&at| !self.taken[at])
+            .map(|at| (self.path(self.entries[at]).to_owned(), self.entry(at)))
+            .collect()
+    }
 }
 
 impl OnDisk {
@@ -1084,6 +1166,33 @@ mod tests {
         assert!(error.to_string().contains("out"), "{error}");
         assert!(read_tree(&link).is_err());
         assert_eq!(read_tree(&out).expect("read"), one.tree());
+    }
+
+    /// The compact listing gives what the walk found, each entry once, links and files with
+    /// their bytes as `read_tree` gives them.
+    #[cfg(unix)]
+    #[test]
+    fn the_disk_list_takes_each_entry_once_and_keeps_what_is_not_a_plain_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        fs::create_dir_all(out.join("a/b")).expect("mkdir");
+        fs::write(out.join("a/b/one.txt"), "1").expect("write");
+        fs::write(out.join("a/two.txt"), "2").expect("write");
+        fs::write(out.join("z"), "3").expect("write");
+        std::os::unix::fs::symlink("/", out.join("a/root")).expect("link");
+        let tree = read_tree(&out).expect("read");
+        let mut disk = DiskList::new(on_disk(&out).expect("listed"));
+        let read =
+            |entry: Option<OnDisk>, path: &str| entry.map(|e| e.read(&out, path).expect("read"));
+        assert_eq!(read(disk.get("a/root"), "a/root").as_ref(), tree.get("a/root"));
+        assert!(!disk.get("a/root").expect("listed").is_file());
+        assert_eq!(read(disk.remove("a/two.txt"), "a/two.txt").as_deref(), Some(&b"2"[..]));
+        assert!(disk.remove("a/two.txt").is_none(), "taken once");
+        assert!(disk.get("a/two.txt").is_none());
+        assert!(disk.get("a/b").is_none(), "folders are not listed");
+        assert!(disk.get("missing").is_none());
+        let left: Vec<String> = disk.left().into_iter().map(|(path, _)| path).collect();
+        assert_eq!(left, ["a/b/one.txt", "a/root", "z"]);
     }
 
     #[cfg(unix)]

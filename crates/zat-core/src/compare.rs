@@ -27,7 +27,7 @@ use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-use crate::bundle::{OnDisk, STATE_FILE, folder_clashes, io_error, on_disk};
+use crate::bundle::{DiskList, STATE_FILE, folder_clashes, io_error, on_disk};
 use crate::manifest::{Files, ManifestFile, read_manifest};
 use crate::spill::{Listed, Listing};
 use crate::trim::{Trimmed, trim_shared};
@@ -154,8 +154,8 @@ pub struct Comparer<'p> {
     /// asks, then kept here.
     reading: Mutex<Option<JoinHandle<Option<Recorded>>>>,
     recorded: OnceLock<Option<Mutex<Recorded>>>,
-    /// Entries on disk no new file has taken yet (boxed: the map keeps its room as it empties).
-    disk: Mutex<HashMap<String, Box<OnDisk>>>,
+    /// Entries on disk no new file has taken yet.
+    disk: Mutex<DiskList>,
     listing: Listing<()>,
     differences: Mutex<Vec<Difference>>,
     errors: Mutex<Vec<BundleError>>,
@@ -178,8 +178,8 @@ impl<'p> Comparer<'p> {
     /// checked and counted); `patch`, when given, makes the patch of each difference.
     pub fn new(out: Option<&Path>, patch: Option<Patcher<'p>>) -> Result<Self, BundleError> {
         let disk = match out {
-            Some(out) => on_disk(out)?.into_iter().map(|(p, e)| (p, Box::new(e))).collect(),
-            None => HashMap::new(),
+            Some(out) => DiskList::new(on_disk(out)?),
+            None => DiskList::default(),
         };
         // The manifest is parsed here, before the fleet script's model grows (parsing holds
         // its whole text: 112 MB at 4,000 LPARs); the state is read beside the script.
@@ -322,7 +322,7 @@ impl<'p> Comparer<'p> {
         }
         if let Some(out) = &self.out {
             self.compare_manifest(out, &taken).map_err(CompareFailure::Disk)?;
-            let left: Vec<(String, Box<OnDisk>)> = lock(&self.disk).drain().collect();
+            let left = lock(&self.disk).left();
             for (path, entry) in left {
                 let old = entry.read(out, &path).map_err(CompareFailure::Disk)?;
                 self.compare(&path, Some(&old), None);
