@@ -448,9 +448,18 @@ impl Findings {
         output: PluginOutput,
     ) -> Box<Outcome<T>> {
         let (diagnostics, lost) = self.all();
-        let failure = match lost {
-            Some(message) => Failure::Usage(vec![message]),
-            None => failure,
+        // What could not be read back is said beside the failure, never dropped.
+        let failure = match (lost, failure) {
+            (None, failure) => failure,
+            (Some(message), Failure::Plugins(mut messages)) => {
+                messages.push(message);
+                Failure::Plugins(messages)
+            }
+            (Some(message), Failure::Usage(mut messages)) => {
+                messages.push(message);
+                Failure::Usage(messages)
+            }
+            (Some(message), _) => Failure::Usage(vec![message]),
         };
         let mut outcome = Outcome::failed(diagnostics, timings, failure);
         outcome.plugin_output = output;

@@ -326,8 +326,9 @@ impl Held {
         let Ok(text) = serde_json::to_vec(&answer.diagnostics) else { return };
         let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some((out, len)) = file.as_mut() else { return };
-        // A failed write may leave part of the text in the file; the spans before it are
-        // still good, and nothing is written after it.
+        // A failed write may have lost what the buffer held of earlier answers too: nothing
+        // more is held, and reading any span back then fails, which ends the run with that
+        // message rather than losing a diagnostic without a word.
         if out.write_all(&text).is_err() {
             *file = None;
             return;
@@ -1198,5 +1199,29 @@ mod tests {
         assert_eq!(left, 0, "a held answer keeps no diagnostic in memory");
         assert!(!kept.is_empty());
         assert_eq!(read_back, kept);
+    }
+
+    /// A scratch file that cannot take what was held is never a silent loss: reading back
+    /// says which plugin's warnings and notes are gone.
+    #[test]
+    fn held_diagnostics_that_cannot_be_read_back_are_reported() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("scratch");
+        std::fs::write(&path, "").expect("write");
+        // Open for reading only: the buffered write succeeds, its flush fails.
+        let file = std::fs::File::open(&path).expect("open");
+        let held = Held { file: Mutex::new(Some((BufWriter::new(file), 0))) };
+        let mut answer = Answer {
+            plugin: "p".to_owned(),
+            diagnostics: vec![Diagnostic::warning("ZAT0363", "a note")],
+            ..Answer::default()
+        };
+        held.hold(&mut answer);
+        assert!(answer.held.is_some() && answer.diagnostics.is_empty());
+        let mut rendered = Rendered { answers: vec![answer], held };
+        let (all, lost) = rendered.take_diagnostics();
+        assert!(all.is_empty());
+        let lost = lost.expect("the loss is reported");
+        assert!(lost.contains("plugin `p`"), "{lost}");
     }
 }
