@@ -1,6 +1,6 @@
 //! `zat.toml`: the project configuration next to the fleet script, so that commands need not
 //! repeat their flags: library folders, script parameters, plugin folders, plugin options,
-//! acknowledged warnings and `deny_warnings`.
+//! acknowledged warnings, `deny_warnings` and `no_base`.
 //!
 //! It is merged under the command line: lists add up (the file's entries first), and a
 //! parameter or plugin option given on the command line wins over the file's. Paths in the
@@ -38,6 +38,9 @@ pub(crate) struct Config {
     /// Fail on any warning (as `--deny-warnings`).
     #[serde(default)]
     deny_warnings: bool,
+    /// Keep no base beside the bundle (as `zat build --no-base`).
+    #[serde(default)]
+    no_base: bool,
     /// Discovered state by security database: the DISCOVER job's SYSTSPRT (as
     /// `--state DB=FILE`), relative to the folder of `zat.toml`.
     #[serde(default)]
@@ -147,6 +150,9 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
         findings.allow.splice(0..0, config.allow.iter().cloned());
         findings.deny_warnings |= config.deny_warnings;
     }
+    if let Command::Build(args) = command {
+        args.no_base |= config.no_base;
+    }
     Ok(())
 }
 
@@ -157,13 +163,14 @@ mod tests {
     #[test]
     fn a_full_file_parses_and_unknown_keys_are_refused() {
         let config: Config = toml::from_str(
-            "lib = [\"lib\"]\nplugin_dirs = [\"/opt/zat\"]\nallow = [\"ZAT0342\"]\ndeny_warnings = true\n\
+            "lib = [\"lib\"]\nplugin_dirs = [\"/opt/zat\"]\nallow = [\"ZAT0342\"]\ndeny_warnings = true\nno_base = true\n\
              [params]\nlpars = 12\nname = \"X\"\n[plugin_options.racf]\nstrict_tmp = \"IKJEFT01\"\n",
         )
         .expect("parses");
         assert_eq!(config.params["lpars"].text(), "12");
         assert_eq!(config.plugin_options["racf"]["strict_tmp"].text(), "IKJEFT01");
         assert!(config.deny_warnings);
+        assert!(config.no_base);
         let error = toml::from_str::<Config>("plugin_dir = [\"x\"]\n").expect_err("unknown key");
         assert!(error.to_string().contains("plugin_dirs"), "{error}");
     }

@@ -112,3 +112,16 @@ fn a_denied_warning_leaves_the_bundle_as_it_was_and_an_allowed_one_builds_increm
     assert!(dir.path().join("out/.zat-state").is_file());
     assert_eq!(std::fs::read(dir.path().join("out/MANIFEST.json")).expect("manifest"), before);
 }
+
+#[test]
+fn no_base_comes_from_zat_toml() {
+    let dir = project("small.rhai", "");
+    let base = dir.path().join(".out.zat-base");
+    for _ in 0..2 {
+        zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out"]).expect_code(0);
+    }
+    assert!(base.is_dir(), "a rebuild keeps a base by default");
+    std::fs::write(dir.path().join("zat.toml"), "no_base = true\n").expect("rewrite");
+    zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out"]).expect_code(0);
+    assert!(!base.exists(), "no_base in zat.toml keeps none");
+}
