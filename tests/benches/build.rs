@@ -11,8 +11,9 @@
 //!   and keeps the bundle it replaces as the next build's base), then, from that base, a
 //!   rebuild after one LPAR changed (`--set touch=K`) and a rebuild with nothing changed, with
 //!   what they added, changed, removed and kept;
-//! - `zat build --check` on the rebuilt bundle ([`zat_driver::compare`]): every file compared
-//!   with the one on disk as it renders, nothing written and no bundle held.
+//! - `zat build --check` on the rebuilt bundle ([`zat_driver::compare_keeping`], keeping
+//!   only the fleet's size as the command does): every file compared with the one on disk as
+//!   it renders, nothing written and no bundle held.
 //!
 //! With `ZAT_BENCH_HOSTED=1` the fleet's z/OS Connect servers run on its last LPARs
 //! (`--set hosted=1`), so each requester's server is in the fleet and each requester calls it
@@ -116,7 +117,13 @@ fn child(args: &[String]) {
         Some("check") => {
             let out = PathBuf::from(args.get(2).cloned().unwrap_or_default());
             let comparer = zat_core::Comparer::new(Some(&out), None).expect("the bundle lists");
-            let outcome = zat_driver::compare(&inputs(number(1), 0), builtins(), comparer);
+            // As `zat build --check` runs it: only the fleet's size is kept once units render.
+            let outcome = zat_driver::compare_keeping(
+                &inputs(number(1), 0),
+                builtins(),
+                comparer,
+                |fleet| fleet.lpars.len(),
+            );
             let compared = outcome.result.expect("the benchmark fleet builds").compared;
             let t = &outcome.timings;
             println!(
