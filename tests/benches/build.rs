@@ -118,12 +118,10 @@ fn child(args: &[String]) {
             let out = PathBuf::from(args.get(2).cloned().unwrap_or_default());
             let comparer = zat_core::Comparer::new(Some(&out), None).expect("the bundle lists");
             // As `zat build --check` runs it: only the fleet's size is kept once units render.
-            let outcome = zat_driver::compare_keeping(
-                &inputs(number(1), 0),
-                builtins(),
-                comparer,
-                |fleet| fleet.lpars.len(),
-            );
+            let outcome =
+                zat_driver::compare_keeping(&inputs(number(1), 0), builtins(), comparer, |fleet| {
+                    fleet.lpars.len()
+                });
             let compared = outcome.result.expect("the benchmark fleet builds").compared;
             let t = &outcome.timings;
             println!(
