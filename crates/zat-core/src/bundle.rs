@@ -5,7 +5,7 @@
 //! always complete (the old one or the new one, even if the process is killed at any moment);
 //! the same files give byte-identical trees (sorted, no timestamps, no absolute paths).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -499,20 +499,8 @@ pub(crate) fn inspect_existing(
         })
     };
     let stamped = files.any_stamped();
-    // Folders that hold a listed file; any other folder is the user's. The paths are sorted,
-    // so a folder repeats from one path to the next: it and its parents are in the set already.
-    let mut folders = BTreeSet::new();
-    let mut last = "";
-    for path in files.paths() {
-        let mut rest = path;
-        while let Some((dir, _)) = rest.rsplit_once('/') {
-            if dir == last || !folders.insert(dir) {
-                break;
-            }
-            rest = dir;
-        }
-        last = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    }
+    // Folders that hold a listed file; any other folder is the user's.
+    let folders = folders_of(files.paths());
     // Each entry is judged as the walk finds it (a bundle of thousands of LPARs has hundreds
     // of thousands of files, and the old manifest is held beside the fleet script meanwhile).
     let mut in_the_way = Vec::new();
@@ -561,6 +549,22 @@ pub(crate) fn inspect_existing(
             in_the_way,
         })
     }
+}
+
+/// Every folder that holds one of `paths` (bundle paths, `/`-separated), at any depth.
+pub(crate) fn folders_of<'a>(paths: impl IntoIterator<Item = &'a str>) -> HashSet<&'a str> {
+    let mut folders = HashSet::new();
+    for path in paths {
+        let mut rest = path;
+        // A folder met before has its parents in the set already.
+        while let Some((dir, _)) = rest.rsplit_once('/') {
+            if !folders.insert(dir) {
+                break;
+            }
+            rest = dir;
+        }
+    }
+    folders
 }
 
 /// The nearest folder at or above `dir` that is a bundle zat wrote, if any. `dir` is taken

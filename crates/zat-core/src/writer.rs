@@ -44,8 +44,8 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, enclosing_bundle, folder_clashes, inspect_existing, io_error, remove_stale,
-    split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    Existing, enclosing_bundle, folder_clashes, folders_of, inspect_existing, io_error,
+    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
 use crate::manifest::{Files, ManifestFile, Near};
 use crate::spill::{Listed, Listing};
@@ -406,17 +406,8 @@ impl Inspected {
     /// into: a file is replaced by a new one, never opened for writing, since its inode may be
     /// the old bundle's too.
     pub fn open(self) -> Result<BundleWriter, BundleError> {
-        let Inspected {
-            out,
-            parent,
-            name,
-            old_manifest,
-            units,
-            old_state,
-            old_kind,
-            manifest,
-            keep_previous,
-        } = self;
+        let (parent, name, old_kind, keep_previous) =
+            (self.parent, self.name, self.old_kind, self.keep_previous);
         // A folder made for this build goes again when it fails.
         let made_parent = !parent.exists();
         fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
@@ -430,7 +421,7 @@ impl Inspected {
         let usable = cfg!(unix)
             && keep_previous
             && matches!(old_kind, Existing::Bundle)
-            && manifest.as_ref().is_some_and(|m| m.files.len() > 0);
+            && self.manifest.as_ref().is_some_and(|m| m.files.len() > 0);
         let based = has_base && usable && fs::rename(&base, &temp).is_ok();
         if !based {
             // A base that cannot serve (no old bundle, or keeping is off) only takes room.
@@ -451,17 +442,17 @@ impl Inspected {
             }
         };
         let state_lines = StateLines::new(&parent);
-        let old = OldFiles::new(manifest.map(|m| m.files).unwrap_or_default());
+        let old = OldFiles::new(self.manifest.map(|m| m.files).unwrap_or_default());
         Ok(BundleWriter {
-            out: out.to_owned(),
+            out: self.out,
             made_parent: made_parent.then(|| parent.clone()),
             parent,
             temp,
             old_kind,
-            old_manifest,
+            old_manifest: self.old_manifest,
             old: Mutex::new(old),
-            old_units: Mutex::new(units),
-            old_state: Mutex::new(old_state),
+            old_units: Mutex::new(self.units),
+            old_state: Mutex::new(self.old_state),
             dirs: Mutex::new(HashSet::new()),
             based,
             keep_previous,
@@ -781,16 +772,7 @@ impl BundleWriter {
     /// never followed.
     #[cfg(unix)]
     fn reconcile(&self, entries: &BTreeMap<String, Listed<Change>>) -> Result<(), BundleError> {
-        let mut folders: HashSet<&str> = HashSet::new();
-        for path in entries.keys() {
-            let mut rest = path.as_str();
-            while let Some((up, _)) = rest.rsplit_once('/') {
-                if !folders.insert(up) {
-                    break;
-                }
-                rest = up;
-            }
-        }
+        let folders = folders_of(entries.keys().map(String::as_str));
         // The old bundle's stamps name the inode each kept file must be.
         let old = lock(&self.old);
         let walk = Walk { root: &self.temp, entries, folders: &folders, old: &old.files };
@@ -803,8 +785,7 @@ impl BundleWriter {
         for folder in queue {
             walk.folder(&folder, &mut found, &mut second)?;
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let chunk = second.len().div_ceil(threads).max(16);
+        let chunk = chunk_for(second.len());
         let parts: Vec<Result<Vec<&str>, BundleError>> = std::thread::scope(|scope| {
             let walk = &walk;
             let handles: Vec<_> = second
@@ -1036,6 +1017,13 @@ impl<W: io::Write> io::Write for HashingWriter<W> {
     }
 }
 
+/// How many of `len` folders (or folder entries) each of a few threads takes in the walks of
+/// a tree, which are bound by file-system latency: one share per core, up to 8, at least 16.
+fn chunk_for(len: usize) -> usize {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    len.div_ceil(threads).max(16)
+}
+
 /// Removes a tree on a few threads, one folder of the second level at a time (the LPAR
 /// folders of a bundle): unlinking tens of thousands of files is bound by file-system latency.
 /// Links are removed, never followed.
@@ -1050,8 +1038,7 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
             }
         }
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let chunk = parts.len().div_ceil(threads).max(16);
+    let chunk = chunk_for(parts.len());
     std::thread::scope(|scope| {
         for part in parts.chunks(chunk) {
             scope.spawn(move || {

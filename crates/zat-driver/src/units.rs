@@ -62,7 +62,7 @@ impl Sink for MemorySink {
         None
     }
     fn add(&self, file: BundleFile) {
-        self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(file);
+        lock(&self.files).push(file);
     }
     fn record(&self, _key: String, _record: UnitRecord) {}
 }
@@ -143,10 +143,7 @@ impl Sink for Checking<'_> {
             let checked =
                 crate::connections::check_stack(&self.names, lpar, &lpar.stacks[s], &file.content);
             if !checked.diagnostics.is_empty() {
-                self.found
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(((l, s), checked.diagnostics));
+                lock(&self.found).push(((l, s), checked.diagnostics));
             }
         }
         self.inner.add(file);
@@ -294,6 +291,11 @@ impl Rendered {
     }
 }
 
+/// `mutex`'s value, also after a panic elsewhere (what it guards stays consistent).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Where an answer's diagnostics are in [`Held`]'s scratch file: offset and length.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Span(u64, usize);
@@ -324,7 +326,7 @@ impl Held {
             return;
         }
         let Ok(text) = serde_json::to_vec(&answer.diagnostics) else { return };
-        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut file = lock(&self.file);
         let Some((out, len)) = file.as_mut() else { return };
         // A failed write may have lost what the buffer held of earlier answers too: nothing
         // more is held, and reading any span back then fails, which ends the run with that
@@ -339,7 +341,7 @@ impl Held {
     }
 
     fn get(&self, Span(at, len): Span) -> io::Result<Vec<Diagnostic>> {
-        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut file = lock(&self.file);
         let (out, _) = file.as_mut().ok_or_else(|| io::Error::other("a write to it failed"))?;
         out.flush()?;
         let file = out.get_mut();
@@ -443,11 +445,8 @@ pub(crate) fn render(
     // Every answer is made by the time `finish` takes the scratch file over.
     let finish = |mut rendered: Rendered| {
         rendered.answers.sort_by_key(|a| a.order);
-        rendered.held = std::mem::take(
-            &mut *held.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-        .map(|file| Held { file: Mutex::new(Some(file)) })
-        .unwrap_or_default();
+        let file = std::mem::take(&mut *lock(&held.file));
+        rendered.held = Held { file: Mutex::new(file) };
         rendered
     };
 
@@ -723,12 +722,11 @@ impl<'a> Keys<'a> {
         name: &str,
         make: impl FnOnce() -> [u8; 32],
     ) -> [u8; 32] {
-        let lock = || map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(found) = lock().get(name) {
+        if let Some(found) = lock(map).get(name) {
             return *found;
         }
         let made = make();
-        lock().insert(name.to_owned(), made);
+        lock(map).insert(name.to_owned(), made);
         made
     }
 
@@ -872,7 +870,7 @@ impl<'r> Prepared<'r> {
         if let Some(request) = self.borrowed.or_else(|| self.built.get()) {
             return Some(request);
         }
-        let make = self.make.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()?;
+        let make = lock(&self.make).take()?;
         Some(self.built.get_or_init(make))
     }
 
