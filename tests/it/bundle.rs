@@ -252,3 +252,71 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_bundle() {
     let names: Vec<_> = names.into_iter().filter(|n| n != ".out.zat-base").collect();
     assert_eq!(names, vec!["out".to_owned()], "stale temporary folders are removed");
 }
+
+/// `zat build` of the bench fleet of `lpars` LPARs with LPAR `touch` changed.
+fn bench_args(out: &Path, lpars: usize, touch: usize) -> Vec<String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/bench/fleet.rhai");
+    ["build", &script.to_string_lossy(), "-o", &out.to_string_lossy(), "-q"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(["--set".to_owned(), format!("lpars={lpars}")])
+        .chain(["--set".to_owned(), format!("touch={touch}")])
+        .collect()
+}
+
+#[test]
+fn two_builds_of_one_folder_at_once_leave_one_of_their_bundles_whole() {
+    // Each build links the files it keeps from the bundle in place. Without the output's
+    // lock, the second to swap linked them from the bundle the first had just put there, and
+    // the folder ended with files that did not match its manifest, refused by every later
+    // build.
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let lpars = 100;
+    // Three variants, each with one LPAR changed; the manifest of each, built alone.
+    let touches = [1, 2, 3];
+    let manifests: Vec<Vec<u8>> = touches
+        .iter()
+        .map(|&touch| {
+            let alone = work.path().join(format!("alone{touch}"));
+            let output = run(&bench_args(&alone, lpars, touch));
+            assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+            verified_manifest(&alone)
+        })
+        .collect();
+    let output = run(&bench_args(&out, lpars, touches[0]));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    for round in 0..6 {
+        let pair = [touches[round % 3], touches[(round + 1) % 3]];
+        let children: Vec<std::process::Child> = pair
+            .iter()
+            .map(|&touch| {
+                Command::new(zat_binary())
+                    .args(bench_args(&out, lpars, touch))
+                    .env_remove("ZAT_PLUGIN_PATH")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("start zat")
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().expect("wait for zat");
+            assert_eq!(output.status.code(), Some(0), "round {round}: {}", text(&output.stderr));
+        }
+        let manifest = verified_manifest(&out);
+        // `touches` are 1, 2, 3: the manifest of `touch` is at `touch - 1`.
+        assert!(
+            pair.iter().any(|touch| manifest == manifests[touch - 1]),
+            "round {round}: the bundle is neither of the two builds'"
+        );
+    }
+    // The lock goes with the last build; what stays beside the bundle is its base.
+    let mut names: Vec<_> = std::fs::read_dir(work.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("alone"))
+        .collect();
+    names.sort();
+    assert_eq!(names, [".out.zat-base", "out"]);
+}

@@ -23,7 +23,8 @@ pub(crate) struct Args {
     #[command(flatten)]
     pub(crate) script: ScriptArgs,
     /// The bundle folder. It is replaced as a whole, atomically; an existing folder must be
-    /// an earlier bundle (it has a MANIFEST.json) or empty.
+    /// an earlier bundle (it has a MANIFEST.json) or empty. A second build of the same folder
+    /// waits for the first (`.DIR.zat-lock` beside it, there while a build runs).
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub(crate) output: PathBuf,
     /// Write nothing: exit 1 and list what differs (added, removed, changed files) when the

@@ -47,6 +47,7 @@ use crate::bundle::{
     Existing, enclosing_bundle, folder_clashes, folders_of, inspect_existing, io_error,
     remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
+use crate::lock::{OutputLock, lock_output};
 use crate::manifest::{Files, ManifestFile, Near};
 use crate::spill::{Listed, Listing};
 use crate::{BundleError, BundleFile, MANIFEST_FILE};
@@ -280,6 +281,9 @@ pub struct BundleWriter {
     listing: Listing<Change>,
     state: Mutex<StateLines>,
     errors: Mutex<Vec<BundleError>>,
+    /// The output folder's lock, let go when the writer is dropped: after the swap and the
+    /// base, or once the new tree is removed.
+    _lock: Option<OutputLock>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -344,6 +348,13 @@ impl BundleWriter {
     /// run beside the fleet script; [`Inspected::open`] then opens the temporary tree.
     pub fn inspect(out: &Path) -> Result<Inspected, BundleError> {
         let (parent, name) = split_output(out)?;
+        // A folder inside a bundle is refused below; nothing is made there, not even a lock.
+        let enclosing = enclosing_bundle(&parent);
+        // Held from here until the new bundle and the base are in place (see `lock.rs`).
+        let lock = match enclosing {
+            Some(_) => None,
+            None => lock_output(&parent, &name, out)?,
+        };
         // The old manifest's hash binds the state to it, and tells whether the new manifest is
         // the same bytes; read once.
         let old_manifest = old_manifest_sha(out);
@@ -354,7 +365,7 @@ impl BundleWriter {
                 units = read_state(&out.join(STATE_FILE), &sha, files).unwrap_or_default();
             }
         })?;
-        if let Some(bundle) = enclosing_bundle(&parent) {
+        if let Some(bundle) = enclosing {
             return Err(BundleError::InsideBundle { path: out.to_owned(), bundle });
         }
         let (units, old_state) = units;
@@ -368,6 +379,7 @@ impl BundleWriter {
             old_kind,
             manifest,
             keep_previous: true,
+            lock,
         })
     }
 }
@@ -384,6 +396,8 @@ pub struct Inspected {
     old_kind: Existing,
     manifest: Option<ManifestFile>,
     keep_previous: bool,
+    /// The output folder's lock, taken before the old bundle was read.
+    lock: Option<OutputLock>,
 }
 
 impl Inspected {
@@ -459,6 +473,7 @@ impl Inspected {
             listing,
             state: Mutex::new(state_lines),
             errors: Mutex::new(Vec::new()),
+            _lock: self.lock,
         })
     }
 }
