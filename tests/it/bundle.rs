@@ -320,3 +320,53 @@ fn two_builds_of_one_folder_at_once_leave_one_of_their_bundles_whole() {
     names.sort();
     assert_eq!(names, [".out.zat-base", "out"]);
 }
+
+#[test]
+fn a_check_beside_a_build_compares_with_one_whole_bundle() {
+    // `zat build --check` reads the bundle file by file while it renders. Without the shared
+    // lock, a build that swapped its bundle in meanwhile left it half the old bundle and half
+    // the new one: a difference list that is neither "none" nor the two bundles' difference.
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let lpars = 100;
+    let every = ["MANIFEST.json", "lpars/SYS1/pagent/pagent.conf", "lpars/SYS2/pagent/pagent.conf"];
+    let output = run(&bench_args(&out, lpars, 1));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let mut saw = [0; 2];
+    for round in 0..6 {
+        // The bundle in place is LPAR 1's change or LPAR 2's; the build writes the other,
+        // and the check asks about the one being built.
+        let (from, to) = if round % 2 == 0 { (1, 2) } else { (2, 1) };
+        let spawn = |extra: &[&str]| {
+            Command::new(zat_binary())
+                .args(bench_args(&out, lpars, to))
+                .args(extra)
+                .env_remove("ZAT_PLUGIN_PATH")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start zat")
+        };
+        let build = spawn(&[]);
+        let check = spawn(&["--check"]);
+        let checked = check.wait_with_output().expect("wait for the check");
+        let built = build.wait_with_output().expect("wait for the build");
+        assert_eq!(built.status.code(), Some(0), "round {round}: {}", text(&built.stderr));
+        let listed: Vec<String> = text(&checked.stdout)
+            .lines()
+            .filter_map(|line| line.strip_prefix("changed\t").map(str::to_owned))
+            .collect();
+        match checked.status.code() {
+            // It saw the new bundle whole, or the old one whole.
+            Some(0) => saw[1] += 1,
+            Some(1) => {
+                assert_eq!(listed, every, "round {round} from {from}: {}", text(&checked.stdout));
+                saw[0] += 1;
+            }
+            other => {
+                panic!("round {round}: --check ended with {other:?}: {}", text(&checked.stderr))
+            }
+        }
+    }
+    eprintln!("the check saw the old bundle {} times, the new one {} times", saw[0], saw[1]);
+}

@@ -24,7 +24,8 @@ pub(crate) struct Args {
     pub(crate) script: ScriptArgs,
     /// The bundle folder. It is replaced as a whole, atomically; an existing folder must be
     /// an earlier bundle (it has a MANIFEST.json) or empty. A second build of the same folder
-    /// waits for the first (`.DIR.zat-lock` beside it, there while a build runs).
+    /// waits for the first, and a check for a build (`.DIR.zat-lock` beside it, there while
+    /// one of them runs).
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub(crate) output: PathBuf,
     /// Write nothing: exit 1 and list what differs (added, removed, changed files) when the

@@ -27,7 +27,10 @@ use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-use crate::bundle::{DiskList, STATE_FILE, folder_clashes, io_error, on_disk};
+use crate::bundle::{
+    DiskList, STATE_FILE, enclosing_bundle, folder_clashes, io_error, on_disk, split_output,
+};
+use crate::lock::{OutputLock, lock_output_shared};
 use crate::manifest::{Files, ManifestFile, read_manifest};
 use crate::spill::{Listed, Listing};
 use crate::trim::{Trimmed, trim_shared};
@@ -161,6 +164,8 @@ pub struct Comparer<'p> {
     errors: Mutex<Vec<BundleError>>,
     disk_error: Mutex<Option<BundleError>>,
     patch: Option<Patcher<'p>>,
+    /// The bundle's lock, shared, held until the comparison is dropped.
+    _lock: Option<OutputLock>,
 }
 
 impl std::fmt::Debug for Comparer<'_> {
@@ -177,6 +182,12 @@ impl<'p> Comparer<'p> {
     /// Lists the bundle at `out` (nothing when `out` is `None`: the files are then only
     /// checked and counted); `patch`, when given, makes the patch of each difference.
     pub fn new(out: Option<&Path>, patch: Option<Patcher<'p>>) -> Result<Self, BundleError> {
+        // Shared with other readers, never held while a build writes the bundle (see
+        // `lock.rs`); nothing is made inside another bundle.
+        let lock = out.and_then(|out| {
+            let (parent, name) = split_output(out).ok()?;
+            enclosing_bundle(&parent).is_none().then(|| lock_output_shared(&parent, &name, out))?
+        });
         let disk = match out {
             Some(out) => DiskList::new(on_disk(out)?),
             None => DiskList::default(),
@@ -199,6 +210,7 @@ impl<'p> Comparer<'p> {
             errors: Mutex::new(Vec::new()),
             disk_error: Mutex::new(None),
             patch,
+            _lock: lock,
         })
     }
 

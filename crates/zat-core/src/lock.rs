@@ -8,10 +8,16 @@
 //! before it reads the old bundle until the new one and the base are in place, and a second
 //! build waits for it (and says so on stderr).
 //!
-//! The file is there only while a build holds it: the holder removes it before it lets go.
-//! A build that waited on a file removed meanwhile finds that the path no longer names the
-//! file it locked, and takes the lock again on the file there now (made anew if need be). A
-//! killed build's lock goes with the process; the file it leaves is taken by the next build.
+//! `zat build --check` and `zat diff` read the bundle file by file while they render, so they
+//! hold the same lock shared: any number of them at once, none while a build writes, so that
+//! none reads half the old bundle and half the new one. One that cannot make the file (a
+//! folder it may not write into) reads without it.
+//!
+//! The file is there only while someone holds it: a build removes it before it lets go, and
+//! so does the last reader (one that can take it alone as it leaves). Whoever waited on a file
+//! removed meanwhile finds that the path no longer names the file it locked, and takes the
+//! lock again on the file there now (made anew if need be). A killed process's lock goes with
+//! it; the file it leaves is taken by the next one.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,19 +29,34 @@ pub(crate) fn lock_name(name: &str) -> String {
     format!(".{name}.zat-lock")
 }
 
-/// The output folder's lock, held until dropped; dropping it removes the file, then lets go.
+/// The output folder's lock, held until dropped; dropping it removes the file (a shared one
+/// only when no one else holds it), then lets go.
 #[derive(Debug)]
 pub(crate) struct OutputLock {
     path: PathBuf,
-    _file: fs::File,
+    file: fs::File,
+    shared: bool,
 }
 
 impl Drop for OutputLock {
     fn drop(&mut self) {
-        // Removed while still held: a build waiting on this file then sees that the path no
-        // longer names it, and takes the lock on a new one.
-        let _ = fs::remove_file(&self.path);
+        // Removed while still held alone: whoever waits on this file then sees that the path
+        // no longer names it, and takes the lock on a new one.
+        if !self.shared || alone(&self.file) {
+            let _ = fs::remove_file(&self.path);
+        }
     }
+}
+
+/// Whether a reader's lock can become exclusive at once: no one else holds or shares it.
+#[cfg(unix)]
+fn alone(file: &fs::File) -> bool {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_ok()
+}
+
+#[cfg(not(unix))]
+fn alone(_file: &fs::File) -> bool {
+    false
 }
 
 /// Takes the lock of the output folder `name` in `parent`, waiting while another build holds
@@ -50,14 +71,29 @@ pub(crate) fn lock_output(
     if !parent.is_dir() {
         return Ok(None);
     }
-    take(&parent.join(lock_name(name)), out)
+    take(&parent.join(lock_name(name)), out, false)
+}
+
+/// Takes the lock of the output folder `name` in `parent` shared, to read the bundle while no
+/// build writes it, waiting while a build holds it. `None` when there is no lock to take: as
+/// for [`lock_output`], or when the file cannot be made (reading never fails for the lock).
+pub(crate) fn lock_output_shared(parent: &Path, name: &str, out: &Path) -> Option<OutputLock> {
+    if !parent.is_dir() {
+        return None;
+    }
+    take(&parent.join(lock_name(name)), out, true).ok().flatten()
 }
 
 #[cfg(unix)]
-fn take(path: &Path, out: &Path) -> Result<Option<OutputLock>, BundleError> {
+fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, BundleError> {
     use rustix::fs::{AtFlags, CWD, FlockOperation, Mode, OFlags};
     use rustix::io::Errno;
 
+    let (at_once, waiting) = if shared {
+        (FlockOperation::NonBlockingLockShared, FlockOperation::LockShared)
+    } else {
+        (FlockOperation::NonBlockingLockExclusive, FlockOperation::LockExclusive)
+    };
     let mut told = false;
     loop {
         // Never through a link: a link by this name is an error, not a way to lock elsewhere.
@@ -69,19 +105,19 @@ fn take(path: &Path, out: &Path) -> Result<Option<OutputLock>, BundleError> {
                 source: e.into(),
             }
         })?;
-        match rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive) {
+        match rustix::fs::flock(&fd, at_once) {
             Ok(()) => {}
             Err(Errno::WOULDBLOCK) => {
                 if !told {
                     tracing::warn!(
-                        "waiting for another zat build of {} to finish (it holds {})",
+                        "waiting for another zat run that uses {} to finish (it holds {})",
                         out.display(),
                         path.display()
                     );
                     told = true;
                 }
                 loop {
-                    match rustix::fs::flock(&fd, FlockOperation::LockExclusive) {
+                    match rustix::fs::flock(&fd, waiting) {
                         Ok(()) => break,
                         Err(Errno::INTR) => {}
                         Err(_) => return Ok(unlocked(path)),
@@ -97,7 +133,11 @@ fn take(path: &Path, out: &Path) -> Result<Option<OutputLock>, BundleError> {
         if let (Ok(held), Ok(named)) = (held, named)
             && (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
         {
-            return Ok(Some(OutputLock { path: path.to_owned(), _file: fs::File::from(fd) }));
+            return Ok(Some(OutputLock {
+                path: path.to_owned(),
+                file: fs::File::from(fd),
+                shared,
+            }));
         }
     }
 }
@@ -111,7 +151,7 @@ fn unlocked(path: &Path) -> Option<OutputLock> {
 }
 
 #[cfg(not(unix))]
-fn take(_path: &Path, _out: &Path) -> Result<Option<OutputLock>, BundleError> {
+fn take(_path: &Path, _out: &Path, _shared: bool) -> Result<Option<OutputLock>, BundleError> {
     Ok(None)
 }
 
@@ -121,30 +161,43 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    #[test]
-    fn a_second_build_waits_until_the_first_lets_go_and_no_file_stays() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("out");
-        let path = dir.path().join(lock_name("out"));
-        let first = lock_output(dir.path(), "out", &out).expect("lock").expect("held");
-        assert!(path.is_file(), "the lock file is there while held");
+    /// A build takes the lock of `dir/out` on a thread of its own only once `holders` let go,
+    /// and the file goes with it.
+    fn a_build_waits_for(dir: &Path, holders: Vec<OutputLock>) {
         let (sent, got) = mpsc::channel();
-        let waiting = std::thread::spawn({
-            let (parent, out) = (dir.path().to_owned(), out.clone());
-            move || {
-                let second = lock_output(&parent, "out", &out).expect("lock").expect("held");
-                sent.send(()).expect("send");
-                drop(second);
-            }
+        let parent = dir.to_owned();
+        let building = std::thread::spawn(move || {
+            let build = lock_output(&parent, "out", &parent.join("out")).expect("lock");
+            assert!(build.is_some(), "held");
+            sent.send(()).expect("send");
         });
         assert!(
             got.recv_timeout(Duration::from_millis(300)).is_err(),
-            "the second lock was taken while the first was held"
+            "a build took the lock while another held it"
         );
-        drop(first);
-        got.recv_timeout(Duration::from_secs(10)).expect("the second lock is taken once free");
-        waiting.join().expect("the waiting thread");
-        assert!(!path.exists(), "the lock file goes with the last holder");
+        drop(holders);
+        got.recv_timeout(Duration::from_secs(10)).expect("the build goes once the lock is free");
+        building.join().expect("the building thread");
+        assert!(!dir.join(lock_name("out")).exists(), "the lock file goes with the last holder");
+    }
+
+    #[test]
+    fn a_second_build_waits_until_the_first_lets_go_and_no_file_stays() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = lock_output(dir.path(), "out", &dir.path().join("out")).expect("lock");
+        assert!(dir.path().join(lock_name("out")).is_file(), "the lock file is there while held");
+        a_build_waits_for(dir.path(), first.into_iter().collect());
+    }
+
+    #[test]
+    fn readers_share_the_lock_a_build_waits_for_them_and_the_last_removes_the_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let one = lock_output_shared(dir.path(), "out", &out).expect("shared");
+        let two = lock_output_shared(dir.path(), "out", &out).expect("shared with the first");
+        drop(one);
+        assert!(dir.path().join(lock_name("out")).is_file(), "a reader leaves it to another");
+        a_build_waits_for(dir.path(), vec![two]);
     }
 
     #[test]
