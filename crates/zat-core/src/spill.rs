@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::bundle::{ManifestEntry, check_path, io_error};
 use crate::writer::{hex, sha256};
-use crate::{BundleError, BundleFile, FileRecord, MANIFEST_FILE};
+use crate::{BundleError, BundleFile, FileRecord};
 
 /// The manifest entries of the files taken so far, in the order they came, each already in the
 /// form and indentation the manifest gives it, in a scratch file with no name (it goes with
@@ -19,6 +19,8 @@ use crate::{BundleError, BundleFile, FileRecord, MANIFEST_FILE};
 pub(crate) struct Spill {
     file: BufWriter<fs::File>,
     len: u64,
+    /// The folder it is in, for messages (it has no name of its own).
+    dir: PathBuf,
 }
 
 impl Spill {
@@ -28,7 +30,7 @@ impl Spill {
         let dir = beside.map_or_else(std::env::temp_dir, Path::to_path_buf);
         let file =
             tempfile::tempfile_in(&dir).map_err(io_error("create a scratch file in", &dir))?;
-        Ok(Spill { file: BufWriter::with_capacity(1 << 16, file), len: 0 })
+        Ok(Spill { file: BufWriter::with_capacity(1 << 16, file), len: 0, dir })
     }
 
     pub(crate) fn push(&mut self, text: &[u8]) -> io::Result<(u64, usize)> {
@@ -121,10 +123,16 @@ impl SpillReader<'_> {
 /// Every listed file by path, and the errors of paths listed twice.
 pub(crate) type Taken<T> = (BTreeMap<String, Listed<T>>, Vec<BundleError>);
 
-/// An error of the scratch file that holds the manifest's entries.
-fn scratch_error(action: &'static str) -> impl Fn(io::Error) -> BundleError {
-    move |source| BundleError::Io { action, path: PathBuf::from(MANIFEST_FILE), source }
+/// An error of the scratch file that holds the manifest's entries, in `dir`.
+fn scratch_error<'d>(
+    action: &'static str,
+    dir: &'d Path,
+) -> impl Fn(io::Error) -> BundleError + 'd {
+    move |source| BundleError::Io { action, path: dir.to_owned(), source }
 }
+
+const WRITE_SCRATCH: &str = "write the manifest's entries to a scratch file in";
+const READ_SCRATCH: &str = "read the manifest's entries back from a scratch file in";
 
 /// The path of a spilled entry: its first member (see [`entry_text`]).
 fn path_of_entry(text: &[u8]) -> Option<String> {
@@ -232,7 +240,9 @@ impl<T> Listing<T> {
     /// cannot be spilled is refused; a path listed twice is found by [`Self::take_entries`].
     pub(crate) fn take(&self, record: &FileRecord, more: T) -> Result<(), BundleError> {
         let text = entry_text(record);
-        let (at, len) = lock(&self.spill).push(&text).map_err(scratch_error("write"))?;
+        let mut spill = lock(&self.spill);
+        let (at, len) = spill.push(&text).map_err(scratch_error(WRITE_SCRATCH, &spill.dir))?;
+        drop(spill);
         // An entry is a few hundred bytes, and a run has a few plugins.
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         let emitter = u16::try_from(self.emitters.index(&record.emitter)).unwrap_or(u16::MAX);
@@ -254,10 +264,11 @@ impl<T> Listing<T> {
         listed.sort_by_key(|entry| entry.at);
         let names = self.emitters();
         let mut spill = lock(&self.spill);
-        let mut reader = spill.reader().map_err(scratch_error("write"))?;
+        let dir = spill.dir.clone();
+        let mut reader = spill.reader().map_err(scratch_error(WRITE_SCRATCH, &dir))?;
         let (mut entries, mut duplicates) = (BTreeMap::new(), Vec::new());
         for entry in listed {
-            let read_back = scratch_error("read back");
+            let read_back = scratch_error(READ_SCRATCH, &dir);
             let text = reader.get((entry.at, entry.len as usize)).map_err(&read_back)?;
             let path = path_of_entry(text).ok_or_else(|| {
                 read_back(io::Error::new(io::ErrorKind::InvalidData, "an entry without a path"))

@@ -38,6 +38,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
@@ -281,6 +282,8 @@ pub struct BundleWriter {
     listing: Listing<Change>,
     state: Mutex<StateLines>,
     errors: Mutex<Vec<BundleError>>,
+    /// Writing or listing a file failed (see [`Self::put`]).
+    io_failed: AtomicBool,
     /// The output folder's lock, let go when the writer is dropped: after the swap and the
     /// base, or once the new tree is removed.
     _lock: Option<OutputLock>,
@@ -288,6 +291,22 @@ pub struct BundleWriter {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The I/O errors of a failed build, the first of each cause only (what was done, and the
+/// error the system gave): a full disk fails every file the threads were writing at that
+/// moment, and one line says it. Other errors stay as they are.
+fn once_per_cause(errors: Vec<BundleError>) -> Vec<BundleError> {
+    let mut seen = HashSet::new();
+    errors
+        .into_iter()
+        .filter(|error| match error {
+            BundleError::Io { action, source, .. } => {
+                seen.insert((*action, source.kind(), source.raw_os_error()))
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -473,6 +492,7 @@ impl Inspected {
             listing,
             state: Mutex::new(state_lines),
             errors: Mutex::new(Vec::new()),
+            io_failed: AtomicBool::new(false),
             _lock: self.lock,
         })
     }
@@ -535,10 +555,16 @@ impl BundleWriter {
     }
 
     fn fail(&self, error: BundleError) {
+        if matches!(error, BundleError::Io { .. }) {
+            self.io_failed.store(true, Ordering::Relaxed);
+        }
         lock(&self.errors).push(error);
     }
 
-    /// Records and writes one file; `was` is the old bundle's file at its path, if any.
+    /// Records and writes one file; `was` is the old bundle's file at its path, if any. Once
+    /// writing failed (a full disk, a folder it may not write into), the build cannot end
+    /// well: the files that come after are listed (every path problem is still found) but
+    /// not written, so that the failure is told once rather than once per file.
     fn put(&self, record: &FileRecord, content: Option<&[u8]>, was: Option<Was>) {
         let change = match was {
             None => Change::Added,
@@ -553,6 +579,9 @@ impl BundleWriter {
         };
         if let Err(error) = self.listing.take(record, change) {
             self.fail(error);
+            return;
+        }
+        if self.io_failed.load(Ordering::Relaxed) {
             return;
         }
         if let (Change::KeptInBase, Some(stamp)) = (change, was.and_then(|w| w.stamp)) {
@@ -700,7 +729,7 @@ impl BundleWriter {
         }
         if !errors.is_empty() {
             self.abort();
-            return Err(errors);
+            return Err(once_per_cause(errors));
         }
         match self.complete(&entries) {
             Ok(summary) => Ok((summary, entries.into_keys().collect())),
@@ -1363,6 +1392,61 @@ pub(crate) mod tests {
         );
         let names: Vec<_> = fs::read_dir(dir.path()).expect("list").collect();
         assert!(names.is_empty(), "nothing left: {names:?}");
+    }
+
+    #[test]
+    fn a_write_that_fails_is_told_once_and_nothing_is_written_after_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        // A file stands where the bundle's folder goes (as a full disk, every file under it
+        // fails to be written).
+        let temp = fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains("zat-new")))
+            .expect("the new tree");
+        fs::write(temp.join("lpars"), b"in the way").expect("write");
+        for n in 0..50 {
+            writer.add(file(&format!("lpars/SYS{n}/pagent.conf"), "x", "pagent"));
+        }
+        writer.add(file("README.md", "after the failure", "runbook"));
+        assert!(!temp.join("README.md").exists(), "nothing is written once writing failed");
+        let errors = writer.finish().expect_err("refused");
+        assert_eq!(errors.len(), 1, "told once: {errors:?}");
+        assert!(
+            matches!(&errors[0], BundleError::Io { action: "create", path, .. } if path.ends_with("lpars/SYS0")),
+            "{errors:?}"
+        );
+        let names: Vec<_> = fs::read_dir(dir.path()).expect("list").collect();
+        assert!(names.is_empty(), "nothing left: {names:?}");
+    }
+
+    #[test]
+    fn io_errors_are_told_once_per_cause() {
+        let io = |action, path: &str, code| BundleError::Io {
+            action,
+            path: PathBuf::from(path),
+            source: io::Error::from_raw_os_error(code),
+        };
+        // Two threads meet a full disk (ENOSPC, 28) at once; one folder may not be written
+        // into (EACCES, 13).
+        let errors = once_per_cause(vec![
+            io("write", "a", 28),
+            io("write", "b", 28),
+            io("write", "c", 13),
+            io("create", "d", 28),
+            BundleError::BadOutput { path: PathBuf::from("/") },
+        ]);
+        let told: Vec<String> = errors
+            .iter()
+            .map(|e| match e {
+                BundleError::Io { action, path, .. } => format!("{action} {}", path.display()),
+                other => other.to_string(),
+            })
+            .collect();
+        assert_eq!(told.len(), 4, "{told:?}");
+        assert_eq!(told[..3], ["write a", "write c", "create d"]);
     }
 
     #[test]
