@@ -98,12 +98,19 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
     loop {
         // Never through a link: a link by this name is an error, not a way to lock elsewhere.
         let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o644)).map_err(|e| {
-            BundleError::Io {
-                action: "create the lock of the output folder",
-                path: path.to_owned(),
-                source: e.into(),
+        let opened = rustix::fs::open(path, flags, Mode::from_raw_mode(0o644)).or_else(|e| {
+            // Left by another user (a killed build of theirs): a lock needs no write access.
+            let read_only = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            if e == Errno::ACCESS {
+                rustix::fs::open(path, read_only, Mode::empty())
+            } else {
+                Err(e)
             }
+        });
+        let fd = opened.map_err(|e| BundleError::Io {
+            action: "create the lock of the output folder",
+            path: path.to_owned(),
+            source: e.into(),
         })?;
         match rustix::fs::flock(&fd, at_once) {
             Ok(()) => {}
