@@ -95,7 +95,9 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
         (FlockOperation::NonBlockingLockExclusive, FlockOperation::LockExclusive)
     };
     let mut told = false;
-    loop {
+    // Each turn ends with the lock held, or finds its file removed by a holder that let go;
+    // a path that keeps naming another file than the one locked (never seen) is given up on.
+    for _ in 0..TURNS {
         // Never through a link: a link by this name is an error, not a way to lock elsewhere.
         let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let opened = rustix::fs::open(path, flags, Mode::from_raw_mode(0o644)).or_else(|e| {
@@ -127,7 +129,8 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
                     match rustix::fs::flock(&fd, waiting) {
                         Ok(()) => break,
                         Err(Errno::INTR) => {}
-                        Err(_) => return Ok(unlocked(path)),
+                        // Someone else holds this file: it stays theirs.
+                        Err(_) => return Ok(None),
                     }
                 }
             }
@@ -147,10 +150,15 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
             }));
         }
     }
+    Ok(None)
 }
 
-/// A file system without locks: the file just made goes, and the build runs unlocked, as it
-/// did before there was a lock.
+/// How many times [`take`] tries before it goes on without the lock.
+#[cfg(unix)]
+const TURNS: usize = 1000;
+
+/// A file system without locks (no one can hold one there): the file just made goes, and the
+/// run goes on unlocked, as it did before there was a lock.
 #[cfg(unix)]
 fn unlocked(path: &Path) -> Option<OutputLock> {
     let _ = fs::remove_file(path);
