@@ -22,6 +22,8 @@ struct Scene {
     before: RefCell<Option<BTreeMap<String, Vec<u8>>>>,
     /// Files made immutable (`chattr +i`), released when the scene ends.
     pinned: RefCell<Vec<PathBuf>>,
+    /// File systems mounted in the scene, unmounted when it ends.
+    mounted: RefCell<Vec<PathBuf>>,
 }
 
 impl Drop for Scene {
@@ -29,6 +31,9 @@ impl Drop for Scene {
         // A pinned file may have moved with the old bundle: release the whole scene.
         if !self.pinned.borrow().is_empty() {
             let _ = Command::new("chattr").arg("-R").arg("-i").arg(self.dir.path()).status();
+        }
+        for mounted in self.mounted.borrow().iter().rev() {
+            let _ = Command::new("umount").arg(mounted).status();
         }
     }
 }
@@ -52,11 +57,33 @@ impl Scene {
             dir: tempfile::tempdir().expect("temp dir"),
             before: RefCell::new(None),
             pinned: RefCell::new(Vec::new()),
+            mounted: RefCell::new(Vec::new()),
         }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
+    }
+
+    /// Makes the folder `at` and mounts there with `mount ARGS at`; false when this machine
+    /// does not allow it. Unmounted when the scene ends.
+    fn mount(&self, args: &[&str], at: &str) -> bool {
+        std::fs::create_dir(self.path(at)).expect("mkdir");
+        let status = Command::new("mount").args(args).arg(self.path(at)).status();
+        let mounted = status.is_ok_and(|status| status.success());
+        if mounted {
+            self.mounted.borrow_mut().push(self.path(at));
+        }
+        mounted
+    }
+
+    /// The names in the scene's folder, sorted.
+    fn names(&self) -> Vec<String> {
+        let entries = std::fs::read_dir(self.dir.path()).expect("list the scene");
+        let mut names: Vec<String> =
+            entries.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
     }
 
     fn arg(&self, rel: &str) -> String {
@@ -428,6 +455,31 @@ fn output_folders() {
             .after(|s| s.intact()),
         case("-o a dangling link", |s| { s.link("/nonexistent/zat-out", "gone"); s.build("gone", &[]) }, 2, &["is a symbolic link"])
             .after(|_| assert!(!Path::new("/nonexistent/zat-out").exists())),
+        case("-o a mount point of the system (/proc)", |s| s.build("/proc", &[]), 2, &["/proc is a mount point", "`-o /proc/bundle`"])
+            .after(|_| assert!(!Path::new("/.proc.zat-lock").exists(), "nothing is made beside it")),
+        case("-o a mounted folder (a container's volume)", |s| {
+            if !s.mount(&["-t", "tmpfs", "-o", "size=64m", "tmpfs"], "volume") {
+                return skip("mount is not allowed here (not root, or in a container without it)");
+            }
+            s.build("volume", &[])
+        }, 2, &["volume is a mount point", "volume/bundle`"])
+            .after(|s| {
+                assert_eq!(s.names(), ["volume"], "nothing is made beside it");
+                let output = s.build("volume/bundle", &[]);
+                assert_eq!(output.status.code(), Some(0), "the way out the message gives works: {}", text(&output.stderr));
+            }),
+        case("-o a folder bind-mounted from the same file system", |s| {
+            std::fs::create_dir(s.path("source")).expect("mkdir");
+            if !s.mount(&["--bind", &s.arg("source")], "volume") {
+                return skip("mount is not allowed here (not root, or in a container without it)");
+            }
+            // Nothing tells it from a folder before the build; the rename at the end is refused.
+            s.build("volume", &[])
+        }, 2, &["volume is a mount point", "volume/bundle`"])
+            .after(|s| {
+                assert_eq!(s.names(), ["source", "volume"], "the new tree is gone");
+                assert_eq!(std::fs::read_dir(s.path("volume")).expect("list").count(), 0, "the volume is as it was");
+            }),
         case("-o .", |s| s.build(".", &[]), 2, &["cannot be an output folder"]),
         case("-o /", |s| s.build("/", &[]), 2, &["cannot be an output folder"]),
         case("an old bundle that cannot be removed is reported", |s| {

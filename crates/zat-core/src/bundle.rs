@@ -162,6 +162,12 @@ pub enum BundleError {
     )]
     OutputIsLink { path: PathBuf, target: PathBuf },
     #[error(
+        "{} is a mount point (or on another file system than the folder that holds it), and zat replaces a bundle folder as a whole by renaming, which a mount point cannot be; build into a folder inside it (`-o {}`), or mount the folder above it",
+        path.display(),
+        path.join("bundle").display()
+    )]
+    MountPoint { path: PathBuf },
+    #[error(
         "the new bundle is in place at {}, but the old one could not be removed from {}: {source}; remove it by hand",
         out.display(),
         leftover.display()
@@ -589,11 +595,33 @@ pub(crate) fn enclosing_bundle(dir: &Path) -> Option<PathBuf> {
 #[cfg(target_os = "linux")]
 pub(crate) fn swap(new: &Path, out: &Path) -> Result<(), BundleError> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
-    renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE).map_err(|e| BundleError::Io {
-        action: "swap the new bundle into place at",
-        path: out.to_owned(),
-        source: e.into(),
+    use rustix::io::Errno;
+    renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE).map_err(|e| match e {
+        // A mount point on the same file system as its parent (a bind mount) is not seen by
+        // `mount_point` before the build; the rename is refused here.
+        Errno::BUSY | Errno::XDEV => BundleError::MountPoint { path: out.to_owned() },
+        _ => BundleError::Io {
+            action: "swap the new bundle into place at",
+            path: out.to_owned(),
+            source: e.into(),
+        },
     })
+}
+
+/// Whether the existing folder `out` is on another device than `parent`: a mount point (a
+/// container's volume, say), which no rename can replace.
+#[cfg(unix)]
+pub(crate) fn mount_point(out: &Path, parent: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (fs::symlink_metadata(out), fs::metadata(parent)) {
+        (Ok(out), Ok(parent)) => out.is_dir() && out.dev() != parent.dev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+pub(crate) fn mount_point(_out: &Path, _parent: &Path) -> bool {
+    false
 }
 
 /// Elsewhere there is no atomic exchange of folders: move the old one aside, then the new one

@@ -46,7 +46,7 @@ use sha2::{Digest, Sha256};
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
     Existing, enclosing_bundle, folder_clashes, folders_of, inspect_existing, io_error,
-    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    mount_point, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
 use crate::lock::{OutputLock, lock_output};
 use crate::manifest::{Files, ManifestFile, Near};
@@ -367,6 +367,10 @@ impl BundleWriter {
     /// run beside the fleet script; [`Inspected::open`] then opens the temporary tree.
     pub fn inspect(out: &Path) -> Result<Inspected, BundleError> {
         let (parent, name) = split_output(out)?;
+        // Refused before anything is read or made: the swap at the end could not happen.
+        if mount_point(out, &parent) {
+            return Err(BundleError::MountPoint { path: out.to_owned() });
+        }
         // A folder inside a bundle is refused below; nothing is made there, not even a lock.
         let enclosing = enclosing_bundle(&parent);
         // Held from here until the new bundle and the base are in place (see `lock.rs`).
