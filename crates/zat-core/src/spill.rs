@@ -86,8 +86,10 @@ impl SpillReader<'_> {
     /// was read just as often, so the end of a build of 1,000 LPARs took 130 ms instead of 88.
     const WINDOW: usize = 1 << 17;
 
+    /// The entry at `span`; when the window must move, a full window from it is read (the
+    /// entries are read back in the order they were spilled).
     fn get(&mut self, span: (u64, usize)) -> io::Result<&[u8]> {
-        self.get_ahead(span, &[])
+        self.fill(span, None)
     }
 
     /// The entry at `(at, len)`; when the window must move, it is filled with that entry and
@@ -96,16 +98,27 @@ impl SpillReader<'_> {
     /// scratch file (a runbook's deploy scripts sit under `deploy/`, apart from their LPAR's
     /// files): a full window read at each jump read the scratch file about fifteen times over
     /// at 1,000 LPARs, for a few hundred bytes used of each read.
-    fn get_ahead(&mut self, (at, len): (u64, usize), next: &[(u64, usize)]) -> io::Result<&[u8]> {
+    fn get_ahead(&mut self, span: (u64, usize), next: &[(u64, usize)]) -> io::Result<&[u8]> {
+        self.fill(span, Some(next))
+    }
+
+    /// The entry at `(at, len)`, the window moved when it does not hold it: filled up to a
+    /// window's length, or only as far as the entries `next` that follow within it need.
+    fn fill(
+        &mut self,
+        (at, len): (u64, usize),
+        next: Option<&[(u64, usize)]>,
+    ) -> io::Result<&[u8]> {
         use std::io::{Read as _, Seek as _};
         let end = at + len as u64;
         if at < self.start || end > self.start + self.window.len() as u64 {
             let limit = at + Self::WINDOW.max(len) as u64;
-            let fill = next
-                .iter()
-                .map(|&(at, len)| (at, at + len as u64))
-                .take_while(|&(from, to)| from >= at && to <= limit)
-                .fold(end, |fill, (_, to)| fill.max(to));
+            let fill = next.map_or(limit, |next| {
+                next.iter()
+                    .map(|&(at, len)| (at, at + len as u64))
+                    .take_while(|&(from, to)| from >= at && to <= limit)
+                    .fold(end, |fill, (_, to)| fill.max(to))
+            });
             let mut file = self.file;
             file.seek(io::SeekFrom::Start(at))?;
             self.window.clear();
@@ -395,6 +408,11 @@ mod tests {
         reader.get_ahead(spans[1], &[spans[2], spans[0], spans[3]]).expect("read");
         assert_eq!((reader.start, reader.window.len()), (100, 200));
         assert_eq!(reader.get(spans[2]).expect("read"), &[b'c'; 100]);
+        // Read back in spill order, a fill takes a whole window (up to the end here): one
+        // read for many entries, not one per entry.
+        let mut reader = spill.reader().expect("a reader");
+        reader.get(spans[0]).expect("read");
+        assert_eq!((reader.start, reader.window.len()), (0, 400));
         assert_eq!(reader.get(spans[3]).expect("read"), &[b'd'; 100]);
     }
 }
