@@ -755,6 +755,9 @@ impl BundleWriter {
         }
         // Every path the new bundle took went from the old list: what is left was removed.
         summary.removed = lock(&self.old).left();
+        // The walk goes first: it removes the base's own `MANIFEST.json` and `.zat-state`
+        // (which may be the old bundle's inodes), so that writing them makes new files rather
+        // than truncating the old bundle's. Run side by side, the two would race on them.
         let reconciled = if self.based { self.reconcile(entries) } else { Ok(()) };
         let result = reconciled.and_then(|()| self.write_manifest(entries)).and_then(|manifest| {
             // The state describes this tree: it goes in before the swap. It only speeds the
