@@ -103,8 +103,9 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
         let opened = rustix::fs::open(path, flags, Mode::from_raw_mode(0o644)).or_else(|e| {
             // Left by another user (a killed build of theirs): a lock needs no write access.
             let read_only = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            // When there is none to open either, the first error is the one to tell.
             if e == Errno::ACCESS {
-                rustix::fs::open(path, read_only, Mode::empty())
+                rustix::fs::open(path, read_only, Mode::empty()).map_err(|_| e)
             } else {
                 Err(e)
             }
