@@ -96,8 +96,8 @@ impl SpillReader<'_> {
     /// the run of entries asked `next` that follow it within a window's length, no more. The
     /// manifest asks for entries in path order, which jumps between units' parts of the
     /// scratch file (a runbook's deploy scripts sit under `deploy/`, apart from their LPAR's
-    /// files): a full window read at each jump read the scratch file about fifteen times over
-    /// at 1,000 LPARs, for a few hundred bytes used of each read.
+    /// files): a full window read at each jump read the 28 MB scratch file of 1,000 LPARs 7 to
+    /// 8 times over in about 1,500 reads; bounded, 2.7 to 3 times.
     fn get_ahead(&mut self, span: (u64, usize), next: &[(u64, usize)]) -> io::Result<&[u8]> {
         self.fill(span, Some(next))
     }
