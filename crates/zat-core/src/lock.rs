@@ -88,6 +88,7 @@ pub(crate) fn lock_output_shared(parent: &Path, name: &str, out: &Path) -> Optio
 fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, BundleError> {
     use rustix::fs::{AtFlags, CWD, FlockOperation, Mode, OFlags};
     use rustix::io::Errno;
+    use std::io::Write as _;
 
     let (at_once, waiting) = if shared {
         (FlockOperation::NonBlockingLockShared, FlockOperation::LockShared)
@@ -119,8 +120,10 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
             Ok(()) => {}
             Err(Errno::WOULDBLOCK) => {
                 if !told {
+                    let holder =
+                        holder(&fd).map(|pid| format!(", process {pid}")).unwrap_or_default();
                     tracing::warn!(
-                        "waiting for another zat run that uses {} to finish (it holds {})",
+                        "waiting for another zat run that uses {} to finish (it holds {}{holder})",
                         out.display(),
                         path.display()
                     );
@@ -144,11 +147,14 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
         if let (Ok(held), Ok(named)) = (held, named)
             && (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
         {
-            return Ok(Some(OutputLock {
-                path: path.to_owned(),
-                file: fs::File::from(fd),
-                shared,
-            }));
+            let file = fs::File::from(fd);
+            if !shared {
+                // Who holds it, for whoever waits (readers, several at once, write nothing).
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| (&file).write_all(std::process::id().to_string().as_bytes()));
+            }
+            return Ok(Some(OutputLock { path: path.to_owned(), file, shared }));
         }
     }
     Ok(None)
@@ -157,6 +163,16 @@ fn take(path: &Path, out: &Path, shared: bool) -> Result<Option<OutputLock>, Bun
 /// How many times [`take`] tries before it goes on without the lock.
 #[cfg(unix)]
 const TURNS: usize = 1000;
+
+/// The process that holds the lock as a build, when the file names one still running (a
+/// killed build's number may stay in a file a reader took over after it).
+#[cfg(unix)]
+fn holder(fd: &rustix::fd::OwnedFd) -> Option<u32> {
+    let mut text = [0u8; 16];
+    let read = rustix::io::pread(fd, &mut text, 0).ok()?;
+    let pid: u32 = std::str::from_utf8(text.get(..read)?).ok()?.trim().parse().ok()?;
+    crate::bundle::process_alive(pid).then_some(pid)
+}
 
 /// A file system without locks (no one can hold one there): the file just made goes, and the
 /// run goes on unlocked, as it did before there was a lock.
@@ -201,7 +217,14 @@ mod tests {
     fn a_second_build_waits_until_the_first_lets_go_and_no_file_stays() {
         let dir = tempfile::tempdir().expect("temp dir");
         let first = lock_output(dir.path(), "out", &dir.path().join("out")).expect("lock");
-        assert!(dir.path().join(lock_name("out")).is_file(), "the lock file is there while held");
+        let path = dir.path().join(lock_name("out"));
+        assert!(path.is_file(), "the lock file is there while held");
+        // It names the build that holds it, for the message of whoever waits.
+        let named = fs::read_to_string(&path).expect("read the lock");
+        assert_eq!(named, std::process::id().to_string());
+        let fd = rustix::fs::open(&path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+            .expect("open the lock");
+        assert_eq!(holder(&fd), Some(std::process::id()));
         a_build_waits_for(dir.path(), first.into_iter().collect());
     }
 
