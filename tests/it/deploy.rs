@@ -5,7 +5,7 @@
 //! run against stand-in collection modules that check their options and record their calls.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use crate::plugins::{fleet_script, text, zat};
 
@@ -26,6 +26,9 @@ fn bundle_of(script: &Path) -> (tempfile::TempDir, PathBuf) {
 /// submission with condition code 0, or 8 for the file named by `$STUB_FAIL`.
 const STUB: &str = r#"#!/bin/sh
 printf '%s\n' "$*" >> "$STUB_LOG"
+if [ -n "${STUB_WAIT:-}" ]; then
+    while [ ! -e "$STUB_WAIT" ]; do sleep 0.05; done
+fi
 if [ "$1 $2 $3" = "zos-jobs submit local-file" ]; then
     cc="CC 0000"
     if [ -n "$STUB_FAIL" ]; then
@@ -44,6 +47,13 @@ fn deploy(out: &Path, args: &[&str], fail: &str) -> (Output, Vec<String>) {
 
 /// Runs `sh SCRIPT ARGS` of the bundle with the stub first on PATH.
 fn run_script(out: &Path, script: &str, args: &[&str], fail: &str) -> (Output, Vec<String>) {
+    let (mut command, log) = script_command(out, script, args, fail);
+    let output = command.output().expect("run sh");
+    (output, calls(&log))
+}
+
+/// `sh SCRIPT ARGS` of the bundle with the stub first on PATH, and the stub's log.
+fn script_command(out: &Path, script: &str, args: &[&str], fail: &str) -> (Command, PathBuf) {
     let stub_dir = out.parent().expect("parent").join("stub");
     std::fs::create_dir_all(&stub_dir).expect("stub dir");
     let stub = stub_dir.join("zowe");
@@ -56,17 +66,30 @@ fn run_script(out: &Path, script: &str, args: &[&str], fail: &str) -> (Output, V
     let log = stub_dir.join("calls.log");
     let _ = std::fs::remove_file(&log);
     let path = format!("{}:{}", stub_dir.display(), std::env::var("PATH").unwrap_or_default());
-    let output = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .arg(out.join(script))
         .args(args)
         .env("PATH", path)
         .env("STUB_LOG", &log)
         .env("STUB_FAIL", fail)
-        .env_remove("ZAT_ZOWE_PROFILE")
-        .output()
-        .expect("run sh");
-    let calls = std::fs::read_to_string(&log).unwrap_or_default();
-    (output, calls.lines().map(str::to_owned).collect())
+        .env_remove("STUB_WAIT")
+        .env_remove("ZAT_ZOWE_PROFILE");
+    (command, log)
+}
+
+/// The calls the stub recorded.
+fn calls(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log).unwrap_or_default().lines().map(str::to_owned).collect()
+}
+
+/// Polls `ready` for up to a minute.
+fn wait_until(what: &str, ready: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// The manifest's files with a placement, as (path, placement).
@@ -464,4 +487,68 @@ fn ansible(out: &Path, args: &[&str], fail: &str) -> Option<Output> {
         .output()
         .expect("run ansible-playbook");
     Some(output)
+}
+
+#[test]
+fn zowe_script_and_a_build_of_its_bundle_take_turns() {
+    // A build swaps a new bundle in at its end; a deploy that ran across it would send z/OS
+    // half of one bundle and half of the next. The script holds the bundle's lock shared.
+    if Command::new("flock").arg("--version").output().is_err() {
+        eprintln!("skipped: no flock(1) on this machine; the script deploys without the lock");
+        return;
+    }
+    let (work, out) = bundle();
+    let name = out.file_name().expect("a name").to_string_lossy().into_owned();
+    let lock = work.path().join(format!(".{name}.zat-lock"));
+    let pause = std::time::Duration::from_millis(500);
+
+    // A build holds the lock (`flock` stands in for it): the deploy waits, and calls nothing.
+    let held = work.path().join("held");
+    let mut build = Command::new("flock")
+        .args(["-o", "-x"])
+        .arg(&lock)
+        .args(["-c", "touch held; sleep 60"])
+        .current_dir(work.path())
+        .spawn()
+        .expect("flock");
+    wait_until("the stand-in build took the lock", || held.exists());
+    let (mut command, log) = script_command(&out, "deploy/zowe.sh", &[], "");
+    let deploy = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sh");
+    std::thread::sleep(pause);
+    assert!(calls(&log).is_empty(), "the deploy called zowe while a build held the bundle");
+    let _ = build.kill();
+    let _ = build.wait();
+    ended_after_waiting(deploy, "waiting for a zat build of");
+    assert!(!calls(&log).is_empty(), "the deploy ran once the build let go");
+    assert!(!lock.exists(), "the last to let go removes the lock");
+
+    // The deploy holds the lock (its first zowe call waits for a word): a build of the bundle
+    // waits for it, then goes.
+    let go = work.path().join("go");
+    let (mut command, log) = script_command(&out, "deploy/zowe.sh", &[], "");
+    let deploy = command.env("STUB_WAIT", &go).stderr(Stdio::piped()).spawn().expect("sh");
+    wait_until("the deploy's first zowe call", || !calls(&log).is_empty());
+    let script = fleet_script();
+    let mut build = Command::new(crate::plugins::zat_binary())
+        .args(["build", &script.to_string_lossy(), "-o", &out.to_string_lossy()])
+        .env_remove("ZAT_PLUGIN_PATH")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zat");
+    std::thread::sleep(pause);
+    assert!(build.try_wait().expect("the build").is_none(), "the build went during the deploy");
+    assert_eq!(calls(&log).len(), 1, "the deploy is still at its first call");
+    std::fs::write(&go, "").expect("go");
+    let deployed = deploy.wait_with_output().expect("the deploy");
+    assert_eq!(deployed.status.code(), Some(0), "{}", text(&deployed.stderr));
+    ended_after_waiting(build, "waiting for another zat run");
+    assert!(!lock.exists(), "no lock file stays");
+}
+
+/// `child` ended well, and said on stderr that it waited (`said`).
+fn ended_after_waiting(child: std::process::Child, said: &str) {
+    let output = child.wait_with_output().expect("wait");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(said), "it did not say it waited: {stderr}");
 }
