@@ -549,3 +549,53 @@ fn a_comparison_renders_only_the_units_the_state_cannot_vouch_for() {
     }
     assert!(all.contains(&"lpars/SYS5/pagent/TCPIP.policy".to_owned()), "{all:?}");
 }
+
+/// A zat built from other sources keeps its version number until a release, and its built-in
+/// emitters and connection check may write other bytes. A unit's key holds the program's
+/// digest, so a rebuild or a comparison by another program renders every unit (the same
+/// program carries them, as before). A copy of zat with bytes appended stands for another
+/// build: it runs the same, and its file differs.
+#[test]
+fn a_new_zat_program_renders_every_unit_again() {
+    let (work, out) = out_dir();
+    let other = work.path().join("zat-other");
+    let mut program = std::fs::read(crate::plugins::zat_binary()).expect("read zat");
+    program.extend_from_slice(b"\0another build of zat\0");
+    std::fs::write(&other, program).expect("write the copy");
+    std::fs::set_permissions(&other, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/fleet.rhai");
+    let out_arg = out.to_str().expect("utf-8 path");
+    let script_arg = script.to_str().expect("utf-8 path");
+    // (rendered, carried) plugin calls, as `-v` tells them, and the run's stderr.
+    let run = |program: &Path, check: bool| -> ((usize, usize), String) {
+        let mut args = vec!["build", script_arg, "-o", out_arg, "-v"];
+        if check {
+            args.push("--check");
+        }
+        let output = std::process::Command::new(program)
+            .args(&args)
+            .env_remove("ZAT_PLUGIN_PATH")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run zat");
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{}: {stderr}", program.display());
+        let line = stderr.lines().find(|l| l.contains("plugin calls:")).expect("-v counts calls");
+        let counts: Vec<usize> =
+            line.split_whitespace().filter_map(|word| word.replace(',', "").parse().ok()).collect();
+        assert_eq!(counts.len(), 2, "{line}");
+        ((counts[0], counts[1]), stderr)
+    };
+    let zat = crate::plugins::zat_binary();
+    let ((calls, none), _) = run(&zat, false);
+    assert!(calls > 0 && none == 0, "a build from empty renders every call");
+    assert_eq!(run(&zat, false).0, (0, calls), "the same program carries every unit");
+    // The other program: its check renders everything and finds the same bytes (exit 0).
+    assert_eq!(run(&other, true).0, (calls, 0), "another program's check renders anew");
+    let (counts, stderr) = run(&other, false);
+    assert_eq!(counts, (calls, 0), "another program's build renders anew");
+    assert!(stderr.contains("0 added, 0 changed, 0 removed"), "same bytes, files kept: {stderr}");
+    assert_eq!(run(&other, false).0, (0, calls), "and then carries them itself");
+    assert_eq!(run(&zat, true).0, (calls, 0), "back to the first program: rendered again");
+}

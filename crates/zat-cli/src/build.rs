@@ -203,9 +203,19 @@ fn log_timings(timings: &zat_driver::Timings) {
             timings.waited.as_millis()
         );
     }
+    log_plugins(timings);
+}
+
+/// Each plugin's time, and how many calls rendered or were carried over from the last build.
+fn log_plugins(timings: &zat_driver::Timings) {
     for (plugin, took) in &timings.plugins {
         tracing::info!("plugin {plugin} rendered in {} ms", took.as_millis());
     }
+    tracing::info!(
+        "plugin calls: {} rendered, {} carried over from the last build",
+        timings.rendered_calls,
+        timings.carried_calls
+    );
 }
 
 /// `wrote 61,252 files to out: 0 added, 12 changed, 0 removed, 61,240 kept, 0.4 s`.
@@ -436,9 +446,7 @@ fn reported<T>(
         timings.prepare.as_millis(),
         timings.render.as_millis()
     );
-    for (plugin, took) in &timings.plugins {
-        tracing::info!("plugin {plugin} rendered in {} ms", took.as_millis());
-    }
+    log_plugins(timings);
     for (plugin, output) in &outcome.plugin_output {
         report::plugin_output(plugin, output);
     }

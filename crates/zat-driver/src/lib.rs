@@ -16,6 +16,7 @@
 mod allocator;
 mod connections;
 mod installed;
+mod program;
 
 #[cfg(feature = "mimalloc")]
 pub use allocator::tune_mimalloc;
@@ -142,6 +143,11 @@ pub struct Timings {
     pub waited: Duration,
     /// Per plugin, its own render time (both passes), by name.
     pub plugins: BTreeMap<String, Duration>,
+    /// Plugin calls that rendered.
+    pub rendered_calls: usize,
+    /// Plugin calls carried over from the last build unrendered (their unit's key, program
+    /// included, was the one recorded).
+    pub carried_calls: usize,
 }
 
 /// A bundle ready to write (or compare), with the fleet it came from.
@@ -515,6 +521,8 @@ type PluginOutput = Vec<(String, String)>;
 /// Everything before the plugins render: the prepared fleet and the plugin set, or the
 /// outcome that ends the build.
 fn start(inputs: &Inputs, plugins: PluginSetBuilder) -> Result<Started, Box<Outcome>> {
+    // Every unit's key holds the program's digest; it is read beside the script.
+    program::prefetch();
     let PreparedRun { mut diagnostics, timings, result } = prepare(inputs);
     let fleet = match result {
         Ok(fleet) => fleet,
@@ -563,6 +571,11 @@ fn collect(rendered: &units::Rendered, timings: &mut Timings) -> (PluginOutput, 
     let mut output = Vec::new();
     for answer in &rendered.answers {
         *timings.plugins.entry(answer.plugin.clone()).or_default() += answer.elapsed;
+        if answer.carried {
+            timings.carried_calls += 1;
+        } else {
+            timings.rendered_calls += 1;
+        }
         if !answer.output.is_empty() {
             output.push((answer.plugin.clone(), answer.output.clone()));
         }

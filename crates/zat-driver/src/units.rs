@@ -102,8 +102,8 @@ impl Sink for BundleWriter {
 /// [`crate::connections`]). The check runs on the thread of the unit that wrote the policy, so
 /// it spreads over the cores with the rendering and no policy is held for later. A policy
 /// carried over from the last build is not checked again: its unit's request, which holds
-/// everything the check reads, is the one the last build checked, and a build with an error
-/// is never written.
+/// everything the check reads, is the one the last build checked, with the same program (the
+/// key holds it), and a build with an error is never written.
 pub(crate) struct Checking<'a> {
     inner: &'a dyn Sink,
     fleet: &'a zat_model::Fleet,
@@ -164,7 +164,8 @@ struct Member<'a> {
     fleet: bool,
     /// Its fleet call of the index pass needs only the outline of the bundle.
     outline: bool,
-    /// Hash of everything about the plugin an answer depends on besides the request.
+    /// Hash of everything about the plugin an answer depends on besides the request: the
+    /// plugin, and the zat program that hosts it (see [`crate::program`]).
     identity: [u8; 32],
 }
 
@@ -213,6 +214,7 @@ impl Needed {
 fn identity(plugin: &Plugin) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(b"zat-plugin\0");
+    hasher.update(crate::program::digest());
     hasher.update(plugin.name().as_bytes());
     hasher.update(b"\0");
     hasher.update(plugin.version().as_bytes());
@@ -237,6 +239,8 @@ pub(crate) struct Answer {
     pub(crate) files: Vec<IndexedFile>,
     /// Where [`Held`] put this answer's diagnostics, which `diagnostics` then leaves out.
     pub(crate) held: Option<Span>,
+    /// Carried over from the last build, not rendered.
+    pub(crate) carried: bool,
 }
 
 /// Everything the units rendered.
@@ -899,6 +903,7 @@ fn call(
         answer.diagnostics =
             context.shown(serde_json::from_str(&record.diagnostics).unwrap_or_default());
         answer.files = record.paths.iter().filter_map(|p| context.sink.carry(p)).collect();
+        answer.carried = true;
         context.sink.record(key, record);
         context.held.hold(&mut answer);
         return answer;
