@@ -318,6 +318,7 @@ fn playbook_runs_against_modules_that_record_their_calls() {
     expected.sort();
     assert!(!expected.is_empty());
     assert_eq!(sorted, expected, "every uploadable file copied once, to its placement");
+    assert_eq!(copies_left(&out), Vec::<String>::new(), "the last play removed the run's copy");
 
     // A job that ends above max_rc stops every later play and task.
     let (output, calls) = ansible_run(&out, "lpars/SYS2/racf/SERVAUTH.jcl").expect("ran before");
@@ -326,6 +327,18 @@ fn playbook_runs_against_modules_that_record_their_calls() {
     assert_eq!(bundle_relative(&out, &last["src"]), "lpars/SYS2/racf/SERVAUTH.jcl", "{calls:#?}");
     let jobs = calls.iter().filter(|c| c["module"] == "zos_job_submit").count();
     assert_eq!(jobs, 4, "{calls:#?}");
+    // The failed run left its copy, which the script removes (and nothing else).
+    let left = copies_left(&out);
+    assert_eq!(left.len(), 1, "{left:?}");
+    let snapshot = out.join("deploy/snapshot.sh");
+    let remove = |folder: &Path| {
+        Command::new("sh").arg(&snapshot).arg("--remove").arg(folder).output().expect("sh")
+    };
+    let refused = remove(&out.join("lpars"));
+    assert!(!refused.status.success() && out.join("lpars").is_dir(), "{}", text(&refused.stderr));
+    let removed = remove(&out.parent().expect("parent").join(&left[0]));
+    assert!(removed.status.success(), "{}", text(&removed.stderr));
+    assert_eq!(copies_left(&out), Vec::<String>::new());
 }
 
 /// Where an uploadable file goes on z/OS: its z/OS UNIX path or `DATA.SET(MEMBER)`.
@@ -345,15 +358,28 @@ fn call_flag(call: &serde_json::Value, key: &str) -> Option<bool> {
     call[key].as_bool()
 }
 
-/// A module's `src`, a path through the playbook's folder (`deploy/..`, or `deploy/lpars/../..`
-/// for an LPAR's play), as a path of the bundle.
+/// A module's `src` as a path of the bundle: every play reads the run's copy of the bundle,
+/// the folder `.NAME.zat-deploy.XXXXXX` beside it that `deploy/snapshot.sh` made (and the last
+/// play removed).
 fn bundle_relative(out: &Path, src: &serde_json::Value) -> String {
-    let src = Path::new(src.as_str().expect("src"));
-    let bundle = std::fs::canonicalize(out).expect("bundle");
-    let file = std::fs::canonicalize(src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
-    let relative =
-        file.strip_prefix(&bundle).unwrap_or_else(|_| panic!("{} outside", src.display()));
-    relative.to_str().expect("UTF-8").to_owned()
+    let src = src.as_str().expect("src");
+    let name = out.file_name().expect("name").to_str().expect("UTF-8");
+    let beside = format!("{}/.{name}.zat-deploy.", out.parent().expect("parent").display());
+    let rest = src.strip_prefix(&beside).unwrap_or_else(|| panic!("{src} is not in a copy"));
+    let (copy, relative) = rest.split_once('/').unwrap_or_else(|| panic!("{src}"));
+    assert_eq!(copy.len(), 6, "mktemp's six characters: {src}");
+    relative.to_owned()
+}
+
+/// The copies of `out` the playbook's runs left beside it.
+fn copies_left(out: &Path) -> Vec<String> {
+    let name = out.file_name().expect("name").to_str().expect("UTF-8");
+    let prefix = format!(".{name}.zat-deploy.");
+    std::fs::read_dir(out.parent().expect("parent"))
+        .expect("list")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|file| file.starts_with(&prefix))
+        .collect()
 }
 
 /// `deploy/playbook.yml` with each LPAR's play it imports in place of the import.
@@ -404,8 +430,9 @@ const COPY_OPTIONS: &str = "src=str dest=str remote_src=bool force=bool force_lo
     ignore_sftp_stderr=bool encoding=dict";
 
 /// A module that accepts exactly `options` (an unknown one fails it, as AnsibleModule fails
-/// the real one), appends its parameters as one JSON line to `log`, checks the local source
-/// file exists, and fails a job whose source ends with `fail`.
+/// the real one), appends its parameters and the SHA-256 of its source file as one JSON line
+/// to `log`, checks the local source file exists, and fails a job whose source ends with
+/// `fail`. While a file `pause` is beside `log`, it first writes `paused` there and waits.
 fn stand_in_module(name: &str, options: &str, log: &Path, fail: &str) -> String {
     let spec: Vec<String> = options
         .split_whitespace()
@@ -416,13 +443,21 @@ fn stand_in_module(name: &str, options: &str, log: &Path, fail: &str) -> String 
         .collect();
     format!(
         r#"#!/usr/bin/python
-import json, os
+import hashlib, json, os, time
 from ansible.module_utils.basic import AnsibleModule
 
 def main():
     module = AnsibleModule(argument_spec={{ {spec} }})
     params = {{k: v for k, v in module.params.items() if v is not None}}
     params["module"] = {name:?}
+    beside = os.path.dirname({log:?})
+    if os.path.exists(os.path.join(beside, "pause")):
+        open(os.path.join(beside, "paused"), "w").close()
+        while os.path.exists(os.path.join(beside, "pause")):
+            time.sleep(0.05)
+    if os.path.isfile(params["src"]):
+        with open(params["src"], "rb") as source:
+            params["sha256"] = hashlib.sha256(source.read()).hexdigest()
     with open({log:?}, "a") as log:
         log.write(json.dumps(params) + "\n")
     if not os.path.isfile(params["src"]):
@@ -442,6 +477,12 @@ main()
 /// the stand-in `ibm.ibm_zos_core` collection (Ansible Galaxy is out of reach here); None
 /// where Ansible is not installed, which only CI may not allow.
 fn ansible(out: &Path, args: &[&str], fail: &str) -> Option<Output> {
+    let mut command = ansible_command(out, args, fail)?;
+    Some(command.output().expect("run ansible-playbook"))
+}
+
+/// The command [`ansible`] runs, ready to start.
+fn ansible_command(out: &Path, args: &[&str], fail: &str) -> Option<Command> {
     let available = Command::new("ansible-playbook")
         .arg("--version")
         .output()
@@ -475,7 +516,8 @@ fn ansible(out: &Path, args: &[&str], fail: &str) -> Option<Output> {
          ansible_python_interpreter=\"{{ ansible_playbook_python }}\"\n",
     )
     .expect("inventory");
-    let output = Command::new("ansible-playbook")
+    let mut command = Command::new("ansible-playbook");
+    command
         .arg("-i")
         .arg(&inventory)
         .arg(out.join("deploy/playbook.yml"))
@@ -483,10 +525,68 @@ fn ansible(out: &Path, args: &[&str], fail: &str) -> Option<Output> {
         .env("ANSIBLE_COLLECTIONS_PATH", &collections)
         .env("ANSIBLE_LOCAL_TEMP", work.join("ansible-tmp"))
         .env("ANSIBLE_REMOTE_TEMP", work.join("ansible-remote-tmp"))
-        .env("ANSIBLE_NOCOLOR", "1")
-        .output()
-        .expect("run ansible-playbook");
-    Some(output)
+        .env("ANSIBLE_NOCOLOR", "1");
+    Some(command)
+}
+
+/// A playbook run takes minutes on z/OS, and a CI job may rebuild the bundle meanwhile. The
+/// run deploys from its own copy of the bundle: paused at its first module call, it lets a
+/// rebuild finish (the copy was made under the lock, which it then let go), and every file it
+/// sends, before and after the rebuild, has the bytes of the bundle it started with, although
+/// the new bundle differs in files it sends. Reading the bundle in place instead, the calls
+/// after the pause send the new bundle's files: the test fails.
+#[test]
+fn playbook_deploys_one_bundle_while_a_build_replaces_it() {
+    let (work, out) = bundle();
+    let before = zat_core::read_tree(&out).expect("the bundle");
+    let pause = work.path().join("pause");
+    std::fs::write(&pause, "").expect("pause");
+    let Some(mut command) = ansible_command(&out, &[], "") else { return };
+    let log = work.path().join("modules.log");
+    let playbook = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start");
+    let paused = work.path().join("paused");
+    wait_until("the playbook's first module call", || paused.exists());
+    // The fleet edited: every LPAR's Policy Agent log level and the z/OS Connect server's port.
+    let original = std::fs::read_to_string(fleet_script()).expect("fleet script");
+    let edited = original.replace("log_level: 15", "log_level: 31").replace("9080", "9081");
+    assert_ne!(edited, original);
+    let script = work.path().join("edited.rhai");
+    std::fs::write(&script, edited).expect("edited script");
+    let scripts = fleet_script().parent().expect("scripts").to_owned();
+    let build = Command::new(crate::plugins::zat_binary())
+        .args(["build", &script.to_string_lossy(), "-o", &out.to_string_lossy(), "-q"])
+        .arg("--lib")
+        .arg(&scripts)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zat build");
+    let build = std::cell::RefCell::new(build);
+    wait_until("the rebuild, beside the paused playbook", || {
+        build.borrow_mut().try_wait().expect("wait").is_some()
+    });
+    let built = build.into_inner().wait_with_output().expect("build");
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let after = zat_core::read_tree(&out).expect("the new bundle");
+    std::fs::remove_file(&pause).expect("resume");
+    let output = playbook.wait_with_output().expect("the playbook");
+    assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
+    let calls: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .expect("calls")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    let mut sent_changed = 0;
+    for call in &calls {
+        let path = bundle_relative(&out, &call["src"]);
+        let sent = call["sha256"].as_str().expect("the module read its source");
+        let old = zat_core::sha256_hex(before.get(&path).expect("in the old bundle"));
+        assert_eq!(sent, old, "{path} was not sent as the run's bundle had it");
+        if after.get(&path).is_some_and(|new| zat_core::sha256_hex(new) != old) {
+            sent_changed += 1;
+        }
+    }
+    assert!(sent_changed >= 3, "the rebuild changed {sent_changed} of the files sent");
+    assert_eq!(copies_left(&out), Vec::<String>::new(), "the copy is gone after the run");
 }
 
 #[test]
@@ -551,4 +651,50 @@ fn ended_after_waiting(child: std::process::Child, said: &str) {
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains(said), "it did not say it waited: {stderr}");
+}
+
+/// `deploy/snapshot.sh` waits while a build holds the bundle's lock, then copies the bundle by
+/// hard links (the same bytes, the same inodes, no room taken) beside it and prints where.
+#[test]
+fn snapshot_script_waits_for_a_build_and_links_the_bundle_beside_it() {
+    use std::os::unix::fs::MetadataExt as _;
+    if Command::new("flock").arg("--version").output().is_err() {
+        eprintln!("skipped: no flock(1) on this machine; the copy is made without the lock");
+        return;
+    }
+    let (work, out) = bundle();
+    let lock = work.path().join(".bundle with space.zat-lock");
+    let held = work.path().join("held");
+    // A stand-in build: the lock taken alone, for as long as `held` is there.
+    let build = Command::new("flock")
+        .arg("-x")
+        .arg(&lock)
+        .args(["sh", "-c", r#": > "$1.taken"; while [ -e "$1" ]; do sleep 0.05; done"#, "sh"])
+        .arg(&held)
+        .spawn()
+        .expect("flock");
+    std::fs::write(&held, "").expect("hold");
+    let taken = held.with_extension("taken");
+    wait_until("the stand-in build's lock", || taken.exists());
+    let snapshot = Command::new("sh")
+        .arg(out.join("deploy/snapshot.sh"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(copies_left(&out).is_empty(), "no copy while a build holds the lock");
+    std::fs::remove_file(&held).expect("let go");
+    let output = snapshot.wait_with_output().expect("snapshot");
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("waiting for a zat build of"), "it said it waited: {stderr}");
+    let mut build = build;
+    build.wait().expect("the stand-in build");
+    let copy = PathBuf::from(text(&output.stdout).trim_end());
+    assert_eq!(copies_left(&out).len(), 1);
+    assert_eq!(zat_core::read_tree(&copy).expect("copy"), zat_core::read_tree(&out).expect("b"));
+    let inode = |root: &Path| std::fs::metadata(root.join("MANIFEST.json")).expect("stat").ino();
+    assert_eq!(inode(&copy), inode(&out), "a hard link, not a copy of the bytes");
+    assert!(!lock.exists(), "the last to let go removed the lock file");
 }

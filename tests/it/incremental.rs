@@ -104,10 +104,10 @@ fn parallel_and_sequential_builds_are_byte_identical() {
     assert!(drift.added.is_empty() && drift.removed.is_empty(), "{drift:?}");
     // 61 files per LPAR and its two parts of the deploy scripts; per database SETUP,
     // BACKOUT, DISCOVER and IMPORT; the RACF job order, the fleet README, two deploy scripts
-    // and the manifest.
+    // with the playbook's snapshot script, and the manifest.
     assert_eq!(
         tree.len(),
-        12 * (61 + 2) + 2 * 4 + 5,
+        12 * (61 + 2) + 2 * 4 + 6,
         "{:?}",
         tree.keys().take(5).collect::<Vec<_>>()
     );
@@ -231,7 +231,7 @@ fn zat_build_reports_added_changed_removed_and_kept() {
     let stderr = text(&first.stderr);
     assert!(
         stderr.contains(&format!(
-            "wrote 197 files to {out_arg}: 197 added, 0 changed, 0 removed, 0 kept, "
+            "wrote 198 files to {out_arg}: 198 added, 0 changed, 0 removed, 0 kept, "
         )),
         "{stderr}"
     );
@@ -241,7 +241,7 @@ fn zat_build_reports_added_changed_removed_and_kept() {
     assert!(!stderr.contains('\r'), "{stderr}");
     let second = build(&["--set", "touch=2"]);
     let stderr = text(&second.stderr);
-    assert!(stderr.contains(": 0 added, 1 changed, 0 removed, 196 kept, "), "{stderr}");
+    assert!(stderr.contains(": 0 added, 1 changed, 0 removed, 197 kept, "), "{stderr}");
     let fewer = build(&["--set", "lpars=2"]);
     let stderr = text(&fewer.stderr);
     assert!(stderr.contains("files to"), "{stderr}");

@@ -206,6 +206,10 @@ pub const DEPLOY_ZOWE: &str = "deploy/zowe.sh";
 /// The deploy playbook for Ansible's `ibm.ibm_zos_core`, written by the index pass.
 pub const DEPLOY_PLAYBOOK: &str = "deploy/playbook.yml";
 
+/// The script [`DEPLOY_PLAYBOOK`] runs first on the controller: a copy of the bundle beside it,
+/// made under the bundle's lock, that the run's plays read from (written with it).
+pub const DEPLOY_SNAPSHOT: &str = "deploy/snapshot.sh";
+
 /// One LPAR's steps of [`DEPLOY_ZOWE`], which reads it: written in the LPAR's own index call,
 /// so that the fleet's script stays a few lines per LPAR.
 pub fn deploy_zowe_part(lpar: &str) -> String {

@@ -8,6 +8,10 @@
 //! imports its part, in fleet order. So no call lays out every LPAR's steps, and a change to
 //! one LPAR writes that LPAR's parts again, not a fleet-wide file.
 //!
+//! Both keep a rebuild from mixing two bundles in one deploy: `zowe.sh` holds the bundle's
+//! lock shared while it runs, and the playbook's plays read a copy of the bundle that
+//! `deploy/snapshot.sh` links beside it under that lock (the templates share the lock's code).
+//!
 //! The plan (which job, which upload, in which order) is computed here from the index pass's
 //! bundle and each file's structured placement; the templates only lay it out. Values that
 //! reach a shell or YAML are quoted here, never in the templates.
@@ -162,9 +166,20 @@ pub(crate) fn zowe_part(
     env.get_template("zowe_lpar").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
+/// `deploy/snapshot.sh`: the copy of the bundle that `deploy/playbook.yml` deploys from.
+pub(crate) fn snapshot(
+    env: &Environment<'_>,
+    request: &RenderRequest,
+) -> Result<String, EmitError> {
+    let view = context! { fleet => request.fleet.name };
+    env.get_template("snapshot").and_then(|t| t.render(view)).map_err(crate::template_error)
+}
+
 /// Registers the deploy scripts' templates.
 pub(crate) fn add_templates(env: &mut Environment<'static>) -> Result<(), EmitError> {
     for (name, source) in [
+        ("lock", include_str!("../templates/lock.sh")),
+        ("snapshot", include_str!("../templates/snapshot.sh")),
         ("zowe", include_str!("../templates/zowe.sh")),
         ("zowe_lpar", include_str!("../templates/zowe_lpar.sh")),
         ("playbook", include_str!("../templates/playbook.yml")),

@@ -110,6 +110,11 @@ impl Emitter for RunbookEmitter {
                 layout::DEPLOY_PLAYBOOK,
                 "run with ansible-playbook and the ibm.ibm_zos_core collection",
             ),
+            (
+                deploy::snapshot(env, request)?,
+                layout::DEPLOY_SNAPSHOT,
+                "run by deploy/playbook.yml on the controller; stays in the bundle",
+            ),
         ] {
             response.files.push(OutputFile {
                 path: path.to_owned(),
