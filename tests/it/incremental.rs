@@ -552,9 +552,10 @@ fn a_comparison_renders_only_the_units_the_state_cannot_vouch_for() {
 
 /// A zat built from other sources keeps its version number until a release, and its built-in
 /// emitters and connection check may write other bytes. A unit's key holds the program's
-/// digest, so a rebuild or a comparison by another program renders every unit (the same
-/// program carries them, as before). A copy of zat with bytes appended stands for another
-/// build: it runs the same, and its file differs.
+/// identity (its build ID and length), so a rebuild or a comparison by another program renders
+/// every unit (the same program carries them, as before). Copies of zat stand for other
+/// builds: one with bytes appended, and one of the same length whose build ID differs (as a
+/// link of other sources gives).
 #[test]
 fn a_new_zat_program_renders_every_unit_again() {
     let (work, out) = out_dir();
@@ -598,4 +599,24 @@ fn a_new_zat_program_renders_every_unit_again() {
     assert!(stderr.contains("0 added, 0 changed, 0 removed"), "same bytes, files kept: {stderr}");
     assert_eq!(run(&other, false).0, (0, calls), "and then carries them itself");
     assert_eq!(run(&zat, true).0, (calls, 0), "back to the first program: rendered again");
+    // Another link: the same length, another build ID (found as readelf shows it).
+    let Ok(notes) = std::process::Command::new("readelf").arg("-n").arg(&zat).output() else {
+        eprintln!("no readelf here: the copy with another build ID is not tried");
+        return;
+    };
+    let notes = text(&notes.stdout);
+    let hex = notes.lines().find_map(|l| l.trim().strip_prefix("Build ID: ")).expect("an ID");
+    let id: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    let mut program = std::fs::read(&zat).expect("read zat");
+    let at = program.windows(id.len()).position(|w| w == id.as_slice()).expect("the ID's bytes");
+    program[at] ^= 0xff;
+    let relinked = work.path().join("zat-relinked");
+    std::fs::write(&relinked, program).expect("write the copy");
+    std::fs::set_permissions(&relinked, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    assert_eq!(run(&zat, false).0, (calls, 0), "the first program builds after the other");
+    assert_eq!(run(&relinked, false).0, (calls, 0), "another build ID renders anew");
 }
