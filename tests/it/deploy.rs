@@ -530,10 +530,10 @@ fn ansible_command(out: &Path, args: &[&str], fail: &str) -> Option<Command> {
 }
 
 /// A playbook run takes minutes on z/OS, and a CI job may rebuild the bundle meanwhile. The
-/// run deploys from its own copy of the bundle: paused at its first module call, it lets a
-/// rebuild finish (the copy was made under the lock, which it then let go), and every file it
-/// sends, before and after the rebuild, has the bytes of the bundle it started with, although
-/// the new bundle differs in files it sends. Reading the bundle in place instead, the calls
+/// run deploys from its own copy of the bundle: paused at its first module call, it lets two
+/// rebuilds finish (the copy was made under the lock, which it then let go), and every file it
+/// sends, before and after them, has the bytes of the bundle it started with, although the
+/// new bundle differs in files it sends. Reading the bundle in place instead, the calls
 /// after the pause send the new bundle's files: the test fails.
 #[test]
 fn playbook_deploys_one_bundle_while_a_build_replaces_it() {
@@ -546,26 +546,31 @@ fn playbook_deploys_one_bundle_while_a_build_replaces_it() {
     let playbook = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start");
     let paused = work.path().join("paused");
     wait_until("the playbook's first module call", || paused.exists());
-    // The fleet edited: every LPAR's Policy Agent log level and the z/OS Connect server's port.
+    // The fleet edited twice: every LPAR's Policy Agent log level and the z/OS Connect
+    // server's port. The second rebuild starts from the base the first kept, which holds the
+    // inodes of the bundle the run copied: it must not write into them either.
     let original = std::fs::read_to_string(fleet_script()).expect("fleet script");
-    let edited = original.replace("log_level: 15", "log_level: 31").replace("9080", "9081");
-    assert_ne!(edited, original);
-    let script = work.path().join("edited.rhai");
-    std::fs::write(&script, edited).expect("edited script");
     let scripts = fleet_script().parent().expect("scripts").to_owned();
-    let build = Command::new(crate::plugins::zat_binary())
-        .args(["build", &script.to_string_lossy(), "-o", &out.to_string_lossy(), "-q"])
-        .arg("--lib")
-        .arg(&scripts)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("zat build");
-    let build = std::cell::RefCell::new(build);
-    wait_until("the rebuild, beside the paused playbook", || {
-        build.borrow_mut().try_wait().expect("wait").is_some()
-    });
-    let built = build.into_inner().wait_with_output().expect("build");
-    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    for port in ["9081", "9082"] {
+        let edited = original.replace("log_level: 15", "log_level: 31").replace("9080", port);
+        assert_ne!(edited, original);
+        let script = work.path().join("edited.rhai");
+        std::fs::write(&script, edited).expect("edited script");
+        let build = Command::new(crate::plugins::zat_binary())
+            .args(["build", &script.to_string_lossy(), "-o", &out.to_string_lossy(), "-q"])
+            .arg("--lib")
+            .arg(&scripts)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("zat build");
+        let build = std::cell::RefCell::new(build);
+        wait_until("the rebuild, beside the paused playbook", || {
+            build.borrow_mut().try_wait().expect("wait").is_some()
+        });
+        let built = build.into_inner().wait_with_output().expect("build");
+        assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    }
+    assert!(out.with_file_name(".bundle with space.zat-base").is_dir(), "built from a base");
     let after = zat_core::read_tree(&out).expect("the new bundle");
     std::fs::remove_file(&pause).expect("resume");
     let output = playbook.wait_with_output().expect("the playbook");
