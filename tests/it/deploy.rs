@@ -698,8 +698,19 @@ fn snapshot_script_waits_for_a_build_and_links_the_bundle_beside_it() {
     build.wait().expect("the stand-in build");
     let copy = PathBuf::from(text(&output.stdout).trim_end());
     assert_eq!(copies_left(&out).len(), 1);
-    assert_eq!(zat_core::read_tree(&copy).expect("copy"), zat_core::read_tree(&out).expect("b"));
+    let mut copied = zat_core::read_tree(&copy).expect("copy");
+    assert_eq!(copied.remove(".gitignore").as_deref(), Some(&b"*\n"[..]), "kept out of git");
+    assert!(copied == zat_core::read_tree(&out).expect("bundle"), "the copy is the bundle");
     let inode = |root: &Path| std::fs::metadata(root.join("MANIFEST.json")).expect("stat").ino();
     assert_eq!(inode(&copy), inode(&out), "a hard link, not a copy of the bytes");
     assert!(!lock.exists(), "the last to let go removed the lock file");
+    // In a repository, a copy left by a failed run is not a change to commit; the bundle is.
+    let git = |args: &[&str]| {
+        Command::new("git").args(args).current_dir(work.path()).output().expect("git")
+    };
+    if git(&["init", "-q"]).status.success() {
+        let status = text(&git(&["status", "--porcelain", "--untracked-files=normal"]).stdout);
+        assert!(status.contains("bundle with space/"), "{status}");
+        assert!(!status.contains("zat-deploy"), "the copy shows in git: {status}");
+    }
 }

@@ -52,4 +52,8 @@ if ! cp -R -l -p -- "$bundle/." "$copy/" 2>/dev/null; then
     copy=$(mktemp -d "$(dirname -- "$bundle")/${prefix}XXXXXX")
     cp -R -p -- "$bundle/." "$copy/" || { rm -rf -- "$copy"; die "cannot copy $bundle to $copy"; }
 fi
+# Kept out of a repository the bundle is in, as zat keeps its base: a file of its own, never
+# written through a link the copy shares with the bundle.
+rm -f -- "$copy/.gitignore"
+printf '*\n' > "$copy/.gitignore"
 printf '%s\n' "$copy"
