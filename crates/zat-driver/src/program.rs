@@ -65,6 +65,10 @@ fn build_id(file: &mut std::fs::File) -> Option<Vec<u8>> {
     let mut head = [0u8; 64];
     file.read_exact(&mut head).ok()?;
     let elf = Elf::of(&head)?;
+    // A program has a dozen program headers of 56 bytes; anything far larger is not read.
+    if elf.phnum > 4096 || elf.phentsize > 256 {
+        return None;
+    }
     let mut headers = vec![0u8; usize::from(elf.phentsize) * usize::from(elf.phnum)];
     file.seek(SeekFrom::Start(elf.phoff)).ok()?;
     file.read_exact(&mut headers).ok()?;
@@ -79,7 +83,8 @@ fn build_id(file: &mut std::fs::File) -> Option<Vec<u8>> {
             (u64::from(elf.u32(header, 4)?), u64::from(elf.u32(header, 16)?))
         };
         // Notes are small; a larger segment is not one this reads.
-        let mut notes = vec![0u8; usize::try_from(size).ok().filter(|&n| n <= 1 << 16)?];
+        let Some(size) = usize::try_from(size).ok().filter(|&n| n <= 1 << 16) else { continue };
+        let mut notes = vec![0u8; size];
         file.seek(SeekFrom::Start(offset)).ok()?;
         file.read_exact(&mut notes).ok()?;
         if let Some(id) = elf.gnu_build_id(&notes) {
