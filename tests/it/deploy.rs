@@ -327,16 +327,22 @@ fn playbook_runs_against_modules_that_record_their_calls() {
     assert_eq!(bundle_relative(&out, &last["src"]), "lpars/SYS2/racf/SERVAUTH.jcl", "{calls:#?}");
     let jobs = calls.iter().filter(|c| c["module"] == "zos_job_submit").count();
     assert_eq!(jobs, 4, "{calls:#?}");
-    // The failed run left its copy, which the script removes (and nothing else).
-    let left = copies_left(&out);
-    assert_eq!(left.len(), 1, "{left:?}");
+    // The failing play's rescue removed the run's copy before it stopped the run.
+    assert_eq!(copies_left(&out), Vec::<String>::new(), "the failed run removed its copy");
+    assert!(text(&output.stdout).contains("stop the run"), "{}", text(&output.stdout));
+    // The script removes a copy it made, and nothing else.
     let snapshot = out.join("deploy/snapshot.sh");
+    let made = Command::new("sh").arg(&snapshot).output().expect("sh");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let copy = PathBuf::from(text(&made.stdout).trim_end());
     let remove = |folder: &Path| {
         Command::new("sh").arg(&snapshot).arg("--remove").arg(folder).output().expect("sh")
     };
     let refused = remove(&out.join("lpars"));
     assert!(!refused.status.success() && out.join("lpars").is_dir(), "{}", text(&refused.stderr));
-    let removed = remove(&out.parent().expect("parent").join(&left[0]));
+    let refused = remove(&out);
+    assert!(!refused.status.success() && out.is_dir(), "{}", text(&refused.stderr));
+    let removed = remove(&copy);
     assert!(removed.status.success(), "{}", text(&removed.stderr));
     assert_eq!(copies_left(&out), Vec::<String>::new());
 }
@@ -670,7 +676,9 @@ fn snapshot_script_waits_for_a_build_and_links_the_bundle_beside_it() {
     let (work, out) = bundle();
     let lock = work.path().join(".bundle with space.zat-lock");
     let held = work.path().join("held");
-    // A stand-in build: the lock taken alone, for as long as `held` is there.
+    // A stand-in build: the lock taken alone, for as long as `held` is there (made first, so
+    // that the stand-in cannot find it missing and let go at once).
+    std::fs::write(&held, "").expect("hold");
     let build = Command::new("flock")
         .arg("-x")
         .arg(&lock)
@@ -678,7 +686,6 @@ fn snapshot_script_waits_for_a_build_and_links_the_bundle_beside_it() {
         .arg(&held)
         .spawn()
         .expect("flock");
-    std::fs::write(&held, "").expect("hold");
     let taken = held.with_extension("taken");
     wait_until("the stand-in build's lock", || taken.exists());
     let snapshot = Command::new("sh")

@@ -7,7 +7,8 @@
 # the copy waits for a build), and prints that folder. Every later play reads its files from
 # the copy, so a build during the run, which replaces the bundle, neither waits for the
 # playbook nor changes what it deploys: z/OS gets one bundle, whole. The playbook's last play
-# removes the copy; a run that stops at a failure leaves it, and a rerun makes a new one.
+# removes the copy, and so does a play that fails, before it stops the run; a run that is
+# killed leaves it, and a rerun makes a new one.
 #
 # The copy is made of hard links where the file system allows (it takes no room beside the
 # bundle) and is a plain copy otherwise. A zat build never writes into a file of the bundle
