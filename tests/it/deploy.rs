@@ -604,8 +604,7 @@ fn playbook_deploys_one_bundle_while_a_build_replaces_it() {
 fn zowe_script_and_a_build_of_its_bundle_take_turns() {
     // A build swaps a new bundle in at its end; a deploy that ran across it would send z/OS
     // half of one bundle and half of the next. The script holds the bundle's lock shared.
-    if Command::new("flock").arg("--version").output().is_err() {
-        eprintln!("skipped: no flock(1) on this machine; the script deploys without the lock");
+    if flock_missing("the script deploys without the lock") {
         return;
     }
     let (work, out) = bundle();
@@ -657,11 +656,23 @@ fn zowe_script_and_a_build_of_its_bundle_take_turns() {
 }
 
 /// `child` ended well, and said on stderr that it waited (`said`).
-fn ended_after_waiting(child: std::process::Child, said: &str) {
+/// Waits for `child`, which must end well and have said `said` on stderr; its output.
+fn ended_after_waiting(child: std::process::Child, said: &str) -> Output {
     let output = child.wait_with_output().expect("wait");
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains(said), "it did not say it waited: {stderr}");
+    output
+}
+
+/// Whether this machine lacks flock(1) (util-linux), which the scripts' lock needs; says what
+/// the scripts then do, and that the test is skipped.
+fn flock_missing(then: &str) -> bool {
+    let missing = Command::new("flock").arg("--version").output().is_err();
+    if missing {
+        eprintln!("skipped: no flock(1) on this machine; {then}");
+    }
+    missing
 }
 
 /// `deploy/snapshot.sh` waits while a build holds the bundle's lock, then copies the bundle by
@@ -669,8 +680,7 @@ fn ended_after_waiting(child: std::process::Child, said: &str) {
 #[test]
 fn snapshot_script_waits_for_a_build_and_links_the_bundle_beside_it() {
     use std::os::unix::fs::MetadataExt as _;
-    if Command::new("flock").arg("--version").output().is_err() {
-        eprintln!("skipped: no flock(1) on this machine; the copy is made without the lock");
+    if flock_missing("the copy is made without the lock") {
         return;
     }
     let (work, out) = bundle();
@@ -697,10 +707,7 @@ fn snapshot_script_waits_for_a_build_and_links_the_bundle_beside_it() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(copies_left(&out).is_empty(), "no copy while a build holds the lock");
     std::fs::remove_file(&held).expect("let go");
-    let output = snapshot.wait_with_output().expect("snapshot");
-    let stderr = text(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("waiting for a zat build of"), "it said it waited: {stderr}");
+    let output = ended_after_waiting(snapshot, "waiting for a zat build of");
     let mut build = build;
     build.wait().expect("the stand-in build");
     let copy = PathBuf::from(text(&output.stdout).trim_end());
