@@ -383,6 +383,14 @@ fn plugin_options_reach_the_plugins() {
     assert!(build(&[]).contains("PGM=IKJEFT1B"));
     let tolerant = build(&["--plugin-option", "racf.strict_tmp=IKJEFT01"]);
     assert!(!tolerant.contains("PGM=IKJEFT1B"), "{tolerant}");
+    // Every option the racf emitter's README documents is taken, and does what it says.
+    let servauth =
+        || std::fs::read_to_string(bundle.join("lpars/SYS1/racf/SERVAUTH.jcl")).expect("servauth");
+    build(&[]);
+    assert!(servauth().contains("ID(PAGENT)"), "{}", servauth());
+    build(&["--plugin-option", "racf.pagent_id=*", "--plugin-option", "racf.generic=permit"]);
+    assert!(servauth().contains("WHEN(PROGRAM(PAGENT,EZAPAGEN))"), "{}", servauth());
+    assert!(!servauth().contains("ID(PAGENT)"), "{}", servauth());
     let refused = zat(&["build", script.to_str().expect("utf-8"), "--plugin-option", "no-equals"]);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
     assert!(text(&refused.stderr).contains("PLUGIN.KEY=VALUE"), "{}", text(&refused.stderr));

@@ -29,7 +29,12 @@ pub(crate) fn run(args: &Args) -> Exit {
     };
     match compare_bundle(&args.script, &args.run, &args.findings, comparer) {
         Ok(rendered) => {
-            let exit = output::write_findings(&args.findings, &rendered.diagnostics, &script);
+            // The human form was shown as the run reported it; the others are one document.
+            let exit = if args.findings.format == Format::Human {
+                args.findings.exit_for(&rendered.diagnostics)
+            } else {
+                output::write_findings(&args.findings, &rendered.diagnostics, &script)
+            };
             if exit == Exit::Ok && args.findings.format == Format::Human {
                 let fleet = &rendered.fleet;
                 report::success(&format!(

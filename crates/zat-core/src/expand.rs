@@ -106,6 +106,32 @@ fn derive_access(fleet: &mut Fleet) {
 fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
     let servers = fleet.zos_connect_servers.clone();
     let lpar_places = places(&fleet.lpars, |l| &l.name);
+    // Every server placed in the fleet runs where it says, AT-TLS or not: its server.xml is
+    // written for that LPAR, and a misspelt one would silently get none.
+    for server in &servers {
+        let Some(lpar_name) = &server.lpar else { continue };
+        let lpar = lpar_places.get(lpar_name.as_str()).map(|&at| &fleet.lpars[at]);
+        let found = match (&server.stack, lpar) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(stack_name), Some(lpar)) => lpar.stacks.iter().any(|s| &s.name == stack_name),
+        };
+        if !found {
+            let place = match &server.stack {
+                Some(stack_name) => format!("lpar {lpar_name} stack {stack_name}"),
+                None => format!("lpar {lpar_name}"),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    "ZAT0131",
+                    format!("z/OS Connect server runs on {place}, which the fleet does not define"),
+                )
+                .object(format!("zos_connect_server {}", server.name))
+                .at(&server.origin)
+                .help("define the LPAR and stack, or leave `lpar`/`stack` out for a server outside the fleet"),
+            );
+        }
+    }
     for server in servers.iter().filter(|s| s.inbound_attls) {
         let object = format!("zos_connect_server {}", server.name);
         let (Some(lpar_name), Some(stack_name)) = (&server.lpar, &server.stack) else {
@@ -117,15 +143,7 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
             .and_then(|&at| fleet.lpars.get_mut(at))
             .and_then(|l| l.stacks.iter_mut().find(|s| &s.name == stack_name))
         else {
-            diagnostics.push(
-                Diagnostic::error(
-                    "ZAT0131",
-                    format!("z/OS Connect server runs on lpar {lpar_name} stack {stack_name}, which the fleet does not define"),
-                )
-                .object(object)
-                .at(&server.origin)
-                .help("define the LPAR and stack, or leave `lpar`/`stack` out for a server outside the fleet"),
-            );
+            // Reported above.
             continue;
         };
         let Some(level) = server.level.clone() else {

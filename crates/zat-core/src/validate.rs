@@ -153,6 +153,8 @@ impl Validator<'_> {
     fn defaults(&mut self, fleet: &Fleet) {
         let job = &fleet.defaults.job;
         let object = "fleet defaults";
+        // Where the script set them (`site.defaults(..)`), else the fleet.
+        let at = fleet.defaults.origin.as_ref().unwrap_or(&fleet.origin);
         if job.name_prefix.is_empty()
             || job.name_prefix.len() > 5
             || !zat_zos::is_valid_name(&job.name_prefix)
@@ -161,7 +163,7 @@ impl Validator<'_> {
                 "ZAT0101",
                 &format!("job name prefix `{}` must be 1-5 characters A-Z 0-9 @ # $, not starting with a digit", job.name_prefix),
                 object,
-                &fleet.origin,
+                at,
             );
         }
         for (field, value, max) in [("class", &job.class, 8), ("msgclass", &job.msgclass, 1)] {
@@ -173,22 +175,22 @@ impl Validator<'_> {
                     "ZAT0101",
                     &format!("job card {field} `{value}` is not valid"),
                     object,
-                    &fleet.origin,
+                    at,
                 );
             }
         }
         if let Some(notify) = &job.notify
             && notify != "&SYSUID"
         {
-            self.mvs_name(notify, "job card notify", false, object, &fleet.origin);
+            self.mvs_name(notify, "job card notify", false, object, at);
         }
-        self.unix_path(&fleet.defaults.pagent_dir, "pagent_dir", object, &fleet.origin);
+        self.unix_path(&fleet.defaults.pagent_dir, "pagent_dir", object, at);
         if job.programmer.chars().count() > 20 {
             self.error(
                 "ZAT0101",
                 "job card programmer name is longer than 20 characters",
                 object,
-                &fleet.origin,
+                at,
             );
         }
         // zat adds a member per stack (`DSN=TCPPARMS(member)`): a member here would give
@@ -203,7 +205,7 @@ impl Validator<'_> {
                     ),
                 )
                 .object(object)
-                .at(&fleet.origin)
+                .at(at)
                 .help("give the partitioned data set only, e.g. `SYS1.TCPPARMS`"),
             );
         } else if !zat_zos::is_valid_dsn(&fleet.defaults.tcpparms) {
@@ -211,7 +213,7 @@ impl Validator<'_> {
                 "ZAT0114",
                 &format!("`{}` is not a valid data set name", fleet.defaults.tcpparms),
                 object,
-                &fleet.origin,
+                at,
             );
         }
         if fleet.defaults.hlq.contains('(') || !zat_zos::is_valid_dsn(&fleet.defaults.hlq) {
@@ -219,7 +221,7 @@ impl Validator<'_> {
                 "ZAT0114",
                 &format!("high-level qualifier `{}` is not valid", fleet.defaults.hlq),
                 object,
-                &fleet.origin,
+                at,
             );
         }
     }
@@ -597,6 +599,18 @@ impl Validator<'_> {
                         &format!("signer `{signer}` is not a certificate authority (owner CERTAUTH)"),
                         &object,
                         origin,
+                    ),
+                    // Added from a data set, it is a certificate alone: RACF holds no
+                    // private key to sign with, and the import job runs after the one that
+                    // would sign (the setup job).
+                    Some((_, ca)) if ca.imported_from().is_some() => self.out.push(
+                        Diagnostic::error(
+                            "ZAT0133",
+                            format!("signer `{signer}` is imported from a data set: RACF holds no private key of it to sign with"),
+                        )
+                        .object(&object)
+                        .at(origin)
+                        .help("sign with a certificate authority this database generates (`db.certificate_authority`), or with the site's own CA declared by `db.existing_certificate(\"CERTAUTH\", label)`"),
                     ),
                     Some((p, _)) if p > index => self.error(
                         "ZAT0133",

@@ -153,7 +153,8 @@ fn classes(list: &str) -> BTreeSet<String> {
 impl Emitter for RacfEmitter {
     const NAME: &'static str = "racf";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const OPTIONS: Option<&'static [&'static str]> = Some(&["strict_tmp", "raclisted"]);
+    const OPTIONS: Option<&'static [&'static str]> =
+        Some(&["strict_tmp", "raclisted", "generic", "pagent_id"]);
     // By unit: a database's jobs in its unit, an LPAR's SERVAUTH jobs in the LPAR's (planned
     // against the same discovered state, which the LPAR's request carries with its database),
     // and in the fleet's own call the job order across databases (racf-ORDER.txt) and the

@@ -12,6 +12,10 @@ fn check_passes_on_the_seed_example() {
     // check runs the plugins in memory, so it reports the RACF emitter's warning about the
     // PKCS#12 password placeholder, as build does.
     assert!(out.stderr.contains("ZAT0342"), "{}", out.stderr);
+    // Each finding, and the count, once: not once as the run reports and again at the end.
+    assert_eq!(out.stderr.matches("found 0 errors and").count(), 1, "{}", out.stderr);
+    let warnings = out.stderr.lines().filter(|l| l.contains("! the PKCS#12 export")).count();
+    assert!(warnings == 1, "ZAT0342 shown {warnings} times:\n{}", out.stderr);
 }
 
 #[test]

@@ -181,6 +181,19 @@ fn signer_must_be_a_ca_defined_first() {
 }
 
 #[test]
+fn an_imported_ca_cannot_sign() {
+    // The seed's CA, added from a data set instead of generated: no private key to sign the
+    // server certificate with.
+    let import = |f: &mut Fleet| {
+        f.security_databases[0].certificates[0].source =
+            zat_model::CertSource::Import { dsn: "SYS2.PARTNER.CA".into() };
+    };
+    check(import, "ZAT0133", 8);
+    let errors = errors_after(import);
+    assert!(errors.iter().any(|d| d.message.contains("no private key")), "{errors:#?}");
+}
+
+#[test]
 fn label_with_blank() {
     check(|f| f.security_databases[0].certificates[1].label = "Zowe Server".into(), "ZAT0103", 8);
 }
