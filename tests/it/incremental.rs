@@ -202,6 +202,59 @@ fn an_edited_file_is_refused_even_when_the_state_vouches_for_its_size() {
     assert_eq!(std::fs::read(&file).expect("kept"), bytes);
 }
 
+/// A build from empty of the same fleet, to compare a repaired bundle with.
+fn fresh_tree(touch: usize) -> BTreeMap<String, Vec<u8>> {
+    let (_work, out) = out_dir();
+    build_into(&out, touch, 2);
+    zat_core::read_tree(&out).expect("read")
+}
+
+#[test]
+fn a_file_removed_by_hand_is_written_again_and_nothing_else_is() {
+    let (_work, out) = out_dir();
+    build_into(&out, 0, 2);
+    let whole = zat_core::read_tree(&out).expect("read");
+    let removed = "lpars/SYS5/RUNBOOK.md";
+    std::fs::remove_file(out.join(removed)).expect("remove");
+    let before = stamps(&out);
+    // Its unit renders again (it is not there to carry over): the bundle is whole again.
+    let summary = build_into(&out, 0, 2);
+    assert_eq!((summary.added, summary.changed, summary.removed), (1, 0, 0));
+    assert_eq!(zat_core::read_tree(&out).expect("read"), whole);
+    for (path, stamp) in &stamps(&out) {
+        let rewritten = before.get(path) != Some(stamp);
+        let expected = path == removed || path == zat_core::STATE_FILE;
+        assert_eq!(rewritten, expected, "{path}");
+    }
+}
+
+/// A rebuild keeps the old bundle as the next build's base, hard links of the same inodes:
+/// an edit made in place in the bundle is made in the base too. The edited file is refused;
+/// once it is moved away as zat asks, the next build must write the fleet's bytes there, not
+/// take the base's inode, which holds the edit.
+#[test]
+fn an_edit_that_reached_the_base_through_a_shared_inode_is_never_shipped() {
+    let (_work, out) = out_dir();
+    build_into(&out, 0, 2);
+    build_into(&out, 7, 2);
+    let path = "lpars/SYS3/pagent/pagent.conf";
+    let base = out.with_file_name(".out.zat-base").join(path);
+    let ino = |file: &Path| std::fs::metadata(file).expect("stat").ino();
+    assert_eq!(ino(&out.join(path)), ino(&base), "the base shares the file's inode");
+    let mut file = std::fs::OpenOptions::new().append(true).open(out.join(path)).expect("open");
+    std::io::Write::write_all(&mut file, b"# edited by hand\n").expect("edit");
+    drop(file);
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let refused = zat_driver::build_into(&inputs(12, 7, 2), plugins, &out, None);
+    assert!(matches!(refused.result, Err(zat_driver::Failure::Usage(_))), "an edit is refused");
+    let moved = out.with_file_name("moved.conf");
+    std::fs::rename(out.join(path), &moved).expect("move away");
+    let summary = build_into(&out, 7, 2);
+    assert_eq!((summary.added, summary.changed, summary.removed), (1, 0, 0));
+    assert_eq!(zat_core::read_tree(&out).expect("read"), fresh_tree(7));
+    assert!(std::fs::read_to_string(moved).expect("moved").contains("# edited by hand"));
+}
+
 #[test]
 fn a_lost_or_foreign_state_only_costs_time() {
     let (_work, out) = out_dir();

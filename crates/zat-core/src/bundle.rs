@@ -513,12 +513,17 @@ pub(crate) fn inspect_existing(
     // Files whose bytes are right though their stamp is not the recorded one (copied back,
     // touched): the stamp is forgotten, so that nothing takes the file for the inode it names.
     let mut restamp = Vec::new();
+    // Listed files the walk finds; the others were removed since zat wrote them.
+    let mut found = vec![false; files.len()];
     walk_each(out, stamped.then_some(&trusted as &Vouch<'_>), &mut |entry| {
         if entry.path == MANIFEST_FILE || is_state(&entry) {
             return Ok(());
         }
         let at = find(&entry.path);
         let listed = at.map(|at| files.get(at));
+        if let (Kind::File, Some(at)) = (&entry.kind, at) {
+            found[at] = true;
+        }
         let ours = match (&entry.kind, listed) {
             (Kind::Dir, _) => folders.contains(entry.path.as_str()),
             (Kind::File, Some(want)) => {
@@ -543,6 +548,12 @@ pub(crate) fn inspect_existing(
     })?;
     for at in restamp {
         manifest.files.clear_stamp(at);
+    }
+    // A file removed by hand is in nobody's way: the new build writes it again (its unit
+    // renders anew), and nothing is carried from where it was, nor from a base that may still
+    // hold its inode.
+    for (at, _) in found.iter().enumerate().filter(|(_, found)| !**found) {
+        manifest.files.set_missing(at);
     }
     in_the_way.sort();
     let in_the_way: Vec<String> = in_the_way.into_iter().map(|(_, shown)| shown).collect();

@@ -57,6 +57,9 @@ pub(crate) struct ManifestRead {
     /// The file's inode and mtime in the old state, when the state vouches for it (its size is
     /// the entry's); not in the manifest.
     pub(crate) stamp: Option<(u64, i64)>,
+    /// The old bundle no longer holds its file (removed by hand since it was written): it is
+    /// not there to carry over, so the new build writes it anew.
+    pub(crate) missing: bool,
 }
 
 /// The folders [`Files::find`] looked in last, with their entries: a few, as the state's lines
@@ -162,6 +165,13 @@ impl Files {
     /// Forgets the stamp of the entry at `at`: its file is no longer the one it vouched for.
     pub(crate) fn clear_stamp(&mut self, at: usize) {
         self.entries[at].stamp = None;
+    }
+
+    /// Marks the entry at `at` as a file the old bundle no longer holds.
+    pub(crate) fn set_missing(&mut self, at: usize) {
+        let entry = &mut self.entries[at];
+        entry.missing = true;
+        entry.stamp = None;
     }
 
     pub(crate) fn clear_stamps(&mut self) {
@@ -281,6 +291,7 @@ impl<'de> Visitor<'de> for Entries {
                 },
                 emitter: shared.text(&entry.emitter.0),
                 stamp: None,
+                missing: false,
             });
         }
         files.entries.shrink_to_fit();

@@ -200,6 +200,10 @@ impl OldFiles {
         let at = files.position(path)?;
         let again = std::mem::replace(&mut self.taken[at], true);
         let file = files.get(at);
+        if file.missing {
+            // Taken (it is not a removed file) but nothing to carry: written as added.
+            return None;
+        }
         let old = OldFile {
             was: Was { size: file.size, sha256: file.sha256, stamp: files.stamp(at) },
             target: files.target(at).cloned(),
@@ -507,6 +511,12 @@ impl BundleWriter {
     /// Taken: asked again for the same key, it gives `None`.
     pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
         let unit = lock(&self.old_units).remove(key)?;
+        let old = lock(&self.old);
+        // A file of it was removed by hand: the unit renders again to write it.
+        if unit.files.iter().any(|&at| old.files.get(at as usize).missing) {
+            return None;
+        }
+        drop(old);
         let diagnostics = unit.diagnostics(lock(&self.old_state).as_mut())?;
         let old = lock(&self.old);
         let paths = unit.files.iter().map(|&at| old.files.path(at as usize).to_owned()).collect();
