@@ -80,6 +80,10 @@ impl BuilderError {
                 help.push_str(&format!("accepted options: {}", accepted.join(", ")));
                 Some(help)
             }
+            BuilderError::WrongType { found, .. } if found.contains("()") => Some(
+                "a map key that does not exist reads as `()`: check the name of the key the value comes from; to leave the option unset, leave it out of the map"
+                    .to_owned(),
+            ),
             BuilderError::SecondFleet { .. } => Some(
                 "create the fleet once with `let site = fleet(\"NAME\");` and pass `site` to your functions"
                     .to_owned(),

@@ -254,8 +254,19 @@ impl Options {
             })
     }
 
+    /// The value of option `key`, taken out of the map. A value of `()` is a mistake: it is
+    /// what rhai gives for a map key that does not exist (`ports.cisc` for `ports.cics`), so
+    /// leaving the option out silently could widen a rule to every port.
     fn take(&mut self, key: &str) -> Option<Dynamic> {
-        self.map.remove(key).filter(|value| !value.is_unit())
+        let value = self.map.remove(key)?;
+        if !value.is_unit() {
+            return Some(value);
+        }
+        if let Some(opt) = self.spec.iter().find(|opt| opt.key == key) {
+            let err = self.wrong(opt, &value);
+            self.fault(opt.key, &err, Some(Part::Value));
+        }
+        None
     }
 
     fn wrong(&self, opt: &Opt, found: &Dynamic) -> BuilderError {
@@ -548,9 +559,10 @@ impl Options {
         self.given
     }
 
-    /// Whether the script gave option `key` a value (read before the option is).
+    /// Whether the script wrote option `key` (read before the option is; a value of `()` is
+    /// reported when the option is read).
     pub(crate) fn has(&self, key: &str) -> bool {
-        self.map.get(key).is_some_and(|value| !value.is_unit())
+        self.map.contains_key(key)
     }
 
     /// The raw value of an option of several shapes (a port, a handle or a name).

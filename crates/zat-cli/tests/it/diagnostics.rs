@@ -55,3 +55,17 @@ fn warnings_are_shown_but_do_not_change_the_exit_code() {
     out.expect_code(0).stderr_has("warning_only.rhai:5:").stderr_has("TLSv1.0");
     assert!(!out.stderr.contains(" x "), "no error expected:\n{}", out.stderr);
 }
+
+/// `cics.prot` for `cics.port` reads as `()`: taken as "not set", the rule would protect
+/// every inbound port of its user. It is a mistake at the value, and only that one.
+#[test]
+fn an_option_whose_value_is_nothing_is_a_mistake_at_the_value() {
+    let out = zat(&["check", "unit_option.rhai"]);
+    out.expect_code(1);
+    out.stderr_has("unit_option.rhai:7:56").stderr_has("option `local_port` of rule()");
+    out.stderr_has("unit_option.rhai:8:33").stderr_has("option `direction` of rule()");
+    out.stderr_has("a map key that does not exist reads as `()`");
+    // Written, so not also "needs the option `direction`".
+    assert!(!out.stderr.contains("needs the option"), "{}", out.stderr);
+    out.stderr_has("found 2 errors and 0 warnings");
+}
