@@ -175,8 +175,31 @@ fn zowe_script_uploads_every_file_to_its_placement_and_submits_jobs_in_runbook_o
     }
     // What cannot be uploaded is listed for a person.
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("put these in place by hand"), "{stderr}");
+    assert!(stderr.contains("left to do by hand"), "{stderr}");
     assert!(stderr.contains("lpars/SYS1/zosconnect/ZCEE1.server.xml"), "{stderr}");
+    // So are the database jobs a person runs (a password to put in, partners' CA data sets
+    // to wait for), each once: never submitted, never forgotten.
+    let by_hand = by_hand_jobs(&out);
+    assert!(by_hand.iter().any(|j| j.ends_with("/IMPORT.jcl")), "{by_hand:?}");
+    for job in &by_hand {
+        assert_eq!(stderr.matches(job.as_str()).count(), 1, "{job} listed once: {stderr}");
+        assert!(!calls.iter().any(|c| c.contains(job.as_str())), "{job} submitted");
+    }
+}
+
+/// The security jobs of the bundle that a person runs: KEY.jcl and IMPORT.jcl.
+fn by_hand_jobs(out: &Path) -> Vec<String> {
+    let mut jobs = Vec::new();
+    for database in std::fs::read_dir(out.join("security")).expect("security").flatten() {
+        for job in ["KEY.jcl", "IMPORT.jcl"] {
+            let path = database.path().join("racf").join(job);
+            if path.is_file() {
+                let name = database.file_name().to_string_lossy().into_owned();
+                jobs.push(format!("security/{name}/racf/{job}"));
+            }
+        }
+    }
+    jobs
 }
 
 #[test]
@@ -271,6 +294,11 @@ fn playbook_follows_the_same_order() {
     }
     assert!(playbook.contains("any_errors_fatal: true"));
     assert!(!playbook.contains('\t'), "YAML has no tabs");
+    // The database jobs a person runs are told in the database's play, never submitted.
+    for job in by_hand_jobs(&out) {
+        assert!(playbook.contains(&format!("msg: \"{job}: ")), "{job} not told: {playbook}");
+        assert!(!playbook.contains(&format!("{{{{ zat_bundle }}}}/{job}\"")), "{job} submitted");
+    }
     if let Some(output) = ansible(&out, &["--syntax-check"], "") {
         assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
     }

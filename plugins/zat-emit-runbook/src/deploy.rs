@@ -36,6 +36,8 @@ enum Step<'a> {
 /// The steps of one LPAR, and the database jobs that precede them.
 pub(crate) struct LparPlan<'a> {
     database_jobs: Vec<&'a str>,
+    /// The database's jobs a person runs (runbook step 1), listed with the by-hand steps.
+    database_by_hand: Vec<(&'a str, &'static str)>,
     steps: Vec<Step<'a>>,
 }
 
@@ -59,6 +61,28 @@ fn database_jobs<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a str> {
     .iter()
     .filter_map(|path| indexed(request, path))
     .map(|file| file.path.as_str())
+    .collect()
+}
+
+/// The jobs of `lpar`'s security database that the deploy scripts never submit, with why:
+/// the PKCS#12 export waits for a password a person puts in, and the import of partner CAs
+/// for the partners' data sets. Left out silently, a ring would lack a partner's CA and the
+/// handshake fail, while the script said `done`.
+fn database_by_hand<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<(&'a str, &'static str)> {
+    let esm = crate::esm_of(&request.fleet, lpar);
+    let database = &lpar.security_database;
+    [
+        (
+            layout::security_key_job(database, esm.as_str()),
+            "put the password in, then submit it (runbook step 1; KEY-CLEANUP.jcl once the key is installed)",
+        ),
+        (
+            layout::security_import_job(database, esm.as_str()),
+            "submit it once the partners' CA data sets are there (runbook step 1)",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(path, what)| indexed(request, &path).map(|file| (file.path.as_str(), what)))
     .collect()
 }
 
@@ -92,7 +116,8 @@ pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparP
             )),
         }
     }
-    LparPlan { database_jobs, steps }
+    let database_by_hand = database_by_hand(request, lpar);
+    LparPlan { database_jobs, database_by_hand, steps }
 }
 
 /// `text` as one shell word: single quotes, with each `'` closed, escaped and reopened.
@@ -160,6 +185,11 @@ pub(crate) fn zowe_part(
             ),
             database => sh_quote(&lpar.security_database),
             database_jobs => plan.database_jobs.iter().map(|job| sh_quote(job)).collect::<Vec<_>>(),
+            database_by_hand => plan
+                .database_by_hand
+                .iter()
+                .map(|(path, what)| context! { path => sh_quote(path), what => sh_quote(what) })
+                .collect::<Vec<_>>(),
             steps => steps,
         },
     };
@@ -239,6 +269,13 @@ pub(crate) fn playbook(
         let jobs = database_jobs(request, lpar);
         if !jobs.is_empty() && seen.insert(database.as_str()) {
             let hosts = hosts.get(database.as_str()).map(|h| h.join(":")).unwrap_or_default();
+            let by_hand = database_by_hand(request, lpar).into_iter().map(|(path, what)| {
+                context! {
+                    kind => "by_hand",
+                    name => yaml_quote(&format!("by hand: {path}")),
+                    msg => yaml_quote(&format!("{path}: {what}")),
+                }
+            });
             plays.push(context! {
                 import => None::<String>,
                 name => yaml_quote(&format!("security database {database}: setup jobs")),
@@ -246,7 +283,7 @@ pub(crate) fn playbook(
                 run_once => true,
                 tags => "[database]",
                 root => "..",
-                tasks => jobs.iter().map(|job| submit_task(job)).collect::<Vec<_>>(),
+                tasks => jobs.iter().map(|job| submit_task(job)).chain(by_hand).collect::<Vec<_>>(),
             });
         }
         plays.push(context! {

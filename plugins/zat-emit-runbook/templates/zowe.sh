@@ -4,8 +4,10 @@
 #
 # With Zowe CLI, LPAR by LPAR, in the order of each LPAR's RUNBOOK.md (steps 1 to 3): submits
 # the security jobs and waits for each to end, and uploads every file to its z/OS UNIX path or
-# data set member. It stops at the first failure. Files to put in place by hand are listed at
-# the end; the activation steps (4 onwards) stay with the operator.
+# data set member. It stops at the first failure. What is left to a person is listed at the
+# end: files to put in place by hand, and the jobs it never submits (KEY.jcl waits for a
+# password, IMPORT.jcl for the partners' CA data sets); the activation steps (4 onwards) stay
+# with the operator.
 #
 # Credentials never appear here: Zowe CLI takes them from its profiles (zowe config) or from
 # ZOWE_OPT_* environment variables. Each LPAR uses the z/OSMF profile named after it, unless
@@ -153,6 +155,6 @@ note_by_hand() {
 {% endfor %}
 
 if [ -n "$by_hand" ]; then
-    say "put these in place by hand:$by_hand"
+    say "left to do by hand:$by_hand"
 fi
 say "done; go on with step 4 of each LPAR's RUNBOOK.md"

@@ -17,6 +17,9 @@ if selected {{ lpar.name }}; then
 {% for job in lpar.database_jobs %}
                 submit {{ job }}
 {% endfor %}
+{% for job in lpar.database_by_hand %}
+                note_by_hand {{ job.path }} {{ job.what }}
+{% endfor %}
             fi
             databases_done="$databases_done"{{ lpar.database }}" " ;;
     esac
