@@ -80,6 +80,12 @@ pub enum StepMode {
     /// Failures are expected or independent (define-if-missing, refreshes, listings,
     /// back-out): IKJEFT01 runs every command and nothing later depends on the RC.
     Tolerant,
+    /// Access Method Services commands (`PGM=IDCAMS`, `SYSIN`), for data set housekeeping
+    /// whose expected failure must not become the job's condition code: IDCAMS can test
+    /// each command's code (`IF LASTCC = 8 THEN SET MAXCC = 0` after a `DELETE` of a data set
+    /// that may not be there), which a TMP step cannot. A job's condition code is its highest
+    /// step RC, and deploy scripts stop on any code above 0.
+    Idcams,
 }
 
 /// One TMP step being written: its name and mode, what it does (a comment above it), the
@@ -111,6 +117,12 @@ impl TmpStep {
     /// An empty strict step named `name`.
     pub fn strict(name: impl Into<String>) -> Self {
         TmpStep { mode: StepMode::Strict, ..TmpStep::new(name) }
+    }
+
+    /// An empty IDCAMS step named `name` ([`StepMode::Idcams`]): its lines are Access
+    /// Method Services commands.
+    pub fn idcams(name: impl Into<String>) -> Self {
+        TmpStep { mode: StepMode::Idcams, ..TmpStep::new(name) }
     }
 
     /// Writes `//SYSTSPRT DD DUMMY`: the TMP echoes every command it reads, so a step whose
@@ -320,6 +332,17 @@ impl BatchJob {
         let program = match step.mode {
             StepMode::Strict => self.strict_program.as_str(),
             StepMode::Tolerant => "IKJEFT01",
+            StepMode::Idcams => {
+                out.push(format!("//{:<8} EXEC PGM=IDCAMS", step.name));
+                out.push(
+                    if step.quiet { "//SYSPRINT DD DUMMY" } else { "//SYSPRINT DD SYSOUT=*" }
+                        .to_owned(),
+                );
+                out.push(format!("//SYSIN    DD DATA,DLM={}", zos::DLM));
+                out.extend(step.lines.iter().cloned());
+                out.push(zos::DLM.to_owned());
+                return;
+            }
         };
         out.push(format!("//{:<8} EXEC PGM={program},REGION=0M,DYNAMNBR=20", step.name));
         out.push(

@@ -22,13 +22,16 @@ pub enum Program {
     Ikjeft1a,
     /// As IKJEFT1A (and for CLISTs too, which these jobs do not use).
     Ikjeft1b,
+    /// Access Method Services: `DELETE name NONVSAM` and `IF LASTCC = n THEN SET MAXCC = m`
+    /// from SYSIN; the step RC is MAXCC.
+    Idcams,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Step {
     name: String,
     program: Program,
-    /// SYSTSIN records, trailing blanks removed.
+    /// SYSTSIN records (SYSIN for IDCAMS), trailing blanks removed.
     systsin: Vec<String>,
 }
 
@@ -218,6 +221,7 @@ pub fn parse_job(text: &str) -> Result<Job, JclError> {
                     "IKJEFT01" => Program::Ikjeft01,
                     "IKJEFT1A" => Program::Ikjeft1a,
                     "IKJEFT1B" => Program::Ikjeft1b,
+                    "IDCAMS" => Program::Idcams,
                     other => return Err(err(start, &format!("program {other} is not simulated"))),
                 };
                 if field.is_empty() {
@@ -255,7 +259,8 @@ pub fn parse_job(text: &str) -> Result<Job, JclError> {
                     records.push((*data).to_owned());
                     i += 1;
                 }
-                if field == "SYSTSIN" {
+                let input = if step.program == Program::Idcams { "SYSIN" } else { "SYSTSIN" };
+                if field == input {
                     step.systsin = records;
                 }
             }
@@ -510,6 +515,9 @@ impl Racf {
         ds: &mut DataSets,
         job: &str,
     ) -> (u16, Vec<CommandRun>, Vec<String>) {
+        if program == Program::Idcams {
+            return self.run_idcams(systsin, ds, job);
+        }
         let mut print = Vec::new();
         let mut runs = Vec::new();
         let mut rc = 0;
@@ -536,6 +544,52 @@ impl Racf {
         print.push("READY".to_owned());
         print.push("END".to_owned());
         (rc, runs, print)
+    }
+
+    /// An IDCAMS step: each command's code is LASTCC, the highest so far MAXCC (the step RC),
+    /// and `IF LASTCC = n THEN SET MAXCC = m` (or a plain `SET MAXCC = m`) changes it. A
+    /// command the simulator does not know ends with code 12, so that a gap shows in a test.
+    fn run_idcams(
+        &mut self,
+        sysin: &[String],
+        ds: &mut DataSets,
+        job: &str,
+    ) -> (u16, Vec<CommandRun>, Vec<String>) {
+        let mut print = vec!["IDCAMS  SYSTEM SERVICES".to_owned()];
+        let mut runs = Vec::new();
+        let (mut last, mut max) = (0_u16, 0_u16);
+        for record in sysin {
+            let text = record.trim();
+            if text.is_empty() || text.starts_with("/*") {
+                continue;
+            }
+            print.push(format!("  {text}"));
+            let words: Vec<&str> = text.split_whitespace().collect();
+            match words.as_slice() {
+                ["DELETE", name, rest @ ..] if rest.iter().all(|w| *w == "NONVSAM") => {
+                    // The TSO command calls the same service, with the same messages and codes.
+                    let run = self.execute(&format!("DELETE '{name}'"), ds, job);
+                    print.extend(run.output.iter().cloned());
+                    last = run.rc;
+                    max = max.max(last);
+                    runs.push(run);
+                }
+                ["IF", "LASTCC", "=", code, "THEN", "SET", "MAXCC", "=", value] => {
+                    if code.parse() == Ok(last) {
+                        max = value.parse().unwrap_or(12);
+                    }
+                }
+                ["SET", "MAXCC", "=", value] => max = value.parse().unwrap_or(12),
+                _ => {
+                    print.push(format!("IDC3211I KEYWORD OR COMMAND NOT SIMULATED: {text}"));
+                    last = 12;
+                    max = max.max(last);
+                }
+            }
+        }
+        print
+            .push(format!("IDC0002I IDCAMS PROCESSING COMPLETE. MAXIMUM CONDITION CODE WAS {max}"));
+        (max, runs, print)
     }
 
     /// The SYSTSPRT of a batch TSO step (IKJEFT01) running `commands`: what a DISCOVER job

@@ -678,10 +678,10 @@ impl<'a> DbPlan<'a> {
         if !exports.is_empty() {
             let mut clean = Step::new(
                 "EXPDEL",
-                Mode::Tolerant,
-                "STEP EXPDEL (TOLERANT): DELETE AN EARLIER COPY OF EACH EXPORT DATA SET, WHICH \
-                 RACDCERT EXPORT CANNOT OVERWRITE. A DATA SET THAT IS NOT THERE GIVES IDC3012I: \
-                 HARMLESS.",
+                Mode::Idcams,
+                "STEP EXPDEL (IDCAMS): DELETE AN EARLIER COPY OF EACH EXPORT DATA SET, WHICH \
+                 RACDCERT EXPORT CANNOT OVERWRITE. A DATA SET THAT IS NOT THERE GIVES IDC3012I, \
+                 HARMLESS: THE STEP THEN SETS ITS CODE BACK TO 0, SO THE JOB ENDS CC 0000.",
             );
             let mut export = Step::new(
                 "EXPORT",
@@ -690,7 +690,7 @@ impl<'a> DbPlan<'a> {
                  ADD TO THEIR DATABASES.",
             );
             for (cert, exp) in &exports {
-                clean.commands.push(Command::new(racdcert::delete_data_set(&exp.dsn)));
+                clean.commands.extend(racdcert::idcams_delete(&exp.dsn).map(Command::new));
                 export.commands.push(
                     Command::new(racdcert::export(cert, &exp.dsn, exp.format.keyword(), None))
                         .from(cert_object(db, cert), &cert.origin),
@@ -957,9 +957,10 @@ impl<'a> DbPlan<'a> {
         let exports = self.key_exports();
         let mut clean = Step::new(
             "EXPDEL",
-            Mode::Tolerant,
-            "STEP EXPDEL (TOLERANT): DELETE A COPY LEFT BY AN EARLIER RUN, WHICH RACDCERT EXPORT \
-             CANNOT OVERWRITE. A DATA SET THAT IS NOT THERE GIVES IDC3012I: HARMLESS.",
+            Mode::Idcams,
+            "STEP EXPDEL (IDCAMS): DELETE A COPY LEFT BY AN EARLIER RUN, WHICH RACDCERT EXPORT \
+             CANNOT OVERWRITE. A DATA SET THAT IS NOT THERE GIVES IDC3012I, HARMLESS: THE STEP \
+             THEN SETS ITS CODE BACK TO 0.",
         );
         let mut protect = Step::new(
             "PROTECT",
@@ -994,7 +995,7 @@ impl<'a> DbPlan<'a> {
             );
             placeholders.push(format!("{placeholder} ({})", source.to_ascii_uppercase()));
             dsns.push(exp.dsn.to_ascii_uppercase());
-            clean.commands.push(Command::new(racdcert::delete_data_set(&exp.dsn)));
+            clean.commands.extend(racdcert::idcams_delete(&exp.dsn).map(Command::new));
             protect.commands.push(Command::new(racdcert::addsd(&exp.dsn)));
             export.commands.push(
                 Command::new(racdcert::export(

@@ -47,6 +47,9 @@ pub(crate) enum Mode {
     /// Failures are expected or independent (define-if-missing, refreshes, listings,
     /// back-out): IKJEFT01 runs every command and nothing later depends on the RC.
     Tolerant,
+    /// IDCAMS commands: deleting a data set that may not be there without making the job's
+    /// condition code 8 (see `StepMode::Idcams`).
+    Idcams,
 }
 
 /// One IKJEFT01/IKJEFT1B step.
@@ -143,6 +146,7 @@ fn tmp_step(step: &Step) -> TmpStep {
     let mut tmp = match step.mode {
         Mode::Strict => TmpStep::strict(step.name),
         Mode::Tolerant => TmpStep::new(step.name),
+        Mode::Idcams => TmpStep::idcams(step.name),
     }
     .about(&step.about);
     if step.quiet {

@@ -231,6 +231,17 @@ pub(crate) fn rlist_generic(class: &str, profile: &str) -> String {
     format!("RLIST {class} {profile} GENERIC AUTHUSER")
 }
 
+/// The IDCAMS commands that delete `dsn` when it is there, and leave the step's condition
+/// code at 0 when it is not (IDC3012I, code 8): `DELETE dsn NONVSAM`, then
+/// `IF LASTCC = 8 THEN SET MAXCC = 0`. Any other failure (code 12, an enqueued data set) keeps
+/// its code. IDCAMS names are fully qualified and written without apostrophes.
+pub(crate) fn idcams_delete(dsn: &str) -> [String; 2] {
+    [
+        format!("DELETE {} NONVSAM", dsn.to_ascii_uppercase()),
+        "IF LASTCC = 8 THEN SET MAXCC = 0".to_owned(),
+    ]
+}
+
 /// TSO `DELETE 'dsn'`: removes a data set zat wrote.
 pub(crate) fn delete_data_set(dsn: &str) -> String {
     format!("DELETE {}", quote(&dsn.to_ascii_uppercase()))

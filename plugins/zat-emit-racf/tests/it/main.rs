@@ -336,8 +336,11 @@ fn seed_commands_match_the_seed_page() {
     let export = one(&setup, &["RACDCERT", "CERTAUTH", "EXPORT(LABEL('IMSCA'))"]);
     let ops = operands(&export.text);
     assert!(ops.contains(&"DSN('ATTLS.CERTAUTH.CERT')".to_owned()), "{ops:?}");
-    let delete = one(&setup, &["DELETE", "'ATTLS.CERTAUTH.CERT'"]);
+    // In an IDCAMS step, which sets its code back to 0 when there was no copy to delete.
+    let delete = one(&setup, &["DELETE", "ATTLS.CERTAUTH.CERT", "NONVSAM"]);
     assert_eq!(delete.step, "EXPDEL");
+    let reset = one(&setup, &["IF", "LASTCC", "=", "8", "THEN", "SET", "MAXCC", "0"]);
+    assert_eq!((reset.step.as_str(), reset.line), ("EXPDEL", delete.line + 1));
     assert!(ops.iter().any(|o| o.starts_with("FORMAT(")));
 
     // ZOSCONNCERT: owned by OMVSADM, signed by IMSCA, SIZE(2048), the seed's subject.
@@ -511,7 +514,7 @@ fn steps_are_gated_by_phase() {
         [
             ("CERTS", "IKJEFT1B"),
             ("RINGS", "IKJEFT1B"),
-            ("EXPDEL", "IKJEFT01"),
+            ("EXPDEL", "IDCAMS"),
             ("EXPORT", "IKJEFT1B"),
             ("DEFINE", "IKJEFT01"),
             ("PERMIT", "IKJEFT1B"),
@@ -534,8 +537,12 @@ fn steps_are_gated_by_phase() {
     let last_endif = lines.iter().rposition(|l| *l == "// ENDIF").unwrap();
     let verify = lines.iter().position(|l| l.starts_with("//VERIFY ")).unwrap();
     assert!(last_endif < verify);
-    // Every step has its own SYSTSIN with DLM=$$ and a closing delimiter.
-    assert_eq!(lines.iter().filter(|l| **l == "//SYSTSIN  DD DATA,DLM=$$").count(), steps.len());
+    // Every step has its own SYSTSIN (SYSIN for IDCAMS) with DLM=$$ and a closing delimiter.
+    assert_eq!(
+        lines.iter().filter(|l| **l == "//SYSTSIN  DD DATA,DLM=$$").count(),
+        steps.len() - 1
+    );
+    assert_eq!(lines.iter().filter(|l| **l == "//SYSIN    DD DATA,DLM=$$").count(), 1);
     assert_eq!(lines.iter().filter(|l| **l == "$$").count(), steps.len());
 
     // A site can choose the classic TMP for strict steps; a bad value is an error.
