@@ -1056,7 +1056,8 @@ pub(crate) const CODES: &[Code] = &[
         "The rule uses something the fleet model cannot state: an address or port group, a time\n\
          condition, a virtual ring (*AUTH*/*, *SITE*/*), a key database or token, no valid Direction or\n\
          handshake role, or actions not in the files given. Importing it without that condition would make\n\
-         it match more connections than before, so it is left out, with a comment in its place.",
+         it match more connections than before, so it is left out, with a comment in its place. When every\n\
+         rule is left out, import writes no script and exits 1: a fleet without rules protects nothing.",
     ),
     row(
         "ZAT0652",

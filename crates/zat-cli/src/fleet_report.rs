@@ -355,8 +355,15 @@ fn connection(
     requester: &zat_model::ApiRequester,
 ) -> Value {
     let (target, server_lpar) = match lookups.server(&requester.server) {
+        // The port the requester calls: its BAQPORT, as CEEOPTS has it, from the expansion (the
+        // server's HTTPS port unless an inbound AT-TLS policy does TLS in front of its HTTP
+        // port), never the HTTP port alone.
         Some(s) => (
-            format!("{}:{}", s.host, s.http_port),
+            format!(
+                "{}:{}",
+                s.host,
+                requester.expansion.as_ref().map_or_else(|| s.requester_port(), |e| e.baqport)
+            ),
             s.lpar.clone().unwrap_or_else(|| "outside the fleet".to_owned()),
         ),
         None => ("unknown".to_owned(), "unknown".to_owned()),
@@ -462,6 +469,9 @@ fn view(fleet: Arc<Fleet>, diagnostics: Arc<[Diagnostic]>, today: Day) -> Value 
                     source => source,
                     not_after => expires.map_or_else(|| "unknown".to_owned(), Day::text),
                     days_left => days_left,
+                    // Counted here, as all the page shows: minijinja reads `-cert.days_left` as
+                    // `(-cert).days_left`, which failed every page with an expired certificate.
+                    days_ago => days_left.filter(|days| *days < 0).map(|days| -days),
                     band => days_left.map_or("unknown", band),
                 },
             ));

@@ -63,9 +63,20 @@ pub(crate) fn run(args: &Args) -> Exit {
         texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
     let options = args.engine.options();
     let mut imported = import_with(&files, &options);
-    if imported.rules.is_empty() && imported.left_out.is_empty() {
+    // A script without rules would build a policy that protects no connection, so rules that
+    // were all left out are no more an import than no rules at all. This is decided before
+    // anything is written: no script, and no file at -o.
+    if imported.rules.is_empty() {
         report::diagnostics(&imported.diagnostics);
-        report::usage_error("no TTLSRule found in the files given; nothing to import");
+        let message = if imported.left_out.is_empty() {
+            "no TTLSRule found in the files given; nothing to import".to_owned()
+        } else {
+            format!(
+                "no rule imported: every TTLSRule found ({}) was left out, so the script would protect no connection; write them by hand, or import a policy with rules zat can state",
+                imported.left_out.len()
+            )
+        };
+        report::usage_error(&message);
         return Exit::InputErrors;
     }
     let first = script(&imported, args, &BTreeMap::new());

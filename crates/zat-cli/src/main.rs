@@ -140,7 +140,7 @@ pub(crate) enum Command {
     Lint(lint::Args),
     /// Turn existing AT-TLS policy into a fleet script that rebuilds it.
     #[command(
-        after_help = "Examples:\n  zat import /etc/pagent/TCPIP.ttls.policy -o fleet.rhai\n  zat import common.policy TCPIP.policy --lpar SYS1 --stack TCPIP --database PLEX1 > fleet.rhai\n\nExit codes: 0 script written (warnings allowed), 1 no rule found, 2 a file cannot be read or written."
+        after_help = "Examples:\n  zat import /etc/pagent/TCPIP.ttls.policy -o fleet.rhai\n  zat import common.policy TCPIP.policy --lpar SYS1 --stack TCPIP --database PLEX1 > fleet.rhai\n\nExit codes: 0 script written (warnings allowed), 1 no rule imported (none found, or every one left out): nothing written, 2 a file cannot be read or written."
     )]
     Import(import::Args),
     /// Internal: runs one plugin library on behalf of a zat process (not for people).

@@ -193,6 +193,35 @@ fn import_without_rules_exits_1() {
     zat_in(&policies(), &["import", "missing.policy"]).expect_code(2);
 }
 
+/// Rules that are all left out leave nothing to import: a script without rules would build a
+/// policy that protects no connection. Import exits 1 and writes no script, neither to stdout
+/// nor at -o, and leaves a file it was asked to replace as it was.
+#[test]
+fn import_with_every_rule_left_out_exits_1_and_writes_nothing() {
+    let policy = policies().join("virtual-ring.policy");
+    let policy = policy.to_str().expect("utf-8 path");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let out = zat_in(dir.path(), &["import", policy]);
+    out.expect_code(1).stderr_has("ZAT0651").stderr_has("no rule imported");
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    let out = zat_in(dir.path(), &["import", policy, "-o", "fleet.rhai"]);
+    out.expect_code(1).stderr_has("no rule imported");
+    assert!(listing().is_empty(), "import left {:?}", listing());
+    std::fs::write(dir.path().join("fleet.rhai"), "// the site's script\n").expect("old script");
+    zat_in(dir.path(), &["import", policy, "-o", "fleet.rhai", "--force"]).expect_code(1);
+    assert_eq!(listing(), ["fleet.rhai"]);
+    let kept = std::fs::read_to_string(dir.path().join("fleet.rhai")).expect("old script");
+    assert_eq!(kept, "// the site's script\n");
+}
+
 #[test]
 fn import_rebuilds_the_effective_policy_and_names_every_difference() {
     // payroll.policy uses only what the fleet model carries: the rebuilt policy installs the

@@ -95,6 +95,52 @@ fn the_browser_check_sees_a_script_error() {
     );
 }
 
+/// A requester calls its server on the port its CEEOPTS give as BAQPORT: the server's HTTPS
+/// port when no inbound AT-TLS policy does TLS in front of the HTTP port, as in this example.
+#[test]
+fn a_connection_shows_the_port_its_requester_calls() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let script = repo().join("examples/zos-connect-requester/fleet.rhai");
+    let script = script.to_string_lossy();
+    zat_in(work.path(), &["build", &script, "-o", "bundle"]).expect_code(0);
+    let ceeopts =
+        std::fs::read_to_string(work.path().join("bundle/lpars/SYSA/apps/ZCEEAPP.ceeopts"))
+            .expect("the requester's CEEOPTS");
+    let value = |name: &str| {
+        let start = ceeopts.find(&format!("{name}=")).expect(name) + name.len() + 1;
+        let rest = &ceeopts[start..];
+        rest[..rest.find('"').expect("closing quote")].to_owned()
+    };
+    let (host, port) = (value("BAQURI"), value("BAQPORT"));
+    assert_eq!(port, "9443", "the example's server has no inbound AT-TLS:\n{ceeopts}");
+    zat_in(work.path(), &["report", &script, "-o", "report.html", "--today", "2030-01-01"])
+        .expect_code(0);
+    let html = std::fs::read_to_string(work.path().join("report.html")).expect("report");
+    assert!(html.contains(&format!("<code>{host}:{port}</code>")), "the page lacks {host}:{port}");
+    assert!(!html.contains(&format!("{host}:9080")), "the page shows the HTTP port");
+}
+
+/// An expired certificate is an error of the fleet (ZAT0163), so the report exits 1, but it
+/// writes the page, with the certificate in the expired band and the days since it ended.
+#[test]
+fn a_fleet_with_expired_certificates_gets_a_page_that_lists_them() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let script = repo().join("scripts/fleet.rhai");
+    let out = zat_in(
+        work.path(),
+        &["report", &script.to_string_lossy(), "-o", "report.html", "--today", "2031-01-02"],
+    );
+    out.expect_code(1).stderr_has("ZAT0163");
+    assert!(!out.stderr.contains("cannot lay out"), "{}", out.stderr);
+    let html = std::fs::read_to_string(work.path().join("report.html")).expect("report written");
+    // Four certificates end on 2030-12-31, two days before 2031-01-02.
+    assert!(html.contains("<b>4</b>certificates expired"), "expiry calendar");
+    let expired =
+        "<td>2030-12-31</td><td><span class=\"tag expired\">expired 2 days ago</span></td>";
+    assert_eq!(html.matches(expired).count(), 4, "rows in the expired band");
+    assert!(html.contains(&format!("{expired}<td><b>ZCEE1-SERVER</b></td>")), "ZCEE1-SERVER");
+}
+
 #[test]
 fn a_bad_date_is_a_usage_error() {
     let script = repo().join("scripts/fleet.rhai");
