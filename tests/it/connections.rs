@@ -103,6 +103,52 @@ fn a_script_rule_that_a_wider_rule_takes_first_is_an_error() {
     );
 }
 
+/// A rule that an exception at a higher priority carves one job name out of: its own
+/// connection (`PAY*` read as `PAY`) lands on the exception, but jobs `PAYROLL` and the rest
+/// reach it, so it is not shadowed. With the exception as wide as the rule, it is.
+#[test]
+fn a_rule_an_exception_takes_part_of_is_not_shadowed() {
+    let script = |exception_job: &str| {
+        format!(
+            "let site = fleet(\"W\");\n\
+             let db = site.security_database(\"PLEX1\", #{{ esm: \"racf\" }});\n\
+             let lvl = site.security_level(\"modern\", #{{ tls: [\"1.2\"], system_ssl_ciphers: true }});\n\
+             let ring = db.keyring(\"PAYUSR\", \"PayRing\");\n\
+             let stack = site.lpar(\"SYSA\", #{{ security_database: db }}).stack(\"TCPIP\");\n\
+             stack.rule(\"PayExact\", #{{ direction: \"outbound\", jobname: \"{exception_job}\", remote_port: 9080, priority: 800, enabled: false }});\n\
+             stack.rule(\"PayAll\", #{{ direction: \"outbound\", jobname: \"PAY*\", userid: \"PAYUSR\", remote_port: 9080, priority: 700, role: \"client\", keyring: ring, level: lvl }});\n"
+        )
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("w.rhai");
+    std::fs::write(&path, script("PAY")).expect("write");
+    let outcome = build(&path, Some((2026, 12, 1)));
+    assert!(
+        with_code(&outcome.diagnostics, zat_driver::CODE_WRONG_RULE).is_empty(),
+        "{:#?}",
+        outcome.diagnostics
+    );
+    let built = outcome.result.expect("builds");
+    let files: Vec<zat_core::BundleFile> = built.bundle.files().cloned().collect();
+    let checked = zat_driver::check_connections(&built.fleet, &files);
+    assert_eq!(checked.connections, 2);
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+
+    std::fs::write(&path, script("PAY*")).expect("write");
+    let outcome = build(&path, Some((2026, 12, 1)));
+    assert_eq!(outcome.result.err(), Some(zat_driver::Failure::Input));
+    let found = with_code(&outcome.diagnostics, zat_driver::CODE_WRONG_RULE);
+    assert_eq!(found.len(), 1, "{:#?}", outcome.diagnostics);
+    assert!(
+        found[0]
+            .message
+            .contains("every connection rule PayAll is written for lands on rule PayExact"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(found[0].origin.as_ref().map(|o| o.line), Some(line_of(&path, "\"PayAll\"")));
+}
+
 /// The multi-LPAR script: no CA crosses into a ring unless the script connected it or a
 /// connection needs it. PARTNERCA (for the partner's server) is not on ZCEE1's ring.
 #[test]

@@ -568,9 +568,12 @@ pub(crate) const CODES: &[Code] = &[
         "a connection lands on another rule, or none",
         "Mapped with the rules Policy Agent installs from the generated policy (highest priority\n\
          first, the first match wins), an intended connection of the fleet (an API requester's\n\
-         call, a z/OS Connect listener, or a connection a script rule is written for) gets\n\
-         another rule than the one zat wrote for it, or none, so it is not protected as the\n\
-         script says. `zat why` shows the comparison.",
+         call or a z/OS Connect listener) gets another rule than the one zat wrote for it, or\n\
+         none, so it is not protected as the script says; or a rule compared before a script\n\
+         rule matches every connection that rule is written for, so the rule never protects\n\
+         any. A narrower rule at a higher priority that takes only part of a rule's connections\n\
+         (an exception, such as one port of a range) is not this error: the rest still reach\n\
+         the rule. `zat why` shows the comparison.",
     ),
     row(
         "ZAT0322",

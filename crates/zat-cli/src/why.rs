@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use zat_policy::effective::{Origin, effective};
-use zat_policy::matcher::{Mismatch, Verdict, match_connection};
+use zat_policy::matcher::{Mismatch, Verdict, match_connection, matches, shadowed_by};
 use zat_policy::{
     Collation, Connection, EffectivePolicy, EffectiveRule, Options, PolicyFile, Precedence, Side,
     pasearch,
@@ -357,7 +357,7 @@ fn fleet(args: &Args, options: &Options) -> Exit {
     // One LPAR's policies at a time: a fleet of thousands of LPARs has tens of thousands.
     let choice = zat_driver::Choice { lpar: args.lpar.as_deref(), stack: args.stack.as_deref() };
     let checked = zat_driver::each_installed(&prepared, options, choice, |stack| {
-        for rule in &stack.policy.rules {
+        for (at, rule) in stack.policy.rules.iter().enumerate() {
             let sides: &[Side] = match rule.conditions.direction {
                 Some(zat_policy::effective::Direction::Inbound) => &[Side::Inbound],
                 Some(zat_policy::effective::Direction::Outbound) => &[Side::Outbound],
@@ -367,8 +367,23 @@ fn fleet(args: &Args, options: &Options) -> Exit {
                 let connection = meant_for(rule, *side);
                 let result = match_connection(&stack.policy, &connection, options);
                 let got = result.matched.map(|at| stack.policy.rules[at].name.as_str());
+                // The connection is one of many the rule is written for: another rule taking
+                // it is wrong only if that side of the rule is taken whole (a narrower rule
+                // compared first is an exception, and the rest still reach the rule).
+                let shadowed = || {
+                    shadowed_by(&stack.policy, at, Some(*side), options)
+                        .map(|wide| stack.policy.rules[wide].name.as_str())
+                };
+                let taken = rule.complete && matches(rule, &connection);
                 let verdict = match got {
                     Some(name) if name == rule.name => "ok".to_owned(),
+                    Some(name) if taken => match shadowed() {
+                        Some(wide) => {
+                            wrong += 1;
+                            format!("lands on {wide} instead")
+                        }
+                        None => format!("ok ({name} takes some first)"),
+                    },
                     Some(name) => {
                         wrong += 1;
                         format!("lands on {name} instead")

@@ -8,6 +8,12 @@
 //! built from its own conditions (so a rule that a higher-priority rule always takes first is
 //! found). A connection that lands on another rule, or on none, is an error at the line that
 //! declared it: the policy would not protect it as the script says.
+//!
+//! A script rule's connection is one of many it is written for, not one the fleet names: when
+//! it lands on another rule, the rule is in error only if a rule compared before it matches
+//! every connection it matches (`matcher::shadowed_by`). A narrower rule at a higher priority
+//! (an exception, such as one port of a range in clear text) takes part of them, and the rest
+//! still reach the rule.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -18,7 +24,7 @@ use zat_model::{
 };
 use zat_plugin_api::layout;
 use zat_policy::effective::effective;
-use zat_policy::matcher::{Connection, Side, first_match};
+use zat_policy::matcher::{Connection, Side, first_match, matches, shadowed_by};
 use zat_policy::{EffectivePolicy, Options, PolicyFile};
 
 /// A connection lands on another rule than the one zat wrote for it, or on none.
@@ -30,6 +36,9 @@ struct Intended {
     connection: Connection,
     rule: String,
     origin: Origin,
+    /// The connection stands for every connection `rule` is written for (a script rule's
+    /// own), rather than being one the fleet means exactly (a requester's call, a listener).
+    sample: bool,
 }
 
 /// What the connection check did.
@@ -119,10 +128,18 @@ fn verify(
         return None;
     }
     let message = match got {
-        Some(other) => format!(
-            "{} lands on rule {other}, not on rule {}: Policy Agent takes the first matching rule by priority, so rule {} never protects it",
-            intended.what, intended.rule, intended.rule
-        ),
+        Some(other) => match intended.sample.then(|| shadowing(policy, intended, options)) {
+            // A rule compared first takes part of the rule's connections; the rest reach it.
+            Some(Shadowing::Partly) => return None,
+            Some(Shadowing::All(wide)) => format!(
+                "every connection rule {rule} is written for lands on rule {wide}, not on rule {rule}: rule {wide} matches all of them and Policy Agent compares it first, so rule {rule} never protects any",
+                rule = intended.rule
+            ),
+            Some(Shadowing::Unread) | None => format!(
+                "{} lands on rule {other}, not on rule {}: Policy Agent takes the first matching rule by priority, so rule {} never protects it",
+                intended.what, intended.rule, intended.rule
+            ),
+        },
         None => format!(
             "{} matches no rule of the installed policy, so it is made without TLS (rule {} does not match it)",
             intended.what, intended.rule
@@ -134,6 +151,38 @@ fn verify(
             .at(&intended.origin)
             .help("make the rules differ (job name, user ID, port or address), or give the intended rule a higher priority; `zat why` shows the comparison"),
     )
+}
+
+/// How the rules compared before a rule take the connections it is written for.
+enum Shadowing<'p> {
+    /// Some of them: the others reach the rule.
+    Partly,
+    /// All of them, by this rule.
+    All(&'p str),
+    /// Unknown: the rule is not in the policy as the script wrote it (missing, conditions that
+    /// cannot be read, or that do not match its own connection), so its own connection landing
+    /// elsewhere is reported as it is.
+    Unread,
+}
+
+/// For a script rule whose own connection another rule took: whether that rule takes every
+/// connection the rule is written for.
+fn shadowing<'p>(
+    policy: &'p EffectivePolicy,
+    intended: &Intended,
+    options: &Options,
+) -> Shadowing<'p> {
+    let Some(at) = policy.rules.iter().position(|r| r.name == intended.rule) else {
+        return Shadowing::Unread;
+    };
+    let rule = &policy.rules[at];
+    if !rule.complete || !matches(rule, &intended.connection) {
+        return Shadowing::Unread;
+    }
+    match shadowed_by(policy, at, None, options).and_then(|wide| policy.rules.get(wide)) {
+        Some(wide) => Shadowing::All(&wide.name),
+        None => Shadowing::Partly,
+    }
 }
 
 /// The connections one stack is meant to carry.
@@ -161,6 +210,7 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
             },
             rule: expansion.rule.to_string(),
             origin: requester.origin.clone(),
+            sample: false,
         });
     }
     for rule in &stack.rules {
@@ -170,6 +220,7 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
                 connection: own_connection(rule),
                 rule: rule.name.to_string(),
                 origin: rule.origin.clone(),
+                sample: true,
             }),
             RuleSource::ZosConnectServer(name) => {
                 let Some(server) = names.zos_connect_server(name) else { continue };
@@ -192,6 +243,7 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
                     },
                     rule: rule.name.to_string(),
                     origin: server.origin.clone(),
+                    sample: false,
                 });
             }
             RuleSource::ApiRequester(_) => {}
@@ -201,7 +253,8 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
 }
 
 /// A connection a rule is written for: its own conditions, the first address and port of each
-/// range, the name a wildcard pattern stands for.
+/// range, the name a wildcard pattern stands for. One of many: landing elsewhere is an error
+/// only if every other lands there too (see [`shadowing`]).
 fn own_connection(rule: &Rule) -> Connection {
     let port = |range: &Option<PortRange>| range.and_then(|r| u16::try_from(r.low).ok());
     Connection {

@@ -34,7 +34,8 @@ impl std::fmt::Display for Difference {
 
 /// Every difference, rules in the expected policy's order, then extra rules. A setting left to
 /// System SSL's default on either side is not compared: its value depends on the release and
-/// is not in the policy text.
+/// is not in the policy text. A setting one side leaves unset compares as the value Policy
+/// Agent uses for it (the user instances: 0).
 pub fn compare(expected: &EffectivePolicy, actual: &EffectivePolicy) -> Vec<Difference> {
     let mut out = Vec::new();
     for rule in &expected.rules {
@@ -87,7 +88,10 @@ pub fn compare_rule(expected: &EffectiveRule, actual: &EffectiveRule, out: &mut 
             continue;
         }
         let (e, a) = (e.map(|s| s.value.clone()), a.map(|s| s.value.clone()));
-        if e.as_deref().map(|v| normalise(key, v)) != a.as_deref().map(|v| normalise(key, v)) {
+        let read = |v: &Option<String>| {
+            v.as_deref().map(|v| normalise(key, v)).or_else(|| unset_reads_as(key))
+        };
+        if read(&e) != read(&a) {
             out.push(Difference::Setting {
                 rule: name.clone(),
                 setting: key.clone(),
@@ -96,6 +100,21 @@ pub fn compare_rule(expected: &EffectiveRule, actual: &EffectiveRule, out: &mut 
             });
         }
     }
+}
+
+/// Settings the effective policy leaves unset (no default in the table) that a `pasearch -t`
+/// report shows with a value anyway, since it prints every value with Policy Agent's defaults
+/// filled in: the value unset compares as. IBM documents 0 as the default of the user
+/// instances (UNCONFIRMED: not in the syntax diagrams read for the table), so a fleet that does
+/// not set one matches a stack that shows 0, and any other value on the stack is drift.
+const UNSET_READS_AS: &[(&str, &str)] = &[
+    ("GroupUserInstance", "0"),
+    ("EnvironmentUserInstance", "0"),
+    ("ConnectionUserInstance", "0"),
+];
+
+fn unset_reads_as(key: &str) -> Option<String> {
+    UNSET_READS_AS.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned())
 }
 
 /// A value as compared: the owner of a SAF key ring (`owner/ring`) without regard to case,

@@ -46,7 +46,8 @@
 //!
 //!   [`MatchResult::beaten`] lists the rules that match too and lose, each with its
 //!   [`Precedence`] (a higher priority, or the name order within one priority);
-//!   [`matcher::covers`] says whether one rule matches every connection another matches;
+//!   [`matcher::covers`] says whether one rule matches every connection another matches, and
+//!   [`matcher::shadowed_by`] which rule compared first does;
 //!   [`matcher::unreached`] lists the rules none of a set of connections reaches.
 //!
 //! Emitters build a tree and print it, never concatenate policy text; `zat lint` and

@@ -364,13 +364,22 @@ pub fn pattern_covers(wide: &str, narrow: &str) -> bool {
 /// Whether rule `wide` matches every connection rule `narrow` matches; a rule with a time
 /// condition covers nothing, since it is not always in effect.
 pub fn covers(wide: &EffectiveRule, narrow: &EffectiveRule) -> bool {
+    covers_on(wide, narrow, None)
+}
+
+/// [`covers`] for the connections of one side only (all of them for `None`): a `Direction
+/// Both` rule whose inbound connections an `Inbound` rule takes still has its outbound ones.
+/// Neither rule covers on a side `narrow` does not take, so that a rule is never reported as
+/// losing connections it was not written for.
+pub fn covers_on(wide: &EffectiveRule, narrow: &EffectiveRule, side: Option<Side>) -> bool {
     let (w, n) = (&wide.conditions, &narrow.conditions);
     if w.time_condition || !wide.complete || !narrow.complete {
         return false;
     }
-    let direction = match (w.direction, n.direction) {
-        (Some(Direction::Both), Some(_)) => true,
-        (Some(a), Some(b)) => a == b,
+    let direction = match (side, w.direction, n.direction) {
+        (Some(side), _, _) => takes_side(n.direction, side) && takes_side(w.direction, side),
+        (None, Some(Direction::Both), Some(_)) => true,
+        (None, Some(a), Some(b)) => a == b,
         _ => false,
     };
     let addr = |w: &[AddrRange], n: &[AddrRange]| {
@@ -393,6 +402,29 @@ pub fn covers(wide: &EffectiveRule, narrow: &EffectiveRule) -> bool {
         && ports(&w.remote_port, &n.remote_port)
         && name(&w.jobname, &n.jobname)
         && name(&w.userid, &n.userid)
+}
+
+/// The rule that takes every connection rule `at` matches (of `side` only, when given) before
+/// it does: the first rule in compare order that is compared before it and [`covers_on`] it.
+/// `None` when no single rule does, so that an exception carved out of a wider rule (a
+/// narrower rule at a higher priority) does not count as shadowing it; rules that cover it
+/// only together are not found either.
+pub fn shadowed_by(
+    policy: &EffectivePolicy,
+    at: usize,
+    side: Option<Side>,
+    options: &Options,
+) -> Option<usize> {
+    let rule = policy.rules.get(at)?;
+    policy
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(i, wide)| {
+            *i != at && order(wide, rule, options) == Ordering::Less && covers_on(wide, rule, side)
+        })
+        .min_by(|(_, a), (_, b)| order(a, b, options))
+        .map(|(i, _)| i)
 }
 
 #[cfg(test)]

@@ -157,6 +157,49 @@ fn import_check_build_round_trip_keeps_the_rules() {
     assert_eq!(rule_facts(&regenerated, "TCPIP.policy"), rule_facts(&original, "payroll.policy"));
 }
 
+/// A port of a range exempted by a rule at a higher priority: the imported fleet checks and
+/// builds, and `zat why --fleet` says the range's rule still gets the rest. A rule the range
+/// covers whole, compared after it, is an error.
+#[test]
+fn an_exception_carved_out_of_a_range_survives_import_and_build() {
+    let policy = |exempt: u32, range: u32| {
+        format!(
+            "TTLSRule Exempt5000\n{{\n  LocalPortRange 5000\n  Direction Inbound\n  Priority {exempt}\n  TTLSGroupActionRef gOff\n}}\n\
+             TTLSRule Range\n{{\n  LocalPortRange 5000-5010\n  Direction Inbound\n  Priority {range}\n  TTLSGroupActionRef gOff\n}}\n\
+             TTLSGroupAction gOff\n{{\n  TTLSEnabled Off\n}}\n"
+        )
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("sh.policy"), policy(100, 90)).expect("write policy");
+    zat_in(dir.path(), &["import", "sh.policy", "-o", "sh.rhai"]).expect_code(0);
+    let check = zat_in(dir.path(), &["check", "sh.rhai"]);
+    check.expect_code(0);
+    assert!(!check.stderr.contains("ZAT0320"), "{}", check.stderr);
+    zat_in(dir.path(), &["build", "sh.rhai", "-o", "o"]).expect_code(0);
+    let why = zat_in(dir.path(), &["why", "sh.rhai", "--fleet"]);
+    why.expect_code(0);
+    assert!(
+        why.stdout
+            .contains("Range                            inbound  ok (Exempt5000 takes some first)"),
+        "{}",
+        why.stdout
+    );
+
+    std::fs::write(dir.path().join("full.policy"), policy(90, 100)).expect("write policy");
+    zat_in(dir.path(), &["import", "full.policy", "-o", "full.rhai"]).expect_code(0);
+    let out = zat_in(dir.path(), &["build", "full.rhai", "-o", "full"]);
+    out.expect_code(1).stderr_has(
+        "every connection rule Exempt5000 is written for lands on rule Range, not on rule Exempt5000",
+    );
+    let why = zat_in(dir.path(), &["why", "full.rhai", "--fleet"]);
+    why.expect_code(1);
+    assert!(
+        why.stdout.contains("Exempt5000                       inbound  lands on Range instead"),
+        "{}",
+        why.stdout
+    );
+}
+
 #[test]
 fn import_notes_what_it_cannot_carry_and_uses_the_names_given() {
     let out = zat_in(

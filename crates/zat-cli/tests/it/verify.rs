@@ -49,6 +49,53 @@ fn verify_names_the_rule_and_setting_that_drifted() {
     assert!(out.stdout.contains("extra    rule OtherRule"), "{}", out.stdout);
 }
 
+/// A report prints every value with Policy Agent's defaults filled in: the user instances the
+/// fleet does not set show as 0 and are no drift; another value is.
+#[test]
+fn verify_reads_an_unset_user_instance_as_the_stacks_zero() {
+    let report = std::fs::read_to_string(dir().join("TCPIP.pasearch")).expect("fixture");
+    let filled = report
+        .replace(
+            "    FIPS140:                Off\n",
+            "    FIPS140:                Off\n    GroupUserInstance:      0\n",
+        )
+        .replace(
+            "    SuiteBProfile:          Off\n",
+            "    SuiteBProfile:          Off\n    EnvironmentUserInstance: 0\n",
+        )
+        .replace(
+            "    Scope:                      Connection\n",
+            "    Scope:                      Connection\n    ConnectionUserInstance: 0\n",
+        );
+    assert_eq!(
+        filled.matches("UserInstance: ").count(),
+        5,
+        "both rules' group and environment, one connection"
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let fleet = dir().join("fleet.rhai");
+    let fleet = fleet.to_str().expect("utf-8");
+    std::fs::write(tmp.path().join("filled.pasearch"), &filled).expect("write report");
+    let out = zat_in(tmp.path(), &["verify", fleet, "--pasearch", "filled.pasearch"]);
+    out.expect_code(0);
+    assert_eq!(out.stdout, "");
+    // The server rule's environment runs in its own System SSL environment on the live stack.
+    let env = filled.find("TTLS Action:                  env_srvca").expect("server environment");
+    let at = env + filled[env..].find("EnvironmentUserInstance: 0").expect("instance line");
+    let drifted = format!(
+        "{}{}",
+        &filled[..at],
+        filled[at..].replacen("EnvironmentUserInstance: 0", "EnvironmentUserInstance: 2", 1)
+    );
+    std::fs::write(tmp.path().join("drift.pasearch"), drifted).expect("write report");
+    let out = zat_in(tmp.path(), &["verify", fleet, "--pasearch", "drift.pasearch"]);
+    out.expect_code(1);
+    assert_eq!(
+        out.stdout.trim(),
+        "differs  rule LedgerListener: EnvironmentUserInstance is 2 on the stack, the fleet says (not set)"
+    );
+}
+
 #[test]
 fn why_names_the_rule_the_rules_compared_first_and_the_settings() {
     let out = zat_in(

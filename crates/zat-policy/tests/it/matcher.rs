@@ -1,7 +1,7 @@
 //! Which rule a connection gets, ties included, and which rules a rule shadows.
 
 use zat_policy::effective::effective;
-use zat_policy::matcher::{covers, match_connection, unreached};
+use zat_policy::matcher::{covers, match_connection, shadowed_by, unreached};
 use zat_policy::{Collation, Connection, Options, PolicyFile, Precedence, Side, Verdict};
 
 const POLICY: &str = "\
@@ -125,6 +125,67 @@ fn a_wider_rule_covers_a_narrower_one() {
     assert!(!covers(rule("PayOut"), rule("AnyOut")));
     assert!(covers(rule("bTie"), rule("AnyOut")), "Both covers Outbound");
     assert!(!covers(rule("AnyOut"), rule("bTie")));
+}
+
+/// An exception at a higher priority takes part of a wider rule's connections, not all of
+/// them: only a rule that matches every connection of another, and is compared first, shadows
+/// it; on one side only when the question is about that side.
+#[test]
+fn only_a_rule_that_takes_all_of_anothers_connections_shadows_it() {
+    const EXCEPTIONS: &str = "\
+TTLSRule Exempt
+{
+ Direction Inbound
+ LocalPortRange 5000
+ Priority 100
+ TTLSGroupActionRef Clear
+}
+TTLSRule Range
+{
+ Direction Inbound
+ LocalPortRange 5000-5010
+ Priority 90
+ TTLSGroupActionRef Clear
+}
+TTLSRule Inside
+{
+ Direction Inbound
+ LocalPortRange 5002-5003
+ Priority 80
+ TTLSGroupActionRef Clear
+}
+TTLSRule In7000
+{
+ Direction Inbound
+ LocalPortRange 7000
+ Priority 75
+ TTLSGroupActionRef Clear
+}
+TTLSRule Both7000
+{
+ Direction Both
+ LocalPortRange 7000
+ Priority 70
+ TTLSGroupActionRef Clear
+}
+TTLSGroupAction Clear
+{
+ TTLSEnabled Off
+}
+";
+    let options = Options::default();
+    let policy = effective(&[PolicyFile { path: "p", text: EXCEPTIONS }], &options);
+    let at = |n: &str| policy.rules.iter().position(|r| r.name == n).unwrap();
+    let shadow = |n: &str, side: Option<Side>| {
+        shadowed_by(&policy, at(n), side, &options).map(|w| policy.rules[w].name.as_str())
+    };
+    assert_eq!(shadow("Exempt", None), None);
+    assert_eq!(shadow("Range", None), None, "Exempt takes port 5000 only");
+    assert_eq!(shadow("Inside", None), Some("Range"));
+    assert_eq!(shadow("Both7000", None), None, "its outbound connections reach it");
+    assert_eq!(shadow("Both7000", Some(Side::Inbound)), Some("In7000"));
+    assert_eq!(shadow("Both7000", Some(Side::Outbound)), None);
+    assert_eq!(shadow("In7000", Some(Side::Outbound)), None, "not written for that side");
 }
 
 #[test]

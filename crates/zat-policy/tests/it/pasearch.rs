@@ -99,3 +99,48 @@ fn the_report_of_a_policy_compares_equal_and_one_change_is_named() {
         }]
     );
 }
+
+/// A report prints every value with Policy Agent's defaults filled in, the user instances (0)
+/// among them: a policy that does not set them matches a report that shows 0, and only another
+/// value is drift.
+#[test]
+fn user_instances_the_policy_leaves_unset_match_a_report_of_zero() {
+    let options = Options::default();
+    let intended = effective(&[PolicyFile { path: "p", text: POLICY }], &options);
+    let report = |instance: &str| {
+        fixture("report.pasearch")
+            .replace(
+                "  policyAction:         envClient\n",
+                "  policyAction:         connPay\n   ActionType:          TTLS Connection\n   Action Sequence:     0\n  policyAction:         envClient\n",
+            )
+            .replace(
+                "    FIPS140:                    Off\n    TTLSGroupAdvancedParms:\n",
+                "    FIPS140:                    Off\n    GroupUserInstance:          0\n    TTLSGroupAdvancedParms:\n",
+            )
+            .replace(
+                "    SuiteBProfile:              Off\n",
+                &format!("    SuiteBProfile:              Off\n    EnvironmentUserInstance:    {instance}\n"),
+            )
+            .replace(
+                "\npolicyRule:             Loopback\n",
+                "  TTLS Action:                  connPay\n    Version:                    3\n    Status:                     Active\n    Scope:                      Connection\n    ConnectionUserInstance:     0\n\npolicyRule:             Loopback\n",
+            )
+    };
+    let live = pasearch::read("report.pasearch", &report("0"), &options).policy;
+    let pay = live.rule("PayOut").expect("PayOut");
+    for key in ["GroupUserInstance", "EnvironmentUserInstance", "ConnectionUserInstance"] {
+        assert_eq!(pay.value(key), Some("0"), "{key} is read from the report");
+        assert_eq!(intended.rule("PayOut").expect("PayOut").value(key), None, "{key}");
+    }
+    assert_eq!(compare(&intended, &live), Vec::<Difference>::new());
+    let live = pasearch::read("report.pasearch", &report("3"), &options).policy;
+    assert_eq!(
+        compare(&intended, &live),
+        [Difference::Setting {
+            rule: "PayOut".into(),
+            setting: "EnvironmentUserInstance".into(),
+            expected: None,
+            actual: Some("3".into()),
+        }]
+    );
+}
