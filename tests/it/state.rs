@@ -64,6 +64,98 @@ fn an_unreadable_listing_names_file_and_line() {
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
 }
 
+/// Both databases of the example: PLEX1, whose state the fixture lists, and ZCEEPLEX.
+const FLEET: &str = "examples/zos-connect-requester/fleet.rhai";
+
+/// `zat build FLEET -o out --state state`, with the warnings the example always gives allowed.
+fn build_fleet(command: &[&str], out: &Path, state: &str) -> std::process::Output {
+    let script = repo(FLEET);
+    let mut args = command.to_vec();
+    args.extend([utf8(&script), "-o", utf8(out), "--state", state]);
+    args.extend(["--allow", "ZAT0342", "--allow", "ZAT0347"]);
+    zat(&args)
+}
+
+/// A listing that stops before the `RACDCERT ID(OMVSADM) LISTRING` block of the site's ring,
+/// or after its SETROPTS LIST, shows nothing about the ring or the profiles: planned against
+/// it, BACKOUT deleted the site's ring and CA. `zat build`, `zat build --check` and `zat diff`
+/// stop with an error that names the database, the file and the first unanswered commands,
+/// and write nothing.
+#[test]
+fn a_cut_off_listing_stops_the_build_and_writes_nothing() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let full = std::fs::read_to_string(repo(FIXTURE)).expect("fixture");
+    let ring = full.find("RACDCERT ID(OMVSADM) LISTRING").expect("the ring's command");
+    let setropts = full.find("RACDCERT").expect("the first RACDCERT");
+    let listing = work.path().join("discover.txt");
+    let state = format!("PLEX1={}", utf8(&listing));
+    for (cut, first) in [
+        (ring, "`RACDCERT ID(OMVSADM) LISTRING(ZOSCONN-APIR-KEYRING)`"),
+        (setropts, "`RACDCERT CERTAUTH LIST(LABEL('IMSCA'))`"),
+    ] {
+        std::fs::write(&listing, &full[..cut]).expect("write");
+        let out = work.path().join("out");
+        for command in [&["build"][..], &["build", "--check"], &["diff"]] {
+            let output = build_fleet(command, &out, &state);
+            let stderr = text(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{command:?}: {stderr}");
+            for part in [
+                "ZAT0345",
+                "discover.txt: the listing does not answer",
+                "DISCOVER job of security database PLEX1",
+                first,
+                "run security/PLEX1/racf/DISCOVER.jcl again and give its whole SYSTSPRT",
+            ] {
+                assert!(stderr.contains(part), "{command:?}: {part}: {stderr}");
+            }
+            assert!(!out.exists(), "{command:?} wrote a bundle");
+        }
+    }
+}
+
+/// PLEX1's listing given for ZCEEPLEX answers commands ZCEEPLEX's job does not run and not
+/// those of ZCEEPLEX's own server certificate and ring: refused, saying why.
+#[test]
+fn another_databases_listing_is_refused() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let state = format!("ZCEEPLEX={}", utf8(&repo(FIXTURE)));
+    let output = build_fleet(&["build"], &out, &state);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for part in [
+        "DISCOVER job of security database ZCEEPLEX",
+        "`RACDCERT ID(ZCEESRV) LISTRING(ZCEE-KEYRING)`",
+        "it may be another database's listing",
+        "run security/ZCEEPLEX/racf/DISCOVER.jcl again",
+    ] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
+    assert!(!out.exists());
+}
+
+/// The whole listing answers every command: the build plans against it, and BACKOUT deletes
+/// neither the ring nor the CA the listing shows.
+#[test]
+fn a_whole_listing_builds_and_backout_keeps_what_it_shows() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let state = format!("PLEX1={}", utf8(&repo(FIXTURE)));
+    let output = build_fleet(&["build"], &out, &state);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let read = |p: &str| std::fs::read_to_string(out.join(p)).expect(p);
+    let backout = read("security/PLEX1/racf/BACKOUT.jcl");
+    assert!(backout.contains("PLANNED AGAINST THE STATE"), "{backout}");
+    for shown in
+        ["DELRING(ZOSCONN-APIR-KEYRING)", "DELETE(LABEL('IMSCA'))", "DELETE(LABEL('ZCEECA'))"]
+    {
+        assert!(!backout.contains(shown), "{shown}: {backout}");
+    }
+    let setup = read("security/PLEX1/racf/SETUP.jcl");
+    assert!(!setup.contains("ADDRING(ZOSCONN-APIR-KEYRING)"), "{setup}");
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read dir") {

@@ -61,9 +61,11 @@ pub(crate) struct RunArgs {
     /// `--plugin-option racf.strict_tmp=IKJEFT01`; each plugin's README lists its options.
     #[arg(long = "plugin-option", value_name = "PLUGIN.KEY=VALUE", value_parser = parse_option)]
     pub(crate) options: Vec<(String, String)>,
-    /// The SYSTSPRT of a security database's DISCOVER job, `DB=FILE` (repeatable): that
+    /// The whole SYSTSPRT of a security database's DISCOVER job, `DB=FILE` (repeatable): that
     /// database's jobs then contain only the change from what the listing shows, and its
-    /// back-out restores exactly that. Without it the jobs assume nothing exists yet.
+    /// back-out restores exactly that. A listing that does not answer every command of the
+    /// job (cut off, or another database's) stops the build. Without it the jobs assume
+    /// nothing exists yet.
     #[arg(long = "state", value_name = "DB=FILE", value_parser = parse_state)]
     pub(crate) states: Vec<(String, PathBuf)>,
     #[command(flatten)]

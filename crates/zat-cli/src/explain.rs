@@ -616,10 +616,20 @@ pub(crate) const CODES: &[Code] = &[
     ),
     row(
         "ZAT0345",
-        "a DISCOVER listing cannot be read",
-        "A line of the file given with `zat build --state DB=FILE` fits none of RACF's documented\n\
-         displays (RACDCERT LIST and LISTRING, RLIST, SETROPTS LIST). Give the SYSTSPRT of the\n\
-         DISCOVER job exactly as downloaded; zat never guesses what a line means.",
+        "a DISCOVER listing cannot be used",
+        "The file given with `zat build --state DB=FILE` (or in zat.toml) is not the whole state\n\
+         of the database. Either a line fits none of RACF's documented displays (RACDCERT LIST and\n\
+         LISTRING, RLIST, SETROPTS LIST), and the message names it; zat never guesses what a line\n\
+         means. Or the listing does not answer every command that the database's DISCOVER job\n\
+         runs: it was cut off (only the SETROPTS LIST part, or the download stopped before a\n\
+         RACDCERT or RLIST block; a command with no READY after its output counts as cut off\n\
+         too), or it is another database's listing. Each command must be echoed and followed by\n\
+         its display or RACF's not-found message (IRRD107I, IRRD114I, IRRD115I, ICH13003I); the\n\
+         message names the first commands that have no answer. A plan would take what the listing\n\
+         does not show as absent (SETUP would add it again, BACKOUT would delete it), so the build\n\
+         stops and writes nothing (`zat build --check` and `zat diff` stop the same way).\n\
+         Run security/DB/racf/DISCOVER.jcl again and give its whole SYSTSPRT, exactly as\n\
+         downloaded. Commands the site added to the job are fine.",
     ),
     row(
         "ZAT0346",

@@ -79,6 +79,44 @@ impl Command {
     pub fn has(&self, keyword: &str) -> bool {
         self.find(keyword).is_some()
     }
+
+    /// The command as one compares it with another: blanks and commas as one blank, the verb
+    /// and its short forms (`RL`, `SETR`, `AU`) as the long ones, and every keyword and
+    /// top-level word in upper case. Quoted strings and the values in parentheses stay as
+    /// written: certificate labels and ring names are case-sensitive, so `LISTRING(Ring1)` does
+    /// not answer for `LISTRING(RING1)`.
+    pub(crate) fn key(&self) -> String {
+        fn operand(o: &Operand, top: bool, out: &mut String) {
+            if o.quoted {
+                out.push_str(&quote(&o.word));
+            } else if top || o.values.is_some() {
+                let word = o.word.to_ascii_uppercase();
+                out.push_str(if top && word == "AU" { "AUTHUSER" } else { &word });
+            } else {
+                out.push_str(&o.word);
+            }
+            if let Some(values) = &o.values {
+                out.push('(');
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    operand(v, false, out);
+                }
+                out.push(')');
+            }
+        }
+        let mut out = match self.verb.as_str() {
+            "RL" => "RLIST".to_owned(),
+            "SETR" => "SETROPTS".to_owned(),
+            verb => verb.to_owned(),
+        };
+        for o in &self.operands {
+            out.push(' ');
+            operand(o, true, &mut out);
+        }
+        out
+    }
 }
 
 /// Removes `/* ... */` comments outside quoted strings. An unclosed comment runs to the end.
@@ -216,6 +254,25 @@ mod tests {
         assert_eq!(
             connect.to_string(),
             "CONNECT(CERTAUTH LABEL('IT''S CA') RING(R1) USAGE(CERTAUTH))"
+        );
+    }
+
+    #[test]
+    fn keys_ignore_layout_and_keyword_case_but_not_names() {
+        let key = |text: &str| parse_command(text).expect("parses").expect("a command").key();
+        assert_eq!(
+            key("racdcert  certauth,list(label('IMSCA'))"),
+            "RACDCERT CERTAUTH LIST(LABEL('IMSCA'))"
+        );
+        assert_eq!(
+            key("RL FACILITY IRR.DIGTCERT.LIST AU"),
+            key("RLIST facility irr.digtcert.list AUTHUSER")
+        );
+        assert_eq!(key("SETR LIST"), "SETROPTS LIST");
+        assert_ne!(key("RACDCERT ID(U1) LISTRING(Ring1)"), key("RACDCERT ID(U1) LISTRING(RING1)"));
+        assert_ne!(
+            key("RACDCERT CERTAUTH LIST(LABEL('ca'))"),
+            key("RACDCERT CERTAUTH LIST(LABEL('CA'))")
         );
     }
 

@@ -3,7 +3,7 @@
 //! LIST displays (RACF Command Language Reference); a line that fits none of them is an error
 //! naming its line number, never skipped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::command::{Command, Operand, parse_command};
 use crate::model::{
@@ -51,7 +51,46 @@ pub struct Answer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
     pub state: RacfState,
+    /// The commands whose whole output the listing shows: the output of a command that the
+    /// file ends in, with no `READY` after it, may be cut off, so that command has no answer.
     pub answers: Vec<Answer>,
+}
+
+impl Listing {
+    /// The commands of `commands` (a DISCOVER job's, one logical command each) that the listing
+    /// does not answer, in their order. The state shows only what was listed: an object whose
+    /// command has no answer is not known to be absent, so a plan must not take it as absent.
+    /// Commands are compared without regard to blanks, commas, short forms (`RL`, `SETR`) and
+    /// the case of keywords, but labels and ring names must match as written, since RACF tells
+    /// them apart by case. Answers to other commands (a site's own additions) change nothing.
+    pub fn unanswered<'c>(&self, commands: &'c [String]) -> Vec<&'c str> {
+        let answered: BTreeSet<String> = self.listed().filter_map(|a| key(&a.command)).collect();
+        commands
+            .iter()
+            // A command that does not parse cannot have been answered.
+            .filter(|text| key(text).is_none_or(|k| !answered.contains(&k)))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The commands the listing answers that are not among `commands`, as echoed: a site's own
+    /// additions, or, when commands of the job are unanswered too, a sign that the listing is
+    /// another database's.
+    pub fn unasked(&self, commands: &[String]) -> Vec<&str> {
+        let asked: BTreeSet<String> = commands.iter().filter_map(|c| key(c)).collect();
+        self.listed()
+            .filter(|a| key(&a.command).is_none_or(|k| !asked.contains(&k)))
+            .map(|a| a.command.as_str())
+            .collect()
+    }
+
+    fn listed(&self) -> impl Iterator<Item = &Answer> {
+        self.answers.iter().filter(|a| a.listed != Listed::Nothing)
+    }
+}
+
+fn key(text: &str) -> Option<String> {
+    parse_command(text).ok().flatten().map(|c| c.key())
 }
 
 /// Reads a DISCOVER job's SYSTSPRT into the state it shows.
@@ -108,6 +147,9 @@ pub fn parse_listing<'a>(text: &'a str) -> Result<Listing, ParseError> {
         while i < lines.len() && lines[i].text.trim() != "READY" {
             i += 1;
         }
+        // The TMP prints `READY` after every command, the last one too; a file that ends in a
+        // command's output was cut off somewhere in it.
+        let whole = i < lines.len();
         let output = &lines[start..i];
         let parsed = parse_command(&command).map_err(|reason| echo_line.error(&reason))?;
         let Some(cmd) = parsed else {
@@ -129,7 +171,9 @@ pub fn parse_listing<'a>(text: &'a str) -> Result<Listing, ParseError> {
             "SETROPTS" | "SETR" => setropts(&cmd, echo_line, output, &mut out.state)?,
             _ => return Err(echo_line.error("not a command a DISCOVER job lists")),
         };
-        out.answers.push(Answer { line: echo_line.no, command, listed });
+        if whole {
+            out.answers.push(Answer { line: echo_line.no, command, listed });
+        }
     }
     Ok(out)
 }

@@ -286,6 +286,29 @@ pub(crate) fn check_classes(
     }
 }
 
+/// The commands of the DISCOVER job of `db`, in the job's order: the class settings, every
+/// certificate and ring of the database, and every profile its access goes through, discrete
+/// and generic. A listing given with `zat build --state` must answer each of them, since the
+/// plan takes what it does not show as absent.
+pub fn discover_commands(fleet: &Fleet, db: &SecurityDatabase) -> Vec<String> {
+    let mut commands = vec!["SETROPTS LIST".to_owned()];
+    commands.extend(db.certificates.iter().map(racdcert::list));
+    commands.extend(db.keyrings.iter().map(|ring| racdcert::listring(&ring.owner, &ring.name)));
+    let mut resources: Vec<(&str, String)> = access(db).profiles;
+    for lpar in fleet.lpars_of(&db.name) {
+        for (profile, _) in security::initstack_grants(lpar) {
+            if !resources.iter().any(|(c, p)| *c == "SERVAUTH" && *p == profile) {
+                resources.push(("SERVAUTH", profile));
+            }
+        }
+    }
+    for (class, profile) in &resources {
+        commands.push(racdcert::rlist(class, profile));
+        commands.push(racdcert::rlist_generic(class, profile));
+    }
+    commands
+}
+
 /// The DISCOVER job: lists every certificate, ring and profile the jobs touch and the class
 /// settings, and changes nothing. Its SYSTSPRT is the state `zat build --state` reads.
 pub(crate) fn discover_job(fleet: &Fleet, db: &SecurityDatabase, names: &Names) -> Job {
@@ -296,25 +319,7 @@ pub(crate) fn discover_job(fleet: &Fleet, db: &SecurityDatabase, names: &Names) 
          AND EVERY PROFILE ITS ACCESS GOES THROUGH, DISCRETE AND GENERIC. A NOT-FOUND MESSAGE \
          (IRRD107I, IRRD114I, ICH13003I) IS AN ANSWER TOO: THE OBJECT DOES NOT EXIST.",
     );
-    step.commands.push(Command::new("SETROPTS LIST"));
-    for cert in &db.certificates {
-        step.commands.push(Command::new(racdcert::list(cert)));
-    }
-    for ring in &db.keyrings {
-        step.commands.push(Command::new(racdcert::listring(&ring.owner, &ring.name)));
-    }
-    let mut resources: Vec<(&str, String)> = access(db).profiles;
-    for lpar in fleet.lpars_of(&db.name) {
-        for (profile, _) in security::initstack_grants(lpar) {
-            if !resources.iter().any(|(c, p)| *c == "SERVAUTH" && *p == profile) {
-                resources.push(("SERVAUTH", profile));
-            }
-        }
-    }
-    for (class, profile) in &resources {
-        step.commands.push(Command::new(racdcert::rlist(class, profile)));
-        step.commands.push(Command::new(racdcert::rlist_generic(class, profile)));
-    }
+    step.commands = discover_commands(fleet, db).into_iter().map(Command::new).collect();
     Job {
         path: layout::security_discover_job(&db.name, Esm::RACF),
         name: names.discover.clone(),

@@ -48,6 +48,10 @@ use crate::database::{DbPlan, Names};
 use crate::job::{Job, Renderer};
 use crate::plan::{GenericMode, Plan};
 
+// The driver checks a `--state` listing against the job that lists it before anything plans
+// against it; one function gives both, so the check and the job cannot drift apart.
+pub use crate::database::discover_commands;
+
 /// Diagnostic codes of this emitter (ZAT034x).
 mod codes {
     /// The JOB card cannot be written from the site defaults.

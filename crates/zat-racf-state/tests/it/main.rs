@@ -293,6 +293,73 @@ fn a_line_it_cannot_read_is_an_error_naming_the_line() {
     assert_eq!(fails_at("hello\n").0, 1);
 }
 
+/// The commands of SITE's DISCOVER job as the job writes them (SITE echoes them indented).
+fn site_commands() -> Vec<String> {
+    [
+        "SETROPTS LIST",
+        "RACDCERT CERTAUTH LIST(LABEL('IMSCA'))",
+        "RACDCERT ID(OMVSADM) LIST(LABEL('ZOSCONNCERT'))",
+        "RACDCERT CERTAUTH LIST(LABEL('ZCEECA'))",
+        "RACDCERT ID(OMVSADM) LISTRING(ZOSCONN-APIR-KEYRING)",
+        "RACDCERT ID(PAYUSR) LISTRING(APIR-KEYRING)",
+        "RLIST FACILITY IRR.DIGTCERT.LIST AUTHUSER",
+        "RLIST SERVAUTH EZB.INITSTACK.SYSA.TCPIP GENERIC AUTHUSER",
+        "RLIST RDATALIB OMVSADM.ZOSCONN-APIR-KEYRING.LST AUTHUSER",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+#[test]
+fn a_listing_answers_each_command_it_shows_whole_and_no_other() {
+    let listing = parse_listing(SITE).unwrap_or_else(|e| panic!("{e}"));
+    let commands = site_commands();
+    assert_eq!(listing.unanswered(&commands), Vec::<&str>::new(), "every command is answered");
+    assert_eq!(listing.unasked(&commands), Vec::<&str>::new());
+
+    // Blanks, commas, short forms and the case of keywords do not matter; a label or ring name
+    // in another case is another object, so the listing does not answer for it.
+    let written = [
+        "setr list",
+        "RACDCERT  CERTAUTH,LIST(LABEL('IMSCA'))",
+        "RL FACILITY IRR.DIGTCERT.LIST AU",
+        "RACDCERT ID(OMVSADM) LISTRING(zosconn-apir-keyring)",
+        "RACDCERT CERTAUTH LIST(LABEL('imsca'))",
+    ]
+    .map(str::to_owned);
+    assert_eq!(
+        listing.unanswered(&written),
+        [
+            "RACDCERT ID(OMVSADM) LISTRING(zosconn-apir-keyring)",
+            "RACDCERT CERTAUTH LIST(LABEL('imsca'))"
+        ]
+    );
+
+    // A command the job runs and the listing does not show: unanswered; a command the listing
+    // shows and the job does not run: a site's own, named by `unasked`.
+    let mut more = commands.clone();
+    more.push("RLIST FACILITY IRR.DIGTCERT.LISTRING AUTHUSER".to_owned());
+    more.retain(|c| !c.contains("PAYUSR"));
+    assert_eq!(listing.unanswered(&more), ["RLIST FACILITY IRR.DIGTCERT.LISTRING AUTHUSER"]);
+    assert_eq!(listing.unasked(&more), ["RACDCERT ID(PAYUSR) LISTRING(APIR-KEYRING)"]);
+
+    // Cut off before the ring's display: the ring and everything after it are unanswered.
+    let cut = &SITE[..SITE.find(" RACDCERT ID(OMVSADM) LISTRING").expect("the ring's command")];
+    let listing = parse_listing(cut).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listing.unanswered(&commands), &commands[4..]);
+
+    // Cut off inside the ring's table, with no READY after it: the output may be missing rows,
+    // so the ring's command has no answer either.
+    let cut = &SITE[..SITE.find("  ZOSCONNCERT                        ID(OMVSADM)").expect("row")];
+    let listing = parse_listing(cut).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listing.unanswered(&commands), &commands[4..]);
+    assert_eq!(
+        listing.state.rings.len(),
+        1,
+        "the state still shows what was read; the answers say it is not whole"
+    );
+}
+
 #[test]
 fn discover_commands_list_every_target_and_change_nothing() {
     let targets = Targets {
