@@ -69,3 +69,16 @@ fn an_option_whose_value_is_nothing_is_a_mistake_at_the_value() {
     assert!(!out.stderr.contains("needs the option"), "{}", out.stderr);
     out.stderr_has("found 2 errors and 0 warnings");
 }
+
+/// A server placed on an LPAR or stack the fleet lacks is an error whether or not AT-TLS
+/// fronts it (without it, its server.xml silently went nowhere), and a mistake in the fleet
+/// defaults is shown at the `defaults` call, not at `fleet()`.
+#[test]
+fn a_misplaced_server_and_bad_defaults_are_shown_where_they_were_written() {
+    let out = zat(&["check", "misplaced.rhai", "--allow", "ZAT0347"]);
+    out.expect_code(1);
+    out.stderr_has("misplaced.rhai:7:6").stderr_has("lpar SYSZ stack TCPIP, which the fleet");
+    out.stderr_has("misplaced.rhai:11:6").stderr_has("lpar SYSA stack NOSTACK, which the fleet");
+    out.stderr_has("misplaced.rhai:12:6").stderr_has("high-level qualifier `SYS2.ZAT(X)`");
+    assert!(!out.stderr.contains("misplaced.rhai:2:"), "nothing at fleet(): {}", out.stderr);
+}
