@@ -70,6 +70,8 @@ plex(site, "PLEXT", "tss", "SYST", zcee);
 struct Intent {
     /// (owner, label, signer label); owner `CERTAUTH`, `SITE` or a user ID.
     certificates: BTreeSet<(String, String, Option<String>)>,
+    /// (label, key usage keywords) of each certificate a job generates.
+    key_usage: BTreeSet<(String, String)>,
     /// (owner, ring name).
     rings: BTreeSet<(String, String)>,
     /// (ring owner, ring name, certificate owner, label, usage, default).
@@ -203,6 +205,9 @@ fn racf(jobs: &[String]) -> Intent {
         if rest.starts_with("GENCERT") || rest.starts_with("ADD(") {
             let label = unquote(&arg(rest, "WITHLABEL").expect("a label"));
             let signer = arg(rest, "SIGNWITH").and_then(|s| arg(&s, "LABEL")).map(|l| unquote(&l));
+            if let Some(usage) = arg(rest, "KEYUSAGE") {
+                intent.key_usage.insert((label.clone(), usage));
+            }
             intent.certificates.insert((owner, label, signer));
         } else if let Some(ring) = arg(rest, "ADDRING") {
             intent.rings.insert((owner, ring));
@@ -258,6 +263,9 @@ fn acf2(jobs: &[String]) -> Intent {
                 let signer = arg(&command, "SIGNWITH")
                     .map(|record| certs.get(&record).expect("signer made before").1.clone());
                 certs.insert(words[1].to_owned(), (owner_of(words[1]), label.clone()));
+                if let Some(usage) = arg(&command, "KEYUSAGE") {
+                    intent.key_usage.insert((label.clone(), usage));
+                }
                 intent.certificates.insert((owner_of(words[1]), label, signer));
             }
             "CONNECT" => {
@@ -311,6 +319,9 @@ fn tss(jobs: &[String]) -> Intent {
                 certs.get(&(a.to_owned(), d.to_owned())).expect("signer made before").clone()
             });
             certs.insert((acid.clone(), digicert), label.clone());
+            if let Some(usage) = arg(&command, "KEYUSAGE") {
+                intent.key_usage.insert((label.clone(), usage.trim_matches('\'').to_owned()));
+            }
             intent.certificates.insert((owner_of(acid), label, signer));
         } else if let Some(acid) = arg(&command, "ADD") {
             if let Some(digicert) = arg(&command, "DIGICERT") {
@@ -404,6 +415,8 @@ fn racf_acf2_and_top_secret_jobs_carry_the_same_intent() {
         Some("ATTLSCA".into())
     )));
     assert!(racf.certificates.contains(&("CERTAUTH".into(), "PARTNERCA".into(), None)));
+    assert!(racf.key_usage.contains(&("APPSRVCERT".into(), "HANDSHAKE".into())), "{racf:#?}");
+    assert!(racf.key_usage.contains(&("ATTLSCA".into(), "CERTSIGN".into())), "{racf:#?}");
     assert!(racf.rings.contains(&("APPCLI".into(), "CliRing".into())));
     assert!(racf.connections.contains(&(
         "APPCLI".into(),
@@ -427,6 +440,7 @@ fn racf_acf2_and_top_secret_jobs_carry_the_same_intent() {
 
     for (name, other) in [("acf2", &acf2), ("tss", &tss)] {
         assert_eq!(other.certificates, racf.certificates, "{name}: certificates");
+        assert_eq!(other.key_usage, racf.key_usage, "{name}: key usage of each certificate");
         assert_eq!(other.rings, racf.rings, "{name}: rings");
         assert_eq!(other.connections, racf.connections, "{name}: connections");
         assert_eq!(other.permits, racf.permits, "{name}: permits");

@@ -210,6 +210,7 @@ const FAULTS: &[(&str, &str, &str)] = &[
     ("flood", "FAULT_FLOOD", "h-flood"),
     ("origin", "FAULT_ORIGIN", "h-origin"),
     ("ansi", "FAULT_ANSI", "h-ansi"),
+    ("badjcl", "FAULT_BADJCL", "h-badjcl"),
     ("none", "FAULT_NONE", "h-none"),
     ("none2", "FAULT_NONE", "h-none2"),
     ("newline", "FAULT_NONE", "h-evil\\nNAME\\t9.9\\t1\\tbuilt-in"),
@@ -860,6 +861,14 @@ fn plugin_faults() {
         .after(Scene::intact),
         case("render segfaults", |s| build_with(s, &["segv"]), 2, &["plugin `h-segv`", "SIGSEGV"])
             .after(Scene::intact),
+        // A job z/OS would reject is refused, as `zat plugins test` refuses it, not written.
+        case(
+            "a plugin writes a job with a tab and a long line",
+            |s| build_with(s, &["badjcl"]),
+            1,
+            &["ZAT0393", "hostile/BAD.jcl breaks a batch rule", "line 2", "line 3"],
+        )
+        .after(Scene::intact),
         case(
             "render calls exit(0)",
             |s| build_with(s, &["exit0"]),

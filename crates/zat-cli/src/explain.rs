@@ -795,6 +795,13 @@ pub(crate) const CODES: &[Code] = &[
          option would otherwise be silently ignored. The help lists the keys the plugin reads.",
     ),
     row(
+        "ZAT0393",
+        "a plugin's job breaks a batch rule",
+        "A plugin library wrote a job (`.jcl`) with a line z/OS would reject: past column 71,\n\
+         a tab, or a character outside code page 1047. The build fails and names the file and\n\
+         line; `zat plugins test LIBRARY` runs the same check. Fix the plugin.",
+    ),
+    row(
         "ZAT0540",
         "AT-TLS rule left out of the policy",
         "A rule could not be written (a missing level or ring, or an unsafe value), so the\n\

@@ -933,6 +933,9 @@ fn call(
         &just_script
     };
     zat_plugin_host::sanitize_diagnostics(&mut response, allowed);
+    if matches!(member.plugin.origin(), zat_plugin_host::PluginOrigin::Library(_)) {
+        check_jobs(&name, &mut response);
+    }
     let (diagnostics, files) = crate::bundle_files(&name, response);
     answer.files = files
         .iter()
@@ -955,6 +958,29 @@ fn call(
     answer.diagnostics = context.shown(diagnostics);
     context.held.hold(&mut answer);
     answer
+}
+
+/// Diagnostic code of a plugin's job that z/OS would reject.
+pub(crate) const CODE_PLUGIN_JOB: &str = "ZAT0393";
+
+/// Checks each job a plugin library wrote against the batch rules (columns, tabs, code page
+/// 1047), as `zat plugins test` does: an error naming the file and line, so that a site that
+/// never ran the conformance test does not submit a job z/OS rejects. The built-in emitters
+/// check their jobs as they write them.
+fn check_jobs(plugin: &str, response: &mut zat_plugin_api::RenderResponse) {
+    use zat_zos::{CheckOptions, TextKind, check};
+    for file in response.files.iter().filter(|f| f.path.ends_with(".jcl")) {
+        for finding in check(&file.content, TextKind::Job, &CheckOptions::default()) {
+            response.diagnostics.push(
+                Diagnostic::error(
+                    CODE_PLUGIN_JOB,
+                    format!("{} breaks a batch rule: {finding}", file.path),
+                )
+                .object(format!("plugin {plugin}"))
+                .help("the plugin wrote a job z/OS would reject; `zat plugins test LIBRARY` shows every such line"),
+            );
+        }
+    }
 }
 
 /// `f` over every item on up to `jobs` threads; results in item order. (A panic in `f` would

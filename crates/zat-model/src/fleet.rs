@@ -474,6 +474,16 @@ impl Certificate {
     pub fn exported_to(&self) -> Option<&str> {
         self.export.as_ref().map(|export| export.dsn.as_str())
     }
+
+    /// The key usage the certificate is made with: the script's, or when it names none,
+    /// CERTSIGN for a CA and HANDSHAKE for anything else (a TLS end entity). Every ESM's job
+    /// writes this, so that one fleet gives the same certificate on RACF, ACF2 and Top Secret.
+    pub fn key_usage_or_default(&self) -> Vec<KeyUsage> {
+        if !self.key_usage.is_empty() {
+            return self.key_usage.clone();
+        }
+        vec![if self.is_ca() { KeyUsage::Certsign } else { KeyUsage::Handshake }]
+    }
 }
 
 /// How users other than the ring owner get at a ring.

@@ -6,8 +6,7 @@
 //! ring names go unquoted in parentheses, case kept.
 
 use zat_plugin_api::model::{
-    AltName, CertOwner, Certificate, DistinguishedName, KeyAlgorithm, KeyUsage, SecurityDatabase,
-    Usage,
+    AltName, CertOwner, Certificate, DistinguishedName, KeyAlgorithm, SecurityDatabase, Usage,
 };
 use zat_zos::quote;
 
@@ -57,16 +56,7 @@ fn alt_name(alt: &AltName) -> Option<String> {
 }
 
 fn key_usage(cert: &Certificate) -> String {
-    let usages: Vec<&str> = if cert.key_usage.is_empty() {
-        // A CA signs certificates; anything else is a TLS end entity.
-        vec![if cert.is_ca() {
-            KeyUsage::Certsign.keyword()
-        } else {
-            KeyUsage::Handshake.keyword()
-        }]
-    } else {
-        cert.key_usage.iter().map(|u| u.keyword()).collect()
-    };
+    let usages: Vec<&str> = cert.key_usage_or_default().iter().map(|u| u.keyword()).collect();
     format!("KEYUSAGE({})", usages.join(" "))
 }
 

@@ -497,10 +497,9 @@ fn certificate_command(
         pieces.push(format!("NADATE({})", settings.date(date)?));
     }
     pieces.push(format!("LABLCERT({})", cert.label));
-    if !cert.key_usage.is_empty() {
-        let usages: Vec<&str> = cert.key_usage.iter().map(|u| u.keyword()).collect();
-        pieces.push(format!("KEYUSAGE('{}')", usages.join(" ")));
-    }
+    // The default RACF's job writes too, so that the certificate is the same on every ESM.
+    let usages: Vec<&str> = cert.key_usage_or_default().iter().map(|u| u.keyword()).collect();
+    pieces.push(format!("KEYUSAGE('{}')", usages.join(" ")));
     let mut alt = Vec::new();
     if let Some(ip) = &cert.alt_name.ip {
         alt.push(format!("IP={ip}"));

@@ -15,6 +15,7 @@
  *   FAULT_FLOOD     render prints 1 MiB to stdout, then answers correctly
  *   FAULT_ORIGIN    render answers a warning whose origin is /etc/passwd, line 1
  *   FAULT_ANSI      render fails with a message and a diagnostic full of terminal escapes
+ *   FAULT_BADJCL    render answers a job with a tab and a line past column 71
  *   FAULT_NONE      a well-behaved plugin with no files (for names, folders and locks)
  *
  * NAME may hold a newline or a bidirectional override, to check that such names are refused.
@@ -46,6 +47,7 @@
 #define FAULT_FLOOD 9
 #define FAULT_ORIGIN 10
 #define FAULT_ANSI 11
+#define FAULT_BADJCL 12
 
 #ifndef FAULT
 #define FAULT FAULT_NONE
@@ -111,6 +113,13 @@ static int32_t hostile_render(const uint8_t *request, size_t len, zat_buffer *ou
                 "{\"files\":[],\"diagnostics\":[{\"code\":\"ZAT9901\",\"severity\":\"warning\","
                 "\"message\":\"look here\",\"origin\":{\"file\":\"/etc/passwd\",\"line\":1,"
                 "\"column\":1}}]}",
+                ZAT_STATUS_OK);
+#elif FAULT == FAULT_BADJCL
+    return give(out,
+                "{\"files\":[{\"path\":\"hostile/BAD.jcl\",\"content\":\"//BAD JOB\\n"
+                "//STEP1 EXEC PGM=IEFBR14\\t\\n"
+                "//* a comment that runs on and on past column seventy-one of the card image\\n\"}],"
+                "\"diagnostics\":[]}",
                 ZAT_STATUS_OK);
 #elif FAULT == FAULT_ANSI
     return give(out, "\033[2J\033[31mboom\033[0m \xe2\x80\xae", ZAT_STATUS_EMIT_ERROR);
