@@ -2,6 +2,7 @@
 //! corrected form, so a broken rule fails one of the pair.
 
 use super::*;
+use zat_policy::Collation;
 
 /// A complete, clean client policy; tests break one thing in it at a time.
 const GOOD: &str = "\
@@ -503,4 +504,94 @@ fn a_pasearch_report_is_recognised_and_skipped() {
     let found = run(report);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].message.contains("pasearch -t"));
+}
+
+/// Two rules for one port and direction at one priority, whose names order differently in
+/// EBCDIC (lower case first) and ASCII (upper case first).
+const COLLATED: &str = "\
+TTLSRule zeta
+{
+  LocalPortRange 7000
+  Direction Inbound
+  Priority 100
+  TTLSGroupActionRef gOff
+}
+TTLSRule ZETA1
+{
+  LocalPortRange 7000
+  Direction Inbound
+  Priority 100
+  TTLSGroupActionRef gOff
+}
+TTLSGroupAction gOff
+{
+  TTLSEnabled Off
+}
+";
+
+fn lint_as(text: &str, effective: Options) -> Vec<Diagnostic> {
+    lint_with(
+        &[PolicyFile { path: "p.policy", text }],
+        &LintOptions { effective, ..LintOptions::default() },
+    )
+}
+
+#[test]
+fn priority_ties_blame_the_rule_the_collation_puts_second() {
+    for (collation, first, second) in
+        [(Collation::Ebcdic, "zeta", "ZETA1"), (Collation::Ascii, "ZETA1", "zeta")]
+    {
+        let found = lint_as(COLLATED, Options { collation, ..Options::default() });
+        let ties: Vec<_> = found.iter().filter(|d| d.code == PRIORITY_TIE).collect();
+        assert_eq!(ties.len(), 1, "{found:#?}");
+        assert!(
+            ties[0].message.starts_with(&format!(
+                "rule {second} can match the same connections as {first} with priority 100"
+            )),
+            "{collation:?}: {}",
+            ties[0].message
+        );
+        assert_eq!(ties[0].object, format!("TTLSRule {second}"));
+        // The shadowed-rule finding names the same order.
+        let shadowed: Vec<_> = found.iter().filter(|d| d.code == SHADOWED_RULE).collect();
+        assert_eq!(shadowed.len(), 1, "{found:#?}");
+        assert!(
+            shadowed[0].message.starts_with(&format!("rule {second} never matches: rule {first}")),
+            "{collation:?}: {}",
+            shadowed[0].message
+        );
+    }
+}
+
+#[test]
+fn rules_without_priority_tie_at_the_unprioritised_rank() {
+    let text = COLLATED.replacen("  Priority 100\n", "", 1).replace("Priority 100", "Priority 5");
+    // Ranked at 0, the rule without a priority comes after ZETA1: no tie.
+    assert!(lint_as(&text, Options::default()).iter().all(|d| d.code != PRIORITY_TIE));
+    let found = lint_as(&text, Options { unprioritised: 5, ..Options::default() });
+    let ties: Vec<_> = found.iter().filter(|d| d.code == PRIORITY_TIE).collect();
+    assert_eq!(ties.len(), 1, "{found:#?}");
+    assert!(
+        ties[0].message.starts_with(
+            "rule ZETA1 can match the same connections as zeta with priority 5 (zeta has no Priority"
+        ),
+        "{}",
+        ties[0].message
+    );
+}
+
+#[test]
+fn a_shadowed_rule_is_explained_with_the_ranks_given() {
+    // zeta has no priority; ranked at 5 it is still below ZETA1's 100.
+    let text = COLLATED.replacen("  Priority 100\n", "", 1);
+    let found = lint_as(&text, Options { unprioritised: 5, ..Options::default() });
+    let shadowed: Vec<_> = found.iter().filter(|d| d.code == SHADOWED_RULE).collect();
+    assert_eq!(shadowed.len(), 1, "{found:#?}");
+    assert!(
+        shadowed[0]
+            .message
+            .contains("(its priority 100 is higher than 5, the rank of a rule without Priority)"),
+        "{}",
+        shadowed[0].message
+    );
 }
