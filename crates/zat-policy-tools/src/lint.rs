@@ -202,10 +202,12 @@ const PROTOCOLS: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "T
 /// How files given together are read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LintOptions {
-    /// The AT-TLS policy files are one image's policy (a `CommonTTLSConfig` file and the
-    /// stack's `TTLSConfig` file) and share one name space. Otherwise each policy file has its
-    /// own, unless a main or image file given with them names them.
-    pub one_image: bool,
+    /// Each AT-TLS policy file is a stack's own policy and has its own name space, unless a
+    /// main or image file given with them names them together (`CommonTTLSConfig`,
+    /// `TTLSConfig`): for linting several stacks' files in one run. By default the policy
+    /// files given are one image's policy and share one name space, as a `CommonTTLSConfig`
+    /// file and the stack's `TTLSConfig` file do, and as `zat why` and `zat verify` read them.
+    pub separate: bool,
     /// Release, collation and the rank of unprioritised rules for the effective policy.
     pub effective: Options,
 }
@@ -215,10 +217,10 @@ pub fn lint(files: &[PolicyFile<'_>]) -> Vec<Diagnostic> {
     lint_with(files, &LintOptions::default())
 }
 
-/// Lints a set of files: each AT-TLS policy file is its own name space unless they are one
-/// image's policy ([`LintOptions::one_image`], or a main file's `CommonTTLSConfig` and an
-/// image file's `TTLSConfig` given with them name them), as each stack's policy is on z/OS.
-/// Returns every finding, file by file in line order.
+/// Lints a set of files: the AT-TLS policy files share one name space, as one image's
+/// policy does on z/OS ("the CommonTTLSConfig file is processed before the TTLSConfig policy
+/// file"), unless [`LintOptions::separate`] makes each its own. Returns every finding, file by
+/// file in line order.
 pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut parsed = Vec::new();
@@ -250,7 +252,7 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
         p.kind == Some(FileKind::Main)
             && !p.statements.iter().any(|s| s.is("CommonTTLSConfig") && s.body.is_none())
     });
-    for group in name_spaces(&parsed, options.one_image) {
+    for group in name_spaces(&parsed, options.separate) {
         let members: Vec<Parsed<'_>> = group
             .iter()
             .filter_map(|&at| parsed.get(at))
@@ -298,14 +300,15 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
     out
 }
 
-/// Groups of files that share one name space: every policy file alone, except those one
-/// image reads together; main and image files each alone.
-fn name_spaces(parsed: &[Parsed<'_>], one_image: bool) -> Vec<Vec<usize>> {
+/// Groups of files that share one name space: all policy files together, or with
+/// `separate` each alone except those a main or image file given names (one image reads them
+/// together); main and image files each alone.
+fn name_spaces(parsed: &[Parsed<'_>], separate: bool) -> Vec<Vec<usize>> {
     let policies: Vec<usize> =
         (0..parsed.len()).filter(|&at| parsed[at].kind == Some(FileKind::Policy)).collect();
     let mut groups: Vec<Vec<usize>> =
         (0..parsed.len()).filter(|at| !policies.contains(at)).map(|at| vec![at]).collect();
-    if one_image {
+    if !separate {
         if !policies.is_empty() {
             groups.push(policies);
         }

@@ -181,26 +181,30 @@ fn dangling_references_are_warnings_unless_no_common_file_can_exist() {
     assert_eq!(dangling.len(), 1, "{found:#?}");
     assert!(!dangling[0].is_error());
     assert!(dangling[0].help.as_deref().is_some_and(|h| h.contains("CommonTTLSConfig")));
-    // The common file given too, as one image's policy: resolved.
+    // The common file given too: one image's policy, resolved.
     let common = "TTLSCipherParms ciphers\n{\n  V3CipherSuites4Char 1301\n}\n";
     let files = [
         PolicyFile { path: "common.policy", text: common },
         PolicyFile { path: "p.policy", text: &text },
     ];
-    let both = lint_with(&files, &LintOptions { one_image: true, ..LintOptions::default() });
+    let both = lint(&files);
     assert!(both.iter().all(|d| d.code != DANGLING_REFERENCE), "{both:#?}");
-    // Given together without saying so, each file is its own name space.
-    assert!(lint(&files).iter().any(|d| d.code == DANGLING_REFERENCE));
-    // An image file and a main file naming them make them one image's policy.
+    // Said to be separate stacks' files, each file is its own name space.
+    let separate = LintOptions { separate: true, ..LintOptions::default() };
+    assert!(lint_with(&files, &separate).iter().any(|d| d.code == DANGLING_REFERENCE));
+    // An image file and a main file naming them make them one image's policy even then.
     let image = "TTLSConfig /etc/pagent/p.policy\n";
     let main =
         "TcpImage TCPIP /etc/pagent/TCPIP.image\nCommonTTLSConfig /etc/pagent/common.policy\n";
-    let named = lint(&[
-        PolicyFile { path: "pagent.conf", text: main },
-        PolicyFile { path: "TCPIP.image", text: image },
-        files[0],
-        files[1],
-    ]);
+    let named = lint_with(
+        &[
+            PolicyFile { path: "pagent.conf", text: main },
+            PolicyFile { path: "TCPIP.image", text: image },
+            files[0],
+            files[1],
+        ],
+        &separate,
+    );
     assert!(named.iter().all(|d| d.code != DANGLING_REFERENCE), "{named:#?}");
     // A main file without CommonTTLSConfig: nothing else can define it.
     let main = "TcpImage TCPIP /etc/pagent/TCPIP.image\n";
@@ -467,19 +471,27 @@ fn an_inline_statement_beside_its_reference_is_reported() {
 }
 
 #[test]
-fn two_stacks_policy_files_have_their_own_names() {
-    // The same names in two stacks' files are not duplicates.
-    let found = lint(&[
-        PolicyFile { path: "a.policy", text: GOOD },
-        PolicyFile { path: "b.policy", text: GOOD },
-    ]);
+fn two_stacks_policy_files_have_their_own_names_when_separate() {
+    let files =
+        [PolicyFile { path: "a.policy", text: GOOD }, PolicyFile { path: "b.policy", text: GOOD }];
+    // Given together, the files are one image's policy: the same names are duplicates.
+    assert!(lint(&files).iter().any(|d| d.code == DUPLICATE_NAME));
+    // As two stacks' files, they are not.
+    let separate = LintOptions { separate: true, ..LintOptions::default() };
+    let found = lint_with(&files, &separate);
     assert!(found.iter().all(|d| d.code != DUPLICATE_NAME), "{found:#?}");
-    let one = LintOptions { one_image: true, ..LintOptions::default() };
-    let found = lint_with(
-        &[PolicyFile { path: "a.policy", text: GOOD }, PolicyFile { path: "b.policy", text: GOOD }],
-        &one,
-    );
-    assert!(found.iter().any(|d| d.code == DUPLICATE_NAME));
+}
+
+#[test]
+fn a_common_file_given_first_serves_the_stack_file() {
+    // The CommonTTLSConfig file holds the group; the stack's file only the rule.
+    let common = "TTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n";
+    let stack = "TTLSRule r\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 10\n  TTLSGroupActionRef gOff\n}\n";
+    let found = lint(&[
+        PolicyFile { path: "common.policy", text: common },
+        PolicyFile { path: "stack.policy", text: stack },
+    ]);
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 #[test]
