@@ -804,8 +804,11 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0540",
         "AT-TLS rule left out of the policy",
-        "A rule could not be written (a missing level or ring, or an unsafe value), so the\n\
-         emitter left it out and reports why. Policy Agent would reject the whole file otherwise.",
+        "A rule could not be written (a missing level or ring, an unsafe value, or a second rule of\n\
+         the same name on the stack), so the emitter left it out and reports why. Policy Agent would\n\
+         reject the whole file otherwise. Two names that differ only in case are distinct names\n\
+         (user-defined names are case-sensitive: documented for IPSec files, unconfirmed for AT-TLS),\n\
+         but zat does not write both, so that the policy does not depend on it: rename one.",
     ),
     row(
         "ZAT0541",
@@ -929,14 +932,16 @@ pub(crate) const CODES: &[Code] = &[
         "name defined twice",
         "Two statements of the same type have the same name. For AT-TLS the last definition wins\n\
          silently, so the earlier one is ignored. Files given to one `zat lint` share a name space, as a\n\
-         CommonTTLSConfig file and a stack's policy file do.",
+         CommonTTLSConfig file and a stack's policy file do; `--separate` gives each its own, for\n\
+         several stacks' files linted in one run.",
     ),
     row(
         "ZAT0621",
         "reference to an undefined name",
         "A `...Ref` attribute names nothing of that type in the files given. Policy Agent discards a\n\
          rule whose actions do not resolve. Objects may live in the CommonTTLSConfig file: lint the common\n\
-         file and the stack's file together (`zat lint common.policy TCPIP.policy`). It is an error when\n\
+         file and the stack's file together (`zat lint common.policy TCPIP.policy`, without\n\
+         `--separate`), as Policy Agent reads the common file before each stack's. It is an error when\n\
          the name differs only in case (names are case-sensitive) or when the main file given has no\n\
          CommonTTLSConfig.",
     ),
@@ -1084,8 +1089,9 @@ pub(crate) const CODES: &[Code] = &[
         "value assumed by zat import",
         "A value was filled in or changed so the fleet model accepts it: a rule without Priority gets one\n\
          below every explicit priority that keeps its place in Policy Agent's order, a key ring without an\n\
-         owner gets the rule's user ID or RINGOWNR, job names and user IDs are written in upper case, names\n\
-         with characters zat does not accept have them replaced by `_`.",
+         owner gets the rule's user ID or RINGOWNR, job names, user IDs and key ring owners are written in\n\
+         upper case (RACF user IDs are upper case; the ring name keeps its case), names with characters\n\
+         zat does not accept have them replaced by `_`.",
     ),
     row(
         "ZAT0653",

@@ -11,14 +11,19 @@ use crate::{Exit, report};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Policy Agent files: main (`TcpImage`), image (`TTLSConfig`) or AT-TLS policy. Files
-    /// given together share one name space, as a CommonTTLSConfig file and a stack's policy do.
+    /// Policy Agent files: main (`TcpImage`), image (`TTLSConfig`) or AT-TLS policy. The
+    /// AT-TLS policy files given together share one name space, as a CommonTTLSConfig file and
+    /// a stack's TTLSConfig file do (give them as `zat lint COMMON STACK`).
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
-    /// The AT-TLS policy files are one image's policy (a CommonTTLSConfig file and the stack's
-    /// TTLSConfig file) and share one name space; otherwise each file has its own, unless a
-    /// main or image file given with them names them.
+    /// Each AT-TLS policy file is a different stack's policy with its own name space (to lint
+    /// several stacks' files in one run), except files a main or image file given names
+    /// together.
     #[arg(long)]
+    pub(crate) separate: bool,
+    /// Files given together are one image's policy: the default, kept so that scripts written
+    /// when it was not still run.
+    #[arg(long, hide = true, conflicts_with = "separate")]
     pub(crate) one_image: bool,
     #[command(flatten)]
     pub(crate) engine: EngineArgs,
@@ -115,7 +120,7 @@ pub(crate) fn run(args: &Args) -> Exit {
     };
     let files: Vec<PolicyFile<'_>> =
         texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
-    let options = LintOptions { one_image: args.one_image, effective: args.engine.options() };
+    let options = LintOptions { separate: args.separate, effective: args.engine.options() };
     let diagnostics = args.findings.filter(lint_with(&files, &options));
     let first = texts.first().map_or("", |(path, _)| path.as_str());
     let exit = output::write_findings(&args.findings, &diagnostics, first);

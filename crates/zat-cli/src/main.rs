@@ -154,7 +154,7 @@ pub(crate) enum Command {
     /// Show which AT-TLS rule a connection gets, which rules it beats and why, and the
     /// settings its handshake uses.
     #[command(
-        after_help = "Examples:\n  zat why fleet.rhai --lpar SYSA --direction outbound --remote-addr 10.1.1.5 --remote-port 9080 --jobname PAYROLL\n  zat why --policy TCPIP.policy --direction inbound --local-port 8443 --jobname LEDGER1\n  zat why --pasearch TCPIP.pasearch --direction inbound --local-port 8443\n  zat why fleet.rhai --fleet\n\nExit codes: 0 answered (with --fleet: no rule has all of its connections taken by a rule compared first), 1 errors in the script or (--fleet) a rule's connections land on another rule, 2 usage error."
+        after_help = "Examples:\n  zat why fleet.rhai --lpar SYSA --direction outbound --remote-addr 10.1.1.5 --remote-port 9080 --jobname PAYROLL\n  zat why --policy TCPIP.policy --direction inbound --local-port 8443 --jobname LEDGER1\n  zat why --pasearch TCPIP.pasearch --direction inbound --local-port 8443\n  zat why fleet.rhai --fleet\n\nExit codes: 0 answered (with --fleet: no rule has all of its connections taken by a rule compared first), 1 errors in the script, errors in the --policy files (Policy Agent would not install them as written: the answer is printed after saying so) or (--fleet) a rule's connections land on another rule, 2 usage error."
     )]
     Why(why::Args),
 }

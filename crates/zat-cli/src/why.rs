@@ -14,6 +14,8 @@ use zat_policy::{
     pasearch,
 };
 
+use zat_policy_tools::lint::{LintOptions, lint_with};
+
 use crate::{Exit, common, lint, report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -84,8 +86,8 @@ pub(crate) fn run(args: &Args) -> Exit {
     if args.fleet {
         return fleet(args, &options);
     }
-    let policy = match stack_policy(args, &options) {
-        Ok(policy) => policy,
+    let (policy, refused) = match stack_policy(args, &options) {
+        Ok(found) => found,
         Err(exit) => return exit,
     };
     let Some(direction) = args.direction else {
@@ -104,11 +106,57 @@ pub(crate) fn run(args: &Args) -> Exit {
         jobname: args.jobname.as_ref().map(|j| j.to_ascii_uppercase()),
         userid: args.userid.as_ref().map(|u| u.to_ascii_uppercase()),
     };
-    common::write_stdout(&explain(&policy, &connection, &options, args.all))
+    let mut out = refusal(&refused);
+    out.push_str(&explain(&policy, &connection, &options, args.all));
+    let written = common::write_stdout(&out);
+    if written == Exit::Ok && !refused.is_empty() {
+        tracing::warn!(
+            "Policy Agent would not install these policy files: `zat lint` lists {} errors",
+            refused.len()
+        );
+        return Exit::InputErrors;
+    }
+    written
 }
 
-/// The stack's effective policy from whichever source was given.
-fn stack_policy(args: &Args, options: &Options) -> Result<EffectivePolicy, Exit> {
+/// What Policy Agent does with policy files `zat lint` finds errors in, said before the
+/// answer: the answer is then only what the text would do, not what the stack does.
+///
+/// IBM: "For AT-TLS policies, if errors are detected during parsing, no new policies are
+/// installed" (TTLSConfig statement), and the IBM sample `pagent.conf` adds that the
+/// previously installed policy stays. Whether a missing required parameter (a rule without a
+/// condition or TTLSGroupActionRef, a group without TTLSEnabled) rejects the whole policy or
+/// only discards the statement is not documented; a rule whose reference does not resolve is
+/// discarded. Either way the answer below is not what the stack does, so both are said.
+fn refusal(errors: &[zat_model::Diagnostic]) -> String {
+    if errors.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "policy: not installable as written: `zat lint` finds {} error{}\n",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    for error in errors {
+        let at = error.origin.as_ref().map(|o| format!("{}:{}: ", o.file, o.line));
+        let _ = writeln!(out, "  {}{} {}", at.unwrap_or_default(), error.code, error.message);
+    }
+    out.push_str(
+        "  Policy Agent installs no new AT-TLS policy for a stack whose files have an error (for a\n  \
+         missing required parameter IBM does not say whether it rejects the whole policy or only\n  \
+         discards the statement): the stack keeps the AT-TLS policy installed before, and with none\n  \
+         makes connections without AT-TLS. What follows is what the text would do if installed.\n",
+    );
+    out
+}
+
+/// The stack's effective policy from whichever source was given, with the errors `zat lint`
+/// finds in policy files (none for a fleet, whose policy zat writes, or a report of what a
+/// stack installed).
+fn stack_policy(
+    args: &Args,
+    options: &Options,
+) -> Result<(EffectivePolicy, Vec<zat_model::Diagnostic>), Exit> {
     if let Some(path) = &args.pasearch {
         let text = read(path)?;
         let name = path.display().to_string();
@@ -121,13 +169,17 @@ fn stack_policy(args: &Args, options: &Options) -> Result<EffectivePolicy, Exit>
             ));
             return Err(Exit::Failure);
         }
-        return Ok(report.policy);
+        return Ok((report.policy, Vec::new()));
     }
     if !args.policy.is_empty() {
         let texts = lint::read_files(&args.policy)?;
         let files: Vec<PolicyFile<'_>> =
             texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
-        return Ok(effective(&files, options));
+        // Read as one stack's files, as the effective policy reads them.
+        let lint_options = LintOptions { separate: false, effective: *options };
+        let errors: Vec<zat_model::Diagnostic> =
+            lint_with(&files, &lint_options).into_iter().filter(|d| d.is_error()).collect();
+        return Ok((effective(&files, options), errors));
     }
     let Some(script) = &args.script else {
         report::usage_error("give a fleet script, --policy FILE... or --pasearch FILE");
@@ -135,10 +187,12 @@ fn stack_policy(args: &Args, options: &Options) -> Result<EffectivePolicy, Exit>
     };
     let prepared = common::prepare(&script_args(args, script))?;
     let choice = zat_driver::Choice { lpar: args.lpar.as_deref(), stack: args.stack.as_deref() };
-    zat_driver::pick(&prepared, options, choice).map(|i| i.policy).map_err(|message| {
-        report::usage_error(&message);
-        Exit::Failure
-    })
+    zat_driver::pick(&prepared, options, choice).map(|i| (i.policy, Vec::new())).map_err(
+        |message| {
+            report::usage_error(&message);
+            Exit::Failure
+        },
+    )
 }
 
 fn script_args(args: &Args, script: &std::path::Path) -> common::ScriptArgs {

@@ -520,7 +520,16 @@ impl Importer<'_> {
             ));
         }
         let (owner, name) = match text.split_once('/') {
-            Some((owner, name)) => (owner.to_ascii_uppercase(), name.to_owned()),
+            Some((owner, name)) => {
+                // The ring name keeps its case (RACF ring names are case-sensitive); the owner
+                // is a RACF user ID, which RACF holds in upper case and R_datalib wants so
+                // ("ringOwner must be upper case"). Changed, it is said, as for job names.
+                let upper = owner.to_ascii_uppercase();
+                if upper != owner {
+                    self.assumed(rule, format!("key ring owner `{owner}` of `{text}` is written in upper case, `{upper}`, as RACF user IDs are; the rebuilt policy writes {upper}/{name}"));
+                }
+                (upper, name.to_owned())
+            }
             None => {
                 let owner = match userid {
                     Some(user) if !user.contains('*') => user.to_ascii_uppercase(),

@@ -202,10 +202,12 @@ const PROTOCOLS: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "T
 /// How files given together are read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LintOptions {
-    /// The AT-TLS policy files are one image's policy (a `CommonTTLSConfig` file and the
-    /// stack's `TTLSConfig` file) and share one name space. Otherwise each policy file has its
-    /// own, unless a main or image file given with them names them.
-    pub one_image: bool,
+    /// Each AT-TLS policy file is a stack's own policy and has its own name space, unless a
+    /// main or image file given with them names them together (`CommonTTLSConfig`,
+    /// `TTLSConfig`): for linting several stacks' files in one run. By default the policy
+    /// files given are one image's policy and share one name space, as a `CommonTTLSConfig`
+    /// file and the stack's `TTLSConfig` file do, and as `zat why` and `zat verify` read them.
+    pub separate: bool,
     /// Release, collation and the rank of unprioritised rules for the effective policy.
     pub effective: Options,
 }
@@ -215,10 +217,10 @@ pub fn lint(files: &[PolicyFile<'_>]) -> Vec<Diagnostic> {
     lint_with(files, &LintOptions::default())
 }
 
-/// Lints a set of files: each AT-TLS policy file is its own name space unless they are one
-/// image's policy ([`LintOptions::one_image`], or a main file's `CommonTTLSConfig` and an
-/// image file's `TTLSConfig` given with them name them), as each stack's policy is on z/OS.
-/// Returns every finding, file by file in line order.
+/// Lints a set of files: the AT-TLS policy files share one name space, as one image's
+/// policy does on z/OS ("the CommonTTLSConfig file is processed before the TTLSConfig policy
+/// file"), unless [`LintOptions::separate`] makes each its own. Returns every finding, file by
+/// file in line order.
 pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut parsed = Vec::new();
@@ -250,15 +252,20 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
         p.kind == Some(FileKind::Main)
             && !p.statements.iter().any(|s| s.is("CommonTTLSConfig") && s.body.is_none())
     });
-    for group in name_spaces(&parsed, options.one_image) {
+    for group in name_spaces(&parsed, options.separate) {
         let members: Vec<Parsed<'_>> = group
             .iter()
             .filter_map(|&at| parsed.get(at))
             .map(|p| Parsed { path: p.path, statements: p.statements.clone(), kind: p.kind })
             .collect();
         let index = Index::new(&members);
-        let mut linter =
-            Linter { index: &index, files: &members, out: Vec::new(), common_known_absent };
+        let mut linter = Linter {
+            index: &index,
+            files: &members,
+            out: Vec::new(),
+            common_known_absent,
+            options: &options.effective,
+        };
         for (at, file) in members.iter().enumerate() {
             linter.file(at, file);
         }
@@ -293,14 +300,15 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
     out
 }
 
-/// Groups of files that share one name space: every policy file alone, except those one
-/// image reads together; main and image files each alone.
-fn name_spaces(parsed: &[Parsed<'_>], one_image: bool) -> Vec<Vec<usize>> {
+/// Groups of files that share one name space: all policy files together, or with
+/// `separate` each alone except those a main or image file given names (one image reads them
+/// together); main and image files each alone.
+fn name_spaces(parsed: &[Parsed<'_>], separate: bool) -> Vec<Vec<usize>> {
     let policies: Vec<usize> =
         (0..parsed.len()).filter(|&at| parsed[at].kind == Some(FileKind::Policy)).collect();
     let mut groups: Vec<Vec<usize>> =
         (0..parsed.len()).filter(|at| !policies.contains(at)).map(|at| vec![at]).collect();
-    if one_image {
+    if !separate {
         if !policies.is_empty() {
             groups.push(policies);
         }
@@ -426,7 +434,10 @@ struct Match<'a> {
     name: &'a str,
     file: usize,
     span: Option<Span>,
-    priority: Option<i64>,
+    /// `Priority` when it is one Policy Agent accepts (1-2000000000).
+    priority: Option<u32>,
+    /// The priority the stack compares the rule at: its own, or `--unprioritised`.
+    rank: u32,
     direction: Option<String>,
     local_ports: Option<Vec<(u32, u32)>>,
     remote_ports: Option<Vec<(u32, u32)>>,
@@ -441,6 +452,8 @@ struct Linter<'i, 'a> {
     files: &'a [Parsed<'a>],
     out: Vec<Diagnostic>,
     common_known_absent: bool,
+    /// Collation and the rank of unprioritised rules, as the effective policy uses them.
+    options: &'i Options,
 }
 
 impl<'a> Linter<'_, 'a> {
@@ -988,13 +1001,17 @@ impl<'a> Linter<'_, 'a> {
     }
 
     fn rule_match(&self, file: usize, rule: &'a Statement) -> Match<'a> {
-        let priority = index::value(rule, "Priority").and_then(|p| p.parse::<i64>().ok());
+        // As the effective policy reads it: a value out of range ranks as no priority.
+        let priority = index::value(rule, "Priority")
+            .and_then(|p| p.parse::<u32>().ok())
+            .filter(|p| (1..=2_000_000_000).contains(p));
         let upper = |k: &str| index::value(rule, k).map(str::to_ascii_uppercase);
         Match {
             name: rule.name.as_deref().unwrap_or_default(),
             file,
             span: rule.span,
             priority,
+            rank: priority.unwrap_or(self.options.unprioritised),
             direction: upper("Direction"),
             local_ports: self.ports(rule, "Local"),
             remote_ports: self.ports(rule, "Remote"),
@@ -1038,7 +1055,9 @@ impl<'a> Linter<'_, 'a> {
     }
 
     /// Rules that can match the same connection with the same priority: Policy Agent orders
-    /// them by name, so the later name only gets what the earlier one does not match.
+    /// them by name, so the later name only gets what the earlier one does not match. Rank and
+    /// name order are the effective policy's (`--unprioritised`, `--collation`), so that this
+    /// agrees with the shadowed-rule finding and with `zat why` on which rule comes first.
     fn priority_ties(&mut self) {
         let mut rules: BTreeMap<&str, Match<'a>> = BTreeMap::new();
         for (file, parsed) in self.files.iter().enumerate() {
@@ -1051,13 +1070,17 @@ impl<'a> Linter<'_, 'a> {
                 }
             }
         }
-        // Only equal priorities tie: rules are compared within one priority (in name order),
-        // and within it a rule on one local port only with rules on that port or on no single
+        // Only equal ranks tie: rules are compared within one rank (in name order), and
+        // within it a rule on one local port only with rules on that port or on no single
         // port. Thousands of rules on their own ports or priorities stay linear; the budget
         // bounds what is left (thousands of rules with nothing to tell them apart).
-        let mut groups: BTreeMap<Option<i64>, Vec<&Match<'a>>> = BTreeMap::new();
+        let mut groups: BTreeMap<std::cmp::Reverse<u32>, Vec<&Match<'a>>> = BTreeMap::new();
         for rule in rules.values() {
-            groups.entry(rule.priority).or_default().push(rule);
+            groups.entry(std::cmp::Reverse(rule.rank)).or_default().push(rule);
+        }
+        let collation = self.options.collation;
+        for group in groups.values_mut() {
+            group.sort_by(|a, b| effective::compare_names(a.name, b.name, collation));
         }
         let mut budget = TIE_BUDGET;
         for group in groups.values() {
@@ -1114,9 +1137,26 @@ impl<'a> Linter<'_, 'a> {
     fn tie(&mut self, b: &Match<'a>, first: &Match<'a>, earlier: &[&Match<'a>]) {
         let names: Vec<&str> = earlier.iter().take(NAMED_TIES).map(|a| a.name).collect();
         let others = if earlier.len() > NAMED_TIES { " and others" } else { "" };
-        let priority = match b.priority {
-            Some(p) => format!("priority {p}"),
-            None => "the default priority (no Priority is set)".to_owned(),
+        let unset: Vec<&str> = std::iter::once(b)
+            .chain(earlier.iter().take(NAMED_TIES).copied())
+            .filter(|r| r.priority.is_none())
+            .map(|r| r.name)
+            .collect();
+        let priority = if unset.is_empty() {
+            format!("priority {}", b.rank)
+        } else {
+            // Say where a rank no Priority line shows comes from.
+            format!(
+                "priority {} ({} no Priority and {} compared at {}, the rank given to rules without one)",
+                b.rank,
+                if unset.len() == 1 {
+                    format!("{} has", unset[0])
+                } else {
+                    format!("{} have", unset.join(", "))
+                },
+                if unset.len() == 1 { "is" } else { "are" },
+                b.rank,
+            )
         };
         let d = Diagnostic::warning(
             PRIORITY_TIE,
@@ -1237,12 +1277,28 @@ impl Linter<'_, '_> {
             let Some(wide) = wide else {
                 continue;
             };
-            let why = match matcher::precedence(wide, rule, &LintOptions::default().effective) {
+            // A rank no Priority line shows is named as such: `--unprioritised` gave it.
+            let rank = |r: &zat_policy::EffectiveRule, value: u32| match r.priority {
+                Some(_) => format!("{value}"),
+                None => format!("{value}, the rank of a rule without Priority"),
+            };
+            let why = match matcher::precedence(wide, rule, self.options) {
                 zat_policy::Precedence::Priority { winner, loser } => {
-                    format!("its priority {winner} is higher than {loser}")
+                    let winner = rank(wide, winner);
+                    let comma = if wide.priority.is_none() { "," } else { "" };
+                    format!("its priority {winner}{comma} is higher than {}", rank(rule, loser))
                 }
-                zat_policy::Precedence::Name { .. } if wide.priority.is_none() => {
+                zat_policy::Precedence::Name { .. }
+                    if wide.priority.is_none() && rule.priority.is_none() =>
+                {
                     "neither has a Priority and its name sorts first".to_owned()
+                }
+                zat_policy::Precedence::Name { priority, .. }
+                    if wide.priority.is_none() || rule.priority.is_none() =>
+                {
+                    format!(
+                        "both are compared at priority {priority}, one for want of a Priority, and its name sorts first"
+                    )
                 }
                 zat_policy::Precedence::Name { priority, .. } => {
                     format!("both have priority {priority} and its name sorts first")

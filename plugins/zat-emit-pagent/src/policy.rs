@@ -317,15 +317,21 @@ pub(crate) fn stack_policy(
             diagnostics.push(diagnostic);
             continue;
         }
-        if !objects.namer.reserve(&rule.name, &format!("rule\u{0}{}", rule.name))
-            || rules.iter().any(|r: &&Rule| r.name == rule.name)
+        let twin = rules.iter().find(|r: &&&Rule| r.name.eq_ignore_ascii_case(&rule.name));
+        if twin.is_some() || !objects.namer.reserve(&rule.name, &format!("rule\u{0}{}", rule.name))
         {
-            diagnostics.push(skip(
-                lpar,
-                stack,
-                rule,
-                "another rule on this stack has the same name (ignoring case); Policy Agent would keep only the last",
-            ));
+            // Names that differ only in case are distinct names if Policy Agent's names are
+            // case-sensitive, as IBM documents for its IPSec files and as lint and why read
+            // them; that is unconfirmed for AT-TLS files, so zat does not rely on either
+            // reading, and says so rather than claiming the last one wins.
+            let why = match twin {
+                Some(other) if other.name != rule.name => format!(
+                    "rule {} on this stack has the same name but for case; user-defined names are case-sensitive for Policy Agent (documented for IPSec files, unconfirmed for AT-TLS), so zat does not write two rules whose names differ only in case: rename one",
+                    other.name
+                ),
+                _ => "another rule on this stack has the same name; Policy Agent would keep only the last".to_owned(),
+            };
+            diagnostics.push(skip(lpar, stack, rule, why));
             continue;
         }
         rules.push(rule);

@@ -40,12 +40,32 @@ fn warnings_alone_exit_0_and_point_at_the_line() {
 
 #[test]
 fn the_common_file_resolves_references() {
+    let out = lint(&["common.policy", "messy.policy"]);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("ZAT0621"), "{}", out.stderr);
+    // The flag of the time when sharing had to be asked for still works.
     let out = lint(&["--one-image", "common.policy", "messy.policy"]);
     out.expect_code(0);
     assert!(!out.stderr.contains("ZAT0621"), "{}", out.stderr);
-    // Without --one-image, each policy file is its own name space.
-    let out = lint(&["common.policy", "messy.policy"]);
+    // With --separate, each policy file is its own name space.
+    let out = lint(&["--separate", "common.policy", "messy.policy"]);
     out.expect_code(0).stderr_has("ZAT0621");
+}
+
+#[test]
+fn a_common_file_and_a_stack_file_share_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write("common.policy", "TTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n");
+    write(
+        "stack.policy",
+        "TTLSRule r\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 10\n  TTLSGroupActionRef gOff\n}\n",
+    );
+    let out = zat_in(dir.path(), &["lint", "common.policy", "stack.policy"]);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("discards a rule"), "{}", out.stderr);
+    assert!(!out.stderr.contains("ZAT06"), "{}", out.stderr);
 }
 
 #[test]

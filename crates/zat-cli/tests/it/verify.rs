@@ -203,3 +203,57 @@ fn explain_prints_the_parameter_table_the_engine_reads_with() {
     );
     assert!(out.stdout.contains("TTLSCipherParms\tV3CipherSuites\t(System SSL default)"));
 }
+
+/// Runs `zat why --policy p.policy` over `text` for an inbound connection to port 7000.
+fn why_policy(text: &str, extra: &[&str]) -> crate::Output {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("p.policy"), text).expect("write policy");
+    let mut args =
+        vec!["why", "--policy", "p.policy", "--direction", "inbound", "--local-port", "7000"];
+    args.extend_from_slice(extra);
+    zat_in(tmp.path(), &args)
+}
+
+#[test]
+fn why_says_first_when_policy_agent_would_not_install_the_policy() {
+    let good = "TTLSRule r\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 10\n  TTLSGroupActionRef gOff\n}\nTTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n";
+    let out = why_policy(good, &[]);
+    out.expect_code(0);
+    assert!(out.stdout.starts_with("connection: inbound"), "{}", out.stdout);
+    for (broken, code) in [
+        (good.replace("  LocalPortRange 7000\n", ""), "ZAT0624"),
+        (good.replace("  TTLSGroupActionRef gOff\n", ""), "ZAT0625"),
+        (good.replace("  TTLSEnabled Off\n", ""), "ZAT0634"),
+    ] {
+        let out = why_policy(&broken, &[]);
+        out.expect_code(1);
+        assert!(
+            out.stdout
+                .starts_with("policy: not installable as written: `zat lint` finds 1 error\n"),
+            "{code}: {}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("\n  p.policy:"), "{}", out.stdout);
+        assert!(out.stdout.contains(code), "{code}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("the stack keeps the AT-TLS policy installed before"),
+            "{}",
+            out.stdout
+        );
+        // The warning comes before the answer, which still follows.
+        let warned = out.stdout.find(code).expect("code shown");
+        let answer = out.stdout.find("connection: inbound").expect("answer shown");
+        assert!(warned < answer, "{}", out.stdout);
+    }
+}
+
+#[test]
+fn why_orders_equal_priorities_by_the_collation_given() {
+    let text = "TTLSRule zeta\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 100\n  TTLSGroupActionRef gOff\n}\nTTLSRule ZETA1\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 100\n  TTLSGroupActionRef gOff\n}\nTTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n";
+    let out = why_policy(text, &[]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("rule: zeta (priority 100)"), "{}", out.stdout);
+    let out = why_policy(text, &["--collation", "ascii"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("rule: ZETA1 (priority 100)"), "{}", out.stdout);
+}

@@ -236,6 +236,24 @@ fn rings_without_owner_take_the_user_id_or_a_placeholder() {
 }
 
 #[test]
+fn a_lower_case_ring_owner_is_made_upper_case_with_a_warning() {
+    let imported = read(POLICY);
+    let ring = &imported.rings[imported.rules[1].ring.expect("ring")];
+    assert_eq!((ring.owner.as_str(), ring.name.as_str()), ("PAYUSR", "PayRing"));
+    let said: Vec<_> = imported
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == ASSUMED && d.message.contains("key ring owner `payusr`"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:#?}", imported.diagnostics);
+    assert!(said[0].message.contains("`PAYUSR`"), "{}", said[0].message);
+    assert!(said[0].message.contains("PAYUSR/PayRing"), "{}", said[0].message);
+    // An owner already in upper case is not worth a note.
+    let imported = read(&POLICY.replace("payusr/PayRing", "PAYUSR/PayRing"));
+    assert!(imported.diagnostics.iter().all(|d| !d.message.contains("key ring owner")));
+}
+
+#[test]
 fn server_rules_without_a_label_need_the_ring_default() {
     let text = POLICY.replace("    CertificateLabel LEDGERSRV\n", "");
     let imported = read(&text);

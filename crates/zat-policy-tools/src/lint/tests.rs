@@ -2,6 +2,7 @@
 //! corrected form, so a broken rule fails one of the pair.
 
 use super::*;
+use zat_policy::Collation;
 
 /// A complete, clean client policy; tests break one thing in it at a time.
 const GOOD: &str = "\
@@ -180,26 +181,30 @@ fn dangling_references_are_warnings_unless_no_common_file_can_exist() {
     assert_eq!(dangling.len(), 1, "{found:#?}");
     assert!(!dangling[0].is_error());
     assert!(dangling[0].help.as_deref().is_some_and(|h| h.contains("CommonTTLSConfig")));
-    // The common file given too, as one image's policy: resolved.
+    // The common file given too: one image's policy, resolved.
     let common = "TTLSCipherParms ciphers\n{\n  V3CipherSuites4Char 1301\n}\n";
     let files = [
         PolicyFile { path: "common.policy", text: common },
         PolicyFile { path: "p.policy", text: &text },
     ];
-    let both = lint_with(&files, &LintOptions { one_image: true, ..LintOptions::default() });
+    let both = lint(&files);
     assert!(both.iter().all(|d| d.code != DANGLING_REFERENCE), "{both:#?}");
-    // Given together without saying so, each file is its own name space.
-    assert!(lint(&files).iter().any(|d| d.code == DANGLING_REFERENCE));
-    // An image file and a main file naming them make them one image's policy.
+    // Said to be separate stacks' files, each file is its own name space.
+    let separate = LintOptions { separate: true, ..LintOptions::default() };
+    assert!(lint_with(&files, &separate).iter().any(|d| d.code == DANGLING_REFERENCE));
+    // An image file and a main file naming them make them one image's policy even then.
     let image = "TTLSConfig /etc/pagent/p.policy\n";
     let main =
         "TcpImage TCPIP /etc/pagent/TCPIP.image\nCommonTTLSConfig /etc/pagent/common.policy\n";
-    let named = lint(&[
-        PolicyFile { path: "pagent.conf", text: main },
-        PolicyFile { path: "TCPIP.image", text: image },
-        files[0],
-        files[1],
-    ]);
+    let named = lint_with(
+        &[
+            PolicyFile { path: "pagent.conf", text: main },
+            PolicyFile { path: "TCPIP.image", text: image },
+            files[0],
+            files[1],
+        ],
+        &separate,
+    );
     assert!(named.iter().all(|d| d.code != DANGLING_REFERENCE), "{named:#?}");
     // A main file without CommonTTLSConfig: nothing else can define it.
     let main = "TcpImage TCPIP /etc/pagent/TCPIP.image\n";
@@ -466,19 +471,27 @@ fn an_inline_statement_beside_its_reference_is_reported() {
 }
 
 #[test]
-fn two_stacks_policy_files_have_their_own_names() {
-    // The same names in two stacks' files are not duplicates.
-    let found = lint(&[
-        PolicyFile { path: "a.policy", text: GOOD },
-        PolicyFile { path: "b.policy", text: GOOD },
-    ]);
+fn two_stacks_policy_files_have_their_own_names_when_separate() {
+    let files =
+        [PolicyFile { path: "a.policy", text: GOOD }, PolicyFile { path: "b.policy", text: GOOD }];
+    // Given together, the files are one image's policy: the same names are duplicates.
+    assert!(lint(&files).iter().any(|d| d.code == DUPLICATE_NAME));
+    // As two stacks' files, they are not.
+    let separate = LintOptions { separate: true, ..LintOptions::default() };
+    let found = lint_with(&files, &separate);
     assert!(found.iter().all(|d| d.code != DUPLICATE_NAME), "{found:#?}");
-    let one = LintOptions { one_image: true, ..LintOptions::default() };
-    let found = lint_with(
-        &[PolicyFile { path: "a.policy", text: GOOD }, PolicyFile { path: "b.policy", text: GOOD }],
-        &one,
-    );
-    assert!(found.iter().any(|d| d.code == DUPLICATE_NAME));
+}
+
+#[test]
+fn a_common_file_given_first_serves_the_stack_file() {
+    // The CommonTTLSConfig file holds the group; the stack's file only the rule.
+    let common = "TTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n";
+    let stack = "TTLSRule r\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 10\n  TTLSGroupActionRef gOff\n}\n";
+    let found = lint(&[
+        PolicyFile { path: "common.policy", text: common },
+        PolicyFile { path: "stack.policy", text: stack },
+    ]);
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 #[test]
@@ -503,4 +516,94 @@ fn a_pasearch_report_is_recognised_and_skipped() {
     let found = run(report);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].message.contains("pasearch -t"));
+}
+
+/// Two rules for one port and direction at one priority, whose names order differently in
+/// EBCDIC (lower case first) and ASCII (upper case first).
+const COLLATED: &str = "\
+TTLSRule zeta
+{
+  LocalPortRange 7000
+  Direction Inbound
+  Priority 100
+  TTLSGroupActionRef gOff
+}
+TTLSRule ZETA1
+{
+  LocalPortRange 7000
+  Direction Inbound
+  Priority 100
+  TTLSGroupActionRef gOff
+}
+TTLSGroupAction gOff
+{
+  TTLSEnabled Off
+}
+";
+
+fn lint_as(text: &str, effective: Options) -> Vec<Diagnostic> {
+    lint_with(
+        &[PolicyFile { path: "p.policy", text }],
+        &LintOptions { effective, ..LintOptions::default() },
+    )
+}
+
+#[test]
+fn priority_ties_blame_the_rule_the_collation_puts_second() {
+    for (collation, first, second) in
+        [(Collation::Ebcdic, "zeta", "ZETA1"), (Collation::Ascii, "ZETA1", "zeta")]
+    {
+        let found = lint_as(COLLATED, Options { collation, ..Options::default() });
+        let ties: Vec<_> = found.iter().filter(|d| d.code == PRIORITY_TIE).collect();
+        assert_eq!(ties.len(), 1, "{found:#?}");
+        assert!(
+            ties[0].message.starts_with(&format!(
+                "rule {second} can match the same connections as {first} with priority 100"
+            )),
+            "{collation:?}: {}",
+            ties[0].message
+        );
+        assert_eq!(ties[0].object, format!("TTLSRule {second}"));
+        // The shadowed-rule finding names the same order.
+        let shadowed: Vec<_> = found.iter().filter(|d| d.code == SHADOWED_RULE).collect();
+        assert_eq!(shadowed.len(), 1, "{found:#?}");
+        assert!(
+            shadowed[0].message.starts_with(&format!("rule {second} never matches: rule {first}")),
+            "{collation:?}: {}",
+            shadowed[0].message
+        );
+    }
+}
+
+#[test]
+fn rules_without_priority_tie_at_the_unprioritised_rank() {
+    let text = COLLATED.replacen("  Priority 100\n", "", 1).replace("Priority 100", "Priority 5");
+    // Ranked at 0, the rule without a priority comes after ZETA1: no tie.
+    assert!(lint_as(&text, Options::default()).iter().all(|d| d.code != PRIORITY_TIE));
+    let found = lint_as(&text, Options { unprioritised: 5, ..Options::default() });
+    let ties: Vec<_> = found.iter().filter(|d| d.code == PRIORITY_TIE).collect();
+    assert_eq!(ties.len(), 1, "{found:#?}");
+    assert!(
+        ties[0].message.starts_with(
+            "rule ZETA1 can match the same connections as zeta with priority 5 (zeta has no Priority"
+        ),
+        "{}",
+        ties[0].message
+    );
+}
+
+#[test]
+fn a_shadowed_rule_is_explained_with_the_ranks_given() {
+    // zeta has no priority; ranked at 5 it is still below ZETA1's 100.
+    let text = COLLATED.replacen("  Priority 100\n", "", 1);
+    let found = lint_as(&text, Options { unprioritised: 5, ..Options::default() });
+    let shadowed: Vec<_> = found.iter().filter(|d| d.code == SHADOWED_RULE).collect();
+    assert_eq!(shadowed.len(), 1, "{found:#?}");
+    assert!(
+        shadowed[0]
+            .message
+            .contains("(its priority 100 is higher than 5, the rank of a rule without Priority)"),
+        "{}",
+        shadowed[0].message
+    );
 }

@@ -229,6 +229,31 @@ fn duplicate_rule_names_are_refused() {
 }
 
 #[test]
+fn rule_names_differing_only_in_case_are_refused_as_distinct_names() {
+    let mut fleet = seed();
+    let name = rule(&mut fleet).name.to_string();
+    let mut twin = rule(&mut fleet).clone();
+    twin.name = name.to_ascii_lowercase().into();
+    fleet.lpars[0].stacks[0].rules.push(twin);
+    let (_, diagnostics) = seed_policy(&fleet);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let message = &diagnostics[0].message;
+    // Names are case-sensitive (attls-policy §3.0): the two are not one name, and nothing
+    // says Policy Agent keeps only the last of them.
+    assert!(!message.contains("keep only the last"), "{message}");
+    assert!(
+        message.contains(&format!("rule {name} on this stack has the same name but for case")),
+        "{message}"
+    );
+    // The same name twice is a duplicate, and the last one wins.
+    let mut fleet = seed();
+    let twin = rule(&mut fleet).clone();
+    fleet.lpars[0].stacks[0].rules.push(twin);
+    let (_, diagnostics) = seed_policy(&fleet);
+    assert!(diagnostics[0].message.contains("keep only the last"), "{}", diagnostics[0].message);
+}
+
+#[test]
 fn only_requested_lpars_and_ttls_stacks() {
     let (_, fleet) = fixtures().remove(1);
     let response = render_only(&fleet, &["SYSB"]);
