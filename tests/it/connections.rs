@@ -375,3 +375,54 @@ fn a_default_the_fleet_never_uses_is_a_warning() {
     let outcome = build(&script, Some((2026, 12, 1)));
     assert!(with_code(&outcome.diagnostics, "ZAT0173").is_empty(), "{:#?}", outcome.diagnostics);
 }
+
+/// A z/OS Connect server whose job name is a pattern (`ZCEE*`) is a listener for any job it
+/// matches: an exception at a higher priority for job `ZCEE` alone (the name the pattern
+/// reads as) takes part of them, and the server's rule still protects the rest. An exception
+/// as wide as the pattern takes them all, and a server named by its one job (`ZCEE`) is the
+/// concrete connection the exception takes.
+#[test]
+fn a_listener_with_a_job_name_pattern_an_exception_takes_part_of_is_not_shadowed() {
+    let script = |server_job: &str, exception_job: &str| {
+        format!(
+            "let site = fleet(\"W\");\n\
+             let db = site.security_database(\"PLEX1\", #{{ esm: \"racf\" }});\n\
+             let lvl = site.security_level(\"modern\", #{{ tls: [\"1.2\"], system_ssl_ciphers: true }});\n\
+             let ca = db.certificate_authority(\"ZCA\", #{{ subject: #{{ CN: \"ZCA\", O: \"W\", C: \"US\" }} }});\n\
+             let cert = db.certificate(\"ZCEEUSR\", \"ZCEECERT\", #{{ subject: #{{ CN: \"ZCEE\" }}, signed_by: ca }});\n\
+             let ring = db.keyring(\"ZCEEUSR\", \"ZRING\");\n\
+             ring.connect(ca);\n\
+             ring.connect_default(cert);\n\
+             let stack = site.lpar(\"SYSA\", #{{ security_database: db }}).stack(\"TCPIP\");\n\
+             stack.rule(\"ZceeExact\", #{{ direction: \"inbound\", jobname: \"{exception_job}\", local_port: 9080, priority: 1000000, enabled: false }});\n\
+             let zcee = site.zos_connect_server(\"ZCEE\", #{{ host: \"zcee.w.com\", lpar: \"SYSA\", stack: \"TCPIP\", inbound_attls: true, http_port: 9080, jobname: \"{server_job}\", userid: \"ZCEEUSR\", keyring: ring, level: lvl }});\n"
+        )
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("w.rhai");
+    let wrong = |server_job: &str, exception_job: &str| {
+        std::fs::write(&path, script(server_job, exception_job)).expect("write");
+        let outcome = build(&path, Some((2026, 12, 1)));
+        let found: Vec<String> = with_code(&outcome.diagnostics, zat_driver::CODE_WRONG_RULE)
+            .iter()
+            .filter(|d| {
+                d.origin.as_ref().map(|o| o.line) == Some(line_of(&path, "zos_connect_server"))
+            })
+            .map(|d| d.message.clone())
+            .collect();
+        (found, outcome)
+    };
+    let (found, outcome) = wrong("ZCEE*", "ZCEE");
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(
+        with_code(&outcome.diagnostics, zat_driver::CODE_WRONG_RULE).is_empty(),
+        "{:#?}",
+        outcome.diagnostics
+    );
+    let (found, _) = wrong("ZCEE*", "ZCEE*");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("lands on rule ZceeExact"), "{}", found[0]);
+    let (found, _) = wrong("ZCEE", "ZCEE");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("lands on rule ZceeExact"), "{}", found[0]);
+}

@@ -270,7 +270,12 @@ pub(crate) const CODES: &[Code] = &[
         "defined twice",
         "Two objects of the same kind share a name in the same scope. Policy Agent keeps the last\n\
          of two AT-TLS statements with one name, silently; RACF fails on the second GENCERT or\n\
-         ADDRING. The help line points at the first definition.",
+         ADDRING. The help line points at the first definition. A rule that an API requester or a\n\
+         z/OS Connect server derives is reported in the script's terms: a requester defined\n\
+         twice is reported once, as a requester, and a script rule that takes a derived rule's\n\
+         name is reported with the requester or server that derives it. Derived names that\n\
+         would pass 32 characters are cut and given a hash of the whole name, so two long\n\
+         names never derive one rule.",
     ),
     row(
         "ZAT0130",
@@ -483,8 +488,8 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0307",
         "an API requester was not expanded",
-        "The requester has no derived outbound rule and no CEEOPTS values, usually because an\n\
-         earlier error (an unknown server) stopped its expansion. Fix that error first.",
+        "The requester has no derived outbound rule and no CEEOPTS values although its server is\n\
+         defined. A requester of an unknown server is reported once, as ZAT0130, not again here.",
     ),
     row(
         "ZAT0308",
@@ -531,8 +536,8 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0315",
         "the LPAR's security database is not defined",
-        "Nothing the LPAR names (rings, labels) can be checked against a database that the fleet\n\
-         does not define.",
+        "No longer reported: an LPAR that names a security database the fleet does not define is\n\
+         reported once, as ZAT0130 at the LPAR, and nothing it names is checked against it.",
     ),
     row(
         "ZAT0316",

@@ -535,12 +535,20 @@ fn specificity(rule: &Rule) -> i64 {
         + addr(&rule.remote_addr)
 }
 
-/// A derived policy name: the object's name plus a suffix, cut so the whole fits 32 characters.
+/// A derived policy name: the object's name plus a suffix. When the whole would pass the 32
+/// characters of a Policy Agent name, the object's name is cut and given a hash of all of it
+/// (as the Policy Agent emitter names its objects: `stem_XXXXXXXX`), so two requesters whose
+/// names differ only past the cut still make two rules, not one name the script never wrote.
 fn derived_name(base: &str, suffix: &str) -> String {
-    let room = 32usize.saturating_sub(suffix.len());
-    let mut name: String = base.chars().take(room).collect();
-    name.push_str(suffix);
-    name
+    const MAX: usize = 32;
+    const HASH: usize = 8;
+    if base.chars().count() + suffix.chars().count() <= MAX {
+        return format!("{base}{suffix}");
+    }
+    let room = MAX.saturating_sub(suffix.chars().count() + HASH + 1);
+    let stem: String = base.chars().take(room).collect();
+    let hash = zat_zos::hash::fnv1a_32(base.as_bytes());
+    format!("{stem}_{hash:08X}{suffix}")
 }
 
 #[cfg(test)]
@@ -591,6 +599,21 @@ mod tests {
             );
         }
         assert_eq!(after.len(), priorities(&before).len() + 1);
+    }
+
+    #[test]
+    fn derived_names_fit_and_keep_long_names_apart() {
+        assert_eq!(derived_name("PAYROLL", "_OUT"), "PAYROLL_OUT");
+        let exact = "A".repeat(28);
+        assert_eq!(derived_name(&exact, "_OUT"), format!("{exact}_OUT"));
+        let a = derived_name("ABCDEFGHIJKLMNOPQRSTUVWXYZ01A", "_OUT");
+        let b = derived_name("ABCDEFGHIJKLMNOPQRSTUVWXYZ01B", "_OUT");
+        assert_ne!(a, b);
+        for name in [&a, &b] {
+            assert_eq!(name.chars().count(), 32, "{name}");
+            assert!(name.starts_with("ABCDEFGHIJKLMNOPQRS_") && name.ends_with("_OUT"), "{name}");
+        }
+        assert_eq!(a, derived_name("ABCDEFGHIJKLMNOPQRSTUVWXYZ01A", "_OUT"), "deterministic");
     }
 
     #[test]

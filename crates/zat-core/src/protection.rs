@@ -124,7 +124,17 @@ fn rule_rings(fleet: &Fleet, names: &ByName<'_>, out: &mut Vec<Diagnostic>) {
                     needs_private_key(db, ring, rule.role, rule.certificate_label.as_deref());
                 match rule.userid.as_deref() {
                     Some(user) if !user.contains('*') => {
-                        if user != ring.owner && needs_key && ring.access == RingAccess::Facility {
+                        // A user ID or ring owner that is not a z/OS name is reported by
+                        // validation (ZAT0101) where the script wrote it; compared here, a
+                        // lower-case `appusr` would differ from `APPUSR` and the rule would be
+                        // told a private key is out of reach, which is not the mistake.
+                        let names_valid =
+                            zat_zos::is_valid_name(user) && zat_zos::is_valid_name(&ring.owner);
+                        if names_valid
+                            && user != ring.owner
+                            && needs_key
+                            && ring.access == RingAccess::Facility
+                        {
                             out.push(
                                 Diagnostic::error(
                                     CODE_RING_NOT_OPENABLE,

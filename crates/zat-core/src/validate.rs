@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use zat_model::{
     ByName, CertOwner, CertSource, Certificate, Diagnostic, Fleet, HandshakeRole, KeyAlgorithm,
-    KeyUsage, Keyring, Origin, PortRange, Rule, SecurityDatabase, SecurityLevel, Usage,
+    KeyUsage, Keyring, Origin, PortRange, Rule, RuleSource, SecurityDatabase, SecurityLevel, Usage,
 };
 
 pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
@@ -121,12 +121,16 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
             for user in &stack.initstack_users {
                 v.mvs_name(user, "EZB.INITSTACK user ID", false, &object, &stack.origin);
             }
-            v.unique("rule", stack.rules.iter().map(|r| (r.name.as_str(), &r.origin)), &object);
+            v.unique_rules(&stack.rules, &object);
             for requester in &stack.api_requesters {
                 let object = format!("{object} / api_requester {}", requester.name);
                 v.mvs_name(&requester.jobname, "job name", true, &object, &requester.origin);
                 v.mvs_name(&requester.userid, "user ID", false, &object, &requester.origin);
                 v.policy_name(&requester.name, &object, &requester.origin);
+                // Checked here, where the script wrote it, not at the derived rule.
+                if names.security_level(&requester.level).is_none() {
+                    v.missing_level(&requester.level, &object, &requester.origin);
+                }
                 v.requester_ports(&names, requester, &object);
             }
             for rule in &stack.rules {
@@ -435,6 +439,53 @@ impl Validator<'_> {
             } else {
                 seen.insert(name, origin);
             }
+        }
+    }
+
+    /// Rule names are unique per stack. A name shared by rules that expansion derived is
+    /// reported at what the script wrote, in its names: a requester or server defined twice
+    /// is reported as that (its rules are not reported again), and a script rule that takes a
+    /// derived rule's name is reported with the requester or server that derives it.
+    fn unique_rules(&mut self, rules: &[Rule], parent: &str) {
+        let mut seen: BTreeMap<&str, &Rule> = BTreeMap::new();
+        for rule in rules {
+            let Some(first) = seen.get(rule.name.as_str()).copied() else {
+                seen.insert(&rule.name, rule);
+                continue;
+            };
+            let name = &rule.name;
+            let (message, object, help) = match (&first.source, &rule.source) {
+                (RuleSource::Script, RuleSource::Script) => (
+                    format!("rule `{name}` is defined twice in {parent}"),
+                    format!("{parent} / rule {name}"),
+                    format!("the first definition is at {}", first.origin),
+                ),
+                // The same requester or server twice: reported as such by `unique`.
+                (a, b) if a == b => continue,
+                (RuleSource::Script, derived) | (derived, RuleSource::Script) => {
+                    let script = if first.source == RuleSource::Script { first } else { rule };
+                    (
+                        format!(
+                            "rule `{name}` has the name {} gives its derived rule",
+                            maker(derived)
+                        ),
+                        format!("{parent} / rule {name}"),
+                        format!(
+                            "rename the rule (at {}); zat makes `{name}` for {}",
+                            script.origin,
+                            maker(derived)
+                        ),
+                    )
+                }
+                (a, b) => (
+                    format!("{} and {} both derive rule `{name}` in {parent}", maker(a), maker(b)),
+                    maker_object(b, parent),
+                    format!("rename one of them (the other is at {})", first.origin),
+                ),
+            };
+            self.out.push(
+                Diagnostic::error("ZAT0120", message).object(object).at(&rule.origin).help(help),
+            );
         }
     }
 
@@ -851,21 +902,27 @@ impl Validator<'_> {
     ) {
         let object = format!("{parent} / rule {}", rule.name);
         let origin = &rule.origin;
-        self.policy_name(&rule.name, &object, origin);
-        if let Some(job) = &rule.jobname {
-            self.mvs_name(job, "job name filter", true, &object, origin);
-        }
-        if let Some(user) = &rule.userid {
-            self.mvs_name(user, "user ID filter", true, &object, origin);
-        }
-        if let Some(range) = &rule.local_port {
-            self.port_range(range, &object, "local port", origin);
-        }
-        if let Some(range) = &rule.remote_port {
-            self.port_range(range, &object, "remote port", origin);
-        }
-        for addr in [&rule.local_addr, &rule.remote_addr].into_iter().flatten() {
-            self.address(addr, &object, origin);
+        // A derived rule's name, filters, ports, addresses and level are copies of its
+        // requester's or server's values, checked once there, where the script wrote them: a
+        // bad server port is one mistake, not one more per requester that calls the server.
+        let written = rule.source == RuleSource::Script;
+        if written {
+            self.policy_name(&rule.name, &object, origin);
+            if let Some(job) = &rule.jobname {
+                self.mvs_name(job, "job name filter", true, &object, origin);
+            }
+            if let Some(user) = &rule.userid {
+                self.mvs_name(user, "user ID filter", true, &object, origin);
+            }
+            if let Some(range) = &rule.local_port {
+                self.port_range(range, &object, "local port", origin);
+            }
+            if let Some(range) = &rule.remote_port {
+                self.port_range(range, &object, "remote port", origin);
+            }
+            for addr in [&rule.local_addr, &rule.remote_addr].into_iter().flatten() {
+                self.address(addr, &object, origin);
+            }
         }
         let conditions = [
             rule.local_addr.is_some(),
@@ -899,7 +956,7 @@ impl Validator<'_> {
         if !rule.enabled {
             return;
         }
-        if names.security_level(&rule.level).is_none() {
+        if written && names.security_level(&rule.level).is_none() {
             self.missing_level(&rule.level, &object, origin);
         }
         match &rule.keyring {
@@ -986,6 +1043,24 @@ impl Validator<'_> {
         }
         // That the outbound rule's remote port equals BAQPORT is a cross-artefact check
         // (consistency.rs, ZAT0309).
+    }
+}
+
+/// What made a rule, in the script's terms.
+fn maker(source: &RuleSource) -> String {
+    match source {
+        RuleSource::Script => "the script".to_owned(),
+        RuleSource::ApiRequester(name) => format!("api requester `{name}`"),
+        RuleSource::ZosConnectServer(name) => format!("z/OS Connect server `{name}`"),
+    }
+}
+
+/// The object path of what made a rule on the stack `parent`.
+fn maker_object(source: &RuleSource, parent: &str) -> String {
+    match source {
+        RuleSource::Script => parent.to_owned(),
+        RuleSource::ApiRequester(name) => format!("{parent} / api_requester {name}"),
+        RuleSource::ZosConnectServer(name) => format!("zos_connect_server {name}"),
     }
 }
 

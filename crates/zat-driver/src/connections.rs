@@ -9,9 +9,10 @@
 //! found). A connection that lands on another rule, or on none, is an error at the line that
 //! declared it: the policy would not protect it as the script says.
 //!
-//! A script rule's connection is one of many it is written for, not one the fleet names: when
-//! it lands on another rule, the rule is in error only if a rule compared before it matches
-//! every connection it matches (`matcher::shadowed_by`). A narrower rule at a higher priority
+//! A script rule's connection, and a listener's whose job name is a pattern, is one of many it
+//! is written for, not one the fleet names: when it lands on another rule, the rule is in
+//! error only if a rule compared before it matches every connection it matches
+//! (`matcher::shadowed_by`). A narrower rule at a higher priority
 //! (an exception, such as one port of a range in clear text) takes part of them, and the rest
 //! still reach the rule.
 
@@ -243,7 +244,12 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
                     },
                     rule: rule.name.to_string(),
                     origin: server.origin.clone(),
-                    sample: false,
+                    // A listener is one started task, a concrete connection when the script
+                    // names its job. A job name pattern (`ZCEE*`) says only which jobs the
+                    // server may run as: the connection built from it (`ZCEE`) is one of
+                    // those, so, as for a script rule, it is wrong only if a rule compared
+                    // first takes every one of them, not just the name the pattern reads as.
+                    sample: server.jobname.as_deref().is_some_and(|job| job.contains('*')),
                 });
             }
             RuleSource::ApiRequester(_) => {}

@@ -82,3 +82,42 @@ fn a_misplaced_server_and_bad_defaults_are_shown_where_they_were_written() {
     out.stderr_has("misplaced.rhai:12:6").stderr_has("high-level qualifier `SYS2.ZAT(X)`");
     assert!(!out.stderr.contains("misplaced.rhai:2:"), "nothing at fleet(): {}", out.stderr);
 }
+
+/// The codes of the diagnostics a run shows, in order (each starts a line of its own).
+fn codes(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|line| line.starts_with("ZAT")).map(str::trim).collect()
+}
+
+/// A bad port on a server three requesters call is one mistake: reported at the server's
+/// line, not again at each requester's derived `_OUT` rule.
+#[test]
+fn a_bad_server_port_is_one_error_at_the_server_however_many_requesters_call_it() {
+    let out = zat(&["check", "one_mistake_server_port.rhai"]);
+    out.expect_code(1)
+        .stderr_has("one_mistake_server_port.rhai:10:")
+        .stderr_has("https_port 0 is not a port");
+    assert_eq!(codes(&out.stderr), ["ZAT0110"], "{}", out.stderr);
+    assert!(!out.stderr.contains("_OUT"), "{}", out.stderr);
+}
+
+/// A lower-case ring owner is reported at the ring, not also as a private key that the rules'
+/// user (APPUSR, which `appusr` is not) could not read.
+#[test]
+fn a_lower_case_ring_owner_is_one_error_at_the_ring() {
+    let out = zat(&["check", "one_mistake_ring_owner.rhai"]);
+    out.expect_code(1)
+        .stderr_has("one_mistake_ring_owner.rhai:7:")
+        .stderr_has("key ring owner `appusr`");
+    assert_eq!(codes(&out.stderr), ["ZAT0101"], "{}", out.stderr);
+    assert!(!out.stderr.contains("EZD1286I"), "{}", out.stderr);
+}
+
+/// Requester names that differ only past the 28 characters a derived rule name keeps do not
+/// meet under one rule name the script never wrote.
+#[test]
+fn long_requester_names_that_differ_late_derive_distinct_rules() {
+    let out = zat(&["check", "long_requester_names.rhai"]);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("defined twice"), "{}", out.stderr);
+    assert!(!out.stderr.contains(" x "), "no error expected:\n{}", out.stderr);
+}

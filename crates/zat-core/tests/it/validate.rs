@@ -340,3 +340,187 @@ fn a_password_where_a_variable_name_belongs_is_refused() {
     });
     assert_eq!(errors, Vec::new());
 }
+
+/// One mistake, one error: after `change` the only error is `code` at `line`, whose message
+/// holds `text`.
+#[track_caller]
+fn once(change: impl FnOnce(&mut Fleet), code: &str, line: u32, text: &str) {
+    let errors = errors_after(change);
+    assert_eq!(errors.len(), 1, "expected one {code} at line {line}, got {errors:#?}");
+    let error = &errors[0];
+    assert_eq!(error.code, code, "{error:#?}");
+    assert_eq!(error.origin.as_ref().map(|o| o.line), Some(line), "{error:#?}");
+    assert!(error.message.contains(text), "{text:?} missing from {error:#?}");
+}
+
+/// A second and third requester of the seed's server on the same stack, at lines 22 and 23.
+fn more_requesters(fleet: &mut Fleet) {
+    let stack = &mut fleet.lpars[0].stacks[0];
+    for (name, line) in [("ZCEEAPP2", 22), ("ZCEEAPP3", 23)] {
+        let mut requester = stack.api_requesters[0].clone();
+        requester.name = name.into();
+        requester.origin = zat_model::Origin::new("seed.rhai", line, 1);
+        stack.api_requesters.push(requester);
+    }
+}
+
+#[test]
+fn a_bad_server_port_is_reported_at_the_server_not_at_each_requester_rule() {
+    once(
+        |f| {
+            more_requesters(f);
+            // The seed's server has an inbound AT-TLS policy: requesters call its HTTP port.
+            f.zos_connect_servers[0].http_port = 0;
+        },
+        "ZAT0110",
+        16,
+        "http_port 0",
+    );
+}
+
+#[test]
+fn a_bad_server_address_is_reported_at_the_server_not_at_each_requester_rule() {
+    once(
+        |f| {
+            more_requesters(f);
+            f.zos_connect_servers[0].ip = Some("10.1.1.500".into());
+        },
+        "ZAT0111",
+        16,
+        "10.1.1.500",
+    );
+}
+
+#[test]
+fn an_unknown_server_is_reported_once_not_also_as_a_requester_left_unexpanded() {
+    once(
+        |f| f.lpars[0].stacks[0].api_requesters[0].server = "NOSUCH".into(),
+        "ZAT0130",
+        21,
+        "`NOSUCH`",
+    );
+}
+
+#[test]
+fn an_unknown_security_database_is_reported_once_at_the_lpar() {
+    once(|f| f.lpars[0].security_database = "NOPE".into(), "ZAT0130", 19, "`NOPE`");
+}
+
+#[test]
+fn a_requester_defined_twice_is_not_also_a_rule_defined_twice() {
+    once(
+        |f| {
+            let stack = &mut f.lpars[0].stacks[0];
+            let mut again = stack.api_requesters[0].clone();
+            again.origin = zat_model::Origin::new("seed.rhai", 22, 1);
+            stack.api_requesters.push(again);
+        },
+        "ZAT0120",
+        22,
+        "api requester `ZCEEAPP` is defined twice",
+    );
+}
+
+#[test]
+fn a_lower_case_ring_owner_is_not_also_a_private_key_out_of_reach() {
+    once(
+        |f| {
+            f.security_databases[0].keyrings[0].owner = "omvsadm".into();
+            f.lpars[0].stacks[0].api_requesters[0].keyring.owner = "omvsadm".into();
+            let rule = extra_rule(f, "IN1", 30);
+            rule.keyring = Some(zat_model::RingRef {
+                owner: "omvsadm".into(),
+                name: "ZOSCONN-APIR-KEYRING".into(),
+            });
+            rule.userid = Some("OMVSADM".into());
+        },
+        "ZAT0101",
+        12,
+        "key ring owner `omvsadm`",
+    );
+}
+
+#[test]
+fn a_bad_requester_job_name_is_reported_at_the_requester_only() {
+    once(
+        |f| f.lpars[0].stacks[0].api_requesters[0].jobname = "ZCEEAPPTOOLONG".into(),
+        "ZAT0101",
+        21,
+        "job name `ZCEEAPPTOOLONG`",
+    );
+}
+
+#[test]
+fn an_unknown_requester_level_is_reported_at_the_requester() {
+    let errors = errors_after(|f| f.lpars[0].stacks[0].api_requesters[0].level = "NOPE".into());
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].object, "lpar SYSA / stack TCPIP / api_requester ZCEEAPP");
+}
+
+#[test]
+fn an_unknown_server_level_is_reported_at_the_server_only() {
+    once(
+        |f| {
+            let server = &mut f.zos_connect_servers[0];
+            server.lpar = Some("SYSA".into());
+            server.stack = Some("TCPIP".into());
+            server.keyring = Some(zat_model::RingRef {
+                owner: "OMVSADM".into(),
+                name: "ZOSCONN-APIR-KEYRING".into(),
+            });
+            server.userid = Some("OMVSADM".into());
+            server.level = Some("NOPE".into());
+        },
+        "ZAT0130",
+        16,
+        "security level `NOPE`",
+    );
+}
+
+/// Names that differ only past the 28 characters a derived `_OUT` rule keeps make two
+/// rules, not one name neither requester was given.
+#[test]
+fn requesters_whose_names_differ_past_the_cut_derive_distinct_rules() {
+    let mut fleet = fixtures::seed_raw();
+    more_requesters(&mut fleet);
+    let requesters = &mut fleet.lpars[0].stacks[0].api_requesters;
+    requesters[1].name = "ABCDEFGHIJKLMNOPQRSTUVWXYZ01A".into();
+    requesters[2].name = "ABCDEFGHIJKLMNOPQRSTUVWXYZ01B".into();
+    let prepared = prepare(fleet);
+    let errors: Vec<&Diagnostic> = prepared.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors, Vec::<&Diagnostic>::new());
+    let stack = &prepared.fleet.lpars[0].stacks[0];
+    let names: Vec<&str> = stack.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.iter().all(|n| n.len() <= 32), "{names:?}");
+    assert_ne!(names[1], names[2]);
+    for requester in &stack.api_requesters {
+        let expansion = requester.expansion.as_ref().expect("expanded");
+        assert!(names.contains(&expansion.rule.as_str()), "{expansion:?}");
+    }
+}
+
+/// A rule the script names like a requester's derived rule is one clash, told in the
+/// requester's name (not also as CEEOPTS relying on a rule that is not outbound).
+#[test]
+fn a_script_rule_with_a_derived_rules_name_is_one_clash_naming_the_requester() {
+    once(
+        |f| {
+            extra_rule(f, "ZCEEAPP_OUT", 30);
+        },
+        "ZAT0120",
+        21,
+        "api requester `ZCEEAPP`",
+    );
+}
+
+#[test]
+fn independent_mistakes_of_a_server_and_its_requester_are_both_reported() {
+    let errors = errors_after(|f| {
+        f.zos_connect_servers[0].http_port = 0;
+        f.lpars[0].stacks[0].api_requesters[0].jobname = "ZCEEAPPTOOLONG".into();
+    });
+    let found: Vec<(&str, Option<u32>)> =
+        errors.iter().map(|d| (d.code.as_str(), d.origin.as_ref().map(|o| o.line))).collect();
+    assert_eq!(found, [("ZAT0110", Some(16)), ("ZAT0101", Some(21))], "{errors:#?}");
+}

@@ -237,6 +237,36 @@ fn the_ibm_page_site_gets_only_the_change() {
     assert!(!servauth.contains("PERMIT EZB"), "{servauth}");
     let servauth_backout = &bundle.files["lpars/SYSA/racf/SERVAUTH-BACKOUT.jcl"];
     assert!(!servauth_backout.contains("PERMIT EZB"), "{servauth_backout}");
+    // Whoever decides whether to run a back-out reads in its header what was there before:
+    // at least what the jobs it undoes found (BACKOUT undoes IMPORT too), never "nothing".
+    for (change, undo) in [(setup, backout), (servauth, servauth_backout)] {
+        let found = already_matches(change);
+        assert!(!found.is_empty(), "{change}");
+        let kept = already_matches(undo);
+        for phrase in &found {
+            assert!(kept.contains(phrase), "{phrase} missing from {undo}");
+        }
+        assert!(!header(undo).contains("NOTHING THE FLEET NEEDS WAS THERE"), "{undo}");
+    }
+}
+
+/// The comment lines of a job's header as one line of text (the formatter wraps them).
+fn header(jcl: &str) -> String {
+    let words: Vec<&str> = jcl
+        .lines()
+        .take_while(|l| !l.contains(" EXEC "))
+        .filter_map(|l| l.strip_prefix("//*"))
+        .flat_map(str::split_whitespace)
+        .collect();
+    words.join(" ")
+}
+
+/// The phrases of a job header's `ALREADY MATCHES: ...;  ....` sentence.
+fn already_matches(jcl: &str) -> Vec<String> {
+    let header = header(jcl);
+    let Some((_, rest)) = header.split_once("ALREADY MATCHES: ") else { return Vec::new() };
+    let sentence = rest.split(". ").next().unwrap_or(rest).trim_end_matches('.');
+    sentence.split("; ").map(str::to_owned).collect()
 }
 
 /// Generic profiles that the site relies on are copied, never shadowed by a bare discrete one.
