@@ -193,6 +193,7 @@ impl Validator<'_> {
                 at,
             );
         }
+        self.job_card_layout(job, object, at);
         // zat adds a member per stack (`DSN=TCPPARMS(member)`): a member here would give
         // `SYS1.TCPPARMS(ABC)(TOZZ93FE)`.
         if fleet.defaults.tcpparms.contains('(') {
@@ -222,6 +223,39 @@ impl Validator<'_> {
                 &format!("high-level qualifier `{}` is not valid", fleet.defaults.hlq),
                 object,
                 at,
+            );
+        }
+    }
+
+    /// Whether every emitter can write the JOB statement from the site's card: the one
+    /// layout of `zat_zos::job_card` decides (accounting at most 142 characters, each of its
+    /// subparameters on one line, no apostrophes), so that the limit here is the limit there.
+    /// Fields the checks above (and ZAT0106's code-page check) report are replaced by valid
+    /// stand-ins, so a value is reported once; the job name is 8 characters, the widest.
+    fn job_card_layout(&mut self, job: &zat_model::JobCard, object: &str, at: &Origin) {
+        let safe = |value: &str| value.chars().all(zat_zos::is_safe_char);
+        let card = zat_model::JobCard {
+            name_prefix: "ZAT".to_owned(),
+            accounting: if safe(&job.accounting) { job.accounting.clone() } else { String::new() },
+            programmer: if safe(&job.programmer) && job.programmer.chars().count() <= 20 {
+                job.programmer.clone()
+            } else {
+                String::new()
+            },
+            class: "A".to_owned(),
+            msgclass: "A".to_owned(),
+            notify: None,
+        };
+        if let Err(error) = zat_zos::job_card(&card, "ZATJOBNM") {
+            self.out.push(
+                Diagnostic::error("ZAT0101", format!("cannot write the JOB card: {error}"))
+                    .object(object)
+                    .at(at)
+                    .help(
+                        "JCL takes up to 142 characters of accounting information, continued \
+                         between its comma-separated subparameters; no subparameter may be \
+                         longer than a line (about 50 characters)",
+                    ),
             );
         }
     }

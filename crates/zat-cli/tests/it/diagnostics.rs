@@ -69,3 +69,15 @@ fn an_option_whose_value_is_nothing_is_a_mistake_at_the_value() {
     assert!(!out.stderr.contains("needs the option"), "{}", out.stderr);
     out.stderr_has("found 2 errors and 0 warnings");
 }
+
+/// A JOB card value the emitters cannot write is one error at `site.defaults(..)`, found by
+/// validation, not one per job from the plugin with no place in the script.
+#[test]
+fn an_accounting_field_too_long_for_a_job_card_is_one_error_at_the_defaults() {
+    let out = zat(&["check", "long_accounting.rhai"]);
+    out.expect_code(1);
+    out.stderr_has("ZAT0101").stderr_has("long_accounting.rhai:3:");
+    out.stderr_has("cannot write the JOB card").stderr_has("found 1 error and");
+    assert!(!out.stderr.contains("ZAT0340"), "{}", out.stderr);
+    assert!(!out.stderr.contains("origin is dropped"), "{}", out.stderr);
+}

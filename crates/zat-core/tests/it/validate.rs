@@ -340,3 +340,27 @@ fn a_password_where_a_variable_name_belongs_is_refused() {
     });
     assert_eq!(errors, Vec::new());
 }
+
+/// A JOB card the emitters cannot write is one error at `site.defaults(..)`, not one per job
+/// from each emitter.
+#[test]
+fn job_card_accounting_that_cannot_be_laid_out_is_one_error_at_the_defaults() {
+    let at = zat_model::Origin::new("seed.rhai", 3, 6);
+    for accounting in ["A".repeat(120), vec!["A".repeat(40); 4].join(","), "O'BRIEN".to_owned()] {
+        let errors = errors_after(|f| {
+            f.defaults.job.accounting = accounting.clone();
+            f.defaults.origin = Some(at.clone());
+        });
+        let card: Vec<_> = errors.iter().filter(|d| d.message.contains("JOB card")).collect();
+        assert_eq!(card.len(), 1, "{accounting}: {errors:#?}");
+        assert_eq!(card[0].code, "ZAT0101");
+        assert_eq!(card[0].origin.as_ref(), Some(&at));
+    }
+    // Continued between subparameters, 142 characters fit.
+    let long = vec!["A".repeat(34); 4].join(",");
+    assert_eq!(long.len(), 139);
+    assert_eq!(errors_after(|f| f.defaults.job.accounting = long), Vec::new());
+    // Reported once: the code-page check already names the `!`.
+    let errors = errors_after(|f| f.defaults.job.accounting = "NET!1".into());
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+}
