@@ -11,7 +11,7 @@ use zat_model::{
 };
 
 pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
-    let mut v = Validator { out };
+    let mut v = Validator { out, named_labels: named_labels(fleet) };
     // Rules, requesters and servers each look a name up: by hash, not a scan of the fleet.
     let names = ByName::new(fleet);
     v.fleet_name(fleet);
@@ -139,6 +139,9 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
 
 struct Validator<'a> {
     out: &'a mut Vec<Diagnostic>,
+    /// Certificate labels written into AT-TLS policy (a rule's `CertificateLabel` or
+    /// `ServerCertificateLabel`, derived rules included) or Liberty's `serverKeyAlias`.
+    named_labels: std::collections::BTreeSet<&'a str>,
 }
 
 impl Validator<'_> {
@@ -323,7 +326,12 @@ impl Validator<'_> {
         }
     }
 
-    fn label(&mut self, label: &str, object: &str, origin: &Origin) {
+    /// A certificate label of a database with ESM `esm`. RACF takes blanks in a label (zat
+    /// quotes every label in its RACDCERT commands, and real sites have labels such as
+    /// `Site Root CA`), but Policy Agent reads only the first word of a value, and the ACF2
+    /// and Top Secret plugins write labels unquoted (their quoting of blanks is unconfirmed):
+    /// blanks are allowed only in the label of a RACF certificate that no policy names.
+    fn label(&mut self, label: &str, esm: &zat_model::Esm, object: &str, origin: &Origin) {
         if label.is_empty() || label.chars().count() > 32 {
             self.error(
                 "ZAT0103",
@@ -331,25 +339,57 @@ impl Validator<'_> {
                 object,
                 origin,
             );
-        } else if !label.chars().all(is_policy_char) {
-            // RACF accepts blanks in quoted labels, but Policy Agent reads only the first word
-            // of a value and ACF2/Top Secret quoting of blanks is unconfirmed.
+            return;
+        }
+        if label.chars().all(is_policy_char) {
+            return;
+        }
+        let blanks_only = label.chars().all(|c| c == ' ' || is_policy_char(c))
+            && !label.starts_with(' ')
+            && !label.ends_with(' ');
+        let message = if !blanks_only {
+            format!(
+                "certificate label `{label}` may hold only A-Z a-z 0-9 _ - . @ # $ and, in a RACF label no policy names, blanks between words"
+            )
+        } else if self.named_labels.contains(label) {
+            format!(
+                "certificate label `{label}` is named in AT-TLS policy (or Liberty's server.xml), where a value ends at the first blank: Policy Agent would read only the first word"
+            )
+        } else if *esm != zat_model::Esm::RACF {
+            format!(
+                "certificate label `{label}` has a blank, and the {esm} plugin writes labels unquoted: use a label without blanks"
+            )
+        } else {
+            return;
+        };
+        self.error("ZAT0103", &message, object, origin);
+    }
+
+    /// RACF takes ring names of up to 237 characters, but zat never splits a name across
+    /// lines: the longest token that holds one, `RDATALIB(OWNER.RING.LST)` of a Top Secret
+    /// permit on a 71-column TSO line, leaves room for [`MAX_RING_NAME`] characters beside
+    /// an 8-character owner (RACF's `/* KEY RING OWNER/RING */` comment and `OWNER.RING.LST`
+    /// profile allow a few more; the policy's `Keyring OWNER/RING` line fits in 72 columns).
+    fn ring_name(&mut self, name: &str, object: &str, origin: &Origin) {
+        if name.is_empty() || !name.chars().all(is_policy_char) {
             self.error(
-                "ZAT0103",
-                &format!("certificate label `{label}` may hold only A-Z a-z 0-9 _ - . @ # $ (no blanks: Policy Agent would read only the first word)"),
+                "ZAT0105",
+                &format!("key ring name `{name}` must be 1-{MAX_RING_NAME} characters A-Z a-z 0-9 _ - . @ # $"),
                 object,
                 origin,
             );
-        }
-    }
-
-    fn ring_name(&mut self, name: &str, object: &str, origin: &Origin) {
-        if name.is_empty() || name.len() > 237 || !name.chars().all(is_policy_char) {
-            self.error(
-                "ZAT0105",
-                &format!("key ring name `{name}` must be 1-237 characters A-Z a-z 0-9 _ - . @ # $"),
-                object,
-                origin,
+        } else if name.len() > MAX_RING_NAME {
+            self.out.push(
+                Diagnostic::error(
+                    "ZAT0105",
+                    format!(
+                        "key ring name `{name}` is {} characters: zat takes at most {MAX_RING_NAME}",
+                        name.len()
+                    ),
+                )
+                .object(object)
+                .at(origin)
+                .help("RACF allows 237, but the jobs write a ring name whole on one 71-column line, after its owner (`OWNER.RING.LST`): shorten it"),
             );
         }
     }
@@ -507,7 +547,7 @@ impl Validator<'_> {
     ) {
         let object = format!("{parent} / certificate {}", cert.label);
         let origin = &cert.origin;
-        self.label(&cert.label, &object, origin);
+        self.label(&cert.label, &db.esm, &object, origin);
         if let CertOwner::User(user) = &cert.owner {
             self.mvs_name(user, "certificate owner", false, &object, origin);
         }
@@ -1047,6 +1087,19 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
         && addrs(&a.local_addr, &b.local_addr)
         && addrs(&a.remote_addr, &b.remote_addr)
 }
+
+/// Every label a policy or Liberty configuration names ([`Validator::named_labels`]).
+fn named_labels(fleet: &Fleet) -> std::collections::BTreeSet<&str> {
+    let rules = fleet.lpars.iter().flat_map(|l| &l.stacks).flat_map(|s| &s.rules);
+    rules
+        .flat_map(|r| [r.certificate_label.as_deref(), r.server_certificate_label.as_deref()])
+        .chain(fleet.zos_connect_servers.iter().map(|s| s.server_label.as_deref()))
+        .flatten()
+        .collect()
+}
+
+/// Longest key ring name every emitter can write, see [`Validator::ring_name`].
+const MAX_RING_NAME: usize = 42;
 
 fn is_policy_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | '#' | '$')

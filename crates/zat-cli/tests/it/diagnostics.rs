@@ -81,3 +81,22 @@ fn an_accounting_field_too_long_for_a_job_card_is_one_error_at_the_defaults() {
     assert!(!out.stderr.contains("ZAT0340"), "{}", out.stderr);
     assert!(!out.stderr.contains("origin is dropped"), "{}", out.stderr);
 }
+
+/// The longest ring name validation takes builds, with an RDATALIB profile and the policy
+/// line in 72 columns; one character more is one error at the ring's line, not a build
+/// that fails in the jobs.
+#[test]
+fn a_ring_name_is_refused_at_its_line_exactly_when_the_jobs_could_not_hold_it() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let script = crate::fixtures().join("long_ring.rhai");
+    let script = script.to_str().expect("a UTF-8 path");
+    let longest = format!("ring={}", "R".repeat(42));
+    let out = crate::zat_in(dir.path(), &["build", script, "-o", "out", "--set", &longest]);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("ZAT0543"), "{}", out.stderr);
+    let out = zat(&["check", "long_ring.rhai", "--set", &format!("ring={}", "R".repeat(43))]);
+    out.expect_code(1).stderr_has("ZAT0105").stderr_has("long_ring.rhai:7:");
+    out.stderr_has("at most 42");
+    let headers = out.stderr.lines().filter(|line| line.starts_with("ZAT")).count();
+    assert_eq!(headers, 1, "{}", out.stderr);
+}

@@ -146,3 +146,20 @@ fn the_committed_protocol_schema_is_generated_from_the_types() {
          `cargo run -p zat-cli -- schema --protocol > docs/plugin-protocol.schema.json`"
     );
 }
+
+/// An existing site CA whose label has blanks is connected to a ring: the build works and
+/// every RACDCERT command has the label in apostrophes.
+#[test]
+fn a_label_with_blanks_builds_and_is_quoted_in_the_racf_commands() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let script = crate::fixtures().join("blank_labels.rhai");
+    let script = script.to_str().expect("a UTF-8 path");
+    zat_in(dir.path(), &["build", script, "-o", "out"]).expect_code(0);
+    let setup = std::fs::read_to_string(dir.path().join("out/security/PLEX1/racf/SETUP.jcl"))
+        .expect("the RACF setup job");
+    assert!(setup.contains("CONNECT(CERTAUTH LABEL('Site Root CA')"), "{setup}");
+    assert!(setup.contains("WITHLABEL('MYCOM CA')"), "{setup}");
+    for line in setup.lines().filter(|l| l.contains("Root CA") && !l.starts_with("//*")) {
+        assert!(line.contains("'Site Root CA'"), "unquoted label: {line}");
+    }
+}

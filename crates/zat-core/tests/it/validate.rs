@@ -364,3 +364,62 @@ fn job_card_accounting_that_cannot_be_laid_out_is_one_error_at_the_defaults() {
     let errors = errors_after(|f| f.defaults.job.accounting = "NET!1".into());
     assert_eq!(errors.len(), 1, "{errors:#?}");
 }
+
+/// A label with blanks is a RACF label zat quotes in every command: allowed while no policy
+/// names it (Policy Agent reads only its first word) and the ESM is RACF (the ACF2 and Top
+/// Secret plugins write labels unquoted).
+#[test]
+fn blanks_in_a_label_are_refused_only_where_a_policy_or_unquoting_esm_would_read_them() {
+    let label_errors = |change: &dyn Fn(&mut Fleet)| -> Vec<Diagnostic> {
+        errors_after(|f| {
+            f.security_databases[0].certificates[0].label = "Site Root CA".into();
+            change(f);
+        })
+        .into_iter()
+        .filter(|d| d.code == "ZAT0103")
+        .collect()
+    };
+    let line = fixtures::seed_raw().security_databases[0].certificates[0].origin.line;
+    assert_eq!(label_errors(&|_| {}), Vec::new());
+    let named = label_errors(&|f| {
+        extra_rule(f, "NAMED", 30).certificate_label = Some("Site Root CA".into());
+    });
+    assert_eq!(named.len(), 1, "{named:#?}");
+    assert!(named[0].message.contains("first word"), "{named:#?}");
+    assert_eq!(named[0].origin.as_ref().map(|o| o.line), Some(line));
+    let acf2 = label_errors(&|f| f.security_databases[0].esm = zat_model::Esm::new("acf2"));
+    assert!(acf2.iter().any(|d| d.message.contains("unquoted")), "{acf2:#?}");
+    let edge = label_errors(&|f| f.security_databases[0].certificates[0].label = " Root".into());
+    assert_eq!(edge.len(), 1, "{edge:#?}");
+}
+
+/// RACF allows 237 characters, but the jobs write a ring name whole on one line: a name
+/// longer than 42 is refused at the ring's script line, before any emitter fails on it.
+#[test]
+fn a_ring_name_longer_than_every_job_can_write_is_refused_at_its_line() {
+    let line = fixtures::seed_raw().security_databases[0].keyrings[0].origin.line;
+    let rename = |len: usize| {
+        move |f: &mut Fleet| {
+            let name = "R".repeat(len);
+            let db = &mut f.security_databases[0];
+            let old = std::mem::replace(&mut db.keyrings[0].name, name.clone());
+            for rule in f.lpars.iter_mut().flat_map(|l| &mut l.stacks).flat_map(|s| &mut s.rules) {
+                if let Some(ring) = rule.keyring.as_mut().filter(|r| r.name == old) {
+                    ring.name = name.clone().into();
+                }
+            }
+            for requester in
+                f.lpars.iter_mut().flat_map(|l| &mut l.stacks).flat_map(|s| &mut s.api_requesters)
+            {
+                if requester.keyring.name == old {
+                    requester.keyring.name = name.clone().into();
+                }
+            }
+        }
+    };
+    for len in [43, 237] {
+        check(rename(len), "ZAT0105", line);
+    }
+    let errors = errors_after(rename(42));
+    assert!(errors.iter().all(|d| d.code != "ZAT0105"), "{errors:#?}");
+}
