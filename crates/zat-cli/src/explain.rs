@@ -33,7 +33,8 @@ pub(crate) const CODES: &[Code] = &[
         "The script, or a library it imports, is not valid rhai.\n\
          The caret points at the first token rhai could not parse; the mistake is often just\n\
          before it (a missing `;`, `)` or `}`). `eval` is disabled in fleet scripts and is\n\
-         reported here too.",
+         reported here too, as is a script that is not UTF-8 text (saved in another encoding):\n\
+         the place is its first invalid byte. A UTF-8 byte order mark at the start is skipped.",
     ),
     row(
         "ZAT0003",

@@ -159,7 +159,12 @@ fn read_source(file: &str) -> Option<String> {
     if !meta.is_file() || meta.len() > SOURCE_LIMIT {
         return None;
     }
-    std::fs::read_to_string(file).ok()
+    // As the script runtime reads a script: without a leading byte order mark (origins count
+    // columns from the first character after it), and a file that is not UTF-8 shown with
+    // U+FFFD for each invalid sequence, which keeps the columns before it right.
+    let bytes = std::fs::read(file).ok()?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    Some(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// One diagnostic in the shape miette renders.

@@ -100,3 +100,23 @@ fn a_ring_name_is_refused_at_its_line_exactly_when_the_jobs_could_not_hold_it() 
     let headers = out.stderr.lines().filter(|line| line.starts_with("ZAT")).count();
     assert_eq!(headers, 1, "{}", out.stderr);
 }
+
+/// A script saved in another encoding is an input error (exit 1) at the line and column of
+/// its first invalid byte; a byte order mark is skipped and the excerpt's columns stay right.
+#[test]
+fn encoding_mistakes_are_input_errors_at_their_place() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(
+        dir.path().join("latin1.rhai"),
+        b"let site = fleet(\"A\");\nlet x = \"caf\xe9\";\n",
+    )
+    .expect("written");
+    let out = crate::zat_in(dir.path(), &["check", "latin1.rhai"]);
+    out.expect_code(1).stderr_has("ZAT0002").stderr_has("latin1.rhai:2:13");
+    out.stderr_has("is not valid UTF-8");
+    assert!(!out.stderr.contains("check the path"), "{}", out.stderr);
+    std::fs::write(dir.path().join("bom.rhai"), b"\xef\xbb\xbflet y = 1 +;\n").expect("written");
+    let out = crate::zat_in(dir.path(), &["check", "bom.rhai"]);
+    out.expect_code(1).stderr_has("bom.rhai:1:12").stderr_has("unexpected ';'");
+    assert!(!out.stderr.contains("feff"), "{}", out.stderr);
+}
