@@ -193,9 +193,17 @@ fn an_imported_ca_cannot_sign() {
     assert!(errors.iter().any(|d| d.message.contains("no private key")), "{errors:#?}");
 }
 
+/// A label an AT-TLS rule names has no blank: Policy Agent would read only its first word.
 #[test]
 fn label_with_blank() {
-    check(|f| f.security_databases[0].certificates[1].label = "Zowe Server".into(), "ZAT0103", 8);
+    check(
+        |f| {
+            f.security_databases[0].certificates[1].label = "Zowe Server".into();
+            extra_rule(f, "NAMED", 30).certificate_label = Some("Zowe Server".into());
+        },
+        "ZAT0103",
+        8,
+    );
 }
 
 #[test]
@@ -422,4 +430,21 @@ fn a_ring_name_longer_than_every_job_can_write_is_refused_at_its_line() {
     }
     let errors = errors_after(rename(42));
     assert!(errors.iter().all(|d| d.code != "ZAT0105"), "{errors:#?}");
+}
+
+/// A date in the right form whose day does not exist says so, not "must be yyyy-mm-dd".
+#[test]
+fn a_date_that_does_not_exist_says_which_day() {
+    let errors = errors_after(|f| {
+        let cert = f.security_databases[0]
+            .certificates
+            .iter_mut()
+            .find(|c| c.source == zat_model::CertSource::Generate)
+            .expect("a generated certificate");
+        cert.not_after = Some("2030-02-30".into());
+    });
+    let dates: Vec<_> = errors.iter().filter(|d| d.code == "ZAT0162").collect();
+    assert_eq!(dates.len(), 1, "{errors:#?}");
+    assert!(dates[0].message.contains("does not exist: day 30"), "{dates:#?}");
+    assert!(!dates[0].message.contains("must be yyyy-mm-dd"), "{dates:#?}");
 }
