@@ -607,12 +607,7 @@ impl Validator<'_> {
         for date in [&cert.not_before, &cert.not_after].into_iter().flatten() {
             match parse_date(date) {
                 Some(d) => dates.push(d),
-                None => self.error(
-                    "ZAT0162",
-                    &format!("date `{date}` must be yyyy-mm-dd"),
-                    &object,
-                    origin,
-                ),
+                None => self.error("ZAT0162", &date_problem(date), &object, origin),
             }
         }
         if let (Some(before), Some(after)) = (&cert.not_before, &cert.not_after)
@@ -1110,16 +1105,42 @@ fn is_dn_char(c: char) -> bool {
 }
 
 fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+    let (y, m, d) = date_fields(text)?;
+    (1..=12).contains(&m).then_some(())?;
+    (1..=days_in_month(y, m)).contains(&d).then_some((y, m, d))
+}
+
+/// Year, month and day of text in the form `yyyy-mm-dd` (digits only), whether or not the
+/// day exists.
+fn date_fields(text: &str) -> Option<(i32, u32, u32)> {
     let mut parts = text.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
         return None;
     }
-    let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    (1..=12).contains(&m).then_some(())?;
-    (1..=days[m as usize - 1]).contains(&d).then_some((y, m, d))
+    days[month.clamp(1, 12) as usize - 1]
+}
+
+/// What is wrong with a date [`parse_date`] refuses: its form, or a month or day that does
+/// not exist in a date of the right form.
+fn date_problem(text: &str) -> String {
+    match date_fields(text) {
+        None => format!("date `{text}` must be yyyy-mm-dd"),
+        Some((_, month, _)) if !(1..=12).contains(&month) => {
+            format!("date `{text}` has no month {month}: months are 01-12")
+        }
+        Some((year, month, day)) => format!(
+            "date `{text}` does not exist: day {day} is not in {year}-{month:02}, which has {} days",
+            days_in_month(year, month)
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -1132,6 +1153,22 @@ mod tests {
         assert_eq!(parse_date("2027-02-29"), None);
         assert_eq!(parse_date("2027-13-01"), None);
         assert_eq!(parse_date("27-01-01"), None);
+        assert_eq!(parse_date("+202-01-01"), None);
+    }
+
+    #[test]
+    fn a_refused_date_says_whether_its_form_or_its_day_is_wrong() {
+        assert_eq!(date_problem("2030-2-3"), "date `2030-2-3` must be yyyy-mm-dd");
+        assert_eq!(
+            date_problem("2030-02-30"),
+            "date `2030-02-30` does not exist: day 30 is not in 2030-02, which has 28 days"
+        );
+        assert_eq!(
+            date_problem("2030-13-01"),
+            "date `2030-13-01` has no month 13: months are 01-12"
+        );
+        assert!(date_problem("2030-00-01").contains("no month 0"));
+        assert!(date_problem("2030-04-00").contains("day 0 is not in 2030-04"));
     }
 
     #[test]
