@@ -180,7 +180,9 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0041",
         "the script threw an error",
-        "The script (or a site library) ran `throw`. The message is the thrown value.",
+        "The script (or a site library) ran `throw`. The message is the thrown value: a string in\n\
+         quotes (control characters shown as `?`), a builder's handle by what it stands for\n\
+         (`a fleet`, `a key ring`), anything else as rhai writes it.",
     ),
     // ---- model validation (zat-core) ----
     row(

@@ -74,6 +74,12 @@ pub(crate) fn usage_error(message: &str) {
     to_stderr(&format!("error: {message}\n"));
 }
 
+/// An argument that does nothing as given (a folder that is not there, an unknown code): one
+/// line on stderr; the command runs on.
+pub(crate) fn usage_warning(message: &str) {
+    to_stderr(&format!("warning: {message}\n"));
+}
+
 /// What a plugin printed while it ran (captured in its worker process, control characters
 /// already replaced): on stderr, every line marked as the plugin's, never on stdout.
 pub(crate) fn plugin_output(plugin: &str, output: &str) {

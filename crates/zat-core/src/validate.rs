@@ -1104,7 +1104,7 @@ fn is_dn_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)
 }
 
-fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+pub(crate) fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
     let (y, m, d) = date_fields(text)?;
     (1..=12).contains(&m).then_some(())?;
     (1..=days_in_month(y, m)).contains(&d).then_some((y, m, d))

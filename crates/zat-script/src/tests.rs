@@ -978,3 +978,28 @@ fn a_leading_byte_order_mark_is_skipped_and_columns_stay_right() {
     assert_eq!(crate::run_file(&path, &options()).expect("runs").name, "A");
     assert_eq!(run_ok("\u{feff}let site = fleet(\"B\");\n").name, "B");
 }
+
+/// What a script throws is shown in the script's words: a handle by what it stands for, not
+/// its Rust type; a string with its terminal escapes and hidden characters made visible.
+#[test]
+fn thrown_values_are_described_in_script_terms_and_made_printable() {
+    let (code, line, message) = fail(&format!("{HEADER}throw site;\n"));
+    assert_eq!((code.as_str(), line), ("ZAT0041", 3));
+    assert_eq!(message, "the script threw a fleet");
+    let (_, _, message) = fail(&format!("{HEADER}throw db;\n"));
+    assert_eq!(message, "the script threw a security database");
+    let (_, _, message) = fail(&format!("{HEADER}throw \"red \\x1b[31m \\u202e end\";\n"));
+    assert_eq!(message, "the script threw \"red ?[31m ? end\"");
+    assert!(!message.contains('\u{1b}'));
+}
+
+/// A builder that takes no options says so, not "accepted options: " with nothing after it.
+#[test]
+fn an_option_given_to_a_builder_without_options_says_it_takes_none() {
+    let script = format!("{HEADER}db.existing_certificate(\"CERTAUTH\", \"ROOT\", #{{ a: 1 }});\n");
+    let diagnostics = run(&script).expect_err("an unknown option");
+    assert_eq!(diagnostics[0].code, "ZAT0004", "{diagnostics:#?}");
+    let help = diagnostics[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("takes no options"), "{help}");
+    assert!(!help.contains("accepted options"), "{help}");
+}
