@@ -292,6 +292,17 @@ fn uri(file: &str) -> String {
     out
 }
 
+/// A warning for each code in `allow` (`--allow` or zat.toml's `allow`) that `zat explain`
+/// does not know: a misspelt code would otherwise allow nothing without a word. A site
+/// plugin's own code is not in the table, so this is a warning, not an error.
+pub(crate) fn warn_unknown_codes(allow: &[String]) {
+    for code in allow.iter().filter(|code| crate::explain::find(code).is_none()) {
+        report::usage_warning(&format!(
+            "allow `{code}` (--allow or zat.toml) is no known diagnostic code, so it allows nothing zat reports; `zat explain --list` shows every code"
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use zat_model::Origin;
@@ -330,16 +341,5 @@ mod tests {
         );
         assert_eq!(log["runs"][0]["tool"]["driver"]["rules"][0]["id"], "ZAT0342");
         assert_eq!(result["level"], "warning");
-    }
-}
-
-/// A warning for each code in `allow` (`--allow` or zat.toml's `allow`) that `zat explain`
-/// does not know: a misspelt code would otherwise allow nothing without a word. A site
-/// plugin's own code is not in the table, so this is a warning, not an error.
-pub(crate) fn warn_unknown_codes(allow: &[String]) {
-    for code in allow.iter().filter(|code| crate::explain::find(code).is_none()) {
-        report::usage_warning(&format!(
-            "allow `{code}` (--allow or zat.toml) is no known diagnostic code, so it allows nothing zat reports; `zat explain --list` shows every code"
-        ));
     }
 }
