@@ -49,7 +49,7 @@ impl ScriptArgs {
     pub(crate) fn options(&self) -> Result<ScriptOptions, String> {
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 86_400.0) {
             return Err(format!(
-                "--timeout must be a number of seconds between 0 and 86400, not {}",
+                "--timeout must be a number of seconds above 0 and at most 86400, not {}",
                 self.timeout
             ));
         }
@@ -138,6 +138,13 @@ impl ScriptArgs {
             report::usage_error(&message);
             Exit::Failure
         })?;
+        for dir in self.lib.iter().filter(|dir| !dir.is_dir()) {
+            let what = if dir.exists() { "is not a folder" } else { "does not exist" };
+            report::usage_warning(&format!(
+                "library folder {} (--lib or zat.toml) {what}: imports are not looked up there",
+                dir.display()
+            ));
+        }
         let mut inputs = zat_driver::Inputs::new(&self.script);
         inputs.script_options = options;
         if let Some(today) = self.today {

@@ -33,7 +33,8 @@ pub(crate) const CODES: &[Code] = &[
         "The script, or a library it imports, is not valid rhai.\n\
          The caret points at the first token rhai could not parse; the mistake is often just\n\
          before it (a missing `;`, `)` or `}`). `eval` is disabled in fleet scripts and is\n\
-         reported here too.",
+         reported here too, as is a script that is not UTF-8 text (saved in another encoding):\n\
+         the place is its first invalid byte. A UTF-8 byte order mark at the start is skipped.",
     ),
     row(
         "ZAT0003",
@@ -179,7 +180,9 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0041",
         "the script threw an error",
-        "The script (or a site library) ran `throw`. The message is the thrown value.",
+        "The script (or a site library) ran `throw`. The message is the thrown value: a string in\n\
+         quotes (control characters shown as `?`), a builder's handle by what it stands for\n\
+         (`a fleet`, `a key ring`), anything else as rhai writes it.",
     ),
     // ---- model validation (zat-core) ----
     row(
@@ -193,9 +196,12 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0103",
         "certificate label is not usable",
-        "A label is 1-32 characters. zat also refuses blanks and special characters: RACF accepts\n\
-         them inside quotes, but Policy Agent reads only the first word of a value, so a label\n\
-         with a blank would silently name another certificate in the AT-TLS policy.",
+        "A label is 1-32 characters A-Z a-z 0-9 _ - . @ # $. Blanks between words are allowed in\n\
+         the label of a RACF certificate that no AT-TLS rule or z/OS Connect server names (zat\n\
+         quotes every label in its RACDCERT commands, and real sites have labels like `Site Root\n\
+         CA`). A label a policy names must have no blank: Policy Agent reads only the first word of\n\
+         a value, so it would silently name another certificate. ACF2 and Top Secret labels have\n\
+         no blanks either: their plugins write labels unquoted.",
     ),
     row(
         "ZAT0104",
@@ -207,8 +213,11 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0105",
         "key ring name is not usable",
-        "A ring name is 1-237 characters; zat accepts A-Z a-z 0-9 _ - . @ # $ so that the same name\n\
-         works in RACDCERT, in an RDATALIB profile, in `Keyring owner/ring` and in `safkeyring://`.",
+        "A ring name is 1-42 characters; zat accepts A-Z a-z 0-9 _ - . @ # $ so that the same name\n\
+         works in RACDCERT, in an RDATALIB profile, in `Keyring owner/ring` and in `safkeyring://`.\n\
+         RACF allows 237 characters, but the jobs never split a name across lines: 42 is what fits\n\
+         on one 71-column TSO line with an 8-character owner in the longest command that holds it\n\
+         (`RDATALIB(OWNER.RING.LST)` of a Top Secret permit).",
     ),
     row(
         "ZAT0106",

@@ -106,6 +106,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 pub(crate) fn run(args: &Args) -> Exit {
+    crate::output::warn_unknown_codes(&args.allow);
     let inputs = match args.run.inputs(&args.script, &args.allow) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,

@@ -43,8 +43,10 @@ pub(crate) struct FindingArgs {
 }
 
 impl FindingArgs {
-    /// Fails with a usage error when the command cannot write `format`.
+    /// Fails with a usage error when the command cannot write `format`; warns about each
+    /// allowed code that no diagnostic has.
     pub(crate) fn require(&self, sarif_ok: bool, command: &str) -> Result<(), Exit> {
+        warn_unknown_codes(&self.allow);
         if self.format == Format::Sarif && !sarif_ok {
             report::usage_error(&format!(
                 "--format sarif is for check and lint; `zat {command}` writes human or json"
@@ -288,6 +290,17 @@ fn uri(file: &str) -> String {
         }
     }
     out
+}
+
+/// A warning for each code in `allow` (`--allow` or zat.toml's `allow`) that `zat explain`
+/// does not know: a misspelt code would otherwise allow nothing without a word. A site
+/// plugin's own code is not in the table, so this is a warning, not an error.
+pub(crate) fn warn_unknown_codes(allow: &[String]) {
+    for code in allow.iter().filter(|code| crate::explain::find(code).is_none()) {
+        report::usage_warning(&format!(
+            "allow `{code}` (--allow or zat.toml) is no known diagnostic code, so it allows nothing zat reports; `zat explain --list` shows every code"
+        ));
+    }
 }
 
 #[cfg(test)]

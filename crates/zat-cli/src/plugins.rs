@@ -43,7 +43,7 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => {
             Ok(Duration::from_secs_f64(secs))
         }
-        _ => Err(format!("`{text}` is not a number of seconds between 0 and 86400")),
+        _ => Err(format!("`{text}` is not a number of seconds above 0 and at most 86400")),
     }
 }
 

@@ -74,6 +74,12 @@ pub(crate) fn usage_error(message: &str) {
     to_stderr(&format!("error: {message}\n"));
 }
 
+/// An argument that does nothing as given (a folder that is not there, an unknown code): one
+/// line on stderr; the command runs on.
+pub(crate) fn usage_warning(message: &str) {
+    to_stderr(&format!("warning: {message}\n"));
+}
+
 /// What a plugin printed while it ran (captured in its worker process, control characters
 /// already replaced): on stderr, every line marked as the plugin's, never on stdout.
 pub(crate) fn plugin_output(plugin: &str, output: &str) {
@@ -159,7 +165,12 @@ fn read_source(file: &str) -> Option<String> {
     if !meta.is_file() || meta.len() > SOURCE_LIMIT {
         return None;
     }
-    std::fs::read_to_string(file).ok()
+    // As the script runtime reads a script: without a leading byte order mark (origins count
+    // columns from the first character after it), and a file that is not UTF-8 shown with
+    // U+FFFD for each invalid sequence, which keeps the columns before it right.
+    let bytes = std::fs::read(file).ok()?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    Some(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// One diagnostic in the shape miette renders.

@@ -39,17 +39,10 @@ impl Default for Checks {
 }
 
 impl Checks {
-    /// `YYYY-MM-DD` as a date; `None` when it is not a real date.
+    /// `YYYY-MM-DD` as a date (four, two and two digits, as the model's dates are written);
+    /// `None` when it is in another form (`2030-2-3`) or not a real date.
     pub fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
-        let mut parts = text.split('-');
-        let y: i32 = parts.next()?.parse().ok()?;
-        let m: u32 = parts.next()?.parse().ok()?;
-        let d: u32 = parts.next()?.parse().ok()?;
-        if parts.next().is_some() {
-            return None;
-        }
-        ((1..=12).contains(&m) && d >= 1 && i64::from(d) <= days_in_month(y, m))
-            .then_some((y, m, d))
+        crate::validate::parse_date(text)
     }
 }
 
@@ -298,11 +291,6 @@ fn expiry(fleet: &Fleet, checks: &Checks, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn days_in_month(year: i32, month: u32) -> i64 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1]
-}
-
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil((y, m, d): (i32, u32, u32)) -> i64 {
     let y = i64::from(y) - i64::from(m <= 2);
@@ -343,5 +331,7 @@ mod tests {
         assert_eq!(Checks::parse_date("2024-02-29"), Some((2024, 2, 29)));
         assert_eq!(Checks::parse_date("2023-02-29"), None);
         assert_eq!(Checks::parse_date("2026-13-01"), None);
+        assert_eq!(Checks::parse_date("2030-2-3"), None);
+        assert_eq!(Checks::parse_date("2030-02-03"), Some((2030, 2, 3)));
     }
 }

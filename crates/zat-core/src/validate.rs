@@ -11,7 +11,7 @@ use zat_model::{
 };
 
 pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
-    let mut v = Validator { out };
+    let mut v = Validator { out, named_labels: named_labels(fleet) };
     // Rules, requesters and servers each look a name up: by hash, not a scan of the fleet.
     let names = ByName::new(fleet);
     v.fleet_name(fleet);
@@ -143,6 +143,9 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
 
 struct Validator<'a> {
     out: &'a mut Vec<Diagnostic>,
+    /// Certificate labels written into AT-TLS policy (a rule's `CertificateLabel` or
+    /// `ServerCertificateLabel`, derived rules included) or Liberty's `serverKeyAlias`.
+    named_labels: std::collections::BTreeSet<&'a str>,
 }
 
 impl Validator<'_> {
@@ -197,6 +200,7 @@ impl Validator<'_> {
                 at,
             );
         }
+        self.job_card_layout(job, object, at);
         // zat adds a member per stack (`DSN=TCPPARMS(member)`): a member here would give
         // `SYS1.TCPPARMS(ABC)(TOZZ93FE)`.
         if fleet.defaults.tcpparms.contains('(') {
@@ -226,6 +230,39 @@ impl Validator<'_> {
                 &format!("high-level qualifier `{}` is not valid", fleet.defaults.hlq),
                 object,
                 at,
+            );
+        }
+    }
+
+    /// Whether every emitter can write the JOB statement from the site's card: the one
+    /// layout of `zat_zos::job_card` decides (accounting at most 142 characters, each of its
+    /// subparameters on one line, no apostrophes), so that the limit here is the limit there.
+    /// Fields the checks above (and ZAT0106's code-page check) report are replaced by valid
+    /// stand-ins, so a value is reported once; the job name is 8 characters, the widest.
+    fn job_card_layout(&mut self, job: &zat_model::JobCard, object: &str, at: &Origin) {
+        let safe = |value: &str| value.chars().all(zat_zos::is_safe_char);
+        let card = zat_model::JobCard {
+            name_prefix: "ZAT".to_owned(),
+            accounting: if safe(&job.accounting) { job.accounting.clone() } else { String::new() },
+            programmer: if safe(&job.programmer) && job.programmer.chars().count() <= 20 {
+                job.programmer.clone()
+            } else {
+                String::new()
+            },
+            class: "A".to_owned(),
+            msgclass: "A".to_owned(),
+            notify: None,
+        };
+        if let Err(error) = zat_zos::job_card(&card, "ZATJOBNM") {
+            self.out.push(
+                Diagnostic::error("ZAT0101", format!("cannot write the JOB card: {error}"))
+                    .object(object)
+                    .at(at)
+                    .help(
+                        "JCL takes up to 142 characters of accounting information, continued \
+                         between its comma-separated subparameters; no subparameter may be \
+                         longer than a line (about 50 characters)",
+                    ),
             );
         }
     }
@@ -293,7 +330,12 @@ impl Validator<'_> {
         }
     }
 
-    fn label(&mut self, label: &str, object: &str, origin: &Origin) {
+    /// A certificate label of a database with ESM `esm`. RACF takes blanks in a label (zat
+    /// quotes every label in its RACDCERT commands, and real sites have labels such as
+    /// `Site Root CA`), but Policy Agent reads only the first word of a value, and the ACF2
+    /// and Top Secret plugins write labels unquoted (their quoting of blanks is unconfirmed):
+    /// blanks are allowed only in the label of a RACF certificate that no policy names.
+    fn label(&mut self, label: &str, esm: &zat_model::Esm, object: &str, origin: &Origin) {
         if label.is_empty() || label.chars().count() > 32 {
             self.error(
                 "ZAT0103",
@@ -301,25 +343,57 @@ impl Validator<'_> {
                 object,
                 origin,
             );
-        } else if !label.chars().all(is_policy_char) {
-            // RACF accepts blanks in quoted labels, but Policy Agent reads only the first word
-            // of a value and ACF2/Top Secret quoting of blanks is unconfirmed.
+            return;
+        }
+        if label.chars().all(is_policy_char) {
+            return;
+        }
+        let blanks_only = label.chars().all(|c| c == ' ' || is_policy_char(c))
+            && !label.starts_with(' ')
+            && !label.ends_with(' ');
+        let message = if !blanks_only {
+            format!(
+                "certificate label `{label}` may hold only A-Z a-z 0-9 _ - . @ # $ and, in a RACF label no policy names, blanks between words"
+            )
+        } else if self.named_labels.contains(label) {
+            format!(
+                "certificate label `{label}` is named in AT-TLS policy (or Liberty's server.xml), where a value ends at the first blank: Policy Agent would read only the first word"
+            )
+        } else if *esm != zat_model::Esm::RACF {
+            format!(
+                "certificate label `{label}` has a blank, and the {esm} plugin writes labels unquoted: use a label without blanks"
+            )
+        } else {
+            return;
+        };
+        self.error("ZAT0103", &message, object, origin);
+    }
+
+    /// RACF takes ring names of up to 237 characters, but zat never splits a name across
+    /// lines: the longest token that holds one, `RDATALIB(OWNER.RING.LST)` of a Top Secret
+    /// permit on a 71-column TSO line, leaves room for [`MAX_RING_NAME`] characters beside
+    /// an 8-character owner (RACF's `/* KEY RING OWNER/RING */` comment and `OWNER.RING.LST`
+    /// profile allow a few more; the policy's `Keyring OWNER/RING` line fits in 72 columns).
+    fn ring_name(&mut self, name: &str, object: &str, origin: &Origin) {
+        if name.is_empty() || !name.chars().all(is_policy_char) {
             self.error(
-                "ZAT0103",
-                &format!("certificate label `{label}` may hold only A-Z a-z 0-9 _ - . @ # $ (no blanks: Policy Agent would read only the first word)"),
+                "ZAT0105",
+                &format!("key ring name `{name}` must be 1-{MAX_RING_NAME} characters A-Z a-z 0-9 _ - . @ # $"),
                 object,
                 origin,
             );
-        }
-    }
-
-    fn ring_name(&mut self, name: &str, object: &str, origin: &Origin) {
-        if name.is_empty() || name.len() > 237 || !name.chars().all(is_policy_char) {
-            self.error(
-                "ZAT0105",
-                &format!("key ring name `{name}` must be 1-237 characters A-Z a-z 0-9 _ - . @ # $"),
-                object,
-                origin,
+        } else if name.len() > MAX_RING_NAME {
+            self.out.push(
+                Diagnostic::error(
+                    "ZAT0105",
+                    format!(
+                        "key ring name `{name}` is {} characters: zat takes at most {MAX_RING_NAME}",
+                        name.len()
+                    ),
+                )
+                .object(object)
+                .at(origin)
+                .help("RACF allows 237, but the jobs write a ring name whole on one 71-column line, after its owner (`OWNER.RING.LST`): shorten it"),
             );
         }
     }
@@ -524,7 +598,7 @@ impl Validator<'_> {
     ) {
         let object = format!("{parent} / certificate {}", cert.label);
         let origin = &cert.origin;
-        self.label(&cert.label, &object, origin);
+        self.label(&cert.label, &db.esm, &object, origin);
         if let CertOwner::User(user) = &cert.owner {
             self.mvs_name(user, "certificate owner", false, &object, origin);
         }
@@ -584,12 +658,7 @@ impl Validator<'_> {
         for date in [&cert.not_before, &cert.not_after].into_iter().flatten() {
             match parse_date(date) {
                 Some(d) => dates.push(d),
-                None => self.error(
-                    "ZAT0162",
-                    &format!("date `{date}` must be yyyy-mm-dd"),
-                    &object,
-                    origin,
-                ),
+                None => self.error("ZAT0162", &date_problem(date), &object, origin),
             }
         }
         if let (Some(before), Some(after)) = (&cert.not_before, &cert.not_after)
@@ -1089,6 +1158,19 @@ fn may_overlap(a: &Rule, b: &Rule) -> bool {
         && addrs(&a.remote_addr, &b.remote_addr)
 }
 
+/// Every label a policy or Liberty configuration names ([`Validator::named_labels`]).
+fn named_labels(fleet: &Fleet) -> std::collections::BTreeSet<&str> {
+    let rules = fleet.lpars.iter().flat_map(|l| &l.stacks).flat_map(|s| &s.rules);
+    rules
+        .flat_map(|r| [r.certificate_label.as_deref(), r.server_certificate_label.as_deref()])
+        .chain(fleet.zos_connect_servers.iter().map(|s| s.server_label.as_deref()))
+        .flatten()
+        .collect()
+}
+
+/// Longest key ring name every emitter can write, see [`Validator::ring_name`].
+const MAX_RING_NAME: usize = 42;
+
 fn is_policy_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | '#' | '$')
 }
@@ -1097,17 +1179,43 @@ fn is_dn_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c)
 }
 
-fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+pub(crate) fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
+    let (y, m, d) = date_fields(text)?;
+    (1..=12).contains(&m).then_some(())?;
+    (1..=days_in_month(y, m)).contains(&d).then_some((y, m, d))
+}
+
+/// Year, month and day of text in the form `yyyy-mm-dd` (digits only), whether or not the
+/// day exists.
+fn date_fields(text: &str) -> Option<(i32, u32, u32)> {
     let mut parts = text.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
         return None;
     }
-    let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    (1..=12).contains(&m).then_some(())?;
-    (1..=days[m as usize - 1]).contains(&d).then_some((y, m, d))
+    days[month.clamp(1, 12) as usize - 1]
+}
+
+/// What is wrong with a date [`parse_date`] refuses: its form, or a month or day that does
+/// not exist in a date of the right form.
+fn date_problem(text: &str) -> String {
+    match date_fields(text) {
+        None => format!("date `{text}` must be yyyy-mm-dd"),
+        Some((_, month, _)) if !(1..=12).contains(&month) => {
+            format!("date `{text}` has no month {month}: months are 01-12")
+        }
+        Some((year, month, day)) => format!(
+            "date `{text}` does not exist: day {day} is not in {year}-{month:02}, which has {} days",
+            days_in_month(year, month)
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -1120,6 +1228,22 @@ mod tests {
         assert_eq!(parse_date("2027-02-29"), None);
         assert_eq!(parse_date("2027-13-01"), None);
         assert_eq!(parse_date("27-01-01"), None);
+        assert_eq!(parse_date("+202-01-01"), None);
+    }
+
+    #[test]
+    fn a_refused_date_says_whether_its_form_or_its_day_is_wrong() {
+        assert_eq!(date_problem("2030-2-3"), "date `2030-2-3` must be yyyy-mm-dd");
+        assert_eq!(
+            date_problem("2030-02-30"),
+            "date `2030-02-30` does not exist: day 30 is not in 2030-02, which has 28 days"
+        );
+        assert_eq!(
+            date_problem("2030-13-01"),
+            "date `2030-13-01` has no month 13: months are 01-12"
+        );
+        assert!(date_problem("2030-00-01").contains("no month 0"));
+        assert!(date_problem("2030-04-00").contains("day 0 is not in 2030-04"));
     }
 
     #[test]

@@ -508,7 +508,10 @@ pub fn sanitize_diagnostics(response: &mut RenderResponse, allowed: &BTreeSet<St
         diagnostic.object = printable(&diagnostic.object);
         diagnostic.help = diagnostic.help.as_deref().map(printable);
         let Some(origin) = &diagnostic.origin else { continue };
-        if !allowed.contains(&*origin.file) {
+        // `Origin::default()` (no file) is a plugin saying "nowhere", not a misplaced origin.
+        if origin.file.is_empty() {
+            diagnostic.origin = None;
+        } else if !allowed.contains(&*origin.file) {
             diagnostic.message = format!(
                 "{} (the plugin placed this at {:?}, which is not a file of the fleet script; that origin is dropped)",
                 diagnostic.message, origin.file
@@ -536,6 +539,23 @@ pub fn origin_files(fleet: &zat_plugin_api::model::Fleet) -> BTreeSet<String> {
 mod tests {
     use super::*;
     use crate::plugin::name_problem;
+
+    /// A plugin with no place for a finding (`Origin::default()`) gets no origin, and no note
+    /// that it placed the finding outside the script; a real file outside it still does.
+    #[test]
+    fn an_empty_origin_is_no_origin_and_no_note() {
+        use zat_plugin_api::model::{Diagnostic, Origin};
+        let mut response = RenderResponse::default();
+        response.diagnostics.push(Diagnostic::error("ZAT0340", "bad card").at(&Origin::default()));
+        response
+            .diagnostics
+            .push(Diagnostic::error("ZAT0340", "elsewhere").at(&Origin::new("/etc/x", 1, 1)));
+        sanitize_diagnostics(&mut response, &BTreeSet::new());
+        assert_eq!(response.diagnostics[0].message, "bad card");
+        assert_eq!(response.diagnostics[0].origin, None);
+        assert!(response.diagnostics[1].message.contains("that origin is dropped"));
+        assert_eq!(response.diagnostics[1].origin, None);
+    }
 
     /// The files of the fleet's origins, whichever object holds them, as a walk of the
     /// fleet's JSON finds them; a value that spells an origin in its text is not one.

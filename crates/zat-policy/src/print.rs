@@ -1,13 +1,18 @@
 //! The printer: one attribute per line, braces on their own lines, values in one column.
 //!
 //! The value column is the same for the whole text: one blank after the longest indented
-//! keyword, so a policy reads as a table. Blocks are separated by a blank line.
+//! keyword, so a policy reads as a table; a value that would end past column 72 there gets
+//! one blank instead, so that a long value (a key ring name) still fits a fixed-length
+//! 80-byte data set where it can. Blocks are separated by a blank line.
 //! Comments are written as `# text`, full-line before their statement or attribute and
 //! after two blanks at the end of a line.
 
 use crate::tree::{Attribute, Entry, Statement};
 
 const INDENT: usize = 2;
+
+/// Widest line that survives a copy into a fixed 80-byte data set with sequence numbers off.
+const COLUMNS: usize = 72;
 
 /// Prints statements as Policy Agent text, ending with a newline (empty text for no
 /// statements). Deterministic: the same tree always gives the same bytes.
@@ -91,14 +96,19 @@ impl Printer {
         words: impl Iterator<Item = &'a str>,
         trailing: Option<&str>,
     ) {
+        let words: Vec<&str> = words.collect();
         let start = self.out.len();
         self.indent(depth);
         self.out.push_str(keyword);
         let mut first = true;
+        let value: usize = words.iter().map(|w| w.len() + 1).sum::<usize>().saturating_sub(1);
         for word in words {
             if first {
                 let used = self.out.len() - start;
-                let pad = self.column.saturating_sub(used).max(1);
+                let mut pad = self.column.saturating_sub(used).max(1);
+                if used + pad + value > COLUMNS {
+                    pad = 1;
+                }
                 self.out.extend(std::iter::repeat_n(' ', pad));
                 first = false;
             } else {

@@ -101,6 +101,48 @@ fn lower_first(text: &str) -> String {
     }
 }
 
+/// What a script threw, in the script's words: a string as it is (quoted), a handle by what
+/// it stands for (`a fleet`), anything else as rhai writes it.
+fn thrown(value: &rhai::Dynamic) -> String {
+    use crate::handles::{
+        CertificateHandle, DatabaseHandle, FleetHandle, KeyringHandle, LevelHandle, LparHandle,
+        ServerHandle, StackHandle,
+    };
+    let kinds: [(bool, &str); 8] = [
+        (value.is::<FleetHandle>(), "a fleet"),
+        (value.is::<DatabaseHandle>(), "a security database"),
+        (value.is::<CertificateHandle>(), "a certificate"),
+        (value.is::<KeyringHandle>(), "a key ring"),
+        (value.is::<LevelHandle>(), "a security level"),
+        (value.is::<ServerHandle>(), "a z/OS Connect server"),
+        (value.is::<LparHandle>(), "an LPAR"),
+        (value.is::<StackHandle>(), "a TCP/IP stack"),
+    ];
+    if let Some((_, kind)) = kinds.iter().find(|(is, _)| *is) {
+        return (*kind).to_owned();
+    }
+    if value.is_unit() {
+        return "nothing (`()`)".to_owned();
+    }
+    match value.clone().into_immutable_string() {
+        Ok(text) => format!("\"{text}\""),
+        Err(_) => format!("`{value}`"),
+    }
+}
+
+/// Text as it may be shown on a terminal: control characters other than newlines and tabs,
+/// and bidirectional formatting characters, become `?` (the rule for plugin output).
+pub(crate) fn printable(text: &str) -> String {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(
+                c,
+                '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            )
+    };
+    text.chars().map(|c| if hidden(c) { '?' } else { c }).collect()
+}
+
 /// The diagnostic for a failed script run, located in the innermost file and position.
 pub(crate) fn diagnostic(err: &EvalAltResult, main: &str, options: &ScriptOptions) -> Diagnostic {
     let mut file = main.to_owned();
@@ -137,7 +179,10 @@ pub(crate) fn diagnostic(err: &EvalAltResult, main: &str, options: &ScriptOption
     }
     let position = if err.position().is_none() { outer_position } else { err.position() };
     let (code, message, help) = describe(err, options);
-    let mut diagnostic = Diagnostic::error(code, message);
+    // Messages quote what the script wrote (a thrown string, a misspelt key): no terminal
+    // escape or hidden text reaches the screen, as for plugin output.
+    let help = help.map(|help| printable(&help));
+    let mut diagnostic = Diagnostic::error(code, printable(&message));
     if let Some(origin) = origin_of(&file, position) {
         diagnostic = diagnostic.at(&origin);
     }
@@ -159,7 +204,7 @@ fn describe(
             if let Some(builder) = value.read_lock::<BuilderError>() {
                 return (builder.code(), builder.to_string(), builder.help());
             }
-            (THROWN, format!("the script threw: {value}"), None)
+            (THROWN, format!("the script threw {}", thrown(value)), None)
         }
         EvalAltResult::ErrorParsing(ParseErrorType::Reserved(word), _) if word == "eval" => (
             SYNTAX,

@@ -146,10 +146,14 @@ fn sandboxed_engine(
     ));
 
     let script = name.to_owned();
-    engine.on_print(move |text| tracing::info!(target: "zat::script", "{script}: {text}"));
+    engine.on_print(move |text| {
+        let text = diagnose::printable(text);
+        tracing::info!(target: "zat::script", "{script}: {text}");
+    });
     let script = name.to_owned();
     engine.on_debug(move |text, source, position| {
         let file = source.unwrap_or(&script);
+        let text = diagnose::printable(text);
         tracing::debug!(target: "zat::script", "{file}:{position}: {text}");
     });
 

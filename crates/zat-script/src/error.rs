@@ -77,7 +77,11 @@ impl BuilderError {
                 } else if let Some(near) = crate::diagnose::closest(key, accepted.iter().copied()) {
                     help.push_str(&format!("did you mean `{near}`?\n"));
                 }
-                help.push_str(&format!("accepted options: {}", accepted.join(", ")));
+                if accepted.is_empty() {
+                    help.push_str("it takes no options: leave the options map out");
+                } else {
+                    help.push_str(&format!("accepted options: {}", accepted.join(", ")));
+                }
                 Some(help)
             }
             BuilderError::WrongType { found, .. } if found.contains("()") => Some(

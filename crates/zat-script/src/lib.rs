@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use zat_model::{Diagnostic, Fleet};
+use zat_model::{Diagnostic, Fleet, Origin};
 
 pub use diagnose::CODES;
 pub use reference::{
@@ -144,10 +144,17 @@ pub fn run_file(path: &Path, options: &ScriptOptions) -> Result<Fleet, Vec<Diagn
             return Err(vec![diagnose::too_large(&name, meta.len(), limit)]);
         }
     }
-    let source = std::fs::read_to_string(path).map_err(|err| {
+    let bytes = std::fs::read(path).map_err(|err| {
         vec![
             Diagnostic::error(diagnose::CANNOT_READ, format!("cannot read `{name}`: {err}"))
                 .help("check the path of the fleet script"),
+        ]
+    })?;
+    let source = script_text(bytes).map_err(|at| {
+        vec![
+            Diagnostic::error(diagnose::SYNTAX, at.message())
+                .at(&Origin::new(name.as_str(), at.line, at.column))
+                .help("save the script as UTF-8: zat reads fleet scripts as UTF-8 text"),
         ]
     })?;
     let folder = match path.parent() {
@@ -165,11 +172,54 @@ pub fn run_source(
     folder: &Path,
     options: &ScriptOptions,
 ) -> Result<Fleet, Vec<Diagnostic>> {
+    // Windows editors may start a UTF-8 file with a byte order mark: not part of the script.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     if source.len() > options.limits.max_script_size {
         let size = source.len() as u64;
         return Err(vec![diagnose::too_large(name, size, options.limits.max_script_size)]);
     }
     engine::run(name, source, folder, options)
+}
+
+/// Where a script file stops being UTF-8: the first byte that is not, at a 1-based line and
+/// column (counted in characters, as rhai counts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotUtf8 {
+    pub(crate) byte: u8,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+}
+
+impl NotUtf8 {
+    pub(crate) fn message(self) -> String {
+        format!(
+            "the script is not UTF-8 text: byte 0x{:02X} at line {}, column {} is not valid UTF-8",
+            self.byte, self.line, self.column
+        )
+    }
+}
+
+/// The text of a script file, without the byte order mark some editors put first (so that
+/// columns of line 1 count from the first character of the script), or where it is not
+/// UTF-8.
+pub(crate) fn script_text(bytes: Vec<u8>) -> Result<String, NotUtf8> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let bytes = err.as_bytes();
+        // Valid by construction: `valid_up_to` is the length of the longest UTF-8 prefix.
+        let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        NotUtf8 {
+            byte: bytes[valid],
+            line: count(prefix.matches('\n').count() + 1),
+            column: count(prefix[line_start..].chars().count() + 1),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -181,8 +181,12 @@ impl SandboxResolver {
             return Err(BuilderError::ImportUnreadable { file: shown.to_owned(), reason }
                 .into_rhai(position));
         }
-        let text = std::fs::read_to_string(file).map_err(|err| {
+        let bytes = std::fs::read(file).map_err(|err| {
             BuilderError::ImportUnreadable { file: shown.to_owned(), reason: err.to_string() }
+                .into_rhai(position)
+        })?;
+        let text = crate::script_text(bytes).map_err(|at| {
+            BuilderError::ImportUnreadable { file: shown.to_owned(), reason: at.message() }
                 .into_rhai(position)
         })?;
         let in_module = |err: Box<EvalAltResult>| {

@@ -713,7 +713,11 @@ pub(crate) const BUILDERS: &[Builder] = &[
     Builder {
         name: "certificate_authority",
         receiver: Some("SecurityDatabase"),
-        args: &[arg("label", "string", "Certificate label, at most 32 characters, case kept.")],
+        args: &[arg(
+            "label",
+            "string",
+            "Certificate label, 1-32 characters, case kept: A-Z a-z 0-9 _ - . @ # $; blanks between words only in a RACF label that no AT-TLS rule or z/OS Connect server names.",
+        )],
         returns: "Certificate",
         doc: "A certificate authority (owner CERTAUTH) that zat generates on z/OS.",
         options: CERT_OPTIONS,
@@ -726,7 +730,11 @@ pub(crate) const BUILDERS: &[Builder] = &[
         receiver: Some("SecurityDatabase"),
         args: &[
             arg("owner", "string", "A user ID, or `CERTAUTH` or `SITE`."),
-            arg("label", "string", "Certificate label, at most 32 characters, case kept."),
+            arg(
+                "label",
+                "string",
+                "Certificate label, 1-32 characters, case kept: A-Z a-z 0-9 _ - . @ # $; blanks between words only in a RACF label that no AT-TLS rule or z/OS Connect server names.",
+            ),
         ],
         returns: "Certificate",
         doc: "A certificate that zat generates on z/OS, usually signed by a certificate authority of the same database.",
@@ -738,7 +746,11 @@ pub(crate) const BUILDERS: &[Builder] = &[
     Builder {
         name: "import_ca",
         receiver: Some("SecurityDatabase"),
-        args: &[arg("label", "string", "Label the certificate gets.")],
+        args: &[arg(
+            "label",
+            "string",
+            "Label the certificate gets, 1-32 characters, case kept: A-Z a-z 0-9 _ - . @ # $; blanks between words only in a RACF label that no AT-TLS rule or z/OS Connect server names.",
+        )],
         returns: "Certificate",
         doc: "A certificate authority added from a data set (owner CERTAUTH), such as a partner's CA.",
         options: IMPORT_OPTIONS,
@@ -751,7 +763,11 @@ pub(crate) const BUILDERS: &[Builder] = &[
         receiver: Some("SecurityDatabase"),
         args: &[
             arg("owner", "string", "A user ID, or `CERTAUTH` or `SITE`."),
-            arg("label", "string", "Its label in the security database."),
+            arg(
+                "label",
+                "string",
+                "Its label in the security database, 1-32 characters: A-Z a-z 0-9 _ - . @ # $; blanks between words only in a RACF label that no AT-TLS rule or z/OS Connect server names.",
+            ),
         ],
         returns: "Certificate",
         doc: "A certificate already in the security database: rings connect it, the jobs never create, export or delete it. It takes no options.",
@@ -765,7 +781,11 @@ pub(crate) const BUILDERS: &[Builder] = &[
         receiver: Some("SecurityDatabase"),
         args: &[
             arg("owner", "string", "User ID that owns the ring."),
-            arg("name", "string", "Ring name, case kept."),
+            arg(
+                "name",
+                "string",
+                "Ring name, case kept: 1-42 of A-Z a-z 0-9 _ - . @ # $ (RACF allows 237, but every job writes the name whole on one 71-column line).",
+            ),
         ],
         returns: "Keyring",
         doc: "A key ring owned by a user ID.",

@@ -945,3 +945,61 @@ fn security_levels_take_the_settings_import_needs() {
         run(&format!("{HEADER}site.security_level(\"L\", #{{ client_auth: \"sometimes\" }});\n"));
     assert!(bad.is_err());
 }
+
+/// A script file that is not UTF-8 is a mistake in the script at the first invalid byte
+/// (line and column in characters), not a file zat could not read.
+#[test]
+fn a_script_that_is_not_utf8_is_an_error_at_the_first_invalid_byte() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("latin1.rhai");
+    std::fs::write(&path, b"let site = fleet(\"A\");\nlet x = \"\xc3\xa9t\xe9\";\n")
+        .expect("written");
+    let diagnostics = crate::run_file(&path, &options()).expect_err("not UTF-8");
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d.code, "ZAT0002", "{d:#?}");
+    let origin = d.origin.as_ref().expect("a place in the script");
+    assert_eq!((origin.line, origin.column), (2, 12), "{d:#?}");
+    assert!(d.message.contains("0xE9"), "{d:#?}");
+}
+
+/// A byte order mark before the script (Windows editors) is skipped, and columns of the first
+/// line count from the character after it.
+#[test]
+fn a_leading_byte_order_mark_is_skipped_and_columns_stay_right() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("bom.rhai");
+    std::fs::write(&path, b"\xef\xbb\xbflet site = fleet(\"A\"); site.lpar(\"SYSA\", 5);\n")
+        .expect("written");
+    let diagnostics = crate::run_file(&path, &options()).expect_err("a wrong argument");
+    let origin = diagnostics[0].origin.as_ref().expect("a place in the script");
+    assert_eq!((diagnostics[0].code.as_str(), origin.line, origin.column), ("ZAT0003", 1, 29));
+    std::fs::write(&path, b"\xef\xbb\xbflet site = fleet(\"A\");\n").expect("written");
+    assert_eq!(crate::run_file(&path, &options()).expect("runs").name, "A");
+    assert_eq!(run_ok("\u{feff}let site = fleet(\"B\");\n").name, "B");
+}
+
+/// What a script throws is shown in the script's words: a handle by what it stands for, not
+/// its Rust type; a string with its terminal escapes and hidden characters made visible.
+#[test]
+fn thrown_values_are_described_in_script_terms_and_made_printable() {
+    let (code, line, message) = fail(&format!("{HEADER}throw site;\n"));
+    assert_eq!((code.as_str(), line), ("ZAT0041", 3));
+    assert_eq!(message, "the script threw a fleet");
+    let (_, _, message) = fail(&format!("{HEADER}throw db;\n"));
+    assert_eq!(message, "the script threw a security database");
+    let (_, _, message) = fail(&format!("{HEADER}throw \"red \\x1b[31m \\u202e end\";\n"));
+    assert_eq!(message, "the script threw \"red ?[31m ? end\"");
+    assert!(!message.contains('\u{1b}'));
+}
+
+/// A builder that takes no options says so, not "accepted options: " with nothing after it.
+#[test]
+fn an_option_given_to_a_builder_without_options_says_it_takes_none() {
+    let script = format!("{HEADER}db.existing_certificate(\"CERTAUTH\", \"ROOT\", #{{ a: 1 }});\n");
+    let diagnostics = run(&script).expect_err("an unknown option");
+    assert_eq!(diagnostics[0].code, "ZAT0004", "{diagnostics:#?}");
+    let help = diagnostics[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("takes no options"), "{help}");
+    assert!(!help.contains("accepted options"), "{help}");
+}

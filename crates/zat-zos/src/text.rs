@@ -119,17 +119,19 @@ pub fn job_card(card: &JobCard, name: &str) -> Result<Vec<String>, ZosError> {
     if !is_valid_name(name) {
         return Err(ZosError::InvalidName { what: "job name", name: name.to_owned() });
     }
-    let mut operands = Vec::new();
+    // Each operand is a list of pieces; a line may break after any piece (the accounting
+    // field between its subparameters, which JCL allows, every other operand whole).
+    let mut operands: Vec<Vec<String>> = Vec::new();
     let accounting = accounting_field(&card.accounting)?;
     let programmer = programmer_field(&card.programmer)?;
     match (accounting, programmer) {
         (Some(acct), Some(pgmr)) => {
             operands.push(acct);
-            operands.push(pgmr);
+            operands.push(vec![pgmr]);
         }
         (Some(acct), None) => operands.push(acct),
         // A programmer name without accounting needs the leading comma of the empty positional.
-        (None, Some(pgmr)) => operands.push(format!(",{pgmr}")),
+        (None, Some(pgmr)) => operands.push(vec![format!(",{pgmr}")]),
         (None, None) => {}
     }
     let class = card.class.trim().to_ascii_uppercase();
@@ -141,7 +143,7 @@ pub fn job_card(card: &JobCard, name: &str) -> Result<Vec<String>, ZosError> {
                 reason: "use 1-8 of A-Z 0-9",
             });
         }
-        operands.push(format!("CLASS={class}"));
+        operands.push(vec![format!("CLASS={class}")]);
     }
     let msgclass = card.msgclass.trim().to_ascii_uppercase();
     if !msgclass.is_empty() {
@@ -152,15 +154,15 @@ pub fn job_card(card: &JobCard, name: &str) -> Result<Vec<String>, ZosError> {
                 reason: "use one of A-Z 0-9",
             });
         }
-        operands.push(format!("MSGCLASS={msgclass}"));
+        operands.push(vec![format!("MSGCLASS={msgclass}")]);
     }
-    operands.push("MSGLEVEL=(1,1)".to_owned());
+    operands.push(vec!["MSGLEVEL=(1,1)".to_owned()]);
     if let Some(notify) = &card.notify {
         let notify = notify.trim().to_ascii_uppercase();
         if notify != "&SYSUID" && !is_valid_name(&notify) {
             return Err(ZosError::InvalidName { what: "NOTIFY user ID", name: notify });
         }
-        operands.push(format!("NOTIFY={notify}"));
+        operands.push(vec![format!("NOTIFY={notify}")]);
     }
 
     let first = format!("//{name:<8} JOB ");
@@ -168,24 +170,33 @@ pub fn job_card(card: &JobCard, name: &str) -> Result<Vec<String>, ZosError> {
     let mut lines = Vec::new();
     let mut line = first;
     let mut at_start = true;
-    for (index, operand) in operands.iter().enumerate() {
-        let last = index + 1 == operands.len();
-        let piece = if last { operand.clone() } else { format!("{operand},") };
-        if !at_start && line.len() + piece.len() > JCL_COLUMNS {
-            lines.push(line);
-            line = continuation.clone();
+    let count = operands.len();
+    for (index, operand) in operands.into_iter().enumerate() {
+        let pieces = operand.len();
+        for (at, mut piece) in operand.into_iter().enumerate() {
+            let token = piece.clone();
+            if at + 1 == pieces && index + 1 < count {
+                piece.push(',');
+            }
+            if !at_start && line.len() + piece.len() > JCL_COLUMNS {
+                lines.push(line);
+                line = continuation.clone();
+            }
+            if line.len() + piece.len() > JCL_COLUMNS {
+                return Err(ZosError::TokenTooLong { token, width: JCL_COLUMNS });
+            }
+            line.push_str(&piece);
+            at_start = false;
         }
-        if line.len() + piece.len() > JCL_COLUMNS {
-            return Err(ZosError::TokenTooLong { token: operand.clone(), width: JCL_COLUMNS });
-        }
-        line.push_str(&piece);
-        at_start = false;
     }
     lines.push(line.trim_end().to_owned());
     Ok(lines)
 }
 
-fn accounting_field(accounting: &str) -> Result<Option<String>, ZosError> {
+/// The accounting field as the pieces a JOB statement may be continued between: `(A,`,
+/// `B,`, `C)` (JCL continues the accounting information after a complete subparameter and
+/// its comma), none for an empty field.
+fn accounting_field(accounting: &str) -> Result<Option<Vec<String>>, ZosError> {
     let trimmed = accounting.trim();
     let inner = trimmed
         .strip_prefix('(')
@@ -219,7 +230,17 @@ fn accounting_field(accounting: &str) -> Result<Option<String>, ZosError> {
             max: 142,
         });
     }
-    Ok(Some(field))
+    let last = parts.len() - 1;
+    let pieces = parts
+        .into_iter()
+        .enumerate()
+        .map(|(index, part)| {
+            let open = if index == 0 { "(" } else { "" };
+            let close = if index == last { ")" } else { "," };
+            format!("{open}{part}{close}")
+        })
+        .collect();
+    Ok(Some(pieces))
 }
 
 fn programmer_field(programmer: &str) -> Result<Option<String>, ZosError> {
@@ -852,6 +873,25 @@ mod tests {
         }
         assert!(lines[0].ends_with(','));
         assert_eq!(&lines[1][..15], "//             ");
+    }
+
+    /// JCL continues the accounting information after a subparameter and its comma: a field
+    /// of up to 142 characters fits; a subparameter longer than a line does not.
+    #[test]
+    fn long_accounting_continues_between_subparameters() {
+        let mut c = card();
+        let part = "A".repeat(30);
+        c.accounting = [part.as_str(); 4].join(",");
+        let lines = job_card(&c, "ZATRS").unwrap();
+        assert!(lines.iter().all(|l| l.len() <= JCL_COLUMNS), "{lines:#?}");
+        assert!(lines.iter().all(|l| l.ends_with(',') || l == lines.last().unwrap()));
+        // Both the JOB statement and its continuations put the operands in column 16.
+        let joined: String = lines.iter().map(|l| &l[15..]).collect();
+        assert!(joined.starts_with(&format!("({part},{part},{part},{part}),")), "{joined}");
+        c.accounting = "A".repeat(120);
+        assert!(matches!(job_card(&c, "ZATRS"), Err(ZosError::TokenTooLong { .. })));
+        c.accounting = [part.as_str(); 5].join(",");
+        assert!(matches!(job_card(&c, "ZATRS"), Err(ZosError::TooLong { max: 142, .. })));
     }
 
     #[test]

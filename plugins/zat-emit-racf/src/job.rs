@@ -6,7 +6,7 @@
 
 use zat_plugin_api::RenderResponse;
 use zat_plugin_api::batch::{BatchJob, Subject, TmpStep};
-use zat_plugin_api::model::{Diagnostic, JobCard, Origin};
+use zat_plugin_api::model::{Diagnostic, Origin, SiteDefaults};
 use zat_zos::TsoFormatter;
 
 use crate::codes;
@@ -99,7 +99,7 @@ impl Renderer {
     /// Renders a job into `response`; problems with the user's data (a JOB card the site's
     /// values cannot make, a command that cannot be laid out) become diagnostics and no file,
     /// and a generated line that breaks a batch rule is an error naming the file and line.
-    pub(crate) fn render(&self, card: &JobCard, job: &Job, response: &mut RenderResponse) {
+    pub(crate) fn render(&self, defaults: &SiteDefaults, job: &Job, response: &mut RenderResponse) {
         let mut ok = true;
         for command in job.steps.iter().chain(&job.tail).flat_map(|s| &s.commands) {
             if let Err(error) = self.formatter.format(&command.text) {
@@ -133,10 +133,21 @@ impl Renderer {
         if let Some((before, about, statement)) = &job.stop {
             batch = batch.stop_before(*before, about, statement);
         }
-        let origin = Origin::default();
+        // The JOB card comes from `site.defaults(..)`: its problems are placed there. A fleet
+        // without that call has no place to name, and the diagnostics get none (an empty
+        // origin would be dropped by the host with a note that the plugin misplaced it).
+        let origin = defaults.origin.clone().unwrap_or_default();
         let object = format!("job {}", job.path);
         let subject = Subject { code: codes::JOB_CARD, object: &object, origin: &origin };
-        batch.emit(card, job.path.clone(), subject, response);
+        let before = response.diagnostics.len();
+        batch.emit(&defaults.job, job.path.clone(), subject, response);
+        if defaults.origin.is_none() {
+            for diagnostic in &mut response.diagnostics[before..] {
+                if diagnostic.origin.as_ref() == Some(&origin) {
+                    diagnostic.origin = None;
+                }
+            }
+        }
     }
 }
 

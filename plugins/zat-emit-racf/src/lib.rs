@@ -183,7 +183,7 @@ impl Emitter for RacfEmitter {
                     };
                     let plan = Plan::of(db, options.generic);
                     for job in lpar::jobs(fleet, lpar, &options, &plan) {
-                        renderer.render(&fleet.defaults.job, &job, &mut response);
+                        renderer.render(&fleet.defaults, &job, &mut response);
                     }
                 }
             }
@@ -196,7 +196,7 @@ impl Emitter for RacfEmitter {
                     Keep::Statements,
                 );
                 for (_, job) in planned.jobs.iter().filter(|(lpar, _)| !lpar) {
-                    renderer.render(&fleet.defaults.job, job, &mut response);
+                    renderer.render(&fleet.defaults, job, &mut response);
                 }
             }
             Some(Unit::Fleet) => {
@@ -220,7 +220,7 @@ impl Emitter for RacfEmitter {
                 let jobs = planned.all();
                 check_names(&jobs, &mut response.diagnostics);
                 for job in jobs {
-                    renderer.render(&fleet.defaults.job, job, &mut response);
+                    renderer.render(&fleet.defaults, job, &mut response);
                 }
                 planned.order_file(&mut response);
             }

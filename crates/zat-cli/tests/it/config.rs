@@ -125,3 +125,17 @@ fn no_base_comes_from_zat_toml() {
     zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out"]).expect_code(0);
     assert!(!base.exists(), "no_base in zat.toml keeps none");
 }
+
+/// An allowed code that no diagnostic has (a typo) is said to be unknown, from zat.toml as
+/// from `--allow`; a known code is taken without a word.
+#[test]
+fn an_allowed_code_that_does_not_exist_is_a_warning() {
+    let dir = project("small.rhai", "allow = [\"ZAT9999\"]\n");
+    let out = zat_in(dir.path(), &["check", "fleet.rhai"]);
+    out.expect_code(0).stderr_has("`ZAT9999`").stderr_has("no known diagnostic code");
+    let dir = project("small.rhai", "");
+    let out = zat_in(dir.path(), &["check", "fleet.rhai", "--allow", "ZAT9998"]);
+    out.expect_code(0).stderr_has("`ZAT9998`").stderr_has("no known diagnostic code");
+    let out = zat_in(dir.path(), &["check", "fleet.rhai", "--allow", "zat0311"]);
+    assert!(!out.stderr.contains("no known diagnostic code"), "{}", out.stderr);
+}

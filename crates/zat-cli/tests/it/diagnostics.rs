@@ -121,3 +121,54 @@ fn long_requester_names_that_differ_late_derive_distinct_rules() {
     assert!(!out.stderr.contains("defined twice"), "{}", out.stderr);
     assert!(!out.stderr.contains(" x "), "no error expected:\n{}", out.stderr);
 }
+
+/// A JOB card value the emitters cannot write is one error at `site.defaults(..)`, found by
+/// validation, not one per job from the plugin with no place in the script.
+#[test]
+fn an_accounting_field_too_long_for_a_job_card_is_one_error_at_the_defaults() {
+    let out = zat(&["check", "long_accounting.rhai"]);
+    out.expect_code(1);
+    out.stderr_has("ZAT0101").stderr_has("long_accounting.rhai:3:");
+    out.stderr_has("cannot write the JOB card").stderr_has("found 1 error and");
+    assert!(!out.stderr.contains("ZAT0340"), "{}", out.stderr);
+    assert!(!out.stderr.contains("origin is dropped"), "{}", out.stderr);
+}
+
+/// The longest ring name validation takes builds, with an RDATALIB profile and the policy
+/// line in 72 columns; one character more is one error at the ring's line, not a build
+/// that fails in the jobs.
+#[test]
+fn a_ring_name_is_refused_at_its_line_exactly_when_the_jobs_could_not_hold_it() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let script = crate::fixtures().join("long_ring.rhai");
+    let script = script.to_str().expect("a UTF-8 path");
+    let longest = format!("ring={}", "R".repeat(42));
+    let out = crate::zat_in(dir.path(), &["build", script, "-o", "out", "--set", &longest]);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("ZAT0543"), "{}", out.stderr);
+    let out = zat(&["check", "long_ring.rhai", "--set", &format!("ring={}", "R".repeat(43))]);
+    out.expect_code(1).stderr_has("ZAT0105").stderr_has("long_ring.rhai:7:");
+    out.stderr_has("at most 42");
+    let headers = out.stderr.lines().filter(|line| line.starts_with("ZAT")).count();
+    assert_eq!(headers, 1, "{}", out.stderr);
+}
+
+/// A script saved in another encoding is an input error (exit 1) at the line and column of
+/// its first invalid byte; a byte order mark is skipped and the excerpt's columns stay right.
+#[test]
+fn encoding_mistakes_are_input_errors_at_their_place() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(
+        dir.path().join("latin1.rhai"),
+        b"let site = fleet(\"A\");\nlet x = \"caf\xe9\";\n",
+    )
+    .expect("written");
+    let out = crate::zat_in(dir.path(), &["check", "latin1.rhai"]);
+    out.expect_code(1).stderr_has("ZAT0002").stderr_has("latin1.rhai:2:13");
+    out.stderr_has("is not valid UTF-8");
+    assert!(!out.stderr.contains("check the path"), "{}", out.stderr);
+    std::fs::write(dir.path().join("bom.rhai"), b"\xef\xbb\xbflet y = 1 +;\n").expect("written");
+    let out = crate::zat_in(dir.path(), &["check", "bom.rhai"]);
+    out.expect_code(1).stderr_has("bom.rhai:1:12").stderr_has("unexpected ';'");
+    assert!(!out.stderr.contains("feff"), "{}", out.stderr);
+}

@@ -146,3 +146,50 @@ fn the_committed_protocol_schema_is_generated_from_the_types() {
          `cargo run -p zat-cli -- schema --protocol > docs/plugin-protocol.schema.json`"
     );
 }
+
+/// An existing site CA whose label has blanks is connected to a ring: the build works and
+/// every RACDCERT command has the label in apostrophes.
+#[test]
+fn a_label_with_blanks_builds_and_is_quoted_in_the_racf_commands() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let script = crate::fixtures().join("blank_labels.rhai");
+    let script = script.to_str().expect("a UTF-8 path");
+    zat_in(dir.path(), &["build", script, "-o", "out"]).expect_code(0);
+    let setup = std::fs::read_to_string(dir.path().join("out/security/PLEX1/racf/SETUP.jcl"))
+        .expect("the RACF setup job");
+    assert!(setup.contains("CONNECT(CERTAUTH LABEL('Site Root CA')"), "{setup}");
+    assert!(setup.contains("WITHLABEL('MYCOM CA')"), "{setup}");
+    for line in setup.lines().filter(|l| l.contains("Root CA") && !l.starts_with("//*")) {
+        assert!(line.contains("'Site Root CA'"), "unquoted label: {line}");
+    }
+}
+
+/// Command-line values that are wrong, or do nothing, are said to be: the range of
+/// --timeout as it is checked, --today only as YYYY-MM-DD, a --lib folder that is not there.
+#[test]
+fn arguments_that_cannot_work_are_reported_as_they_are() {
+    let out = zat(&["check", "small.rhai", "--timeout", "0"]);
+    out.expect_code(2).stderr_has("above 0 and at most 86400, not 0");
+    assert!(!out.stderr.contains("between 0 and"), "{}", out.stderr);
+    zat(&["check", "small.rhai", "--today", "2030-2-3"]).expect_code(2).stderr_has("not a date");
+    zat(&["check", "small.rhai", "--today", "2030-02-03"]).expect_code(0);
+    let out = zat(&["check", "small.rhai", "--lib", "no-such-folder"]);
+    out.expect_code(0).stderr_has("no-such-folder").stderr_has("does not exist");
+    let out = zat(&["check", "small.rhai"]);
+    assert!(!out.stderr.contains("does not exist"), "{}", out.stderr);
+}
+
+/// A thrown value is described as the script knows it, and a thrown string's terminal
+/// escapes never reach the terminal.
+#[test]
+fn what_a_script_throws_is_shown_in_script_terms_and_without_escapes() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let script = "let site = fleet(\"A\");\nif params.what == \"site\" { throw site; }\nthrow \"bad \\x1b[2J\\x1b]0;title\\x07 end\";\n";
+    std::fs::write(dir.path().join("throw.rhai"), script).expect("written");
+    let out = zat_in(dir.path(), &["check", "throw.rhai", "--set", "what=site"]);
+    out.expect_code(1).stderr_has("the script threw a fleet").stderr_has("throw.rhai:2:");
+    assert!(!out.stderr.contains("FleetHandle"), "{}", out.stderr);
+    let out = zat_in(dir.path(), &["check", "throw.rhai", "--set", "what=text"]);
+    out.expect_code(1).stderr_has("the script threw \"bad ?[2J?]0;title? end\"");
+    assert!(!out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{7}'), "{:?}", out.stderr);
+}

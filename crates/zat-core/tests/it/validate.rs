@@ -193,9 +193,17 @@ fn an_imported_ca_cannot_sign() {
     assert!(errors.iter().any(|d| d.message.contains("no private key")), "{errors:#?}");
 }
 
+/// A label an AT-TLS rule names has no blank: Policy Agent would read only its first word.
 #[test]
 fn label_with_blank() {
-    check(|f| f.security_databases[0].certificates[1].label = "Zowe Server".into(), "ZAT0103", 8);
+    check(
+        |f| {
+            f.security_databases[0].certificates[1].label = "Zowe Server".into();
+            extra_rule(f, "NAMED", 30).certificate_label = Some("Zowe Server".into());
+        },
+        "ZAT0103",
+        8,
+    );
 }
 
 #[test]
@@ -523,4 +531,104 @@ fn independent_mistakes_of_a_server_and_its_requester_are_both_reported() {
     let found: Vec<(&str, Option<u32>)> =
         errors.iter().map(|d| (d.code.as_str(), d.origin.as_ref().map(|o| o.line))).collect();
     assert_eq!(found, [("ZAT0110", Some(16)), ("ZAT0101", Some(21))], "{errors:#?}");
+}
+
+/// A JOB card the emitters cannot write is one error at `site.defaults(..)`, not one per job
+/// from each emitter.
+#[test]
+fn job_card_accounting_that_cannot_be_laid_out_is_one_error_at_the_defaults() {
+    let at = zat_model::Origin::new("seed.rhai", 3, 6);
+    for accounting in ["A".repeat(120), vec!["A".repeat(40); 4].join(","), "O'BRIEN".to_owned()] {
+        let errors = errors_after(|f| {
+            f.defaults.job.accounting = accounting.clone();
+            f.defaults.origin = Some(at.clone());
+        });
+        let card: Vec<_> = errors.iter().filter(|d| d.message.contains("JOB card")).collect();
+        assert_eq!(card.len(), 1, "{accounting}: {errors:#?}");
+        assert_eq!(card[0].code, "ZAT0101");
+        assert_eq!(card[0].origin.as_ref(), Some(&at));
+    }
+    // Continued between subparameters, 142 characters fit.
+    let long = vec!["A".repeat(34); 4].join(",");
+    assert_eq!(long.len(), 139);
+    assert_eq!(errors_after(|f| f.defaults.job.accounting = long), Vec::new());
+    // Reported once: the code-page check already names the `!`.
+    let errors = errors_after(|f| f.defaults.job.accounting = "NET!1".into());
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+}
+
+/// A label with blanks is a RACF label zat quotes in every command: allowed while no policy
+/// names it (Policy Agent reads only its first word) and the ESM is RACF (the ACF2 and Top
+/// Secret plugins write labels unquoted).
+#[test]
+fn blanks_in_a_label_are_refused_only_where_a_policy_or_unquoting_esm_would_read_them() {
+    let label_errors = |change: &dyn Fn(&mut Fleet)| -> Vec<Diagnostic> {
+        errors_after(|f| {
+            f.security_databases[0].certificates[0].label = "Site Root CA".into();
+            change(f);
+        })
+        .into_iter()
+        .filter(|d| d.code == "ZAT0103")
+        .collect()
+    };
+    let line = fixtures::seed_raw().security_databases[0].certificates[0].origin.line;
+    assert_eq!(label_errors(&|_| {}), Vec::new());
+    let named = label_errors(&|f| {
+        extra_rule(f, "NAMED", 30).certificate_label = Some("Site Root CA".into());
+    });
+    assert_eq!(named.len(), 1, "{named:#?}");
+    assert!(named[0].message.contains("first word"), "{named:#?}");
+    assert_eq!(named[0].origin.as_ref().map(|o| o.line), Some(line));
+    let acf2 = label_errors(&|f| f.security_databases[0].esm = zat_model::Esm::new("acf2"));
+    assert!(acf2.iter().any(|d| d.message.contains("unquoted")), "{acf2:#?}");
+    let edge = label_errors(&|f| f.security_databases[0].certificates[0].label = " Root".into());
+    assert_eq!(edge.len(), 1, "{edge:#?}");
+}
+
+/// RACF allows 237 characters, but the jobs write a ring name whole on one line: a name
+/// longer than 42 is refused at the ring's script line, before any emitter fails on it.
+#[test]
+fn a_ring_name_longer_than_every_job_can_write_is_refused_at_its_line() {
+    let line = fixtures::seed_raw().security_databases[0].keyrings[0].origin.line;
+    let rename = |len: usize| {
+        move |f: &mut Fleet| {
+            let name = "R".repeat(len);
+            let db = &mut f.security_databases[0];
+            let old = std::mem::replace(&mut db.keyrings[0].name, name.clone());
+            for rule in f.lpars.iter_mut().flat_map(|l| &mut l.stacks).flat_map(|s| &mut s.rules) {
+                if let Some(ring) = rule.keyring.as_mut().filter(|r| r.name == old) {
+                    ring.name = name.clone().into();
+                }
+            }
+            for requester in
+                f.lpars.iter_mut().flat_map(|l| &mut l.stacks).flat_map(|s| &mut s.api_requesters)
+            {
+                if requester.keyring.name == old {
+                    requester.keyring.name = name.clone().into();
+                }
+            }
+        }
+    };
+    for len in [43, 237] {
+        check(rename(len), "ZAT0105", line);
+    }
+    let errors = errors_after(rename(42));
+    assert!(errors.iter().all(|d| d.code != "ZAT0105"), "{errors:#?}");
+}
+
+/// A date in the right form whose day does not exist says so, not "must be yyyy-mm-dd".
+#[test]
+fn a_date_that_does_not_exist_says_which_day() {
+    let errors = errors_after(|f| {
+        let cert = f.security_databases[0]
+            .certificates
+            .iter_mut()
+            .find(|c| c.source == zat_model::CertSource::Generate)
+            .expect("a generated certificate");
+        cert.not_after = Some("2030-02-30".into());
+    });
+    let dates: Vec<_> = errors.iter().filter(|d| d.code == "ZAT0162").collect();
+    assert_eq!(dates.len(), 1, "{errors:#?}");
+    assert!(dates[0].message.contains("does not exist: day 30"), "{dates:#?}");
+    assert!(!dates[0].message.contains("must be yyyy-mm-dd"), "{dates:#?}");
 }

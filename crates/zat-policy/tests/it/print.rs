@@ -88,3 +88,19 @@ fn printed_fixture_reads_as_a_table() {
     assert!(!printed.contains('\t'));
     assert!(printed.lines().all(|l| l == l.trim_end()), "trailing blanks");
 }
+
+/// A value that would end past column 72 in the value column gets one blank instead, so a
+/// long key ring name still fits a fixed 80-byte record; short values stay aligned.
+#[test]
+fn a_long_value_leaves_the_column_to_fit_72() {
+    let mut env = Statement::block("TTLSEnvironmentAction", Some("E1".into()));
+    let mut ring = Statement::block("TTLSKeyringParms", Some("K1".into()));
+    let long = format!("APPSRVXX/{}", "R".repeat(42));
+    ring.attr("Keyring", long.as_str());
+    ring.attr("Stash", "x");
+    env.push_statement(ring);
+    let text = print(&[env]);
+    assert!(text.contains(&format!("\n    Keyring {long}\n")), "{text}");
+    assert!(text.contains("\n    Stash             x\n"), "{text}");
+    assert!(text.lines().all(|l| l.len() <= 72), "{text}");
+}

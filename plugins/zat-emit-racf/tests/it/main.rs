@@ -782,3 +782,25 @@ fn apostrophes_in_values_are_doubled() {
 fn deterministic() {
     assert_eq!(render(everything()), render(everything()));
 }
+
+/// A JOB card the site's values cannot make (validation refuses it first; a plugin called
+/// with it anyway) is placed at `site.defaults(..)` when the script called it, and nowhere
+/// when it did not: never at an empty origin the host would call misplaced.
+#[test]
+fn job_card_errors_are_placed_at_the_defaults_or_nowhere() {
+    let mut fleet = seed();
+    fleet.defaults.job.accounting = "A".repeat(120);
+    let at = zat_plugin_api::model::Origin::new("seed.rhai", 2, 6);
+    fleet.defaults.origin = Some(at.clone());
+    let response = render(fleet.clone());
+    let cards: Vec<&Diagnostic> =
+        response.diagnostics.iter().filter(|d| d.code == "ZAT0340").collect();
+    assert!(!cards.is_empty(), "{:?}", response.diagnostics);
+    assert!(cards.iter().all(|d| d.origin.as_ref() == Some(&at)), "{cards:?}");
+    fleet.defaults.origin = None;
+    let response = render(fleet);
+    let cards: Vec<&Diagnostic> =
+        response.diagnostics.iter().filter(|d| d.code == "ZAT0340").collect();
+    assert!(!cards.is_empty(), "{:?}", response.diagnostics);
+    assert!(cards.iter().all(|d| d.origin.is_none()), "{cards:?}");
+}
