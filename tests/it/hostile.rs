@@ -212,6 +212,8 @@ const FAULTS: &[(&str, &str, &str)] = &[
     ("ansi", "FAULT_ANSI", "h-ansi"),
     ("none", "FAULT_NONE", "h-none"),
     ("none2", "FAULT_NONE", "h-none2"),
+    // Claims to be `none` (same name and version), renders like `origin`.
+    ("impostor", "FAULT_ORIGIN", "h-none"),
     ("newline", "FAULT_NONE", "h-evil\\nNAME\\t9.9\\t1\\tbuilt-in"),
     ("bidi", "FAULT_NONE", "h-\\xe2\\x80\\xae\" \"evil"),
 ];
@@ -1467,6 +1469,59 @@ fn lock_files() {
         ),
     ];
     check("lock files", &cases);
+}
+
+/// The library a lock accepts is the library that runs. Each worker is started through a
+/// shell that first replaces the checked file (rewritten in place, or renamed over) with an
+/// impostor of the same name and version; the plugin that answers must still be the locked
+/// one, whose render has no diagnostics (the impostor's says "look here").
+#[test]
+fn the_bytes_checked_against_the_lock_are_the_bytes_loaded() {
+    use zat_plugin_host::{Lock, PluginSetBuilder, WorkerConfig, sha256_file};
+    let request = zat_plugin_api::RenderRequest::new(zat_core::fixtures::multi().fleet, "test");
+    let request = serde_json::to_vec(&request).expect("serialise the request");
+    for (how, swap) in [
+        ("rewritten in place", "cp '{evil}' '{lib}'"),
+        ("renamed over", "cp '{evil}' '{lib}.new' && mv '{lib}.new' '{lib}'"),
+    ] {
+        let s = Scene::new();
+        let dir = s.plugins(&["none"]);
+        let lib = s.path("plugins/libhostile_none.so");
+        let lock = s.path("zat.lock");
+        let sha256 = sha256_file(&lib).expect("hash");
+        s.write(
+            "zat.lock",
+            &format!(
+                r#"{{"zat_lock": 1, "plugins": [{{"name": "h-none", "version": "1.0.0", "file": "libhostile_none.so", "sha256": "{sha256}"}}]}}"#
+            ),
+        );
+        let swap = swap
+            .replace("{evil}", &hostile("impostor").to_string_lossy())
+            .replace("{lib}", &lib.to_string_lossy());
+        let script = format!("{swap} && exec '{}' __plugin-worker \"$@\"", zat_binary().display());
+        let worker = WorkerConfig::new("/bin/sh", vec!["-c".into(), script.into(), "sh".into()]);
+        let set = PluginSetBuilder::new()
+            .plugin_dir(&dir)
+            .locked(Lock::read(&lock))
+            .isolate(worker)
+            .build()
+            .unwrap_or_else(|e| panic!("{how}: the locked library loads: {e}"));
+        assert_eq!(
+            std::fs::read(&lib).expect("read"),
+            std::fs::read(hostile("impostor")).expect("read"),
+            "{how}: the worker's shell replaced the file"
+        );
+        let [plugin] = set.plugins() else { panic!("{how}: one plugin") };
+        let response = plugin.render(&request).expect("render");
+        assert!(
+            response.diagnostics.is_empty(),
+            "{how}: the impostor ran in place of the locked library: {:?}",
+            response.diagnostics
+        );
+        assert_eq!(plugin.sha256(), Some(sha256.as_str()), "{how}");
+        // `zat plugins lock` records what was loaded, not what the file holds by then.
+        assert_eq!(Lock::of(&lock, set.plugins()).entries()[0].sha256, sha256, "{how}");
+    }
 }
 
 // ---- scripts, policies, secrets and injection ---------------------------------------------

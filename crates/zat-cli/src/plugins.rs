@@ -174,13 +174,7 @@ fn run_lock(args: &LockArgs) -> Exit {
         report::usage_error(&format!("{} not written", path.display()));
         return Exit::Failure;
     }
-    let lock = match Lock::of(&path, &plugins) {
-        Ok(lock) => lock,
-        Err(error) => {
-            report::usage_error(&error.to_string());
-            return Exit::Failure;
-        }
-    };
+    let lock = Lock::of(&path, &plugins);
     // A new file beside the lock, renamed over it: a reader sees the old lock or the new one.
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = path.with_file_name(format!(".{name}.zat-{}", std::process::id()));
