@@ -131,7 +131,8 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat diff fleet.rhai -o out\n  zat diff fleet.rhai -o out --only SYSA | less"
     )]
     Diff(diff::Args),
-    /// List the plugins zat would use, or run a plugin library through the conformance checks.
+    /// List the plugins a build would run, lock the plugin libraries, or run a plugin library
+    /// through the conformance checks.
     Plugins(plugins::Args),
     /// Check existing Policy Agent files: what Policy Agent would reject or silently ignore.
     #[command(

@@ -122,7 +122,7 @@ impl PluginSetBuilder {
     }
 
     /// Loads every library and checks it, without resolving name clashes: every candidate
-    /// (sorted by name, then origin) and every problem. `zat plugins list` shows this.
+    /// (sorted by name, then origin) and every problem. `zat plugins lock` locks this.
     pub fn load_all(self) -> (Vec<Plugin>, Vec<HostError>) {
         let (mut candidates, errors) = self.load();
         candidates.sort_by(|a, b| (a.name(), a.origin()).cmp(&(b.name(), b.origin())));
@@ -256,6 +256,15 @@ impl PluginSetBuilder {
 
     /// Loads every library, checks it, and resolves name clashes. Reports every problem.
     pub fn build(self) -> Result<PluginSet, HostErrors> {
+        let (plugins, errors) = self.resolve();
+        if errors.is_empty() { Ok(PluginSet { plugins }) } else { Err(HostErrors(errors)) }
+    }
+
+    /// What [`build`](PluginSetBuilder::build) does, without stopping at a problem: the
+    /// plugins that would run (sorted by name; none of a name that clashes or is turned off),
+    /// and every problem, each of which fails a build. `zat plugins list` shows this, so that
+    /// it lists what a build runs and refuses what a build refuses.
+    pub fn resolve(self) -> (Vec<Plugin>, Vec<HostError>) {
         let (candidates, mut errors) = self.load();
         let mut by_name: BTreeMap<String, Vec<Plugin>> = BTreeMap::new();
         for plugin in candidates {
@@ -309,7 +318,7 @@ impl PluginSetBuilder {
                 }
             }
         }
-        if errors.is_empty() { Ok(PluginSet { plugins }) } else { Err(HostErrors(errors)) }
+        (plugins, errors)
     }
 }
 
