@@ -213,6 +213,8 @@ const FAULTS: &[(&str, &str, &str)] = &[
     ("badjcl", "FAULT_BADJCL", "h-badjcl"),
     ("none", "FAULT_NONE", "h-none"),
     ("none2", "FAULT_NONE", "h-none2"),
+    // Claims to be `none` (same name and version), renders like `origin`.
+    ("impostor", "FAULT_ORIGIN", "h-none"),
     ("newline", "FAULT_NONE", "h-evil\\nNAME\\t9.9\\t1\\tbuilt-in"),
     ("bidi", "FAULT_NONE", "h-\\xe2\\x80\\xae\" \"evil"),
 ];
@@ -1293,14 +1295,19 @@ fn plugin_folders() {
 /// of the fleet script.
 fn locked_scene(s: &Scene) -> String {
     let plugins = s.plugins(&["none", "none2"]);
-    std::fs::copy(fleet_script(), s.path("fleet.rhai")).expect("copy");
-    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/lib");
-    let status = Command::new("cp").arg("-r").arg(lib).arg(s.path("lib")).status().expect("cp");
-    assert!(status.success());
+    locked_scene_files(s);
     let lock =
         s.zat(&["plugins", "lock", "fleet.rhai", "--plugin-dir", plugins.as_str(), "--no-builtin"]);
     assert_eq!(lock.status.code(), Some(0), "{}", text(&lock.stderr));
     plugins
+}
+
+/// A copy of the fleet script and its library folder in the scene.
+fn locked_scene_files(s: &Scene) {
+    std::fs::copy(fleet_script(), s.path("fleet.rhai")).expect("copy");
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/lib");
+    let status = Command::new("cp").arg("-r").arg(lib).arg(s.path("lib")).status().expect("cp");
+    assert!(status.success());
 }
 
 fn locked_build(s: &Scene, plugins: &str) -> Output {
@@ -1476,6 +1483,214 @@ fn lock_files() {
         ),
     ];
     check("lock files", &cases);
+}
+
+/// A scene's plugin folder holding the racf emitter as a library, which clashes with the
+/// built-in `racf`.
+fn racf_library(s: &Scene) -> String {
+    let dir = s.path("plugins");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let from = library("zat_racf");
+    std::fs::copy(&from, dir.join(from.file_name().expect("name"))).expect("copy");
+    dir.to_string_lossy().into_owned()
+}
+
+/// `zat plugins list` lists what a build would run, and refuses what a build refuses: the
+/// same lock, the same choices, the same clashes.
+#[test]
+fn plugins_list_applies_what_build_applies() {
+    let cases = [
+        case(
+            "list --locked --lock FILE with a library not in the lock",
+            |s| {
+                let p = locked_scene(s);
+                std::fs::copy(hostile("print"), s.path("plugins/libhostile_print.so"))
+                    .expect("copy");
+                s.zat(&["plugins", "list", "--plugin-dir", &p, "--locked", "--lock", "zat.lock"])
+            },
+            2,
+            &["libhostile_print.so (sha256", "is not in the lock file", "h-none\t1.0.0"],
+        )
+        .lacks(&["h-print\t"]),
+        case(
+            "list --locked with the lock beside the script",
+            |s| {
+                let p = locked_scene(s);
+                s.zat(&["plugins", "list", "fleet.rhai", "--plugin-dir", &p, "--locked"])
+            },
+            0,
+            &["h-none\t1.0.0", "h-none2\t1.0.0"],
+        ),
+        case(
+            "list --locked without a lock file",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.zat(&["plugins", "list", "--plugin-dir", &p, "--locked"])
+            },
+            2,
+            &["--locked needs --lock FILE"],
+        )
+        .lacks(&["h-none\t"]),
+        case(
+            "list --locked with a lock file that is not there",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.zat(&["plugins", "list", "--plugin-dir", &p, "--locked", "--lock", "zat.lock"])
+            },
+            2,
+            &["cannot read the lock file"],
+        )
+        .lacks(&["h-none\t"]),
+        case(
+            "list with a library named like a built-in",
+            |s| {
+                let p = racf_library(s);
+                s.zat(&["plugins", "list", "--plugin-dir", &p])
+            },
+            2,
+            &["two plugins are named `racf`", "--plugin racf=builtin"],
+        )
+        .lacks(&["racf\t"]),
+        case(
+            "list --plugin racf=builtin",
+            |s| {
+                let p = racf_library(s);
+                s.zat(&["plugins", "list", "--plugin-dir", &p, "--plugin", "racf=builtin"])
+            },
+            0,
+            &["racf\t0.1.0\t2\tbuilt-in"],
+        )
+        .lacks(&["libzat_racf"]),
+        case(
+            "list --plugin racf=off",
+            |s| {
+                let p = racf_library(s);
+                s.zat(&["plugins", "list", "--plugin-dir", &p, "--plugin", "racf=off"])
+            },
+            0,
+            &["pagent\t"],
+        )
+        .lacks(&["racf\t"]),
+        case(
+            "list --plugin nosuch=off",
+            |s| s.zat(&["plugins", "list", "--plugin", "nosuch=off"]),
+            2,
+            &["`--plugin nosuch=…` names no plugin"],
+        ),
+    ];
+    check("plugins list", &cases);
+}
+
+/// `zat plugins lock` and `list` of a script use the plugin folders of the `zat.toml` beside
+/// it, as `zat build` of that script does; so a lock written that way is the one a locked
+/// build needs.
+#[test]
+fn plugins_lock_and_list_read_zat_toml() {
+    /// A fleet script beside a `zat.toml` whose `plugin_dirs` names the scene's `plugins`
+    /// folder (absolute, or as `plugins` relative to the file).
+    fn project(s: &Scene, absolute: bool) {
+        let p = s.plugins(&["none"]);
+        locked_scene_files(s);
+        let dir = if absolute { p } else { "plugins".to_owned() };
+        s.write("zat.toml", &format!("plugin_dirs = [{dir:?}]\n"));
+    }
+    let cases = [
+        case(
+            "plugins lock with plugin_dirs in zat.toml",
+            |s| {
+                project(s, true);
+                s.zat(&["plugins", "lock", "fleet.rhai"])
+            },
+            0,
+            &["h-none\t1.0.0\t"],
+        )
+        .after(|s| {
+            assert!(s.read("zat.lock").contains("libhostile_none.so"), "{}", s.read("zat.lock"))
+        }),
+        case(
+            "build --locked after plugins lock with plugin_dirs in zat.toml",
+            |s| {
+                project(s, true);
+                let lock = s.zat(&["plugins", "lock", "fleet.rhai"]);
+                assert_eq!(lock.status.code(), Some(0), "{}", text(&lock.stderr));
+                s.zat(&["build", "fleet.rhai", "--set", "lpars=1", "-o", "out", "--locked"])
+            },
+            0,
+            &[],
+        ),
+        case(
+            "plugins lock with a relative plugin_dirs entry",
+            |s| {
+                project(s, false);
+                s.zat(&["plugins", "lock", "fleet.rhai"])
+            },
+            0,
+            &["h-none\t1.0.0\t"],
+        ),
+        case(
+            "plugins list of a script with plugin_dirs in zat.toml",
+            |s| {
+                project(s, true);
+                s.zat(&["plugins", "list", "fleet.rhai"])
+            },
+            0,
+            &["h-none\t1.0.0\t"],
+        ),
+    ];
+    check("zat.toml for plugins", &cases);
+}
+
+/// The library a lock accepts is the library that runs. Each worker is started through a
+/// shell that first replaces the checked file (rewritten in place, or renamed over) with an
+/// impostor of the same name and version; the plugin that answers must still be the locked
+/// one, whose render has no diagnostics (the impostor's says "look here").
+#[test]
+fn the_bytes_checked_against_the_lock_are_the_bytes_loaded() {
+    use zat_plugin_host::{Lock, PluginSetBuilder, WorkerConfig, sha256_file};
+    let request = zat_plugin_api::RenderRequest::new(zat_core::fixtures::multi().fleet, "test");
+    let request = serde_json::to_vec(&request).expect("serialise the request");
+    for (how, swap) in [
+        ("rewritten in place", "cp '{evil}' '{lib}'"),
+        ("renamed over", "cp '{evil}' '{lib}.new' && mv '{lib}.new' '{lib}'"),
+    ] {
+        let s = Scene::new();
+        let dir = s.plugins(&["none"]);
+        let lib = s.path("plugins/libhostile_none.so");
+        let lock = s.path("zat.lock");
+        let sha256 = sha256_file(&lib).expect("hash");
+        s.write(
+            "zat.lock",
+            &format!(
+                r#"{{"zat_lock": 1, "plugins": [{{"name": "h-none", "version": "1.0.0", "file": "libhostile_none.so", "sha256": "{sha256}"}}]}}"#
+            ),
+        );
+        let swap = swap
+            .replace("{evil}", &hostile("impostor").to_string_lossy())
+            .replace("{lib}", &lib.to_string_lossy());
+        let script = format!("{swap} && exec '{}' __plugin-worker \"$@\"", zat_binary().display());
+        let worker = WorkerConfig::new("/bin/sh", vec!["-c".into(), script.into(), "sh".into()]);
+        let set = PluginSetBuilder::new()
+            .plugin_dir(&dir)
+            .locked(Lock::read(&lock))
+            .isolate(worker)
+            .build()
+            .unwrap_or_else(|e| panic!("{how}: the locked library loads: {e}"));
+        assert_eq!(
+            std::fs::read(&lib).expect("read"),
+            std::fs::read(hostile("impostor")).expect("read"),
+            "{how}: the worker's shell replaced the file"
+        );
+        let [plugin] = set.plugins() else { panic!("{how}: one plugin") };
+        let response = plugin.render(&request).expect("render");
+        assert!(
+            response.diagnostics.is_empty(),
+            "{how}: the impostor ran in place of the locked library: {:?}",
+            response.diagnostics
+        );
+        assert_eq!(plugin.sha256(), Some(sha256.as_str()), "{how}");
+        // `zat plugins lock` records what was loaded, not what the file holds by then.
+        assert_eq!(Lock::of(&lock, set.plugins()).entries()[0].sha256, sha256, "{how}");
+    }
 }
 
 // ---- scripts, policies, secrets and injection ---------------------------------------------

@@ -108,6 +108,9 @@ fn config_allow(script: &Path) -> Vec<String> {
 /// Merges the `zat.toml` beside the command's script into its arguments, under what the
 /// command line gave. Commands without a fleet script are left alone.
 pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
+    if let Command::Plugins(args) = command {
+        return apply_plugins(args);
+    }
     let (script, run, findings) = match command {
         Command::Check(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
         Command::Build(args) => (&mut args.script, Some(&mut args.run), Some(&mut args.findings)),
@@ -153,6 +156,32 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
     if let Command::Build(args) = command {
         args.no_base |= config.no_base;
     }
+    Ok(())
+}
+
+/// `zat plugins lock|list FLEET.rhai` see the plugin folders of the `zat.toml` beside the
+/// script, as `zat build` of that script does: otherwise the lock would leave out the libraries
+/// a build loads, and `zat build --locked` would refuse them however often the lock were
+/// written. (The file holds no plugin choices, and plugin options play no part in loading.)
+fn apply_plugins(args: &mut crate::plugins::Args) -> Result<(), Exit> {
+    use crate::plugins::PluginsCommand;
+    let (script, plugins) = match &mut args.command {
+        PluginsCommand::Lock(lock) => (lock.script.as_deref(), &mut lock.plugins),
+        PluginsCommand::List(list) => (list.script.as_deref(), &mut list.plugins),
+        PluginsCommand::Test(_) => return Ok(()),
+    };
+    let Some(script) = script else { return Ok(()) };
+    let Some((folder, config)) = load(script).map_err(|message| {
+        report::usage_error(&message);
+        Exit::Failure
+    })?
+    else {
+        return Ok(());
+    };
+    tracing::info!("using {}", folder.join(FILE).display());
+    let resolve =
+        |path: &PathBuf| if path.is_absolute() { path.clone() } else { folder.join(path) };
+    plugins.plugin_dir.splice(0..0, config.plugin_dirs.iter().map(resolve));
     Ok(())
 }
 

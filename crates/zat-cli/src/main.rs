@@ -123,7 +123,7 @@ pub(crate) enum Command {
     Report(fleet_report::Args),
     /// Run the script, call every plugin, and write the bundle atomically (or check it).
     #[command(
-        after_help = "Examples:\n  zat build fleet.rhai -o out\n  zat build fleet.rhai -o out --check\n  zat build fleet.rhai -o out --only SYSA --plugin-dir site/plugins --plugin acf2=site/plugins/libacf2.so\n\nExit codes: 0 ok (or no drift), 1 errors in the input or drift (--check), 2 usage error, plugin failure or I/O failure."
+        after_help = "Examples:\n  zat build fleet.rhai -o out\n  zat build fleet.rhai -o out --check\n  zat build fleet.rhai -o out --only SYSA --plugin-dir /opt/zat/plugins --plugin acf2=site/plugins/libacf2.so\n\nExit codes: 0 ok (or no drift), 1 errors in the input or drift (--check), 2 usage error, plugin failure or I/O failure."
     )]
     Build(build::Args),
     /// Show, as a unified diff, what `zat build` would change in the bundle on disk.
@@ -131,7 +131,8 @@ pub(crate) enum Command {
         after_help = "Examples:\n  zat diff fleet.rhai -o out\n  zat diff fleet.rhai -o out --only SYSA | less"
     )]
     Diff(diff::Args),
-    /// List the plugins zat would use, or run a plugin library through the conformance checks.
+    /// List the plugins a build would run, lock the plugin libraries, or run a plugin library
+    /// through the conformance checks.
     Plugins(plugins::Args),
     /// Check existing Policy Agent files: what Policy Agent would reject or silently ignore.
     #[command(

@@ -11,7 +11,7 @@ use zat_zos::{self as zos, CheckOptions, TextKind};
 
 use crate::{Exit, common, report};
 
-/// Where plugins come from; shared by `build`, `diff` and `plugins list`.
+/// Where plugins come from; shared by `build`, `diff`, `report` and `plugins list|lock`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct PluginArgs {
     /// Also load plugin libraries (*.so, *.dylib, *.dll) from DIR (repeatable). Folders in
@@ -111,9 +111,11 @@ pub(crate) struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum PluginsCommand {
-    /// List every plugin found: name, version, ABI, and built-in or the library's path.
+    /// List the plugins a build would run: name, version, ABI, and built-in or the library's
+    /// path. The same folders, choices (--plugin), lock (--locked) and checks as `zat build`
+    /// apply: what a build refuses (a clash of names, a library not in the lock) is an error here.
     #[command(
-        after_help = "Examples:\n  zat plugins list\n  zat plugins list --plugin-dir /opt/zat/plugins"
+        after_help = "Examples:\n  zat plugins list\n  zat plugins list fleet.rhai\n  zat plugins list --plugin-dir /opt/zat/plugins --locked --lock site/zat.lock"
     )]
     List(ListArgs),
     /// Run a plugin library through the conformance checks: it loads, its table is sound,
@@ -130,7 +132,8 @@ pub(crate) enum PluginsCommand {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct LockArgs {
-    /// The fleet script; the lock goes to zat.lock beside it (or to --lock FILE).
+    /// The fleet script; the lock goes to zat.lock beside it (or to --lock FILE), and the
+    /// zat.toml beside it adds its plugin folders.
     #[arg(value_name = "FLEET.rhai", required_unless_present = "lock")]
     pub(crate) script: Option<PathBuf>,
     #[command(flatten)]
@@ -139,6 +142,10 @@ pub(crate) struct LockArgs {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ListArgs {
+    /// The fleet script the plugins are for: the zat.toml beside it adds its plugin folders,
+    /// and --locked reads zat.lock beside it (unless --lock FILE).
+    #[arg(value_name = "FLEET.rhai")]
+    pub(crate) script: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) plugins: PluginArgs,
 }
@@ -174,13 +181,7 @@ fn run_lock(args: &LockArgs) -> Exit {
         report::usage_error(&format!("{} not written", path.display()));
         return Exit::Failure;
     }
-    let lock = match Lock::of(&path, &plugins) {
-        Ok(lock) => lock,
-        Err(error) => {
-            report::usage_error(&error.to_string());
-            return Exit::Failure;
-        }
-    };
+    let lock = Lock::of(&path, &plugins);
     // A new file beside the lock, renamed over it: a reader sees the old lock or the new one.
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = path.with_file_name(format!(".{name}.zat-{}", std::process::id()));
@@ -199,8 +200,10 @@ fn run_lock(args: &LockArgs) -> Exit {
     common::write_stdout(&text)
 }
 
+/// The plugins a build would run, resolved as a build resolves them; every problem a build
+/// would stop at fails the listing too.
 fn run_list(args: &ListArgs) -> Exit {
-    let (plugins, errors) = args.plugins.builder().load_all();
+    let (plugins, errors) = args.plugins.builder_for(args.script.as_deref()).resolve();
     let mut text = String::from("NAME\tVERSION\tABI\tSOURCE\n");
     for plugin in &plugins {
         text.push_str(&format!(

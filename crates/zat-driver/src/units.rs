@@ -24,7 +24,7 @@ use zat_plugin_api::{
     INDEX_OUTLINE, INDEX_PASS, IndexedFile, RenderRequest, UNIT_DATABASE, UNIT_FLEET, UNIT_LPAR,
     Unit, in_outline,
 };
-use zat_plugin_host::{Plugin, PluginOrigin, PluginSet};
+use zat_plugin_host::{Plugin, PluginSet};
 
 /// Where the files of each answer go.
 pub(crate) trait Sink: Sync {
@@ -220,10 +220,9 @@ fn identity(plugin: &Plugin) -> [u8; 32] {
     hasher.update(plugin.version().as_bytes());
     hasher.update(b"\0");
     hasher.update(plugin.origin().to_string().as_bytes());
-    // A library rebuilt without a new version still renders anew.
-    if let PluginOrigin::Library(path) = plugin.origin() {
-        hasher.update(zat_plugin_host::sha256_file(path).unwrap_or_default().as_bytes());
-    }
+    // A library rebuilt without a new version still renders anew: the hash is that of the
+    // bytes loaded, which the file may no longer hold.
+    hasher.update(plugin.sha256().unwrap_or_default().as_bytes());
     hasher.finalize().into()
 }
 

@@ -110,8 +110,6 @@ pub enum HostError {
     /// The path is quoted: a name with a newline must not forge a line of output.
     #[error("refusing plugin library {path:?}: {reason}")]
     UnsafeLibrary { path: PathBuf, reason: String },
-    #[error("cannot read plugin library {} to hash it: {message}", path.display())]
-    Hash { path: PathBuf, message: String },
     #[error("cannot read the lock file {}: {message}", path.display())]
     LockFile { path: PathBuf, message: String },
     #[error(

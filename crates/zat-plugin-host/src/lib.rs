@@ -11,7 +11,9 @@
 //! ([`Plugin::spawn`], [`PluginSetBuilder::isolate`]): there a crash, an abort, an exit, a hang
 //! or an oversize answer is a [`PluginError`], and what the plugin prints is captured.
 //!
-//! Invariants: the host checks a library's ABI version before it reads or calls anything else;
+//! Invariants: a library is never opened by its path: the file is read once, and the bytes
+//! checked (owner, mode, the lock's sha256) are the bytes loaded, from a private copy; the
+//! host checks a library's ABI version before it reads or calls anything else;
 //! a library, once opened, is never unloaded; every failure of a plugin is a [`PluginError`]
 //! naming the plugin and where it came from; plugin folders are absolute and not writable by
 //! other users; this crate prints nothing. The only `unsafe` on the host side is in
@@ -19,6 +21,7 @@
 
 mod coverage;
 mod error;
+mod image;
 mod lock;
 mod plugin;
 mod set;

@@ -1,8 +1,9 @@
 //! The plugin lock file (`zat.lock`): which plugin libraries a site trusts, by name, version
 //! and sha256, so that `zat build --locked` refuses a library that changed or appeared.
 //!
-//! The check runs on the file's bytes before the library is opened (opening runs its code);
-//! built-in emitters are part of the zat binary and are not listed.
+//! The check runs on the file's bytes before the library is opened (opening runs its code),
+//! and what is then opened is a private copy of those very bytes, never the file again (see
+//! `image.rs`); built-in emitters are part of the zat binary and are not listed.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -68,13 +69,15 @@ impl Lock {
     }
 
     /// The lock of the library plugins among `plugins` (built-ins are left out), to be
-    /// written at `path`. Each library is hashed as it is on disk now.
-    pub fn of(path: &Path, plugins: &[Plugin]) -> Result<Lock, HostError> {
+    /// written at `path`. Each library's hash is that of the bytes that were loaded and
+    /// reported the name and version locked, not of what its file holds now.
+    pub fn of(path: &Path, plugins: &[Plugin]) -> Lock {
         let mut entries = Vec::new();
         for plugin in plugins {
-            let PluginOrigin::Library(file) = plugin.origin() else { continue };
-            let sha256 = sha256_file(file)
-                .map_err(|e| HostError::Hash { path: file.clone(), message: e.to_string() })?;
+            let (PluginOrigin::Library(file), Some(sha256)) = (plugin.origin(), plugin.sha256())
+            else {
+                continue;
+            };
             entries.push(LockEntry {
                 name: plugin.name().to_owned(),
                 version: plugin.version().to_owned(),
@@ -82,11 +85,11 @@ impl Lock {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                sha256,
+                sha256: sha256.to_owned(),
             });
         }
         entries.sort_by(|a, b| (&a.name, &a.sha256).cmp(&(&b.name, &b.sha256)));
-        Ok(Lock { path: path.to_owned(), entries })
+        Lock { path: path.to_owned(), entries }
     }
 
     pub fn path(&self) -> &Path {

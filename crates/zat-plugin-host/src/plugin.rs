@@ -16,6 +16,7 @@ use zat_plugin_api::abi::{self, EntryFn, PluginTable, ZatBuffer};
 use zat_plugin_api::{ABI_VERSION, Emitter, PluginInfo, RenderRequest, RenderResponse};
 
 use crate::PluginError;
+use crate::image::Image;
 use crate::worker::{Worker, WorkerConfig};
 
 /// The largest answer a plugin called in this process may claim; a claim above it is an error,
@@ -49,6 +50,8 @@ pub struct Plugin {
     abi_version: u32,
     info: PluginInfo,
     origin: PluginOrigin,
+    /// For a library: lower-case hex sha256 of the bytes loaded.
+    sha256: Option<String>,
     backend: Backend,
     /// For an emitter linked into zat: its render function, called with the request the host
     /// built (no JSON in between; see [`Plugin::render_request`]).
@@ -121,18 +124,34 @@ impl Plugin {
         Ok(plugin)
     }
 
-    /// Opens a plugin library, checks its ABI version before anything else, then its table.
-    /// The library is never unloaded: unloading code that may still run (thread-local
-    /// destructors, threads it started) is unsound on most platforms.
+    /// Reads a plugin library, opens what was read, checks its ABI version before anything
+    /// else, then its table. The library is never unloaded: unloading code that may still run
+    /// (thread-local destructors, threads it started) is unsound on most platforms.
     ///
     /// A plugin loaded this way runs inside this process: a crash or a hang there is zat's.
     /// [`Plugin::spawn`] is the isolated form; this one serves tests and the worker itself.
     pub fn load(path: &Path) -> Result<Plugin, PluginError> {
+        let image = Image::read(path)
+            .map_err(|e| PluginError::Open { path: path.to_owned(), message: e.to_string() })?;
+        Plugin::load_image(&image)
+    }
+
+    /// Opens the bytes of `image` (from a private copy, never by the library's path: see
+    /// `image.rs`), and checks them as [`Plugin::load`] says.
+    pub(crate) fn load_image(image: &Image) -> Result<Plugin, PluginError> {
+        let path = image.path();
+        let open_failed = |message: String| PluginError::Open { path: path.to_owned(), message };
+        let copy = image.private_copy().map_err(|e| {
+            open_failed(format!("cannot make the private copy it is loaded from: {e}"))
+        })?;
         // SAFETY: opening a library runs its initialisers, which is as safe as calling an
         // unknown foreign function. That is the contract of a plugin folder: only libraries
-        // the user put there (or named) are opened, never anything from the current directory.
-        let library = unsafe { libloading::Library::new(path) }
-            .map_err(|e| PluginError::Open { path: path.to_owned(), message: e.to_string() })?;
+        // the user put there (or named) are opened, never anything from the current directory;
+        // and what is opened is a private copy of the bytes that were checked.
+        let library = unsafe { libloading::Library::new(copy.path()) }
+            .map_err(|e| open_failed(e.to_string()))?;
+        // The mapping holds the bytes now; the copy's name is no longer needed.
+        drop(copy);
         // Leak the library: it stays mapped for the life of the process, so the `'static`
         // table and function pointers below stay valid.
         let library: &'static libloading::Library = Box::leak(Box::new(library));
@@ -160,7 +179,9 @@ impl Plugin {
         // SAFETY: the version matches, so the table has this host's `PluginTable` layout; it
         // is immutable static data in a library that is never unloaded, hence `'static`.
         let table: &'static PluginTable = unsafe { &*table };
-        Plugin::from_table(table, PluginOrigin::Library(path.to_owned()))
+        let mut plugin = Plugin::from_table(table, PluginOrigin::Library(path.to_owned()))?;
+        plugin.sha256 = Some(image.sha256().to_owned());
+        Ok(plugin)
     }
 
     fn from_table(
@@ -197,6 +218,7 @@ impl Plugin {
                 options: None,
             },
             origin,
+            sha256: None,
             backend: Backend::Table(table),
             direct: None,
         };
@@ -214,12 +236,20 @@ impl Plugin {
         Ok(plugin)
     }
 
-    /// Starts a worker process (`config.command`) that loads the library at `path` and
-    /// answers calls over pipes; the library never runs in this process. The worker applies
-    /// every check [`Plugin::load`] does and sends back what it found.
+    /// Reads the library at `path` and starts a worker process (`config.command`) that loads
+    /// what was read and answers calls over pipes; the library never runs in this process.
+    /// The worker applies every check [`Plugin::load`] does and sends back what it found.
     pub fn spawn(path: &Path, config: &WorkerConfig) -> Result<Plugin, PluginError> {
-        let (worker, hello) = Worker::start(path, config)?;
-        let origin = PluginOrigin::Library(path.to_owned());
+        let image = Image::read(path)
+            .map_err(|e| PluginError::Open { path: path.to_owned(), message: e.to_string() })?;
+        Plugin::spawn_image(&image, config)
+    }
+
+    /// Starts a worker for the bytes of `image`: they go to the worker over its stdin, and it
+    /// loads them from a private copy, never from the library's path (see `image.rs`).
+    pub(crate) fn spawn_image(image: &Image, config: &WorkerConfig) -> Result<Plugin, PluginError> {
+        let (worker, hello) = Worker::start(image, config)?;
+        let origin = PluginOrigin::Library(image.path().to_owned());
         let bad = |problem: String| PluginError::BadTable { origin: origin.clone(), problem };
         if let Some(problem) = name_problem(&hello.name) {
             return Err(bad(format!("the name is refused: {problem}")));
@@ -240,6 +270,7 @@ impl Plugin {
             abi_version: hello.abi_version,
             info: hello.info,
             origin,
+            sha256: Some(image.sha256().to_owned()),
             backend: Backend::Worker(Arc::new(worker)),
             direct: None,
         })
@@ -251,6 +282,12 @@ impl Plugin {
 
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// For a library: the sha256 of the bytes that were loaded (which the file at its path
+    /// may no longer hold). `None` for a built-in.
+    pub fn sha256(&self) -> Option<&str> {
+        self.sha256.as_deref()
     }
 
     /// The ABI version of the table (always this host's, or the plugin was refused).

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use zat_plugin_api::{Emitter, RenderRequest, RenderResponse};
 
+use crate::image::Image;
 use crate::plugin::{is_bidi_control, printable};
 use crate::{HostError, HostErrors, Lock, Plugin, PluginError, PluginOrigin, WorkerConfig};
 
@@ -121,7 +122,7 @@ impl PluginSetBuilder {
     }
 
     /// Loads every library and checks it, without resolving name clashes: every candidate
-    /// (sorted by name, then origin) and every problem. `zat plugins list` shows this.
+    /// (sorted by name, then origin) and every problem. `zat plugins lock` locks this.
     pub fn load_all(self) -> (Vec<Plugin>, Vec<HostError>) {
         let (mut candidates, errors) = self.load();
         candidates.sort_by(|a, b| (a.name(), a.origin()).cmp(&(b.name(), b.origin())));
@@ -185,33 +186,41 @@ impl PluginSetBuilder {
             if candidates.iter().any(|p| p.origin() == &PluginOrigin::Library(file.clone())) {
                 continue;
             }
-            if let Some(reason) = library_problem(&file) {
+            if let Some(reason) = path_problem(&file) {
+                errors.push(HostError::UnsafeLibrary { path: file, reason });
+                continue;
+            }
+            // The file is read once, and everything below (owner and mode, the lock's hash,
+            // the load) uses those bytes: a library put at the path meanwhile is never run.
+            let image = match Image::read(&file) {
+                Ok(image) => image,
+                Err(e) => {
+                    let message = e.to_string();
+                    errors.push(PluginError::Open { path: file, message }.into());
+                    continue;
+                }
+            };
+            if let Some(reason) = image.metadata().and_then(|meta| file_problem(&file, meta)) {
                 errors.push(HostError::UnsafeLibrary { path: file, reason });
                 continue;
             }
             let entry = match lock {
                 None => None,
-                Some(lock) => match crate::lock::sha256_file(&file) {
-                    Ok(sha256) => match lock.find(&sha256) {
-                        Some(entry) => Some(entry),
-                        None => {
-                            errors.push(HostError::NotLocked {
-                                path: file,
-                                sha256,
-                                lock: lock.path().to_owned(),
-                            });
-                            continue;
-                        }
-                    },
-                    Err(e) => {
-                        errors.push(HostError::Hash { path: file, message: e.to_string() });
+                Some(lock) => match lock.find(image.sha256()) {
+                    Some(entry) => Some(entry),
+                    None => {
+                        errors.push(HostError::NotLocked {
+                            path: file,
+                            sha256: image.sha256().to_owned(),
+                            lock: lock.path().to_owned(),
+                        });
                         continue;
                     }
                 },
             };
             let loaded = match &self.worker {
-                Some(config) => Plugin::spawn(&file, config),
-                None => Plugin::load(&file),
+                Some(config) => Plugin::spawn_image(&image, config),
+                None => Plugin::load_image(&image),
             };
             match loaded {
                 Ok(plugin) => {
@@ -247,6 +256,15 @@ impl PluginSetBuilder {
 
     /// Loads every library, checks it, and resolves name clashes. Reports every problem.
     pub fn build(self) -> Result<PluginSet, HostErrors> {
+        let (plugins, errors) = self.resolve();
+        if errors.is_empty() { Ok(PluginSet { plugins }) } else { Err(HostErrors(errors)) }
+    }
+
+    /// What [`build`](PluginSetBuilder::build) does, without stopping at a problem: the
+    /// plugins that would run (sorted by name; none of a name that clashes or is turned off),
+    /// and every problem, each of which fails a build. `zat plugins list` shows this, so that
+    /// it lists what a build runs and refuses what a build refuses.
+    pub fn resolve(self) -> (Vec<Plugin>, Vec<HostError>) {
         let (candidates, mut errors) = self.load();
         let mut by_name: BTreeMap<String, Vec<Plugin>> = BTreeMap::new();
         for plugin in candidates {
@@ -300,7 +318,7 @@ impl PluginSetBuilder {
                 }
             }
         }
-        if errors.is_empty() { Ok(PluginSet { plugins }) } else { Err(HostErrors(errors)) }
+        (plugins, errors)
     }
 }
 
@@ -338,21 +356,23 @@ fn folder_problem(_dir: &Path) -> Option<String> {
     None
 }
 
-/// Why a library file is refused, if it is: a control or bidirectional formatting character
-/// in its name, an owner other than the user or root, or write access for every user.
-fn library_problem(path: &Path) -> Option<String> {
+/// Why a library path is refused, if it is: a control or bidirectional formatting character
+/// in its name.
+fn path_problem(path: &Path) -> Option<String> {
     let name = path.to_string_lossy();
-    if name.chars().any(|c| c.is_control() || is_bidi_control(c)) {
-        return Some(
-            "its path contains a control or bidirectional formatting character, which can disguise what is loaded"
-                .to_owned(),
-        );
-    }
+    name.chars().any(|c| c.is_control() || is_bidi_control(c)).then(|| {
+        "its path contains a control or bidirectional formatting character, which can disguise what is loaded"
+            .to_owned()
+    })
+}
+
+/// Why a library file is refused, if it is, from the metadata of the open file (the file a
+/// link points at, which is what is read): an owner other than the user or root, or write
+/// access for every user.
+fn file_problem(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
-        // The file a link points at is what would be loaded.
-        let meta = std::fs::metadata(path).ok()?;
         if meta.mode() & 0o002 != 0 {
             return Some(format!(
                 "it is writable by every user (mode {:o}); run `chmod o-w {}`",
@@ -364,6 +384,8 @@ fn library_problem(path: &Path) -> Option<String> {
             return Some(reason);
         }
     }
+    #[cfg(not(unix))]
+    let _ = (path, meta);
     None
 }
 
@@ -641,7 +663,7 @@ mod tests {
         assert!(name_problem("a\nb").is_some());
         assert!(name_problem("a\u{202E}b").is_some());
         assert!(name_problem("").is_some());
-        assert!(library_problem(Path::new("/x/lib\u{202E}os.so")).is_some());
+        assert!(path_problem(Path::new("/x/lib\u{202E}os.so")).is_some());
     }
 
     #[test]

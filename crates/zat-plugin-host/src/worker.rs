@@ -6,8 +6,14 @@
 //! The worker loads one library with the same checks as an in-process load, answers a hello,
 //! then one render call per request, until its stdin closes.
 //!
+//! The worker never opens the library by its path: the host reads the file once, checks those
+//! bytes (and hashes them against a lock), and sends them as the first frame; the worker loads
+//! a private copy of them (see `image.rs`). The path on the command line only names the library
+//! in messages. A worker that opened the path would load whatever the path held by then.
+//!
 //! Over the pipes go length-prefixed frames:
-//! - host to worker, stdin: `u64 length (little-endian)` then the request bytes;
+//! - host to worker, stdin: `u64 length (little-endian)` then the bytes: first the library's,
+//!   then one request each;
 //! - worker to host, the worker's original stdout: `i32 status`, `u64 length`, the bytes. The
 //!   first answer is the hello (`Result<Hello, PluginError>` as JSON); each later one is the
 //!   plugin's status and buffer, or [`STATUS_OVERSIZE`] with the length it claimed.
@@ -24,7 +30,7 @@
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
@@ -32,6 +38,7 @@ use std::time::{Duration, Instant};
 
 use zat_plugin_api::PluginInfo;
 
+use crate::image::Image;
 use crate::plugin::{DEFAULT_MAX_RESPONSE, RawAnswer, printable};
 use crate::{Plugin, PluginError, PluginOrigin};
 
@@ -63,7 +70,7 @@ pub struct WorkerConfig {
 
 impl WorkerConfig {
     /// A worker run as `command args… --max-response=N --sync=NONCE -- LIBRARY`, with the
-    /// default deadline and answer limit.
+    /// default deadline and answer limit. The library's bytes come on its stdin.
     pub fn new(command: impl Into<PathBuf>, args: Vec<OsString>) -> WorkerConfig {
         WorkerConfig {
             command: command.into(),
@@ -132,11 +139,12 @@ fn marker(nonce: &str) -> Vec<u8> {
 }
 
 impl Worker {
-    /// Starts the worker for `path` and reads its hello.
+    /// Starts the worker for `image`, sends it the library's bytes and reads its hello.
     pub(crate) fn start(
-        path: &Path,
+        image: &Image,
         config: &WorkerConfig,
     ) -> Result<(Worker, Hello), PluginError> {
+        let path = image.path();
         let nonce = nonce();
         let mut child = Command::new(&config.command)
             .args(&config.args)
@@ -165,7 +173,7 @@ impl Worker {
             state: Mutex::new(State { child, pipes, answers: 0, dead: None }),
             capture,
         };
-        let (answer, output) = worker.exchange(None);
+        let (answer, output) = worker.exchange(image.bytes());
         let bytes = match answer {
             Ok((_, bytes)) => bytes,
             Err(failure) => return Err(worker.error("", failure, output)),
@@ -186,7 +194,7 @@ impl Worker {
         name: &str,
         request: &[u8],
     ) -> (Result<RawAnswer, PluginError>, String) {
-        let (answer, output) = self.exchange(Some(request));
+        let (answer, output) = self.exchange(request);
         match answer {
             Ok(answer) => (Ok(answer), output),
             Err(failure) => (Err(self.error(name, failure, output)), String::new()),
@@ -213,20 +221,19 @@ impl Worker {
         }
     }
 
-    /// Sends a request (none for the hello), waits for the answer until the deadline, and
+    /// Sends a request (or the library, for the hello), waits for the answer until the deadline, and
     /// collects the output that belongs to it. Any failure stops the worker for good.
-    fn exchange(&self, request: Option<&[u8]>) -> (Result<RawAnswer, Failure>, String) {
+    fn exchange(&self, request: &[u8]) -> (Result<RawAnswer, Failure>, String) {
         let mut state = lock(&self.state);
         let Some((mut stdin, mut stdout)) = state.pipes.take() else {
             return (Err(Failure::Died), String::new());
         };
         let (sender, receiver) = mpsc::channel();
-        let request = request.map(<[u8]>::to_vec);
+        let request = request.to_vec();
         let limit = self.max_response;
         std::thread::spawn(move || {
-            let result = request
-                .map_or(Ok(()), |bytes| write_request(&mut stdin, &bytes))
-                .and_then(|()| read_answer(&mut stdout, limit));
+            let result =
+                write_request(&mut stdin, &request).and_then(|()| read_answer(&mut stdout, limit));
             let _ = sender.send((stdin, stdout, result));
         });
         let failure = match receiver.recv_timeout(self.timeout) {
@@ -470,8 +477,9 @@ pub enum ServeError {
     Io(#[from] io::Error),
 }
 
-/// The worker side: loads the library named in `args` (`--max-response=N --sync=NONCE --
-/// LIBRARY`), sends the hello, then answers render requests from stdin until it closes.
+/// The worker side: loads the library whose bytes come first on stdin (named in messages as
+/// `args` say: `--max-response=N --sync=NONCE -- LIBRARY`), sends the hello, then answers
+/// render requests from stdin until it closes.
 ///
 /// Only for a process started by the host for this purpose: it points its own stdout at its
 /// stderr, so that nothing the plugin prints can be taken for an answer.
@@ -514,7 +522,11 @@ pub fn serve_worker(args: &[OsString]) -> Result<(), ServeError> {
         answers.write_all(bytes)?;
         answers.flush()
     };
-    let loaded = Plugin::load(&library);
+    let mut requests = io::stdin().lock();
+    let mut len = [0u8; 8];
+    requests.read_exact(&mut len)?;
+    let image = Image::from_bytes(&library, read_exactly(&mut requests, u64::from_le_bytes(len))?);
+    let loaded = Plugin::load_image(&image);
     let hello = loaded.as_ref().map_err(Clone::clone).map(|plugin| Hello {
         name: plugin.name().to_owned(),
         version: plugin.version().to_owned(),
@@ -524,7 +536,6 @@ pub fn serve_worker(args: &[OsString]) -> Result<(), ServeError> {
     let hello = serde_json::to_vec(&hello).map_err(|e| ServeError::Io(io::Error::other(e)))?;
     answer(0, &hello)?;
     let Ok(plugin) = loaded else { return Ok(()) };
-    let mut requests = io::stdin().lock();
     loop {
         let mut len = [0u8; 8];
         match requests.read_exact(&mut len) {
