@@ -349,6 +349,20 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         })
         .collect();
     let has_ttls = ttls_stacks(lpar).next().is_some();
+    // A connection between LPARs changes on both of its ends, which two runbooks order apart:
+    // a requester here whose server the fleet runs on another LPAR, or a server here.
+    let on_lpar = |server: &str| {
+        fleet.zos_connect_server(server).and_then(|s| s.lpar.clone()).filter(|l| *l != lpar.name)
+    };
+    let mut partner_lpars: Vec<String> = lpar
+        .stacks
+        .iter()
+        .flat_map(|stack| &stack.api_requesters)
+        .filter_map(|requester| on_lpar(&requester.server))
+        .collect();
+    partner_lpars.sort();
+    partner_lpars.dedup();
+    let serves = fleet.zos_connect_servers.iter().any(|s| s.lpar.as_deref() == Some(&lpar.name));
     let handoff = handoff(fleet, lpar);
     let needs_icsf = needs_icsf(fleet, lpar);
     let has_syslog = request.bundle_has(&layout::syslog_conf(&lpar.name));
@@ -382,6 +396,8 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         pagent_config => layout::pagent_main_target(lpar),
         has_xml => has_xml,
         has_ttls => has_ttls,
+        partner_lpars => join_and(&partner_lpars),
+        serves => serves,
         syslog => has_syslog,
         pagent => has_pagent,
         log_dirs => log_dirs,
@@ -438,7 +454,15 @@ fn handoff(fleet: &Fleet, lpar: &Lpar) -> (Vec<Value>, Vec<Value>) {
         .filter_map(|c| c.export.as_ref().map(|e| (c, e)))
         .map(|(cert, export)| {
             let to = importers(&export.dsn);
-            let who = if to.is_empty() {
+            let private = export.format.has_private_key();
+            let who = if to.is_empty() && private {
+                // The certificate with its key is an identity: the system that presents it
+                // installs it in its own keystore or ring. A partner's truststore needs only
+                // the CA that signed it.
+                "the administrator of the system that presents this certificate as its own, who \
+                 installs it in that system's keystore or ring"
+                    .to_owned()
+            } else if to.is_empty() {
                 "the partner's administrator, who adds it to the other side's truststore or ring"
                     .to_owned()
             } else {
@@ -448,7 +472,7 @@ fn handoff(fleet: &Fleet, lpar: &Lpar) -> (Vec<Value>, Vec<Value>) {
                 label => cert.label,
                 dsn => export.dsn,
                 who => who,
-                private => export.format.has_private_key(),
+                private => private,
             }
         })
         .collect();

@@ -252,3 +252,37 @@ fn the_rollout_switches_applications_only_after_the_policy_is_enforced() {
         "{runbook}"
     );
 }
+
+/// A requester's server on another LPAR: each runbook orders only its own end, so both say
+/// to switch the two ends in one window. An LPAR without a TTLS stack (the server's, with
+/// Liberty doing TLS) is not told to repoint Policy Agent, nor that a job must precede a
+/// step 7 it does not have.
+#[test]
+fn connections_between_lpars_and_an_lpar_without_ttls() {
+    // The seed, with its server on an LPAR of the fleet whose stack has TTLS off.
+    let mut fleet = fixture("seed");
+    let mut sysz = fleet.lpars[0].clone();
+    sysz.name = "SYSZ".into();
+    for stack in &mut sysz.stacks {
+        stack.ttls = false;
+        stack.rules.clear();
+        stack.api_requesters.clear();
+    }
+    fleet.lpars.push(sysz);
+    fleet.zos_connect_servers[0].lpar = Some("SYSZ".into());
+    let response = render::<RunbookEmitter>(&request(fleet));
+    let runbook = |lpar: &str| {
+        let path = zat_plugin_api::layout::runbook(lpar);
+        let file = response.files.iter().find(|f| f.path == path);
+        file.map(|f| f.content.as_str()).unwrap_or_else(|| panic!("no {path}"))
+    };
+    let (sysa, sysz) = (runbook("SYSA"), runbook("SYSZ"));
+    assert!(sysa.contains("The requesters of SYSA call z/OS Connect servers on SYSZ."), "{sysa}");
+    for text in [sysa, sysz] {
+        assert!(text.contains("in one change window, the server's LPAR first"), "{text}");
+    }
+    assert!(sysz.contains("Policy Agent needs nothing for AT-TLS"), "{sysz}");
+    assert!(!sysz.contains("PAGENT_CONFIG_FILE"), "{sysz}");
+    assert!(!sysz.contains("must run before step 7"), "{sysz}");
+    assert!(sysa.contains("PAGENT_CONFIG_FILE"), "{sysa}");
+}
