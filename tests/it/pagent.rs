@@ -48,3 +48,36 @@ fn pagent_files_of_every_script_lint_clean() {
         }
     }
 }
+
+/// The files of one LPAR's Policy Agent folder linted together, as `zat lint DIR/*` reads
+/// them: each stack's policy file is its own name space, so two stacks that name their
+/// actions alike are not duplicates of each other.
+#[test]
+fn each_pagent_folder_lints_clean_as_a_whole() {
+    use std::collections::BTreeMap;
+    use zat_policy_tools::lint::{LintOptions, PolicyFile, lint_with};
+    let mut checked = 0;
+    for (_, script) in SCRIPTS {
+        let response = render::<PagentEmitter>(&request(script));
+        let mut folders: BTreeMap<&str, Vec<PolicyFile<'_>>> = BTreeMap::new();
+        for file in &response.files {
+            let folder = file.path.rsplit_once('/').map_or("", |(folder, _)| folder);
+            folders
+                .entry(folder)
+                .or_default()
+                .push(PolicyFile { path: &file.path, text: &file.content });
+        }
+        for (folder, files) in &folders {
+            checked += usize::from(files.iter().filter(|f| f.path.ends_with(".image")).count() > 1);
+            for separate in [false, true] {
+                let options = LintOptions { separate, ..LintOptions::default() };
+                let findings = lint_with(files, &options);
+                assert!(
+                    findings.is_empty(),
+                    "{script} {folder} separate {separate}: {findings:#?}"
+                );
+            }
+        }
+    }
+    assert!(checked > 0, "no script writes an LPAR with two stacks");
+}

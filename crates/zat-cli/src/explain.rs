@@ -945,8 +945,10 @@ pub(crate) const CODES: &[Code] = &[
         "ZAT0620",
         "name defined twice",
         "Two statements of the same type have the same name. For AT-TLS the last definition wins\n\
-         silently, so the earlier one is ignored. Files given to one `zat lint` share a name space, as a\n\
-         CommonTTLSConfig file and a stack's policy file do; `--separate` gives each its own, for\n\
+         silently, so the earlier one is ignored. Each stack linked from the main and image files given\n\
+         is its own name space (its TTLSConfig file after the CommonTTLSConfig file), so two stacks'\n\
+         files may use the same names. Other policy files given to one `zat lint` share a name space,\n\
+         as a CommonTTLSConfig file and a stack's policy file do; `--separate` gives each its own, for\n\
          several stacks' files linted in one run.",
     ),
     row(

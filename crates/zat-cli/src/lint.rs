@@ -11,14 +11,15 @@ use crate::{Exit, report};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Policy Agent files: main (`TcpImage`), image (`TTLSConfig`) or AT-TLS policy. The
-    /// AT-TLS policy files given together share one name space, as a CommonTTLSConfig file and
-    /// a stack's TTLSConfig file do (give them as `zat lint COMMON STACK`).
+    /// Policy Agent files: main (`TcpImage`), image (`TTLSConfig`) or AT-TLS policy. Each
+    /// stack an image file (or the main file) names is its own name space: its TTLSConfig
+    /// file after the main file's CommonTTLSConfig file. AT-TLS policy files no main or image
+    /// file given links share one name space, as a CommonTTLSConfig file and a stack's
+    /// TTLSConfig file do (give them as `zat lint COMMON STACK`).
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
-    /// Each AT-TLS policy file is a different stack's policy with its own name space (to lint
-    /// several stacks' files in one run), except files a main or image file given names
-    /// together.
+    /// Each AT-TLS policy file no main or image file given links is a different stack's
+    /// policy with its own name space (to lint several stacks' files in one run).
     #[arg(long)]
     pub(crate) separate: bool,
     /// Files given together are one image's policy: the default, kept so that scripts written

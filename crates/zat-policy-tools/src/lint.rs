@@ -202,11 +202,12 @@ const PROTOCOLS: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "T
 /// How files given together are read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LintOptions {
-    /// Each AT-TLS policy file is a stack's own policy and has its own name space, unless a
-    /// main or image file given with them names them together (`CommonTTLSConfig`,
-    /// `TTLSConfig`): for linting several stacks' files in one run. By default the policy
-    /// files given are one image's policy and share one name space, as a `CommonTTLSConfig`
-    /// file and the stack's `TTLSConfig` file do, and as `zat why` and `zat verify` read them.
+    /// Each AT-TLS policy file no main or image file given links is a stack's own policy and
+    /// has its own name space: for linting several stacks' files in one run. By default such
+    /// files are one image's policy and share one name space, as a `CommonTTLSConfig` file
+    /// and the stack's `TTLSConfig` file do, and as `zat why --policy` reads them. Either way,
+    /// each stack a main or image file given links (its `TTLSConfig` file after the main
+    /// file's `CommonTTLSConfig` file) is its own name space.
     pub separate: bool,
     /// Release, collation and the rank of unprioritised rules for the effective policy.
     pub effective: Options,
@@ -279,8 +280,10 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
         }
         let texts: Vec<PolicyFile<'_>> = group
             .iter()
-            .filter_map(|&at| files.get(at))
-            .filter(|f| detect_kind(&zat_policy::parse(f.text).0) == Some(FileKind::Policy))
+            .filter_map(|&at| parsed.get(at))
+            .filter(|p| p.kind == Some(FileKind::Policy))
+            // `parsed` leaves out `pasearch -t` reports, so its indices are not those of `files`.
+            .filter_map(|p| files.iter().find(|f| f.path == p.path))
             .copied()
             .collect();
         if !texts.is_empty() {
@@ -300,39 +303,146 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
     out
 }
 
-/// Groups of files that share one name space: all policy files together, or with
-/// `separate` each alone except those a main or image file given names (one image reads them
-/// together); main and image files each alone.
+/// Groups of files that share one name space.
+///
+/// Each stack is one: the policy file an image file's `TTLSConfig` names (or a main file's,
+/// when it is also the image file), after the `CommonTTLSConfig` file the main file names,
+/// which Policy Agent prepends to every stack's file and nothing else; two stacks' files never
+/// share names. The policy files no main or image file given links are read as before: all
+/// together (after any common file), or with `separate` each alone (after any common file).
+/// Main and image files are each alone.
 fn name_spaces(parsed: &[Parsed<'_>], separate: bool) -> Vec<Vec<usize>> {
     let policies: Vec<usize> =
         (0..parsed.len()).filter(|&at| parsed[at].kind == Some(FileKind::Policy)).collect();
     let mut groups: Vec<Vec<usize>> =
         (0..parsed.len()).filter(|at| !policies.contains(at)).map(|at| vec![at]).collect();
-    if !separate {
-        if !policies.is_empty() {
-            groups.push(policies);
+    let mains: Vec<usize> =
+        (0..parsed.len()).filter(|&at| parsed[at].kind == Some(FileKind::Main)).collect();
+    let images: Vec<usize> =
+        (0..parsed.len()).filter(|&at| parsed[at].kind == Some(FileKind::Image)).collect();
+    // The common files of each main file given: the last `CommonTTLSConfig` counts.
+    let common_of = |main: usize| -> Vec<usize> {
+        last_path(&parsed[main], "CommonTTLSConfig")
+            .flatten()
+            .map(|named| resolve(parsed, &policies, main, named))
+            .unwrap_or_default()
+    };
+    let all_commons: Vec<usize> = dedup(mains.iter().flat_map(|&main| common_of(main)));
+    // Each stack's files: its common files first, then its own.
+    let mut stacks: Vec<Vec<usize>> = Vec::new();
+    for (at, file) in parsed.iter().enumerate() {
+        let commons = match file.kind {
+            Some(FileKind::Image) => {
+                // The common files of the main files that name this image; of every main
+                // file given when none names it.
+                let naming: Vec<usize> = mains
+                    .iter()
+                    .copied()
+                    .filter(|&main| {
+                        parsed[main].statements.iter().filter(|s| s.is("TcpImage")).any(|s| {
+                            image_path(s).is_some_and(|named| {
+                                resolve(parsed, &images, main, named).contains(&at)
+                            })
+                        })
+                    })
+                    .collect();
+                if naming.is_empty() {
+                    all_commons.clone()
+                } else {
+                    dedup(naming.into_iter().flat_map(common_of))
+                }
+            }
+            // The main file is also the image file when a `TcpImage` names none, or there is
+            // no `TcpImage`; otherwise its `TTLSConfig` is ignored.
+            Some(FileKind::Main)
+                if file
+                    .statements
+                    .iter()
+                    .filter(|s| s.is("TcpImage"))
+                    .all(|s| image_path(s).is_none()) =>
+            {
+                common_of(at)
+            }
+            _ => continue,
+        };
+        let Some(named) = last_path(file, "TTLSConfig") else { continue };
+        // `TTLSConfig` without a path: the common file is the stack's policy.
+        let own = named.map(|named| resolve(parsed, &policies, at, named)).unwrap_or_default();
+        let group = dedup(commons.into_iter().chain(own));
+        if !group.is_empty() {
+            stacks.push(group);
         }
-        return groups;
     }
-    // Paths the main file (`CommonTTLSConfig`) and image files (`TTLSConfig`) name.
-    let named: Vec<&str> = parsed
-        .iter()
-        .flat_map(|p| p.statements.iter())
-        .filter(|s| (s.is("CommonTTLSConfig") || s.is("TTLSConfig")) && s.body.is_none())
-        .filter_map(|s| s.values.first().map(String::as_str))
-        .collect();
-    let base = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
-    let (together, alone): (Vec<usize>, Vec<usize>) = policies.into_iter().partition(|&at| {
-        let path = parsed[at].path;
-        named.iter().any(|n| *n == path || base(n) == base(path))
-    });
-    if together.len() > 1 {
-        groups.push(together);
-    } else {
-        groups.extend(together.into_iter().map(|at| vec![at]));
+    let linked: BTreeSet<usize> = stacks.iter().flatten().chain(&all_commons).copied().collect();
+    let unlinked: Vec<usize> = policies.iter().copied().filter(|at| !linked.contains(at)).collect();
+    let mut spaces = stacks;
+    if separate {
+        spaces.extend(unlinked.iter().map(|&at| dedup(all_commons.iter().copied().chain([at]))));
+    } else if !unlinked.is_empty() {
+        spaces.push(dedup(all_commons.iter().copied().chain(unlinked.iter().copied())));
     }
-    groups.extend(alone.into_iter().map(|at| vec![at]));
+    // A common file no stack reads is still linted, on its own.
+    if spaces.is_empty() && !all_commons.is_empty() {
+        spaces.push(all_commons);
+    }
+    for space in spaces {
+        if !groups.contains(&space) {
+            groups.push(space);
+        }
+    }
     groups
+}
+
+/// The path of the last `keyword` statement of a file (`Some(None)` when it has none), or
+/// `None` without one: the last occurrence is the one Policy Agent uses.
+fn last_path<'p>(file: &'p Parsed<'_>, keyword: &str) -> Option<Option<&'p str>> {
+    file.statements
+        .iter()
+        .rev()
+        .find(|s| s.is(keyword) && s.body.is_none())
+        .map(|s| s.values.first().map(String::as_str))
+}
+
+/// The image file path of a `TcpImage stack [path] [FLUSH|NOFLUSH] [PURGE|NOPURGE]
+/// [interval]` statement, if it names one.
+fn image_path(statement: &Statement) -> Option<&str> {
+    let word = statement.values.get(1)?;
+    let option =
+        ["FLUSH", "NOFLUSH", "PURGE", "NOPURGE"].iter().any(|o| word.eq_ignore_ascii_case(o))
+            || word.chars().all(|c| c.is_ascii_digit());
+    (!option).then_some(word.as_str())
+}
+
+/// The files among `candidates` that the path `named`, written in file `from`, refers to: the
+/// file given with that path, else those with its base name in the folder of `from` (a bundle
+/// copied off z/OS keeps the base names, not the folders), else those with its base name
+/// anywhere.
+fn resolve(parsed: &[Parsed<'_>], candidates: &[usize], from: usize, named: &str) -> Vec<usize> {
+    let split = |path: &str| -> (String, String) {
+        let path = path.replace('\\', "/");
+        match path.rsplit_once('/') {
+            Some((folder, base)) => (folder.to_owned(), base.to_owned()),
+            None => (String::new(), path),
+        }
+    };
+    let exact: Vec<usize> =
+        candidates.iter().copied().filter(|&at| parsed[at].path == named).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    let (_, base) = split(named);
+    let same_base: Vec<usize> =
+        candidates.iter().copied().filter(|&at| split(parsed[at].path).1 == base).collect();
+    let (folder, _) = split(parsed[from].path);
+    let near: Vec<usize> =
+        same_base.iter().copied().filter(|&at| split(parsed[at].path).0 == folder).collect();
+    if near.is_empty() { same_base } else { near }
+}
+
+/// The indices in their first order, each once.
+fn dedup(indices: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut seen = BTreeSet::new();
+    indices.into_iter().filter(|&at| seen.insert(at)).collect()
 }
 
 /// Orders findings by file (in the order given), then line and column; stable otherwise.

@@ -68,6 +68,68 @@ fn a_common_file_and_a_stack_file_share_names() {
     assert!(!out.stderr.contains("ZAT06"), "{}", out.stderr);
 }
 
+/// One LPAR's folder: a main file with two stacks, their image files, a common file and each
+/// stack's policy file, where both stacks name their actions alike; `TCPAPP.policy` gets
+/// `extra` appended.
+fn two_stacks(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write(
+        "pagent.conf",
+        "TcpImage TCPIP /etc/pagent/TCPIP.image FLUSH NOPURGE 1800\n\
+         TcpImage TCPAPP /etc/pagent/TCPAPP.image FLUSH NOPURGE 1800\n\
+         CommonTTLSConfig /etc/pagent/common.policy\n",
+    );
+    write("TCPIP.image", "TTLSConfig /etc/pagent/TCPIP.policy\n");
+    write("TCPAPP.image", "TTLSConfig /etc/pagent/TCPAPP.policy\n");
+    // The group lives in the common file, which Policy Agent puts before each stack's file.
+    write("common.policy", "TTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n");
+    let stack = "TTLSRule r\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 10\n  TTLSGroupActionRef gOff\n  TTLSConnectionActionRef conn\n}\n\
+                 TTLSConnectionAction conn\n{\n  Trace 2\n}\n";
+    write("TCPIP.policy", stack);
+    write("TCPAPP.policy", &format!("{stack}{extra}"));
+    dir
+}
+
+const FILES: [&str; 6] = [
+    "pagent.conf",
+    "TCPIP.image",
+    "TCPAPP.image",
+    "common.policy",
+    "TCPIP.policy",
+    "TCPAPP.policy",
+];
+
+#[test]
+fn two_stacks_files_linked_from_one_main_file_have_their_own_names() {
+    let dir = two_stacks("");
+    for separate in [&[][..], &["--separate"]] {
+        let mut args = vec!["lint"];
+        args.extend_from_slice(separate);
+        args.extend_from_slice(&FILES);
+        let out = zat_in(dir.path(), &args);
+        out.expect_code(0);
+        assert!(!out.stderr.contains("ZAT06"), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn a_name_defined_twice_in_one_stacks_file_is_still_reported() {
+    let dir = two_stacks("TTLSConnectionAction conn\n{\n  Trace 3\n}\n");
+    for separate in [&[][..], &["--separate"]] {
+        let mut args = vec!["lint"];
+        args.extend_from_slice(separate);
+        args.extend_from_slice(&FILES);
+        let out = zat_in(dir.path(), &args);
+        out.expect_code(0)
+            .stderr_has("ZAT0620")
+            .stderr_has("[TCPAPP.policy:9:1]")
+            .stderr_has("TCPAPP.policy:13:1")
+            .stderr_has("zat: 6 files: 1 warning");
+    }
+}
+
 #[test]
 fn errors_exit_1_with_an_excerpt_and_a_caret() {
     let out = lint(&["broken.policy"]);

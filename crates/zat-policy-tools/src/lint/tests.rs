@@ -607,3 +607,86 @@ fn a_shadowed_rule_is_explained_with_the_ranks_given() {
         shadowed[0].message
     );
 }
+
+/// A main file with two stacks, each image file naming its own policy file.
+const TWO_STACKS_MAIN: &str = "\
+TcpImage TCPIP /etc/pagent/TCPIP.image FLUSH NOPURGE 1800
+TcpImage TCPAPP /etc/pagent/TCPAPP.image FLUSH NOPURGE 1800
+";
+
+fn two_stacks(main: &str, tcpip: &str, tcpapp: &str, separate: bool) -> Vec<Diagnostic> {
+    let files = [
+        PolicyFile { path: "pagent/pagent.conf", text: main },
+        PolicyFile { path: "pagent/TCPIP.image", text: "TTLSConfig /etc/pagent/TCPIP.policy\n" },
+        PolicyFile { path: "pagent/TCPAPP.image", text: "TTLSConfig /etc/pagent/TCPAPP.policy\n" },
+        PolicyFile { path: "pagent/TCPAPP.policy", text: tcpapp },
+        PolicyFile { path: "pagent/TCPIP.policy", text: tcpip },
+    ];
+    lint_with(&files, &LintOptions { separate, ..LintOptions::default() })
+}
+
+#[test]
+fn two_stacks_linked_from_one_main_file_have_their_own_names() {
+    for separate in [false, true] {
+        let found = two_stacks(TWO_STACKS_MAIN, GOOD, GOOD, separate);
+        assert!(found.is_empty(), "separate {separate}: {found:#?}");
+    }
+}
+
+#[test]
+fn a_name_defined_twice_in_one_stacks_file_is_still_a_duplicate() {
+    let twice = format!("{GOOD}TTLSGroupAction grpOn\n{{\n  TTLSEnabled Off\n}}\n");
+    for separate in [false, true] {
+        let found = two_stacks(TWO_STACKS_MAIN, GOOD, &twice, separate);
+        let dups: Vec<_> = found.iter().filter(|d| d.code == DUPLICATE_NAME).collect();
+        assert_eq!(dups.len(), 1, "separate {separate}: {found:#?}");
+        let origin = dups[0].origin.as_ref().map(|o| (o.file.to_string(), o.line));
+        assert_eq!(origin, Some(("pagent/TCPAPP.policy".to_owned(), 10)));
+        assert!(dups[0].help.as_deref().is_some_and(|h| h.contains("pagent/TCPAPP.policy:38")));
+    }
+}
+
+#[test]
+fn each_stack_sees_the_common_files_names() {
+    // The common file holds the cipher list both stacks' files refer to.
+    let common = "TTLSCipherParms cip\n{\n  V3CipherSuites4Char 13021301C030\n}\n";
+    let stack = GOOD.replace("TTLSCipherParms cip\n{\n  V3CipherSuites4Char 13021301C030\n}\n", "");
+    assert_ne!(stack, GOOD);
+    let main = format!("{TWO_STACKS_MAIN}CommonTTLSConfig /etc/pagent/common.policy\n");
+    for separate in [false, true] {
+        let found = lint_with(
+            &[
+                PolicyFile { path: "pagent/pagent.conf", text: &main },
+                PolicyFile {
+                    path: "pagent/TCPIP.image",
+                    text: "TTLSConfig /etc/pagent/TCPIP.policy\n",
+                },
+                PolicyFile {
+                    path: "pagent/TCPAPP.image",
+                    text: "TTLSConfig /etc/pagent/TCPAPP.policy\n",
+                },
+                PolicyFile { path: "pagent/common.policy", text: common },
+                PolicyFile { path: "pagent/TCPAPP.policy", text: &stack },
+                PolicyFile { path: "pagent/TCPIP.policy", text: &stack },
+            ],
+            &LintOptions { separate, ..LintOptions::default() },
+        );
+        assert!(found.is_empty(), "separate {separate}: {found:#?}");
+    }
+    // Without the common file's name in the main file, the references dangle.
+    let found = two_stacks(TWO_STACKS_MAIN, &stack, &stack, false);
+    assert!(found.iter().any(|d| d.code == DANGLING_REFERENCE), "{found:#?}");
+}
+
+#[test]
+fn a_main_file_that_is_also_the_image_file_links_its_policy() {
+    // No path on `TcpImage`: the main file's own `TTLSConfig` names the stack's file, which
+    // is then one stack apart from the unlinked file given with it.
+    let main = "TcpImage TCPIP FLUSH\nTTLSConfig /etc/pagent/TCPIP.policy\n";
+    let found = lint(&[
+        PolicyFile { path: "pagent.conf", text: main },
+        PolicyFile { path: "TCPIP.policy", text: GOOD },
+        PolicyFile { path: "other.policy", text: GOOD },
+    ]);
+    assert!(found.iter().all(|d| d.code != DUPLICATE_NAME), "{found:#?}");
+}
