@@ -122,16 +122,8 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
         Command::Model(args) => (&mut args.script, None, None),
         _ => return Ok(()),
     };
-    let Some((folder, config)) = load(&script.script).map_err(|message| {
-        report::usage_error(&message);
-        Exit::Failure
-    })?
-    else {
-        return Ok(());
-    };
-    tracing::info!("using {}", folder.join(FILE).display());
-    let resolve =
-        |path: &PathBuf| if path.is_absolute() { path.clone() } else { folder.join(path) };
+    let Some((folder, config)) = beside(&script.script)? else { return Ok(()) };
+    let resolve = |path: &PathBuf| resolve_in(&folder, path);
     script.lib.splice(0..0, config.lib.iter().map(resolve));
     script.set.splice(0..0, config.params.iter().map(|(k, v)| (k.clone(), v.text())));
     if let Some(run) = run {
@@ -159,6 +151,24 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
     Ok(())
 }
 
+/// The `zat.toml` beside `script` and its folder, when there is one (logged); a file that
+/// cannot be used is a usage error.
+fn beside(script: &Path) -> Result<Option<(PathBuf, Config)>, Exit> {
+    let found = load(script).map_err(|message| {
+        report::usage_error(&message);
+        Exit::Failure
+    })?;
+    if let Some((folder, _)) = &found {
+        tracing::info!("using {}", folder.join(FILE).display());
+    }
+    Ok(found)
+}
+
+/// `path` of the `zat.toml` in `folder`: relative paths are relative to that folder.
+fn resolve_in(folder: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() { path.to_path_buf() } else { folder.join(path) }
+}
+
 /// `zat plugins lock|list FLEET.rhai` see the plugin folders of the `zat.toml` beside the
 /// script, as `zat build` of that script does: otherwise the lock would leave out the libraries
 /// a build loads, and `zat build --locked` would refuse them however often the lock were
@@ -171,16 +181,8 @@ fn apply_plugins(args: &mut crate::plugins::Args) -> Result<(), Exit> {
         PluginsCommand::Test(_) => return Ok(()),
     };
     let Some(script) = script else { return Ok(()) };
-    let Some((folder, config)) = load(script).map_err(|message| {
-        report::usage_error(&message);
-        Exit::Failure
-    })?
-    else {
-        return Ok(());
-    };
-    tracing::info!("using {}", folder.join(FILE).display());
-    let resolve =
-        |path: &PathBuf| if path.is_absolute() { path.clone() } else { folder.join(path) };
+    let Some((folder, config)) = beside(script)? else { return Ok(()) };
+    let resolve = |path: &PathBuf| resolve_in(&folder, path);
     plugins.plugin_dir.splice(0..0, config.plugin_dirs.iter().map(resolve));
     Ok(())
 }
