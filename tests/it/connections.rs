@@ -426,3 +426,46 @@ fn a_listener_with_a_job_name_pattern_an_exception_takes_part_of_is_not_shadowed
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].contains("lands on rule ZceeExact"), "{}", found[0]);
 }
+
+/// An API requester whose job name is a pattern (`APP*`) calls from any job it matches: an
+/// exception at a higher priority for job `APP` alone (the name the pattern reads as) takes
+/// part of those calls, and the requester's rule still protects the rest. An exception as wide
+/// as the pattern takes them all, and a requester named by its one job (`APP`) is the concrete
+/// call the exception takes.
+#[test]
+fn a_requester_with_a_job_name_pattern_an_exception_takes_part_of_is_not_shadowed() {
+    let wrong = |requester_job: &str, exception_job: &str| {
+        let (dir, script) = seed_with(|s| {
+            s + format!(
+                "tcpip.rule(\"AppExact\", #{{ direction: \"outbound\", jobname: \"{exception_job}\", remote_port: 9443, priority: 1000000, enabled: false }});\n\
+                 tcpip.api_requester(\"APPREQ\", #{{ jobname: \"{requester_job}\", userid: \"OMVSADM\", server: zcee, keyring: ring }});\n"
+            )
+            .as_str()
+        });
+        let outcome = build(&script, Some((2026, 12, 1)));
+        let found: Vec<String> = with_code(&outcome.diagnostics, zat_driver::CODE_WRONG_RULE)
+            .iter()
+            .filter(|d| d.origin.as_ref().map(|o| o.line) == Some(line_of(&script, "\"APPREQ\"")))
+            .map(|d| d.message.clone())
+            .collect();
+        drop(dir);
+        (found, outcome)
+    };
+    let (found, outcome) = wrong("APP*", "APP");
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(
+        with_code(&outcome.diagnostics, zat_driver::CODE_WRONG_RULE).is_empty(),
+        "{:#?}",
+        outcome.diagnostics
+    );
+    assert!(outcome.result.is_ok(), "{:#?}", outcome.diagnostics);
+    let (found, outcome) = wrong("APP*", "APP*");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("every call of api requester APPREQ (jobs APP*)"), "{}", found[0]);
+    assert!(found[0].contains("lands on rule AppExact"), "{}", found[0]);
+    assert_eq!(outcome.result.err(), Some(zat_driver::Failure::Input));
+    let (found, _) = wrong("APP", "APP");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("the call of api requester APPREQ (job APP)"), "{}", found[0]);
+    assert!(found[0].contains("lands on rule AppExact"), "{}", found[0]);
+}

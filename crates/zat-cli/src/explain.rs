@@ -585,9 +585,11 @@ pub(crate) const CODES: &[Code] = &[
          call or a z/OS Connect listener) gets another rule than the one zat wrote for it, or\n\
          none, so it is not protected as the script says; or a rule compared before a script\n\
          rule matches every connection that rule is written for, so the rule never protects\n\
-         any. A narrower rule at a higher priority that takes only part of a rule's connections\n\
-         (an exception, such as one port of a range) is not this error: the rest still reach\n\
-         the rule. `zat why` shows the comparison.",
+         any. A requester or listener whose job name is a pattern (`APP*`) is checked like a\n\
+         script rule: it is this error only when a rule compared first takes every job the\n\
+         pattern names. A narrower rule at a higher priority that takes only part of a rule's\n\
+         connections (an exception, such as one port of a range or one job of a pattern) is not\n\
+         this error: the rest still reach the rule. `zat why` shows the comparison.",
     ),
     row(
         "ZAT0322",

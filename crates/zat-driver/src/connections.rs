@@ -9,10 +9,10 @@
 //! found). A connection that lands on another rule, or on none, is an error at the line that
 //! declared it: the policy would not protect it as the script says.
 //!
-//! A script rule's connection, and a listener's whose job name is a pattern, is one of many it
-//! is written for, not one the fleet names: when it lands on another rule, the rule is in
-//! error only if a rule compared before it matches every connection it matches
-//! (`matcher::shadowed_by`). A narrower rule at a higher priority
+//! A script rule's connection, and a listener's or an API requester's whose job name is a
+//! pattern, is one of many it is written for, not one the fleet names: when it lands on another
+//! rule, the rule is in error only if a rule compared before it matches every connection it
+//! matches (`matcher::shadowed_by`). A narrower rule at a higher priority
 //! (an exception, such as one port of a range in clear text) takes part of them, and the rest
 //! still reach the rule.
 
@@ -38,8 +38,12 @@ struct Intended {
     rule: String,
     origin: Origin,
     /// The connection stands for every connection `rule` is written for (a script rule's
-    /// own), rather than being one the fleet means exactly (a requester's call, a listener).
+    /// own, or one of the jobs a job name pattern names), rather than being one the fleet means
+    /// exactly (a requester's or a listener's one job), so `every` words all of them.
     sample: bool,
+    /// All the connections the sample stands for, as the error says them when a rule compared
+    /// first takes every one.
+    every: String,
 }
 
 /// What the connection check did.
@@ -133,7 +137,8 @@ fn verify(
             // A rule compared first takes part of the rule's connections; the rest reach it.
             Some(Shadowing::Partly) => return None,
             Some(Shadowing::All(wide)) => format!(
-                "every connection rule {rule} is written for lands on rule {wide}, not on rule {rule}: rule {wide} matches all of them and Policy Agent compares it first, so rule {rule} never protects any",
+                "{every} lands on rule {wide}, not on rule {rule}: rule {wide} matches all of them and Policy Agent compares it first, so rule {rule} never protects any",
+                every = intended.every,
                 rule = intended.rule
             ),
             Some(Shadowing::Unread) | None => format!(
@@ -200,6 +205,10 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
                 "the call of api requester {} (job {}) to {}:{}",
                 requester.name, requester.jobname, server.host, expansion.baqport
             ),
+            every: format!(
+                "every call of api requester {} (jobs {}) to {}:{}",
+                requester.name, requester.jobname, server.host, expansion.baqport
+            ),
             connection: Connection {
                 side: Side::Outbound,
                 local_addr: None,
@@ -211,13 +220,17 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
             },
             rule: expansion.rule.to_string(),
             origin: requester.origin.clone(),
-            sample: false,
+            // A job name pattern (`APP*`) says which jobs may make the call, as a listener's
+            // does: the connection built from it (`APP`) is one of them, so it is wrong only if
+            // a rule compared first takes every one, not just the name the pattern reads as.
+            sample: requester.jobname.contains('*'),
         });
     }
     for rule in &stack.rules {
         match &rule.source {
             RuleSource::Script => out.push(Intended {
                 what: format!("a connection rule {} is written for", rule.name),
+                every: format!("every connection rule {} is written for", rule.name),
                 connection: own_connection(rule),
                 rule: rule.name.to_string(),
                 origin: rule.origin.clone(),
@@ -233,6 +246,7 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
                         "a request to z/OS Connect server {} on port {}",
                         server.name, server.http_port
                     ),
+                    every: format!("every connection rule {} is written for", rule.name),
                     connection: Connection {
                         side: Side::Inbound,
                         local_addr: None,
