@@ -1,8 +1,8 @@
 //! Hostile inputs and faults, end to end: the real `zat` binary against output folders full of
 //! user files, links and foreign manifests, imports aimed at their own input, and C plugins
 //! (`tests/plugins/c/hostile.c`, compiled here with `cc`) that hang, abort, crash, exit, lie
-//! about lengths and print. Each case is a row: what to do, the exit code, the fragments the
-//! output must (and must not) hold, and a check of the disk afterwards.
+//! about lengths, print and write other units' files. Each case is a row: what to do, the exit
+//! code, the fragments the output must (and must not) hold, and a check of the disk afterwards.
 //!
 //! The promises these rows prove are listed in RELIABILITY.md.
 
@@ -211,6 +211,7 @@ const FAULTS: &[(&str, &str, &str)] = &[
     ("origin", "FAULT_ORIGIN", "h-origin"),
     ("ansi", "FAULT_ANSI", "h-ansi"),
     ("badjcl", "FAULT_BADJCL", "h-badjcl"),
+    ("foreign", "FAULT_FOREIGN", "h-foreign"),
     ("none", "FAULT_NONE", "h-none"),
     ("none2", "FAULT_NONE", "h-none2"),
     // Claims to be `none` (same name and version), renders like `origin`.
@@ -871,6 +872,19 @@ fn plugin_faults() {
             &["ZAT0393", "hostile/BAD.jcl breaks a batch rule", "line 2", "line 3"],
         )
         .after(Scene::intact),
+        // A unit's call writes only its unit's files: another LPAR's file, or a job in another
+        // database's folder, would be carried over with the wrong unit and recorded as its.
+        case(
+            "a plugin by LPAR writes files of another LPAR and another database",
+            |s| build_with(s, &["foreign"]),
+            1,
+            &[
+                "ZAT0394",
+                "plugin h-foreign wrote lpars/SYS2/foreign.txt in its call for lpar SYS1",
+                "plugin h-foreign wrote security/PLEX2/racf/EXTRA.jcl in its call for lpar SYS1",
+            ],
+        )
+        .after(Scene::intact),
         case(
             "render calls exit(0)",
             |s| build_with(s, &["exit0"]),
@@ -1124,6 +1138,16 @@ fn plugin_conformance_verdicts() {
             |s| conformance(s, "bidi"),
             1,
             &["FAIL  load:", "bidirectional", "conformance: FAILED"],
+        ),
+        case(
+            "test: a plugin by LPAR writes another unit's files",
+            |s| conformance(s, "foreign"),
+            1,
+            &[
+                "FAIL  multi: units: lpar",
+                "wrote lpars/SYS2/foreign.txt, which is not that unit's",
+                "conformance: FAILED",
+            ],
         ),
         case(
             "test: a well-behaved C plugin",

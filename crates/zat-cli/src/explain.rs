@@ -818,6 +818,17 @@ pub(crate) const CODES: &[Code] = &[
          line; `zat plugins test LIBRARY` runs the same check. Fix the plugin.",
     ),
     row(
+        "ZAT0394",
+        "a plugin wrote a file outside its unit",
+        "A plugin that renders by unit wrote, in its call for one LPAR, database or the fleet, a\n\
+         file that is not that unit's: an LPAR call writes only under lpars/NAME/ and\n\
+         deploy/lpars/NAME.*, a database call only under security/DB/, the fleet call only\n\
+         outside those (docs/plugins.md, section 3a). Such a file would be carried over with the\n\
+         wrong unit. The build fails, names the plugin, the unit and the path, and writes\n\
+         nothing; `zat plugins test LIBRARY` runs the same check. Fix the plugin, or let it\n\
+         declare no `unit:` capability to be called once with the whole fleet.",
+    ),
+    row(
         "ZAT0540",
         "AT-TLS rule left out of the policy",
         "A rule could not be written (a missing level or ring, an unsafe value, or a second rule of\n\

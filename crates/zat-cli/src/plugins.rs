@@ -402,8 +402,9 @@ fn render_fixture(
     passed
 }
 
-/// For a plugin that renders by unit: every unit it declares, rendered on its own, must give
-/// together exactly the files of the whole-fleet call, each once. `None` for a plugin that
+/// For a plugin that renders by unit: every unit it declares, rendered on its own, must write
+/// only that unit's files, and give together exactly the files of the whole-fleet call, each
+/// once. `None` for a plugin that
 /// declares no unit; otherwise how many calls it took, or what went wrong.
 fn by_units(
     plugin: &Plugin,
@@ -434,12 +435,23 @@ fn by_units(
     let mut parts = Vec::new();
     for unit in units {
         let label = unit.to_string();
-        let bytes = match serde_json::to_vec(&request.for_unit(unit)) {
+        let bytes = match serde_json::to_vec(&request.for_unit(unit.clone())) {
             Ok(bytes) => bytes,
             Err(error) => return Some(Err(format!("cannot serialise the request: {error}"))),
         };
         match plugin.render(&bytes) {
             Ok(response) => {
+                // The rule `zat build` holds each unit call to (error ZAT0394).
+                if let Some(file) = response
+                    .files
+                    .iter()
+                    .find(|f| !zat_plugin_api::layout::unit_writes(&unit, &f.path))
+                {
+                    return Some(Err(format!(
+                        "{label} wrote {}, which is not that unit's (docs/plugins.md, section 3a)",
+                        file.path
+                    )));
+                }
                 parts.extend(response.files.into_iter().map(|f| (f.path, f.content)));
             }
             Err(error) => return Some(Err(format!("{label}: {error}"))),

@@ -637,6 +637,7 @@ fn unit(
         let of_unit = unit.clone();
         let prepared = Prepared::lazy(
             key,
+            Some(unit.clone()),
             Box::new(move || context.whole.for_unit_indexed(of_unit, &context.keys.index)),
         );
         answers.extend(render.iter().map(|m| call(context, m, &prepared, sequence)));
@@ -651,12 +652,13 @@ fn unit(
         hasher.update(b"zat-index\0");
         hasher.update(key);
         hasher.update(digest(&files));
+        let of_unit = Some(unit.clone());
         let make = move || {
             built
                 .unwrap_or_else(|| context.whole.for_unit_indexed(unit, &context.keys.index))
                 .with_bundle(files)
         };
-        let prepared = Prepared::lazy(hasher.finalize().into(), Box::new(make));
+        let prepared = Prepared::lazy(hasher.finalize().into(), of_unit, Box::new(make));
         answers.extend(index.iter().map(|m| call(context, m, &prepared, sequence)));
     }
     answers
@@ -824,6 +826,7 @@ fn bytes_with_bundle<'r>(request: &RenderRequest, bundle: &[IndexedFile]) -> Pre
     let sha256 = Sha256::digest(&bytes).into();
     Prepared {
         sha256,
+        unit: request.unit.clone(),
         borrowed: None,
         make: Mutex::new(None),
         built: OnceLock::new(),
@@ -838,6 +841,8 @@ fn bytes_with_bundle<'r>(request: &RenderRequest, bundle: &[IndexedFile]) -> Pre
 /// it.
 struct Prepared<'r> {
     sha256: [u8; 32],
+    /// The unit the request is for (`None` for the whole fleet), known without building it.
+    unit: Option<Unit>,
     borrowed: Option<&'r RenderRequest>,
     make: Mutex<Option<MakeRequest<'r>>>,
     built: OnceLock<RenderRequest>,
@@ -851,6 +856,7 @@ impl<'r> Prepared<'r> {
     fn of(request: &'r RenderRequest) -> Self {
         Prepared {
             sha256: digest(request),
+            unit: request.unit.clone(),
             borrowed: Some(request),
             make: Mutex::new(None),
             built: OnceLock::new(),
@@ -859,9 +865,10 @@ impl<'r> Prepared<'r> {
     }
 
     /// A request known by its key, built by `make` the first time a plugin needs it.
-    fn lazy(sha256: [u8; 32], make: MakeRequest<'r>) -> Self {
+    fn lazy(sha256: [u8; 32], unit: Option<Unit>, make: MakeRequest<'r>) -> Self {
         Prepared {
             sha256,
+            unit,
             borrowed: None,
             make: Mutex::new(Some(make)),
             built: OnceLock::new(),
@@ -935,6 +942,9 @@ fn call(
     if matches!(member.plugin.origin(), zat_plugin_host::PluginOrigin::Library(_)) {
         check_jobs(&name, &mut response);
     }
+    if let Some(unit) = &request.unit {
+        check_unit(&name, unit, &mut response);
+    }
     let (diagnostics, files) = crate::bundle_files(&name, response);
     answer.files = files
         .iter()
@@ -979,6 +989,33 @@ fn check_jobs(plugin: &str, response: &mut zat_plugin_api::RenderResponse) {
                 .help("the plugin wrote a job z/OS would reject; `zat plugins test LIBRARY` shows every such line"),
             );
         }
+    }
+}
+
+/// Diagnostic code of a file a plugin wrote outside the unit it was called for.
+pub(crate) const CODE_PLUGIN_UNIT: &str = "ZAT0394";
+
+/// Keeps a unit's call to its unit's files ([`zat_plugin_api::layout::unit_writes`]): a file
+/// of another unit is an error naming the plugin, the unit and the path, and is dropped, so
+/// that no file is carried over with, or recorded as written by, a unit that does not own it.
+/// Every plugin is checked, the built-in emitters too: they hold the same contract.
+fn check_unit(plugin: &str, unit: &Unit, response: &mut zat_plugin_api::RenderResponse) {
+    let (own, foreign): (Vec<_>, Vec<_>) = std::mem::take(&mut response.files)
+        .into_iter()
+        .partition(|file| zat_plugin_api::layout::unit_writes(unit, &file.path));
+    response.files = own;
+    for file in foreign {
+        response.diagnostics.push(
+            Diagnostic::error(
+                CODE_PLUGIN_UNIT,
+                format!(
+                    "plugin {plugin} wrote {} in its call for {unit}, which may write only that unit's files",
+                    file.path
+                ),
+            )
+            .object(format!("plugin {plugin}"))
+            .help("each unit call writes only its unit's paths (docs/plugins.md, section 3a): fix the plugin, or declare no `unit:` capability to be called once with the whole fleet"),
+        );
     }
 }
 

@@ -6,6 +6,8 @@
 
 use zat_model::{ApiRequester, Lpar, Placement, SiteDefaults, Stack, ZosConnectServer};
 
+use crate::Unit;
+
 /// Folder of one security database's jobs for its ESM: `security/<DB>/<esm>`.
 pub fn security_dir(database: &str, esm: &str) -> String {
     format!("security/{database}/{}", esm)
@@ -221,6 +223,36 @@ pub fn deploy_playbook_part(lpar: &str) -> String {
     format!("deploy/lpars/{lpar}.yml")
 }
 
+/// Whether a call for `unit` may write the bundle file `path`. The units share the bundle out,
+/// so that each file is one unit's: carried over with that unit when it does not change, and
+/// recorded in the manifest as written in that unit's call.
+///
+/// - An LPAR unit writes under its folder, `lpars/<LPAR>/`, and its parts of the deploy
+///   scripts, `deploy/lpars/<LPAR>.<extension>` ([`deploy_zowe_part`], [`deploy_playbook_part`]).
+/// - A database unit writes under its folder, `security/<DB>/` ([`security_dir`]).
+/// - The fleet unit writes everything else: any path outside `lpars/`, `deploy/lpars/` and
+///   every folder of `security/` ([`FLEET_README`], [`DEPLOY_ZOWE`], [`security_job_order`]).
+///
+/// Names compare exactly, as [`lpar_dir`] and [`security_dir`] write them. A path with an
+/// empty, `.` or `..` part is no unit's. A call for the whole fleet (no unit) is not bound by
+/// this: it may write any legal path.
+pub fn unit_writes(unit: &Unit, path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.iter().any(|part| part.is_empty() || *part == "." || *part == "..") {
+        return false;
+    }
+    match (unit, parts.as_slice()) {
+        (Unit::Lpar { name }, [LPARS_DIR, lpar, _, ..]) => lpar == name,
+        (Unit::Lpar { name }, ["deploy", "lpars", file]) => {
+            file.split_once('.').is_some_and(|(lpar, _)| lpar == name)
+        }
+        (Unit::Database { name }, ["security", database, _, ..]) => database == name,
+        (Unit::Lpar { .. } | Unit::Database { .. }, _) => false,
+        (Unit::Fleet, [LPARS_DIR, ..] | ["deploy", "lpars", ..] | ["security", _, _, ..]) => false,
+        (Unit::Fleet, _) => true,
+    }
+}
+
 /// The operator runbook of one LPAR.
 pub fn runbook(lpar: &str) -> String {
     format!("{}/RUNBOOK.md", lpar_dir(lpar))
@@ -231,3 +263,40 @@ pub const FLEET_README: &str = "README.md";
 
 /// The manifest at the bundle root (written by the host, never by a plugin).
 pub const MANIFEST: &str = "MANIFEST.json";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_unit_writes_its_own_paths_only() {
+        let lpar = Unit::Lpar { name: "SYS1".to_owned() };
+        let database = Unit::Database { name: "PLEX1".to_owned() };
+        let fleet = Unit::Fleet;
+        let rows: &[(&str, [bool; 3])] = &[
+            // path: [lpar SYS1, database PLEX1, fleet]
+            ("lpars/SYS1/pagent/TCPIP.policy", [true, false, false]),
+            ("lpars/SYS1/racf/SERVAUTH.jcl", [true, false, false]),
+            ("lpars/SYS1/RUNBOOK.md", [true, false, false]),
+            ("deploy/lpars/SYS1.sh", [true, false, false]),
+            ("deploy/lpars/SYS1.yml", [true, false, false]),
+            ("lpars/SYS2/foreign.txt", [false, false, false]),
+            ("lpars/SYS10/x.txt", [false, false, false]),
+            ("lpars/SYS1", [false, false, false]),
+            ("lpars/SYS1/../SYS2/x.txt", [false, false, false]),
+            ("deploy/lpars/SYS2.sh", [false, false, false]),
+            ("deploy/lpars/SYS1", [false, false, false]),
+            ("security/PLEX1/racf/SETUP.jcl", [false, true, false]),
+            ("security/PLEX2/racf/EXTRA.jcl", [false, false, false]),
+            ("security/racf-ORDER.txt", [false, false, true]),
+            ("README.md", [false, false, true]),
+            ("deploy/zowe.sh", [false, false, true]),
+            ("inventory/rules.csv", [false, false, true]),
+        ];
+        for (path, [by_lpar, by_database, by_fleet]) in rows {
+            assert_eq!(unit_writes(&lpar, path), *by_lpar, "lpar: {path}");
+            assert_eq!(unit_writes(&database, path), *by_database, "database: {path}");
+            assert_eq!(unit_writes(&fleet, path), *by_fleet, "fleet: {path}");
+        }
+    }
+}

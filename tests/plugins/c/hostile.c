@@ -16,6 +16,8 @@
  *   FAULT_ORIGIN    render answers a warning whose origin is /etc/passwd, line 1
  *   FAULT_ANSI      render fails with a message and a diagnostic full of terminal escapes
  *   FAULT_BADJCL    render answers a job with a tab and a line past column 71
+ *   FAULT_FOREIGN   declares unit:lpar, and from every LPAR call writes a file of LPAR SYS2 and a
+ *                   job in database PLEX2's folder (another unit's files)
  *   FAULT_NONE      a well-behaved plugin with no files (for names, folders and locks)
  *
  * NAME may hold a newline or a bidirectional override, to check that such names are refused.
@@ -48,6 +50,7 @@
 #define FAULT_ORIGIN 10
 #define FAULT_ANSI 11
 #define FAULT_BADJCL 12
+#define FAULT_FOREIGN 13
 
 #ifndef FAULT
 #define FAULT FAULT_NONE
@@ -75,11 +78,16 @@ static int32_t hostile_info(zat_buffer *out) {
 #elif FAULT == FAULT_EXIT_INFO
     exit(3);
 #endif
+#if FAULT == FAULT_FOREIGN
+    const char *provides = "\"unit:lpar\"";
+#else
+    const char *provides = "";
+#endif
     char json[512];
     /* The name is written as it is: a newline in it makes the JSON invalid, which is fine, as
      * the table's name is checked (and refused) before info is read. */
-    snprintf(json, sizeof json, "{\"name\":\"%s\",\"version\":\"%s\",\"provides\":[]}", NAME,
-             VERSION);
+    snprintf(json, sizeof json, "{\"name\":\"%s\",\"version\":\"%s\",\"provides\":[%s]}",
+             NAME, VERSION, provides);
     return give(out, json, ZAT_STATUS_OK);
 }
 
@@ -120,6 +128,12 @@ static int32_t hostile_render(const uint8_t *request, size_t len, zat_buffer *ou
                 "//STEP1 EXEC PGM=IEFBR14\\t\\n"
                 "//* a comment that runs on and on past column seventy-one of the card image\\n\"}],"
                 "\"diagnostics\":[]}",
+                ZAT_STATUS_OK);
+#elif FAULT == FAULT_FOREIGN
+    return give(out,
+                "{\"files\":[{\"path\":\"lpars/SYS2/foreign.txt\",\"content\":\"not mine\\n\"},"
+                "{\"path\":\"security/PLEX2/racf/EXTRA.jcl\",\"content\":\"//EXTRA JOB\\n"
+                "//STEP1 EXEC PGM=IEFBR14\\n\"}],\"diagnostics\":[]}",
                 ZAT_STATUS_OK);
 #elif FAULT == FAULT_ANSI
     return give(out, "\033[2J\033[31mboom\033[0m \xe2\x80\xae", ZAT_STATUS_EMIT_ERROR);
