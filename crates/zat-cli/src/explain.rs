@@ -1104,7 +1104,9 @@ pub(crate) const CODES: &[Code] = &[
         "ZAT0652",
         "value assumed by zat import",
         "A value was filled in or changed so the fleet model accepts it: a rule without Priority gets one\n\
-         below every explicit priority that keeps its place in Policy Agent's order, a key ring without an\n\
+         below every explicit priority that keeps its place in Policy Agent's order (when a `Priority 1`\n\
+         leaves no room, every explicit priority is raised by the same amount, which keeps their order;\n\
+         only when that would pass 2000000000 is the rule tied at 1, and said so), a key ring without an\n\
          owner gets the rule's user ID or RINGOWNR, job names, user IDs and key ring owners are written in\n\
          upper case (RACF user IDs are upper case; the ring name keeps its case), names with characters\n\
          zat does not accept have them replaced by `_`.",
