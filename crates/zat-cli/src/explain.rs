@@ -138,8 +138,10 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0024",
         "expression nested too deeply",
-        "An expression or block is nested deeper than the sandbox allows. Split it with\n\
-         `let` variables or functions.",
+        "An expression or block is nested deeper than the sandbox allows (64 levels). Each operator\n\
+         counts as a level, as do the calls, indexes and brackets around it: a flat sum `1 + 1 + ... + 1`\n\
+         of more than 64 terms is as deep as 64 nested brackets. Split it with `let` variables or\n\
+         functions, or add up an array's items in a loop.",
     ),
     row("ZAT0025", "too many modules", "The script imports more modules than the sandbox allows."),
     row(
