@@ -43,6 +43,10 @@ pub(crate) struct ScriptArgs {
     /// Wall-clock limit for running the script, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub(crate) timeout: f64,
+    /// The `zat.toml` whose `[params]` are the first entries of `set`, and how many they are
+    /// (filled in by `config`), so that a warning about a parameter says where it was given.
+    #[arg(skip)]
+    pub(crate) config_params: Option<(PathBuf, usize)>,
 }
 
 impl ScriptArgs {
@@ -197,9 +201,10 @@ pub(crate) fn write_stdout(text: &str) -> Exit {
 const PARAM_SCAN_LIMIT: usize = 2_000;
 
 impl ScriptArgs {
-    /// Warning ZAT0012 for each `--set` key that appears nowhere in the script, the other
-    /// scripts of its folder (and below) or the library folders: a misspelt parameter would
-    /// otherwise leave the script on its default without a word.
+    /// Warning ZAT0012 for each parameter (`--set` or `[params]` of `zat.toml`) that appears
+    /// nowhere in the script, the other scripts of its folder (and below) or the library
+    /// folders: a misspelt parameter would otherwise leave the script on its default without a
+    /// word.
     pub(crate) fn unread_params(&self) -> Vec<Diagnostic> {
         if self.set.is_empty() {
             return Vec::new();
@@ -252,10 +257,24 @@ impl ScriptArgs {
                     "ZAT0012",
                     format!("parameter `{key}` is read nowhere in the script or its libraries"),
                 )
-                .object(format!("--set {key}"))
+                .object(self.param_source(key))
                 .help(help)
             })
             .collect()
+    }
+}
+
+impl ScriptArgs {
+    /// Where parameter `key` was given: `--set KEY` when the command line gave it (it wins),
+    /// else `[params] KEY in PATH/zat.toml`.
+    fn param_source(&self, key: &str) -> String {
+        let from_file = self.config_params.as_ref().filter(|(_, count)| {
+            !self.set[(*count).min(self.set.len())..].iter().any(|(k, _)| k == key)
+        });
+        match from_file {
+            Some((file, _)) => format!("[params] {key} in {}", file.display()),
+            None => format!("--set {key}"),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::common::ScriptArgs;
 use crate::{Command, Exit, report};
 
 /// The file's name, looked for in the fleet script's folder.
@@ -68,11 +69,17 @@ impl Scalar {
     }
 }
 
-/// Reads `zat.toml` beside `script`, if there is one.
-fn load(script: &Path) -> Result<Option<(PathBuf, Config)>, String> {
+/// The path of the `zat.toml` beside `script`, as the user would write it (`t2/zat.toml`).
+fn file_beside(script: &Path) -> PathBuf {
     let folder = script.parent().unwrap_or(Path::new(""));
     let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-    let path = folder.join(FILE);
+    folder.join(FILE)
+}
+
+/// Reads `zat.toml` beside `script`, if there is one.
+fn load(script: &Path) -> Result<Option<(PathBuf, Config)>, String> {
+    let path = file_beside(script);
+    let folder = path.parent().unwrap_or(Path::new("."));
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -124,8 +131,7 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
     };
     let Some((folder, config)) = beside(&script.script)? else { return Ok(()) };
     let resolve = |path: &PathBuf| resolve_in(&folder, path);
-    script.lib.splice(0..0, config.lib.iter().map(resolve));
-    script.set.splice(0..0, config.params.iter().map(|(k, v)| (k.clone(), v.text())));
+    merge_script(script, &folder, &config);
     if let Some(run) = run {
         run.plugins.plugin_dir.splice(0..0, config.plugin_dirs.iter().map(resolve));
         let options = config.plugin_options.iter().flat_map(|(plugin, keys)| {
@@ -149,6 +155,25 @@ pub(crate) fn apply(command: &mut Command) -> Result<(), Exit> {
         args.no_base |= config.no_base;
     }
     Ok(())
+}
+
+/// Puts the library folders and parameters of `config` (the `zat.toml` in `folder`) under
+/// those `script` was given, remembering which parameters came from the file.
+fn merge_script(script: &mut ScriptArgs, folder: &Path, config: &Config) {
+    script.lib.splice(0..0, config.lib.iter().map(|path| resolve_in(folder, path)));
+    script.set.splice(0..0, config.params.iter().map(|(k, v)| (k.clone(), v.text())));
+    if !config.params.is_empty() {
+        script.config_params = Some((file_beside(&script.script), config.params.len()));
+    }
+}
+
+/// `script` with the library folders and parameters of the `zat.toml` beside it, as a
+/// command's [`apply`] would merge them, but quietly: a shell completing a word must not be
+/// written to, so a file that cannot be read adds nothing.
+pub(crate) fn merge_quietly(script: &mut ScriptArgs) {
+    if let Ok(Some((folder, config))) = load(&script.script) {
+        merge_script(script, &folder, &config);
+    }
 }
 
 /// The `zat.toml` beside `script` and its folder, when there is one (logged); a file that

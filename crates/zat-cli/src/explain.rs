@@ -138,8 +138,10 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0024",
         "expression nested too deeply",
-        "An expression or block is nested deeper than the sandbox allows. Split it with\n\
-         `let` variables or functions.",
+        "An expression or block is nested deeper than the sandbox allows (64 levels). Each operator\n\
+         counts as a level, as do the calls, indexes and brackets around it: a flat sum `1 + 1 + ... + 1`\n\
+         of more than 64 terms is as deep as 64 nested brackets. Split it with `let` variables or\n\
+         functions, or add up an array's items in a loop.",
     ),
     row("ZAT0025", "too many modules", "The script imports more modules than the sandbox allows."),
     row(
@@ -1117,7 +1119,9 @@ pub(crate) const CODES: &[Code] = &[
         "ZAT0652",
         "value assumed by zat import",
         "A value was filled in or changed so the fleet model accepts it: a rule without Priority gets one\n\
-         below every explicit priority that keeps its place in Policy Agent's order, a key ring without an\n\
+         below every explicit priority that keeps its place in Policy Agent's order (when a `Priority 1`\n\
+         leaves no room, every explicit priority is raised by the same amount, which keeps their order;\n\
+         only when that would pass 2000000000 is the rule tied at 1, and said so), a key ring without an\n\
          owner gets the rule's user ID or RINGOWNR, job names, user IDs and key ring owners are written in\n\
          upper case (RACF user IDs are upper case; the ring name keeps its case), names with characters\n\
          zat does not accept have them replaced by `_`.",

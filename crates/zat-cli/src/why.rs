@@ -203,6 +203,7 @@ fn script_args(args: &Args, script: &std::path::Path) -> common::ScriptArgs {
         timeout: 10.0,
         today: None,
         expiry_warning: 90,
+        config_params: None,
     }
 }
 

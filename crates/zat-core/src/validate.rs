@@ -216,10 +216,10 @@ impl Validator<'_> {
                 .at(at)
                 .help("give the partitioned data set only, e.g. `SYS1.TCPPARMS`"),
             );
-        } else if !zat_zos::is_valid_dsn(&fleet.defaults.tcpparms) {
+        } else if let Some(why) = zat_zos::dsn_problem(&fleet.defaults.tcpparms) {
             self.error(
                 "ZAT0114",
-                &format!("`{}` is not a valid data set name", fleet.defaults.tcpparms),
+                &format!("`{}` is not a valid data set name: {why}", fleet.defaults.tcpparms),
                 object,
                 at,
             );
@@ -604,10 +604,10 @@ impl Validator<'_> {
         }
         match &cert.source {
             CertSource::Import { dsn } => {
-                if !zat_zos::is_valid_dsn(dsn) {
+                if let Some(why) = zat_zos::dsn_problem(dsn) {
                     self.error(
                         "ZAT0114",
-                        &format!("`{dsn}` is not a valid data set name"),
+                        &format!("`{dsn}` is not a valid data set name: {why}"),
                         &object,
                         origin,
                     );
@@ -750,10 +750,12 @@ impl Validator<'_> {
             None => {}
         }
         if let Some(export) = &cert.export {
-            if !zat_zos::is_valid_dsn(&export.dsn) {
+            if let Some(why) = zat_zos::dsn_problem(&export.dsn) {
+                // The expansion put the fleet's HLQ in front of the name the script wrote
+                // (`qualify_exports`): a name too long now may not have been as written.
                 self.error(
                     "ZAT0114",
-                    &format!("export data set `{}` is not a valid data set name", export.dsn),
+                    &format!("export data set `{}` (the name as written, under the fleet's `hlq`) is not a valid data set name: {why}", export.dsn),
                     &object,
                     origin,
                 );
@@ -1254,5 +1256,33 @@ mod tests {
         assert!(!zat_zos::is_valid_dsn("1SYS.X"));
         assert!(!zat_zos::is_valid_dsn("SYS1.TOOLONGQUAL"));
         assert!(!zat_zos::is_valid_dsn("SYS1.X(MEM"));
+    }
+
+    /// A refused data set name says why: its length, the qualifier at fault, the character.
+    #[test]
+    fn a_refused_data_set_name_says_why() {
+        let check = |dsn: &str| zat_zos::dsn_problem(dsn).unwrap_or_default();
+        assert_eq!(check("SYS1.TCPPARMS(TTLSON)"), "");
+        let long = "ABCDEFGH.ABCDEFGH.ABCDEFGH.ABCDEFGH.ABCDEFGH.X";
+        assert_eq!(check(long), "it is 46 characters long, more than 44");
+        assert_eq!(
+            check("SYS1.TOOLONGQUAL"),
+            "qualifier `TOOLONGQUAL` is 11 characters long, more than 8"
+        );
+        assert_eq!(
+            check("1SYS.X"),
+            "qualifier `1SYS` starts with the digit `1`: start it with A-Z @ # $"
+        );
+        assert_eq!(
+            check("SYS1.A-B"),
+            "qualifier `A-B` holds `-`, which is not one of A-Z 0-9 @ # $"
+        );
+        assert_eq!(check("SYS1.x"), "qualifier `x` holds lower-case `x`: write it in upper case");
+        assert!(check("SYS1..X").contains("empty qualifier"));
+        assert!(check("SYS1.X(MEM").contains("closing `)`"));
+        assert_eq!(
+            check("SYS1.X(TOOLONGMEM)"),
+            "member `TOOLONGMEM` is 10 characters long, more than 8"
+        );
     }
 }

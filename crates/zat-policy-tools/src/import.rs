@@ -206,9 +206,32 @@ pub fn import_with(files: &[PolicyFile<'_>], options: &Options) -> Imported {
     importer.out
 }
 
+/// The highest priority Policy Agent accepts.
+const MAX_PRIORITY: i64 = 2_000_000_000;
+
+/// How an imported rule came by its priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Given {
+    /// The policy's own `Priority`.
+    Kept,
+    /// The policy's `Priority`, raised by the given amount to make room below it.
+    Raised(i64),
+    /// None written: one that keeps the rule's place below every explicit priority.
+    Placed,
+    /// None written, and no room below the explicit priorities: 1, tied with them.
+    Tied,
+}
+
 /// A priority for every rule that keeps the stack's order: the rule's own, or, for a rule
 /// without one, a priority below every explicit one, in the order Policy Agent ranks them.
-fn priorities(policy: &EffectivePolicy, options: &Options) -> Vec<(i64, bool)> {
+///
+/// Policy Agent compares a rule without `Priority` after every rule with one (attls-effective
+/// §1.2, read so by `options.unprioritised` 0). A script cannot write "no priority" as "lower
+/// than all", so each such rule gets a number below the lowest explicit one; when the explicit
+/// ones leave no room (a `Priority 1`), they are all raised by the same amount, which keeps
+/// their order and their ties. Only when that would pass the highest priority is a rule left
+/// tied at 1, and said so.
+fn priorities(policy: &EffectivePolicy, options: &Options) -> Vec<(i64, Given)> {
     if options.unprioritised > 0 {
         // Read at a priority the site chose: writing that priority keeps the same order
         // (equal priorities are ordered by name, and names are kept).
@@ -216,22 +239,29 @@ fn priorities(policy: &EffectivePolicy, options: &Options) -> Vec<(i64, bool)> {
         return policy
             .rules
             .iter()
-            .map(|r| r.priority.map_or((at, true), |p| (i64::from(p), false)))
+            .map(|r| r.priority.map_or((at, Given::Placed), |p| (i64::from(p), Given::Kept)))
             .collect();
     }
-    let lowest = policy.rules.iter().filter_map(|r| r.priority).min().map_or(1000, i64::from);
-    let mut next = lowest;
+    let explicit = || policy.rules.iter().filter_map(|r| r.priority).map(i64::from);
+    let unplaced = policy.rules.iter().filter(|r| r.priority.is_none()).count();
+    let unplaced = i64::try_from(unplaced).unwrap_or(MAX_PRIORITY);
+    let lowest = explicit().min().unwrap_or(1000);
+    let highest = explicit().max().unwrap_or(lowest);
+    // The unprioritised rules need the numbers 1 ..= unplaced below the lowest explicit one.
+    let raise = (unplaced + 1 - lowest).max(0);
+    let raise = if highest + raise <= MAX_PRIORITY { raise } else { 0 };
+    let mut next = lowest + raise;
     policy
         .rules
         .iter()
         .map(|rule| match rule.priority {
-            Some(p) => (i64::from(p), false),
-            None => {
-                // Ranked below every explicit priority, as `options.unprioritised` (0) reads
-                // it; 1 is the floor.
-                next = (next - 1).max(1);
-                (next, true)
+            Some(p) if raise > 0 => (i64::from(p) + raise, Given::Raised(raise)),
+            Some(p) => (i64::from(p), Given::Kept),
+            None if next > 1 => {
+                next -= 1;
+                (next, Given::Placed)
             }
+            None => (1, Given::Tied),
         })
         .collect()
 }
@@ -272,7 +302,7 @@ impl Importer<'_> {
         );
     }
 
-    fn rule(&mut self, rule: &EffectiveRule, (priority, assigned): (i64, bool)) {
+    fn rule(&mut self, rule: &EffectiveRule, (priority, given): (i64, Given)) {
         let written = rule.name.clone();
         let name = sanitize(&written);
         if name != written {
@@ -330,8 +360,11 @@ impl Importer<'_> {
         }
         let [local_addr, remote_addr] = conditions;
         let [local_port, remote_port] = ports;
-        if assigned {
-            self.assumed(rule, format!("rule {name} has no Priority; the script gives it {priority}, so that it keeps its place in the order Policy Agent compares rules (zat would otherwise derive one from the conditions)"));
+        match given {
+            Given::Kept => {}
+            Given::Raised(by) => self.assumed(rule, format!("rule {name} has Priority {}; the script gives it {priority} ({by} more), so that the rules without Priority fit below it and every rule keeps its place in the order Policy Agent compares rules", priority - by)),
+            Given::Placed => self.assumed(rule, format!("rule {name} has no Priority; the script gives it {priority}, so that it keeps its place in the order Policy Agent compares rules (zat would otherwise derive one from the conditions)")),
+            Given::Tied => self.assumed(rule, format!("rule {name} has no Priority, and the explicit priorities leave no room below them; the script gives it 1, tied with the rules at 1, and Policy Agent orders equal priorities by name, so it may be compared before them where the policy compared it after: check with `zat why`")),
         }
         let enabled = rule.enabled();
         let mut imported = Rule {

@@ -86,6 +86,25 @@ fn origin_of(file: &str, position: Position) -> Option<Origin> {
     Some(Origin::new(file, line, column))
 }
 
+/// Where rhai stops counting: it keeps a position's line and column in 16 bits, so a
+/// position past them reads as 65535.
+const COUNTED: usize = u16::MAX as usize;
+
+/// What a position at rhai's cap does not say: the line or column shown is the last rhai
+/// counts, and the real one may be anywhere at or beyond it.
+fn beyond_count(position: Position) -> Option<String> {
+    let capped = |n: Option<usize>| n == Some(COUNTED);
+    let what = match (capped(position.line()), capped(position.position())) {
+        (false, false) => return None,
+        (true, false) => "line",
+        (false, true) => "column",
+        (true, true) => "line and column",
+    };
+    Some(format!(
+        "{what} {COUNTED} or beyond: rhai counts no further, so the place shown is where it stopped counting"
+    ))
+}
+
 fn at(file: &str, position: Position) -> String {
     match origin_of(file, position) {
         Some(origin) => origin.to_string(),
@@ -182,7 +201,14 @@ pub(crate) fn diagnostic(err: &EvalAltResult, main: &str, options: &ScriptOption
     // Messages quote what the script wrote (a thrown string, a misspelt key): no terminal
     // escape or hidden text reaches the screen, as for plugin output.
     let help = help.map(|help| printable(&help));
-    let mut diagnostic = Diagnostic::error(code, printable(&message));
+    let mut message = printable(&message);
+    if let Some(beyond) = beyond_count(position) {
+        // rhai's own text ends in `(line L, position 65535)`, which reads as exact.
+        message = message
+            .replace(&format!("position {COUNTED})"), &format!("position {COUNTED} or beyond)"));
+        message = format!("{message} ({beyond})");
+    }
+    let mut diagnostic = Diagnostic::error(code, message);
     if let Some(origin) = origin_of(&file, position) {
         diagnostic = diagnostic.at(&origin);
     }
@@ -213,8 +239,13 @@ fn describe(
         ),
         EvalAltResult::ErrorParsing(ParseErrorType::ExprTooDeep, _) => (
             EXPR_TOO_DEEP,
-            format!("an expression is nested deeper than {} levels", limits.max_expr_depth),
-            Some("split it with `let` variables or functions".to_owned()),
+            // rhai counts a level for each operator, not only for brackets: `1 + 1 + … + 1`
+            // is a tree as deep as it has `+`, which a user does not see as nesting.
+            format!(
+                "an expression is nested deeper than {} levels; each operator counts as a level, as do the calls, indexes and brackets around it, so a chain such as `a + b + c + …` of more than {} terms is too deep",
+                limits.max_expr_depth, limits.max_expr_depth
+            ),
+            Some("split it with `let` variables (`let part = a + b; let total = part + c;`) or functions, or add up an array's items in a loop".to_owned()),
         ),
         EvalAltResult::ErrorParsing(kind, _) => (SYNTAX, format!("syntax error: {}", lower_first(&kind.to_string())), None),
         EvalAltResult::ErrorFunctionNotFound(signature, _) => not_found(signature),

@@ -229,7 +229,7 @@ const DEFAULTS_OPTIONS: &[Opt] = &[
         "hlq",
         Kind::Text,
         Text("ZAT"),
-        "High-level qualifier of the data sets zat names (exports, OBEYFILE members).",
+        "High-level qualifier of the data sets zat names (exports, OBEYFILE members): an `export_to` data set is put under it unless its name starts with it; an `import_ca` data set is not.",
     ),
     opt(
         "pagent_dir",
@@ -293,11 +293,16 @@ const IMPORT_OPTIONS: &[Opt] = &[opt(
     "dsn",
     Kind::Text,
     Required,
-    "Data set that holds the certificate to add (for example a partner's CA).",
+    "Data set that holds the certificate to add (for example a partner's CA), used as written: it is not put under the fleet's `hlq`, except when it names a data set an `export_to` of the fleet writes, which it follows. Qualifiers of 1-8 of A-Z 0-9 @ # $ (not starting with a digit), 44 characters in all.",
 )];
 
 const EXPORT_OPTIONS: &[Opt] = &[
-    opt("dsn", Kind::Text, Required, "Data set the certificate is exported to."),
+    opt(
+        "dsn",
+        Kind::Text,
+        Required,
+        "Data set the certificate is exported to, put under the fleet's `hlq` (`defaults.hlq`, `ZAT` unless set) unless it starts with it: `SYS1.CA.CERT` becomes `ZAT.SYS1.CA.CERT`, so that a site with PROTECTALL can write it. Qualifiers of 1-8 of A-Z 0-9 @ # $ (not starting with a digit), 44 characters in all with the `hlq`.",
+    ),
     opt("format", Kind::Word(&FORMAT_WORDS), Word("certb64"), "Export format."),
     opt(
         "password_env",
@@ -799,7 +804,7 @@ pub(crate) const BUILDERS: &[Builder] = &[
         receiver: Some("Certificate"),
         args: &[],
         returns: "Certificate",
-        doc: "Exports the certificate to a data set.",
+        doc: "Exports the certificate to a data set under the fleet's `hlq`.",
         options: EXPORT_OPTIONS,
         takes_options: true,
         raises: &[],

@@ -283,6 +283,31 @@ fn depth_limits_are_set_explicitly_so_debug_builds_allow_deep_calls() {
     run_ok("fn down(n) { if n > 0 { down(n - 1) } }\ndown(50);\nfleet(\"F\");\n");
 }
 
+/// rhai counts columns up to 65535: an error further along a long line says so rather than
+/// giving 65535 as if it were the column.
+#[test]
+fn an_error_beyond_column_65535_says_so() {
+    let script = format!("{HEADER}let s = \"{}\" + missing;\n", "x".repeat(200_000));
+    let (code, line, message) = fail(&script);
+    assert_eq!((code.as_str(), line), ("ZAT0040", 3), "{message}");
+    assert!(message.contains("column 65535 or beyond"), "{message}");
+    assert!(!message.contains("position 65535)"), "{message}");
+    // Within the count, nothing is added.
+    let (_, _, message) = fail(&format!("{HEADER}let s = \"x\" + missing;\n"));
+    assert!(!message.contains("beyond"), "{message}");
+}
+
+/// A flat sum of many terms is too deep for rhai (each `+` is a level): the message says what
+/// counts, since the script has no nesting a user can see.
+#[test]
+fn a_long_flat_sum_is_too_deep_and_the_message_says_why() {
+    let sum = vec!["1"; 65].join(" + ");
+    let (code, line, message) = fail(&format!("{HEADER}let n = {sum};\n"));
+    assert_eq!((code.as_str(), line), ("ZAT0024", 3), "{message}");
+    assert!(message.contains("each operator counts as a level"), "{message}");
+    assert!(message.contains("more than 64 terms"), "{message}");
+}
+
 #[test]
 fn a_huge_string_is_refused() {
     let (code, _, message) = fail("let s = \"x\";\nfor i in 0..40 { s += s; }\n");

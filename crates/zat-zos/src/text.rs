@@ -81,15 +81,62 @@ pub fn is_valid_name(name: &str) -> bool {
 
 /// A data set name: qualifiers of 1-8 characters, 44 in all, optionally with a `(MEMBER)`.
 pub fn is_valid_dsn(dsn: &str) -> bool {
+    dsn_problem(dsn).is_none()
+}
+
+/// What makes `dsn` not a data set name, in words that say what to change; `None` when it
+/// is one: qualifiers of 1-8 of A-Z 0-9 @ # $ not starting with a digit, 44 characters in all
+/// (the member not counted), optionally with a `(MEMBER)` named the same way.
+pub fn dsn_problem(dsn: &str) -> Option<String> {
     let (name, member) = match dsn.split_once('(') {
-        Some((name, rest)) => (name, rest.strip_suffix(')')),
-        None => (dsn, Some("")),
+        Some((name, rest)) => match rest.strip_suffix(')') {
+            Some(member) => (name, Some(member)),
+            None => return Some("the member name has no closing `)` at the end".to_owned()),
+        },
+        None => (dsn, None),
     };
-    let Some(member) = member else { return false };
-    (member.is_empty() || (member.len() <= 8 && is_valid_name(member)))
-        && !name.is_empty()
-        && name.len() <= 44
-        && name.split('.').all(|q| !q.is_empty() && q.len() <= 8 && is_valid_name(q))
+    if let Some(member) = member
+        && let Some(why) = name_problem(member)
+    {
+        return Some(format!("member `{member}` {why}"));
+    }
+    if name.is_empty() {
+        return Some("the name is empty".to_owned());
+    }
+    let length = name.chars().count();
+    if length > 44 {
+        return Some(format!("it is {length} characters long, more than 44"));
+    }
+    name.split('.').find_map(|qualifier| {
+        if qualifier.is_empty() {
+            Some("it has an empty qualifier: two dots together, or a dot at an end".to_owned())
+        } else {
+            name_problem(qualifier).map(|why| format!("qualifier `{qualifier}` {why}"))
+        }
+    })
+}
+
+/// Why `name` is not an MVS name ([`is_valid_name`]), as the end of a sentence about it.
+fn name_problem(name: &str) -> Option<String> {
+    let length = name.chars().count();
+    let national = |c: char| matches!(c, '@' | '#' | '$');
+    if let Some(bad) =
+        name.chars().find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || national(*c)))
+    {
+        return Some(if bad.is_ascii_lowercase() {
+            format!("holds lower-case `{bad}`: write it in upper case")
+        } else {
+            format!("holds `{bad}`, which is not one of A-Z 0-9 @ # $")
+        });
+    }
+    match name.chars().next() {
+        None => Some("is empty".to_owned()),
+        Some(first) if first.is_ascii_digit() => {
+            Some(format!("starts with the digit `{first}`: start it with A-Z @ # $"))
+        }
+        Some(_) if length > 8 => Some(format!("is {length} characters long, more than 8")),
+        Some(_) => None,
+    }
 }
 
 /// A job name from the site prefix and an emitter's suffix, upper-cased and checked.

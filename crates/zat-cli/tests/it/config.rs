@@ -59,6 +59,24 @@ fn allow_and_deny_warnings_come_from_zat_toml() {
     zat_in(dir.path(), &["check", "fleet.rhai"]).expect_code(0);
 }
 
+/// A `[params]` entry no script reads is reported as coming from the file that holds it, not
+/// from a `--set` the user never typed; a `--set` of the same key is the command line's.
+#[test]
+fn an_unread_parameter_of_zat_toml_names_the_file() {
+    let dir = project("small.rhai", "[params]\nlpar = 5\n");
+    let out = zat_in(dir.path(), &["check", "fleet.rhai"]);
+    out.expect_code(0).stderr_has("ZAT0012").stderr_has("[params] lpar in ./zat.toml");
+    assert!(!out.stderr.contains("--set lpar"), "{}", out.stderr);
+    let out = zat_in(dir.path(), &["check", "fleet.rhai", "--set", "lpar=6"]);
+    out.expect_code(0).stderr_has("--set lpar");
+    let sub = dir.path().join("t2");
+    std::fs::create_dir(&sub).expect("t2");
+    std::fs::copy(dir.path().join("fleet.rhai"), sub.join("fleet.rhai")).expect("script");
+    std::fs::copy(dir.path().join("zat.toml"), sub.join("zat.toml")).expect("zat.toml");
+    let out = zat_in(dir.path(), &["check", "t2/fleet.rhai"]);
+    out.expect_code(0).stderr_has("[params] lpar in t2/zat.toml");
+}
+
 #[test]
 fn an_unknown_key_is_an_error_that_names_the_file_and_the_keys() {
     let dir = project("small.rhai", "plugin_dir = [\"/opt\"]\n");

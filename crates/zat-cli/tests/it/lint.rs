@@ -282,6 +282,43 @@ fn an_exception_carved_out_of_a_range_survives_import_and_build() {
     );
 }
 
+/// A rule without `Priority` is compared after one with `Priority 1`: after import and build,
+/// `zat why` still picks the prioritised rule for a connection both match, although the
+/// unprioritised one comes first by name.
+#[test]
+fn an_unprioritised_rule_stays_after_a_priority_1_rule_through_import() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("p.policy"),
+        "TTLSRule Exact5000\n{\n  LocalPortRange 5000\n  Direction Inbound\n  Priority 1\n  TTLSGroupActionRef gOff\n}\n\
+         TTLSRule AnyPort\n{\n  LocalPortRange 5000-5010\n  Direction Inbound\n  TTLSGroupActionRef gOff\n}\n\
+         TTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n",
+    )
+    .expect("write policy");
+    let connection = ["--direction", "inbound", "--local-port", "5000", "--jobname", "JOB1"];
+    let why = |policy: &str| {
+        let mut args = vec!["why", "--policy", policy];
+        args.extend_from_slice(&connection);
+        let out = zat_in(dir.path(), &args);
+        out.expect_code(0);
+        out.stdout
+    };
+    // The rule picked: `rule: NAME (priority N)`.
+    let picked = |text: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix("rule: "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let original = why("p.policy");
+    assert_eq!(picked(&original), "Exact5000", "{original}");
+    zat_in(dir.path(), &["import", "p.policy", "-o", "fleet.rhai"]).expect_code(0);
+    zat_in(dir.path(), &["build", "fleet.rhai", "-o", "out"]).expect_code(0);
+    let built = why("out/lpars/SYSA/pagent/TCPIP.policy");
+    assert_eq!(picked(&built), "Exact5000", "{built}");
+}
+
 #[test]
 fn import_notes_what_it_cannot_carry_and_uses_the_names_given() {
     let out = zat_in(

@@ -3,15 +3,19 @@
 
 use std::process::Command;
 
-use crate::{repo, zat_in};
+use crate::{fixtures, repo, zat_in};
 
 /// What zat answers when a shell asks it to complete the last of `words` (fish's protocol:
 /// one candidate per line, a tab before its description).
 fn complete(words: &[&str]) -> Vec<String> {
+    complete_in(&repo(), words)
+}
+
+fn complete_in(dir: &std::path::Path, words: &[&str]) -> Vec<String> {
     let output = Command::new(env!("CARGO_BIN_EXE_zat"))
         .arg("--")
         .args(words)
-        .current_dir(repo())
+        .current_dir(dir)
         .env("COMPLETE", "fish")
         .output()
         .expect("zat runs");
@@ -30,6 +34,39 @@ fn only_completes_the_lpars_of_the_script_on_the_line() {
     );
     assert_eq!(complete(&["zat", "diff", "scripts/fleet.rhai", "--only", "sys2"]), ["SYS2"]);
     assert!(complete(&["zat", "build", "--only", "S"]).is_empty(), "no script, no names");
+}
+
+/// The LPARs offered are those the command would build: its `--set` and `--lib` count, and
+/// so do the parameters and library folders of the `zat.toml` beside the script.
+#[test]
+fn only_completes_with_the_scripts_parameters_and_libraries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("t2")).expect("t2");
+    std::fs::copy(fixtures().join("param_lpars.rhai"), dir.path().join("t2/fleet.rhai"))
+        .expect("script");
+    let lib = fixtures().join("names-lib");
+    let lib = lib.to_string_lossy();
+    let sys = |n: usize| (1..=n).map(|i| format!("SYS{i}")).collect::<Vec<_>>();
+    let names = |words: &[&str]| complete_in(dir.path(), words);
+
+    // The script's imports need --lib: without it there is nothing to offer.
+    assert!(names(&["zat", "build", "t2/fleet.rhai", "--only", ""]).is_empty());
+    assert_eq!(names(&["zat", "build", "t2/fleet.rhai", "--lib", &lib, "--only", ""]), sys(3));
+    let set = ["zat", "build", "t2/fleet.rhai", "--lib", &lib, "--set", "lpars=7", "--only", ""];
+    assert_eq!(names(&set), sys(7));
+    let inline = format!("--lib={lib}");
+    assert_eq!(
+        names(&["zat", "check", "t2/fleet.rhai", &inline, "--set=lpars=2", "--only", ""]),
+        sys(2)
+    );
+
+    std::fs::write(
+        dir.path().join("t2/zat.toml"),
+        format!("lib = [{:?}]\n[params]\nlpars = 5\n", fixtures().join("names-lib")),
+    )
+    .expect("zat.toml");
+    assert_eq!(names(&["zat", "build", "t2/fleet.rhai", "--only", ""]), sys(5));
+    assert_eq!(names(&["zat", "build", "t2/fleet.rhai", "--set", "lpars=7", "--only", ""]), sys(7));
 }
 
 #[test]

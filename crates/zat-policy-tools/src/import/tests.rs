@@ -207,6 +207,33 @@ fn unprioritised_rules_keep_their_place_below_explicit_priorities() {
     );
 }
 
+/// A `Priority 1` leaves no number below it: the explicit priorities are raised together
+/// rather than the unprioritised rule being tied with it (where the name would decide).
+#[test]
+fn unprioritised_rules_stay_below_a_priority_of_1() {
+    let text = POLICY
+        .replace("  Priority 500\n", "")
+        .replace("  Priority 400\n", "  Priority 1\n")
+        .replace("Priority 900", "Priority 2000000000");
+    let imported = read(&text);
+    let priorities: Vec<(&str, Option<i64>)> =
+        imported.rules.iter().map(|r| (r.name.as_str(), r.priority)).collect();
+    // No room to raise 2000000000: tied at 1, and said so.
+    assert_eq!(
+        priorities,
+        [("LOOP", Some(2_000_000_000)), ("LEDGER_IN", Some(1)), ("PAY_OUT", Some(1))]
+    );
+    assert!(imported.diagnostics.iter().any(|d| d.message.contains("tied with the rules at 1")));
+
+    let text = text.replace("Priority 2000000000", "Priority 900");
+    let imported = read(&text);
+    let priorities: Vec<(&str, Option<i64>)> =
+        imported.rules.iter().map(|r| (r.name.as_str(), r.priority)).collect();
+    assert_eq!(priorities, [("LOOP", Some(901)), ("LEDGER_IN", Some(2)), ("PAY_OUT", Some(1))]);
+    assert!(imported.diagnostics.iter().any(|d| d.code == ASSUMED
+        && d.message.contains("rule LEDGER_IN has Priority 1; the script gives it 2 (1 more)")));
+}
+
 #[test]
 fn rules_the_model_cannot_state_are_left_out_not_broadened() {
     let text = POLICY.replace("  RemotePortRange 9443\n", "  RemotePortGroupRef ports\n")
