@@ -93,15 +93,15 @@ impl Printer {
         &mut self,
         depth: usize,
         keyword: &str,
-        words: impl Iterator<Item = &'a str>,
+        words: impl Iterator<Item = &'a str> + Clone,
         trailing: Option<&str>,
     ) {
-        let words: Vec<&str> = words.collect();
         let start = self.out.len();
         self.indent(depth);
         self.out.push_str(keyword);
         let mut first = true;
-        let value: usize = words.iter().map(|w| w.len() + 1).sum::<usize>().saturating_sub(1);
+        // Walked twice rather than collected: a bundle prints a few hundred thousand lines.
+        let value: usize = words.clone().map(|w| w.len() + 1).sum::<usize>().saturating_sub(1);
         for word in words {
             if first {
                 let used = self.out.len() - start;
