@@ -660,6 +660,26 @@ fn zowe_script_and_a_build_of_its_bundle_take_turns() {
     assert!(!calls(&log).is_empty(), "the deploy ran once the build let go");
     assert!(!lock.exists(), "the last to let go removes the lock");
 
+    // A dry run waits too: what it prints is one bundle's steps, not half of the next's.
+    std::fs::remove_file(&held).expect("reset");
+    let mut build = Command::new("flock")
+        .args(["-o", "-x"])
+        .arg(&lock)
+        .args(["-c", "touch held; sleep 60"])
+        .current_dir(work.path())
+        .spawn()
+        .expect("flock");
+    wait_until("the stand-in build took the lock again", || held.exists());
+    let (mut command, _) = script_command(&out, "deploy/zowe.sh", &["--dry-run"], "");
+    let mut dry = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sh");
+    std::thread::sleep(pause);
+    assert!(dry.try_wait().expect("the dry run").is_none(), "the dry run went during a build");
+    let _ = build.kill();
+    let _ = build.wait();
+    let output = ended_after_waiting(dry, "waiting for a zat build of");
+    assert!(text(&output.stdout).contains("zowe zos-jobs submit"), "{}", text(&output.stdout));
+    assert!(!lock.exists(), "the dry run let the lock go");
+
     // The deploy holds the lock (its first zowe call waits for a word): a build of the bundle
     // waits for it, then goes.
     let go = work.path().join("go");

@@ -114,8 +114,9 @@ pub(crate) struct DiffOutput {
 pub(crate) struct Change {
     pub(crate) path: String,
     pub(crate) change: ChangeKind,
-    /// The unified diff of the file (empty for a file that is not text).
-    #[serde(skip_serializing_if = "String::is_empty")]
+    /// The unified diff of the file; left out for a file that is not text, and by
+    /// `build --check`, which lists the files only (`default` makes the schema say so).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub(crate) patch: String,
 }
 

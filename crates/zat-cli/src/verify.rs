@@ -80,12 +80,13 @@ pub(crate) fn run(args: &Args) -> Exit {
         return written;
     }
     if differences.is_empty() {
-        tracing::info!(
-            "{}/{}: {} rules, no drift",
+        // A run that succeeds says so in one line, as every command does (not under -q).
+        crate::report::success(&format!(
+            "{}/{}: no drift: the stack has the fleet's {} rules as the fleet says",
             intended.lpar,
             intended.stack,
             intended.policy.rules.len()
-        );
+        ));
         Exit::Ok
     } else {
         tracing::warn!(

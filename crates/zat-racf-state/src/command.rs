@@ -84,24 +84,27 @@ impl Command {
     /// and its short forms (`RL`, `SETR`, `AU`) as the long ones, and every keyword and
     /// top-level word in upper case. Quoted strings and the values in parentheses stay as
     /// written: certificate labels and ring names are case-sensitive, so `LISTRING(Ring1)` does
-    /// not answer for `LISTRING(RING1)`.
+    /// not answer for `LISTRING(RING1)`. User IDs and class names are not (RACF folds them to
+    /// upper case), so the values of `ID(...)` and `CLASS(...)` are compared in upper case: a
+    /// listing whose echoes were typed `id(omvsadm)` answers for `ID(OMVSADM)`.
     pub(crate) fn key(&self) -> String {
-        fn operand(o: &Operand, top: bool, out: &mut String) {
+        fn operand(o: &Operand, top: bool, fold: bool, out: &mut String) {
             if o.quoted {
                 out.push_str(&quote(&o.word));
-            } else if top || o.values.is_some() {
+            } else if top || fold || o.values.is_some() {
                 let word = o.word.to_ascii_uppercase();
                 out.push_str(if top && word == "AU" { "AUTHUSER" } else { &word });
             } else {
                 out.push_str(&o.word);
             }
             if let Some(values) = &o.values {
+                let fold = o.is("ID") || o.is("CLASS");
                 out.push('(');
                 for (i, v) in values.iter().enumerate() {
                     if i > 0 {
                         out.push(' ');
                     }
-                    operand(v, false, out);
+                    operand(v, false, fold, out);
                 }
                 out.push(')');
             }
@@ -113,7 +116,7 @@ impl Command {
         };
         for o in &self.operands {
             out.push(' ');
-            operand(o, true, &mut out);
+            operand(o, true, false, &mut out);
         }
         out
     }
@@ -270,6 +273,15 @@ mod tests {
         );
         assert_eq!(key("SETR LIST"), "SETROPTS LIST");
         assert_ne!(key("RACDCERT ID(U1) LISTRING(Ring1)"), key("RACDCERT ID(U1) LISTRING(RING1)"));
+        // User IDs and classes are folded by RACF: an echo typed in lower case answers.
+        assert_eq!(
+            key("racdcert id(omvsadm) listring(Ring1)"),
+            key("RACDCERT ID(OMVSADM) LISTRING(Ring1)")
+        );
+        assert_eq!(
+            key("rlist facility x class(digtring)"),
+            key("RLIST FACILITY X CLASS(DIGTRING)")
+        );
         assert_ne!(
             key("RACDCERT CERTAUTH LIST(LABEL('ca'))"),
             key("RACDCERT CERTAUTH LIST(LABEL('CA'))")

@@ -65,12 +65,11 @@ done
 # the bundle's lock shared, as `zat build --check` does: no build replaces the files under it
 # (a build waits, and says for whom), and it waits while a build runs, so that z/OS never gets
 # half of one bundle and half of the next. It needs flock(1) (util-linux); without it, or
-# where the folder above the bundle may not be written, it deploys without the lock.
+# where the folder above the bundle may not be written, it deploys without the lock. A dry run
+# takes it too: what it prints is then one bundle's steps, not half of the next's.
 {% include "lock" %}
-if [ "$dry_run" = 0 ]; then
-    take_lock
-    trap release_lock EXIT
-fi
+take_lock
+trap release_lock EXIT
 
 selected() {
     [ -z "$only" ] && return 0

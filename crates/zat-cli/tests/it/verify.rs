@@ -14,6 +14,11 @@ fn verify_finds_no_drift_when_the_report_matches_the_fleet() {
     let out = zat_in(&dir(), &["verify", "fleet.rhai", "--pasearch", "TCPIP.pasearch"]);
     out.expect_code(0);
     assert_eq!(out.stdout, "", "{}", out.stdout);
+    // It says so, in one line on stderr, as every command that succeeds does; -q keeps quiet.
+    let said = out.stderr.lines().filter(|l| l.starts_with("zat: ") && l.contains(": no drift: "));
+    assert_eq!(said.count(), 1, "{}", out.stderr);
+    let quiet = zat_in(&dir(), &["-q", "verify", "fleet.rhai", "--pasearch", "TCPIP.pasearch"]);
+    assert!(!quiet.stderr.contains("no drift"), "{}", quiet.stderr);
 }
 
 #[test]
