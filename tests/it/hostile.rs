@@ -921,6 +921,19 @@ fn plugin_faults() {
         )
         .lacks(&["\u{1b}["]),
         case(
+            "-q keeps what a plugin printed off stderr",
+            |s| {
+                s.bundle();
+                let plugins = s.plugins(&["print"]);
+                let mut extra = vec!["--plugin-dir", plugins.as_str(), "-q"];
+                extra.extend(BUILD_FLAGS);
+                s.build("out", &extra)
+            },
+            0,
+            &[],
+        )
+        .lacks(&["printed:", "hostile-stdout"]),
+        case(
             "diff stdout stays clean of plugin output",
             |s| {
                 s.bundle();

@@ -17,7 +17,10 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Exit {
     let command = Cli::command();
     if let Some(dir) = &args.dir {
-        return match clap_mangen::generate_to(command, dir) {
+        // The folder is made when missing, as `install -d` would.
+        let written =
+            std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir));
+        return match written {
             Ok(()) => Exit::Ok,
             Err(error) => {
                 report::usage_error(&format!(

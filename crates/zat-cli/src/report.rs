@@ -83,7 +83,8 @@ pub(crate) fn usage_warning(message: &str) {
 /// What a plugin printed while it ran (captured in its worker process, control characters
 /// already replaced): on stderr, every line marked as the plugin's, never on stdout.
 pub(crate) fn plugin_output(plugin: &str, output: &str) {
-    if output.is_empty() {
+    // Under -q only errors are shown; what a plugin printed is not one.
+    if output.is_empty() || quiet() {
         return;
     }
     let mut text = format!("plugin `{plugin}` printed:\n");

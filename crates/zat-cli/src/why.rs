@@ -253,9 +253,15 @@ fn explain(
     );
     let result = match_connection(policy, connection, options);
     let Some(matched) = result.matched else {
-        out.push_str(
-            "no rule matches: the stack makes the connection without AT-TLS (clear text)\n",
-        );
+        // A rule that could match, given what the connection leaves out, is not guessed away:
+        // the verdict says the answer waits for it.
+        let undecided = result.outcomes.iter().any(|o| matches!(o.verdict, Verdict::Unknown(_)));
+        out.push_str(if undecided {
+            "undecided: no rule matches for certain; a rule below matches if the values it names \
+             match (without it, the stack makes the connection without AT-TLS, in clear text)\n"
+        } else {
+            "no rule matches: the stack makes the connection without AT-TLS (clear text)\n"
+        });
         for outcome in &result.outcomes {
             let rule = &policy.rules[outcome.rule];
             match &outcome.verdict {

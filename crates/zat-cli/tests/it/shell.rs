@@ -102,4 +102,8 @@ fn the_man_page_lists_every_command() {
     for flag in ["deny\\-warnings", "allow", "only", "format"] {
         assert!(build.contains(flag), "zat-build.1 lacks {flag}");
     }
+    // A folder that does not exist yet is made, as the help's example needs.
+    let deeper = dir.path().join("share/man/man1");
+    zat_in(&repo(), &["man", "--dir", &deeper.to_string_lossy()]).expect_code(0);
+    assert!(deeper.join("zat-build.1").is_file());
 }
