@@ -641,15 +641,7 @@ fn zowe_script_and_a_build_of_its_bundle_take_turns() {
     let pause = std::time::Duration::from_millis(500);
 
     // A build holds the lock (`flock` stands in for it): the deploy waits, and calls nothing.
-    let held = work.path().join("held");
-    let mut build = Command::new("flock")
-        .args(["-o", "-x"])
-        .arg(&lock)
-        .args(["-c", "touch held; sleep 60"])
-        .current_dir(work.path())
-        .spawn()
-        .expect("flock");
-    wait_until("the stand-in build took the lock", || held.exists());
+    let mut build = stand_in_build(work.path(), &lock);
     let (mut command, log) = script_command(&out, "deploy/zowe.sh", &[], "");
     let deploy = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sh");
     std::thread::sleep(pause);
@@ -661,15 +653,7 @@ fn zowe_script_and_a_build_of_its_bundle_take_turns() {
     assert!(!lock.exists(), "the last to let go removes the lock");
 
     // A dry run waits too: what it prints is one bundle's steps, not half of the next's.
-    std::fs::remove_file(&held).expect("reset");
-    let mut build = Command::new("flock")
-        .args(["-o", "-x"])
-        .arg(&lock)
-        .args(["-c", "touch held; sleep 60"])
-        .current_dir(work.path())
-        .spawn()
-        .expect("flock");
-    wait_until("the stand-in build took the lock again", || held.exists());
+    let mut build = stand_in_build(work.path(), &lock);
     let (mut command, _) = script_command(&out, "deploy/zowe.sh", &["--dry-run"], "");
     let mut dry = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sh");
     std::thread::sleep(pause);
@@ -703,8 +687,23 @@ fn zowe_script_and_a_build_of_its_bundle_take_turns() {
     assert!(!lock.exists(), "no lock file stays");
 }
 
-/// `child` ended well, and said on stderr that it waited (`said`).
-/// Waits for `child`, which must end well and have said `said` on stderr; its output.
+/// A build holding the bundle's lock, as `flock` stands in for it: returned once it holds it.
+fn stand_in_build(work: &Path, lock: &Path) -> std::process::Child {
+    let held = work.join("held");
+    let _ = std::fs::remove_file(&held);
+    let build = Command::new("flock")
+        .args(["-o", "-x"])
+        .arg(lock)
+        .args(["-c", "touch held; sleep 60"])
+        .current_dir(work)
+        .spawn()
+        .expect("flock");
+    wait_until("the stand-in build took the lock", || held.exists());
+    build
+}
+
+/// Waits for `child`, which must end well and have said on stderr that it waited (`said`);
+/// its output.
 fn ended_after_waiting(child: std::process::Child, said: &str) -> Output {
     let output = child.wait_with_output().expect("wait");
     let stderr = text(&output.stderr);

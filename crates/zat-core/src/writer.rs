@@ -511,15 +511,15 @@ impl BundleWriter {
     /// Taken: asked again for the same key, it gives `None`.
     pub fn cached_unit(&self, key: &str) -> Option<UnitRecord> {
         let unit = lock(&self.old_units).remove(key)?;
-        let old = lock(&self.old);
-        // A file of it was removed by hand: the unit renders again to write it.
-        if unit.files.iter().any(|&at| old.files.get(at as usize).missing) {
-            return None;
-        }
-        drop(old);
+        let paths = {
+            let old = lock(&self.old);
+            // A file of it was removed by hand: the unit renders again to write it.
+            if unit.files.iter().any(|&at| old.files.get(at as usize).missing) {
+                return None;
+            }
+            unit.files.iter().map(|&at| old.files.path(at as usize).to_owned()).collect()
+        };
         let diagnostics = unit.diagnostics(lock(&self.old_state).as_mut())?;
-        let old = lock(&self.old);
-        let paths = unit.files.iter().map(|&at| old.files.path(at as usize).to_owned()).collect();
         Some(UnitRecord { diagnostics, paths })
     }
 
