@@ -246,9 +246,12 @@ pub(crate) const CODES: &[Code] = &[
     row("ZAT0110", "port out of range", "Ports are 1-65535; a range must run from low to high."),
     row(
         "ZAT0111",
-        "not an IP address",
+        "not an IP address an AT-TLS rule can hold",
         "Addresses are written as `a.b.c.d`, an IPv6 address, `address/prefix` or `low-high`\n\
-         (AT-TLS accepts only `-` in address ranges).",
+         (AT-TLS accepts only `-` in address ranges). An AT-TLS policy may not hold an\n\
+         IPv4-mapped IPv6 address (`::ffff:10.1.1.1`: write `10.1.1.1`) nor one in the\n\
+         reserved prefix `::/96` (`::10.1.1.1`, and `::1`): Policy Agent logs an error for it\n\
+         and installs no new AT-TLS policy for the stack.",
     ),
     row(
         "ZAT0112",
@@ -1130,7 +1133,9 @@ pub(crate) const CODES: &[Code] = &[
         "ZAT0653",
         "file without AT-TLS policy given to zat import",
         "A main or image file holds no rules; import skips it. Give the file TTLSConfig or\n\
-         CommonTTLSConfig names.",
+         CommonTTLSConfig names. A `pasearch -t` report of several stacks is read for the stack\n\
+         --stack names; when none of its stacks has that name, import reads none of them (an error)\n\
+         rather than put another stack's rules on this one.",
     ),
     row(
         "ZAT0654",

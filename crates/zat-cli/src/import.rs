@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use zat_model::Diagnostic;
 use zat_policy::Difference;
-use zat_policy_tools::import::{Imported, Level, Rule, codes, import_with};
+use zat_policy_tools::import::{Imported, Level, Rule, codes, import_stack};
 use zat_policy_tools::lint::PolicyFile;
 
 use crate::{Exit, common, lint, report};
@@ -38,7 +38,8 @@ pub(crate) struct Args {
     /// LPAR the rules go to.
     #[arg(long, value_name = "NAME", default_value = "SYSA")]
     pub(crate) lpar: String,
-    /// TCP/IP stack the rules go to.
+    /// TCP/IP stack the rules go to; of a `pasearch -t` report of several stacks, also the
+    /// one read.
     #[arg(long, value_name = "NAME", default_value = "TCPIP")]
     pub(crate) stack: String,
     /// Security database that holds the key rings.
@@ -62,7 +63,7 @@ pub(crate) fn run(args: &Args) -> Exit {
     let files: Vec<PolicyFile<'_>> =
         texts.iter().map(|(path, text)| PolicyFile { path, text }).collect();
     let options = args.engine.options();
-    let mut imported = import_with(&files, &options);
+    let mut imported = import_stack(&files, &options, Some(&args.stack));
     // A script without rules would build a policy that protects no connection, so rules that
     // were all left out are no more an import than no rules at all. This is decided before
     // anything is written: no script, and no file at -o.

@@ -46,6 +46,10 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
         v.port(server.https_port, &object, "https_port", &server.origin);
         v.host(&server.host, "host", &object, &server.origin);
         if let Some(ip) = &server.ip {
+            // Its requesters' rules name it as their remote address.
+            if ip.parse::<IpAddr>().is_ok() {
+                v.policy_address(ip, &object, &server.origin);
+            }
             v.ip(ip, &object, &server.origin);
         }
         if let Some(job) = &server.jobname {
@@ -456,6 +460,16 @@ impl Validator<'_> {
                 object,
                 origin,
             );
+        } else {
+            self.policy_address(text, object, origin);
+        }
+    }
+
+    /// An address that goes into an AT-TLS rule: IPv4-mapped IPv6 addresses and the prefix
+    /// `::/96` are errors there, and Policy Agent would then install no new policy at all.
+    fn policy_address(&mut self, text: &str, object: &str, origin: &Origin) {
+        if let Some(message) = zat_policy::effective::refused_address(text) {
+            self.error("ZAT0111", &message, object, origin);
         }
     }
 

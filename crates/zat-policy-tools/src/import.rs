@@ -164,22 +164,44 @@ pub fn import(files: &[PolicyFile<'_>]) -> Imported {
 }
 
 /// Reads the AT-TLS policy of the files given together (a common file and a stack's file
-/// share one name space), or one `pasearch -t` report. Main and image files are skipped with
-/// a warning. Rules come in the order the stack compares them.
+/// share one name space), or one `pasearch -t` report (its first stack). Main and image files
+/// are skipped with a warning. Rules come in the order the stack compares them.
 pub fn import_with(files: &[PolicyFile<'_>], options: &Options) -> Imported {
+    import_stack(files, options, None)
+}
+
+/// As [`import_with`], reading the image named `stack` of a `pasearch -t` report that holds
+/// several (any case). A report of one stack is read whatever its name; a report of several
+/// where none is `stack` gives an error and no rule, rather than another stack's rules.
+pub fn import_stack(files: &[PolicyFile<'_>], options: &Options, stack: Option<&str>) -> Imported {
     let mut imported = Imported::default();
     let mut policies = Vec::new();
     for file in files {
         if pasearch::is_report(file.text) {
             imported.sources.push(file.path.to_owned());
-            let report = pasearch::read(file.path, file.text, options);
-            imported.policy = report.policy;
-            if report.images.len() > 1 {
+            let mut report = pasearch::read_image(file.path, file.text, stack, options);
+            let named = |image: &String| stack.is_none_or(|s| image.eq_ignore_ascii_case(s));
+            let at = Origin::new(file.path, 1, 1);
+            let images = report.images.join(", ");
+            if !report.images.iter().any(named) {
+                if report.images.len() > 1 {
+                    imported.diagnostics.push(
+                        Diagnostic::error(NO_POLICY, format!("the report holds the policy of {} stacks ({images}), none of them {}; import reads none", report.images.len(), stack.unwrap_or_default()))
+                            .at(&at)
+                            .help("name the stack to import with --stack"),
+                    );
+                    continue;
+                }
+                report = pasearch::read(file.path, file.text, options);
+            } else if report.images.len() > 1 {
+                let read = report.images.iter().find(|i| named(i)).cloned().unwrap_or_default();
                 imported.diagnostics.push(
-                    Diagnostic::warning(ASSUMED, format!("the report holds the policy of {} stacks ({}); import reads the first, {}", report.images.len(), report.images.join(", "), report.images.first().cloned().unwrap_or_default()))
-                        .at(&Origin::new(file.path, 1, 1)),
+                    Diagnostic::warning(ASSUMED, format!("the report holds the policy of {} stacks ({images}); import reads {read}", report.images.len()))
+                        .at(&at)
+                        .help("--stack names the stack to read"),
                 );
             }
+            imported.policy = report.policy;
             continue;
         }
         let (statements, _) = zat_policy::parse(file.text);
@@ -641,9 +663,25 @@ impl Importer<'_> {
     }
 }
 
+/// The values the policy reference documents for TTLSSignatureParms lists that AT-TLS leaves
+/// to System SSL when they are not written, as a `pasearch -t` report shows them (codes
+/// without blanks). ServerKeyShareGroups has two: the V2R5 diagram's, and what a V3R1 report
+/// shows (observed).
+const SYSTEM_SSL_VALUES: &[(&str, &[&str])] = &[
+    ("ServerKexECurves", &["00230024002500210019"]),
+    ("ClientKeyShareGroups", &["0023"]),
+    ("ServerKeyShareGroups", &["0021002300240025001900290030", "00230024002500290030"]),
+];
+
 /// Whether `value` is the documented default of the parameter.
 fn is_default(key: &str, value: &str) -> bool {
-    matches!(parameter(key).map(|p| p.default), Some(DefaultValue::Value(v)) if v == value)
+    if matches!(parameter(key).map(|p| p.default), Some(DefaultValue::Value(v)) if v == value) {
+        return true;
+    }
+    let codes: String = value.split_whitespace().collect();
+    SYSTEM_SSL_VALUES
+        .iter()
+        .any(|(name, values)| name.eq_ignore_ascii_case(key) && values.contains(&codes.as_str()))
 }
 
 /// A name the fleet model accepts (A-Z a-z 0-9 _ - . @ # $, at most 32 characters).

@@ -264,6 +264,7 @@ pub fn lint_with(files: &[PolicyFile<'_>], options: &LintOptions) -> Vec<Diagnos
             index: &index,
             files: &members,
             out: Vec::new(),
+            covered: BTreeSet::new(),
             common_known_absent,
             options: &options.effective,
         };
@@ -561,6 +562,9 @@ struct Linter<'i, 'a> {
     index: &'i Index<'a>,
     files: &'a [Parsed<'a>],
     out: Vec<Diagnostic>,
+    /// Lines a diagnostic reported at another line already speaks for (the first of a
+    /// repeated attribute): the effective policy's finding there is not said again.
+    covered: BTreeSet<(Arc<str>, u32)>,
     common_known_absent: bool,
     /// Collation and the rank of unprioritised rules, as the effective policy uses them.
     options: &'i Options,
@@ -797,8 +801,14 @@ impl<'a> Linter<'_, 'a> {
                 .filter(|(low, high)| low <= high)
                 .is_none()
                 .then(|| "a port 0-65535 or a range `low-high`".to_owned()),
-            "LocalAddr" | "RemoteAddr" | "Range" => {
-                self.address_range(at, statement, attr, first);
+            "LocalAddr" | "RemoteAddr" | "Range" | "Addr" | "Prefix" => {
+                if let Some(message) = effective::refused_address(first) {
+                    let d = Diagnostic::error(BAD_VALUE, message);
+                    self.push(d, at, attr.span, statement);
+                }
+                if canonical != "Addr" && canonical != "Prefix" {
+                    self.address_range(at, statement, attr, first);
+                }
                 None
             }
             _ => None,
@@ -875,6 +885,7 @@ impl<'a> Linter<'_, 'a> {
             }
             let span = attr.span.unwrap_or_default();
             let Some(first) = seen.insert(canonical.to_owned(), span) else { continue };
+            self.covered.insert((self.at(at, Some(first)).file, first.line));
             let d = if statement.is("PortRange") {
                 Diagnostic::warning(
                     PORT_RANGE_PORTS,
@@ -1328,6 +1339,7 @@ impl Linter<'_, '_> {
         reported.extend(
             self.out.iter().filter_map(|d| d.origin.as_ref().map(|o| (o.file.clone(), o.line))),
         );
+        reported.extend(std::mem::take(&mut self.covered));
         let mut found = Vec::new();
         for finding in &policy.findings {
             let code = match finding.kind {

@@ -727,10 +727,13 @@ impl<'a> Engine<'_, 'a> {
             }
             self.setting(file, kind, statement, name, attr, gather);
         }
-        // ServerCertificateLabel may be repeated (an RSA and an ECDSA certificate).
+        // ServerCertificateLabel may be repeated (an RSA and an ECDSA certificate); a release
+        // that does not know it ignores every line of it (`setting` said so).
         let labels: Vec<&Attribute> =
             statement.attributes().filter(|a| a.is("ServerCertificateLabel")).collect();
-        if let Some(last) = labels.last() {
+        let known =
+            parameter("ServerCertificateLabel").is_none_or(|row| row.since <= self.options.release);
+        if known && let Some(last) = labels.last() {
             let value = labels
                 .iter()
                 .filter_map(|a| a.values.first().cloned())
@@ -1334,6 +1337,9 @@ impl<'a> Engine<'_, 'a> {
         rule: &str,
         gather: &mut Gather,
     ) -> Option<AddrRange> {
+        if let Some(message) = refused_address(text) {
+            self.finding(FindingKind::Rejected, file, span, Some(rule), message, doc::RULE);
+        }
         match parse_address(text) {
             Ok(range) => range,
             Err(AddressError::Numeric(addr)) => {
@@ -1463,6 +1469,33 @@ pub fn parse_address(text: &str) -> Result<Option<AddrRange>, AddressError> {
         return Ok(Some(AddrRange { from: low, to: high }));
     }
     Err(AddressError::Invalid)
+}
+
+/// Why an AT-TLS policy may not hold the address condition `text`, when it may not: an IPv6
+/// address that is IPv4-mapped (`::ffff:10.1.1.1`) or in the reserved prefix `::/96`
+/// (`::10.1.1.1`), written alone, as a prefix's address or as an end of a range. The IpAddr
+/// statement's rules for AT-TLS policies make either an error that Policy Agent logs, and a
+/// policy with an error is not installed. `::/96` is taken as written, so `::` and `::1` are
+/// in it too (UNCONFIRMED whether Policy Agent exempts the loopback address; refusing it is
+/// the side that cannot leave a stack on its old policy).
+pub fn refused_address(text: &str) -> Option<String> {
+    let text = text.trim();
+    let written: Vec<&str> = match (text.split_once('/'), text.split_once('-')) {
+        (Some((addr, _)), _) => vec![addr],
+        (None, Some((low, high))) => vec![low.trim(), high.trim()],
+        (None, None) => vec![text],
+    };
+    written.into_iter().find_map(|one| {
+        let Ok(IpAddr::V6(addr)) = one.parse::<IpAddr>() else { return None };
+        let why = if let Some(v4) = addr.to_ipv4_mapped() {
+            format!("an IPv4-mapped IPv6 address (of {v4}; write the IPv4 address)")
+        } else if u128::from(addr) >> 32 == 0 {
+            "in the reserved IPv6 prefix ::/96".to_owned()
+        } else {
+            return None;
+        };
+        Some(format!("`{one}` is {why}, which an AT-TLS policy may not hold: Policy Agent logs an error and installs no new AT-TLS policy for the stack"))
+    })
 }
 
 #[cfg(test)]

@@ -198,6 +198,34 @@ fn a_fleet_imported_from_a_report_verifies_against_it_without_drift() {
     assert_eq!(out.stdout, "");
 }
 
+/// A report of two stacks: `--stack` names the one imported, as it names the one `zat verify`
+/// compares; a name the report does not hold imports nothing rather than another stack's rules.
+#[test]
+fn import_reads_the_stack_of_a_report_that_holds_several() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let one = std::fs::read_to_string(dir().join("TCPIP.pasearch")).expect("fixture");
+    let other =
+        one.replace("Image Name: TCPIP ", "Image Name: TCPIPB").replace("LoopbackClear", "OnlyOnB");
+    assert_ne!(one, other);
+    std::fs::write(tmp.path().join("two.pasearch"), format!("{one}\n{other}")).expect("written");
+    let out = zat_in(tmp.path(), &["import", "two.pasearch", "--stack", "tcpipb", "-o", "b.rhai"]);
+    out.expect_code(0);
+    assert!(out.stderr.contains("import reads TCPIPB"), "{}", out.stderr);
+    let b = std::fs::read_to_string(tmp.path().join("b.rhai")).expect("script written");
+    assert!(b.contains("OnlyOnB") && !b.contains("LoopbackClear"), "{b}");
+    zat_in(tmp.path(), &["import", "two.pasearch", "-o", "a.rhai"]).expect_code(0);
+    let a = std::fs::read_to_string(tmp.path().join("a.rhai")).expect("script written");
+    assert!(a.contains("LoopbackClear") && !a.contains("OnlyOnB"), "{a}");
+    let none = zat_in(tmp.path(), &["import", "two.pasearch", "--stack", "TCPIPC", "-o", "c.rhai"]);
+    none.expect_code(1);
+    assert!(
+        none.stderr.contains("ZAT0653") && none.stderr.contains("none of them TCPIPC"),
+        "{}",
+        none.stderr
+    );
+    assert!(!tmp.path().join("c.rhai").exists());
+}
+
 #[test]
 fn explain_prints_the_parameter_table_the_engine_reads_with() {
     let out = crate::zat(&["explain", "--defaults"]);

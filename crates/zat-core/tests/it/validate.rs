@@ -232,6 +232,26 @@ fn bad_address() {
     check(|f| extra_rule(f, "ADDR", 37).remote_addr = Some("10.1.1.300".into()), "ZAT0111", 37);
 }
 
+/// An AT-TLS policy may not hold an IPv4-mapped IPv6 address nor one in `::/96` (the IpAddr
+/// statement's rules): Policy Agent would install no new policy for the stack.
+#[test]
+fn ipv6_addresses_an_attls_rule_may_not_hold() {
+    check(
+        |f| extra_rule(f, "MAPPED", 37).remote_addr = Some("::ffff:10.1.1.1".into()),
+        "ZAT0111",
+        37,
+    );
+    check(|f| extra_rule(f, "COMPAT", 37).local_addr = Some("::10.1.1.2".into()), "ZAT0111", 37);
+    check(
+        |f| extra_rule(f, "RANGE", 37).local_addr = Some("fd00::1-::ffff:10.0.0.1".into()),
+        "ZAT0111",
+        37,
+    );
+    let mut fleet = fixtures::seed_raw();
+    extra_rule(&mut fleet, "V6", 37).remote_addr = Some("fd00::1/64".into());
+    assert!(!prepare(fleet).has_errors());
+}
+
 #[test]
 fn obsolete_protocol_is_a_warning_not_an_error() {
     let mut fleet = fixtures::seed_raw();
@@ -383,6 +403,19 @@ fn a_bad_server_port_is_reported_at_the_server_not_at_each_requester_rule() {
         "ZAT0110",
         16,
         "http_port 0",
+    );
+}
+
+#[test]
+fn a_server_address_its_requesters_rules_cannot_hold_is_an_error_at_the_server() {
+    once(
+        |f| {
+            more_requesters(f);
+            f.zos_connect_servers[0].ip = Some("::ffff:10.1.1.5".into());
+        },
+        "ZAT0111",
+        16,
+        "IPv4-mapped",
     );
 }
 

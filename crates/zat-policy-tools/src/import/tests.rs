@@ -160,6 +160,32 @@ fn what_the_model_cannot_hold_is_noted_and_warned() {
     assert!(imported.diagnostics.iter().any(|d| d.code == ASSUMED && d.message.contains("`pay*`")));
 }
 
+/// The policy reference documents the lists System SSL uses when TTLSSignatureParms leaves
+/// them out; a report that shows them (codes apart) says nothing the rebuilt policy does not.
+#[test]
+fn signature_lists_equal_to_their_documented_values_are_not_noted() {
+    let with = |lines: &str| {
+        POLICY.replacen(
+            "  TTLSEnvironmentAdvancedParmsRef modern\n",
+            &format!("  TTLSEnvironmentAdvancedParmsRef modern\n  TTLSSignatureParms\n  {{\n{lines}  }}\n"),
+            1,
+        )
+    };
+    let documented = with(
+        "    ServerKexECurves 0023 0024 0025 0021 0019\n    ClientKeyShareGroups 0023\n    ServerKeyShareGroups 0023 0024 0025 0029 0030\n",
+    );
+    let imported = read(&documented);
+    assert!(imported.rules.iter().all(|r| r.not_carried.is_empty()), "{:#?}", imported.rules);
+    assert!(
+        imported.diagnostics.iter().all(|d| d.code != NOT_CARRIED),
+        "{:#?}",
+        imported.diagnostics
+    );
+    let imported = read(&with("    ServerKexECurves 0023\n"));
+    let noted: Vec<_> = imported.rules.iter().flat_map(|r| &r.not_carried).collect();
+    assert!(noted.iter().any(|n| n.starts_with("ServerKexECurves 0023")), "{noted:?}");
+}
+
 #[test]
 fn unset_settings_take_the_effective_values_without_noise() {
     let text = POLICY.replace("  TLSv1 Off\n  TLSv1.1 Off\n", "");

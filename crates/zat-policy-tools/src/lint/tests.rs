@@ -297,6 +297,29 @@ fn address_ranges_with_a_colon() {
     }
 }
 
+/// IpAddr statement, rules for AT-TLS policies: an IPv4-mapped IPv6 address or one in the
+/// reserved prefix `::/96` is an error, wherever an address is written.
+#[test]
+fn ipv4_mapped_and_reserved_ipv6_addresses_are_errors() {
+    let line = good_with("Jobname PAY*", "Jobname PAY*\n  RemoteAddr ::ffff:10.1.1.1");
+    let found = with(&line, BAD_VALUE);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let jobname = GOOD.lines().position(|l| l.contains("Jobname PAY*")).expect("in GOOD");
+    assert_eq!(found[0].0 as usize, jobname + 2);
+    assert!(found[0].1);
+    assert!(found[0].2.contains("IPv4-mapped") && found[0].2.contains("10.1.1.1"), "{found:?}");
+    for refused in ["::10.1.1.2", "::a01:102/120", "fd00::1-::ffff:10.0.0.1", "::1"] {
+        let text = good_with("Jobname PAY*", &format!("Jobname PAY*\n  LocalAddr {refused}"));
+        assert_eq!(with(&text, BAD_VALUE).len(), 1, "{refused}");
+    }
+    let named = format!("{GOOD}IpAddr mapped\n{{\n  Addr ::ffff:192.0.2.1\n}}\n");
+    assert_eq!(with(&named, BAD_VALUE).len(), 1);
+    for ok in ["fd00::1", "2001:db8::/32", "10.1.1.1-10.1.1.9", "fd00::1-fd00::9", "All"] {
+        let text = good_with("Jobname PAY*", &format!("Jobname PAY*\n  RemoteAddr {ok}"));
+        assert!(with(&text, BAD_VALUE).is_empty(), "{ok}");
+    }
+}
+
 #[test]
 fn tls13_suites_need_tls13_on() {
     let off = good_with("TLSv1.3 On", "TLSv1.3 Off");
@@ -336,6 +359,9 @@ fn repeated_single_valued_attributes() {
     let found = with(&text, REPEATED_ATTRIBUTE);
     assert_eq!(found.len(), 1);
     assert!(found[0].2.contains("line 6"));
+    // Said once: not again as the effective policy's replaced line.
+    assert!(with(&text, REPLACED).is_empty(), "{:#?}", run(&text));
+    assert_eq!(run(&text).len(), 1, "{:#?}", run(&text));
     let text = good_with(
         "V3CipherSuites4Char 13021301C030",
         "V3CipherSuites4Char 1302\n  V3CipherSuites4Char 1301",

@@ -164,8 +164,12 @@ pub static PARAMETERS: &[Parameter] = &[
     p(EA, "TLSv1", Value("On"), d::ENVIRONMENT_ADVANCED),
     p(EA, "TLSv1.1", Value("On"), d::ENVIRONMENT_ADVANCED),
     p(EA, "TLSv1.2", Value("Off"), d::ENVIRONMENT_ADVANCED),
-    since(p(EA, "TLSv1.3", Value("Off"), d::ENVIRONMENT_ADVANCED), Release::V2R5),
-    since(p(EA, "MiddleBoxCompatMode", Value("Off"), d::ENVIRONMENT_ADVANCED), Release::V2R5),
+    // The policy reference gives TLSv1.3 from V2R4 on; the 2.5 and 3.1 diagrams are the
+    // first read, so 2.4 is UNCONFIRMED. Taken as known to 2.4 (with MiddleBoxCompatMode, its
+    // TLS 1.3 companion): the other way, zat would call a 2.4 stack's TLS 1.3 ignored, and
+    // `zat import` of its policy would drop TLS 1.3 from the fleet it writes.
+    p(EA, "TLSv1.3", Value("Off"), d::ENVIRONMENT_ADVANCED),
+    p(EA, "MiddleBoxCompatMode", Value("Off"), d::ENVIRONMENT_ADVANCED),
     p(EA, "ApplicationControlled", Value("Off"), d::ENVIRONMENT_ADVANCED),
     p(EA, "HandshakeTimeout", Value("10"), d::ENVIRONMENT_ADVANCED),
     p(EA, "ResetCipherTimer", Value("0"), d::ENVIRONMENT_ADVANCED),

@@ -71,19 +71,35 @@ fn protocol_switches_take_the_documented_defaults() {
     assert_eq!(p.rule("R1").map(|r| &r.settings["TLSv1"].origin), Some(&Origin::Default));
 }
 
-// TTLSEnvironmentAdvancedParms statement: TLSv1.3 is documented from z/OS 2.5 on; the 2.4 table
-// has no row, so a 2.4 stack ignores it.
+// TTLSEnvironmentAdvancedParms statement: ServerCertificateLabel is documented from z/OS 2.5
+// on; the 2.4 table has no row, so a 2.4 stack ignores it.
 #[test]
 fn the_release_selects_the_default_table() {
-    let text = policy("", " TTLSEnvironmentAdvancedParms\n {\n  TLSv1.3 On\n }\n", "");
+    let text =
+        policy("", " TTLSEnvironmentAdvancedParms\n {\n  ServerCertificateLabel SRV\n }\n", "");
     let old = with(&text, Options { release: Release::V2R4, ..Options::default() });
-    assert_eq!(value(&old, "R1", "TLSv1.3"), None);
+    assert_eq!(value(&old, "R1", "ServerCertificateLabel"), None);
     assert!(
         old.findings
             .iter()
-            .any(|f| f.kind == FindingKind::Ignored && f.message.contains("TLSv1.3"))
+            .any(|f| f.kind == FindingKind::Ignored && f.message.contains("ServerCertificateLabel"))
     );
-    assert_eq!(value(&run(&text), "R1", "TLSv1.3"), Some("On"));
+    assert_eq!(value(&run(&text), "R1", "ServerCertificateLabel"), Some("SRV"));
+}
+
+// The policy reference gives TLSv1.3 from z/OS 2.4 on: a 2.4 stack keeps it (and an import of
+// its policy keeps TLS 1.3 on).
+#[test]
+fn a_2_4_stack_keeps_tls_1_3() {
+    let text = policy(
+        "",
+        " TTLSEnvironmentAdvancedParms\n {\n  TLSv1.3 On\n  MiddleBoxCompatMode On\n }\n",
+        "",
+    );
+    let old = with(&text, Options { release: Release::V2R4, ..Options::default() });
+    assert_eq!(value(&old, "R1", "TLSv1.3"), Some("On"));
+    assert_eq!(value(&old, "R1", "MiddleBoxCompatMode"), Some("On"));
+    assert!(!old.findings.iter().any(|f| f.kind == FindingKind::Ignored));
 }
 
 // IP Configuration Guide, AT-TLS cipher suite: "AT-TLS does not pass any cipher suites to
@@ -363,4 +379,21 @@ fn objects_that_refer_to_themselves_end_without_overflow() {
     );
     let p = run(&ports_only);
     assert!(!p.rules[0].complete, "a loop is not every port");
+}
+
+// IpAddr statement, rules for AT-TLS policies: IPv4-mapped IPv6 addresses and the reserved
+// prefix `::/96` are errors, so the policy is not installed.
+#[test]
+fn ipv4_mapped_and_reserved_ipv6_addresses_reject_the_policy() {
+    use crate::effective::refused_address;
+    assert!(refused_address("::ffff:10.1.1.1").is_some_and(|m| m.contains("of 10.1.1.1")));
+    assert!(refused_address("::10.1.1.1").is_some_and(|m| m.contains("::/96")));
+    assert!(refused_address(" ::ffff:10.0.0.0/104 ").is_some());
+    assert!(refused_address("fd00::1-::1").is_some());
+    for ok in ["10.1.1.1", "fd00::1", "2001:db8::/32", "fd00::1-fd00::9", "All", "nonsense"] {
+        assert_eq!(refused_address(ok), None, "{ok}");
+    }
+    let p = run(&policy("  RemoteAddr ::ffff:10.1.1.1\n", "", ""));
+    assert!(p.rejected());
+    assert!(!run(&policy("  RemoteAddr fd00::1\n", "", "")).rejected());
 }
