@@ -504,6 +504,60 @@ fn a_changed_server_rewrites_only_the_files_of_the_lpars_that_run_or_call_it() {
     assert_eq!(summary.added + summary.changed + summary.removed, changed.len());
 }
 
+/// A protected port that moves: once Policy Agent reads the new policy, the applications still
+/// on the old port talk in clear text until they move. The build says so (ZAT0323, a warning)
+/// for the server's listener and for its callers, on their stacks only, and `zat diff` (the
+/// comparer) says the same before anything is written; a rebuild that leaves every protection
+/// in place says nothing.
+#[test]
+fn a_protected_port_that_moves_is_a_warning_for_the_connections_left_in_clear_text() {
+    // PART5 runs on SYS8; SYS1 calls it (see the test above).
+    let fleet = |touch_server: usize| {
+        hosted(0, &[("servers", "120".to_owned()), ("touch_server", touch_server.to_string())])
+    };
+    let removed = |diagnostics: &[zat_model::Diagnostic]| -> Vec<(String, String)> {
+        diagnostics
+            .iter()
+            .filter(|d| d.code == "ZAT0323")
+            .map(|d| (d.object.clone(), d.message.clone()))
+            .collect()
+    };
+    let (_work, out) = out_dir();
+    let plugins = || zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let first = zat_driver::build_into(&fleet(0), plugins(), &out, None);
+    assert_eq!(removed(&first.diagnostics), []);
+    first.result.expect("the build");
+    let again = zat_driver::build_into(&fleet(0), plugins(), &out, None);
+    assert_eq!(removed(&again.diagnostics), []);
+    again.result.expect("the unchanged rebuild");
+
+    let comparer = zat_core::Comparer::new(Some(&out), None).expect("comparer");
+    let compared = zat_driver::compare(&fleet(5), plugins(), comparer);
+    let moved = zat_driver::build_into(&fleet(5), plugins(), &out, None);
+    let found = removed(&moved.diagnostics);
+    assert_eq!(removed(&compared.diagnostics), found);
+    moved.result.expect("a warning does not stop the build");
+    let stacks: std::collections::BTreeSet<&str> = found.iter().map(|(o, _)| o.as_str()).collect();
+    assert!(
+        stacks.iter().all(|o| o.starts_with("lpar SYS1 /") || o.starts_with("lpar SYS8 /")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|(o, m)| o == "lpar SYS8 / stack TCPIP"
+            && m.starts_with("an inbound connection to local port 8080 by job ZCEE5")
+            && m.contains("rule PART5_IN")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|(o, m)| o.starts_with("lpar SYS1 /")
+            && m.starts_with("an outbound connection to port 8080 of")
+            && m.contains("clear text")),
+        "{found:#?}"
+    );
+    let settled = zat_driver::build_into(&fleet(5), plugins(), &out, None);
+    assert_eq!(removed(&settled.diagnostics), []);
+}
+
 /// `--allow` drops a note as plugins give it (the hosted shape has one per requester), and
 /// the state still records it: a rebuild without the allowance shows the carried units' notes
 /// again, as many as a build from empty.

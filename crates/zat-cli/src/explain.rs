@@ -603,6 +603,19 @@ pub(crate) const CODES: &[Code] = &[
          --expiry-warning says otherwise) of the check's date (today, or --today) (warning).",
     ),
     row(
+        "ZAT0323",
+        "the new policy leaves in clear text what the policy on disk protects",
+        "A stack's new policy replaces one in the bundle on disk (a rebuild, `zat diff`, `zat build\n\
+         --check`), and a rule of the old policy with TTLSEnabled On, tried with a connection it\n\
+         is written for, gets no rule of the new policy, or one with TTLSEnabled Off. It is what a\n\
+         moved port or address does: once Policy Agent reads the new policy (the runbook's refresh\n\
+         step), the applications still on the old port talk in clear text until they move (their\n\
+         CEEOPTS, server.xml or start). Roll such a change out in two builds: first keep a rule for\n\
+         the old port beside the new one (a `stack.rule(..)` in the script), deploy, move the\n\
+         applications, then remove it and deploy again; or stop the applications for the change.\n\
+         Removing a requester or server on purpose gives it too (warning).",
+    ),
+    row(
         "ZAT0340",
         "JOB card cannot be written",
         "The site defaults do not give a valid JOB card (job name prefix, class, message class,\n\

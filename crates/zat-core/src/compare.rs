@@ -305,6 +305,18 @@ impl<'p> Comparer<'p> {
         }
     }
 
+    /// The bytes on disk at `path`, when they differ from `content` (a regular file only).
+    pub fn replaced(&self, path: &str, content: &[u8]) -> Option<Vec<u8>> {
+        let out = self.out.as_ref()?;
+        let file = out.join(path);
+        let meta = fs::symlink_metadata(&file).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let old = fs::read(&file).ok()?;
+        (old != content).then_some(old)
+    }
+
     /// Notes a difference between the bytes on disk and the new bytes, if there is one.
     fn compare(&self, path: &str, old: Option<&[u8]>, new: Option<&[u8]>) {
         let kind = match (old, new) {

@@ -543,6 +543,25 @@ impl BundleWriter {
         self.put(&record, Some(&content), was);
     }
 
+    /// The old bundle's bytes at `path`, when its manifest lists a file there whose size or
+    /// hash differs from `content`: what a changed file replaces (read from the bundle on
+    /// disk, which stays whole until the switch).
+    pub fn replaced(&self, path: &str, content: &[u8]) -> Option<Vec<u8>> {
+        let (size, sha) = {
+            let old = lock(&self.old);
+            let at = old.files.position(path)?;
+            let file = old.files.get(at);
+            if file.missing {
+                return None;
+            }
+            (file.size, file.sha256)
+        };
+        if size == content.len() as u64 && sha == sha256(content) {
+            return None;
+        }
+        fs::read(self.out.join(path)).ok()
+    }
+
     /// Carries `path` of the old bundle over as it is (its unit did not change); the caller
     /// got it from [`Self::cached_unit`]. Returns the record, or `None` when the old bundle
     /// does not hold it, or when another file of this bundle took that path already: then the

@@ -31,6 +31,10 @@ use zat_policy::{EffectivePolicy, Options, PolicyFile};
 /// A connection lands on another rule than the one zat wrote for it, or on none.
 pub const CODE_WRONG_RULE: &str = "ZAT0320";
 
+/// The new policy of a stack leaves in clear text a connection the policy it replaces
+/// protects.
+pub const CODE_PROTECTION_REMOVED: &str = "ZAT0323";
+
 /// One connection the fleet means, and the rule it must get.
 struct Intended {
     what: String,
@@ -270,6 +274,104 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
         }
     }
     out
+}
+
+/// Connections the policy it replaces (`old`, the bundle on disk) protects and the new policy
+/// of the stack leaves in clear text: each rule of the old policy with `TTLSEnabled On`, tried
+/// with a connection it is written for (its conditions' first address and port, the name a
+/// pattern stands for; each side of a rule of both directions) when that connection lands on
+/// it in the old policy, gets no rule of the new policy, or one with `TTLSEnabled Off`. A port
+/// or address that moves is such a change: once Policy Agent reads the new policy, the
+/// applications still on the old port talk in clear text until they move.
+pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) -> Vec<Diagnostic> {
+    let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
+    let options = Options { release: release.unwrap_or_default(), ..Options::default() };
+    let path = layout::pagent_policy(&lpar.name, &stack.name);
+    let read = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes);
+        effective(&[PolicyFile { path: &path, text: &text }], &options)
+    };
+    let (old, new) = (read(old), read(new));
+    let protects = |policy: &EffectivePolicy, at: Option<usize>| {
+        at.and_then(|at| policy.rules.get(at)).is_some_and(|rule| {
+            rule.value("TTLSEnabled").is_some_and(|v| v.eq_ignore_ascii_case("On"))
+        })
+    };
+    let mut out = Vec::new();
+    for (at, rule) in old.rules.iter().enumerate() {
+        let sides = match rule.conditions.direction {
+            Some(zat_policy::effective::Direction::Inbound) => &[Side::Inbound][..],
+            Some(zat_policy::effective::Direction::Outbound) => &[Side::Outbound][..],
+            _ => &[Side::Inbound, Side::Outbound][..],
+        };
+        for &side in sides {
+            let connection = written_for(rule, side);
+            let landed = first_match(&old, &connection, &options);
+            if landed != Some(at) || !protects(&old, landed) {
+                continue;
+            }
+            let now = first_match(&new, &connection, &options);
+            if protects(&new, now) {
+                continue;
+            }
+            let after = match now.and_then(|at| new.rules.get(at)) {
+                Some(other) => format!("lands on rule {}, with TTLSEnabled Off", other.name),
+                None => "matches no rule".to_owned(),
+            };
+            out.push(
+                Diagnostic::warning(
+                    CODE_PROTECTION_REMOVED,
+                    format!(
+                        "{} is protected by rule {} of the policy on disk, but {after} in the new one: from the Policy Agent refresh until the applications stop using it, it goes in clear text",
+                        say(&connection),
+                        rule.name
+                    ),
+                )
+                .object(format!("lpar {} / stack {}", lpar.name, stack.name))
+                .at(&stack.origin)
+                .help("when a protected port or address moves, keep a rule for the old one until the applications have moved (deploy twice), or stop them first; `zat explain ZAT0323`"),
+            );
+        }
+    }
+    out
+}
+
+/// A connection an effective rule is written for, on one side.
+fn written_for(rule: &zat_policy::EffectiveRule, side: Side) -> Connection {
+    let c = &rule.conditions;
+    Connection {
+        side,
+        local_addr: c.local_addr.first().map(|r| r.from),
+        local_port: c.local_port.first().map(|r| r.from),
+        remote_addr: c.remote_addr.first().map(|r| r.from),
+        remote_port: c.remote_port.first().map(|r| r.from),
+        jobname: c.jobname.as_deref().map(concrete),
+        userid: c.userid.as_deref().map(concrete),
+    }
+}
+
+/// `an outbound connection to port 8080 of 198.51.100.2 by job A1S01`.
+fn say(c: &Connection) -> String {
+    let mut text = match c.side {
+        Side::Inbound => "an inbound connection".to_owned(),
+        Side::Outbound => "an outbound connection".to_owned(),
+    };
+    match (c.side, c.local_port, c.remote_port) {
+        (Side::Inbound, Some(port), _) => text += &format!(" to local port {port}"),
+        (_, _, Some(port)) => text += &format!(" to port {port}"),
+        (_, Some(port), None) => text += &format!(" from local port {port}"),
+        _ => {}
+    }
+    if let Some(addr) = c.remote_addr {
+        text += &format!(" of {addr}");
+    }
+    if let Some(job) = &c.jobname {
+        text += &format!(" by job {job}");
+    }
+    if let Some(user) = &c.userid {
+        text += &format!(" of user {user}");
+    }
+    text
 }
 
 /// A connection a rule is written for: its own conditions, the first address and port of each

@@ -36,6 +36,11 @@ pub(crate) trait Sink: Sync {
     fn add(&self, file: BundleFile);
     /// Remembers an answer for the next build.
     fn record(&self, key: String, record: UnitRecord);
+    /// The bytes the bundle on disk holds at `path`, when they differ from `content`: what a
+    /// changed file replaces. None where nothing is on disk to compare with.
+    fn replaced(&self, _path: &str, _content: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// A carried file's entry, as an index plugin sees it.
@@ -80,6 +85,9 @@ impl Sink for zat_core::Comparer<'_> {
         zat_core::Comparer::add(self, file);
     }
     fn record(&self, _key: String, _record: UnitRecord) {}
+    fn replaced(&self, path: &str, content: &[u8]) -> Option<Vec<u8>> {
+        zat_core::Comparer::replaced(self, path, content)
+    }
 }
 
 impl Sink for BundleWriter {
@@ -94,6 +102,9 @@ impl Sink for BundleWriter {
     }
     fn record(&self, key: String, record: UnitRecord) {
         self.record_unit(key, record);
+    }
+    fn replaced(&self, path: &str, content: &[u8]) -> Option<Vec<u8>> {
+        BundleWriter::replaced(self, path, content)
     }
 }
 
@@ -140,8 +151,18 @@ impl Sink for Checking<'_> {
     fn add(&self, file: BundleFile) {
         if let Some(&(l, s)) = self.stacks.get(file.path.as_str()) {
             let lpar = &self.fleet.lpars[l];
-            let checked =
-                crate::connections::check_stack(&self.names, lpar, &lpar.stacks[s], &file.content);
+            let stack = &lpar.stacks[s];
+            let mut checked =
+                crate::connections::check_stack(&self.names, lpar, stack, &file.content);
+            // What the policy it replaces protected and this one leaves in clear text.
+            if let Some(old) = self.inner.replaced(&file.path, &file.content) {
+                checked.diagnostics.extend(crate::connections::unprotected(
+                    lpar,
+                    stack,
+                    &old,
+                    &file.content,
+                ));
+            }
             if !checked.diagnostics.is_empty() {
                 lock(&self.found).push(((l, s), checked.diagnostics));
             }
@@ -150,6 +171,9 @@ impl Sink for Checking<'_> {
     }
     fn record(&self, key: String, record: UnitRecord) {
         self.inner.record(key, record);
+    }
+    fn replaced(&self, path: &str, content: &[u8]) -> Option<Vec<u8>> {
+        self.inner.replaced(path, content)
     }
 }
 

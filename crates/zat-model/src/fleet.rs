@@ -585,7 +585,8 @@ pub struct PagentSettings {
     pub log_level: i64,
     pub flush: bool,
     pub purge: bool,
-    /// File-change check interval in seconds.
+    /// File-change check interval in seconds; [`NO_REFRESH_TIMER`] (the default) leaves the
+    /// files to be read at start and `MODIFY PAGENT,REFRESH` only.
     pub refresh_interval: i64,
     /// The z/OS release of the LPAR (`2.4`, `2.5`, `3.1`): whose documented Policy Agent
     /// defaults apply when zat reads the policy it installs (connection check, `zat verify`,
@@ -593,6 +594,13 @@ pub struct PagentSettings {
     #[serde(default)]
     pub release: Option<String>,
 }
+
+/// The largest `TcpImage` refresh interval (seconds), which Policy Agent documents as turning
+/// its timer-driven refresh off: files placed for the next change are read only when Policy
+/// Agent starts or is told to refresh, the runbook's step. The default of zat's main file,
+/// where Policy Agent's own is 1800: with a timer, a file placed ahead of the change window is
+/// installed within that time, without the checks that come before the refresh.
+pub const NO_REFRESH_TIMER: i64 = 2_147_483_647;
 
 /// syslogd settings of one LPAR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -24,9 +24,9 @@ pub use fleet::{
     AccessGrant, AccessLevel, AltName, ApiRequester, BasicAuth, ByName, CertExport, CertOwner,
     CertSource, Certificate, Direction, DistinguishedName, Esm, ExportFormat, Fleet, GrantClass,
     HandshakeRole, InitstackAccess, JobCard, KeyAlgorithm, KeyUsage, Keyring, LevelSettings, Lpar,
-    PagentSettings, PortRange, Protocols, RequesterExpansion, RingAccess, RingConnection, RingRef,
-    Rule, RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults, Stack, SyslogSettings, Usage,
-    ZosConnectServer, places_by_name,
+    NO_REFRESH_TIMER, PagentSettings, PortRange, Protocols, RequesterExpansion, RingAccess,
+    RingConnection, RingRef, Rule, RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults,
+    Stack, SyslogSettings, Usage, ZosConnectServer, places_by_name,
 };
 pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};
 pub use suggest::closest;

@@ -471,8 +471,8 @@ const PAGENT_OPTIONS: &[Opt] = &[
     opt(
         "refresh_interval",
         Kind::Int,
-        Int(1800),
-        "Seconds between checks for changed policy files (`TcpImage` refresh interval).",
+        Int(zat_model::NO_REFRESH_TIMER),
+        "Seconds between Policy Agent's checks for changed policy files (`TcpImage` refresh interval); the default, 2147483647, turns the timer off, so placed files take effect only at the runbook's refresh (Policy Agent's own default is 1800).",
     ),
     opt(
         "release",

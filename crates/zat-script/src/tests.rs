@@ -54,7 +54,7 @@ fn a_small_fleet_gets_the_documented_defaults() {
     assert_eq!((lpar.pagent.jobname.as_str(), lpar.pagent.userid.as_str()), ("PAGENT", "PAGENT"));
     assert_eq!(lpar.pagent.config_dir, "/etc/pagent");
     assert_eq!((lpar.pagent.log_level, lpar.pagent.flush, lpar.pagent.purge), (31, true, false));
-    assert_eq!(lpar.pagent.refresh_interval, 1800);
+    assert_eq!(lpar.pagent.refresh_interval, zat_model::NO_REFRESH_TIMER);
     assert_eq!(lpar.syslog.config_path, "/etc/syslog.conf");
     assert_eq!(lpar.syslog.attls_log, "/var/log/attls.log");
     assert_eq!(lpar.syslog.pagent_log, "/var/log/pagent.log");

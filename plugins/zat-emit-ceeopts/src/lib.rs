@@ -207,7 +207,7 @@ fn password_value(
         )
         .object(object)
         .at(&requester.origin)
-        .help(format!("// EXPORT SYMLIST=({name}) and // SET {name}=... from a member only the job's owner can read"));
+        .help(format!("// EXPORT SYMLIST=({name}) and // SET {name}=... from a member only the job's owner can read; with MSGLEVEL=(1,..) JES lists that SET, password included, in the job's JESJCL, so give the job MSGLEVEL=(0,..) or let only its owner read its output"));
         note.severity = Severity::Note;
         diagnostics.push(note);
         let lines = vec![
@@ -215,6 +215,10 @@ fn password_value(
             "  //CEEOPTS DD *,SYMBOLS=JCLONLY".to_owned(),
             "and set the symbol in a member only the job's owner can read:".to_owned(),
             format!("  // EXPORT SYMLIST=({name}) and // SET {name}=..."),
+            // JES lists every JCL statement, those of INCLUDE groups too, under MSGLEVEL=(1,..).
+            "With MSGLEVEL=(1,..) JES lists that SET, password included, in".to_owned(),
+            "the job's JESJCL: give the job MSGLEVEL=(0,..), or let only its".to_owned(),
+            "owner read its output (JESSPOOL profiles).".to_owned(),
             format!("Passwords up to {room} characters keep the record within 72 columns."),
         ];
         return (value, lines);

@@ -394,6 +394,8 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         exports => handoff.1,
         needs_icsf => needs_icsf,
         pagent_config => layout::pagent_main_target(lpar),
+        refresh_interval => lpar.pagent.refresh_interval,
+        timer_refresh => lpar.pagent.refresh_interval < zat_plugin_api::model::NO_REFRESH_TIMER,
         has_xml => has_xml,
         has_ttls => has_ttls,
         partner_lpars => join_and(&partner_lpars),
