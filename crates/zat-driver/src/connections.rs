@@ -285,7 +285,12 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
 /// applications still on the old port talk in clear text until they move.
 pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) -> Vec<Diagnostic> {
     let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
-    let options = Options { release: release.unwrap_or_default(), ..Options::default() };
+    // Conditions and group actions: what selects a rule and whether it protects.
+    let options = Options {
+        release: release.unwrap_or_default(),
+        conditions_only: true,
+        ..Options::default()
+    };
     let path = layout::pagent_policy(&lpar.name, &stack.name);
     let read = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);

@@ -54,10 +54,12 @@ pub struct Options {
     /// (UNCONFIRMED); 0 places such rules below every rule with a priority (1 is the lowest a
     /// policy can write), ordered by name among themselves.
     pub unprioritised: u32,
-    /// Read only what selects a rule for a connection (its conditions and priority), not its
-    /// actions and their settings: enough for [`crate::matcher`], and several times cheaper on
-    /// a large policy (the build's connection check reads thousands). Rules then have no
-    /// actions and no settings, and only the findings about conditions are made.
+    /// Read only what selects a rule for a connection (its conditions and priority) and
+    /// whether it protects it (its group action's settings, `TTLSEnabled` among them), not its
+    /// environment and connection actions: enough for [`crate::matcher`], and several times
+    /// cheaper on a large policy (the build's connection check reads thousands). Rules then
+    /// have no action names and only their group's settings, and only the findings about
+    /// conditions and groups are made.
     pub conditions_only: bool,
 }
 
@@ -527,6 +529,12 @@ impl<'a> Engine<'_, 'a> {
         };
         self.repeats(file, rule, &name);
         if self.options.conditions_only {
+            // And whether it protects what it takes: its group action's TTLSEnabled.
+            if let Some((at, statement)) =
+                self.action(file, rule, "TTLSGroupActionRef", &mut gather)
+            {
+                self.group(at, statement, &mut gather);
+            }
             return EffectiveRule {
                 name,
                 priority,
