@@ -1013,11 +1013,20 @@ fn illegal_path(plugin: &Plugin, response: &zat_plugin_api::RenderResponse) -> O
         path: file.path.clone(),
         problem,
     };
-    let more = match refused.count() {
-        0 => String::new(),
-        1 => "; 1 more of its paths is refused too".to_owned(),
-        n => format!("; {n} more of its paths are refused too"),
-    };
+    // Every refused path is named (a plugin's author fixes them all at once), up to a bound.
+    const NAMED: usize = 20;
+    let mut more = String::new();
+    let mut left = 0;
+    for (i, (file, problem)) in refused.enumerate() {
+        if i < NAMED {
+            more.push_str(&format!("; the path {:?} is refused too: {problem}", file.path));
+        } else {
+            left += 1;
+        }
+    }
+    if left > 0 {
+        more.push_str(&format!("; and {left} more of its paths"));
+    }
     Some(format!("{error} (plugin `{}`: {}){more}", plugin.name(), plugin.origin()))
 }
 

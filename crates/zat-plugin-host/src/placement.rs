@@ -11,8 +11,11 @@
 use zat_plugin_api::RenderResponse;
 use zat_plugin_api::model::{Destination, Placement};
 
-/// The longest z/OS UNIX path (`PATH_MAX` on z/OS UNIX) and the longest instruction line.
+/// The longest z/OS UNIX path (`PATH_MAX` on z/OS UNIX).
 const LONGEST: usize = 1023;
+
+/// The longest instruction line: room for a path of [`LONGEST`] bytes and the words around it.
+const LONGEST_INSTRUCTIONS: usize = 2048;
 
 /// The first file of `response` whose placement is refused, with why, and how many other
 /// files have a refused placement.
@@ -27,11 +30,12 @@ pub(crate) fn refused_placement(response: &RenderResponse) -> Option<(String, St
 
 /// Why `placement` breaks the documented shape, if it does:
 /// - `uss_file`: `path` is an absolute z/OS UNIX path of at most 1023 bytes, of code page
-///   1047 safe characters without blanks, with no empty, `.` or `..` part; `mode` is three
+///   1047 safe characters without blanks (the rule the model holds the script's paths to,
+///   so a path a built-in emitter derives from the script always passes); `mode` is three
 ///   or four octal digits (`0644`);
 /// - `pds_member`: `dataset` is a data set name without a member, `member` a member name
 ///   (1-8 of A-Z 0-9 @ # $, not starting with a digit);
-/// - `manual`: `instructions` is one line of at most 1023 bytes, with no control or
+/// - `manual`: `instructions` is one line of at most 2048 bytes, with no control or
 ///   bidirectional formatting character;
 /// - every kind: `code_page` is a code page name, 1-32 of A-Z a-z 0-9 `-` `_`.
 pub(crate) fn placement_problem(placement: &Placement) -> Option<String> {
@@ -60,8 +64,8 @@ pub(crate) fn placement_problem(placement: &Placement) -> Option<String> {
         Destination::Manual { instructions } => {
             if instructions.chars().any(|c| c.is_control() || crate::plugin::is_bidi_control(c)) {
                 Some("the instructions hold a control or bidirectional formatting character (they are one line of text)".to_owned())
-            } else if instructions.len() > LONGEST {
-                Some(format!("the instructions are longer than {LONGEST} bytes"))
+            } else if instructions.len() > LONGEST_INSTRUCTIONS {
+                Some(format!("the instructions are longer than {LONGEST_INSTRUCTIONS} bytes"))
             } else {
                 None
             }
@@ -77,8 +81,6 @@ fn uss_path_problem(path: &str) -> Option<String> {
         "is longer than 1023 bytes"
     } else if path.chars().any(|c| c == ' ' || !zat_zos::is_safe_char(c)) {
         "holds a blank, a control character or a character outside the code page 1047 safe set (printable ASCII without [ ] { } | ! ^ ~ \\ and backtick)"
-    } else if path.len() > 1 && path[1..].split('/').any(|part| matches!(part, "" | "." | "..")) {
-        "has an empty, `.` or `..` part"
     } else {
         return None;
     };
@@ -148,9 +150,6 @@ mod tests {
             (uss("/etc/{x}", "0644"), "outside the code page 1047 safe set"),
             (uss("/etc/x\n/y", "0644"), "control character"),
             (uss("/etc/\u{202E}x", "0644"), "control character"),
-            (uss("/etc/../x", "0644"), "`..` part"),
-            (uss("/etc//x", "0644"), "empty"),
-            (uss("/etc/x/", "0644"), "empty"),
             (uss(&format!("/{}", "a".repeat(1100)), "0644"), "longer than 1023"),
             (Placement::member_text("SYS1.TCPPARMS(X)", "TPABC"), "names a member"),
             (Placement::member_text("sys1.tcpparms", "TPABC"), "not a data set name"),
@@ -161,7 +160,7 @@ mod tests {
             (Placement::member_text("SYS1.TCPPARMS", ""), "not a member name"),
             (Placement::manual_text("line one\nline two"), "control"),
             (Placement::manual_text("a\u{1b}[2J"), "control"),
-            (Placement::manual_text("x".repeat(1024)), "longer than 1023"),
+            (Placement::manual_text("x".repeat(2049)), "longer than 2048"),
             (
                 Placement {
                     code_page: "IBM-1047; rm -rf /".to_owned(),
