@@ -108,6 +108,20 @@ impl Scene {
         self.zat_env(args, &[])
     }
 
+    /// `zat ARGS` stopped after 60 s (`timeout`, exit 124): for a row whose fault is a hang,
+    /// so that the hang fails the row instead of stopping the suite.
+    fn zat_within(&self, args: &[&str]) -> Output {
+        Command::new("timeout")
+            .arg("60")
+            .arg(zat_binary())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("ZAT_PLUGIN_PATH")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run zat under timeout")
+    }
+
     /// `zat build` of the one-LPAR fleet into `out` (relative to the scene), plus `extra`.
     fn build(&self, out: &str, extra: &[&str]) -> Output {
         let script = fleet_script();
@@ -212,6 +226,13 @@ const FAULTS: &[(&str, &str, &str)] = &[
     ("ansi", "FAULT_ANSI", "h-ansi"),
     ("badjcl", "FAULT_BADJCL", "h-badjcl"),
     ("foreign", "FAULT_FOREIGN", "h-foreign"),
+    ("chmod", "FAULT_CHMOD", "h-chmod"),
+    ("dotdot", "FAULT_DOTDOT", "h-dotdot"),
+    ("dotdot_whole", "FAULT_DOTDOT_WHOLE", "h-dotdot-whole"),
+    ("case", "FAULT_CASE", "h-case"),
+    ("negative", "FAULT_NEGATIVE", "h-negative"),
+    ("hang_unit", "FAULT_HANG_UNIT", "h-hang-unit"),
+    ("dot", "FAULT_NONE", "h.dot"),
     ("none", "FAULT_NONE", "h-none"),
     ("none2", "FAULT_NONE", "h-none2"),
     // Claims to be `none` (same name and version), renders like `origin`.
@@ -859,7 +880,112 @@ fn plugin_faults() {
             "render calls abort()",
             |s| build_with(s, &["abort"]),
             2,
-            &["plugin `h-abort`", "libhostile_abort.so", "SIGABRT"],
+            &[
+                "plugin `h-abort`",
+                "libhostile_abort.so",
+                "SIGABRT",
+                "nothing was written: the bundle at out is as it was",
+            ],
+        )
+        .after(Scene::intact),
+        // A report writes no bundle: it says what it did not write.
+        case(
+            "report with a crashing plugin",
+            |s| {
+                let plugins = s.plugins(&["segv"]);
+                let script = fleet_script();
+                let script = script.to_str().expect("utf-8");
+                let args = ["report", script, "--set", "lpars=1", "-o", "report.html"];
+                let mut args = args.to_vec();
+                args.extend(["--plugin-dir", plugins.as_str()]);
+                s.zat(&args)
+            },
+            2,
+            &["plugin `h-segv`", "SIGSEGV", "no report was written: report.html is as it was"],
+        )
+        .lacks(&["bundle"]),
+        // The deploy scripts act on a placement on z/OS: its mode must be permission bits.
+        case(
+            "a placement whose mode is a shell command",
+            |s| build_with(s, &["chmod"]),
+            2,
+            &[
+                "plugin `h-chmod`",
+                "libhostile_chmod.so",
+                "gave the file \"hostile/x.txt\" a placement that is refused",
+                "\"0644 /dev/null; rm -rf $HOME; echo\" is not permission bits",
+            ],
+        )
+        .after(Scene::intact),
+        // An illegal path is the plugin's failure, from a call by unit as from a whole-fleet
+        // call: the same words, the library named, exit 2; not ZAT0394 (a legal path of
+        // another unit).
+        case(
+            "an illegal path from a plugin by LPAR",
+            |s| build_with(s, &["dotdot"]),
+            2,
+            &[
+                "emitter `h-dotdot` returned the path \"../escape.txt\", which is refused",
+                "libhostile_dotdot.so",
+            ],
+        )
+        .lacks(&["ZAT0394", "may write only"])
+        .after(Scene::intact),
+        case(
+            "an illegal path from a whole-fleet plugin",
+            |s| build_with(s, &["dotdot_whole"]),
+            2,
+            &[
+                "emitter `h-dotdot-whole` returned the path \"../escape.txt\", which is refused",
+                "libhostile_dotdot_whole.so",
+            ],
+        )
+        .after(Scene::intact),
+        case(
+            "two paths that differ only in case",
+            |s| build_with(s, &["case"]),
+            2,
+            &[
+                "\"hostile/CASE.txt\" (from `h-case`) and \"hostile/Case.txt\" (from `h-case`) differ only in case",
+                "libhostile_case.so",
+            ],
+        )
+        .after(Scene::intact),
+        // A status is the plugin's own, -1 too: its failure and its message.
+        case(
+            "render fails with status -1",
+            |s| build_with(s, &["negative"]),
+            2,
+            &["plugin `h-negative`", "failed (status -1): the plugin says no with status -1"],
+        )
+        .lacks(&["more than the limit"])
+        .after(Scene::intact),
+        // The first call hangs and stops the worker; the calls after it are never made, and
+        // are said to be so once, not reported as more hangs.
+        case(
+            "a plugin by unit that hangs is reported once",
+            |s| {
+                let output = build_with(s, &["hang_unit"]);
+                let all = text(&output.stderr);
+                assert_eq!(all.matches("did not answer within").count(), 1, "{all}");
+                output
+            },
+            2,
+            &[
+                "plugin `h-hang-unit`",
+                "did not answer within 2 s",
+                "is out after the failure reported for it: its worker was stopped, and its later calls were not made (",
+                " not made)",
+            ],
+        )
+        .lacks(&["crashed"])
+        .after(Scene::intact),
+        // `--plugin-option NAME.KEY=VALUE` ends the name at its first `.`.
+        case(
+            "a name with a dot is refused",
+            |s| build_with(s, &["dot"]),
+            2,
+            &["the name is refused", "it contains a `.`", "--plugin-option NAME.KEY=VALUE"],
         )
         .after(Scene::intact),
         case("render segfaults", |s| build_with(s, &["segv"]), 2, &["plugin `h-segv`", "SIGSEGV"])
@@ -1163,6 +1289,18 @@ fn plugin_conformance_verdicts() {
             ],
         ),
         case(
+            "test: a placement whose mode is a shell command",
+            |s| conformance(s, "chmod"),
+            1,
+            &["FAIL  multi: render:", "is not permission bits", "conformance: FAILED"],
+        ),
+        case(
+            "test: render fails with status -1",
+            |s| conformance(s, "negative"),
+            1,
+            &["FAIL  multi: render:", "failed (status -1)", "conformance: FAILED"],
+        ),
+        case(
             "test: a well-behaved C plugin",
             |s| conformance(s, "none"),
             0,
@@ -1231,7 +1369,32 @@ fn plugin_folders() {
                 s.build("out", &["--plugin-dir", p.as_str()])
             },
             2,
-            &["refusing plugin folder", "writable by every user (mode 777)", "chmod o-w"],
+            &[
+                "refusing plugin folder",
+                "writable by its group and by every user (mode 777)",
+                "chmod go-w",
+            ],
+        ),
+        // "Writable by no other user", as ssh requires: the folder's group is other users.
+        case(
+            "a group-writable folder",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.chmod("plugins", 0o775);
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            2,
+            &["refusing plugin folder", "writable by its group (mode 775)", "chmod g-w"],
+        ),
+        case(
+            "a group-writable library",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.chmod("plugins/libhostile_none.so", 0o664);
+                s.build("out", &["--plugin-dir", p.as_str()])
+            },
+            2,
+            &["refusing plugin library", "writable by its group (mode 664)", "chmod g-w"],
         ),
         case(
             "a world-writable folder with the sticky bit",
@@ -1241,7 +1404,7 @@ fn plugin_folders() {
                 s.build("out", &["--plugin-dir", p.as_str()])
             },
             2,
-            &["writable by every user (mode 1777)"],
+            &["writable by its group and by every user (mode 1777)"],
         ),
         case(
             "a world-writable folder in ZAT_PLUGIN_PATH",
@@ -1251,7 +1414,7 @@ fn plugin_folders() {
                 s.zat_env(&["plugins", "list"], &[("ZAT_PLUGIN_PATH", &p)])
             },
             2,
-            &["writable by every user"],
+            &["writable by its group and by every user"],
         )
         .lacks(&["h-none"]),
         case(
@@ -1274,7 +1437,7 @@ fn plugin_folders() {
                 s.build("out", &["--plugin-dir", p.as_str()])
             },
             2,
-            &["refusing plugin library", "writable by every user"],
+            &["refusing plugin library", "writable by its group and by every user (mode 777)"],
         ),
         case(
             "a library of another user",
@@ -1313,6 +1476,46 @@ fn plugin_folders() {
             },
             2,
             &["belongs to user id 4242"],
+        ),
+        // Opening a FIFO for reading waits for a writer: each is refused, never opened so.
+        case(
+            "a FIFO given as --plugin NAME=PATH",
+            |s| {
+                s.fifo("fifo.so");
+                let script = fleet_script();
+                let script = script.to_str().expect("utf-8");
+                let choice = format!("x={}", s.arg("fifo.so"));
+                s.zat_within(&[
+                    "build", script, "--set", "lpars=1", "-o", "out", "--plugin", &choice,
+                ])
+            },
+            2,
+            &["fifo.so", "it is a FIFO (named pipe), not a regular file"],
+        ),
+        case(
+            "plugins test of a FIFO",
+            |s| {
+                s.fifo("fifo.so");
+                s.zat_within(&["plugins", "test", &s.arg("fifo.so")])
+            },
+            1,
+            &["FAIL  load:", "it is a FIFO (named pipe), not a regular file"],
+        ),
+        case(
+            "a lock file that is a FIFO",
+            |s| {
+                let p = s.plugins(&["none"]);
+                s.fifo("fifo.lock");
+                let script = fleet_script();
+                let script = script.to_str().expect("utf-8");
+                let lock = s.arg("fifo.lock");
+                let args = ["build", script, "--set", "lpars=1", "-o", "out", "--plugin-dir", &p];
+                let mut args = args.to_vec();
+                args.extend(["--locked", "--lock", &lock]);
+                s.zat_within(&args)
+            },
+            2,
+            &["cannot read the lock file", "it is a FIFO (named pipe), not a regular file"],
         ),
         case(
             "a private folder of the user's",

@@ -172,7 +172,11 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
             failed(json, &output, exit, diagnostics)
         }
         Err(failure) => {
-            let exit = common::report_failure(&failure);
+            let left = format!(
+                "nothing was written: the bundle at {} is as it was",
+                args.output.display()
+            );
+            let exit = common::report_failure_leaving(&failure, &left);
             failed(json, &output, exit, diagnostics)
         }
     }

@@ -183,6 +183,18 @@ pub(crate) fn report_failure(failure: &zat_driver::Failure) -> Exit {
     }
 }
 
+/// Reports a pipeline failure as [`report_failure`] does and then, when a plugin failed, what
+/// the command left on disk (`left`): the plugin host's messages cannot say it, as they serve
+/// every command (a build leaves the old bundle, a report the old page, a check writes
+/// nothing at all).
+pub(crate) fn report_failure_leaving(failure: &zat_driver::Failure, left: &str) -> Exit {
+    let exit = report_failure(failure);
+    if matches!(failure, zat_driver::Failure::Plugins(_)) {
+        report::usage_error(left);
+    }
+    exit
+}
+
 /// Writes data to stdout; a closed pipe (`zat model x | head`) ends quietly with success.
 pub(crate) fn write_stdout(text: &str) -> Exit {
     let mut out = std::io::stdout().lock();

@@ -135,7 +135,10 @@ pub(crate) fn run(args: &Args) -> Exit {
                 Err(_) => return Exit::InputErrors,
             },
         },
-        Err(failure) => return crate::common::report_failure(&failure),
+        Err(failure) => {
+            let left = format!("no report was written: {} is as it was", args.output.display());
+            return crate::common::report_failure_leaving(&failure, &left);
+        }
     };
     // The expiry calendar counts from the same day as the checks (`--today`, else today).
     let today = args.script.today.map_or_else(Day::today, |(year, month, day)| {

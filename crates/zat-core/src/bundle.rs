@@ -135,6 +135,10 @@ pub enum BundleError {
     )]
     Duplicate { path: String, first: String, second: String },
     #[error(
+        "the paths {first_path:?} (from `{first}`) and {path:?} (from `{second}`) differ only in case; the bundle must also unpack on case-insensitive file systems, where they are one file, so each file needs a path of its own whatever the case"
+    )]
+    CaseDuplicate { path: String, second: String, first_path: String, first: String },
+    #[error(
         "the path {path:?} (from `{emitter}`) is a file, but `{other}` (from `{other_emitter}`) needs it to be a folder"
     )]
     FileIsFolder { path: String, emitter: String, other: String, other_emitter: String },
@@ -241,7 +245,7 @@ impl Bundle {
             }
             map.insert(file.path.clone(), file);
         }
-        errors.extend(folder_clashes(&map, |file| file.emitter.clone()));
+        errors.extend(path_clashes(&map, |file| file.emitter.clone()));
         if errors.is_empty() { Ok(Bundle { files: map }) } else { Err(errors) }
     }
 
@@ -849,9 +853,81 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
         .collect()
 }
 
-/// Every file that sits where another file needs a folder (`a/b` and `a/b/c`), in a map of
-/// the bundle's files by path; `emitter` names the plugin that wrote one.
-pub(crate) fn folder_clashes<V>(
+/// Every pair of paths that cannot both be files of one bundle, in a map of the bundle's
+/// files by path: a file where another needs a folder, and two paths that differ only in
+/// case. `emitter` names the plugin that wrote one.
+pub(crate) fn path_clashes<V>(
+    files: &BTreeMap<String, V>,
+    emitter: impl Fn(&V) -> String,
+) -> Vec<BundleError> {
+    let mut clashes = folder_clashes(files, &emitter);
+    clashes.extend(case_clashes(files, &emitter));
+    clashes
+}
+
+/// Paths that are one path on a case-insensitive file system (macOS, Windows): equal once
+/// folded to lower case. [`check_path`] holds the manifest's name to that, so that the
+/// bundle unpacks anywhere; every other path is held to it here, once all are known.
+///
+/// Each path is folded into one reused buffer and only its 64-bit hash is kept, so a bundle
+/// of tens of thousands of files costs a hash per path and no copy of it; paths whose hashes
+/// meet are compared folded, so a collision of hashes is never taken for a clash.
+fn case_clashes<V>(
+    files: &BTreeMap<String, V>,
+    emitter: impl Fn(&V) -> String,
+) -> Vec<BundleError> {
+    use std::collections::hash_map::Entry;
+    use std::hash::{BuildHasher as _, RandomState};
+    let hashing = RandomState::new();
+    let mut seen: HashMap<u64, &str> = HashMap::with_capacity(files.len());
+    // Further paths under a hash already taken by a path they do not fold equal to.
+    let mut collided: Vec<(u64, &str)> = Vec::new();
+    let mut folded = String::new();
+    let mut clashes = Vec::new();
+    for path in files.keys() {
+        fold_case(path, &mut folded);
+        let hash = hashing.hash_one(folded.as_str());
+        let first = match seen.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(path);
+                continue;
+            }
+            Entry::Occupied(slot) => std::iter::once(*slot.get())
+                .chain(collided.iter().filter(|(h, _)| *h == hash).map(|(_, p)| *p))
+                .find(|other| fold_equal(other, path)),
+        };
+        match first {
+            Some(first) => {
+                let first_file = &files[first];
+                clashes.push(BundleError::CaseDuplicate {
+                    path: path.clone(),
+                    second: emitter(&files[path]),
+                    first_path: first.to_owned(),
+                    first: emitter(first_file),
+                });
+            }
+            None => collided.push((hash, path)),
+        }
+    }
+    clashes
+}
+
+/// `path` in lower case, into `out`: ASCII by a table, anything else as Unicode lowers it.
+fn fold_case(path: &str, out: &mut String) {
+    out.clear();
+    if path.is_ascii() {
+        out.extend(path.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.extend(path.chars().flat_map(char::to_lowercase));
+    }
+}
+
+fn fold_equal(a: &str, b: &str) -> bool {
+    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// Every file that sits where another file needs a folder (`a/b` and `a/b/c`).
+fn folder_clashes<V>(
     files: &BTreeMap<String, V>,
     emitter: impl Fn(&V) -> String,
 ) -> Vec<BundleError> {

@@ -28,7 +28,7 @@ use std::thread::JoinHandle;
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{
-    DiskList, STATE_FILE, enclosing_bundle, folder_clashes, io_error, on_disk, split_output,
+    DiskList, STATE_FILE, enclosing_bundle, io_error, on_disk, path_clashes, split_output,
 };
 use crate::lock::{OutputLock, lock_output_shared};
 use crate::manifest::{Files, ManifestFile, read_manifest};
@@ -337,7 +337,7 @@ impl<'p> Comparer<'p> {
         let mut errors = std::mem::take(&mut *lock(&self.errors));
         errors.extend(duplicates);
         let names = self.listing.emitters();
-        errors.extend(folder_clashes(&taken, |entry| entry.emitter(&names).to_owned()));
+        errors.extend(path_clashes(&taken, |entry| entry.emitter(&names).to_owned()));
         if !errors.is_empty() {
             return Err(CompareFailure::Paths(errors));
         }

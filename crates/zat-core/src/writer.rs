@@ -45,8 +45,8 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, enclosing_bundle, folder_clashes, folders_of, inspect_existing, io_error,
-    mount_point, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    Existing, enclosing_bundle, folders_of, inspect_existing, io_error, mount_point, path_clashes,
+    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
 };
 use crate::lock::{OutputLock, lock_output};
 use crate::manifest::{Files, ManifestFile, Near};
@@ -754,7 +754,7 @@ impl BundleWriter {
             });
         errors = rest;
         let names = self.listing.emitters();
-        path_errors.extend(folder_clashes(&entries, |entry| entry.emitter(&names).to_owned()));
+        path_errors.extend(path_clashes(&entries, |entry| entry.emitter(&names).to_owned()));
         // A path problem explains any I/O error it caused (a file where a folder must go).
         if !path_errors.is_empty() {
             self.abort();
@@ -1544,6 +1544,49 @@ pub(crate) mod tests {
     #[test]
     fn a_carried_file_at_a_path_a_new_file_took_is_refused_as_twice_given() {
         a_path_given_twice_in_a_rebuild(false);
+    }
+
+    /// Two paths one case-insensitive file system would take for one are refused, in a
+    /// build from empty and in a rebuild where one of them is carried over from the old
+    /// bundle; both paths and both plugins are named, and the old bundle stays.
+    #[test]
+    fn paths_that_differ_only_in_case_are_refused_also_when_one_is_carried() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let errors = write(
+            &out,
+            &[file("lpars/SYS1/m/A.txt", "1", "e"), file("lpars/SYS1/m/a.txt", "2", "f")],
+        )
+        .expect_err("refused from empty");
+        let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        assert!(
+            text.contains("\"lpars/SYS1/m/A.txt\" (from `e`) and \"lpars/SYS1/m/a.txt\" (from `f`) differ only in case"),
+            "{text}"
+        );
+        assert!(!out.exists(), "nothing written");
+
+        write(&out, &[file("lpars/SYS1/README.md", "old", "e"), file("x", "x", "e")])
+            .expect("first");
+        let writer = BundleWriter::begin(&out).expect("begin");
+        assert!(writer.carry("lpars/SYS1/README.md").is_some(), "carried from the old bundle");
+        writer.add(file("LPARS/sys1/readme.MD", "new", "f"));
+        let errors = writer.finish().expect_err("refused in a rebuild");
+        assert!(
+            errors.iter().any(|e| matches!(
+                e,
+                BundleError::CaseDuplicate { path, first_path, first, second }
+                    if path == "lpars/SYS1/README.md" && first_path == "LPARS/sys1/readme.MD"
+                        && first == "f" && second == "e"
+            )),
+            "{errors:?}"
+        );
+        assert_eq!(fs::read(out.join("lpars/SYS1/README.md")).expect("kept"), b"old");
+        // Unicode folds as a case-insensitive file system folds it; other paths are fine.
+        let errors = write(&out, &[file("Ärger.txt", "1", "e"), file("ärger.txt", "2", "e")])
+            .expect_err("refused");
+        assert!(matches!(errors.as_slice(), [BundleError::CaseDuplicate { .. }]), "{errors:?}");
+        write(&out, &[file("a/b", "1", "e"), file("a/c", "2", "e"), file("ab", "3", "e")])
+            .expect("no clash");
     }
 
     /// A unit's diagnostics stay in the old state until the unit is carried, then come back

@@ -403,6 +403,7 @@ pub fn build_into_if(
                 e,
                 BundleError::BadPath { .. }
                     | BundleError::Duplicate { .. }
+                    | BundleError::CaseDuplicate { .. }
                     | BundleError::FileIsFolder { .. }
             )
         });
@@ -614,6 +615,7 @@ fn bundle_errors(errors: &[BundleError], origins: &BTreeMap<&str, String>) -> Ve
             let emitter = match error {
                 BundleError::BadPath { emitter, .. } => Some(emitter),
                 BundleError::Duplicate { second, .. } => Some(second),
+                BundleError::CaseDuplicate { second, .. } => Some(second),
                 BundleError::FileIsFolder { emitter, .. } => Some(emitter),
                 _ => None,
             };

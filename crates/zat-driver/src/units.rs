@@ -259,6 +259,9 @@ pub(crate) struct Answer {
     pub(crate) output: String,
     pub(crate) elapsed: Duration,
     pub(crate) failure: Option<String>,
+    /// The failure is only that the call was never made: the plugin's worker had stopped at
+    /// an earlier call's failure.
+    pub(crate) not_called: bool,
     pub(crate) files: Vec<IndexedFile>,
     /// Where [`Held`] put this answer's diagnostics, which `diagnostics` then leaves out.
     pub(crate) held: Option<Span>,
@@ -276,8 +279,28 @@ pub(crate) struct Rendered {
 }
 
 impl Rendered {
+    /// Every failure, in answer order, then one line per plugin whose later calls were not
+    /// made (a worker that hung on one LPAR is not reported again for each of a thousand).
     pub(crate) fn failures(&self) -> Vec<String> {
-        self.answers.iter().filter_map(|a| a.failure.clone()).collect()
+        let mut failures: Vec<String> = self
+            .answers
+            .iter()
+            .filter(|a| !a.not_called)
+            .filter_map(|a| a.failure.clone())
+            .collect();
+        let mut not_called: Vec<(&str, usize)> = Vec::new();
+        for answer in self.answers.iter().filter(|a| a.not_called) {
+            let Some(message) = &answer.failure else { continue };
+            match not_called.iter_mut().find(|(first, _)| first == message) {
+                Some((_, count)) => *count += 1,
+                None => not_called.push((message, 1)),
+            }
+        }
+        for (message, count) in not_called {
+            let calls = if count == 1 { "1 call" } else { &format!("{count} calls") };
+            failures.push(format!("{message} ({calls} not made)"));
+        }
+        failures
     }
 
     /// Whether an answer has an error (those are never held).
@@ -948,10 +971,17 @@ fn call(
     let mut response = match result {
         Ok(response) => response,
         Err(error) => {
+            answer.not_called = matches!(error, zat_plugin_host::PluginError::NotCalled { .. });
             answer.failure = Some(error.to_string());
             return answer;
         }
     };
+    // An illegal path is the plugin's failure whatever call gave it, before any rule about
+    // which unit may write it (ZAT0394 is about a legal path in the wrong unit).
+    if let Some(failure) = illegal_path(member.plugin, &response) {
+        answer.failure = Some(failure);
+        return answer;
+    }
     // The files of the fleet script are listed only when an origin names another file than
     // the script itself (listing them serialises the whole fleet).
     let script = &context.whole.fleet.origin.file;
@@ -991,6 +1021,37 @@ fn call(
     answer.diagnostics = context.shown(diagnostics);
     context.held.hold(&mut answer);
     answer
+}
+
+/// The failure of an answer that holds a path [`zat_core::check_path`] refuses (absolute,
+/// `..`, a control character, the manifest's name), worded as the bundle words it, with the
+/// plugin's file.
+fn illegal_path(plugin: &Plugin, response: &zat_plugin_api::RenderResponse) -> Option<String> {
+    let mut refused = response
+        .files
+        .iter()
+        .filter_map(|file| zat_core::check_path(&file.path).err().map(|problem| (file, problem)));
+    let (file, problem) = refused.next()?;
+    let error = zat_core::BundleError::BadPath {
+        emitter: plugin.name().to_owned(),
+        path: file.path.clone(),
+        problem,
+    };
+    // Every refused path is named (a plugin's author fixes them all at once), up to a bound.
+    const NAMED: usize = 20;
+    let mut more = String::new();
+    let mut left = 0;
+    for (i, (file, problem)) in refused.enumerate() {
+        if i < NAMED {
+            more.push_str(&format!("; the path {:?} is refused too: {problem}", file.path));
+        } else {
+            left += 1;
+        }
+    }
+    if left > 0 {
+        more.push_str(&format!("; and {left} more of its paths"));
+    }
+    Some(format!("{error} (plugin `{}`: {}){more}", plugin.name(), plugin.origin()))
 }
 
 /// Diagnostic code of a plugin's job that z/OS would reject.

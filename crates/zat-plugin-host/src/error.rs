@@ -37,24 +37,34 @@ pub enum PluginError {
         "plugin `{name}` ({origin}) calls itself {info_name:?} in its info; name and info must agree"
     )]
     NameMismatch { name: String, origin: PluginOrigin, info_name: String },
-    #[error(
-        "{} crashed: {how}; nothing was written, the bundle on disk is unchanged{}",
-        who(name, origin),
-        tail(output)
-    )]
+    // What a failure means for the files on disk depends on the command (a build leaves the
+    // old bundle, a report the old page, a check writes nothing): the command says it, once.
+    #[error("{} crashed: {how}{}", who(name, origin), tail(output))]
     Crashed { name: String, origin: PluginOrigin, how: String, output: String },
     #[error(
-        "{} did not answer within {seconds} s and was stopped; nothing was written, the bundle on disk is unchanged (raise --plugin-timeout if it is only slow){}",
+        "{} did not answer within {seconds} s and was stopped (raise --plugin-timeout if it is only slow){}",
         who(name, origin),
         tail(output)
     )]
     TimedOut { name: String, origin: PluginOrigin, seconds: u64, output: String },
     #[error(
-        "{} answered with {claimed} bytes, more than the limit of {limit}; nothing was written, the bundle on disk is unchanged{}",
+        "{} answered with {claimed} bytes, more than the limit of {limit}{}",
         who(name, origin),
         tail(output)
     )]
     Oversize { name: String, origin: PluginOrigin, claimed: u64, limit: u64, output: String },
+    /// A call after the plugin's worker stopped (it crashed, hung or answered too much on an
+    /// earlier call): never sent, so nothing is known about it but that.
+    #[error(
+        "{} is out after the failure reported for it: its worker was stopped, and its later calls were not made",
+        who(name, origin)
+    )]
+    NotCalled { name: String, origin: PluginOrigin },
+    #[error(
+        "plugin `{name}` ({origin}) gave the file {path:?} a placement that is refused: {problem}{}; the plugin is broken, report it to its author",
+        more_files(*more)
+    )]
+    BadPlacement { name: String, origin: PluginOrigin, path: String, problem: String, more: usize },
     #[error("cannot run plugin library {} in a worker process: {message}", path.display())]
     Worker { path: PathBuf, message: String },
 }
@@ -65,6 +75,15 @@ fn who(name: &str, origin: &PluginOrigin) -> String {
         format!("plugin library {origin}")
     } else {
         format!("plugin `{name}` ({origin})")
+    }
+}
+
+/// How many more files an error is also about, as the end of its first clause.
+fn more_files(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        1 => " (and the placement of 1 more file)".to_owned(),
+        n => format!(" (and the placements of {n} more files)"),
     }
 }
 

@@ -30,11 +30,7 @@ impl Image {
     /// Opens `path` once and reads it whole; the metadata is that of the open file, so it
     /// describes these bytes even if the path is changed meanwhile.
     pub(crate) fn read(path: &Path) -> std::io::Result<Image> {
-        let mut file = std::fs::File::open(path)?;
-        let metadata = file.metadata()?;
-        if !metadata.is_file() {
-            return Err(std::io::Error::other("it is not a regular file"));
-        }
+        let (mut file, metadata) = open_regular(path)?;
         let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
         file.read_to_end(&mut bytes)?;
         let mut image = Image::from_bytes(path, bytes);
@@ -78,6 +74,50 @@ impl Image {
         }
         folder_copy(&self.bytes)
     }
+}
+
+/// Opens `path` for reading, and refuses it unless the open file is a regular file.
+///
+/// The file's type is read from the open file (never from a path that may change meanwhile),
+/// and the open itself does not wait: opening a FIFO for reading blocks until someone writes
+/// to it, which would hang zat for good, so it is opened without blocking (`O_NONBLOCK`,
+/// which a read of a regular file ignores) and then refused, never read.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
+        options.custom_flags(i32::try_from(nonblock).unwrap_or(0));
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if metadata.is_file() {
+        return Ok((file, metadata));
+    }
+    Err(std::io::Error::other(format!(
+        "it is {}, not a regular file; give the file itself",
+        file_kind(&metadata.file_type())
+    )))
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() { "a folder" } else { "not a file zat reads" }
 }
 
 /// A private copy of a library's bytes, opened by [`Loadable::path`].
@@ -187,6 +227,30 @@ mod tests {
         assert_eq!(std::fs::read(&inside).expect("read"), b"abc");
         drop(folder);
         assert!(!inside.exists(), "the private copy is removed");
+    }
+
+    /// A FIFO is refused at once, never opened for reading (which would wait for a writer
+    /// for good); a folder and a device are refused too.
+    #[cfg(unix)]
+    #[test]
+    fn only_a_regular_file_is_read_and_a_fifo_does_not_block() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("libfifo.so");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+        assert!(made.success());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        // On a thread: an open that blocks leaves only that thread waiting, not the tests.
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(Image::read(&path).map(|_| ()).map_err(|e| e.to_string()));
+        });
+        let read = receiver.recv_timeout(std::time::Duration::from_secs(10));
+        let error = read.expect("reading a FIFO must not block").expect_err("a FIFO is refused");
+        assert!(error.contains("it is a FIFO (named pipe), not a regular file"), "{error}");
+        let error = Image::read(dir.path()).map(|_| ()).expect_err("a folder");
+        assert!(error.to_string().contains("it is a folder"), "{error}");
+        let error = Image::read(Path::new("/dev/zero")).map(|_| ()).expect_err("a device");
+        assert!(error.to_string().contains("it is a device"), "{error}");
     }
 
     #[cfg(target_os = "linux")]

@@ -23,6 +23,7 @@ mod coverage;
 mod error;
 mod image;
 mod lock;
+mod placement;
 mod plugin;
 mod set;
 mod worker;

@@ -48,7 +48,8 @@ impl Lock {
     /// Reads and checks a lock file.
     pub fn read(path: &Path) -> Result<Lock, HostError> {
         let failed = |message: String| HostError::LockFile { path: path.to_owned(), message };
-        let file = std::fs::File::open(path).map_err(|e| failed(e.to_string()))?;
+        // Never a blocking open: a FIFO named as the lock is refused, not waited on.
+        let (file, _) = crate::image::open_regular(path).map_err(|e| failed(e.to_string()))?;
         let mut bytes = Vec::new();
         file.take(LOCK_LIMIT + 1).read_to_end(&mut bytes).map_err(|e| failed(e.to_string()))?;
         if bytes.len() as u64 > LOCK_LIMIT {
@@ -168,6 +169,25 @@ mod tests {
             let error = Lock::read(&path).expect_err(text).to_string();
             assert!(error.contains(expected), "{text}: {error}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_file_that_is_a_fifo_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("zat.lock");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+        assert!(made.success());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        // On a thread: an open that blocks leaves only that thread waiting, not the tests.
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(Lock::read(&path).map_err(|e| e.to_string()));
+        });
+        let read = receiver.recv_timeout(std::time::Duration::from_secs(10));
+        let error = read.expect("reading a FIFO must not block").expect_err("a FIFO is refused");
+        assert!(error.contains("cannot read the lock file"), "{error}");
+        assert!(error.contains("it is a FIFO (named pipe), not a regular file"), "{error}");
     }
 
     #[test]

@@ -90,6 +90,17 @@ pub(crate) fn name_problem(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Why a plugin's name is refused, if it is: as [`name_problem`] says, or it holds a `.`,
+/// which ends the plugin's name in `--plugin-option NAME.KEY=VALUE` (a plugin `a.b` could
+/// never be given an option, and `a.b.c` would be ambiguous).
+pub(crate) fn plugin_name_problem(name: &str) -> Option<&'static str> {
+    name_problem(name).or_else(|| {
+        name.contains('.').then_some(
+            "it contains a `.`, which separates a plugin's name from the key in `--plugin-option NAME.KEY=VALUE`",
+        )
+    })
+}
+
 /// Text from a plugin as it may be shown: control characters other than newlines and tabs,
 /// and bidirectional formatting characters, become `?` (no terminal escapes, no hidden text).
 pub(crate) fn printable(text: &str) -> String {
@@ -201,7 +212,7 @@ impl Plugin {
         let name = static_str(table.name).ok_or_else(|| bad("the name is null or not UTF-8"))?;
         let version =
             static_str(table.version).ok_or_else(|| bad("the version is null or not UTF-8"))?;
-        if let Some(problem) = name_problem(name) {
+        if let Some(problem) = plugin_name_problem(name) {
             return Err(bad(&format!("the name is refused: {problem}")));
         }
         if let Some(problem) = name_problem(version) {
@@ -251,7 +262,7 @@ impl Plugin {
         let (worker, hello) = Worker::start(image, config)?;
         let origin = PluginOrigin::Library(image.path().to_owned());
         let bad = |problem: String| PluginError::BadTable { origin: origin.clone(), problem };
-        if let Some(problem) = name_problem(&hello.name) {
+        if let Some(problem) = plugin_name_problem(&hello.name) {
             return Err(bad(format!("the name is refused: {problem}")));
         }
         if let Some(problem) = name_problem(&hello.version) {
@@ -324,12 +335,30 @@ impl Plugin {
             Backend::Table(table) => {
                 let answer = call_table(table, Some(request), DEFAULT_MAX_RESPONSE)
                     .map_err(|claimed| self.oversize(claimed, DEFAULT_MAX_RESPONSE));
-                (answer.and_then(|(status, bytes)| self.decode(status, bytes)), String::new())
+                let answer = answer.and_then(|(status, bytes)| self.decode(status, bytes));
+                (answer.and_then(|response| self.checked(response)), String::new())
             }
             Backend::Worker(worker) => {
                 let (answer, output) = worker.call(&self.name, request);
-                (answer.and_then(|(status, bytes)| self.decode(status, bytes)), output)
+                let answer = answer.and_then(|(status, bytes)| self.decode(status, bytes));
+                (answer.and_then(|response| self.checked(response)), output)
             }
+        }
+    }
+
+    /// `response` when every placement in it has the documented shape (`placement.rs`); a
+    /// refused one fails the whole answer, as malformed JSON does. Built-in emitters are held
+    /// to it too: the deploy scripts trust a placement whoever wrote it.
+    fn checked(&self, response: RenderResponse) -> Result<RenderResponse, PluginError> {
+        match crate::placement::refused_placement(&response) {
+            None => Ok(response),
+            Some((path, problem, more)) => Err(PluginError::BadPlacement {
+                name: self.name.clone(),
+                origin: self.origin.clone(),
+                path: printable(&path),
+                problem,
+                more,
+            }),
         }
     }
 
@@ -346,7 +375,7 @@ impl Plugin {
                 let answer = direct(request).or_else(|(status, message)| {
                     self.decode::<RenderResponse>(status, message.into_bytes())
                 });
-                (answer, String::new())
+                (answer.and_then(|response| self.checked(response)), String::new())
             }
             None => self.render_with_output(bytes().as_ref()),
         }

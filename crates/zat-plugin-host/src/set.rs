@@ -322,15 +322,31 @@ impl PluginSetBuilder {
     }
 }
 
-/// Why a plugin folder is refused, if it is: it (or a folder above it, unless that one has
-/// the sticky bit like `/tmp`) is writable by every user, or it belongs to another user.
+/// Write access for other users than the owner: its group (0o020) or everyone (0o002).
+#[cfg(unix)]
+const OTHERS_WRITE: u32 = 0o022;
+
+/// Who besides the owner may write a file of `mode`, and the `chmod` that takes it away.
+#[cfg(unix)]
+fn others_write(mode: u32) -> (&'static str, &'static str) {
+    match (mode & 0o020 != 0, mode & 0o002 != 0) {
+        (true, true) => ("by its group and by every user", "go-w"),
+        (true, false) => ("by its group", "g-w"),
+        _ => ("by every user", "o-w"),
+    }
+}
+
+/// Why a plugin folder is refused, if it is: it is writable by its group or by every user (a
+/// folder above it, unless that one has the sticky bit like `/tmp`, by every user), or it
+/// belongs to another user.
 #[cfg(unix)]
 fn folder_problem(dir: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt as _;
     let meta = std::fs::metadata(dir).ok()?;
-    if meta.mode() & 0o002 != 0 {
+    if meta.mode() & OTHERS_WRITE != 0 {
+        let (who, chmod) = others_write(meta.mode());
         return Some(format!(
-            "it is writable by every user (mode {:o}), so anyone could put a library there; run `chmod o-w {}`",
+            "it is writable {who} (mode {:o}), so another user could put a library there; plugin folders must be writable by no other user, as ssh requires of its key folders: run `chmod {chmod} {}`",
             meta.mode() & 0o7777,
             dir.display()
         ));
@@ -373,9 +389,10 @@ fn file_problem(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
-        if meta.mode() & 0o002 != 0 {
+        if meta.mode() & OTHERS_WRITE != 0 {
+            let (who, chmod) = others_write(meta.mode());
             return Some(format!(
-                "it is writable by every user (mode {:o}); run `chmod o-w {}`",
+                "it is writable {who} (mode {:o}), so another user could change what zat runs; plugin libraries must be writable by no other user: run `chmod {chmod} {}`",
                 meta.mode() & 0o7777,
                 path.display()
             ));
@@ -560,7 +577,7 @@ pub fn origin_files(fleet: &zat_plugin_api::model::Fleet) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::name_problem;
+    use crate::plugin::{name_problem, plugin_name_problem};
 
     /// A plugin with no place for a finding (`Origin::default()`) gets no origin, and no note
     /// that it placed the finding outside the script; a real file outside it still does.
@@ -654,7 +671,35 @@ mod tests {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))
             .expect("chmod");
         let errors = PluginSetBuilder::new().plugin_dir(dir.path()).build().expect_err("o+w");
-        assert!(errors.to_string().contains("writable by every user"), "{errors}");
+        assert!(errors.to_string().contains("writable by its group and by every user"), "{errors}");
+        assert!(errors.to_string().contains("chmod go-w"), "{errors}");
+    }
+
+    /// "Writable by no other user" holds for the group too, as ssh requires: a member of the
+    /// folder's or the library's group could otherwise put in or change a library.
+    #[cfg(unix)]
+    #[test]
+    fn a_group_writable_folder_or_library_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        mode(dir.path(), 0o775);
+        let errors = PluginSetBuilder::new().plugin_dir(dir.path()).build().expect_err("g+w");
+        let text = errors.to_string();
+        assert!(text.contains("writable by its group (mode 775)"), "{text}");
+        assert!(text.contains(&format!("chmod g-w {}", dir.path().display())), "{text}");
+
+        mode(dir.path(), 0o755);
+        let library = dir.path().join(format!("libx{}", std::env::consts::DLL_SUFFIX));
+        std::fs::write(&library, b"not even a library").expect("write");
+        mode(&library, 0o664);
+        let errors = PluginSetBuilder::new().plugin_dir(dir.path()).build().expect_err("g+w");
+        let text = errors.to_string();
+        assert!(text.contains("refusing plugin library"), "{text}");
+        assert!(text.contains("writable by its group (mode 664)"), "{text}");
+        assert!(text.contains(&format!("chmod g-w {}", library.display())), "{text}");
     }
 
     #[test]
@@ -664,6 +709,11 @@ mod tests {
         assert!(name_problem("a\u{202E}b").is_some());
         assert!(name_problem("").is_some());
         assert!(path_problem(Path::new("/x/lib\u{202E}os.so")).is_some());
+        // A version has dots; a name may not: it ends at the first `.` of a plugin option.
+        assert_eq!(name_problem("1.0.0"), None);
+        assert_eq!(plugin_name_problem("site-inventory_2"), None);
+        let dot = plugin_name_problem("a.b").expect("a dot in a name is refused");
+        assert!(dot.contains("--plugin-option NAME.KEY=VALUE"), "{dot}");
     }
 
     #[test]

@@ -14,9 +14,11 @@
 //! Over the pipes go length-prefixed frames:
 //! - host to worker, stdin: `u64 length (little-endian)` then the bytes: first the library's,
 //!   then one request each;
-//! - worker to host, the worker's original stdout: `i32 status`, `u64 length`, the bytes. The
-//!   first answer is the hello (`Result<Hello, PluginError>` as JSON); each later one is the
-//!   plugin's status and buffer, or [`STATUS_OVERSIZE`] with the length it claimed.
+//! - worker to host, the worker's original stdout: `u8 kind`, `i32 status`, `u64 length`, the
+//!   bytes. The first answer is the hello (`Result<Hello, PluginError>` as JSON); each later
+//!   one is the plugin's status and buffer ([`FRAME_ANSWER`]), or [`FRAME_OVERSIZE`] with the
+//!   length it claimed. The kind is a byte of its own because a plugin may return any `i32`
+//!   status, -1 included: no status value can mark a frame.
 //!
 //! Whatever the plugin prints, on stdout or stderr, goes to the worker's stderr (the worker
 //! points its stdout there before it loads the library), which the host captures and hands to
@@ -26,7 +28,8 @@
 //!
 //! Every way a worker can fail (it crashes, aborts, exits, hangs past the deadline, claims an
 //! oversize answer) becomes a [`PluginError`] naming the plugin and its file; the worker is then
-//! stopped and every later call fails at once.
+//! stopped and every later call fails at once as [`PluginError::NotCalled`], never as a
+//! repeat of the first failure it did not have.
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
@@ -42,9 +45,12 @@ use crate::image::Image;
 use crate::plugin::{DEFAULT_MAX_RESPONSE, RawAnswer, printable};
 use crate::{Plugin, PluginError, PluginOrigin};
 
-/// The status a worker sends when the plugin claimed an answer over the limit; the bytes are
-/// the claimed length (`u64`, little-endian). No plugin status is negative.
-pub const STATUS_OVERSIZE: i32 = -1;
+/// The kind of frame that holds the plugin's status and buffer.
+const FRAME_ANSWER: u8 = 0;
+
+/// The kind of frame a worker sends when the plugin claimed an answer over the limit; its
+/// bytes are the claimed length (`u64`, little-endian).
+const FRAME_OVERSIZE: u8 = 1;
 
 /// The default deadline of one call (the hello included).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -115,6 +121,8 @@ struct State {
 enum Failure {
     /// Its pipe closed: it died (or closed it) before answering.
     Died,
+    /// It had stopped before this exchange, which was never sent.
+    Gone,
     /// No answer before the deadline.
     Hung,
     /// It claimed an answer of this many bytes, over the limit.
@@ -208,6 +216,7 @@ impl Worker {
                 let how = lock(&self.state).dead.clone().unwrap_or_default();
                 PluginError::Crashed { name, origin, how, output }
             }
+            Failure::Gone => PluginError::NotCalled { name, origin },
             Failure::Hung => {
                 PluginError::TimedOut { name, origin, seconds: self.timeout.as_secs(), output }
             }
@@ -226,7 +235,7 @@ impl Worker {
     fn exchange(&self, request: &[u8]) -> (Result<RawAnswer, Failure>, String) {
         let mut state = lock(&self.state);
         let Some((mut stdin, mut stdout)) = state.pipes.take() else {
-            return (Err(Failure::Died), String::new());
+            return (Err(Failure::Gone), String::new());
         };
         let (sender, receiver) = mpsc::channel();
         let request = request.to_vec();
@@ -334,17 +343,21 @@ fn write_request(to: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
 
 /// Reads one answer frame; `Ok(Err(claimed))` when it is, or claims to be, over `limit`.
 fn read_answer(from: &mut impl Read, limit: usize) -> io::Result<Result<RawAnswer, u64>> {
-    let mut head = [0u8; 12];
+    let mut head = [0u8; 13];
     from.read_exact(&mut head)?;
-    let status = i32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let kind = head[0];
+    let status = i32::from_le_bytes([head[1], head[2], head[3], head[4]]);
     let mut len = [0u8; 8];
-    len.copy_from_slice(&head[4..]);
+    len.copy_from_slice(&head[5..]);
     let len = u64::from_le_bytes(len);
     if len > limit as u64 {
         return Ok(Err(len));
     }
     let bytes = read_exactly(from, len)?;
-    if status == STATUS_OVERSIZE {
+    if kind != FRAME_ANSWER && kind != FRAME_OVERSIZE {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "a frame of an unknown kind"));
+    }
+    if kind == FRAME_OVERSIZE {
         let mut claimed = [0u8; 8];
         let n = bytes.len().min(8);
         claimed[..n].copy_from_slice(&bytes[..n]);
@@ -514,9 +527,10 @@ pub fn serve_worker(args: &[OsString]) -> Result<(), ServeError> {
     let mut answers = protocol_channel()?;
     let marker = marker(&sync);
     let mut stderr = io::stderr();
-    let mut answer = |status: i32, bytes: &[u8]| -> io::Result<()> {
+    let mut answer = |kind: u8, status: i32, bytes: &[u8]| -> io::Result<()> {
         // The marker first: when the host has the answer, the output before it is in the pipe.
         let _ = stderr.write_all(&marker).and_then(|()| stderr.flush());
+        answers.write_all(&[kind])?;
         answers.write_all(&status.to_le_bytes())?;
         answers.write_all(&(bytes.len() as u64).to_le_bytes())?;
         answers.write_all(bytes)?;
@@ -534,7 +548,7 @@ pub fn serve_worker(args: &[OsString]) -> Result<(), ServeError> {
         info: plugin.info().clone(),
     });
     let hello = serde_json::to_vec(&hello).map_err(|e| ServeError::Io(io::Error::other(e)))?;
-    answer(0, &hello)?;
+    answer(FRAME_ANSWER, 0, &hello)?;
     let Ok(plugin) = loaded else { return Ok(()) };
     loop {
         let mut len = [0u8; 8];
@@ -545,8 +559,8 @@ pub fn serve_worker(args: &[OsString]) -> Result<(), ServeError> {
         }
         let request = read_exactly(&mut requests, u64::from_le_bytes(len))?;
         match plugin.call_raw(Some(&request), max_response) {
-            Ok((status, bytes)) => answer(status, &bytes)?,
-            Err(claimed) => answer(STATUS_OVERSIZE, &(claimed as u64).to_le_bytes())?,
+            Ok((status, bytes)) => answer(FRAME_ANSWER, status, &bytes)?,
+            Err(claimed) => answer(FRAME_OVERSIZE, 0, &(claimed as u64).to_le_bytes())?,
         }
     }
 }
@@ -574,20 +588,31 @@ mod tests {
 
     #[test]
     fn frames_round_trip_and_lying_lengths_are_refused() {
-        let mut frame = Vec::new();
-        frame.extend_from_slice(&3i32.to_le_bytes());
-        frame.extend_from_slice(&5u64.to_le_bytes());
-        frame.extend_from_slice(b"hello");
+        let frame_of = |kind: u8, status: i32, bytes: &[u8]| {
+            let mut frame = vec![kind];
+            frame.extend_from_slice(&status.to_le_bytes());
+            frame.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            frame.extend_from_slice(bytes);
+            frame
+        };
+        let frame = frame_of(FRAME_ANSWER, 3, b"hello");
         let answer = read_answer(&mut frame.as_slice(), 100).expect("read").expect("in limit");
         assert_eq!(answer, (3, b"hello".to_vec()));
         assert!(matches!(read_answer(&mut frame.as_slice(), 4), Ok(Err(5))));
+        // Any status a plugin returns is its own, -1 too: it is no frame marker.
+        let frame = frame_of(FRAME_ANSWER, -1, b"no such ring");
+        let answer = read_answer(&mut frame.as_slice(), 100).expect("read").expect("in limit");
+        assert_eq!(answer, (-1, b"no such ring".to_vec()));
+        let frame = frame_of(FRAME_OVERSIZE, 0, &(1u64 << 40).to_le_bytes());
+        assert!(matches!(read_answer(&mut frame.as_slice(), 100), Ok(Err(n)) if n == 1 << 40));
+        assert!(read_answer(&mut frame_of(7, 0, b"").as_slice(), 100).is_err());
 
-        let mut huge = Vec::new();
+        let mut huge = vec![FRAME_ANSWER];
         huge.extend_from_slice(&0i32.to_le_bytes());
         huge.extend_from_slice(&(1u64 << 40).to_le_bytes());
         assert!(matches!(read_answer(&mut huge.as_slice(), 1 << 30), Ok(Err(n)) if n == 1 << 40));
         // A short body is the end of the pipe, not an allocation of the claimed size.
-        let mut short = Vec::new();
+        let mut short = vec![FRAME_ANSWER];
         short.extend_from_slice(&0i32.to_le_bytes());
         short.extend_from_slice(&100u64.to_le_bytes());
         short.extend_from_slice(b"abc");

@@ -18,6 +18,12 @@
  *   FAULT_BADJCL    render answers a job with a tab and a line past column 71
  *   FAULT_FOREIGN   declares unit:lpar, and from every LPAR call writes a file of LPAR SYS2 and a
  *                   job in database PLEX2's folder (another unit's files)
+ *   FAULT_CHMOD     render answers a file whose placement's mode is a shell command
+ *   FAULT_DOTDOT    declares unit:lpar, and writes `../escape.txt` (an illegal path) from its call
+ *   FAULT_DOTDOT_WHOLE  the same path from a whole-fleet call (no unit: capability)
+ *   FAULT_CASE      render answers two files whose paths differ only in case
+ *   FAULT_NEGATIVE  render fails with status -1 and a message
+ *   FAULT_HANG_UNIT declares unit:lpar and unit:database, and every render call hangs
  *   FAULT_NONE      a well-behaved plugin with no files (for names, folders and locks)
  *
  * NAME may hold a newline or a bidirectional override, to check that such names are refused.
@@ -51,6 +57,12 @@
 #define FAULT_ANSI 11
 #define FAULT_BADJCL 12
 #define FAULT_FOREIGN 13
+#define FAULT_CHMOD 14
+#define FAULT_DOTDOT 15
+#define FAULT_DOTDOT_WHOLE 16
+#define FAULT_CASE 17
+#define FAULT_NEGATIVE 18
+#define FAULT_HANG_UNIT 19
 
 #ifndef FAULT
 #define FAULT FAULT_NONE
@@ -66,7 +78,7 @@ static int32_t give(zat_buffer *out, const char *text, int32_t status) {
     return status;
 }
 
-#if FAULT == FAULT_HANG || FAULT == FAULT_HANG_INFO
+#if FAULT == FAULT_HANG || FAULT == FAULT_HANG_INFO || FAULT == FAULT_HANG_UNIT
 static void hang(void) {
     for (;;) sleep(1000);
 }
@@ -78,8 +90,10 @@ static int32_t hostile_info(zat_buffer *out) {
 #elif FAULT == FAULT_EXIT_INFO
     exit(3);
 #endif
-#if FAULT == FAULT_FOREIGN
+#if FAULT == FAULT_FOREIGN || FAULT == FAULT_DOTDOT
     const char *provides = "\"unit:lpar\"";
+#elif FAULT == FAULT_HANG_UNIT
+    const char *provides = "\"unit:lpar\",\"unit:database\"";
 #else
     const char *provides = "";
 #endif
@@ -93,7 +107,7 @@ static int32_t hostile_info(zat_buffer *out) {
 
 static int32_t hostile_render(const uint8_t *request, size_t len, zat_buffer *out) {
     if (len == 0 || request[0] != '{') return give(out, "not a render request", ZAT_STATUS_BAD_REQUEST);
-#if FAULT == FAULT_HANG
+#if FAULT == FAULT_HANG || FAULT == FAULT_HANG_UNIT
     hang();
 #elif FAULT == FAULT_ABORT
     abort();
@@ -135,6 +149,24 @@ static int32_t hostile_render(const uint8_t *request, size_t len, zat_buffer *ou
                 "{\"path\":\"security/PLEX2/racf/EXTRA.jcl\",\"content\":\"//EXTRA JOB\\n"
                 "//STEP1 EXEC PGM=IEFBR14\\n\"}],\"diagnostics\":[]}",
                 ZAT_STATUS_OK);
+#elif FAULT == FAULT_CHMOD
+    return give(out,
+                "{\"files\":[{\"path\":\"hostile/x.txt\",\"content\":\"hi\\n\","
+                "\"placement\":{\"kind\":\"uss_file\",\"path\":\"/etc/hostile/x.txt\","
+                "\"mode\":\"0644 /dev/null; rm -rf $HOME; echo\",\"transfer\":\"text\","
+                "\"code_page\":\"IBM-1047\"}}],\"diagnostics\":[]}",
+                ZAT_STATUS_OK);
+#elif FAULT == FAULT_DOTDOT || FAULT == FAULT_DOTDOT_WHOLE
+    return give(out, "{\"files\":[{\"path\":\"../escape.txt\",\"content\":\"out\\n\"}],"
+                "\"diagnostics\":[]}",
+                ZAT_STATUS_OK);
+#elif FAULT == FAULT_CASE
+    return give(out,
+                "{\"files\":[{\"path\":\"hostile/Case.txt\",\"content\":\"one\\n\"},"
+                "{\"path\":\"hostile/CASE.txt\",\"content\":\"two\\n\"}],\"diagnostics\":[]}",
+                ZAT_STATUS_OK);
+#elif FAULT == FAULT_NEGATIVE
+    return give(out, "the plugin says no with status -1", -1);
 #elif FAULT == FAULT_ANSI
     return give(out, "\033[2J\033[31mboom\033[0m \xe2\x80\xae", ZAT_STATUS_EMIT_ERROR);
 #endif
