@@ -390,22 +390,6 @@ const ALWAYS: &[&str] = &[
     "HandshakeTimeout",
 ];
 
-/// A connection that a rule is written for: the first address and port of each range, and
-/// the job name and user ID with their wildcards taken as written (`PAY*` becomes `PAY`).
-fn meant_for(rule: &EffectiveRule, side: Side) -> Connection {
-    let c = &rule.conditions;
-    let name = |v: &Option<String>| v.as_ref().map(|n| n.replace('*', ""));
-    Connection {
-        side,
-        local_addr: c.local_addr.first().map(|r| r.from),
-        local_port: c.local_port.first().map(|p| p.from),
-        remote_addr: c.remote_addr.first().map(|r| r.from),
-        remote_port: c.remote_port.first().map(|p| p.from),
-        jobname: name(&c.jobname),
-        userid: name(&c.userid),
-    }
-}
-
 /// Every rule of every stack of the fleet, checked with a connection it is meant for.
 fn fleet(args: &Args, options: &Options) -> Exit {
     let Some(script) = &args.script else { return Exit::Failure };
@@ -425,7 +409,7 @@ fn fleet(args: &Args, options: &Options) -> Exit {
                 _ => &[Side::Inbound, Side::Outbound],
             };
             for side in sides {
-                let connection = meant_for(rule, *side);
+                let connection = zat_policy::matcher::written_for(rule, *side);
                 let result = match_connection(&stack.policy, &connection, options);
                 let got = result.matched.map(|at| stack.policy.rules[at].name.as_str());
                 // The connection is one of many the rule is written for: another rule taking

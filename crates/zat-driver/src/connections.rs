@@ -104,13 +104,7 @@ pub(crate) fn check_stack(
     stack: &Stack,
     content: &[u8],
 ) -> Checked {
-    let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
-    // Only what selects a rule: the check maps connections, it does not read the actions.
-    let options = Options {
-        release: release.unwrap_or_default(),
-        conditions_only: true,
-        ..Options::default()
-    };
+    let options = selecting(lpar);
     let path = layout::pagent_policy(&lpar.name, &stack.name);
     let text = String::from_utf8_lossy(content);
     let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
@@ -276,6 +270,14 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
     out
 }
 
+/// How the checks read an LPAR's policy: with the defaults of its release (3.1 unless the
+/// script says), conditions and group actions only (what selects a rule, and whether it
+/// protects), since they map connections and read no handshake setting.
+fn selecting(lpar: &Lpar) -> Options {
+    let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
+    Options { release: release.unwrap_or_default(), conditions_only: true, ..Options::default() }
+}
+
 /// Connections the policy it replaces (`old`, the bundle on disk) protects and the new policy
 /// of the stack leaves in clear text: each rule of the old policy with `TTLSEnabled On`, tried
 /// with a connection it is written for (its conditions' first address and port, the name a
@@ -284,13 +286,7 @@ fn intended(names: &ByName<'_>, lpar: &str, stack: &Stack) -> Vec<Intended> {
 /// or address that moves is such a change: once Policy Agent reads the new policy, the
 /// applications still on the old port talk in clear text until they move.
 pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) -> Vec<Diagnostic> {
-    let release = lpar.pagent.release.as_deref().and_then(zat_policy::Release::parse);
-    // Conditions and group actions: what selects a rule and whether it protects.
-    let options = Options {
-        release: release.unwrap_or_default(),
-        conditions_only: true,
-        ..Options::default()
-    };
+    let options = selecting(lpar);
     let path = layout::pagent_policy(&lpar.name, &stack.name);
     let read = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
@@ -310,7 +306,7 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
             _ => &[Side::Inbound, Side::Outbound][..],
         };
         for &side in sides {
-            let connection = written_for(rule, side);
+            let connection = zat_policy::matcher::written_for(rule, side);
             let landed = first_match(&old, &connection, &options);
             if landed != Some(at) || !protects(&old, landed) {
                 continue;
@@ -339,20 +335,6 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
         }
     }
     out
-}
-
-/// A connection an effective rule is written for, on one side.
-fn written_for(rule: &zat_policy::EffectiveRule, side: Side) -> Connection {
-    let c = &rule.conditions;
-    Connection {
-        side,
-        local_addr: c.local_addr.first().map(|r| r.from),
-        local_port: c.local_port.first().map(|r| r.from),
-        remote_addr: c.remote_addr.first().map(|r| r.from),
-        remote_port: c.remote_port.first().map(|r| r.from),
-        jobname: c.jobname.as_deref().map(concrete),
-        userid: c.userid.as_deref().map(concrete),
-    }
 }
 
 /// `an outbound connection to port 8080 of 198.51.100.2 by job A1S01`.

@@ -276,6 +276,23 @@ pub fn matches(rule: &EffectiveRule, connection: &Connection) -> bool {
             .all(|condition| matches!(condition.test(c, connection), None | Some(Some(true))))
 }
 
+/// A connection that `rule` is written for, on one side: the first address and port of each
+/// range, and the job name and user ID with their wildcards taken as written (`PAY*` stands
+/// for `PAY`, a `*` matching no character).
+pub fn written_for(rule: &EffectiveRule, side: Side) -> Connection {
+    let c = &rule.conditions;
+    let name = |v: &Option<String>| v.as_ref().map(|n| n.replace('*', ""));
+    Connection {
+        side,
+        local_addr: c.local_addr.first().map(|r| r.from),
+        local_port: c.local_port.first().map(|p| p.from),
+        remote_addr: c.remote_addr.first().map(|r| r.from),
+        remote_port: c.remote_port.first().map(|p| p.from),
+        jobname: name(&c.jobname),
+        userid: name(&c.userid),
+    }
+}
+
 /// The rule the connection gets: `match_connection(..).matched`, without a verdict on every
 /// rule (what the build's connection check needs for thousands of connections).
 pub fn first_match(
