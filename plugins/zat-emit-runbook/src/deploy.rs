@@ -202,7 +202,8 @@ pub(crate) fn sh_quote(text: &str) -> String {
 /// a destination or a plugin's instructions is run or dropped. (Breaking only `{{` left
 /// `{% for %}` blocks to run and `{# #}` comments to vanish.)
 fn yaml_quote(text: &str) -> String {
-    format!("!unsafe {}", serde_json::Value::String(text.to_owned()))
+    let json = serde_json::Value::String(text.to_owned()).to_string();
+    ["!unsafe", &json].join(" ")
 }
 
 /// The variable that names an LPAR's Zowe profile: `ZAT_ZOWE_PROFILE_<LPAR>`, with any
