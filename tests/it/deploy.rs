@@ -3,15 +3,49 @@
 //! runbook order, a stop at the first failure, one LPAR alone, no credentials), and
 //! `deploy/playbook.yml` checked for the same order, by `ansible-playbook --syntax-check`, and
 //! run against stand-in collection modules that check their options and record their calls.
+//!
+//! The bundles put their z/OS UNIX files under `uss/` beside the bundle (the fleet's Policy
+//! Agent folder is moved there), which stands for the LPAR's file system: the stub makes
+//! folders and files there as z/OSMF would (one folder level at a time, no file in a folder
+//! that is missing), and the playbook's `ansible.builtin.file` makes its folders there for
+//! real, so that no run touches the test machine's `/etc`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::plugins::{fleet_script, text, zat};
 
-/// The fleet script's bundle, built by the real binary into a fresh folder.
+/// The fleet script's bundle, built by the real binary into a fresh folder, with the Policy
+/// Agent files under `uss/etc/pagent` beside it ([`rooted_fleet`]).
 fn bundle() -> (tempfile::TempDir, PathBuf) {
-    bundle_of(&fleet_script())
+    let work = tempfile::tempdir().expect("temp dir");
+    let script = work.path().join("fleet.rhai");
+    std::fs::write(&script, rooted_fleet(work.path())).expect("fleet script");
+    let out = work.path().join("bundle with space");
+    let scripts = fleet_script().parent().expect("scripts").to_string_lossy().into_owned();
+    let output =
+        zat(&["build", &script.to_string_lossy(), "--lib", &scripts, "-o", &out.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    (work, out)
+}
+
+/// `scripts/fleet.rhai` with the Policy Agent folder of every LPAR in `work/uss/etc/pagent`:
+/// `work/uss` is the LPAR's `/`, a fresh one, which has no `etc` yet.
+fn rooted_fleet(work: &Path) -> String {
+    let original = std::fs::read_to_string(fleet_script()).expect("fleet script");
+    let folder =
+        format!("hlq: \"SYS2.ZAT\", pagent_dir: \"{}/etc/pagent\",", uss_root(work).display());
+    let rooted = original.replacen("hlq: \"SYS2.ZAT\",", &folder, 1);
+    assert_ne!(
+        rooted, original,
+        "scripts/fleet.rhai no longer sets hlq: move its Policy Agent folder otherwise"
+    );
+    rooted
+}
+
+/// The folder that stands for the LPAR's `/` beside a bundle.
+fn uss_root(work: &Path) -> PathBuf {
+    work.join("uss")
 }
 
 fn bundle_of(script: &Path) -> (tempfile::TempDir, PathBuf) {
@@ -23,19 +57,36 @@ fn bundle_of(script: &Path) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// A `zowe` that appends its arguments (one call per line) to `$STUB_LOG` and answers a job
-/// submission with condition code 0, or 8 for the file named by `$STUB_FAIL`.
+/// submission with condition code 0, or 8 for the file named by `$STUB_FAIL`. On z/OS UNIX
+/// paths under `$STUB_ROOT` it acts as z/OSMF does: a listing fails on a path that is not
+/// there (EDC5129I), a folder is made one level at a time, an upload or a new folder needs
+/// its folder, a download copies the file; any other path is taken as there.
 const STUB: &str = r#"#!/bin/sh
 printf '%s\n' "$*" >> "$STUB_LOG"
 if [ -n "${STUB_WAIT:-}" ]; then
     while [ ! -e "$STUB_WAIT" ]; do sleep 0.05; done
 fi
-if [ "$1 $2 $3" = "zos-jobs submit local-file" ]; then
-    cc="CC 0000"
-    if [ -n "$STUB_FAIL" ]; then
-        case "$4" in *"$STUB_FAIL") cc="CC 0008" ;; esac
-    fi
-    printf '{\n  "success": true,\n  "data": {\n    "jobid": "JOB00042",\n    "retcode": "%s"\n  }\n}\n' "$cc"
-fi
+ours() { [ -n "${STUB_ROOT:-}" ] && case "$1" in "$STUB_ROOT"/*) return 0 ;; esac; return 1; }
+missing() { printf 'EDC5129I No such file or directory: %s\n' "$1" >&2; exit 1; }
+case "$1 $2 $3" in
+    "zos-jobs submit local-file")
+        cc="CC 0000"
+        if [ -n "$STUB_FAIL" ]; then
+            case "$4" in *"$STUB_FAIL") cc="CC 0008" ;; esac
+        fi
+        printf '{\n  "success": true,\n  "data": {\n    "jobid": "JOB00042",\n    "retcode": "%s"\n  }\n}\n' "$cc" ;;
+    "zos-files list uss-files")
+        if ours "$4" && [ ! -e "$4" ]; then missing "$4"; fi ;;
+    "zos-files create uss-directory")
+        if ours "$4"; then mkdir -- "$4" 2>/dev/null || missing "$(dirname -- "$4")"; fi ;;
+    "zos-files upload file-to-uss")
+        if ours "$5"; then cp -- "$4" "$5" 2>/dev/null || missing "$(dirname -- "$5")"; fi ;;
+    "zos-files download uss-file")
+        if ours "$4"; then
+            [ "$5" = --file ] || { echo "stub: download without --file" >&2; exit 1; }
+            mkdir -p -- "$(dirname -- "$6")" && cp -- "$4" "$6" || missing "$4"
+        fi ;;
+esac
 exit 0
 "#;
 
@@ -65,6 +116,8 @@ fn script_command(out: &Path, script: &str, args: &[&str], fail: &str) -> (Comma
     }
     let log = stub_dir.join("calls.log");
     let _ = std::fs::remove_file(&log);
+    let root = uss_root(out.parent().expect("parent"));
+    std::fs::create_dir_all(&root).expect("the LPAR's /");
     let path = format!("{}:{}", stub_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut command = Command::new("sh");
     command
@@ -73,6 +126,7 @@ fn script_command(out: &Path, script: &str, args: &[&str], fail: &str) -> (Comma
         .env("PATH", path)
         .env("STUB_LOG", &log)
         .env("STUB_FAIL", fail)
+        .env("STUB_ROOT", &root)
         .env_remove("STUB_WAIT")
         .env_remove("ZAT_ZOWE_PROFILE");
     (command, log)
@@ -165,11 +219,15 @@ fn zowe_script_uploads_every_file_to_its_placement_and_submits_jobs_in_runbook_o
     // Per LPAR: pagent.conf, and per stack an image, a policy, a profile and an obey member
     // (syslog.conf is a snippet a person merges, never uploaded over the site's file).
     assert!(uploads >= 19, "only {uploads} uploads");
-    // Jobs and uploads only: no credential on any command line, no other zowe command.
+    // Jobs, uploads and what they need (a look for what is there, folders made, a copy of a
+    // file replaced): no credential on any command line, no other zowe command.
     for call in &calls {
         assert!(!call.contains("--password") && !call.contains("--user"), "{call}");
         assert!(
-            call.starts_with("zos-jobs submit") || call.starts_with("zos-files upload"),
+            ["zos-jobs submit", "zos-files upload", "zos-files list uss-files"]
+                .iter()
+                .chain(&["zos-files create uss-directory", "zos-files download uss-file"])
+                .any(|command| call.starts_with(command)),
             "{call}"
         );
     }
@@ -212,6 +270,15 @@ fn zowe_script_stops_at_the_first_failing_job() {
     assert!(last.contains("lpars/SYS2/racf/SERVAUTH.jcl"), "nothing after the failure: {last}");
     let stderr = text(&output.stderr);
     assert!(stderr.contains("ended with CC 0008"), "{stderr}");
+    // It says how to go on: the listing and a build against it, or skipping the database's
+    // jobs when they ended with 0 before.
+    for way_on in [
+        "submit security/PLEX2/racf/DISCOVER.jcl (read-only)",
+        "zat build --state PLEX2=FILE",
+        "run this script again with --skip-database-jobs",
+    ] {
+        assert!(stderr.contains(way_on), "{way_on}: {stderr}");
+    }
     // With a higher limit, the same condition code lets it go on.
     let (output, calls) = deploy(&out, &["--max-cc", "8"], "lpars/SYS2/racf/SERVAUTH.jcl");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -237,6 +304,10 @@ fn zowe_script_runs_one_lpar_with_its_database_jobs() {
     let (output, calls) = deploy(&out, &["--lpar", "SYS3", "--skip-database-jobs"], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(submitted(&out, &calls), ["lpars/SYS3/racf/SERVAUTH.jcl"]);
+    // The jobs a person runs are still theirs to run when this run skips the database's.
+    let said = text(&output.stderr);
+    let by_hand = said.split_once("left to do by hand:").map_or("", |(_, rest)| rest);
+    assert!(by_hand.contains("security/PLEX1/racf/IMPORT.jcl"), "{said}");
     let (output, calls) = deploy(&out, &["--lpar", "NOPE"], "");
     assert_eq!(output.status.code(), Some(1));
     assert!(calls.is_empty());
@@ -280,7 +351,7 @@ fn playbook_follows_the_same_order() {
     let playbook = playbook_with_parts(&out);
     let jobs: Vec<&str> = playbook
         .lines()
-        .filter_map(|line| line.trim().strip_prefix("src: \"{{ zat_bundle }}/"))
+        .filter_map(|line| line.trim().strip_prefix("zat_file: !unsafe \""))
         .filter_map(|rest| rest.strip_suffix('"'))
         .filter(|path| path.ends_with(".jcl"))
         .collect();
@@ -296,8 +367,9 @@ fn playbook_follows_the_same_order() {
     assert!(!playbook.contains('\t'), "YAML has no tabs");
     // The database jobs a person runs are told in the database's play, never submitted.
     for job in by_hand_jobs(&out) {
-        assert!(playbook.contains(&format!("msg: \"{job}: ")), "{job} not told: {playbook}");
-        assert!(!playbook.contains(&format!("{{{{ zat_bundle }}}}/{job}\"")), "{job} submitted");
+        let told = format!("msg: !unsafe \"{job}: ");
+        assert!(playbook.contains(&told), "{job} not told: {playbook}");
+        assert!(!playbook.contains(&format!("zat_file: !unsafe \"{job}\"")), "{job} submitted");
     }
     if let Some(output) = ansible(&out, &["--syntax-check"], "") {
         assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
@@ -358,6 +430,12 @@ fn playbook_runs_against_modules_that_record_their_calls() {
     // The failing play's rescue removed the run's copy before it stopped the run.
     assert_eq!(copies_left(&out), Vec::<String>::new(), "the failed run removed its copy");
     assert!(text(&output.stdout).contains("stop the run"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("zat build --state PLEX2=FILE"),
+        "{}",
+        text(&output.stdout)
+    );
+    assert!(text(&output.stdout).contains("with --skip-tags database"), "{}", text(&output.stdout));
     // The script removes a copy it made, and nothing else.
     let snapshot = out.join("deploy/snapshot.sh");
     let made = Command::new("sh").arg(&snapshot).output().expect("sh");
@@ -424,7 +502,7 @@ fn playbook_with_parts(out: &Path) -> String {
     for line in main.lines() {
         match line.trim().strip_prefix("ansible.builtin.import_playbook: ") {
             Some(part) => {
-                let part = part.trim_matches('"');
+                let part = part.trim_start_matches("!unsafe ").trim_matches('"');
                 let text = std::fs::read_to_string(out.join("deploy").join(part))
                     .unwrap_or_else(|e| panic!("imported {part}: {e}"));
                 whole.push_str(&text);
@@ -496,6 +574,9 @@ def main():
         log.write(json.dumps(params) + "\n")
     if not os.path.isfile(params["src"]):
         module.fail_json(msg="no such local file: " + params["src"])
+    dest = params.get("dest", "")
+    if dest.startswith("/") and not os.path.isdir(os.path.dirname(dest)):
+        module.fail_json(msg="EDC5129I No such file or directory: " + os.path.dirname(dest))
     if {fail:?} and params["src"].endswith({fail:?}):
         module.fail_json(msg="the job ended with RC 8, above max_rc")
     module.exit_json(changed=True)
@@ -583,7 +664,7 @@ fn playbook_deploys_one_bundle_while_a_build_replaces_it() {
     // The fleet edited twice: every LPAR's Policy Agent log level and the z/OS Connect
     // server's port. The second rebuild starts from the base the first kept, which holds the
     // inodes of the bundle the run copied: it must not write into them either.
-    let original = std::fs::read_to_string(fleet_script()).expect("fleet script");
+    let original = rooted_fleet(work.path());
     let scripts = fleet_script().parent().expect("scripts").to_owned();
     for port in ["9081", "9082"] {
         let edited = original.replace("log_level: 15", "log_level: 31").replace("9080", port);
@@ -773,5 +854,192 @@ fn snapshot_script_waits_for_a_build_and_links_the_bundle_beside_it() {
         let status = text(&git(&["status", "--porcelain", "--untracked-files=normal"]).stdout);
         assert!(status.contains("bundle with space/"), "{status}");
         assert!(!status.contains("zat-deploy"), "the copy shows in git: {status}");
+    }
+}
+
+/// A fresh LPAR has no `/etc/pagent`: the script makes every folder above a file, one level
+/// at a time as z/OSMF does, before the first upload into it (without them the upload fails
+/// with EDC5129I). Run again over a Policy Agent main file that is there, it downloads that
+/// file first, beside the bundle, and says where, so that the back-out can give Policy Agent
+/// its previous main file.
+#[test]
+fn zowe_script_makes_the_folders_of_a_fresh_lpar_and_keeps_the_files_it_replaces() {
+    let (work, out) = bundle();
+    let root = uss_root(work.path());
+    let (output, calls) = deploy(&out, &["--lpar", "SYS1"], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let main = root.join("etc/pagent/pagent.conf");
+    let sent = std::fs::read(out.join("lpars/SYS1/pagent/pagent.conf")).expect("bundle file");
+    assert_eq!(std::fs::read(&main).expect("the main file on the LPAR"), sent);
+    let made = |folder: &Path| {
+        let call = format!("zos-files create uss-directory {} ", folder.display());
+        calls.iter().position(|c| c.starts_with(&call))
+    };
+    let first_upload = calls.iter().position(|c| c.starts_with("zos-files upload file-to-uss"));
+    let (etc, pagent) = (made(&root.join("etc")), made(&root.join("etc/pagent")));
+    assert!(etc.is_some() && etc < pagent && pagent < first_upload, "{calls:#?}");
+    assert!(!text(&output.stderr).contains("kept the files"), "nothing was there to keep");
+
+    // The site's own main file, there before the next run.
+    std::fs::write(&main, "the site's main file\n").expect("the site's main file");
+    let (output, calls) = deploy(&out, &["--lpar", "SYS1", "--skip-database-jobs"], "");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(calls.iter().all(|c| !c.starts_with("zos-files create")), "{calls:#?}");
+    assert_eq!(std::fs::read(&main).expect("main file"), sent, "replaced");
+    let backups = PathBuf::from(format!("{}-backup", out.display()));
+    let runs: Vec<PathBuf> = std::fs::read_dir(&backups)
+        .unwrap_or_else(|e| panic!("no backup folder {}: {e}\n{stderr}", backups.display()))
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    assert_eq!(runs.len(), 1, "one folder for the run that kept a file: {runs:?}");
+    let copy = runs[0].join(format!("SYS1{}", main.display()));
+    let kept = std::fs::read_to_string(&copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
+    assert_eq!(kept, "the site's main file\n");
+    assert!(stderr.contains(&format!("{} in {}", main.display(), copy.display())), "{stderr}");
+}
+
+/// `--dry-run` prints each command as it would run, its profile included and every word
+/// quoted for a shell (the bundle's folder has a blank): run by `sh`, the lines make the
+/// same calls as the deploy itself, on a fresh LPAR.
+#[test]
+fn zowe_dry_run_prints_the_commands_as_they_run() {
+    let (work, out) = bundle();
+    let (output, calls) = deploy(&out, &["--dry-run", "--chmod"], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(calls.is_empty(), "a dry run calls nothing: {calls:#?}");
+    let printed = text(&output.stdout);
+    for line in printed.lines() {
+        assert!(line.starts_with("zowe "), "{line}");
+        assert!(line.contains("-profile SYS"), "no profile: {line}");
+    }
+    assert!(printed.contains("zos-uss issue ssh 'chmod 0644 "), "{printed}");
+    // The ssh calls need an SSH profile: run without --chmod, the two lists compare.
+    let (output, _) = deploy(&out, &["--dry-run"], "");
+    std::fs::write(work.path().join("dry-run.sh"), &output.stdout).expect("dry run");
+    let (pasted, pasted_calls) = run_script(&out, "../dry-run.sh", &[], "");
+    assert!(pasted.status.success(), "{}", text(&pasted.stderr));
+    std::fs::remove_dir_all(uss_root(work.path())).expect("a fresh LPAR again");
+    let (real, real_calls) = deploy(&out, &[], "");
+    assert!(real.status.success(), "{}", text(&real.stderr));
+    assert!(real_calls.len() > 20, "{real_calls:#?}");
+    // The one difference: the name of the run's backup folder, made when it keeps a file (the
+    // LPARs of this fleet share a Policy Agent folder here, so each replaces the one before's).
+    let run_folder = |calls: Vec<String>| -> Vec<String> {
+        calls
+            .into_iter()
+            .map(|call| match call.split_once("-backup/") {
+                Some((head, tail)) => {
+                    let rest = tail.split_once('/').map_or("", |(_, rest)| rest);
+                    format!("{head}-backup/RUN/{rest}")
+                }
+                None => call,
+            })
+            .collect()
+    };
+    assert_eq!(run_folder(pasted_calls), run_folder(real_calls));
+}
+
+/// A placement is a plugin's text. A `mode` that is not octal permission bits never reaches
+/// the remote shell of `--chmod` (it would run `rm -rf $HOME` there) nor the playbook: the
+/// file is uploaded without it and the mode is left to a person. No file name, destination
+/// or instruction is read as a template by Ansible: `{{`, `{%` and `{#` reach the modules as
+/// written (before, only `{{` was broken, so a `{% for %}` ran and a `{# #}` vanished).
+#[test]
+fn hostile_placements_reach_neither_a_shell_nor_a_template() {
+    let (work, out) = bundle();
+    let root = uss_root(work.path());
+    let jinja = "a{%for x in range(3)%}B{%endfor%}{#c#}{{x}}";
+    let file = format!("lpars/SYS1/hunt/{jinja}.txt");
+    let dest = format!("{}/etc/hunt/{jinja}.conf", root.display());
+    let pwned = work.path().join("pwned");
+    let mode = format!("0644 /dev/null; touch {}; echo", pwned.display());
+    let manual = "lpars/SYS1/hunt/manual.txt";
+    let instructions = "paste it {%raw%}here{%endraw%}{#, not there#}";
+    let placement = |destination: serde_json::Value| {
+        serde_json::from_value::<zat_plugin_api::model::Placement>(destination).expect("placement")
+    };
+    let hostile = [
+        (
+            file.as_str(),
+            placement(serde_json::json!({"kind": "uss_file", "path": dest, "mode": mode,
+                "transfer": "text", "code_page": "IBM-1047"})),
+        ),
+        (
+            manual,
+            placement(serde_json::json!({"kind": "manual", "instructions": instructions,
+                "transfer": "text", "code_page": "IBM-1047"})),
+        ),
+    ];
+    rerender_with(&work, &out, &hostile);
+
+    let (output, calls) = deploy(&out, &["--lpar", "SYS1", "--chmod"], "");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let ssh: Vec<&String> = calls.iter().filter(|c| c.starts_with("zos-uss issue ssh")).collect();
+    assert!(!ssh.is_empty(), "the other files get their mode: {calls:#?}");
+    assert!(ssh.iter().all(|c| !c.contains(';') && !c.contains("/dev/null")), "{ssh:#?}");
+    assert!(stderr.contains("is not three or four octal digits"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&dest).expect("uploaded as named"), "hostile\n");
+    assert!(!pwned.exists());
+
+    let Some((output, calls)) = ansible_run(&out, "") else { return };
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
+    let copy = calls
+        .iter()
+        .find(|c| c["module"] == "zos_copy" && c["dest"] == dest.as_str())
+        .unwrap_or_else(|| panic!("no copy to {dest} as written: {calls:#?}"));
+    assert_eq!(bundle_relative(&out, &copy["src"]), file);
+    assert!(copy.get("mode").is_none(), "{copy}");
+    assert!(stdout.contains(&format!("copy {file} to {dest}")), "{stdout}");
+    assert!(stdout.contains(instructions), "{stdout}");
+}
+
+/// The bundle `out` with `files` added (each holds `hostile\n`), and the runbook emitter's
+/// deploy scripts rendered again over its index, as the host's index pass would render them
+/// with those files in it: a plugin's placements reach the scripts as the host hands them on.
+fn rerender_with(
+    work: &tempfile::TempDir,
+    out: &Path,
+    files: &[(&str, zat_plugin_api::model::Placement)],
+) {
+    use zat_plugin_api::Emitter as _;
+    let scripts = fleet_script().parent().expect("scripts").to_string_lossy().into_owned();
+    let script = work.path().join("fleet.rhai");
+    let model = zat(&["model", &script.to_string_lossy(), "--lib", &scripts]);
+    assert!(model.status.success(), "{}", text(&model.stderr));
+    let fleet: zat_plugin_api::model::Fleet =
+        serde_json::from_slice(&model.stdout).expect("the model is a fleet");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("MANIFEST.json")).expect("manifest"))
+            .expect("manifest is JSON");
+    let mut index: Vec<zat_plugin_api::IndexedFile> = manifest["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| zat_plugin_api::IndexedFile {
+            path: file["path"].as_str().expect("path").to_owned(),
+            emitter: file["emitter"].as_str().expect("emitter").to_owned(),
+            target: file["target"].as_str().map(str::to_owned),
+            placement: serde_json::from_value(file["placement"].clone()).expect("placement"),
+        })
+        .collect();
+    for (path, placement) in files {
+        let written = out.join(path);
+        std::fs::create_dir_all(written.parent().expect("folder")).expect("folder");
+        std::fs::write(&written, "hostile\n").expect("file");
+        index.push(zat_plugin_api::IndexedFile {
+            path: (*path).to_owned(),
+            emitter: "hostile".to_owned(),
+            target: placement.zos_name(),
+            placement: Some(placement.clone()),
+        });
+    }
+    index.sort_by(|a, b| a.path.cmp(&b.path));
+    let request = zat_test_support::request(fleet).with_bundle(index);
+    let response = zat_emit_runbook::RunbookEmitter.render(&request).expect("renders");
+    for file in response.files.iter().filter(|f| f.path.starts_with("deploy/")) {
+        std::fs::write(out.join(&file.path), &file.content).expect("deploy file");
     }
 }

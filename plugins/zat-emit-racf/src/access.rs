@@ -123,6 +123,22 @@ impl AccessPlan {
             .collect()
     }
 
+    /// The RDEFINE commands of a tolerant step (no discovered state: a profile may be there
+    /// already, ICH10102I), each followed at the end by a listing of the profile. A TMP step's
+    /// RC is its last command's, and a job's condition code its highest step RC: the listing
+    /// ends the step with 0 when the profile is there, whoever defined it, so that a rerun (or
+    /// a system that has the profile) ends with condition code 0, which the deploy scripts'
+    /// `--max-cc 0` needs; a profile that is not there ends it with the listing's RC.
+    pub(crate) fn tolerant_define_commands(&self) -> Vec<Command> {
+        let mut commands = self.define_commands();
+        commands.extend(
+            self.defines
+                .iter()
+                .map(|(class, profile, _)| Command::new(racdcert::rlist_profile(class, profile))),
+        );
+        commands
+    }
+
     /// The PERMIT commands.
     pub(crate) fn permit_commands(&self) -> Vec<Command> {
         self.permits

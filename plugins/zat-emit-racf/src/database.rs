@@ -741,11 +741,17 @@ impl<'a> DbPlan<'a> {
                         "DEFINE",
                         Mode::Tolerant,
                         "STEP DEFINE (TOLERANT): DEFINE THE RING ACCESS PROFILES IF THEY ARE \
-                         MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND A NON-ZERO \
-                         RC: HARMLESS, IT IS KEPT AS IT IS.",
+                         MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND IS KEPT AS \
+                         IT IS; THE LISTINGS AFTER THE DEFINES END THE STEP, WITH RC 0 WHEN THE \
+                         PROFILES ARE THERE: PROFILES THE SITE HAS ALREADY DO NOT RAISE THE \
+                         JOB'S CONDITION CODE.",
                     )
                 };
-                define.commands = defines;
+                define.commands = if plan.discovered() {
+                    defines
+                } else {
+                    self.access_plan.tolerant_define_commands()
+                };
                 steps.push(define);
             }
             let mut permit = Step::new(

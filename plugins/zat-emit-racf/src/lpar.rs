@@ -94,10 +94,14 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
         Step::new(
             "DEFINE",
             Mode::Tolerant,
-            "STEP DEFINE (TOLERANT): DEFINE EZB.INITSTACK FOR EVERY STACK WITH AT-TLS IF IT IS              MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND A NON-ZERO RC: HARMLESS.",
+            "STEP DEFINE (TOLERANT): DEFINE EZB.INITSTACK FOR EVERY STACK WITH AT-TLS IF IT IS              MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND IS KEPT AS IT IS; THE              LISTINGS AFTER THE DEFINES END THE STEP, WITH RC 0 WHEN THE PROFILES ARE THERE, SO              THAT A RERUN, OR A PROFILE THE SITE HAS ALREADY, ENDS WITH CC 0000.",
         )
     };
-    define.commands = access.define_commands();
+    define.commands = if plan.discovered() {
+        access.define_commands()
+    } else {
+        access.tolerant_define_commands()
+    };
     let mut permit = Step::new(
         "PERMIT",
         Mode::Strict,

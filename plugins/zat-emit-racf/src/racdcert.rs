@@ -193,6 +193,11 @@ pub(crate) fn rlist(class: &str, profile: &str) -> String {
     format!("RLIST {class} {profile} AUTHUSER")
 }
 
+/// `RLIST class profile`: the profile without its access list, to end a step with its RC.
+pub(crate) fn rlist_profile(class: &str, profile: &str) -> String {
+    format!("RLIST {class} {profile}")
+}
+
 pub(crate) fn refresh(classes: &[&str]) -> String {
     format!("SETROPTS RACLIST({}) REFRESH", classes.join(" "))
 }

@@ -14,7 +14,10 @@
 //!
 //! The plan (which job, which upload, in which order) is computed here from the index pass's
 //! bundle and each file's structured placement; the templates only lay it out. Values that
-//! reach a shell or YAML are quoted here, never in the templates.
+//! reach a shell or YAML are quoted here, never in the templates: a shell word in single
+//! quotes, a YAML value tagged `!unsafe`, which Ansible never reads as a template. A
+//! placement is a plugin's text, so its mode is passed on only when it is octal permission
+//! bits.
 
 use std::collections::BTreeSet;
 
@@ -39,6 +42,41 @@ pub(crate) struct LparPlan<'a> {
     /// The database's jobs a person runs (runbook step 1), listed with the by-hand steps.
     database_by_hand: Vec<(&'a str, &'static str)>,
     steps: Vec<Step<'a>>,
+    /// How to go on when a security job stops: the words of [`resume`], without the command
+    /// that skips the database's jobs, which each script names its own way.
+    resume: Resume,
+}
+
+/// What a person does when a security job of the LPAR stops, in both scripts' words.
+struct Resume {
+    /// The read-only listing job of the database, when its plugin wrote one, and the database.
+    discover: Option<String>,
+    database: String,
+}
+
+impl Resume {
+    /// The sentence that follows "read its SYSTSPRT" in a script's message; `skip` is how the
+    /// script skips the database's jobs (`--skip-database-jobs`, `--skip-tags database`) and
+    /// `again` how it is run again.
+    fn text(&self, skip: &str, again: &str) -> String {
+        let database = &self.database;
+        let skip = format!(
+            "if the jobs of security database {database} all ended with condition code 0 on an \
+             earlier run, {again} with {skip}"
+        );
+        match &self.discover {
+            // A job without a discovered state assumes an empty database and stops at the
+            // first object that is there (CC 8): the documented way on is the listing and a
+            // build against it, whose jobs hold only what is missing.
+            Some(discover) => format!(
+                "if it stopped at an object that is there already (an earlier run's, or the \
+                 site's), submit {discover} (read-only), build the bundle again with zat build \
+                 --state {database}=FILE (FILE being its SYSTSPRT) and {again}: the jobs then \
+                 hold only what is missing; {skip}"
+            ),
+            None => format!("{skip}; else remove what an earlier run created and {again}"),
+        }
+    }
 }
 
 /// The bundle's copy of `path`, when it holds one.
@@ -117,7 +155,41 @@ pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparP
         }
     }
     let database_by_hand = database_by_hand(request, lpar);
-    LparPlan { database_jobs, database_by_hand, steps }
+    let discover =
+        indexed(request, &layout::security_discover_job(&lpar.security_database, esm.as_str()))
+            .map(|file| file.path.clone());
+    let resume = Resume { discover, database: lpar.security_database.clone() };
+    LparPlan { database_jobs, database_by_hand, steps, resume }
+}
+
+/// `mode` when it is permission bits in octal (three or four octal digits, as `chmod` and
+/// `zos_copy` take them). A placement is a plugin's text: a `mode` of `0644 x; rm -rf $HOME`
+/// would otherwise reach the remote shell of `zowe zos-uss issue ssh` as a command.
+fn octal_mode(mode: &str) -> Option<&str> {
+    let octal = mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    ((3..=4).contains(&mode.len()) && octal).then_some(mode)
+}
+
+/// What a person is told about a file whose placement's mode is not octal permission bits.
+fn mode_refused(mode: &str) -> String {
+    format!(
+        "its placement's mode `{mode}` is not three or four octal digits, so the deploy scripts \
+         did not set it: set the file's mode by hand"
+    )
+}
+
+/// The folders above a z/OS UNIX path, the top first, without `/`: `/etc/pagent/x.conf` gives
+/// `/etc` and `/etc/pagent`. z/OSMF (and so `zowe zos-files upload`) makes no folder, and on
+/// a fresh LPAR the Policy Agent's `/etc/pagent` is not there yet.
+fn folders_above(path: &str) -> Vec<&str> {
+    if !path.starts_with('/') {
+        return Vec::new();
+    }
+    path.match_indices('/')
+        .skip(1)
+        .map(|(at, _)| &path[..at])
+        .filter(|folder| !folder.ends_with('/'))
+        .collect()
 }
 
 /// `text` as one shell word: single quotes, with each `'` closed, escaped and reopened.
@@ -125,11 +197,13 @@ pub(crate) fn sh_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// `text` as a YAML double-quoted scalar (JSON string syntax is valid YAML), with `{{`
-/// broken so that Ansible does not read a file name as a template.
+/// `text` as a YAML double-quoted scalar (JSON string syntax is valid YAML) tagged `!unsafe`:
+/// Ansible never reads such a value as a template, so no `{{`, `{%` or `{#` in a file name,
+/// a destination or a plugin's instructions is run or dropped. (Breaking only `{{` left
+/// `{% for %}` blocks to run and `{# #}` comments to vanish.)
 fn yaml_quote(text: &str) -> String {
     let json = serde_json::Value::String(text.to_owned()).to_string();
-    json.replace("{{", "{{ '{{' }}")
+    ["!unsafe", &json].join(" ")
 }
 
 /// The variable that names an LPAR's Zowe profile: `ZAT_ZOWE_PROFILE_<LPAR>`, with any
@@ -173,7 +247,8 @@ pub(crate) fn zowe_part(
     lpar: &Lpar,
     plan: &LparPlan<'_>,
 ) -> Result<String, EmitError> {
-    let steps: Vec<Value> = plan.steps.iter().map(zowe_step).collect();
+    let mut made = BTreeSet::new();
+    let steps: Vec<Value> = plan.steps.iter().flat_map(|step| zowe_step(step, &mut made)).collect();
     let view = context! {
         lpar => context! {
             name => sh_quote(&lpar.name),
@@ -190,6 +265,7 @@ pub(crate) fn zowe_part(
                 .iter()
                 .map(|(path, what)| context! { path => sh_quote(path), what => sh_quote(what) })
                 .collect::<Vec<_>>(),
+            resume => sh_quote(&plan.resume.text("--skip-database-jobs", "run this script again")),
             steps => steps,
         },
     };
@@ -221,32 +297,54 @@ pub(crate) fn add_templates(env: &mut Environment<'static>) -> Result<(), EmitEr
     Ok(())
 }
 
-fn zowe_step(step: &Step<'_>) -> Value {
+/// The lines of one step in an LPAR's part of `deploy/zowe.sh`: before an upload to z/OS
+/// UNIX, the folders above the file that no earlier step of the LPAR made (`made`), then a
+/// copy of the file that is there, then the upload and its mode.
+fn zowe_step(step: &Step<'_>, made: &mut BTreeSet<String>) -> Vec<Value> {
     match step {
-        Step::Submit(path) => context! { kind => "submit", path => sh_quote(path) },
+        Step::Submit(path) => vec![context! { kind => "submit", path => sh_quote(path) }],
         Step::Upload(path, placement) => {
-            let (command, destination, mode) = match &placement.destination {
-                Destination::UssFile { path, mode } => ("file-to-uss", path.clone(), Some(mode)),
-                _ => ("file-to-data-set", placement.zos_name().unwrap_or_default(), None),
-            };
             let transfer = match placement.transfer {
                 Transfer::Text => format!("--encoding {}", sh_quote(&placement.code_page)),
                 Transfer::Binary => "--binary".to_owned(),
             };
-            context! {
+            let Destination::UssFile { path: destination, mode } = &placement.destination else {
+                return vec![context! {
+                    kind => "upload",
+                    path => sh_quote(path),
+                    command => "file-to-data-set",
+                    destination => sh_quote(&placement.zos_name().unwrap_or_default()),
+                    transfer => transfer,
+                    keep => false,
+                    chmod => None::<String>,
+                    mode_refused => None::<String>,
+                }];
+            };
+            let mut lines: Vec<Value> = folders_above(destination)
+                .into_iter()
+                .filter(|folder| made.insert((*folder).to_owned()))
+                .map(|folder| context! { kind => "folder", path => sh_quote(folder) })
+                .collect();
+            lines.push(context! {
                 kind => "upload",
                 path => sh_quote(path),
-                command => command,
-                destination => sh_quote(&destination),
+                command => "file-to-uss",
+                destination => sh_quote(destination),
                 transfer => transfer,
-                chmod => mode.map(|mode| sh_quote(&format!("chmod {mode} {}", sh_quote(&destination)))),
-            }
+                keep => true,
+                // A mode is passed to the remote shell only when it is octal digits; the
+                // command is one word for `zowe zos-uss issue ssh`, its path quoted in it.
+                chmod => octal_mode(mode)
+                    .map(|mode| sh_quote(&format!("chmod {mode} {}", sh_quote(destination)))),
+                mode_refused => octal_mode(mode).is_none().then(|| sh_quote(&mode_refused(mode))),
+            });
+            lines
         }
-        Step::ByHand(path, what) => context! {
+        Step::ByHand(path, what) => vec![context! {
             kind => "by_hand",
             path => sh_quote(path),
             what => sh_quote(what),
-        },
+        }],
     }
 }
 
@@ -273,6 +371,7 @@ pub(crate) fn playbook(
                 context! {
                     kind => "by_hand",
                     name => yaml_quote(&format!("by hand: {path}")),
+                    file => None::<String>,
                     msg => yaml_quote(&format!("{path}: {what}")),
                 }
             });
@@ -283,6 +382,7 @@ pub(crate) fn playbook(
                 run_once => true,
                 tags => "[database]",
                 root => "..",
+                resume => playbook_resume(&lpar_plan(request, lpar).resume),
                 tasks => jobs.iter().map(|job| submit_task(job)).chain(by_hand).collect::<Vec<_>>(),
             });
         }
@@ -295,6 +395,11 @@ pub(crate) fn playbook(
     env.get_template("playbook").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
+/// How to go on when a job of a play stops, in the playbook's words.
+fn playbook_resume(resume: &Resume) -> String {
+    yaml_quote(&resume.text("--skip-tags database", "run the playbook again"))
+}
+
 /// `deploy/lpars/<LPAR>.yml`: the LPAR's play (its steps; the database's jobs are the fleet
 /// playbook's).
 pub(crate) fn playbook_part(
@@ -302,19 +407,43 @@ pub(crate) fn playbook_part(
     lpar: &Lpar,
     plan: &LparPlan<'_>,
 ) -> Result<String, EmitError> {
-    let tasks: Vec<Value> = plan
-        .steps
-        .iter()
-        .map(|step| match step {
-            Step::Submit(path) => submit_task(path),
-            Step::Upload(path, placement) => copy_task(path, placement),
-            Step::ByHand(path, what) => context! {
-                kind => "by_hand",
-                name => yaml_quote(&format!("by hand: {path}")),
-                msg => yaml_quote(&format!("{path}: {what}")),
-            },
-        })
-        .collect();
+    let mut made = BTreeSet::new();
+    let by_hand = |path: &str, what: &str| {
+        context! {
+            kind => "by_hand",
+            name => yaml_quote(&format!("by hand: {path}")),
+            file => None::<String>,
+            msg => yaml_quote(&format!("{path}: {what}")),
+        }
+    };
+    let mut tasks: Vec<Value> = Vec::new();
+    for step in &plan.steps {
+        match step {
+            Step::Submit(path) => tasks.push(submit_task(path)),
+            Step::Upload(path, placement) => {
+                // zos_copy makes no folder above a z/OS UNIX file; `file` makes the folder and
+                // every one above it, once per folder.
+                if let Destination::UssFile { path: destination, .. } = &placement.destination
+                    && let Some(folder) = folders_above(destination).pop()
+                    && made.insert(folder.to_owned())
+                {
+                    tasks.push(context! {
+                        kind => "folder",
+                        name => yaml_quote(&format!("folder {folder}")),
+                        file => None::<String>,
+                        dest => yaml_quote(folder),
+                    });
+                }
+                tasks.push(copy_task(path, placement));
+                if let Destination::UssFile { mode, .. } = &placement.destination
+                    && octal_mode(mode).is_none()
+                {
+                    tasks.push(by_hand(path, &mode_refused(mode)));
+                }
+            }
+            Step::ByHand(path, what) => tasks.push(by_hand(path, what)),
+        }
+    }
     let play = context! {
         name => yaml_quote(&format!("LPAR {}", lpar.name)),
         hosts => yaml_quote(&lpar.name),
@@ -323,36 +452,33 @@ pub(crate) fn playbook_part(
         // The part is in deploy/lpars/: Ansible sets playbook_dir to an imported playbook's
         // own folder.
         root => "../..",
+        resume => playbook_resume(&plan.resume),
         tasks => tasks,
     };
     let view = context! { label => lpar.name, play => play };
     env.get_template("playbook_lpar").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
-/// `path` under the bundle folder the playbook runs from, as a YAML scalar.
-fn bundle_path(path: &str) -> String {
-    let quoted = yaml_quote(path);
-    format!("\"{{{{ zat_bundle }}}}/{}", quoted.strip_prefix('"').unwrap_or(&quoted))
-}
-
+/// A job to submit; its path under the bundle is a task variable (`zat_file`, `!unsafe`), so
+/// that only `zat_bundle` is templated in `src`.
 fn submit_task(path: &str) -> Value {
     context! {
         kind => "submit",
         name => yaml_quote(&format!("submit {path}")),
-        src => bundle_path(path),
+        file => yaml_quote(path),
     }
 }
 
 fn copy_task(path: &str, placement: &Placement) -> Value {
     let mode = match &placement.destination {
-        Destination::UssFile { mode, .. } => Some(yaml_quote(mode)),
+        Destination::UssFile { mode, .. } => octal_mode(mode).map(yaml_quote),
         _ => None,
     };
     let destination = placement.zos_name().unwrap_or_default();
     context! {
         kind => "copy",
         name => yaml_quote(&format!("copy {path} to {destination}")),
-        src => bundle_path(path),
+        file => yaml_quote(path),
         dest => yaml_quote(&destination),
         mode => mode,
         binary => placement.transfer == Transfer::Binary,
@@ -371,10 +497,27 @@ mod tests {
     }
 
     #[test]
-    fn yaml_scalars_are_json_strings_without_templates() {
-        assert_eq!(yaml_quote("a\"b"), r#""a\"b""#);
-        assert_eq!(yaml_quote("x{{y"), "\"x{{ '{{' }}y\"");
-        assert_eq!(bundle_path("a/b c"), "\"{{ zat_bundle }}/a/b c\"");
+    fn yaml_scalars_are_json_strings_ansible_never_templates() {
+        assert_eq!(yaml_quote("a\"b"), r#"!unsafe "a\"b""#);
+        assert_eq!(yaml_quote("x{{y{%z{#"), r#"!unsafe "x{{y{%z{#""#);
+    }
+
+    #[test]
+    fn only_octal_modes_are_passed_on() {
+        for good in ["644", "0644", "0755", "7777"] {
+            assert_eq!(octal_mode(good), Some(good));
+        }
+        for bad in ["", "64", "06444", "0648", "u+rw", "0644 /dev/null; rm -rf $HOME; echo"] {
+            assert_eq!(octal_mode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_folders_above_a_file_top_first() {
+        assert_eq!(folders_above("/etc/pagent/pagent.conf"), ["/etc", "/etc/pagent"]);
+        assert_eq!(folders_above("/x"), Vec::<&str>::new());
+        assert_eq!(folders_above("//a//b"), ["//a"]);
+        assert_eq!(folders_above("relative/x"), Vec::<&str>::new());
     }
 
     #[test]

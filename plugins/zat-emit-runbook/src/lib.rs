@@ -336,11 +336,7 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
                 .and_then(|db| db.keyring(&ring.owner, &ring.name))
                 .map(|found| found.connections.iter().map(|c| c.label.clone()).collect())
                 .unwrap_or_default();
-            let command = if esm == Esm::RACF {
-                format!("RACDCERT ID({}) LISTRING({})", ring.owner, ring.name)
-            } else {
-                format!("{} command to list ring {ring}", esm.as_str().to_ascii_uppercase())
-            };
+            let command = ring_listing(&esm, &ring);
             context! {
                 name => ring.to_string(),
                 command => command,
@@ -349,6 +345,7 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         })
         .collect();
     let has_ttls = ttls_stacks(lpar).next().is_some();
+    let (database_rebuilds, lpar_rebuilds) = acf2_rebuilds(fleet, lpar, &esm);
     // A connection between LPARs changes on both of its ends, which two runbooks order apart:
     // a requester here whose server the fleet runs on another LPAR, or a server here.
     let on_lpar = |server: &str| {
@@ -402,8 +399,12 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         serves => serves,
         syslog => has_syslog,
         pagent => has_pagent,
-        log_dirs => log_dirs,
-        log_files => log_files,
+        // Shell words, quoted as the deploy scripts quote them: a path may hold `$`, `'`, `;`.
+        log_dirs => log_dirs.iter().map(|dir| deploy::sh_quote(dir)).collect::<Vec<_>>(),
+        log_files => log_files.iter().map(|file| deploy::sh_quote(file)).collect::<Vec<_>>(),
+        syslog_conf_word => deploy::sh_quote(&layout::syslog_conf_target(lpar)),
+        database_rebuilds => database_rebuilds,
+        lpar_rebuilds => lpar_rebuilds,
         syslogd_job => syslog.jobname,
         syslog_conf => layout::syslog_conf_target(lpar),
         attls_log => syslog.attls_log,
@@ -412,6 +413,62 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         pagent_user => lpar.pagent.userid,
         rings => rings,
     }
+}
+
+/// How the operator lists a key ring in the LPAR's ESM, as Markdown: the command in `code`.
+/// RACF `RACDCERT ID() LISTRING()`; Top Secret `TSS LIST(acid) KEYRING(record) LABLRING(ring)`
+/// (emitters.md §2.2), the record being the name the top-secret plugin gives the ring; ACF2
+/// lists the ring's record (`logonid.suffix`, as the acf2 plugin names it) in a TSO `ACF`
+/// session under `SET PROFILE(USER) DIVISION(KEYRING)` (emitters.md §2.1, racf-state.md §7.1:
+/// that LIST shows a KEYRING record is the documented LIST subcommand; what its output looks
+/// like is UNCONFIRMED, so the runbook says only that it lists the record).
+fn ring_listing(esm: &Esm, ring: &RingRef) -> String {
+    let record = zat_plugin_api::security::record_suffix(&ring.name);
+    match esm.as_str() {
+        Esm::RACF => format!("`RACDCERT ID({}) LISTRING({})`", ring.owner, ring.name),
+        Esm::TSS => {
+            format!("`TSS LIST({}) KEYRING({record}) LABLRING({})`", ring.owner, ring.name)
+        }
+        Esm::ACF2 => format!(
+            "`LIST {}.{record}`, in a TSO `ACF` session after `SET PROFILE(USER) DIVISION(KEYRING)`,",
+            ring.owner
+        ),
+        // A site's own ESM: its plugin knows the command, the runbook does not.
+        other => format!("The {} command that lists a key ring", other.to_ascii_uppercase()),
+    }
+}
+
+/// The `F ACF2,REBUILD(...)` operator commands after the LPAR's database job and after its
+/// SERVAUTH job, as the acf2 plugin writes them into the jobs' headers: ACF2 makes resident
+/// key ring records and resource rules current only when they are rebuilt, and whether it
+/// accepts the commands inside a batch ACF session is UNCONFIRMED (emitters.md §2.1), so the
+/// runbook prints them as operator steps. The resource type codes are the plugin's defaults
+/// (FAC, RDA, SER); a site that sets others reads its codes in the job headers.
+fn acf2_rebuilds(fleet: &Fleet, lpar: &Lpar, esm: &Esm) -> (Vec<String>, Vec<String>) {
+    if esm.as_str() != Esm::ACF2 {
+        return (Vec::new(), Vec::new());
+    }
+    let mut database = Vec::new();
+    if let Some(db) = fleet.security_database(&lpar.security_database) {
+        if !db.keyrings.is_empty() {
+            database.push("F ACF2,REBUILD(USR),CLASS(P),DIVISION(KEYRING)".to_owned());
+        }
+        let grants = zat_plugin_api::security::ring_grants(db);
+        for (class, code) in [
+            (zat_plugin_api::security::Class::Facility, "FAC"),
+            (zat_plugin_api::security::Class::Rdatalib, "RDA"),
+        ] {
+            if grants.iter().any(|grant| grant.class == class) {
+                database.push(format!("F ACF2,REBUILD({code})"));
+            }
+        }
+    }
+    let servauth = if zat_plugin_api::security::initstack_grants(lpar).is_empty() {
+        Vec::new()
+    } else {
+        vec!["F ACF2,REBUILD(SER)".to_owned()]
+    };
+    (database, servauth)
 }
 
 /// The CA hand-off of the LPAR's database: the data sets it adds (imports), each with who

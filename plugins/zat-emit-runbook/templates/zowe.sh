@@ -9,16 +9,30 @@
 # password, IMPORT.jcl for the partners' CA data sets); the activation steps (4 onwards) stay
 # with the operator.
 #
+# It makes the z/OS UNIX folders a file goes into when they are missing (a fresh LPAR has no
+# /etc/pagent). Before it replaces a z/OS UNIX file that is there, it downloads it into a
+# folder beside the bundle (BUNDLE-backup/TIME.XXXXXX/LPAR/PATH, or --backup-dir), so that the
+# back-out of each RUNBOOK.md can put the previous Policy Agent files back; the end of the run
+# says which it kept.
+#
+# A security job that stops says how to go on: a job built without a discovered state stops
+# at the first object that is there already (an earlier run's), and the way on is the
+# database's read-only DISCOVER job and a build with zat build --state, or
+# --skip-database-jobs when the database's jobs ended with condition code 0 before.
+#
 # Credentials never appear here: Zowe CLI takes them from its profiles (zowe config) or from
 # ZOWE_OPT_* environment variables. Each LPAR uses the z/OSMF profile named after it, unless
 # ZAT_ZOWE_PROFILE_<LPAR> (or ZAT_ZOWE_PROFILE, for every LPAR) names another.
 #
-# Usage: sh deploy/zowe.sh [--lpar NAME]... [--skip-database-jobs] [--max-cc N] [--chmod] [--dry-run]
+# Usage: sh deploy/zowe.sh [--lpar NAME]... [--skip-database-jobs] [--max-cc N] [--chmod]
+#                         [--backup-dir DIR] [--dry-run]
 #   --lpar NAME           deploy only this LPAR (repeatable); its database's jobs run first
 #   --skip-database-jobs  do not submit the security database jobs (already run on another LPAR)
 #   --max-cc N            the highest condition code a job may end with (default 0)
 #   --chmod               also set the mode of each z/OS UNIX file (zowe zos-uss issue ssh)
-#   --dry-run             print the zowe commands, run nothing
+#   --backup-dir DIR      where the files that were on z/OS go (default: BUNDLE-backup beside
+#                         the bundle, a new folder TIME.XXXXXX in it for each run)
+#   --dry-run             print the zowe commands as they would run, quoted, and run nothing
 
 set -eu
 
@@ -30,10 +44,14 @@ skip_database_jobs=0
 max_cc=0
 chmod_files=0
 dry_run=0
+backup_root="$bundle-backup"
+backup=""
+kept=""
 databases_done=" "
 by_hand=""
 lpar=""
 profile=""
+resume=""
 
 say() { printf 'zowe.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -55,6 +73,9 @@ while [ $# -gt 0 ]; do
             esac
             max_cc=$2; shift 2 ;;
         --chmod) chmod_files=1; shift ;;
+        --backup-dir)
+            [ $# -ge 2 ] || die "--backup-dir needs a folder"
+            backup_root=$2; shift 2 ;;
         --dry-run) dry_run=1; shift ;;
         -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) die "unknown argument $1; --help lists the options" ;;
@@ -77,20 +98,42 @@ selected() {
     return 1
 }
 
+# $1 as one shell word: as it is when it holds only characters no shell reads, else in single
+# quotes, with each ' closed, escaped and reopened.
+quote() {
+    case "$1" in
+        ''|*[!A-Za-z0-9_./:=@%+,-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+# What a dry run prints: the command that would run, each word quoted, ready to paste.
+show() {
+    printf '%s' "$1"
+    shift
+    for word in "$@"; do
+        printf ' %s' "$(quote "$word")"
+    done
+    printf '\n'
+}
+
 # zowe with the current LPAR's profile; stops the script when it fails.
 zowe_step() {
     what=$1
     shift
     say "$lpar: $what"
     if [ "$dry_run" = 1 ]; then
-        printf 'zowe'
-        printf ' %s' "$@"
-        printf '\n'
+        show zowe "$@" --zosmf-profile "$profile"
         return 0
     fi
     status=0
     zowe "$@" --zosmf-profile "$profile" || status=$?
     [ "$status" = 0 ] || die "$lpar: $what failed (zowe exit status $status); stopped here"
+}
+
+# Whether a z/OS UNIX path is there (a file or a folder).
+uss_exists() {
+    zowe zos-files list uss-files "$1" --zosmf-profile "$profile" >/dev/null 2>&1
 }
 
 # Submits a job of the bundle, waits for it to end and checks its condition code.
@@ -102,7 +145,7 @@ submit() {
         die "$lpar: $1 waits for its PKCS#12 password (ZAT0342): fill it in and submit the job where the password is, then run this script again with --skip-database-jobs"
     fi
     if [ "$dry_run" = 1 ]; then
-        printf 'zowe zos-jobs submit local-file %s --wait-for-output --response-format-json\n' "$bundle/$1"
+        show zowe zos-jobs submit local-file "$bundle/$1" --wait-for-output --response-format-json --zosmf-profile "$profile"
         return 0
     fi
     status=0
@@ -116,10 +159,53 @@ submit() {
         "CC "[0-9][0-9][0-9][0-9])
             cc=$(printf '%s' "${retcode#CC }" | sed 's/^0*//')
             cc=${cc:-0}
-            [ "$cc" -le "$max_cc" ] || die "$lpar: $1 ended with $retcode, above --max-cc $max_cc; read its output, then run again"
+            [ "$cc" -le "$max_cc" ] || die "$lpar: $1 ended with $retcode, above --max-cc $max_cc; stopped here. Read its SYSTSPRT: $resume"
             say "$lpar: $1 ended with $retcode" ;;
-        *) die "$lpar: $1 ended with ${retcode:-no condition code}; read its output, then run again" ;;
+        *) die "$lpar: $1 ended with ${retcode:-no condition code}; stopped here. Read its output, then run this script again" ;;
     esac
+}
+
+# Makes a z/OS UNIX folder when it is missing. `zowe zos-files create uss-directory` makes one
+# level: each LPAR's part names every folder above a file, the top first.
+make_folder() {
+    if [ "$dry_run" = 1 ]; then
+        say "$lpar: make folder $1 unless it is there"
+        printf '%s >/dev/null 2>&1 || %s' \
+            "$(show zowe zos-files list uss-files "$1" --zosmf-profile "$profile")" \
+            "$(show zowe zos-files create uss-directory "$1" --zosmf-profile "$profile")"
+        printf '\n'
+        return 0
+    fi
+    uss_exists "$1" && return 0
+    zowe_step "make folder $1" zos-files create uss-directory "$1"
+}
+
+# Downloads the z/OS UNIX file $1, when it is there, into this run's backup folder before the
+# upload replaces it (zowe cannot copy it on z/OS without SSH): the runbook's back-out gives
+# Policy Agent its previous files. The rest of the arguments are the upload's transfer options.
+keep_copy() {
+    path=$1
+    shift
+    if [ "$dry_run" = 1 ]; then
+        copy="${backup:-$backup_root/TIME.XXXXXX}/$lpar$path"
+        say "$lpar: keep a copy of $path in $copy if it is there"
+        printf '%s >/dev/null 2>&1 && %s' \
+            "$(show zowe zos-files list uss-files "$path" --zosmf-profile "$profile")" \
+            "$(show zowe zos-files download uss-file "$path" --file "$copy" "$@" --zosmf-profile "$profile")"
+        printf '\n'
+        return 0
+    fi
+    uss_exists "$path" || return 0
+    # One folder for the run, made when it keeps its first file.
+    if [ -z "$backup" ]; then
+        mkdir -p -- "$backup_root" || die "cannot make the backup folder $backup_root"
+        backup=$(mktemp -d "$backup_root/$(date +%Y%m%d-%H%M%S).XXXXXX") \
+            || die "cannot make a folder in $backup_root"
+    fi
+    copy="$backup/$lpar$path"
+    zowe_step "keep a copy of $path in $copy" zos-files download uss-file "$path" --file "$copy" "$@"
+    kept="$kept
+  $lpar: $path in $copy"
 }
 
 upload() {
@@ -134,7 +220,7 @@ chmod_file() {
     [ "$chmod_files" = 1 ] || return 0
     say "$lpar: $1"
     if [ "$dry_run" = 1 ]; then
-        printf 'zowe zos-uss issue ssh %s\n' "$1"
+        show zowe zos-uss issue ssh "$1" --ssh-profile "$profile"
         return 0
     fi
     status=0
@@ -153,6 +239,9 @@ note_by_hand() {
 . "$here"/{{ part }}
 {% endfor %}
 
+if [ -n "$kept" ]; then
+    say "kept the files that were there before this run (upload one back with zowe zos-files upload file-to-uss COPY PATH and the same --encoding):$kept"
+fi
 if [ -n "$by_hand" ]; then
     say "left to do by hand:$by_hand"
 fi

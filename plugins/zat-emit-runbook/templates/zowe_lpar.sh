@@ -9,6 +9,7 @@ command -v submit >/dev/null 2>&1 || {
 if selected {{ lpar.name }}; then
     lpar={{ lpar.name }}
     profile={{ lpar.profile }}
+    resume={{ lpar.resume }}
 {% if lpar.database_jobs %}
     case "$databases_done" in
         *" "{{ lpar.database }}" "*) ;;
@@ -17,20 +18,29 @@ if selected {{ lpar.name }}; then
 {% for job in lpar.database_jobs %}
                 submit {{ job }}
 {% endfor %}
-{% for job in lpar.database_by_hand %}
-                note_by_hand {{ job.path }} {{ job.what }}
-{% endfor %}
             fi
+            # Left to a person whether or not this run submits the database's other jobs.
+{% for job in lpar.database_by_hand %}
+            note_by_hand {{ job.path }} {{ job.what }}
+{% endfor %}
             databases_done="$databases_done"{{ lpar.database }}" " ;;
     esac
 {% endif %}
 {% for step in lpar.steps %}
 {% if step.kind == "submit" %}
     submit {{ step.path }}
+{% elif step.kind == "folder" %}
+    make_folder {{ step.path }}
 {% elif step.kind == "upload" %}
+{% if step.keep %}
+    keep_copy {{ step.destination }} {{ step.transfer }}
+{% endif %}
     upload {{ step.command }} {{ step.path }} {{ step.destination }} {{ step.transfer }}
 {% if step.chmod %}
     chmod_file {{ step.chmod }}
+{% endif %}
+{% if step.mode_refused %}
+    note_by_hand {{ step.path }} {{ step.mode_refused }}
 {% endif %}
 {% else %}
     note_by_hand {{ step.path }} {{ step.what }}

@@ -199,3 +199,58 @@ fn fixture_fleets_with_every_switch_reach_the_intended_state() {
         }
     }
 }
+
+/// Built without a discovered state, the SERVAUTH job of an LPAR ends with condition code 0
+/// from an empty database and again when it runs a second time, its profile there (a deploy
+/// run again after a later step failed), and so does SETUP on a system whose ring access
+/// profiles are there already (IRR.DIGTCERT.LIST and LISTRING are on most systems): the
+/// deploy scripts' `--max-cc 0` stops them only where a command failed. A PERMIT that fails
+/// still ends the job above 0.
+#[test]
+fn a_job_run_again_or_over_profiles_that_are_there_ends_with_condition_code_0() {
+    let bundle = bundle(SEED);
+    let servauth = "lpars/SYSA/racf/SERVAUTH.jcl";
+    let setup = "security/PLEX1/racf/SETUP.jcl";
+    let mut world = World::new(&bundle, &empty(), delivered());
+    let first = world.run(&bundle, &[("PLEX1".to_owned(), servauth.to_owned())]);
+    assert_eq!(first[0].max_rc(), Some(0), "{:#?}", first[0].steps);
+    let defined = world.state("PLEX1");
+    let again = world.run(&bundle, &[("PLEX1".to_owned(), servauth.to_owned())]);
+    let define = again[0].steps.iter().find(|s| s.name == "DEFINE").expect("a DEFINE step");
+    assert!(
+        define.commands.iter().any(|c| c.rc != 0),
+        "the profile is there: the RDEFINE fails, harmlessly: {define:#?}"
+    );
+    assert_eq!(again[0].max_rc(), Some(0), "{:#?}", again[0].steps);
+    assert_eq!(world.state("PLEX1"), defined, "the second run changes nothing");
+
+    // The ring access profiles there before SETUP, with the access the site gave.
+    let mut start = empty();
+    for resource in ["IRR.DIGTCERT.LIST", "IRR.DIGTCERT.LISTRING"] {
+        start.profiles.insert(
+            zat_racf_state::ProfileRef::new("FACILITY", resource),
+            crate::support::profile(
+                false,
+                zat_racf_state::Access::None,
+                &[("SYSADM", zat_racf_state::Access::Read)],
+            ),
+        );
+    }
+    let mut world = World::new(&bundle, &start, delivered());
+    let runs = world.run(&bundle, &[("PLEX1".to_owned(), setup.to_owned())]);
+    assert!(runs[0].steps.iter().all(|s| s.executed), "{:#?}", runs[0].steps);
+    assert_eq!(runs[0].max_rc(), Some(0), "{:#?}", runs[0].steps);
+    let after = world.state("PLEX1");
+    for resource in ["IRR.DIGTCERT.LIST", "IRR.DIGTCERT.LISTRING"] {
+        let key = zat_racf_state::ProfileRef::new("FACILITY", resource);
+        let kept = after.profiles.get(&key).and_then(|p| p.access.get("SYSADM")).copied();
+        assert_eq!(kept, Some(zat_racf_state::Access::Read), "{resource} kept as it was");
+    }
+
+    // A PERMIT that fails (its profile was deleted between the steps, as a failed RDEFINE
+    // leaves it) is not hidden: the job ends above 0.
+    let text = bundle.jcl(servauth).replace(" RDEFINE SERVAUTH", " RLIST SERVAUTH");
+    let mut racf = zat_racf_sim::Racf::new(empty(), Default::default());
+    let run = racf.run_job(&text, &mut delivered());
+    assert!(run.max_rc().is_some_and(|rc| rc > 0), "{:#?}", run.steps);
+}

@@ -390,7 +390,11 @@ fn seed_commands_match_the_seed_page() {
         &["PERMIT", "EZB.INITSTACK.SYSA.TCPIP", "CLASS(SERVAUTH)", "ID(PAGENT)", "ACCESS(READ)"],
     );
     assert!(define.line < permit.line);
-    one(&servauth, &["RLIST", "SERVAUTH", "EZB.INITSTACK.SYSA.TCPIP"]);
+    // The listing that ends the tolerant DEFINE step with its RC, and the verification's.
+    let listed = one(&servauth, &["RLIST", "SERVAUTH", "EZB.INITSTACK.SYSA.TCPIP", "AUTHUSER"]);
+    assert!(listed.line > permit.line);
+    let ends = matching(&servauth, &["RLIST", "SERVAUTH", "EZB.INITSTACK.SYSA.TCPIP"]);
+    assert!(ends.iter().any(|c| c.step == "DEFINE" && c.line > define.line), "{ends:?}");
 
     // The refreshes, each after the changes it publishes.
     let certs = one(&setup, &["SETROPTS", "RACLIST(DIGTCERT DIGTRING)", "REFRESH"]);

@@ -285,4 +285,87 @@ fn connections_between_lpars_and_an_lpar_without_ttls() {
     assert!(!sysz.contains("PAGENT_CONFIG_FILE"), "{sysz}");
     assert!(!sysz.contains("must run before step 7"), "{sysz}");
     assert!(sysa.contains("PAGENT_CONFIG_FILE"), "{sysa}");
+    // No stack to enforce a policy, nothing to place in step 3, and no TTLS to be on in
+    // step 8: the text says what happens on such an LPAR instead.
+    let step = |runbook: &str, number: &str| -> String {
+        let start = runbook.find(&format!("## {number}. ")).expect("step");
+        let rest = &runbook[start + 3..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_owned()
+    };
+    assert!(!sysz.contains("after the stack enforces the verified policy"), "{sysz}");
+    assert!(sysz.contains("No stack of SYSZ has TTLS on, so AT-TLS protects none"), "{sysz}");
+    assert!(!step(sysz, "3").contains("| Bundle file |"), "{}", step(sysz, "3"));
+    assert!(step(sysz, "3").contains("No policy file goes to SYSZ"), "{}", step(sysz, "3"));
+    assert!(!step(sysz, "8").contains("TTLS on, place"), "{}", step(sysz, "8"));
+    assert!(!step(sysz, "6").contains("turning TTLS on"), "{}", step(sysz, "6"));
+    assert!(sysa.contains("after the stack enforces the verified policy"), "{sysa}");
+    assert!(step(sysa, "8").contains("with the policy verified and TTLS on"), "{sysa}");
+}
+
+/// The shell lines step 4 tells the operator to type quote every path as the deploy scripts
+/// do: a log path with `$(id)`, a quote, `;`, `&` or `*` is one word, read back by `sh` as
+/// written, never a command.
+#[test]
+fn runbook_shell_commands_quote_their_paths() {
+    let mut fleet = fixture("seed");
+    let syslog = &mut fleet.lpars[0].syslog;
+    syslog.attls_log = "/var/log/attls$(id).log".to_owned();
+    syslog.error_log = Some("/var/log/o'k;rm&x*/p.log".to_owned());
+    let request = indexed(&request(fleet.clone()), &ALL).0;
+    let response = render::<RunbookEmitter>(&request);
+    let runbook = &response.files[0].content;
+    let mut typed = Vec::new();
+    for line in runbook.lines() {
+        let Some(words) =
+            line.strip_prefix("mkdir -p -- ").or_else(|| line.strip_prefix("touch -- "))
+        else {
+            continue;
+        };
+        let read = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s\\n' {words}"))
+            .output()
+            .expect("sh");
+        assert!(read.status.success(), "{line}");
+        let words = String::from_utf8(read.stdout).expect("UTF-8");
+        assert_eq!(words.lines().count(), 1, "one word: {line}");
+        typed.push(words.trim_end_matches('\n').to_owned());
+    }
+    for path in ["/var/log/attls$(id).log", "/var/log/o'k;rm&x*/p.log", "/var/log/o'k;rm&x*"] {
+        assert!(typed.iter().any(|word| word == path), "{path} not typed as one word: {typed:?}");
+    }
+}
+
+/// ACF2 and Top Secret runbooks give the real commands: the ring listing of step 9 in each
+/// ESM's syntax, with the record names their plugins give, and for ACF2 the `F ACF2,REBUILD`
+/// operator steps after the database's job and the SERVAUTH job (emitters.md §2.1: whether
+/// ACF2 takes them inside a batch ACF session is unconfirmed).
+#[test]
+fn acf2_and_top_secret_runbooks_give_their_own_commands() {
+    for esm in ["acf2", "tss"] {
+        let mut fleet = fixture("seed");
+        for db in &mut fleet.security_databases {
+            db.esm = zat_plugin_api::model::Esm::new(esm);
+        }
+        let ring = fleet.security_databases[0].keyrings[0].clone();
+        let record = zat_plugin_api::security::record_suffix(&ring.name);
+        let response = render::<RunbookEmitter>(&request(fleet));
+        let runbook = &response.files[0].content;
+        assert!(!runbook.contains("command to list ring"), "{runbook}");
+        let listing = match esm {
+            "acf2" => format!(
+                "`LIST {}.{record}`, in a TSO `ACF` session after `SET PROFILE(USER) DIVISION(KEYRING)`, lists key ring {}/{}",
+                ring.owner, ring.owner, ring.name
+            ),
+            _ => format!(
+                "`TSS LIST({}) KEYRING({record}) LABLRING({})` lists key ring",
+                ring.owner, ring.name
+            ),
+        };
+        assert!(runbook.contains(&listing), "{listing}:\n{runbook}");
+        let rebuilds = ["F ACF2,REBUILD(USR),CLASS(P),DIVISION(KEYRING)", "F ACF2,REBUILD(SER)"];
+        for rebuild in rebuilds {
+            assert_eq!(runbook.contains(&format!("\n{rebuild}\n")), esm == "acf2", "{rebuild}");
+        }
+    }
 }
