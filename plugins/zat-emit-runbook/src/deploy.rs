@@ -42,7 +42,7 @@ pub(crate) struct LparPlan<'a> {
     /// The database's jobs a person runs (runbook step 1), listed with the by-hand steps.
     database_by_hand: Vec<(&'a str, &'static str)>,
     steps: Vec<Step<'a>>,
-    /// How to go on when a security job stops: the words of [`resume`], without the command
+    /// How to go on when a security job stops: the words of [`Resume`], without the command
     /// that skips the database's jobs, which each script names its own way.
     resume: Resume,
 }
