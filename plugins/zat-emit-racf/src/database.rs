@@ -744,7 +744,10 @@ impl<'a> DbPlan<'a> {
                          MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND IS KEPT AS \
                          IT IS; THE LISTINGS AFTER THE DEFINES END THE STEP, WITH RC 0 WHEN THE \
                          PROFILES ARE THERE: PROFILES THE SITE HAS ALREADY DO NOT RAISE THE \
-                         JOB'S CONDITION CODE.",
+                         JOB'S CONDITION CODE. A GENERIC PROFILE THAT COVERS ONE IS NOT SEEN: \
+                         THE NEW DISCRETE PROFILE TAKES ITS PLACE FOR THAT NAME, WITH ONLY THE \
+                         ACCESS THIS JOB GIVES. WHERE THE SITE HAS SUCH PROFILES, RUN DISCOVER \
+                         AND BUILD WITH --STATE.",
                     )
                 };
                 define.commands = if plan.discovered() {
@@ -1225,7 +1228,10 @@ impl<'a> DbPlan<'a> {
         let mut verify = Step::new(
             "VERIFY",
             Mode::Tolerant,
-            "STEP VERIFY: LIST THE RINGS LEFT FOR EACH OWNER AND THE ACCESS LISTS.",
+            "STEP VERIFY: LIST THE RINGS LEFT FOR EACH OWNER AND THE ACCESS LISTS. AN OWNER \
+             LEFT WITH NO RING (IRRD115I) OR A PROFILE THIS JOB DELETED (ICH13003I) GIVES RC 4, \
+             AND THE LAST LISTING GIVES THE STEP ITS RC: RC 4 HERE IS THE BACK-OUT DONE, NOT A \
+             FAILURE.",
         );
         let mut owners: Vec<&str> = Vec::new();
         for ring in &db.keyrings {

@@ -94,7 +94,13 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
         Step::new(
             "DEFINE",
             Mode::Tolerant,
-            "STEP DEFINE (TOLERANT): DEFINE EZB.INITSTACK FOR EVERY STACK WITH AT-TLS IF IT IS              MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND IS KEPT AS IT IS; THE              LISTINGS AFTER THE DEFINES END THE STEP, WITH RC 0 WHEN THE PROFILES ARE THERE, SO              THAT A RERUN, OR A PROFILE THE SITE HAS ALREADY, ENDS WITH CC 0000.",
+            "STEP DEFINE (TOLERANT): DEFINE EZB.INITSTACK FOR EVERY STACK WITH AT-TLS IF IT IS \
+             MISSING. A PROFILE THAT EXISTS ALREADY GIVES ICH10102I AND IS KEPT AS IT IS; THE \
+             LISTINGS AFTER THE DEFINES END THE STEP, WITH RC 0 WHEN THE PROFILES ARE THERE, SO \
+             THAT A RERUN, OR A PROFILE THE SITE HAS ALREADY, ENDS WITH CC 0000. A GENERIC \
+             PROFILE THAT COVERS ONE IS NOT SEEN: THE NEW DISCRETE PROFILE TAKES ITS PLACE FOR \
+             THAT NAME, WITH ONLY THE ACCESS THIS JOB GIVES. WHERE THE SITE HAS SUCH PROFILES, \
+             RUN DISCOVER AND BUILD WITH --STATE.",
         )
     };
     define.commands = if plan.discovered() {
@@ -288,7 +294,13 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
             format!("HOW TO UNDO: SUBMIT JOB {setup_name} (SERVAUTH) AGAIN."),
         ],
         steps,
-        tail: vec![verify],
+        tail: vec![Step {
+            about: "STEP VERIFY (ALWAYS RUNS): LIST THE PROFILES WITH THEIR ACCESS LISTS. A \
+                    PROFILE THIS JOB DELETED LISTS AS NOT FOUND (ICH13003I), THE LAST LISTING \
+                    GIVES THE STEP ITS RC, SO RC 4 HERE IS THE BACK-OUT DONE, NOT A FAILURE."
+                .to_owned(),
+            ..verify
+        }],
         stop: None,
     };
     vec![setup, backout]
