@@ -76,6 +76,7 @@ case "$1 $2 $3" in
         fi
         printf '{\n  "success": true,\n  "data": {\n    "jobid": "JOB00042",\n    "retcode": "%s"\n  }\n}\n' "$cc" ;;
     "zos-files list uss-files")
+        if [ -n "${STUB_ZOSMF_DOWN:-}" ]; then echo "connect ECONNREFUSED" >&2; exit 1; fi
         if ours "$4" && [ ! -e "$4" ]; then missing "$4"; fi ;;
     "zos-files create uss-directory")
         if ours "$4"; then mkdir -- "$4" 2>/dev/null || missing "$(dirname -- "$4")"; fi ;;
@@ -897,6 +898,21 @@ fn zowe_script_makes_the_folders_of_a_fresh_lpar_and_keeps_the_files_it_replaces
     let kept = std::fs::read_to_string(&copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
     assert_eq!(kept, "the site's main file\n");
     assert!(stderr.contains(&format!("{} in {}", main.display(), copy.display())), "{stderr}");
+}
+
+/// A listing that fails for another reason than "no such file" (z/OSMF down) is not taken for
+/// a file that is not there: the run stops before it uploads over a file it could not copy.
+#[test]
+fn zowe_script_stops_when_it_cannot_tell_whether_a_file_is_there() {
+    let (_work, out) = bundle();
+    let (mut command, log) =
+        script_command(&out, "deploy/zowe.sh", &["--lpar", "SYS1", "--skip-database-jobs"], "");
+    let output = command.env("STUB_ZOSMF_DOWN", "1").output().expect("run sh");
+    let stderr = text(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("cannot tell whether") && stderr.contains("ECONNREFUSED"), "{stderr}");
+    let calls = calls(&log);
+    assert!(calls.iter().all(|c| !c.starts_with("zos-files upload")), "{calls:#?}");
 }
 
 /// `--dry-run` prints each command as it would run, its profile included and every word

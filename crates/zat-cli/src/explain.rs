@@ -613,7 +613,21 @@ pub(crate) const CODES: &[Code] = &[
          CEEOPTS, server.xml or start). Roll such a change out in two builds: first keep a rule for\n\
          the old port beside the new one (a `stack.rule(..)` in the script), deploy, move the\n\
          applications, then remove it and deploy again; or stop the applications for the change.\n\
-         Removing a requester or server on purpose gives it too (warning).",
+         Removing a requester or server on purpose gives it too. Each rule is tried with the\n\
+         first and last port and address of its ranges, so a narrowed range is found, but not a\n\
+         hole cut inside one. A stack whose TcpImage leaves Policy Agent's main file gives it as\n\
+         well: at the refresh Policy Agent removes the stack's AT-TLS policy (EZZ8773I) while the\n\
+         stack may keep TTLS on (warning).",
+    ),
+    row(
+        "ZAT0324",
+        "the main file on disk has a refresh timer",
+        "The Policy Agent main file the new one replaces has a TcpImage refresh interval (1800\n\
+         seconds unless written), and the new one has none (zat's default, 2147483647). A Policy\n\
+         Agent started with the old file re-reads changed files at that interval, so the files\n\
+         placed in runbook step 3 are installed within that time, before the checks of steps 5\n\
+         and 6 and without the refresh. Place them in a change window this once; after the first\n\
+         refresh with the new main file, placed files wait for the runbook's refresh (warning).",
     ),
     row(
         "ZAT0340",

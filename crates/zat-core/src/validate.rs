@@ -71,6 +71,27 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
         v.mvs_name(&lpar.pagent.userid, "Policy Agent user ID", false, &object, &lpar.origin);
         v.mvs_name(&lpar.syslog.jobname, "syslogd job name", false, &object, &lpar.origin);
         v.unix_path(&lpar.pagent.config_dir, "Policy Agent config_dir", &object, &lpar.origin);
+        // The files placed in it must fit a z/OS UNIX path too: the longest is a stack's policy.
+        let longest = lpar
+            .stacks
+            .iter()
+            .map(|stack| format!("{}.policy", stack.name))
+            .chain(["pagent.conf".to_owned()])
+            .max_by_key(String::len)
+            .unwrap_or_default();
+        let dir = lpar.pagent.config_dir.trim_end_matches('/');
+        if lpar.pagent.config_dir.len() <= 1023 && dir.len() + 1 + longest.len() > 1023 {
+            v.error(
+                "ZAT0115",
+                &format!(
+                    "Policy Agent config_dir is {} bytes long: {longest} in it would be a path of {} bytes, more than the 1023 of a z/OS UNIX path",
+                    dir.len(),
+                    dir.len() + 1 + longest.len()
+                ),
+                &object,
+                &lpar.origin,
+            );
+        }
         v.unix_path(&lpar.syslog.config_path, "syslog config_path", &object, &lpar.origin);
         v.unix_path(&lpar.syslog.attls_log, "syslog attls_log", &object, &lpar.origin);
         v.unix_path(&lpar.syslog.pagent_log, "syslog pagent_log", &object, &lpar.origin);

@@ -35,6 +35,10 @@ pub const CODE_WRONG_RULE: &str = "ZAT0320";
 /// protects.
 pub const CODE_PROTECTION_REMOVED: &str = "ZAT0323";
 
+/// The Policy Agent main file on disk has a refresh timer: a Policy Agent started with it
+/// installs placed files on its own.
+pub const CODE_REFRESH_TIMER: &str = "ZAT0324";
+
 /// One connection the fleet means, and the rule it must get.
 struct Intended {
     what: String,
@@ -306,15 +310,17 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
             _ => &[Side::Inbound, Side::Outbound][..],
         };
         for &side in sides {
-            let connection = zat_policy::matcher::written_for(rule, side);
-            let landed = first_match(&old, &connection, &options);
-            if landed != Some(at) || !protects(&old, landed) {
-                continue;
-            }
-            let now = first_match(&new, &connection, &options);
-            if protects(&new, now) {
-                continue;
-            }
+            // The first connection the old policy gives this rule and the new one leaves in
+            // clear text: one warning per rule and side says what to look at.
+            let lost = samples(rule, side).into_iter().find_map(|connection| {
+                let landed = first_match(&old, &connection, &options);
+                if landed != Some(at) || !protects(&old, landed) {
+                    return None;
+                }
+                let now = first_match(&new, &connection, &options);
+                (!protects(&new, now)).then_some((connection, now))
+            });
+            let Some((connection, now)) = lost else { continue };
             let after = match now.and_then(|at| new.rules.get(at)) {
                 Some(other) => format!("lands on rule {}, with TTLSEnabled Off", other.name),
                 None => "matches no rule".to_owned(),
@@ -334,6 +340,112 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
             );
         }
     }
+    out
+}
+
+/// What replacing an LPAR's Policy Agent main file does that its policy files do not show: a
+/// stack the old file names (`TcpImage`) and the new one does not loses its AT-TLS policy at
+/// the refresh (ZAT0323), and a Policy Agent started with an old file that has a refresh timer
+/// re-reads changed files on its own (ZAT0324), so files placed ahead of the runbook's refresh
+/// are installed before its checks, whatever the new file says.
+pub(crate) fn main_file_changes(lpar: &Lpar, old: &[u8], new: &[u8]) -> Vec<Diagnostic> {
+    let (old, new) = (images(old), images(new));
+    let mut out = Vec::new();
+    for (stack, _) in &old {
+        if !new.iter().any(|(s, _)| s.eq_ignore_ascii_case(stack)) {
+            out.push(
+                Diagnostic::warning(
+                    CODE_PROTECTION_REMOVED,
+                    format!(
+                        "stack {stack} has a TcpImage in the Policy Agent main file on disk but none in the new one: at the refresh Policy Agent removes its AT-TLS policy (EZZ8773I), and while the stack keeps TTLS on its connections go in clear text"
+                    ),
+                )
+                .object(format!("lpar {}", lpar.name))
+                .at(&lpar.origin)
+                .help("turn TTLS off in the stack's profile first (runbook back-out), or keep the stack's AT-TLS rules; `zat explain ZAT0323`"),
+            );
+        }
+    }
+    let timer = |images: &[(String, i64)]| images.iter().map(|(_, i)| *i).min();
+    if let Some(seconds) = timer(&old).filter(|&s| s < zat_model::NO_REFRESH_TIMER)
+        && timer(&new).is_none_or(|s| s >= zat_model::NO_REFRESH_TIMER)
+    {
+        out.push(
+            Diagnostic::warning(
+                CODE_REFRESH_TIMER,
+                format!(
+                    "the Policy Agent main file on disk re-reads changed files every {seconds} seconds: a Policy Agent started with it installs the files of runbook step 3 within that time, before the checks of steps 5 and 6, though the new main file turns the timer off"
+                ),
+            )
+            .object(format!("lpar {}", lpar.name))
+            .at(&lpar.origin)
+            .help("place this bundle's files in a change window; from the first refresh with the new main file, placed files wait for the runbook's refresh; `zat explain ZAT0324`"),
+        );
+    }
+    out
+}
+
+/// The `TcpImage` (or `PEPInstance`) statements of a main file: each stack with its refresh
+/// interval (1800 seconds, Policy Agent's default, when none is written).
+fn images(bytes: &[u8]) -> Vec<(String, i64)> {
+    let text = String::from_utf8_lossy(bytes);
+    let (statements, _) = zat_policy::parse(&text);
+    statements
+        .iter()
+        .filter(|s| s.is("TcpImage") || s.is("PEPInstance"))
+        .filter_map(|s| {
+            let stack = s.values.first()?.clone();
+            let interval = s.values.iter().skip(1).find_map(|v| v.parse::<i64>().ok());
+            Some((stack, interval.unwrap_or(1800)))
+        })
+        .collect()
+}
+
+/// Connections a rule is written for, to try on the old and the new policy: the one of
+/// [`zat_policy::matcher::written_for`] (the first port and address of each range), then the
+/// same with each port and address condition at the first and last value of its first and last
+/// range in turn. A narrowed range loses its ends, and an exception at a higher priority that
+/// takes the first port leaves the others to the rule; a hole cut in the middle of a range is
+/// not seen.
+fn samples(rule: &zat_policy::EffectiveRule, side: Side) -> Vec<Connection> {
+    let base = zat_policy::matcher::written_for(rule, side);
+    let c = &rule.conditions;
+    let ports = |ranges: &[zat_policy::effective::PortRange]| -> Vec<u16> {
+        let mut out = Vec::new();
+        for r in ranges.first().into_iter().chain(ranges.last()) {
+            for p in [r.from, r.to] {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    };
+    let addrs = |ranges: &[zat_policy::effective::AddrRange]| -> Vec<IpAddr> {
+        let mut out = Vec::new();
+        for r in ranges.first().into_iter().chain(ranges.last()) {
+            for a in [r.from, r.to] {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    };
+    let mut out = vec![base.clone()];
+    for port in ports(&c.local_port) {
+        out.push(Connection { local_port: Some(port), ..base.clone() });
+    }
+    for port in ports(&c.remote_port) {
+        out.push(Connection { remote_port: Some(port), ..base.clone() });
+    }
+    for addr in addrs(&c.local_addr) {
+        out.push(Connection { local_addr: Some(addr), ..base.clone() });
+    }
+    for addr in addrs(&c.remote_addr) {
+        out.push(Connection { remote_addr: Some(addr), ..base.clone() });
+    }
+    out.dedup();
     out
 }
 

@@ -120,17 +120,25 @@ pub(crate) struct Checking<'a> {
     fleet: &'a zat_model::Fleet,
     names: zat_model::ByName<'a>,
     stacks: std::collections::HashMap<String, (usize, usize)>,
+    /// Each LPAR's Policy Agent main file, by bundle path.
+    mains: std::collections::HashMap<String, usize>,
     found: Mutex<Vec<Found>>,
 }
 
-/// What the check found on one stack, with the stack's place (LPAR index, stack index).
+/// What the check found on one stack (LPAR index, 1 + stack index) or on an LPAR's main file (LPAR index, 0).
 type Found = ((usize, usize), Vec<Diagnostic>);
 
 impl<'a> Checking<'a> {
     pub(crate) fn new(inner: &'a dyn Sink, fleet: &'a zat_model::Fleet) -> Self {
         let stacks = crate::connections::policy_paths(fleet);
         let names = zat_model::ByName::new(fleet);
-        Checking { inner, fleet, names, stacks, found: Mutex::new(Vec::new()) }
+        let mains = fleet
+            .lpars
+            .iter()
+            .enumerate()
+            .map(|(at, lpar)| (zat_plugin_api::layout::pagent_main(&lpar.name), at))
+            .collect();
+        Checking { inner, fleet, names, stacks, mains, found: Mutex::new(Vec::new()) }
     }
 
     /// What the check found, in fleet order (whatever order the units finished in).
@@ -149,6 +157,16 @@ impl Sink for Checking<'_> {
         self.inner.carry(path)
     }
     fn add(&self, file: BundleFile) {
+        if let Some(&l) = self.mains.get(file.path.as_str())
+            && let Some(old) = self.inner.replaced(&file.path, &file.content)
+        {
+            let lpar = &self.fleet.lpars[l];
+            let found = crate::connections::main_file_changes(lpar, &old, &file.content);
+            if !found.is_empty() {
+                // Before the LPAR's stacks (theirs are 1 on) in the fleet's order.
+                lock(&self.found).push(((l, 0), found));
+            }
+        }
         if let Some(&(l, s)) = self.stacks.get(file.path.as_str()) {
             let lpar = &self.fleet.lpars[l];
             let stack = &lpar.stacks[s];
@@ -164,7 +182,7 @@ impl Sink for Checking<'_> {
                 ));
             }
             if !checked.diagnostics.is_empty() {
-                lock(&self.found).push(((l, s), checked.diagnostics));
+                lock(&self.found).push(((l, s + 1), checked.diagnostics));
             }
         }
         self.inner.add(file);

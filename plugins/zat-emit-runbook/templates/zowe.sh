@@ -132,8 +132,15 @@ zowe_step() {
 }
 
 # Whether a z/OS UNIX path is there (a file or a folder).
+# Whether the z/OS UNIX path $1 is there: z/OSMF answers EDC5129I (no such file or
+# directory) when it is not. Any other failure (z/OSMF down, a logon refused) stops the run
+# rather than pass for "not there", which would skip the copy of a file about to be replaced.
 uss_exists() {
-    zowe zos-files list uss-files "$1" --zosmf-profile "$profile" >/dev/null 2>&1
+    answer=$(zowe zos-files list uss-files "$1" --zosmf-profile "$profile" 2>&1) && return 0
+    case "$answer" in
+        *EDC5129I*) return 1 ;;
+    esac
+    die "$lpar: cannot tell whether $1 is there (nothing was uploaded over it): $answer"
 }
 
 # Submits a job of the bundle, waits for it to end and checks its condition code.

@@ -193,3 +193,69 @@ fn what_a_script_throws_is_shown_in_script_terms_and_without_escapes() {
     out.expect_code(1).stderr_has("the script threw \"bad ?[2J?]0;title? end\"");
     assert!(!out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{7}'), "{:?}", out.stderr);
 }
+
+/// A fleet whose `--set v=N` changes what one LPAR's stacks protect (see each case below), and
+/// whose `--set timer=1` gives Policy Agent's main file a refresh timer.
+const PROTECTED: &str = r#"
+let v = param("v", 0);
+let site = fleet("PROT");
+let db = site.security_database("PLEX1", #{ esm: "racf" });
+let ca = db.certificate_authority("HCA", #{ subject: #{ CN: "H CA", O: "H", C: "US" }, not_after: "2035-12-31" });
+let srv = db.certificate("SRVU", "SRV-CERT", #{ subject: #{ CN: "SRV.H.COM", O: "H", C: "US" }, signed_by: ca, key_usage: ["handshake"], not_after: "2030-12-31" });
+let ring = db.keyring("SRVU", "SRV-RING");
+ring.connect(ca);
+ring.connect_default(srv);
+let pagent = if param("timer", 0) == 1 { #{ refresh_interval: 1800 } } else { #{} };
+let lpar = site.lpar("SYSA", #{ security_database: db, pagent: pagent });
+let st = lpar.stack("TCPIP");
+st.rule("EXC_CLEAR", #{ direction: "inbound", local_port: 8000, enabled: false, priority: 900 });
+if v != 2 {
+    st.rule("RANGE_IN", #{ direction: "inbound", local_port: if v == 1 { "8000-8004" } else { "8000-8010" }, keyring: ring, priority: 100 });
+}
+st.rule("ADDR_OUT", #{ direction: "outbound", remote_addr: if v == 3 { "10.1.0.0/24" } else { "10.1.0.0/16" }, remote_port: 9000, keyring: ring });
+if v != 4 {
+    lpar.stack("TCPIPB").rule("B_IN", #{ direction: "inbound", local_port: 9400, keyring: ring });
+}
+"#;
+
+/// A rebuild says what the policy on disk protects and the new one leaves in clear text
+/// (ZAT0323): a narrowed port or address range (the ends it lost), a removed rule whose first
+/// port an exception at a higher priority takes (its other ports), a stack dropped from Policy
+/// Agent's main file; and (ZAT0324) a main file on disk with a refresh timer, which installs
+/// placed files before the runbook's checks. An unchanged rebuild says nothing.
+#[test]
+fn a_rebuild_names_what_the_new_policy_stops_protecting() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("f.rhai"), PROTECTED).expect("script written");
+    let warned = |args: &[&str]| {
+        let out = zat_in(tmp.path(), &[&["build", "f.rhai", "-o", "out"], args].concat());
+        out.expect_code(0);
+        out.stderr
+    };
+    let first = warned(&[]);
+    assert!(!first.contains("ZAT0323") && !first.contains("ZAT0324"), "{first}");
+    let same = warned(&[]);
+    assert!(!same.contains("ZAT0323"), "{same}");
+    let narrowed = warned(&["--set", "v=1"]);
+    assert!(
+        narrowed.contains("inbound connection to local port 8010")
+            && narrowed.contains("rule RANGE_IN"),
+        "{narrowed}"
+    );
+    warned(&[]);
+    let removed = warned(&["--set", "v=2"]);
+    assert!(
+        removed.contains("rule RANGE_IN of the policy on disk, but matches no rule"),
+        "{removed}"
+    );
+    warned(&[]);
+    let address = warned(&["--set", "v=3"]);
+    assert!(address.contains("of 10.1.255.255") && address.contains("rule ADDR_OUT"), "{address}");
+    warned(&[]);
+    let stack = warned(&["--set", "v=4"]);
+    assert!(stack.contains("stack TCPIPB has a TcpImage in the Policy Agent main file on disk but none in the new one"), "{stack}");
+    warned(&["--set", "timer=1"]);
+    let timer = warned(&[]);
+    assert!(timer.contains("ZAT0324") && timer.contains("every 1800 seconds"), "{timer}");
+    assert!(!warned(&[]).contains("ZAT0324"));
+}

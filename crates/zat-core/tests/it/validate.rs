@@ -665,3 +665,16 @@ fn a_date_that_does_not_exist_says_which_day() {
     assert!(dates[0].message.contains("does not exist: day 30"), "{dates:#?}");
     assert!(!dates[0].message.contains("must be yyyy-mm-dd"), "{dates:#?}");
 }
+
+/// Policy Agent's folder must leave room for the files placed in it: a folder of 1,012 bytes
+/// is a valid path, but its stacks' policy files would not be (a plugin's placement check
+/// would then refuse the built-in Policy Agent emitter's answer instead of the script).
+#[test]
+fn the_policy_agent_folder_leaves_room_for_its_files() {
+    let line = fixtures::seed_raw().lpars[0].origin.line;
+    check(|f| f.lpars[0].pagent.config_dir = format!("/{}", "a".repeat(1011)), "ZAT0115", line);
+    let mut fleet = fixtures::seed_raw();
+    fleet.lpars[0].pagent.config_dir = format!("/{}", "a".repeat(1000));
+    let prepared = prepare(fleet);
+    assert!(!prepared.has_errors(), "{:#?}", prepared.diagnostics);
+}
