@@ -410,42 +410,34 @@ fn images(bytes: &[u8]) -> Vec<(String, i64)> {
 fn samples(rule: &zat_policy::EffectiveRule, side: Side) -> Vec<Connection> {
     let base = zat_policy::matcher::written_for(rule, side);
     let c = &rule.conditions;
-    let ports = |ranges: &[zat_policy::effective::PortRange]| -> Vec<u16> {
-        let mut out = Vec::new();
-        for r in ranges.first().into_iter().chain(ranges.last()) {
-            for p in [r.from, r.to] {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-        }
-        out
-    };
-    let addrs = |ranges: &[zat_policy::effective::AddrRange]| -> Vec<IpAddr> {
-        let mut out = Vec::new();
-        for r in ranges.first().into_iter().chain(ranges.last()) {
-            for a in [r.from, r.to] {
-                if !out.contains(&a) {
-                    out.push(a);
-                }
-            }
-        }
-        out
-    };
     let mut out = vec![base.clone()];
-    for port in ports(&c.local_port) {
+    for port in ends(&c.local_port, |r| (r.from, r.to)) {
         out.push(Connection { local_port: Some(port), ..base.clone() });
     }
-    for port in ports(&c.remote_port) {
+    for port in ends(&c.remote_port, |r| (r.from, r.to)) {
         out.push(Connection { remote_port: Some(port), ..base.clone() });
     }
-    for addr in addrs(&c.local_addr) {
+    for addr in ends(&c.local_addr, |r| (r.from, r.to)) {
         out.push(Connection { local_addr: Some(addr), ..base.clone() });
     }
-    for addr in addrs(&c.remote_addr) {
+    for addr in ends(&c.remote_addr, |r| (r.from, r.to)) {
         out.push(Connection { remote_addr: Some(addr), ..base.clone() });
     }
     out.dedup();
+    out
+}
+
+/// The first and last value of the first and last of `ranges`, each once.
+fn ends<R, T: Copy + PartialEq>(ranges: &[R], bounds: impl Fn(&R) -> (T, T)) -> Vec<T> {
+    let mut out = Vec::new();
+    for range in ranges.first().into_iter().chain(ranges.last()) {
+        let (from, to) = bounds(range);
+        for value in [from, to] {
+            if !out.contains(&value) {
+                out.push(value);
+            }
+        }
+    }
     out
 }
 
