@@ -350,37 +350,35 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
 /// are installed before its checks, whatever the new file says.
 pub(crate) fn main_file_changes(lpar: &Lpar, old: &[u8], new: &[u8]) -> Vec<Diagnostic> {
     let (old, new) = (images(old), images(new));
+    let warning = |code: &str, message: String, help: &str| {
+        Diagnostic::warning(code, message)
+            .object(format!("lpar {}", lpar.name))
+            .at(&lpar.origin)
+            .help(help)
+    };
     let mut out = Vec::new();
     for (stack, _) in &old {
         if !new.iter().any(|(s, _)| s.eq_ignore_ascii_case(stack)) {
-            out.push(
-                Diagnostic::warning(
-                    CODE_PROTECTION_REMOVED,
-                    format!(
-                        "stack {stack} has a TcpImage in the Policy Agent main file on disk but none in the new one: at the refresh Policy Agent removes its AT-TLS policy (EZZ8773I), and while the stack keeps TTLS on its connections go in clear text"
-                    ),
-                )
-                .object(format!("lpar {}", lpar.name))
-                .at(&lpar.origin)
-                .help("turn TTLS off in the stack's profile first (runbook back-out), or keep the stack's AT-TLS rules; `zat explain ZAT0323`"),
-            );
+            out.push(warning(
+                CODE_PROTECTION_REMOVED,
+                format!(
+                    "stack {stack} has a TcpImage in the Policy Agent main file on disk but none in the new one: at the refresh Policy Agent removes its AT-TLS policy (EZZ8773I), and while the stack keeps TTLS on its connections go in clear text"
+                ),
+                "turn TTLS off in the stack's profile first (runbook back-out), or keep the stack's AT-TLS rules; `zat explain ZAT0323`",
+            ));
         }
     }
     let timer = |images: &[(String, i64)]| images.iter().map(|(_, i)| *i).min();
     if let Some(seconds) = timer(&old).filter(|&s| s < zat_model::NO_REFRESH_TIMER)
         && timer(&new).is_none_or(|s| s >= zat_model::NO_REFRESH_TIMER)
     {
-        out.push(
-            Diagnostic::warning(
-                CODE_REFRESH_TIMER,
-                format!(
-                    "the Policy Agent main file on disk re-reads changed files every {seconds} seconds: a Policy Agent started with it installs the files of runbook step 3 within that time, before the checks of steps 5 and 6, though the new main file turns the timer off"
-                ),
-            )
-            .object(format!("lpar {}", lpar.name))
-            .at(&lpar.origin)
-            .help("place this bundle's files in a change window; from the first refresh with the new main file, placed files wait for the runbook's refresh; `zat explain ZAT0324`"),
-        );
+        out.push(warning(
+            CODE_REFRESH_TIMER,
+            format!(
+                "the Policy Agent main file on disk re-reads changed files every {seconds} seconds: a Policy Agent started with it installs the files of runbook step 3 within that time, before the checks of steps 5 and 6, though the new main file turns the timer off"
+            ),
+            "place this bundle's files in a change window; from the first refresh with the new main file, placed files wait for the runbook's refresh; `zat explain ZAT0324`",
+        ));
     }
     out
 }
@@ -423,8 +421,13 @@ fn samples(rule: &zat_policy::EffectiveRule, side: Side) -> Vec<Connection> {
     for addr in ends(&c.remote_addr, |r| (r.from, r.to)) {
         out.push(Connection { remote_addr: Some(addr), ..base.clone() });
     }
-    out.dedup();
-    out
+    let mut once: Vec<Connection> = Vec::with_capacity(out.len());
+    for connection in out {
+        if !once.contains(&connection) {
+            once.push(connection);
+        }
+    }
+    once
 }
 
 /// The first and last value of the first and last of `ranges`, each once.

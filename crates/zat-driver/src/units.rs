@@ -125,7 +125,8 @@ pub(crate) struct Checking<'a> {
     found: Mutex<Vec<Found>>,
 }
 
-/// What the check found on one stack (LPAR index, 1 + stack index) or on an LPAR's main file (LPAR index, 0).
+/// What the check found on one stack, at (LPAR index, 1 + stack index), or on an LPAR's Policy
+/// Agent main file, at (LPAR index, 0).
 type Found = ((usize, usize), Vec<Diagnostic>);
 
 impl<'a> Checking<'a> {

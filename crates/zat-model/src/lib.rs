@@ -28,7 +28,7 @@ pub use fleet::{
     RingConnection, RingRef, Rule, RuleSource, SecurityDatabase, SecurityLevel, SiteDefaults,
     Stack, SyslogSettings, Usage, ZosConnectServer, places_by_name,
 };
-pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer};
+pub use placement::{Destination, Placement, TEXT_CODE_PAGE, Transfer, is_permission_bits};
 pub use suggest::closest;
 pub use text::Text;
 

@@ -44,6 +44,14 @@ pub enum Transfer {
 /// The code page of every text file zat writes once it is on z/OS.
 pub const TEXT_CODE_PAGE: &str = "IBM-1047";
 
+/// Whether `mode` is permission bits as a [`Destination::UssFile`] gives them: three or four
+/// octal digits, as `chmod` and `zos_copy` take them. A placement is a plugin's text, and
+/// the deploy scripts hand the mode to a remote shell: the plugin host refuses any other, and
+/// the deploy-script emitter passes on no other.
+pub fn is_permission_bits(mode: &str) -> bool {
+    (3..=4).contains(&mode.len()) && mode.bytes().all(|b| (b'0'..=b'7').contains(&b))
+}
+
 impl Placement {
     /// A text file on z/OS UNIX.
     pub fn uss_text(path: impl Into<String>, mode: impl Into<String>) -> Self {

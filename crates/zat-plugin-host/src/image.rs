@@ -205,6 +205,26 @@ fn folder_copy(bytes: &[u8]) -> std::io::Result<Loadable> {
     Ok(copy)
 }
 
+/// Runs `read` on a new FIFO named `name` on a thread of its own and gives back its error:
+/// a read that opened the FIFO would wait for a writer for good, so the test fails after ten
+/// seconds instead of hanging the test run.
+#[cfg(all(test, unix))]
+pub(crate) fn error_reading_a_fifo<T: 'static, E: std::fmt::Display + 'static>(
+    name: &str,
+    read: fn(&Path) -> Result<T, E>,
+) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join(name);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(read(&fifo).map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let read = receiver.recv_timeout(std::time::Duration::from_secs(10));
+    read.expect("reading a FIFO must not block").expect_err("a FIFO is refused")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,19 +254,9 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn only_a_regular_file_is_read_and_a_fifo_does_not_block() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = dir.path().join("libfifo.so");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
-        assert!(made.success());
-        let (sender, receiver) = std::sync::mpsc::channel();
-        // On a thread: an open that blocks leaves only that thread waiting, not the tests.
-        let path = fifo.clone();
-        std::thread::spawn(move || {
-            let _ = sender.send(Image::read(&path).map(|_| ()).map_err(|e| e.to_string()));
-        });
-        let read = receiver.recv_timeout(std::time::Duration::from_secs(10));
-        let error = read.expect("reading a FIFO must not block").expect_err("a FIFO is refused");
+        let error = super::error_reading_a_fifo("libfifo.so", Image::read);
         assert!(error.contains("it is a FIFO (named pipe), not a regular file"), "{error}");
+        let dir = tempfile::tempdir().expect("temp dir");
         let error = Image::read(dir.path()).map(|_| ()).expect_err("a folder");
         assert!(error.to_string().contains("it is a folder"), "{error}");
         let error = Image::read(Path::new("/dev/zero")).map(|_| ()).expect_err("a device");

@@ -174,18 +174,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_lock_file_that_is_a_fifo_is_refused_without_waiting() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = dir.path().join("zat.lock");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
-        assert!(made.success());
-        let (sender, receiver) = std::sync::mpsc::channel();
-        // On a thread: an open that blocks leaves only that thread waiting, not the tests.
-        let path = fifo.clone();
-        std::thread::spawn(move || {
-            let _ = sender.send(Lock::read(&path).map_err(|e| e.to_string()));
-        });
-        let read = receiver.recv_timeout(std::time::Duration::from_secs(10));
-        let error = read.expect("reading a FIFO must not block").expect_err("a FIFO is refused");
+        let error = crate::image::error_reading_a_fifo("zat.lock", Lock::read);
         assert!(error.contains("cannot read the lock file"), "{error}");
         assert!(error.contains("it is a FIFO (named pipe), not a regular file"), "{error}");
     }

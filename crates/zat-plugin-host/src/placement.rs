@@ -89,8 +89,7 @@ fn uss_path_problem(path: &str) -> Option<String> {
 
 /// Why `mode` is not permission bits in octal, as the end of a sentence about it.
 fn mode_problem(mode: &str) -> Option<String> {
-    let digits = (3..=4).contains(&mode.len()) && mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
-    (!digits).then(|| {
+    (!zat_plugin_api::model::is_permission_bits(mode)).then(|| {
         format!("{} is not permission bits: three or four octal digits, such as 0644", shown(mode))
     })
 }

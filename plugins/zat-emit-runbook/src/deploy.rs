@@ -162,12 +162,11 @@ pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparP
     LparPlan { database_jobs, database_by_hand, steps, resume }
 }
 
-/// `mode` when it is permission bits in octal (three or four octal digits, as `chmod` and
-/// `zos_copy` take them). A placement is a plugin's text: a `mode` of `0644 x; rm -rf $HOME`
-/// would otherwise reach the remote shell of `zowe zos-uss issue ssh` as a command.
+/// `mode` when it is permission bits in octal. A placement is a plugin's text: a `mode` of
+/// `0644 x; rm -rf $HOME` would otherwise reach the remote shell of `zowe zos-uss issue ssh`
+/// as a command.
 fn octal_mode(mode: &str) -> Option<&str> {
-    let octal = mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
-    ((3..=4).contains(&mode.len()) && octal).then_some(mode)
+    zat_plugin_api::model::is_permission_bits(mode).then_some(mode)
 }
 
 /// What a person is told about a file whose placement's mode is not octal permission bits.
