@@ -277,7 +277,17 @@ pub(crate) const CODES: &[Code] = &[
     row(
         "ZAT0116",
         "unknown syslog priority",
-        "syslogd priorities are emerg, alert, crit, err, warning, notice, info, debug or none.",
+        "syslogd priorities are emerg, alert, crit, err, warning, notice, info or debug: the\n\
+         lowest priority of the messages the LPAR's syslogd writes to the file.",
+    ),
+    row(
+        "ZAT0117",
+        "`#` in a value of a Policy Agent main or image file",
+        "The Policy Agent main file names each stack with AT-TLS (`TcpImage TCPIP ...`) and its\n\
+         image file, and the image file names the policy (`TTLSConfig ...`), both in the\n\
+         Policy Agent folder. In those files `#` starts a comment: `TcpImage TCPIP#1 ...` is\n\
+         read as `TcpImage TCPIP`, with no image file, and the stack gets no AT-TLS policy.\n\
+         Whether a quoted value would keep the `#` is not known, so zat refuses the value.",
     ),
     row(
         "ZAT0120",
@@ -299,10 +309,12 @@ pub(crate) const CODES: &[Code] = &[
     ),
     row(
         "ZAT0131",
-        "z/OS Connect server placed on an unknown LPAR or stack",
-        "The server says it runs on an LPAR and stack the fleet does not define, so its inbound\n\
-         AT-TLS rule has nowhere to go. Define them, or leave `lpar`/`stack` out for a server\n\
-         outside the fleet.",
+        "z/OS Connect server placed on an unknown or unnamed stack",
+        "The server says it runs on an LPAR and stack the fleet does not define, or on an LPAR\n\
+         of the fleet behind AT-TLS (`inbound_attls: true`) without naming its stack, so its\n\
+         inbound AT-TLS rule has nowhere to go while its server.xml opens the HTTP port in clear\n\
+         text. Define them and name the stack, or leave `lpar`/`stack` out for a server outside\n\
+         the fleet.",
     ),
     row(
         "ZAT0132",
@@ -375,7 +387,12 @@ pub(crate) const CODES: &[Code] = &[
         "signature pair or curve code is not usable",
         "Signature pairs and curves are 4-digit codes (0401, 0023).",
     ),
-    row("ZAT0156", "handshake timeout out of range", "The handshake timeout is 0-600 seconds."),
+    row(
+        "ZAT0156",
+        "handshake timeout or environment instance out of range",
+        "The handshake timeout is 0-600 seconds; `environment_user_instance` is 0-4294967295,\n\
+         the largest number Policy Agent takes.",
+    ),
     row(
         "ZAT0160",
         "key size not valid for the key type",

@@ -116,6 +116,28 @@ fn add_server_rules(fleet: &mut Fleet, diagnostics: &mut Vec<Diagnostic>) {
             (None, Some(_)) => true,
             (Some(stack_name), Some(lpar)) => lpar.stacks.iter().any(|s| &s.name == stack_name),
         };
+        if let (true, None, true) = (found, &server.stack, server.inbound_attls) {
+            // In the fleet, behind AT-TLS, on no stack: its server.xml would open the HTTP
+            // port in clear text for a rule that no stack's policy holds.
+            let stacks = lpar.map(|l| l.stacks.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
+            diagnostics.push(
+                Diagnostic::error(
+                    "ZAT0131",
+                    format!(
+                        "z/OS Connect server runs on lpar {lpar_name} behind AT-TLS (`inbound_attls`) but names no stack: its inbound rule would go to no stack's policy, and Liberty would listen on HTTP port {} in clear text",
+                        server.http_port
+                    ),
+                )
+                .object(format!("zos_connect_server {}", server.name))
+                .at(&server.origin)
+                .help(format!(
+                    "name the stack its listener binds to: `stack: \"{}\"` (the LPAR's stacks: {})",
+                    stacks.as_ref().and_then(|s| s.first().copied()).unwrap_or("TCPIP"),
+                    stacks.map(|s| s.join(", ")).unwrap_or_default()
+                )),
+            );
+            continue;
+        }
         if !found {
             let place = match &server.stack {
                 Some(stack_name) => format!("lpar {lpar_name} stack {stack_name}"),

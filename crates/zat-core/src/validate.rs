@@ -71,6 +71,8 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
         v.mvs_name(&lpar.pagent.userid, "Policy Agent user ID", false, &object, &lpar.origin);
         v.mvs_name(&lpar.syslog.jobname, "syslogd job name", false, &object, &lpar.origin);
         v.unix_path(&lpar.pagent.config_dir, "Policy Agent config_dir", &object, &lpar.origin);
+        // The folder is written into the main and image files, where `#` starts a comment.
+        v.policy_word(&lpar.pagent.config_dir, "Policy Agent config_dir", &object, &lpar.origin);
         // The files placed in it must fit a z/OS UNIX path too: the longest is a stack's policy.
         let longest = lpar
             .stacks
@@ -143,6 +145,10 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
         for stack in &lpar.stacks {
             let object = format!("lpar {} / stack {}", lpar.name, stack.name);
             v.mvs_name(&stack.name, "TCP/IP job name", false, &object, &stack.origin);
+            if stack.ttls {
+                // Its `TcpImage` line of the Policy Agent main file names it.
+                v.policy_word(&stack.name, "TCP/IP job name", &object, &stack.origin);
+            }
             for user in &stack.initstack_users {
                 v.mvs_name(user, "EZB.INITSTACK user ID", false, &object, &stack.origin);
             }
@@ -505,9 +511,29 @@ impl Validator<'_> {
         }
     }
 
+    /// A value written into a Policy Agent main or image file, where `#` starts a comment:
+    /// `TcpImage TCPIP#1 ...` is read as `TcpImage TCPIP`, with no image file.
+    fn policy_word(&mut self, value: &str, what: &str, object: &str, origin: &Origin) {
+        if value.contains('#') {
+            self.out.push(
+                Diagnostic::error(
+                    "ZAT0117",
+                    format!(
+                        "{what} `{value}` contains `#`, which starts a comment in Policy Agent files: Policy Agent would read `{}`",
+                        value.split('#').next().unwrap_or_default()
+                    ),
+                )
+                .object(object)
+                .at(origin)
+                .help("use a name or folder without `#` for what Policy Agent reads"),
+            );
+        }
+    }
+
     fn syslog_level(&mut self, level: &str, object: &str, origin: &Origin) {
-        const LEVELS: [&str; 9] =
-            ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", "none"];
+        // The priorities z/OS syslogd takes in a selector, as the syslog emitter writes them.
+        const LEVELS: [&str; 8] =
+            ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
         if !LEVELS.contains(&level) {
             self.error(
                 "ZAT0116",
@@ -996,6 +1022,17 @@ impl Validator<'_> {
         {
             // The upper bound is unconfirmed in the reference; 600 s is the safe reading.
             self.error("ZAT0156", "handshake timeout must be 0-600 seconds", &object, origin);
+        }
+        // A policy number is at most 4294967295 (attls-policy.md), and an instance is a count.
+        if let Some(instance) = settings.environment_user_instance
+            && !(0..=4_294_967_295).contains(&instance)
+        {
+            self.error(
+                "ZAT0156",
+                "environment_user_instance must be 0-4294967295",
+                &object,
+                origin,
+            );
         }
     }
 

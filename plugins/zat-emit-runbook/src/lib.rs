@@ -406,6 +406,7 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         database_rebuilds => database_rebuilds,
         lpar_rebuilds => lpar_rebuilds,
         syslogd_job => syslog.jobname,
+        syslogd_job_word => deploy::sh_quote(&syslog.jobname),
         syslog_conf => layout::syslog_conf_target(lpar),
         attls_log => syslog.attls_log,
         pagent_log => syslog.pagent_log,

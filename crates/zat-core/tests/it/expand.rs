@@ -61,6 +61,32 @@ fn server_with_inbound_attls_in_the_fleet_gets_an_inbound_rule_on_its_stack() {
     );
 }
 
+/// A server in the fleet behind AT-TLS must name its stack: without one, no stack's policy
+/// gets its inbound rule while its server.xml opens the HTTP port in clear text.
+#[test]
+fn a_server_behind_attls_on_a_fleet_lpar_without_a_stack_is_an_error() {
+    let mut raw = fixtures::multi_raw();
+    let server = raw.zos_connect_servers.iter_mut().find(|s| s.name == "ZCEEA").expect("ZCEEA");
+    server.stack = None;
+    let prepared = prepare(raw.clone());
+    let error = prepared
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "ZAT0131" && d.is_error())
+        .unwrap_or_else(|| panic!("ZAT0131 expected: {:#?}", prepared.diagnostics));
+    assert!(error.message.contains("names no stack"), "{}", error.message);
+    assert!(error.help.as_deref().is_some_and(|h| h.contains("TCPIP")), "{error:?}");
+    // Without AT-TLS in front of it, Liberty does TLS itself: no stack is needed.
+    let server = raw.zos_connect_servers.iter_mut().find(|s| s.name == "ZCEEA").expect("ZCEEA");
+    server.inbound_attls = false;
+    let prepared = prepare(raw);
+    assert!(
+        !prepared.diagnostics.iter().any(|d| d.code == "ZAT0131"),
+        "{:#?}",
+        prepared.diagnostics
+    );
+}
+
 #[test]
 fn cas_are_exchanged_between_requester_and_server_rings_in_one_database() {
     let prepared = fixtures::multi();

@@ -79,6 +79,42 @@ fn system_name_longer_than_8() {
     check(|f| f.lpars[0].name = "SYSTEMABC".into(), "ZAT0101", 19);
 }
 
+/// `#` starts a comment in the Policy Agent main and image files: a stack named `TCPIP#1`
+/// would be read as `TcpImage TCPIP` with no image file, and get no AT-TLS policy.
+#[test]
+fn a_hash_in_what_the_policy_agent_main_file_names_is_an_error() {
+    check(|f| f.lpars[0].stacks[0].name = "TCPIP#1".into(), "ZAT0117", 20);
+    check(|f| f.lpars[0].pagent.config_dir = "/etc/pagent/#1".into(), "ZAT0117", 19);
+    // A stack without AT-TLS is not named in those files.
+    let errors = errors_after(|f| {
+        let stack = &mut f.lpars[0].stacks[0];
+        stack.name = "TCPIP#1".into();
+        stack.ttls = false;
+    });
+    assert!(!errors.iter().any(|d| d.code == "ZAT0117"), "{errors:#?}");
+}
+
+#[test]
+fn environment_user_instance_out_of_range() {
+    for instance in [-5, 4_294_967_296] {
+        check(
+            |f| f.security_levels[0].settings.environment_user_instance = Some(instance),
+            "ZAT0156",
+            2,
+        );
+    }
+    let errors =
+        errors_after(|f| f.security_levels[0].settings.environment_user_instance = Some(0));
+    assert!(!errors.iter().any(|d| d.code == "ZAT0156"), "{errors:#?}");
+}
+
+/// The syslog emitter writes only the eight syslogd priorities; `none` would pass the check
+/// and fail the build.
+#[test]
+fn syslog_priority_none_is_refused_at_check() {
+    check(|f| f.lpars[0].syslog.attls_level = "none".into(), "ZAT0116", 19);
+}
+
 #[test]
 fn port_out_of_range() {
     check(|f| f.zos_connect_servers[0].http_port = 70000, "ZAT0110", 16);

@@ -298,6 +298,15 @@ fn connections_between_lpars_and_an_lpar_without_ttls() {
     assert!(step(sysz, "3").contains("No policy file goes to SYSZ"), "{}", step(sysz, "3"));
     assert!(!step(sysz, "8").contains("TTLS on, place"), "{}", step(sysz, "8"));
     assert!(!step(sysz, "6").contains("turning TTLS on"), "{}", step(sysz, "6"));
+    // Nothing of AT-TLS to check before, nor to undo after: no SERVAUTH prerequisite, no
+    // back-out of a policy, a TTLS setting or the EZB.INITSTACK access of a step 2 that has
+    // no job.
+    let back_out = &sysz[sysz.find("## Back out").expect("back-out")..];
+    assert!(!sysz.contains("The SERVAUTH class is active"), "{sysz}");
+    assert!(!back_out.contains("EZB.INITSTACK access of step 2"), "{back_out}");
+    assert!(!back_out.contains("TCPCONFIG NOTTLS"), "{back_out}");
+    assert!(back_out.contains("3. Run the back-out job of step 1 last"), "{back_out}");
+    assert!(sysa.contains("The SERVAUTH class is active"), "{sysa}");
     assert!(sysa.contains("after the stack enforces the verified policy"), "{sysa}");
     assert!(step(sysa, "8").contains("with the policy verified and TTLS on"), "{sysa}");
 }
@@ -334,6 +343,40 @@ fn runbook_shell_commands_quote_their_paths() {
     for path in ["/var/log/attls$(id).log", "/var/log/o'k;rm&x*/p.log", "/var/log/o'k;rm&x*"] {
         assert!(typed.iter().any(|word| word == path), "{path} not typed as one word: {typed:?}");
     }
+}
+
+/// The `/etc/rc` line of step 4 starts syslogd under the job name the runbook's own
+/// `F SYSLOGD,RESTART` uses (emitters.md §5.2: `_BPX_JOBNAME`): run by `sh` with a stand-in
+/// for syslogd, the stand-in sees the job name, `$` and all, and the configuration file.
+#[test]
+fn the_etc_rc_line_starts_syslogd_under_its_job_name() {
+    let mut fleet = fixture("seed");
+    fleet.lpars[0].syslog.jobname = "SYS$LOG".to_owned();
+    let request = indexed(&request(fleet.clone()), &ALL).0;
+    let response = render::<RunbookEmitter>(&request);
+    let runbook = &response.files[0].content;
+    let line = runbook
+        .split('`')
+        .find(|part| part.contains("/usr/sbin/syslogd"))
+        .unwrap_or_else(|| panic!("no syslogd start line: {runbook}"));
+    assert!(runbook.contains("F SYS$LOG,RESTART"), "{runbook}");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let stub = scratch.path().join("syslogd");
+    std::fs::write(&stub, "#!/bin/sh\nprintf '%s|%s\\n' \"$_BPX_JOBNAME\" \"$2\"\n").expect("stub");
+    let mut mode = std::fs::metadata(&stub).expect("stub").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+    std::fs::set_permissions(&stub, mode).expect("chmod");
+    let line = line.replace("/usr/sbin/syslogd", &stub.display().to_string());
+    let ran = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{line} wait"))
+        .env_remove("_BPX_JOBNAME")
+        .output()
+        .expect("sh");
+    assert!(ran.status.success(), "{line}: {ran:?}");
+    let seen = String::from_utf8(ran.stdout).expect("UTF-8");
+    let conf = layout::syslog_conf_target(&fleet.lpars[0]);
+    assert_eq!(seen.trim_end(), format!("SYS$LOG|{conf}"), "{line}");
 }
 
 /// ACF2 and Top Secret runbooks give the real commands: the ring listing of step 9 in each
