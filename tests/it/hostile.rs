@@ -1427,7 +1427,52 @@ fn plugin_folders() {
                 s.build("out", &["--plugin-dir", &s.arg("shared/plugins")])
             },
             2,
-            &["is writable by every user without the sticky bit"],
+            &[
+                "shared above it is writable by its group and by every user without the sticky bit (mode 777)",
+                "chmod go-w",
+            ],
+        ),
+        // Every folder above, up to `/`, as ssh checks the folders above its key files.
+        case(
+            "a group-writable folder above, without the sticky bit",
+            |s| {
+                std::fs::create_dir_all(s.path("team/zat/plugins")).expect("mkdir");
+                s.chmod("team", 0o775);
+                std::fs::copy(hostile("none"), s.path("team/zat/plugins/libnone.so"))
+                    .expect("copy");
+                s.build("out", &["--plugin-dir", &s.arg("team/zat/plugins")])
+            },
+            2,
+            &[
+                "team above it is writable by its group without the sticky bit (mode 775)",
+                "chmod g-w",
+                "up to `/`",
+            ],
+        ),
+        case(
+            "a group-writable folder above, with the sticky bit",
+            |s| {
+                std::fs::create_dir_all(s.path("team/zat/plugins")).expect("mkdir");
+                s.chmod("team", 0o1775);
+                std::fs::copy(hostile("none"), s.path("team/zat/plugins/libnone.so"))
+                    .expect("copy");
+                s.zat(&["plugins", "list", "--plugin-dir", &s.arg("team/zat/plugins")])
+            },
+            0,
+            &["h-none"],
+        ),
+        case(
+            "a folder above of another user",
+            |s| {
+                std::fs::create_dir_all(s.path("theirs/plugins")).expect("mkdir");
+                std::fs::copy(hostile("none"), s.path("theirs/plugins/libnone.so")).expect("copy");
+                if !s.give_away("theirs") {
+                    return skip("not root: a file of another user cannot be made here");
+                }
+                s.build("out", &["--plugin-dir", &s.arg("theirs/plugins")])
+            },
+            2,
+            &["theirs above it belongs to user id 4242"],
         ),
         case(
             "a world-writable library",

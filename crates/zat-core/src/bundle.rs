@@ -115,14 +115,26 @@ pub fn check_path(path: &str) -> Result<(), PathProblem> {
             _ => {}
         }
     }
-    // Case-insensitively, so that the bundle also unpacks on case-insensitive file systems.
-    if path.eq_ignore_ascii_case(MANIFEST_FILE) {
+    // Case-insensitively, so that the bundle also unpacks on case-insensitive file systems;
+    // and as a folder too (`manifest.json/x`), which would stand where zat writes its file.
+    let top = path.split_once('/').map_or(path, |(top, _)| top);
+    if top.eq_ignore_ascii_case(MANIFEST_FILE) {
         return Err(PathProblem::Manifest);
     }
-    if path.eq_ignore_ascii_case(STATE_FILE) {
+    if top.eq_ignore_ascii_case(STATE_FILE) {
         return Err(PathProblem::State);
     }
     Ok(())
+}
+
+/// How two paths of a [`BundleError::CaseDuplicate`] clash.
+fn case_clash(folder: Option<&str>) -> String {
+    match folder {
+        None => "differ only in case; the bundle must also unpack on case-insensitive file systems, where they are one file".to_owned(),
+        Some(folder) => format!(
+            "clash in case: one is a file, and the other needs the folder {folder:?}, whose name differs from the file's only in case; the bundle must also unpack on case-insensitive file systems, where a file and a folder cannot have one name"
+        ),
+    }
 }
 
 /// A problem with the files or with writing the bundle.
@@ -134,10 +146,20 @@ pub enum BundleError {
         "the path {path:?} is written twice (by `{first}` and by `{second}`); each file needs exactly one emitter"
     )]
     Duplicate { path: String, first: String, second: String },
+    /// Two files, or (with `folder`) a file and a folder of the other path, whose names
+    /// differ only in case.
     #[error(
-        "the paths {first_path:?} (from `{first}`) and {path:?} (from `{second}`) differ only in case; the bundle must also unpack on case-insensitive file systems, where they are one file, so each file needs a path of its own whatever the case"
+        "the paths {first_path:?} (from `{first}`) and {path:?} (from `{second}`) {}, so each file needs a path of its own whatever the case",
+        case_clash(folder.as_deref())
     )]
-    CaseDuplicate { path: String, second: String, first_path: String, first: String },
+    CaseDuplicate {
+        path: String,
+        second: String,
+        first_path: String,
+        first: String,
+        /// The folder of one path that the other is but for case, if the clash is one.
+        folder: Option<String>,
+    },
     #[error(
         "the path {path:?} (from `{emitter}`) is a file, but `{other}` (from `{other_emitter}`) needs it to be a folder"
     )]
@@ -865,51 +887,124 @@ pub(crate) fn path_clashes<V>(
     clashes
 }
 
-/// Paths that are one path on a case-insensitive file system (macOS, Windows): equal once
-/// folded to lower case. [`check_path`] holds the manifest's name to that, so that the
-/// bundle unpacks anywhere; every other path is held to it here, once all are known.
-///
-/// Each path is folded into one reused buffer and only its 64-bit hash is kept, so a bundle
-/// of tens of thousands of files costs a hash per path and no copy of it; paths whose hashes
-/// meet are compared folded, so a collision of hashes is never taken for a clash.
+/// Paths that are one name on a case-insensitive file system (macOS, Windows): two files
+/// equal once folded to lower case, or a file and a folder of another path (`A` and `a/b`).
+/// [`check_path`] holds the manifest's name to that, so that the bundle unpacks anywhere;
+/// every other path is held to it here, once all are known.
 fn case_clashes<V>(
     files: &BTreeMap<String, V>,
     emitter: impl Fn(&V) -> String,
 ) -> Vec<BundleError> {
-    use std::collections::hash_map::Entry;
     use std::hash::{BuildHasher as _, RandomState};
     let hashing = RandomState::new();
-    let mut seen: HashMap<u64, &str> = HashMap::with_capacity(files.len());
-    // Further paths under a hash already taken by a path they do not fold equal to.
-    let mut collided: Vec<(u64, &str)> = Vec::new();
+    case_clashes_hashed(files, emitter, |folded| hashing.hash_one(folded))
+}
+
+/// [`case_clashes`] with the hash of a folded name given (a test makes every hash meet).
+///
+/// Each path is folded into one reused buffer and only 64-bit hashes are kept: of each folded
+/// file path, and of each folded folder the first time the sorted paths enter it, so a bundle
+/// of tens of thousands of files costs a hash or two per path and no copy of any; names whose
+/// hashes meet are compared folded, so a collision of hashes is never taken for a clash.
+///
+/// A file is checked against the folders of the paths before it, and each new folder against
+/// the files before it. A folder is kept in the case it is first seen in: one that other paths
+/// spell otherwise is one folder on such a file system, which clashes with nothing; a file
+/// it equals in that first case is a [`BundleError::FileIsFolder`] already.
+fn case_clashes_hashed<V>(
+    files: &BTreeMap<String, V>,
+    emitter: impl Fn(&V) -> String,
+    hash: impl Fn(&str) -> u64,
+) -> Vec<BundleError> {
+    let mut known_files = Folded::with_capacity(files.len());
+    let mut known_folders = Folded::with_capacity(0);
     let mut folded = String::new();
     let mut clashes = Vec::new();
+    let mut clash = |first: &str, path: &str, folder: Option<&str>| {
+        clashes.push(BundleError::CaseDuplicate {
+            path: path.to_owned(),
+            second: emitter(&files[path]),
+            first_path: first.to_owned(),
+            first: emitter(&files[first]),
+            folder: folder.map(str::to_owned),
+        });
+    };
+    let mut previous = "";
     for path in files.keys() {
         fold_case(path, &mut folded);
-        let hash = hashing.hash_one(folded.as_str());
-        let first = match seen.entry(hash) {
-            Entry::Vacant(slot) => {
-                slot.insert(path);
+        let hashed = hash(&folded);
+        if let Some((first, _)) = known_files.insert(hashed, path, path.len()) {
+            clash(first, path, None);
+        }
+        if let Some((other, folder)) = known_folders.find(hashed, path)
+            && folder != path
+        {
+            clash(other, path, Some(folder));
+        }
+        // Sorted paths under one folder follow each other: a folder of the path before is known.
+        let ascii = path.is_ascii();
+        for (nth, (end, _)) in path.match_indices('/').enumerate() {
+            if previous.starts_with(&path[..=end]) {
                 continue;
             }
-            Entry::Occupied(slot) => std::iter::once(*slot.get())
-                .chain(collided.iter().filter(|(h, _)| *h == hash).map(|(_, p)| *p))
-                .find(|other| fold_equal(other, path)),
-        };
-        match first {
-            Some(first) => {
-                let first_file = &files[first];
-                clashes.push(BundleError::CaseDuplicate {
-                    path: path.clone(),
-                    second: emitter(&files[path]),
-                    first_path: first.to_owned(),
-                    first: emitter(first_file),
-                });
+            let folded_end = if ascii {
+                end
+            } else {
+                folded.match_indices('/').nth(nth).map(|(at, _)| at).expect(
+                    "a path folded has a `/` for each of its own: no other character folds to one",
+                )
+            };
+            let folder = &path[..end];
+            let hashed = hash(&folded[..folded_end]);
+            if known_folders.insert(hashed, path, end).is_none()
+                && let Some((file, _)) = known_files.find(hashed, folder)
+                && file != folder
+            {
+                clash(file, path, Some(folder));
             }
-            None => collided.push((hash, path)),
         }
+        previous = path;
     }
     clashes
+}
+
+/// Names, each a prefix of a bundle path, known by the hash of their folded form; no name is
+/// copied.
+struct Folded<'a> {
+    /// The first name under each hash, as a path and the length of the prefix meant.
+    first: HashMap<u64, (&'a str, usize)>,
+    /// Further names under a hash already taken by a name they do not fold equal to.
+    collided: Vec<(u64, &'a str, usize)>,
+}
+
+impl<'a> Folded<'a> {
+    fn with_capacity(capacity: usize) -> Folded<'a> {
+        Folded { first: HashMap::with_capacity(capacity), collided: Vec::new() }
+    }
+
+    /// The known name that folds equal to `name` (whose folded form has hash `hash`), with
+    /// the path it is a prefix of.
+    fn find(&self, hash: u64, name: &str) -> Option<(&'a str, &'a str)> {
+        let first = *self.first.get(&hash)?;
+        std::iter::once(first)
+            .chain(self.collided.iter().filter(|(h, ..)| *h == hash).map(|&(_, p, l)| (p, l)))
+            .map(|(path, len)| (path, &path[..len]))
+            .find(|(_, known)| fold_equal(known, name))
+    }
+
+    /// Adds `path[..len]`, unless a known name folds equal to it: that one is returned.
+    fn insert(&mut self, hash: u64, path: &'a str, len: usize) -> Option<(&'a str, &'a str)> {
+        use std::collections::hash_map::Entry;
+        if let Entry::Vacant(slot) = self.first.entry(hash) {
+            slot.insert((path, len));
+            return None;
+        }
+        let known = self.find(hash, &path[..len]);
+        if known.is_none() {
+            self.collided.push((hash, path, len));
+        }
+        known
+    }
 }
 
 /// `path` in lower case, into `out`: ASCII by a table, anything else as Unicode lowers it.
@@ -1143,6 +1238,73 @@ mod tests {
         }
     }
 
+    /// Case clashes among `paths` (each file's emitter is its path) as `(first, path, folder)`,
+    /// found once with a real hash and once with one under which every name collides: the
+    /// clashes must not depend on which hashes meet.
+    fn case_clashes_of(paths: &[&str]) -> Vec<(String, String, Option<String>)> {
+        let files: BTreeMap<String, &str> = paths.iter().map(|p| ((*p).to_owned(), *p)).collect();
+        let found = |errors: Vec<BundleError>| -> Vec<_> {
+            errors
+                .into_iter()
+                .map(|e| match e {
+                    BundleError::CaseDuplicate { path, second, first_path, first, folder } => {
+                        assert_eq!((&path, &first_path), (&second, &first), "emitters");
+                        (first_path, path, folder)
+                    }
+                    other => panic!("not a case clash: {other}"),
+                })
+                .collect()
+        };
+        let hashed = found(case_clashes(&files, |p| (*p).to_owned()));
+        let collided = found(case_clashes_hashed(&files, |p| (*p).to_owned(), |_| 7));
+        assert_eq!(hashed, collided, "{paths:?}");
+        hashed
+    }
+
+    /// A file and a folder of another path whose names differ only in case are one name on a
+    /// case-insensitive file system, like two files that do; each clash is reported once.
+    #[test]
+    fn a_file_and_a_folder_that_differ_only_in_case_clash() {
+        let check = |paths: &[&str], expected: &[(&str, &str, Option<&str>)]| {
+            let expected: Vec<_> = expected
+                .iter()
+                .map(|(a, b, f)| ((*a).to_owned(), (*b).to_owned(), f.map(str::to_owned)))
+                .collect();
+            assert_eq!(case_clashes_of(paths), expected, "{paths:?}");
+        };
+        check(&["A", "a/b"], &[("A", "a/b", Some("a"))]);
+        check(&["a", "A/b"], &[("A/b", "a", Some("A"))]);
+        check(&["m/x/Y", "m/x/y/z"], &[("m/x/Y", "m/x/y/z", Some("m/x/y"))]);
+        check(&["Ärger", "ärger/1.txt"], &[("Ärger", "ärger/1.txt", Some("ärger"))]);
+        // `İ` folds to two characters, so the folder's `/` is further on in the folded path.
+        check(
+            &["i\u{307}/\u{e4}", "\u{130}/\u{c4}/x"],
+            &[("i\u{307}/\u{e4}", "\u{130}/\u{c4}/x", Some("\u{130}/\u{c4}"))],
+        );
+        check(&["A", "a/1", "a/2", "a/b/3"], &[("A", "a/1", Some("a"))]);
+        // A folder spelt two ways is one folder there; its file in either case clashes once.
+        check(&["A/b", "a", "a/c"], &[("A/b", "a", Some("A"))]);
+        check(&["A/x", "a/y"], &[]);
+        // The same name as file and folder is a `FileIsFolder`, found by `folder_clashes`.
+        check(&["a", "a/b"], &[]);
+        // Two files, as before; names that only share a beginning do not clash.
+        check(&["A.txt", "a.txt", "b/C", "b/c"], &[("A.txt", "a.txt", None), ("b/C", "b/c", None)]);
+        check(&["a/b", "a/c", "ab", "a.b/c", "a-b", "A-b/c/d"], &[("A-b/c/d", "a-b", Some("A-b"))]);
+
+        let errors = Bundle::new(vec![
+            file("lpars/SYS1/Notes", "1", "e"),
+            file("lpars/SYS1/notes/a.txt", "2", "f"),
+        ])
+        .expect_err("refused");
+        let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        assert!(
+            text.contains(
+                "the paths \"lpars/SYS1/Notes\" (from `e`) and \"lpars/SYS1/notes/a.txt\" (from `f`) clash in case: one is a file, and the other needs the folder \"lpars/SYS1/notes\""
+            ),
+            "{text}"
+        );
+    }
+
     #[test]
     fn legal_and_illegal_paths() {
         let check = |path: &str, expected: Option<PathProblem>| {
@@ -1166,6 +1328,9 @@ mod tests {
         check(".zat-state", Some(PathProblem::State));
         check("sub/.zat-state", None);
         check("manifest.JSON", Some(PathProblem::Manifest));
+        check("manifest.json/x", Some(PathProblem::Manifest));
+        check("MANIFEST.json/a/b", Some(PathProblem::Manifest));
+        check(".Zat-State/x", Some(PathProblem::State));
         check("sub/MANIFEST.json", None);
     }
 

@@ -1574,7 +1574,7 @@ pub(crate) mod tests {
         assert!(
             errors.iter().any(|e| matches!(
                 e,
-                BundleError::CaseDuplicate { path, first_path, first, second }
+                BundleError::CaseDuplicate { path, first_path, first, second, .. }
                     if path == "lpars/SYS1/README.md" && first_path == "LPARS/sys1/readme.MD"
                         && first == "f" && second == "e"
             )),

@@ -1,9 +1,9 @@
 //! The set of plugins a run uses: built-ins, libraries from plugin folders, explicit choices.
 //!
-//! Plugin folders are absolute and not open to other users; a library must belong to the
-//! user or root and be writable by nobody else (the rules ssh applies to its key files),
-//! otherwise it is refused before it is opened. With a lock, a library must also hash to an
-//! entry of the lock file.
+//! Plugin folders are absolute and not open to other users, nor is any folder above them; a
+//! library must belong to the user or root and be writable by nobody else (the rules ssh
+//! applies to its key files), otherwise it is refused before it is opened. With a lock, a
+//! library must also hash to an entry of the lock file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -336,9 +336,9 @@ fn others_write(mode: u32) -> (&'static str, &'static str) {
     }
 }
 
-/// Why a plugin folder is refused, if it is: it is writable by its group or by every user (a
-/// folder above it, unless that one has the sticky bit like `/tmp`, by every user), or it
-/// belongs to another user.
+/// Why a plugin folder is refused, if it is: it is writable by its group or by every user, or
+/// it belongs to another user; or a folder above it, up to `/`, is one that another user could
+/// replace it in (see [`above_problem`]). Like ssh's check of the folders above its key files.
 #[cfg(unix)]
 fn folder_problem(dir: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt as _;
@@ -354,15 +354,49 @@ fn folder_problem(dir: &Path) -> Option<String> {
     if let Some(reason) = owner_problem(meta.uid()) {
         return Some(reason);
     }
+    // The folders above the path as given and above the folder it resolves to: a link on the
+    // way can be replaced by whoever may write the folder that holds the link.
     let real = std::fs::canonicalize(dir).ok()?;
-    for above in real.ancestors().skip(1) {
-        let Ok(meta) = std::fs::metadata(above) else { continue };
-        if meta.mode() & 0o002 != 0 && meta.mode() & 0o1000 == 0 {
-            return Some(format!(
-                "the folder above it, {}, is writable by every user without the sticky bit, so anyone could replace the plugin folder",
-                above.display()
-            ));
-        }
+    let mut seen = BTreeSet::new();
+    let me = rustix::process::geteuid().as_raw();
+    let problems: Vec<String> = dir
+        .ancestors()
+        .skip(1)
+        .chain(real.ancestors().skip(1))
+        .filter(|above| seen.insert(*above))
+        .filter_map(|above| {
+            let meta = std::fs::metadata(above).ok()?;
+            above_problem(above, meta.mode(), meta.uid(), me)
+        })
+        .collect();
+    (!problems.is_empty()).then(|| {
+        format!(
+            "{}; every folder above a plugin folder, up to `/`, must belong to you or root and be writable by no other user unless it has the sticky bit (like `/tmp`), as ssh requires of the folders above its key files",
+            problems.join("; ")
+        )
+    })
+}
+
+/// Why the folder `above` (of `mode` and owner `uid`) would let another user than `me` replace
+/// a plugin folder below it, if it would: it belongs to another user than `me` or root, or its
+/// group or every user may write it and it has no sticky bit. The sticky bit (`/tmp`) excuses
+/// write access of the group and of everyone: in such a folder only the owner of an entry (who
+/// must be `me` or root, as the folders below are checked too), of the folder, or root may
+/// rename or remove it.
+#[cfg(unix)]
+fn above_problem(above: &Path, mode: u32, uid: u32, me: u32) -> Option<String> {
+    let shown = above.display();
+    if uid != me && uid != 0 {
+        return Some(format!(
+            "the folder {shown} above it belongs to user id {uid}, neither you (user id {me}) nor root, who could replace the plugin folder; move the plugins, or `chown` that folder"
+        ));
+    }
+    if mode & OTHERS_WRITE != 0 && mode & 0o1000 == 0 {
+        let (who, chmod) = others_write(mode);
+        return Some(format!(
+            "the folder {shown} above it is writable {who} without the sticky bit (mode {:o}), so another user could replace the plugin folder: run `chmod {chmod} {shown}`",
+            mode & 0o7777
+        ));
     }
     None
 }
@@ -700,6 +734,76 @@ mod tests {
         assert!(text.contains("refusing plugin library"), "{text}");
         assert!(text.contains("writable by its group (mode 664)"), "{text}");
         assert!(text.contains(&format!("chmod g-w {}", library.display())), "{text}");
+    }
+
+    /// Every folder above a plugin folder, up to `/`, is checked as ssh checks the folders
+    /// above its key files: one that its group or every user may write, without the sticky bit,
+    /// lets another user replace the plugin folder. A link's folder counts as one above.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_above_that_others_may_write_is_refused_unless_sticky() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+        };
+        let top = tempfile::tempdir().expect("temp dir");
+        let shared = top.path().join("shared");
+        let plugins = shared.join("plugins");
+        std::fs::create_dir_all(&plugins).expect("mkdir");
+        mode(&plugins, 0o755);
+        let refusal = |dir: &Path| {
+            PluginSetBuilder::new().plugin_dir(dir).build().expect_err("refused").to_string()
+        };
+        for (bits, who, chmod) in [
+            (0o775, "by its group", "g-w"),
+            (0o757, "by every user", "o-w"),
+            (0o777, "by its group and by every user", "go-w"),
+        ] {
+            mode(&shared, bits);
+            let text = refusal(&plugins);
+            let said = format!(
+                "the folder {} above it is writable {who} without the sticky bit (mode {bits:o})",
+                shared.display()
+            );
+            assert!(text.contains(&said), "{text}");
+            assert!(text.contains(&format!("chmod {chmod} {}", shared.display())), "{text}");
+            assert!(text.contains("up to `/`"), "{text}");
+        }
+        // In a sticky folder only an entry's owner (here: you) may rename or remove it.
+        for bits in [0o1775, 0o1777, 0o755] {
+            mode(&shared, bits);
+            let set = PluginSetBuilder::new().plugin_dir(&plugins).build();
+            assert!(set.is_ok_and(|s| s.is_empty()), "mode {bits:o}");
+        }
+
+        // A link to the plugin folder in a group-writable folder: its folder could be given
+        // another link.
+        let links = top.path().join("links");
+        std::fs::create_dir(&links).expect("mkdir");
+        mode(&links, 0o775);
+        std::os::unix::fs::symlink(&plugins, links.join("plugins")).expect("symlink");
+        let text = refusal(&links.join("plugins"));
+        assert!(text.contains(&format!("the folder {} above it", links.display())), "{text}");
+        assert!(text.contains(&format!("chmod g-w {}", links.display())), "{text}");
+    }
+
+    /// A folder above that belongs to another user than you or root is refused (tested on the
+    /// rule, since only root can give a folder away), and so is one that others may write.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_above_of_another_user_is_refused() {
+        let at = Path::new("/srv/zat");
+        let theirs = above_problem(at, 0o755, 4242, 1000).expect("another user's folder");
+        assert!(theirs.contains("/srv/zat above it belongs to user id 4242"), "{theirs}");
+        assert!(theirs.contains("neither you (user id 1000) nor root"), "{theirs}");
+        assert_eq!(above_problem(at, 0o755, 0, 1000), None);
+        assert_eq!(above_problem(at, 0o755, 1000, 1000), None);
+        assert_eq!(above_problem(at, 0o1777, 0, 1000), None);
+        assert_eq!(above_problem(at, 0o1770, 1000, 1000), None);
+        let open = above_problem(at, 0o770, 0, 1000).expect("group-writable");
+        assert!(open.contains("writable by its group without the sticky bit"), "{open}");
+        // Another user's sticky folder is still theirs: its owner may replace what it holds.
+        assert!(above_problem(at, 0o1777, 4242, 1000).is_some());
     }
 
     #[test]
