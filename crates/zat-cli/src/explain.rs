@@ -614,6 +614,15 @@ pub(crate) const CODES: &[Code] = &[
          this error: the rest still reach the rule. `zat why` shows the comparison.",
     ),
     row(
+        "ZAT0321",
+        "an IPv6 address as a z/OS Connect server's host",
+        "A requester's CEEOPTS give the server's host as `BAQURI`, exactly as the script writes\n\
+         it. A URL needs an IPv6 address in brackets (`[2001:db8::10]`), brackets are not safe\n\
+         in code page 1047 text, and how the requester stub reads BAQURI (a host alone, or\n\
+         part of a URL) is not documented in what zat knows. Give the server a host name that\n\
+         resolves to the address, and keep the address in `ip` for its rules.",
+    ),
+    row(
         "ZAT0322",
         "a certificate expires soon",
         "The certificate's not_after falls within the expiry window (90 days unless\n\

@@ -45,6 +45,20 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
         v.port(server.http_port, &object, "http_port", &server.origin);
         v.port(server.https_port, &object, "https_port", &server.origin);
         v.host(&server.host, "host", &object, &server.origin);
+        if server.host.parse::<std::net::Ipv6Addr>().is_ok() {
+            // BAQURI holds the host as written, and a URL needs an IPv6 address in brackets,
+            // which are not safe in code page 1047 text (emitters.md §3.5); how the requester
+            // stub reads BAQURI is unconfirmed.
+            v.warning(
+                "ZAT0321",
+                &format!(
+                    "host `{}` is an IPv6 address: it goes into its requesters' BAQURI as written, and whether the requester stub takes an IPv6 address there, without the brackets of a URL, is not known",
+                    server.host
+                ),
+                &object,
+                &server.origin,
+            );
+        }
         if let Some(ip) = &server.ip {
             // Its requesters' rules name it as their remote address.
             if ip.parse::<IpAddr>().is_ok() {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use zat_plugin_api::model::{
     Diagnostic, Fleet, HandshakeRole, Lpar, Rule, RuleSource, SecurityLevel, Stack,
 };
-use zat_policy::{Attribute, Statement};
+use zat_policy::{Attribute, Release, Statement};
 
 use crate::names::{MAX_NAME, Namer};
 
@@ -88,10 +88,44 @@ fn unsafe_value(value: &str) -> Option<String> {
         .map(|c| if c == ' ' { "contains a blank".into() } else { format!("contains {c:?}") })
 }
 
+/// The labels a rule's connection action writes on the LPAR's release: the certificate this
+/// side presents (`CertificateLabel`) and the server certificate (`ServerCertificateLabel`).
+/// A release older than `ServerCertificateLabel` (2.4: the parameter came with 2.5) ignores
+/// that line, so a server rule's server label is written as its `CertificateLabel`, which
+/// names the server certificate for the server role (attls-policy.md §4.10, §5). `Err` when
+/// the rule names two different labels for the server role, which that release cannot say.
+fn labels(rule: &Rule, release: Release) -> Result<(Option<&str>, Option<&str>), String> {
+    let label = rule.certificate_label.as_deref();
+    let server = rule.server_certificate_label.as_deref();
+    let known = zat_policy::effective::parameter("ServerCertificateLabel")
+        .is_none_or(|row| row.since <= release);
+    let server_role =
+        matches!(rule.role, HandshakeRole::Server | HandshakeRole::ServerWithClientAuth);
+    match (known, server_role, label, server) {
+        (false, true, None, Some(server)) => Ok((Some(server), None)),
+        (false, true, Some(label), Some(server)) if label == server => Ok((Some(label), None)),
+        (false, true, Some(label), Some(server)) => Err(format!(
+            "z/OS {} has no ServerCertificateLabel (it came with 2.5), and the server role takes one label: certificate label `{label}` and server certificate label `{server}` differ",
+            release.label()
+        )),
+        _ => Ok((label, server)),
+    }
+}
+
+/// The release an LPAR's policy is written for (3.1 unless the script says).
+fn release_of(lpar: &Lpar) -> Release {
+    lpar.pagent.release.as_deref().and_then(Release::parse).unwrap_or_default()
+}
+
 /// What keeps a rule out of the policy, if anything: checks every value it would write.
 fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Option<Diagnostic> {
     if rule.name.len() > MAX_NAME {
         return Some(skip(lpar, stack, rule, "rule name is longer than 32 characters"));
+    }
+    if let Err(why) = labels(rule, release_of(lpar)) {
+        return Some(skip(lpar, stack, rule, why).help(
+            "give the rule one label for the server certificate on this release (`server_label`), or build for 2.5 or later",
+        ));
     }
     let mut values: Vec<(&str, String)> = vec![("rule name", rule.name.to_string())];
     for (what, value) in [
@@ -338,8 +372,9 @@ pub(crate) fn stack_policy(
     }
 
     let mut statements = Vec::new();
+    let release = release_of(lpar);
     for (rule, priority, derived) in prioritise(lpar, stack, rules, diagnostics) {
-        statements.push(rule_statement(fleet, rule, priority, derived, &mut objects));
+        statements.push(rule_statement(fleet, release, rule, priority, derived, &mut objects));
     }
     for (_, made) in objects.made {
         statements.extend(made);
@@ -349,6 +384,7 @@ pub(crate) fn stack_policy(
 
 fn rule_statement(
     fleet: &Fleet,
+    release: Release,
     rule: &Rule,
     priority: i64,
     derived: bool,
@@ -448,9 +484,9 @@ fn rule_statement(
         });
     statement.attr("TTLSEnvironmentActionRef", environment);
 
-    if rule.certificate_label.is_some() || rule.server_certificate_label.is_some() {
-        let label = rule.certificate_label.as_deref();
-        let server = rule.server_certificate_label.as_deref();
+    // Checked by `rule_problem`: a rule whose labels this release cannot write is left out.
+    let (label, server) = labels(rule, release).unwrap_or_default();
+    if label.is_some() || server.is_some() {
         // The connection action is named after the label alone when only that is given, so
         // existing policies keep their names.
         let (identity, readable) = match (label, server) {

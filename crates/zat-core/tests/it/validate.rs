@@ -94,6 +94,22 @@ fn a_hash_in_what_the_policy_agent_main_file_names_is_an_error() {
     assert!(!errors.iter().any(|d| d.code == "ZAT0117"), "{errors:#?}");
 }
 
+/// BAQURI takes the host as written; an IPv6 address there is a warning, a host name or an
+/// IPv4 address is not.
+#[test]
+fn an_ipv6_server_host_is_a_warning_for_baquri() {
+    let warned = |host: &str| {
+        let mut fleet = fixtures::seed_raw();
+        fleet.zos_connect_servers[0].host = host.into();
+        let prepared = prepare(fleet);
+        assert!(!prepared.has_errors(), "{:#?}", prepared.diagnostics);
+        prepared.diagnostics.iter().any(|d| d.code == "ZAT0321")
+    };
+    assert!(warned("2001:db8::10"));
+    assert!(!warned("10.1.1.1"));
+    assert!(!warned("zceeserver.mycom.com"));
+}
+
 #[test]
 fn environment_user_instance_out_of_range() {
     for instance in [-5, 4_294_967_296] {

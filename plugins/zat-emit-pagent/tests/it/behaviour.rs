@@ -343,3 +343,53 @@ fn a_server_certificate_label_is_written_beside_the_label() {
     let advanced = connection.statements().next().expect("advanced parms");
     assert_eq!(value(advanced, "ServerCertificateLabel").as_deref(), Some("ZCEESRV"));
 }
+
+/// z/OS 2.4 has no `ServerCertificateLabel` (its Policy Agent ignores the line): a server
+/// rule's server label goes into `CertificateLabel`, which names the server certificate for
+/// the server role, so the policy as 2.4 reads it presents the certificate the script named.
+/// Two different labels for the server role cannot be said on 2.4: the rule is left out.
+#[test]
+fn on_z_os_2_4_the_server_label_is_written_as_the_certificate_label() {
+    use zat_plugin_api::model::HandshakeRole;
+    use zat_policy::{Options, PolicyFile, Release, effective::effective};
+    let mut fleet = seed();
+    fleet.lpars[0].pagent.release = Some("2.4".into());
+    let server = rule(&mut fleet);
+    server.role = HandshakeRole::Server;
+    server.certificate_label = None;
+    server.server_certificate_label = Some("ZCEESRV".into());
+    let name = server.name.to_string();
+    let response = render(&fleet);
+    assert!(response.diagnostics.is_empty(), "{:#?}", response.diagnostics);
+    let path = layout::pagent_policy("SYSA", "TCPIP");
+    let text = &file(&response, &path).content;
+    let options = Options { release: Release::V2R4, ..Options::default() };
+    let read = effective(&[PolicyFile { path: &path, text }], &options);
+    let installed = read.rules.iter().find(|r| r.name == name).expect("the rule");
+    assert_eq!(installed.value("CertificateLabel"), Some("ZCEESRV"), "{text}");
+    assert!(!text.contains("ServerCertificateLabel"), "{text}");
+
+    // The same label twice is one label.
+    rule(&mut fleet).certificate_label = Some("ZCEESRV".into());
+    let response = render(&fleet);
+    assert!(response.diagnostics.is_empty(), "{:#?}", response.diagnostics);
+
+    // Two labels: 2.4 cannot say which certificate the server presents.
+    rule(&mut fleet).certificate_label = Some("OTHER".into());
+    let response = render(&fleet);
+    assert!(
+        response.diagnostics.iter().any(|d| d.code == "ZAT0540" && d.message.contains("2.4")),
+        "{:#?}",
+        response.diagnostics
+    );
+    let text = &file(&response, &path).content;
+    assert!(!text.contains(&format!("TTLSRule {name}")), "{text}");
+
+    // 2.5 writes both, as the script says.
+    fleet.lpars[0].pagent.release = Some("2.5".into());
+    let response = render(&fleet);
+    let text = &file(&response, &path).content;
+    let says = |words: [&str; 2]| text.lines().any(|l| l.split_whitespace().eq(words));
+    assert!(says(["ServerCertificateLabel", "ZCEESRV"]), "{text}");
+    assert!(says(["CertificateLabel", "OTHER"]), "{text}");
+}
