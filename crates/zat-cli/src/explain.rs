@@ -632,18 +632,24 @@ pub(crate) const CODES: &[Code] = &[
         "ZAT0323",
         "the new policy leaves in clear text what the policy on disk protects",
         "A stack's new policy replaces one in the bundle on disk (a rebuild, `zat diff`, `zat build\n\
-         --check`), and a rule of the old policy with TTLSEnabled On, tried with a connection it\n\
+         --check`), and a rule of the old policy with TTLSEnabled On, tried with connections it\n\
          is written for, gets no rule of the new policy, or one with TTLSEnabled Off. It is what a\n\
          moved port or address does: once Policy Agent reads the new policy (the runbook's refresh\n\
          step), the applications still on the old port talk in clear text until they move (their\n\
          CEEOPTS, server.xml or start). Roll such a change out in two builds: first keep a rule for\n\
          the old port beside the new one (a `stack.rule(..)` in the script), deploy, move the\n\
          applications, then remove it and deploy again; or stop the applications for the change.\n\
-         Removing a requester or server on purpose gives it too. Each rule is tried with the\n\
-         first and last port and address of its ranges, so a narrowed range is found, but not a\n\
-         hole cut inside one. A stack whose TcpImage leaves Policy Agent's main file gives it as\n\
-         well: at the refresh Policy Agent removes the stack's AT-TLS policy (EZZ8773I) while the\n\
-         stack may keep TTLS on (warning).",
+         Removing a requester or server on purpose gives it too. Each rule is tried at the first\n\
+         and last port and address of its ranges, so a narrowed range is found, and at every place\n\
+         inside them where a rule of either policy starts or ends a range (up to 64 a condition),\n\
+         so a hole cut inside a range is found too: an exception at a higher priority, or the range\n\
+         split in two. One condition is moved at a time: a hole that only a job name, a user ID or\n\
+         two conditions together make is not tried. A connection that now lands on a rule with\n\
+         ApplicationControlled On, where the old rule had it Off, gives it as well: AT-TLS then\n\
+         waits for the application to start TLS (SIOCTTLSCTL), which Liberty and z/OS Connect never\n\
+         do. A stack whose TcpImage leaves Policy Agent's main file gives it too: at the refresh\n\
+         Policy Agent removes the stack's AT-TLS policy (EZZ8773I) while the stack may keep TTLS\n\
+         on (warning).",
     ),
     row(
         "ZAT0324",

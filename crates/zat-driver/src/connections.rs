@@ -16,7 +16,7 @@
 //! (an exception, such as one port of a range in clear text) takes part of them, and the rest
 //! still reach the rule.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use zat_core::BundleFile;
@@ -24,7 +24,7 @@ use zat_model::{
     ByName, Diagnostic, Direction, Fleet, Lpar, Origin, PortRange, Rule, RuleSource, Stack,
 };
 use zat_plugin_api::layout;
-use zat_policy::effective::effective;
+use zat_policy::effective::{AddrRange, EffectiveRule, effective};
 use zat_policy::matcher::{Connection, Side, first_match, matches, shadowed_by};
 use zat_policy::{EffectivePolicy, Options, PolicyFile};
 
@@ -284,11 +284,13 @@ fn selecting(lpar: &Lpar) -> Options {
 
 /// Connections the policy it replaces (`old`, the bundle on disk) protects and the new policy
 /// of the stack leaves in clear text: each rule of the old policy with `TTLSEnabled On`, tried
-/// with a connection it is written for (its conditions' first address and port, the name a
-/// pattern stands for; each side of a rule of both directions) when that connection lands on
-/// it in the old policy, gets no rule of the new policy, or one with `TTLSEnabled Off`. A port
-/// or address that moves is such a change: once Policy Agent reads the new policy, the
-/// applications still on the old port talk in clear text until they move.
+/// with the connections [`samples`] gives (each side of a rule of both directions), when one of
+/// them lands on it in the old policy and gets no rule of the new policy, one with
+/// `TTLSEnabled Off`, or one with `ApplicationControlled On` where the old rule has it Off (AT-TLS
+/// then waits for the application to start TLS, which most applications, Liberty and z/OS
+/// Connect among them, never do). A port or address that moves is such a change: once Policy
+/// Agent reads the new policy, the applications still on the old port talk in clear text until
+/// they move.
 pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) -> Vec<Diagnostic> {
     let options = selecting(lpar);
     let path = layout::pagent_policy(&lpar.name, &stack.name);
@@ -297,13 +299,14 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
         effective(&[PolicyFile { path: &path, text: &text }], &options)
     };
     let (old, new) = (read(old), read(new));
-    let protects = |policy: &EffectivePolicy, at: Option<usize>| {
-        at.and_then(|at| policy.rules.get(at)).is_some_and(|rule| {
-            rule.value("TTLSEnabled").is_some_and(|v| v.eq_ignore_ascii_case("On"))
-        })
+    let on = |rule: &EffectiveRule, name: &str| {
+        rule.value(name).is_some_and(|v| v.eq_ignore_ascii_case("On"))
     };
+    let edges = Edges::of(&[&old, &new]);
     let mut out = Vec::new();
-    for (at, rule) in old.rules.iter().enumerate() {
+    for (at, rule) in old.rules.iter().enumerate().filter(|(_, rule)| on(rule, "TTLSEnabled")) {
+        // A rule that already waits for the application loses nothing when the new one does.
+        let by_application = on(rule, "ApplicationControlled");
         let sides = match rule.conditions.direction {
             Some(zat_policy::effective::Direction::Inbound) => &[Side::Inbound][..],
             Some(zat_policy::effective::Direction::Outbound) => &[Side::Outbound][..],
@@ -312,35 +315,69 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
         for &side in sides {
             // The first connection the old policy gives this rule and the new one leaves in
             // clear text: one warning per rule and side says what to look at.
-            let lost = samples(rule, side).into_iter().find_map(|connection| {
-                let landed = first_match(&old, &connection, &options);
-                if landed != Some(at) || !protects(&old, landed) {
+            let lost = samples(rule, side, &edges).into_iter().find_map(|connection| {
+                if first_match(&old, &connection, &options) != Some(at) {
                     return None;
                 }
-                let now = first_match(&new, &connection, &options);
-                (!protects(&new, now)).then_some((connection, now))
+                let now = first_match(&new, &connection, &options).and_then(|at| new.rules.get(at));
+                let lost = match now {
+                    None => Lost::NoRule,
+                    Some(other) if !on(other, "TTLSEnabled") => Lost::Clear(&other.name),
+                    Some(other) if on(other, "ApplicationControlled") && !by_application => {
+                        Lost::ByApplication(&other.name)
+                    }
+                    Some(_) => return None,
+                };
+                Some((connection, lost))
             });
-            let Some((connection, now)) = lost else { continue };
-            let after = match now.and_then(|at| new.rules.get(at)) {
-                Some(other) => format!("lands on rule {}, with TTLSEnabled Off", other.name),
-                None => "matches no rule".to_owned(),
+            let Some((connection, lost)) = lost else { continue };
+            let protected = format!(
+                "{} is protected by rule {} of the policy on disk",
+                say(&connection),
+                rule.name
+            );
+            let (message, help) = match lost {
+                Lost::NoRule => {
+                    (format!("{protected}, but matches no rule in the new one: {CLEAR}"), MOVED)
+                }
+                Lost::Clear(other) => (
+                    format!(
+                        "{protected}, but lands on rule {other}, with TTLSEnabled Off in the new one: {CLEAR}"
+                    ),
+                    MOVED,
+                ),
+                Lost::ByApplication(other) => (
+                    format!(
+                        "{protected}, but in the new one it lands on rule {other}, with ApplicationControlled On: AT-TLS waits for the application to start TLS (SIOCTTLSCTL), so from the Policy Agent refresh it goes in clear text unless the application does"
+                    ),
+                    "unless the application starts TLS itself (as FTP and TN3270 can; Liberty and z/OS Connect do not), give its rule a security level without application_controlled; `zat explain ZAT0323`",
+                ),
             };
             out.push(
-                Diagnostic::warning(
-                    CODE_PROTECTION_REMOVED,
-                    format!(
-                        "{} is protected by rule {} of the policy on disk, but {after} in the new one: from the Policy Agent refresh until the applications stop using it, it goes in clear text",
-                        say(&connection),
-                        rule.name
-                    ),
-                )
-                .object(format!("lpar {} / stack {}", lpar.name, stack.name))
-                .at(&stack.origin)
-                .help("when a protected port or address moves, keep a rule for the old one until the applications have moved (deploy twice), or stop them first; `zat explain ZAT0323`"),
+                Diagnostic::warning(CODE_PROTECTION_REMOVED, message)
+                    .object(format!("lpar {} / stack {}", lpar.name, stack.name))
+                    .at(&stack.origin)
+                    .help(help),
             );
         }
     }
     out
+}
+
+/// What a ZAT0323 warning says of a connection that no rule, or one with `TTLSEnabled Off`,
+/// now takes, and what to do about it.
+const CLEAR: &str =
+    "from the Policy Agent refresh until the applications stop using it, it goes in clear text";
+const MOVED: &str = "when a protected port or address moves, keep a rule for the old one until the applications have moved (deploy twice), or stop them first; `zat explain ZAT0323`";
+
+/// How the new policy leaves in clear text a connection the old one protects.
+enum Lost<'p> {
+    /// It matches no rule.
+    NoRule,
+    /// It lands on this rule, with `TTLSEnabled Off`.
+    Clear(&'p str),
+    /// It lands on this rule, with `ApplicationControlled On`.
+    ByApplication(&'p str),
 }
 
 /// What replacing an LPAR's Policy Agent main file does that its policy files do not show: a
@@ -401,47 +438,143 @@ fn images(bytes: &[u8]) -> Vec<(String, i64)> {
 
 /// Connections a rule is written for, to try on the old and the new policy: the one of
 /// [`zat_policy::matcher::written_for`] (the first port and address of each range), then the
-/// same with each port and address condition at the first and last value of its first and last
-/// range in turn. A narrowed range loses its ends, and an exception at a higher priority that
-/// takes the first port leaves the others to the rule; a hole cut in the middle of a range is
-/// not seen.
-fn samples(rule: &zat_policy::EffectiveRule, side: Side) -> Vec<Connection> {
+/// same with one port or address condition changed at a time: to the first and last value of
+/// its first and last range (a narrowed range loses its ends), then to each of the `edges` that
+/// falls inside its ranges. An edge is where a rule of either policy starts or ends a range,
+/// and the values just outside it, so a hole cut inside a range (a rule at a higher priority
+/// that takes one port of it, or the range split in two around the port) is tried at the
+/// hole; so are the ports next to an exception the old policy has. At most [`EDGES`] edges
+/// per condition, spread over its ranges. What sets a hole by job name or user ID, or by two
+/// conditions at once (a port of one address), is not tried.
+fn samples(rule: &zat_policy::EffectiveRule, side: Side, edges: &Edges) -> Vec<Connection> {
     let base = zat_policy::matcher::written_for(rule, side);
     let c = &rule.conditions;
+    let port = |r: &zat_policy::effective::PortRange, p: u16| r.from <= p && p <= r.to;
+    let addr = |r: &AddrRange, a: IpAddr| r.contains(a);
+    // Each sample differs from `base` in one condition, by a value `tried` gives once and
+    // never at `base`'s: no two are the same connection.
     let mut out = vec![base.clone()];
-    for port in ends(&c.local_port, |r| (r.from, r.to)) {
-        out.push(Connection { local_port: Some(port), ..base.clone() });
+    for value in tried(&c.local_port, &edges.local_port, base.local_port, |r| (r.from, r.to), port)
+    {
+        out.push(Connection { local_port: Some(value), ..base.clone() });
     }
-    for port in ends(&c.remote_port, |r| (r.from, r.to)) {
-        out.push(Connection { remote_port: Some(port), ..base.clone() });
+    for value in
+        tried(&c.remote_port, &edges.remote_port, base.remote_port, |r| (r.from, r.to), port)
+    {
+        out.push(Connection { remote_port: Some(value), ..base.clone() });
     }
-    for addr in ends(&c.local_addr, |r| (r.from, r.to)) {
-        out.push(Connection { local_addr: Some(addr), ..base.clone() });
+    for value in tried(&c.local_addr, &edges.local_addr, base.local_addr, |r| (r.from, r.to), addr)
+    {
+        out.push(Connection { local_addr: Some(value), ..base.clone() });
     }
-    for addr in ends(&c.remote_addr, |r| (r.from, r.to)) {
-        out.push(Connection { remote_addr: Some(addr), ..base.clone() });
+    for value in
+        tried(&c.remote_addr, &edges.remote_addr, base.remote_addr, |r| (r.from, r.to), addr)
+    {
+        out.push(Connection { remote_addr: Some(value), ..base.clone() });
     }
-    let mut once: Vec<Connection> = Vec::with_capacity(out.len());
-    for connection in out {
-        if !once.contains(&connection) {
-            once.push(connection);
-        }
-    }
-    once
+    out
 }
 
-/// The first and last value of the first and last of `ranges`, each once.
-fn ends<R, T: Copy + PartialEq>(ranges: &[R], bounds: impl Fn(&R) -> (T, T)) -> Vec<T> {
-    let mut out = Vec::new();
+/// How many edges [`samples`] tries in one condition of a rule: each sample is matched against
+/// both policies, and the check runs for every changed policy of the fleet. A range that holds
+/// more (hundreds of exceptions inside one rule) is tried at edges spread evenly over it.
+const EDGES: usize = 64;
+
+/// The values of one condition [`samples`] tries besides `base` (the one the base connection
+/// has), each once: the first and last value of the first and last of `ranges`, then the
+/// `edges` inside `ranges`, at most [`EDGES`] of them. Every value is in a range, so every
+/// sample is a connection the rule is written for.
+fn tried<R, T: Copy + Ord>(
+    ranges: &[R],
+    edges: &BTreeSet<T>,
+    base: Option<T>,
+    bounds: impl Fn(&R) -> (T, T),
+    contains: impl Fn(&R, T) -> bool,
+) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
     for range in ranges.first().into_iter().chain(ranges.last()) {
         let (from, to) = bounds(range);
         for value in [from, to] {
-            if !out.contains(&value) {
+            if Some(value) != base && !out.contains(&value) {
                 out.push(value);
             }
         }
     }
+    let mut inside = BTreeSet::new();
+    for range in ranges {
+        let (from, to) = bounds(range);
+        // `range` panics on reversed bounds; `contains` keeps an address of another family out.
+        if from <= to {
+            inside.extend(edges.range(from..=to).filter(|&&v| contains(range, v)));
+        }
+    }
+    let inside: Vec<T> = inside.into_iter().collect();
+    let n = inside.len().min(EDGES);
+    for value in (0..n).map(|i| inside[i * inside.len() / n]) {
+        if Some(value) != base && !out.contains(&value) {
+            out.push(value);
+        }
+    }
     out
+}
+
+/// Where the rules of some policies start and end their port and address ranges, with the
+/// value before and after each end: for each condition, the values at which a connection may
+/// change rules.
+#[derive(Default)]
+struct Edges {
+    local_port: BTreeSet<u16>,
+    remote_port: BTreeSet<u16>,
+    local_addr: BTreeSet<IpAddr>,
+    remote_addr: BTreeSet<IpAddr>,
+}
+
+impl Edges {
+    fn of(policies: &[&EffectivePolicy]) -> Edges {
+        let mut edges = Edges::default();
+        let ports = |set: &mut BTreeSet<u16>, ranges: &[zat_policy::effective::PortRange]| {
+            for r in ranges {
+                set.extend(
+                    [r.from.checked_sub(1), Some(r.from), Some(r.to), r.to.checked_add(1)]
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+        };
+        let addrs = |set: &mut BTreeSet<IpAddr>, ranges: &[AddrRange]| {
+            for r in ranges {
+                set.extend(
+                    [step(r.from, false), Some(r.from), Some(r.to), step(r.to, true)]
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+        };
+        for rule in policies.iter().flat_map(|p| &p.rules) {
+            let c = &rule.conditions;
+            ports(&mut edges.local_port, &c.local_port);
+            ports(&mut edges.remote_port, &c.remote_port);
+            addrs(&mut edges.local_addr, &c.local_addr);
+            addrs(&mut edges.remote_addr, &c.remote_addr);
+        }
+        edges
+    }
+}
+
+/// The address after (`up`) or before `addr`, in its family; `None` past either end.
+fn step(addr: IpAddr, up: bool) -> Option<IpAddr> {
+    match addr {
+        IpAddr::V4(a) => {
+            let n = u32::from(a);
+            let n = if up { n.checked_add(1) } else { n.checked_sub(1) }?;
+            Some(IpAddr::V4(n.into()))
+        }
+        IpAddr::V6(a) => {
+            let n = u128::from(a);
+            let n = if up { n.checked_add(1) } else { n.checked_sub(1) }?;
+            Some(IpAddr::V6(n.into()))
+        }
+    }
 }
 
 /// `an outbound connection to port 8080 of 198.51.100.2 by job A1S01`.
@@ -494,4 +627,216 @@ fn concrete(filter: &str) -> String {
 fn first_address(text: &str) -> Option<IpAddr> {
     let first = text.split(['/', '-']).next()?.trim();
     first.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The actions the test policies name: `ON` and `OFF` groups, a plain environment `ENV`, one
+    /// with `ApplicationControlled On` (`APPENV`), and connection actions that set it `On`
+    /// (`APPCONN`) or `Off` (`ATTLSCONN`) over the environment's.
+    const ACTIONS: &str = "TTLSGroupAction ON\n{\n TTLSEnabled On\n}\n\
+        TTLSGroupAction OFF\n{\n TTLSEnabled Off\n}\n\
+        TTLSEnvironmentAction ENV\n{\n HandshakeRole Server\n TTLSKeyringParms\n {\n  Keyring SRV/RING\n }\n}\n\
+        TTLSEnvironmentAction APPENV\n{\n HandshakeRole Server\n TTLSKeyringParms\n {\n  Keyring SRV/RING\n }\n TTLSEnvironmentAdvancedParmsRef APPADV\n}\n\
+        TTLSEnvironmentAdvancedParms APPADV\n{\n TLSv1.2 On\n ApplicationControlled On\n}\n\
+        TTLSConnectionAction APPCONN\n{\n TTLSConnectionAdvancedParms\n {\n  ApplicationControlled On\n }\n}\n\
+        TTLSConnectionAction ATTLSCONN\n{\n TTLSConnectionAdvancedParms\n {\n  ApplicationControlled Off\n }\n}\n";
+
+    /// A policy of `rules`, each `name priority direction condition-lines actions`, where the
+    /// condition lines are separated by `;` and the actions are the group (`ON`/`OFF`), then
+    /// optionally the environment and connection action.
+    fn policy(rules: &[(&str, u32, &str, &str, &str)]) -> String {
+        let mut text = String::new();
+        for (name, priority, direction, conditions, actions) in rules {
+            let mut actions = actions.split(' ');
+            let group = actions.next().unwrap_or("ON");
+            text += &format!(
+                "TTLSRule {name}\n{{\n Direction {direction}\n Priority {priority}\n TTLSGroupActionRef {group}\n"
+            );
+            if group == "ON" {
+                text += &format!(" TTLSEnvironmentActionRef {}\n", actions.next().unwrap_or("ENV"));
+            }
+            if let Some(connection) = actions.next() {
+                text += &format!(" TTLSConnectionActionRef {connection}\n");
+            }
+            for line in conditions.split(';') {
+                text += &format!(" {}\n", line.trim());
+            }
+            text += "}\n";
+        }
+        text + ACTIONS
+    }
+
+    /// The ZAT0323 messages a rebuild from `old` to `new` gives.
+    fn lost(
+        old: &[(&str, u32, &str, &str, &str)],
+        new: &[(&str, u32, &str, &str, &str)],
+    ) -> Vec<String> {
+        let fleet = zat_core::fixtures::multi().fleet;
+        let lpar = &fleet.lpars[0];
+        let found =
+            unprotected(lpar, &lpar.stacks[0], policy(old).as_bytes(), policy(new).as_bytes());
+        assert!(found.iter().all(|d| d.code == CODE_PROTECTION_REMOVED), "{found:?}");
+        found.into_iter().map(|d| d.message).collect()
+    }
+
+    fn one(found: &[String], wanted: &[&str]) {
+        assert_eq!(found.len(), 1, "{found:#?}");
+        for text in wanted {
+            assert!(found[0].contains(text), "`{text}` not in {found:#?}");
+        }
+    }
+
+    const RANGE: (&str, u32, &str, &str, &str) =
+        ("R", 100, "Inbound", "LocalPortRange 8000-8100", "ON");
+
+    #[test]
+    fn an_unchanged_policy_and_an_exception_it_keeps_lose_nothing() {
+        assert_eq!(lost(&[RANGE], &[RANGE]), Vec::<String>::new());
+        let hole = ("HOLE", 200, "Inbound", "LocalPortRange 8050", "OFF");
+        assert_eq!(lost(&[RANGE, hole], &[RANGE, hole]), Vec::<String>::new());
+        // The hole moves: its old port is protected now, its new one is not.
+        let moved = ("HOLE", 200, "Inbound", "LocalPortRange 8060", "OFF");
+        one(
+            &lost(&[RANGE, hole], &[RANGE, moved]),
+            &["local port 8060", "rule HOLE, with TTLSEnabled Off"],
+        );
+    }
+
+    /// An exception at a higher priority that takes one port inside the range, and the range
+    /// split in two around it: the port between goes in clear text either way.
+    #[test]
+    fn a_hole_cut_inside_a_port_range_is_seen() {
+        let hole = ("HOLE", 200, "Inbound", "LocalPortRange 8050", "OFF");
+        one(
+            &lost(&[RANGE], &[RANGE, hole]),
+            &[
+                "inbound connection to local port 8050",
+                "protected by rule R",
+                "lands on rule HOLE, with TTLSEnabled Off",
+            ],
+        );
+        let split = [
+            ("R_LOW", 100, "Inbound", "LocalPortRange 8000-8049", "ON"),
+            ("R_HIGH", 100, "Inbound", "LocalPortRange 8051-8100", "ON"),
+        ];
+        one(&lost(&[RANGE], &split), &["local port 8050", "matches no rule"]);
+        // A remote port range too, of an outbound rule.
+        let out = ("OUT", 100, "Outbound", "RemotePortRange 9000-9999", "ON");
+        let hole = ("HOLE", 200, "Outbound", "RemotePortRange 9500-9510", "OFF");
+        one(&lost(&[out], &[out, hole]), &["outbound connection to port 9500", "rule HOLE"]);
+    }
+
+    #[test]
+    fn a_hole_cut_inside_an_address_range_is_seen() {
+        let out = ("OUT", 100, "Outbound", "RemoteAddr 10.1.0.0/16; RemotePortRange 443", "ON");
+        let hole = ("HOLE", 200, "Outbound", "RemoteAddr 10.1.7.7; RemotePortRange 443", "OFF");
+        one(&lost(&[out], &[out, hole]), &["to port 443 of 10.1.7.7", "rule HOLE"]);
+        let split = [
+            ("LOW", 100, "Outbound", "RemoteAddr 10.1.0.0-10.1.7.6; RemotePortRange 443", "ON"),
+            (
+                "HIGH",
+                100,
+                "Outbound",
+                "RemoteAddr 10.1.7.8-10.1.255.255; RemotePortRange 443",
+                "ON",
+            ),
+        ];
+        one(&lost(&[out], &split), &["of 10.1.7.7", "matches no rule"]);
+        let v6 = ("V6", 100, "Inbound", "LocalAddr 2001:db8::/32", "ON");
+        let hole = ("HOLE", 200, "Inbound", "LocalAddr 2001:db8::5-2001:db8::9", "OFF");
+        one(&lost(&[v6], &[v6, hole]), &["rule HOLE"]);
+    }
+
+    /// Ranges that reach the ends of the port and address spaces: the values next to them do
+    /// not exist, and nothing panics.
+    #[test]
+    fn edges_at_the_ends_of_the_port_and_address_spaces_are_tried() {
+        let all = ("ALL", 100, "Both", "LocalAddr 0.0.0.0/0; LocalPortRange 1-65535", "ON");
+        let top = ("TOP", 200, "Both", "LocalAddr 255.255.255.255; LocalPortRange 65535", "OFF");
+        let bottom = ("BOTTOM", 200, "Both", "LocalAddr 0.0.0.0; LocalPortRange 1", "OFF");
+        let v6 = ("V6", 100, "Outbound", "RemoteAddr ffff::/16", "ON");
+        let kept = [all, top, bottom, v6];
+        assert_eq!(lost(&kept, &kept), Vec::<String>::new());
+        let hole = ("HOLE", 200, "Both", "LocalPortRange 65534", "OFF");
+        let found = lost(&[all], &[all, hole]);
+        assert_eq!(found.len(), 2, "one per side: {found:#?}");
+        assert!(found.iter().all(|m| m.contains("port 65534") && m.contains("rule HOLE")));
+        let top = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+        let hole = ("HOLE", 200, "Outbound", &*format!("RemoteAddr {top}"), "OFF");
+        one(&lost(&[v6], &[v6, hole]), &["rule HOLE"]);
+        let (low, high): (IpAddr, IpAddr) =
+            ("::".parse().expect("v6"), top[40..].parse().expect("v6"));
+        assert_eq!(step(low, false), None);
+        assert_eq!(step(high, true), None);
+        assert_eq!(step(IpAddr::from([255, 255, 255, 255]), true), None);
+        assert_eq!(step(IpAddr::from([0, 0, 0, 0]), false), None);
+        assert_eq!(step(IpAddr::from([10, 0, 0, 255]), true), Some(IpAddr::from([10, 0, 1, 0])));
+        let zero = zat_policy::effective::PortRange { from: 0, to: u16::MAX };
+        let mut edges = Edges::default();
+        edges.local_port.extend([0, 1, 65534, u16::MAX]);
+        let tried = tried(&[zero], &edges.local_port, None, |r| (r.from, r.to), |_, _| true);
+        assert_eq!(tried, [0, u16::MAX, 1, 65534]);
+    }
+
+    /// Many exceptions inside one range: at most `EDGES` of them are tried, spread over it.
+    #[test]
+    fn edges_inside_a_range_are_capped() {
+        let wide = ("WIDE", 100, "Inbound", "LocalPortRange 1-65535", "ON");
+        let rules: Vec<String> = (0..500).map(|n| format!("E{n:03}")).collect();
+        let ports: Vec<String> =
+            (0..500).map(|n| format!("LocalPortRange {}", 1000 + 100 * n)).collect();
+        let exceptions: Vec<_> = rules
+            .iter()
+            .zip(&ports)
+            .map(|(name, port)| (name.as_str(), 200, "Inbound", port.as_str(), "ON"))
+            .collect();
+        let policy = effective(
+            &[PolicyFile { path: "p", text: &policy(&[&[wide][..], &exceptions].concat()) }],
+            &Options::default(),
+        );
+        let edges = Edges::of(&[&policy]);
+        let wide = policy.rule("WIDE").expect("the wide rule");
+        let tried = samples(wide, Side::Inbound, &edges);
+        assert!(tried.len() <= 1 + 2 + EDGES, "{}", tried.len());
+        assert!(tried.len() > EDGES, "{}", tried.len());
+        let high = tried.iter().filter_map(|c| c.local_port).max();
+        assert_eq!(high, Some(65535));
+        assert!(
+            tried.iter().any(|c| c.local_port.is_some_and(|p| p > 40000 && p < 60000)),
+            "spread over the range"
+        );
+    }
+
+    /// A connection that lands on a rule with `ApplicationControlled On` waits for the
+    /// application to start TLS: from the environment's advanced parameters or the connection
+    /// action's, which override them.
+    #[test]
+    fn application_controlled_arriving_is_seen() {
+        let by_application = ("R", 100, "Inbound", "LocalPortRange 8000-8100", "ON APPENV");
+        one(
+            &lost(&[RANGE], &[by_application]),
+            &[
+                "local port 8000",
+                "protected by rule R",
+                "lands on rule R, with ApplicationControlled On: AT-TLS waits for the application to start TLS",
+            ],
+        );
+        let by_connection = ("R", 100, "Inbound", "LocalPortRange 8000-8100", "ON ENV APPCONN");
+        one(&lost(&[RANGE], &[by_connection]), &["with ApplicationControlled On"]);
+        // The connection action sets it Off over the environment's On.
+        let overridden = ("R", 100, "Inbound", "LocalPortRange 8000-8100", "ON APPENV ATTLSCONN");
+        assert_eq!(lost(&[RANGE], &[overridden]), Vec::<String>::new());
+        // A hole of it inside the range.
+        let hole = ("HOLE", 200, "Inbound", "LocalPortRange 8040-8059", "ON APPENV");
+        one(
+            &lost(&[RANGE], &[RANGE, hole]),
+            &["local port 8040", "lands on rule HOLE, with ApplicationControlled On"],
+        );
+        // An old rule that waits for the application already loses nothing.
+        assert_eq!(lost(&[by_application], &[by_connection]), Vec::<String>::new());
+        assert_eq!(lost(&[by_application], &[RANGE]), Vec::<String>::new());
+    }
 }

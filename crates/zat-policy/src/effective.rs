@@ -55,11 +55,13 @@ pub struct Options {
     /// policy can write), ordered by name among themselves.
     pub unprioritised: u32,
     /// Read only what selects a rule for a connection (its conditions and priority) and
-    /// whether it protects it (its group action's settings, `TTLSEnabled` among them), not its
-    /// environment and connection actions: enough for [`crate::matcher`], and several times
+    /// whether it protects it (its group action's settings, `TTLSEnabled` among them, and, for
+    /// a rule with `TTLSEnabled On`, `ApplicationControlled`: whether AT-TLS starts TLS or
+    /// waits for the application to), not the rest of its environment and connection actions:
+    /// enough for [`crate::matcher`] and the build's protection check, and several times
     /// cheaper on a large policy (the build's connection check reads thousands). Rules then
-    /// have no action names and only their group's settings, and only the findings about
-    /// conditions and groups are made.
+    /// have no action names and only those settings, and only the findings about conditions
+    /// and groups are made.
     pub conditions_only: bool,
 }
 
@@ -535,6 +537,9 @@ impl<'a> Engine<'_, 'a> {
             {
                 self.group(at, statement, &mut gather);
             }
+            if gather.settings.get("TTLSEnabled").is_some_and(|s| s.value == "On") {
+                self.application_controlled(rule, &mut gather);
+            }
             return EffectiveRule {
                 name,
                 priority,
@@ -600,6 +605,51 @@ impl<'a> Engine<'_, 'a> {
             settings: gather.settings,
             place: Some(Place { file, span: rule.span }),
             complete: gather.complete,
+        }
+    }
+
+    /// `ApplicationControlled` of a rule that protects, read alone for a conditions-only
+    /// reading: whether AT-TLS starts the handshake itself or waits for the application to
+    /// start it (SIOCTTLSCTL), which says whether the rule protects a connection the application
+    /// does not secure. As the full reading takes it: the connection action's
+    /// TTLSConnectionAdvancedParms over the environment action's TTLSEnvironmentAdvancedParms
+    /// ("unspecified ⇒ environment value"), the last valid line of each, else the documented
+    /// default. Makes no finding: what is not resolved here the full reading reports.
+    fn application_controlled(&self, rule: &'a Statement, gather: &mut Gather) {
+        const NAME: &str = "ApplicationControlled";
+        let Some(row) = parameter(NAME).filter(|row| row.since <= self.options.release) else {
+            return;
+        };
+        let mut found = None;
+        for (reference, kind) in [
+            ("TTLSEnvironmentActionRef", "TTLSEnvironmentAdvancedParms"),
+            ("TTLSConnectionActionRef", "TTLSConnectionAdvancedParms"),
+        ] {
+            let Some(action) = self.index.follow(rule, reference) else { continue };
+            let Ok(Some(advanced)) = self.index.param(action.statement, kind) else { continue };
+            let file = advanced
+                .name
+                .as_deref()
+                .and_then(|n| self.index.get(kind, n))
+                .filter(|d| std::ptr::eq(d.statement, advanced))
+                .map_or(action.file, |d| d.file);
+            for attr in advanced.attributes().filter(|a| a.is(NAME)) {
+                if let Some(value) = attr.values.first().and_then(|v| canonical_value(NAME, v)) {
+                    found = Some(Setting {
+                        value: value.to_owned(),
+                        origin: written(file, attr.span, advanced),
+                    });
+                }
+            }
+        }
+        let setting = found.or_else(|| match row.default {
+            DefaultValue::Value(value) => {
+                Some(Setting { value: value.to_owned(), origin: Origin::Default })
+            }
+            _ => None,
+        });
+        if let Some(setting) = setting {
+            gather.settings.insert(NAME.to_owned(), setting);
         }
     }
 

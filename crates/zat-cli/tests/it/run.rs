@@ -210,7 +210,14 @@ let lpar = site.lpar("SYSA", #{ security_database: db, pagent: pagent });
 let st = lpar.stack("TCPIP");
 st.rule("EXC_CLEAR", #{ direction: "inbound", local_port: 8000, enabled: false, priority: 900 });
 if v != 2 {
-    st.rule("RANGE_IN", #{ direction: "inbound", local_port: if v == 1 { "8000-8004" } else { "8000-8010" }, keyring: ring, priority: 100 });
+    let range = #{ direction: "inbound", local_port: if v == 1 { "8000-8004" } else { "8000-8010" }, keyring: ring, priority: 100 };
+    if v == 5 {
+        range.level = site.security_level("APPCTL", #{ application_controlled: true });
+    }
+    st.rule("RANGE_IN", range);
+}
+if v == 6 {
+    st.rule("HOLE", #{ direction: "inbound", local_port: 8005, enabled: false, priority: 900 });
 }
 st.rule("ADDR_OUT", #{ direction: "outbound", remote_addr: if v == 3 { "10.1.0.0/24" } else { "10.1.0.0/16" }, remote_port: 9000, keyring: ring });
 if v != 4 {
@@ -220,8 +227,9 @@ if v != 4 {
 
 /// A rebuild says what the policy on disk protects and the new one leaves in clear text
 /// (ZAT0323): a narrowed port or address range (the ends it lost), a removed rule whose first
-/// port an exception at a higher priority takes (its other ports), a stack dropped from Policy
-/// Agent's main file; and (ZAT0324) a main file on disk with a refresh timer, which installs
+/// port an exception at a higher priority takes (its other ports), a rule that now waits for
+/// the application to start TLS (ApplicationControlled On), a hole cut inside a range by a new
+/// exception, a stack dropped from Policy Agent's main file; and (ZAT0324) a main file on disk with a refresh timer, which installs
 /// placed files before the runbook's checks. An unchanged rebuild says nothing.
 #[test]
 fn a_rebuild_names_what_the_new_policy_stops_protecting() {
@@ -251,6 +259,18 @@ fn a_rebuild_names_what_the_new_policy_stops_protecting() {
     warned(&[]);
     let address = warned(&["--set", "v=3"]);
     assert!(address.contains("of 10.1.255.255") && address.contains("rule ADDR_OUT"), "{address}");
+    warned(&[]);
+    let waits = warned(&["--set", "v=5"]);
+    assert!(
+        waits.contains("is protected by rule RANGE_IN of the policy on disk, but in the new one it lands on rule RANGE_IN, with ApplicationControlled On: AT-TLS waits for the application to start TLS"),
+        "{waits}"
+    );
+    warned(&[]);
+    let hole = warned(&["--set", "v=6"]);
+    assert!(
+        hole.contains("inbound connection to local port 8005 is protected by rule RANGE_IN of the policy on disk, but lands on rule HOLE, with TTLSEnabled Off"),
+        "{hole}"
+    );
     warned(&[]);
     let stack = warned(&["--set", "v=4"]);
     assert!(stack.contains("stack TCPIPB has a TcpImage in the Policy Agent main file on disk but none in the new one"), "{stack}");

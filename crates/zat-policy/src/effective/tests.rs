@@ -397,3 +397,54 @@ fn ipv4_mapped_and_reserved_ipv6_addresses_reject_the_policy() {
     assert!(p.rejected());
     assert!(!run(&policy("  RemoteAddr fd00::1\n", "", "")).rejected());
 }
+
+// TTLSEnvironmentAdvancedParms statement: ApplicationControlled defaults to Off;
+// TTLSConnectionAdvancedParms: a parameter it does not give keeps the environment's value. A
+// conditions-only reading reads it for a rule with TTLSEnabled On as the full reading does.
+#[test]
+fn a_conditions_only_reading_gives_application_controlled_as_the_full_one() {
+    let connection = |value: &str| {
+        format!(
+            "TTLSConnectionAction C\n{{\n TTLSConnectionAdvancedParms\n {{\n  {value}\n }}\n}}\n"
+        )
+    };
+    let environment = |lines: &str| {
+        format!(
+            " TTLSEnvironmentAdvancedParmsRef A\n}}\nTTLSEnvironmentAdvancedParms A\n{{\n{lines}\n"
+        )
+    };
+    let uses = " TTLSConnectionActionRef C\n";
+    let cases = [
+        (policy("", "", ""), "Off"),
+        (policy("", &environment(" ApplicationControlled on"), ""), "On"),
+        (
+            policy("", &environment(" ApplicationControlled On\n ApplicationControlled Maybe"), ""),
+            "On",
+        ),
+        (
+            policy(
+                uses,
+                &environment(" ApplicationControlled On"),
+                &connection("ApplicationControlled Off"),
+            ),
+            "Off",
+        ),
+        (policy(uses, "", &connection("ApplicationControlled On")), "On"),
+        (policy(uses, &environment(" ApplicationControlled On"), &connection("TLSv1.2 On")), "On"),
+    ];
+    let quick = Options { conditions_only: true, ..Options::default() };
+    for (text, wanted) in &cases {
+        let (full, fast) = (run(text), with(text, quick));
+        assert_eq!(value(&full, "R1", "ApplicationControlled"), Some(*wanted), "{text}");
+        assert_eq!(value(&fast, "R1", "ApplicationControlled"), Some(*wanted), "{text}");
+        let origin = |p: &EffectivePolicy| {
+            p.rule("R1").map(|r| r.settings["ApplicationControlled"].origin.clone())
+        };
+        assert_eq!(origin(&full), origin(&fast), "{text}");
+        assert_eq!(value(&fast, "R1", "HandshakeRole"), None, "nothing else is read: {text}");
+    }
+    // A rule that does not protect has none, in either reading.
+    let off = policy("", "", "").replace(" TTLSEnabled On", " TTLSEnabled Off");
+    assert_eq!(value(&with(&off, quick), "R1", "ApplicationControlled"), None);
+    assert_eq!(value(&run(&off), "R1", "ApplicationControlled"), None);
+}
