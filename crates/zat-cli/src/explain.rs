@@ -480,6 +480,42 @@ pub(crate) const CODES: &[Code] = &[
          the TLS and Liberty listens in clear), otherwise its HTTPS port. That the requester's\n\
          outbound rule has the same remote port is checked as ZAT0309.",
     ),
+    row(
+        "ZAT0181",
+        "a side cannot verify the certificate the other side presents",
+        "An API requester and the z/OS Connect server it calls are both in the fleet, and one\n\
+         side's key ring holds no CA of the chain of the certificate the other side presents:\n\
+         the requester's ring none that signed the server's certificate (its label, or its ring's\n\
+         DEFAULT), or, when the server asks for client certificates (`client_auth`), the\n\
+         server's ring none that signed the requester's (its `client_label`, or its ring's\n\
+         DEFAULT). Every handshake fails. A CA counts when it is connected to the ring as\n\
+         CERTAUTH (or SITE), at any step of the chain up to the root. When both rings are in one\n\
+         security database, zat connects the CAs itself; across databases, the script exports\n\
+         the CA (`export_to`), imports it into the other database (`import_ca` from that data\n\
+         set) and connects it with `ring.connect(...)`. An import is the certificate whose\n\
+         export it reads: its label alone proves nothing, as labels are names within one\n\
+         database. zat says nothing when it cannot tell: a CA imported from a data set the fleet\n\
+         does not write, a certificate that exists already (its signer is unknown), or a server\n\
+         whose AT-TLS level passes client certificates through unchecked (`ClientAuthType\n\
+         PassThru`). A server that asks for a client certificate (Liberty's\n\
+         `clientAuthentication`, AT-TLS's `Required` or `SAFCheck`) from a requester that has\n\
+         none to present is reported too.",
+    ),
+    row(
+        "ZAT0182",
+        "two AT-TLS ends share no TLS version or cipher suite",
+        "An API requester and the z/OS Connect server it calls are both in the fleet and both\n\
+         use AT-TLS (the server has `inbound_attls`), and the requester's security level and the\n\
+         server's share no TLS version, or share versions but, for none of them, a cipher suite\n\
+         usable with it: 13xx suites for TLSv1.3, the others for TLSv1.2, and for TLSv1.1 and\n\
+         older the others less those of TLS 1.2 only (C023-C030, 009C-00A5 and the like).\n\
+         Every handshake fails. It is an error, not a warning: a migration that changes levels\n\
+         keeps the two ends in step (widen the server, move the requesters, then narrow), and a\n\
+         fleet whose two ends share nothing describes a connection that never works. A level\n\
+         that leaves its suites to System SSL (`system_ssl_ciphers`) is compared by versions\n\
+         only, and a server that does TLS in Liberty is not compared (its protocols and suites\n\
+         are Liberty's).",
+    ),
     // ---- consistency (zat-core) and emitters ----
     row(
         "ZAT0301",

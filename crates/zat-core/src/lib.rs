@@ -7,6 +7,7 @@ mod consistency;
 pub mod digest;
 mod expand;
 pub mod fixtures;
+mod handshake;
 mod lock;
 mod manifest;
 mod protection;

@@ -184,6 +184,8 @@ pub(crate) fn validate(fleet: &Fleet, out: &mut Vec<Diagnostic>) {
             v.priority_ties(&stack.rules, &object);
         }
     }
+    // Whether each requester and its server, both in the fleet, can complete a handshake.
+    crate::handshake::check(fleet, &names, v.out);
 }
 
 struct Validator<'a> {

@@ -730,3 +730,201 @@ fn the_policy_agent_folder_leaves_room_for_its_files() {
     let prepared = prepare(fleet);
     assert!(!prepared.has_errors(), "{:#?}", prepared.diagnostics);
 }
+
+/// The multi fleet with the requester of SYSC (database PLEXB, line 72) calling server ZCEEA
+/// (SYSA, database PLEXA, client certificates asked for) across databases: no CA travels.
+fn across_databases() -> Fleet {
+    let mut fleet = fixtures::multi_raw();
+    fleet.lpars[2].stacks[0].api_requesters[0].server = "ZCEEA".into();
+    fleet
+}
+
+/// Exports CA `label` of database `from` to `dsn` (as the script wrote it, before the hlq).
+fn export(fleet: &mut Fleet, from: usize, label: &str, dsn: &str) {
+    let db = &mut fleet.security_databases[from];
+    let ca = db.certificates.iter_mut().find(|c| c.label == label).expect("the CA is defined");
+    ca.export = Some(zat_model::CertExport {
+        dsn: dsn.into(),
+        format: zat_model::ExportFormat::Certder,
+        password_env: None,
+    });
+}
+
+/// Imports a CA as `label` into database `into` from `dsn`, and connects it to the ring
+/// `owner/name` there as CERTAUTH.
+fn import_and_connect(fleet: &mut Fleet, into: usize, label: &str, dsn: &str, ring: (&str, &str)) {
+    let db = &mut fleet.security_databases[into];
+    let mut ca = db.certificates[0].clone();
+    ca.label = label.into();
+    ca.subject = zat_model::DistinguishedName::default();
+    ca.source = zat_model::CertSource::Import { dsn: dsn.into() };
+    ca.export = None;
+    db.certificates.push(ca);
+    let origin = zat_model::Origin::new("multi.rhai", 90, 1);
+    let ring = db
+        .keyrings
+        .iter_mut()
+        .find(|r| r.owner == ring.0 && r.name == ring.1)
+        .expect("the ring is defined");
+    ring.connections.push(zat_model::RingConnection {
+        label: label.into(),
+        cert_owner: zat_model::CertOwner::Certauth,
+        usage: zat_model::Usage::Certauth,
+        default: false,
+        origin,
+    });
+}
+
+fn errors_of(fleet: Fleet, code: &str) -> Vec<Diagnostic> {
+    prepare(fleet).diagnostics.into_iter().filter(|d| d.is_error() && d.code == code).collect()
+}
+
+#[test]
+fn a_requester_and_its_server_in_two_databases_must_trust_each_others_certificates() {
+    // Neither ring trusts the other side: the requester cannot verify ZCSRVCERT (signed by
+    // PLEXACA) and the server, which asks for client certificates, cannot verify PAYCLIENT of
+    // PLEXB (signed by PLEXBCA).
+    let errors = errors_of(across_databases(), "ZAT0181");
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors.iter().all(|e| e.origin.as_ref().map(|o| o.line) == Some(72)), "{errors:#?}");
+    let forward = &errors[0];
+    assert!(forward.message.contains("ring PAYUSR/PayRing (database PLEXB)"), "{forward:#?}");
+    assert!(forward.message.contains("ZCSRVCERT"), "{forward:#?}");
+    assert!(forward.message.contains("PLEXACA of database PLEXA"), "{forward:#?}");
+    let help = forward.help.as_deref().unwrap_or_default();
+    assert!(help.contains("export CA PLEXACA") && help.contains("ring.connect"), "{help}");
+    let reverse = &errors[1];
+    assert!(reverse.message.contains("ring ZCSRV/ZCSRVRING of z/OS Connect server `ZCEEA`"));
+    assert!(reverse.message.contains("PAYCLIENT") && reverse.message.contains("PLEXBCA"));
+
+    // Exported and imported, but not connected: the help names the import to connect.
+    let mut fleet = across_databases();
+    export(&mut fleet, 0, "PLEXACA", "PLEXA.CA");
+    let mut partner = fleet.security_databases[1].certificates[0].clone();
+    partner.label = "PARTNER".into();
+    partner.source = zat_model::CertSource::Import { dsn: "PLEXA.CA".into() };
+    partner.export = None;
+    fleet.security_databases[1].certificates.push(partner);
+    let errors = errors_of(fleet, "ZAT0181");
+    let help = errors[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("database PLEXB has CA `PARTNER` already"), "{help}");
+    assert!(help.contains("import_ca(\"PARTNER\""), "{help}");
+
+    // Each side's CA exported, imported into the other database (under another label) and
+    // connected to the ring that needs it: the handshake can succeed.
+    let mut fleet = across_databases();
+    export(&mut fleet, 0, "PLEXACA", "PLEXA.CA");
+    export(&mut fleet, 1, "PLEXBCA", "PLEXB.CA");
+    import_and_connect(&mut fleet, 1, "SERVER CA", "PLEXA.CA", ("PAYUSR", "PayRing"));
+    import_and_connect(&mut fleet, 0, "CLIENT CA", "PLEXB.CA", ("ZCSRV", "ZCSRVRING"));
+    let errors: Vec<Diagnostic> =
+        prepare(fleet).diagnostics.into_iter().filter(Diagnostic::is_error).collect();
+    assert_eq!(errors, Vec::new());
+}
+
+#[test]
+fn an_imported_ca_is_the_certificate_whose_export_it_reads_not_one_of_its_label() {
+    // The requester's database imports a CA labelled PLEXACA, but from the data set PLEXB's
+    // own CA is exported to: another certificate, whatever its label says.
+    let mut fleet = across_databases();
+    fleet.zos_connect_servers[0].client_auth = false;
+    export(&mut fleet, 1, "PLEXBCA", "PLEXB.CA");
+    import_and_connect(&mut fleet, 1, "PLEXACA", "PLEXB.CA", ("PAYUSR", "PayRing"));
+    let errors = errors_of(fleet, "ZAT0181");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+
+    // Imported from a data set the fleet does not write: it may be the server's CA or not,
+    // so nothing is said.
+    let mut fleet = across_databases();
+    fleet.zos_connect_servers[0].client_auth = false;
+    import_and_connect(&mut fleet, 1, "PLEXACA", "PARTNER.CA.CERT", ("PAYUSR", "PayRing"));
+    assert_eq!(errors_of(fleet, "ZAT0181"), Vec::new());
+}
+
+#[test]
+fn a_server_that_passes_client_certificates_through_does_not_need_the_requesters_ca() {
+    // AT-TLS with ClientAuthType PassThru does not check the client's certificate: only the
+    // requester's side is missing.
+    let mut fleet = across_databases();
+    let mut level = fleet.security_levels[0].clone();
+    level.name = "PASSTHRU".into();
+    level.settings.client_auth_type = Some("PassThru".into());
+    fleet.security_levels.push(level);
+    fleet.zos_connect_servers[0].level = Some("PASSTHRU".into());
+    let errors = errors_of(fleet, "ZAT0181");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].message.contains("ring PAYUSR/PayRing"), "{errors:#?}");
+}
+
+#[test]
+fn a_requester_without_a_certificate_for_a_server_that_requires_one_is_an_error() {
+    let mut fleet = across_databases();
+    export(&mut fleet, 0, "PLEXACA", "PLEXA.CA");
+    import_and_connect(&mut fleet, 1, "SERVER CA", "PLEXA.CA", ("PAYUSR", "PayRing"));
+    let ring = &mut fleet.security_databases[1].keyrings[0];
+    ring.connections.retain(|c| !c.default);
+    let errors = errors_of(fleet, "ZAT0181");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].message.contains("has no DEFAULT certificate"), "{errors:#?}");
+}
+
+/// The multi fleet with a level `name` of the given versions and suites.
+fn with_level(fleet: &mut Fleet, name: &str, tls12: bool, tls13: bool, ciphers: &[&str]) {
+    let mut level = fleet.security_levels[0].clone();
+    level.name = name.into();
+    level.protocols.tlsv1_2 = tls12;
+    level.protocols.tlsv1_3 = tls13;
+    level.ciphers = ciphers.iter().map(|c| (*c).to_owned()).collect();
+    fleet.security_levels.push(level);
+}
+
+#[test]
+fn two_attls_ends_without_a_tls_version_in_common_are_an_error() {
+    // BILLING (SYSB, line 64) calls ZCEEA, whose inbound AT-TLS level allows TLSv1.3 only,
+    // with a level that allows TLSv1.2 only.
+    let mut fleet = fixtures::multi_raw();
+    with_level(&mut fleet, "TLS12ONLY", true, false, &["C02F", "C030"]);
+    fleet.zos_connect_servers[0].level = Some("TLS13ONLY".into());
+    fleet.lpars[1].stacks[1].api_requesters[0].level = "TLS12ONLY".into();
+    let errors = errors_of(fleet, "ZAT0182");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].origin.as_ref().map(|o| o.line), Some(64));
+    assert!(errors[0].message.contains("share no TLS version"), "{errors:#?}");
+    assert!(errors[0].message.contains("TLS12ONLY has TLSv1.2"), "{errors:#?}");
+}
+
+#[test]
+fn two_attls_ends_sharing_a_version_but_no_suite_for_it_are_an_error() {
+    // TLSv1.3 in common, but BILLING's level offers CHACHA20 only and the server's level does
+    // not: and the TLS 1.2 suites BILLING lists cannot help, as its TLSv1.2 is off.
+    let mut fleet = fixtures::multi_raw();
+    with_level(&mut fleet, "CHACHA", false, true, &["1303"]);
+    fleet.lpars[1].stacks[1].api_requesters[0].level = "CHACHA".into();
+    let errors = errors_of(fleet, "ZAT0182");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].message.contains("share TLSv1.3 but no cipher suite"), "{errors:#?}");
+
+    // Both versions in common: a TLS 1.2 suite in common is enough.
+    let mut fleet = fixtures::multi_raw();
+    with_level(&mut fleet, "CHACHA12", true, true, &["1303", "C02F"]);
+    fleet.lpars[1].stacks[1].api_requesters[0].level = "CHACHA12".into();
+    assert_eq!(errors_of(fleet, "ZAT0182"), Vec::new());
+}
+
+#[test]
+fn levels_are_not_compared_when_liberty_does_the_servers_tls_or_system_ssl_picks_the_suites() {
+    // The requester of SYSC calls ZCEEB, where Liberty does TLS: zat does not know its
+    // protocols.
+    let mut fleet = fixtures::multi_raw();
+    with_level(&mut fleet, "TLS12ONLY", true, false, &["C02F"]);
+    fleet.zos_connect_servers[1].level = Some("TLS13ONLY".into());
+    fleet.lpars[2].stacks[0].api_requesters[0].level = "TLS12ONLY".into();
+    assert_eq!(errors_of(fleet, "ZAT0182"), Vec::new());
+
+    // System SSL's own suites are not known: versions in common are enough.
+    let mut fleet = fixtures::multi_raw();
+    with_level(&mut fleet, "SYSTEM", false, true, &[]);
+    fleet.security_levels.last_mut().expect("just pushed").settings.system_ssl_ciphers = true;
+    fleet.lpars[1].stacks[1].api_requesters[0].level = "SYSTEM".into();
+    assert_eq!(errors_of(fleet, "ZAT0182"), Vec::new());
+}
