@@ -11,7 +11,7 @@
 //! as it is laid out, so the report holds the fleet and little more, whatever the page's size.
 //! The plugins render as for `zat check` (every file checked, none kept).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -107,6 +107,11 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 pub(crate) fn run(args: &Args) -> Exit {
     crate::output::warn_unknown_codes(&args.allow);
+    // Before any work: a page that could not go there is said at once.
+    if let Err(message) = output_allowed(&args.output) {
+        report::usage_error(&message);
+        return Exit::Failure;
+    }
     let inputs = match args.run.inputs(&args.script, &args.allow) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
@@ -151,6 +156,46 @@ pub(crate) fn run(args: &Args) -> Exit {
     }
     tracing::info!("wrote {}", args.output.display());
     if errors { Exit::InputErrors } else { Exit::Ok }
+}
+
+/// What every page starts with, up to the fleet's name: a file that does not is not one this
+/// command wrote, and is never replaced.
+const PAGE_START: &str = "<!DOCTYPE html>";
+const PAGE_TITLE: &str = "<title>zat report: fleet ";
+
+/// Why the page may not be written to `output`, if it may not. The page replaces only an
+/// earlier page: not a link (the link would be replaced, not what it names), a folder, FIFO or
+/// device (as root, `-o /dev/null` would replace the device with a file), nor any other file,
+/// such as the fleet script named by mistake (`-o fleet.rhai`).
+fn output_allowed(output: &Path) -> Result<(), String> {
+    use std::io::Read as _;
+    let shown = output.display();
+    let meta = match std::fs::symlink_metadata(output) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot inspect {shown}: {e}")),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(format!(
+            "{shown} is a symbolic link; zat report never replaces a link, name the file itself"
+        ));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "{shown} exists and is not a regular file (a folder, FIFO or device); choose another -o"
+        ));
+    }
+    let mut head = Vec::with_capacity(1024);
+    std::fs::File::open(output)
+        .and_then(|file| file.take(1024).read_to_end(&mut head))
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let head = String::from_utf8_lossy(&head);
+    if !(head.starts_with(PAGE_START) && head.contains(PAGE_TITLE)) {
+        return Err(format!(
+            "{shown} exists and is not a page zat report wrote; it is left as it is: remove it or choose another -o"
+        ));
+    }
+    Ok(())
 }
 
 /// Lays the page out into a new file beside `output` and puts it in place when it is whole: a
@@ -248,20 +293,36 @@ struct Lookups {
     databases: HashMap<String, usize>,
     /// Each level's TLS versions (the first level of each name).
     levels: HashMap<String, String>,
+    /// Rules that the connections they are written for do not reach (ZAT0320), by their
+    /// diagnostic's object (`lpar L / stack S / rule R`): the page does not name them as the
+    /// rule that protects a connection.
+    missed: HashSet<String>,
 }
 
 impl Lookups {
-    fn new(fleet: Arc<Fleet>) -> Self {
+    fn new(fleet: Arc<Fleet>, diagnostics: &[Diagnostic]) -> Self {
         let mut levels = HashMap::new();
         for level in &fleet.security_levels {
             levels.entry(level.name.clone()).or_insert_with(|| protocols(&level.protocols));
         }
+        let missed = diagnostics
+            .iter()
+            .filter(|d| d.code == zat_driver::CODE_WRONG_RULE)
+            .map(|d| d.object.clone())
+            .collect();
         Lookups {
             servers: places_by_name(&fleet.zos_connect_servers, |s| &s.name),
             databases: places_by_name(&fleet.security_databases, |d| &d.name),
             levels,
+            missed,
             fleet,
         }
+    }
+
+    /// Whether the connections rule `rule` of `stack` is written for land on another rule.
+    fn missed(&self, lpar: &str, stack: &str, rule: &str) -> bool {
+        !self.missed.is_empty()
+            && self.missed.contains(&format!("lpar {lpar} / stack {stack} / rule {rule}"))
     }
 
     fn database(&self, name: &str) -> Option<&zat_model::SecurityDatabase> {
@@ -387,6 +448,8 @@ fn connection(
         target => target,
         server_lpar => server_lpar,
         rule => requester.expansion.as_ref().map_or_else(|| "none".to_owned(), |e| e.rule.to_string()),
+        // The check that maps it on the written policy found it lands elsewhere (ZAT0320).
+        missed => requester.expansion.as_ref().is_some_and(|e| lookups.missed(&lpar.name, &stack.name, &e.rule)),
         ring => requester.keyring.to_string(),
         certificate => certificate.unwrap_or_else(|| "none (no client certificate)".to_owned()),
         level => level_text(&lookups.levels, &requester.level),
@@ -419,12 +482,14 @@ fn rule(
         job => rule.jobname.as_deref().unwrap_or("any"),
         enabled => rule.enabled,
         ring => rule.keyring.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string),
-        level => level_text(&lookups.levels, &rule.level),
+        // A clear-text rule makes no handshake: its level's versions would say it does.
+        level => if rule.enabled { level_text(&lookups.levels, &rule.level) } else { "none (clear text)".to_owned() },
+        missed => lookups.missed(&lpar.name, &stack.name, &rule.name),
     }
 }
 
 fn view(fleet: Arc<Fleet>, diagnostics: Arc<[Diagnostic]>, today: Day) -> Value {
-    let lookups = Arc::new(Lookups::new(fleet));
+    let lookups = Arc::new(Lookups::new(fleet, &diagnostics));
     let fleet = &lookups.fleet;
     let lpars: Vec<Value> = fleet
         .lpars
@@ -485,9 +550,9 @@ fn view(fleet: Arc<Fleet>, diagnostics: Arc<[Diagnostic]>, today: Day) -> Value 
     let count = |name: &str| {
         certificates.iter().filter(|(days, _)| *days != i64::MAX && band(*days) == name).count()
     };
-    let within = |limit: i64| {
-        certificates.iter().filter(|(days, _)| *days != i64::MAX && *days <= limit).count()
-    };
+    // Still valid and ending within `limit` days: an expired certificate has its own card.
+    let within =
+        |limit: i64| certificates.iter().filter(|(days, _)| (0..=limit).contains(days)).count();
     let calendar = context! {
         expired => count("expired"),
         d30 => within(30),

@@ -154,8 +154,9 @@ fn verify(
         ),
     };
     Some(
+        // The rule in the object: the fleet report marks the connections of that rule.
         Diagnostic::error(CODE_WRONG_RULE, message)
-            .object(object.to_owned())
+            .object(format!("{object} / rule {}", intended.rule))
             .at(&intended.origin)
             .help("make the rules differ (job name, user ID, port or address), or give the intended rule a higher priority; `zat why` shows the comparison"),
     )

@@ -135,6 +135,18 @@ fn a_fleet_with_expired_certificates_gets_a_page_that_lists_them() {
     let html = std::fs::read_to_string(work.path().join("report.html")).expect("report written");
     // Four certificates end on 2030-12-31, two days before 2031-01-02.
     assert!(html.contains("<b>4</b>certificates expired"), "expiry calendar");
+    // The expired ones are not also counted as ending soon.
+    let soon = |card: &str| {
+        let end = html.find(card).expect(card);
+        let start = html[..end].rfind("<b>").expect("count");
+        html[start + 3..end].trim_end_matches("</b>").parse::<usize>().expect("a number")
+    };
+    // Each card counts the rows of its band and the nearer ones, the expired band aside.
+    let rows = |band: &str| html.matches(&format!("<span class=\"tag {band}\">")).count();
+    assert_eq!(rows("expired"), 4);
+    assert_eq!(soon("expire within 30 days"), rows("d30"));
+    assert_eq!(soon("within 90 days"), rows("d30") + rows("d90"));
+    assert_eq!(soon("within 365 days"), rows("d30") + rows("d90") + rows("d365"));
     let expired =
         "<td>2030-12-31</td><td><span class=\"tag expired\">expired 2 days ago</span></td>";
     assert_eq!(html.matches(expired).count(), 4, "rows in the expired band");
@@ -188,7 +200,7 @@ fn a_report_that_cannot_be_put_in_place_leaves_no_file_and_a_new_one_replaces_th
     // A folder where the page should go: the new page cannot take its place.
     std::fs::create_dir(work.path().join("taken.html")).expect("folder");
     let out = zat_in(work.path(), &["report", &script, "-o", "taken.html"]);
-    out.expect_code(2).stderr_has("cannot write taken.html");
+    out.expect_code(2).stderr_has("taken.html exists and is not a regular file");
     assert_eq!(listing(), ["taken.html"], "no half-written page is left");
     // A new page gets the permissions any new file gets (the umask's), not a temporary file's.
     zat_in(work.path(), &["report", &script, "-o", "new.html"]).expect_code(0);
@@ -205,7 +217,8 @@ fn a_report_that_cannot_be_put_in_place_leaves_no_file_and_a_new_one_replaces_th
     std::fs::remove_file(work.path().join("new.html")).expect("remove");
     // An old page is replaced by a whole new one, which keeps its permissions.
     let old = work.path().join("report.html");
-    std::fs::write(&old, "old page").expect("old page");
+    zat_in(work.path(), &["report", &script, "--today", "2030-01-01"]).expect_code(0);
+    let before = std::fs::read_to_string(&old).expect("old page");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -214,6 +227,7 @@ fn a_report_that_cannot_be_put_in_place_leaves_no_file_and_a_new_one_replaces_th
     zat_in(work.path(), &["report", &script, "--today", "2030-03-01"]).expect_code(0);
     let html = std::fs::read_to_string(&old).expect("report");
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert_ne!(html, before, "the page of another day replaced the old one");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -221,4 +235,62 @@ fn a_report_that_cannot_be_put_in_place_leaves_no_file_and_a_new_one_replaces_th
         assert_eq!(mode.mode() & 0o777, 0o640);
     }
     assert_eq!(listing(), ["report.html", "taken.html"]);
+}
+
+/// The page replaces only an earlier page: the fleet script named by mistake, any other file,
+/// a link, a FIFO or a device is refused before any work, and left as it was.
+#[test]
+fn the_report_never_replaces_what_it_did_not_write() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let script = work.path().join("fleet.rhai");
+    std::fs::copy(repo().join("scripts/fleet.rhai"), &script).expect("copy the script");
+    let text = std::fs::read_to_string(&script).expect("script");
+    std::fs::write(work.path().join("notes.html"), "<p>my notes</p>").expect("a user's page");
+    std::os::unix::fs::symlink("notes.html", work.path().join("link.html")).expect("link");
+    let fifo = work.path().join("pipe.html");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    for (output, says) in [
+        ("fleet.rhai", "is not a page zat report wrote"),
+        ("notes.html", "is not a page zat report wrote"),
+        ("link.html", "is a symbolic link"),
+        ("pipe.html", "is not a regular file"),
+    ] {
+        let out = zat_in(work.path(), &["report", "fleet.rhai", "-o", output]);
+        out.expect_code(2).stderr_has(says);
+    }
+    assert_eq!(std::fs::read_to_string(&script).expect("script"), text);
+    let notes = std::fs::read_to_string(work.path().join("notes.html")).expect("notes");
+    assert_eq!(notes, "<p>my notes</p>");
+    let link = std::fs::symlink_metadata(work.path().join("link.html")).expect("link");
+    assert!(link.file_type().is_symlink());
+    let fifo = std::fs::symlink_metadata(&fifo).expect("fifo");
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&fifo.file_type()));
+}
+
+/// A clear-text rule compared first takes the requester's connection (ZAT0320): the page
+/// does not name the requester's own rule as the one that protects it, and shows the
+/// clear-text rule without a TLS level.
+#[test]
+fn the_report_does_not_name_a_rule_the_connection_never_reaches() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let example = repo().join("examples/zos-connect-requester/fleet.rhai");
+    let mut text = std::fs::read_to_string(&example).expect("example");
+    text.push_str(
+        "\ntcpip.rule(\"ZZCLEAR\", #{ direction: \"outbound\", remote_port: 9443, priority: 2000000000, enabled: false });\n",
+    );
+    let script = work.path().join("fleet.rhai");
+    std::fs::write(&script, text).expect("script");
+    let out = zat_in(work.path(), &["report", "fleet.rhai", "-o", "report.html"]);
+    out.expect_code(1).stderr_has("ZAT0320");
+    let html = std::fs::read_to_string(work.path().join("report.html")).expect("report");
+    let row = |name: &str| {
+        let at = html.find(&format!("<code>{name}</code>")).expect(name);
+        let end = at + html[at..].find("</tr>").expect("row end");
+        html[html[..at].rfind("<tr>").expect("row start")..end].to_owned()
+    };
+    assert!(row("ZCEEAPP_OUT").contains("not reached: ZAT0320"), "{}", row("ZCEEAPP_OUT"));
+    let clear = row("ZZCLEAR");
+    assert!(clear.contains("none (clear text)") && !clear.contains("TLS 1.2"), "{clear}");
+    assert!(!clear.contains("not reached"), "{clear}");
 }
