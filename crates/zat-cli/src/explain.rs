@@ -1208,10 +1208,13 @@ pub(crate) const CODES: &[Code] = &[
         "ZAT0651",
         "rule left out by zat import",
         "The rule uses something the fleet model cannot state: an address or port group, a time\n\
-         condition, a virtual ring (*AUTH*/*, *SITE*/*), a key database or token, no valid Direction or\n\
-         handshake role, or actions not in the files given. Importing it without that condition would make\n\
-         it match more connections than before, so it is left out, with a comment in its place. When every\n\
-         rule is left out, import writes no script and exits 1: a fleet without rules protects nothing.",
+         condition (an IpTimeCondition, or in a pasearch report Time Periods other than all days at all\n\
+         hours), a virtual ring (*AUTH*/*, *SITE*/*), a key database or token, no valid Direction or\n\
+         handshake role, or actions not in the files given (or, in a pasearch report cut short, as a\n\
+         truncated SYSOUT is, actions it names without their `TTLS Action:` blocks). Importing it without\n\
+         that condition would make it match more connections than before, and without its actions would\n\
+         invent its settings, so it is left out, with a comment in its place. When every rule is left out,\n\
+         import writes no script and exits 1: a fleet without rules protects nothing.",
     ),
     row(
         "ZAT0652",
@@ -1222,7 +1225,8 @@ pub(crate) const CODES: &[Code] = &[
          only when that would pass 2000000000 is the rule tied at 1, and said so), a key ring without an\n\
          owner gets the rule's user ID or RINGOWNR, job names, user IDs and key ring owners are written in\n\
          upper case (RACF user IDs are upper case; the ring name keeps its case), names with characters\n\
-         zat does not accept have them replaced by `_`.",
+         zat does not accept have them replaced by `_`, and the rules of a `pasearch -t` report of one stack\n\
+         whose name is not --stack are put on --stack.",
     ),
     row(
         "ZAT0653",
@@ -1230,7 +1234,9 @@ pub(crate) const CODES: &[Code] = &[
         "A main or image file holds no rules; import skips it. Give the file TTLSConfig or\n\
          CommonTTLSConfig names. A `pasearch -t` report of several stacks is read for the stack\n\
          --stack names; when none of its stacks has that name, import reads none of them (an error)\n\
-         rather than put another stack's rules on this one.",
+         rather than put another stack's rules on this one. (A report of one stack under another name\n\
+         is read, with ZAT0652 saying whose it is: --stack also names where the rules go. `zat verify`\n\
+         refuses a report none of whose stacks is the one it compares, exit 2.)",
     ),
     row(
         "ZAT0654",

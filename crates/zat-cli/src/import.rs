@@ -266,8 +266,9 @@ fn round_trip(
         zat_policy::compare::compare_rule(&original, new, &mut differences);
         let keys: std::collections::BTreeSet<&String> =
             original.settings.keys().chain(new.settings.keys()).collect();
-        // Seven conditions and the priority, then every setting.
-        trip.equal += (8 + keys.len()).saturating_sub(differences.len());
+        // Eight conditions (the time condition among them) and the priority, then every
+        // setting.
+        trip.equal += (9 + keys.len()).saturating_sub(differences.len());
         for difference in differences {
             let note = match difference {
                 Difference::Setting { setting, expected, actual, .. } => format!(

@@ -149,13 +149,13 @@ pub(crate) enum Command {
     PluginWorker(worker::Args),
     /// Compare a live stack's `pasearch -t` report with what the fleet would install on it.
     #[command(
-        after_help = "Examples:\n  zat verify fleet.rhai --pasearch TCPIP.pasearch --lpar SYSA --stack TCPIP\n\nExit codes: 0 no drift, 1 drift (or errors in the script), 2 usage error or a file cannot be read."
+        after_help = "Examples:\n  zat verify fleet.rhai --pasearch TCPIP.pasearch --lpar SYSA --stack TCPIP\n\nExit codes: 0 no drift, 1 drift, a rule the report does not show in full (a report cut short) or errors in the script, 2 usage error, a report of another stack or a file cannot be read."
     )]
     Verify(verify::Args),
     /// Show which AT-TLS rule a connection gets, which rules it beats and why, and the
     /// settings its handshake uses.
     #[command(
-        after_help = "Examples:\n  zat why fleet.rhai --lpar SYSA --direction outbound --remote-addr 10.1.1.5 --remote-port 9080 --jobname PAYROLL\n  zat why --policy TCPIP.policy --direction inbound --local-port 8443 --jobname LEDGER1\n  zat why --pasearch TCPIP.pasearch --direction inbound --local-port 8443\n  zat why fleet.rhai --fleet\n\nExit codes: 0 answered (with --fleet: no rule has all of its connections taken by a rule compared first), 1 errors in the script, errors in the --policy files (Policy Agent would not install them as written: the answer is printed after saying so) or (--fleet) a rule's connections land on another rule, 2 usage error."
+        after_help = "Examples:\n  zat why fleet.rhai --lpar SYSA --direction outbound --remote-addr 10.1.1.5 --remote-port 9080 --jobname PAYROLL\n  zat why --policy TCPIP.policy --direction inbound --local-port 8443 --jobname LEDGER1\n  zat why --pasearch TCPIP.pasearch --direction inbound --local-port 8443\n  zat why fleet.rhai --fleet\n\nExit codes: 0 answered (with --fleet: no rule has all of its connections taken by a rule compared first), 1 errors in the script, errors in the --policy files (Policy Agent would not install them as written: the answer is printed after saying so) or (--fleet) a rule's connections land on another rule, or the rule the connection gets is not known in full (a --pasearch report cut short: only the settings it shows are listed), 2 usage error."
     )]
     Why(why::Args),
 }

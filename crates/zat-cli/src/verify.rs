@@ -1,7 +1,9 @@
 //! `zat verify FLEET.rhai --pasearch FILE`: compare what a live stack runs (its `pasearch -t`
 //! report) with what the fleet would install on it, rule by rule and setting by setting.
 //!
-//! stdout lists every difference, one per line; exit 1 on drift.
+//! stdout lists every difference, one per line; exit 1 on drift, and on a rule the report
+//! does not show in full (`unknown`): what it does not show is not known, so never no drift.
+//! A report of other stacks only is an error (exit 2).
 
 use std::path::PathBuf;
 
@@ -54,17 +56,32 @@ pub(crate) fn run(args: &Args) -> Exit {
     }
     let mut live = pasearch::read_image(&path, &text, Some(&intended.stack), &options);
     if live.image.is_none() {
-        if live.images.len() > 1 {
+        // A report of other stacks only: comparing the fleet's stack with another stack's
+        // policy says nothing about this one (IBM: "ensure that pasearch is reporting on the
+        // stack you are interested in"), so it is an error, as for `zat import --stack`.
+        if !live.images.is_empty() {
+            let held = match live.images.as_slice() {
+                [one] => {
+                    format!("the report holds the policy of stack {one}, not {}", intended.stack)
+                }
+                all => format!(
+                    "the report holds the policy of {} stacks ({}), none of them {}",
+                    all.len(),
+                    all.join(", "),
+                    intended.stack
+                ),
+            };
             report::usage_error(&format!(
-                "the report has no image {}; it shows {}",
-                intended.stack,
-                live.images.join(", ")
+                "{held}; verify compares a stack only with a report of it: run `pasearch -t -p {}` on {}, or give --lpar and --stack of the fleet's stack the report is of",
+                intended.stack, intended.lpar,
             ));
             return Exit::Failure;
         }
-        // One image under another name, or no header: read what is there.
+        // No `Image Name:` at all (the title lines cut off, or pasted without them): nothing
+        // says which stack it is of, so it is read as this stack's, and the warning says so.
         tracing::warn!(
-            "the report names no image {}; comparing with the policy it shows",
+            "the report names no image (no `Image Name:` line); it is compared as the report of {}/{}",
+            intended.lpar,
             intended.stack
         );
         live = pasearch::read(&path, &text, &options);
@@ -119,6 +136,12 @@ fn describe(difference: &Difference) -> String {
                 "differs  rule {rule}: {setting} is {} on the stack, the fleet says {}",
                 show(actual),
                 show(expected)
+            )
+        }
+        Difference::Unreadable { rule, why } => {
+            format!(
+                "unknown  rule {rule}: {}; the settings the report does not show are not compared (a report cut short, as a truncated SYSOUT is, lacks the end of the policy: run `pasearch -t` again and keep all of its output)",
+                why.join("; ")
             )
         }
     }

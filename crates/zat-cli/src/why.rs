@@ -107,12 +107,20 @@ pub(crate) fn run(args: &Args) -> Exit {
         userid: args.userid.as_ref().map(|u| u.to_ascii_uppercase()),
     };
     let mut out = refusal(&refused);
-    out.push_str(&explain(&policy, &connection, &options, args.all));
+    let source = if args.pasearch.is_some() { Source::Report } else { Source::Text };
+    let answer = explain(&policy, &connection, &options, args.all, source);
+    out.push_str(&answer.text);
     let written = common::write_stdout(&out);
     if written == Exit::Ok && !refused.is_empty() {
         tracing::warn!(
             "Policy Agent would not install these policy files: `zat lint` lists {} errors",
             refused.len()
+        );
+        return Exit::InputErrors;
+    }
+    if written == Exit::Ok && answer.unknown {
+        tracing::warn!(
+            "the rule the connection gets is not known in full: its handshake settings are not all known"
         );
         return Exit::InputErrors;
     }
@@ -232,13 +240,32 @@ fn mismatches(list: &[Mismatch]) -> String {
         .join("; ")
 }
 
+/// Where the policy asked about comes from, for what to do about a rule not known in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A fleet script or policy files.
+    Text,
+    /// A `pasearch -t` report.
+    Report,
+}
+
+/// The answer for one connection.
+struct Answer {
+    text: String,
+    /// The rule the connection gets is not known in full (a report cut short): its settings
+    /// are not all known.
+    unknown: bool,
+}
+
 /// The answer for one connection, as text.
 fn explain(
     policy: &EffectivePolicy,
     connection: &Connection,
     options: &Options,
     all: bool,
-) -> String {
+    source: Source,
+) -> Answer {
+    let text = |text: String| Answer { text, unknown: false };
     let mut out = String::new();
     let side = if connection.side == Side::Inbound { "inbound" } else { "outbound" };
     let _ = writeln!(
@@ -286,10 +313,13 @@ fn explain(
                 Verdict::Matches => {}
             }
         }
-        return out;
+        return text(out);
     };
     let rule = &policy.rules[matched];
     let _ = writeln!(out, "rule: {} ({})", rule.name, priority(rule, options));
+    if let Some(time) = &rule.conditions.time_condition {
+        out.push_str(&in_effect(policy, &result, matched, time, options));
+    }
     let mut before = Vec::new();
     for outcome in &result.outcomes {
         if outcome.rule == matched {
@@ -337,17 +367,48 @@ fn explain(
             let _ = writeln!(out, "  {}: {reason}", loser.name);
         }
     }
-    if !rule.enabled() {
+    let known = |s: &zat_policy::effective::Setting| {
+        !matches!(s.origin, Origin::Default | Origin::SystemSsl)
+    };
+    // A rule not known in full has TTLSEnabled Off only when its source shows it.
+    let clear = rule.settings.get("TTLSEnabled").is_some_and(|s| s.value == "Off" && known(s));
+    if !rule.enabled() && (rule.complete || clear) {
         out.push_str("TTLSEnabled Off: the connection is in clear text, by this rule\n");
-        return out;
+        return text(out);
     }
-    out.push_str("handshake settings:\n");
+    let unknown = !rule.complete;
+    if unknown {
+        // What a source does not show is not known: no default stands in for it.
+        let why: Vec<&str> = policy
+            .findings
+            .iter()
+            .filter(|f| f.rule.as_deref() == Some(rule.name.as_str()))
+            .filter(|f| f.kind == zat_policy::FindingKind::Unresolved)
+            .map(|f| f.message.as_str())
+            .collect();
+        out.push_str("handshake settings: not known in full:\n");
+        for message in why {
+            let _ = writeln!(out, "  {message}");
+        }
+        out.push_str(match source {
+            Source::Report => {
+                "  only the settings the report shows follow, and no default stands in for the others (a report cut short, as a truncated SYSOUT is, lacks the end of the policy: run `pasearch -t` again and keep all of its output)\n"
+            }
+            Source::Text => {
+                "  only the settings written follow, and no default stands in for the others (`zat lint` says what is missing)\n"
+            }
+        });
+    } else {
+        out.push_str("handshake settings:\n");
+    }
     let shown: Vec<(&String, &zat_policy::effective::Setting)> = rule
         .settings
         .iter()
         .filter(|(key, setting)| {
-            all || !matches!(setting.origin, Origin::Default | Origin::SystemSsl)
-                || ALWAYS.contains(&key.as_str())
+            if unknown {
+                return known(setting);
+            }
+            all || known(setting) || ALWAYS.contains(&key.as_str())
         })
         .collect();
     let hidden = rule.settings.len() - shown.len();
@@ -368,12 +429,55 @@ fn explain(
         };
         let _ = writeln!(out, "  {key:<width$}  {}  ({from})", setting.value);
     }
-    if hidden > 0 {
+    if hidden > 0 && !unknown {
         let _ = writeln!(
             out,
             "  and {hidden} more at their documented or System SSL default (--all lists them)"
         );
     }
+    Answer { text: out, unknown }
+}
+
+/// When a rule with a time condition takes the connection, and what the connection gets at
+/// other times. zat does not know the date and time on the LPAR, so it says both and decides
+/// neither.
+fn in_effect(
+    policy: &EffectivePolicy,
+    result: &zat_policy::MatchResult,
+    matched: usize,
+    time: &str,
+    options: &Options,
+) -> String {
+    let mut out = format!(
+        "  only when its time condition holds: {time}\n  \
+         (zat does not know the date and time on the LPAR, so it does not say whether the rule is in effect now)\n"
+    );
+    let after = result.outcomes.iter().skip_while(|o| o.rule != matched).skip(1);
+    let next = after.filter(|o| !matches!(o.verdict, Verdict::Fails(_))).find_map(|o| {
+        let rule = policy.rules.get(o.rule)?;
+        let also = if rule.conditions.time_condition.is_some() {
+            ", itself only when its time condition holds"
+        } else {
+            ""
+        };
+        Some(match &o.verdict {
+            Verdict::Unknown(fields) => format!(
+                "{} ({}) takes it if {} match{also}",
+                rule.name,
+                priority(rule, options),
+                fields.join(", ")
+            ),
+            _ => format!("it gets {} ({}){also}", rule.name, priority(rule, options)),
+        })
+    });
+    let _ = writeln!(
+        out,
+        "  at other times the stack compares the rules after it: {}",
+        next.unwrap_or_else(|| {
+            "no other rule matches, and the connection is made without AT-TLS (clear text)"
+                .to_owned()
+        })
+    );
     out
 }
 

@@ -192,6 +192,15 @@ pub fn import_stack(files: &[PolicyFile<'_>], options: &Options, stack: Option<&
                     );
                     continue;
                 }
+                // One stack under another name: `--stack` also names where the rules go (and
+                // has a default), so the report is read, and the warning says whose it is.
+                if let ([image], Some(stack)) = (report.images.as_slice(), stack) {
+                    imported.diagnostics.push(
+                        Diagnostic::warning(ASSUMED, format!("the report is of stack {image}; import reads it and the script puts its rules on stack {stack}"))
+                            .at(&at)
+                            .help("--stack names the stack the rules go to; check that the report is of the stack you mean"),
+                    );
+                }
                 report = pasearch::read(file.path, file.text, options);
             } else if report.images.len() > 1 {
                 let read = report.images.iter().find(|i| named(i)).cloned().unwrap_or_default();
@@ -345,8 +354,8 @@ impl Importer<'_> {
             return self.leave_out(rule, format!("Policy Agent cannot resolve it as written, so what it does is indeterminate ({why})"));
         }
         let c = &rule.conditions;
-        if c.time_condition {
-            return self.leave_out(rule, "it has an IpTimeCondition, which the fleet model cannot state (importing the rule without it would make it broader)".to_owned());
+        if let Some(time) = &c.time_condition {
+            return self.leave_out(rule, format!("it is in effect only part of the time ({time}), and the fleet model cannot state a time condition (importing the rule without it would make it broader)"));
         }
         let direction = match c.direction {
             Some(Direction::Inbound) => "inbound",

@@ -1,7 +1,7 @@
 //! The differences of two effective policies of one stack, rule by rule and setting by
 //! setting: what `zat verify` reports as drift and what `zat import` reports as not carried.
 
-use crate::effective::{Conditions, EffectivePolicy, EffectiveRule, Origin, Setting};
+use crate::effective::{Conditions, EffectivePolicy, EffectiveRule, FindingKind, Origin, Setting};
 
 /// One difference between what was expected and what is there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,10 @@ pub enum Difference {
     Condition { rule: String, condition: &'static str, expected: String, actual: String },
     /// A setting differs; `None` is a setting with no value (not written, no default).
     Setting { rule: String, setting: String, expected: Option<String>, actual: Option<String> },
+    /// The actual rule is not complete (a report cut short shows a rule without the blocks of
+    /// its actions): its settings are known only where its source shows them, and the others
+    /// are not compared. `why` lists the findings that say what is missing.
+    Unreadable { rule: String, why: Vec<String> },
 }
 
 impl std::fmt::Display for Difference {
@@ -28,6 +32,9 @@ impl std::fmt::Display for Difference {
             Difference::Setting { rule, setting, expected, actual } => {
                 write!(f, "rule {rule}: {setting} is {}, expected {}", show(actual), show(expected))
             }
+            Difference::Unreadable { rule, why } => {
+                write!(f, "rule {rule}: not known in full: {}", why.join("; "))
+            }
         }
     }
 }
@@ -35,13 +42,27 @@ impl std::fmt::Display for Difference {
 /// Every difference, rules in the expected policy's order, then extra rules. A setting left to
 /// System SSL's default on either side is not compared: its value depends on the release and
 /// is not in the policy text. A setting one side leaves unset compares as the value Policy
-/// Agent uses for it (the user instances: 0).
+/// Agent uses for it (the user instances: 0). An actual rule that is not complete is a
+/// difference of its own ([`Difference::Unreadable`], with the actual policy's findings about
+/// it), and only the settings its source shows are compared.
 pub fn compare(expected: &EffectivePolicy, actual: &EffectivePolicy) -> Vec<Difference> {
     let mut out = Vec::new();
     for rule in &expected.rules {
         match actual.rule(&rule.name) {
             None => out.push(Difference::Missing { rule: rule.name.clone() }),
-            Some(other) => compare_rule(rule, other, &mut out),
+            Some(other) => {
+                if !other.complete {
+                    let why = actual
+                        .findings
+                        .iter()
+                        .filter(|f| f.rule.as_deref() == Some(other.name.as_str()))
+                        .filter(|f| f.kind == FindingKind::Unresolved)
+                        .map(|f| f.message.clone())
+                        .collect();
+                    out.push(Difference::Unreadable { rule: rule.name.clone(), why });
+                }
+                compare_rule(rule, other, &mut out);
+            }
         }
     }
     for rule in &actual.rules {
@@ -85,6 +106,11 @@ pub fn compare_rule(expected: &EffectiveRule, actual: &EffectiveRule, out: &mut 
     for key in keys {
         let (e, a) = (expected.settings.get(key), actual.settings.get(key));
         if system_ssl(e) || system_ssl(a) {
+            continue;
+        }
+        // Of a rule not known in full, a setting its source does not show (missing, or a
+        // default filled in for it) is not known, and not compared.
+        if !actual.complete && a.is_none_or(|s| s.origin == Origin::Default) {
             continue;
         }
         let (e, a) = (e.map(|s| s.value.clone()), a.map(|s| s.value.clone()));
@@ -148,6 +174,9 @@ fn conditions(e: &Conditions, a: &Conditions) -> Vec<(&'static str, String, Stri
     let name =
         |v: &Option<String>| v.clone().unwrap_or_else(|| "(any)".to_owned()).to_ascii_uppercase();
     let direction = |c: &Conditions| c.direction.map_or("(none)", |d| d.keyword()).to_owned();
+    let time = |c: &Conditions| {
+        c.time_condition.clone().unwrap_or_else(|| "none (in effect at all times)".to_owned())
+    };
     vec![
         ("Direction", direction(e), direction(a)),
         ("LocalAddr", list(&e.local_addr), list(&a.local_addr)),
@@ -156,5 +185,6 @@ fn conditions(e: &Conditions, a: &Conditions) -> Vec<(&'static str, String, Stri
         ("RemotePortRange", list(&e.remote_port), list(&a.remote_port)),
         ("Jobname", name(&e.jobname), name(&a.jobname)),
         ("Userid", name(&e.userid), name(&a.userid)),
+        ("time condition", time(e), time(a)),
     ]
 }

@@ -152,8 +152,11 @@ pub struct Conditions {
     pub remote_port: Vec<PortRange>,
     pub jobname: Option<String>,
     pub userid: Option<String>,
-    /// The rule has an `IpTimeCondition`: it is in effect only part of the time.
-    pub time_condition: bool,
+    /// The rule's time condition, as its source states it (an `IpTimeCondition`, or the
+    /// `Time Periods` of a report that are not all days at all hours): the rule is in effect
+    /// only part of the time. zat does not know the time on the LPAR, so it never decides
+    /// whether the rule is in effect now; `None`: in effect at all times.
+    pub time_condition: Option<String>,
 }
 
 /// Where something was written: the file (index into [`EffectivePolicy::files`]) and position.
@@ -1164,6 +1167,37 @@ impl<'a> Engine<'_, 'a> {
         }
     }
 
+    /// The rule's `IpTimeCondition` (written inline or by reference), its parameters in one
+    /// line as written: their meaning is not read (the parameter list is UNCONFIRMED), only
+    /// that the rule is in effect part of the time.
+    fn time_condition(&self, rule: &'a Statement) -> Option<String> {
+        let written = rule.attribute("IpTimeConditionRef").is_some()
+            || rule.statements().any(|s| s.is("IpTimeCondition"));
+        if !written {
+            return None;
+        }
+        Some(match self.index.param(rule, "IpTimeCondition") {
+            Ok(Some(condition)) => {
+                let parameters: Vec<String> = condition
+                    .attributes()
+                    .map(|a| format!("{} {}", a.keyword, a.value()).trim_end().to_owned())
+                    .collect();
+                let named = condition.name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
+                if parameters.is_empty() {
+                    format!("IpTimeCondition{named} (no parameters)")
+                } else {
+                    format!("IpTimeCondition{named}: {}", parameters.join(", "))
+                }
+            }
+            Ok(None) => "IpTimeCondition".to_owned(),
+            Err(attr) => format!(
+                "{} {} (names no IpTimeCondition in the files read)",
+                attr.keyword,
+                attr.value()
+            ),
+        })
+    }
+
     /// The rule's conditions as ranges.
     fn conditions(&mut self, file: usize, rule: &'a Statement, gather: &mut Gather) -> Conditions {
         let name = gather.rule.clone();
@@ -1191,8 +1225,7 @@ impl<'a> Engine<'_, 'a> {
                 );
             }
         }
-        out.time_condition = rule.attribute("IpTimeConditionRef").is_some()
-            || rule.statements().any(|s| s.is("IpTimeCondition"));
+        out.time_condition = self.time_condition(rule);
         for side in ["Local", "Remote"] {
             let mut addresses = None;
             let mut ports = None;

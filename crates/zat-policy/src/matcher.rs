@@ -390,7 +390,7 @@ pub fn covers(wide: &EffectiveRule, narrow: &EffectiveRule) -> bool {
 /// losing connections it was not written for.
 pub fn covers_on(wide: &EffectiveRule, narrow: &EffectiveRule, side: Option<Side>) -> bool {
     let (w, n) = (&wide.conditions, &narrow.conditions);
-    if w.time_condition || !wide.complete || !narrow.complete {
+    if w.time_condition.is_some() || !wide.complete || !narrow.complete {
         return false;
     }
     let direction = match (side, w.direction, n.direction) {

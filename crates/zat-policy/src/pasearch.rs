@@ -9,7 +9,11 @@
 //! pairs separated by runs of blanks, never by column, so extra blanks and trailing spaces do
 //! not matter. Only the condition summary is read: the per-range lines IBM documents for
 //! non-contiguous groups were not seen in a sample (UNCONFIRMED layout), so a rule with a
-//! group compares by its summary range.
+//! group compares by its summary range. A rule's `Time Periods` are read for whether it is in
+//! effect at all times: any other window becomes its time condition, in the report's words.
+//! A report cut short (a truncated SYSOUT) is told by what it lacks: an action a rule names
+//! without its `TTLS Action:` block, fewer actions than `No. Policy Action` says, no group
+//! action or no `ServiceDirection`; each is a finding, and the rule is not complete.
 
 use std::collections::BTreeMap;
 
@@ -53,6 +57,12 @@ struct RawRule {
     conditions: Conditions,
     side: Option<&'static str>,
     from: Option<String>,
+    /// `No. Policy Action`: how many actions the report says the rule has.
+    declared: Option<usize>,
+    /// The parts of `Time Periods` that are not all days at all hours, as the report says them.
+    time: Vec<String>,
+    day_from: Option<String>,
+    zone: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -290,12 +300,45 @@ fn read_rule_line(rule: &mut RawRule, pairs: &[(String, String)]) {
                     rule.conditions.remote_port = ports;
                 }
             }
+            "No. Policy Action" => rule.declared = value.parse().ok(),
+            // `Time Periods`: the masks with a 0, a start or end date, a time of day other
+            // than 00:00 to 24:00 restrict when the rule is in effect. The UTC line is the
+            // same window converted (IBM: "time of day ranges in UTC format, as well as the
+            // specified time zone"), so it is not read: an always rule on an LPAR west or
+            // east of UTC could show another pair there.
+            "First to Last" | "Last to First" if !all_ones(value) => {
+                rule.time.push(format!("Day of Month Mask {label} {value}"));
+            }
+            "Month of Yr Mask" if !all_ones(value) => {
+                rule.time.push(format!("Month of Yr Mask {value}"));
+            }
+            "Day of Week Mask" if !all_ones(value) => {
+                rule.time.push(format!("Day of Week Mask {value} (Sunday - Saturday)"));
+            }
+            "Start Date Time" | "End Date Time"
+                if !value.is_empty() && !value.eq_ignore_ascii_case("none") =>
+            {
+                rule.time.push(format!("{label} {value}"));
+            }
+            "Fr TimeOfDay" => rule.day_from = Some(value.clone()),
+            "To TimeOfDay" => {
+                let from = rule.day_from.take().unwrap_or_default();
+                if !(from == "00:00" && value == "24:00") {
+                    rule.time.push(format!("TimeOfDay {from} to {value}"));
+                }
+            }
+            "TimeZone" => rule.zone = Some(value.clone()).filter(|v| !v.is_empty()),
             "JobName" => rule.conditions.jobname = Some(value.clone()).filter(|v| !v.is_empty()),
             "UserId" => rule.conditions.userid = Some(value.clone()).filter(|v| !v.is_empty()),
             "ServiceDirection" => rule.conditions.direction = Direction::parse(value),
             _ => {}
         }
     }
+}
+
+/// A mask that selects every day or month; an empty or unreadable one does not.
+fn all_ones(mask: &str) -> bool {
+    !mask.is_empty() && mask.chars().all(|c| c == '1')
 }
 
 fn address_range(from: &str, to: &str) -> Option<AddrRange> {
@@ -341,13 +384,52 @@ fn assemble(
             }
         }
     }
+    // What a report cut short (a truncated SYSOUT) leaves out: the rule's last actions, or
+    // the end of its condition summary. Each is said, so that no one takes the rule's
+    // defaults for what the stack runs.
+    let mut missing = |message: String| {
+        complete = false;
+        findings.push(Finding {
+            kind: FindingKind::Unresolved,
+            place: Some(Place { file: 0, span: Some(Span::new(raw.line, 1)) }),
+            rule: Some(raw.name.clone()),
+            message,
+            document: documents::PASEARCH,
+        });
+    };
+    if let Some(declared) = raw.declared
+        && raw.actions.len() < declared
+    {
+        missing(format!(
+            "the report says rule {} has {declared} actions (`No. Policy Action`) but names {}",
+            raw.name,
+            raw.actions.len()
+        ));
+    }
+    if names.group.is_none() {
+        missing(format!("the report names no TTLS Group action for rule {}", raw.name));
+    }
+    if raw.conditions.direction.is_none() {
+        missing(format!(
+            "the report shows no ServiceDirection for rule {} (its `TTLS Condition Summary` is missing or cut short)",
+            raw.name
+        ));
+    }
     if settings.get("TTLSEnabled").is_some_and(|s| s.value == "On") {
         fill_defaults(&mut settings, options.release);
     }
+    let mut conditions = raw.conditions;
+    let mut time = raw.time;
+    if !time.is_empty()
+        && let Some(zone) = raw.zone
+    {
+        time.push(format!("TimeZone {zone}"));
+    }
+    conditions.time_condition = (!time.is_empty()).then(|| time.join(", "));
     EffectiveRule {
         name: raw.name,
         priority: raw.priority,
-        conditions: raw.conditions,
+        conditions,
         actions: names,
         settings,
         place: Some(Place { file: 0, span: Some(Span::new(raw.line, 1)) }),

@@ -292,3 +292,218 @@ fn why_orders_equal_priorities_by_the_collation_given() {
     out.expect_code(0);
     assert!(out.stdout.contains("rule: ZETA1 (priority 100)"), "{}", out.stdout);
 }
+
+/// The fixture report with `edit` applied, written to a temp folder as `name`.
+fn report_in(tmp: &tempfile::TempDir, name: &str, edit: impl Fn(&str) -> String) -> String {
+    let report = std::fs::read_to_string(dir().join("TCPIP.pasearch")).expect("fixture");
+    let edited = edit(&report);
+    assert_ne!(edited, report, "the edit changes the report");
+    std::fs::write(tmp.path().join(name), edited).expect("write report");
+    name.to_owned()
+}
+
+fn fleet_path() -> String {
+    dir().join("fleet.rhai").to_str().expect("utf-8").to_owned()
+}
+
+/// A report cut short after LedgerListener's condition summary, as a truncated SYSOUT is: the
+/// blocks of its environment and connection actions are missing. verify says so and exits 1,
+/// never "no drift" and never the defaults filled in for what the report lacks; why says the
+/// settings are not known and shows no default; import leaves the rule out, saying why.
+#[test]
+fn a_report_cut_short_is_said_and_never_filled_with_defaults() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let cut = report_in(&tmp, "cut.pasearch", |report| {
+        let rule = report.find("policyRule:             LedgerListener").expect("server rule");
+        let end = rule + report[rule..].find("  TTLS Action:").expect("its first action");
+        report[..end].to_owned()
+    });
+    let fleet = fleet_path();
+    let out = zat_in(tmp.path(), &["verify", &fleet, "--pasearch", &cut]);
+    out.expect_code(1);
+    assert!(
+        out.stdout.starts_with("unknown  rule LedgerListener: the report names action env_srvca_SERVER_LedgerRing for rule LedgerListener but shows no `TTLS Action: env_srvca_SERVER_LedgerRing` block; the report names action con_LEDGERSRV"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("run `pasearch -t` again"), "{}", out.stdout);
+    // Nothing about settings the report does not show: no default presented as the stack's.
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert!(!out.stderr.contains("no drift"), "{}", out.stderr);
+    let why = zat_in(
+        tmp.path(),
+        &[
+            "why",
+            "--pasearch",
+            &cut,
+            "--direction",
+            "inbound",
+            "--local-port",
+            "8443",
+            "--jobname",
+            "LEDGER1",
+            "--remote-addr",
+            "10.2.2.2",
+        ],
+    );
+    why.expect_code(1);
+    assert!(why.stdout.contains("rule: LedgerListener (priority 700)\n"), "{}", why.stdout);
+    assert!(why.stdout.contains("handshake settings: not known in full:\n  the report names action env_srvca_SERVER_LedgerRing"), "{}", why.stdout);
+    assert!(why.stdout.contains("  TTLSEnabled      On  (pasearch report)\n"), "{}", why.stdout);
+    for invented in ["(default, z/OS", "TLSv1 ", "ClientAuthType", "System SSL default"] {
+        assert!(!why.stdout.contains(invented), "{invented}: {}", why.stdout);
+    }
+    let import = zat_in(tmp.path(), &["import", &cut, "-o", "imported.rhai"]);
+    import.expect_code(0);
+    assert!(
+        import
+            .stderr
+            .contains("rule LedgerListener is left out: Policy Agent cannot resolve it as written")
+            && import.stderr.contains("shows no `TTLS Action: env_srvca_SERVER_LedgerRing` block"),
+        "{}",
+        import.stderr
+    );
+    let script = std::fs::read_to_string(tmp.path().join("imported.rhai")).expect("script");
+    assert!(!script.contains("stack.rule(\"LedgerListener\""), "{script}");
+}
+
+/// PayrollToZcee in effect only on weekdays from 08:00 to 17:00 until the end of January
+/// 2026. zat does not know the time on the LPAR: verify reports the window the fleet's rule
+/// lacks as drift, why says the rule applies only within it and what the connection gets at
+/// other times, and import leaves the rule out, as it does an IpTimeCondition in policy text.
+#[test]
+fn a_rule_in_effect_part_of_the_time_is_never_taken_for_one_always_in_effect() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let timed = report_in(&tmp, "timed.pasearch", |report| {
+        let rule = report.find("policyRule:             PayrollToZcee").expect("requester rule");
+        let end = rule + report[rule..].find("  TTLS Condition Summary:").expect("summary");
+        let window = report[rule..end]
+            .replace("1111111  (Sunday", "0111110  (Sunday")
+            .replace("End Date Time:       None", "End Date Time:       2026/01/31 00:00:00")
+            .replace(
+                "Fr TimeOfDay:        00:00             To TimeOfDay:      24:00",
+                "Fr TimeOfDay:        08:00             To TimeOfDay:      17:00",
+            );
+        format!("{}{window}{}", &report[..rule], &report[end..])
+    });
+    let window = "Day of Week Mask 0111110 (Sunday - Saturday), End Date Time 2026/01/31 00:00:00, TimeOfDay 08:00 to 17:00, TimeZone Local";
+    let fleet = fleet_path();
+    let out = zat_in(tmp.path(), &["verify", &fleet, "--pasearch", &timed]);
+    out.expect_code(1);
+    assert_eq!(
+        out.stdout.trim(),
+        format!(
+            "differs  rule PayrollToZcee: time condition is {window} on the stack, the fleet says none (in effect at all times)"
+        )
+    );
+    let why = zat_in(
+        tmp.path(),
+        &[
+            "why",
+            "--pasearch",
+            &timed,
+            "--direction",
+            "outbound",
+            "--remote-addr",
+            "10.1.1.5",
+            "--remote-port",
+            "9080",
+            "--jobname",
+            "PAYROLL",
+        ],
+    );
+    why.expect_code(0);
+    assert!(
+        why.stdout.contains(&format!(
+            "rule: PayrollToZcee (priority 800)\n  only when its time condition holds: {window}\n  (zat does not know the date and time on the LPAR"
+        )),
+        "{}",
+        why.stdout
+    );
+    assert!(
+        why.stdout.contains("  at other times the stack compares the rules after it: no other rule matches, and the connection is made without AT-TLS (clear text)\n"),
+        "{}",
+        why.stdout
+    );
+    let import = zat_in(tmp.path(), &["import", &timed, "-o", "imported.rhai"]);
+    import.expect_code(0);
+    assert!(
+        import.stderr.contains(&format!(
+            "rule PayrollToZcee is left out: it is in effect only part of the time ({window})"
+        )),
+        "{}",
+        import.stderr
+    );
+    let script = std::fs::read_to_string(tmp.path().join("imported.rhai")).expect("script");
+    assert!(!script.contains("stack.rule(\"PayrollToZcee\""), "{script}");
+}
+
+/// The same rule written in policy text: why says when it applies and what is compared after
+/// it; import leaves it out.
+#[test]
+fn why_says_when_a_rule_with_an_ip_time_condition_applies() {
+    let text = "TTLSRule Weekdays\n{\n  LocalPortRange 7000\n  Direction Inbound\n  Priority 20\n  IpTimeCondition\n  {\n    DayOfWeekMask 0111110\n  }\n  TTLSGroupActionRef gOff\n}\nTTLSRule Always\n{\n  LocalPortRange 7000-7010\n  Direction Inbound\n  Priority 10\n  TTLSGroupActionRef gOff\n}\nTTLSGroupAction gOff\n{\n  TTLSEnabled Off\n}\n";
+    let out = why_policy(text, &[]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains("rule: Weekdays (priority 20)\n  only when its time condition holds: IpTimeCondition: DayOfWeekMask 0111110\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "  at other times the stack compares the rules after it: it gets Always (priority 10)\n"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A report of another stack is no report of this one: an error (exit 2) naming the stacks it
+/// holds, as `zat import --stack` refuses a report none of whose stacks is the one named. A
+/// report that names no image at all is compared, with a warning.
+#[test]
+fn verify_refuses_a_report_of_another_stack() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let other = report_in(&tmp, "other.pasearch", |report| {
+        report.replace("Image Name: TCPIP ", "Image Name: TCPIPX")
+    });
+    let fleet = fleet_path();
+    for quiet in [false, true] {
+        let mut args = vec!["verify", &fleet, "--pasearch", &other, "--stack", "TCPIP"];
+        if quiet {
+            args.insert(0, "-q");
+        }
+        let out = zat_in(tmp.path(), &args);
+        out.expect_code(2);
+        out.stderr_has("error: the report holds the policy of stack TCPIPX, not TCPIP; ");
+        assert!(!out.stderr.contains("no drift"), "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+    }
+    // Without --stack the fleet's one stack is the one asked.
+    let out = zat_in(tmp.path(), &["verify", &fleet, "--pasearch", &other]);
+    out.expect_code(2);
+    out.stderr_has("not TCPIP");
+    // Several stacks, none of them this one.
+    let report = std::fs::read_to_string(dir().join("TCPIP.pasearch")).expect("fixture");
+    let two = format!(
+        "{}\n{}",
+        report.replace("Image Name: TCPIP ", "Image Name: TCPIPA"),
+        report.replace("Image Name: TCPIP ", "Image Name: TCPIPB")
+    );
+    std::fs::write(tmp.path().join("two.pasearch"), two).expect("write report");
+    let out = zat_in(tmp.path(), &["verify", &fleet, "--pasearch", "two.pasearch"]);
+    out.expect_code(2);
+    out.stderr_has("the report holds the policy of 2 stacks (TCPIPA, TCPIPB), none of them TCPIP");
+    // No `Image Name:` line: nothing says whose it is; compared, with a warning.
+    let bare = report_in(&tmp, "bare.pasearch", |report| {
+        report.lines().filter(|l| !l.contains("Image Name:")).collect::<Vec<_>>().join("\n")
+    });
+    let out = zat_in(tmp.path(), &["verify", &fleet, "--pasearch", &bare]);
+    out.expect_code(0);
+    out.stderr_has("the report names no image");
+    // import reads a report of one stack under another name, and says whose it is.
+    let out = zat_in(tmp.path(), &["import", &other, "--stack", "TCPIP", "-o", "i.rhai"]);
+    out.expect_code(0);
+    out.stderr_has("the report is of stack TCPIPX; import reads it and the script puts its rules on stack TCPIP");
+}

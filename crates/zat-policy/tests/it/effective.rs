@@ -168,3 +168,29 @@ proptest! {
         }
     }
 }
+
+/// A rule's IpTimeCondition, inline or by reference, is its time condition, with the
+/// parameters as written: what says when the rule is in effect.
+#[test]
+fn an_ip_time_condition_is_said_with_its_parameters() {
+    let rule = |condition: &str| {
+        format!(
+            "TTLSRule R\n{{\n  Direction Outbound\n  RemotePortRange 9080\n{condition}  TTLSGroupActionRef g\n}}\nTTLSGroupAction g\n{{\n  TTLSEnabled Off\n}}\n"
+        )
+    };
+    let time = |text: &str| read(text).rules[0].conditions.time_condition.clone();
+    assert_eq!(time(&rule("")), None);
+    assert_eq!(
+        time(&rule("  IpTimeCondition\n  {\n    DayOfWeekMask 0111110\n  }\n")).as_deref(),
+        Some("IpTimeCondition: DayOfWeekMask 0111110")
+    );
+    let named = format!(
+        "{}IpTimeCondition weekdays\n{{\n  DayOfWeekMask 0111110\n}}\n",
+        rule("  IpTimeConditionRef weekdays\n")
+    );
+    assert_eq!(time(&named).as_deref(), Some("IpTimeCondition weekdays: DayOfWeekMask 0111110"));
+    assert_eq!(
+        time(&rule("  IpTimeConditionRef nowhere\n")).as_deref(),
+        Some("IpTimeConditionRef nowhere (names no IpTimeCondition in the files read)")
+    );
+}
