@@ -158,7 +158,7 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
         }),
         Ok(written) => {
             tracing::info!(
-                "read {} files of the old bundle by their bytes (not vouched for by its state)",
+                "{} of the old bundle's files read by their bytes (not vouched for by its state)",
                 thousands(written.summary.read)
             );
             if !quiet {
