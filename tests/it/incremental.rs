@@ -122,6 +122,7 @@ fn a_rebuild_with_nothing_changed_rewrites_no_file() {
     let again = build_into(&out, 0, 2);
     assert_eq!((again.added, again.changed, again.removed), (0, 0, 0));
     assert_eq!(again.kept, again.files);
+    assert_eq!(again.read, 0, "the state vouches for every file the first build wrote");
     let after = stamps(&out);
     let files: Vec<&String> = before.keys().filter(|p| *p != zat_core::STATE_FILE).collect();
     assert_eq!(files.len(), first.files + 1, "every file and the manifest");
@@ -135,12 +136,50 @@ fn a_rebuild_with_nothing_changed_rewrites_no_file() {
     assert!(!outcome.timings.inspect.is_zero(), "the old bundle was read");
     let summary = outcome.result.expect("rebuilt").summary;
     assert_eq!((summary.added, summary.changed, summary.removed), (0, 0, 0));
+    assert_eq!(summary.read, 0, "nor the files a rebuild linked");
     let again = stamps(&out);
     for (path, stamp) in &before {
         if path != zat_core::STATE_FILE {
             assert_eq!(again.get(path), Some(stamp), "{path} was rewritten from the base");
         }
     }
+    // Keeping no base (`--no-base`): the old tree removed after the swap held a name of every
+    // file, whose ctime moved then; the state vouches past that, so nothing is read either.
+    for _ in 0..2 {
+        let mut inputs = inputs(12, 0, 2);
+        inputs.keep_previous = false;
+        let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+        let summary = zat_driver::build_into(&inputs, plugins, &out, None).result.expect("built");
+        assert_eq!((summary.summary.kept, summary.summary.read), (summary.summary.files, 0));
+    }
+}
+
+/// An edit in place that keeps the size, with the old mtime put back (`touch -d`; `cp -p` of an
+/// older copy over the file, which keeps its inode), keeps inode, mtime and size: the ctime
+/// it moved, which nobody can set back, has the file read, and the edit refused.
+#[test]
+fn an_edit_with_its_mtime_put_back_is_refused() {
+    let (_work, out) = out_dir();
+    build_into(&out, 0, 2);
+    build_into(&out, 0, 2);
+    let file = out.join("lpars/SYS3/pagent/pagent.conf");
+    let mtime = std::fs::metadata(&file).and_then(|m| m.modified()).expect("mtime");
+    let mut bytes = std::fs::read(&file).expect("read");
+    bytes[0] ^= 0x20;
+    let mut handle = std::fs::OpenOptions::new().write(true).open(&file).expect("open");
+    std::io::Write::write_all(&mut handle, &bytes).expect("edit in place");
+    handle.set_modified(mtime).expect("put the mtime back");
+    drop(handle);
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build_into(&inputs(12, 0, 2), plugins, &out, None);
+    match outcome.result {
+        Err(zat_driver::Failure::Usage(messages)) => {
+            let all = messages.join("\n");
+            assert!(all.contains("pagent.conf (changed since zat wrote it)"), "{all}");
+        }
+        other => panic!("an edited bundle must be refused, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(&file).expect("kept"), bytes);
 }
 
 #[test]
@@ -648,6 +687,19 @@ fn a_comparison_renders_only_the_units_the_state_cannot_vouch_for() {
     text.push_str("# edited by hand\n");
     std::fs::write(&edited, text).expect("edit");
     assert_eq!(differences(0), ["lpars/SYS5/pagent/TCPIP.policy"]);
+    // The same with an edit that keeps the size and puts the mtime back (the ctime tells).
+    let quiet = out.join("lpars/SYS6/pagent/TCPIP.policy");
+    let mtime = std::fs::metadata(&quiet).and_then(|m| m.modified()).expect("mtime");
+    let mut bytes = std::fs::read(&quiet).expect("policy");
+    bytes[0] ^= 0x20;
+    let mut handle = std::fs::OpenOptions::new().write(true).open(&quiet).expect("open");
+    std::io::Write::write_all(&mut handle, &bytes).expect("edit in place");
+    handle.set_modified(mtime).expect("put the mtime back");
+    drop(handle);
+    assert_eq!(
+        differences(0),
+        ["lpars/SYS5/pagent/TCPIP.policy", "lpars/SYS6/pagent/TCPIP.policy"]
+    );
     // Without the state, every unit renders: every LPAR's count moves.
     std::fs::remove_file(out.join(zat_core::STATE_FILE)).expect("remove the state");
     let all = differences(0);

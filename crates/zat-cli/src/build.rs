@@ -157,6 +157,10 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Exit {
             diagnostics,
         }),
         Ok(written) => {
+            tracing::info!(
+                "{} of the old bundle's files read by their bytes (not vouched for by its state)",
+                thousands(written.summary.read)
+            );
             if !quiet {
                 report::success(&format!(
                     "{} ({})",
@@ -480,8 +484,13 @@ mod tests {
 
     #[test]
     fn the_summary_names_every_count() {
-        let summary =
-            WriteSummary { files: 61_252, added: 0, changed: 12, removed: 1, kept: 61_240 };
+        let summary = WriteSummary {
+            files: 61_252,
+            changed: 12,
+            removed: 1,
+            kept: 61_240,
+            ..Default::default()
+        };
         let line = summary_line(&summary, std::path::Path::new("out"), Duration::from_millis(420));
         assert_eq!(
             line,

@@ -324,6 +324,7 @@ impl Bundle {
     /// paths that would be lost, so a mistyped `-o` or a file a user added is never deleted.
     /// `out` may not be a symbolic link nor lie inside another bundle.
     pub fn write(&self, out: &Path) -> Result<(), BundleError> {
+        let out = &output_folder(out);
         let (parent, name) = split_output(out)?;
         let old_kind = existing_kind(out)?;
         if let Some(bundle) = enclosing_bundle(&parent) {
@@ -472,64 +473,30 @@ pub(crate) enum Existing {
 }
 
 fn existing_kind(out: &Path) -> Result<Existing, BundleError> {
-    inspect_existing(out, &mut |_| {}).map(|(kind, _)| kind)
+    inspect_existing(out, &mut |_| {}).map(|(kind, ..)| kind)
 }
 
-/// What is at `out`, and its manifest when it is a bundle zat wrote. `vouch` may give listed
-/// files the stamp the incremental state recorded for them (it is called once, before any file
-/// is looked at); a file counts as unchanged when its stamp is still that one, and otherwise
-/// when its bytes hash to what the manifest lists.
+/// What is at `out`, its manifest when it is a bundle zat wrote, and how many of its files were
+/// read by their bytes. `vouch` may give listed files the stamp the incremental state recorded
+/// for them (it is called once, before any file is looked at); a file counts as unchanged when
+/// the state vouches for it (see [`crate::writer::vouches`]), and otherwise when its bytes hash
+/// to what the manifest lists.
 pub(crate) fn inspect_existing(
     out: &Path,
     vouch: &mut dyn FnMut(&mut Files),
-) -> Result<(Existing, Option<ManifestFile>), BundleError> {
-    let meta = match fs::symlink_metadata(out) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Existing::Missing, None)),
-        Err(e) => {
-            return Err(BundleError::Io { action: "inspect", path: out.to_owned(), source: e });
-        }
-        Ok(meta) => meta,
-    };
-    if meta.file_type().is_symlink() {
-        let target = fs::read_link(out).unwrap_or_default();
-        let target = out.parent().map_or_else(|| target.clone(), |p| p.join(&target));
-        return Err(BundleError::OutputIsLink { path: out.to_owned(), target });
-    }
-    if !meta.is_dir() {
-        return Err(BundleError::NotABundle {
-            path: out.to_owned(),
-            reason: "it is a file, not a folder".to_owned(),
-            in_the_way: vec![out.display().to_string()],
-        });
-    }
-    // The top level first: a folder that is not a bundle (a home folder, a source tree) is
-    // refused without walking all of it.
-    let top = list(out)?;
-    if top.is_empty() {
-        return Ok((Existing::Bundle, None));
-    }
-    let not_ours = |reason: &str| BundleError::NotABundle {
-        path: out.to_owned(),
-        reason: reason.to_owned(),
-        in_the_way: top.iter().map(Entry::display).collect(),
-    };
-    let mut manifest = match top.iter().find(|e| e.path == MANIFEST_FILE) {
-        Some(Entry { kind: Kind::File, .. }) => read_manifest(&out.join(MANIFEST_FILE))
-            .ok_or_else(|| not_ours("its MANIFEST.json was not written by zat"))?,
-        Some(_) => return Err(not_ours("its MANIFEST.json is not a regular file")),
-        None => return Err(not_ours("it has no MANIFEST.json")),
+) -> Result<(Existing, Option<ManifestFile>, usize), BundleError> {
+    let mut manifest = match top_of(out)? {
+        Top::Missing => return Ok((Existing::Missing, None, 0)),
+        Top::Empty => return Ok((Existing::Bundle, None, 0)),
+        Top::Bundle(manifest) => *manifest,
     };
     vouch(&mut manifest.files);
     let files = &manifest.files;
     // The walk asks about a file twice (its stamp, then its entry), folder by folder.
     let near = std::cell::RefCell::new(Near::default());
     let find = |path: &str| files.find(path, &mut near.borrow_mut());
-    let trusted = |path: &str, meta: &fs::Metadata| {
-        find(path).is_some_and(|at| {
-            let stamp = files.stamp(at);
-            stamp.is_some() && crate::writer::stamp(meta) == stamp
-        })
-    };
+    let trusted =
+        |path: &str, meta: &fs::Metadata| find(path).is_some_and(|at| files.vouches(at, meta));
     let stamped = files.any_stamped();
     // Folders that hold a listed file; any other folder is the user's.
     let folders = folders_of(files.paths());
@@ -572,6 +539,7 @@ pub(crate) fn inspect_existing(
         }
         Ok(())
     })?;
+    let read = restamp.len();
     for at in restamp {
         manifest.files.clear_stamp(at);
     }
@@ -584,7 +552,7 @@ pub(crate) fn inspect_existing(
     in_the_way.sort();
     let in_the_way: Vec<String> = in_the_way.into_iter().map(|(_, shown)| shown).collect();
     if in_the_way.is_empty() {
-        Ok((Existing::Bundle, Some(manifest)))
+        Ok((Existing::Bundle, Some(manifest), read))
     } else {
         Err(BundleError::NotABundle {
             path: out.to_owned(),
@@ -592,6 +560,74 @@ pub(crate) fn inspect_existing(
             in_the_way,
         })
     }
+}
+
+/// What the top level of an output folder says it is.
+enum Top {
+    Missing,
+    Empty,
+    /// A folder with a manifest zat wrote (what else it holds is not looked at yet).
+    Bundle(Box<ManifestFile>),
+}
+
+/// Looks at the top level of `out` only: a folder that is not a bundle (a home folder, a
+/// source tree) is refused without walking all of it, as a build refuses it.
+fn top_of(out: &Path) -> Result<Top, BundleError> {
+    let meta = match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Top::Missing),
+        Err(e) => {
+            return Err(BundleError::Io { action: "inspect", path: out.to_owned(), source: e });
+        }
+        Ok(meta) => meta,
+    };
+    if meta.file_type().is_symlink() {
+        let target = fs::read_link(out).unwrap_or_default();
+        let target = out.parent().map_or_else(|| target.clone(), |p| p.join(&target));
+        return Err(BundleError::OutputIsLink { path: out.to_owned(), target });
+    }
+    if !meta.is_dir() {
+        return Err(BundleError::NotABundle {
+            path: out.to_owned(),
+            reason: "it is a file, not a folder".to_owned(),
+            in_the_way: vec![out.display().to_string()],
+        });
+    }
+    let top = list(out)?;
+    if top.is_empty() {
+        return Ok(Top::Empty);
+    }
+    let not_ours = |reason: &str| BundleError::NotABundle {
+        path: out.to_owned(),
+        reason: reason.to_owned(),
+        in_the_way: top.iter().map(Entry::display).collect(),
+    };
+    let manifest = match top.iter().find(|e| e.path == MANIFEST_FILE) {
+        Some(Entry { kind: Kind::File, .. }) => read_manifest(&out.join(MANIFEST_FILE))
+            .ok_or_else(|| not_ours("its MANIFEST.json was not written by zat"))?,
+        Some(_) => return Err(not_ours("its MANIFEST.json is not a regular file")),
+        None => return Err(not_ours("it has no MANIFEST.json")),
+    };
+    Ok(Top::Bundle(Box::new(manifest)))
+}
+
+/// What a comparison (`zat build --check`, `zat diff`) may compare with at `out`: nothing,
+/// an empty folder, or a bundle zat wrote, whose manifest is given. Any other folder is
+/// refused as a build refuses it, with the same message: no build would replace it, so a
+/// comparison would describe a build that never runs (the user's files "removed"). A bundle
+/// zat wrote whose files changed since is compared: showing that is what a comparison is for.
+pub(crate) fn comparable(out: &Path) -> Result<Option<ManifestFile>, BundleError> {
+    match top_of(out)? {
+        Top::Missing | Top::Empty => Ok(None),
+        Top::Bundle(manifest) => Ok(Some(*manifest)),
+    }
+}
+
+/// An output folder as given, with what does not change where it is left out: a trailing
+/// `/` or `/.`, a `.` inside (`out/./bundle`). `out/.` is `out`; taken as it is, its last
+/// component `.` could never be renamed over (the swap at the end of a build would fail, after
+/// all the work). A `..` is kept: it may go through a link, and `file_name` refuses it last.
+pub(crate) fn output_folder(out: &Path) -> PathBuf {
+    out.components().collect()
 }
 
 /// Every folder that holds one of `paths` (bundle paths, `/`-separated), at any depth.

@@ -13,9 +13,9 @@
 //! key of its request. [`Comparer::new`] parses the manifest (before the fleet script's model
 //! grows: parsing holds the manifest's whole text) and reads the state beside the script; a
 //! unit whose key is recorded is not rendered again when every file it gave is still on disk
-//! as written (by its stamp, else by its bytes): rendered, it would give those bytes, so it
-//! has no difference to show. Its files are listed from the manifest, as a rebuild
-//! carries them. Any other unit renders and is compared file by file, so the outcome does not
+//! as written (the state vouches for it, see `writer::vouches`, else by its bytes): rendered,
+//! it would give those bytes, so it has no difference to show. Its files are listed from the
+//! manifest, as a rebuild carries them. Any other unit renders and is compared file by file, so the outcome does not
 //! depend on the state: without one, or with a stale one, it is the same, only slower.
 
 use std::collections::{BTreeMap, HashMap};
@@ -28,15 +28,16 @@ use std::thread::JoinHandle;
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{
-    DiskList, STATE_FILE, enclosing_bundle, io_error, on_disk, path_clashes, split_output,
+    DiskList, STATE_FILE, comparable, enclosing_bundle, io_error, on_disk, output_folder,
+    path_clashes, split_output,
 };
 use crate::lock::{OutputLock, lock_output_shared};
-use crate::manifest::{Files, ManifestFile, read_manifest};
+use crate::manifest::{Files, ManifestFile};
 use crate::spill::{Listed, Listing};
 use crate::trim::{Trimmed, trim_shared};
 use crate::writer::{
     FileRecord, HashingWriter, OldUnit, UnitRecord, file_sha256, old_manifest_sha, read_state,
-    stamp,
+    vouches,
 };
 use crate::{BundleError, BundleFile, Drift, MANIFEST_FILE};
 
@@ -111,11 +112,10 @@ struct Recorded {
 
 impl Recorded {
     /// The manifest of `out`, when `out` has a state to read with it.
-    fn manifest(out: &Path) -> Option<ManifestFile> {
-        if !fs::symlink_metadata(out.join(STATE_FILE)).is_ok_and(|meta| meta.is_file()) {
-            return None;
-        }
-        read_manifest(&out.join(MANIFEST_FILE))
+    fn manifest(out: &Path, manifest: ManifestFile) -> Option<ManifestFile> {
+        fs::symlink_metadata(out.join(STATE_FILE))
+            .is_ok_and(|meta| meta.is_file())
+            .then_some(manifest)
     }
 
     /// `None` when the state of `out` is not one of `manifest`.
@@ -132,17 +132,20 @@ struct Wanted {
     size: u64,
     sha256: [u8; 32],
     stamp: Option<crate::writer::Stamp>,
+    /// The time the state vouches up to.
+    before: Option<i64>,
 }
 
 impl Wanted {
-    /// Whether the file on disk is still the one written: its stamp is the one recorded, or
-    /// else its bytes hash to what the manifest lists.
+    /// Whether the file on disk is still the one written: the state vouches for it (its stamp
+    /// is the one recorded, its ctime older than the state's time), or else its bytes hash to
+    /// what the manifest lists.
     fn holds(&self) -> bool {
         let Ok(meta) = fs::symlink_metadata(&self.real) else { return false };
         if !meta.is_file() || meta.len() != self.size {
             return false;
         }
-        if self.stamp.is_some() && stamp(&meta) == self.stamp {
+        if vouches(self.stamp, self.before, &meta) {
             return true;
         }
         fs::read(&self.real).is_ok_and(|bytes| Sha256::digest(&bytes)[..] == self.sha256)
@@ -182,20 +185,24 @@ impl<'p> Comparer<'p> {
     /// Lists the bundle at `out` (nothing when `out` is `None`: the files are then only
     /// checked and counted); `patch`, when given, makes the patch of each difference.
     pub fn new(out: Option<&Path>, patch: Option<Patcher<'p>>) -> Result<Self, BundleError> {
+        let out = out.map(output_folder);
+        let out = out.as_deref();
         // Shared with other readers, never held while a build writes the bundle (see
         // `lock.rs`); nothing is made inside another bundle.
         let lock = out.and_then(|out| {
             let (parent, name) = split_output(out).ok()?;
             enclosing_bundle(&parent).is_none().then(|| lock_output_shared(&parent, &name, out))?
         });
+        // A folder no build would replace is refused as a build refuses it. The manifest is
+        // parsed here, before the fleet script's model grows (parsing holds its whole text:
+        // 112 MB at 4,000 LPARs); the state is read beside the script.
+        let manifest = out.map(comparable).transpose()?.flatten();
         let disk = match out {
             Some(out) => DiskList::new(on_disk(out)?),
             None => DiskList::default(),
         };
-        // The manifest is parsed here, before the fleet script's model grows (parsing holds
-        // its whole text: 112 MB at 4,000 LPARs); the state is read beside the script.
         let reading = out.and_then(|out| {
-            let manifest = Recorded::manifest(out)?;
+            let manifest = Recorded::manifest(out, manifest?)?;
             let out = out.to_path_buf();
             let thread = std::thread::Builder::new().name("zat-recorded".to_owned());
             thread.spawn(move || Recorded::read(&out, manifest)).ok()
@@ -245,6 +252,7 @@ impl<'p> Comparer<'p> {
                     size: file.size,
                     sha256: file.sha256,
                     stamp: files.stamp(at),
+                    before: files.vouched_before(),
                 });
                 paths.push(path.to_owned());
             }

@@ -39,6 +39,9 @@ pub(crate) struct Files {
     /// Every entry's path, one after another.
     paths: String,
     shared: Shared,
+    /// The time the state that gave the stamps vouches up to (see
+    /// [`crate::writer::vouches`]); `None` vouches for nothing.
+    vouched_before: Option<i64>,
 }
 
 /// A manifest entry as read back, with what the old state says of its file.
@@ -178,6 +181,22 @@ impl Files {
         for entry in &mut self.entries {
             entry.stamp = None;
         }
+        self.vouched_before = None;
+    }
+
+    pub(crate) fn set_vouched_before(&mut self, before: Option<i64>) {
+        self.vouched_before = before;
+    }
+
+    /// The time the state vouches up to, as [`crate::writer::vouches`] takes it.
+    pub(crate) fn vouched_before(&self) -> Option<i64> {
+        self.vouched_before
+    }
+
+    /// Whether the file on disk (`meta`) at the entry `at` is the one the state vouches for,
+    /// without reading it (see [`crate::writer::vouches`]).
+    pub(crate) fn vouches(&self, at: usize, meta: &fs::Metadata) -> bool {
+        crate::writer::vouches(self.stamp(at), self.vouched_before, meta)
     }
 
     /// The stamp of the entry at `at` as the state wrote it.

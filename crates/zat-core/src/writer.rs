@@ -24,7 +24,10 @@
 //! At the bundle root, `.zat-state` ([`STATE_FILE`]) remembers what the build wrote: each
 //! file's inode, mtime and size (so the next build trusts an untouched file without reading
 //! it) and, per plugin and unit, the hash of the request and the files it gave (so the next
-//! build does not render that unit again). It is written into the new tree before the swap,
+//! build does not render that unit again). A stamp vouches for a file only when the file's
+//! ctime is also earlier than the state's own time, which the build sets after its last change
+//! to an inode of the bundle ([`vouches`]): an edit in place with its mtime put back keeps the
+//! stamp but moves the ctime. It is written into the new tree before the swap,
 //! so it always describes the bundle it sits in; it is not a file of the bundle (not in the
 //! manifest, skipped by [`crate::read_tree`]). It is an accelerator only: it is also bound to
 //! the manifest's hash, and when it is missing, stale or unreadable every file is checked by
@@ -45,8 +48,9 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::STATE_FILE;
 use crate::bundle::{
-    Existing, enclosing_bundle, folders_of, inspect_existing, io_error, mount_point, path_clashes,
-    remove_stale, split_output, swap, sync_dir, sync_tree, temp_name, write_file_stat,
+    Existing, enclosing_bundle, folders_of, inspect_existing, io_error, mount_point, output_folder,
+    path_clashes, remove_stale, split_output, swap, sync_dir, sync_tree, temp_name,
+    write_file_stat,
 };
 use crate::lock::{OutputLock, lock_output};
 use crate::manifest::{Files, ManifestFile, Near};
@@ -92,6 +96,10 @@ pub struct WriteSummary {
     /// In the old bundle, not in the new one.
     pub removed: usize,
     pub kept: usize,
+    /// Files of the old bundle read by their bytes before the build, as the state did not
+    /// vouch for them (none after a build with nothing changed since on disk, but for those
+    /// zat changed in the clock tick it ended in: see [`vouches`]).
+    pub read: usize,
 }
 
 /// One plugin's answer for one unit, as the last build recorded it: the files it gave and its
@@ -266,6 +274,8 @@ pub struct BundleWriter {
     made_parent: Option<PathBuf>,
     temp: PathBuf,
     old_kind: Existing,
+    /// Files of the old bundle read by their bytes when it was inspected.
+    read: usize,
     /// sha256 of the old bundle's `MANIFEST.json`.
     old_manifest: Option<[u8; 32]>,
     /// The old bundle's files, each taken once when the new bundle takes its path, so what is
@@ -359,6 +369,105 @@ pub(crate) fn stamp(_meta: &fs::Metadata) -> Option<Stamp> {
     None
 }
 
+/// When a file's inode last changed (its ctime, in ns since 1970): any write, any change of
+/// its times, names or link count moves it to the file system's "now", and no user can set it
+/// back. `touch -d` puts an mtime back; it cannot put this back.
+#[cfg(unix)]
+fn changed_at(meta: &fs::Metadata) -> Option<i64> {
+    use std::os::unix::fs::MetadataExt as _;
+    meta.ctime().checked_mul(1_000_000_000)?.checked_add(meta.ctime_nsec())
+}
+
+/// The time a state vouches up to (see [`vouches`]): the state file's mtime, which the build
+/// set to the file system's "now" once it had changed the bundle for the last time (see
+/// [`mark_state`]), capped by the state's own ctime, so that an mtime set by hand (`touch -d`
+/// into the future) cannot widen the trust. Anyone who writes the state can make it vouch for
+/// anything (its stamps are only text); this bounds what it vouches for by when it was last
+/// changed.
+#[cfg(unix)]
+pub(crate) fn vouched_before(state: &fs::Metadata) -> Option<i64> {
+    use std::os::unix::fs::MetadataExt as _;
+    let mtime = state.mtime().checked_mul(1_000_000_000)?.checked_add(state.mtime_nsec())?;
+    Some(mtime.min(changed_at(state)?))
+}
+
+#[cfg(not(unix))]
+pub(crate) fn vouched_before(_state: &fs::Metadata) -> Option<i64> {
+    None
+}
+
+/// Whether a file on disk (`meta`) is the one a state recorded as `recorded`, without reading
+/// it: the same stamp (inode, mtime, size), and an inode not changed since `before`, the
+/// state's time (see [`vouched_before`]).
+///
+/// The stamp alone is not enough: an edit in place that keeps the size, with the mtime put
+/// back (`touch -d`, or `cp -p` of an older copy over the file, which keeps the inode), keeps
+/// all three. Its ctime moves, though, and cannot be put back. Recording each file's ctime
+/// would need a `stat` of every file after the build's last link or unlink (zat's own links
+/// move ctimes: the kept base, the old tree removed after the swap), 63,504 of them at 1,000
+/// LPARs; instead one time is taken after that last change and every file changed before it
+/// qualifies. An edit after it gives the file a ctime at or after it. Strictly before, since
+/// timestamps are coarse (a clock tick holds many changes): a file zat itself changed in the
+/// tick the time was taken in is only read by its bytes, like one whose stamp moved.
+///
+/// What is left: an edit with its mtime put back while a build runs (after its read of the
+/// old bundle, before its end) is as trusted as before; so is any edit if the system clock is
+/// set back past it.
+pub(crate) fn vouches(recorded: Option<Stamp>, before: Option<i64>, meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    let unchanged = before.zip(changed_at(meta)).is_some_and(|(before, at)| at < before);
+    #[cfg(not(unix))]
+    let unchanged = {
+        let _ = (before, meta);
+        false
+    };
+    recorded.is_some() && unchanged && stamp(meta) == recorded
+}
+
+/// Sets the state's mtime to the file system's "now" (its own clock, as ctimes take it, not
+/// the process's: a finer process clock could be ahead of the ctime a coarse file-system clock
+/// gives an edit made after it), once the build has made its last change to any inode of the
+/// bundle: the time the state vouches up to (see [`vouches`]).
+///
+/// Set twice, so that it lies past the clock tick of the build's last changes: the first time
+/// is at or after every change the build made; the second, strictly after the first (at once
+/// where the file system gives a fine time to an inode whose time was just read, as Linux does
+/// since 6.13; within a tick of a coarse clock elsewhere), is strictly after every one of them,
+/// so that the next build reads none of them. Where it does not get past within
+/// [`MARK_WAIT`], the files changed in that tick are read by their bytes, which only costs
+/// time. A state not marked at all (a build killed after the swap) keeps the time it was
+/// written at: the files zat linked or unlinked after that are read by their bytes once.
+#[cfg(unix)]
+fn mark_state(state: &Path) {
+    use rustix::fs::{AtFlags, CWD, Timespec, Timestamps, UTIME_NOW, UTIME_OMIT, utimensat};
+    let times = Timestamps {
+        last_access: Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
+        last_modification: Timespec { tv_sec: 0, tv_nsec: UTIME_NOW },
+    };
+    // An accelerator: a state whose time is not moved on only vouches for less.
+    let mark = || {
+        utimensat(CWD, state, &times, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        vouched_before(&fs::symlink_metadata(state).ok()?)
+    };
+    let Some(first) = mark() else { return };
+    // Whole seconds: stamps vouch for nothing there (see `stamp`), no use waiting.
+    if first % 1_000_000_000 == 0 {
+        return;
+    }
+    let started = std::time::Instant::now();
+    while mark().is_some_and(|now| now <= first) && started.elapsed() < MARK_WAIT {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// How long [`mark_state`] waits at most for the file system's clock to tick (a tick is 1 to
+/// 10 ms where timestamps are coarse).
+#[cfg(unix)]
+const MARK_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
+#[cfg(not(unix))]
+fn mark_state(_state: &Path) {}
+
 impl BundleWriter {
     /// Checks `out` (see [`crate::Bundle::write`] for what is refused) and opens the
     /// temporary tree beside it. An existing bundle's files become candidates to carry over.
@@ -370,6 +479,7 @@ impl BundleWriter {
     /// (its manifest, its state, every file's stamp), changing nothing on disk, so that it can
     /// run beside the fleet script; [`Inspected::open`] then opens the temporary tree.
     pub fn inspect(out: &Path) -> Result<Inspected, BundleError> {
+        let out = &output_folder(out);
         let (parent, name) = split_output(out)?;
         // Refused before anything is read or made: the swap at the end could not happen.
         if mount_point(out, &parent) {
@@ -387,7 +497,7 @@ impl BundleWriter {
         let old_manifest = old_manifest_sha(out);
         // The state's stamps go straight onto the manifest's entries.
         let mut units = (HashMap::new(), None);
-        let (old_kind, manifest) = inspect_existing(out, &mut |files| {
+        let (old_kind, manifest, read) = inspect_existing(out, &mut |files| {
             if let Some(sha) = old_manifest {
                 units = read_state(&out.join(STATE_FILE), &sha, files).unwrap_or_default();
             }
@@ -405,6 +515,7 @@ impl BundleWriter {
             old_state,
             old_kind,
             manifest,
+            read,
             keep_previous: true,
             lock,
         })
@@ -422,6 +533,8 @@ pub struct Inspected {
     old_state: Option<fs::File>,
     old_kind: Existing,
     manifest: Option<ManifestFile>,
+    /// Files of the old bundle read by their bytes.
+    read: usize,
     keep_previous: bool,
     /// The output folder's lock, taken before the old bundle was read.
     lock: Option<OutputLock>,
@@ -490,6 +603,7 @@ impl Inspected {
             parent,
             temp,
             old_kind,
+            read: self.read,
             old_manifest: self.old_manifest,
             old: Mutex::new(old),
             old_units: Mutex::new(self.units),
@@ -674,6 +788,15 @@ impl BundleWriter {
         }
     }
 
+    /// Removes the new tree of a build that fails; one made from the base becomes the base
+    /// again (the next build's walk trusts nothing in a base, so whatever this build did to
+    /// it does no harm), so that a failed build does not cost the next one its base.
+    fn drop_tree(&self) {
+        if !(self.based && self.keep_as_base()) {
+            let _ = fs::remove_dir_all(&self.temp);
+        }
+    }
+
     fn make_parents(&self, path: &str) -> Result<(), BundleError> {
         let Some((dir, _)) = path.rsplit_once('/') else { return Ok(()) };
         if lock(&self.dirs).contains(dir) {
@@ -717,7 +840,7 @@ impl BundleWriter {
 
     /// Drops the new tree: nothing of it stays, the old bundle is untouched.
     pub fn abort(self) {
-        let _ = fs::remove_dir_all(&self.temp);
+        self.drop_tree();
         if let Some(parent) = &self.made_parent {
             // Only if empty: nothing but this build can have put anything there.
             let _ = fs::remove_dir(parent);
@@ -774,7 +897,8 @@ impl BundleWriter {
         self,
         entries: &BTreeMap<String, Listed<Change>>,
     ) -> Result<WriteSummary, BundleError> {
-        let mut summary = WriteSummary { files: entries.len(), ..WriteSummary::default() };
+        let mut summary =
+            WriteSummary { files: entries.len(), read: self.read, ..WriteSummary::default() };
         for entry in entries.values() {
             match entry.more {
                 Change::Added => summary.added += 1,
@@ -816,7 +940,7 @@ impl BundleWriter {
             Ok(_) => {}
             Err(error) => {
                 // A partial new tree; if removing it fails, the next run removes it as stale.
-                let _ = fs::remove_dir_all(&self.temp);
+                self.drop_tree();
                 return Err(error);
             }
         };
@@ -824,16 +948,18 @@ impl BundleWriter {
         // After a swap `temp` holds the old bundle: kept as the next build's base when the
         // two share most files (what it holds besides is the old bytes of the files this build
         // wrote), removed otherwise.
-        if cfg!(unix)
+        let kept = cfg!(unix)
             && self.keep_previous
             && matches!(self.old_kind, Existing::Bundle)
             && (summary.added + summary.changed + summary.removed) * KEEP_WHEN_WRITTEN_AT_MOST
                 <= summary.files
-            && self.keep_as_base()
-        {
-            return Ok(summary);
-        }
-        match remove_tree(&self.temp) {
+            && self.keep_as_base();
+        let cleaned = if kept { Ok(()) } else { remove_tree(&self.temp) };
+        // The last change this build made to an inode of the bundle is behind it: removing the
+        // old tree unlinked a name of most of them (their ctimes moved), and so may writing
+        // the base's `.gitignore`. The state vouches up to now.
+        mark_state(&self.out.join(STATE_FILE));
+        match cleaned {
             Ok(()) => Ok(summary),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(summary),
             Err(source) => Err(BundleError::Leftover {
@@ -1142,18 +1268,20 @@ pub(crate) fn old_manifest_sha(out: &Path) -> Option<[u8; 32]> {
     if !meta.is_file() || meta.len() > 256 << 20 {
         return None;
     }
-    if let Some((sha, recorded)) = recorded_manifest(&out.join(STATE_FILE))
-        && stamp(&meta) == Some(recorded)
+    if let Some((sha, recorded, before)) = recorded_manifest(&out.join(STATE_FILE))
+        && vouches(Some(recorded), before, &meta)
     {
         return Some(sha);
     }
     file_sha256(&path).ok()
 }
 
-/// The manifest's sha256 and stamp as the state's header records them, if it does.
-fn recorded_manifest(state: &Path) -> Option<([u8; 32], Stamp)> {
+/// The manifest's sha256 and stamp as the state's header records them, if it does, and the
+/// time the state vouches up to ([`vouched_before`]).
+fn recorded_manifest(state: &Path) -> Option<([u8; 32], Stamp, Option<i64>)> {
     use std::io::BufRead as _;
-    if !fs::symlink_metadata(state).ok()?.is_file() {
+    let meta = fs::symlink_metadata(state).ok()?;
+    if !meta.is_file() {
         return None;
     }
     let mut lines = io::BufReader::new(fs::File::open(state).ok()?).lines();
@@ -1161,7 +1289,7 @@ fn recorded_manifest(state: &Path) -> Option<([u8; 32], Stamp)> {
         return None;
     }
     let (sha, stamp) = manifest_line(&lines.next()?.ok()?)?;
-    Some((sha, stamp?))
+    Some((sha, stamp?, vouched_before(&meta)))
 }
 
 /// `manifest<TAB>sha256[<TAB>inode<TAB>mtime<TAB>size]`: the manifest the state belongs to,
@@ -1219,6 +1347,8 @@ fn read_state_lines(file: &Path, manifest_sha: &[u8; 32], files: &mut Files) -> 
     if !meta.is_file() || meta.len() > 1 << 30 {
         return None;
     }
+    // Taken before the state is read: a state changed since only vouches for less.
+    files.set_vouched_before(vouched_before(&meta));
     // Line by line into one buffer (the state of a large fleet is several MB), counting
     // bytes, so that a unit's diagnostics are kept as where they are.
     let mut reader = io::BufReader::new(fs::File::open(file).ok()?);
@@ -1505,7 +1635,9 @@ pub(crate) mod tests {
         writer.add(file("b", "changed", "e"));
         writer.add(file("d", "4", "e"));
         let summary = writer.finish().expect("second");
-        assert_eq!(summary, WriteSummary { files: 3, added: 1, changed: 1, removed: 1, kept: 1 });
+        let expected =
+            WriteSummary { files: 3, added: 1, changed: 1, removed: 1, kept: 1, read: 0 };
+        assert_eq!(summary, expected);
     }
 
     /// A carried file and a new one at the same path `a`, in the order `carry_first` says:
@@ -1647,10 +1779,11 @@ pub(crate) mod tests {
     }
 
     /// The state records the manifest's sha256 with its stamp; a rebuild takes the recorded
-    /// sha256 while the stamp holds (shown here by bytes changed under a stamp put back, which
-    /// only a stamp could hide), and hashes the manifest as soon as the stamp moves.
+    /// sha256 while the state vouches for the manifest (shown here by another sha256 recorded,
+    /// which only the record can give), and hashes the manifest as soon as its stamp moves, or
+    /// its bytes change under a stamp put back (its ctime moved).
     #[test]
-    fn the_manifest_is_hashed_again_only_when_its_stamp_moved() {
+    fn the_manifest_is_hashed_again_only_when_the_state_no_longer_vouches_for_it() {
         use std::io::Write as _;
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("out");
@@ -1659,7 +1792,8 @@ pub(crate) mod tests {
         writer.finish().expect("written");
         let path = out.join(MANIFEST_FILE);
         let bytes = fs::read(&path).expect("manifest");
-        let (sha, recorded) = recorded_manifest(&out.join(STATE_FILE)).expect("recorded");
+        let state = out.join(STATE_FILE);
+        let (sha, recorded, _) = recorded_manifest(&state).expect("recorded");
         assert_eq!(sha, sha256(&bytes));
         let meta = fs::symlink_metadata(&path).expect("stat");
         if stamp(&meta).is_none() {
@@ -1667,14 +1801,21 @@ pub(crate) mod tests {
         }
         assert_eq!(Some(recorded), stamp(&meta));
         assert_eq!(old_manifest_sha(&out), Some(sha));
-        // Other bytes of the same length, in place, with the old mtime put back.
+        // Another sha256 recorded: taken as it is, the manifest is not read.
+        let text = fs::read_to_string(&state).expect("state");
+        let other_sha = sha256(b"another manifest");
+        fs::write(&state, text.replacen(&hex(&sha), &hex(&other_sha), 1)).expect("write");
+        assert_eq!(old_manifest_sha(&out), Some(other_sha), "the state vouches");
+        fs::write(&state, &text).expect("write");
+        // Other bytes of the same length, in place, with the old mtime put back: hashed.
         let other = String::from_utf8(bytes.clone()).expect("text").replacen("\"e\"", "\"f\"", 1);
         assert_eq!(other.len(), bytes.len());
         let mut handle = fs::OpenOptions::new().write(true).open(&path).expect("open");
         handle.write_all(other.as_bytes()).expect("write");
         handle.set_modified(meta.modified().expect("mtime")).expect("put the mtime back");
         drop(handle);
-        assert_eq!(old_manifest_sha(&out), Some(sha), "the stamp vouches");
+        assert_eq!(stamp(&fs::symlink_metadata(&path).expect("stat")), Some(recorded));
+        assert_eq!(old_manifest_sha(&out), Some(sha256(other.as_bytes())), "the ctime moved");
         // A new mtime: hashed.
         let handle = fs::OpenOptions::new().write(true).open(&path).expect("open");
         let later = meta.modified().expect("mtime") + std::time::Duration::from_secs(1);
@@ -1723,6 +1864,125 @@ pub(crate) mod tests {
         let bundle = Bundle::new(files.to_vec()).expect("legal");
         assert_eq!(read_tree(out).expect("read"), bundle.tree(), "the tree is the bundle");
         summary
+    }
+
+    /// Whether files on this file system get stamps at all (not where the clock is coarse).
+    fn stamped(out: &Path) -> bool {
+        stamp(&fs::symlink_metadata(out.join(MANIFEST_FILE)).expect("stat")).is_some()
+    }
+
+    /// A bundle left alone since zat wrote it is vouched for file by file, none read: after
+    /// a first build, a rebuild into an empty tree (every file linked), rebuilds from the
+    /// base, rebuilds that keep no base (the old tree, removed after the swap, held a name of
+    /// every kept file: their ctimes moved) and rebuilds that write some files.
+    #[cfg(unix)]
+    #[test]
+    fn a_bundle_left_alone_is_vouched_for_without_a_read_whatever_the_build_did() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let builds: [(&[usize], bool); 8] = [
+            (&[], true),
+            (&[], true),
+            (&[], true),
+            (&[3], false),
+            (&[], false),
+            (&[3, 4], true),
+            (&[3, 4], true),
+            (&[], true),
+        ];
+        for (n, (changed, keep)) in builds.into_iter().enumerate() {
+            let summary = build_checked(&out, &many(changed), keep);
+            if !stamped(&out) {
+                return; // A file system with a coarse clock: nothing is vouched for.
+            }
+            if n > 0 {
+                assert_eq!(summary.read, 0, "build {n} read files the build before wrote");
+            }
+            let inspected = BundleWriter::inspect(&out).expect("inspect");
+            assert_eq!(inspected.read, 0, "after build {n}");
+        }
+    }
+
+    /// An edit in place that keeps the size, with the mtime put back, keeps the stamp; its
+    /// ctime moved, so the next build reads the file and refuses the edit, whether the bundle
+    /// was built from a base or not.
+    #[cfg(unix)]
+    #[test]
+    fn an_edit_in_place_with_its_mtime_put_back_is_found() {
+        use std::io::Write as _;
+        for keep in [false, true] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let out = dir.path().join("out");
+            build_checked(&out, &many(&[]), keep);
+            build_checked(&out, &many(&[]), keep);
+            if !stamped(&out) {
+                return;
+            }
+            let path = out.join("lpars/SYS1/f1.txt");
+            let meta = fs::symlink_metadata(&path).expect("stat");
+            let mut handle = fs::OpenOptions::new().write(true).open(&path).expect("open");
+            handle.write_all(b"X").expect("edit in place");
+            handle.set_modified(meta.modified().expect("mtime")).expect("put the mtime back");
+            drop(handle);
+            let edited = fs::symlink_metadata(&path).expect("stat");
+            assert_eq!(stamp(&edited), stamp(&meta), "inode, mtime and size are the old ones");
+            match BundleWriter::inspect(&out) {
+                Err(BundleError::NotABundle { in_the_way, .. }) => {
+                    assert_eq!(in_the_way, ["lpars/SYS1/f1.txt (changed since zat wrote it)"]);
+                }
+                Err(other) => panic!("refused for another reason: {other}"),
+                Ok(_) => panic!("an edited bundle was taken as zat wrote it (keep: {keep})"),
+            }
+            assert_eq!(fs::read(&path).expect("read"), b"X", "the edit is left alone");
+        }
+    }
+
+    /// `out/.`, `out/`, `./out` and `out/./` are the folder `out`: built into as it is (its
+    /// base used and kept), not refused at the end after all the work, the base lost.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_folder_spelled_with_a_dot_or_a_slash_is_the_folder_itself() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let base = dir.path().join(base_name("out"));
+        build_checked(&out, &many(&[]), true);
+        build_checked(&out, &many(&[]), true);
+        let kept = inode(&out.join("lpars/SYS3/f3.txt"));
+        let spelled = [
+            out.join("."),
+            PathBuf::from(format!("{}/", out.display())),
+            dir.path().join("./out/./"),
+        ];
+        for (n, spelled) in spelled.iter().enumerate() {
+            let summary = build_checked(spelled, &many(&[n]), true);
+            let changed = if n == 0 { 1 } else { 2 }; // file n, and file n - 1 back
+            assert_eq!((summary.changed, summary.kept), (changed, 40 - changed));
+            assert!(base.is_dir(), "the base is kept: {}", spelled.display());
+            assert_eq!(inode(&out.join("lpars/SYS3/f3.txt")), kept);
+            let mut names: Vec<String> = fs::read_dir(dir.path())
+                .expect("list")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            assert_eq!(names, [".out.zat-base", "out"], "{}", spelled.display());
+        }
+    }
+
+    /// A build that fails after it took the base as its tree gives it back.
+    #[cfg(unix)]
+    #[test]
+    fn a_failed_build_keeps_the_base() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let base = dir.path().join(base_name("out"));
+        build_checked(&out, &many(&[]), true);
+        build_checked(&out, &many(&[]), true);
+        let mut files = many(&[1]);
+        files.push(file("lpars/SYS1/f1.txt", "again", "f"));
+        write(&out, &files).expect_err("a path given twice");
+        assert!(base.join("lpars/SYS2/f2.txt").is_file(), "the base is still there");
+        let summary = build_checked(&out, &many(&[1]), true);
+        assert_eq!((summary.changed, summary.kept), (1, 39));
     }
 
     #[cfg(unix)]

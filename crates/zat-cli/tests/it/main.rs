@@ -5,6 +5,7 @@ mod diagnostics;
 mod docs;
 mod formats;
 mod lint;
+mod output;
 mod report;
 mod run;
 mod sandbox;
