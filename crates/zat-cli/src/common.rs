@@ -361,6 +361,33 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// What is at `output`, for a command that writes a file there: `Ok(None)` when nothing is,
+/// `Ok(Some(meta))` for a regular file, `Err` for a link (`command` never writes through one,
+/// nor replaces it), a folder, FIFO or device (as root, `-o /dev/null` would replace the
+/// device with a file), or a path it cannot inspect.
+pub(crate) fn output_file(
+    output: &std::path::Path,
+    command: &str,
+) -> Result<Option<std::fs::Metadata>, String> {
+    let shown = output.display();
+    let meta = match std::fs::symlink_metadata(output) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot inspect {shown}: {e}")),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(format!(
+            "{shown} is a symbolic link; {command} never writes through a link, name the file itself"
+        ));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "{shown} exists and is not a regular file (a folder, FIFO or device); choose another -o"
+        ));
+    }
+    Ok(Some(meta))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,20 +170,8 @@ const PAGE_TITLE: &str = "<title>zat report: fleet ";
 fn output_allowed(output: &Path) -> Result<(), String> {
     use std::io::Read as _;
     let shown = output.display();
-    let meta = match std::fs::symlink_metadata(output) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(format!("cannot inspect {shown}: {e}")),
-    };
-    if meta.file_type().is_symlink() {
-        return Err(format!(
-            "{shown} is a symbolic link; zat report never replaces a link, name the file itself"
-        ));
-    }
-    if !meta.is_file() {
-        return Err(format!(
-            "{shown} exists and is not a regular file (a folder, FIFO or device); choose another -o"
-        ));
+    if crate::common::output_file(output, "zat report")?.is_none() {
+        return Ok(());
     }
     let mut head = Vec::with_capacity(1024);
     std::fs::File::open(output)

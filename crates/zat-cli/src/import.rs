@@ -150,18 +150,8 @@ pub(crate) fn run(args: &Args) -> Exit {
 /// file, one of the inputs, or it exists and `force` is off.
 fn output_allowed(output: &Path, inputs: &[PathBuf], force: bool) -> Result<(), String> {
     let shown = output.display();
-    let meta = match std::fs::symlink_metadata(output) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(format!("cannot inspect {shown}: {e}")),
-    };
-    if meta.file_type().is_symlink() {
-        return Err(format!(
-            "{shown} is a symbolic link; zat import never writes through a link, name the file itself"
-        ));
-    }
-    if !meta.is_file() {
-        return Err(format!("{shown} exists and is not a regular file; choose another -o"));
+    if crate::common::output_file(output, "zat import")?.is_none() {
+        return Ok(());
     }
     if let Some(input) = inputs.iter().find(|input| same_file(input, output)) {
         return Err(format!(
