@@ -98,7 +98,7 @@ pub struct WriteSummary {
     pub kept: usize,
     /// Files of the old bundle read by their bytes before the build, as the state did not
     /// vouch for them (none after a build with nothing changed since on disk, but for those
-    /// zat changed in the clock tick it ended in: see [`vouches`]).
+    /// zat changed in the clock tick it ended in: see `vouches`).
     pub read: usize,
 }
 
