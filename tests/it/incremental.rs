@@ -154,6 +154,20 @@ fn a_rebuild_with_nothing_changed_rewrites_no_file() {
     }
 }
 
+/// A build over a bundle whose `file` was edited to `bytes` refuses it, and leaves the edit.
+fn assert_edit_refused(out: &Path, file: &Path, bytes: &[u8]) {
+    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
+    let outcome = zat_driver::build_into(&inputs(12, 0, 2), plugins, out, None);
+    match outcome.result {
+        Err(zat_driver::Failure::Usage(messages)) => {
+            let all = messages.join("\n");
+            assert!(all.contains("pagent.conf (changed since zat wrote it)"), "{all}");
+        }
+        other => panic!("an edited bundle must be refused, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(file).expect("kept"), bytes);
+}
+
 /// An edit in place that keeps the size, with the old mtime put back (`touch -d`; `cp -p` of an
 /// older copy over the file, which keeps its inode), keeps inode, mtime and size: the ctime
 /// it moved, which nobody can set back, has the file read, and the edit refused.
@@ -170,16 +184,7 @@ fn an_edit_with_its_mtime_put_back_is_refused() {
     std::io::Write::write_all(&mut handle, &bytes).expect("edit in place");
     handle.set_modified(mtime).expect("put the mtime back");
     drop(handle);
-    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
-    let outcome = zat_driver::build_into(&inputs(12, 0, 2), plugins, &out, None);
-    match outcome.result {
-        Err(zat_driver::Failure::Usage(messages)) => {
-            let all = messages.join("\n");
-            assert!(all.contains("pagent.conf (changed since zat wrote it)"), "{all}");
-        }
-        other => panic!("an edited bundle must be refused, got {other:?}"),
-    }
-    assert_eq!(std::fs::read(&file).expect("kept"), bytes);
+    assert_edit_refused(&out, &file, &bytes);
 }
 
 #[test]
@@ -229,16 +234,7 @@ fn an_edited_file_is_refused_even_when_the_state_vouches_for_its_size() {
     bytes[0] ^= 0x20; // same size, other bytes, new mtime
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(&file, &bytes).expect("edit");
-    let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
-    let outcome = zat_driver::build_into(&inputs(12, 0, 2), plugins, &out, None);
-    match outcome.result {
-        Err(zat_driver::Failure::Usage(messages)) => {
-            let all = messages.join("\n");
-            assert!(all.contains("pagent.conf (changed since zat wrote it)"), "{all}");
-        }
-        other => panic!("an edited bundle must be refused, got {other:?}"),
-    }
-    assert_eq!(std::fs::read(&file).expect("kept"), bytes);
+    assert_edit_refused(&out, &file, &bytes);
 }
 
 /// A build from empty of the same fleet, to compare a repaired bundle with.

@@ -282,7 +282,7 @@ struct Lookups {
     /// Each level's TLS versions (the first level of each name).
     levels: HashMap<String, String>,
     /// Rules that the connections they are written for do not reach (ZAT0320), by their
-    /// diagnostic's object (`lpar L / stack S / rule R`): the page does not name them as the
+    /// diagnostic's object ([`zat_driver::wrong_rule_object`]): the page does not name them as the
     /// rule that protects a connection.
     missed: HashSet<String>,
 }
@@ -310,7 +310,7 @@ impl Lookups {
     /// Whether the connections rule `rule` of `stack` is written for land on another rule.
     fn missed(&self, lpar: &str, stack: &str, rule: &str) -> bool {
         !self.missed.is_empty()
-            && self.missed.contains(&format!("lpar {lpar} / stack {stack} / rule {rule}"))
+            && self.missed.contains(&zat_driver::wrong_rule_object(lpar, stack, rule))
     }
 
     fn database(&self, name: &str) -> Option<&zat_model::SecurityDatabase> {

@@ -112,22 +112,28 @@ pub(crate) fn check_stack(
     let path = layout::pagent_policy(&lpar.name, &stack.name);
     let text = String::from_utf8_lossy(content);
     let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
-    let object = format!("lpar {} / stack {}", lpar.name, stack.name);
     let mut checked = Checked { stacks: 1, ..Checked::default() };
     for intended in intended(names, &lpar.name, stack) {
         checked.connections += 1;
-        if let Some(diagnostic) = verify(&policy, &intended, &options, &object) {
+        if let Some(diagnostic) = verify(&policy, &intended, &options, &lpar.name, &stack.name) {
             checked.diagnostics.push(diagnostic);
         }
     }
     checked
 }
 
+/// The object of a ZAT0320 error: the rule its connections do not reach, which the fleet
+/// report looks up to mark them.
+pub fn wrong_rule_object(lpar: &str, stack: &str, rule: &str) -> String {
+    format!("lpar {lpar} / stack {stack} / rule {rule}")
+}
+
 fn verify(
     policy: &EffectivePolicy,
     intended: &Intended,
     options: &Options,
-    object: &str,
+    lpar: &str,
+    stack: &str,
 ) -> Option<Diagnostic> {
     let matched = first_match(policy, &intended.connection, options);
     let got = matched.and_then(|at| policy.rules.get(at)).map(|r| r.name.as_str());
@@ -154,9 +160,8 @@ fn verify(
         ),
     };
     Some(
-        // The rule in the object: the fleet report marks the connections of that rule.
         Diagnostic::error(CODE_WRONG_RULE, message)
-            .object(format!("{object} / rule {}", intended.rule))
+            .object(wrong_rule_object(lpar, stack, &intended.rule))
             .at(&intended.origin)
             .help("make the rules differ (job name, user ID, port or address), or give the intended rule a higher priority; `zat why` shows the comparison"),
     )

@@ -21,7 +21,7 @@ mod program;
 #[cfg(feature = "mimalloc")]
 pub use allocator::tune_mimalloc;
 
-pub use connections::{CODE_WRONG_RULE, Checked, check as check_connections};
+pub use connections::{CODE_WRONG_RULE, Checked, check as check_connections, wrong_rule_object};
 pub use installed::{Choice, Installed, each_installed, installed, pick};
 mod units;
 

@@ -127,22 +127,7 @@ fn why_names_the_rule_the_rules_compared_first_and_the_settings() {
     );
     assert!(out.stdout.contains("V3CipherSuites         1301 1302 C02F C030"), "{}", out.stdout);
     // The same question asked of the live stack's report.
-    let out = zat_in(
-        &dir(),
-        &[
-            "why",
-            "--pasearch",
-            "TCPIP.pasearch",
-            "--direction",
-            "inbound",
-            "--local-port",
-            "8443",
-            "--jobname",
-            "LEDGER1",
-            "--remote-addr",
-            "10.2.2.2",
-        ],
-    );
+    let out = why_ledger(&dir(), "TCPIP.pasearch");
     out.expect_code(0);
     assert!(out.stdout.contains("rule: LedgerListener (priority 700)"), "{}", out.stdout);
     assert!(out.stdout.contains("ClientAuthType"), "{}", out.stdout);
@@ -330,22 +315,7 @@ fn a_report_cut_short_is_said_and_never_filled_with_defaults() {
     // Nothing about settings the report does not show: no default presented as the stack's.
     assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
     assert!(!out.stderr.contains("no drift"), "{}", out.stderr);
-    let why = zat_in(
-        tmp.path(),
-        &[
-            "why",
-            "--pasearch",
-            &cut,
-            "--direction",
-            "inbound",
-            "--local-port",
-            "8443",
-            "--jobname",
-            "LEDGER1",
-            "--remote-addr",
-            "10.2.2.2",
-        ],
-    );
+    let why = why_ledger(tmp.path(), &cut);
     why.expect_code(1);
     assert!(why.stdout.contains("rule: LedgerListener (priority 700)\n"), "{}", why.stdout);
     assert!(why.stdout.contains("handshake settings: not known in full:\n  the report names action env_srvca_SERVER_LedgerRing"), "{}", why.stdout);
@@ -506,4 +476,25 @@ fn verify_refuses_a_report_of_another_stack() {
     let out = zat_in(tmp.path(), &["import", &other, "--stack", "TCPIP", "-o", "i.rhai"]);
     out.expect_code(0);
     out.stderr_has("the report is of stack TCPIPX; import reads it and the script puts its rules on stack TCPIP");
+}
+
+/// `zat why` of the ledger job's inbound connection to port 8443 from 10.2.2.2, asked of the
+/// pasearch report `report` in `folder`.
+fn why_ledger(folder: &std::path::Path, report: &str) -> crate::Output {
+    zat_in(
+        folder,
+        &[
+            "why",
+            "--pasearch",
+            report,
+            "--direction",
+            "inbound",
+            "--local-port",
+            "8443",
+            "--jobname",
+            "LEDGER1",
+            "--remote-addr",
+            "10.2.2.2",
+        ],
+    )
 }
