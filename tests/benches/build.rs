@@ -5,7 +5,10 @@
 //! folder of `ZAT_BENCH_DIR` (default `/dev/shm`, a tmpfs, when it exists):
 //!
 //! - a build from empty, in a fresh process as `zat build` runs it ([`zat_driver::build_into`]
-//!   with the built-in emitters): wall time, its phases, and the process's peak memory;
+//!   with the built-in emitters): wall time, its phases, the plugins' own rendering time
+//!   summed over threads, and the process's peak memory ("own work" is zat's own work of the
+//!   issue's target: the script and the expansion, then the plugins' rendering spread over
+//!   the cores);
 //! - `cp -r` of the tree that build wrote, the file system's floor for writing it;
 //! - a first rebuild with nothing changed, which has no base yet (it links every kept file
 //!   and keeps the bundle it replaces as the next build's base), then, from that base, a
@@ -99,8 +102,10 @@ fn child(args: &[String]) {
                 zat_driver::build_into(&inputs(number(1), number(2)), builtins(), &out, None);
             let written = outcome.result.expect("the benchmark fleet builds");
             let (t, s) = (&outcome.timings, &written.summary);
+            // The plugins' own rendering, summed over the threads they ran on.
+            let plugins: std::time::Duration = t.plugins.values().sum();
             println!(
-                "{:.1} {:.1} {:.1} {:.1} {} {} {} {} {} {} {:.0}",
+                "{:.1} {:.1} {:.1} {:.1} {} {} {} {} {} {} {:.0} {:.1}",
                 ms(t.script),
                 ms(t.prepare),
                 ms(t.render),
@@ -111,7 +116,8 @@ fn child(args: &[String]) {
                 s.removed,
                 s.kept,
                 peak_kb(),
-                cpu_ms()
+                cpu_ms(),
+                ms(plugins)
             );
         }
         Some("check") => {
@@ -223,6 +229,7 @@ fn main() {
             f.push("files", x[4]);
             f.push("peak MB", x[9] / 1024.0);
             f.push("full CPU", x[10]);
+            f.push("plugins CPU", x[11]);
             f.push("cp -r", timed(Command::new("cp").arg("-r").arg(&out).arg(&copy)));
             let _ = std::fs::remove_dir_all(&copy);
             // The first rebuild has no base yet (it links every kept file); it keeps the
@@ -254,6 +261,7 @@ fn main() {
         "prepare",
         "render+write",
         "finish",
+        "plugins CPU",
         "peak MB",
         "cp -r",
         "rebuild no base",
@@ -284,6 +292,15 @@ fn main() {
     print!("{:<20}", "full / cp -r");
     for f in &figures {
         print!("{:>14.2}", f.median("full") / f.median("cp -r"));
+    }
+    println!();
+    // zat's own work: the script and the expansion, which run alone, then the plugins'
+    // rendering spread over the machine's cores (without writing, listing or checking).
+    let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
+    print!("{:<20}", "own work");
+    for f in &figures {
+        let own = f.median("script") + f.median("prepare") + f.median("plugins CPU") / cores;
+        print!("{own:>14.1}");
     }
     println!();
     print!("{:<20}", "rebuild / full");
