@@ -21,7 +21,7 @@
 
 use std::collections::BTreeSet;
 
-use minijinja::{Environment, Value, context};
+use minijinja::{Environment, Value};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Destination, Lpar, Placement, Transfer};
 use zat_plugin_api::{EmitError, IndexedFile, RenderRequest};
@@ -124,15 +124,20 @@ fn database_by_hand<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<(&'a str
     .collect()
 }
 
-/// The plan both deploy scripts' parts of an LPAR follow: made once per LPAR.
-pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparPlan<'a> {
+/// The plan both deploy scripts' parts of an LPAR follow: made once per LPAR, from the LPAR's
+/// files in the bundle ([`crate::lpar_bundle_files`]).
+pub(crate) fn lpar_plan<'a>(
+    request: &'a RenderRequest,
+    lpar: &'a Lpar,
+    files: &[&'a IndexedFile],
+) -> LparPlan<'a> {
     let esm = crate::esm_of(&request.fleet, lpar);
     let database_jobs = database_jobs(request, lpar);
     let mut steps = Vec::new();
     if let Some(job) = indexed(request, &layout::lpar_security_job(&lpar.name, esm.as_str())) {
         steps.push(Step::Submit(&job.path));
     }
-    for file in crate::lpar_bundle_files(request, lpar) {
+    for file in files {
         match &file.placement {
             Some(placement) => match &placement.destination {
                 Destination::UssFile { .. } | Destination::PdsMember { .. } => {
@@ -155,11 +160,16 @@ pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparP
         }
     }
     let database_by_hand = database_by_hand(request, lpar);
+    LparPlan { database_jobs, database_by_hand, steps, resume: resume(request, lpar) }
+}
+
+/// How to go on when a security job of `lpar` stops.
+fn resume(request: &RenderRequest, lpar: &Lpar) -> Resume {
+    let esm = crate::esm_of(&request.fleet, lpar);
     let discover =
         indexed(request, &layout::security_discover_job(&lpar.security_database, esm.as_str()))
             .map(|file| file.path.clone());
-    let resume = Resume { discover, database: lpar.security_database.clone() };
-    LparPlan { database_jobs, database_by_hand, steps, resume }
+    Resume { discover, database: lpar.security_database.clone() }
 }
 
 /// `mode` when it is permission bits in octal. A placement is a plugin's text: a `mode` of
@@ -193,7 +203,18 @@ fn folders_above(path: &str) -> Vec<&str> {
 
 /// `text` as one shell word: single quotes, with each `'` closed, escaped and reopened.
 pub(crate) fn sh_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
+    // One allocation, sized for the common word without a quote: `format!` and
+    // `str::replace` cost several times the copy, on every file of every LPAR.
+    let mut word = String::with_capacity(text.len() + 2);
+    word.push('\'');
+    for (at, part) in text.split('\'').enumerate() {
+        if at > 0 {
+            word.push_str(r"'\''");
+        }
+        word.push_str(part);
+    }
+    word.push('\'');
+    word
 }
 
 /// `text` as a YAML double-quoted scalar (JSON string syntax is valid YAML) tagged `!unsafe`:
@@ -201,8 +222,26 @@ pub(crate) fn sh_quote(text: &str) -> String {
 /// a destination or a plugin's instructions is run or dropped. (Breaking only `{{` left
 /// `{% for %}` blocks to run and `{# #}` comments to vanish.)
 fn yaml_quote(text: &str) -> String {
-    let json = serde_json::Value::String(text.to_owned()).to_string();
-    ["!unsafe", &json].join(" ")
+    yaml_quote_all(&[text])
+}
+
+/// [`yaml_quote`] of the parts written one after the other, without making the text first.
+fn yaml_quote_all(parts: &[&str]) -> String {
+    const TAG: &str = "!unsafe ";
+    // JSON escapes only `"`, `\` and the control characters (serde_json's table): without
+    // them the scalar is the text in quotes, and no JSON writer is needed.
+    let plain = |part: &&str| !part.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+    if parts.iter().all(plain) {
+        let len = parts.iter().map(|part| part.len()).sum::<usize>();
+        let mut scalar = String::with_capacity(TAG.len() + len + 2);
+        scalar.push_str(TAG);
+        scalar.push('"');
+        parts.iter().for_each(|part| scalar.push_str(part));
+        scalar.push('"');
+        return scalar;
+    }
+    let json = serde_json::Value::String(parts.concat()).to_string();
+    [TAG, &json].concat()
 }
 
 /// The variable that names an LPAR's Zowe profile: `ZAT_ZOWE_PROFILE_<LPAR>`, with any
@@ -231,8 +270,8 @@ pub(crate) fn zowe(env: &Environment<'_>, request: &RenderRequest) -> Result<Str
     let names: Vec<&str> = run_lpars(request).map(|lpar| lpar.name.as_str()).collect();
     let parts: Vec<String> =
         names.iter().map(|name| sh_quote(part_name(&layout::deploy_zowe_part(name)))).collect();
-    let view = context! {
-        fleet => request.fleet.name,
+    let view = fields! {
+        fleet => &request.fleet.name,
         known => sh_quote(&format!(" {} ", names.join(" "))),
         parts => parts,
     };
@@ -247,22 +286,23 @@ pub(crate) fn zowe_part(
     plan: &LparPlan<'_>,
 ) -> Result<String, EmitError> {
     let mut made = BTreeSet::new();
-    let steps: Vec<Value> = plan.steps.iter().flat_map(|step| zowe_step(step, &mut made)).collect();
-    let view = context! {
-        lpar => context! {
-            name => sh_quote(&lpar.name),
-            label => lpar.name,
-            profile => format!(
-                "${{{}:-${{ZAT_ZOWE_PROFILE:-{}}}}}",
-                profile_variable(&lpar.name),
-                sh_quote(&lpar.name)
-            ),
+    let mut steps = Vec::with_capacity(plan.steps.len());
+    for step in &plan.steps {
+        zowe_step(step, &mut made, &mut steps);
+    }
+    let word = sh_quote(&lpar.name);
+    let profile = format!("${{{}:-${{ZAT_ZOWE_PROFILE:-{word}}}}}", profile_variable(&lpar.name));
+    let view = fields! {
+        lpar => fields! {
+            name => word,
+            label => &lpar.name,
+            profile => profile,
             database => sh_quote(&lpar.security_database),
             database_jobs => plan.database_jobs.iter().map(|job| sh_quote(job)).collect::<Vec<_>>(),
             database_by_hand => plan
                 .database_by_hand
                 .iter()
-                .map(|(path, what)| context! { path => sh_quote(path), what => sh_quote(what) })
+                .map(|(path, what)| fields! { path => sh_quote(path), what => sh_quote(what) })
                 .collect::<Vec<_>>(),
             resume => sh_quote(&plan.resume.text("--skip-database-jobs", "run this script again")),
             steps => steps,
@@ -276,7 +316,7 @@ pub(crate) fn snapshot(
     env: &Environment<'_>,
     request: &RenderRequest,
 ) -> Result<String, EmitError> {
-    let view = context! { fleet => request.fleet.name };
+    let view = fields! { fleet => &request.fleet.name };
     env.get_template("snapshot").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
@@ -296,19 +336,19 @@ pub(crate) fn add_templates(env: &mut Environment<'static>) -> Result<(), EmitEr
     Ok(())
 }
 
-/// The lines of one step in an LPAR's part of `deploy/zowe.sh`: before an upload to z/OS
-/// UNIX, the folders above the file that no earlier step of the LPAR made (`made`), then a
-/// copy of the file that is there, then the upload and its mode.
-fn zowe_step(step: &Step<'_>, made: &mut BTreeSet<String>) -> Vec<Value> {
+/// The lines of one step in an LPAR's part of `deploy/zowe.sh`, added to `lines`: before an
+/// upload to z/OS UNIX, the folders above the file that no earlier step of the LPAR made
+/// (`made`), then a copy of the file that is there, then the upload and its mode.
+fn zowe_step<'a>(step: &Step<'a>, made: &mut BTreeSet<&'a str>, lines: &mut Vec<Value>) {
     match step {
-        Step::Submit(path) => vec![context! { kind => "submit", path => sh_quote(path) }],
+        Step::Submit(path) => lines.push(fields! { kind => "submit", path => sh_quote(path) }),
         Step::Upload(path, placement) => {
             let transfer = match placement.transfer {
-                Transfer::Text => format!("--encoding {}", sh_quote(&placement.code_page)),
+                Transfer::Text => ["--encoding ", &sh_quote(&placement.code_page)].concat(),
                 Transfer::Binary => "--binary".to_owned(),
             };
             let Destination::UssFile { path: destination, mode } = &placement.destination else {
-                return vec![context! {
+                lines.push(fields! {
                     kind => "upload",
                     path => sh_quote(path),
                     command => "file-to-data-set",
@@ -317,33 +357,36 @@ fn zowe_step(step: &Step<'_>, made: &mut BTreeSet<String>) -> Vec<Value> {
                     keep => false,
                     chmod => None::<String>,
                     mode_refused => None::<String>,
-                }];
+                });
+                return;
             };
-            let mut lines: Vec<Value> = folders_above(destination)
-                .into_iter()
-                .filter(|folder| made.insert((*folder).to_owned()))
-                .map(|folder| context! { kind => "folder", path => sh_quote(folder) })
-                .collect();
-            lines.push(context! {
+            for folder in folders_above(destination) {
+                if made.insert(folder) {
+                    lines.push(fields! { kind => "folder", path => sh_quote(folder) });
+                }
+            }
+            let destination = sh_quote(destination);
+            // A mode is passed to the remote shell only when it is octal digits; the command
+            // is one word for `zowe zos-uss issue ssh`, its path quoted in it.
+            let chmod = octal_mode(mode)
+                .map(|mode| sh_quote(&["chmod ", mode, " ", &destination].concat()));
+            let mode_refused = chmod.is_none().then(|| sh_quote(&mode_refused(mode)));
+            lines.push(fields! {
                 kind => "upload",
                 path => sh_quote(path),
                 command => "file-to-uss",
-                destination => sh_quote(destination),
+                destination => destination,
                 transfer => transfer,
                 keep => true,
-                // A mode is passed to the remote shell only when it is octal digits; the
-                // command is one word for `zowe zos-uss issue ssh`, its path quoted in it.
-                chmod => octal_mode(mode)
-                    .map(|mode| sh_quote(&format!("chmod {mode} {}", sh_quote(destination)))),
-                mode_refused => octal_mode(mode).is_none().then(|| sh_quote(&mode_refused(mode))),
+                chmod => chmod,
+                mode_refused => mode_refused,
             });
-            lines
         }
-        Step::ByHand(path, what) => vec![context! {
+        Step::ByHand(path, what) => lines.push(fields! {
             kind => "by_hand",
             path => sh_quote(path),
             what => sh_quote(what),
-        }],
+        }),
     }
 }
 
@@ -366,31 +409,26 @@ pub(crate) fn playbook(
         let jobs = database_jobs(request, lpar);
         if !jobs.is_empty() && seen.insert(database.as_str()) {
             let hosts = hosts.get(database.as_str()).map(|h| h.join(":")).unwrap_or_default();
-            let by_hand = database_by_hand(request, lpar).into_iter().map(|(path, what)| {
-                context! {
-                    kind => "by_hand",
-                    name => yaml_quote(&format!("by hand: {path}")),
-                    file => None::<String>,
-                    msg => yaml_quote(&format!("{path}: {what}")),
-                }
-            });
-            plays.push(context! {
+            let by_hand = database_by_hand(request, lpar)
+                .into_iter()
+                .map(|(path, what)| by_hand_task(path, what));
+            plays.push(fields! {
                 import => None::<String>,
                 name => yaml_quote(&format!("security database {database}: setup jobs")),
                 hosts => yaml_quote(&hosts),
                 run_once => true,
                 tags => "[database]",
                 root => "..",
-                resume => playbook_resume(&lpar_plan(request, lpar).resume),
+                resume => playbook_resume(&resume(request, lpar)),
                 tasks => jobs.iter().map(|job| submit_task(job)).chain(by_hand).collect::<Vec<_>>(),
             });
         }
-        plays.push(context! {
+        plays.push(fields! {
             import => yaml_quote(part_name(&layout::deploy_playbook_part(&lpar.name))),
             name => yaml_quote(&format!("LPAR {}", lpar.name)),
         });
     }
-    let view = context! { fleet => request.fleet.name, plays => plays };
+    let view = fields! { fleet => &request.fleet.name, plays => plays };
     env.get_template("playbook").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
@@ -407,15 +445,7 @@ pub(crate) fn playbook_part(
     plan: &LparPlan<'_>,
 ) -> Result<String, EmitError> {
     let mut made = BTreeSet::new();
-    let by_hand = |path: &str, what: &str| {
-        context! {
-            kind => "by_hand",
-            name => yaml_quote(&format!("by hand: {path}")),
-            file => None::<String>,
-            msg => yaml_quote(&format!("{path}: {what}")),
-        }
-    };
-    let mut tasks: Vec<Value> = Vec::new();
+    let mut tasks: Vec<Value> = Vec::with_capacity(plan.steps.len() + 8);
     for step in &plan.steps {
         match step {
             Step::Submit(path) => tasks.push(submit_task(path)),
@@ -424,11 +454,11 @@ pub(crate) fn playbook_part(
                 // every one above it, once per folder.
                 if let Destination::UssFile { path: destination, .. } = &placement.destination
                     && let Some(folder) = folders_above(destination).pop()
-                    && made.insert(folder.to_owned())
+                    && made.insert(folder)
                 {
-                    tasks.push(context! {
+                    tasks.push(fields! {
                         kind => "folder",
-                        name => yaml_quote(&format!("folder {folder}")),
+                        name => yaml_quote_all(&["folder ", folder]),
                         file => None::<String>,
                         dest => yaml_quote(folder),
                     });
@@ -437,14 +467,14 @@ pub(crate) fn playbook_part(
                 if let Destination::UssFile { mode, .. } = &placement.destination
                     && octal_mode(mode).is_none()
                 {
-                    tasks.push(by_hand(path, &mode_refused(mode)));
+                    tasks.push(by_hand_task(path, &mode_refused(mode)));
                 }
             }
-            Step::ByHand(path, what) => tasks.push(by_hand(path, what)),
+            Step::ByHand(path, what) => tasks.push(by_hand_task(path, what)),
         }
     }
-    let play = context! {
-        name => yaml_quote(&format!("LPAR {}", lpar.name)),
+    let play = fields! {
+        name => yaml_quote_all(&["LPAR ", &lpar.name]),
         hosts => yaml_quote(&lpar.name),
         run_once => false,
         tags => "[lpar]",
@@ -454,16 +484,26 @@ pub(crate) fn playbook_part(
         resume => playbook_resume(&plan.resume),
         tasks => tasks,
     };
-    let view = context! { label => lpar.name, play => play };
+    let view = fields! { label => &lpar.name, play => play };
     env.get_template("playbook_lpar").and_then(|t| t.render(view)).map_err(crate::template_error)
+}
+
+/// A file left to a person, and what to do with it.
+fn by_hand_task(path: &str, what: &str) -> Value {
+    fields! {
+        kind => "by_hand",
+        name => yaml_quote_all(&["by hand: ", path]),
+        file => None::<String>,
+        msg => yaml_quote_all(&[path, ": ", what]),
+    }
 }
 
 /// A job to submit; its path under the bundle is a task variable (`zat_file`, `!unsafe`), so
 /// that only `zat_bundle` is templated in `src`.
 fn submit_task(path: &str) -> Value {
-    context! {
+    fields! {
         kind => "submit",
-        name => yaml_quote(&format!("submit {path}")),
+        name => yaml_quote_all(&["submit ", path]),
         file => yaml_quote(path),
     }
 }
@@ -474,9 +514,9 @@ fn copy_task(path: &str, placement: &Placement) -> Value {
         _ => None,
     };
     let destination = placement.zos_name().unwrap_or_default();
-    context! {
+    fields! {
         kind => "copy",
-        name => yaml_quote(&format!("copy {path} to {destination}")),
+        name => yaml_quote_all(&["copy ", path, " to ", &destination]),
         file => yaml_quote(path),
         dest => yaml_quote(&destination),
         mode => mode,
