@@ -230,7 +230,10 @@ fn yaml_quote_all(parts: &[&str]) -> String {
     const TAG: &str = "!unsafe ";
     // JSON escapes only `"`, `\` and the control characters (serde_json's table): without
     // them the scalar is the text in quotes, and no JSON writer is needed.
-    let plain = |part: &&str| !part.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+    // (A fold without an early exit, which the compiler turns into wide compares.)
+    let plain = |part: &&str| {
+        !part.bytes().fold(false, |escaped, b| escaped | (b < 0x20) | (b == b'"') | (b == b'\\'))
+    };
     if parts.iter().all(plain) {
         let len = parts.iter().map(|part| part.len()).sum::<usize>();
         let mut scalar = String::with_capacity(TAG.len() + len + 2);
