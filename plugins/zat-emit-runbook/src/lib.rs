@@ -85,7 +85,7 @@ impl Emitter for RunbookEmitter {
             let plan = deploy::lpar_plan(request, lpar, &files);
             for (content, path, target) in [
                 (
-                    deploy::zowe_part(env, lpar, &plan)?,
+                    deploy::zowe_part(lpar, &plan),
                     layout::deploy_zowe_part(&lpar.name),
                     "read by deploy/zowe.sh; stays in the bundle",
                 ),
