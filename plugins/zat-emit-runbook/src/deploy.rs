@@ -13,7 +13,8 @@
 //! `deploy/snapshot.sh` links beside it under that lock (the templates share the lock's code).
 //!
 //! The plan (which job, which upload, in which order) is computed here from the index pass's
-//! bundle and each file's structured placement; the templates only lay it out. Values that
+//! bundle and each file's structured placement; the templates only lay it out, but for an
+//! LPAR's part of `zowe.sh`, which [`zowe_part_of`] writes (its comment says why). Values that
 //! reach a shell or YAML are quoted here, never in the templates: a shell word in single
 //! quotes, a YAML value tagged `!unsafe`, which Ansible never reads as a template. A
 //! placement is a plugin's text, so its mode is passed on only when it is octal permission
