@@ -13,7 +13,8 @@
 //! `deploy/snapshot.sh` links beside it under that lock (the templates share the lock's code).
 //!
 //! The plan (which job, which upload, in which order) is computed here from the index pass's
-//! bundle and each file's structured placement; the templates only lay it out. Values that
+//! bundle and each file's structured placement; the templates only lay it out, but for an
+//! LPAR's part of `zowe.sh`, which [`zowe_part_of`] writes (its comment says why). Values that
 //! reach a shell or YAML are quoted here, never in the templates: a shell word in single
 //! quotes, a YAML value tagged `!unsafe`, which Ansible never reads as a template. A
 //! placement is a plugin's text, so its mode is passed on only when it is octal permission
@@ -21,7 +22,7 @@
 
 use std::collections::BTreeSet;
 
-use minijinja::{Environment, Value, context};
+use minijinja::{Environment, Value};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Destination, Lpar, Placement, Transfer};
 use zat_plugin_api::{EmitError, IndexedFile, RenderRequest};
@@ -124,15 +125,20 @@ fn database_by_hand<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<(&'a str
     .collect()
 }
 
-/// The plan both deploy scripts' parts of an LPAR follow: made once per LPAR.
-pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparPlan<'a> {
+/// The plan both deploy scripts' parts of an LPAR follow: made once per LPAR, from the LPAR's
+/// files in the bundle ([`crate::lpar_bundle_files`]).
+pub(crate) fn lpar_plan<'a>(
+    request: &'a RenderRequest,
+    lpar: &'a Lpar,
+    files: &[&'a IndexedFile],
+) -> LparPlan<'a> {
     let esm = crate::esm_of(&request.fleet, lpar);
     let database_jobs = database_jobs(request, lpar);
     let mut steps = Vec::new();
     if let Some(job) = indexed(request, &layout::lpar_security_job(&lpar.name, esm.as_str())) {
         steps.push(Step::Submit(&job.path));
     }
-    for file in crate::lpar_bundle_files(request, lpar) {
+    for file in files {
         match &file.placement {
             Some(placement) => match &placement.destination {
                 Destination::UssFile { .. } | Destination::PdsMember { .. } => {
@@ -155,11 +161,16 @@ pub(crate) fn lpar_plan<'a>(request: &'a RenderRequest, lpar: &'a Lpar) -> LparP
         }
     }
     let database_by_hand = database_by_hand(request, lpar);
+    LparPlan { database_jobs, database_by_hand, steps, resume: resume(request, lpar) }
+}
+
+/// How to go on when a security job of `lpar` stops.
+fn resume(request: &RenderRequest, lpar: &Lpar) -> Resume {
+    let esm = crate::esm_of(&request.fleet, lpar);
     let discover =
         indexed(request, &layout::security_discover_job(&lpar.security_database, esm.as_str()))
             .map(|file| file.path.clone());
-    let resume = Resume { discover, database: lpar.security_database.clone() };
-    LparPlan { database_jobs, database_by_hand, steps, resume }
+    Resume { discover, database: lpar.security_database.clone() }
 }
 
 /// `mode` when it is permission bits in octal. A placement is a plugin's text: a `mode` of
@@ -193,7 +204,18 @@ fn folders_above(path: &str) -> Vec<&str> {
 
 /// `text` as one shell word: single quotes, with each `'` closed, escaped and reopened.
 pub(crate) fn sh_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
+    // One allocation, sized for the common word without a quote: `format!` and
+    // `str::replace` cost several times the copy, on every file of every LPAR.
+    let mut word = String::with_capacity(text.len() + 2);
+    word.push('\'');
+    for (at, part) in text.split('\'').enumerate() {
+        if at > 0 {
+            word.push_str(r"'\''");
+        }
+        word.push_str(part);
+    }
+    word.push('\'');
+    word
 }
 
 /// `text` as a YAML double-quoted scalar (JSON string syntax is valid YAML) tagged `!unsafe`:
@@ -201,8 +223,29 @@ pub(crate) fn sh_quote(text: &str) -> String {
 /// a destination or a plugin's instructions is run or dropped. (Breaking only `{{` left
 /// `{% for %}` blocks to run and `{# #}` comments to vanish.)
 fn yaml_quote(text: &str) -> String {
-    let json = serde_json::Value::String(text.to_owned()).to_string();
-    ["!unsafe", &json].join(" ")
+    yaml_quote_all(&[text])
+}
+
+/// [`yaml_quote`] of the parts written one after the other, without making the text first.
+fn yaml_quote_all(parts: &[&str]) -> String {
+    const TAG: &str = "!unsafe ";
+    // JSON escapes only `"`, `\` and the control characters (serde_json's table): without
+    // them the scalar is the text in quotes, and no JSON writer is needed.
+    // (A fold without an early exit, which the compiler turns into wide compares.)
+    let plain = |part: &&str| {
+        !part.bytes().fold(false, |escaped, b| escaped | (b < 0x20) | (b == b'"') | (b == b'\\'))
+    };
+    if parts.iter().all(plain) {
+        let len = parts.iter().map(|part| part.len()).sum::<usize>();
+        let mut scalar = String::with_capacity(TAG.len() + len + 2);
+        scalar.push_str(TAG);
+        scalar.push('"');
+        parts.iter().for_each(|part| scalar.push_str(part));
+        scalar.push('"');
+        return scalar;
+    }
+    let json = serde_json::Value::String(parts.concat()).to_string();
+    [TAG, &json].concat()
 }
 
 /// The variable that names an LPAR's Zowe profile: `ZAT_ZOWE_PROFILE_<LPAR>`, with any
@@ -231,8 +274,8 @@ pub(crate) fn zowe(env: &Environment<'_>, request: &RenderRequest) -> Result<Str
     let names: Vec<&str> = run_lpars(request).map(|lpar| lpar.name.as_str()).collect();
     let parts: Vec<String> =
         names.iter().map(|name| sh_quote(part_name(&layout::deploy_zowe_part(name)))).collect();
-    let view = context! {
-        fleet => request.fleet.name,
+    let view = fields! {
+        fleet => &request.fleet.name,
         known => sh_quote(&format!(" {} ", names.join(" "))),
         parts => parts,
     };
@@ -241,34 +284,118 @@ pub(crate) fn zowe(env: &Environment<'_>, request: &RenderRequest) -> Result<Str
 
 /// `deploy/lpars/<LPAR>.sh`: the LPAR's steps, and its database's jobs when no earlier LPAR
 /// of the run submitted them.
-pub(crate) fn zowe_part(
-    env: &Environment<'_>,
-    lpar: &Lpar,
-    plan: &LparPlan<'_>,
-) -> Result<String, EmitError> {
-    let mut made = BTreeSet::new();
-    let steps: Vec<Value> = plan.steps.iter().flat_map(|step| zowe_step(step, &mut made)).collect();
-    let view = context! {
-        lpar => context! {
-            name => sh_quote(&lpar.name),
-            label => lpar.name,
-            profile => format!(
-                "${{{}:-${{ZAT_ZOWE_PROFILE:-{}}}}}",
-                profile_variable(&lpar.name),
-                sh_quote(&lpar.name)
-            ),
-            database => sh_quote(&lpar.security_database),
-            database_jobs => plan.database_jobs.iter().map(|job| sh_quote(job)).collect::<Vec<_>>(),
-            database_by_hand => plan
-                .database_by_hand
-                .iter()
-                .map(|(path, what)| context! { path => sh_quote(path), what => sh_quote(what) })
-                .collect::<Vec<_>>(),
-            resume => sh_quote(&plan.resume.text("--skip-database-jobs", "run this script again")),
-            steps => steps,
-        },
+pub(crate) fn zowe_part(lpar: &Lpar, plan: &LparPlan<'_>) -> String {
+    zowe_part_of(&lpar.name, &lpar.security_database, plan)
+}
+
+/// [`zowe_part`] of the LPAR `name` on security database `database`.
+///
+/// Written here, not by a template: the part is a header and one to four shell lines per file
+/// of the LPAR, each a command and its quoted words, and it is one of the two files every LPAR
+/// call writes; laid out by minijinja it cost ten times this writer, a fifth of the plugin's
+/// work. The quoting is beside the words it quotes, and the lines read as in the script.
+fn zowe_part_of(name: &str, database: &str, plan: &LparPlan<'_>) -> String {
+    let lpar = sh_quote(name);
+    let database = sh_quote(database);
+    let resume = sh_quote(&plan.resume.text("--skip-database-jobs", "run this script again"));
+    let mut out = String::with_capacity(1024 + 160 * plan.steps.len());
+    let mut line = |parts: &[&str]| {
+        parts.iter().for_each(|part| out.push_str(part));
+        out.push('\n');
     };
-    env.get_template("zowe_lpar").and_then(|t| t.render(view)).map_err(crate::template_error)
+    line(&[
+        "# Steps 1 to 3 of LPAR ",
+        name,
+        " for deploy/zowe.sh, generated by zat: do not edit, change the",
+    ]);
+    line(&[
+        "# fleet script and rebuild the bundle. deploy/zowe.sh reads this file, with its options and",
+    ]);
+    line(&["# functions; run alone, it only says so: sh deploy/zowe.sh --lpar ", name]);
+    line(&["command -v submit >/dev/null 2>&1 || {"]);
+    line(&[
+        r#"    printf '%s\n' "this part of deploy/zowe.sh does nothing alone: sh deploy/zowe.sh --lpar ""#,
+        &lpar,
+        " >&2",
+    ]);
+    line(&["    exit 1"]);
+    line(&["}"]);
+    line(&[""]);
+    line(&["if selected ", &lpar, "; then"]);
+    line(&["    lpar=", &lpar]);
+    line(&["    profile=${", &profile_variable(name), ":-${ZAT_ZOWE_PROFILE:-", &lpar, "}}"]);
+    line(&["    resume=", &resume]);
+    if !plan.database_jobs.is_empty() {
+        line(&[r#"    case "$databases_done" in"#]);
+        line(&[r#"        *" ""#, &database, r#"" "*) ;;"#]);
+        line(&["        *)"]);
+        line(&[r#"            if [ "$skip_database_jobs" = 0 ]; then"#]);
+        for job in &plan.database_jobs {
+            line(&["                submit ", &sh_quote(job)]);
+        }
+        line(&["            fi"]);
+        line(&[
+            "            # Left to a person whether or not this run submits the database's other jobs.",
+        ]);
+        for (path, what) in &plan.database_by_hand {
+            line(&["            note_by_hand ", &sh_quote(path), " ", &sh_quote(what)]);
+        }
+        line(&[r#"            databases_done="$databases_done""#, &database, r#"" " ;;"#]);
+        line(&["    esac"]);
+    }
+    // The folders above each upload to z/OS UNIX that no earlier step of the LPAR made.
+    let mut made = BTreeSet::new();
+    for step in &plan.steps {
+        match step {
+            Step::Submit(path) => line(&["    submit ", &sh_quote(path)]),
+            Step::Upload(path, placement) => {
+                let path = sh_quote(path);
+                let transfer = match placement.transfer {
+                    Transfer::Text => ["--encoding ", &sh_quote(&placement.code_page)].concat(),
+                    Transfer::Binary => "--binary".to_owned(),
+                };
+                let Destination::UssFile { path: destination, mode } = &placement.destination
+                else {
+                    let destination = sh_quote(&placement.zos_name().unwrap_or_default());
+                    line(&[
+                        "    upload file-to-data-set ",
+                        &path,
+                        " ",
+                        &destination,
+                        " ",
+                        &transfer,
+                    ]);
+                    continue;
+                };
+                for folder in folders_above(destination) {
+                    if made.insert(folder) {
+                        line(&["    make_folder ", &sh_quote(folder)]);
+                    }
+                }
+                let destination = sh_quote(destination);
+                // A copy of the file that is there, before the upload replaces it.
+                line(&["    keep_copy ", &destination, " ", &transfer]);
+                line(&["    upload file-to-uss ", &path, " ", &destination, " ", &transfer]);
+                // A mode is passed to the remote shell only when it is octal digits; the
+                // command is one word for `zowe zos-uss issue ssh`, its path quoted in it.
+                match octal_mode(mode) {
+                    Some(mode) => line(&[
+                        "    chmod_file ",
+                        &sh_quote(&["chmod ", mode, " ", &destination].concat()),
+                    ]),
+                    None => {
+                        line(&["    note_by_hand ", &path, " ", &sh_quote(&mode_refused(mode))])
+                    }
+                }
+            }
+            Step::ByHand(path, what) => {
+                line(&["    note_by_hand ", &sh_quote(path), " ", &sh_quote(what)]);
+            }
+        }
+    }
+    line(&["fi"]);
+    line(&[""]);
+    out
 }
 
 /// `deploy/snapshot.sh`: the copy of the bundle that `deploy/playbook.yml` deploys from.
@@ -276,7 +403,7 @@ pub(crate) fn snapshot(
     env: &Environment<'_>,
     request: &RenderRequest,
 ) -> Result<String, EmitError> {
-    let view = context! { fleet => request.fleet.name };
+    let view = fields! { fleet => &request.fleet.name };
     env.get_template("snapshot").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
@@ -286,7 +413,6 @@ pub(crate) fn add_templates(env: &mut Environment<'static>) -> Result<(), EmitEr
         ("lock", include_str!("../templates/lock.sh")),
         ("snapshot", include_str!("../templates/snapshot.sh")),
         ("zowe", include_str!("../templates/zowe.sh")),
-        ("zowe_lpar", include_str!("../templates/zowe_lpar.sh")),
         ("playbook", include_str!("../templates/playbook.yml")),
         ("playbook_lpar", include_str!("../templates/playbook_lpar.yml")),
         ("play", include_str!("../templates/play.yml")),
@@ -294,57 +420,6 @@ pub(crate) fn add_templates(env: &mut Environment<'static>) -> Result<(), EmitEr
         env.add_template(name, source).map_err(crate::template_error)?;
     }
     Ok(())
-}
-
-/// The lines of one step in an LPAR's part of `deploy/zowe.sh`: before an upload to z/OS
-/// UNIX, the folders above the file that no earlier step of the LPAR made (`made`), then a
-/// copy of the file that is there, then the upload and its mode.
-fn zowe_step(step: &Step<'_>, made: &mut BTreeSet<String>) -> Vec<Value> {
-    match step {
-        Step::Submit(path) => vec![context! { kind => "submit", path => sh_quote(path) }],
-        Step::Upload(path, placement) => {
-            let transfer = match placement.transfer {
-                Transfer::Text => format!("--encoding {}", sh_quote(&placement.code_page)),
-                Transfer::Binary => "--binary".to_owned(),
-            };
-            let Destination::UssFile { path: destination, mode } = &placement.destination else {
-                return vec![context! {
-                    kind => "upload",
-                    path => sh_quote(path),
-                    command => "file-to-data-set",
-                    destination => sh_quote(&placement.zos_name().unwrap_or_default()),
-                    transfer => transfer,
-                    keep => false,
-                    chmod => None::<String>,
-                    mode_refused => None::<String>,
-                }];
-            };
-            let mut lines: Vec<Value> = folders_above(destination)
-                .into_iter()
-                .filter(|folder| made.insert((*folder).to_owned()))
-                .map(|folder| context! { kind => "folder", path => sh_quote(folder) })
-                .collect();
-            lines.push(context! {
-                kind => "upload",
-                path => sh_quote(path),
-                command => "file-to-uss",
-                destination => sh_quote(destination),
-                transfer => transfer,
-                keep => true,
-                // A mode is passed to the remote shell only when it is octal digits; the
-                // command is one word for `zowe zos-uss issue ssh`, its path quoted in it.
-                chmod => octal_mode(mode)
-                    .map(|mode| sh_quote(&format!("chmod {mode} {}", sh_quote(destination)))),
-                mode_refused => octal_mode(mode).is_none().then(|| sh_quote(&mode_refused(mode))),
-            });
-            lines
-        }
-        Step::ByHand(path, what) => vec![context! {
-            kind => "by_hand",
-            path => sh_quote(path),
-            what => sh_quote(what),
-        }],
-    }
 }
 
 /// `deploy/playbook.yml`: per LPAR of the run, a play for its database's jobs when it is the
@@ -366,31 +441,26 @@ pub(crate) fn playbook(
         let jobs = database_jobs(request, lpar);
         if !jobs.is_empty() && seen.insert(database.as_str()) {
             let hosts = hosts.get(database.as_str()).map(|h| h.join(":")).unwrap_or_default();
-            let by_hand = database_by_hand(request, lpar).into_iter().map(|(path, what)| {
-                context! {
-                    kind => "by_hand",
-                    name => yaml_quote(&format!("by hand: {path}")),
-                    file => None::<String>,
-                    msg => yaml_quote(&format!("{path}: {what}")),
-                }
-            });
-            plays.push(context! {
+            let by_hand = database_by_hand(request, lpar)
+                .into_iter()
+                .map(|(path, what)| by_hand_task(path, what));
+            plays.push(fields! {
                 import => None::<String>,
                 name => yaml_quote(&format!("security database {database}: setup jobs")),
                 hosts => yaml_quote(&hosts),
                 run_once => true,
                 tags => "[database]",
                 root => "..",
-                resume => playbook_resume(&lpar_plan(request, lpar).resume),
+                resume => playbook_resume(&resume(request, lpar)),
                 tasks => jobs.iter().map(|job| submit_task(job)).chain(by_hand).collect::<Vec<_>>(),
             });
         }
-        plays.push(context! {
+        plays.push(fields! {
             import => yaml_quote(part_name(&layout::deploy_playbook_part(&lpar.name))),
             name => yaml_quote(&format!("LPAR {}", lpar.name)),
         });
     }
-    let view = context! { fleet => request.fleet.name, plays => plays };
+    let view = fields! { fleet => &request.fleet.name, plays => plays };
     env.get_template("playbook").and_then(|t| t.render(view)).map_err(crate::template_error)
 }
 
@@ -407,15 +477,7 @@ pub(crate) fn playbook_part(
     plan: &LparPlan<'_>,
 ) -> Result<String, EmitError> {
     let mut made = BTreeSet::new();
-    let by_hand = |path: &str, what: &str| {
-        context! {
-            kind => "by_hand",
-            name => yaml_quote(&format!("by hand: {path}")),
-            file => None::<String>,
-            msg => yaml_quote(&format!("{path}: {what}")),
-        }
-    };
-    let mut tasks: Vec<Value> = Vec::new();
+    let mut tasks: Vec<Value> = Vec::with_capacity(plan.steps.len() + 8);
     for step in &plan.steps {
         match step {
             Step::Submit(path) => tasks.push(submit_task(path)),
@@ -424,11 +486,11 @@ pub(crate) fn playbook_part(
                 // every one above it, once per folder.
                 if let Destination::UssFile { path: destination, .. } = &placement.destination
                     && let Some(folder) = folders_above(destination).pop()
-                    && made.insert(folder.to_owned())
+                    && made.insert(folder)
                 {
-                    tasks.push(context! {
+                    tasks.push(fields! {
                         kind => "folder",
-                        name => yaml_quote(&format!("folder {folder}")),
+                        name => yaml_quote_all(&["folder ", folder]),
                         file => None::<String>,
                         dest => yaml_quote(folder),
                     });
@@ -437,14 +499,14 @@ pub(crate) fn playbook_part(
                 if let Destination::UssFile { mode, .. } = &placement.destination
                     && octal_mode(mode).is_none()
                 {
-                    tasks.push(by_hand(path, &mode_refused(mode)));
+                    tasks.push(by_hand_task(path, &mode_refused(mode)));
                 }
             }
-            Step::ByHand(path, what) => tasks.push(by_hand(path, what)),
+            Step::ByHand(path, what) => tasks.push(by_hand_task(path, what)),
         }
     }
-    let play = context! {
-        name => yaml_quote(&format!("LPAR {}", lpar.name)),
+    let play = fields! {
+        name => yaml_quote_all(&["LPAR ", &lpar.name]),
         hosts => yaml_quote(&lpar.name),
         run_once => false,
         tags => "[lpar]",
@@ -454,16 +516,26 @@ pub(crate) fn playbook_part(
         resume => playbook_resume(&plan.resume),
         tasks => tasks,
     };
-    let view = context! { label => lpar.name, play => play };
+    let view = fields! { label => &lpar.name, play => play };
     env.get_template("playbook_lpar").and_then(|t| t.render(view)).map_err(crate::template_error)
+}
+
+/// A file left to a person, and what to do with it.
+fn by_hand_task(path: &str, what: &str) -> Value {
+    fields! {
+        kind => "by_hand",
+        name => yaml_quote_all(&["by hand: ", path]),
+        file => None::<String>,
+        msg => yaml_quote_all(&[path, ": ", what]),
+    }
 }
 
 /// A job to submit; its path under the bundle is a task variable (`zat_file`, `!unsafe`), so
 /// that only `zat_bundle` is templated in `src`.
 fn submit_task(path: &str) -> Value {
-    context! {
+    fields! {
         kind => "submit",
-        name => yaml_quote(&format!("submit {path}")),
+        name => yaml_quote_all(&["submit ", path]),
         file => yaml_quote(path),
     }
 }
@@ -474,9 +546,9 @@ fn copy_task(path: &str, placement: &Placement) -> Value {
         _ => None,
     };
     let destination = placement.zos_name().unwrap_or_default();
-    context! {
+    fields! {
         kind => "copy",
-        name => yaml_quote(&format!("copy {path} to {destination}")),
+        name => yaml_quote_all(&["copy ", path, " to ", &destination]),
         file => yaml_quote(path),
         dest => yaml_quote(&destination),
         mode => mode,
@@ -517,6 +589,51 @@ mod tests {
         assert_eq!(folders_above("/x"), Vec::<&str>::new());
         assert_eq!(folders_above("//a//b"), ["//a"]);
         assert_eq!(folders_above("relative/x"), Vec::<&str>::new());
+    }
+
+    /// A plan with every kind of step, quotes in its words and a mode that is not octal.
+    fn every_step<'a>(placements: &'a [Placement; 4]) -> LparPlan<'a> {
+        LparPlan {
+            database_jobs: vec!["security/DB'1/racf/SETUP.jcl"],
+            database_by_hand: vec![(
+                "security/DB'1/racf/IMPORT.jcl",
+                "submit it (runbook's step 1)",
+            )],
+            steps: vec![
+                Step::Submit("lpars/SYS'1/racf/SERVAUTH.jcl"),
+                Step::Upload("lpars/SYS'1/pagent/pagent.conf", &placements[0]),
+                Step::Upload("lpars/SYS'1/pagent/x.policy", &placements[1]),
+                Step::Upload("lpars/SYS'1/tcpip/TCPIP.profile", &placements[2]),
+                Step::Upload("lpars/SYS'1/zosconnect/key.p12", &placements[3]),
+                Step::ByHand(
+                    "lpars/SYS'1/apps/A.ceeopts",
+                    "in-stream after //CEEOPTS DD *".to_owned(),
+                ),
+            ],
+            resume: Resume {
+                discover: Some("security/DB'1/racf/DISCOVER.jcl".to_owned()),
+                database: "DB'1".to_owned(),
+            },
+        }
+    }
+
+    fn placements() -> [Placement; 4] {
+        let mut binary = Placement::uss_text("/etc/zc/key'.p12", "0600");
+        binary.transfer = Transfer::Binary;
+        [
+            Placement::uss_text("/etc/pagent/pagent.conf", "0644"),
+            Placement::uss_text("/etc/pagent/x.policy", "0644; rm -rf $HOME"),
+            Placement::member_text("SYS1.TCPPARMS", "TP'X"),
+            binary,
+        ]
+    }
+
+    #[test]
+    fn an_lpars_zowe_part_lays_out_every_kind_of_step() {
+        let placements = placements();
+        let plan = every_step(&placements);
+        let part = zowe_part_of("SYS'1", "DB'1", &plan);
+        assert_eq!(part, include_str!("../tests/fixtures/zowe_part.sh"));
     }
 
     #[test]

@@ -15,11 +15,23 @@
 //! says so instead of naming a missing file, and every file of the LPAR, a site plugin's
 //! included, appears in the copy table with the target its plugin gave it.
 
+/// A template's record ([`Fields`]) from `name => value` pairs, each value turned into a
+/// [`Value`] by `From` (borrow a field with `&`).
+macro_rules! fields {
+    ($($key:ident => $value:expr),* $(,)?) => {
+        ::minijinja::Value::from_object($crate::Fields(vec![
+            $((stringify!($key), ::minijinja::Value::from($value))),*
+        ]))
+    };
+}
+
 mod deploy;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use minijinja::{Environment, Value, context};
+use minijinja::value::{Enumerator, Object, ValueKind};
+use minijinja::{AutoEscape, Environment, Value};
 use zat_plugin_api::layout;
 use zat_plugin_api::model::{Esm, Fleet, Lpar, RingRef, Stack};
 use zat_plugin_api::templates::error as template_error;
@@ -57,7 +69,9 @@ impl Emitter for RunbookEmitter {
         let fleet = &request.fleet;
         let mut response = RenderResponse::default();
         for lpar in fleet.lpars.iter().filter(|lpar| request.includes_lpar(&lpar.name)) {
-            let view = runbook_view(request, lpar);
+            // The LPAR's files, found and ordered once for the runbook and the deploy parts.
+            let files = lpar_bundle_files(request, lpar);
+            let view = runbook_view(request, lpar, &files);
             let content =
                 env.get_template("runbook").and_then(|t| t.render(view)).map_err(template_error)?;
             response.files.push(OutputFile {
@@ -68,10 +82,10 @@ impl Emitter for RunbookEmitter {
             });
             // The LPAR's parts of the deploy scripts, beside its runbook: the fleet's scripts
             // only read them.
-            let plan = deploy::lpar_plan(request, lpar);
+            let plan = deploy::lpar_plan(request, lpar, &files);
             for (content, path, target) in [
                 (
-                    deploy::zowe_part(env, lpar, &plan)?,
+                    deploy::zowe_part(lpar, &plan),
                     layout::deploy_zowe_part(&lpar.name),
                     "read by deploy/zowe.sh; stays in the bundle",
                 ),
@@ -127,16 +141,59 @@ impl Emitter for RunbookEmitter {
     }
 }
 
+/// A record of a view, as the templates read it: its fields by name, each already a [`Value`].
+/// It reads as the map `minijinja::context!` makes, but that macro passes each field through
+/// serde (`Value::from_serialize`), which cost more than laying out the lines that read them:
+/// the deploy parts hold a record per file of the LPAR, and the fleet an LPAR per call.
+#[derive(Debug)]
+struct Fields(Vec<(&'static str, Value)>);
+
+impl Object for Fields {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        // The first byte tells most names apart without a call to compare the rest: a
+        // runbook's record has some fifty fields, and its template reads them hundreds of times.
+        let first = key.as_bytes().first();
+        self.0
+            .iter()
+            .find(|(name, _)| name.as_bytes().first() == first && *name == key)
+            .map(|(_, value)| value.clone())
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.0.iter().map(|(name, _)| Value::from(*name)).collect())
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
 /// The compiled templates, built once per process (not once per unit).
 static TEMPLATES: zat_plugin_api::BuiltOnce<Environment<'static>> =
     zat_plugin_api::BuiltOnce::new();
 
 fn compile() -> Result<Environment<'static>, EmitError> {
     let mut env = zat_plugin_api::templates::environment(true);
+    // A string, most of what the templates print, goes to the output as it is: the default
+    // formatter writes the same bytes through two levels of `fmt` (`write!` of the value, whose
+    // `Display` is another `write!`), which cost more than the copy on every line of every
+    // LPAR's files.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text)
+            if value.kind() == ValueKind::String && state.auto_escape() == AutoEscape::None =>
+        {
+            out.write_str(text).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     // Runbooks sit in `lpars/<LPAR>/`: links climb back to the bundle root.
     let depth = layout::runbook("X").matches('/').count();
     let up = "../".repeat(depth);
-    env.add_function("link", move |path: String| format!("[`{path}`]({up}{path})"));
+    env.add_function("link", move |path: &str| format!("[`{path}`]({up}{path})"));
     env.add_template("runbook", RUNBOOK_TEMPLATE).map_err(template_error)?;
     env.add_template("readme", README_TEMPLATE).map_err(template_error)?;
     deploy::add_templates(&mut env)?;
@@ -151,21 +208,10 @@ fn esm_of(fleet: &Fleet, lpar: &Lpar) -> Esm {
     fleet.security_database(&lpar.security_database).map_or_else(Esm::racf, |db| db.esm.clone())
 }
 
-/// Every file of this LPAR's folder that the other plugins wrote (the index pass's bundle), with
-/// its z/OS target: the files of the built-in emitters in install order (Policy Agent, syslogd,
-/// TCP/IP, CEEOPTS, server.xml), then any other in path order. The jobs that steps 1 and 2
-/// submit are not among them, nor is the runbook itself.
-fn lpar_files(request: &RenderRequest, lpar: &Lpar) -> Vec<(String, String)> {
-    lpar_bundle_files(request, lpar)
-        .into_iter()
-        .map(|file| {
-            let target = file.target.clone().unwrap_or_else(|| "stays in the bundle".to_owned());
-            (file.path.clone(), target)
-        })
-        .collect()
-}
-
-/// The files of [`lpar_files`] as the index pass gave them, in the same order.
+/// Every file of this LPAR's folder that the other plugins wrote (the index pass's bundle), as
+/// the index pass gave them: the files of the built-in emitters in install order (Policy Agent,
+/// syslogd, TCP/IP, CEEOPTS, server.xml), then any other in path order. The jobs that steps 1
+/// and 2 submit are not among them, nor is the runbook itself.
 fn lpar_bundle_files<'a>(request: &'a RenderRequest, lpar: &Lpar) -> Vec<&'a IndexedFile> {
     let fleet = &request.fleet;
     let folder = format!("{}/", layout::lpar_dir(&lpar.name));
@@ -260,7 +306,7 @@ fn lpar_rings(fleet: &Fleet, lpar: &Lpar) -> BTreeSet<RingRef> {
     rings
 }
 
-fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
+fn runbook_view(request: &RenderRequest, lpar: &Lpar, lpar_files: &[&IndexedFile]) -> Value {
     let fleet = &request.fleet;
     let esm = esm_of(fleet, lpar);
     let database = &lpar.security_database;
@@ -288,8 +334,8 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
                 .collect();
             let profile = layout::tcpip_profile_member(&lpar.name, &stack.name);
             let obey = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
-            context! {
-                name => stack.name,
+            fields! {
+                name => &stack.name,
                 initstack_users => join_and(&users),
                 profile_target => layout::tcpparms_target(&fleet.defaults, &profile),
                 obey_target => layout::tcpparms_target(&fleet.defaults, &obey),
@@ -297,8 +343,7 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
             }
         })
         .collect();
-    let lpar_files = lpar_files(request, lpar);
-    let has_xml = lpar_files.iter().any(|(path, _)| path.ends_with(".xml"));
+    let has_xml = lpar_files.iter().any(|file| file.path.ends_with(".xml"));
     // Application-side files (CEEOPTS, server.xml) switch the applications to TLS: they are
     // placed only after the stack's policy is verified (step 8), never with the policy files.
     let app_folders = [
@@ -306,16 +351,13 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         format!("{}/zosconnect/", layout::lpar_dir(&lpar.name)),
     ];
     let is_app = |path: &str| app_folders.iter().any(|f| path.starts_with(f.as_str()));
-    let files: Vec<Value> = lpar_files
-        .iter()
-        .filter(|(path, _)| !is_app(path))
-        .map(|(path, target)| context! { path => path, target => target })
-        .collect();
-    let app_files: Vec<Value> = lpar_files
-        .iter()
-        .filter(|(path, _)| is_app(path))
-        .map(|(path, target)| context! { path => path, target => target })
-        .collect();
+    let mut files = Vec::new();
+    let mut app_files = Vec::new();
+    for file in lpar_files {
+        let target = file.target.as_deref().unwrap_or("stays in the bundle");
+        let view = fields! { path => &file.path, target => target };
+        if is_app(&file.path) { app_files.push(view) } else { files.push(view) }
+    }
     let syslog = &lpar.syslog;
     let log_files: BTreeSet<&str> =
         [Some(&syslog.attls_log), Some(&syslog.pagent_log), syslog.error_log.as_ref()]
@@ -337,7 +379,7 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
                 .map(|found| found.connections.iter().map(|c| c.label.clone()).collect())
                 .unwrap_or_default();
             let command = ring_listing(&esm, &ring);
-            context! {
+            fields! {
                 name => ring.to_string(),
                 command => command,
                 labels => if labels.is_empty() { "the certificates the fleet connects to it".to_owned() } else { join_and(&labels) },
@@ -364,9 +406,9 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
     let needs_icsf = needs_icsf(fleet, lpar);
     let has_syslog = request.bundle_has(&layout::syslog_conf(&lpar.name));
     let has_pagent = request.bundle_has(&layout::pagent_main(&lpar.name));
-    context! {
-        fleet => fleet.name,
-        lpar => lpar.name,
+    fields! {
+        fleet => &fleet.name,
+        lpar => &lpar.name,
         database => database,
         esm_upper => esm.as_str().to_ascii_uppercase(),
         classes_job => present(request, layout::security_classes_job(database, esm.as_str())),
@@ -405,13 +447,13 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar) -> Value {
         syslog_conf_word => deploy::sh_quote(&layout::syslog_conf_target(lpar)),
         database_rebuilds => database_rebuilds,
         lpar_rebuilds => lpar_rebuilds,
-        syslogd_job => syslog.jobname,
+        syslogd_job => &syslog.jobname,
         syslogd_job_word => deploy::sh_quote(&syslog.jobname),
         syslog_conf => layout::syslog_conf_target(lpar),
-        attls_log => syslog.attls_log,
-        pagent_log => syslog.pagent_log,
-        pagent_job => lpar.pagent.jobname,
-        pagent_user => lpar.pagent.userid,
+        attls_log => &syslog.attls_log,
+        pagent_log => &syslog.pagent_log,
+        pagent_job => &lpar.pagent.jobname,
+        pagent_user => &lpar.pagent.userid,
         rings => rings,
     }
 }
@@ -505,7 +547,7 @@ fn handoff(fleet: &Fleet, lpar: &Lpar) -> (Vec<Value>, Vec<Value>) {
             } else {
                 format!("the setup job of security database {}", join_and(&from))
             };
-            context! { label => cert.label, dsn => dsn, who => who }
+            fields! { label => &cert.label, dsn => dsn, who => who }
         })
         .collect();
     let exports = db
@@ -528,9 +570,9 @@ fn handoff(fleet: &Fleet, lpar: &Lpar) -> (Vec<Value>, Vec<Value>) {
             } else {
                 format!("security database {}, whose setup job adds it", join_and(&to))
             };
-            context! {
-                label => cert.label,
-                dsn => export.dsn,
+            fields! {
+                label => &cert.label,
+                dsn => &export.dsn,
                 who => who,
                 private => private,
             }
@@ -564,8 +606,8 @@ fn readme_view(request: &RenderRequest) -> Value {
                 .filter(|lpar| request.run_has_lpar(&lpar.name))
                 .map(|lpar| lpar.name.as_str())
                 .collect();
-            context! {
-                name => db.name,
+            fields! {
+                name => &db.name,
                 esm => db.esm.as_str().to_ascii_uppercase(),
                 lpars => lpars.join(", "),
                 setup_job => present(request, layout::security_setup_job(&db.name, db.esm.as_str())),
@@ -579,9 +621,9 @@ fn readme_view(request: &RenderRequest) -> Value {
         .filter(|lpar| request.run_has_lpar(&lpar.name))
         .map(|lpar| {
             let stacks: Vec<&str> = ttls_stacks(lpar).map(|stack| stack.name.as_str()).collect();
-            context! {
-                name => lpar.name,
-                database => lpar.security_database,
+            fields! {
+                name => &lpar.name,
+                database => &lpar.security_database,
                 stacks => if stacks.is_empty() { "none".to_owned() } else { stacks.join(", ") },
                 runbook => layout::runbook(&lpar.name),
                 servauth_job => present(request, layout::lpar_security_job(&lpar.name, esm_of(fleet, lpar).as_str())),
@@ -590,22 +632,34 @@ fn readme_view(request: &RenderRequest) -> Value {
         .collect();
     // Files outside the LPAR folders and the databases' job folders (a site plugin's
     // inventory, say), so that the README names every file of the bundle but the runbooks'.
-    let named_elsewhere = |path: &str| {
-        path.starts_with("lpars/")
-            || fleet.security_databases.iter().any(|db| {
-                let dir = format!("{}/", layout::security_dir(&db.name, db.esm.as_str()));
-                path.starts_with(&dir)
-                    && (path == layout::security_setup_job(&db.name, db.esm.as_str())
-                        || path == layout::security_backout_job(&db.name, db.esm.as_str()))
-            })
-    };
+    // The databases' jobs, listed once (not once per file of the bundle).
+    let database_jobs: BTreeSet<String> = fleet
+        .security_databases
+        .iter()
+        .flat_map(|db| {
+            let dir = format!("{}/", layout::security_dir(&db.name, db.esm.as_str()));
+            [
+                layout::security_setup_job(&db.name, db.esm.as_str()),
+                layout::security_backout_job(&db.name, db.esm.as_str()),
+            ]
+            .into_iter()
+            .filter(move |job| job.starts_with(&dir))
+        })
+        .collect();
+    let named_elsewhere = |path: &str| path.starts_with("lpars/") || database_jobs.contains(path);
     let others: Vec<Value> = request
         .bundle
         .iter()
         .filter(|file| !named_elsewhere(&file.path))
-        .map(|file| context! { path => file.path, emitter => file.emitter, target => file.target.clone().unwrap_or_else(|| "stays in the bundle".to_owned()) })
+        .map(|file| {
+            fields! {
+                path => &file.path,
+                emitter => &file.emitter,
+                target => file.target.as_deref().unwrap_or("stays in the bundle"),
+            }
+        })
         .collect();
-    context! { fleet => fleet.name, databases => databases, lpars => lpars, others => others }
+    fields! { fleet => &fleet.name, databases => databases, lpars => lpars, others => others }
 }
 
 /// `A`, `A and B`, `A, B and C`.
