@@ -313,7 +313,7 @@ pub fn effective(files: &[PolicyFile<'_>], options: &Options) -> EffectivePolicy
         parsed.push(Parsed { path: file.path, statements, kind: Some(FileKind::Policy) });
     }
     let index = Index::new(&parsed);
-    let mut engine = Engine { index: &index, options, out };
+    let mut engine = Engine { index: &index, options, out, groups: Vec::new() };
     engine.duplicates();
     // The last definition of a rule name is the one Policy Agent keeps.
     let mut rules: BTreeMap<&str, (usize, &Statement)> = BTreeMap::new();
@@ -390,6 +390,10 @@ struct Engine<'i, 'a> {
     index: &'i Index<'a>,
     options: &'i Options,
     out: EffectivePolicy,
+    /// What each group action read so far gives: its settings, and whether it is complete.
+    /// Most rules of a policy share a few group actions, and what one gives does not depend on
+    /// the rule that uses it; its findings, said once, name the first rule that reads it.
+    groups: Vec<(&'a Statement, BTreeMap<String, Setting>, bool)>,
 }
 
 /// The settings being gathered for one rule, with the findings about them.
@@ -531,7 +535,7 @@ impl<'a> Engine<'_, 'a> {
             if let Some((at, statement)) =
                 self.action(file, rule, "TTLSGroupActionRef", &mut gather)
             {
-                self.group(at, statement, &mut gather);
+                self.shared_group(at, statement, &mut gather);
             }
             if gather.settings.get("TTLSEnabled").is_some_and(|s| s.value == "On") {
                 self.application_controlled(rule, &mut gather);
@@ -554,7 +558,7 @@ impl<'a> Engine<'_, 'a> {
         actions.environment = environment.and_then(|(_, s)| s.name.clone());
         actions.connection = connection.and_then(|(_, s)| s.name.clone());
         match group {
-            Some((at, statement)) => self.group(at, statement, &mut gather),
+            Some((at, statement)) => self.shared_group(at, statement, &mut gather),
             None => {
                 if rule.attribute("TTLSGroupActionRef").is_none() {
                     self.finding(
@@ -881,6 +885,25 @@ impl<'a> Engine<'_, 'a> {
             name.to_owned(),
             Setting { value, origin: written(file, attr.span, statement) },
         );
+    }
+
+    /// [`Engine::group`] for a rule, read once per group action. The group action is the first
+    /// scope a rule reads, so its settings are all the rule has so far.
+    fn shared_group(&mut self, file: usize, group: &'a Statement, gather: &mut Gather<'_>) {
+        debug_assert!(gather.settings.is_empty(), "the group action is read first");
+        if let Some((_, settings, complete)) =
+            self.groups.iter().find(|(read, ..)| std::ptr::eq(*read, group))
+        {
+            // Reading it again would make the same settings and only findings already made.
+            gather.settings.clone_from(settings);
+            gather.complete &= complete;
+            return;
+        }
+        let mut read = Gather { rule: gather.rule, settings: BTreeMap::new(), complete: true };
+        self.group(file, group, &mut read);
+        self.groups.push((group, read.settings.clone(), read.complete));
+        gather.settings = read.settings;
+        gather.complete &= read.complete;
     }
 
     fn group(&mut self, file: usize, group: &'a Statement, gather: &mut Gather<'_>) {
@@ -1514,9 +1537,10 @@ fn written(file: usize, span: Option<Span>, statement: &Statement) -> Origin {
 /// `TTLSEnvironmentAction name`, or `inline TTLSKeyringParms` for an unnamed one.
 pub(crate) fn describe(statement: &Statement) -> String {
     let keyword = keywords::canonical_statement(&statement.keyword).unwrap_or(&statement.keyword);
+    // Joined rather than formatted: every written setting names its statement.
     match &statement.name {
-        Some(name) => format!("{keyword} {name}"),
-        None => format!("inline {keyword}"),
+        Some(name) => [keyword, " ", name].concat(),
+        None => ["inline ", keyword].concat(),
     }
 }
 

@@ -100,10 +100,11 @@ fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'
             // braces continues a word, and blanks after one only end it. Neither is reported.
             let rest = bytes.get(at..).unwrap_or_default();
             let run = if word.is_some() {
-                rest.iter().take_while(|&&b| plain(b)).count()
+                rest.iter().position(|&b| !PLAIN[usize::from(b)])
             } else {
-                rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count()
+                rest.iter().position(|&b| b != b' ' && b != b'\t')
             };
+            let run = run.unwrap_or(rest.len());
             at += run;
             col += run;
         }
@@ -113,11 +114,18 @@ fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'
     tokens
 }
 
-/// A byte that is a character of a word and never reported: printable ASCII other than `#`
-/// and braces.
-fn plain(byte: u8) -> bool {
-    byte.is_ascii_graphic() && !matches!(byte, b'#' | b'{' | b'}')
-}
+/// The bytes that are characters of a word and never reported: printable ASCII other than `#`
+/// and braces. A table, since the lexer asks for every byte of every word.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_graphic() && !matches!(b, b'#' | b'{' | b'}');
+        byte += 1;
+    }
+    table
+};
 
 #[derive(Debug)]
 struct Frame {
