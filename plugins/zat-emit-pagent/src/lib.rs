@@ -175,3 +175,53 @@ fn check_lines(response: &mut RenderResponse, path: &str, content: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes and messages `push_file` gives a text.
+    fn check(content: &str) -> Vec<(String, String)> {
+        let mut response = RenderResponse::default();
+        let target = "/etc/pagent/TCPIP.policy".to_owned();
+        push_file(&mut response, "p".to_owned(), content.to_owned(), target);
+        assert_eq!(response.files.len(), 1);
+        response.diagnostics.into_iter().map(|d| (d.code, d.message)).collect()
+    }
+
+    fn wide(n: usize) -> String {
+        "x".repeat(n)
+    }
+
+    /// Printable text (the one-pass check) and text with other characters (the line by line
+    /// check) give the same line numbers; a character that is not printable ASCII is reported
+    /// instead of its line's width, a carriage return before a line end is not a character of
+    /// the line.
+    #[test]
+    fn bad_characters_and_long_lines_are_reported_at_their_line() {
+        let long = format!("ok\n{}\n{}\n", wide(72), wide(73));
+        assert_eq!(
+            check(&long),
+            [(LONG_LINE.to_owned(), "line 3 is 73 columns wide, more than 72".to_owned())]
+        );
+        let mixed = format!("ok\r\nt\u{e9}{}\n\ttab\n{}", wide(80), wide(73));
+        assert_eq!(
+            check(&mixed),
+            [
+                (
+                    BAD_TEXT.to_owned(),
+                    "line 2 has '\u{e9}', which is not printable ASCII and may not exist in IBM-1047"
+                        .to_owned()
+                ),
+                (
+                    BAD_TEXT.to_owned(),
+                    "line 3 has '\\t', which is not printable ASCII and may not exist in IBM-1047"
+                        .to_owned()
+                ),
+                (LONG_LINE.to_owned(), "line 4 is 73 columns wide, more than 72".to_owned()),
+            ]
+        );
+        assert_eq!(check("a\r\nb\r\n"), []);
+        assert_eq!(check(""), []);
+    }
+}
