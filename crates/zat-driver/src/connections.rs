@@ -16,6 +16,7 @@
 //! (an exception, such as one port of a range in clear text) takes part of them, and the rest
 //! still reach the rule.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
@@ -110,7 +111,7 @@ pub(crate) fn check_stack(
 ) -> Checked {
     let options = selecting(lpar);
     let path = layout::pagent_policy(&lpar.name, &stack.name);
-    let text = String::from_utf8_lossy(content);
+    let text = text_of(content);
     let policy = effective(&[PolicyFile { path: &path, text: &text }], &options);
     let mut checked = Checked { stacks: 1, ..Checked::default() };
     for intended in intended(names, &lpar.name, stack) {
@@ -120,6 +121,13 @@ pub(crate) fn check_stack(
         }
     }
     checked
+}
+
+/// A policy file's bytes as text, as `String::from_utf8_lossy` reads them. The emitter writes
+/// ASCII, which the standard validation checks several bytes at a time; the lossy reader goes
+/// byte by byte, and is needed only for bytes that are not UTF-8.
+fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed)
 }
 
 /// The object of a ZAT0320 error: the rule its connections do not reach, which the fleet
@@ -301,7 +309,7 @@ pub(crate) fn unprotected(lpar: &Lpar, stack: &Stack, old: &[u8], new: &[u8]) ->
     let options = selecting(lpar);
     let path = layout::pagent_policy(&lpar.name, &stack.name);
     let read = |bytes: &[u8]| {
-        let text = String::from_utf8_lossy(bytes);
+        let text = text_of(bytes);
         effective(&[PolicyFile { path: &path, text: &text }], &options)
     };
     let (old, new) = (read(old), read(new));

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::index::{self, Index, Parsed, detect_kind};
-use crate::keywords::{self, FileKind};
+use crate::keywords::{self, Arity, FileKind};
 use crate::{Attribute, Entry, Span, Statement};
 
 pub use table::{
@@ -313,7 +313,7 @@ pub fn effective(files: &[PolicyFile<'_>], options: &Options) -> EffectivePolicy
         parsed.push(Parsed { path: file.path, statements, kind: Some(FileKind::Policy) });
     }
     let index = Index::new(&parsed);
-    let mut engine = Engine { index: &index, options, out };
+    let mut engine = Engine { index: &index, options, out, groups: Vec::new() };
     engine.duplicates();
     // The last definition of a rule name is the one Policy Agent keeps.
     let mut rules: BTreeMap<&str, (usize, &Statement)> = BTreeMap::new();
@@ -350,10 +350,7 @@ pub fn sort_rules(rules: &mut [EffectiveRule], options: &Options) {
 pub fn compare_names(a: &str, b: &str, collation: Collation) -> std::cmp::Ordering {
     match collation {
         Collation::Ascii => a.as_bytes().cmp(b.as_bytes()),
-        Collation::Ebcdic => {
-            let key = |s: &str| s.chars().map(ebcdic).collect::<Vec<u16>>();
-            key(a).cmp(&key(b))
-        }
+        Collation::Ebcdic => a.chars().map(ebcdic).cmp(b.chars().map(ebcdic)),
     }
 }
 
@@ -393,11 +390,16 @@ struct Engine<'i, 'a> {
     index: &'i Index<'a>,
     options: &'i Options,
     out: EffectivePolicy,
+    /// What each group action read so far gives: its settings, and whether it is complete.
+    /// Most rules of a policy share a few group actions, and what one gives does not depend on
+    /// the rule that uses it; its findings, said once, name the first rule that reads it.
+    groups: Vec<(&'a Statement, BTreeMap<String, Setting>, bool)>,
 }
 
 /// The settings being gathered for one rule, with the findings about them.
-struct Gather {
-    rule: String,
+struct Gather<'r> {
+    /// The rule's name, as its findings name it.
+    rule: &'r str,
     settings: BTreeMap<String, Setting>,
     complete: bool,
 }
@@ -436,11 +438,11 @@ impl<'a> Engine<'_, 'a> {
         &mut self,
         file: usize,
         span: Option<Span>,
-        gather: &mut Gather,
+        gather: &mut Gather<'_>,
         message: String,
         document: &'static str,
     ) {
-        self.finding(FindingKind::Unresolved, file, span, Some(&gather.rule), message, document);
+        self.finding(FindingKind::Unresolved, file, span, Some(gather.rule), message, document);
         gather.complete = false;
     }
 
@@ -453,21 +455,16 @@ impl<'a> Engine<'_, 'a> {
         message: String,
         document: &'static str,
     ) {
-        let finding = Finding {
-            kind,
-            place: Some(Place { file, span }),
-            rule: rule.map(str::to_owned),
-            message,
-            document,
-        };
+        let place = Some(Place { file, span });
         // A shared action is read once per rule that uses it: say it once.
-        if !self
-            .out
-            .findings
-            .iter()
-            .any(|f| f.place == finding.place && f.message == finding.message)
-        {
-            self.out.findings.push(finding);
+        if !self.out.findings.iter().any(|f| f.place == place && f.message == message) {
+            self.out.findings.push(Finding {
+                kind,
+                place,
+                rule: rule.map(str::to_owned),
+                message,
+                document,
+            });
         }
     }
 
@@ -509,8 +506,8 @@ impl<'a> Engine<'_, 'a> {
     }
 
     fn rule(&mut self, file: usize, rule: &'a Statement) -> EffectiveRule {
-        let name = rule.name.clone().unwrap_or_default();
-        let mut gather = Gather { rule: name.clone(), settings: BTreeMap::new(), complete: true };
+        let name = rule.name.as_deref().unwrap_or_default();
+        let mut gather = Gather { rule: name, settings: BTreeMap::new(), complete: true };
         let conditions = self.conditions(file, rule, &mut gather);
         let priority = match rule.attribute("Priority") {
             None => None,
@@ -523,7 +520,7 @@ impl<'a> Engine<'_, 'a> {
                             FindingKind::Ignored,
                             file,
                             attr.span,
-                            Some(&name),
+                            Some(name),
                             format!("Priority `{text}` is not an integer 1-2000000000; the rule is ranked as one without a priority"),
                             doc::RULES,
                         );
@@ -532,19 +529,19 @@ impl<'a> Engine<'_, 'a> {
                 }
             }
         };
-        self.repeats(file, rule, &name);
+        self.repeats(file, rule, name);
         if self.options.conditions_only {
             // And whether it protects what it takes: its group action's TTLSEnabled.
             if let Some((at, statement)) =
                 self.action(file, rule, "TTLSGroupActionRef", &mut gather)
             {
-                self.group(at, statement, &mut gather);
+                self.shared_group(at, statement, &mut gather);
             }
             if gather.settings.get("TTLSEnabled").is_some_and(|s| s.value == "On") {
                 self.application_controlled(rule, &mut gather);
             }
             return EffectiveRule {
-                name,
+                name: name.to_owned(),
                 priority,
                 conditions,
                 actions: Actions::default(),
@@ -561,14 +558,14 @@ impl<'a> Engine<'_, 'a> {
         actions.environment = environment.and_then(|(_, s)| s.name.clone());
         actions.connection = connection.and_then(|(_, s)| s.name.clone());
         match group {
-            Some((at, statement)) => self.group(at, statement, &mut gather),
+            Some((at, statement)) => self.shared_group(at, statement, &mut gather),
             None => {
                 if rule.attribute("TTLSGroupActionRef").is_none() {
                     self.finding(
                         FindingKind::Unresolved,
                         file,
                         rule.span,
-                        Some(&name),
+                        Some(name),
                         format!("rule {name} has no TTLSGroupActionRef, which every rule needs"),
                         doc::RULE,
                     );
@@ -586,7 +583,7 @@ impl<'a> Engine<'_, 'a> {
                             FindingKind::Unresolved,
                             file,
                             rule.span,
-                            Some(&name),
+                            Some(name),
                             format!("rule {name} has TTLSEnabled On but no TTLSEnvironmentActionRef, which it then needs"),
                             doc::ACTIONS,
                         );
@@ -601,7 +598,7 @@ impl<'a> Engine<'_, 'a> {
             self.usable(file, rule, &mut gather);
         }
         EffectiveRule {
-            name,
+            name: name.to_owned(),
             priority,
             conditions,
             actions,
@@ -618,7 +615,7 @@ impl<'a> Engine<'_, 'a> {
     /// TTLSConnectionAdvancedParms over the environment action's TTLSEnvironmentAdvancedParms
     /// ("unspecified ⇒ environment value"), the last valid line of each, else the documented
     /// default. Makes no finding: what is not resolved here the full reading reports.
-    fn application_controlled(&self, rule: &'a Statement, gather: &mut Gather) {
+    fn application_controlled(&self, rule: &'a Statement, gather: &mut Gather<'_>) {
         const NAME: &str = "ApplicationControlled";
         let Some(row) = parameter(NAME).filter(|row| row.since <= self.options.release) else {
             return;
@@ -658,17 +655,23 @@ impl<'a> Engine<'_, 'a> {
 
     /// A single-valued attribute written more than once: the last one is used.
     fn repeats(&mut self, file: usize, statement: &Statement, rule: &str) {
-        let mut seen: Vec<(String, Option<Span>)> = Vec::new();
+        let entries = statement.entries();
         let mut found = Vec::new();
-        for attr in statement.attributes() {
-            let key = attr.keyword.to_ascii_lowercase();
-            if LISTS.iter().any(|l| l.eq_ignore_ascii_case(&key)) {
+        for (at, entry) in entries.iter().enumerate() {
+            let Entry::Attribute(attr) = entry else { continue };
+            if LISTS.iter().any(|l| l.eq_ignore_ascii_case(&attr.keyword)) {
                 continue;
             }
-            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
-                found.push((*first, attr.keyword.clone(), attr.span));
-            } else {
-                seen.push((key, attr.span));
+            // The keyword's first line, looked for among the lines before this one: nothing
+            // is copied or kept for a statement that repeats nothing.
+            let first = entries.get(..at).unwrap_or_default().iter().find_map(|e| match e {
+                Entry::Attribute(a) if a.keyword.eq_ignore_ascii_case(&attr.keyword) => {
+                    Some(a.span)
+                }
+                _ => None,
+            });
+            if let Some(first) = first {
+                found.push((first, attr.keyword.as_str(), attr.span));
             }
         }
         for (first, keyword, span) in found {
@@ -690,10 +693,10 @@ impl<'a> Engine<'_, 'a> {
         file: usize,
         rule: &'a Statement,
         reference: &str,
-        gather: &mut Gather,
+        gather: &mut Gather<'_>,
     ) -> Option<(usize, &'a Statement)> {
         let attr = rule.attribute(reference)?;
-        match self.index.follow(rule, reference) {
+        match self.index.follow_attribute(attr) {
             Some(defined) => Some((defined.file, defined.statement)),
             None => {
                 let name = attr.values.first().cloned().unwrap_or_default();
@@ -711,26 +714,26 @@ impl<'a> Engine<'_, 'a> {
         file: usize,
         parent: &'a Statement,
         kind: &str,
-        gather: &mut Gather,
+        gather: &mut Gather<'_>,
     ) -> Option<(usize, &'a Statement)> {
-        let reference = format!("{kind}Ref");
-        let written: Vec<Option<Span>> = parent
-            .entries()
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Statement(s) if s.is(kind) => Some(s.span),
-                Entry::Attribute(a) if a.is(&reference) => Some(a.span),
-                _ => None,
-            })
-            .collect();
-        if written.len() > 1 {
+        let reference = || format!("{kind}Ref");
+        let written = |e: &Entry| match e {
+            Entry::Statement(s) if s.is(kind) => Some(s.span),
+            Entry::Attribute(a) if index::is_reference(&a.keyword, kind) => Some(a.span),
+            _ => None,
+        };
+        // Counted first: the places are gathered only for the rare statement that gives it
+        // twice.
+        if parent.entries().iter().filter_map(written).nth(1).is_some() {
+            let written: Vec<Option<Span>> = parent.entries().iter().filter_map(written).collect();
+            let reference = reference();
             let last = written.last().copied().flatten();
             for span in &written[..written.len() - 1] {
                 self.finding(
                     FindingKind::Replaced,
                     file,
                     *span,
-                    Some(&gather.rule),
+                    Some(gather.rule),
                     format!(
                         "{} gives {kind} more than once (inline or by {reference}); Policy Agent uses one, zat reads the last{} (UNCONFIRMED)",
                         describe(parent),
@@ -753,7 +756,7 @@ impl<'a> Engine<'_, 'a> {
             Ok(None) => None,
             Err(attr) => {
                 let name = attr.values.first().cloned().unwrap_or_default();
-                self.unresolved(file, attr.span, gather, format!("{reference} {name} names no {kind} in the files read; what the rule does is indeterminate"), doc::ENVIRONMENT);
+                self.unresolved(file, attr.span, gather, format!("{} {name} names no {kind} in the files read; what the rule does is indeterminate", reference()), doc::ENVIRONMENT);
                 None
             }
         }
@@ -761,17 +764,18 @@ impl<'a> Engine<'_, 'a> {
 
     /// Reads the single-valued attributes of `statement` into settings (a later scope calls
     /// this after an earlier one, so it overrides).
-    fn attributes(&mut self, file: usize, statement: &Statement, gather: &mut Gather) {
-        let Some(kind) = keywords::canonical_statement(&statement.keyword) else { return };
-        self.repeats(file, statement, &gather.rule.clone());
+    fn attributes(&mut self, file: usize, statement: &Statement, gather: &mut Gather<'_>) {
+        let Some(spec) = keywords::statement_spec(&statement.keyword) else { return };
+        let kind = spec.name;
+        self.repeats(file, statement, gather.rule);
         for attr in statement.attributes() {
-            let Some(name) = keywords::canonical(kind, &attr.keyword) else {
+            let Some(found) = keywords::attr_spec(spec, &attr.keyword) else {
                 // Unknown attributes: "if an attribute is misspelled the default value is used".
                 self.finding(
                     FindingKind::Ignored,
                     file,
                     attr.span,
-                    Some(&gather.rule),
+                    Some(gather.rule),
                     format!(
                         "{kind} has no parameter {}; Policy Agent ignores it and uses the default",
                         attr.keyword
@@ -780,8 +784,9 @@ impl<'a> Engine<'_, 'a> {
                 );
                 continue;
             };
+            let name = found.name;
             if name.ends_with("Ref")
-                || keywords::is_inline(kind, name)
+                || found.arity == Arity::Inline
                 || LISTS.contains(&name) && name != "ServerCertificateLabel"
             {
                 continue;
@@ -792,9 +797,12 @@ impl<'a> Engine<'_, 'a> {
         // that does not know it ignores every line of it (`setting` said so).
         let labels: Vec<&Attribute> =
             statement.attributes().filter(|a| a.is("ServerCertificateLabel")).collect();
-        let known =
-            parameter("ServerCertificateLabel").is_none_or(|row| row.since <= self.options.release);
-        if known && let Some(last) = labels.last() {
+        let known = || {
+            parameter("ServerCertificateLabel").is_none_or(|row| row.since <= self.options.release)
+        };
+        if let Some(last) = labels.last()
+            && known()
+        {
             let value = labels
                 .iter()
                 .filter_map(|a| a.values.first().cloned())
@@ -814,7 +822,7 @@ impl<'a> Engine<'_, 'a> {
         statement: &Statement,
         name: &'static str,
         attr: &Attribute,
-        gather: &mut Gather,
+        gather: &mut Gather<'_>,
     ) {
         if let Some(row) = parameter(name)
             && row.since > self.options.release
@@ -823,7 +831,7 @@ impl<'a> Engine<'_, 'a> {
                 FindingKind::Ignored,
                 file,
                 attr.span,
-                Some(&gather.rule),
+                Some(gather.rule),
                 format!("{name} is not a parameter of {kind} in {} (documented from {}); Policy Agent of that release ignores it", self.options.release, row.since),
                 row.document,
             );
@@ -834,7 +842,7 @@ impl<'a> Engine<'_, 'a> {
                 FindingKind::Ignored,
                 file,
                 attr.span,
-                Some(&gather.rule),
+                Some(gather.rule),
                 format!("{name} has no value; zat reads it as not written (UNCONFIRMED whether Policy Agent refuses it)"),
                 doc::SYNTAX,
             );
@@ -847,7 +855,7 @@ impl<'a> Engine<'_, 'a> {
                 FindingKind::Ignored,
                 file,
                 attr.span,
-                Some(&gather.rule),
+                Some(gather.rule),
                 format!("`{text}` is not a value of {name}; zat reads the line as not written, so the inherited or default value applies (UNCONFIRMED whether Policy Agent refuses the policy instead)"),
                 parameter(name).map_or(doc::SYNTAX, |p| p.document),
             );
@@ -860,7 +868,7 @@ impl<'a> Engine<'_, 'a> {
                         FindingKind::Ignored,
                         file,
                         attr.span,
-                        Some(&gather.rule),
+                        Some(gather.rule),
                         format!("{name} `{text}` is not a number 0-4294967295; zat reads the line as not written (UNCONFIRMED whether Policy Agent refuses the policy instead)"),
                         doc::SYNTAX,
                     );
@@ -879,7 +887,26 @@ impl<'a> Engine<'_, 'a> {
         );
     }
 
-    fn group(&mut self, file: usize, group: &'a Statement, gather: &mut Gather) {
+    /// [`Engine::group`] for a rule, read once per group action. The group action is the first
+    /// scope a rule reads, so its settings are all the rule has so far.
+    fn shared_group(&mut self, file: usize, group: &'a Statement, gather: &mut Gather<'_>) {
+        debug_assert!(gather.settings.is_empty(), "the group action is read first");
+        if let Some((_, settings, complete)) =
+            self.groups.iter().find(|(read, ..)| std::ptr::eq(*read, group))
+        {
+            // Reading it again would make the same settings and only findings already made.
+            gather.settings.clone_from(settings);
+            gather.complete &= complete;
+            return;
+        }
+        let mut read = Gather { rule: gather.rule, settings: BTreeMap::new(), complete: true };
+        self.group(file, group, &mut read);
+        self.groups.push((group, read.settings.clone(), read.complete));
+        gather.settings = read.settings;
+        gather.complete &= read.complete;
+    }
+
+    fn group(&mut self, file: usize, group: &'a Statement, gather: &mut Gather<'_>) {
         self.attributes(file, group, gather);
         if !gather.settings.contains_key("TTLSEnabled") {
             self.unresolved(
@@ -898,7 +925,7 @@ impl<'a> Engine<'_, 'a> {
         }
     }
 
-    fn environment(&mut self, file: usize, environment: &'a Statement, gather: &mut Gather) {
+    fn environment(&mut self, file: usize, environment: &'a Statement, gather: &mut Gather<'_>) {
         self.attributes(file, environment, gather);
         match self.param(file, environment, "TTLSKeyringParms", gather) {
             Some((at, keyring)) => self.attributes(at, keyring, gather),
@@ -915,7 +942,7 @@ impl<'a> Engine<'_, 'a> {
         self.lists(file, environment, gather);
     }
 
-    fn connection(&mut self, file: usize, connection: &'a Statement, gather: &mut Gather) {
+    fn connection(&mut self, file: usize, connection: &'a Statement, gather: &mut Gather<'_>) {
         self.attributes(file, connection, gather);
         if let Some((at, advanced)) =
             self.param(file, connection, "TTLSConnectionAdvancedParms", gather)
@@ -929,7 +956,7 @@ impl<'a> Engine<'_, 'a> {
     }
 
     /// Cipher and signature lists of an action.
-    fn lists(&mut self, file: usize, action: &'a Statement, gather: &mut Gather) {
+    fn lists(&mut self, file: usize, action: &'a Statement, gather: &mut Gather<'_>) {
         if let Some((at, ciphers)) = self.param(file, action, "TTLSCipherParms", gather) {
             // The whole statement replaces an earlier scope's.
             gather.settings.remove("V2CipherSuites");
@@ -972,7 +999,7 @@ impl<'a> Engine<'_, 'a> {
                                 FindingKind::Ignored,
                                 at,
                                 attr.span,
-                                Some(&gather.rule),
+                                Some(gather.rule),
                                 format!("{name} `{value}` is not a string of 4-character codes; zat reads it as ignored (UNCONFIRMED whether Policy Agent accepts names here)"),
                                 doc::SIGNATURE,
                             );
@@ -995,7 +1022,7 @@ impl<'a> Engine<'_, 'a> {
     /// `V2CipherSuites`, `V3CipherSuites` and `V3CipherSuites4Char` of one TTLSCipherParms:
     /// repeated lines are concatenated, "if duplicate ciphers are specified, the first instance
     /// is used and all other instances are ignored" (TTLSCipherParms statement).
-    fn ciphers(&mut self, file: usize, parms: &Statement, gather: &mut Gather) {
+    fn ciphers(&mut self, file: usize, parms: &Statement, gather: &mut Gather<'_>) {
         let mut v2: Vec<String> = Vec::new();
         let mut v3: Vec<String> = Vec::new();
         let mut last_v2 = None;
@@ -1056,7 +1083,7 @@ impl<'a> Engine<'_, 'a> {
                             FindingKind::ReadDifferently,
                             file,
                             attr.span,
-                            Some(&gather.rule),
+                            Some(gather.rule),
                             format!("V3CipherSuites `{value}` is read as the two 2-character codes {}, not as suite {value}; write it on a V3CipherSuites4Char line", codes.join(" and ")),
                             doc::CIPHER,
                         );
@@ -1087,7 +1114,7 @@ impl<'a> Engine<'_, 'a> {
                     FindingKind::Ignored,
                     file,
                     attr.span,
-                    Some(&gather.rule),
+                    Some(gather.rule),
                     format!("cipher {} is already in the list; Policy Agent uses the first instance and ignores this one", dropped.join(", ")),
                     doc::CIPHER,
                 );
@@ -1112,25 +1139,25 @@ impl<'a> Engine<'_, 'a> {
         attr: &Attribute,
         value: &str,
         why: &str,
-        gather: &Gather,
+        gather: &Gather<'_>,
     ) {
         self.finding(
             FindingKind::Ignored,
             file,
             attr.span,
-            Some(&gather.rule),
+            Some(gather.rule),
             format!("{} `{value}` is {why}; zat reads it as ignored, so the suite is not offered (UNCONFIRMED whether Policy Agent refuses the policy instead)", attr.keyword),
             doc::CIPHER,
         );
     }
 
-    fn defaults(&self, gather: &mut Gather) {
+    fn defaults(&self, gather: &mut Gather<'_>) {
         fill_defaults(&mut gather.settings, self.options.release);
     }
 
     /// What makes an installed rule unable to work as written.
-    fn usable(&mut self, file: usize, rule: &Statement, gather: &mut Gather) {
-        let name = gather.rule.clone();
+    fn usable(&mut self, file: usize, rule: &Statement, gather: &mut Gather<'_>) {
+        let name = gather.rule;
         if !gather.settings.contains_key("HandshakeRole") && gather.complete {
             self.unresolved(file, rule.span, gather, format!("rule {name}'s environment action has no valid HandshakeRole, which it must give"), doc::ENVIRONMENT);
         }
@@ -1144,7 +1171,7 @@ impl<'a> Engine<'_, 'a> {
         if suite_b != "Off" {
             if gather.settings.get("V3CipherSuites").is_some_and(|s| s.origin != Origin::SystemSsl)
             {
-                self.finding(FindingKind::Ignored, file, rule.span, Some(&name), format!("rule {name} has SuiteBProfile {suite_b}: its TTLSCipherParms are ignored and only the Suite B ciphers are used"), doc::ENVIRONMENT);
+                self.finding(FindingKind::Ignored, file, rule.span, Some(name), format!("rule {name} has SuiteBProfile {suite_b}: its TTLSCipherParms are ignored and only the Suite B ciphers are used"), doc::ENVIRONMENT);
             }
             // The suites are the profile's, chosen by System SSL.
             gather.settings.insert(
@@ -1159,10 +1186,10 @@ impl<'a> Engine<'_, 'a> {
             let codes: Vec<&str> = list.value.split(' ').collect();
             let tls13 = codes.iter().filter(|c| c.starts_with("13")).count();
             if on("TLSv1.3") && tls13 == 0 {
-                self.finding(FindingKind::Unusable, file, rule.span, Some(&name), format!("rule {name} has TLSv1.3 On but its cipher list has no TLS 1.3 suite (13xx): TLS 1.3 cannot be negotiated"), doc::CIPHER_SUITE);
+                self.finding(FindingKind::Unusable, file, rule.span, Some(name), format!("rule {name} has TLSv1.3 On but its cipher list has no TLS 1.3 suite (13xx): TLS 1.3 cannot be negotiated"), doc::CIPHER_SUITE);
             }
             if !on("TLSv1.3") && tls13 == codes.len() {
-                self.finding(FindingKind::Unusable, file, rule.span, Some(&name), format!("rule {name} lists only TLS 1.3 suites but has TLSv1.3 Off: no suite can be negotiated"), doc::CIPHER_SUITE);
+                self.finding(FindingKind::Unusable, file, rule.span, Some(name), format!("rule {name} lists only TLS 1.3 suites but has TLSv1.3 Off: no suite can be negotiated"), doc::CIPHER_SUITE);
             }
         }
     }
@@ -1199,8 +1226,13 @@ impl<'a> Engine<'_, 'a> {
     }
 
     /// The rule's conditions as ranges.
-    fn conditions(&mut self, file: usize, rule: &'a Statement, gather: &mut Gather) -> Conditions {
-        let name = gather.rule.clone();
+    fn conditions(
+        &mut self,
+        file: usize,
+        rule: &'a Statement,
+        gather: &mut Gather<'_>,
+    ) -> Conditions {
+        let name = gather.rule;
         let mut out = Conditions::default();
         match rule.attribute("Direction") {
             Some(attr) => match attr.values.first().and_then(|v| Direction::parse(v)) {
@@ -1226,11 +1258,19 @@ impl<'a> Engine<'_, 'a> {
             }
         }
         out.time_condition = self.time_condition(rule);
+        let spec = keywords::statement_spec("TTLSRule");
         for side in ["Local", "Remote"] {
             let mut addresses = None;
             let mut ports = None;
             for attr in rule.attributes() {
-                let Some(keyword) = keywords::canonical("TTLSRule", &attr.keyword) else {
+                // Only a keyword that starts with the side's word is one of its conditions:
+                // the table is searched for those alone.
+                if !starts_with_ignoring_case(&attr.keyword, side) {
+                    continue;
+                }
+                let Some(keyword) =
+                    spec.and_then(|spec| keywords::attr_spec(spec, &attr.keyword)).map(|a| a.name)
+                else {
                     continue;
                 };
                 let Some(rest) = keyword.strip_prefix(side) else { continue };
@@ -1238,7 +1278,7 @@ impl<'a> Engine<'_, 'a> {
                 match rest {
                     "Addr" => {
                         addresses = Some(
-                            self.address(file, attr.span, first, &name, gather)
+                            self.address(file, attr.span, first, name, gather)
                                 .into_iter()
                                 .collect(),
                         )
@@ -1246,7 +1286,7 @@ impl<'a> Engine<'_, 'a> {
                     "AddrRef" | "AddrSetRef" | "AddrGroupRef" => {
                         let kind = Index::target_of(keyword).unwrap_or("IpAddr");
                         addresses = Some(match self.index.get(kind, first) {
-                            Some(d) => self.address_object(d.file, d.statement, &name, gather, 0),
+                            Some(d) => self.address_object(d.file, d.statement, name, gather, 0),
                             None => {
                                 self.unresolved(file, attr.span, gather, format!("{keyword} {first} names no {kind} in the files read; what the rule matches is indeterminate"), doc::RULE);
                                 Vec::new()
@@ -1306,13 +1346,12 @@ impl<'a> Engine<'_, 'a> {
             || !out.remote_port.is_empty()
             || out.jobname.is_some()
             || out.userid.is_some();
-        let written = ["LocalAddr", "RemoteAddr", "LocalPort", "RemotePort", "Jobname", "Userid"]
-            .iter()
-            .any(|k| {
-                rule.attributes()
-                    .any(|a| a.keyword.to_ascii_lowercase().starts_with(&k.to_ascii_lowercase()))
-            });
-        if !any && !written {
+        let written = || {
+            ["LocalAddr", "RemoteAddr", "LocalPort", "RemotePort", "Jobname", "Userid"]
+                .iter()
+                .any(|k| rule.attributes().any(|a| starts_with_ignoring_case(&a.keyword, k)))
+        };
+        if !any && !written() {
             self.unresolved(file, rule.span, gather, format!("rule {name} has no condition besides Direction; a rule needs at least one address, port, job name or user ID"), doc::RULE);
         }
         out
@@ -1323,7 +1362,7 @@ impl<'a> Engine<'_, 'a> {
         file: usize,
         object: &'a Statement,
         rule: &str,
-        gather: &mut Gather,
+        gather: &mut Gather<'_>,
         depth: usize,
     ) -> Vec<AddrRange> {
         let mut out = Vec::new();
@@ -1426,7 +1465,7 @@ impl<'a> Engine<'_, 'a> {
         span: Option<Span>,
         text: &str,
         rule: &str,
-        gather: &mut Gather,
+        gather: &mut Gather<'_>,
     ) -> Option<AddrRange> {
         if let Some(message) = refused_address(text) {
             self.finding(FindingKind::Rejected, file, span, Some(rule), message, doc::RULE);
@@ -1479,6 +1518,13 @@ pub(crate) fn fill_defaults(settings: &mut BTreeMap<String, Setting>, release: R
     }
 }
 
+/// Whether `text` starts with `prefix`, ASCII case ignored.
+fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
 pub(crate) fn port(low: u32, high: u32) -> PortRange {
     let clamp = |p: u32| u16::try_from(p).unwrap_or(u16::MAX);
     PortRange { from: clamp(low.min(high)), to: clamp(low.max(high)) }
@@ -1491,9 +1537,10 @@ fn written(file: usize, span: Option<Span>, statement: &Statement) -> Origin {
 /// `TTLSEnvironmentAction name`, or `inline TTLSKeyringParms` for an unnamed one.
 pub(crate) fn describe(statement: &Statement) -> String {
     let keyword = keywords::canonical_statement(&statement.keyword).unwrap_or(&statement.keyword);
+    // Joined rather than formatted: every written setting names its statement.
     match &statement.name {
-        Some(name) => format!("{keyword} {name}"),
-        None => format!("inline {keyword}"),
+        Some(name) => [keyword, " ", name].concat(),
+        None => ["inline ", keyword].concat(),
     }
 }
 

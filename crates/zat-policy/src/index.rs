@@ -124,12 +124,11 @@ impl<'a> Index<'a> {
         parent: &'a Statement,
         kind: &str,
     ) -> Result<Option<&'a Statement>, &'a Attribute> {
-        let reference = format!("{kind}Ref");
         let mut found = Ok(None);
         for entry in parent.entries() {
             match entry {
                 crate::Entry::Statement(inner) if inner.is(kind) => found = Ok(Some(inner)),
-                crate::Entry::Attribute(attr) if attr.is(&reference) => {
+                crate::Entry::Attribute(attr) if is_reference(&attr.keyword, kind) => {
                     found = match attr.values.first() {
                         Some(name) => match self.get(kind, name) {
                             Some(defined) => Ok(Some(defined.statement)),
@@ -146,10 +145,24 @@ impl<'a> Index<'a> {
 
     /// The statement a reference attribute (`TTLSGroupActionRef name`) names, if defined.
     pub fn follow(&self, statement: &Statement, reference: &str) -> Option<Defined<'a>> {
-        let attr = statement.attribute(reference)?;
+        self.follow_attribute(statement.attribute(reference)?)
+    }
+
+    /// The statement a reference attribute names, if defined: [`Index::follow`] for a caller
+    /// that holds the attribute already.
+    pub(crate) fn follow_attribute(&self, attr: &Attribute) -> Option<Defined<'a>> {
         let kind = Self::target_of(&attr.keyword)?;
         self.get(kind, attr.values.first()?)
     }
+}
+
+/// Whether `keyword` is `{kind}Ref`, ASCII case ignored (as [`Attribute::is`] compares), without
+/// building the reference's name.
+pub(crate) fn is_reference(keyword: &str, kind: &str) -> bool {
+    let (keyword, kind) = (keyword.as_bytes(), kind.as_bytes());
+    keyword.len() == kind.len() + 3
+        && keyword.get(..kind.len()).is_some_and(|stem| stem.eq_ignore_ascii_case(kind))
+        && keyword.get(kind.len()..).is_some_and(|end| end.eq_ignore_ascii_case(b"Ref"))
 }
 
 /// The first value of an attribute, when there is one.

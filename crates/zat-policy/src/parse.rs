@@ -8,7 +8,7 @@
 //! so hostile input cannot exhaust the stack.
 
 use crate::diagnostic::{DiagnosticKind as Kind, ParseDiagnostic};
-use crate::keywords::{self, Arity, Form};
+use crate::keywords::{self, Arity, Form, StatementSpec};
 use crate::tree::{Attribute, Entry, Span, Statement};
 
 /// Deepest nesting kept in the tree; real policies nest at most three levels.
@@ -37,10 +37,12 @@ fn to_u32(n: usize) -> u32 {
 /// Splits `text` into words, braces, comments and line ends. A word is a run of characters
 /// other than white space, braces and `#`, taken from the line in one piece.
 fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'a>> {
-    let mut tokens = Vec::new();
+    // A generated policy has about one token per eight bytes: fewer copies as the list grows.
+    let mut tokens = Vec::with_capacity(text.len() / 8);
     for (index, raw) in text.split('\n').enumerate() {
         let line_no = to_u32(index + 1);
         let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let bytes = line.as_bytes();
         // The word being read: its first byte in the line, and its span.
         let mut word: Option<(usize, Span)> = None;
         let end_word =
@@ -51,8 +53,19 @@ fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'
                 }
             };
         let mut reported_bad = false;
-        for (col, (at, c)) in line.char_indices().enumerate() {
+        // `at` is the byte offset of the next character, `col` the characters before it.
+        let (mut at, mut col) = (0, 0);
+        while let Some(&byte) = bytes.get(at) {
+            let c = if byte.is_ascii() {
+                char::from(byte)
+            } else {
+                match line.get(at..).and_then(|rest| rest.chars().next()) {
+                    Some(c) => c,
+                    None => break,
+                }
+            };
             let span = Span::new(line_no, to_u32(col + 1));
+            let next = at + c.len_utf8();
             if !reported_bad && ((c.is_control() && c != '\t') || u32::from(c) > 0xFF) {
                 reported_bad = true;
                 diagnostics.push(ParseDiagnostic::warning(
@@ -67,7 +80,7 @@ fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'
             match c {
                 '#' => {
                     end_word(&mut word, at, &mut tokens);
-                    let rest = line.get(at + 1..).unwrap_or_default();
+                    let rest = line.get(next..).unwrap_or_default();
                     tokens.push(Token { tok: Tok::Comment(rest.trim()), span });
                     break;
                 }
@@ -81,6 +94,19 @@ fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'
                     word.get_or_insert((at, span));
                 }
             }
+            at = next;
+            col += 1;
+            // What follows in the same run needs no look: printable ASCII other than `#` and
+            // braces continues a word, and blanks after one only end it. Neither is reported.
+            let rest = bytes.get(at..).unwrap_or_default();
+            let run = if word.is_some() {
+                rest.iter().position(|&b| !PLAIN[usize::from(b)])
+            } else {
+                rest.iter().position(|&b| b != b' ' && b != b'\t')
+            };
+            let run = run.unwrap_or(rest.len());
+            at += run;
+            col += run;
         }
         end_word(&mut word, line.len(), &mut tokens);
         tokens.push(Token { tok: Tok::Newline, span: Span::new(line_no, to_u32(line.len() + 1)) });
@@ -88,16 +114,32 @@ fn lex<'a>(text: &'a str, diagnostics: &mut Vec<ParseDiagnostic>) -> Vec<Token<'
     tokens
 }
 
+/// The bytes that are characters of a word and never reported: printable ASCII other than `#`
+/// and braces. A table, since the lexer asks for every byte of every word.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_graphic() && !matches!(b, b'#' | b'{' | b'}');
+        byte += 1;
+    }
+    table
+};
+
 #[derive(Debug)]
 struct Frame {
     statement: Statement,
+    /// What the keyword table says of the statement's type, looked up once when it opens:
+    /// every line inside is checked against it.
+    spec: Option<&'static StatementSpec>,
     /// A `{` with no header: its entries are merged into the enclosing block when it closes.
     anonymous: bool,
     open: Span,
 }
 
-struct Parser<'a> {
-    tokens: Vec<Token<'a>>,
+struct Parser<'t> {
+    tokens: &'t [Token<'t>],
     pos: usize,
     stack: Vec<Frame>,
     top: Vec<Statement>,
@@ -118,7 +160,7 @@ pub fn parse(text: &str) -> (Vec<Statement>, Vec<ParseDiagnostic>) {
     let mut diagnostics = Vec::new();
     let tokens = lex(text, &mut diagnostics);
     let mut parser = Parser {
-        tokens,
+        tokens: &tokens,
         pos: 0,
         stack: Vec::new(),
         top: Vec::new(),
@@ -137,8 +179,17 @@ fn describe(statement: &Statement) -> String {
     }
 }
 
-impl<'a> Parser<'a> {
-    fn peek(&self, at: usize) -> Option<&Tok<'a>> {
+/// The text of a word token; a line's words are a run of word tokens, so the empty text of
+/// any other token is never read.
+fn text<'t>(token: &Token<'t>) -> &'t str {
+    match token.tok {
+        Tok::Word(word) => word,
+        _ => "",
+    }
+}
+
+impl<'t> Parser<'t> {
+    fn peek(&self, at: usize) -> Option<&'t Tok<'t>> {
         self.tokens.get(at).map(|t| &t.tok)
     }
 
@@ -163,7 +214,7 @@ impl<'a> Parser<'a> {
                         span,
                         "'{' does not follow a statement header; put the statement type and name on the line before it",
                     ));
-                    self.open(Statement::block("", None), true, span);
+                    self.open(Statement::block("", None), None, true, span);
                     self.skip_trailing_comment();
                 }
                 Tok::Word(_) => self.line(),
@@ -179,7 +230,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn open(&mut self, statement: Statement, anonymous: bool, open: Span) {
+    fn open(
+        &mut self,
+        statement: Statement,
+        spec: Option<&'static StatementSpec>,
+        anonymous: bool,
+        open: Span,
+    ) {
         if self.stack.len() >= MAX_DEPTH {
             // Reported once per run of deep blocks, not once per level.
             if self.flattened == 0 {
@@ -192,7 +249,7 @@ impl<'a> Parser<'a> {
             self.flattened += 1;
             return;
         }
-        self.stack.push(Frame { statement, anonymous, open });
+        self.stack.push(Frame { statement, spec, anonymous, open });
     }
 
     /// Closes the innermost block at a `}`.
@@ -278,14 +335,17 @@ impl<'a> Parser<'a> {
     /// One line that starts with a word: a statement header, a one-line statement or an
     /// attribute.
     fn line(&mut self) {
-        let mut words: Vec<(String, Span)> = Vec::new();
-        while let Some(Token { tok: Tok::Word(word), span }) = self.tokens.get(self.pos) {
-            words.push(((*word).to_owned(), *span));
+        let tokens = self.tokens;
+        let first = self.pos;
+        while let Some(Tok::Word(_)) = self.peek(self.pos) {
             self.pos += 1;
         }
-        let Some((keyword, at)) = words.first().cloned() else {
+        // The words stay slices of the text; only what goes into the tree is copied.
+        let words = tokens.get(first..self.pos).unwrap_or_default();
+        let Some(head) = words.first() else {
             return;
         };
+        let (keyword, at) = (text(head), head.span);
         let mut trailing = None;
         let mut open_at = None;
         match self.peek(self.pos) {
@@ -310,13 +370,13 @@ impl<'a> Parser<'a> {
         match open_at {
             Some(q) => {
                 // Comments between the header and its '{' go to the first entry.
-                for token in &self.tokens[self.pos..q] {
+                for token in tokens.get(self.pos..q).unwrap_or_default() {
                     if let Tok::Comment(text) = &token.tok {
                         self.pending.push((*text).to_owned());
                     }
                 }
                 self.pos = q + 1;
-                self.header(&keyword, &words, comments, trailing, at);
+                self.header(keyword, words, comments, trailing, at);
                 self.skip_trailing_comment();
             }
             None => self.flat(words, comments, trailing, keyword, at),
@@ -326,7 +386,7 @@ impl<'a> Parser<'a> {
     fn header(
         &mut self,
         keyword: &str,
-        words: &[(String, Span)],
+        words: &[Token<'_>],
         comments: Vec<String>,
         trailing: Option<String>,
         at: Span,
@@ -335,7 +395,7 @@ impl<'a> Parser<'a> {
         if spec.is_some_and(|s| s.global_only) && !self.stack.is_empty() {
             self.close_all(Some((keyword, at)));
         }
-        match self.stack.last().map(|f| f.statement.keyword.clone()) {
+        match self.stack.last().map(|f| f.spec) {
             None => {
                 if spec.is_none() {
                     self.diagnostics.push(ParseDiagnostic::warning(
@@ -345,7 +405,7 @@ impl<'a> Parser<'a> {
                     ));
                 }
             }
-            Some(parent) => self.check_inline(&parent, keyword, at),
+            Some(parent) => self.check_inline(parent, keyword, at),
         }
         if let Some(s) = spec.filter(|s| s.form == Form::Line) {
             self.diagnostics.push(ParseDiagnostic::error(
@@ -354,12 +414,12 @@ impl<'a> Parser<'a> {
                 format!("'{}' is a one-line statement and takes no braces", s.name),
             ));
         }
-        let name = words.get(1).map(|(w, _)| w.clone());
-        if let Some((extra, span)) = words.get(2) {
+        let name = words.get(1).map(|w| text(w).to_owned());
+        if let Some(extra) = words.get(2) {
             self.diagnostics.push(ParseDiagnostic::warning(
                 Kind::ExtraWords,
-                *span,
-                format!("words after the name are ignored, starting at '{extra}'; names cannot contain blanks"),
+                extra.span,
+                format!("words after the name are ignored, starting at '{}'; names cannot contain blanks", text(extra)),
             ));
         }
         if name.is_none() && self.stack.is_empty() {
@@ -375,12 +435,12 @@ impl<'a> Parser<'a> {
         statement.comments = comments;
         statement.trailing_comment = trailing;
         statement.span = Some(at);
-        self.open(statement, false, at);
+        self.open(statement, spec, false, at);
     }
 
-    /// Checks that `keyword` may be nested inside a `parent` block.
-    fn check_inline(&mut self, parent: &str, keyword: &str, at: Span) {
-        let Some(parent_spec) = keywords::statement_spec(parent) else {
+    /// Checks that `keyword` may be nested inside a block whose type the table says `parent`.
+    fn check_inline(&mut self, parent: Option<&StatementSpec>, keyword: &str, at: Span) {
+        let Some(parent_spec) = parent else {
             return;
         };
         if parent_spec.attrs.is_none() {
@@ -410,21 +470,21 @@ impl<'a> Parser<'a> {
     /// A line without braces: an attribute inside a block, or a one-line statement.
     fn flat(
         &mut self,
-        words: Vec<(String, Span)>,
+        words: &[Token<'_>],
         comments: Vec<String>,
         trailing: Option<String>,
-        keyword: String,
+        keyword: &str,
         at: Span,
     ) {
-        let values: Vec<String> = words.iter().skip(1).map(|(w, _)| w.clone()).collect();
-        let Some(parent) = self.stack.last().map(|f| f.statement.keyword.clone()) else {
-            self.top_line(&words, keyword, values, comments, trailing, at);
+        let values: Vec<String> = words.iter().skip(1).map(|w| text(w).to_owned()).collect();
+        let Some(parent) = self.stack.last().map(|f| f.spec) else {
+            self.top_line(words, keyword, values, comments, trailing, at);
             return;
         };
-        if let Some(parent_spec) = keywords::statement_spec(&parent).filter(|s| s.attrs.is_some()) {
-            match keywords::attr_spec(parent_spec, &keyword) {
-                None if keywords::form(&keyword) == Some(Form::Block) => {
-                    self.missing_braces(&keyword, at);
+        if let Some(parent_spec) = parent.filter(|s| s.attrs.is_some()) {
+            match keywords::attr_spec(parent_spec, keyword) {
+                None if keywords::form(keyword) == Some(Form::Block) => {
+                    self.missing_braces(keyword, at);
                 }
                 None => self.diagnostics.push(ParseDiagnostic::warning(
                     Kind::UnknownAttribute,
@@ -436,8 +496,8 @@ impl<'a> Parser<'a> {
                 )),
                 Some(attr) => match attr.arity {
                     Arity::Inline => self.missing_braces(attr.name, at),
-                    Arity::One => self.check_words(&words, 1, 1, attr.name),
-                    Arity::Range => self.check_words(&words, 1, 2, attr.name),
+                    Arity::One => self.check_words(words, 1, 1, attr.name),
+                    Arity::Range => self.check_words(words, 1, 2, attr.name),
                     Arity::MaybeEmpty => {
                         if words.len() == 1 {
                             self.diagnostics.push(ParseDiagnostic::warning(
@@ -446,13 +506,18 @@ impl<'a> Parser<'a> {
                                 format!("'{}' has no value; whether Policy Agent accepts an empty value is unconfirmed", attr.name),
                             ));
                         }
-                        self.check_words(&words, 0, 1, attr.name);
+                        self.check_words(words, 0, 1, attr.name);
                     }
                 },
             }
         }
-        let attribute =
-            Attribute { keyword, values, comments, trailing_comment: trailing, span: Some(at) };
+        let attribute = Attribute {
+            keyword: keyword.to_owned(),
+            values,
+            comments,
+            trailing_comment: trailing,
+            span: Some(at),
+        };
         if let Some(frame) = self.stack.last_mut() {
             frame.statement.body.get_or_insert_with(Vec::new).push(Entry::Attribute(attribute));
         }
@@ -460,14 +525,14 @@ impl<'a> Parser<'a> {
 
     fn top_line(
         &mut self,
-        words: &[(String, Span)],
-        keyword: String,
+        words: &[Token<'_>],
+        keyword: &str,
         values: Vec<String>,
         comments: Vec<String>,
         trailing: Option<String>,
         at: Span,
     ) {
-        match keywords::statement_spec(&keyword) {
+        match keywords::statement_spec(keyword) {
             Some(spec) if spec.form == Form::Line => {
                 let (least, most) = spec.words;
                 self.check_words(words, least, most, spec.name);
@@ -475,7 +540,7 @@ impl<'a> Parser<'a> {
             Some(spec) => self.missing_braces(spec.name, at),
             None => {
                 let is_attribute =
-                    keywords::statements().any(|s| keywords::canonical(s, &keyword).is_some());
+                    keywords::statements().any(|s| keywords::canonical(s, keyword).is_some());
                 if is_attribute {
                     self.diagnostics.push(ParseDiagnostic::error(
                         Kind::AttributeOutsideBlock,
@@ -507,25 +572,25 @@ impl<'a> Parser<'a> {
     }
 
     /// Checks the number of words after the keyword.
-    fn check_words(&mut self, words: &[(String, Span)], least: usize, most: usize, name: &str) {
+    fn check_words(&mut self, words: &[Token<'_>], least: usize, most: usize, name: &str) {
         let count = words.len().saturating_sub(1);
         if count < least {
-            let at = words.first().map(|(_, s)| *s).unwrap_or_default();
+            let at = words.first().map(|w| w.span).unwrap_or_default();
             self.diagnostics.push(ParseDiagnostic::error(
                 Kind::MissingValue,
                 at,
                 format!("'{name}' needs a value"),
             ));
-        } else if let Some((extra, at)) = words.get(most + 1) {
-            let kept: Vec<&str> =
-                words.iter().skip(1).take(most).map(|(w, _)| w.as_str()).collect();
+        } else if let Some(extra) = words.get(most + 1) {
+            let kept: Vec<&str> = words.iter().skip(1).take(most).map(text).collect();
             let takes =
                 if most == 1 { "one value".to_owned() } else { format!("at most {most} values") };
             self.diagnostics.push(ParseDiagnostic::warning(
                 Kind::ExtraWords,
-                *at,
+                extra.span,
                 format!(
-                    "'{name}' takes {takes}; Policy Agent ignores the words from '{extra}' on and reads '{}'",
+                    "'{name}' takes {takes}; Policy Agent ignores the words from '{}' on and reads '{}'",
+                    text(extra),
                     kept.join(" ")
                 ),
             ));

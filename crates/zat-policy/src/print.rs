@@ -17,20 +17,8 @@ const COLUMNS: usize = 72;
 /// Prints statements as Policy Agent text, ending with a newline (empty text for no
 /// statements). Deterministic: the same tree always gives the same bytes.
 pub fn print(statements: &[Statement]) -> String {
-    let mut column = 0;
-    for statement in statements {
-        widest(statement, 0, &mut column);
-    }
-    let mut printer = Printer { out: String::new(), column: column + 1 };
-    let mut previous_block = false;
-    for (index, statement) in statements.iter().enumerate() {
-        let block = statement.body.is_some();
-        if index > 0 && (block || previous_block || !statement.comments.is_empty()) {
-            printer.out.push('\n');
-        }
-        printer.statement(statement, 0);
-        previous_block = block;
-    }
+    let mut printer = Printer { out: String::new(), column: 0 };
+    printer.statements(statements);
     printer.out
 }
 
@@ -39,13 +27,11 @@ pub fn print(statements: &[Statement]) -> String {
 pub fn print_with_header(header: &[String], statements: &[Statement]) -> String {
     let mut printer = Printer { out: String::new(), column: 0 };
     printer.comments(header, 0);
-    let body = print(statements);
-    if !body.is_empty() {
-        if !header.is_empty() {
-            printer.out.push('\n');
-        }
-        printer.out.push_str(&body);
+    // Every statement prints at least its line, so the body is empty only without statements.
+    if !statements.is_empty() && !header.is_empty() {
+        printer.out.push('\n');
     }
+    printer.statements(statements);
     printer.out
 }
 
@@ -70,7 +56,38 @@ struct Printer {
     column: usize,
 }
 
+/// Blanks to indent and pad with, copied in one piece rather than pushed one by one.
+const BLANKS: &str = "                                                                        ";
+
 impl Printer {
+    /// The statements of a text, after what is already in `out`, in their own value column.
+    fn statements(&mut self, statements: &[Statement]) {
+        let mut column = 0;
+        for statement in statements {
+            widest(statement, 0, &mut column);
+        }
+        self.column = column + 1;
+        let mut previous_block = false;
+        for (index, statement) in statements.iter().enumerate() {
+            let block = statement.body.is_some();
+            if index > 0 && (block || previous_block || !statement.comments.is_empty()) {
+                self.out.push('\n');
+            }
+            self.statement(statement, 0);
+            previous_block = block;
+        }
+    }
+
+    /// `count` blanks.
+    fn blanks(&mut self, count: usize) {
+        let mut left = count;
+        while left > 0 {
+            let now = left.min(BLANKS.len());
+            self.out.push_str(BLANKS.get(..now).unwrap_or_default());
+            left -= now;
+        }
+    }
+
     fn comments(&mut self, comments: &[String], depth: usize) {
         for comment in comments {
             self.indent(depth);
@@ -85,7 +102,7 @@ impl Printer {
     }
 
     fn indent(&mut self, depth: usize) {
-        self.out.extend(std::iter::repeat_n(' ', depth * INDENT));
+        self.blanks(depth * INDENT);
     }
 
     /// `keyword<pad>words  # trailing` on one line.
@@ -109,7 +126,7 @@ impl Printer {
                 if used + pad + value > COLUMNS {
                     pad = 1;
                 }
-                self.out.extend(std::iter::repeat_n(' ', pad));
+                self.blanks(pad);
                 first = false;
             } else {
                 self.out.push(' ');

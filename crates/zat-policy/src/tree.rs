@@ -167,6 +167,10 @@ impl Statement {
     /// The attribute Policy Agent would use: the last one with this keyword (repeats of a
     /// single-valued attribute are silently replaced by the last).
     pub fn attribute(&self, keyword: &str) -> Option<&Attribute> {
-        self.attributes().filter(|attribute| attribute.is(keyword)).last()
+        // Searched from the end: the first found is the last written.
+        self.entries().iter().rev().find_map(|entry| match entry {
+            Entry::Attribute(attribute) if attribute.is(keyword) => Some(attribute),
+            _ => None,
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! The AT-TLS policy of one stack as a zat-policy statement tree: one `TTLSRule` per rule,
 //! then the actions and parameter objects they share, each emitted once and referenced by name.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use zat_plugin_api::model::{
@@ -45,24 +46,32 @@ enum Kind {
 struct Objects {
     namer: Namer,
     made: BTreeMap<Kind, Vec<Statement>>,
+    /// The name of every object made, by kind and identity: most rules of a stack share their
+    /// objects, and finding one here needs neither the namer's key nor its readable name.
+    named: BTreeMap<Kind, BTreeMap<String, String>>,
 }
 
 impl Objects {
-    /// The name of the object with this identity, building it on first use.
+    /// The name of the object with this identity, building it on first use; `readable` is
+    /// asked for only then.
     fn get(
         &mut self,
         kind: Kind,
         identity: &str,
-        readable: &str,
+        readable: impl FnOnce() -> String,
         build: impl FnOnce(&mut Self, &str) -> Statement,
     ) -> String {
-        let identity = format!("{kind:?}\u{0}{identity}");
-        let fresh = !self.namer.knows(&identity);
-        let name = self.namer.name(&identity, readable);
+        if let Some(name) = self.named.get(&kind).and_then(|named| named.get(identity)) {
+            return name.clone();
+        }
+        let key = format!("{kind:?}\u{0}{identity}");
+        let fresh = !self.namer.knows(&key);
+        let name = self.namer.name(&key, &readable());
         if fresh {
             let statement = build(self, &name);
             self.made.entry(kind).or_default().push(statement);
         }
+        self.named.entry(kind).or_default().insert(identity.to_owned(), name.clone());
         name
     }
 }
@@ -127,7 +136,8 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
             "give the rule one label for the server certificate on this release (`server_label`), or build for 2.5 or later",
         ));
     }
-    let mut values: Vec<(&str, String)> = vec![("rule name", rule.name.to_string())];
+    // Borrowed where the model holds the text: only the key ring's is made.
+    let mut values: Vec<(&str, Cow<'_, str>)> = vec![("rule name", Cow::Borrowed(&rule.name))];
     for (what, value) in [
         ("local address", &rule.local_addr),
         ("remote address", &rule.remote_addr),
@@ -137,7 +147,7 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
         ("server certificate label", &rule.server_certificate_label),
     ] {
         if let Some(value) = value {
-            values.push((what, value.to_string()));
+            values.push((what, Cow::Borrowed(value)));
         }
     }
     if rule.enabled {
@@ -152,7 +162,7 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
                 "give the rule `keyring: <ring>`, or set `enabled: false` for a clear-text rule",
             ));
         };
-        values.push(("key ring", ring.to_string()));
+        values.push(("key ring", Cow::Owned(ring.to_string())));
         let Some(level) = fleet.security_level(&rule.level) else {
             return Some(skip(
                 lpar,
@@ -172,7 +182,7 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
             .chain(&settings.server_key_share_groups)
             .chain(extra.into_iter().flatten())
         {
-            values.push(("code of the security level", code.clone()));
+            values.push(("code of the security level", Cow::Borrowed(code)));
         }
     }
     for (what, value) in values {
@@ -421,11 +431,19 @@ fn rule_statement(
     let fips = level.is_some_and(|l| l.fips);
     let group = if rule.enabled {
         let readable = format!("grp_on_t{}{}", rule.trace, if fips { "_fips" } else { "" });
-        objects.get(Kind::Group, &readable, &readable, |_, name| {
-            group_action(name, true, rule.trace, fips)
-        })
+        objects.get(
+            Kind::Group,
+            &readable,
+            || readable.clone(),
+            |_, name| group_action(name, true, rule.trace, fips),
+        )
     } else {
-        objects.get(Kind::Group, "off", "grp_off", |_, name| group_action(name, false, 0, false))
+        objects.get(
+            Kind::Group,
+            "off",
+            || "grp_off".to_owned(),
+            |_, name| group_action(name, false, 0, false),
+        )
     };
     statement.attr("TTLSGroupActionRef", group);
 
@@ -434,16 +452,15 @@ fn rule_statement(
         return statement;
     };
     let role = rule.role;
-    let env_identity =
-        format!("{}\u{0}{}\u{0}{}\u{0}{}", role.keyword(), level.name, ring.owner, ring.name);
-    let env_readable = format!("env_{}_{}_{}", role_code(role), level.name, ring.name);
+    let env_identity = [role.keyword(), &level.name, &ring.owner, &ring.name].join("\u{0}");
+    let env_readable = || format!("env_{}_{}_{}", role_code(role), level.name, ring.name);
     let environment =
-        objects.get(Kind::Environment, &env_identity, &env_readable, |objects, name| {
+        objects.get(Kind::Environment, &env_identity, env_readable, |objects, name| {
             let mut env = Statement::block("TTLSEnvironmentAction", Some(name.to_owned()));
             env.attr("HandshakeRole", role.keyword());
             let ring_identity = format!("{}\u{0}{}", ring.owner, ring.name);
-            let ring_readable = format!("kr_{}_{}", ring.owner, ring.name);
-            let keyring = objects.get(Kind::Keyring, &ring_identity, &ring_readable, |_, name| {
+            let ring_readable = || format!("kr_{}_{}", ring.owner, ring.name);
+            let keyring = objects.get(Kind::Keyring, &ring_identity, ring_readable, |_, name| {
                 let mut parms = Statement::block("TTLSKeyringParms", Some(name.to_owned()));
                 parms.attr("Keyring", ring.to_string());
                 parms
@@ -453,7 +470,7 @@ fn rule_statement(
                 let cipher = objects.get(
                     Kind::Cipher,
                     &level.name,
-                    &format!("cip_{}", level.name),
+                    || format!("cip_{}", level.name),
                     |_, n| cipher_parms(n, level),
                 );
                 env.attr("TTLSCipherParmsRef", cipher);
@@ -467,15 +484,17 @@ fn rule_statement(
                 let signature = objects.get(
                     Kind::Signature,
                     &level.name,
-                    &format!("sig_{}", level.name),
+                    || format!("sig_{}", level.name),
                     |_, n| signature_parms(n, level),
                 );
                 env.attr("TTLSSignatureParmsRef", signature);
             }
-            let advanced =
-                objects.get(Kind::Advanced, &level.name, &format!("adv_{}", level.name), |_, n| {
-                    advanced_parms(n, level)
-                });
+            let advanced = objects.get(
+                Kind::Advanced,
+                &level.name,
+                || format!("adv_{}", level.name),
+                |_, n| advanced_parms(n, level),
+            );
             env.attr("TTLSEnvironmentAdvancedParmsRef", advanced);
             if let Some(instance) = settings.environment_user_instance {
                 env.attr("EnvironmentUserInstance", instance.to_string());
@@ -489,28 +508,34 @@ fn rule_statement(
     if label.is_some() || server.is_some() {
         // The connection action is named after the label alone when only that is given, so
         // existing policies keep their names.
-        let (identity, readable) = match (label, server) {
-            (Some(label), None) => (label.to_owned(), format!("con_{label}")),
+        let (identity, readable): (Cow<'_, str>, _) = match (label, server) {
+            (Some(label), None) => (Cow::Borrowed(label), format!("con_{label}")),
             (label, server) => {
                 let label = label.unwrap_or_default();
                 let server = server.unwrap_or_default();
-                (format!("{label}\u{0}{server}"), format!("con_{label}_{server}"))
+                (format!("{label}\u{0}{server}").into(), format!("con_{label}_{server}"))
             }
         };
-        let connection = objects.get(Kind::Connection, &identity, &readable, |_, name| {
-            let mut connection = Statement::block("TTLSConnectionAction", Some(name.to_owned()));
-            let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
-            // The label of the certificate this side presents: the client certificate for a
-            // client, the server certificate for a server.
-            if let Some(label) = label {
-                advanced.attr("CertificateLabel", label.to_owned());
-            }
-            if let Some(server) = server {
-                advanced.attr("ServerCertificateLabel", server.to_owned());
-            }
-            connection.push_statement(advanced);
-            connection
-        });
+        let connection = objects.get(
+            Kind::Connection,
+            &identity,
+            || readable,
+            |_, name| {
+                let mut connection =
+                    Statement::block("TTLSConnectionAction", Some(name.to_owned()));
+                let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
+                // The label of the certificate this side presents: the client certificate for a
+                // client, the server certificate for a server.
+                if let Some(label) = label {
+                    advanced.attr("CertificateLabel", label.to_owned());
+                }
+                if let Some(server) = server {
+                    advanced.attr("ServerCertificateLabel", server.to_owned());
+                }
+                connection.push_statement(advanced);
+                connection
+            },
+        );
         statement.attr("TTLSConnectionActionRef", connection);
     }
     statement
