@@ -144,15 +144,17 @@ pub fn format_profile(text: &str) -> Result<String, String> {
         let Some(body) = line.strip_prefix(';').filter(|_| line.is_ascii()) else {
             return Err(line.to_owned());
         };
-        let indent_len = (body.len() - body.trim_start().len()).min(8);
-        let prefix = format!(";{}", " ".repeat(indent_len.max(1)));
-        let continuation = format!("{prefix}  ");
+        // The wrapped lines are written straight into `out`: `;` and the comment's own
+        // indentation (one to eight blanks), two more blanks on every further line.
+        let indent = (body.len() - body.trim_start().len()).clamp(1, 8);
         let mut rest = body.trim_start();
-        let mut current = prefix.clone();
+        let mut line_start = out.len();
+        out.push(';');
+        out.extend(std::iter::repeat_n(' ', indent));
         loop {
-            let room = PROFILE_COLUMNS - current.len();
+            let room = PROFILE_COLUMNS - (out.len() - line_start);
             if rest.len() <= room {
-                current.push_str(rest);
+                out.push_str(rest);
                 break;
             }
             // Break at the later of the last blank and the last comma that fit: the comma
@@ -164,13 +166,13 @@ pub fn format_profile(text: &str) -> Result<String, String> {
             let Some((end, next)) = split else {
                 return Err(line.to_owned());
             };
-            current.push_str(rest[..end].trim_end());
-            out.push_str(&current);
+            out.push_str(rest[..end].trim_end());
             out.push('\n');
             rest = rest[next..].trim_start();
-            current = continuation.clone();
+            line_start = out.len();
+            out.push(';');
+            out.extend(std::iter::repeat_n(' ', indent + 2));
         }
-        out.push_str(&current);
         out.push('\n');
     }
     Ok(out)
