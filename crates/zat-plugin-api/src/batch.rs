@@ -289,68 +289,89 @@ impl BatchJob {
         if !matches!(self.strict_program.as_str(), "IKJEFT01" | "IKJEFT1A" | "IKJEFT1B") {
             return Err(JobError::Program(self.strict_program.clone()));
         }
-        let mut out = zos::job_card(card, &self.name).map_err(JobError::Card)?;
+        // The text is written line by line into one string: a job is rendered for every
+        // database and LPAR of a fleet, and a `String` per line joined at the end cost as much
+        // again as the text itself.
+        let mut out = Lines(String::with_capacity(self.size_hint()));
+        for line in zos::job_card(card, &self.name).map_err(JobError::Card)? {
+            out.push(&line);
+        }
         // 70 columns: a rule that stays clear of column 71 in every editor.
         let rule = format!("//*{}", "-".repeat(zos::JCL_COLUMNS - 4));
-        out.push(rule.clone());
+        out.push(&rule);
         for paragraph in &self.header {
             let mut lines = paragraph.lines();
             out.extend(zos::jcl_comment(lines.next().unwrap_or("")));
-            out.extend(lines.map(|command| format!("//*   {command}")));
-            out.push(rule.clone());
+            for command in lines {
+                out.push_parts(&["//*   ", command]);
+            }
+            out.push(&rule);
         }
         let mut open = 0;
         for (index, step) in self.steps.iter().enumerate() {
             if let Some(stop) = self.stop.as_ref().filter(|stop| stop.before == step.name) {
-                out.push("//*".to_owned());
+                out.push("//*");
                 out.extend(zos::jcl_comment(&stop.about));
-                out.push(stop.statement.clone());
+                out.push(&stop.statement);
             }
             self.step_lines(step, &mut out);
             if step.mode == StepMode::Strict && index + 1 < self.steps.len() {
-                out.push(format!("// IF ({}.RC = 0) THEN", step.name));
+                out.push_parts(&["// IF (", &step.name, ".RC = 0) THEN"]);
                 open += 1;
             }
         }
-        out.extend(std::iter::repeat_n("// ENDIF".to_owned(), open));
+        for _ in 0..open {
+            out.push("// ENDIF");
+        }
         for step in &self.tail {
             self.step_lines(step, &mut out);
         }
-        let mut text = out.join("\n");
-        text.push('\n');
+        let mut text = out.0;
         if self.wrap_tso {
             text = zos::TsoFormatter::default().wrap_job(&text).map_err(JobError::Layout)?;
         }
         Ok(text)
     }
 
-    fn step_lines(&self, step: &TmpStep, out: &mut Vec<String>) {
+    /// About the length of the rendered text, so that it is written without growing its string.
+    fn size_hint(&self) -> usize {
+        let lines = |step: &TmpStep| {
+            step.lines.iter().map(|line| line.len() + 1).sum::<usize>()
+                + step.about.as_ref().map_or(0, |about| about.len() + about.len() / 8 + 80)
+                + 160
+        };
+        let header: usize =
+            self.header.iter().map(|text| text.len() + text.len() / 8 + 80).sum::<usize>();
+        512 + header + self.steps.iter().chain(&self.tail).map(lines).sum::<usize>()
+    }
+
+    fn step_lines(&self, step: &TmpStep, out: &mut Lines) {
         if let Some(about) = &step.about {
-            out.push("//*".to_owned());
+            out.push("//*");
             out.extend(zos::jcl_comment(about));
         }
+        let name = format!("//{:<8}", step.name);
         let program = match step.mode {
             StepMode::Strict => self.strict_program.as_str(),
             StepMode::Tolerant => "IKJEFT01",
             StepMode::Idcams => {
-                out.push(format!("//{:<8} EXEC PGM=IDCAMS", step.name));
-                out.push(
-                    if step.quiet { "//SYSPRINT DD DUMMY" } else { "//SYSPRINT DD SYSOUT=*" }
-                        .to_owned(),
-                );
-                out.push(format!("//SYSIN    DD DATA,DLM={}", zos::DLM));
-                out.extend(step.lines.iter().cloned());
-                out.push(zos::DLM.to_owned());
+                out.push_parts(&[&name, " EXEC PGM=IDCAMS"]);
+                out.push(if step.quiet { "//SYSPRINT DD DUMMY" } else { "//SYSPRINT DD SYSOUT=*" });
+                out.push_parts(&["//SYSIN    DD DATA,DLM=", zos::DLM]);
+                for line in &step.lines {
+                    out.push(line);
+                }
+                out.push(zos::DLM);
                 return;
             }
         };
-        out.push(format!("//{:<8} EXEC PGM={program},REGION=0M,DYNAMNBR=20", step.name));
-        out.push(
-            if step.quiet { "//SYSTSPRT DD DUMMY" } else { "//SYSTSPRT DD SYSOUT=*" }.to_owned(),
-        );
-        out.push(format!("//SYSTSIN  DD DATA,DLM={}", zos::DLM));
-        out.extend(step.lines.iter().cloned());
-        out.push(zos::DLM.to_owned());
+        out.push_parts(&[&name, " EXEC PGM=", program, ",REGION=0M,DYNAMNBR=20"]);
+        out.push(if step.quiet { "//SYSTSPRT DD DUMMY" } else { "//SYSTSPRT DD SYSOUT=*" });
+        out.push_parts(&["//SYSTSIN  DD DATA,DLM=", zos::DLM]);
+        for line in &step.lines {
+            out.push(line);
+        }
+        out.push(zos::DLM);
     }
 
     /// Reports what its steps recorded, renders the job, checks every line, and adds it to
@@ -384,6 +405,30 @@ impl BatchJob {
                 });
             }
             Err(error) => response.diagnostics.push(subject.error(error.to_string())),
+        }
+    }
+}
+
+/// Text being written one line at a time, each line ending with a newline.
+struct Lines(String);
+
+impl Lines {
+    fn push(&mut self, line: &str) {
+        self.0.push_str(line);
+        self.0.push('\n');
+    }
+
+    /// One line made of `parts`, without formatting them into a string of their own first.
+    fn push_parts(&mut self, parts: &[&str]) {
+        for part in parts {
+            self.0.push_str(part);
+        }
+        self.0.push('\n');
+    }
+
+    fn extend(&mut self, lines: Vec<String>) {
+        for line in lines {
+            self.push(&line);
         }
     }
 }

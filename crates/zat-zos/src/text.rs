@@ -64,8 +64,33 @@ pub enum ZosError {
 /// tables map inconsistently (`[ ] { } | ! ^ ~ \` and backtick). `@ # $` stay: they are the
 /// national characters of MVS names and have the same code points in 037 and 1047.
 pub fn is_safe_char(ch: char) -> bool {
-    matches!(ch, ' '..='~')
-        && !matches!(ch, '[' | ']' | '{' | '}' | '|' | '!' | '^' | '~' | '\\' | '`')
+    SAFE_BYTES.get(ch as usize).is_some_and(|safe| *safe)
+}
+
+/// The safe set of [`is_safe_char`] as a table of every byte: every file of a bundle is
+/// checked character by character, and one load is cheaper than the ranges and the list. A
+/// byte of a multi-byte UTF-8 character is never safe, since no character outside ASCII is.
+static SAFE_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut code = b' ';
+    while code <= b'~' {
+        table[code as usize] =
+            !matches!(code, b'[' | b']' | b'{' | b'}' | b'|' | b'!' | b'^' | b'~' | b'\\' | b'`');
+        code += 1;
+    }
+    table
+};
+
+/// [`is_safe_char`] of one byte of UTF-8 text.
+fn is_safe_byte(byte: u8) -> bool {
+    SAFE_BYTES[usize::from(byte)]
+}
+
+/// The first character of `text` that [`is_safe_char`] refuses. Scans bytes: every byte before
+/// the first unsafe one is ASCII, so that one starts a character.
+fn first_unsafe(text: &str) -> Option<char> {
+    let at = text.bytes().position(|byte| !is_safe_byte(byte))?;
+    text[at..].chars().next()
 }
 
 /// Whether `name` is a valid MVS name (job, step, DD, user ID, system): 1-8 of A-Z 0-9 @ # $,
@@ -305,7 +330,7 @@ fn programmer_field(programmer: &str) -> Result<Option<String>, ZosError> {
 }
 
 fn check_safe(field: &'static str, value: &str) -> Result<(), ZosError> {
-    match value.chars().find(|c| !is_safe_char(*c)) {
+    match first_unsafe(value) {
         Some(ch) => Err(ZosError::UnsafeCharacter { field, value: value.to_owned(), ch }),
         None => Ok(()),
     }
@@ -322,10 +347,32 @@ pub fn jcl_comment(text: &str) -> Vec<String> {
 /// JCL (`//*`) and ACF2 command mode (`*`) write comments. An empty `text` gives one bare
 /// `lead` line; a word longer than a line is left whole (the checker will flag it).
 pub fn comment_lines(lead: &str, text: &str, width: usize) -> Vec<String> {
-    wrap_words(text, width.saturating_sub(lead.len() + 1))
-        .into_iter()
-        .map(|line| if line.is_empty() { lead.to_owned() } else { format!("{lead} {line}") })
-        .collect()
+    // The lines are built with their lead in place rather than wrapped first and framed after:
+    // every header paragraph and step comment of every job comes through here.
+    let room = width.saturating_sub(lead.len() + 1);
+    let new_line = || {
+        let mut line = String::with_capacity(lead.len() + 1 + room);
+        line.push_str(lead);
+        line
+    };
+    let mut lines = Vec::new();
+    let mut line = new_line();
+    // Length of the words on `line` with the blanks between them (the text after `lead `).
+    let mut used = 0;
+    for word in words(text) {
+        if used > 0 && used + 1 + word.len() > room {
+            lines.push(std::mem::replace(&mut line, new_line()));
+            used = 0;
+        }
+        if used > 0 {
+            used += 1;
+        }
+        line.push(' ');
+        line.push_str(word);
+        used += word.len();
+    }
+    lines.push(line);
+    lines
 }
 
 /// Wraps `text` at blanks into lines of at most `width` characters, words joined by one
@@ -334,7 +381,7 @@ pub fn comment_lines(lead: &str, text: &str, width: usize) -> Vec<String> {
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in words(text) {
         if !line.is_empty() && line.len() + 1 + word.len() > width {
             lines.push(std::mem::take(&mut line));
         }
@@ -345,6 +392,19 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     }
     lines.push(line);
     lines
+}
+
+/// The words of `text` as [`str::split_whitespace`] gives them. ASCII text without a vertical
+/// tab (the one ASCII character that is white space to `char` but not to `u8`) is split by
+/// bytes, which is the same split without decoding characters.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let ascii = text.is_ascii() && !text.contains('\x0b');
+    let (by_bytes, by_chars) = if ascii {
+        (Some(text.split_ascii_whitespace()), None)
+    } else {
+        (None, Some(text.split_whitespace()))
+    };
+    by_bytes.into_iter().flatten().chain(by_chars.into_iter().flatten())
 }
 
 /// A model date (`yyyy-mm-dd`) in a site date format made of the fields `yyyy`, `yy`, `mm`
@@ -416,20 +476,29 @@ impl TsoFormatter {
     /// that cannot fit, on unbalanced apostrophes, on a character outside the safe set, and
     /// on a command whose last character is `-` or `+` (TSO would continue it).
     pub fn format(&self, command: &str) -> Result<Vec<String>, ZosError> {
+        let mut lines = Vec::new();
+        self.lay_out(command, |line| lines.push(line.to_owned()))?;
+        Ok(lines)
+    }
+
+    /// [`format`](TsoFormatter::format), handing each line to `emit` as it is complete, so that
+    /// [`wrap_job`](TsoFormatter::wrap_job) writes them into the job without a `String` each.
+    /// On an error, the lines handed out so far are to be dropped.
+    fn lay_out(&self, command: &str, mut emit: impl FnMut(&str)) -> Result<(), ZosError> {
         let tokens = tokens(command)?;
-        if let Some(ch) = command.chars().find(|c| !is_safe_char(*c)) {
+        if let Some(ch) = first_unsafe(command) {
             return Err(ZosError::UnsafeCharacter {
                 field: "command",
                 value: command.to_owned(),
                 ch,
             });
         }
-        let Some(last) = tokens.last() else { return Ok(Vec::new()) };
+        let Some(last) = tokens.last() else { return Ok(()) };
         if last.ends_with('-') || last.ends_with('+') {
             return Err(ZosError::TrailingContinuation { token: (*last).to_owned() });
         }
-        let mut lines = Vec::new();
-        let mut line = " ".repeat(self.indent);
+        let mut line = String::with_capacity(self.width.max(self.indent) + 2);
+        line.extend(std::iter::repeat_n(' ', self.indent));
         let mut empty = true;
         for (index, token) in tokens.iter().enumerate() {
             let is_last = index + 1 == tokens.len();
@@ -439,8 +508,9 @@ impl TsoFormatter {
             if !empty && line.len() + sep + token.len() + tail > self.width {
                 line.push(' ');
                 line.push(TSO_CONTINUATION);
-                lines.push(line);
-                line = " ".repeat(self.continuation_indent);
+                emit(&line);
+                line.clear();
+                line.extend(std::iter::repeat_n(' ', self.continuation_indent));
                 empty = true;
             }
             let sep = usize::from(!empty);
@@ -456,8 +526,8 @@ impl TsoFormatter {
             line.push_str(token);
             empty = false;
         }
-        lines.push(line);
-        Ok(lines)
+        emit(&line);
+        Ok(())
     }
 
     /// Re-wraps every TSO command in the in-stream data of a rendered job: templates write
@@ -468,10 +538,10 @@ impl TsoFormatter {
         for (kind, line) in classify(jcl) {
             let trimmed = line.trim_start();
             if kind == LineKind::Data && !trimmed.is_empty() && !trimmed.starts_with("/*") {
-                for wrapped in self.format(line)? {
-                    out.push_str(&wrapped);
+                self.lay_out(line, |wrapped| {
+                    out.push_str(wrapped);
                     out.push('\n');
-                }
+                })?;
             } else {
                 out.push_str(line);
                 out.push('\n');
@@ -482,15 +552,16 @@ impl TsoFormatter {
 }
 
 /// Splits a command into blank-separated tokens, keeping apostrophe-quoted blanks inside.
+/// Works on bytes: a blank and an apostrophe are never part of a multi-byte character.
 fn tokens(command: &str) -> Result<Vec<&str>, ZosError> {
     let mut tokens = Vec::new();
     let mut start = None;
     let mut quoted = false;
-    for (index, ch) in command.char_indices() {
-        if ch == '\'' {
+    for (index, byte) in command.bytes().enumerate() {
+        if byte == b'\'' {
             quoted = !quoted;
         }
-        if ch == ' ' && !quoted {
+        if byte == b' ' && !quoted {
             if let Some(s) = start.take() {
                 tokens.push(&command[s..index]);
             }
@@ -606,7 +677,9 @@ enum LineKind {
 
 /// Classifies every line of a job, following `DD *` and `DD DATA[,DLM=xx]` statements.
 fn classify(jcl: &str) -> Vec<(LineKind, &str)> {
-    let mut out = Vec::new();
+    // Sized once for lines of 32 characters on average, at most what a job has: growing the
+    // list line by line copied it several times over.
+    let mut out = Vec::with_capacity(jcl.len() / 32 + 1);
     // Some(dlm, data_kind) while in data; `star` = DD * (also ends at `//`).
     let mut data: Option<(String, bool)> = None;
     let mut pending_data: Option<(String, bool)> = None;
@@ -646,30 +719,39 @@ fn classify(jcl: &str) -> Vec<(LineKind, &str)> {
 }
 
 /// `Some((delimiter, is_star))` when a JCL line is a `DD *` or `DD DATA` statement (or the
-/// continuation that carries `DLM=`).
+/// continuation that carries `DLM=`). Keywords are matched in any case and the delimiter comes
+/// back upper-cased, as if the line had been upper-cased first; only the delimiter is, since
+/// every JCL line of every job comes through here.
 fn instream_dd(line: &str) -> Option<(String, bool)> {
-    let upper = line.to_ascii_uppercase();
-    let mut fields = upper[2..].split_whitespace();
+    let mut fields = line[2..].split_whitespace();
     let first = fields.next()?;
     // `//NAME DD operands` or `// DD operands` (a concatenation without a name).
-    let operands = if first == "DD" || fields.next()? == "DD" {
+    let operands = if first.eq_ignore_ascii_case("DD") || fields.next()?.eq_ignore_ascii_case("DD")
+    {
         fields.next()?
     } else {
         return None;
     };
     let star = operands == "*" || operands.starts_with("*,");
-    let data = operands == "DATA" || operands.starts_with("DATA,");
+    let data = operands.eq_ignore_ascii_case("DATA") || starts_with_ignore_case(operands, "DATA,");
     if !star && !data {
         return None;
     }
     let dlm = operands
         .split(',')
-        .find_map(|op| op.strip_prefix("DLM="))
-        .map(|d| d.trim_matches('\'').to_owned());
+        .find(|op| starts_with_ignore_case(op, "DLM="))
+        .map(|op| op[4..].trim_matches('\'').to_ascii_uppercase());
     Some(match dlm {
         Some(d) => (d, false),
         None => ("/*".to_owned(), star),
     })
+}
+
+/// Whether `text` starts with the ASCII `prefix` in any case.
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// What kind of text [`check`] reads.
@@ -763,22 +845,27 @@ pub fn check(text: &str, kind: TextKind, options: &CheckOptions) -> Vec<Finding>
     for (index, (line_kind, line)) in lines.iter().enumerate() {
         let max =
             if *line_kind == LineKind::Data { options.data_columns } else { options.jcl_columns };
-        let columns = line.chars().count();
+        // Nearly every line is all safe ASCII: one pass over its bytes settles its width, tabs
+        // and characters; only a line with something else is read again character by character.
+        let all_safe = line.bytes().all(is_safe_byte);
+        let columns = if all_safe { line.len() } else { line.chars().count() };
         if columns > max {
             push(index, Problem::TooLong { columns, max });
         }
-        if line.contains('\t') {
-            push(index, Problem::Tab);
-        }
-        if let Some(ch) = line.chars().find(|c| *c != '\t' && !is_safe_char(*c)) {
-            push(index, Problem::UnsafeCharacter(ch));
+        if !all_safe {
+            if line.contains('\t') {
+                push(index, Problem::Tab);
+            }
+            if let Some(ch) = line.chars().find(|c| *c != '\t' && !is_safe_char(*c)) {
+                push(index, Problem::UnsafeCharacter(ch));
+            }
         }
         match line_kind {
             LineKind::Jcl => {
                 if has_lower_outside_quotes(line) {
                     push(index, Problem::LowerCaseJcl);
                 }
-                if line.matches('\'').count() % 2 == 1 {
+                if apostrophes(line) % 2 == 1 {
                     push(index, Problem::UnbalancedApostrophes);
                 }
             }
@@ -813,7 +900,7 @@ pub fn check(text: &str, kind: TextKind, options: &CheckOptions) -> Vec<Finding>
                     }
                     continue;
                 }
-                let quotes = body.matches('\'').count();
+                let quotes = apostrophes(body);
                 let (start, so_far) = command_start.take().unwrap_or((index, 0));
                 let total = so_far + quotes;
                 let continues = trimmed.ends_with('-') || trimmed.ends_with('+');
@@ -846,16 +933,21 @@ pub fn check(text: &str, kind: TextKind, options: &CheckOptions) -> Vec<Finding>
     findings
 }
 
+/// Works on bytes: an apostrophe and an ASCII letter are never part of a multi-byte character.
 fn has_lower_outside_quotes(line: &str) -> bool {
     let mut quoted = false;
-    for ch in line.chars() {
-        if ch == '\'' {
+    for byte in line.bytes() {
+        if byte == b'\'' {
             quoted = !quoted;
-        } else if !quoted && ch.is_ascii_lowercase() {
+        } else if !quoted && byte.is_ascii_lowercase() {
             return true;
         }
     }
     false
+}
+
+fn apostrophes(text: &str) -> usize {
+    text.bytes().filter(|byte| *byte == b'\'').count()
 }
 
 #[cfg(test)]
@@ -1193,6 +1285,56 @@ mod tests {
         );
         let options = CheckOptions { jcl_columns: 71, data_columns: 71 };
         assert_eq!(check(&job, TextKind::Job, &options).len(), 5);
+    }
+
+    /// A line that is not all safe ASCII is counted in characters, and a tab is one finding,
+    /// not also an unsafe character.
+    #[test]
+    fn checker_counts_characters_not_bytes() {
+        let job = format!(
+            "//J JOB\n//S EXEC PGM=X\n//IN DD DATA,DLM=$$\n{}\n{}\n\t{}\n$$\n",
+            "é".repeat(72),
+            "é".repeat(73),
+            "D".repeat(71)
+        );
+        assert_eq!(
+            problems(&job, TextKind::Job),
+            [
+                (4, Problem::UnsafeCharacter('é')),
+                (5, Problem::TooLong { columns: 73, max: 72 }),
+                (5, Problem::UnsafeCharacter('é')),
+                (6, Problem::Tab),
+            ]
+        );
+    }
+
+    /// The table and the byte scans agree with the definition for every character: printable
+    /// ASCII but the ten that code pages map differently.
+    #[test]
+    fn safe_characters_by_table_and_by_bytes() {
+        for ch in (0..0x3_0000).filter_map(char::from_u32) {
+            let defined = matches!(ch, ' '..='~') && !"[]{}|!^~\\`".contains(ch);
+            assert_eq!(is_safe_char(ch), defined, "{ch:?}");
+            assert_eq!(first_unsafe(&format!("AB{ch}C")), (!defined).then_some(ch), "{ch:?}");
+        }
+    }
+
+    #[test]
+    fn words_are_those_of_split_whitespace() {
+        for text in ["a b", " a\tb\n c\r\n", "a\x0bb", "a\x0cb", "a\u{a0}b", "é b", "", "  "] {
+            let expected: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(words(text).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn in_stream_statements_in_any_case() {
+        assert_eq!(instream_dd("//IN DD DATA,DLM=$$"), Some(("$$".to_owned(), false)));
+        assert_eq!(instream_dd("//in dd data,dlm='ab'"), Some(("AB".to_owned(), false)));
+        assert_eq!(instream_dd("// dd *"), Some(("/*".to_owned(), true)));
+        assert_eq!(instream_dd("//IN DD *,DLM=@@"), Some(("@@".to_owned(), false)));
+        assert_eq!(instream_dd("//IN DD DATAX"), None);
+        assert_eq!(instream_dd("//S EXEC PGM=X"), None);
     }
 
     #[test]

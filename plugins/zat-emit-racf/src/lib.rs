@@ -193,7 +193,7 @@ impl Emitter for RacfEmitter {
                     security::databases_of(request, Esm::RACF),
                     &options,
                     &mut response.diagnostics,
-                    Keep::Statements,
+                    Keep::DatabaseStatements,
                 );
                 for (_, job) in planned.jobs.iter().filter(|(lpar, _)| !lpar) {
                     renderer.render(&fleet.defaults, job, &mut response);
@@ -262,6 +262,10 @@ impl Planned {
 enum Keep {
     /// Everything, to render it.
     Statements,
+    /// Everything of the databases' own jobs, the name and path of their LPARs' jobs: a
+    /// database's call renders only its own jobs, and needs of its LPARs' only whether there
+    /// are any (with none at all, the database gets no jobs).
+    DatabaseStatements,
     /// Its name and path, for the job order and the name check: the fleet's call plans every
     /// job of the fleet and renders none, and the statements of thousands of LPARs' jobs held
     /// at once were the largest thing it made.
@@ -277,7 +281,7 @@ fn plan_jobs<'a>(
     keep: Keep,
 ) -> Planned {
     let kept = |job: Job| match keep {
-        Keep::Statements => job,
+        Keep::Statements | Keep::DatabaseStatements => job,
         Keep::Names => {
             Job { header: Vec::new(), steps: Vec::new(), tail: Vec::new(), stop: None, ..job }
         }
@@ -288,11 +292,15 @@ fn plan_jobs<'a>(
         let names = Names::of(fleet, &db.name);
         let plan = DbPlan::new(fleet, db, options, diagnostics);
         database::check_classes(fleet, db, &plan.plan, diagnostics);
-        let lpar_jobs: Vec<Job> = fleet
-            .lpars_of(&db.name)
-            .filter(|lpar| request.run_has_lpar(&lpar.name))
-            .flat_map(|lpar| lpar::jobs(fleet, lpar, options, &plan.plan).into_iter().map(kept))
-            .collect();
+        let lpars = fleet.lpars_of(&db.name).filter(|lpar| request.run_has_lpar(&lpar.name));
+        let lpar_jobs: Vec<Job> = match keep {
+            Keep::Statements => {
+                lpars.flat_map(|lpar| lpar::jobs(fleet, lpar, options, &plan.plan)).collect()
+            }
+            Keep::DatabaseStatements | Keep::Names => {
+                lpars.flat_map(|lpar| lpar::named_jobs(fleet, lpar)).collect()
+            }
+        };
         let db_jobs: Vec<Job> = plan.jobs(diagnostics).into_iter().map(kept).collect();
         if db_jobs.is_empty() && lpar_jobs.is_empty() {
             continue;

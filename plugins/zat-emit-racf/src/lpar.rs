@@ -55,6 +55,41 @@ fn permits(fleet: &Fleet, lpar: &Lpar, options: &Options) -> (Vec<String>, Vec<P
     (profiles, permits)
 }
 
+/// Whether [`jobs`] writes any job for `lpar`: some stack with TTLS on has stack
+/// initialisation access to give (what [`permits`] makes a profile of).
+fn has_jobs(lpar: &Lpar) -> bool {
+    lpar.stacks.iter().any(|stack| stack.ttls && stack.initstack.is_some())
+}
+
+/// A job of `lpar` with its path and name only: `backout` is SERVAUTH-BACKOUT, else SERVAUTH.
+fn named(fleet: &Fleet, lpar: &Lpar, backout: bool) -> Job {
+    let prefix = &fleet.defaults.job.name_prefix;
+    let (path, kind) = if backout {
+        (layout::lpar_security_backout_job(&lpar.name, Esm::RACF), kind::SERVAUTH_BACKOUT)
+    } else {
+        (layout::lpar_security_job(&lpar.name, Esm::RACF), kind::SERVAUTH)
+    };
+    Job {
+        path,
+        name: job_name(prefix, kind, &lpar.name),
+        target: String::new(),
+        header: Vec::new(),
+        steps: Vec::new(),
+        tail: Vec::new(),
+        stop: None,
+    }
+}
+
+/// The jobs [`jobs`] writes for `lpar`, with their paths and names only: what the job order and
+/// the name check need, for calls that render no LPAR's jobs and would otherwise plan every
+/// statement of them to throw it away.
+pub(crate) fn named_jobs(fleet: &Fleet, lpar: &Lpar) -> Vec<Job> {
+    if !has_jobs(lpar) {
+        return Vec::new();
+    }
+    vec![named(fleet, lpar, false), named(fleet, lpar, true)]
+}
+
 /// SERVAUTH and SERVAUTH-BACKOUT for one LPAR; none when no stack has TTLS on. `plan` is the
 /// discovered state of the LPAR's security database (or the assumption that nothing exists).
 pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -> Vec<Job> {
@@ -63,8 +98,9 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
         return Vec::new();
     }
     let prefix = &fleet.defaults.job.name_prefix;
-    let setup_name = job_name(prefix, kind::SERVAUTH, &lpar.name);
-    let backout_name = job_name(prefix, kind::SERVAUTH_BACKOUT, &lpar.name);
+    let (setup_job, backout_job) = (named(fleet, lpar, false), named(fleet, lpar, true));
+    let setup_name = setup_job.name.clone();
+    let backout_name = backout_job.name.clone();
     let discover_name = job_name(prefix, kind::DISCOVER, &lpar.security_database);
     let conditional = wanted.iter().any(|p| p.when.is_some());
     let needs: Vec<Need> = wanted
@@ -181,8 +217,6 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
         changes.push("NOTHING: EVERY USER HAS THE ACCESS IT NEEDS".to_owned());
     }
     let setup = Job {
-        path: layout::lpar_security_job(&lpar.name, Esm::RACF),
-        name: setup_name.clone(),
         target: "submit as a batch job before TCPCONFIG TTLS is in the stack's profile (RACF security administrator)"
             .to_owned(),
         header: vec![
@@ -220,7 +254,7 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
         ],
         steps,
         tail: vec![verify.clone()],
-        stop: None,
+        ..setup_job
     };
 
     let discovered = plan.discovered();
@@ -274,8 +308,6 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
         )
     };
     let backout = Job {
-        path: layout::lpar_security_backout_job(&lpar.name, Esm::RACF),
-        name: backout_name,
         target: "submit as a batch job only after TTLS is off on the LPAR's stacks (RACF security administrator)"
             .to_owned(),
         header: vec![
@@ -301,7 +333,7 @@ pub(crate) fn jobs(fleet: &Fleet, lpar: &Lpar, options: &Options, plan: &Plan) -
                 .to_owned(),
             ..verify
         }],
-        stop: None,
+        ..backout_job
     };
     vec![setup, backout]
 }

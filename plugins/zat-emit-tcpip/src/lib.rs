@@ -73,32 +73,27 @@ fn render_stack(
     stack: &Stack,
     files: &mut Vec<OutputFile>,
 ) -> Result<(), EmitError> {
-    let profile_target = layout::tcpparms_target(
-        &fleet.defaults,
-        &layout::tcpip_profile_member(&lpar.name, &stack.name),
-    );
-    let obey_target = layout::tcpparms_target(
-        &fleet.defaults,
-        &layout::tcpip_obeyfile_member(&lpar.name, &stack.name),
-    );
+    // Member names are hashes of the LPAR and stack names: made once, used for the target,
+    // the view and the placement.
+    let profile_member = layout::tcpip_profile_member(&lpar.name, &stack.name);
+    let obey_member = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
+    let profile_target = layout::tcpparms_target(&fleet.defaults, &profile_member);
+    let obey_target = layout::tcpparms_target(&fleet.defaults, &obey_member);
     // The users expansion permits to EZB.INITSTACK (Policy Agent first, no repeats): the same
     // list every security emitter writes.
-    let users: Vec<String> =
-        stack.initstack.as_ref().map(|access| access.users.clone()).unwrap_or_default();
+    let users = stack.initstack.as_ref().map(|access| access.users.join(", ")).unwrap_or_default();
     let view = context! {
         fleet => fleet.name,
         lpar => lpar.name,
         stack => stack.name,
         profile_target => profile_target,
         obey_target => obey_target,
-        initstack_users => users.join(", "),
+        initstack_users => users,
         autolog => stack.autolog_pagent,
         pagent_job => lpar.pagent.jobname,
         syslogd_port => stack.syslogd_port,
         syslogd_job => lpar.syslog.jobname,
     };
-    let profile_member = layout::tcpip_profile_member(&lpar.name, &stack.name);
-    let obey_member = layout::tcpip_obeyfile_member(&lpar.name, &stack.name);
     for (template, path, target, member) in [
         (
             "profile",
@@ -134,10 +129,13 @@ pub fn format_profile(text: &str) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     for line in text.to_ascii_uppercase().lines() {
         let line = line.trim_end();
-        if !line.chars().all(zos::is_safe_char) {
+        // By bytes, without decoding characters: a byte of a multi-byte character becomes a
+        // character in U+0080..U+00FF, which is never safe, so the answer is the same.
+        if !line.bytes().all(|byte| zos::is_safe_char(char::from(byte))) {
             return Err(line.to_owned());
         }
-        if line.chars().count() <= PROFILE_COLUMNS {
+        // Every safe character is ASCII: the length in bytes is the number of columns.
+        if line.len() <= PROFILE_COLUMNS {
             out.push_str(line);
             out.push('\n');
             continue;
@@ -146,15 +144,17 @@ pub fn format_profile(text: &str) -> Result<String, String> {
         let Some(body) = line.strip_prefix(';').filter(|_| line.is_ascii()) else {
             return Err(line.to_owned());
         };
-        let indent_len = (body.len() - body.trim_start().len()).min(8);
-        let prefix = format!(";{}", " ".repeat(indent_len.max(1)));
-        let continuation = format!("{prefix}  ");
+        // The wrapped lines are written straight into `out`: `;` and the comment's own
+        // indentation (one to eight blanks), two more blanks on every further line.
+        let indent = (body.len() - body.trim_start().len()).clamp(1, 8);
         let mut rest = body.trim_start();
-        let mut current = prefix.clone();
+        let mut line_start = out.len();
+        out.push(';');
+        out.extend(std::iter::repeat_n(' ', indent));
         loop {
-            let room = PROFILE_COLUMNS - current.len();
+            let room = PROFILE_COLUMNS - (out.len() - line_start);
             if rest.len() <= room {
-                current.push_str(rest);
+                out.push_str(rest);
                 break;
             }
             // Break at the later of the last blank and the last comma that fit: the comma
@@ -166,13 +166,13 @@ pub fn format_profile(text: &str) -> Result<String, String> {
             let Some((end, next)) = split else {
                 return Err(line.to_owned());
             };
-            current.push_str(rest[..end].trim_end());
-            out.push_str(&current);
+            out.push_str(rest[..end].trim_end());
             out.push('\n');
             rest = rest[next..].trim_start();
-            current = continuation.clone();
+            line_start = out.len();
+            out.push(';');
+            out.extend(std::iter::repeat_n(' ', indent + 2));
         }
-        out.push_str(&current);
         out.push('\n');
     }
     Ok(out)
