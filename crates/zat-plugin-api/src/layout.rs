@@ -8,9 +8,20 @@ use zat_model::{ApiRequester, Lpar, Placement, SiteDefaults, Stack, ZosConnectSe
 
 use crate::Unit;
 
+/// The parts written one after the other into one string of the exact length: the paths of
+/// every file of a fleet come through here (tens of thousands at scale), and `format!` over
+/// a `format!`ed folder made two strings per path and went through the formatting machinery.
+fn join(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
 /// Folder of one security database's jobs for its ESM: `security/<DB>/<esm>`.
 pub fn security_dir(database: &str, esm: &str) -> String {
-    format!("security/{database}/{}", esm)
+    join(&["security/", database, "/", esm])
 }
 
 /// The folder of the LPAR folders.
@@ -18,37 +29,37 @@ pub const LPARS_DIR: &str = "lpars";
 
 /// Folder of one LPAR: `lpars/<LPAR>`.
 pub fn lpar_dir(lpar: &str) -> String {
-    format!("{LPARS_DIR}/{lpar}")
+    join(&[LPARS_DIR, "/", lpar])
 }
 
 /// The security setup job of a database (certificates, rings, connects, ring access).
 pub fn security_setup_job(database: &str, esm: &str) -> String {
-    format!("{}/SETUP.jcl", security_dir(database, esm))
+    join(&["security/", database, "/", esm, "/SETUP.jcl"])
 }
 
 /// The back-out job that undoes [`security_setup_job`].
 pub fn security_backout_job(database: &str, esm: &str) -> String {
-    format!("{}/BACKOUT.jcl", security_dir(database, esm))
+    join(&["security/", database, "/", esm, "/BACKOUT.jcl"])
 }
 
 /// The read-only job that lists a database's state for `zat build --state`.
 pub fn security_discover_job(database: &str, esm: &str) -> String {
-    format!("{}/DISCOVER.jcl", security_dir(database, esm))
+    join(&["security/", database, "/", esm, "/DISCOVER.jcl"])
 }
 
 /// The job that adds partner CAs once their data sets are delivered.
 pub fn security_import_job(database: &str, esm: &str) -> String {
-    format!("{}/IMPORT.jcl", security_dir(database, esm))
+    join(&["security/", database, "/", esm, "/IMPORT.jcl"])
 }
 
 /// The job that exports certificates with their private keys (PKCS#12).
 pub fn security_key_job(database: &str, esm: &str) -> String {
-    format!("{}/KEY.jcl", security_dir(database, esm))
+    join(&["security/", database, "/", esm, "/KEY.jcl"])
 }
 
 /// The job that deletes what [`security_key_job`] wrote.
 pub fn security_key_cleanup_job(database: &str, esm: &str) -> String {
-    format!("{}/KEY-CLEANUP.jcl", security_dir(database, esm))
+    join(&["security/", database, "/", esm, "/KEY-CLEANUP.jcl"])
 }
 
 /// The order in which an ESM's jobs of the whole bundle run, one job per line.
@@ -58,57 +69,57 @@ pub fn security_job_order(esm: &str) -> String {
 
 /// The one-time job with site-wide class switches (only when the fleet asks for it).
 pub fn security_classes_job(database: &str, esm: &str) -> String {
-    format!("{}/CLASSES.jcl", security_dir(database, esm))
+    join(&["security/", database, "/", esm, "/CLASSES.jcl"])
 }
 
 /// The per-LPAR security job (SERVAUTH `EZB.INITSTACK` for the LPAR's stacks).
 pub fn lpar_security_job(lpar: &str, esm: &str) -> String {
-    format!("{}/{}/SERVAUTH.jcl", lpar_dir(lpar), esm)
+    join(&[LPARS_DIR, "/", lpar, "/", esm, "/SERVAUTH.jcl"])
 }
 
 /// The per-LPAR back-out of [`lpar_security_job`].
 pub fn lpar_security_backout_job(lpar: &str, esm: &str) -> String {
-    format!("{}/{}/SERVAUTH-BACKOUT.jcl", lpar_dir(lpar), esm)
+    join(&[LPARS_DIR, "/", lpar, "/", esm, "/SERVAUTH-BACKOUT.jcl"])
 }
 
 /// Policy Agent main configuration file.
 pub fn pagent_main(lpar: &str) -> String {
-    format!("{}/pagent/pagent.conf", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/pagent/pagent.conf"])
 }
 
 /// Policy Agent image file of one stack.
 pub fn pagent_image(lpar: &str, stack: &str) -> String {
-    format!("{}/pagent/{stack}.image", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/pagent/", stack, ".image"])
 }
 
 /// AT-TLS policy file of one stack.
 pub fn pagent_policy(lpar: &str, stack: &str) -> String {
-    format!("{}/pagent/{stack}.policy", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/pagent/", stack, ".policy"])
 }
 
 /// z/OS UNIX path of the Policy Agent main file.
 pub fn pagent_main_target(lpar: &Lpar) -> String {
-    format!("{}/pagent.conf", lpar.pagent.config_dir.trim_end_matches('/'))
+    join(&[lpar.pagent.config_dir.trim_end_matches('/'), "/pagent.conf"])
 }
 
 /// z/OS UNIX path of a stack's image file.
 pub fn pagent_image_target(lpar: &Lpar, stack: &Stack) -> String {
-    format!("{}/{}.image", lpar.pagent.config_dir.trim_end_matches('/'), stack.name)
+    join(&[lpar.pagent.config_dir.trim_end_matches('/'), "/", &stack.name, ".image"])
 }
 
 /// z/OS UNIX path of a stack's AT-TLS policy file.
 pub fn pagent_policy_target(lpar: &Lpar, stack: &Stack) -> String {
-    format!("{}/{}.policy", lpar.pagent.config_dir.trim_end_matches('/'), stack.name)
+    join(&[lpar.pagent.config_dir.trim_end_matches('/'), "/", &stack.name, ".policy"])
 }
 
 /// TCPIP PROFILE snippet of one stack (`TCPCONFIG TTLS`, to include in the initial profile).
 pub fn tcpip_profile(lpar: &str, stack: &str) -> String {
-    format!("{}/tcpip/{stack}.profile", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/tcpip/", stack, ".profile"])
 }
 
 /// OBEYFILE member of one stack (turns TTLS on without a restart).
 pub fn tcpip_obeyfile(lpar: &str, stack: &str) -> String {
-    format!("{}/tcpip/{stack}.obey", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/tcpip/", stack, ".obey"])
 }
 
 /// Member name, in `SiteDefaults.tcpparms`, of a stack's PROFILE snippet: `TP` and six
@@ -141,12 +152,12 @@ fn member_hash(lpar: &str, stack: &str) -> String {
 
 /// syslogd configuration of one LPAR.
 pub fn syslog_conf(lpar: &str) -> String {
-    format!("{}/syslog/syslog.conf", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/syslog/syslog.conf"])
 }
 
 /// CEEOPTS in-stream data of one API requester.
 pub fn ceeopts(lpar: &str, requester: &str) -> String {
-    format!("{}/apps/{requester}.ceeopts", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/apps/", requester, ".ceeopts"])
 }
 
 /// z/OS target of [`syslog_conf`]: the LPAR's configured syslogd configuration path.
@@ -156,12 +167,12 @@ pub fn syslog_conf_target(lpar: &Lpar) -> String {
 
 /// Where [`ceeopts`] goes: the records follow `//CEEOPTS DD *` in the requester's job.
 pub fn ceeopts_target(requester: &ApiRequester) -> String {
-    format!("in-stream after //CEEOPTS DD * in the JCL of job {}", requester.jobname)
+    join(&["in-stream after //CEEOPTS DD * in the JCL of job ", &requester.jobname])
 }
 
 /// Liberty `server.xml` snippet of one z/OS Connect server.
 pub fn zosconnect_server_xml(lpar: &str, server: &str) -> String {
-    format!("{}/zosconnect/{server}.server.xml", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/zosconnect/", server, ".server.xml"])
 }
 
 /// Where [`zosconnect_server_xml`] goes: included from the Liberty server's `server.xml`.
@@ -255,7 +266,7 @@ pub fn unit_writes(unit: &Unit, path: &str) -> bool {
 
 /// The operator runbook of one LPAR.
 pub fn runbook(lpar: &str) -> String {
-    format!("{}/RUNBOOK.md", lpar_dir(lpar))
+    join(&[LPARS_DIR, "/", lpar, "/RUNBOOK.md"])
 }
 
 /// The fleet-level index at the bundle root.

@@ -149,7 +149,7 @@ fn render_requester(
             ".",
         ],
     );
-    let mut strings = vec![("BAQURI", expansion.baquri.to_string()), ("BAQPORT", port.clone())];
+    let mut strings = vec![("BAQURI", expansion.baquri.as_str().to_owned()), ("BAQPORT", port)];
     if let Some(auth) = &requester.basic_auth {
         strings.push(("BAQUSERNAME", auth.username.to_string()));
         let (value, note) = password_value(settings, auth, &object(), requester, diagnostics);
@@ -207,7 +207,12 @@ fn layout_records(posix: bool, strings: &[(&str, String)]) -> Vec<String> {
     for (index, (name, value)) in strings.iter().enumerate() {
         let open = if index == 0 { "ENVAR(" } else { "" };
         let close = if index == last { ")" } else { "," };
-        records.push(format!("{open}\"{name}={value}\"{close}"));
+        // Put together by hand: a record per string of every requester of a fleet.
+        let mut record = String::with_capacity(open.len() + name.len() + value.len() + 4);
+        for part in [open, "\"", name, "=", value, "\"", close] {
+            record.push_str(part);
+        }
+        records.push(record);
     }
     records
 }

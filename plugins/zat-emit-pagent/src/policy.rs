@@ -76,6 +76,22 @@ impl Objects {
     }
 }
 
+/// The parts written one after the other into one string of the exact length: a policy is
+/// built for every stack of a fleet, and `format!` costs several times as much for these
+/// names and comments.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// Whether [`unsafe_value`] refuses a character.
+fn unsafe_char(c: char) -> bool {
+    !c.is_ascii_graphic() || matches!(c, '#' | '{' | '}')
+}
+
 /// What the emitter found wrong with one rule; the rule is left out of the policy.
 fn skip(lpar: &Lpar, stack: &Stack, rule: &Rule, why: impl Into<String>) -> Diagnostic {
     Diagnostic::error(SKIPPED_RULE, why)
@@ -93,7 +109,7 @@ fn unsafe_value(value: &str) -> Option<String> {
     }
     value
         .chars()
-        .find(|c| !c.is_ascii_graphic() || matches!(c, '#' | '{' | '}'))
+        .find(|&c| unsafe_char(c))
         .map(|c| if c == ' ' { "contains a blank".into() } else { format!("contains {c:?}") })
 }
 
@@ -103,11 +119,14 @@ fn unsafe_value(value: &str) -> Option<String> {
 /// that line, so a server rule's server label is written as its `CertificateLabel`, which
 /// names the server certificate for the server role (attls-policy.md §4.10, §5). `Err` when
 /// the rule names two different labels for the server role, which that release cannot say.
-fn labels(rule: &Rule, release: Release) -> Result<(Option<&str>, Option<&str>), String> {
+fn labels<'a>(
+    rule: &'a Rule,
+    target: &Target,
+) -> Result<(Option<&'a str>, Option<&'a str>), String> {
     let label = rule.certificate_label.as_deref();
     let server = rule.server_certificate_label.as_deref();
-    let known = zat_policy::effective::parameter("ServerCertificateLabel")
-        .is_none_or(|row| row.since <= release);
+    let known = target.server_label_known;
+    let release = target.release;
     let server_role =
         matches!(rule.role, HandshakeRole::Server | HandshakeRole::ServerWithClientAuth);
     match (known, server_role, label, server) {
@@ -121,17 +140,36 @@ fn labels(rule: &Rule, release: Release) -> Result<(Option<&str>, Option<&str>),
     }
 }
 
-/// The release an LPAR's policy is written for (3.1 unless the script says).
-fn release_of(lpar: &Lpar) -> Release {
-    lpar.pagent.release.as_deref().and_then(Release::parse).unwrap_or_default()
+/// The release an LPAR's policy is written for, and what it knows: looked up once per policy
+/// rather than per rule, as both mean searching a table (and parsing the release).
+struct Target {
+    release: Release,
+    /// Whether the release reads `ServerCertificateLabel` (see [`labels`]).
+    server_label_known: bool,
+}
+
+impl Target {
+    /// The release of an LPAR's policy (3.1 unless the script says).
+    fn of(lpar: &Lpar) -> Self {
+        let release = lpar.pagent.release.as_deref().and_then(Release::parse).unwrap_or_default();
+        let server_label_known = zat_policy::effective::parameter("ServerCertificateLabel")
+            .is_none_or(|row| row.since <= release);
+        Target { release, server_label_known }
+    }
 }
 
 /// What keeps a rule out of the policy, if anything: checks every value it would write.
-fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Option<Diagnostic> {
+fn rule_problem(
+    fleet: &Fleet,
+    target: &Target,
+    lpar: &Lpar,
+    stack: &Stack,
+    rule: &Rule,
+) -> Option<Diagnostic> {
     if rule.name.len() > MAX_NAME {
         return Some(skip(lpar, stack, rule, "rule name is longer than 32 characters"));
     }
-    if let Err(why) = labels(rule, release_of(lpar)) {
+    if let Err(why) = labels(rule, target) {
         return Some(skip(lpar, stack, rule, why).help(
             "give the rule one label for the server certificate on this release (`server_label`), or build for 2.5 or later",
         ));
@@ -162,7 +200,10 @@ fn rule_problem(fleet: &Fleet, lpar: &Lpar, stack: &Stack, rule: &Rule) -> Optio
                 "give the rule `keyring: <ring>`, or set `enabled: false` for a clear-text rule",
             ));
         };
-        values.push(("key ring", Cow::Owned(ring.to_string())));
+        // `owner/name` is never empty and `/` is safe: the text is made only to be reported.
+        if ring.owner.chars().chain(ring.name.chars()).any(unsafe_char) {
+            values.push(("key ring", Cow::Owned(ring.to_string())));
+        }
         let Some(level) = fleet.security_level(&rule.level) else {
             return Some(skip(
                 lpar,
@@ -341,9 +382,9 @@ fn signature_parms(name: &str, level: &SecurityLevel) -> Statement {
 
 fn source_comment(rule: &Rule) -> String {
     match &rule.source {
-        RuleSource::Script => format!("{} rule {}", rule.direction.keyword(), rule.name),
-        RuleSource::ApiRequester(name) => format!("from API requester {name}"),
-        RuleSource::ZosConnectServer(name) => format!("from z/OS Connect server {name}"),
+        RuleSource::Script => concat(&[rule.direction.keyword(), " rule ", &rule.name]),
+        RuleSource::ApiRequester(name) => concat(&["from API requester ", name]),
+        RuleSource::ZosConnectServer(name) => concat(&["from z/OS Connect server ", name]),
     }
 }
 
@@ -356,13 +397,14 @@ pub(crate) fn stack_policy(
 ) -> Vec<Statement> {
     let mut objects = Objects::default();
     let mut rules = Vec::new();
+    let target = Target::of(lpar);
     for rule in &stack.rules {
-        if let Some(diagnostic) = rule_problem(fleet, lpar, stack, rule) {
+        if let Some(diagnostic) = rule_problem(fleet, &target, lpar, stack, rule) {
             diagnostics.push(diagnostic);
             continue;
         }
         let twin = rules.iter().find(|r: &&&Rule| r.name.eq_ignore_ascii_case(&rule.name));
-        if twin.is_some() || !objects.namer.reserve(&rule.name, &format!("rule\u{0}{}", rule.name))
+        if twin.is_some() || !objects.namer.reserve(&rule.name, &concat(&["rule\u{0}", &rule.name]))
         {
             // Names that differ only in case are distinct names if Policy Agent's names are
             // case-sensitive, as IBM documents for its IPSec files and as lint and why read
@@ -382,9 +424,8 @@ pub(crate) fn stack_policy(
     }
 
     let mut statements = Vec::new();
-    let release = release_of(lpar);
     for (rule, priority, derived) in prioritise(lpar, stack, rules, diagnostics) {
-        statements.push(rule_statement(fleet, release, rule, priority, derived, &mut objects));
+        statements.push(rule_statement(fleet, &target, rule, priority, derived, &mut objects));
     }
     for (_, made) in objects.made {
         statements.extend(made);
@@ -394,13 +435,13 @@ pub(crate) fn stack_policy(
 
 fn rule_statement(
     fleet: &Fleet,
-    release: Release,
+    target: &Target,
     rule: &Rule,
     priority: i64,
     derived: bool,
     objects: &mut Objects,
 ) -> Statement {
-    let mut statement = Statement::block("TTLSRule", Some(rule.name.to_string()))
+    let mut statement = Statement::block("TTLSRule", Some(rule.name.as_str().to_owned()))
         .with_comments([source_comment(rule)]);
     if let Some(addr) = &rule.local_addr {
         statement.attr("LocalAddr", addr.clone());
@@ -430,7 +471,8 @@ fn rule_statement(
     let level = fleet.security_level(&rule.level).filter(|_| rule.enabled);
     let fips = level.is_some_and(|l| l.fips);
     let group = if rule.enabled {
-        let readable = format!("grp_on_t{}{}", rule.trace, if fips { "_fips" } else { "" });
+        let trace = rule.trace.to_string();
+        let readable = concat(&["grp_on_t", &trace, if fips { "_fips" } else { "" }]);
         objects.get(
             Kind::Group,
             &readable,
@@ -504,38 +546,37 @@ fn rule_statement(
     statement.attr("TTLSEnvironmentActionRef", environment);
 
     // Checked by `rule_problem`: a rule whose labels this release cannot write is left out.
-    let (label, server) = labels(rule, release).unwrap_or_default();
+    let (label, server) = labels(rule, target).unwrap_or_default();
     if label.is_some() || server.is_some() {
         // The connection action is named after the label alone when only that is given, so
         // existing policies keep their names.
-        let (identity, readable): (Cow<'_, str>, _) = match (label, server) {
-            (Some(label), None) => (Cow::Borrowed(label), format!("con_{label}")),
+        let identity: Cow<'_, str> = match (label, server) {
+            (Some(label), None) => Cow::Borrowed(label),
             (label, server) => {
-                let label = label.unwrap_or_default();
-                let server = server.unwrap_or_default();
-                (format!("{label}\u{0}{server}").into(), format!("con_{label}_{server}"))
+                concat(&[label.unwrap_or_default(), "\u{0}", server.unwrap_or_default()]).into()
             }
         };
-        let connection = objects.get(
-            Kind::Connection,
-            &identity,
-            || readable,
-            |_, name| {
-                let mut connection =
-                    Statement::block("TTLSConnectionAction", Some(name.to_owned()));
-                let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
-                // The label of the certificate this side presents: the client certificate for a
-                // client, the server certificate for a server.
-                if let Some(label) = label {
-                    advanced.attr("CertificateLabel", label.to_owned());
-                }
-                if let Some(server) = server {
-                    advanced.attr("ServerCertificateLabel", server.to_owned());
-                }
-                connection.push_statement(advanced);
-                connection
-            },
-        );
+        // Asked for only when the action is new: most rules of a stack share it.
+        let readable = || match (label, server) {
+            (Some(label), None) => concat(&["con_", label]),
+            (label, server) => {
+                concat(&["con_", label.unwrap_or_default(), "_", server.unwrap_or_default()])
+            }
+        };
+        let connection = objects.get(Kind::Connection, &identity, readable, |_, name| {
+            let mut connection = Statement::block("TTLSConnectionAction", Some(name.to_owned()));
+            let mut advanced = Statement::block("TTLSConnectionAdvancedParms", None);
+            // The label of the certificate this side presents: the client certificate for a
+            // client, the server certificate for a server.
+            if let Some(label) = label {
+                advanced.attr("CertificateLabel", label.to_owned());
+            }
+            if let Some(server) = server {
+                advanced.attr("ServerCertificateLabel", server.to_owned());
+            }
+            connection.push_statement(advanced);
+            connection
+        });
         statement.attr("TTLSConnectionActionRef", connection);
     }
     statement
