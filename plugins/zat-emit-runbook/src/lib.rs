@@ -90,7 +90,7 @@ impl Emitter for RunbookEmitter {
                     "read by deploy/zowe.sh; stays in the bundle",
                 ),
                 (
-                    deploy::playbook_part(env, lpar, &plan)?,
+                    deploy::playbook_part(lpar, &plan),
                     layout::deploy_playbook_part(&lpar.name),
                     "imported by deploy/playbook.yml; stays in the bundle",
                 ),
