@@ -190,14 +190,22 @@ fn compile() -> Result<Environment<'static>, EmitError> {
         }
         _ => minijinja::escape_formatter(out, state, value),
     });
-    // Runbooks sit in `lpars/<LPAR>/`: links climb back to the bundle root.
-    let depth = layout::runbook("X").matches('/').count();
-    let up = "../".repeat(depth);
-    env.add_function("link", move |path: &str| format!("[`{path}`]({up}{path})"));
+    env.add_function("link", |path: &str| markdown_link(path));
     env.add_template("runbook", RUNBOOK_TEMPLATE).map_err(template_error)?;
     env.add_template("readme", README_TEMPLATE).map_err(template_error)?;
     deploy::add_templates(&mut env)?;
     Ok(env)
+}
+
+/// `path` as a Markdown link from a runbook: `` [`path`](../../path) ``. Runbooks sit in
+/// `lpars/<LPAR>/`, so links climb back to the bundle root.
+fn markdown_link(path: &str) -> String {
+    const UP: &str = "../../";
+    let mut link = String::with_capacity(2 * path.len() + UP.len() + 6);
+    for part in ["[`", path, "`](", UP, path, ")"] {
+        link.push_str(part);
+    }
+    link
 }
 
 fn ttls_stacks(lpar: &Lpar) -> impl Iterator<Item = &Stack> {
@@ -290,18 +298,20 @@ fn present(request: &RenderRequest, path: String) -> Option<String> {
 }
 
 /// Key rings this LPAR's AT-TLS rules, API requesters and z/OS Connect servers open.
-fn lpar_rings(fleet: &Fleet, lpar: &Lpar) -> BTreeSet<RingRef> {
+/// (Borrowed: most rules of an LPAR share a few rings, and a copy per rule cost two
+/// allocations each.)
+fn lpar_rings<'a>(fleet: &'a Fleet, lpar: &'a Lpar) -> BTreeSet<&'a RingRef> {
     let mut rings = BTreeSet::new();
     for stack in ttls_stacks(lpar) {
-        rings.extend(stack.rules.iter().filter_map(|rule| rule.keyring.clone()));
+        rings.extend(stack.rules.iter().filter_map(|rule| rule.keyring.as_ref()));
     }
     for stack in &lpar.stacks {
-        rings.extend(stack.api_requesters.iter().map(|requester| requester.keyring.clone()));
+        rings.extend(stack.api_requesters.iter().map(|requester| &requester.keyring));
     }
     for server in
         fleet.zos_connect_servers.iter().filter(|s| s.lpar.as_deref() == Some(lpar.name.as_str()))
     {
-        rings.extend(server.keyring.clone());
+        rings.extend(server.keyring.as_ref());
     }
     rings
 }
@@ -355,7 +365,9 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar, lpar_files: &[&IndexedFile
     let mut app_files = Vec::new();
     for file in lpar_files {
         let target = file.target.as_deref().unwrap_or("stays in the bundle");
-        let view = fields! { path => &file.path, target => target };
+        // The link made here, not by the template's `link()`: a call from the template costs
+        // a lookup and an argument's conversion, on each of the LPAR's sixty-odd files.
+        let view = fields! { link => markdown_link(&file.path), target => target };
         if is_app(&file.path) { app_files.push(view) } else { files.push(view) }
     }
     let syslog = &lpar.syslog;
@@ -671,5 +683,14 @@ fn join_and<S: AsRef<str>>(items: &[S]) -> String {
             let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
             format!("{} and {}", rest.join(", "), last.as_ref())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn links_climb_from_a_runbooks_folder_to_the_bundle_root() {
+        let up = "../".repeat(zat_plugin_api::layout::runbook("X").matches('/').count());
+        assert_eq!(super::markdown_link("a/b.jcl"), format!("[`a/b.jcl`]({up}a/b.jcl)"));
     }
 }
