@@ -401,7 +401,7 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar, lpar_files: &[&IndexedFile
                 .and_then(|db| db.keyring(&ring.owner, &ring.name))
                 .map(|found| found.connections.iter().map(|c| c.label.clone()).collect())
                 .unwrap_or_default();
-            let command = ring_listing(&esm, &ring);
+            let command = ring_listing(&esm, ring);
             fields! {
                 name => ring.to_string(),
                 command => command,
