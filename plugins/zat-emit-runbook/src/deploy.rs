@@ -14,7 +14,8 @@
 //!
 //! The plan (which job, which upload, in which order) is computed here from the index pass's
 //! bundle and each file's structured placement; the templates only lay it out, but for an
-//! LPAR's part of `zowe.sh`, which [`zowe_part_of`] writes (its comment says why). Values that
+//! LPAR's two parts, which [`zowe_part_of`] and [`playbook_part_of`] write (their comments say
+//! why; the fleet playbook's database plays keep the `play.yml` template). Values that
 //! reach a shell or YAML are quoted here, never in the templates: a shell word in single
 //! quotes, a YAML value tagged `!unsafe`, which Ansible never reads as a template. A
 //! placement is a plugin's text, so its mode is passed on only when it is octal permission
