@@ -90,7 +90,7 @@ impl Emitter for RunbookEmitter {
                     "read by deploy/zowe.sh; stays in the bundle",
                 ),
                 (
-                    deploy::playbook_part(env, lpar, &plan)?,
+                    deploy::playbook_part(lpar, &plan),
                     layout::deploy_playbook_part(&lpar.name),
                     "imported by deploy/playbook.yml; stays in the bundle",
                 ),
@@ -190,14 +190,33 @@ fn compile() -> Result<Environment<'static>, EmitError> {
         }
         _ => minijinja::escape_formatter(out, state, value),
     });
-    // Runbooks sit in `lpars/<LPAR>/`: links climb back to the bundle root.
-    let depth = layout::runbook("X").matches('/').count();
-    let up = "../".repeat(depth);
-    env.add_function("link", move |path: &str| format!("[`{path}`]({up}{path})"));
+    env.add_function("link", |path: &str| markdown_link(path));
     env.add_template("runbook", RUNBOOK_TEMPLATE).map_err(template_error)?;
     env.add_template("readme", README_TEMPLATE).map_err(template_error)?;
     deploy::add_templates(&mut env)?;
     Ok(env)
+}
+
+/// `path` as a Markdown link from a runbook: `` [`path`](../../path) ``. Runbooks sit in
+/// `lpars/<LPAR>/`, so links climb back to the bundle root.
+fn markdown_link(path: &str) -> String {
+    const UP: &str = "../../";
+    let mut link = String::with_capacity(2 * path.len() + UP.len() + 6);
+    for part in ["[`", path, "`](", UP, path, ")"] {
+        link.push_str(part);
+    }
+    link
+}
+
+/// A row of a runbook's file table, `| link | target |`, after the rows of `rows`: one per
+/// line, without a new line after the last.
+fn table_row(rows: &mut String, path: &str, target: &str) {
+    if !rows.is_empty() {
+        rows.push('\n');
+    }
+    for part in ["| ", &markdown_link(path), " | ", target, " |"] {
+        rows.push_str(part);
+    }
 }
 
 fn ttls_stacks(lpar: &Lpar) -> impl Iterator<Item = &Stack> {
@@ -290,18 +309,20 @@ fn present(request: &RenderRequest, path: String) -> Option<String> {
 }
 
 /// Key rings this LPAR's AT-TLS rules, API requesters and z/OS Connect servers open.
-fn lpar_rings(fleet: &Fleet, lpar: &Lpar) -> BTreeSet<RingRef> {
+/// (Borrowed: most rules of an LPAR share a few rings, and a copy per rule cost two
+/// allocations each.)
+fn lpar_rings<'a>(fleet: &'a Fleet, lpar: &'a Lpar) -> BTreeSet<&'a RingRef> {
     let mut rings = BTreeSet::new();
     for stack in ttls_stacks(lpar) {
-        rings.extend(stack.rules.iter().filter_map(|rule| rule.keyring.clone()));
+        rings.extend(stack.rules.iter().filter_map(|rule| rule.keyring.as_ref()));
     }
     for stack in &lpar.stacks {
-        rings.extend(stack.api_requesters.iter().map(|requester| requester.keyring.clone()));
+        rings.extend(stack.api_requesters.iter().map(|requester| &requester.keyring));
     }
     for server in
         fleet.zos_connect_servers.iter().filter(|s| s.lpar.as_deref() == Some(lpar.name.as_str()))
     {
-        rings.extend(server.keyring.clone());
+        rings.extend(server.keyring.as_ref());
     }
     rings
 }
@@ -351,12 +372,14 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar, lpar_files: &[&IndexedFile
         format!("{}/zosconnect/", layout::lpar_dir(&lpar.name)),
     ];
     let is_app = |path: &str| app_folders.iter().any(|f| path.starts_with(f.as_str()));
-    let mut files = Vec::new();
-    let mut app_files = Vec::new();
+    // The rows of the two file tables, laid out here: a loop in the template cost a frame, two
+    // lookups and a call per row, on each of the LPAR's sixty-odd files, more than the rest of
+    // the runbook. The template keeps the tables' headers and what stands when one is empty.
+    let mut files = String::new();
+    let mut app_files = String::new();
     for file in lpar_files {
-        let target = file.target.as_deref().unwrap_or("stays in the bundle");
-        let view = fields! { path => &file.path, target => target };
-        if is_app(&file.path) { app_files.push(view) } else { files.push(view) }
+        let rows = if is_app(&file.path) { &mut app_files } else { &mut files };
+        table_row(rows, &file.path, file.target.as_deref().unwrap_or("stays in the bundle"));
     }
     let syslog = &lpar.syslog;
     let log_files: BTreeSet<&str> =
@@ -378,7 +401,7 @@ fn runbook_view(request: &RenderRequest, lpar: &Lpar, lpar_files: &[&IndexedFile
                 .and_then(|db| db.keyring(&ring.owner, &ring.name))
                 .map(|found| found.connections.iter().map(|c| c.label.clone()).collect())
                 .unwrap_or_default();
-            let command = ring_listing(&esm, &ring);
+            let command = ring_listing(&esm, ring);
             fields! {
                 name => ring.to_string(),
                 command => command,
@@ -671,5 +694,14 @@ fn join_and<S: AsRef<str>>(items: &[S]) -> String {
             let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
             format!("{} and {}", rest.join(", "), last.as_ref())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn links_climb_from_a_runbooks_folder_to_the_bundle_root() {
+        let up = "../".repeat(zat_plugin_api::layout::runbook("X").matches('/').count());
+        assert_eq!(super::markdown_link("a/b.jcl"), format!("[`a/b.jcl`]({up}a/b.jcl)"));
     }
 }

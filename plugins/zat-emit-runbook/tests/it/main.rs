@@ -412,3 +412,35 @@ fn acf2_and_top_secret_runbooks_give_their_own_commands() {
         }
     }
 }
+
+/// An LPAR without application files, or without any file to place, gets the tables' empty
+/// forms, each followed by the next step as when it has rows.
+#[test]
+fn empty_file_tables_say_so() {
+    let without = |off: &[&str]| -> Vec<Pass> {
+        ALL.iter()
+            .copied()
+            .filter(|pass| !off.contains(&pass(&request(fixture("seed"))).0))
+            .collect()
+    };
+    let runbook_of = |emitters: &[Pass]| {
+        bundle_of(&request(fixture("seed")), emitters)[&layout::runbook("SYSA")].content.clone()
+    };
+    let runbook = runbook_of(&without(&["ceeopts", "zosconnect"]));
+    assert!(
+        runbook.contains(
+            "| Bundle file | Where it goes on SYSA |\n|---|---|\n\
+             | (none) | no application of SYSA changes |\n\n## 9. "
+        ),
+        "{runbook}"
+    );
+    assert!(runbook.contains(".policy) | /etc/pagent/TCPIP.policy |\n| "), "{runbook}");
+    let runbook = runbook_of(&without(&["ceeopts", "zosconnect", "pagent", "tcpip", "syslog"]));
+    assert!(
+        runbook.contains(
+            "## 3. Place the policy files\n\nNo policy file goes to SYSA.\n\
+             The application files of step 8 are not placed now.\n\n## 4. "
+        ),
+        "{runbook}"
+    );
+}
