@@ -10,7 +10,7 @@
 
 mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::index::{self, Index, Parsed, detect_kind};
@@ -160,7 +160,7 @@ pub struct Conditions {
 }
 
 /// Where something was written: the file (index into [`EffectivePolicy::files`]) and position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Place {
     pub file: usize,
     pub span: Option<Span>,
@@ -313,7 +313,8 @@ pub fn effective(files: &[PolicyFile<'_>], options: &Options) -> EffectivePolicy
         parsed.push(Parsed { path: file.path, statements, kind: Some(FileKind::Policy) });
     }
     let index = Index::new(&parsed);
-    let mut engine = Engine { index: &index, options, out, groups: Vec::new() };
+    let said = out.findings.iter().map(|f| (f.place, f.message.clone())).collect();
+    let mut engine = Engine { index: &index, options, out, groups: Vec::new(), said };
     engine.duplicates();
     // The last definition of a rule name is the one Policy Agent keeps.
     let mut rules: BTreeMap<&str, (usize, &Statement)> = BTreeMap::new();
@@ -394,6 +395,8 @@ struct Engine<'i, 'a> {
     /// Most rules of a policy share a few group actions, and what one gives does not depend on
     /// the rule that uses it; its findings, said once, name the first rule that reads it.
     groups: Vec<(&'a Statement, BTreeMap<String, Setting>, bool)>,
+    /// The place and message of every finding so far, each said once.
+    said: HashSet<(Option<Place>, String)>,
 }
 
 /// The settings being gathered for one rule, with the findings about them.
@@ -456,8 +459,10 @@ impl<'a> Engine<'_, 'a> {
         document: &'static str,
     ) {
         let place = Some(Place { file, span });
-        // A shared action is read once per rule that uses it: say it once.
-        if !self.out.findings.iter().any(|f| f.place == place && f.message == message) {
+        // A shared action is read once per rule that uses it: say it once. Looked up in a set,
+        // not by reading back every finding: a hostile file with tens of thousands of findings
+        // took seconds that way.
+        if self.said.insert((place, message.clone())) {
             self.out.findings.push(Finding {
                 kind,
                 place,

@@ -5,7 +5,8 @@
 //! and a stack's `TTLSConfig` file do on z/OS (the common file is prepended). When a name is
 //! defined twice, the last definition wins, as it does for Policy Agent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use crate::keywords::{self, FileKind};
 use crate::{Attribute, Statement};
@@ -30,6 +31,10 @@ pub struct Defined<'a> {
 #[derive(Debug, Default)]
 pub struct Index<'a> {
     objects: BTreeMap<(&'static str, &'a str), Vec<Defined<'a>>>,
+    /// The names of each type by their lower-case spelling, in the order of `objects`: made
+    /// the first time [`Self::other_case`] is asked, so that a file with thousands of
+    /// references to missing names does not scan every name for each.
+    folded: OnceLock<HashMap<(&'static str, String), Vec<&'a str>>>,
 }
 
 /// What kind of file the statements look like: the kind most of its top-level statements
@@ -88,10 +93,14 @@ impl<'a> Index<'a> {
     /// Whether any definition of this type exists under another spelling of the name.
     pub fn other_case(&self, kind: &str, name: &str) -> Option<&'a str> {
         let kind = keywords::canonical_statement(kind)?;
-        self.objects
-            .keys()
-            .find(|(k, n)| *k == kind && *n != name && n.eq_ignore_ascii_case(name))
-            .map(|(_, n)| *n)
+        let folded = self.folded.get_or_init(|| {
+            let mut folded: HashMap<(&'static str, String), Vec<&'a str>> = HashMap::new();
+            for (kind, name) in self.objects.keys() {
+                folded.entry((kind, name.to_ascii_lowercase())).or_default().push(name);
+            }
+            folded
+        });
+        folded.get(&(kind, name.to_ascii_lowercase()))?.iter().find(|n| **n != name).copied()
     }
 
     /// The statement type a `...Ref` attribute refers to, e.g. `LocalPortRangeRef` →
@@ -209,6 +218,25 @@ mod tests {
         assert_eq!(Index::target_of("Keyring"), None);
         assert_eq!(Index::target_of("Ref"), None);
         assert_eq!(Index::target_of("é"), None);
+    }
+
+    #[test]
+    fn another_spelling_of_a_name_is_found_among_its_own_type_only() {
+        let text = "TTLSGroupAction GA1 { TTLSEnabled On }\n\
+                    TTLSGroupAction Ga1 { TTLSEnabled On }\n\
+                    TTLSGroupAction gA1 { TTLSEnabled On }\n\
+                    TTLSEnvironmentAction ga2 { HandshakeRole Client }\n";
+        let (statements, _) = crate::parse(text);
+        let parsed = [Parsed { path: "p", statements, kind: Some(FileKind::Policy) }];
+        let index = Index::new(&parsed);
+        // The first other spelling in name order (upper case sorts first), never the name
+        // itself, asked by any spelling of the type.
+        assert_eq!(index.other_case("TTLSGroupAction", "ga1"), Some("GA1"));
+        assert_eq!(index.other_case("ttlsgroupaction", "GA1"), Some("Ga1"));
+        assert_eq!(index.other_case("TTLSGroupAction", "GA2"), None);
+        assert_eq!(index.other_case("TTLSEnvironmentAction", "GA2"), Some("ga2"));
+        assert_eq!(index.other_case("TTLSEnvironmentAction", "ga2"), None);
+        assert_eq!(index.other_case("NoSuchStatement", "GA1"), None);
     }
 
     #[test]
