@@ -154,6 +154,18 @@ fn a_rebuild_with_nothing_changed_rewrites_no_file() {
     }
 }
 
+/// Edits `file` in place, the same size, and puts its mtime back (what `touch -d` or `cp -p`
+/// of an older copy give): only its ctime tells. Returns the bytes it now holds.
+fn edit_keeping_mtime(file: &Path) -> Vec<u8> {
+    let mtime = std::fs::metadata(file).and_then(|m| m.modified()).expect("mtime");
+    let mut bytes = std::fs::read(file).expect("read");
+    bytes[0] ^= 0x20;
+    let mut handle = std::fs::OpenOptions::new().write(true).open(file).expect("open");
+    std::io::Write::write_all(&mut handle, &bytes).expect("edit in place");
+    handle.set_modified(mtime).expect("put the mtime back");
+    bytes
+}
+
 /// A build over a bundle whose `file` was edited to `bytes` refuses it, and leaves the edit.
 fn assert_edit_refused(out: &Path, file: &Path, bytes: &[u8]) {
     let plugins = zat_driver::builtins(zat_plugin_host::PluginSet::builder());
@@ -177,13 +189,7 @@ fn an_edit_with_its_mtime_put_back_is_refused() {
     build_into(&out, 0, 2);
     build_into(&out, 0, 2);
     let file = out.join("lpars/SYS3/pagent/pagent.conf");
-    let mtime = std::fs::metadata(&file).and_then(|m| m.modified()).expect("mtime");
-    let mut bytes = std::fs::read(&file).expect("read");
-    bytes[0] ^= 0x20;
-    let mut handle = std::fs::OpenOptions::new().write(true).open(&file).expect("open");
-    std::io::Write::write_all(&mut handle, &bytes).expect("edit in place");
-    handle.set_modified(mtime).expect("put the mtime back");
-    drop(handle);
+    let bytes = edit_keeping_mtime(&file);
     assert_edit_refused(&out, &file, &bytes);
 }
 
@@ -685,13 +691,7 @@ fn a_comparison_renders_only_the_units_the_state_cannot_vouch_for() {
     assert_eq!(differences(0), ["lpars/SYS5/pagent/TCPIP.policy"]);
     // The same with an edit that keeps the size and puts the mtime back (the ctime tells).
     let quiet = out.join("lpars/SYS6/pagent/TCPIP.policy");
-    let mtime = std::fs::metadata(&quiet).and_then(|m| m.modified()).expect("mtime");
-    let mut bytes = std::fs::read(&quiet).expect("policy");
-    bytes[0] ^= 0x20;
-    let mut handle = std::fs::OpenOptions::new().write(true).open(&quiet).expect("open");
-    std::io::Write::write_all(&mut handle, &bytes).expect("edit in place");
-    handle.set_modified(mtime).expect("put the mtime back");
-    drop(handle);
+    edit_keeping_mtime(&quiet);
     assert_eq!(
         differences(0),
         ["lpars/SYS5/pagent/TCPIP.policy", "lpars/SYS6/pagent/TCPIP.policy"]

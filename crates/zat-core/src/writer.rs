@@ -899,7 +899,7 @@ impl BundleWriter {
             self.abort();
             return Err(path_errors);
         }
-        let summary = match staged.and_then(|(summary, _)| {
+        let summary = match staged.and_then(|summary| {
             self.swap_in()?;
             Ok(summary)
         }) {
@@ -921,7 +921,7 @@ impl BundleWriter {
     fn stage(
         &self,
         entries: &BTreeMap<String, Listed<Change>>,
-    ) -> Result<(WriteSummary, [u8; 32]), BundleError> {
+    ) -> Result<WriteSummary, BundleError> {
         let mut summary =
             WriteSummary { files: entries.len(), read: self.read, ..WriteSummary::default() };
         for entry in entries.values() {
@@ -946,7 +946,7 @@ impl BundleWriter {
         let written = fs::symlink_metadata(self.temp.join(MANIFEST_FILE)).ok();
         let manifest_stamp = written.as_ref().and_then(stamp);
         let _ = write_state(&self.temp.join(STATE_FILE), &manifest, manifest_stamp, lines);
-        Ok((summary, manifest))
+        Ok(summary)
     }
 
     /// Makes the new tree durable and swaps it in where the old bundle was.
@@ -1557,6 +1557,18 @@ pub(crate) mod tests {
         writer.finish()
     }
 
+    /// A bundle `out` built twice over `many`, so that its base sits beside it: the folder
+    /// that holds both, `out` and the base's path.
+    #[cfg(unix)]
+    fn rebuilt_with_base() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let base = dir.path().join(base_name("out"));
+        build_checked(&out, &many(&[]), true);
+        build_checked(&out, &many(&[]), true);
+        (dir, out, base)
+    }
+
     #[test]
     fn hex_round_trips() {
         let bytes = sha256(b"zat");
@@ -2032,11 +2044,7 @@ pub(crate) mod tests {
     #[cfg(unix)]
     #[test]
     fn an_output_folder_spelled_with_a_dot_or_a_slash_is_the_folder_itself() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("out");
-        let base = dir.path().join(base_name("out"));
-        build_checked(&out, &many(&[]), true);
-        build_checked(&out, &many(&[]), true);
+        let (dir, out, base) = rebuilt_with_base();
         let kept = inode(&out.join("lpars/SYS3/f3.txt"));
         let spelled = [
             out.join("."),
@@ -2062,11 +2070,7 @@ pub(crate) mod tests {
     #[cfg(unix)]
     #[test]
     fn a_failed_build_keeps_the_base() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("out");
-        let base = dir.path().join(base_name("out"));
-        build_checked(&out, &many(&[]), true);
-        build_checked(&out, &many(&[]), true);
+        let (_dir, out, base) = rebuilt_with_base();
         let mut files = many(&[1]);
         files.push(file("lpars/SYS1/f1.txt", "again", "f"));
         write(&out, &files).expect_err("a path given twice");
@@ -2089,6 +2093,31 @@ pub(crate) mod tests {
                 file(&format!("lpars/SYS{}/f{i}.txt", i % 4), &text, "e")
             })
             .collect()
+    }
+
+    /// Path clashes are found beside the mending of the base and the manifest: a clash still
+    /// stops a rebuild made from a base, the old bundle stays as it was, and the base stays
+    /// for the next build.
+    #[cfg(unix)]
+    #[test]
+    fn a_clash_stops_a_rebuild_from_the_base_after_it_was_mended() {
+        let (_dir, out, base) = rebuilt_with_base();
+        let before = read_tree(&out).expect("read");
+        let mut files = many(&[1, 2]);
+        files.push(file("lpars/SYS1/F1.TXT", "clash", "f"));
+        let writer =
+            BundleWriter::inspect(&out).and_then(|i| i.keep_previous(true).open()).expect("begin");
+        for f in &files {
+            writer.add(f.clone());
+        }
+        let errors = writer.finish().expect_err("refused");
+        assert!(
+            errors.iter().any(|e| matches!(e, BundleError::CaseDuplicate { .. })),
+            "{errors:?}"
+        );
+        assert_eq!(read_tree(&out).expect("read"), before, "the old bundle stays");
+        assert!(base.is_dir(), "the base stays");
+        build_checked(&out, &many(&[1, 2]), true);
     }
 
     #[cfg(unix)]
@@ -2200,11 +2229,7 @@ pub(crate) mod tests {
     #[cfg(unix)]
     #[test]
     fn a_base_is_kept_only_when_it_shares_most_files_and_only_when_asked() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("out");
-        let base = dir.path().join(base_name("out"));
-        build_checked(&out, &many(&[]), true);
-        build_checked(&out, &many(&[]), true);
+        let (_dir, out, base) = rebuilt_with_base();
         assert!(base.is_dir());
         // Half the files written: the old bundle would take as much room again.
         let half: Vec<usize> = (0..20).collect();

@@ -289,6 +289,12 @@ pub(crate) fn zowe_part(lpar: &Lpar, plan: &LparPlan<'_>) -> String {
     zowe_part_of(&lpar.name, &lpar.security_database, plan)
 }
 
+/// One line of a writer's output: its parts, then a new line.
+fn push_line(out: &mut String, parts: &[&str]) {
+    parts.iter().for_each(|part| out.push_str(part));
+    out.push('\n');
+}
+
 /// [`zowe_part`] of the LPAR `name` on security database `database`.
 ///
 /// Written here, not by a template: the part is a header and one to four shell lines per file
@@ -300,10 +306,7 @@ fn zowe_part_of(name: &str, database: &str, plan: &LparPlan<'_>) -> String {
     let database = sh_quote(database);
     let resume = sh_quote(&plan.resume.text("--skip-database-jobs", "run this script again"));
     let mut out = String::with_capacity(1024 + 160 * plan.steps.len());
-    let mut line = |parts: &[&str]| {
-        parts.iter().for_each(|part| out.push_str(part));
-        out.push('\n');
-    };
+    let mut line = |parts: &[&str]| push_line(&mut out, parts);
     line(&[
         "# Steps 1 to 3 of LPAR ",
         name,
@@ -487,10 +490,7 @@ pub(crate) fn playbook_part(lpar: &Lpar, plan: &LparPlan<'_>) -> String {
 fn playbook_part_of(name: &str, plan: &LparPlan<'_>) -> String {
     let play = yaml_quote_all(&["LPAR ", name]);
     let mut out = String::with_capacity(3072 + 640 * plan.steps.len());
-    let mut line = |parts: &[&str]| {
-        parts.iter().for_each(|part| out.push_str(part));
-        out.push('\n');
-    };
+    let mut line = |parts: &[&str]| push_line(&mut out, parts);
     line(&[
         "# The play of LPAR ",
         name,

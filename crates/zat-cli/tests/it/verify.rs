@@ -103,21 +103,7 @@ fn verify_reads_an_unset_user_instance_as_the_stacks_zero() {
 
 #[test]
 fn why_names_the_rule_the_rules_compared_first_and_the_settings() {
-    let out = zat_in(
-        &dir(),
-        &[
-            "why",
-            "fleet.rhai",
-            "--direction",
-            "outbound",
-            "--remote-addr",
-            "10.1.1.5",
-            "--remote-port",
-            "9080",
-            "--jobname",
-            "PAYROLL",
-        ],
-    );
+    let out = zat_in(&dir(), &[&["why", "fleet.rhai"][..], &PAYROLL_CALL].concat());
     out.expect_code(0);
     assert!(out.stdout.contains("rule: PayrollToZcee (priority 800)"), "{}", out.stdout);
     assert!(
@@ -366,22 +352,7 @@ fn a_rule_in_effect_part_of_the_time_is_never_taken_for_one_always_in_effect() {
             "differs  rule PayrollToZcee: time condition is {window} on the stack, the fleet says none (in effect at all times)"
         )
     );
-    let why = zat_in(
-        tmp.path(),
-        &[
-            "why",
-            "--pasearch",
-            &timed,
-            "--direction",
-            "outbound",
-            "--remote-addr",
-            "10.1.1.5",
-            "--remote-port",
-            "9080",
-            "--jobname",
-            "PAYROLL",
-        ],
-    );
+    let why = zat_in(tmp.path(), &[&["why", "--pasearch", &timed][..], &PAYROLL_CALL].concat());
     why.expect_code(0);
     assert!(
         why.stdout.contains(&format!(
@@ -477,6 +448,18 @@ fn verify_refuses_a_report_of_another_stack() {
     out.expect_code(0);
     out.stderr_has("the report is of stack TCPIPX; import reads it and the script puts its rules on stack TCPIP");
 }
+
+/// The payroll job's outbound call that `zat why` is asked about.
+const PAYROLL_CALL: [&str; 8] = [
+    "--direction",
+    "outbound",
+    "--remote-addr",
+    "10.1.1.5",
+    "--remote-port",
+    "9080",
+    "--jobname",
+    "PAYROLL",
+];
 
 /// `zat why` of the ledger job's inbound connection to port 8443 from 10.2.2.2, asked of the
 /// pasearch report `report` in `folder`.
